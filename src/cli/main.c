@@ -1,16 +1,45 @@
 /* SPDX-License-Identifier: MIT
- * The crossdock command: dispatches to subcommands. */
+ * The crossdock command: a table of subcommands. */
 #include <stdio.h>
 #include <string.h>
 
+#include "cli/cli.h"
 #include "core/core.h"
+
+struct command {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+};
+
+static const struct command commands[] = {
+    {"x12", xd_cmd_x12, "validate, translate, render and acknowledge X12 EDI files"},
+};
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: crossdock COMMAND [ARGS]\n\ncommands:\n");
+    for (size_t i = 0; i < XD_ARRAY_LEN(commands); i++) {
+        fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    }
+    fprintf(f, "\nRun 'crossdock COMMAND --help' for a command's options.\n");
+}
 
 int main(int argc, char **argv)
 {
-    if (argc < 2 || strcmp(argv[1], "--help") == 0) {
-        printf("usage: crossdock COMMAND [ARGS]\n");
-        return argc < 2 ? 2 : 0;
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
     }
-    fprintf(stderr, "crossdock: unknown command '%s'\n", argv[1]);
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    for (size_t i = 0; i < XD_ARRAY_LEN(commands); i++) {
+        if (strcmp(argv[1], commands[i].name) == 0) {
+            return commands[i].run(argc - 1, argv + 1);
+        }
+    }
+    fprintf(stderr, "crossdock: unknown command '%s' (try 'crossdock --help')\n", argv[1]);
     return 2;
 }

@@ -1,0 +1,9 @@
+/* SPDX-License-Identifier: MIT
+ * Subcommands of the crossdock command. Each takes the arguments after its own name
+ * (argv[0] is the subcommand) and returns the process exit status. */
+#ifndef XD_CLI_CLI_H
+#define XD_CLI_CLI_H
+
+int xd_cmd_x12(int argc, char **argv);
+
+#endif
