@@ -4,6 +4,10 @@
 #ifndef XD_CLI_CLI_H
 #define XD_CLI_CLI_H
 
+int xd_cmd_serve(int argc, char **argv);
+int xd_cmd_token(int argc, char **argv);
+int xd_cmd_audit(int argc, char **argv);
+int xd_cmd_config(int argc, char **argv);
 int xd_cmd_x12(int argc, char **argv);
 
 #endif

@@ -13,6 +13,10 @@ struct command {
 };
 
 static const struct command commands[] = {
+    {"serve", xd_cmd_serve, "run the hub: HTTP API on the embedded store"},
+    {"token", xd_cmd_token, "create API access tokens"},
+    {"audit", xd_cmd_audit, "verify the hash chain of the audit log"},
+    {"config", xd_cmd_config, "print a documented sample configuration, or check one"},
     {"x12", xd_cmd_x12, "validate, translate, render and acknowledge X12 EDI files"},
 };
 
@@ -30,6 +34,10 @@ int main(int argc, char **argv)
     if (argc < 2) {
         usage(stderr);
         return 2;
+    }
+    if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
+        printf("crossdock %s\n", XD_VERSION);
+        return 0;
     }
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
         usage(stdout);

@@ -174,6 +174,17 @@ enum xd_status xd_store_thread_docs(struct xd_store *s, const char *correlation_
 enum xd_status xd_store_thread_by_key(struct xd_store *s, const char *name, const char *value,
                                       char *out, size_t cap, struct xd_error *err) XD_NODISCARD;
 
+/* The stored answer of a completed idempotent request; XD_ENOTFOUND when the key is unused. */
+struct xd_store_idem {
+    uint8_t request_hash[XD_SHA256_LEN];
+    int http_status;
+    const char *body;
+    size_t body_len;
+};
+enum xd_status xd_store_idem_get(struct xd_store *s, const char *scope, const char *key,
+                                 struct xd_arena *a, struct xd_store_idem *out,
+                                 struct xd_error *err) XD_NODISCARD;
+
 /* A token by the hash of its secret; XD_ENOTFOUND when none. */
 struct xd_store_token {
     const char *id;

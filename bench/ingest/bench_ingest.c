@@ -1,0 +1,277 @@
+/* SPDX-License-Identifier: MIT
+ * Ingest load generator: N keep-alive connections posting realistic canonical documents to
+ * POST /v1/documents as fast as the hub answers, each with a unique business key and
+ * Idempotency-Key. Prints documents/s, latency percentiles and (when given the hub's pid) its
+ * resident memory over time, so flat memory is visible.
+ *
+ * usage: bench_ingest URL TOKEN DOC.json [--connections N] [--seconds S] [--pid PID]
+ * One thread, epoll, a minimal HTTP/1.1 client: the generator must cost less CPU than the hub. */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_CONN     1024
+#define REQ_MAX      (64 * 1024)
+#define RESP_MAX     (64 * 1024)
+#define MAX_SAMPLES  (32 * 1024 * 1024)
+
+struct conn {
+    int fd;
+    char req[REQ_MAX];
+    size_t req_len, req_off;
+    char resp[RESP_MAX];
+    size_t resp_len;
+    int64_t sent_ns;
+};
+
+static int64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static char host[64];
+static int port;
+static char token[256];
+static char *doc_head, *doc_tail; /* the document split around the po_number value */
+static uint64_t seq;
+static int64_t *samples;
+static size_t n_samples;
+static uint64_t ok, failed;
+
+static void build_request(struct conn *c)
+{
+    char body[REQ_MAX / 2];
+    unsigned long long n = (unsigned long long)++seq;
+    int blen = snprintf(body, sizeof body, "%sBENCH-%d-%llu%s", doc_head, getpid(), n, doc_tail);
+    c->req_len = (size_t)snprintf(c->req, sizeof c->req,
+                                  "POST /v1/documents HTTP/1.1\r\nHost: %s:%d\r\n"
+                                  "Authorization: Bearer %s\r\nContent-Type: application/json\r\n"
+                                  "Idempotency-Key: bench-%d-%llu\r\nContent-Length: %d\r\n\r\n%s",
+                                  host, port, token, getpid(), n, blen, body);
+    c->req_off = 0;
+    c->resp_len = 0;
+    c->sent_ns = now_ns();
+}
+
+static int connect_one(void)
+{
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    inet_pton(AF_INET, host, &sa.sin_addr);
+    int one = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    if (connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0 && errno != EINPROGRESS) {
+        perror("connect");
+        exit(1);
+    }
+    return fd;
+}
+
+/* A complete response is in c->resp: returns its status, or 0 when more bytes are needed. */
+static int response_complete(struct conn *c)
+{
+    c->resp[c->resp_len] = '\0';
+    char *end = strstr(c->resp, "\r\n\r\n");
+    if (end == NULL) {
+        return 0;
+    }
+    char *cl = strcasestr(c->resp, "\r\nContent-Length:");
+    size_t body = cl ? strtoul(cl + 17, NULL, 10) : 0;
+    if (c->resp_len < (size_t)(end + 4 - c->resp) + body) {
+        return 0;
+    }
+    return (int)strtol(c->resp + 9, NULL, 10);
+}
+
+static void on_event(int ep, struct conn *c, uint32_t ev, int64_t deadline)
+{
+    if (ev & EPOLLOUT && c->req_off < c->req_len) {
+        ssize_t w = write(c->fd, c->req + c->req_off, c->req_len - c->req_off);
+        if (w > 0) {
+            c->req_off += (size_t)w;
+        }
+        if (c->req_off == c->req_len) {
+            struct epoll_event e = {.events = EPOLLIN, .data.ptr = c};
+            epoll_ctl(ep, EPOLL_CTL_MOD, c->fd, &e);
+        }
+    }
+    if (ev & (EPOLLIN | EPOLLHUP | EPOLLERR)) {
+        ssize_t r = read(c->fd, c->resp + c->resp_len, RESP_MAX - 1 - c->resp_len);
+        if (r <= 0) {
+            if (r < 0 && errno == EAGAIN) {
+                return;
+            }
+            fprintf(stderr, "connection closed by the hub\n");
+            exit(1);
+        }
+        c->resp_len += (size_t)r;
+        int status = response_complete(c);
+        if (status == 0) {
+            return;
+        }
+        int64_t t = now_ns();
+        if (status == 201) {
+            ok++;
+        } else {
+            failed++;
+        }
+        if (n_samples < MAX_SAMPLES) {
+            samples[n_samples++] = t - c->sent_ns;
+        }
+        if (t < deadline) {
+            build_request(c);
+            struct epoll_event e = {.events = EPOLLOUT, .data.ptr = c};
+            epoll_ctl(ep, EPOLL_CTL_MOD, c->fd, &e);
+        } else {
+            epoll_ctl(ep, EPOLL_CTL_DEL, c->fd, NULL);
+            close(c->fd);
+            c->fd = -1;
+        }
+    }
+}
+
+static int cmp64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static long rss_kib(int pid)
+{
+    char path[64], line[256];
+    snprintf(path, sizeof path, "/proc/%d/status", pid);
+    FILE *f = fopen(path, "r");
+    long kib = -1;
+    while (f != NULL && fgets(line, sizeof line, f) != NULL) {
+        if (strncmp(line, "VmRSS:", 6) == 0) {
+            kib = strtol(line + 6, NULL, 10);
+        }
+    }
+    if (f != NULL) {
+        fclose(f);
+    }
+    return kib;
+}
+
+static void load_doc(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (f == NULL) {
+        perror(path);
+        exit(2);
+    }
+    static char buf[REQ_MAX / 4];
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' ')) {
+        buf[--n] = '\0';
+    }
+    char *k = strstr(buf, "\"po_number\":\"");
+    if (k == NULL) {
+        fprintf(stderr, "%s: needs a compact \"po_number\":\"...\" member\n", path);
+        exit(2);
+    }
+    char *v = k + strlen("\"po_number\":\"");
+    char *q = strchr(v, '"');
+    *v = '\0';
+    doc_head = buf;
+    doc_tail = q;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 4) {
+        fprintf(stderr, "usage: bench_ingest URL TOKEN DOC.json [--connections N] [--seconds S] "
+                        "[--pid PID]\n");
+        return 2;
+    }
+    if (sscanf(argv[1], "http://%63[^:]:%d", host, &port) != 2) {
+        fprintf(stderr, "URL must be http://IPV4:PORT\n");
+        return 2;
+    }
+    snprintf(token, sizeof token, "%s", argv[2]);
+    load_doc(argv[3]);
+    int nconn = 64, seconds = 10, pid = 0;
+    for (int i = 4; i + 1 < argc; i += 2) {
+        int v = (int)strtol(argv[i + 1], NULL, 10);
+        if (strcmp(argv[i], "--connections") == 0) {
+            nconn = v;
+        } else if (strcmp(argv[i], "--seconds") == 0) {
+            seconds = v;
+        } else if (strcmp(argv[i], "--pid") == 0) {
+            pid = v;
+        }
+    }
+    if (nconn < 1 || nconn > MAX_CONN) {
+        fprintf(stderr, "--connections must be 1..%d\n", MAX_CONN);
+        return 2;
+    }
+    samples = malloc(sizeof *samples * MAX_SAMPLES);
+    struct conn *conns = calloc((size_t)nconn, sizeof *conns);
+    int ep = epoll_create1(0);
+    int64_t start = now_ns();
+    int64_t deadline = start + (int64_t)seconds * 1000000000LL;
+    for (int i = 0; i < nconn; i++) {
+        conns[i].fd = connect_one();
+        build_request(&conns[i]);
+        struct epoll_event e = {.events = EPOLLOUT, .data.ptr = &conns[i]};
+        epoll_ctl(ep, EPOLL_CTL_ADD, conns[i].fd, &e);
+    }
+    long rss_first = pid ? rss_kib(pid) : -1, rss_max = rss_first;
+    int64_t next_report = start + 10000000000LL;
+    uint64_t ok_at_report = 0;
+    int open = nconn;
+    struct epoll_event evs[256];
+    while (open > 0) {
+        int n = epoll_wait(ep, evs, 256, 1000);
+        for (int i = 0; i < n; i++) {
+            struct conn *c = evs[i].data.ptr;
+            on_event(ep, c, evs[i].events, deadline);
+            if (c->fd < 0) {
+                open--;
+            }
+        }
+        int64_t t = now_ns();
+        if (t >= next_report) {
+            long rss = pid ? rss_kib(pid) : -1;
+            rss_max = rss > rss_max ? rss : rss_max;
+            printf("  t=%3llds  %8.0f docs/s  hub RSS %ld KiB\n",
+                   (long long)((t - start) / 1000000000LL), (double)(ok - ok_at_report) / 10.0,
+                   rss);
+            fflush(stdout);
+            ok_at_report = ok;
+            next_report += 10000000000LL;
+        }
+    }
+    double elapsed = (double)(now_ns() - start) / 1e9;
+    qsort(samples, n_samples, sizeof *samples, cmp64);
+    double p50 = n_samples ? (double)samples[n_samples / 2] / 1e6 : 0;
+    double p99 = n_samples ? (double)samples[n_samples * 99 / 100] / 1e6 : 0;
+    double p999 = n_samples ? (double)samples[n_samples * 999 / 1000] / 1e6 : 0;
+    long rss_last = pid ? rss_kib(pid) : -1;
+    printf("ingest: %d connections, %.1f s: %llu documents stored (201), %llu other answers\n",
+           nconn, elapsed, (unsigned long long)ok, (unsigned long long)failed);
+    printf("ingest: %.0f documents/s, latency p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms\n",
+           (double)ok / elapsed, p50, p99, p999);
+    if (pid) {
+        printf("ingest: hub RSS first %ld KiB, max %ld KiB, last %ld KiB\n", rss_first, rss_max,
+               rss_last);
+    }
+    free(samples);
+    free(conns);
+    return failed ? 1 : 0;
+}

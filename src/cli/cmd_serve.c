@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: MIT
+ * crossdock serve: open the store, start the HTTP API, run until SIGTERM or SIGINT, then stop
+ * gracefully (stop accepting, finish what was accepted, commit, exit 0). */
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "cli/config.h"
+#include "gateway/gateway.h"
+#include "store/store.h"
+
+static void serve_usage(FILE *f)
+{
+    fprintf(f, "usage: crossdock serve [--data DIR] [--listen HOST:PORT] [--config FILE]\n\n"
+               "Runs the hub. Options (in a --config YAML file, or as flags where shown):\n");
+    xd_config_print_help(f);
+}
+
+/* Parse flags over the defaults and the config file. Returns -1 to go on, else an exit code. */
+static int serve_args(int argc, char **argv, struct xd_config *cfg)
+{
+    const char *config_path = NULL, *data = NULL, *listen = NULL;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            serve_usage(stdout);
+            return 0;
+        }
+        const char **slot = strcmp(a, "--config") == 0 ? &config_path
+                            : strcmp(a, "--data") == 0 ? &data
+                            : strcmp(a, "--listen") == 0 ? &listen
+                                                         : NULL;
+        if (slot == NULL || i + 1 >= argc) {
+            fprintf(stderr, "crossdock serve: %s '%s'\n",
+                    slot == NULL ? "unknown option" : "missing value for", a);
+            serve_usage(stderr);
+            return 2;
+        }
+        *slot = argv[++i];
+    }
+    struct xd_error err;
+    xd_error_clear(&err);
+    xd_config_defaults(cfg);
+    if ((config_path != NULL && xd_config_load(cfg, config_path, &err) != XD_OK) ||
+        (data != NULL && xd_config_set(cfg, "data_dir", data, &err) != XD_OK) ||
+        (listen != NULL && xd_config_set(cfg, "listen", listen, &err) != XD_OK)) {
+        fprintf(stderr, "crossdock serve: %s\n", err.message);
+        return 2;
+    }
+    return -1;
+}
+
+int xd_cmd_serve(int argc, char **argv)
+{
+    struct xd_config cfg;
+    int rc = serve_args(argc, argv, &cfg);
+    if (rc >= 0) {
+        return rc;
+    }
+    enum xd_log_level lvl = XD_LOG_INFO;
+    if (xd_log_level_parse(cfg.log_level, &lvl) == XD_OK) {
+        xd_log_set_level(lvl);
+    }
+    struct xd_error err;
+    xd_error_clear(&err);
+    struct xd_gateway_options gopts;
+    xd_gateway_options_init(&gopts);
+    if (xd_gateway_parse_listen(cfg.listen, &gopts, &err) != XD_OK) {
+        fprintf(stderr, "crossdock serve: %s\n", err.message);
+        return 2;
+    }
+    gopts.max_body_bytes = cfg.max_body_bytes;
+    gopts.threads = (unsigned)cfg.http_threads;
+    gopts.max_connections = (unsigned)cfg.max_connections;
+    gopts.connection_timeout_s = (unsigned)cfg.connection_timeout_s;
+
+    /* Block the stop signals in every thread we start; this thread waits for them. */
+    sigset_t stop;
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGTERM);
+    sigaddset(&stop, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &stop, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    struct xd_store_options sopts;
+    xd_store_options_init(&sopts, cfg.data_dir);
+    sopts.queue_cap = cfg.store_queue_cap;
+    sopts.batch_max = cfg.store_batch_max;
+    sopts.durable = cfg.durable;
+    struct xd_store *store = NULL;
+    if (xd_store_open(&sopts, &store, &err) != XD_OK) {
+        XD_LOG_ERROR("serve", NULL, "cannot open the store in %s: %s", cfg.data_dir, err.message);
+        return 1;
+    }
+    struct xd_gateway *gw = NULL;
+    if (xd_gateway_start(&gopts, store, &gw, &err) != XD_OK) {
+        XD_LOG_ERROR("serve", NULL, "%s", err.message);
+        xd_store_close(store);
+        return 1;
+    }
+    XD_LOG_INFO("serve", NULL, "crossdock %s listening on http://%s:%u (data %s)", XD_VERSION,
+                gopts.host, (unsigned)xd_gateway_port(gw), cfg.data_dir);
+    int sig = 0;
+    sigwait(&stop, &sig);
+    XD_LOG_INFO("serve", NULL, "%s received: finishing accepted requests",
+                sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    xd_gateway_stop(gw);
+    xd_store_close(store);
+    XD_LOG_INFO("serve", NULL, "stopped cleanly");
+    return 0;
+}

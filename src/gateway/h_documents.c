@@ -1,0 +1,449 @@
+/* SPDX-License-Identifier: MIT
+ * POST /v1/documents, GET /v1/documents/{id}, GET /v1/transactions/{correlation_id}.
+ *
+ * A posted document is decoded and validated (every problem reported with its JSON path),
+ * stamped with its id and source, then handed to the store's writer; the answer goes out only
+ * after the commit. With an Idempotency-Key the store keeps the answer, so a retry gets the
+ * same status and body, a different body under the same key gets 422 and a retry while the
+ * first is still in flight gets 409. */
+#include <stdio.h>
+#include <string.h>
+
+#include "canon/canon.h"
+#include "gateway/gw_int.h"
+
+#define THREAD_LIST_DEFAULT 1000
+#define THREAD_LIST_MAX     10000
+
+/* Everything the writer-thread callbacks need, in the request arena. */
+struct post_ctx {
+    struct xd_gw_request *r;
+    const char *type_name;
+    char received_at[XD_TIME_STR_MAX];
+    struct xd_canon_key keys[XD_STORE_KEY_MAX];
+    size_t n_keys;
+};
+
+/* The 201 body; a pure function of what the store recorded, so the copy kept for idempotent
+ * replays and the live answer are the same bytes. */
+static enum xd_status created_body(const struct post_ctx *c, const char *correlation_id,
+                                   struct xd_buf *b)
+{
+    const struct xd_store_ingest *in = &c->r->op.u.ingest;
+    enum xd_status st = xd_buf_printf(b, "{\"id\":\"%s\",\"correlation_id\":\"", in->id);
+    if (st == XD_OK) {
+        st = xd_buf_append_json_str(b, correlation_id, strlen(correlation_id));
+    }
+    if (st == XD_OK) {
+        st = xd_buf_printf(b, "\",\"type\":\"%s\",\"received_at\":\"%s\",\"keys\":[", c->type_name,
+                           c->received_at);
+    }
+    for (size_t i = 0; st == XD_OK && i < c->n_keys; i++) {
+        st = xd_buf_printf(b, "%s{\"name\":\"%s\",\"value\":\"", i ? "," : "", c->keys[i].name);
+        if (st == XD_OK) {
+            st = xd_buf_append_json_str(b, c->keys[i].value, strlen(c->keys[i].value));
+        }
+        if (st == XD_OK) {
+            st = xd_buf_append_str(b, "\"}");
+        }
+    }
+    if (st == XD_OK) {
+        st = xd_buf_printf(b, "],\"links\":{\"self\":\"/v1/documents/%s\",\"transaction\":\"/v1/"
+                              "transactions/",
+                           in->id);
+    }
+    if (st == XD_OK) {
+        st = xd_buf_append_json_str(b, correlation_id, strlen(correlation_id));
+    }
+    if (st == XD_OK) {
+        st = xd_buf_append_str(b, "\"}}");
+    }
+    return st;
+}
+
+static enum xd_status respond_stored(void *arg, const char *correlation_id, int *http_status,
+                                     struct xd_buf *body)
+{
+    *http_status = 201;
+    return created_body(arg, correlation_id, body);
+}
+
+static void answer_created(struct xd_gw_request *r, const struct post_ctx *c,
+                           const char *correlation_id)
+{
+    xd_buf_reset(&r->resp.body);
+    if (created_body(c, correlation_id, &r->resp.body) != XD_OK) {
+        xd_gw__problem(r, 500, "internal", "Internal Server Error", NULL,
+                       "the document was stored but the answer could not be built");
+        return;
+    }
+    r->resp.status = 201;
+    r->resp.content_type = "application/json";
+    char *loc = xd_arena_printf(r->arena, "/v1/documents/%s", r->op.u.ingest.id);
+    if (loc != NULL) {
+        xd_gw__add_header(r, "Location", loc);
+    }
+    if (r->caller_correlation_id == NULL || r->caller_correlation_id[0] == '\0') {
+        char *cid = xd_arena_strdup(r->arena, correlation_id);
+        if (cid != NULL) {
+            xd_gw__add_header(r, "X-Correlation-ID", cid);
+        }
+    }
+}
+
+/* Answer from an earlier request with the same idempotency key. */
+static void answer_replay(struct xd_gw_request *r, const uint8_t *hash, int status,
+                          const char *body, size_t len)
+{
+    if (!xd_ct_equal(hash, r->op.u.ingest.request_hash, XD_SHA256_LEN)) {
+        xd_gw__problem(r, 422, "idempotency-key-reused", "Unprocessable Content", NULL,
+                       "this Idempotency-Key was already used for a different request");
+        return;
+    }
+    xd_gw__json(r, status, body, len);
+    xd_gw__add_header(r, "Idempotent-Replayed", "true");
+}
+
+/* Writer thread: the ingest committed or failed. */
+static void ingest_done(struct xd_store_op *op, void *arg)
+{
+    struct post_ctx *c = arg;
+    struct xd_gw_request *r = c->r;
+    switch (op->status) {
+    case XD_OK:
+        answer_created(r, c, op->u.ingest.correlation_id);
+        break;
+    case XD_EEXIST:
+        answer_replay(r, op->idem_request_hash, op->idem_http_status, op->idem_body,
+                      op->idem_body_len);
+        break;
+    case XD_EUNAVAIL:
+    case XD_EAGAIN:
+    case XD_ECLOSED:
+        xd_gw__unavailable(r, "the document could not be stored durably; nothing was kept, "
+                              "retry later");
+        break;
+    default:
+        xd_gw__problem(r, 500, "internal", "Internal Server Error", NULL, "store: %s",
+                       op->err.message[0] ? op->err.message : xd_strerror(op->status));
+        break;
+    }
+    xd_gw__complete(r);
+}
+
+/* Idempotency-Key: a Structured Field string ("..."); bare tokens are accepted too. */
+static const char *idempotency_key(struct xd_gw_request *r, bool *bad)
+{
+    const char *h = xd_gw__header(r, "Idempotency-Key");
+    *bad = false;
+    if (h == NULL) {
+        return NULL;
+    }
+    size_t n = strlen(h);
+    if (n >= 2 && h[0] == '"' && h[n - 1] == '"') {
+        h++;
+        n -= 2;
+    }
+    if (n == 0 || n > GW_IDEM_KEY_MAX) {
+        *bad = true;
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (h[i] < 0x20 || h[i] > 0x7e || h[i] == '"' || h[i] == '\\') {
+            *bad = true;
+            return NULL;
+        }
+    }
+    return xd_arena_strndup(r->arena, h, n);
+}
+
+/* Decode and validate; on failure the problem response is set. */
+static struct xd_canon_doc *decode_document(struct xd_gw_request *r)
+{
+    struct xd_diags diags;
+    xd_diags_init(&diags, 100);
+    struct xd_canon_doc *doc = NULL;
+    enum xd_status st = xd_canon_decode(r->body.data ? r->body.data : "", r->body.len, r->arena,
+                                        &doc, &diags);
+    switch (st) {
+    case XD_OK:
+        break;
+    case XD_EPARSE:
+        xd_gw__problem(r, 400, "malformed-json", "Bad Request", &diags,
+                       "the body is not well-formed JSON");
+        break;
+    case XD_ETOOBIG:
+        xd_gw__problem(r, 400, "too-deep", "Bad Request", &diags,
+                       "the body nests deeper than %d levels", XD_CANON_MAX_DEPTH);
+        break;
+    case XD_ENOTFOUND:
+        xd_gw__problem(r, 422, "unknown-document-type", "Unprocessable Content", &diags,
+                       "the document's type is missing or unknown (see /v1/schemas)");
+        break;
+    case XD_EINVALDOC:
+        xd_gw__problem(r, 422, "invalid-document", "Unprocessable Content", &diags,
+                       "the document has %zu problem(s)", xd_diags_total(&diags));
+        break;
+    default:
+        xd_gw__problem(r, 500, "internal", "Internal Server Error", NULL, "decode: %s",
+                       xd_strerror(st));
+        break;
+    }
+    xd_diags_cleanup(&diags);
+    return st == XD_OK ? doc : NULL;
+}
+
+/* SHA-256 over method, path and body: what "the same request" means for a key. */
+static void request_fingerprint(struct xd_gw_request *r, uint8_t out[XD_SHA256_LEN])
+{
+    struct xd_sha256_ctx c;
+    if (xd_sha256_begin(&c) != XD_OK) {
+        memset(out, 0, XD_SHA256_LEN);
+        return;
+    }
+    xd_sha256_update(&c, "POST\n", 5);
+    xd_sha256_update(&c, r->path, strlen(r->path));
+    xd_sha256_update(&c, "\n", 1);
+    if (r->body.len > 0) {
+        xd_sha256_update(&c, r->body.data, r->body.len);
+    }
+    xd_sha256_end(&c, out);
+}
+
+/* Look the key up among completed requests. Returns true when the answer is set. */
+static bool idempotency_lookup(struct xd_gw_request *r, const char *key)
+{
+    struct xd_store_idem prior;
+    struct xd_error err;
+    xd_error_clear(&err);
+    enum xd_status st = xd_store_idem_get(r->gw->store, r->token.id, key, r->arena, &prior, &err);
+    if (st == XD_ENOTFOUND) {
+        return false;
+    }
+    if (st != XD_OK) {
+        XD_LOG_ERROR("http", NULL, "idempotency lookup failed: %s", err.message);
+        xd_gw__unavailable(r, "cannot check the Idempotency-Key right now");
+        return true;
+    }
+    answer_replay(r, prior.request_hash, prior.http_status, prior.body, prior.body_len);
+    return true;
+}
+
+/* Check the headers that shape the request; false when an error answer is set. */
+static bool post_headers(struct xd_gw_request *r, const char **idem_key)
+{
+    if (r->caller_correlation_id != NULL && r->caller_correlation_id[0] == '\0') {
+        xd_gw__problem(r, 400, "invalid-correlation-id", "Bad Request", NULL,
+                       "X-Correlation-ID must be 1-%d characters of A-Z a-z 0-9 . _ : -",
+                       XD_CORRELATION_ID_MAX);
+        return false;
+    }
+    bool bad = false;
+    *idem_key = idempotency_key(r, &bad);
+    if (bad) {
+        xd_gw__problem(r, 400, "invalid-idempotency-key", "Bad Request", NULL,
+                       "Idempotency-Key must be 1-%d printable ASCII characters",
+                       GW_IDEM_KEY_MAX);
+        return false;
+    }
+    if (*idem_key == NULL) {
+        return true;
+    }
+    enum xd_status st = xd_gw__idem_claim(r, r->token.id, *idem_key);
+    if (st == XD_EEXIST) {
+        xd_gw__problem(r, 409, "request-in-progress", "Conflict", NULL,
+                       "a request with this Idempotency-Key is still being processed");
+        return false;
+    }
+    if (st != XD_OK) {
+        xd_gw__unavailable(r, "out of memory");
+        return false;
+    }
+    request_fingerprint(r, r->op.u.ingest.request_hash);
+    return !idempotency_lookup(r, *idem_key);
+}
+
+void xd_gw__h_document_post(struct xd_gw_request *r)
+{
+    const char *idem_key = NULL;
+    if (!post_headers(r, &idem_key)) {
+        return;
+    }
+    struct xd_canon_doc *doc = decode_document(r);
+    if (doc == NULL) {
+        return;
+    }
+    struct post_ctx *c = xd_arena_calloc(r->arena, 1, sizeof *c);
+    if (c == NULL) {
+        xd_gw__unavailable(r, "out of memory");
+        return;
+    }
+    c->r = r;
+    c->type_name = xd_canon_type_name(doc->type);
+    struct xd_store_ingest *in = &r->op.u.ingest;
+    int64_t now = xd_now_ms();
+    xd_time_format(now, c->received_at, sizeof c->received_at);
+    if (xd_id_new(in->id) != XD_OK) {
+        xd_gw__unavailable(r, "no randomness available for an id");
+        return;
+    }
+    struct xd_diags diags;
+    xd_diags_init(&diags, 20);
+    struct xd_buf stored;
+    xd_buf_init(&stored, r->gw->opts.max_body_bytes * 4 + 4096);
+    const char *hint = NULL;
+    enum xd_status st = xd_gw__doc_stamp(r, doc, in->id, c->received_at, &hint, &stored, &diags);
+    if (st != XD_OK) {
+        if (st == XD_EINVALDOC) {
+            xd_gw__problem(r, 422, "invalid-document", "Unprocessable Content", &diags,
+                           "the document has %zu problem(s)", xd_diags_total(&diags));
+        } else {
+            xd_gw__problem(r, 500, "internal", "Internal Server Error", NULL,
+                           "the document could not be encoded: %s", xd_strerror(st));
+        }
+        xd_diags_cleanup(&diags);
+        xd_buf_cleanup(&stored);
+        return;
+    }
+    xd_diags_cleanup(&diags);
+    size_t total = 0;
+    c->n_keys = xd_canon_keys(doc, c->keys, XD_STORE_KEY_MAX, &total);
+    struct xd_store_key *keys = xd_arena_calloc(r->arena, c->n_keys + 1, sizeof *keys);
+    char *body = xd_arena_memdup(r->arena, stored.data ? stored.data : "", stored.len + 1);
+    size_t body_len = stored.len;
+    xd_buf_cleanup(&stored);
+    if (keys == NULL || body == NULL) {
+        xd_gw__unavailable(r, "out of memory");
+        return;
+    }
+    if (total > XD_STORE_KEY_MAX) {
+        XD_LOG_WARN("http", NULL, "document %s has %zu business keys; the first %d correlate",
+                    in->id, total, XD_STORE_KEY_MAX);
+    }
+    for (size_t i = 0; i < c->n_keys; i++) {
+        keys[i].name = c->keys[i].name;
+        keys[i].value = c->keys[i].value;
+    }
+    r->op.kind = XD_STORE_OP_INGEST;
+    in->doc_type = c->type_name;
+    in->partner = r->token.partner ? r->token.partner : r->token.name;
+    in->channel = "http";
+    in->format = "json";
+    in->content_type = "application/json";
+    in->body = body;
+    in->body_len = body_len;
+    /* The raw bytes are journaled only when they differ from the canonical form. */
+    bool same = r->body.len == body_len && memcmp(r->body.data, body, body_len) == 0;
+    in->raw = same ? NULL : r->body.data;
+    in->raw_len = same ? 0 : r->body.len;
+    in->keys = keys;
+    in->n_keys = c->n_keys;
+    in->correlation_hint = r->caller_correlation_id ? r->caller_correlation_id : hint;
+    in->trace_id = r->trace_id;
+    in->received_at_ms = now;
+    in->actor = r->token.name;
+    if (idem_key != NULL) {
+        in->idem_scope = r->token.id;
+        in->idem_key = idem_key;
+        in->respond = respond_stored;
+        in->respond_arg = c;
+    }
+    r->op.done = ingest_done;
+    r->op.done_arg = c;
+    xd_gw__suspend(r);
+    st = xd_store_submit(r->gw->store, &r->op);
+    if (st != XD_OK) {
+        /* Not queued: done will not run, so answer here and resume ourselves. */
+        xd_gw__unavailable(r, st == XD_EAGAIN ? "too many documents waiting to be stored"
+                                              : "the store is not accepting writes right now");
+        xd_gw__complete(r);
+    }
+}
+
+void xd_gw__h_document_get(struct xd_gw_request *r)
+{
+    struct xd_store_doc d;
+    struct xd_error err;
+    xd_error_clear(&err);
+    enum xd_status st = xd_store_doc_get(r->gw->store, r->params[0], r->arena, &d, &err);
+    if (st == XD_ENOTFOUND) {
+        xd_gw__problem(r, 404, "document-not-found", "Not Found", NULL,
+                       "there is no document %s", r->params[0]);
+        return;
+    }
+    if (st != XD_OK) {
+        xd_gw__unavailable(r, "the document cannot be read right now");
+        return;
+    }
+    xd_buf_reset(&r->resp.body);
+    if (xd_gw__doc_render(r, &d, &r->resp.body) != XD_OK) {
+        xd_gw__problem(r, 500, "internal", "Internal Server Error", NULL,
+                       "the stored document could not be rendered");
+        return;
+    }
+    r->resp.status = 200;
+    r->resp.content_type = "application/json";
+}
+
+static size_t query_limit(struct xd_gw_request *r, bool *bad)
+{
+    const char *v = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, "limit");
+    uint64_t n = THREAD_LIST_DEFAULT;
+    *bad = false;
+    if (v != NULL && (xd_parse_u64(v, strlen(v), THREAD_LIST_MAX, &n) != XD_OK || n == 0)) {
+        *bad = true;
+    }
+    return (size_t)n;
+}
+
+void xd_gw__h_transaction_get(struct xd_gw_request *r)
+{
+    bool bad;
+    size_t limit = query_limit(r, &bad);
+    if (bad) {
+        xd_gw__problem(r, 400, "invalid-limit", "Bad Request", NULL,
+                       "limit must be a whole number from 1 to %d", THREAD_LIST_MAX);
+        return;
+    }
+    struct xd_store_doc *docs = NULL;
+    size_t n = 0;
+    struct xd_error err;
+    xd_error_clear(&err);
+    enum xd_status st = xd_store_thread_docs(r->gw->store, r->params[0], limit + 1, r->arena,
+                                             &docs, &n, &err);
+    if (st == XD_ENOTFOUND) {
+        xd_gw__problem(r, 404, "transaction-not-found", "Not Found", NULL,
+                       "there is no transaction with correlation id %s", r->params[0]);
+        return;
+    }
+    if (st != XD_OK) {
+        xd_gw__unavailable(r, "the transaction cannot be read right now");
+        return;
+    }
+    struct xd_buf *b = &r->resp.body;
+    xd_buf_reset(b);
+    st = xd_buf_append_str(b, "{\"correlation_id\":\"");
+    if (st == XD_OK) {
+        st = xd_buf_append_json_str(b, r->params[0], strlen(r->params[0]));
+    }
+    if (st == XD_OK) {
+        st = xd_buf_append_str(b, "\",\"documents\":[");
+    }
+    size_t shown = n > limit ? limit : n;
+    for (size_t i = 0; st == XD_OK && i < shown; i++) {
+        st = i ? xd_buf_append_char(b, ',') : XD_OK;
+        if (st == XD_OK) {
+            st = xd_gw__doc_render(r, &docs[i], b);
+        }
+    }
+    if (st == XD_OK) {
+        st = xd_buf_printf(b, "],\"truncated\":%s}", n > limit ? "true" : "false");
+    }
+    if (st != XD_OK) {
+        xd_gw__problem(r, 500, "internal", "Internal Server Error", NULL,
+                       "the transaction could not be rendered: %s", xd_strerror(st));
+        return;
+    }
+    r->resp.status = 200;
+    r->resp.content_type = "application/json";
+}

@@ -1,0 +1,216 @@
+/* SPDX-License-Identifier: MIT
+ * Request counters and latency histograms by route and status, and their Prometheus text
+ * exposition together with the store's journal figures.
+ * Threads: counters are relaxed atomics bumped by any pool thread; rendering reads them. */
+#include <stdio.h>
+#include <string.h>
+
+#include "gateway/gw_int.h"
+
+static const int status_codes[] = {200, 201, 204, 400, 401, 403, 404, 405,
+                                   409, 413, 415, 422, 429, 500, 503, 0};
+#define N_STATUS (sizeof status_codes / sizeof status_codes[0])
+
+/* Latency bucket bounds in microseconds; the last bucket is +Inf. */
+static const int64_t latency_us[GW_METRIC_BUCKETS - 1] = {100,   250,   500,    1000,
+                                                          2500,  5000,  10000,  25000,
+                                                          50000, 100000, 1000000};
+
+struct route_metrics {
+    atomic_uint_fast64_t by_status[N_STATUS];
+    atomic_uint_fast64_t latency[GW_METRIC_BUCKETS];
+    atomic_uint_fast64_t latency_sum_ns;
+};
+
+struct gw_metrics {
+    size_t routes;
+    struct route_metrics r[];
+};
+
+struct gw_metrics *xd_gw__metrics_create(size_t routes)
+{
+    struct gw_metrics *m = xd_calloc(1, sizeof *m + routes * sizeof(struct route_metrics));
+    if (m != NULL) {
+        m->routes = routes;
+    }
+    return m;
+}
+
+void xd_gw__metrics_destroy(struct gw_metrics *m)
+{
+    xd_free(m);
+}
+
+void xd_gw__metrics_observe(struct gw_metrics *m, size_t route, int status, int64_t elapsed_ns)
+{
+    if (route >= m->routes) {
+        route = m->routes - 1; /* unrouted requests (404/405) share the last row */
+    }
+    struct route_metrics *rm = &m->r[route];
+    size_t si = N_STATUS - 1;
+    for (size_t i = 0; i + 1 < N_STATUS; i++) {
+        if (status_codes[i] == status) {
+            si = i;
+            break;
+        }
+    }
+    atomic_fetch_add_explicit(&rm->by_status[si], 1, memory_order_relaxed);
+    size_t bi = GW_METRIC_BUCKETS - 1;
+    for (size_t i = 0; i < GW_METRIC_BUCKETS - 1; i++) {
+        if (elapsed_ns <= latency_us[i] * 1000) {
+            bi = i;
+            break;
+        }
+    }
+    atomic_fetch_add_explicit(&rm->latency[bi], 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&rm->latency_sum_ns, (uint64_t)elapsed_ns, memory_order_relaxed);
+}
+
+static const char *route_label(size_t i)
+{
+    return i < xd_gw__route_count ? xd_gw__routes[i].name : "unmatched";
+}
+
+static enum xd_status render_requests(struct gw_metrics *m, struct xd_buf *b)
+{
+    enum xd_status st = xd_buf_append_str(
+        b, "# HELP crossdock_http_requests_total HTTP requests answered, by route and status.\n"
+           "# TYPE crossdock_http_requests_total counter\n");
+    for (size_t i = 0; st == XD_OK && i < m->routes; i++) {
+        for (size_t s = 0; st == XD_OK && s < N_STATUS; s++) {
+            uint64_t v = atomic_load_explicit(&m->r[i].by_status[s], memory_order_relaxed);
+            if (v == 0) {
+                continue;
+            }
+            char code[8];
+            if (status_codes[s] == 0) {
+                snprintf(code, sizeof code, "other");
+            } else {
+                snprintf(code, sizeof code, "%d", status_codes[s]);
+            }
+            st = xd_buf_printf(b, "crossdock_http_requests_total{route=\"%s\",status=\"%s\"} %llu\n",
+                               route_label(i), code, (unsigned long long)v);
+        }
+    }
+    return st;
+}
+
+static enum xd_status render_latency(struct gw_metrics *m, struct xd_buf *b)
+{
+    enum xd_status st = xd_buf_append_str(
+        b, "# HELP crossdock_http_request_duration_seconds Time from request headers to "
+           "response, by route.\n# TYPE crossdock_http_request_duration_seconds histogram\n");
+    for (size_t i = 0; st == XD_OK && i < m->routes; i++) {
+        uint64_t cum = 0;
+        for (size_t k = 0; st == XD_OK && k < GW_METRIC_BUCKETS; k++) {
+            cum += atomic_load_explicit(&m->r[i].latency[k], memory_order_relaxed);
+            if (k + 1 < GW_METRIC_BUCKETS) {
+                st = xd_buf_printf(b,
+                                   "crossdock_http_request_duration_seconds_bucket{route=\"%s\","
+                                   "le=\"%g\"} %llu\n",
+                                   route_label(i), (double)latency_us[k] / 1e6,
+                                   (unsigned long long)cum);
+            } else {
+                st = xd_buf_printf(b,
+                                   "crossdock_http_request_duration_seconds_bucket{route=\"%s\","
+                                   "le=\"+Inf\"} %llu\n",
+                                   route_label(i), (unsigned long long)cum);
+            }
+        }
+        if (cum == 0) {
+            continue;
+        }
+        uint64_t sum = atomic_load_explicit(&m->r[i].latency_sum_ns, memory_order_relaxed);
+        if (st == XD_OK) {
+            st = xd_buf_printf(b,
+                               "crossdock_http_request_duration_seconds_sum{route=\"%s\"} %.6f\n"
+                               "crossdock_http_request_duration_seconds_count{route=\"%s\"} %llu\n",
+                               route_label(i), (double)sum / 1e9, route_label(i),
+                               (unsigned long long)cum);
+        }
+    }
+    return st;
+}
+
+static enum xd_status render_store(const struct xd_store_stats *s, struct xd_buf *b)
+{
+    static const char *const batch_le[8] = {"1", "3", "7", "15", "63", "255", "1023", "+Inf"};
+    enum xd_status st = xd_buf_append_str(
+        b, "# HELP crossdock_journal_batch_size Operations committed per transaction.\n"
+           "# TYPE crossdock_journal_batch_size histogram\n");
+    uint64_t cum = 0;
+    for (size_t k = 0; st == XD_OK && k < 8; k++) {
+        cum += s->batch_size_hist[k];
+        st = xd_buf_printf(b, "crossdock_journal_batch_size_bucket{le=\"%s\"} %llu\n",
+                           batch_le[k], (unsigned long long)cum);
+    }
+    if (st == XD_OK) {
+        st = xd_buf_printf(b,
+                           "crossdock_journal_batch_size_sum %llu\n"
+                           "crossdock_journal_batch_size_count %llu\n",
+                           (unsigned long long)(s->ops_committed + s->ops_failed),
+                           (unsigned long long)s->batches);
+    }
+    if (st == XD_OK) {
+        st = xd_buf_append_str(b, "# HELP crossdock_journal_commit_duration_seconds Time to commit "
+                                  "a batch, fsync included.\n"
+                                  "# TYPE crossdock_journal_commit_duration_seconds histogram\n");
+    }
+    cum = 0;
+    for (size_t k = 0; st == XD_OK && k < 12; k++) {
+        cum += s->commit_hist[k];
+        if (k + 1 < 12) {
+            st = xd_buf_printf(b, "crossdock_journal_commit_duration_seconds_bucket{le=\"%g\"} %llu\n",
+                               (double)xd_store_commit_buckets_us[k] / 1e6, (unsigned long long)cum);
+        } else {
+            st = xd_buf_printf(b,
+                               "crossdock_journal_commit_duration_seconds_bucket{le=\"+Inf\"} %llu\n",
+                               (unsigned long long)cum);
+        }
+    }
+    if (st == XD_OK) {
+        st = xd_buf_printf(
+            b,
+            "crossdock_journal_commit_duration_seconds_sum %.6f\n"
+            "crossdock_journal_commit_duration_seconds_count %llu\n"
+            "# HELP crossdock_journal_ops_total Write operations by outcome.\n"
+            "# TYPE crossdock_journal_ops_total counter\n"
+            "crossdock_journal_ops_total{outcome=\"committed\"} %llu\n"
+            "crossdock_journal_ops_total{outcome=\"failed\"} %llu\n"
+            "# HELP crossdock_journal_queue_depth Write operations waiting for the writer.\n"
+            "# TYPE crossdock_journal_queue_depth gauge\n"
+            "crossdock_journal_queue_depth %llu\n"
+            "# HELP crossdock_store_healthy 1 when the store accepts writes.\n"
+            "# TYPE crossdock_store_healthy gauge\n"
+            "crossdock_store_healthy %d\n",
+            (double)s->commit_ns_sum / 1e9, (unsigned long long)s->batches,
+            (unsigned long long)s->ops_committed, (unsigned long long)s->ops_failed,
+            (unsigned long long)s->queue_depth, s->healthy ? 1 : 0);
+    }
+    return st;
+}
+
+enum xd_status xd_gw__metrics_render(struct xd_gateway *gw, struct xd_buf *out)
+{
+    struct xd_store_stats s;
+    xd_store_stats(gw->store, &s);
+    enum xd_status st = render_requests(gw->metrics, out);
+    if (st == XD_OK) {
+        st = render_latency(gw->metrics, out);
+    }
+    if (st == XD_OK) {
+        st = render_store(&s, out);
+    }
+    if (st == XD_OK) {
+        st = xd_buf_printf(out,
+                           "# HELP crossdock_http_in_flight Requests accepted and not answered.\n"
+                           "# TYPE crossdock_http_in_flight gauge\n"
+                           "crossdock_http_in_flight %ld\n"
+                           "# HELP crossdock_uptime_seconds Seconds since the server started.\n"
+                           "# TYPE crossdock_uptime_seconds gauge\n"
+                           "crossdock_uptime_seconds %lld\n",
+                           atomic_load(&gw->in_flight) - 1,
+                           (long long)((xd_now_ms() - gw->started_ms) / 1000));
+    }
+    return st;
+}
