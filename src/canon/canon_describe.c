@@ -3,6 +3,7 @@
  * codec: every type and struct with its members (JSON and C), constraints, business keys and
  * cross-field rules, then the code lists and string classes. docs/canonical-documents.md embeds
  * this text; a test keeps the two equal. */
+#include <stdio.h>
 #include <string.h>
 
 #include "canon/canon_int.h"
@@ -14,6 +15,15 @@
             return st_;                                                                            \
         }                                                                                          \
     } while (0)
+
+/* Text for a table cell: '|' would end the cell. */
+static enum xd_status cell(struct xd_buf *b, const char *text)
+{
+    for (const char *p = text; *p != '\0'; p++) {
+        TRY(*p == '|' ? xd_buf_append_str(b, "\\|") : xd_buf_append_char(b, *p));
+    }
+    return XD_OK;
+}
 
 static const char *sign_text(uint8_t sign)
 {
@@ -152,10 +162,86 @@ static enum xd_status lists_section(struct xd_buf *b)
                           "## String classes\n\n| class | pattern | meaning |\n|---|---|---|\n"));
     for (size_t c = 0; c < XD_CANON__C_COUNT; c++) {
         const struct xd_canon__class *cl = &xd_canon__classes[c];
-        TRY(xd_buf_printf(b, "| %s | %s%s%s | %s |\n", cl->name, cl->pattern ? "`" : "",
-                          cl->pattern ? cl->pattern : "", cl->pattern ? "`" : "", cl->doc));
+        TRY(xd_buf_printf(b, "| %s | ", cl->name));
+        if (cl->pattern != NULL) {
+            TRY(xd_buf_append_char(b, '`'));
+            TRY(cell(b, cl->pattern));
+            TRY(xd_buf_append_char(b, '`'));
+        }
+        TRY(xd_buf_printf(b, " | %s |\n", cl->doc));
     }
     return XD_OK;
+}
+
+/* Every member of <sid> carrying business key <key>, as " `type.path`" entries.
+ * NOLINTNEXTLINE(misc-no-recursion): follows the definitions' nesting. */
+static enum xd_status key_paths(struct xd_buf *b, enum xd_canon__sid sid, const char *key,
+                                char *path, size_t len, size_t cap, bool *first)
+{
+    const struct xd_canon__struct *st = &xd_canon__structs[sid];
+    for (size_t i = 0; i < st->n_fields; i++) {
+        const struct xd_canon__field *f = &st->fields[i];
+        if (f->kind == XD_CANON__K_INLINE) {
+            TRY(key_paths(b, f->sub, key, path, len, cap, first));
+            continue;
+        }
+        int n = snprintf(path + len, cap - len, "%s%s%s", len ? "." : "", f->name,
+                         f->kind == XD_CANON__K_ARRAY ? "[]" : "");
+        if (n < 0 || (size_t)n >= cap - len) {
+            return XD_ETOOBIG;
+        }
+        if (f->key != NULL && strcmp(f->key, key) == 0) {
+            TRY(xd_buf_printf(b, "%s`%s`", *first ? "" : ", ", path));
+            *first = false;
+        } else if (f->kind == XD_CANON__K_OBJECT || f->kind == XD_CANON__K_ARRAY) {
+            TRY(key_paths(b, f->sub, key, path, len + (size_t)n, cap, first));
+        }
+        path[len] = '\0';
+    }
+    return XD_OK;
+}
+
+/* Key names in order of first use, each with the members of every type that carry it. */
+static enum xd_status keys_section(struct xd_buf *b)
+{
+    TRY(xd_buf_append_str(b, "## Business keys\n\nDocuments that share a key value join one "
+                             "transaction thread (`xd_canon_keys`).\n\n| key | carried by |\n"
+                             "|---|---|\n"));
+    const char *seen[64];
+    size_t n_seen = 0;
+    for (int s = 0; s < XD_CANON__S_COUNT; s++) {
+        const struct xd_canon__struct *st = &xd_canon__structs[s];
+        for (size_t i = 0; i < st->n_fields; i++) {
+            const char *key = st->fields[i].key;
+            bool known = key == NULL;
+            for (size_t k = 0; k < n_seen && !known; k++) {
+                known = strcmp(seen[k], key) == 0;
+            }
+            if (known || n_seen == sizeof seen / sizeof seen[0]) {
+                continue;
+            }
+            seen[n_seen++] = key;
+            TRY(xd_buf_printf(b, "| `%s` | ", key));
+            bool first_type = true;
+            for (int t = 0; t < XD_CANON_TYPE_COUNT; t++) {
+                size_t mark = b->len;
+                TRY(xd_buf_printf(b, "%s%s: ", first_type ? "" : "; ", xd_canon__types[t].name));
+                char path[256] = "";
+                bool first = true;
+                TRY(key_paths(b, (enum xd_canon__sid)xd_canon__types[t].sid, key, path, 0,
+                              sizeof path, &first));
+                if (first) {
+                    /* This type does not carry the key: take its name back out. */
+                    b->len = mark;
+                    b->data[mark] = '\0';
+                } else {
+                    first_type = false;
+                }
+            }
+            TRY(xd_buf_append_str(b, " |\n"));
+        }
+    }
+    return xd_buf_append_char(b, '\n');
 }
 
 static enum xd_status describe(struct xd_buf *b)
@@ -167,6 +253,7 @@ static enum xd_status describe(struct xd_buf *b)
     }
     TRY(xd_buf_append_str(b, "\nEvery document also has `type` (its type name, first member) "
                              "and the [header](#header) members.\n\n"));
+    TRY(keys_section(b));
     for (int t = 0; t < XD_CANON_TYPE_COUNT; t++) {
         TRY(struct_section(b, (enum xd_canon__sid)xd_canon__types[t].sid));
     }
