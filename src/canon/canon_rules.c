@@ -524,7 +524,7 @@ static void asn_packs(struct xd_canon__ctx *c, const struct xd_canon_ship_notice
             if (p == i) {
                 problem = "leads back to this pack";
             } else if (++levels > 3) {
-                problem = "nests packs more than four levels deep";
+                problem = "nests packs more than four levels deep, or loops";
             }
             cur = p;
             parent = refs[p].pack->parent_sscc;
