@@ -31,7 +31,7 @@ struct xd_canon_doc {
 /* Limits a decoder enforces on hostile input (XD_ETOOBIG past them). Arrays, strings and
  * the problem list have their own caps (canon_defs.h, struct xd_diags). */
 #define XD_CANON_MAX_DEPTH 16
-#define XD_CANON_MAX_INPUT (16u * 1024 * 1024)
+#define XD_CANON_MAX_INPUT ((size_t)16 * 1024 * 1024)
 
 /* Decode JSON text into a document allocated in <a>, checking it against its definition:
  * syntax, the `type` member, unknown members, member types, required members, lengths, code

@@ -68,7 +68,7 @@ size_t xd_canon__path_member(struct xd_canon__ctx *c, const char *name, size_t l
             if (ch == '"' || ch == '\\') {
                 seg[n++] = '\\';
             }
-            seg[n++] = ch < 0x20 || ch == 0x7f ? '?' : (char)ch;
+            seg[n++] = (char)(ch < 0x20 || ch == 0x7f ? '?' : ch);
         }
         seg[n++] = '"';
         seg[n++] = ']';

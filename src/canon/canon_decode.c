@@ -155,7 +155,8 @@ static void decode_decimal(struct xd_canon__ctx *c, const struct xd_canon__field
     }
 }
 
-/* An array of objects or of strings: the size checks, then each item at its index. */
+/* An array of objects or of strings: the size checks, then each item at its index.
+ * NOLINTNEXTLINE(misc-no-recursion): follows the definitions' nesting, not the input's. */
 static void decode_array(struct xd_canon__ctx *c, const struct xd_canon__field *f, const json_t *v,
                          void *base)
 {

@@ -559,9 +559,12 @@ static void rule_ship_notice(struct xd_canon__ctx *c, const void *obj)
     for (size_t o = 0; o < sn->n_orders; o++) {
         n += sn->orders[o].n_packs;
     }
-    struct pack_ref *refs = n > 0 ? xd_calloc(n, sizeof *refs) : NULL;
+    if (n == 0) {
+        return;
+    }
+    struct pack_ref *refs = xd_calloc(n, sizeof *refs);
     struct index_set s = {NULL, 0};
-    if (n > 0 && (refs == NULL || !set_init(c, &s, n))) {
+    if (refs == NULL || !set_init(c, &s, n)) {
         c->oom = true;
         xd_free(refs);
         return;
@@ -572,9 +575,7 @@ static void rule_ship_notice(struct xd_canon__ctx *c, const void *obj)
             refs[k++] = (struct pack_ref){&sn->orders[o].packs[p], o, p, false};
         }
     }
-    if (n > 0) {
-        asn_packs(c, sn, refs, n, &s);
-    }
+    asn_packs(c, sn, refs, n, &s);
     xd_free(s.slots);
     xd_free(refs);
 }

@@ -37,11 +37,11 @@ static enum xd_status kv(struct xd_buf *b, const char *key, const char *value)
 
 static enum xd_status decimal_pattern(struct xd_buf *b, const struct xd_canon__field *f)
 {
-    char frac[32] = "";
+    char frac[48] = "";
     if (f->max > 0) {
         snprintf(frac, sizeof frac, "(\\.[0-9]{1,%lld})?", (long long)f->max);
     }
-    char pattern[128];
+    char pattern[192];
     if (f->sign == XD_CANON__SIGN_POS && f->max > 0) {
         /* Rejects "0"; "0.00" passes the pattern and is refused by the validator. */
         snprintf(pattern, sizeof pattern, "^([1-9][0-9]*%s|0\\.[0-9]{1,%lld})$", frac,

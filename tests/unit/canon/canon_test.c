@@ -73,7 +73,7 @@ char *canon_test_edit(const char *type, const char *edits)
     json_t *e;
     json_array_foreach(list, i, e)
     {
-        char last[128];
+        char last[256];
         json_t *at = walk(root, json_string_value(json_array_get(e, 0)), last, sizeof last);
         json_t *value = json_array_get(e, 1);
         if (json_is_array(at)) {
