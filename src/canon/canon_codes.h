@@ -19,6 +19,7 @@
     L(format, "Format a message was written in")                                                   \
     L(purpose, "Why a document was sent (X12 BEG01, BSN01, W0501)")                                \
     L(order_type, "Kind of purchase order (X12 BEG02)")                                            \
+    L(line_change, "What a line of a change order does (X12 POC02)")                               \
     L(ack_status, "Answer to a whole purchase order (X12 BAK02)")                                  \
     L(line_ack_status, "Answer to one purchase order line (X12 ACK01)")                            \
     L(freight_terms, "Who pays the freight (X12 FOB01)")                                           \
@@ -168,6 +169,12 @@
     V("rush", "Rush order (X12 RO)")                                                               \
     V("consignment", "Consigned stock (X12 CN)")                                                   \
     V("sample", "Samples (X12 SP)")
+
+#define XD_CANON_CODES_line_change(V)                                                              \
+    V("add", "New line (X12 AI)")                                                                  \
+    V("delete", "Line cancelled (X12 DI)")                                                         \
+    V("change", "Quantity, price, date or item changed (X12 CA, QI, QD, PC, RZ)")                  \
+    V("unchanged", "Line repeated without change (X12 NC)")
 
 #define XD_CANON_CODES_ack_status(V)                                                               \
     V("accepted", "Accepted as ordered (X12 AD, AK)")                                              \

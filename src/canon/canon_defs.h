@@ -102,6 +102,12 @@
     F(S, DECIMAL, height, REQ, POS, 4, NULL, "Height")                                             \
     F(S, CODE, uom, REQ, length_uom, 0, NULL, "Unit of the three lengths")
 
+/* A reference the partner sent that has no member of its own, kept so nothing is lost. */
+#define XD_CANON_FIELDS_reference(F, S)                                                            \
+    F(S, STRING, qualifier, REQ, 3, IDENT, NULL, "What it is, as the partner says (X12 REF01)")    \
+    F(S, STRING, value, REQ, 80, IDENT, NULL, "The reference (REF02)")                             \
+    F(S, STRING, description, OPT, 80, TEXT, NULL, "Free-form description (REF03)")
+
 /* How a line names its item: at least one of sku, vendor_part, buyer_part, gtin (a rule). */
 #define XD_CANON_ITEM_IDS(F, S)                                                                    \
     F(S, STRING, sku, OPT, 48, IDENT, NULL, "Distributor's item number (SKU)")                     \
@@ -188,6 +194,7 @@
     F(S, DECIMAL, unit_price, OPT, NONNEG, 6, NULL, "Price of one `uom` (PO104)")                  \
     F(S, DATE, requested_ship_date, OPT, 0, 0, NULL, "Ship no later than (DTM 010)")               \
     F(S, DATE, requested_delivery_date, OPT, 0, 0, NULL, "Deliver by (DTM 002)")                   \
+    F(S, CODE, change, OPT, line_change, 0, NULL, "What the line does in a change order (POC02)")  \
     F(S, STRING, note, OPT, 264, TEXT, NULL, "Free-form note (NTE)")
 
 #define XD_CANON_FIELDS_po_totals(F, S)                                                            \
@@ -215,6 +222,7 @@
     F(S, DATE, requested_delivery_date, OPT, 0, 0, NULL, "Deliver by (DTM 002)")                   \
     F(S, DATE, cancel_after_date, OPT, 0, 0, NULL, "Cancel if not shipped by (DTM 001)")           \
     F(S, STRING, note, OPT, 264, TEXT, NULL, "Free-form note (NTE)")                               \
+    F(S, ARRAY, references, OPT, reference, 50, NULL, "Other references (REF)")                    \
     F(S, ARRAY, lines, OPT, po_line, 10000, NULL,                                                  \
       "Lines (PO1); required unless purpose is cancel")                                            \
     F(S, OBJECT, totals, OPT, po_totals, 0, NULL, "Control totals (CTT, AMT)")
@@ -246,6 +254,7 @@
     F(S, OBJECT, ship_to, OPT, party_ref, 0, NULL, "Deliver to (N1 ST)")                           \
     F(S, STRING, currency, OPT, 3, CURRENCY, NULL, "Currency of confirmed prices (CUR02)")         \
     F(S, STRING, note, OPT, 264, TEXT, NULL, "Free-form note (NTE)")                               \
+    F(S, ARRAY, references, OPT, reference, 50, NULL, "Other references (REF)")                    \
     F(S, ARRAY, lines, OPT, ack_line, 10000, NULL, "Line answers; absent: all lines as the header")
 
 #define XD_CANON_FIELDS_asn_item(F, S)                                                             \
@@ -291,6 +300,7 @@
     F(S, STRING, tracking_number, OPT, 48, IDENT, NULL, "Master tracking number")                  \
     F(S, INT, package_count, OPT, 1, 100000, NULL, "Outermost handling units (TD101)")             \
     F(S, OBJECT, gross_weight, OPT, weight, 0, NULL, "Gross weight of the shipment (TD106)")       \
+    F(S, ARRAY, references, OPT, reference, 50, NULL, "Other references (REF)")                    \
     F(S, ARRAY, orders, REQ, asn_order, 1000, NULL, "Orders in the shipment (HL O)")
 
 #define XD_CANON_FIELDS_receipt_line(F, S)                                                         \
@@ -321,6 +331,7 @@
     F(S, OBJECT, carrier, OPT, carrier, 0, NULL, "Delivering carrier")                             \
     F(S, STRING, bill_of_lading, OPT, 30, IDENT, NULL, "Bill of lading number")                    \
     F(S, STRING, note, OPT, 264, TEXT, NULL, "Free-form note")                                     \
+    F(S, ARRAY, references, OPT, reference, 50, NULL, "Other references (REF)")                    \
     F(S, ARRAY, lines, REQ, receipt_line, 10000, NULL, "Lines received (W07)")
 
 #define XD_CANON_FIELDS_invoice_line(F, S)                                                         \
@@ -370,6 +381,7 @@
     F(S, OBJECT, payment_terms, OPT, payment_terms, 0, NULL, "Payment terms (ITD)")                \
     F(S, DATE, ship_date, OPT, 0, 0, NULL, "Date shipped (DTM 011)")                               \
     F(S, DATE, due_date, OPT, 0, 0, NULL, "Payment due (ITD06)")                                   \
+    F(S, ARRAY, references, OPT, reference, 50, NULL, "Other references (REF)")                    \
     F(S, ARRAY, lines, REQ, invoice_line, 10000, NULL, "Lines (IT1)")                              \
     F(S, ARRAY, charges, OPT, charge, 100, NULL, "Charges added (SAC C)")                          \
     F(S, ARRAY, allowances, OPT, charge, 100, NULL, "Allowances deducted (SAC A)")                 \
@@ -405,6 +417,7 @@
     F(S, CODE, disposition, OPT, disposition, 0, NULL, "Disposition for every line without one")   \
     F(S, OBJECT, carrier, OPT, carrier, 0, NULL, "Carrier to use")                                 \
     F(S, STRING, note, OPT, 264, TEXT, NULL, "Free-form note")                                     \
+    F(S, ARRAY, references, OPT, reference, 50, NULL, "Other references (REF)")                    \
     F(S, ARRAY, lines, REQ, rma_line, 10000, NULL, "Lines (BLI)")
 
 /* --- Order to ship -------------------------------------------------------------------------- */
@@ -437,6 +450,7 @@
     F(S, DATE, requested_ship_date, OPT, 0, 0, NULL, "Ship on (G62 10)")                           \
     F(S, DATE, requested_delivery_date, OPT, 0, 0, NULL, "Deliver by (G62 02)")                    \
     F(S, STRING, instructions, OPT, 264, TEXT, NULL, "Handling instructions (NTE WHI)")            \
+    F(S, ARRAY, references, OPT, reference, 50, NULL, "Other references (REF)")                    \
     F(S, ARRAY, lines, REQ, so_line, 10000, NULL, "Lines (LX, W01)")
 
 #define XD_CANON_FIELDS_sc_line(F, S)                                                              \
@@ -474,6 +488,7 @@
     F(S, STRING, bill_of_lading, OPT, 30, IDENT, NULL, "Bill of lading number (N9 BM)")            \
     F(S, STRING, tracking_number, OPT, 48, IDENT, NULL, "Master tracking number")                  \
     F(S, OBJECT, gross_weight, OPT, weight, 0, NULL, "Gross weight of the shipment (W03)")         \
+    F(S, ARRAY, references, OPT, reference, 50, NULL, "Other references (REF)")                    \
     F(S, ARRAY, lines, REQ, sc_line, 10000, NULL, "Lines (LX, W12)")                               \
     F(S, ARRAY, packages, OPT, sc_package, 10000, NULL, "Packages shipped")
 
@@ -538,6 +553,7 @@
     S(payment_terms, "Payment terms")                                                              \
     S(weight, "A weight with its unit")                                                            \
     S(dimensions, "Length, width and height with their unit")                                      \
+    S(reference, "A reference with its qualifier")                                                 \
     S(identifier, "An identifier of a party")                                                      \
     S(party_address, "An address of a party, with what it is for")                                 \
     S(packaging, "A packaging level of an item")                                                   \

@@ -405,11 +405,19 @@ static void rule_purchase_order(struct xd_canon__ctx *c, const void *obj)
                po->requested_delivery_date);
     date_order(c, "order_date", po->order_date, "cancel_after_date", po->cancel_after_date);
     bool priced = false;
+    bool change = strcmp(po->purpose, "change") == 0;
     for (size_t i = 0; i < po->n_lines; i++) {
         priced = priced || po->lines[i].has_unit_price;
         size_t mark = at_item(c, "lines", i, NULL);
         date_order(c, "order_date", po->order_date, "requested_delivery_date",
                    po->lines[i].requested_delivery_date);
+        if (po->lines[i].change != NULL && !change) {
+            size_t m2 = at(c, "change");
+            xd_canon__report(c, "inconsistent",
+                             "only an order with purpose change has line "
+                             "changes");
+            xd_canon__path_restore(c, m2);
+        }
         xd_canon__path_restore(c, mark);
     }
     if (priced && po->currency == NULL) {
@@ -920,256 +928,114 @@ static void rule_snapshot_line(struct xd_canon__ctx *c, const void *obj)
 
 /* --- The table -------------------------------------------------------------------------------- */
 
-#define RULE(s, fn, doc) {XD_CANON__S_##s, doc, fn},
+/* Rules run in this order for each struct, a struct's own before those of the structs inside. */
 const struct xd_canon__rule xd_canon__rules[] = {
-    RULE(party_ref, rule_party_ref,
-         "Names the party: party_id, location_id, name, gln, duns or assigned_id.")
-        RULE(carrier, rule_carrier, "Says something: scac, name, service_level or transport_mode.")
-            RULE(contact, rule_contact, "Has a name, phone or email.") RULE(
-                payment_terms, rule_payment_terms,
-                "discount_percent and discount_days come together.")
-                RULE(movement_refs, rule_movement_refs, "Names at least one document.") RULE(
-                    identifier, rule_identifier,
-                    "value fits its scheme (GLN check digit, D-U-N-S digits, SCAC letters, ISA ID "
-                    "length); "
-                    "x12_isa has a qualifier.") RULE(party, rule_party, "identifiers are unique.")
-                    RULE(item, rule_item,
-                         "Each packaging uom appears once and differs from base_uom.")
-                        RULE(location, rule_location,
-                             "parent_location_id differs from location_id.") RULE(po_line,
-                                                                                  rule_item_po_line,
-                                                                                  "Names its item: "
-                                                                                  "sku, "
-                                                                                  "vendor_part, "
-                                                                                  "buyer_part or "
-                                                                                  "gtin.")
-                            RULE(purchase_order, rule_purchase_order,
-                                 "lines present unless purpose is cancel; line_number unique; "
-                                 "requested and cancel dates "
-                                 "not before order_date, delivery not before ship; currency "
-                                 "present when any line has a "
-                                 "unit_price; totals (line_count, total_quantity, total_amount) "
-                                 "match the lines.") RULE(ack_line, rule_item_ack_line,
-                                                          "Names its item: sku, vendor_part, "
-                                                          "buyer_part or gtin.")
-                                RULE(ack_line, rule_ack_line,
-                                     "changed carries a confirmed quantity, price or date; "
-                                     "backordered carries "
-                                     "backordered_quantity or a confirmed date; uom present "
-                                     "when a quantity is.") RULE(po_acknowledgement,
-                                                                 rule_po_acknowledgement,
-                                                                 "line_number unique; ack_date "
-                                                                 "not before po_date; status "
-                                                                 "accepted has only accepted "
-                                                                 "lines, rejected only "
-                                                                 "rejected lines.")
-                                    RULE(asn_item, rule_item_asn_item,
-                                         "Names its item: sku, vendor_part, buyer_part or gtin.")
-                                        RULE(asn_item, rule_asn_item,
-                                             "As many serial_numbers as quantity; expiry_date "
-                                             "not before production_date.") RULE(asn_order,
-                                                                                 rule_asn_order,
-                                                                                 "Holds packs "
-                                                                                 "or items.")
-                                            RULE(ship_notice, rule_ship_notice,
-                                                 "estimated_delivery_date not before ship_date; "
-                                                 "SSCCs unique; parent_sscc names another "
-                                                 "pack, without loops, at most four levels; "
-                                                 "every pack holds items or packs; "
-                                                 "package_count equals the outermost packs.")
-                                                RULE(receipt_line, rule_item_receipt_line,
-                                                     "Names its item: sku, vendor_part, "
-                                                     "buyer_part or gtin.")
-                                                    RULE(receipt_line, rule_receipt_line,
-                                                         "damaged_quantity + rejected_quantity "
-                                                         "<= received_quantity; as many "
-                                                         "serial_numbers as "
-                                                         "received_quantity.") RULE(receipt,
-                                                                                    rule_receipt,
-                                                                                    "line_"
-                                                                                    "number "
-                                                                                    "unique.")
-                                                        RULE(invoice_line, rule_item_invoice_line,
-                                                             "Names its item: sku, "
-                                                             "vendor_part, buyer_part or gtin.")
-                                                            RULE(invoice_line, rule_invoice_line,
-                                                                 "amount is quantity x "
-                                                                 "unit_price rounded to "
-                                                                 "amount's scale (half up or "
-                                                                 "half even).") RULE(invoice,
-                                                                                     rule_invoice,
-                                                                                     "line_"
-                                                                                     "number "
-                                                                                     "unique; "
-                                                                                     "due_date "
-                                                                                     "not "
-                                                                                     "before "
-                                                                                     "invoice_"
-                                                                                     "date, "
-                                                                                     "invoice_"
-                                                                                     "date not "
-                                                                                     "before "
-                                                                                     "po_date; "
-                                                                                     "totals: "
-                                                                                     "line_"
-                                                                                     "count, "
-                                                                                     "subtotal "
-                                                                                     "= sum of "
-                                                                                     "line "
-                                                                                     "amounts, "
-                                                                                     "charges_"
-                                                                                     "total, "
-                                                                                     "allowances"
-                                                                                     "_total "
-                                                                                     "and "
-                                                                                     "tax_total "
-                                                                                     "= sums of "
-                                                                                     "their "
-                                                                                     "lists, "
-                                                                                     "total_"
-                                                                                     "amount = "
-                                                                                     "subtotal "
-                                                                                     "+ charges "
-                                                                                     "- "
-                                                                                     "allowances"
-                                                                                     " + "
-                                                                                     "taxes "
-                                                                                     "(each "
-                                                                                     "compared "
-                                                                                     "after "
-                                                                                     "rounding "
-                                                                                     "to its "
-                                                                                     "own "
-                                                                                     "scale).")
-                                                                RULE(rma_line, rule_item_rma_line,
-                                                                     "Names its item: sku, "
-                                                                     "vendor_part, buyer_part "
-                                                                     "or gtin.") RULE(rma_line,
-                                                                                      rule_rma_line,
-                                                                                      "As many "
-                                                                                      "serial_"
-                                                                                      "numbers "
-                                                                                      "as "
-                                                                                      "quantity"
-                                                                                      ".")
-                                                                    RULE(return_authorization,
-                                                                         rule_return_authorization,
-                                                                         "line_number unique; "
-                                                                         "expiry_date not "
-                                                                         "before rma_date; "
-                                                                         "every line has a "
-                                                                         "reason, its own "
-                                                                         "or the document's.")
-                                                                        RULE(
-                                                                            shipping_order,
-                                                                            rule_shipping_order,
-                                                                            "line_number "
-                                                                            "unique; "
-                                                                            "requested_ship_"
-                                                                            "date not before "
-                                                                            "order_date, "
-                                                                            "delivery not "
-                                                                            "before "
-                                                                            "ship.") RULE(sc_line,
-                                                                                          rule_sc_line,
-                                                                                          "canc"
-                                                                                          "elle"
-                                                                                          "d "
-                                                                                          "ship"
-                                                                                          "s "
-                                                                                          "noth"
-                                                                                          "ing;"
-                                                                                          " shi"
-                                                                                          "pped"
-                                                                                          " shi"
-                                                                                          "ps "
-                                                                                          "at "
-                                                                                          "leas"
-                                                                                          "t "
-                                                                                          "orde"
-                                                                                          "red_"
-                                                                                          "quan"
-                                                                                          "tity"
-                                                                                          "; "
-                                                                                          "as "
-                                                                                          "many"
-                                                                                          " "
-                                                                                          "seri"
-                                                                                          "al_"
-                                                                                          "numb"
-                                                                                          "ers "
-                                                                                          "as "
-                                                                                          "ship"
-                                                                                          "ped_"
-                                                                                          "quan"
-                                                                                          "tity"
-                                                                                          ".")
-                                                                            RULE(
-                                                                                shipment_confirmation,
-                                                                                rule_shipment_confirmation,
-                                                                                "line_number "
-                                                                                "unique; "
-                                                                                "package "
-                                                                                "contents name "
-                                                                                "lines of the "
-                                                                                "shipment and "
-                                                                                "add up to no "
-                                                                                "more "
-                                                                                "than each "
-                                                                                "line's "
-                                                                                "shipped_"
-                                                                                "quantity; "
-                                                                                "package SSCCs "
-                                                                                "unique.")
-                                                                                RULE(
-                                                                                    inventory_movement,
-                                                                                    rule_inventory_movement,
-                                                                                    "quantity: "
-                                                                                    "adjustment"
-                                                                                    " non-zero "
-                                                                                    "(signed), "
-                                                                                    "count >= "
-                                                                                    "0, other "
-                                                                                    "kinds > "
-                                                                                    "0; a "
-                                                                                    "transfer "
-                                                                                    "has "
-                                                                                    "to_"
-                                                                                    "location_"
-                                                                                    "id "
-                                                                                    "(another "
-                                                                                    "location "
-                                                                                    "or bin), "
-                                                                                    "other "
-                                                                                    "kinds "
-                                                                                    "none.")
-                                                                                    RULE(
-                                                                                        snapshot_line,
-                                                                                        rule_snapshot_line,
-                                                                                        "availa"
-                                                                                        "ble "
-                                                                                        "<= "
-                                                                                        "on_"
-                                                                                        "hand.")
-                                                                                        RULE(
-                                                                                            inventory_snapshot,
-                                                                                            rule_inventory_snapshot,
-                                                                                            "sk"
-                                                                                            "u "
-                                                                                            "an"
-                                                                                            "d "
-                                                                                            "lo"
-                                                                                            "t_"
-                                                                                            "nu"
-                                                                                            "mb"
-                                                                                            "er"
-                                                                                            " u"
-                                                                                            "ni"
-                                                                                            "qu"
-                                                                                            "e "
-                                                                                            "to"
-                                                                                            "ge"
-                                                                                            "th"
-                                                                                            "er"
-                                                                                            ".")};
+    {.sid = XD_CANON__S_party_ref,
+     .check = rule_party_ref,
+     .doc = "Names the party: party_id, location_id, name, gln, duns or assigned_id."},
+    {.sid = XD_CANON__S_carrier,
+     .check = rule_carrier,
+     .doc = "Says something: scac, name, service_level or transport_mode."},
+    {.sid = XD_CANON__S_contact, .check = rule_contact, .doc = "Has a name, phone or email."},
+    {.sid = XD_CANON__S_payment_terms,
+     .check = rule_payment_terms,
+     .doc = "discount_percent and discount_days come together."},
+    {.sid = XD_CANON__S_movement_refs,
+     .check = rule_movement_refs,
+     .doc = "Names at least one document."},
+    {.sid = XD_CANON__S_identifier,
+     .check = rule_identifier,
+     .doc = "value fits its scheme (GLN check digit, D-U-N-S digits, SCAC letters, ISA ID "
+            "length); x12_isa has a qualifier."},
+    {.sid = XD_CANON__S_party, .check = rule_party, .doc = "identifiers are unique."},
+    {.sid = XD_CANON__S_item,
+     .check = rule_item,
+     .doc = "Each packaging uom appears once and differs from base_uom."},
+    {.sid = XD_CANON__S_location,
+     .check = rule_location,
+     .doc = "parent_location_id differs from location_id."},
+    {.sid = XD_CANON__S_po_line,
+     .check = rule_item_po_line,
+     .doc = "Names its item: sku, vendor_part, buyer_part or gtin."},
+    {.sid = XD_CANON__S_purchase_order,
+     .check = rule_purchase_order,
+     .doc = "lines present unless purpose is cancel; line_number unique; requested and cancel"
+            " dates not before order_date, delivery not before ship; line `change` only when "
+            "purpose is change; currency present when any line has a unit_price; totals "
+            "(line_count, total_quantity, total_amount) match the lines."},
+    {.sid = XD_CANON__S_ack_line,
+     .check = rule_item_ack_line,
+     .doc = "Names its item: sku, vendor_part, buyer_part or gtin."},
+    {.sid = XD_CANON__S_ack_line,
+     .check = rule_ack_line,
+     .doc = "changed carries a confirmed quantity, price or date; backordered carries "
+            "backordered_quantity or a confirmed date; uom present when a quantity is."},
+    {.sid = XD_CANON__S_po_acknowledgement,
+     .check = rule_po_acknowledgement,
+     .doc = "line_number unique; ack_date not before po_date; status accepted has only "
+            "accepted lines, rejected only rejected lines."},
+    {.sid = XD_CANON__S_asn_item,
+     .check = rule_item_asn_item,
+     .doc = "Names its item: sku, vendor_part, buyer_part or gtin."},
+    {.sid = XD_CANON__S_asn_item,
+     .check = rule_asn_item,
+     .doc = "As many serial_numbers as quantity; expiry_date not before production_date."},
+    {.sid = XD_CANON__S_asn_order, .check = rule_asn_order, .doc = "Holds packs or items."},
+    {.sid = XD_CANON__S_ship_notice,
+     .check = rule_ship_notice,
+     .doc = "estimated_delivery_date not before ship_date; SSCCs unique; parent_sscc names "
+            "another pack, without loops, at most four levels; every pack holds items or "
+            "packs; package_count equals the outermost packs."},
+    {.sid = XD_CANON__S_receipt_line,
+     .check = rule_item_receipt_line,
+     .doc = "Names its item: sku, vendor_part, buyer_part or gtin."},
+    {.sid = XD_CANON__S_receipt_line,
+     .check = rule_receipt_line,
+     .doc = "damaged_quantity + rejected_quantity <= received_quantity; as many "
+            "serial_numbers as received_quantity."},
+    {.sid = XD_CANON__S_receipt, .check = rule_receipt, .doc = "line_number unique."},
+    {.sid = XD_CANON__S_invoice_line,
+     .check = rule_item_invoice_line,
+     .doc = "Names its item: sku, vendor_part, buyer_part or gtin."},
+    {.sid = XD_CANON__S_invoice_line,
+     .check = rule_invoice_line,
+     .doc = "amount is quantity x unit_price rounded to amount's scale (half up or half "
+            "even)."},
+    {.sid = XD_CANON__S_invoice,
+     .check = rule_invoice,
+     .doc = "line_number unique; due_date not before invoice_date, invoice_date not before "
+            "po_date; totals: line_count, subtotal = sum of line amounts, charges_total, "
+            "allowances_total and tax_total = sums of their lists, total_amount = subtotal + "
+            "charges - allowances + taxes (each compared after rounding to its own scale)."},
+    {.sid = XD_CANON__S_rma_line,
+     .check = rule_item_rma_line,
+     .doc = "Names its item: sku, vendor_part, buyer_part or gtin."},
+    {.sid = XD_CANON__S_rma_line,
+     .check = rule_rma_line,
+     .doc = "As many serial_numbers as quantity."},
+    {.sid = XD_CANON__S_return_authorization,
+     .check = rule_return_authorization,
+     .doc = "line_number unique; expiry_date not before rma_date; every line has a reason, "
+            "its own or the document's."},
+    {.sid = XD_CANON__S_shipping_order,
+     .check = rule_shipping_order,
+     .doc = "line_number unique; requested_ship_date not before order_date, delivery not "
+            "before ship."},
+    {.sid = XD_CANON__S_sc_line,
+     .check = rule_sc_line,
+     .doc = "cancelled ships nothing; shipped ships at least ordered_quantity; as many "
+            "serial_numbers as shipped_quantity."},
+    {.sid = XD_CANON__S_shipment_confirmation,
+     .check = rule_shipment_confirmation,
+     .doc = "line_number unique; package contents name lines of the shipment and add up to no"
+            " more than each line's shipped_quantity; package SSCCs unique."},
+    {.sid = XD_CANON__S_inventory_movement,
+     .check = rule_inventory_movement,
+     .doc = "quantity: adjustment non-zero (signed), count >= 0, other kinds > 0; a transfer "
+            "has to_location_id (another location or bin), other kinds none."},
+    {.sid = XD_CANON__S_snapshot_line, .check = rule_snapshot_line, .doc = "available <= on_hand."},
+    {.sid = XD_CANON__S_inventory_snapshot,
+     .check = rule_inventory_snapshot,
+     .doc = "sku and lot_number unique together."},
+};
 const size_t xd_canon__n_rules = sizeof xd_canon__rules / sizeof xd_canon__rules[0];

@@ -112,6 +112,16 @@ static void test_purchase_order(void **state)
                 (const char *[]){no_lines[0], NULL});
     const char *fine[] = {NULL};
     expect_edit("purchase_order", "[[\"lines\"], [\"totals\"], [\"purpose\", \"cancel\"]]", fine);
+    /* Line changes belong to change orders (860). */
+    const char *change[] = {"inconsistent $.lines[1].change", NULL};
+    expect_edit("purchase_order", "[[\"lines.1.change\", \"delete\"]]", change);
+    expect_edit("purchase_order",
+                "[[\"lines.1.change\", \"delete\"], [\"purpose\", \"change\"], [\"revision\", 1]]",
+                fine);
+    const char *refs[] = {"required $.references[0].value", "max_length $.references[1].qualifier",
+                          NULL};
+    expect_edit("purchase_order",
+                "[[\"references.0.value\"], [\"references.1.qualifier\", \"VNDR\"]]", refs);
 }
 
 static void test_po_acknowledgement(void **state)
