@@ -14,23 +14,34 @@ void xd_canon__ctx_init(struct xd_canon__ctx *c, struct xd_diags *diags, struct 
     memset(c, 0, sizeof *c);
     c->diags = diags;
     c->arena = arena;
-    c->path[0] = '$';
-    c->path_len = 1;
-    c->path[1] = '\0';
 }
 
-/* Append <seg>, or "..." once when the path is full, so a path is never silently wrong. */
-static void path_append(struct xd_canon__ctx *c, const char *seg, size_t n)
+/* The path is kept as segments and written out only when a problem is reported: most members
+ * have none, and formatting every path was a tenth of the decoder's time. */
+
+size_t xd_canon__path_member(struct xd_canon__ctx *c, const char *name, size_t len)
 {
-    const size_t reserve = 4; /* "..." and NUL */
-    if (c->path_len + n + reserve <= sizeof c->path) {
-        memcpy(c->path + c->path_len, seg, n);
-        c->path_len += n;
-    } else if (c->path_len < 3 || memcmp(c->path + c->path_len - 3, "...", 3) != 0) {
-        memcpy(c->path + c->path_len, "...", 3);
-        c->path_len += 3;
+    size_t mark = c->depth;
+    if (c->depth < XD_CANON__PATH_SEGS) {
+        c->segs[c->depth] = (struct xd_canon__seg){name, len, 0};
     }
-    c->path[c->path_len] = '\0';
+    c->depth++;
+    return mark;
+}
+
+size_t xd_canon__path_index(struct xd_canon__ctx *c, size_t index)
+{
+    size_t mark = c->depth;
+    if (c->depth < XD_CANON__PATH_SEGS) {
+        c->segs[c->depth] = (struct xd_canon__seg){NULL, 0, index};
+    }
+    c->depth++;
+    return mark;
+}
+
+void xd_canon__path_restore(struct xd_canon__ctx *c, size_t mark)
+{
+    c->depth = mark;
 }
 
 static bool plain_word(const char *s, size_t len)
@@ -48,48 +59,59 @@ static bool plain_word(const char *s, size_t len)
     return true;
 }
 
-size_t xd_canon__path_member(struct xd_canon__ctx *c, const char *name, size_t len)
+/* One segment as ".name", ["odd name"] or "[i]" into <seg>; returns its length. */
+static size_t segment_text(const struct xd_canon__seg *sg, char *seg, size_t cap)
 {
-    size_t mark = c->path_len;
-    char seg[96];
     size_t n = 0;
-    if (plain_word(name, len) && len < sizeof seg - 1) {
-        seg[n++] = '.';
-        memcpy(seg + n, name, len);
-        n += len;
-    } else {
-        /* An odd member name (from hostile input) is quoted, clipped and made printable. */
-        char clipped[72];
-        xd_canon__clip(name, len, clipped, sizeof clipped);
-        seg[n++] = '[';
-        seg[n++] = '"';
-        for (const char *p = clipped; *p != '\0' && n < sizeof seg - 4; p++) {
-            unsigned char ch = (unsigned char)*p;
-            if (ch == '"' || ch == '\\') {
-                seg[n++] = '\\';
-            }
-            seg[n++] = (char)(ch < 0x20 || ch == 0x7f ? '?' : ch);
-        }
-        seg[n++] = '"';
-        seg[n++] = ']';
+    if (sg->name == NULL) {
+        int w = snprintf(seg, cap, "[%zu]", sg->index);
+        return w > 0 ? (size_t)w : 0;
     }
-    path_append(c, seg, n);
-    return mark;
+    if (plain_word(sg->name, sg->len) && sg->len < cap - 1) {
+        seg[n++] = '.';
+        memcpy(seg + n, sg->name, sg->len);
+        return n + sg->len;
+    }
+    /* An odd member name (from hostile input) is quoted, clipped and made printable. */
+    char clipped[72];
+    xd_canon__clip(sg->name, sg->len, clipped, sizeof clipped);
+    seg[n++] = '[';
+    seg[n++] = '"';
+    for (const char *p = clipped; *p != '\0' && n < cap - 4; p++) {
+        unsigned char ch = (unsigned char)*p;
+        if (ch == '"' || ch == '\\') {
+            seg[n++] = '\\';
+        }
+        seg[n++] = (char)(ch < 0x20 || ch == 0x7f ? '?' : ch);
+    }
+    seg[n++] = '"';
+    seg[n++] = ']';
+    return n;
 }
 
-size_t xd_canon__path_index(struct xd_canon__ctx *c, size_t index)
+/* "$" and every segment; a path that would not fit (or has more segments than are kept) ends
+ * in "..." so it is never silently wrong. */
+static void path_text(const struct xd_canon__ctx *c, char *out, size_t cap)
 {
-    size_t mark = c->path_len;
-    char seg[32];
-    int n = snprintf(seg, sizeof seg, "[%zu]", index);
-    path_append(c, seg, (size_t)n);
-    return mark;
-}
-
-void xd_canon__path_restore(struct xd_canon__ctx *c, size_t mark)
-{
-    c->path_len = mark;
-    c->path[mark] = '\0';
+    size_t len = 1;
+    out[0] = '$';
+    size_t kept = c->depth < XD_CANON__PATH_SEGS ? c->depth : XD_CANON__PATH_SEGS;
+    bool cut = kept < c->depth;
+    for (size_t i = 0; i < kept && !cut; i++) {
+        char seg[96];
+        size_t n = segment_text(&c->segs[i], seg, sizeof seg);
+        if (len + n + 4 > cap) {
+            cut = true;
+        } else {
+            memcpy(out + len, seg, n);
+            len += n;
+        }
+    }
+    if (cut) {
+        memcpy(out + len, "...", 3);
+        len += 3;
+    }
+    out[len] = '\0';
 }
 
 void xd_canon__report(struct xd_canon__ctx *c, const char *code, const char *fmt, ...)
@@ -108,7 +130,9 @@ void xd_canon__report(struct xd_canon__ctx *c, const char *code, const char *fmt
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    if (xd_diags_add(c->diags, code, c->path, "%s", msg) != XD_OK) {
+    char path[XD_CANON__PATH_MAX];
+    path_text(c, path, sizeof path);
+    if (xd_diags_add(c->diags, code, path, "%s", msg) != XD_OK) {
         c->oom = true;
     }
 }

@@ -282,7 +282,7 @@ static void decode_fields(struct xd_canon__ctx *c, enum xd_canon__sid sid, const
             continue;
         }
         const json_t *v = json_object_get(obj, f->name);
-        size_t mark = xd_canon__path_member(c, f->name, strlen(f->name));
+        size_t mark = xd_canon__path_member(c, f->name, f->name_len);
         if (v == NULL) {
             if (f->required) {
                 xd_canon__report(c, "required", "required member is missing");
@@ -306,7 +306,7 @@ static void suggest_member(enum xd_canon__sid sid, const char *key, size_t len, 
             suggest_member(f->sub, key, len, best, best_score);
             continue;
         }
-        size_t nlen = strlen(f->name);
+        size_t nlen = f->name_len;
         size_t score = xd_canon__distance(key, len, f->name, nlen, 2);
         if (score > 2) {
             /* An abbreviation ("qty" for "quantity"): same first letter, letters in order. */

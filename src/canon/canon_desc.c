@@ -34,6 +34,7 @@
 
 #define XD_CANON__DESC(S_, K_, m_, P_, A_, B_, key_, doc_)                                         \
     {.name = #m_,                                                                                  \
+     .name_len = sizeof(#m_) - 1,                                                                  \
      .doc = (doc_),                                                                                \
      .key = (key_),                                                                                \
      .kind = XD_CANON__K_##K_,                                                                     \
@@ -103,7 +104,7 @@ const struct xd_canon__field *xd_canon__field_find(enum xd_canon__sid sid, const
             }
             continue;
         }
-        if (strlen(f->name) == len && memcmp(f->name, name, len) == 0) {
+        if (f->name_len == len && memcmp(f->name, name, len) == 0) {
             *base_offset = 0;
             return f;
         }

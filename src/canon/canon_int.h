@@ -44,6 +44,7 @@ enum xd_canon__cid { XD_CANON_STRING_CLASSES(XD_CANON__CID) XD_CANON__C_COUNT };
  * comes first), so 0 means "none". */
 struct xd_canon__field {
     const char *name;
+    size_t name_len;
     const char *doc;
     const char *key; /* business key name, or NULL */
     size_t offset;
@@ -112,20 +113,27 @@ bool xd_canon__scalar_present(const struct xd_canon__field *f, const void *base)
 
 /* --- Walk context: current JSON path and where problems go ------------------------------- */
 
-#define XD_CANON__PATH_MAX 320
+#define XD_CANON__PATH_MAX  320
+#define XD_CANON__PATH_SEGS 40 /* more than XD_CANON_MAX_DEPTH allows: objects and indexes */
+
+struct xd_canon__seg {
+    const char *name; /* member name (not NUL-terminated), or NULL for an array index */
+    size_t len;
+    size_t index;
+};
 
 struct xd_canon__ctx {
     struct xd_diags *diags; /* may be NULL: problems are then only counted */
     struct xd_arena *arena; /* decode only */
     size_t problems;
     bool oom;
-    size_t path_len;
-    char path[XD_CANON__PATH_MAX];
+    size_t depth; /* segments of the current path; those past XD_CANON__PATH_SEGS are cut */
+    struct xd_canon__seg segs[XD_CANON__PATH_SEGS];
 };
 
 void xd_canon__ctx_init(struct xd_canon__ctx *c, struct xd_diags *diags, struct xd_arena *arena);
-/* Append ".name" (or ["name"] when it is not a plain word) or "[i]" to the path; return the
- * mark to restore it with. A path that would overflow ends in "..." instead. */
+/* Append ".name" (["name"] when it is not a plain word) or "[i]" to the current path and
+ * return the mark to restore it with. <name> must stay valid until the path is restored. */
 size_t xd_canon__path_member(struct xd_canon__ctx *c, const char *name, size_t len);
 size_t xd_canon__path_index(struct xd_canon__ctx *c, size_t index);
 void xd_canon__path_restore(struct xd_canon__ctx *c, size_t mark);

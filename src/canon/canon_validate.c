@@ -107,7 +107,7 @@ void xd_canon__validate_struct(struct xd_canon__ctx *c, enum xd_canon__sid sid, 
             xd_canon__validate_struct(c, f->sub, XD_CANON__AT_CONST(obj, f->offset));
             continue;
         }
-        size_t mark = xd_canon__path_member(c, f->name, strlen(f->name));
+        size_t mark = xd_canon__path_member(c, f->name, f->name_len);
         validate_value(c, f, obj);
         xd_canon__path_restore(c, mark);
     }
@@ -128,13 +128,13 @@ void xd_canon__rules_walk(struct xd_canon__ctx *c, enum xd_canon__sid sid, const
         if (f->kind == XD_CANON__K_INLINE) {
             xd_canon__rules_walk(c, f->sub, at);
         } else if (f->kind == XD_CANON__K_OBJECT && *(const void *const *)at != NULL) {
-            size_t mark = xd_canon__path_member(c, f->name, strlen(f->name));
+            size_t mark = xd_canon__path_member(c, f->name, f->name_len);
             xd_canon__rules_walk(c, f->sub, *(const void *const *)at);
             xd_canon__path_restore(c, mark);
         } else if (f->kind == XD_CANON__K_ARRAY) {
             size_t n = *(const size_t *)XD_CANON__AT_CONST(obj, f->count_offset);
             const char *items = *(const char *const *)at;
-            size_t mark = xd_canon__path_member(c, f->name, strlen(f->name));
+            size_t mark = xd_canon__path_member(c, f->name, f->name_len);
             for (size_t k = 0; k < n && items != NULL; k++) {
                 size_t m2 = xd_canon__path_index(c, k);
                 xd_canon__rules_walk(c, f->sub, items + k * f->elem_size);
