@@ -74,7 +74,7 @@ struct xd_store_ingest {
     const char *channel;          /* "http", "inbox", "nats" ... */
     const char *format;           /* "json", "x12", "csv" */
     const char *content_type;     /* of the raw bytes */
-    const char *raw;              /* the bytes as received */
+    const char *raw;              /* the bytes as received; NULL (raw_len 0) when they are body */
     size_t raw_len;
     const char *body;             /* canonical JSON of the document */
     size_t body_len;
@@ -241,14 +241,25 @@ enum xd_status xd_store_thread_docs(struct xd_store *s, const char *correlation_
 enum xd_status xd_store_thread_by_key(struct xd_store *s, const char *name, const char *value,
                                       char *out, size_t cap, struct xd_error *err) XD_NODISCARD;
 
-/* A token by the hash of its secret; XD_ENOTFOUND when none or revoked. */
+/* The stored answer of a completed idempotent request; XD_ENOTFOUND when the key is unused. */
+struct xd_store_idem {
+    uint8_t request_hash[XD_SHA256_LEN];
+    int http_status;
+    const char *body;
+    size_t body_len;
+};
+enum xd_status xd_store_idem_get(struct xd_store *s, const char *scope, const char *key,
+                                 struct xd_arena *a, struct xd_store_idem *out,
+                                 struct xd_error *err) XD_NODISCARD;
+
+/* A token by the hash of its secret; XD_ENOTFOUND when none. */
 struct xd_store_token {
     const char *id;
     const char *name;
     const char *role;
     const char *partner;
     int64_t created_at_ms;
-    int64_t revoked_at_ms;        /* 0 while active */
+    int64_t revoked_at_ms;        /* 0 while active; token_find never returns revoked ones */
 };
 enum xd_status xd_store_token_find(struct xd_store *s, const uint8_t hash[XD_SHA256_LEN],
                                    struct xd_arena *a, struct xd_store_token *out,
@@ -258,17 +269,6 @@ enum xd_status xd_store_token_list(struct xd_store *s, struct xd_arena *a,
                                    struct xd_store_token **out, size_t *n_out,
                                    struct xd_error *err) XD_NODISCARD;
 
-/* What an idempotent request stored, looked up outside the writer (XD_ENOTFOUND when none). */
-struct xd_store_idem {
-    uint8_t request_hash[XD_SHA256_LEN];
-    int http_status;
-    const char *body;
-    size_t body_len;
-    int64_t created_at_ms;
-};
-enum xd_status xd_store_idem_find(struct xd_store *s, const char *scope, const char *key,
-                                  struct xd_arena *a, struct xd_store_idem *out,
-                                  struct xd_error *err) XD_NODISCARD;
 
 /* ------------------------------------------------------------------------------------------ */
 /* Audit log: append-only, each record holds the SHA-256 of the one before. */

@@ -166,12 +166,12 @@ enum xd_status xd_store_token_list(struct xd_store *s, struct xd_arena *a,
     return st;
 }
 
-enum xd_status xd_store_idem_find(struct xd_store *s, const char *scope, const char *key,
-                                  struct xd_arena *a, struct xd_store_idem *out,
-                                  struct xd_error *err)
+enum xd_status xd_store_idem_get(struct xd_store *s, const char *scope, const char *key,
+                                 struct xd_arena *a, struct xd_store_idem *out,
+                                 struct xd_error *err)
 {
     if (s == NULL || scope == NULL || key == NULL || a == NULL || out == NULL) {
-        return xd_error_set(err, XD_EINVAL, "idempotency find: all arguments are required");
+        return xd_error_set(err, XD_EINVAL, "idempotency lookup: all arguments are required");
     }
     struct xd_store__conn *c = NULL;
     enum xd_status st = xd_store__reader_take(s, &c, err);

@@ -130,7 +130,7 @@ static const struct {
         "  channel TEXT NOT NULL,"
         "  format TEXT NOT NULL,"
         "  content_type TEXT NOT NULL,"
-        "  raw BLOB NOT NULL,"
+        "  raw BLOB,"
         "  idem_scope TEXT,"
         "  idem_key TEXT);"
         "CREATE TABLE threads ("
@@ -797,6 +797,10 @@ static enum xd_status sq_key_put(struct xd_store__conn *c, const char *name, con
 static enum xd_status sq_journal_put(struct xd_store__conn *c, const struct xd_store_ingest *in,
                                      int64_t *seq, struct xd_error *err)
 {
+    /* Most raw messages are their canonical document byte for byte (the HTTP API's JSON):
+     * journal those once, as NULL, rather than write the same kilobytes twice. */
+    bool raw_same = in->raw == NULL ||
+                    (in->raw_len == in->body_len && memcmp(in->raw, in->body, in->body_len) == 0);
     const struct arg a[] = {
         text(in->id),
         i64(in->received_at_ms),
@@ -804,7 +808,7 @@ static enum xd_status sq_journal_put(struct xd_store__conn *c, const struct xd_s
         text(in->channel),
         text(in->format),
         text(in->content_type),
-        blob(in->raw, in->raw_len),
+        raw_same ? text(NULL) : blob(in->raw, in->raw_len),
         text(in->idem_key != NULL ? in->idem_scope : NULL),
         text(in->idem_key),
     };
@@ -1137,7 +1141,6 @@ static enum xd_status sq_idem_find(struct xd_store__conn *c, const char *scope, 
         const void *p = sqlite3_column_blob(st, 2);
         r.body_len = (size_t)sqlite3_column_bytes(st, 2);
         r.body = xd_arena_strndup(a, p != NULL ? p : "", r.body_len);
-        r.created_at_ms = sqlite3_column_int64(st, 3);
         if (r.body == NULL) {
             s = xd_error_set(err, XD_ENOMEM, "idempotency record: out of memory");
         }

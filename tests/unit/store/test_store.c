@@ -250,10 +250,10 @@ static void test_idempotency(void **state)
     assert_string_equal(again.op.idem_body, expect);
     xd_store_op_cleanup(&again.op);
     struct xd_store_idem r;
-    assert_int_equal(xd_store_idem_find(f->s, "token-a", "key-1", a, &r, NULL), XD_OK);
+    assert_int_equal(xd_store_idem_get(f->s, "token-a", "key-1", a, &r, NULL), XD_OK);
     assert_int_equal(r.http_status, 201);
     assert_string_equal(r.body, expect);
-    assert_int_equal(xd_store_idem_find(f->s, "token-c", "key-1", a, &r, NULL), XD_ENOTFOUND);
+    assert_int_equal(xd_store_idem_get(f->s, "token-c", "key-1", a, &r, NULL), XD_ENOTFOUND);
     assert_int_equal(test_sql_int(f->dir, "SELECT count(*) FROM journal", NULL), 2);
     xd_arena_destroy(a);
 }
