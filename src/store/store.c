@@ -279,40 +279,80 @@ static bool recover(struct xd_store *s)
 /* ------------------------------------------------------------------------------------------ */
 /* Group commit */
 
-/* One op inside its own savepoint, so that its failure undoes only its own rows (and its
- * audit record: the in-memory head goes back too). XD_EUNAVAIL: the batch is lost. */
-static enum xd_status apply_one(struct xd_store *s, struct xd_store_op *op, struct xd_error *err)
+/* Undo what the previous attempt at <op> reported, before it is applied (again). */
+static void reset_outputs(struct xd_store_op *op)
 {
-    enum xd_status st = s->be->savepoint(s->wconn, err);
-    if (st != XD_OK) {
-        return XD_EUNAVAIL;
-    }
-    struct xd_store__audit_head before = s->audit;
-    st = xd_store__op_apply(s, op, err);
-    if (st != XD_OK) {
-        return XD_EUNAVAIL;
-    }
-    if (op->status != XD_OK) {
-        s->audit = before;
-        if (s->be->rollback_to(s->wconn, err) != XD_OK) {
+    op->status = XD_OK;
+    xd_error_clear(&op->err);
+    xd_free(op->idem_body);
+    op->idem_body = NULL;
+    op->idem_body_len = 0;
+    op->idem_http_status = 0;
+}
+
+/* Apply every op of the batch inside the open transaction. Ops normally run bare: a failing op
+ * is rare, and savepoints cost two statements per op. When an op fails after it wrote rows (or
+ * the backend lost the transaction), XD_EAGAIN asks the caller to roll back and run the batch
+ * again with <safe> set, where each op has its own savepoint and a failure undoes only its own
+ * rows. Either way a failed op's audit record goes too: the in-memory head is put back.
+ * XD_EUNAVAIL: storage failed, the batch is lost. */
+static enum xd_status apply_all(struct xd_store *s, struct xd_store_op *list, bool safe,
+                                struct xd_error *err)
+{
+    const struct xd_store__backend *be = s->be;
+    for (struct xd_store_op *op = list; op != NULL; op = op->next_) {
+        reset_outputs(op);
+        if (safe && be->savepoint(s->wconn, err) != XD_OK) {
+            return XD_EUNAVAIL;
+        }
+        struct xd_store__audit_head before = s->audit;
+        uint64_t mark = be->changes(s->wconn);
+        if (xd_store__op_apply(s, op, err) != XD_OK) {
+            return XD_EUNAVAIL;
+        }
+        if (op->status != XD_OK) {
+            s->audit = before;
+            if (!safe && (be->changes(s->wconn) != mark || !be->in_transaction(s->wconn))) {
+                return XD_EAGAIN;
+            }
+            if (safe && be->rollback_to(s->wconn, err) != XD_OK) {
+                return XD_EUNAVAIL;
+            }
+        }
+        if (safe && be->release(s->wconn, err) != XD_OK) {
             return XD_EUNAVAIL;
         }
     }
-    return s->be->release(s->wconn, err) == XD_OK ? XD_OK : XD_EUNAVAIL;
+    return XD_OK;
+}
+
+/* Begin the batch's transaction; the audit head is reloaded when somebody else wrote. */
+static enum xd_status batch_begin(struct xd_store *s, struct xd_error *err)
+{
+    bool others = false;
+    enum xd_status st = s->be->begin(s->wconn, &others, err);
+    if (st == XD_OK && (others || !s->audit_valid)) {
+        st = load_head(s, err);
+    }
+    return st;
 }
 
 static void run_batch(struct xd_store *s, struct xd_store_op *list, size_t n)
 {
     struct xd_error err = {0};
+    enum xd_status st = batch_begin(s, &err);
     struct xd_store__audit_head committed = s->audit;
-    bool others = false;
-    enum xd_status st = s->be->begin(s->wconn, &others, &err);
-    if (st == XD_OK && (others || !s->audit_valid)) {
-        st = load_head(s, &err);
-        committed = s->audit;
+    if (st == XD_OK) {
+        st = apply_all(s, list, false, &err);
     }
-    for (struct xd_store_op *op = list; op != NULL && st == XD_OK; op = op->next_) {
-        st = apply_one(s, op, &err);
+    if (st == XD_EAGAIN) {
+        s->be->rollback(s->wconn);
+        s->audit = committed;
+        st = batch_begin(s, &err);
+        committed = s->audit;
+        if (st == XD_OK) {
+            st = apply_all(s, list, true, &err);
+        }
     }
     int64_t t0 = xd_mono_ns();
     if (st == XD_OK) {

@@ -61,7 +61,9 @@ struct xd_store_key {
 };
 
 /* Build the stored response of an idempotent request once the writer knows the outcome (the
- * correlation id). Runs on the writer thread inside the transaction; must not block. */
+ * correlation id). Runs on the writer thread inside the transaction; must not block. It may run
+ * more than once for one operation (when another operation of its batch failed and the batch
+ * is applied again); only the last call's answer is stored. */
 typedef enum xd_status (*xd_store_respond_fn)(void *arg, const char *correlation_id,
                                               int *http_status, struct xd_buf *body);
 

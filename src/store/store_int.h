@@ -56,6 +56,10 @@ struct xd_store__backend {
     enum xd_status (*release)(struct xd_store__conn *c, struct xd_error *err);
     enum xd_status (*rollback_to)(struct xd_store__conn *c, struct xd_error *err);
     enum xd_status (*migrate)(struct xd_store__conn *c, int *from, int *to, struct xd_error *err);
+    /* A count of rows written through <c> that only grows (equal before and after: nothing was
+     * written), and whether a transaction is still open (some failures end it). */
+    uint64_t (*changes)(struct xd_store__conn *c);
+    bool (*in_transaction)(struct xd_store__conn *c);
     /* Housekeeping between batches, outside any transaction (SQLite: WAL checkpoint when the
      * log grew past its threshold; <final>: checkpoint everything, the store is closing). */
     enum xd_status (*maintain)(struct xd_store__conn *c, bool final, struct xd_error *err);

@@ -245,11 +245,18 @@ static enum xd_status audit_validate(struct xd_store_op *op)
 /* ------------------------------------------------------------------------------------------ */
 /* Audit JSON: small objects built in s->scratch. */
 
-/* json_begin wrote the '{'; every member after the first needs a comma. */
+/* json_begin wrote the '{'; every member after the first needs a comma. <name> is one of this
+ * file's literals, never input, so it needs no escaping. */
 static enum xd_status json_key(struct xd_buf *b, const char *name)
 {
     enum xd_status st = b->len > 1 ? xd_buf_append_char(b, ',') : XD_OK;
-    return st == XD_OK ? xd_buf_printf(b, "\"%s\":", name) : st;
+    if (st == XD_OK) {
+        st = xd_buf_append_char(b, '"');
+    }
+    if (st == XD_OK) {
+        st = xd_buf_append_str(b, name);
+    }
+    return st == XD_OK ? xd_buf_append(b, "\":", 2) : st;
 }
 
 static enum xd_status json_str(struct xd_buf *b, const char *name, const char *v)

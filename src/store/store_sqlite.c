@@ -6,6 +6,7 @@
  * writer connection and closed by xd_store_close; after that it only sits there (see below). */
 #include <sys/stat.h>
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -158,7 +159,7 @@ static const struct {
         "  http_status INTEGER NOT NULL,"
         "  body BLOB NOT NULL,"
         "  created_at INTEGER NOT NULL,"
-        "  UNIQUE (scope, key));"
+        "  PRIMARY KEY (scope, key)) WITHOUT ROWID;"
         "CREATE TABLE tokens ("
         "  id TEXT PRIMARY KEY,"
         "  name TEXT NOT NULL,"
@@ -365,6 +366,11 @@ static enum xd_status exec_pragma(sqlite3 *db, const char *pragma, const char *e
 /* ------------------------------------------------------------------------------------------ */
 /* Opening */
 
+static void sqlite_configure(void)
+{
+    (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 static enum xd_status sq_db_open(const struct xd_store_options *o, struct xd_store__db **out,
                                  struct xd_error *err)
 {
@@ -372,6 +378,10 @@ static enum xd_status sq_db_open(const struct xd_store_options *o, struct xd_sto
     if (xd_mkdirs(o->data_dir, 0700, &mk) != XD_OK) {
         return xd_error_set(err, XD_EUNAVAIL, "data directory: %s", mk.message);
     }
+    /* Before SQLite initializes: its per-allocation statistics take a global mutex that the
+     * writer would pay for on every row. Refused (harmlessly) if SQLite is already running. */
+    static pthread_once_t config_once = PTHREAD_ONCE_INIT;
+    pthread_once(&config_once, sqlite_configure);
     struct xd_store__db *d = xd_calloc(1, sizeof *d);
     struct xd_buf path;
     xd_buf_init(&path, 4096);
@@ -629,6 +639,16 @@ static enum xd_status sq_rollback_to(struct xd_store__conn *c, struct xd_error *
     return exec(c, S_ROLLBACK_TO, NULL, 0, err);
 }
 
+static uint64_t sq_changes(struct xd_store__conn *c)
+{
+    return (uint64_t)sqlite3_total_changes64(c->db);
+}
+
+static bool sq_in_transaction(struct xd_store__conn *c)
+{
+    return !sqlite3_get_autocommit(c->db);
+}
+
 static enum xd_status sq_migrate(struct xd_store__conn *c, int *from, int *to, struct xd_error *err)
 {
     int v = 0;
@@ -664,11 +684,15 @@ static enum xd_status sq_migrate(struct xd_store__conn *c, int *from, int *to, s
     return XD_OK;
 }
 
+/* The writer checkpoints itself, between batches and after the acknowledgements: a checkpoint
+ * that runs beside the writer (another thread) never catches up with a busy writer, so the WAL
+ * could never restart from its beginning and would grow without bound. */
 static enum xd_status sq_maintain(struct xd_store__conn *c, bool final, struct xd_error *err)
 {
     if (!final && c->wal_frames < CHECKPOINT_FRAMES) {
         return XD_OK;
     }
+    /* Closing: copy everything and empty the WAL, so the next open has nothing to recover. */
     int mode = final ? SQLITE_CHECKPOINT_TRUNCATE : SQLITE_CHECKPOINT_PASSIVE;
     int rc = sqlite3_wal_checkpoint_v2(c->db, NULL, mode, NULL, NULL);
     if (rc == SQLITE_BUSY) {
@@ -1222,6 +1246,8 @@ const struct xd_store__backend xd_store__sqlite = {
     .release = sq_release,
     .rollback_to = sq_rollback_to,
     .migrate = sq_migrate,
+    .changes = sq_changes,
+    .in_transaction = sq_in_transaction,
     .maintain = sq_maintain,
     .audit_head = sq_audit_head,
     .audit_put = sq_audit_put,
