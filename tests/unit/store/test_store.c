@@ -549,6 +549,39 @@ static void test_reads_see_commits(void **state)
     xd_arena_destroy(a);
 }
 
+/* The raw bytes are journaled, once: NULL when they are the canonical body. */
+static void test_raw_journaled_once(void **state)
+{
+    struct fixture *f = *state;
+    struct test_ingest same;
+    test_ingest_init(&same, "invoice");
+    char copy[sizeof same.body];
+    memcpy(copy, same.body, sizeof copy);
+    same.op.u.ingest.raw = copy; /* equal bytes, another buffer */
+    ingest_ok(f->s, &same);
+    struct test_ingest none;
+    test_ingest_init(&none, "invoice");
+    none.op.u.ingest.raw = NULL;
+    none.op.u.ingest.raw_len = 0;
+    ingest_ok(f->s, &none);
+    struct test_ingest x12;
+    test_ingest_init(&x12, "invoice");
+    static const char isa[] = "ISA*00*          *00*          *ZZ*ACME~IEA*1*000000001~";
+    x12.op.u.ingest.raw = isa;
+    x12.op.u.ingest.raw_len = sizeof isa - 1;
+    x12.op.u.ingest.format = "x12";
+    ingest_ok(f->s, &x12);
+    const char *q = "SELECT raw IS NULL FROM journal WHERE id = ?";
+    assert_int_equal(test_sql_int(f->dir, q, same.op.u.ingest.id), 1);
+    assert_int_equal(test_sql_int(f->dir, q, none.op.u.ingest.id), 1);
+    assert_int_equal(test_sql_int(f->dir, q, x12.op.u.ingest.id), 0);
+    assert_int_equal(test_sql_int(f->dir,
+                                  "SELECT CAST(raw AS TEXT) = 'ISA*00*          *00*          "
+                                  "*ZZ*ACME~IEA*1*000000001~' FROM journal WHERE id = ?",
+                                  x12.op.u.ingest.id),
+                     1);
+}
+
 /* ------------------------------------------------------------------------------------------ */
 /* Tokens */
 
@@ -879,6 +912,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_correlation_by_keys_and_hints, setup, teardown),
         cmocka_unit_test_setup_teardown(test_correlation_within_one_batch, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reads_see_commits, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_raw_journaled_once, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tokens, setup, teardown),
         cmocka_unit_test_setup_teardown(test_control_numbers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_close_completes_queued, setup, teardown),
