@@ -13,7 +13,7 @@
 
 #define RECOVER_BACKOFF_MIN_MS 100
 #define RECOVER_BACKOFF_MAX_MS 5000
-#define SCRATCH_MAX            (16u * 1024 * 1024)
+#define SCRATCH_MAX            ((size_t)16 * 1024 * 1024)
 
 const uint64_t xd_store_commit_buckets_us[XD_STORE_COMMIT_BUCKETS] = {
     100, 250, 500, 1000, 2500, 5000, 10000, 25000, 50000, 100000, 250000, UINT64_MAX,
@@ -623,14 +623,52 @@ enum xd_status xd_store_wait(struct xd_store *s, struct xd_store_op *op)
     return op->status;
 }
 
+/* One blocking caller of xd_store_execute: woken alone, not with every waiter of the batch. */
+struct exec_waiter {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    bool done;
+};
+
+static void exec_wake(struct xd_store_op *op, void *arg)
+{
+    (void)op;
+    struct exec_waiter *w = arg;
+    pthread_mutex_lock(&w->mu);
+    w->done = true;
+    pthread_cond_signal(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+}
+
 enum xd_status xd_store_execute(struct xd_store *s, struct xd_store_op *op)
 {
     if (op == NULL) {
         return XD_EINVAL;
     }
-    op->done = NULL;
+    struct exec_waiter w = {.done = false};
+    if (pthread_mutex_init(&w.mu, NULL) != 0) {
+        return XD_ENOMEM;
+    }
+    if (pthread_cond_init(&w.cv, NULL) != 0) {
+        pthread_mutex_destroy(&w.mu);
+        return XD_ENOMEM;
+    }
+    op->done = exec_wake;
+    op->done_arg = &w;
     enum xd_status st = xd_store_submit(s, op);
-    return st == XD_OK ? xd_store_wait(s, op) : st;
+    if (st == XD_OK) {
+        pthread_mutex_lock(&w.mu);
+        while (!w.done) {
+            pthread_cond_wait(&w.cv, &w.mu);
+        }
+        pthread_mutex_unlock(&w.mu);
+        st = op->status;
+    }
+    op->done = NULL;
+    op->done_arg = NULL;
+    pthread_cond_destroy(&w.cv);
+    pthread_mutex_destroy(&w.mu);
+    return st;
 }
 
 void xd_store_op_cleanup(struct xd_store_op *op)

@@ -205,7 +205,7 @@ enum xd_status xd_store_submit(struct xd_store *s, struct xd_store_op *op) XD_NO
 /* Block until <op>, submitted with done == NULL, completed; returns op->status. */
 enum xd_status xd_store_wait(struct xd_store *s, struct xd_store_op *op) XD_NODISCARD;
 /* Submit and block until committed or failed; returns op->status (or the submit error).
- * op->done is ignored (set to NULL). Never call it from a done callback. */
+ * op->done and done_arg are overwritten (NULL on return). Never call it from a done callback. */
 enum xd_status xd_store_execute(struct xd_store *s, struct xd_store_op *op) XD_NODISCARD;
 /* Convenience: allocate control numbers synchronously (XD_STORE_OP_CONTROL_ALLOC). */
 enum xd_status xd_store_control_next(struct xd_store *s, const char *partner, const char *kind,

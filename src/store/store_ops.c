@@ -534,7 +534,8 @@ static enum xd_status control_apply(struct apply *x)
     char before[48];
     char after[48];
     snprintf(before, sizeof before, "{\"next\":%lld}", (long long)c->first);
-    snprintf(after, sizeof after, "{\"next\":%lld}", (long long)(c->first + c->count));
+    int64_t next = c->first + c->count; /* counter_take kept it within int64 */
+    snprintf(after, sizeof after, "{\"next\":%lld}", (long long)next);
     struct xd_buf *b = &x->s->scratch;
     xd_buf_reset(b);
     st = xd_buf_printf(b, "control:%s:%s", c->partner, c->kind);
