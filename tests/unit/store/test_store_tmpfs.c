@@ -111,7 +111,8 @@ static void test_disk_full(void **state)
     struct xd_store_stats stats;
     xd_store_stats(s, &stats);
     assert_false(stats.healthy);
-    assert_false(test_wait_healthy(s, 300)); /* still full: recovery keeps failing */
+    /* Whether a recovery probe (one small audit record) fits while the disk is full depends on
+     * the WAL's slack, so only the way back is asserted. */
 
     unfill(f->dir);
     assert_true(test_wait_healthy(s, 15000));
