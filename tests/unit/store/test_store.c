@@ -23,12 +23,12 @@ struct fixture {
 
 static int setup(void **state)
 {
-    struct fixture *f = calloc(1, sizeof *f);
+    struct fixture *f = xd_calloc(1, sizeof *f);
     test_dir_make(f->dir);
     f->s = test_open(f->dir, true);
     if (f->s == NULL) {
         test_dir_remove(f->dir);
-        free(f);
+        xd_free(f);
         return -1;
     }
     *state = f;
@@ -40,7 +40,7 @@ static int teardown(void **state)
     struct fixture *f = *state;
     xd_store_close(f->s);
     test_dir_remove(f->dir);
-    free(f);
+    xd_free(f);
     return 0;
 }
 
@@ -175,7 +175,7 @@ static void test_async_ingests_with_backpressure(void **state)
     o.queue_cap = ASYNC_QUEUE;
     assert_int_equal(xd_store_open(&o, &f->s, NULL), XD_OK);
 
-    struct test_ingest *ops = calloc(ASYNC_OPS, sizeof *ops);
+    struct test_ingest *ops = xd_calloc(ASYNC_OPS, sizeof *ops);
     struct async_state a = {.done = 0};
     pthread_mutex_init(&a.mu, NULL);
     pthread_cond_init(&a.cv, NULL);
@@ -206,7 +206,7 @@ static void test_async_ingests_with_backpressure(void **state)
     assert_int_equal(test_sql_int(f->dir, "SELECT count(*) FROM journal", NULL), ASYNC_OPS);
     pthread_mutex_destroy(&a.mu);
     pthread_cond_destroy(&a.cv);
-    free(ops);
+    xd_free(ops);
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -734,7 +734,7 @@ static void test_control_numbers(void **state)
 static void test_close_completes_queued(void **state)
 {
     struct fixture *f = *state;
-    struct test_ingest *ops = calloc(CLOSE_OPS, sizeof *ops);
+    struct test_ingest *ops = xd_calloc(CLOSE_OPS, sizeof *ops);
     struct async_state a = {.done = 0};
     pthread_mutex_init(&a.mu, NULL);
     pthread_cond_init(&a.cv, NULL);
@@ -753,7 +753,7 @@ static void test_close_completes_queued(void **state)
     assert_int_equal(xd_store_audit_verify(f->dir, NULL, NULL), XD_OK);
     pthread_mutex_destroy(&a.mu);
     pthread_cond_destroy(&a.cv);
-    free(ops);
+    xd_free(ops);
 }
 
 static void test_validation(void **state)

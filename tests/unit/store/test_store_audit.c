@@ -17,7 +17,7 @@
 
 static int setup(void **state)
 {
-    char *dir = calloc(1, TEST_DIR_MAX);
+    char *dir = xd_calloc(1, TEST_DIR_MAX);
     test_dir_make(dir);
     struct xd_store *s = test_open(dir, true);
     if (s == NULL) {
@@ -41,7 +41,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     test_dir_remove(*state);
-    free(*state);
+    xd_free(*state);
     return 0;
 }
 

@@ -104,7 +104,7 @@ static void test_kill9_keeps_every_acknowledged_ingest(void **state)
         child_main(dir, p[1]);
     }
     close(p[1]);
-    struct report *reports = calloc(MAX_REPORTS, sizeof *reports);
+    struct report *reports = xd_calloc(MAX_REPORTS, sizeof *reports);
     size_t n = read_reports(p[0], reports, 0, KILL_AFTER);
     assert_int_equal(n, KILL_AFTER);
     /* Let the child run on (its reports pile up in the pipe) so the kill hits it mid-batch. */
@@ -153,7 +153,7 @@ static void test_kill9_keeps_every_acknowledged_ingest(void **state)
     struct xd_error err = {0};
     assert_int_equal(xd_store_audit_verify(dir, &checked, &err), XD_OK);
     assert_true(checked > (int64_t)n);
-    free(reports);
+    xd_free(reports);
     test_dir_remove(dir);
 }
 

@@ -25,12 +25,12 @@ struct fixture {
 
 static int setup(void **state)
 {
-    struct fixture *f = calloc(1, sizeof *f);
+    struct fixture *f = xd_calloc(1, sizeof *f);
     test_dir_make(f->dir);
     f->s = test_open(f->dir, true);
     if (f->s == NULL) {
         test_dir_remove(f->dir);
-        free(f);
+        xd_free(f);
         return -1;
     }
     *state = f;
@@ -42,7 +42,7 @@ static int teardown(void **state)
     struct fixture *f = *state;
     xd_store_close(f->s);
     test_dir_remove(f->dir);
-    free(f);
+    xd_free(f);
     return 0;
 }
 
@@ -162,7 +162,7 @@ static void test_queued_ops_answered(void **state)
 {
     struct fixture *f = *state;
     flag(f->dir, ".fault-fsync", true);
-    struct test_ingest *ops = calloc(QUEUED, sizeof *ops);
+    struct test_ingest *ops = xd_calloc(QUEUED, sizeof *ops);
     struct counter c = {0, 0};
     int submitted = 0;
     for (int i = 0; i < QUEUED; i++) {
@@ -185,7 +185,7 @@ static void test_queued_ops_answered(void **state)
     assert_int_equal(c.done, submitted);
     assert_int_equal(c.unavailable, submitted);
     assert_int_equal(test_sql_int(f->dir, "SELECT count(*) FROM journal", NULL), 0);
-    free(ops);
+    xd_free(ops);
 }
 
 static void test_unwritable_directory(void **state)

@@ -34,7 +34,7 @@ struct fixture {
 
 static int setup(void **state)
 {
-    struct fixture *f = calloc(1, sizeof *f);
+    struct fixture *f = xd_calloc(1, sizeof *f);
     test_dir_make(f->mnt);
     if (mount("tmpfs", f->mnt, "tmpfs", 0, TMPFS_SIZE) != 0) {
         perror("mount tmpfs");
@@ -52,7 +52,7 @@ static int teardown(void **state)
         perror("umount");
     }
     test_dir_remove(f->mnt);
-    free(f);
+    xd_free(f);
     return 0;
 }
 
