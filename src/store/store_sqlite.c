@@ -15,9 +15,12 @@
 
 #include "store/store_int.h"
 
-#define DB_FILE           "crossdock.db"
-#define BUSY_TIMEOUT_MS   5000
-#define CHECKPOINT_FRAMES 4096 /* WAL frames (4 KiB pages) before the writer checkpoints */
+#define DB_FILE         "crossdock.db"
+#define BUSY_TIMEOUT_MS 5000
+/* WAL frames (4 KiB pages) before the writer checkpoints. The checkpoint pauses the writer for
+ * the time it takes to copy them: 4096 frames cost a p99 of 24 ms to 64 blocking callers in
+ * bench_store, 1024 frames 13 ms, at the same throughput. */
+#define CHECKPOINT_FRAMES 1024
 #define WAL_SIZE_LIMIT    "67108864"
 #define WRITER_CACHE_KIB  "32768"
 
