@@ -37,10 +37,10 @@ void xd_store_options_init(struct xd_store_options *o, const char *data_dir)
 /* ------------------------------------------------------------------------------------------ */
 /* Completion */
 
-static void finish_op(struct xd_store_op *op, enum xd_status st, const char *why)
+static void answer_unavailable(struct xd_store_op *op, const char *why)
 {
-    op->status = st;
-    xd_error_set(&op->err, st, "storage failure: %s", why);
+    op->status = XD_EUNAVAIL;
+    xd_error_set(&op->err, XD_EUNAVAIL, "storage failure: %s", why);
     /* An op that met its idempotency record and then lost its batch reports the loss only. */
     xd_free(op->idem_body);
     op->idem_body = NULL;
@@ -200,10 +200,10 @@ static void storage_failed(struct xd_store *s, struct xd_store_op *list, size_t 
                  "storage failure, writer reconnecting; %zu operations answered unavailable: %s",
                  n + n_queued, why->message);
     for (struct xd_store_op *op = list; op != NULL; op = op->next_) {
-        finish_op(op, XD_EUNAVAIL, why->message);
+        answer_unavailable(op, why->message);
     }
     for (struct xd_store_op *op = queued; op != NULL; op = op->next_) {
-        finish_op(op, XD_EUNAVAIL, why->message);
+        answer_unavailable(op, why->message);
     }
     pthread_mutex_lock(&s->stats_mu);
     s->stats.storage_failures++;
