@@ -113,17 +113,13 @@ static enum xd_status choose_element(const struct xd_flat_map *m, const struct x
     return XD_OK;
 }
 
-/* Set the values of <rec> whose array is <node>-level (root: the document's own). */
-static enum xd_status set_values(const struct xd_flat__record *rec, json_t *const *vals,
-                                 json_t *doc, json_t *const *elem, bool root)
+/* Set the values of <rec> that live in <container>, the element of <node> (-1: the document). */
+static enum xd_status set_values(const struct xd_flat__record *rec, json_t *const *vals, int node,
+                                 json_t *container)
 {
-    for (size_t i = 0; i < rec->nfields; i++) {
+    for (size_t i = 0; i < rec->nfields && container != NULL; i++) {
         const struct xd_flat__field *f = &rec->fields[i];
-        if (vals[i] == NULL || (f->path.node < 0) != root) {
-            continue;
-        }
-        json_t *container = root ? doc : elem[f->path.node];
-        if (container == NULL) {
+        if (vals[i] == NULL || f->path.node != node) {
             continue;
         }
         enum xd_status st =
@@ -138,14 +134,19 @@ static enum xd_status set_values(const struct xd_flat__record *rec, json_t *cons
 enum xd_status xd_flat__apply(const struct xd_flat_map *m, const struct xd_flat__record *rec,
                               json_t *const *vals, json_t *doc)
 {
-    /* Document-level values first, so documents read in the order of their columns. */
+    /* An element's own values before the arrays inside it, so documents read in the order of
+     * their columns. */
     json_t *elem[XD_FLAT_MAX_NODES] = {NULL};
-    enum xd_status st = set_values(rec, vals, doc, elem, true);
+    enum xd_status st = set_values(rec, vals, -1, doc);
     for (size_t k = 0; k < rec->nnodes && st == XD_OK; k++) {
-        int parent = m->nodes[rec->nodes[k]].parent;
-        st = choose_element(m, rec, vals, k, parent < 0 ? doc : elem[parent], &elem[rec->nodes[k]]);
+        int node = rec->nodes[k];
+        int parent = m->nodes[node].parent;
+        st = choose_element(m, rec, vals, k, parent < 0 ? doc : elem[parent], &elem[node]);
+        if (st == XD_OK) {
+            st = set_values(rec, vals, node, elem[node]);
+        }
     }
-    return st == XD_OK ? set_values(rec, vals, doc, elem, false) : st;
+    return st;
 }
 
 /* ---------------------------------------------------------- finishing */

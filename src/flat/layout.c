@@ -56,6 +56,7 @@ static void build_nodes(struct xd_flat__mctx *c)
     size_t cap = 0;
     EACH_FIELD(m, r, i, f)
     {
+        f->path.node = -1;
         for (size_t k = 0; f->has_path && k < f->path.nseg; k++) {
             cap += f->path.seg[k].array;
         }
@@ -222,6 +223,7 @@ static void parse_arrays(struct xd_flat__mctx *c)
 static void record_nodes(struct xd_flat__mctx *c, struct xd_flat__record *rec)
 {
     const struct xd_flat_map *m = c->m;
+    rec->home = -1;
     if (m->nnodes == 0) {
         return;
     }
@@ -465,6 +467,9 @@ static void csv_layout(struct xd_flat__mctx *c)
     }
     if (m->columns.v == NULL && named) {
         derive_columns(c);
+        if (c->st != XD_OK) {
+            return;
+        }
     }
     m->width = m->columns.n;
     EACH_FIELD(m, r, i, f)
@@ -579,6 +584,9 @@ void xd_flat__map_layout(struct xd_flat__mctx *c)
         return;
     }
     group_fields(c);
+    if (c->st != XD_OK) {
+        return;
+    }
     if (m->format == XD_FLAT__CSV) {
         csv_layout(c);
     } else {

@@ -544,8 +544,9 @@ static void parse_field(struct xd_flat__mctx *c, const json_t *v, struct xd_flat
 static void parse_fields(struct xd_flat__mctx *c, const json_t *v, struct xd_flat__field **fields,
                          size_t *n, const char *path)
 {
-    if (!json_is_array(v) || json_array_size(v) == 0 || json_array_size(v) > XD_FLAT_MAX_FIELDS) {
-        xd_flat__problem(c, path, "must be a list of 1 to %u fields", XD_FLAT_MAX_FIELDS);
+    if (!json_is_array(v) || json_array_size(v) == 0 ||
+        json_array_size(v) > XD_FLAT_MAX_MAP_FIELDS) {
+        xd_flat__problem(c, path, "must be a list of 1 to %u fields", XD_FLAT_MAX_MAP_FIELDS);
         return;
     }
     *fields = xd_calloc(json_array_size(v), sizeof **fields);

@@ -206,6 +206,10 @@ static enum xd_status place_field(struct writer *w, const struct xd_flat__field 
     }
     size_t fill = f->length - chars;
     enum xd_status st = XD_OK;
+    if (n == 0) {
+        /* No value is blanks: zeros would read back as the number 0. */
+        return pad(&w->line, ' ', fill);
+    }
     if (f->align == XD_FLAT__LEFT) {
         st = xd_buf_append(&w->line, s, n);
         return st == XD_OK ? pad(&w->line, f->pad, fill) : st;
