@@ -97,8 +97,11 @@ static bool field_text(struct writer *w, const struct xd_flat__field *f)
         st = f->constant ? xd_buf_append_str(&w->text, f->constant) : XD_OK;
     } else {
         json_t *container = f->path.node < 0 ? (json_t *)w->doc : w->elem[f->path.node];
-        json_t *v =
-            container ? xd_flat__get(f->path.seg, f->path.rel, f->path.nseg, container) : NULL;
+        if (container == NULL) {
+            /* No element here (a record for a sibling array): blank, not a default. */
+            return true;
+        }
+        json_t *v = xd_flat__get(f->path.seg, f->path.rel, f->path.nseg, container);
         char why[XD_ERROR_MESSAGE_MAX];
         st = xd_flat__value_encode(f, v, &w->text, why, sizeof why);
         if (st == XD_EINVAL) {

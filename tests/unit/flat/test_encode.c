@@ -180,6 +180,30 @@ static void test_documents_that_are_not_objects(void **state)
     xd_flat_map_destroy(m);
 }
 
+/* A record for one array leaves the columns of another blank: no defaults there, or reading
+ * it back would make an element out of the default. */
+static void test_defaults_only_where_elements_are(void **state)
+{
+    (void)state;
+    struct xd_flat_map *m =
+        tf_map("{\"format\": \"csv\", \"document_type\": \"purchase_order\","
+               " \"group\": {\"mode\": \"consecutive\", \"by\": [\"po_number\"]},"
+               " \"fields\": [{\"column\": \"PO\", \"path\": \"po_number\"},"
+               "  {\"column\": \"SKU\", \"path\": \"lines[].sku\"},"
+               "  {\"column\": \"UOM\", \"path\": \"lines[].uom\", \"default\": \"EA\","
+               "   \"required\": true},"
+               "  {\"column\": \"Charge\", \"path\": \"charges[].code\"}]}");
+    const char *docs = "[{\"type\":\"purchase_order\",\"po_number\":\"P1\","
+                       "  \"lines\":[{\"sku\":\"A\",\"uom\":\"EA\"}],"
+                       "  \"charges\":[{\"code\":\"FRT\"}]}]";
+    size_t len;
+    char *out = tf_encode_ok(m, docs, &len);
+    assert_string_equal(out, "PO,SKU,UOM,Charge\r\nP1,A,EA,\r\nP1,,,FRT\r\n");
+    xd_free(out);
+    tf_assert_roundtrip(m, docs);
+    xd_flat_map_destroy(m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -189,6 +213,7 @@ int main(void)
         cmocka_unit_test(test_output_encoding),
         cmocka_unit_test(test_output_cap_and_streaming),
         cmocka_unit_test(test_documents_that_are_not_objects),
+        cmocka_unit_test(test_defaults_only_where_elements_are),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
