@@ -139,6 +139,15 @@ static bool convert(struct writer *w, const struct xd_flat__field *f, size_t *ch
     return true;
 }
 
+/* A record the reader would refuse for its length is not written either. */
+static void check_length(struct writer *w, size_t bytes)
+{
+    if (bytes > w->m->lim.record_bytes) {
+        problem(w, NULL, "a record would be %zu bytes, more than limits.max_record_bytes (%zu)",
+                bytes, w->m->lim.record_bytes);
+    }
+}
+
 /* ------------------------------------------------------------------ CSV */
 
 static enum xd_status csv_row(struct writer *w, const struct xd_flat__record *rec)
@@ -172,6 +181,7 @@ static enum xd_status csv_row(struct writer *w, const struct xd_flat__record *re
         return w->st;
     }
     enum xd_status st = XD_OK;
+    size_t mark = w->out.len;
     for (size_t c = 0; c < m->width && st == XD_OK; c++) {
         st = c > 0 ? xd_buf_append_char(&w->out, m->delim) : XD_OK;
         if (st == XD_OK) {
@@ -181,6 +191,9 @@ static enum xd_status csv_row(struct writer *w, const struct xd_flat__record *re
     if (st == XD_EINVAL) {
         problem(w, &rec->fields[0], "a value needs quotes but the map has no quote character");
         return XD_OK;
+    }
+    if (st == XD_OK) {
+        check_length(w, w->out.len - mark);
     }
     w->rows++;
     return st == XD_OK ? xd_buf_append_str(&w->out, eol(m)) : st;
@@ -289,6 +302,7 @@ static enum xd_status fixed_row(struct writer *w, const struct xd_flat__record *
     if (w->bad || (!filled && rec->role == XD_FLAT__DETAIL && m->has_tag)) {
         return XD_OK;
     }
+    check_length(w, w->line.len);
     w->rows++;
     st = xd_buf_append(&w->out, w->line.data, w->line.len);
     return st == XD_OK ? xd_buf_append_str(&w->out, eol(m)) : st;

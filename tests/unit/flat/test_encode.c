@@ -204,6 +204,29 @@ static void test_defaults_only_where_elements_are(void **state)
     xd_flat_map_destroy(m);
 }
 
+/* Quoting can make a record longer than the reader takes: the writer refuses it. */
+static void test_record_cap_on_output(void **state)
+{
+    (void)state;
+    struct xd_flat_map *m = tf_map("{\"format\": \"csv\", \"document_type\": \"item\","
+                                   " \"csv\": {\"header\": false},"
+                                   " \"limits\": {\"max_record_bytes\": 16},"
+                                   " \"fields\": [{\"position\": 1, \"path\": \"name\"}]}");
+    json_t *fits = tf_decode_ok(m, "ab\"cd\"ef\"gh\"ij\n");
+    struct xd_buf buf;
+    xd_buf_init(&buf, 1024);
+    struct xd_diags d;
+    xd_diags_init(&d, 10);
+    assert_int_equal(xd_flat_encode(m, fits, &buf, &d), XD_EINVALDOC);
+    tf_assert_diag(&d, 0, "document 1",
+                   "a record would be 20 bytes, more than limits.max_record_bytes (16)");
+    assert_int_equal(buf.len, 0);
+    xd_diags_cleanup(&d);
+    xd_buf_cleanup(&buf);
+    json_decref(fits);
+    xd_flat_map_destroy(m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -214,6 +237,7 @@ int main(void)
         cmocka_unit_test(test_output_cap_and_streaming),
         cmocka_unit_test(test_documents_that_are_not_objects),
         cmocka_unit_test(test_defaults_only_where_elements_are),
+        cmocka_unit_test(test_record_cap_on_output),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
