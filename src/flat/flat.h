@@ -66,7 +66,10 @@ enum xd_status xd_flat_decode(const struct xd_flat_map *m, const void *data, siz
  *   ("document 3, lines[2].quantity (column 'Qty')"). Values that cannot be written (a value
  *   wider than its fixed-width field, a code missing from a value map, a required value absent)
  *   are all reported in <diags>: XD_EINVALDOC.
- * xd_flat_encode: begin, then every document of <docs> (an array, or one object). */
+ * xd_flat_encode: begin, then every document of <docs> (an array, or one object); it also
+ *   refuses documents the reader would merge (neighbours with the same group key, any two with
+ *   the same key in mode all, more than one in mode file). Callers of encode_doc keep to that
+ *   themselves. XD_EINVAL when <docs> is neither an array nor an object. */
 enum xd_status xd_flat_encode_begin(const struct xd_flat_map *m, struct xd_buf *out) XD_NODISCARD;
 enum xd_status xd_flat_encode_doc(const struct xd_flat_map *m, const struct json_t *doc,
                                   size_t index, struct xd_buf *out,

@@ -479,17 +479,92 @@ enum xd_status xd_flat_encode_doc(const struct xd_flat_map *m, const json_t *doc
     return st;
 }
 
+/* The group key the reader will find in <doc>, from its canonical values. */
+static enum xd_status doc_key(const struct xd_flat_map *m, const json_t *doc, struct xd_buf *key)
+{
+    xd_buf_reset(key);
+    enum xd_status st = XD_OK;
+    for (size_t k = 0; k < m->keys.n && st == XD_OK; k++) {
+        const json_t *v = NULL;
+        for (size_t r = 0; r < m->nrecords; r++) {
+            const struct xd_flat__record *rec = &m->records[r];
+            if (rec->group_field != NULL && rec->group_field[k] >= 0) {
+                const struct xd_flat__field *f = &rec->fields[rec->group_field[k]];
+                v = xd_flat__get(f->path.seg, 0, f->path.nseg, doc);
+                break;
+            }
+        }
+        st = xd_flat__value_key(v, key);
+    }
+    return st;
+}
+
+/* Documents the reader could not tell apart: more than one when the file is one document,
+ * neighbours with the same key (consecutive), any two with the same key (all). */
+static enum xd_status check_grouping(const struct xd_flat_map *m, const json_t *docs,
+                                     struct xd_diags *diags, bool *bad)
+{
+    bool keyed = m->group == XD_FLAT__GROUP_CONSECUTIVE || m->group == XD_FLAT__GROUP_ALL;
+    if (!keyed && m->group != XD_FLAT__GROUP_FILE) {
+        return XD_OK;
+    }
+    json_t *seen = json_object();
+    struct xd_buf key, prev;
+    xd_buf_init(&key, XD_FLAT_MAX_RECORD_BYTES);
+    xd_buf_init(&prev, XD_FLAT_MAX_RECORD_BYTES);
+    enum xd_status st = seen ? XD_OK : XD_ENOMEM;
+    for (size_t i = 0; i < json_array_size(docs) && st == XD_OK; i++) {
+        const json_t *doc = json_array_get(docs, i);
+        char where[48];
+        snprintf(where, sizeof where, "document %zu", i + 1);
+        if (!keyed) {
+            if (i > 0) {
+                *bad = true;
+                st = diags ? xd_diags_add(diags, "encode", where,
+                                          "the map reads the whole file as one document")
+                           : XD_OK;
+            }
+            continue;
+        }
+        st = json_is_object(doc) ? doc_key(m, doc, &key) : XD_OK;
+        if (st != XD_OK || !json_is_object(doc)) {
+            continue;
+        }
+        const char *k = key.data ? key.data : "";
+        bool clash = m->group == XD_FLAT__GROUP_ALL
+                         ? json_object_getn(seen, k, key.len) != NULL
+                         : i > 0 && prev.len == key.len && memcmp(prev.data, k, key.len) == 0;
+        if (clash) {
+            *bad = true;
+            st = diags ? xd_diags_add(diags, "encode", where,
+                                      "has the group key of an earlier document; they would "
+                                      "read back as one")
+                       : XD_OK;
+        }
+        if (st == XD_OK && m->group == XD_FLAT__GROUP_ALL) {
+            st = json_object_setn_new(seen, k, key.len, json_true()) == 0 ? XD_OK : XD_ENOMEM;
+        }
+        xd_buf_reset(&prev);
+        st = st == XD_OK ? xd_buf_append(&prev, k, key.len) : st;
+    }
+    xd_buf_cleanup(&key);
+    xd_buf_cleanup(&prev);
+    json_decref(seen);
+    return st == XD_ETOOBIG ? XD_ENOMEM : st;
+}
+
 enum xd_status xd_flat_encode(const struct xd_flat_map *m, const json_t *docs, struct xd_buf *out,
                               struct xd_diags *diags)
 {
+    if (!json_is_object(docs) && !json_is_array(docs)) {
+        return XD_EINVAL;
+    }
     struct xd_buf all;
     xd_buf_init(&all, out->max);
     enum xd_status st = xd_flat_encode_begin(m, &all);
     enum xd_status result = XD_OK;
     if (json_is_object(docs)) {
         st = st == XD_OK ? xd_flat_encode_doc(m, docs, 1, &all, diags) : st;
-    } else if (!json_is_array(docs)) {
-        st = XD_EINVAL;
     }
     for (size_t i = 0; json_is_array(docs) && i < json_array_size(docs); i++) {
         if (st != XD_OK && st != XD_EINVALDOC) {
@@ -499,6 +574,11 @@ enum xd_status xd_flat_encode(const struct xd_flat_map *m, const json_t *docs, s
         st = xd_flat_encode_doc(m, json_array_get(docs, i), i + 1, &all, diags);
     }
     result = st == XD_EINVALDOC ? st : result;
+    bool bad = false;
+    if ((st == XD_OK || st == XD_EINVALDOC) && json_is_array(docs)) {
+        st = check_grouping(m, docs, diags, &bad);
+        result = bad ? XD_EINVALDOC : result;
+    }
     if (st == XD_OK || st == XD_EINVALDOC) {
         st = result == XD_OK ? xd_buf_append(out, all.data ? all.data : "", all.len) : result;
     }

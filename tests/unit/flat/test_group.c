@@ -233,6 +233,48 @@ static void test_caller_diag_cap(void **state)
     xd_flat_map_destroy(m);
 }
 
+/* Documents the reader would merge are not written: same key next to each other (consecutive),
+ * same key anywhere (all), more than one (file). */
+static void expect_merge_refused(struct xd_flat_map *m, const char *docs_text, const char *path,
+                                 const char *message)
+{
+    json_t *docs = tf_json(docs_text);
+    struct xd_buf buf;
+    xd_buf_init(&buf, 4096);
+    struct xd_diags d;
+    xd_diags_init(&d, 10);
+    assert_int_equal(xd_flat_encode(m, docs, &buf, &d), XD_EINVALDOC);
+    assert_int_equal(d.count, 1);
+    tf_assert_diag(&d, 0, path, message);
+    assert_int_equal(buf.len, 0);
+    xd_diags_cleanup(&d);
+    xd_buf_cleanup(&buf);
+    json_decref(docs);
+}
+
+static void test_writer_keeps_documents_apart(void **state)
+{
+    (void)state;
+    const char *same_key = "has the group key of an earlier document; they would read back as one";
+    struct xd_flat_map *m =
+        po_map("\"group\": {\"mode\": \"consecutive\", \"by\": [\"po_number\"]},", "");
+    expect_merge_refused(m, "[{\"po_number\":\"P1\"},{\"po_number\":\"P1\"}]", "document 2",
+                         same_key);
+    tf_assert_roundtrip(m, "[{\"type\":\"purchase_order\",\"po_number\":\"P1\"},"
+                           " {\"type\":\"purchase_order\",\"po_number\":\"P2\"},"
+                           " {\"type\":\"purchase_order\",\"po_number\":\"P1\"}]");
+    xd_flat_map_destroy(m);
+    m = po_map("\"group\": {\"mode\": \"all\", \"by\": [\"po_number\"]},", "");
+    expect_merge_refused(m,
+                         "[{\"po_number\":\"P1\"},{\"po_number\":\"P2\"},{\"po_number\":\"P1\"}]",
+                         "document 3", same_key);
+    xd_flat_map_destroy(m);
+    m = po_map("\"group\": {\"mode\": \"file\"},", "");
+    expect_merge_refused(m, "[{\"po_number\":\"P1\"},{\"po_number\":\"P2\"}]", "document 2",
+                         "the map reads the whole file as one document");
+    xd_flat_map_destroy(m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -243,6 +285,7 @@ int main(void)
         cmocka_unit_test(test_nested_keyed_arrays),
         cmocka_unit_test(test_caps),
         cmocka_unit_test(test_caller_diag_cap),
+        cmocka_unit_test(test_writer_keeps_documents_apart),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
