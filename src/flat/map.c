@@ -532,9 +532,12 @@ static void parse_field(struct xd_flat__mctx *c, const json_t *v, struct xd_flat
             c->st = XD_ENOMEM;
         }
     }
+    bool numeric = f->type == XD_FLAT__DECIMAL || f->type == XD_FLAT__INTEGER;
     if (f->align == XD_FLAT__ALIGN_AUTO) {
-        f->align = f->type == XD_FLAT__DECIMAL || f->type == XD_FLAT__INTEGER ? XD_FLAT__RIGHT
-                                                                              : XD_FLAT__LEFT;
+        f->align = numeric ? XD_FLAT__RIGHT : XD_FLAT__LEFT;
+    }
+    if (numeric && f->pad == '0' && f->align == XD_FLAT__LEFT) {
+        xd_flat__problem(c, path, "a number padded with zeros must be aligned right");
     }
     field_fill(c, f, path);
     field_label(c, f, fixed);

@@ -262,6 +262,20 @@ static bool fixed_text(struct writer *w, const struct xd_flat__field *f, size_t 
         problem(w, f, "'%s' is %zu characters, the field holds %zu", ex, *chars, f->length);
         return false;
     }
+    /* The reader strips pad characters from the padded side: a value that has one there would
+     * come back without it ("089" padded with zeros reads "89"). Blanks that trimming removes
+     * anyway are the documented exception; zeros before a number are digits. */
+    bool numeric = f->type == XD_FLAT__DECIMAL || f->type == XD_FLAT__INTEGER;
+    if (w->text.len > 0 && !(numeric && f->pad == '0') && !(f->pad == ' ' && f->trim)) {
+        bool right = f->align == XD_FLAT__RIGHT;
+        if (w->text.data[right ? 0 : w->text.len - 1] == f->pad) {
+            char ex[XD_FLAT_EXCERPT_MAX + 4];
+            xd_flat__excerpt(w->text.data, w->text.len, ex, sizeof ex);
+            problem(w, f, "'%s' %s with the pad character '%c' and would read back without it", ex,
+                    right ? "begins" : "ends", f->pad);
+            return false;
+        }
+    }
     *filled = *filled || (f->has_path && *chars > 0);
     return true;
 }

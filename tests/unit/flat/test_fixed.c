@@ -231,6 +231,35 @@ static void test_truncation_is_refused_unless_allowed(void **state)
     xd_flat_map_destroy(m);
 }
 
+/* A value with the pad character on the padded side would read back without it. */
+static void test_pad_characters_in_values(void **state)
+{
+    (void)state;
+    struct xd_flat_map *m = tf_map(
+        "{\"format\": \"fixed\", \"document_type\": \"item\", \"line_ending\": \"lf\","
+        " \"fields\": ["
+        "  {\"name\": \"sku\", \"start\": 1, \"length\": 6, \"path\": \"sku\", \"pad\": \"0\","
+        "   \"align\": \"right\"},"
+        "  {\"name\": \"bin\", \"start\": 7, \"length\": 4, \"path\": \"bin\", \"pad\": \"_\"},"
+        "  {\"name\": \"note\", \"start\": 11, \"length\": 4, \"path\": \"note\"}]}");
+    tf_assert_roundtrip(m, "[{\"type\":\"item\",\"sku\":\"89\",\"bin\":\"A_1\",\"note\":\"x\"}]");
+    json_t *docs = tf_json("[{\"sku\":\"089\",\"bin\":\"A1_\",\"note\":\"x \"}]");
+    struct xd_buf buf;
+    xd_buf_init(&buf, 1024);
+    struct xd_diags d;
+    xd_diags_init(&d, 10);
+    assert_int_equal(xd_flat_encode(m, docs, &buf, &d), XD_EINVALDOC);
+    assert_int_equal(d.count, 2);
+    tf_assert_diag(&d, 0, "document 1, $.sku (field 'sku' (positions 1-6))",
+                   "'089' begins with the pad character '0' and would read back without it");
+    tf_assert_diag(&d, 1, "document 1, $.bin (field 'bin' (positions 7-10))",
+                   "'A1_' ends with the pad character '_' and would read back without it");
+    xd_diags_cleanup(&d);
+    xd_buf_cleanup(&buf);
+    json_decref(docs);
+    xd_flat_map_destroy(m);
+}
+
 static void test_line_cap(void **state)
 {
     (void)state;
@@ -262,6 +291,7 @@ int main(void)
         cmocka_unit_test(test_short_lines_and_blank_lines),
         cmocka_unit_test(test_padding_and_alignment),
         cmocka_unit_test(test_truncation_is_refused_unless_allowed),
+        cmocka_unit_test(test_pad_characters_in_values),
         cmocka_unit_test(test_line_cap),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

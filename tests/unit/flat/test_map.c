@@ -80,6 +80,9 @@ static const struct bad_map bad_maps[] = {
      "'column' is for CSV files"},
     {"{" CSV_HEAD ", \"fields\": [{\"start\": 1, \"length\": 2, \"path\": \"po\"}]}", "fields[0]",
      "'start' is for fixed-width files"},
+    {"{" FIX_HEAD ", \"fields\": [{\"start\": 1, \"length\": 4, \"path\": \"q\","
+     " \"type\": \"integer\", \"pad\": \"0\", \"align\": \"left\"}]}",
+     "fields[0]", "a number padded with zeros must be aligned right"},
     {"{" FIX_HEAD ", \"fields\": [{\"start\": 1, \"path\": \"po\"}]}", "fields[0]",
      "needs both start and length"},
     {"{" CSV_HEAD ", \"fields\": [{}]}", "fields[0]", "needs a path, a column, or both"},
