@@ -8,6 +8,7 @@
  *     header records, then per element of each array the records of that array, then the
  *     trailers. A detail record whose mapped values are all empty is left out.
  * Nothing is truncated or rounded silently: a value that does not fit is a problem. */
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -74,9 +75,9 @@ static void problem(struct writer *w, const struct xd_flat__field *f, const char
     } else {
         snprintf(where, sizeof where, "document %zu", w->index);
     }
-    char msg[XD_ERROR_MESSAGE_MAX];
     va_list ap;
     va_start(ap, fmt);
+    char msg[XD_ERROR_MESSAGE_MAX];
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     w->bad = true;
@@ -139,10 +140,14 @@ static bool convert(struct writer *w, const struct xd_flat__field *f, size_t *ch
     return true;
 }
 
-/* A record the reader would refuse for its length is not written either. */
-static void check_length(struct writer *w, size_t bytes)
+/* A record the reader would refuse for its length, or skip as blank, is not written either. */
+static void check_record(struct writer *w, size_t bytes, bool blank)
 {
-    if (bytes > w->m->lim.record_bytes) {
+    if (blank) {
+        problem(w, NULL,
+                "has nothing to write: its record would be blank, and a blank record "
+                "reads as nothing");
+    } else if (bytes > w->m->lim.record_bytes) {
         problem(w, NULL, "a record would be %zu bytes, more than limits.max_record_bytes (%zu)",
                 bytes, w->m->lim.record_bytes);
     }
@@ -182,10 +187,15 @@ static enum xd_status csv_row(struct writer *w, const struct xd_flat__record *re
     }
     enum xd_status st = XD_OK;
     size_t mark = w->out.len;
+    const char *base = w->conv.data ? w->conv.data : "";
+    bool blank = true;
+    for (size_t c = 0; c < m->width; c++) {
+        blank = blank && xd_flat__blank(base + w->cell_off[c], w->cell_len[c]);
+    }
     for (size_t c = 0; c < m->width && st == XD_OK; c++) {
         st = c > 0 ? xd_buf_append_char(&w->out, m->delim) : XD_OK;
         if (st == XD_OK) {
-            st = xd_flat__csv_put(m, w->conv.data + w->cell_off[c], w->cell_len[c], &w->out);
+            st = xd_flat__csv_put(m, base + w->cell_off[c], w->cell_len[c], &w->out);
         }
     }
     if (st == XD_EINVAL) {
@@ -193,7 +203,7 @@ static enum xd_status csv_row(struct writer *w, const struct xd_flat__record *re
         return XD_OK;
     }
     if (st == XD_OK) {
-        check_length(w, w->out.len - mark);
+        check_record(w, w->out.len - mark, blank);
     }
     w->rows++;
     return st == XD_OK ? xd_buf_append_str(&w->out, eol(m)) : st;
@@ -316,7 +326,7 @@ static enum xd_status fixed_row(struct writer *w, const struct xd_flat__record *
     if (w->bad || (!filled && rec->role == XD_FLAT__DETAIL && m->has_tag)) {
         return XD_OK;
     }
-    check_length(w, w->line.len);
+    check_record(w, w->line.len, xd_flat__blank(w->line.data, w->line.len));
     w->rows++;
     st = xd_buf_append(&w->out, w->line.data, w->line.len);
     return st == XD_OK ? xd_buf_append_str(&w->out, eol(m)) : st;
@@ -366,8 +376,8 @@ static enum xd_status write_entry(struct writer *w, int node)
 }
 
 struct frame {
-    int node;
     size_t child, elem;
+    int node;
     bool any; /* an element below was visited */
 };
 
@@ -377,7 +387,7 @@ static enum xd_status walk(struct writer *w, const struct xd_flat__record *singl
 {
     struct frame stack[XD_FLAT_MAX_DEPTH + 1];
     size_t sp = 0;
-    stack[sp++] = (struct frame){-1, 0, 0, false};
+    stack[sp++] = (struct frame){.node = -1};
     enum xd_status st = single ? XD_OK : write_entry(w, -1);
     while (sp > 0 && st == XD_OK && w->st == XD_OK) {
         struct frame *f = &stack[sp - 1];
@@ -406,7 +416,7 @@ static enum xd_status walk(struct writer *w, const struct xd_flat__record *singl
             continue;
         }
         f->any = true;
-        stack[sp++] = (struct frame){c, 0, 0, false};
+        stack[sp++] = (struct frame){.node = c};
         st = single ? XD_OK : write_entry(w, c);
     }
     return st != XD_OK ? st : w->st;

@@ -227,6 +227,34 @@ static void test_record_cap_on_output(void **state)
     xd_flat_map_destroy(m);
 }
 
+/* A document with nothing mapped would be a blank record, which reads as nothing. */
+static void test_blank_record_refused(void **state)
+{
+    (void)state;
+    const char *maps[] = {
+        "{\"format\": \"csv\", \"document_type\": \"item\", \"csv\": {\"header\": false},"
+        " \"fields\": [{\"position\": 1, \"path\": \"sku\"}, {\"position\": 2, \"path\": \"x\"}]}",
+        "{\"format\": \"fixed\", \"document_type\": \"item\","
+        " \"fields\": [{\"start\": 1, \"length\": 4, \"path\": \"sku\"}]}",
+    };
+    for (size_t i = 0; i < XD_ARRAY_LEN(maps); i++) {
+        struct xd_flat_map *m = tf_map(maps[i]);
+        json_t *docs = tf_json("[{\"type\":\"item\",\"other\":1}]");
+        struct xd_buf buf;
+        xd_buf_init(&buf, 1024);
+        struct xd_diags d;
+        xd_diags_init(&d, 10);
+        assert_int_equal(xd_flat_encode(m, docs, &buf, &d), XD_EINVALDOC);
+        tf_assert_diag(&d, 0, "document 1",
+                       "has nothing to write: its record would be blank, and a blank record "
+                       "reads as nothing");
+        xd_diags_cleanup(&d);
+        xd_buf_cleanup(&buf);
+        json_decref(docs);
+        xd_flat_map_destroy(m);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -238,6 +266,7 @@ int main(void)
         cmocka_unit_test(test_documents_that_are_not_objects),
         cmocka_unit_test(test_defaults_only_where_elements_are),
         cmocka_unit_test(test_record_cap_on_output),
+        cmocka_unit_test(test_blank_record_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
