@@ -30,13 +30,13 @@ enum xd_flat__eol { XD_FLAT__LF, XD_FLAT__CRLF };
 enum xd_flat__unknown { XD_FLAT__UNKNOWN_ERROR, XD_FLAT__UNKNOWN_KEEP };
 
 /* Hard ceilings of the configurable limits, so a profile cannot turn the caps off. */
-#define XD_FLAT_MAX_RECORD_BYTES (16u * 1024 * 1024)
-#define XD_FLAT_MAX_FIELDS       65536u
-#define XD_FLAT_MAX_ROWS         10000000u
-#define XD_FLAT_MAX_DOCUMENTS    10000000u
-#define XD_FLAT_MAX_ERRORS       10000u
+#define XD_FLAT_MAX_RECORD_BYTES ((size_t)16 * 1024 * 1024)
+#define XD_FLAT_MAX_FIELDS       ((size_t)65536)
+#define XD_FLAT_MAX_ROWS         ((size_t)10000000)
+#define XD_FLAT_MAX_DOCUMENTS    ((size_t)10000000)
+#define XD_FLAT_MAX_ERRORS       ((size_t)10000)
 /* Fields in one map, over all record types. */
-#define XD_FLAT_MAX_MAP_FIELDS 4096u
+#define XD_FLAT_MAX_MAP_FIELDS ((size_t)4096)
 /* Arrays nest at most this deep in one path (shipment, order, pack, item is 3), and a map
  * has at most this many distinct arrays. */
 #define XD_FLAT_MAX_DEPTH 8

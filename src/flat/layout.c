@@ -42,20 +42,23 @@ static int node_find(const struct xd_flat_map *m, const char *text)
     return -1;
 }
 
-/* Every field of every record type as <f> (record <r>, index <i>). `continue` moves to the next
- * field; leave with `return` only. */
-#define EACH_FIELD(m, r, i, f)                                                                     \
-    for (size_t r = 0; r < (m)->nrecords; r++)                                                     \
-        for (size_t i = 0; i < (m)->records[r].nfields; i++)                                       \
-            for (struct xd_flat__field *f = &(m)->records[r].fields[i]; f != NULL; f = NULL)
+/* Field <g> of the map, counting over all record types in order (g < m->nfields). */
+static struct xd_flat__field *field_at(const struct xd_flat_map *m, size_t g)
+{
+    size_t r = 0;
+    while (g >= m->records[r].nfields) {
+        g -= m->records[r++].nfields;
+    }
+    return &m->records[r].fields[g];
+}
 
 /* One node per distinct array prefix of any path; each path learns its deepest node. */
 static void build_nodes(struct xd_flat__mctx *c)
 {
     struct xd_flat_map *m = c->m;
     size_t cap = 0;
-    EACH_FIELD(m, r, i, f)
-    {
+    for (size_t g = 0; g < m->nfields; g++) {
+        struct xd_flat__field *f = field_at(m, g);
         f->path.node = -1;
         for (size_t k = 0; f->has_path && k < f->path.nseg; k++) {
             cap += f->path.seg[k].array;
@@ -69,8 +72,8 @@ static void build_nodes(struct xd_flat__mctx *c)
         c->st = XD_ENOMEM;
         return;
     }
-    EACH_FIELD(m, r, i, f)
-    {
+    for (size_t g = 0; g < m->nfields; g++) {
+        struct xd_flat__field *f = field_at(m, g);
         int parent = -1;
         size_t from = 0;
         for (size_t k = 0; f->has_path && k < f->path.nseg && c->st == XD_OK; k++) {
@@ -112,14 +115,14 @@ static void build_nodes(struct xd_flat__mctx *c)
 static void path_conflicts(struct xd_flat__mctx *c)
 {
     const struct xd_flat_map *m = c->m;
-    EACH_FIELD(m, r, i, a)
-    {
+    for (size_t g = 0; g < m->nfields; g++) {
+        struct xd_flat__field *a = field_at(m, g);
         if (!a->has_path) {
             continue;
         }
-        EACH_FIELD(m, r2, i2, b)
-        {
-            if (!b->has_path || (r2 < r || (r2 == r && i2 <= i))) {
+        for (size_t h = g + 1; h < m->nfields; h++) {
+            struct xd_flat__field *b = field_at(m, h);
+            if (!b->has_path) {
                 continue;
             }
             size_t n = a->path.nseg < b->path.nseg ? a->path.nseg : b->path.nseg;
@@ -181,8 +184,8 @@ static void array_opts(struct xd_flat__mctx *c, const char *name, const json_t *
 /* True when some mapped column of the map writes <member> of <node>'s elements. */
 static bool member_mapped(const struct xd_flat_map *m, int node, const char *member)
 {
-    EACH_FIELD(m, r, i, f)
-    {
+    for (size_t g = 0; g < m->nfields; g++) {
+        struct xd_flat__field *f = field_at(m, g);
         if (f->has_source && f->has_path && f->path.node == node &&
             f->path.rel + 1 == f->path.nseg && strcmp(f->path.seg[f->path.rel].name, member) == 0) {
             return true;
@@ -374,8 +377,8 @@ static void parse_group(struct xd_flat__mctx *c)
     for (size_t i = 0; i < json_array_size(by); i++) {
         const char *p = json_string_value(json_array_get(by, i));
         bool mapped = false;
-        EACH_FIELD(m, r, j, f)
-        {
+        for (size_t g = 0; g < m->nfields; g++) {
+            struct xd_flat__field *f = field_at(m, g);
             mapped = mapped || (p != NULL && f->has_source && f->has_path && f->path.node < 0 &&
                                 strcmp(f->path.text, p) == 0);
         }
@@ -435,8 +438,8 @@ static void derive_columns(struct xd_flat__mctx *c)
         c->st = XD_ENOMEM;
         return;
     }
-    EACH_FIELD(m, r, i, f)
-    {
+    for (size_t g = 0; g < m->nfields; g++) {
+        struct xd_flat__field *f = field_at(m, g);
         if (f->column != NULL && column_index(&m->columns, f->column) < 0) {
             m->columns.v[m->columns.n] = xd_strdup(f->column);
             if (m->columns.v[m->columns.n++] == NULL) {
@@ -451,8 +454,8 @@ static void csv_layout(struct xd_flat__mctx *c)
 {
     struct xd_flat_map *m = c->m;
     bool named = false, positioned = false;
-    EACH_FIELD(m, r, i, f)
-    {
+    for (size_t g = 0; g < m->nfields; g++) {
+        struct xd_flat__field *f = field_at(m, g);
         named = named || f->column != NULL;
         positioned = positioned || (f->has_source && f->column == NULL);
     }
@@ -472,8 +475,8 @@ static void csv_layout(struct xd_flat__mctx *c)
         }
     }
     m->width = m->columns.n;
-    EACH_FIELD(m, r, i, f)
-    {
+    for (size_t g = 0; g < m->nfields; g++) {
+        struct xd_flat__field *f = field_at(m, g);
         if (!f->has_source) {
             continue;
         }
@@ -569,7 +572,7 @@ void xd_flat__map_layout(struct xd_flat__mctx *c)
 {
     struct xd_flat_map *m = c->m;
     if (m->nfields > XD_FLAT_MAX_MAP_FIELDS) {
-        xd_flat__problem(c, "fields", "a map has at most %u fields", XD_FLAT_MAX_MAP_FIELDS);
+        xd_flat__problem(c, "fields", "a map has at most %zu fields", XD_FLAT_MAX_MAP_FIELDS);
         return;
     }
     build_nodes(c);

@@ -4,6 +4,7 @@
  * reported the same way, each with its path in the description. layout.c then checks how the
  * fields fit together. */
 #include <assert.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -38,9 +39,9 @@ void xd_flat__problem(struct xd_flat__mctx *c, const char *path, const char *fmt
     if (c->diags == NULL) {
         return;
     }
-    char msg[XD_ERROR_MESSAGE_MAX];
     va_list ap;
     va_start(ap, fmt);
+    char msg[XD_ERROR_MESSAGE_MAX];
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     if (xd_diags_add(c->diags, "map", path, "%s", msg) != XD_OK) {
@@ -549,7 +550,7 @@ static void parse_fields(struct xd_flat__mctx *c, const json_t *v, struct xd_fla
 {
     if (!json_is_array(v) || json_array_size(v) == 0 ||
         json_array_size(v) > XD_FLAT_MAX_MAP_FIELDS) {
-        xd_flat__problem(c, path, "must be a list of 1 to %u fields", XD_FLAT_MAX_MAP_FIELDS);
+        xd_flat__problem(c, path, "must be a list of 1 to %zu fields", XD_FLAT_MAX_MAP_FIELDS);
         return;
     }
     *fields = xd_calloc(json_array_size(v), sizeof **fields);

@@ -5,6 +5,7 @@
  * and is handed out whole or reported invalid. Apart from mode "all", which must see the end of
  * the file before any document is complete, the reader holds at most the document it is
  * handing out and the one being assembled. */
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -33,7 +34,7 @@ enum xd_status xd_flat_reader_create(const struct xd_flat_map *m, const void *da
         most = m->records[i].nfields > most ? m->records[i].nfields : most;
     }
     r->nvals = most;
-    r->vals = xd_calloc(most, sizeof *r->vals);
+    r->vals = xd_calloc(most, sizeof(json_t *));
     r->col = xd_calloc(m->nfields ? m->nfields : 1, sizeof *r->col);
     if (r->vals == NULL || r->col == NULL) {
         xd_flat_reader_destroy(r);

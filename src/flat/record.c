@@ -3,6 +3,7 @@
  * each mapped column into its canonical value. Problems of the record go to r->rec_errs with
  * the line, the column and the field path; the reader then files them under the document the
  * record belongs to. */
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -27,9 +28,9 @@ static enum xd_status record_problem(struct xd_flat_reader *r, const char *code,
     } else {
         snprintf(where, sizeof where, "line %d, %s", line, f->label);
     }
-    char msg[XD_ERROR_MESSAGE_MAX];
     va_list ap;
     va_start(ap, fmt);
+    char msg[XD_ERROR_MESSAGE_MAX];
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     return xd_diags_add(&r->rec_errs, code, where, "%s", msg);

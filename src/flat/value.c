@@ -228,9 +228,7 @@ static bool number_normalize(const struct xd_flat__field *f, const char *s, size
         }
         if (c == f->dec_sep) {
             c = '.';
-        } else if (c == '.' || c == ',') {
-            return false;
-        } else if (c == ' ') {
+        } else if (c == '.' || c == ',' || c == ' ') {
             return false;
         }
         *st = xd_buf_append_char(tmp, c);
@@ -345,7 +343,11 @@ static enum xd_status number_write(const struct xd_flat__field *f, struct xd_dec
         st = xd_buf_append_char(out, '-');
     }
     for (size_t i = neg ? 1 : 0; i < len && st == XD_OK; i++) {
-        st = xd_buf_append_char(out, text[i] == '.' ? f->dec_sep : text[i]);
+        char c = text[i];
+        if (c == '.') {
+            c = f->dec_sep;
+        }
+        st = xd_buf_append_char(out, c);
     }
     if (neg && f->trailing_sign && st == XD_OK) {
         st = xd_buf_append_char(out, '-');
