@@ -36,16 +36,31 @@ enum xd_status xd_flat__line_read(const struct xd_flat_map *m, const char *data,
     return XD_OK;
 }
 
-struct xd_slice xd_flat__line_slice(const struct xd_flat__rec *rec, const size_t *offs,
-                                    size_t nchars, size_t start, size_t length)
+/* Byte offset of character <k>, or the line's end. */
+static size_t char_to_byte(const struct xd_flat__rec *rec, bool bytes_are_chars,
+                           struct xd_flat__cursor *cur, size_t k)
 {
-    size_t first = start - 1;
-    if (first >= nchars) {
-        return (struct xd_slice){rec->raw + rec->raw_len, 0};
+    if (bytes_are_chars) {
+        return k < rec->raw_len ? k : rec->raw_len;
     }
-    size_t last = length > nchars - first ? nchars : first + length;
-    size_t from = offs ? offs[first] : first;
-    size_t to = offs ? offs[last] : last;
+    if (k < cur->ch) {
+        *cur = (struct xd_flat__cursor){0, 0};
+    }
+    while (cur->ch < k && cur->byte < rec->raw_len) {
+        cur->byte++;
+        while (cur->byte < rec->raw_len && ((unsigned char)rec->raw[cur->byte] & 0xC0) == 0x80) {
+            cur->byte++;
+        }
+        cur->ch++;
+    }
+    return cur->byte;
+}
+
+struct xd_slice xd_flat__line_slice(const struct xd_flat__rec *rec, bool bytes_are_chars,
+                                    struct xd_flat__cursor *cur, size_t start, size_t length)
+{
+    size_t from = char_to_byte(rec, bytes_are_chars, cur, start - 1);
+    size_t to = char_to_byte(rec, bytes_are_chars, cur, start - 1 + length);
     return (struct xd_slice){rec->raw + from, to - from};
 }
 

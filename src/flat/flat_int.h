@@ -253,11 +253,15 @@ enum xd_status xd_flat__csv_put(const struct xd_flat_map *m, const char *s, size
 enum xd_status xd_flat__line_read(const struct xd_flat_map *m, const char *data, size_t len,
                                   size_t *pos, int *line, struct xd_flat__rec *rec,
                                   struct xd_error *err);
+/* Where slicing a UTF-8 line has got to, in characters and bytes. Slices taken in increasing
+ * positions cost one pass over the line; a position behind it starts over. */
+struct xd_flat__cursor {
+    size_t ch, byte;
+};
 /* Characters [start, start+length) (1-based) of the line as a slice; short lines give what
- * they have. <offs> maps characters to bytes for UTF-8 lines with non-ASCII text (NULL when
- * bytes are characters); <nchars> is the line's length in characters. */
-struct xd_slice xd_flat__line_slice(const struct xd_flat__rec *rec, const size_t *offs,
-                                    size_t nchars, size_t start, size_t length);
+ * they have. <bytes_are_chars> for single-byte encodings and ASCII lines. */
+struct xd_slice xd_flat__line_slice(const struct xd_flat__rec *rec, bool bytes_are_chars,
+                                    struct xd_flat__cursor *cur, size_t start, size_t length);
 /* True when s[0..n) is empty or only spaces and tabs. */
 bool xd_flat__blank(const char *s, size_t n);
 
@@ -288,10 +292,11 @@ struct xd_flat_reader {
     size_t *col;   /* per map field: its CSV cell, from the header row or the layout */
     json_t **vals; /* per field of the record being applied */
     size_t nvals;
-    size_t *offs; /* fixed width UTF-8: character -> byte offset of the line */
-    size_t offs_cap, nchars;
-    bool line_ok;             /* fixed width: the line is text in the map's encoding */
-    struct xd_diags rec_errs; /* problems of the record being read */
+    struct xd_flat__cursor cur; /* fixed width: slicing the line */
+    size_t nchars;              /* fixed width: the line's length in characters */
+    bool single;                /* fixed width: the line's bytes are its characters */
+    bool line_ok;               /* fixed width: the line is text in the map's encoding */
+    struct xd_diags rec_errs;   /* problems of the record being read */
     struct xd_buf conv, tmp, key;
     struct xd_flat__slot *q; /* documents in file order: q[head..len) are alive */
     size_t qhead, qlen, qcap;

@@ -439,6 +439,9 @@ static void field_roles(struct xd_flat__mctx *c, struct xd_flat__field *f, bool 
             xd_flat__problem(c, path, "give column or position, not both");
         }
     }
+    if (f->column != NULL && f->column[0] == '\0') {
+        xd_flat__problem(c, path, "a column name cannot be empty");
+    }
     if (f->has_path && f->has_source && f->constant != NULL) {
         xd_flat__problem(c, path, "a constant has no column");
     } else if (!f->has_path && !f->has_source) {

@@ -76,7 +76,6 @@ void xd_flat_reader_destroy(struct xd_flat_reader *r)
     xd_buf_cleanup(&r->key);
     xd_free(r->vals);
     xd_free(r->col);
-    xd_free(r->offs);
     xd_free(r);
 }
 

@@ -36,18 +36,20 @@ static enum xd_status record_problem(struct xd_flat_reader *r, const char *code,
     return xd_diags_add(&r->rec_errs, code, where, "%s", msg);
 }
 
-/* Character offsets of a UTF-8 fixed-width line with non-ASCII text, so positions count
- * characters. False (with a problem) when the line is not UTF-8. */
+/* How a fixed-width line's positions map to bytes. A UTF-8 line with non-ASCII text counts
+ * characters, and must be valid UTF-8 (else a problem and no values from it). */
 static enum xd_status line_chars(struct xd_flat_reader *r)
 {
     const struct xd_flat__rec *rec = &r->rec;
     r->line_ok = true;
+    r->single = true;
     r->nchars = rec->raw_len;
-    bool ascii = true;
-    for (size_t i = 0; i < rec->raw_len && ascii; i++) {
-        ascii = (unsigned char)rec->raw[i] < 0x80;
+    r->cur = (struct xd_flat__cursor){0, 0};
+    for (size_t i = 0; i < rec->raw_len && r->single; i++) {
+        r->single = (unsigned char)rec->raw[i] < 0x80;
     }
-    if (r->m->charset != XD_FLAT__UTF8 || ascii) {
+    if (r->m->charset != XD_FLAT__UTF8 || r->single) {
+        r->single = true;
         return XD_OK;
     }
     size_t bad = xd_flat__utf8_check(rec->raw, rec->raw_len);
@@ -57,21 +59,6 @@ static enum xd_status line_chars(struct xd_flat_reader *r)
                               bad + 1);
     }
     r->nchars = xd_flat__utf8_count(rec->raw, rec->raw_len);
-    if (r->nchars + 1 > r->offs_cap) {
-        size_t *n = xd_reallocarray(r->offs, r->nchars + 1, sizeof *n);
-        if (n == NULL) {
-            return XD_ENOMEM;
-        }
-        r->offs = n;
-        r->offs_cap = r->nchars + 1;
-    }
-    size_t k = 0;
-    for (size_t i = 0; i < rec->raw_len; i++) {
-        if (((unsigned char)rec->raw[i] & 0xC0) != 0x80) {
-            r->offs[k++] = i;
-        }
-    }
-    r->offs[k] = rec->raw_len;
     return XD_OK;
 }
 
@@ -104,48 +91,57 @@ enum xd_status xd_flat__record_read(struct xd_flat_reader *r, bool *blank)
     return st;
 }
 
-/* The text of CSV cell <i> in UTF-8 (in r->conv), trimmed. False when it is not valid text. */
-static enum xd_status cell_text(struct xd_flat_reader *r, size_t i, struct xd_slice *out, bool *ok)
+/* The header row's names in UTF-8, trimmed, into r->conv; names[k] locates cell k's (an
+ * empty name for a cell that is not text in the map's encoding). */
+static enum xd_status header_names(struct xd_flat_reader *r, struct xd_flat__cell *names)
 {
-    const struct xd_flat__cell *c = &r->rec.cells[i];
-    size_t bad;
     xd_buf_reset(&r->conv);
-    enum xd_status st =
-        xd_flat__to_utf8(r->m->charset, r->rec.bytes.data + c->off, c->len, &r->conv, &bad);
-    *ok = st == XD_OK;
-    if (st != XD_EPARSE && st != XD_OK) {
-        return st;
+    for (size_t k = 0; k < r->rec.ncells; k++) {
+        const struct xd_flat__cell *c = &r->rec.cells[k];
+        size_t mark = r->conv.len, bad;
+        enum xd_status st =
+            xd_flat__to_utf8(r->m->charset, r->rec.bytes.data + c->off, c->len, &r->conv, &bad);
+        if (st != XD_OK && st != XD_EPARSE) {
+            return st;
+        }
+        /* offsets, not pointers: the buffer may move as it grows */
+        const char *base = r->conv.data ? r->conv.data : "";
+        struct xd_slice name = {base + mark, r->conv.len - mark};
+        name = st == XD_OK ? xd_slice_trim(name) : (struct xd_slice){name.p, 0};
+        names[k] = (struct xd_flat__cell){(size_t)(name.p - base), name.len, c->line};
     }
-    *out = xd_slice_trim((struct xd_slice){r->conv.data ? r->conv.data : "", r->conv.len});
     return XD_OK;
+}
+
+/* The cell whose name is <column> (ASCII case ignored), or ncells. */
+static size_t find_column(const struct xd_flat_reader *r, const struct xd_flat__cell *names,
+                          const char *column)
+{
+    size_t len = strlen(column);
+    const char *base = r->conv.data ? r->conv.data : "";
+    for (size_t k = 0; k < r->rec.ncells; k++) {
+        if (names[k].len == len && strncasecmp(base + names[k].off, column, len) == 0) {
+            return k;
+        }
+    }
+    return r->rec.ncells;
 }
 
 enum xd_status xd_flat__record_header(struct xd_flat_reader *r)
 {
     const struct xd_flat_map *m = r->m;
+    struct xd_flat__cell *names = xd_calloc(r->rec.ncells ? r->rec.ncells : 1, sizeof *names);
+    enum xd_status st = names ? header_names(r, names) : XD_ENOMEM;
     char missing[XD_ERROR_MESSAGE_MAX] = "";
     size_t used = 0, nmissing = 0;
-    for (size_t g = 0, rt = 0; rt < m->nrecords; rt++) {
+    for (size_t g = 0, rt = 0; rt < m->nrecords && st == XD_OK; rt++) {
         for (size_t i = 0; i < m->records[rt].nfields; i++, g++) {
             const struct xd_flat__field *f = &m->records[rt].fields[i];
             if (!f->has_source || f->column == NULL) {
                 continue;
             }
-            size_t k = 0;
-            for (; k < r->rec.ncells; k++) {
-                struct xd_slice name;
-                bool ok;
-                enum xd_status st = cell_text(r, k, &name, &ok);
-                if (st != XD_OK) {
-                    return st;
-                }
-                if (ok && name.len == strlen(f->column) &&
-                    strncasecmp(name.p, f->column, name.len) == 0) {
-                    break;
-                }
-            }
-            r->col[g] = k;
-            if (k == r->rec.ncells && f->has_path) {
+            r->col[g] = find_column(r, names, f->column);
+            if (r->col[g] == r->rec.ncells && f->has_path) {
                 int n = snprintf(missing + used, sizeof missing - used, "%s'%s'",
                                  nmissing ? ", " : "", f->column);
                 used = n > 0 && (size_t)n < sizeof missing - used ? used + (size_t)n : used;
@@ -153,9 +149,10 @@ enum xd_status xd_flat__record_header(struct xd_flat_reader *r)
             }
         }
     }
+    xd_free(names);
     r->header_done = true;
-    if (nmissing == 0) {
-        return XD_OK;
+    if (st != XD_OK || nmissing == 0) {
+        return st;
     }
     xd_error_set(&r->err, XD_EPARSE, "the header row has no column %s", missing);
     xd_error_at(&r->err, NULL, -1, r->rec.line);
@@ -167,9 +164,8 @@ static struct xd_slice record_tag(struct xd_flat_reader *r)
 {
     const struct xd_flat_map *m = r->m;
     if (m->format == XD_FLAT__FIXED) {
-        return xd_slice_trim(xd_flat__line_slice(&r->rec,
-                                                 r->nchars == r->rec.raw_len ? NULL : r->offs,
-                                                 r->nchars, m->tag_start, m->tag_length));
+        return xd_slice_trim(
+            xd_flat__line_slice(&r->rec, r->single, &r->cur, m->tag_start, m->tag_length));
     }
     if (m->tag_start > r->rec.ncells) {
         return (struct xd_slice){"", 0};
@@ -199,13 +195,12 @@ enum xd_status xd_flat__record_type(struct xd_flat_reader *r, const struct xd_fl
 }
 
 /* The written text of field <f> (index <g> among the map's fields) and its line. */
-static struct xd_slice raw_value(const struct xd_flat_reader *r, const struct xd_flat__field *f,
-                                 size_t g, int *line)
+static struct xd_slice raw_value(struct xd_flat_reader *r, const struct xd_flat__field *f, size_t g,
+                                 int *line)
 {
     if (r->m->format == XD_FLAT__FIXED) {
         *line = r->rec.line;
-        return xd_flat__line_slice(&r->rec, r->nchars == r->rec.raw_len ? NULL : r->offs, r->nchars,
-                                   f->start, f->length);
+        return xd_flat__line_slice(&r->rec, r->single, &r->cur, f->start, f->length);
     }
     size_t k = r->col[g];
     if (k >= r->rec.ncells) {
@@ -265,9 +260,13 @@ enum xd_status xd_flat__record_values(struct xd_flat_reader *r, const struct xd_
             }
         }
     }
-    for (size_t i = 0; i < rec->nfields; i++) {
+    /* Fixed-width fields left to right, so slicing the line is one pass. */
+    bool fixed = r->m->format == XD_FLAT__FIXED;
+    size_t n = fixed ? rec->norder : rec->nfields;
+    for (size_t k = 0; k < n && ok; k++) {
+        size_t i = fixed ? rec->order[k] : k;
         const struct xd_flat__field *f = &rec->fields[i];
-        if (!ok || !f->has_source || !f->has_path) {
+        if (!f->has_source || !f->has_path) {
             continue;
         }
         enum xd_status st = field_value(r, f, rec->first + i, &r->vals[i]);

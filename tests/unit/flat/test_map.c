@@ -86,6 +86,8 @@ static const struct bad_map bad_maps[] = {
     {"{" FIX_HEAD ", \"fields\": [{\"start\": 1, \"path\": \"po\"}]}", "fields[0]",
      "needs both start and length"},
     {"{" CSV_HEAD ", \"fields\": [{}]}", "fields[0]", "needs a path, a column, or both"},
+    {"{" CSV_HEAD ", \"fields\": [{\"column\": \"\", \"path\": \"x\"}]}", "fields[0]",
+     "a column name cannot be empty"},
     {"{" CSV_HEAD ", \"fields\": [{\"path\": \"po\"}]}", "fields[0]",
      "needs a column or a constant"},
     {"{" CSV_HEAD ", \"fields\": [{\"column\": \"C\", \"path\": \"c\", \"constant\": \"x\"}]}",
