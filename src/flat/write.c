@@ -240,8 +240,9 @@ static enum xd_status place_field(struct writer *w, const struct xd_flat__field 
         st = xd_buf_append(&w->line, s, n);
         return st == XD_OK ? pad(&w->line, f->pad, fill) : st;
     }
-    /* Zeros go between a sign and the digits: -0001250. */
-    if (f->pad == '0' && n > 0 && (s[0] == '-' || s[0] == '+')) {
+    /* Zeros go between a number's sign and its digits: -0001250. */
+    bool numeric = f->type == XD_FLAT__DECIMAL || f->type == XD_FLAT__INTEGER;
+    if (numeric && f->pad == '0' && n > 0 && (s[0] == '-' || s[0] == '+')) {
         st = xd_buf_append_char(&w->line, s[0]);
         s++;
         n--;

@@ -243,6 +243,12 @@ static void test_pad_characters_in_values(void **state)
         "  {\"name\": \"bin\", \"start\": 7, \"length\": 4, \"path\": \"bin\", \"pad\": \"_\"},"
         "  {\"name\": \"note\", \"start\": 11, \"length\": 4, \"path\": \"note\"}]}");
     tf_assert_roundtrip(m, "[{\"type\":\"item\",\"sku\":\"89\",\"bin\":\"A_1\",\"note\":\"x\"}]");
+    /* a sign in a string is text: the zeros go before it */
+    size_t len;
+    char *out = tf_encode_ok(m, "[{\"sku\":\"-7\"}]", &len);
+    assert_string_equal(out, "0000-7        \n");
+    xd_free(out);
+    tf_assert_roundtrip(m, "[{\"type\":\"item\",\"sku\":\"-7\"}]");
     json_t *docs = tf_json("[{\"sku\":\"089\",\"bin\":\"A1_\",\"note\":\"x \"}]");
     struct xd_buf buf;
     xd_buf_init(&buf, 1024);
