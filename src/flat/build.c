@@ -190,11 +190,24 @@ static enum xd_status each_element(const struct xd_flat_map *m, int node, json_t
     }
 }
 
+/* The field's default or constant at its path below <container>, unless a value is there.
+ * Documents get their own copy: the map's value is shared by every reader. */
+static enum xd_status fill_at(json_t *container, const struct xd_flat__field *f, size_t from)
+{
+    json_t *copy = json_deep_copy(f->fill);
+    if (copy == NULL) {
+        return XD_ENOMEM;
+    }
+    enum xd_status st = set_if_absent(container, f->path.seg, from, f->path.nseg, copy);
+    json_decref(copy);
+    return st;
+}
+
 static enum xd_status fill_element(json_t *elem, size_t index, const void *arg)
 {
     (void)index;
     const struct xd_flat__field *f = arg;
-    return set_if_absent(elem, f->path.seg, f->path.rel, f->path.nseg, f->fill);
+    return fill_at(elem, f, f->path.rel);
 }
 
 static enum xd_status number_element(json_t *elem, size_t index, const void *arg)
@@ -217,7 +230,7 @@ enum xd_status xd_flat__finish(const struct xd_flat_map *m, json_t *doc)
             if (f->fill == NULL) {
                 continue;
             }
-            st = f->path.node < 0 ? set_if_absent(doc, f->path.seg, 0, f->path.nseg, f->fill)
+            st = f->path.node < 0 ? fill_at(doc, f, 0)
                                   : each_element(m, f->path.node, doc, fill_element, f);
         }
     }

@@ -164,6 +164,24 @@ static void test_constants(void **state)
     xd_flat_map_destroy(m);
 }
 
+/* A document's constant is its own: changing it does not change the map. */
+static void test_constants_are_copies(void **state)
+{
+    (void)state;
+    struct xd_flat_map *m = tf_map("{\"format\": \"csv\", \"document_type\": \"item\","
+                                   " \"csv\": {\"header\": false},"
+                                   " \"fields\": [{\"position\": 1, \"path\": \"sku\"},"
+                                   "  {\"path\": \"currency\", \"constant\": \"USD\"}]}");
+    json_t *docs = tf_decode_ok(m, "A\n");
+    assert_int_equal(json_string_set(json_object_get(json_array_get(docs, 0), "currency"), "EUR"),
+                     0);
+    json_t *again = tf_decode_ok(m, "B\n");
+    tf_assert_json(again, "[{\"type\":\"item\",\"sku\":\"B\",\"currency\":\"USD\"}]");
+    json_decref(again);
+    json_decref(docs);
+    xd_flat_map_destroy(m);
+}
+
 static void test_dates(void **state)
 {
     (void)state;
@@ -273,10 +291,15 @@ static void test_string_values_from_json(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_trim_case_nulls), cmocka_unit_test(test_required_and_default),
-        cmocka_unit_test(test_constants),       cmocka_unit_test(test_dates),
-        cmocka_unit_test(test_decimals),        cmocka_unit_test(test_integers),
-        cmocka_unit_test(test_value_maps),      cmocka_unit_test(test_string_values_from_json),
+        cmocka_unit_test(test_trim_case_nulls),
+        cmocka_unit_test(test_required_and_default),
+        cmocka_unit_test(test_constants),
+        cmocka_unit_test(test_constants_are_copies),
+        cmocka_unit_test(test_dates),
+        cmocka_unit_test(test_decimals),
+        cmocka_unit_test(test_integers),
+        cmocka_unit_test(test_value_maps),
+        cmocka_unit_test(test_string_values_from_json),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
