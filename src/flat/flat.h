@@ -46,7 +46,7 @@ void xd_flat_reader_destroy(struct xd_flat_reader *r);
  *                 dropped. Call again for the next one.
  *   XD_EPARSE, XD_ETOOBIG  the file cannot be read on (an unterminated quote, a header without
  *                 a mapped column, a cap passed); the reason is in <diags> and every later call
- *                 answers the same.
+ *                 answers the same. Documents completed before that point come first.
  *   XD_ENOMEM     out of memory; the reader is unusable.
  * <diags> may be NULL. *doc is written only on XD_OK. */
 enum xd_status xd_flat_reader_next(struct xd_flat_reader *r, struct json_t **doc,

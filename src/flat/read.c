@@ -405,11 +405,13 @@ static enum xd_status report_fatal(struct xd_flat_reader *r, struct xd_diags *di
 enum xd_status xd_flat_reader_next(struct xd_flat_reader *r, json_t **doc, struct xd_diags *diags)
 {
     for (;;) {
-        if (r->fatal != XD_OK) {
+        /* Documents completed before a fatal problem are still handed out. */
+        bool ready = r->qhead < r->qlen && !r->q[r->qhead].open;
+        if (r->fatal != XD_OK && (r->fatal == XD_ENOMEM || !ready)) {
             return report_fatal(r, diags);
         }
         enum xd_status st = XD_OK;
-        if (r->qhead < r->qlen && !r->q[r->qhead].open) {
+        if (ready) {
             json_t *d = NULL;
             st = slot_pop(r, &d, diags);
             if (st == XD_OK || st == XD_EINVALDOC) {

@@ -217,6 +217,37 @@ static void test_caps(void **state)
     xd_flat_map_destroy(m);
 }
 
+/* Past the cap on documents the reader still hands out the ones it completed, then fails. */
+static void test_documents_before_a_fatal_problem(void **state)
+{
+    (void)state;
+    struct xd_flat_map *m =
+        tf_map("{\"format\": \"csv\", \"document_type\": \"purchase_order\","
+               " \"csv\": {\"header\": false}, \"limits\": {\"max_documents\": 2},"
+               " \"group\": {\"mode\": \"consecutive\", \"by\": [\"po_number\"]},"
+               " \"fields\": [{\"position\": 1, \"path\": \"po_number\"}]}");
+    const char *in = "P1\nP2\nP3\n";
+    struct xd_flat_reader *r;
+    assert_int_equal(xd_flat_reader_create(m, in, strlen(in), &r), XD_OK);
+    struct xd_diags d;
+    xd_diags_init(&d, 10);
+    json_t *doc = NULL;
+    assert_int_equal(xd_flat_reader_next(r, &doc, &d), XD_OK);
+    tf_assert_json(doc, "{\"type\":\"purchase_order\",\"po_number\":\"P1\"}");
+    json_decref(doc);
+    assert_int_equal(xd_flat_reader_next(r, &doc, &d), XD_OK);
+    tf_assert_json(doc, "{\"type\":\"purchase_order\",\"po_number\":\"P2\"}");
+    json_decref(doc);
+    assert_int_equal(d.count, 0);
+    assert_int_equal(xd_flat_reader_next(r, &doc, &d), XD_ETOOBIG);
+    assert_int_equal(xd_flat_reader_next(r, &doc, &d), XD_ETOOBIG);
+    assert_int_equal(d.count, 1);
+    tf_assert_diag(&d, 0, "line 3", "more than 2 documents (limits.max_documents)");
+    xd_diags_cleanup(&d);
+    xd_flat_reader_destroy(r);
+    xd_flat_map_destroy(m);
+}
+
 /* The caller's problem list has its own cap: documents go on being counted past it. */
 static void test_caller_diag_cap(void **state)
 {
@@ -285,6 +316,7 @@ int main(void)
         cmocka_unit_test(test_nested_keyed_arrays),
         cmocka_unit_test(test_caps),
         cmocka_unit_test(test_caller_diag_cap),
+        cmocka_unit_test(test_documents_before_a_fatal_problem),
         cmocka_unit_test(test_writer_keeps_documents_apart),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
