@@ -178,6 +178,12 @@ struct xd_flat_map {
     struct xd_flat__limits lim;
 };
 
+/* The bytes of <b>, never NULL (an empty buffer has no allocation yet). */
+static inline const char *xd_flat__buf(const struct xd_buf *b)
+{
+    return b->data != NULL ? b->data : "";
+}
+
 /* --- text.c: encodings and message excerpts --- */
 
 /* Offset of the first byte that is not part of valid UTF-8 (no overlongs, surrogates or NUL),

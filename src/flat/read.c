@@ -151,7 +151,7 @@ static enum xd_status slot_open(struct xd_flat_reader *r, struct xd_flat__slot *
         json_decref(s->json);
         return XD_ENOMEM;
     }
-    s->key = xd_memdup(r->key.data ? r->key.data : "", r->key.len);
+    s->key = xd_memdup(xd_flat__buf(&r->key), r->key.len);
     if (s->key == NULL) {
         json_decref(s->json);
         return XD_ENOMEM;
@@ -219,7 +219,7 @@ static enum xd_status keyed_slot(struct xd_flat_reader *r, struct xd_flat__slot 
     if (r->index == NULL && (r->index = json_object()) == NULL) {
         return XD_ENOMEM;
     }
-    json_t *at = json_object_getn(r->index, r->key.data ? r->key.data : "", r->key.len);
+    json_t *at = json_object_getn(r->index, xd_flat__buf(&r->key), r->key.len);
     if (at != NULL) {
         *out = &r->q[json_integer_value(at)];
         return XD_OK;
@@ -227,7 +227,7 @@ static enum xd_status keyed_slot(struct xd_flat_reader *r, struct xd_flat__slot 
     json_t *pos = json_integer((json_int_t)r->qlen);
     enum xd_status st = pos ? slot_open(r, out) : XD_ENOMEM;
     if (st == XD_OK &&
-        json_object_setn_new(r->index, r->key.data ? r->key.data : "", r->key.len, pos) != 0) {
+        json_object_setn_new(r->index, xd_flat__buf(&r->key), r->key.len, pos) != 0) {
         return XD_ENOMEM;
     }
     if (st != XD_OK) {
@@ -282,7 +282,8 @@ static enum xd_status choose_slot(struct xd_flat_reader *r, const struct xd_flat
         break;
     case XD_FLAT__GROUP_CONSECUTIVE:
         if (cur != NULL && keyed &&
-            (cur->key_len != r->key.len || memcmp(cur->key, r->key.data, r->key.len) != 0)) {
+            (cur->key_len != r->key.len ||
+             memcmp(cur->key, xd_flat__buf(&r->key), r->key.len) != 0)) {
             st = slot_close(r, cur);
             cur = NULL;
         }

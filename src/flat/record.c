@@ -83,7 +83,7 @@ enum xd_status xd_flat__record_read(struct xd_flat_reader *r, bool *blank)
     *blank = r->rec_errs.count == 0 && r->rec_errs.dropped == 0;
     for (size_t i = 0; i < r->rec.ncells && *blank; i++) {
         const struct xd_flat__cell *c = &r->rec.cells[i];
-        *blank = xd_flat__blank(r->rec.bytes.data + c->off, c->len);
+        *blank = xd_flat__blank(xd_flat__buf(&r->rec.bytes) + c->off, c->len);
     }
     if (r->rec.too_many) {
         st = record_problem(r, "limit", r->rec.line, NULL, "more than %zu fields", m->lim.fields);
@@ -99,13 +99,13 @@ static enum xd_status header_names(struct xd_flat_reader *r, struct xd_flat__cel
     for (size_t k = 0; k < r->rec.ncells; k++) {
         const struct xd_flat__cell *c = &r->rec.cells[k];
         size_t mark = r->conv.len, bad;
-        enum xd_status st =
-            xd_flat__to_utf8(r->m->charset, r->rec.bytes.data + c->off, c->len, &r->conv, &bad);
+        enum xd_status st = xd_flat__to_utf8(r->m->charset, xd_flat__buf(&r->rec.bytes) + c->off,
+                                             c->len, &r->conv, &bad);
         if (st != XD_OK && st != XD_EPARSE) {
             return st;
         }
         /* offsets, not pointers: the buffer may move as it grows */
-        const char *base = r->conv.data ? r->conv.data : "";
+        const char *base = xd_flat__buf(&r->conv);
         struct xd_slice name = {base + mark, r->conv.len - mark};
         name = st == XD_OK ? xd_slice_trim(name) : (struct xd_slice){name.p, 0};
         names[k] = (struct xd_flat__cell){(size_t)(name.p - base), name.len, c->line};
@@ -118,7 +118,7 @@ static size_t find_column(const struct xd_flat_reader *r, const struct xd_flat__
                           const char *column)
 {
     size_t len = strlen(column);
-    const char *base = r->conv.data ? r->conv.data : "";
+    const char *base = xd_flat__buf(&r->conv);
     for (size_t k = 0; k < r->rec.ncells; k++) {
         if (names[k].len == len && strncasecmp(base + names[k].off, column, len) == 0) {
             return k;
@@ -171,7 +171,7 @@ static struct xd_slice record_tag(struct xd_flat_reader *r)
         return (struct xd_slice){"", 0};
     }
     const struct xd_flat__cell *c = &r->rec.cells[m->tag_start - 1];
-    return xd_slice_trim((struct xd_slice){r->rec.bytes.data + c->off, c->len});
+    return xd_slice_trim((struct xd_slice){xd_flat__buf(&r->rec.bytes) + c->off, c->len});
 }
 
 enum xd_status xd_flat__record_type(struct xd_flat_reader *r, const struct xd_flat__record **out)
@@ -209,7 +209,7 @@ static struct xd_slice raw_value(struct xd_flat_reader *r, const struct xd_flat_
     }
     const struct xd_flat__cell *c = &r->rec.cells[k];
     *line = c->line;
-    return (struct xd_slice){r->rec.bytes.data + c->off, c->len};
+    return (struct xd_slice){xd_flat__buf(&r->rec.bytes) + c->off, c->len};
 }
 
 /* Decode one field into *val; a problem goes to the record. */
@@ -230,7 +230,7 @@ static enum xd_status field_value(struct xd_flat_reader *r, const struct xd_flat
         return st;
     }
     char why[XD_ERROR_MESSAGE_MAX];
-    st = xd_flat__value_decode(f, r->conv.data ? r->conv.data : "", r->conv.len, &r->tmp, val, why,
+    st = xd_flat__value_decode(f, xd_flat__buf(&r->conv), r->conv.len, &r->tmp, val, why,
                                sizeof why);
     if (st == XD_EPARSE) {
         return record_problem(r, "value", line, f, "%s", why);

@@ -251,13 +251,13 @@ static enum xd_status number_parse(const struct xd_flat__field *f, const char *s
     if (st != XD_OK) {
         return st;
     }
-    if (f->implied > 0 && memchr(tmp->data, '.', tmp->len) != NULL) {
+    if (f->implied > 0 && memchr(xd_flat__buf(tmp), '.', tmp->len) != NULL) {
         snprintf(why, why_cap, "'%s' has a decimal separator but the field has %d implied decimals",
                  ex, f->implied);
         return XD_EPARSE;
     }
     struct xd_decimal d;
-    st = xd_decimal_parse(tmp->data, tmp->len, XD_DECIMAL_LENIENT, &d);
+    st = xd_decimal_parse(xd_flat__buf(tmp), tmp->len, XD_DECIMAL_LENIENT, &d);
     if (st == XD_EPARSE) {
         snprintf(why, why_cap, "'%s' is not a number", ex);
         return XD_EPARSE;
@@ -532,7 +532,7 @@ enum xd_status xd_flat__value_encode(const struct xd_flat__field *f, const json_
     size_t mark = out->len;
     st = value_types[f->type].encode(f, v, out, why, why_cap);
     if (st == XD_OK) {
-        change_case(f->letter_case, out->data + mark, out->len - mark);
+        change_case(f->letter_case, out->data != NULL ? out->data + mark : NULL, out->len - mark);
     }
 out:
     json_decref(def);

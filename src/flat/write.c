@@ -122,11 +122,11 @@ static bool convert(struct writer *w, const struct xd_flat__field *f, size_t *ch
 {
     size_t bad;
     size_t mark = w->conv.len;
-    enum xd_status st = xd_flat__from_utf8(w->m->charset, w->text.data ? w->text.data : "",
-                                           w->text.len, &w->conv, &bad);
+    enum xd_status st =
+        xd_flat__from_utf8(w->m->charset, xd_flat__buf(&w->text), w->text.len, &w->conv, &bad);
     if (st == XD_EPARSE) {
         char ex[XD_FLAT_EXCERPT_MAX + 4];
-        xd_flat__excerpt(w->text.data + bad, w->text.len - bad, ex, sizeof ex);
+        xd_flat__excerpt(xd_flat__buf(&w->text) + bad, w->text.len - bad, ex, sizeof ex);
         problem(w, f, "'%s' cannot be written in %s", ex, xd_flat__charset_name(w->m->charset));
         return false;
     }
@@ -135,7 +135,7 @@ static bool convert(struct writer *w, const struct xd_flat__field *f, size_t *ch
         return false;
     }
     *chars = w->m->charset == XD_FLAT__UTF8
-                 ? xd_flat__utf8_count(w->conv.data + mark, w->conv.len - mark)
+                 ? xd_flat__utf8_count(xd_flat__buf(&w->conv) + mark, w->conv.len - mark)
                  : w->conv.len - mark;
     return true;
 }
@@ -187,7 +187,7 @@ static enum xd_status csv_row(struct writer *w, const struct xd_flat__record *re
     }
     enum xd_status st = XD_OK;
     size_t mark = w->out.len;
-    const char *base = w->conv.data ? w->conv.data : "";
+    const char *base = xd_flat__buf(&w->conv);
     bool blank = true;
     for (size_t c = 0; c < m->width; c++) {
         blank = blank && xd_flat__blank(base + w->cell_off[c], w->cell_len[c]);
@@ -224,7 +224,7 @@ static enum xd_status pad(struct xd_buf *b, char c, size_t n)
 static enum xd_status place_field(struct writer *w, const struct xd_flat__field *f, size_t from,
                                   size_t chars)
 {
-    const char *s = w->conv.data + from;
+    const char *s = xd_flat__buf(&w->conv) + from;
     size_t n = w->conv.len - from;
     if (chars > f->length) {
         n = w->m->charset == XD_FLAT__UTF8 ? xd_flat__utf8_offset(s, n, f->length) : f->length;
@@ -259,8 +259,8 @@ static bool fixed_text(struct writer *w, const struct xd_flat__field *f, size_t 
     if (!field_text(w, f)) {
         return false;
     }
-    if (memchr(w->text.data ? w->text.data : "", '\n', w->text.len) != NULL ||
-        memchr(w->text.data ? w->text.data : "", '\r', w->text.len) != NULL) {
+    if (memchr(xd_flat__buf(&w->text), '\n', w->text.len) != NULL ||
+        memchr(xd_flat__buf(&w->text), '\r', w->text.len) != NULL) {
         problem(w, f, "a fixed-width value cannot hold a line break");
         return false;
     }
@@ -269,7 +269,7 @@ static bool fixed_text(struct writer *w, const struct xd_flat__field *f, size_t 
     }
     if (*chars > f->length && !f->truncate) {
         char ex[XD_FLAT_EXCERPT_MAX + 4];
-        xd_flat__excerpt(w->text.data, w->text.len, ex, sizeof ex);
+        xd_flat__excerpt(xd_flat__buf(&w->text), w->text.len, ex, sizeof ex);
         problem(w, f, "'%s' is %zu characters, the field holds %zu", ex, *chars, f->length);
         return false;
     }
@@ -281,7 +281,7 @@ static bool fixed_text(struct writer *w, const struct xd_flat__field *f, size_t 
         bool right = f->align == XD_FLAT__RIGHT;
         if (w->text.data[right ? 0 : w->text.len - 1] == f->pad) {
             char ex[XD_FLAT_EXCERPT_MAX + 4];
-            xd_flat__excerpt(w->text.data, w->text.len, ex, sizeof ex);
+            xd_flat__excerpt(xd_flat__buf(&w->text), w->text.len, ex, sizeof ex);
             problem(w, f, "'%s' %s with the pad character '%c' and would read back without it", ex,
                     right ? "begins" : "ends", f->pad);
             return false;
@@ -327,9 +327,9 @@ static enum xd_status fixed_row(struct writer *w, const struct xd_flat__record *
     if (w->bad || (!filled && rec->role == XD_FLAT__DETAIL && m->has_tag)) {
         return XD_OK;
     }
-    check_record(w, w->line.len, xd_flat__blank(w->line.data, w->line.len));
+    check_record(w, w->line.len, xd_flat__blank(xd_flat__buf(&w->line), w->line.len));
     w->rows++;
-    st = xd_buf_append(&w->out, w->line.data, w->line.len);
+    st = xd_buf_append(&w->out, xd_flat__buf(&w->line), w->line.len);
     return st == XD_OK ? xd_buf_append_str(&w->out, eol(m)) : st;
 }
 
@@ -446,7 +446,7 @@ static enum xd_status header_row(const struct xd_flat_map *m, struct xd_buf *out
         xd_buf_reset(&conv);
         st = c > 0 ? xd_buf_append_char(out, m->delim) : XD_OK;
         st = st == XD_OK ? xd_flat__from_utf8(m->charset, name, strlen(name), &conv, &bad) : st;
-        st = st == XD_OK ? xd_flat__csv_put(m, conv.data ? conv.data : "", conv.len, out) : st;
+        st = st == XD_OK ? xd_flat__csv_put(m, xd_flat__buf(&conv), conv.len, out) : st;
     }
     xd_buf_cleanup(&conv);
     return st == XD_OK ? xd_buf_append_str(out, eol(m)) : st;
@@ -463,7 +463,7 @@ enum xd_status xd_flat_encode_begin(const struct xd_flat_map *m, struct xd_buf *
     if (st == XD_EPARSE || st == XD_EINVAL) {
         st = XD_EINVAL; /* a column name the encoding or the quoting cannot write */
     }
-    st = st == XD_OK ? xd_buf_append(out, b.data ? b.data : "", b.len) : st;
+    st = st == XD_OK ? xd_buf_append(out, xd_flat__buf(&b), b.len) : st;
     xd_buf_cleanup(&b);
     return st;
 }
@@ -498,7 +498,7 @@ enum xd_status xd_flat_encode_doc(const struct xd_flat_map *m, const json_t *doc
         st = XD_EINVALDOC;
     }
     if (st == XD_OK) {
-        st = xd_buf_append(out, w.out.data ? w.out.data : "", w.out.len);
+        st = xd_buf_append(out, xd_flat__buf(&w.out), w.out.len);
     }
     writer_cleanup(&w);
     return st;
@@ -555,10 +555,11 @@ static enum xd_status check_grouping(const struct xd_flat_map *m, const json_t *
         if (st != XD_OK || !json_is_object(doc)) {
             continue;
         }
-        const char *k = key.data ? key.data : "";
-        bool clash = m->group == XD_FLAT__GROUP_ALL
-                         ? json_object_getn(seen, k, key.len) != NULL
-                         : i > 0 && prev.len == key.len && memcmp(prev.data, k, key.len) == 0;
+        const char *k = xd_flat__buf(&key);
+        bool clash =
+            m->group == XD_FLAT__GROUP_ALL
+                ? json_object_getn(seen, k, key.len) != NULL
+                : i > 0 && prev.len == key.len && memcmp(xd_flat__buf(&prev), k, key.len) == 0;
         if (clash) {
             *bad = true;
             st = diags ? xd_diags_add(diags, "encode", where,
@@ -605,7 +606,7 @@ enum xd_status xd_flat_encode(const struct xd_flat_map *m, const json_t *docs, s
         result = bad ? XD_EINVALDOC : result;
     }
     if (st == XD_OK || st == XD_EINVALDOC) {
-        st = result == XD_OK ? xd_buf_append(out, all.data ? all.data : "", all.len) : result;
+        st = result == XD_OK ? xd_buf_append(out, xd_flat__buf(&all), all.len) : result;
     }
     xd_buf_cleanup(&all);
     return st;
