@@ -366,6 +366,10 @@ static enum xd_status step(struct xd_flat_reader *r)
     if (st != XD_OK || blank) {
         return st;
     }
+    if (!r->header_done && r->rec_errs.count > 0) {
+        /* A header row that does not split cleanly cannot name the columns. */
+        return fail(r, XD_EPARSE, r->rec.line, "the header row: %s", r->rec_errs.items[0].message);
+    }
     if (!r->header_done) {
         return xd_flat__record_header(r);
     }

@@ -247,6 +247,21 @@ static void test_missing_header_columns(void **state)
     xd_flat_map_destroy(m);
 }
 
+static void test_malformed_header_row(void **state)
+{
+    (void)state;
+    struct xd_flat_map *m = tf_map(row_map);
+    struct xd_diags d;
+    xd_diags_init(&d, 50);
+    json_t *docs;
+    const char *in = "id,\"name\"x,note\n1,a,b\n";
+    assert_int_equal(tf_decode(m, in, strlen(in), &docs, &d), XD_EPARSE);
+    assert_int_equal(d.count, 1);
+    tf_assert_diag(&d, 0, "line 1", "the header row: 'x' after the closing quote");
+    xd_diags_cleanup(&d);
+    xd_flat_map_destroy(m);
+}
+
 static void test_caps(void **state)
 {
     (void)state;
@@ -326,6 +341,7 @@ int main(void)
         cmocka_unit_test(test_reader_continues_after_bad_document),
         cmocka_unit_test(test_unterminated_quote_is_fatal),
         cmocka_unit_test(test_missing_header_columns),
+        cmocka_unit_test(test_malformed_header_row),
         cmocka_unit_test(test_caps),
         cmocka_unit_test(test_empty_inputs),
         cmocka_unit_test(test_skip_lines),
