@@ -4,6 +4,7 @@
  * fixed-width positions. Runs once the fields themselves are known to be well formed. */
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "flat/flat_int.h"
 
@@ -419,10 +420,11 @@ static void group_fields(struct xd_flat__mctx *c)
 
 /* ------------------------------------------------------------ CSV layout */
 
+/* Columns are told apart as the reader does: ASCII case does not count. */
 static int column_index(const struct xd_flat__strings *cols, const char *name)
 {
     for (size_t i = 0; i < cols->n; i++) {
-        if (strcmp(cols->v[i], name) == 0) {
+        if (strcasecmp(cols->v[i], name) == 0) {
             return (int)i;
         }
     }
@@ -450,9 +452,27 @@ static void derive_columns(struct xd_flat__mctx *c)
     }
 }
 
+/* Names the reader can find: no blanks around them (it trims the header's), none twice. */
+static void check_names(struct xd_flat__mctx *c)
+{
+    const struct xd_flat__strings *cols = &c->m->columns;
+    for (size_t i = 0; i < cols->n; i++) {
+        struct xd_slice name = xd_slice_from_cstr(cols->v[i]);
+        if (name.len == 0 || xd_slice_trim(name).len != name.len) {
+            xd_flat__problem(c, "csv.columns", "'%s' is empty or has blanks around it", cols->v[i]);
+        }
+        for (size_t k = 0; k < i; k++) {
+            if (strcasecmp(cols->v[k], cols->v[i]) == 0) {
+                xd_flat__problem(c, "csv.columns", "'%s' is there twice", cols->v[i]);
+            }
+        }
+    }
+}
+
 static void csv_layout(struct xd_flat__mctx *c)
 {
     struct xd_flat_map *m = c->m;
+    check_names(c);
     bool named = false, positioned = false;
     for (size_t g = 0; g < m->nfields; g++) {
         struct xd_flat__field *f = field_at(m, g);

@@ -81,6 +81,21 @@ static void test_header_names_and_order(void **state)
                "[{\"type\":\"item\",\"id\":\"7\",\"name\":\"b\",\"note\":\" n \"}]");
 }
 
+/* Two fields naming one column in different case read and write the same column. */
+static void test_column_names_ignore_case(void **state)
+{
+    (void)state;
+    struct xd_flat_map *m = tf_map("{\"format\": \"csv\", \"document_type\": \"item\","
+                                   " \"fields\": [{\"column\": \"SKU\", \"path\": \"sku\"},"
+                                   "  {\"column\": \"sku\", \"path\": \"item.sku\"}]}");
+    size_t len;
+    char *out = tf_encode_ok(m, "[{\"sku\":\"A\",\"item\":{\"sku\":\"A\"}}]", &len);
+    assert_string_equal(out, "SKU\r\nA\r\n");
+    xd_free(out);
+    tf_assert_roundtrip(m, "[{\"type\":\"item\",\"sku\":\"A\",\"item\":{\"sku\":\"A\"}}]");
+    xd_flat_map_destroy(m);
+}
+
 static void test_quote_inside_unquoted_field(void **state)
 {
     (void)state;
@@ -332,6 +347,7 @@ int main(void)
         cmocka_unit_test(test_line_ends),
         cmocka_unit_test(test_bom_blank_rows_and_short_rows),
         cmocka_unit_test(test_header_names_and_order),
+        cmocka_unit_test(test_column_names_ignore_case),
         cmocka_unit_test(test_quote_inside_unquoted_field),
         cmocka_unit_test(test_blanks_after_closing_quote),
         cmocka_unit_test(test_embedded_nul_is_not_text),
