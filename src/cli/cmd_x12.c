@@ -187,10 +187,10 @@ static enum xd_status text_report(struct xd_buf *b, const char *path,
         st = xd_buf_printf(b,
                            "%s: %s: %llu interchanges, %llu groups, %llu sets (%llu rejected), "
                            "%llu errors, %llu warnings\n",
-                           path, valid ? "valid" : "INVALID",
-                           (unsigned long long)rep->interchanges, (unsigned long long)rep->groups,
-                           (unsigned long long)rep->sets, (unsigned long long)rep->sets_rejected,
-                           (unsigned long long)rep->errors, (unsigned long long)rep->warnings);
+                           path, valid ? "valid" : "INVALID", (unsigned long long)rep->interchanges,
+                           (unsigned long long)rep->groups, (unsigned long long)rep->sets,
+                           (unsigned long long)rep->sets_rejected, (unsigned long long)rep->errors,
+                           (unsigned long long)rep->warnings);
     }
     return st;
 }
@@ -220,7 +220,8 @@ static int validate_one(const char *path, bool json, const struct xd_x12_validat
     }
     st = xd_x12_validate(r, opt, &rep, NULL, &err);
     if (st == XD_EIO || st == XD_ENOMEM) {
-        fprintf(stderr, "crossdock x12: %s: %s\n", path, err.message[0] ? err.message : xd_strerror(st));
+        fprintf(stderr, "crossdock x12: %s: %s\n", path,
+                err.message[0] ? err.message : xd_strerror(st));
         goto done;
     }
     bool valid = st == XD_OK;

@@ -92,11 +92,14 @@ static enum xd_status on_group_begin(void *ctx, const struct xd_x12_group_info *
     const char *version = a->opt.version ? a->opt.version : (is999(a) ? "005010X231A1" : "004010");
     a->v5 = is999(a) || strncmp(version, "005010", 6) >= 0;
     const char *sender = a->opt.gs_sender ? a->opt.gs_sender : gs->receiver;
-    const struct xd_slice gsv[8] = {
-        XD_SLICE_LIT("FA"),           xd_slice_from_cstr(sender),
-        xd_slice_from_cstr(gs->sender), xd_slice_from_cstr(a->opt.date),
-        xd_slice_from_cstr(a->opt.time), xd_slice_from_cstr(gsctl),
-        XD_SLICE_LIT("X"),            xd_slice_from_cstr(version)};
+    const struct xd_slice gsv[8] = {XD_SLICE_LIT("FA"),
+                                    xd_slice_from_cstr(sender),
+                                    xd_slice_from_cstr(gs->sender),
+                                    xd_slice_from_cstr(a->opt.date),
+                                    xd_slice_from_cstr(a->opt.time),
+                                    xd_slice_from_cstr(gsctl),
+                                    XD_SLICE_LIT("X"),
+                                    xd_slice_from_cstr(version)};
     enum xd_status st = put(a, &a->body, "GS", gsv, 8);
     const struct xd_slice stv[3] = {is999(a) ? XD_SLICE_LIT("999") : XD_SLICE_LIT("997"),
                                     xd_slice_from_cstr(stctl),
@@ -148,8 +151,7 @@ static enum xd_status put_ak4(struct xd_x12_ack *a, const struct xd_x12_error *e
         snprintf(comp_text, sizeof comp_text, "%u", e->component);
     }
     if (a->v5 && e->repetition > 0) {
-        snprintf(c030, sizeof c030, "%u%c%s%c%u", e->element, comp, comp_text, comp,
-                 e->repetition);
+        snprintf(c030, sizeof c030, "%u%c%s%c%u", e->element, comp, comp_text, comp, e->repetition);
     } else if (e->component > 0) {
         snprintf(c030, sizeof c030, "%u%c%s", e->element, comp, comp_text);
     } else {
@@ -172,10 +174,10 @@ static enum xd_status on_error(void *ctx, const struct xd_x12_error *e)
     if (e->level != XD_X12_LEVEL_SEGMENT && e->level != XD_X12_LEVEL_ELEMENT) {
         return XD_OK;
     }
-    bool new_segment = e->segment_position != a->last_ak3_position ||
-                       strcmp(e->segment_id, a->last_ak3_id) != 0;
-    if (a->segment_loops >= XD_X12_MAX_ACK_SEGMENT_ERRORS && (e->level == XD_X12_LEVEL_SEGMENT ||
-                                                              new_segment)) {
+    bool new_segment =
+        e->segment_position != a->last_ak3_position || strcmp(e->segment_id, a->last_ak3_id) != 0;
+    if (a->segment_loops >= XD_X12_MAX_ACK_SEGMENT_ERRORS &&
+        (e->level == XD_X12_LEVEL_SEGMENT || new_segment)) {
         return XD_OK; /* the AK5 code still says the set has errors */
     }
     if (e->level == XD_X12_LEVEL_SEGMENT) {
@@ -213,10 +215,9 @@ static enum xd_status on_set_end(void *ctx, const struct xd_x12_set_result *res)
     if (!a->in_group) {
         return XD_OK;
     }
-    const struct xd_slice ak2[3] = {xd_slice_from_cstr(res->set_id),
-                                    xd_slice_from_cstr(res->control),
-                                    is999(a) ? xd_slice_from_cstr(res->convention)
-                                             : XD_SLICE_LIT("")};
+    const struct xd_slice ak2[3] = {
+        xd_slice_from_cstr(res->set_id), xd_slice_from_cstr(res->control),
+        is999(a) ? xd_slice_from_cstr(res->convention) : XD_SLICE_LIT("")};
     enum xd_status st = put(a, &a->body, "AK2", ak2, 3);
     if (st == XD_OK && a->errors.len > 0) {
         st = xd_buf_append(&a->body, a->errors.data, a->errors.len);
@@ -266,17 +267,17 @@ static enum xd_status on_interchange_end(void *ctx, const struct xd_x12_intercha
     struct xd_x12_ack *a = ctx;
     char date[9];
     snprintf(date, sizeof date, "%s", a->opt.date);
-    struct xd_x12__isa_fields f = {
-        a->opt.sender_qualifier ? a->opt.sender_qualifier : a->isa.receiver_qualifier,
-        a->opt.sender_id ? a->opt.sender_id : a->isa.receiver_id,
-        a->isa.sender_qualifier,
-        a->isa.sender_id,
-        date,
-        a->opt.time,
-        is999(a) ? "00501" : "00401",
-        a->isa_control,
-        false,
-        a->opt.usage ? a->opt.usage : a->isa.usage};
+    struct xd_x12__isa_fields f = {a->opt.sender_qualifier ? a->opt.sender_qualifier
+                                                           : a->isa.receiver_qualifier,
+                                   a->opt.sender_id ? a->opt.sender_id : a->isa.receiver_id,
+                                   a->isa.sender_qualifier,
+                                   a->isa.sender_id,
+                                   date,
+                                   a->opt.time,
+                                   is999(a) ? "00501" : "00401",
+                                   a->isa_control,
+                                   false,
+                                   a->opt.usage ? a->opt.usage : a->isa.usage};
     /* Padded IDs come back with their blanks; the writer pads again. */
     char sid[16], rid[16];
     snprintf(sid, sizeof sid, "%s", f.sender_id);
@@ -337,9 +338,9 @@ enum xd_status xd_x12_ack_create(const struct xd_x12_ack_options *opt, struct xd
     a->isa_control = opt->isa_control;
     a->gs_control = opt->gs_control;
     a->st_control = opt->st_control;
-    a->sink = (struct xd_x12_sink){a,          on_interchange_begin, on_group_begin, on_set_begin,
-                                   on_error,   on_set_end,           on_group_end,
-                                   on_interchange_end};
+    a->sink =
+        (struct xd_x12_sink){a,        on_interchange_begin, on_group_begin, on_set_begin,
+                             on_error, on_set_end,           on_group_end,   on_interchange_end};
     *ack = a;
     return XD_OK;
 }

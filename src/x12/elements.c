@@ -298,8 +298,7 @@ static void check_composite(struct walk *w, const struct xd_x12__elem *e, struct
         }
     }
     for (size_t i = 0; i < c->n; i++) {
-        check_value(w, &c->elems[i], i < stored ? parts[i] : empty_slice, el, (unsigned)i + 1,
-                    rep);
+        check_value(w, &c->elems[i], i < stored ? parts[i] : empty_slice, el, (unsigned)i + 1, rep);
     }
     check_notes(w, c->notes, parts, stored < c->n ? stored : c->n, el, true);
 }

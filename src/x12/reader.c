@@ -294,8 +294,8 @@ static enum xd_status check_delimiter(struct xd_x12_reader *r, const char *name,
 }
 
 /* The repetition separator of ISA11, when the version (ISA12) defines one. */
-static unsigned char repetition_of(const char *isa11, size_t len11, const char *isa12,
-                                   size_t len12, const struct xd_x12_delims *d)
+static unsigned char repetition_of(const char *isa11, size_t len11, const char *isa12, size_t len12,
+                                   const struct xd_x12_delims *d)
 {
     uint64_t version = 0;
     if (len11 != 1 || xd_parse_u64(isa12, len12, 99999, &version) != XD_OK || version < 402) {
@@ -430,8 +430,8 @@ static enum xd_status split_elements(struct xd_x12_reader *r, const char *p, siz
     for (;;) {
         const char *sep = memchr(p, r->delims.element, (size_t)(end - p));
         if (count == XD_X12_MAX_ELEMENTS + 1) {
-            return fail(r, XD_ETOOBIG, err, seg->offset,
-                        "segment has more than %u data elements", (unsigned)XD_X12_MAX_ELEMENTS);
+            return fail(r, XD_ETOOBIG, err, seg->offset, "segment has more than %u data elements",
+                        (unsigned)XD_X12_MAX_ELEMENTS);
         }
         r->elems[count].p = p;
         r->elems[count].len = (size_t)((sep ? sep : end) - p);

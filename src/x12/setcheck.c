@@ -62,9 +62,10 @@ static enum xd_status missing_between(const struct frame *f, size_t from, size_t
 {
     for (size_t i = from; i < to && i < f->n; i++) {
         if (f->nodes[i].req == 'M') {
-            enum xd_status st =
-                report(fn, ctx, "3", f->nodes[i].seg, f->nodes[i].loop_id ? f->nodes[i].loop_id : f->loop_id,
-                       f->nodes[i].loop_id ? "mandatory loop missing" : "mandatory segment missing");
+            enum xd_status st = report(fn, ctx, "3", f->nodes[i].seg,
+                                       f->nodes[i].loop_id ? f->nodes[i].loop_id : f->loop_id,
+                                       f->nodes[i].loop_id ? "mandatory loop missing"
+                                                           : "mandatory segment missing");
             if (st != XD_OK) {
                 return st;
             }

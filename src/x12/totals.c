@@ -13,8 +13,8 @@
 struct xd_x12__totals {
     const struct xd_x12__setdef *def;
     uint64_t lines[2];
-    struct xd_decimal hash;   /* sum of values */
-    uint64_t digit_hash;      /* X12 hash: digits summed without decimal point */
+    struct xd_decimal hash; /* sum of values */
+    uint64_t digit_hash;    /* X12 hash: digits summed without decimal point */
     bool hash_ok;
     /* 810 TDS */
     struct xd_decimal amount; /* lines + charges - allowances + taxes */
@@ -142,8 +142,8 @@ static enum xd_status check_ctt(struct xd_x12__totals *t, const struct xd_x12_se
     struct xd_slice v1 = elem(seg, 1), v2 = elem(seg, 2);
     if (def->line_segments[0] != NULL && xd_x12__parse_count(v1, &n) && n != t->lines[0] &&
         (def->line_segments[1] == NULL || n != t->lines[1])) {
-        enum xd_status st = problem(total_fn, ctx, "7", 1, v1,
-                                    "CTT01 does not match the number of line items");
+        enum xd_status st =
+            problem(total_fn, ctx, "7", 1, v1, "CTT01 does not match the number of line items");
         if (st != XD_OK) {
             return st;
         }
@@ -151,8 +151,8 @@ static enum xd_status check_ctt(struct xd_x12__totals *t, const struct xd_x12_se
     if (def->hash_segment != NULL && v2.len > 0) {
         struct xd_decimal d;
         uint64_t digits;
-        bool sum_matches = t->hash_ok && xd_x12__parse_amount(v2, 0, &d) &&
-                           xd_decimal_cmp(d, t->hash) == 0;
+        bool sum_matches =
+            t->hash_ok && xd_x12__parse_amount(v2, 0, &d) && xd_decimal_cmp(d, t->hash) == 0;
         bool digits_match = xd_x12__parse_count(v2, &digits) && digits == t->digit_hash;
         if (!sum_matches && !digits_match) {
             return problem(total_fn, ctx, "7", 2, v2, "CTT02 hash total does not match");
@@ -245,16 +245,17 @@ enum xd_status xd_x12__totals_end(struct xd_x12__totals *t, xd_x12__problem_fn t
     char buf[XD_DECIMAL_STR_MAX];
     xd_decimal_format(expect, buf, sizeof buf);
     (void)buf;
-    struct xd_x12__elem_problem p = {"7",
-                                     1,
-                                     0,
-                                     0,
-                                     xd_slice_from_cstr(t->tds_value),
-                                     "TDS01 does not equal the lines plus charges, less allowances, "
-                                     "plus taxes",
-                                     "TDS",
-                                     t->tds_position,
-                                     t->tds_index,
-                                     t->tds_offset};
+    struct xd_x12__elem_problem p = {
+        "7",
+        1,
+        0,
+        0,
+        xd_slice_from_cstr(t->tds_value),
+        "TDS01 does not equal the lines plus charges, less allowances, "
+        "plus taxes",
+        "TDS",
+        t->tds_position,
+        t->tds_index,
+        t->tds_offset};
     return total_fn(ctx, &p);
 }

@@ -171,13 +171,12 @@ static void emit(struct vstate *v, enum xd_x12_severity sev, enum xd_x12_level l
 
 static void emit_at(struct vstate *v, enum xd_x12_severity sev, enum xd_x12_level level,
                     const char *code, const struct where_at *at, unsigned el, unsigned comp,
-                    unsigned rep, struct xd_slice value, const char *loop_id, const char *fmt,
-                    ...) XD_PRINTF(11, 12);
+                    unsigned rep, struct xd_slice value, const char *loop_id, const char *fmt, ...)
+    XD_PRINTF(11, 12);
 
 static void emit_at(struct vstate *v, enum xd_x12_severity sev, enum xd_x12_level level,
                     const char *code, const struct where_at *at, unsigned el, unsigned comp,
-                    unsigned rep, struct xd_slice value, const char *loop_id, const char *fmt,
-                    ...)
+                    unsigned rep, struct xd_slice value, const char *loop_id, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -314,11 +313,16 @@ static const struct env_map {
     enum xd_x12_level level;
     const char *code;
 } env_maps[] = {
-    {"GS", 6, XD_X12_LEVEL_GROUP, "6"},   {"GS", 0, XD_X12_LEVEL_INTERCHANGE, "024"},
-    {"GE", 1, XD_X12_LEVEL_GROUP, "5"},   {"GE", 0, XD_X12_LEVEL_GROUP, "4"},
-    {"ST", 2, XD_X12_LEVEL_SET, "7"},     {"ST", 0, XD_X12_LEVEL_SET, "6"},
-    {"SE", 1, XD_X12_LEVEL_SET, "4"},     {"SE", 0, XD_X12_LEVEL_SET, "3"},
-    {"IEA", 1, XD_X12_LEVEL_INTERCHANGE, "021"}, {"IEA", 0, XD_X12_LEVEL_INTERCHANGE, "018"},
+    {"GS", 6, XD_X12_LEVEL_GROUP, "6"},
+    {"GS", 0, XD_X12_LEVEL_INTERCHANGE, "024"},
+    {"GE", 1, XD_X12_LEVEL_GROUP, "5"},
+    {"GE", 0, XD_X12_LEVEL_GROUP, "4"},
+    {"ST", 2, XD_X12_LEVEL_SET, "7"},
+    {"ST", 0, XD_X12_LEVEL_SET, "6"},
+    {"SE", 1, XD_X12_LEVEL_SET, "4"},
+    {"SE", 0, XD_X12_LEVEL_SET, "3"},
+    {"IEA", 1, XD_X12_LEVEL_INTERCHANGE, "021"},
+    {"IEA", 0, XD_X12_LEVEL_INTERCHANGE, "018"},
 };
 
 static enum xd_status env_problem(void *ctx, const struct xd_x12__elem_problem *p)
@@ -332,8 +336,8 @@ static enum xd_status env_problem(void *ctx, const struct xd_x12__elem_problem *
     for (size_t i = 0; i < XD_ARRAY_LEN(env_maps); i++) {
         const struct env_map *m = &env_maps[i];
         if (strcmp(m->seg, c->seg) == 0 && (m->el == p->element || m->el == 0)) {
-            emit_at(v, XD_X12_ERROR, m->level, m->code, NULL, p->element, p->component, 0,
-                    p->value, NULL, "%s%02u: %s", c->seg, p->element, p->what);
+            emit_at(v, XD_X12_ERROR, m->level, m->code, NULL, p->element, p->component, 0, p->value,
+                    NULL, "%s%02u: %s", c->seg, p->element, p->what);
             break;
         }
     }
@@ -377,8 +381,8 @@ static enum xd_status total_problem(void *ctx, const struct xd_x12__elem_problem
 {
     struct vstate *v = ctx;
     struct where_at at = {p->segment_id, p->segment_position, p->segment_index, p->offset};
-    emit_at(v, v->opt->strict_totals ? XD_X12_ERROR : XD_X12_WARNING, XD_X12_LEVEL_ELEMENT,
-            p->code, &at, p->element, 0, 0, p->value, NULL, "%s", p->what);
+    emit_at(v, v->opt->strict_totals ? XD_X12_ERROR : XD_X12_WARNING, XD_X12_LEVEL_ELEMENT, p->code,
+            &at, p->element, 0, 0, p->value, NULL, "%s", p->what);
     return v->failed;
 }
 
@@ -496,17 +500,17 @@ static void begin_set(struct vstate *v, const struct xd_x12_segment *st)
         emit(v, XD_X12_ERROR, XD_X12_LEVEL_SET, "23", 2, elem(st, 2),
              "ST02 is not unique within the functional group");
     }
-    const char *fid = xd_x12__functional_id(elem(st, 1).p, elem(st, 1).len);
-    if (fid != NULL && v->gs.functional_id[0] && strcmp(fid, v->gs.functional_id) != 0) {
-        emit(v, XD_X12_ERROR, XD_X12_LEVEL_SET, "6", 1, elem(st, 1),
-             "a %s belongs in a functional group %s, not GS01 %s", v->st01, fid,
-             v->gs.functional_id);
-    }
-    v->setdef = xd_x12__setdef_find(elem(st, 1).p, elem(st, 1).len, v->gs.version,
-                                    strlen(v->gs.version));
+    v->setdef =
+        xd_x12__setdef_find(elem(st, 1).p, elem(st, 1).len, v->gs.version, strlen(v->gs.version));
     if (v->setdef == NULL) {
         set_notice(v);
         return;
+    }
+    /* Functional group codes moved between versions: checked where a table applies. */
+    if (v->gs.functional_id[0] && strcmp(v->setdef->functional_id, v->gs.functional_id) != 0) {
+        emit(v, XD_X12_ERROR, XD_X12_LEVEL_SET, "6", 1, elem(st, 1),
+             "a %s belongs in a functional group %s, not GS01 %s", v->st01,
+             v->setdef->functional_id, v->gs.functional_id);
     }
     enum xd_status s = xd_x12__set_begin(v->setdef, &v->seq);
     if (s == XD_OK) {
@@ -639,7 +643,8 @@ static void begin_group(struct vstate *v, const struct xd_x12_segment *gs)
     }
 }
 
-/* ---- Interchanges ----------------------------------------------------------------------------- */
+/* ---- Interchanges -----------------------------------------------------------------------------
+ */
 
 static void end_interchange(struct vstate *v, const struct xd_x12_segment *iea)
 {
@@ -695,18 +700,25 @@ static void begin_interchange(struct vstate *v, const struct xd_x12_segment *isa
     for (unsigned i = 0; i < 16 && i + 1 < isa->count; i++) {
         check_isa_field(v, i, isa->elements[i + 1]);
     }
+    /* The same sender and ISA13 twice in one input is a duplicate transmission: a warning
+     * here, since refusing duplicates is the journal's job (it remembers across files). */
+    char key[40];
+    int kn = snprintf(key, sizeof key, "%s|%s|%s", v->isa.sender_qualifier, v->isa.sender_id,
+                      v->isa.control);
     bool dup = false;
     if (elem(isa, 13).len > 0 &&
-        xd_x12__idset_add(&v->isa13s, elem(isa, 13), 0, &dup, NULL) == XD_ENOMEM) {
+        xd_x12__idset_add(&v->isa13s, (struct xd_slice){key, kn > 0 ? (size_t)kn : 0}, 0, &dup,
+                          NULL) == XD_ENOMEM) {
         v->failed = XD_ENOMEM;
     }
     if (dup) {
-        emit(v, XD_X12_ERROR, XD_X12_LEVEL_INTERCHANGE, "025", 13, elem(isa, 13),
-             "duplicate interchange control number");
+        emit(v, XD_X12_WARNING, XD_X12_LEVEL_INTERCHANGE, "025", 13, elem(isa, 13),
+             "duplicate interchange control number from the same sender");
     }
 }
 
-/* ---- Dispatch --------------------------------------------------------------------------------- */
+/* ---- Dispatch ---------------------------------------------------------------------------------
+ */
 
 static void outside(struct vstate *v, const char *what)
 {
@@ -807,8 +819,8 @@ enum xd_status xd_x12_validate(struct xd_x12_reader *r, const struct xd_x12_vali
         }
         v.seg = NULL;
         struct where_at at = {"", 0, 0, (uint64_t)(e.offset > 0 ? e.offset : 0)};
-        emit_at(&v, XD_X12_ERROR, XD_X12_LEVEL_INTERCHANGE, xd_x12__reader_failure_code(r), &at,
-                0, 0, 0, none, NULL, "%s", e.message);
+        emit_at(&v, XD_X12_ERROR, XD_X12_LEVEL_INTERCHANGE, xd_x12__reader_failure_code(r), &at, 0,
+                0, 0, none, NULL, "%s", e.message);
         if (rep != NULL) {
             rep->truncated = true;
         }

@@ -13,8 +13,8 @@ static const struct xd_x12_delims default_delims = {'*', ':', '^', '~'};
 
 static bool usable(unsigned char c)
 {
-    return c != 0 && c != ' ' && c < 0x80 && !((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') ||
-                                               (c >= 'a' && c <= 'z'));
+    return c != 0 && c != ' ' && c < 0x80 &&
+           !((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'));
 }
 
 bool xd_x12__delims_usable(const struct xd_x12_delims *d)
@@ -108,8 +108,9 @@ enum xd_status xd_x12__put_isa(struct xd_buf *out, const struct xd_x12_delims *d
     }
     if (f->date == NULL || strlen(f->date) != 8 || f->time == NULL || strlen(f->time) < 4 ||
         f->control > 999999999) {
-        return xd_error_set(err, XD_EINVAL, "ISA needs a CCYYMMDD date, an HHMM time and a "
-                                            "control number of at most 9 digits");
+        return xd_error_set(err, XD_EINVAL,
+                            "ISA needs a CCYYMMDD date, an HHMM time and a "
+                            "control number of at most 9 digits");
     }
     snprintf(date, sizeof date, "%s", f->date + 2);
     snprintf(time, sizeof time, "%.4s", f->time);
@@ -123,11 +124,13 @@ enum xd_status xd_x12__put_isa(struct xd_buf *out, const struct xd_x12_delims *d
     comp[1] = '\0';
     char usage[2] = {f->usage ? f->usage : 'P', '\0'};
     const struct xd_slice vals[16] = {
-        XD_SLICE_LIT("00"), XD_SLICE_LIT("          "), XD_SLICE_LIT("00"),
-        XD_SLICE_LIT("          "), xd_slice_from_cstr(sq), xd_slice_from_cstr(sid),
-        xd_slice_from_cstr(rq), xd_slice_from_cstr(rid), xd_slice_from_cstr(date),
-        xd_slice_from_cstr(time), xd_slice_from_cstr(rep), xd_slice_from_cstr(ver),
-        xd_slice_from_cstr(ctl), f->ack_requested ? XD_SLICE_LIT("1") : XD_SLICE_LIT("0"),
+        XD_SLICE_LIT("00"),        XD_SLICE_LIT("          "),
+        XD_SLICE_LIT("00"),        XD_SLICE_LIT("          "),
+        xd_slice_from_cstr(sq),    xd_slice_from_cstr(sid),
+        xd_slice_from_cstr(rq),    xd_slice_from_cstr(rid),
+        xd_slice_from_cstr(date),  xd_slice_from_cstr(time),
+        xd_slice_from_cstr(rep),   xd_slice_from_cstr(ver),
+        xd_slice_from_cstr(ctl),   f->ack_requested ? XD_SLICE_LIT("1") : XD_SLICE_LIT("0"),
         xd_slice_from_cstr(usage), xd_slice_from_cstr(comp)};
     return xd_x12__put_segment(out, d, newline, "ISA", vals, 16, err);
 }
@@ -160,11 +163,16 @@ enum xd_status xd_x12_writer_create(const struct xd_x12_writer_options *opt, str
                             "delimiters must be distinct single bytes that are not letters, "
                             "digits or blanks");
     }
-    struct xd_x12__isa_fields f = {opt->sender_qualifier, opt->sender_id,
-                                   opt->receiver_qualifier, opt->receiver_id,
-                                   opt->date,             opt->time,
-                                   opt->isa_version,      opt->isa_control,
-                                   opt->ack_requested,    opt->usage};
+    struct xd_x12__isa_fields f = {opt->sender_qualifier,
+                                   opt->sender_id,
+                                   opt->receiver_qualifier,
+                                   opt->receiver_id,
+                                   opt->date,
+                                   opt->time,
+                                   opt->isa_version,
+                                   opt->isa_control,
+                                   opt->ack_requested,
+                                   opt->usage};
     if (f.sender_qualifier == NULL || f.sender_id == NULL || f.receiver_qualifier == NULL ||
         f.receiver_id == NULL) {
         return xd_error_set(err, XD_EINVAL, "sender and receiver qualifiers and IDs are required");
@@ -211,11 +219,14 @@ enum xd_status xd_x12_writer_group_begin(struct xd_x12_writer *w, const char *fu
     }
     char ctl[12];
     snprintf(ctl, sizeof ctl, "%llu", (unsigned long long)control);
-    const struct xd_slice vals[8] = {
-        xd_slice_from_cstr(functional_id), xd_slice_from_cstr(app_sender),
-        xd_slice_from_cstr(app_receiver),  xd_slice_from_cstr(w->date),
-        xd_slice_from_cstr(w->time),       xd_slice_from_cstr(ctl),
-        XD_SLICE_LIT("X"),                 xd_slice_from_cstr(version ? version : "004010")};
+    const struct xd_slice vals[8] = {xd_slice_from_cstr(functional_id),
+                                     xd_slice_from_cstr(app_sender),
+                                     xd_slice_from_cstr(app_receiver),
+                                     xd_slice_from_cstr(w->date),
+                                     xd_slice_from_cstr(w->time),
+                                     xd_slice_from_cstr(ctl),
+                                     XD_SLICE_LIT("X"),
+                                     xd_slice_from_cstr(version ? version : "004010")};
     enum xd_status st = xd_x12__put_segment(w->out, &w->d, w->newline, "GS", vals, 8, err);
     if (st == XD_OK) {
         w->state = W_GROUP;

@@ -16,13 +16,13 @@
 #include "core/core.h"
 
 /* Caps on hostile input, each answered with an error rather than unbounded memory. */
-#define XD_X12_MAX_ELEMENTS       256u         /* data elements in one segment */
-#define XD_X12_MAX_SEGMENT_BYTES  (64u * 1024) /* one segment, terminator excluded */
-#define XD_X12_DEFAULT_WINDOW     (256u * 1024)
-#define XD_X12_MAX_LOOP_DEPTH     16u          /* nesting of loops in a set table */
-#define XD_X12_MAX_HL_PER_SET     200000u      /* the 856 HL loop's maximum repeat */
-#define XD_X12_DEFAULT_MAX_ERRORS 1000u        /* errors kept in a report */
-#define XD_X12_MAX_ACK_SEGMENT_ERRORS 100u     /* AK3/IK3 loops written per set */
+#define XD_X12_MAX_ELEMENTS           256u         /* data elements in one segment */
+#define XD_X12_MAX_SEGMENT_BYTES      (64u * 1024) /* one segment, terminator excluded */
+#define XD_X12_DEFAULT_WINDOW         (256u * 1024)
+#define XD_X12_MAX_LOOP_DEPTH         16u     /* nesting of loops in a set table */
+#define XD_X12_MAX_HL_PER_SET         200000u /* the 856 HL loop's maximum repeat */
+#define XD_X12_DEFAULT_MAX_ERRORS     1000u   /* errors kept in a report */
+#define XD_X12_MAX_ACK_SEGMENT_ERRORS 100u    /* AK3/IK3 loops written per set */
 
 /* ------------------------------------------------------------------------------------------
  * Tokenizer */
@@ -44,9 +44,9 @@ struct xd_x12_segment {
     struct xd_slice id;
     const struct xd_slice *elements;
     size_t count;
-    struct xd_slice raw;   /* the whole segment without its terminator */
-    uint64_t offset;       /* byte offset of its first byte in the input */
-    uint64_t index;        /* 1-based ordinal of the segment in the input */
+    struct xd_slice raw; /* the whole segment without its terminator */
+    uint64_t offset;     /* byte offset of its first byte in the input */
+    uint64_t index;      /* 1-based ordinal of the segment in the input */
     const struct xd_x12_delims *delims;
 };
 
@@ -59,8 +59,8 @@ struct xd_x12_reader;
 
 /* A reader over a caller's buffer: no copy unless the input is EBCDIC (then one decoded
  * copy). <data> must outlive the reader. XD_ENOMEM. */
-enum xd_status xd_x12_reader_create_mem(const char *data, size_t len, struct xd_x12_reader **out)
-    XD_NODISCARD;
+enum xd_status xd_x12_reader_create_mem(const char *data, size_t len,
+                                        struct xd_x12_reader **out) XD_NODISCARD;
 /* A streaming reader: <fn> is called for more bytes; the reader keeps a window of
  * <window_bytes> (0 = XD_X12_DEFAULT_WINDOW, at least 2 * XD_X12_MAX_SEGMENT_BYTES is used),
  * so memory does not grow with the input. XD_ENOMEM. */
@@ -96,7 +96,7 @@ enum xd_x12_severity {
     XD_X12_NOTICE,  /* information only: no table for this version or set, EBCDIC input */
 };
 
-#define XD_X12_CONTROL_MAX 16 /* control numbers and IDs, with NUL */
+#define XD_X12_CONTROL_MAX 16  /* control numbers and IDs, with NUL */
 #define XD_X12_VALUE_MAX   100 /* copy of the bad data (AK404 allows 99) */
 #define XD_X12_TEXT_MAX    200
 
@@ -168,8 +168,8 @@ struct xd_x12_group_info {
 
 struct xd_x12_set_result {
     char set_id[4], control[XD_X12_CONTROL_MAX], convention[36]; /* ST01, ST02, ST03 */
-    enum xd_x12_ack_status status;               /* A, E or R */
-    const char *codes[XD_X12_MAX_CODES];         /* AK502.. (NULL-terminated when fewer) */
+    enum xd_x12_ack_status status;                               /* A, E or R */
+    const char *codes[XD_X12_MAX_CODES]; /* AK502.. (NULL-terminated when fewer) */
     uint64_t segments;
 };
 
@@ -219,14 +219,14 @@ enum xd_x12_ack_kind { XD_X12_ACK_997, XD_X12_ACK_999 };
 
 struct xd_x12_ack_options {
     enum xd_x12_ack_kind kind;
-    bool ta1;                 /* add a TA1 for each interchange */
-    bool only_ta1;            /* TA1 alone, no functional acknowledgement */
-    uint64_t isa_control;     /* ISA13 of the first acknowledgement interchange, then +1 */
-    uint64_t gs_control;      /* GS06 of the first group, then +1 */
-    uint64_t st_control;      /* ST02 of the first set, then +1 */
-    const char *version;      /* GS08; NULL = "004010" (997) or "005010X231A1" (999) */
-    const char *date;         /* YYYYMMDD of the acknowledgement; required */
-    const char *time;         /* HHMM; required */
+    bool ta1;             /* add a TA1 for each interchange */
+    bool only_ta1;        /* TA1 alone, no functional acknowledgement */
+    uint64_t isa_control; /* ISA13 of the first acknowledgement interchange, then +1 */
+    uint64_t gs_control;  /* GS06 of the first group, then +1 */
+    uint64_t st_control;  /* ST02 of the first set, then +1 */
+    const char *version;  /* GS08; NULL = "004010" (997) or "005010X231A1" (999) */
+    const char *date;     /* YYYYMMDD of the acknowledgement; required */
+    const char *time;     /* HHMM; required */
     /* Our identifiers; NULL = the inbound ISA/GS receiver (the ack goes back to the sender). */
     const char *sender_qualifier, *sender_id, *gs_sender;
     struct xd_x12_delims delims; /* all zero = the inbound interchange's */

@@ -26,12 +26,12 @@ struct xd_x12__composite;
 
 /* One data element (or component) position of a segment (or composite). */
 struct xd_x12__elem {
-    unsigned char req;     /* 'M' mandatory, 'O' optional, 'X' relational (see notes) */
-    unsigned char type;    /* enum xd_x12__type */
-    unsigned char decimals; /* implied decimals of Nn */
-    uint16_t min, max;     /* lengths; for N and R without sign and decimal point */
-    uint16_t max5;         /* max from 005010 on when it differs, 0 = same */
-    uint16_t repeat;       /* > 1 when the element repeats (005010 repetition separator) */
+    unsigned char req;        /* 'M' mandatory, 'O' optional, 'X' relational (see notes) */
+    unsigned char type;       /* enum xd_x12__type */
+    unsigned char decimals;   /* implied decimals of Nn */
+    uint16_t min, max;        /* lengths; for N and R without sign and decimal point */
+    uint16_t max5;            /* max from 005010 on when it differs, 0 = same */
+    uint16_t repeat;          /* > 1 when the element repeats (005010 repetition separator) */
     const char *const *codes; /* NULL-terminated list of valid codes, NULL = not checked */
     const struct xd_x12__composite *comp;
 };
@@ -58,22 +58,22 @@ struct xd_x12__node {
     const struct xd_x12__segdef *seg;
     unsigned char req; /* 'M' or 'O' */
     uint32_t max;
-    const char *loop_id;                  /* non-NULL for a loop */
-    const struct xd_x12__node *children;  /* loop body, children[0] is the trigger */
+    const char *loop_id;                 /* non-NULL for a loop */
+    const struct xd_x12__node *children; /* loop body, children[0] is the trigger */
     size_t nchildren;
 };
 
 struct xd_x12__setdef {
-    const char *id;            /* ST01 */
-    const char *functional_id; /* the GS01 it travels in */
-    const char *const *versions; /* GS08 prefixes (6 characters) this table checks */
+    const char *id;                  /* ST01 */
+    const char *functional_id;       /* the GS01 it travels in */
+    const char *const *versions;     /* GS08 prefixes (6 characters) this table checks */
     const struct xd_x12__node *body; /* what lies between ST and SE */
     size_t nbody;
-    const char *line_segments[2];  /* CTT01 may count occurrences of either */
-    const char *hash_segment;      /* CTT02 = hash total of this segment's ... */
-    unsigned hash_element;         /* ... element */
-    bool tds_total;                /* 810: TDS01 = lines + charges - allowances + taxes */
-    bool hl_structure;             /* 856-style HL parent/child checks */
+    const char *line_segments[2]; /* CTT01 may count occurrences of either */
+    const char *hash_segment;     /* CTT02 = hash total of this segment's ... */
+    unsigned hash_element;        /* ... element */
+    bool tds_total;               /* 810: TDS01 = lines + charges - allowances + taxes */
+    bool hl_structure;            /* 856-style HL parent/child checks */
 };
 
 /* ------------------------------------------------------------------------------------------
@@ -84,9 +84,6 @@ const struct xd_x12__setdef *xd_x12__setdef_find(const char *set_id, size_t len,
                                                  const char *version, size_t vlen);
 /* The set IDs that have a table for some version ("850", ...), NULL-terminated. */
 bool xd_x12__set_known(const char *set_id, size_t len);
-/* GS01 that a set ID belongs in, NULL when unknown. */
-const char *xd_x12__functional_id(const char *set_id, size_t len);
-
 
 /* ------------------------------------------------------------------------------------------
  * Element checks (elements.c) */
@@ -141,15 +138,14 @@ void xd_x12__copy(char *dst, size_t cap, struct xd_slice s);
 struct xd_x12__set_state;
 
 struct xd_x12__seq_problem {
-    const char *code; /* AK304 */
+    const char *code;                     /* AK304 */
     const struct xd_x12__segdef *missing; /* for code 3: the missing segment, else NULL */
     const char *loop_id;
     const char *what;
 };
 
 /* Start checking one set against <def>. XD_ENOMEM. */
-enum xd_status xd_x12__set_begin(const struct xd_x12__setdef *def,
-                                 struct xd_x12__set_state **out);
+enum xd_status xd_x12__set_begin(const struct xd_x12__setdef *def, struct xd_x12__set_state **out);
 void xd_x12__set_free(struct xd_x12__set_state *st);
 /* Place the segment in the table. *segdef receives its definition (NULL when the segment is
  * not part of the set, so its elements cannot be checked). Problems go to <fn>. */
@@ -212,8 +208,8 @@ struct xd_x12__isa_fields {
     char usage;
 };
 enum xd_status xd_x12__put_isa(struct xd_buf *out, const struct xd_x12_delims *d, bool newline,
-                               const struct xd_x12__isa_fields *f, struct xd_error *err)
-    XD_NODISCARD;
+                               const struct xd_x12__isa_fields *f,
+                               struct xd_error *err) XD_NODISCARD;
 /* Delimiters usable for writing: distinct, not letters, digits or blanks. */
 bool xd_x12__delims_usable(const struct xd_x12_delims *d);
 
