@@ -765,6 +765,8 @@ static void feed(struct vstate *v, const struct xd_x12_segment *seg)
         }
     } else if (seg_is(seg, "SE") && v->where == IN_ST) {
         end_set(v, seg);
+    } else if (seg_is(seg, "TA1") && v->where == IN_ISA) {
+        return; /* interchange acknowledgements sit between ISA and the first GS */
     } else {
         outside(v, "segment outside a transaction set");
     }
