@@ -37,9 +37,13 @@ static void run(struct xd_x12_reader *r, enum xd_x12_ack_kind kind)
     struct xd_buf out;
     struct xd_x12_report rep;
     struct xd_x12_ack *ack = NULL;
-    struct xd_x12_ack_options opt = {
-        .kind = kind, .ta1 = true, .isa_control = 1, .gs_control = 1, .st_control = 1,
-        .date = "20260101", .time = "1200"};
+    struct xd_x12_ack_options opt = {.kind = kind,
+                                     .ta1 = true,
+                                     .isa_control = 1,
+                                     .gs_control = 1,
+                                     .st_control = 1,
+                                     .date = "20260101",
+                                     .time = "1200"};
     xd_buf_init(&out, (size_t)64 << 20);
     xd_x12_report_init(&rep, 50);
     if (xd_x12_ack_create(&opt, &out, &ack) == XD_OK) {

@@ -302,7 +302,8 @@ static enum xd_status on_interchange_end(void *ctx, const struct xd_x12_intercha
     /* The body was written without line breaks; put one after each terminator. */
     for (size_t i = 0; st == XD_OK && i < a->body.len; i++) {
         st = xd_buf_append_char(a->out, a->body.data[i]);
-        if (st == XD_OK && (unsigned char)a->body.data[i] == a->d.segment) {
+        if (st == XD_OK && (unsigned char)a->body.data[i] == a->d.segment && a->d.segment != '\n' &&
+            a->d.segment != '\r') {
             st = xd_buf_append_char(a->out, '\n');
         }
     }

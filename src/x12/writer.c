@@ -59,7 +59,7 @@ enum xd_status xd_x12__put_segment(struct xd_buf *out, const struct xd_x12_delim
     if (st == XD_OK) {
         st = xd_buf_append_char(out, (char)d->segment);
     }
-    if (st == XD_OK && newline) {
+    if (st == XD_OK && newline && d->segment != '\n' && d->segment != '\r') {
         st = xd_buf_append_char(out, '\n');
     }
     if (st != XD_OK) {

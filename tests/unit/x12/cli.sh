@@ -35,13 +35,13 @@ check "missing file exits 2" test $rc -eq 2
 "$bin" x12 ack --ta1 --control-number 12 --group-control 34 --set-control 56 \
   "$data/invalid/940-ediengine-acktest.x12" >"$tmp/ack.txt"; rc=$?
 check "ack exits 0" test $rc -eq 0
-check "ack has TA1" grep -q '^TA1\*000009221\*090902\*0900\*A\*000~' "$tmp/ack.txt"
-check "ack control numbers" grep -q '\*000000012\*0\*P\*>~' "$tmp/ack.txt"
-check "ack rejects the bad set" grep -q '^AK3\*N9\*7\*\*8~' "$tmp/ack.txt"
-check "ack AK4" grep -q '^AK4\*1\*\*1~' "$tmp/ack.txt"
-check "ack partial" grep -q '^AK9\*P\*2\*2\*1~' "$tmp/ack.txt"
-check "ack group control" grep -q '^GS\*FA\*WAREHOUSE\*VENDOR\*[0-9]*\*[0-9]*\*34\*X\*004010~' "$tmp/ack.txt"
-check "ack set control" grep -q '^ST\*997\*0056~' "$tmp/ack.txt"
+check "ack has TA1" grep -q '^TA1\*000009221\*090902\*0900\*A\*000$' "$tmp/ack.txt"
+check "ack control numbers" grep -q '\*000000012\*0\*P\*>$' "$tmp/ack.txt"
+check "ack rejects the bad set" grep -q '^AK3\*N9\*7\*\*8$' "$tmp/ack.txt"
+check "ack AK4" grep -q '^AK4\*1\*\*1$' "$tmp/ack.txt"
+check "ack partial" grep -q '^AK9\*P\*2\*2\*1$' "$tmp/ack.txt"
+check "ack group control" grep -q '^GS\*FA\*WAREHOUSE\*VENDOR\*[0-9]*\*[0-9]*\*34\*X\*004010$' "$tmp/ack.txt"
+check "ack set control" grep -q '^ST\*997\*0056$' "$tmp/ack.txt"
 check "ack validates" "$bin" x12 validate "$tmp/ack.txt"
 
 "$bin" x12 ack --999 "$data/x12/855-stedi-005010.x12" >"$tmp/999.txt"; rc=$?

@@ -2,19 +2,24 @@
  * Unit tests of src/x12: tokenizer quirks, every envelope check (one failing interchange each,
  * asserting the exact code and position), set validation, 997/999/TA1 contents, the writer,
  * and the parser under allocation failures. */
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <setjmp.h>
-#include <cmocka.h>
 #include <stdio.h>
 #include <string.h>
+
+#include <cmocka.h>
 
 #include "x12/spec_segments.h"
 #include "x12/x12.h"
 
-#define ISA4010 "ISA*00*          *00*          *ZZ*SENDER         *ZZ*RECEIVER       *260101*1200*U*00401*000000001*0*P*>~"
-#define ISA5010 "ISA*00*          *00*          *ZZ*SENDER         *ZZ*RECEIVER       *260101*1200*^*00501*000000001*0*P*:~"
+#define ISA4010                                                                                    \
+    "ISA*00*          *00*          *ZZ*SENDER         *ZZ*RECEIVER       "                        \
+    "*260101*1200*U*00401*000000001*0*P*>~"
+#define ISA5010                                                                                    \
+    "ISA*00*          *00*          *ZZ*SENDER         *ZZ*RECEIVER       "                        \
+    "*260101*1200*^*00501*000000001*0*P*:~"
 #define GS_PO   "GS*PO*SENDER*RECEIVER*20260101*1200*1*X*004010~"
 #define PO_BODY "ST*850*0001~BEG*00*SA*PO-1**20260101~PO1*1*10*EA*2.5**VP*SKU-1~CTT*1*10~SE*5*0001~"
 #define TRAILER "GE*1*1~IEA*1*000000001~"
@@ -191,11 +196,12 @@ static void test_stream_two_interchanges_small_reads(void **state)
 {
     (void)state;
     /* The second interchange switches delimiters; reads of 7 bytes split every segment. */
-    const char *text = ISA4010 GS_PO PO_BODY TRAILER "\n"
-                       "ISA|00|          |00|          |ZZ|SENDER         |ZZ|RECEIVER       "
-                       "|260101|1200|U|00401|000000002|0|P|}!"
-                       "GS|PO|SENDER|RECEIVER|20260101|1200|1|X|004010!ST|850|0001!"
-                       "BEG|00|SA|PO-1||20260101!PO1|1|10|EA!SE|4|0001!GE|1|1!IEA|1|000000002!";
+    const char *text = ISA4010 GS_PO PO_BODY TRAILER
+        "\n"
+        "ISA|00|          |00|          |ZZ|SENDER         |ZZ|RECEIVER       "
+        "|260101|1200|U|00401|000000002|0|P|}!"
+        "GS|PO|SENDER|RECEIVER|20260101|1200|1|X|004010!ST|850|0001!"
+        "BEG|00|SA|PO-1||20260101!PO1|1|10|EA!SE|4|0001!GE|1|1!IEA|1|000000002!";
     struct chunks c = {text, strlen(text), 7};
     struct xd_x12_reader *r = NULL;
     assert_int_equal(xd_x12_reader_create(chunk_read, &c, 0, &r), XD_OK);
@@ -315,8 +321,8 @@ static void test_se_missing(void **state)
 static void test_st02_unique(void **state)
 {
     (void)state;
-    expect_one(ISA4010 GS_PO PO_BODY PO_BODY "GE*2*1~IEA*1*000000001~", XD_X12_LEVEL_SET, "23", "ST",
-               2, 1);
+    expect_one(ISA4010 GS_PO PO_BODY PO_BODY "GE*2*1~IEA*1*000000001~", XD_X12_LEVEL_SET, "23",
+               "ST", 2, 1);
 }
 
 static void test_gs06_unique(void **state)
@@ -385,7 +391,8 @@ static void test_segment_not_in_set(void **state)
 static void test_unrecognized_segment(void **state)
 {
     (void)state;
-    expect_one(ISA4010 GS_PO "ST*850*0001~BEG*00*SA*PO-1**20260101~b@d*1~PO1*1*10*EA~SE*5*0001~" TRAILER,
+    expect_one(ISA4010 GS_PO
+               "ST*850*0001~BEG*00*SA*PO-1**20260101~b@d*1~PO1*1*10*EA~SE*5*0001~" TRAILER,
                XD_X12_LEVEL_SEGMENT, "1", "b@d", 0, 3);
 }
 
@@ -412,10 +419,12 @@ static void test_syntax_notes(void **state)
 {
     (void)state;
     /* PO1 P0607: a qualifier without its ID */
-    expect_one(ISA4010 GS_PO "ST*850*0001~BEG*00*SA*PO-1**20260101~PO1*1*10*EA*1**VP~SE*4*0001~" TRAILER,
+    expect_one(ISA4010 GS_PO
+               "ST*850*0001~BEG*00*SA*PO-1**20260101~PO1*1*10*EA*1**VP~SE*4*0001~" TRAILER,
                XD_X12_LEVEL_ELEMENT, "2", "PO1", 7, 3);
     /* N1 R0203: neither a name nor an ID */
-    expect_one(ISA4010 GS_PO "ST*850*0001~BEG*00*SA*PO-1**20260101~N1*ST~PO1*1*10*EA~SE*5*0001~" TRAILER,
+    expect_one(ISA4010 GS_PO
+               "ST*850*0001~BEG*00*SA*PO-1**20260101~N1*ST~PO1*1*10*EA~SE*5*0001~" TRAILER,
                XD_X12_LEVEL_ELEMENT, "2", "N1", 2, 3);
 }
 
@@ -465,13 +474,13 @@ static void test_999_composites_and_repeats(void **state)
 {
     (void)state;
     struct result res;
-    validate_str(ISA5010 "GS*FA*A*B*20260101*1200*1*X*005010X231A1~ST*999*0001*005010X231A1~"
+    validate_str(ISA5010 "GS*FA*AA*BB*20260101*1200*1*X*005010X231A1~ST*999*0001*005010X231A1~"
                          "AK1*PO*1*004010~AK2*850*0001~IK3*N1*3**8~CTX*N101:ST^N102:X*N1*3**1:2~"
                          "IK4*2:1*98*7*ZZ~IK5*R*5~AK9*R*1*1*0~SE*9*0001~GE*1*1~IEA*1*000000001~",
                  &res);
     assert_int_equal(res.st, XD_OK);
     xd_x12_report_cleanup(&res.rep);
-    expect_one(ISA5010 "GS*FA*A*B*20260101*1200*1*X*005010X231A1~ST*999*0001*005010X231A1~"
+    expect_one(ISA5010 "GS*FA*AA*BB*20260101*1200*1*X*005010X231A1~ST*999*0001*005010X231A1~"
                        "AK1*PO*1^2~AK9*A*1*1*1~SE*4*0001~GE*1*1~IEA*1*000000001~",
                XD_X12_LEVEL_ELEMENT, "12", "AK1", 2, 2);
 }
@@ -493,9 +502,13 @@ static char *ack_of(const char *text, enum xd_x12_ack_kind kind, bool ta1)
     struct xd_x12_reader *r = NULL;
     struct xd_x12_ack *ack = NULL;
     struct xd_buf out;
-    struct xd_x12_ack_options opt = {.kind = kind, .ta1 = ta1, .isa_control = 7,
-                                     .gs_control = 70, .st_control = 700,
-                                     .date = "20260102", .time = "0930"};
+    struct xd_x12_ack_options opt = {.kind = kind,
+                                     .ta1 = ta1,
+                                     .isa_control = 7,
+                                     .gs_control = 70,
+                                     .st_control = 700,
+                                     .date = "20260102",
+                                     .time = "0930"};
     xd_buf_init(&out, 1 << 20);
     assert_int_equal(xd_x12_reader_create_mem(text, strlen(text), &r), XD_OK);
     assert_int_equal(xd_x12_ack_create(&opt, &out, &ack), XD_OK);
@@ -530,7 +543,7 @@ static void test_997_partially_accepted(void **state)
     char *a = ack_of(text, XD_X12_ACK_997, true);
     assert_non_null(strstr(a, "TA1*000000001*260101*1200*A*000~\n"));
     assert_non_null(strstr(a, "AK2*850*0002~\nAK3*BEG*2**8~\nAK4*2**5*SAX~\nAK3*BEG*4**7~\n"
-                              "AK5*R*5~\nAK9*P*2*2*1~\nSE*10*0700~"));
+                              "AK5*R*5~\nAK9*P*2*2*1~\nSE*11*0700~"));
     xd_free(a);
 }
 
@@ -564,10 +577,15 @@ static void test_writer_round_trip(void **state)
     struct xd_buf out;
     struct xd_x12_writer *w = NULL;
     struct xd_error err;
-    struct xd_x12_writer_options opt = {.sender_qualifier = "ZZ", .sender_id = "US",
-                                        .receiver_qualifier = "01", .receiver_id = "123456789",
-                                        .date = "20260101", .time = "1200", .isa_control = 42,
-                                        .isa_version = "00501", .newline = true};
+    struct xd_x12_writer_options opt = {.sender_qualifier = "ZZ",
+                                        .sender_id = "US",
+                                        .receiver_qualifier = "01",
+                                        .receiver_id = "123456789",
+                                        .date = "20260101",
+                                        .time = "1200",
+                                        .isa_control = 42,
+                                        .isa_version = "00501",
+                                        .newline = true};
     xd_buf_init(&out, 1 << 16);
     assert_int_equal(xd_x12_writer_create(&opt, &out, &w, &err), XD_OK);
     assert_int_equal(xd_x12_writer_group_begin(w, "PO", "US", "THEM", 9, "005010", &err), XD_OK);
@@ -591,21 +609,26 @@ static void test_writer_round_trip(void **state)
     xd_buf_cleanup(&out);
 }
 
-/* ---- Allocation failures ---------------------------------------------------------------------- */
+/* ---- Allocation failures ----------------------------------------------------------------------
+ */
 
 static void test_oom_torture(void **state)
 {
     (void)state;
     const char *text = ISA4010 GS_PO PO_BODY "ST*850*0002~BEG*00*SAX*PO-2**20260101~PO1*1*1*EA~"
-                                            "SE*4*0002~GE*2*1~IEA*1*000000001~";
+                                             "SE*4*0002~GE*2*1~IEA*1*000000001~";
     bool completed = false;
     for (long n = 0; n < 500 && !completed; n++) {
         struct xd_x12_reader *r = NULL;
         struct xd_x12_ack *ack = NULL;
         struct xd_x12_report rep;
         struct xd_buf out;
-        struct xd_x12_ack_options opt = {.kind = XD_X12_ACK_997, .ta1 = true, .isa_control = 1,
-                                         .gs_control = 1, .st_control = 1, .date = "20260101",
+        struct xd_x12_ack_options opt = {.kind = XD_X12_ACK_997,
+                                         .ta1 = true,
+                                         .isa_control = 1,
+                                         .gs_control = 1,
+                                         .st_control = 1,
+                                         .date = "20260101",
                                          .time = "1200"};
         xd_buf_init(&out, 1 << 20);
         xd_x12_report_init(&rep, 10);
