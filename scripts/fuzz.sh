@@ -18,7 +18,8 @@ fi
 failed=0
 ran=0
 for bin in "${bins[@]}"; do
-  [ -x "$bin" ] || continue
+  [ -f "$bin" ] && [ -x "$bin" ] || continue
+  case "${bin##*/}" in *.*) continue ;; esac
   name=${bin##*/fuzz_}
   work=$(mktemp -d)
   if [ -d "$root/fuzz/$name/corpus" ]; then

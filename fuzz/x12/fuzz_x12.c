@@ -4,6 +4,7 @@
  * 999 builders (with TA1) fed by it. Anything the input makes them do must end cleanly. */
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "x12/x12.h"
@@ -52,6 +53,8 @@ static void run(struct xd_x12_reader *r, enum xd_x12_ack_kind kind)
         /* Properties: only these outcomes, and "valid" means no error was recorded. */
         if ((st != XD_OK && st != XD_EINVALDOC && st != XD_EPARSE && st != XD_ETOOBIG) ||
             (st == XD_OK && rep.errors != 0) || (st == XD_EINVALDOC && rep.errors == 0)) {
+            fprintf(stderr, "fuzz_x12: status %s with %llu errors\n", xd_status_name(st),
+                    (unsigned long long)rep.errors);
             __builtin_trap();
         }
         for (size_t i = 0; i < rep.count; i++) {

@@ -61,6 +61,13 @@ static struct xd_slice safe_copy(const struct xd_x12_ack *a, const char *value, 
     return (struct xd_slice){buf, n};
 }
 
+/* Inbound values echoed into the acknowledgement (IDs, control numbers) may hold our
+ * delimiters when the inbound envelope is broken: blank them out, cap at <cap> - 1. */
+static const char *echo(const struct xd_x12_ack *a, const char *value, char *buf, size_t cap)
+{
+    return safe_copy(a, value, buf, cap).p;
+}
+
 static enum xd_status on_interchange_begin(void *ctx, const struct xd_x12_interchange_info *isa)
 {
     struct xd_x12_ack *a = ctx;
@@ -91,10 +98,11 @@ static enum xd_status on_group_begin(void *ctx, const struct xd_x12_group_info *
     snprintf(a->st_text, sizeof a->st_text, "%s", stctl);
     const char *version = a->opt.version ? a->opt.version : (is999(a) ? "005010X231A1" : "004010");
     a->v5 = is999(a) || strncmp(version, "005010", 6) >= 0;
-    const char *sender = a->opt.gs_sender ? a->opt.gs_sender : gs->receiver;
+    char snd[16], rcv[16], fid[3], ctl[12], ver[13];
+    const char *sender = a->opt.gs_sender ? a->opt.gs_sender : echo(a, gs->receiver, snd, 16);
     const struct xd_slice gsv[8] = {XD_SLICE_LIT("FA"),
                                     xd_slice_from_cstr(sender),
-                                    xd_slice_from_cstr(gs->sender),
+                                    xd_slice_from_cstr(echo(a, gs->sender, rcv, sizeof rcv)),
                                     xd_slice_from_cstr(a->opt.date),
                                     xd_slice_from_cstr(a->opt.time),
                                     xd_slice_from_cstr(gsctl),
@@ -107,9 +115,10 @@ static enum xd_status on_group_begin(void *ctx, const struct xd_x12_group_info *
     if (st == XD_OK) {
         st = put(a, &a->body, "ST", stv, 3);
     }
-    const struct xd_slice ak1[3] = {xd_slice_from_cstr(gs->functional_id),
-                                    xd_slice_from_cstr(gs->control),
-                                    is999(a) ? xd_slice_from_cstr(gs->version) : XD_SLICE_LIT("")};
+    const struct xd_slice ak1[3] = {
+        xd_slice_from_cstr(echo(a, gs->functional_id, fid, sizeof fid)),
+        xd_slice_from_cstr(echo(a, gs->control, ctl, sizeof ctl)),
+        is999(a) ? xd_slice_from_cstr(echo(a, gs->version, ver, sizeof ver)) : XD_SLICE_LIT("")};
     if (st == XD_OK) {
         st = put(a, &a->body, "AK1", ak1, 3);
     }
@@ -279,9 +288,11 @@ static enum xd_status on_interchange_end(void *ctx, const struct xd_x12_intercha
                                    false,
                                    a->opt.usage ? a->opt.usage : a->isa.usage};
     /* Padded IDs come back with their blanks; the writer pads again. */
-    char sid[16], rid[16];
-    snprintf(sid, sizeof sid, "%s", f.sender_id);
-    snprintf(rid, sizeof rid, "%s", f.receiver_id);
+    char sid[16], rid[16], sq[3], rq[3], tctl[10], tdate[7], ttime[5];
+    echo(a, f.sender_id, sid, sizeof sid);
+    echo(a, f.receiver_id, rid, sizeof rid);
+    f.sender_qualifier = echo(a, f.sender_qualifier, sq, sizeof sq);
+    f.receiver_qualifier = echo(a, f.receiver_qualifier, rq, sizeof rq);
     for (size_t n = strlen(sid); n > 0 && sid[n - 1] == ' '; n--) {
         sid[n - 1] = '\0';
     }
@@ -293,10 +304,11 @@ static enum xd_status on_interchange_end(void *ctx, const struct xd_x12_intercha
     enum xd_status st = xd_x12__put_isa(a->out, &a->d, true, &f, NULL);
     if (st == XD_OK && a->opt.ta1) {
         char ta104[2] = {(char)res->status, '\0'};
-        const struct xd_slice ta1[5] = {xd_slice_from_cstr(a->isa.control),
-                                        xd_slice_from_cstr(a->isa.date),
-                                        xd_slice_from_cstr(a->isa.time), xd_slice_from_cstr(ta104),
-                                        xd_slice_from_cstr(res->code)};
+        const struct xd_slice ta1[5] = {
+            xd_slice_from_cstr(echo(a, a->isa.control, tctl, sizeof tctl)),
+            xd_slice_from_cstr(echo(a, a->isa.date, tdate, sizeof tdate)),
+            xd_slice_from_cstr(echo(a, a->isa.time, ttime, sizeof ttime)),
+            xd_slice_from_cstr(ta104), xd_slice_from_cstr(res->code)};
         st = xd_x12__put_segment(a->out, &a->d, true, "TA1", ta1, 5, NULL);
     }
     /* The body was written without line breaks; put one after each terminator. */
