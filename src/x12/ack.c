@@ -37,10 +37,31 @@ static bool is999(const struct xd_x12_ack *a)
     return a->opt.kind == XD_X12_ACK_999;
 }
 
+#define ACK_VALUE_MAX 128 /* no acknowledgement element is longer (AK404 is 99) */
+
+static bool is_delim(const struct xd_x12_ack *a, unsigned char c)
+{
+    return c == a->d.element || c == a->d.segment || (a->d.repetition && c == a->d.repetition);
+}
+
+/* Every value written passes through here: whatever an inbound envelope echoed into it, no
+ * element separator, terminator or repetition separator reaches the output. Composite values
+ * (AK401) keep the component separator they were built with. */
 static enum xd_status put(struct xd_x12_ack *a, struct xd_buf *b, const char *id,
                           const struct xd_slice *v, size_t n)
 {
-    return xd_x12__put_segment(b, &a->d, false, id, v, n, NULL);
+    char bufs[12][ACK_VALUE_MAX];
+    struct xd_slice clean[12];
+    n = n < 12 ? n : 12;
+    for (size_t i = 0; i < n; i++) {
+        size_t len = v[i].len < ACK_VALUE_MAX ? v[i].len : ACK_VALUE_MAX;
+        for (size_t k = 0; k < len; k++) {
+            unsigned char c = (unsigned char)v[i].p[k];
+            bufs[i][k] = (is_delim(a, c) || c < 0x20 || c == 0x7F) ? ' ' : (char)c;
+        }
+        clean[i] = (struct xd_slice){bufs[i], len};
+    }
+    return xd_x12__put_segment(b, &a->d, false, id, clean, n, NULL);
 }
 
 /* Data copied into AK404/IK404 may not hold delimiters or control characters. */
@@ -301,6 +322,9 @@ static enum xd_status on_interchange_end(void *ctx, const struct xd_x12_intercha
     }
     f.sender_id = sid;
     f.receiver_id = rid;
+    if (f.usage != 'P' && f.usage != 'T' && f.usage != 'I') {
+        f.usage = 'P'; /* a broken ISA15 is not echoed */
+    }
     enum xd_status st = xd_x12__put_isa(a->out, &a->d, true, &f, NULL);
     if (st == XD_OK && a->opt.ta1) {
         char ta104[2] = {(char)res->status, '\0'};
