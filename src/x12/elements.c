@@ -224,49 +224,54 @@ static const char *check_simple(const struct xd_x12__elem *e, bool v5, struct xd
     return NULL;
 }
 
-static bool present(const struct xd_slice *vals, size_t n, unsigned pos)
-{
-    return pos >= 1 && pos <= n && vals[pos - 1].len > 0;
-}
-
-/* Evaluate relational notes over values vals[0..n-1] (position 1 = vals[0]). */
+/* Evaluate relational notes over values vals[0..n-1] (position 1 = vals[0]). Presence is a
+ * bit mask built once, so each note costs a few instructions. */
 static void check_notes(struct walk *w, const char *const *notes, const struct xd_slice *vals,
                         size_t n, unsigned el, bool in_composite)
 {
-    for (size_t k = 0; notes != NULL && notes[k] != NULL; k++) {
+    if (notes == NULL) {
+        return;
+    }
+    uint64_t mask = 0;
+    for (size_t i = 0; i < n && i < 63; i++) {
+        mask |= (uint64_t)(vals[i].len > 0) << (i + 1);
+    }
+    for (size_t k = 0; notes[k] != NULL; k++) {
         const char *s = notes[k];
-        unsigned pos[NOTE_MAX_POSITIONS];
-        size_t np = 0;
-        for (const char *q = s + 1; q[0] && q[1] && np < NOTE_MAX_POSITIONS; q += 2) {
-            pos[np++] = two(q);
+        uint64_t set = 0;
+        unsigned first = 0, second = 0;
+        for (const char *q = s + 1; q[0] && q[1]; q += 2) {
+            unsigned pos = two(q);
+            set |= pos < 64 ? (uint64_t)1 << pos : 0;
+            second = first != 0 && second == 0 ? pos : second;
+            first = first == 0 ? pos : first;
         }
-        size_t have = 0, first_absent = 0, second_present = 0;
-        for (size_t i = 0; i < np; i++) {
-            if (present(vals, n, pos[i])) {
-                have++;
-                second_present = (have == 2) ? pos[i] : second_present;
-            } else if (first_absent == 0) {
-                first_absent = pos[i];
-            }
+        uint64_t have = set & mask;
+        if (have == 0 && s[0] != 'R') {
+            continue; /* nothing present: only "at least one" can fail */
         }
         unsigned bad = 0;
         const char *code = "2";
+        uint64_t absent = set & ~mask;
+        bool first_present = first < 64 && (mask >> first) & 1;
         switch (s[0]) {
         case 'P':
-            bad = (have > 0 && have < np) ? (unsigned)first_absent : 0;
+            bad = absent ? (unsigned)__builtin_ctzll(absent) : 0;
             break;
         case 'R':
-            bad = have == 0 ? pos[0] : 0;
+            bad = have == 0 ? first : 0;
             break;
         case 'E':
-            bad = have > 1 ? (unsigned)second_present : 0;
-            code = "10";
+            if (__builtin_popcountll(have) > 1) {
+                bad = (unsigned)__builtin_ctzll(have & (have - 1));
+                code = "10";
+            }
             break;
         case 'C':
-            bad = (present(vals, n, pos[0]) && have < np) ? (unsigned)first_absent : 0;
+            bad = first_present && absent ? (unsigned)__builtin_ctzll(absent) : 0;
             break;
         case 'L':
-            bad = (present(vals, n, pos[0]) && have < 2) ? pos[1] : 0;
+            bad = first_present && __builtin_popcountll(have) < 2 ? second : 0;
             break;
         default:
             break;
@@ -364,8 +369,18 @@ long xd_x12__check_segment(const struct xd_x12__check_ctx *ctx, const struct xd_
             break;
         }
     }
-    for (size_t i = 0; i < def->n; i++) {
-        check_element(&w, &def->elems[i], i < ndata ? vals[i] : empty_slice, (unsigned)i + 1);
+    size_t upto = ndata < def->n ? ndata : def->n;
+    for (size_t i = 0; i < upto; i++) {
+        if (vals[i].len > 0) {
+            check_element(&w, &def->elems[i], vals[i], (unsigned)i + 1);
+        } else if (def->elems[i].req == 'M') {
+            problem(&w, "1", (unsigned)i + 1, 0, 0, vals[i], "mandatory data element missing");
+        }
+    }
+    for (size_t i = upto; i < def->n; i++) {
+        if (def->elems[i].req == 'M') {
+            problem(&w, "1", (unsigned)i + 1, 0, 0, empty_slice, "mandatory data element missing");
+        }
     }
     check_notes(&w, def->notes, vals, ndata < def->n ? ndata : def->n, 0, false);
     return w.failed != XD_OK ? (long)w.failed : w.problems;

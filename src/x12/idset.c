@@ -55,7 +55,11 @@ void xd_x12__idset_clear(struct xd_x12__idset *s)
 
 static size_t find(const struct xd_x12__idset *s, uint64_t k)
 {
-    size_t i = (size_t)(k * 0x9E3779B97F4A7C15ULL >> 17) & s->mask;
+    /* Packed keys differ in their high bits only: mix before masking (murmur3 finalizer). */
+    uint64_t h = k ^ (k >> 33);
+    h *= 0xFF51AFD7ED558CCDULL;
+    h ^= h >> 33;
+    size_t i = (size_t)h & s->mask;
     while (s->slots[i] != 0 && s->slots[i] != k) {
         i = (i + 1) & s->mask;
     }

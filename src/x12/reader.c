@@ -475,7 +475,7 @@ enum xd_status xd_x12_reader_next(struct xd_x12_reader *r, struct xd_x12_segment
     } else if (!r->started) {
         return not_x12(r, err);
     }
-    size_t end;
+    size_t end = 0;
     st = find_end(r, &end, err);
     if (st != XD_OK) {
         return st;
