@@ -38,7 +38,8 @@ void xd_buf_reset(struct xd_buf *b)
 
 enum xd_status xd_buf_reserve(struct xd_buf *b, size_t n)
 {
-    if (n > b->max || b->len > b->max - n) {
+    /* The last test keeps need (content plus NUL) from wrapping when max is SIZE_MAX. */
+    if (n > b->max || b->len > b->max - n || b->len + n == SIZE_MAX) {
         return XD_ETOOBIG;
     }
     size_t need = b->len + n + 1;
@@ -53,7 +54,9 @@ enum xd_status xd_buf_reserve(struct xd_buf *b, size_t n)
         }
         ncap *= 2;
     }
-    if (ncap > b->max + 1) {
+    /* Never allocate past the cap; written as ncap - 1 > max because max + 1 wraps to 0 for an
+     * uncapped buffer (max SIZE_MAX). ncap is never 0 here. */
+    if (ncap - 1 > b->max) {
         ncap = b->max + 1;
     }
     char *p = xd_realloc(b->data, ncap);

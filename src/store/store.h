@@ -27,12 +27,18 @@ struct xd_store_options {
     size_t queue_cap;      /* pending write operations before submit answers XD_EAGAIN */
     size_t batch_max;      /* operations per transaction */
     bool durable;          /* fsync at every commit (synchronous=FULL); false only for tests */
+    size_t readers_max;    /* read connections kept for reads on calling threads */
 };
 
-/* Defaults: queue_cap 65536, batch_max 2048, durable true. */
+/* Defaults: queue_cap 65536, batch_max 2048, durable true, readers_max 8. */
 void xd_store_options_init(struct xd_store_options *o, const char *data_dir);
 
-/* Open (and create or migrate) the store and start its writer thread. */
+/* Open (and create or migrate) the store and start its writer thread. XD_EINVAL for bad
+ * options; XD_EUNAVAIL when the data directory or database cannot be created, opened or written
+ * (read-only file system, permissions), with the path and reason in <err>; XD_ECORRUPT when the
+ * database has a newer schema than this binary. Test builds: with CROSSDOCK_TEST_FAULTS=1 in the
+ * environment, the files <data_dir>/.fault-fsync and <data_dir>/.fault-write make every fsync or
+ * write fail while they exist (docs/operations.md). */
 enum xd_status xd_store_open(const struct xd_store_options *o, struct xd_store **out,
                              struct xd_error *err) XD_NODISCARD;
 /* Stop accepting writes, finish and commit everything already queued, stop the writer, close.
@@ -43,7 +49,10 @@ void xd_store_close(struct xd_store *s);
 /* Write operations */
 
 #define XD_STORE_KEY_MAX       16  /* business keys per document */
+#define XD_STORE_KEY_NAME_MAX  64  /* bytes of a business key's name */
+#define XD_STORE_KEY_VALUE_MAX 256 /* bytes of a business key's value */
 #define XD_CORRELATION_ID_MAX  128 /* longest correlation id, without NUL */
+#define XD_STORE_RESPONSE_MAX  65536 /* bytes of a stored idempotent response body */
 
 /* A business key of a document: ("po_number", "4500001"). Documents sharing one join a thread. */
 struct xd_store_key {
@@ -52,7 +61,9 @@ struct xd_store_key {
 };
 
 /* Build the stored response of an idempotent request once the writer knows the outcome (the
- * correlation id). Runs on the writer thread inside the transaction; must not block. */
+ * correlation id). Runs on the writer thread inside the transaction; must not block. It may run
+ * more than once for one operation (when another operation of its batch failed and the batch
+ * is applied again); only the last call's answer is stored. */
 typedef enum xd_status (*xd_store_respond_fn)(void *arg, const char *correlation_id,
                                               int *http_status, struct xd_buf *body);
 
@@ -65,7 +76,7 @@ struct xd_store_ingest {
     const char *channel;          /* "http", "inbox", "nats" ... */
     const char *format;           /* "json", "x12", "csv" */
     const char *content_type;     /* of the raw bytes */
-    const char *raw;              /* the bytes as received */
+    const char *raw;              /* the bytes as received; NULL (raw_len 0) when they are body */
     size_t raw_len;
     const char *body;             /* canonical JSON of the document */
     size_t body_len;
@@ -73,7 +84,13 @@ struct xd_store_ingest {
     size_t n_keys;
     /* X-Correlation-ID of the caller (validated: 1-128 of [A-Za-z0-9._:-]). Correlation: a
      * document whose business key names an existing thread joins it; otherwise one with a hint
-     * joins (or starts) the thread of that id; otherwise a new thread gets a new UUID. */
+     * joins (or starts) the thread of that id; otherwise a new thread gets a new UUID.
+     * Keys are tried in the order given and the first that names a thread decides. Every key of
+     * the document that no thread has claimed yet is then attached to the document's thread; a
+     * key already claimed by another thread stays with that thread (first writer wins), so a
+     * document whose keys name two threads joins the first and does not merge them. Documents
+     * of one batch see each other: the second of two new documents sharing a key joins the
+     * first one's thread. */
     const char *correlation_hint;
     const char *trace_id;         /* W3C trace-id of the caller's traceparent, or NULL */
     int64_t received_at_ms;
@@ -101,9 +118,44 @@ struct xd_store_token_create {
     const char *actor;
 };
 
+/* Revoke a token: token_find no longer finds it. Completes with XD_ENOTFOUND when no token has
+ * that id; revoking a revoked token is XD_OK with was_active false (nothing changes). */
+struct xd_store_token_revoke {
+    char id[XD_ID_LEN + 1];
+    const char *actor;
+    bool was_active;              /* out */
+};
+
+/* Allocate <count> consecutive control numbers of <kind> for <partner> (X12 ISA13, GS06, ST02:
+ * kinds "isa", "gs", "st"; any [a-z0-9_] name of 1-32 bytes is accepted). Numbers start at 1,
+ * only grow and are never handed out twice, also across a crash: they are committed before the
+ * operation completes. The caller maps them into its format's range. */
+#define XD_STORE_CONTROL_COUNT_MAX 1000000
+struct xd_store_control_alloc {
+    const char *partner;
+    const char *kind;
+    int64_t count;                /* 1..XD_STORE_CONTROL_COUNT_MAX */
+    const char *actor;
+    int64_t first;                /* out: the first of the <count> numbers */
+};
+
+/* Append one record to the audit log (state changes made outside the store's own operations,
+ * for example a configuration change). before/after are JSON or NULL. */
+struct xd_store_audit_append {
+    const char *actor;
+    const char *action;
+    const char *object;
+    const char *before;
+    const char *after;
+    int64_t seq;                  /* out: the record's sequence number */
+};
+
 enum xd_store_op_kind {
     XD_STORE_OP_INGEST,
     XD_STORE_OP_TOKEN_CREATE,
+    XD_STORE_OP_TOKEN_REVOKE,
+    XD_STORE_OP_CONTROL_ALLOC,
+    XD_STORE_OP_AUDIT_APPEND,
 };
 
 struct xd_store_op;
@@ -116,12 +168,19 @@ struct xd_store_op {
     union {
         struct xd_store_ingest ingest;
         struct xd_store_token_create token;
+        struct xd_store_token_revoke revoke;
+        struct xd_store_control_alloc control;
+        struct xd_store_audit_append audit;
     } u;
     xd_store_done_fn done;        /* NULL: use xd_store_wait */
     void *done_arg;
-    /* Out: XD_OK (committed); XD_EEXIST (idempotency key already used: see idem_* below);
-     * XD_EUNAVAIL (storage failed: nothing of this operation was kept; retry later);
-     * XD_ECLOSED (store shutting down); XD_EINVAL (bad operation). */
+    /* Out: XD_OK (committed); XD_EEXIST (idempotency key already used: see idem_* below; for
+     * token create: the id or secret exists); XD_EUNAVAIL (storage failed: nothing of this
+     * operation was kept; retry later; docs/internals/store.md names the one window where a
+     * failed fsync followed by a crash of the process is ambiguous); XD_ECLOSED (store shutting
+     * down); XD_EINVAL (bad operation, e.g. a document id already stored); XD_ENOTFOUND (token
+     * revoke of an unknown id); XD_ETOOBIG (control numbers exhausted); XD_ENOMEM; or the status
+     * of a failed respond callback. A failed operation changed nothing. */
     enum xd_status status;
     struct xd_error err;
     /* For XD_EEXIST on an idempotent ingest: what the first request stored. Owned by the op,
@@ -137,11 +196,21 @@ struct xd_store_op {
 
 /* Queue <op> for the writer. XD_OK: queued, op->done (or xd_store_wait) will report.
  * XD_EAGAIN: the queue is full (answer 503 and let the sender retry). XD_EUNAVAIL: the store is
- * failed and recovering. XD_ECLOSED: closing. On any error the op was not queued and done will
- * not be called. <op> must stay valid until completion. */
+ * failed and recovering. XD_ECLOSED: closing. XD_EINVAL: the operation is malformed (op->err
+ * says which field, in err.where). On any error the op was not queued, op->status holds the
+ * error and done will not be called. <op> must stay valid until completion. Submit resets the
+ * op's outputs (status, err, idem_*); release a completed op with xd_store_op_cleanup before
+ * submitting it again. */
 enum xd_status xd_store_submit(struct xd_store *s, struct xd_store_op *op) XD_NODISCARD;
-/* Submit and block until committed or failed; returns op->status (or the submit error). */
+/* Block until <op>, submitted with done == NULL, completed; returns op->status. */
+enum xd_status xd_store_wait(struct xd_store *s, struct xd_store_op *op) XD_NODISCARD;
+/* Submit and block until committed or failed; returns op->status (or the submit error).
+ * op->done and done_arg are overwritten (NULL on return). Never call it from a done callback. */
 enum xd_status xd_store_execute(struct xd_store *s, struct xd_store_op *op) XD_NODISCARD;
+/* Convenience: allocate control numbers synchronously (XD_STORE_OP_CONTROL_ALLOC). */
+enum xd_status xd_store_control_next(struct xd_store *s, const char *partner, const char *kind,
+                                     int64_t count, const char *actor, int64_t *first,
+                                     struct xd_error *err) XD_NODISCARD;
 /* Release what a completed op owns (idem_body). The op itself belongs to the caller. */
 void xd_store_op_cleanup(struct xd_store_op *op);
 
@@ -191,10 +260,17 @@ struct xd_store_token {
     const char *name;
     const char *role;
     const char *partner;
+    int64_t created_at_ms;
+    int64_t revoked_at_ms;        /* 0 while active; token_find never returns revoked ones */
 };
 enum xd_status xd_store_token_find(struct xd_store *s, const uint8_t hash[XD_SHA256_LEN],
                                    struct xd_arena *a, struct xd_store_token *out,
                                    struct xd_error *err) XD_NODISCARD;
+/* Every token, revoked ones included, oldest first (never their hashes). */
+enum xd_status xd_store_token_list(struct xd_store *s, struct xd_arena *a,
+                                   struct xd_store_token **out, size_t *n_out,
+                                   struct xd_error *err) XD_NODISCARD;
+
 
 /* ------------------------------------------------------------------------------------------ */
 /* Audit log: append-only, each record holds the SHA-256 of the one before. */
@@ -228,14 +304,17 @@ enum xd_status xd_store_audit_verify(const char *data_dir, int64_t *records_chec
 
 struct xd_store_stats {
     uint64_t batches;          /* transactions committed */
-    uint64_t ops_committed;
-    uint64_t ops_failed;
+    uint64_t ops_committed;    /* completed XD_OK */
+    uint64_t ops_failed;       /* completed with an error other than XD_EEXIST */
     uint64_t queue_depth;      /* now */
     uint64_t batch_size_hist[8]; /* batches of 1, 2-3, 4-7, 8-15, 16-63, 64-255, 256-1023, 1024+ */
     uint64_t commit_ns_sum;    /* time spent in commit (incl. fsync) */
     uint64_t commit_ns_max;
     uint64_t commit_hist[12];  /* commit latency buckets, see xd_store_commit_buckets_us */
     bool healthy;              /* false while the writer is recovering from a storage failure */
+    uint64_t ops_duplicate;    /* completed XD_EEXIST (idempotent replays), in neither above */
+    uint64_t storage_failures; /* batches lost to a storage failure */
+    uint64_t recoveries;       /* times the writer reopened storage after a failure */
 };
 void xd_store_stats(struct xd_store *s, struct xd_store_stats *out);
 /* Upper bounds in microseconds of commit_hist's buckets (the last is +Inf). */

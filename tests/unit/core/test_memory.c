@@ -107,6 +107,19 @@ static void test_arena_oom_each_step(void **state)
     }
 }
 
+/* A cap of SIZE_MAX means "no cap": b->max + 1 must not wrap to 0 and shrink the allocation. */
+static void test_buf_uncapped(void **state)
+{
+    (void)state;
+    struct xd_buf b;
+    xd_buf_init(&b, SIZE_MAX);
+    assert_int_equal(xd_buf_append_str(&b, "purchase_order 4500001"), XD_OK);
+    assert_int_equal(xd_buf_printf(&b, " line %d", 10), XD_OK);
+    assert_string_equal(b.data, "purchase_order 4500001 line 10");
+    assert_true(b.alloc > b.len);
+    xd_buf_cleanup(&b);
+}
+
 static void test_buf_cap_and_json(void **state)
 {
     (void)state;
@@ -172,6 +185,7 @@ int main(void)
         cmocka_unit_test(test_arena_cap),
         cmocka_unit_test(test_arena_oom_each_step),
         cmocka_unit_test(test_buf_cap_and_json),
+        cmocka_unit_test(test_buf_uncapped),
         cmocka_unit_test(test_diags_capped),
         cmocka_unit_test(test_parse_int),
     };

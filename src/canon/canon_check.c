@@ -1,0 +1,437 @@
+/* SPDX-License-Identifier: MIT
+ * What decode and validate share: the JSON path of the member being looked at, recording a
+ * problem there, and the checks of one member's value against its definition (lengths, string
+ * classes, GS1 check digits, code lists, calendar dates, decimal scale and sign, bounds). */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "canon/canon_int.h"
+
+void xd_canon__ctx_init(struct xd_canon__ctx *c, struct xd_diags *diags, struct xd_arena *arena)
+{
+    memset(c, 0, sizeof *c);
+    c->diags = diags;
+    c->arena = arena;
+}
+
+/* The path is kept as segments and written out only when a problem is reported: most members
+ * have none, and formatting every path was a tenth of the decoder's time. */
+
+size_t xd_canon__path_member(struct xd_canon__ctx *c, const char *name, size_t len)
+{
+    size_t mark = c->depth;
+    if (c->depth < XD_CANON__PATH_SEGS) {
+        c->segs[c->depth] = (struct xd_canon__seg){name, len, 0};
+    }
+    c->depth++;
+    return mark;
+}
+
+size_t xd_canon__path_index(struct xd_canon__ctx *c, size_t index)
+{
+    size_t mark = c->depth;
+    if (c->depth < XD_CANON__PATH_SEGS) {
+        c->segs[c->depth] = (struct xd_canon__seg){NULL, 0, index};
+    }
+    c->depth++;
+    return mark;
+}
+
+void xd_canon__path_restore(struct xd_canon__ctx *c, size_t mark)
+{
+    c->depth = mark;
+}
+
+static bool plain_word(const char *s, size_t len)
+{
+    if (len == 0) {
+        return false;
+    }
+    for (size_t i = 0; i < len; i++) {
+        char ch = s[i];
+        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+              ch == '_')) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* One segment as ".name", ["odd name"] or "[i]" into <seg>; returns its length. */
+static size_t segment_text(const struct xd_canon__seg *sg, char *seg, size_t cap)
+{
+    size_t n = 0;
+    if (sg->name == NULL) {
+        int w = snprintf(seg, cap, "[%zu]", sg->index);
+        return w > 0 ? (size_t)w : 0;
+    }
+    if (plain_word(sg->name, sg->len) && sg->len < cap - 1) {
+        seg[n++] = '.';
+        memcpy(seg + n, sg->name, sg->len);
+        return n + sg->len;
+    }
+    /* An odd member name (from hostile input) is quoted, clipped and made printable. */
+    char clipped[72];
+    xd_canon__clip(sg->name, sg->len, clipped, sizeof clipped);
+    seg[n++] = '[';
+    seg[n++] = '"';
+    for (const char *p = clipped; *p != '\0' && n < cap - 4; p++) {
+        unsigned char ch = (unsigned char)*p;
+        if (ch == '"' || ch == '\\') {
+            seg[n++] = '\\';
+        }
+        seg[n++] = (char)(ch < 0x20 || ch == 0x7f ? '?' : ch);
+    }
+    seg[n++] = '"';
+    seg[n++] = ']';
+    return n;
+}
+
+/* "$" and every segment; a path that would not fit (or has more segments than are kept) ends
+ * in "..." so it is never silently wrong. */
+static void path_text(const struct xd_canon__ctx *c, char *out, size_t cap)
+{
+    size_t len = 1;
+    out[0] = '$';
+    size_t kept = c->depth < XD_CANON__PATH_SEGS ? c->depth : XD_CANON__PATH_SEGS;
+    bool cut = kept < c->depth;
+    for (size_t i = 0; i < kept && !cut; i++) {
+        char seg[96];
+        size_t n = segment_text(&c->segs[i], seg, sizeof seg);
+        if (len + n + 4 > cap) {
+            cut = true;
+        } else {
+            memcpy(out + len, seg, n);
+            len += n;
+        }
+    }
+    if (cut) {
+        memcpy(out + len, "...", 3);
+        len += 3;
+    }
+    out[len] = '\0';
+}
+
+void xd_canon__report(struct xd_canon__ctx *c, const char *code, const char *fmt, ...)
+{
+    c->problems++;
+    if (c->diags == NULL) {
+        return;
+    }
+    if (c->diags->count >= c->diags->limit) {
+        /* Past the cap only the count grows; no need to format a message nobody keeps. */
+        c->diags->dropped++;
+        return;
+    }
+    char msg[XD_ERROR_MESSAGE_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    char path[XD_CANON__PATH_MAX];
+    path_text(c, path, sizeof path);
+    if (xd_diags_add(c->diags, code, path, "%s", msg) != XD_OK) {
+        c->oom = true;
+    }
+}
+
+const char *xd_canon__clip(const char *s, size_t len, char *out, size_t cap)
+{
+    size_t max = cap - 4;
+    size_t n = len;
+    if (n > max) {
+        n = max;
+        /* Back up to the start of a UTF-8 sequence so the message stays valid UTF-8. */
+        while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80) {
+            n--;
+        }
+    }
+    memcpy(out, s, n);
+    if (n < len) {
+        memcpy(out + n, "...", 3);
+        n += 3;
+    }
+    out[n] = '\0';
+    return out;
+}
+
+size_t xd_canon__distance(const char *a, size_t alen, const char *b, size_t blen, size_t cap)
+{
+    enum { MAXN = 64 };
+    if (alen > MAXN || blen > MAXN) {
+        return cap + 1;
+    }
+    size_t prev[MAXN + 1], cur[MAXN + 1];
+    for (size_t j = 0; j <= blen; j++) {
+        prev[j] = j;
+    }
+    for (size_t i = 1; i <= alen; i++) {
+        cur[0] = i;
+        size_t row_min = cur[0];
+        for (size_t j = 1; j <= blen; j++) {
+            size_t sub = prev[j - 1] + (a[i - 1] != b[j - 1]);
+            size_t del = prev[j] + 1;
+            size_t ins = cur[j - 1] + 1;
+            size_t m = sub < del ? sub : del;
+            cur[j] = m < ins ? m : ins;
+            row_min = cur[j] < row_min ? cur[j] : row_min;
+        }
+        if (row_min > cap) {
+            return cap + 1;
+        }
+        memcpy(prev, cur, (blen + 1) * sizeof prev[0]);
+    }
+    return prev[blen];
+}
+
+bool xd_canon__gs1_check_digit_ok(const char *s, size_t n)
+{
+    if (n < 2) {
+        return false;
+    }
+    unsigned sum = 0;
+    unsigned weight = 3;
+    for (size_t i = n - 1; i-- > 0;) {
+        sum += (unsigned)(s[i] - '0') * weight;
+        weight = weight == 3 ? 1 : 3;
+    }
+    return (10 - sum % 10) % 10 == (unsigned)(s[n - 1] - '0');
+}
+
+/* Characters in valid UTF-8 <s>, or SIZE_MAX when it is not valid UTF-8. */
+static size_t utf8_chars(const char *s, size_t len)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t chars = 0;
+    for (size_t i = 0; i < len; chars++) {
+        unsigned char b = u[i];
+        size_t n = b < 0x80             ? 1
+                   : (b & 0xE0) == 0xC0 ? 2
+                   : (b & 0xF0) == 0xE0 ? 3
+                   : (b & 0xF8) == 0xF0 ? 4
+                                        : 0;
+        if (n == 0 || i + n > len) {
+            return SIZE_MAX;
+        }
+        uint32_t cp = n == 1 ? b : n == 2 ? (b & 0x1Fu) : n == 3 ? (b & 0x0Fu) : (b & 0x07u);
+        for (size_t k = 1; k < n; k++) {
+            if ((u[i + k] & 0xC0) != 0x80) {
+                return SIZE_MAX;
+            }
+            cp = (cp << 6) | (u[i + k] & 0x3Fu);
+        }
+        if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
+            (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF) {
+            return SIZE_MAX;
+        }
+        i += n;
+    }
+    return chars;
+}
+
+static bool all_in(const char *s, size_t len, char lo, char hi)
+{
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] < lo || s[i] > hi) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* GTIN, GLN, SSCC: digits of an allowed length, then the GS1 check digit. */
+static void check_gs1(struct xd_canon__ctx *c, const char *s, size_t len, bool length_ok,
+                      const char *what)
+{
+    if (!length_ok || !all_in(s, len, '0', '9')) {
+        xd_canon__report(c, "format", "must be %s", what);
+        return;
+    }
+    if (!xd_canon__gs1_check_digit_ok(s, len)) {
+        unsigned sum = 0, weight = 3;
+        for (size_t i = len - 1; i-- > 0;) {
+            sum += (unsigned)(s[i] - '0') * weight;
+            weight = weight == 3 ? 1 : 3;
+        }
+        xd_canon__report(c, "check_digit", "check digit is %c but must be %u", s[len - 1],
+                         (10 - sum % 10) % 10);
+    }
+}
+
+static void check_class(struct xd_canon__ctx *c, enum xd_canon__cid cls, const char *s, size_t len)
+{
+    switch (cls) {
+    case XD_CANON__C_TEXT:
+        for (size_t i = 0; i < len; i++) {
+            if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) {
+                xd_canon__report(c, "format",
+                                 "must not contain control characters (line breaks, "
+                                 "tabs ...)");
+                return;
+            }
+        }
+        return;
+    case XD_CANON__C_IDENT:
+        if (!all_in(s, len, ' ', '~') || s[0] == ' ' || s[len - 1] == ' ') {
+            xd_canon__report(c, "format",
+                             "must be printable ASCII without leading or trailing spaces");
+        }
+        return;
+    case XD_CANON__C_CURRENCY:
+        if (len != 3 || !all_in(s, len, 'A', 'Z')) {
+            xd_canon__report(c, "format", "must be an ISO 4217 currency code such as \"USD\"");
+        }
+        return;
+    case XD_CANON__C_COUNTRY:
+        if (len != 2 || !all_in(s, len, 'A', 'Z')) {
+            xd_canon__report(c, "format",
+                             "must be an ISO 3166-1 alpha-2 country code such as "
+                             "\"US\"");
+        }
+        return;
+    case XD_CANON__C_SCAC:
+        if (len < 2 || len > 4 || !all_in(s, len, 'A', 'Z')) {
+            xd_canon__report(c, "format", "must be a SCAC of 2 to 4 capital letters");
+        }
+        return;
+    case XD_CANON__C_GTIN:
+        check_gs1(c, s, len, len == 8 || len == 12 || len == 13 || len == 14,
+                  "a GTIN of 8, 12, 13 or 14 digits");
+        return;
+    case XD_CANON__C_GLN:
+        check_gs1(c, s, len, len == 13, "a GLN of 13 digits");
+        return;
+    case XD_CANON__C_SSCC:
+        check_gs1(c, s, len, len == 18, "an SSCC of 18 digits");
+        return;
+    case XD_CANON__C_DUNS:
+        if ((len != 9 && len != 13) || !all_in(s, len, '0', '9')) {
+            xd_canon__report(c, "format", "must be a D-U-N-S number of 9 or 13 digits");
+        }
+        return;
+    case XD_CANON__C_EMAIL: {
+        const char *at = memchr(s, '@', len);
+        if (at == NULL || at == s || at == s + len - 1 ||
+            memchr(at + 1, '@', len - (size_t)(at - s) - 1) || memchr(s, ' ', len) != NULL) {
+            xd_canon__report(c, "format", "must be an e-mail address such as \"ap@example.com\"");
+        }
+        return;
+    }
+    case XD_CANON__C_COUNT:
+        break;
+    }
+}
+
+/* "unknown unit of measure 'ea' (did you mean 'EA'?)" or the whole list when it is short. */
+static void report_bad_code(struct xd_canon__ctx *c, const struct xd_canon__list *l, const char *s,
+                            size_t len)
+{
+    char clipped[40];
+    xd_canon__clip(s, len, clipped, sizeof clipped);
+    const char *best = NULL;
+    size_t best_d = 3;
+    for (size_t i = 0; i < l->n_codes; i++) {
+        const char *code = l->codes[i].code;
+        if (strlen(code) == len && strncasecmp(code, s, len) == 0) {
+            best = code;
+            break;
+        }
+        size_t d = xd_canon__distance(s, len, code, strlen(code), 2);
+        if (d < best_d && d < strlen(code)) {
+            best_d = d;
+            best = code;
+        }
+    }
+    if (best != NULL) {
+        xd_canon__report(c, "code", "'%s' is not in the %s code list (did you mean '%s'?)", clipped,
+                         l->name, best);
+        return;
+    }
+    if (l->n_codes <= 10) {
+        char all[160];
+        size_t n = 0;
+        for (size_t i = 0; i < l->n_codes && n < sizeof all; i++) {
+            int w = snprintf(all + n, sizeof all - n, "%s%s", i ? ", " : "", l->codes[i].code);
+            n += w > 0 ? (size_t)w : 0;
+        }
+        xd_canon__report(c, "code", "'%s' is not in the %s code list: one of %s", clipped, l->name,
+                         all);
+        return;
+    }
+    xd_canon__report(c, "code", "'%s' is not in the %s code list (see docs/canonical-documents.md)",
+                     clipped, l->name);
+}
+
+void xd_canon__check_string(struct xd_canon__ctx *c, const struct xd_canon__field *f, const char *s,
+                            size_t len)
+{
+    if (len == 0) {
+        xd_canon__report(c, "empty", "must not be empty; leave an optional member out instead");
+        return;
+    }
+    size_t chars = utf8_chars(s, len);
+    if (chars == SIZE_MAX) {
+        xd_canon__report(c, "format", "must be valid UTF-8");
+        return;
+    }
+    switch ((enum xd_canon__kind)f->kind) {
+    case XD_CANON__K_DATE:
+        if (!xd_date_valid(s, len)) {
+            xd_canon__report(c, "date",
+                             "must be a calendar date YYYY-MM-DD such as "
+                             "\"2026-03-02\"");
+        }
+        return;
+    case XD_CANON__K_DATETIME: {
+        int64_t ms;
+        if (xd_time_parse(s, len, &ms) != XD_OK) {
+            xd_canon__report(c, "datetime",
+                             "must be an RFC 3339 date-time with a time zone such "
+                             "as \"2026-03-02T14:30:00Z\"");
+        }
+        return;
+    }
+    case XD_CANON__K_CODE:
+        if (xd_canon__code_index(&xd_canon__lists[f->list], s, len) < 0) {
+            report_bad_code(c, &xd_canon__lists[f->list], s, len);
+        }
+        return;
+    default:
+        break;
+    }
+    if ((int64_t)chars > f->max) {
+        xd_canon__report(c, "max_length", "must be at most %lld characters, not %zu",
+                         (long long)f->max, chars);
+        return;
+    }
+    check_class(c, (enum xd_canon__cid)f->str_class, s, len);
+}
+
+void xd_canon__check_decimal(struct xd_canon__ctx *c, const struct xd_canon__field *f,
+                             struct xd_decimal d)
+{
+    if (d.scale < 0 || d.scale > XD_DECIMAL_MAX_SCALE) {
+        xd_canon__report(c, "invalid", "decimal scale %d is outside 0..%d", d.scale,
+                         XD_DECIMAL_MAX_SCALE);
+        return;
+    }
+    if (d.scale > f->max) {
+        xd_canon__report(c, "scale", "must have at most %lld digits after the decimal point",
+                         (long long)f->max);
+    }
+    if (f->sign == XD_CANON__SIGN_NONNEG && xd_decimal_is_negative(d)) {
+        xd_canon__report(c, "range", "must not be negative");
+    } else if (f->sign == XD_CANON__SIGN_POS && d.units <= 0) {
+        xd_canon__report(c, "range", "must be greater than zero");
+    }
+}
+
+void xd_canon__check_int(struct xd_canon__ctx *c, const struct xd_canon__field *f, int64_t v)
+{
+    if (v < f->min || v > f->max) {
+        xd_canon__report(c, "range", "must be a whole number from %lld to %lld", (long long)f->min,
+                         (long long)f->max);
+    }
+}

@@ -1,0 +1,178 @@
+/* SPDX-License-Identifier: MIT
+ * Private to src/canon: the descriptor tables generated from canon_defs.h and the helpers every
+ * generic walker (decode, encode, validate, rules, keys, schema, describe) shares. The walkers
+ * recurse over descriptors, so their depth is that of the definitions (a few levels), never one
+ * an input chooses. */
+#ifndef XD_CANON_CANON_INT_H
+#define XD_CANON_CANON_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "canon/canon.h"
+
+enum xd_canon__kind {
+    XD_CANON__K_STRING,
+    XD_CANON__K_CODE,
+    XD_CANON__K_DECIMAL,
+    XD_CANON__K_INT,
+    XD_CANON__K_BOOL,
+    XD_CANON__K_DATE,
+    XD_CANON__K_DATETIME,
+    XD_CANON__K_OBJECT,
+    XD_CANON__K_INLINE,
+    XD_CANON__K_ARRAY,
+    XD_CANON__K_STRINGS,
+};
+
+enum xd_canon__sign { XD_CANON__SIGN_ANY, XD_CANON__SIGN_NONNEG, XD_CANON__SIGN_POS };
+
+#define XD_CANON__SID(name, doc) XD_CANON__S_##name,
+enum xd_canon__sid { XD_CANON_STRUCTS(XD_CANON__SID) XD_CANON__S_COUNT };
+#undef XD_CANON__SID
+
+#define XD_CANON__LID(name, doc) XD_CANON__L_##name,
+enum xd_canon__lid { XD_CANON_CODE_LISTS(XD_CANON__LID) XD_CANON__L_COUNT };
+#undef XD_CANON__LID
+
+#define XD_CANON__CID(name, pattern, doc) XD_CANON__C_##name,
+enum xd_canon__cid { XD_CANON_STRING_CLASSES(XD_CANON__CID) XD_CANON__C_COUNT };
+#undef XD_CANON__CID
+
+/* One member of a struct. Offsets of has_ flags and n_ counts are never 0 (the value member
+ * comes first), so 0 means "none". */
+struct xd_canon__field {
+    const char *name;
+    size_t name_len;
+    const char *doc;
+    const char *key; /* business key name, or NULL */
+    size_t offset;
+    size_t has_offset;   /* optional DECIMAL, INT, BOOL */
+    size_t count_offset; /* ARRAY, STRINGS */
+    size_t elem_size;    /* ARRAY */
+    int64_t min;         /* INT */
+    int64_t max;         /* INT maximum; STRING, STRINGS characters; DECIMAL fraction digits */
+    uint32_t max_items;  /* ARRAY, STRINGS */
+    uint8_t kind;        /* enum xd_canon__kind */
+    bool required;
+    uint8_t sign;      /* DECIMAL: enum xd_canon__sign */
+    uint8_t str_class; /* STRING, STRINGS: enum xd_canon__cid */
+    uint8_t list;      /* CODE: enum xd_canon__lid */
+    uint8_t sub;       /* OBJECT, INLINE, ARRAY: enum xd_canon__sid */
+};
+
+struct xd_canon__struct {
+    const char *name;
+    const char *doc;
+    const struct xd_canon__field *fields;
+    size_t n_fields;
+    size_t size;
+};
+
+struct xd_canon__code {
+    const char *code;
+    const char *doc;
+};
+
+struct xd_canon__list {
+    const char *name;
+    const char *doc;
+    const struct xd_canon__code *codes;
+    size_t n_codes;
+};
+
+struct xd_canon__class {
+    const char *name;
+    const char *pattern; /* NULL when it has none */
+    const char *doc;
+};
+
+struct xd_canon__type {
+    const char *name;
+    uint8_t sid;
+};
+
+extern const struct xd_canon__struct xd_canon__structs[XD_CANON__S_COUNT];
+extern const struct xd_canon__list xd_canon__lists[XD_CANON__L_COUNT];
+extern const struct xd_canon__class xd_canon__classes[XD_CANON__C_COUNT];
+extern const struct xd_canon__type xd_canon__types[XD_CANON_TYPE_COUNT];
+
+/* Address of a member inside a struct instance. */
+#define XD_CANON__AT(base, off)       ((void *)((char *)(base) + (off)))
+#define XD_CANON__AT_CONST(base, off) ((const void *)((const char *)(base) + (off)))
+
+/* The member named <name> (<len> bytes) of struct <sid>, looking through INLINE members;
+ * *base_offset receives the offset of the struct that holds it. NULL when there is none. */
+const struct xd_canon__field *xd_canon__field_find(enum xd_canon__sid sid, const char *name,
+                                                   size_t len, size_t *base_offset);
+/* Index of <code> in <list>, or -1. */
+int xd_canon__code_index(const struct xd_canon__list *list, const char *code, size_t len);
+/* Is this optional scalar present? Required scalars always are. */
+bool xd_canon__scalar_present(const struct xd_canon__field *f, const void *base);
+
+/* --- Walk context: current JSON path and where problems go ------------------------------- */
+
+#define XD_CANON__PATH_MAX  320
+#define XD_CANON__PATH_SEGS 40 /* more than XD_CANON_MAX_DEPTH allows: objects and indexes */
+
+struct xd_canon__seg {
+    const char *name; /* member name (not NUL-terminated), or NULL for an array index */
+    size_t len;
+    size_t index;
+};
+
+struct xd_canon__ctx {
+    struct xd_diags *diags; /* may be NULL: problems are then only counted */
+    struct xd_arena *arena; /* decode only */
+    size_t problems;
+    bool oom;
+    size_t depth; /* segments of the current path; those past XD_CANON__PATH_SEGS are cut */
+    struct xd_canon__seg segs[XD_CANON__PATH_SEGS];
+};
+
+void xd_canon__ctx_init(struct xd_canon__ctx *c, struct xd_diags *diags, struct xd_arena *arena);
+/* Append ".name" (["name"] when it is not a plain word) or "[i]" to the current path and
+ * return the mark to restore it with. <name> must stay valid until the path is restored. */
+size_t xd_canon__path_member(struct xd_canon__ctx *c, const char *name, size_t len);
+size_t xd_canon__path_index(struct xd_canon__ctx *c, size_t index);
+void xd_canon__path_restore(struct xd_canon__ctx *c, size_t mark);
+/* Record one problem at the current path. */
+void xd_canon__report(struct xd_canon__ctx *c, const char *code, const char *fmt, ...)
+    XD_PRINTF(3, 4);
+/* Copy at most <max> bytes of <s> into <out> (cap > max + 3), cut at a character boundary and
+ * marked with "...", for quoting input in messages. */
+const char *xd_canon__clip(const char *s, size_t len, char *out, size_t cap);
+
+/* --- Member checks shared by decode and validate ---------------------------------------- */
+
+/* STRING, CODE, DATE, DATETIME members and STRINGS items: emptiness, UTF-8, length, class,
+ * code list, calendar. Reports at the current path. */
+void xd_canon__check_string(struct xd_canon__ctx *c, const struct xd_canon__field *f, const char *s,
+                            size_t len);
+void xd_canon__check_decimal(struct xd_canon__ctx *c, const struct xd_canon__field *f,
+                             struct xd_decimal d);
+void xd_canon__check_int(struct xd_canon__ctx *c, const struct xd_canon__field *f, int64_t v);
+/* Edit distance between two names, or a value above <cap> when it is larger (names longer than
+ * 64 bytes are never close). For "did you mean" hints. */
+size_t xd_canon__distance(const char *a, size_t alen, const char *b, size_t blen, size_t cap);
+/* GS1 mod-10 check digit over <n> ASCII digits (the last being the check digit). */
+bool xd_canon__gs1_check_digit_ok(const char *s, size_t n);
+
+/* --- Cross-field rules (canon_rules.c) -------------------------------------------------- */
+
+struct xd_canon__rule {
+    uint8_t sid;
+    const char *doc;
+    void (*check)(struct xd_canon__ctx *c, const void *obj);
+};
+extern const struct xd_canon__rule xd_canon__rules[];
+extern const size_t xd_canon__n_rules;
+
+/* Run the rules of struct <sid> and of every struct inside it; the path is that of <obj>. */
+void xd_canon__rules_walk(struct xd_canon__ctx *c, enum xd_canon__sid sid, const void *obj);
+
+/* Field checks of a C struct tree (canon_validate.c), used by xd_canon_validate. */
+void xd_canon__validate_struct(struct xd_canon__ctx *c, enum xd_canon__sid sid, const void *obj);
+
+#endif

@@ -1,0 +1,215 @@
+/* SPDX-License-Identifier: MIT
+ * Inside the store: the backend-neutral core (queue, writer thread, operations, audit chain,
+ * reader pool) and the table of functions a backend (store_sqlite.c, later store_pg.c)
+ * implements. Backend functions never lock: the core calls a connection from one thread at a
+ * time (the writer's from the writer thread, a reader's from whoever took it from the pool). */
+#ifndef XD_STORE_STORE_INT_H
+#define XD_STORE_STORE_INT_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/core.h"
+#include "store/store.h"
+
+/* A backend's state for one open store (SQLite: paths, the anchor connection). */
+struct xd_store__db;
+/* One backend connection with its cached statements. */
+struct xd_store__conn;
+
+/* Status conventions of every backend function below:
+ *   XD_EUNAVAIL  storage failure (I/O error, disk full, read-only, corrupt, cannot open,
+ *                locked out): the core abandons the whole transaction and, on the writer,
+ *                reopens the connection;
+ *   XD_ENOTFOUND the row looked up does not exist;
+ *   XD_ECONFLICT a uniqueness constraint refused a row;
+ *   XD_ENOMEM, XD_ETOOBIG, XD_EIO (anything else): the one operation fails.
+ * Every failure fills <err>. */
+struct xd_store__backend {
+    const char *name;
+
+    /* Lifecycle. db_open prepares (and creates the directory of) the store without opening
+     * connections; writer_open opens (creating the database when missing) a connection for the
+     * writer; reader_open a read-only one. verify_open opens a read-only connection on a data
+     * directory without a running store and never creates anything (XD_ENOTFOUND when there is
+     * no database). conn_close is NULL-safe. */
+    enum xd_status (*db_open)(const struct xd_store_options *o, struct xd_store__db **out,
+                              struct xd_error *err);
+    void (*db_close)(struct xd_store__db *db);
+    enum xd_status (*writer_open)(struct xd_store__db *db, struct xd_store__conn **out,
+                                  struct xd_error *err);
+    enum xd_status (*reader_open)(struct xd_store__db *db, struct xd_store__conn **out,
+                                  struct xd_error *err);
+    enum xd_status (*verify_open)(const char *data_dir, struct xd_store__conn **out,
+                                  struct xd_error *err);
+    void (*conn_close)(struct xd_store__conn *c);
+
+    /* Writer transactions. begin starts a write transaction and tells whether anybody else
+     * (another process) committed since this connection's last commit, so cached state must be
+     * reloaded. migrate brings the schema to the newest version inside that transaction. */
+    enum xd_status (*begin)(struct xd_store__conn *c, bool *others_wrote, struct xd_error *err);
+    enum xd_status (*commit)(struct xd_store__conn *c, struct xd_error *err);
+    void (*rollback)(struct xd_store__conn *c);
+    enum xd_status (*savepoint)(struct xd_store__conn *c, struct xd_error *err);
+    enum xd_status (*release)(struct xd_store__conn *c, struct xd_error *err);
+    enum xd_status (*rollback_to)(struct xd_store__conn *c, struct xd_error *err);
+    enum xd_status (*migrate)(struct xd_store__conn *c, int *from, int *to, struct xd_error *err);
+    /* A count of rows written through <c> that only grows (equal before and after: nothing was
+     * written), and whether a transaction is still open (some failures end it). */
+    uint64_t (*changes)(struct xd_store__conn *c);
+    bool (*in_transaction)(struct xd_store__conn *c);
+    /* Housekeeping between batches, outside any transaction (SQLite: WAL checkpoint when the
+     * log grew past its threshold; <final>: checkpoint everything, the store is closing). */
+    enum xd_status (*maintain)(struct xd_store__conn *c, bool final, struct xd_error *err);
+
+    /* Rows, inside the writer's transaction. */
+    enum xd_status (*audit_head)(struct xd_store__conn *c, int64_t *seq,
+                                 char hash[XD_SHA256_HEX_LEN + 1], struct xd_error *err);
+    enum xd_status (*audit_put)(struct xd_store__conn *c, const struct xd_audit_record *r,
+                                struct xd_error *err);
+    /* The stored response of (scope, key); *body is xd_malloc'd for the caller. */
+    enum xd_status (*idem_get)(struct xd_store__conn *c, const char *scope, const char *key,
+                               uint8_t hash[XD_SHA256_LEN], int *http_status, char **body,
+                               size_t *body_len, struct xd_error *err);
+    enum xd_status (*idem_put)(struct xd_store__conn *c, const struct xd_store_ingest *in,
+                               int http_status, const struct xd_buf *body, int64_t at_ms,
+                               struct xd_error *err);
+    /* The thread of a business key into <out> (XD_CORRELATION_ID_MAX + 1 bytes). */
+    enum xd_status (*key_thread)(struct xd_store__conn *c, const char *name, const char *value,
+                                 char *out, struct xd_error *err);
+    /* Create the thread unless it exists; *created tells which. */
+    enum xd_status (*thread_put)(struct xd_store__conn *c, const char *correlation_id,
+                                 int64_t at_ms, const char *first_doc, bool *created,
+                                 struct xd_error *err);
+    /* Attach a key to a thread unless some thread holds it already. */
+    enum xd_status (*key_put)(struct xd_store__conn *c, const char *name, const char *value,
+                              const char *correlation_id, struct xd_error *err);
+    enum xd_status (*journal_put)(struct xd_store__conn *c, const struct xd_store_ingest *in,
+                                  int64_t *seq, struct xd_error *err);
+    enum xd_status (*doc_put)(struct xd_store__conn *c, const struct xd_store_ingest *in,
+                              int64_t seq, const char *correlation_id, struct xd_error *err);
+    enum xd_status (*token_put)(struct xd_store__conn *c, const struct xd_store_token_create *t,
+                                int64_t at_ms, struct xd_error *err);
+    /* Mark revoked; *was_active false when it already was. XD_ENOTFOUND for an unknown id. */
+    enum xd_status (*token_revoke)(struct xd_store__conn *c, const char *id, int64_t at_ms,
+                                   bool *was_active, struct xd_error *err);
+    /* Reserve <count> numbers of the (partner, kind) counter; *first is the first of them. */
+    enum xd_status (*counter_take)(struct xd_store__conn *c, const char *partner, const char *kind,
+                                   int64_t count, int64_t *first, struct xd_error *err);
+
+    /* Reads, on any connection; strings land in the arena. */
+    enum xd_status (*doc_get)(struct xd_store__conn *c, const char *id, struct xd_arena *a,
+                              struct xd_store_doc *out, struct xd_error *err);
+    enum xd_status (*thread_docs)(struct xd_store__conn *c, const char *correlation_id,
+                                  size_t limit, struct xd_arena *a, struct xd_store_doc **out,
+                                  size_t *n_out, struct xd_error *err);
+    enum xd_status (*token_find)(struct xd_store__conn *c, const uint8_t hash[XD_SHA256_LEN],
+                                 struct xd_arena *a, struct xd_store_token *out,
+                                 struct xd_error *err);
+    enum xd_status (*token_list)(struct xd_store__conn *c, struct xd_arena *a,
+                                 struct xd_store_token **out, size_t *n_out, struct xd_error *err);
+    enum xd_status (*idem_find)(struct xd_store__conn *c, const char *scope, const char *key,
+                                struct xd_arena *a, struct xd_store_idem *out,
+                                struct xd_error *err);
+    /* Records from <from_seq> on in seq order, in one consistent snapshot; stops at the first
+     * non-OK status of <fn> and returns it. */
+    enum xd_status (*audit_scan)(struct xd_store__conn *c, int64_t from_seq,
+                                 enum xd_status (*fn)(void *arg, const struct xd_audit_record *r),
+                                 void *arg, struct xd_error *err);
+    /* The lowest seq whose stored hash is <hash> (XD_ENOTFOUND when none). Only used to explain
+     * a broken chain, so it may scan. */
+    enum xd_status (*audit_find_hash)(struct xd_store__conn *c, const char *hash, int64_t *seq,
+                                      struct xd_error *err);
+};
+
+extern const struct xd_store__backend xd_store__sqlite;
+
+/* store_faultvfs.c (test builds of the SQLite backend): register the fault-injection VFS once
+ * and return its name, NULL when SQLite refused it. */
+const char *xd_store__faultvfs_register(void);
+
+/* ------------------------------------------------------------------------------------------ */
+/* The core's handle. */
+
+#define XD_STORE_BATCH_BUCKETS  8
+#define XD_STORE_COMMIT_BUCKETS 12
+
+/* The head of the audit chain as the writer sees it. */
+struct xd_store__audit_head {
+    int64_t seq;
+    char hash[XD_SHA256_HEX_LEN + 1];
+};
+
+struct xd_store {
+    const struct xd_store__backend *be;
+    struct xd_store__db *db;
+    struct xd_store_options opts;
+    char *data_dir; /* opts.data_dir points here */
+
+    /* Queue, guarded by mu. healthy and closing change only under mu as well; healthy is
+     * atomic so stats can read it without the lock. */
+    pthread_mutex_t mu;
+    pthread_cond_t work_cv; /* writer: work arrived, closing, or recovery wait */
+    struct xd_store_op *head;
+    struct xd_store_op *tail;
+    size_t depth;
+    bool closing;
+    atomic_bool healthy;
+
+    /* Completion of ops without a done callback (xd_store_wait). */
+    pthread_mutex_t done_mu;
+    pthread_cond_t done_cv;
+
+    /* Owned by the writer thread while it runs; by the closing thread after the join. */
+    pthread_t writer;
+    struct xd_store__conn *wconn;
+    struct xd_store__audit_head audit; /* committed head; valid when audit_valid */
+    bool audit_valid;
+    struct xd_buf respond_body; /* respond callbacks write here */
+    struct xd_buf scratch;      /* audit JSON and hash input */
+    struct xd_buf scratch2;
+    char last_failure[XD_ERROR_MESSAGE_MAX];
+
+    /* Statistics, guarded by stats_mu (written once per batch). */
+    pthread_mutex_t stats_mu;
+    struct xd_store_stats stats;
+
+    /* Read connections, guarded by pool_mu. */
+    pthread_mutex_t pool_mu;
+    pthread_cond_t pool_cv;
+    struct xd_store__conn **pool_free;
+    size_t pool_n_free;
+    size_t pool_open; /* connections in existence, free or lent */
+};
+
+/* store_ops.c: validation and application of each operation kind on the writer thread. */
+enum xd_status xd_store__op_validate(struct xd_store_op *op);
+/* Apply <op> inside the open transaction; fills op->status and op's outputs. Returns XD_OK when
+ * the batch may go on (the op itself may have failed: op->status), XD_EUNAVAIL when storage
+ * failed and the whole batch must be abandoned (err says why). */
+enum xd_status xd_store__op_apply(struct xd_store *s, struct xd_store_op *op, struct xd_error *err);
+/* Audit "store.recover"/"store.migrate" records written by the writer itself. */
+enum xd_status xd_store__audit_system(struct xd_store *s, const char *action, const char *after,
+                                      struct xd_error *err);
+
+/* store_audit.c: the chain. The prev_hash of record 1. */
+extern const char xd_store__audit_genesis[XD_SHA256_HEX_LEN + 1];
+/* Compute r->hash from the other members of <r> (prev_hash included), using <tmp>. */
+enum xd_status xd_store__audit_hash(const struct xd_audit_record *r, struct xd_buf *tmp,
+                                    char out[XD_SHA256_HEX_LEN + 1]);
+/* Append one record after s->audit (the pending head) and advance it. */
+enum xd_status xd_store__audit_append(struct xd_store *s, const char *actor, const char *action,
+                                      const char *object, const char *before, const char *after,
+                                      int64_t *seq_out, struct xd_error *err);
+
+/* store_read.c: the pool. */
+enum xd_status xd_store__reader_take(struct xd_store *s, struct xd_store__conn **out,
+                                     struct xd_error *err);
+/* Give a connection back; <st> is the status of what ran on it (a storage failure closes it
+ * instead of keeping it). */
+void xd_store__reader_give(struct xd_store *s, struct xd_store__conn *c, enum xd_status st);
+void xd_store__pool_close(struct xd_store *s);
+
+#endif

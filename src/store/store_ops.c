@@ -1,0 +1,596 @@
+/* SPDX-License-Identifier: MIT
+ * The write operations: validation (on the submitting thread, before an op is queued) and
+ * application (on the writer thread, inside the batch's transaction, each op in its own
+ * savepoint). One table row per operation kind. Correlation and idempotency live here, above
+ * the backend, so every backend resolves threads the same way. */
+#include <stdio.h>
+#include <string.h>
+
+#include "store/store_int.h"
+
+#define NAME_MAX_BYTES   128 /* partner, actor, token name, idempotency scope */
+#define SHORT_MAX_BYTES  64  /* document type, channel, format, role, action */
+#define IDEM_KEY_MAX     255
+#define CONTENT_TYPE_MAX 255
+#define OBJECT_MAX       256
+#define CONTROL_KIND_MAX 32
+#define TRACE_ID_LEN     32
+
+/* Where an op is being applied: a storage failure must abandon the batch, any other failure
+ * only the op. */
+struct apply {
+    struct xd_store *s;
+    struct xd_store_op *op;
+    bool storage_failed;
+};
+
+static enum xd_status fail(struct apply *x, enum xd_status st)
+{
+    if (st == XD_EUNAVAIL) {
+        x->storage_failed = true;
+    }
+    return st;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Validation helpers: every message names the field. */
+
+static enum xd_status bad(struct xd_error *err, const char *field, const char *why)
+{
+    xd_error_set(err, XD_EINVAL, "%s: %s", field, why);
+    xd_error_at(err, field, -1, 0);
+    return XD_EINVAL;
+}
+
+static enum xd_status need_str(struct xd_error *err, const char *field, const char *v, size_t max)
+{
+    if (v == NULL || v[0] == '\0') {
+        return bad(err, field, "required");
+    }
+    if (strnlen(v, max + 1) > max) {
+        return bad(err, field, "too long");
+    }
+    return XD_OK;
+}
+
+static enum xd_status opt_str(struct xd_error *err, const char *field, const char *v, size_t max)
+{
+    return v == NULL ? XD_OK : need_str(err, field, v, max);
+}
+
+static bool correlation_id_valid(const char *s)
+{
+    size_t n = strnlen(s, XD_CORRELATION_ID_MAX + 1);
+    if (n == 0 || n > XD_CORRELATION_ID_MAX) {
+        return false;
+    }
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                  c == '.' || c == '_' || c == ':' || c == '-';
+        if (!ok) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static bool trace_id_valid(const char *s)
+{
+    if (strnlen(s, TRACE_ID_LEN + 1) != TRACE_ID_LEN) {
+        return false;
+    }
+    for (size_t i = 0; i < TRACE_ID_LEN; i++) {
+        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f'))) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static bool control_kind_valid(const char *s)
+{
+    size_t n = strnlen(s, CONTROL_KIND_MAX + 1);
+    if (n == 0 || n > CONTROL_KIND_MAX) {
+        return false;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '_')) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static enum xd_status validate_keys(const struct xd_store_ingest *in, struct xd_error *err)
+{
+    if (in->n_keys > XD_STORE_KEY_MAX) {
+        return bad(err, "ingest.keys", "more than XD_STORE_KEY_MAX business keys");
+    }
+    if (in->n_keys > 0 && in->keys == NULL) {
+        return bad(err, "ingest.keys", "n_keys is set but keys is NULL");
+    }
+    for (size_t i = 0; i < in->n_keys; i++) {
+        enum xd_status st =
+            need_str(err, "ingest.keys[].name", in->keys[i].name, XD_STORE_KEY_NAME_MAX);
+        if (st == XD_OK) {
+            st = need_str(err, "ingest.keys[].value", in->keys[i].value, XD_STORE_KEY_VALUE_MAX);
+        }
+        if (st != XD_OK) {
+            return st;
+        }
+    }
+    return XD_OK;
+}
+
+static enum xd_status validate_idem(const struct xd_store_ingest *in, struct xd_error *err)
+{
+    if (in->idem_key == NULL) {
+        return XD_OK;
+    }
+    enum xd_status st = need_str(err, "ingest.idem_key", in->idem_key, IDEM_KEY_MAX);
+    if (st == XD_OK) {
+        st = need_str(err, "ingest.idem_scope", in->idem_scope, NAME_MAX_BYTES);
+    }
+    if (st == XD_OK && in->respond == NULL) {
+        st = bad(err, "ingest.respond", "required with an idempotency key");
+    }
+    return st;
+}
+
+static enum xd_status ingest_validate(struct xd_store_op *op)
+{
+    struct xd_store_ingest *in = &op->u.ingest;
+    struct xd_error *err = &op->err;
+    if (!xd_id_valid(in->id, strnlen(in->id, sizeof in->id))) {
+        return bad(err, "ingest.id", "not a UUID");
+    }
+    struct {
+        const char *field;
+        const char *value;
+        size_t max;
+    } strs[] = {
+        {"ingest.doc_type", in->doc_type, SHORT_MAX_BYTES},
+        {"ingest.partner", in->partner, NAME_MAX_BYTES},
+        {"ingest.channel", in->channel, SHORT_MAX_BYTES},
+        {"ingest.format", in->format, SHORT_MAX_BYTES},
+        {"ingest.content_type", in->content_type, CONTENT_TYPE_MAX},
+        {"ingest.actor", in->actor, NAME_MAX_BYTES},
+    };
+    for (size_t i = 0; i < XD_ARRAY_LEN(strs); i++) {
+        enum xd_status st = need_str(err, strs[i].field, strs[i].value, strs[i].max);
+        if (st != XD_OK) {
+            return st;
+        }
+    }
+    if (in->raw == NULL && in->raw_len > 0) {
+        return bad(err, "ingest.raw", "raw_len is set but raw is NULL");
+    }
+    if (in->body == NULL || in->body_len == 0) {
+        return bad(err, "ingest.body", "required");
+    }
+    if (in->correlation_hint != NULL && !correlation_id_valid(in->correlation_hint)) {
+        return bad(err, "ingest.correlation_hint", "must be 1-128 of [A-Za-z0-9._:-]");
+    }
+    if (in->trace_id != NULL && !trace_id_valid(in->trace_id)) {
+        return bad(err, "ingest.trace_id", "must be 32 lower-case hex digits");
+    }
+    if (in->received_at_ms < 0) {
+        return bad(err, "ingest.received_at_ms", "negative");
+    }
+    enum xd_status st = validate_keys(in, err);
+    return st == XD_OK ? validate_idem(in, err) : st;
+}
+
+static enum xd_status token_validate(struct xd_store_op *op)
+{
+    const struct xd_store_token_create *t = &op->u.token;
+    struct xd_error *err = &op->err;
+    if (!xd_id_valid(t->id, strnlen(t->id, sizeof t->id))) {
+        return bad(err, "token.id", "not a UUID");
+    }
+    enum xd_status st = need_str(err, "token.name", t->name, NAME_MAX_BYTES);
+    if (st == XD_OK) {
+        st = need_str(err, "token.role", t->role, SHORT_MAX_BYTES);
+    }
+    if (st == XD_OK) {
+        st = opt_str(err, "token.partner", t->partner, NAME_MAX_BYTES);
+    }
+    if (st == XD_OK) {
+        st = need_str(err, "token.actor", t->actor, NAME_MAX_BYTES);
+    }
+    return st;
+}
+
+static enum xd_status revoke_validate(struct xd_store_op *op)
+{
+    const struct xd_store_token_revoke *r = &op->u.revoke;
+    if (!xd_id_valid(r->id, strnlen(r->id, sizeof r->id))) {
+        return bad(&op->err, "revoke.id", "not a UUID");
+    }
+    return need_str(&op->err, "revoke.actor", r->actor, NAME_MAX_BYTES);
+}
+
+static enum xd_status control_validate(struct xd_store_op *op)
+{
+    const struct xd_store_control_alloc *c = &op->u.control;
+    struct xd_error *err = &op->err;
+    enum xd_status st = need_str(err, "control.partner", c->partner, NAME_MAX_BYTES);
+    if (st == XD_OK && (c->kind == NULL || !control_kind_valid(c->kind))) {
+        st = bad(err, "control.kind", "must be 1-32 of [a-z0-9_]");
+    }
+    if (st == XD_OK && (c->count < 1 || c->count > XD_STORE_CONTROL_COUNT_MAX)) {
+        st = bad(err, "control.count", "must be 1..XD_STORE_CONTROL_COUNT_MAX");
+    }
+    if (st == XD_OK) {
+        st = need_str(err, "control.actor", c->actor, NAME_MAX_BYTES);
+    }
+    return st;
+}
+
+static enum xd_status audit_validate(struct xd_store_op *op)
+{
+    const struct xd_store_audit_append *a = &op->u.audit;
+    struct xd_error *err = &op->err;
+    enum xd_status st = need_str(err, "audit.actor", a->actor, NAME_MAX_BYTES);
+    if (st == XD_OK) {
+        st = need_str(err, "audit.action", a->action, SHORT_MAX_BYTES);
+    }
+    if (st == XD_OK) {
+        st = need_str(err, "audit.object", a->object, OBJECT_MAX);
+    }
+    return st;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Audit JSON: small objects built in s->scratch. */
+
+/* json_begin wrote the '{'; every member after the first needs a comma. <name> is one of this
+ * file's literals, never input, so it needs no escaping. */
+static enum xd_status json_key(struct xd_buf *b, const char *name)
+{
+    enum xd_status st = b->len > 1 ? xd_buf_append_char(b, ',') : XD_OK;
+    if (st == XD_OK) {
+        st = xd_buf_append_char(b, '"');
+    }
+    if (st == XD_OK) {
+        st = xd_buf_append_str(b, name);
+    }
+    return st == XD_OK ? xd_buf_append(b, "\":", 2) : st;
+}
+
+static enum xd_status json_str(struct xd_buf *b, const char *name, const char *v)
+{
+    enum xd_status st = json_key(b, name);
+    if (st != XD_OK) {
+        return st;
+    }
+    if (v == NULL) {
+        return xd_buf_append_str(b, "null");
+    }
+    st = xd_buf_append_char(b, '"');
+    if (st == XD_OK) {
+        st = xd_buf_append_json_str(b, v, strlen(v));
+    }
+    return st == XD_OK ? xd_buf_append_char(b, '"') : st;
+}
+
+static enum xd_status json_int(struct xd_buf *b, const char *name, int64_t v)
+{
+    enum xd_status st = json_key(b, name);
+    return st == XD_OK ? xd_buf_printf(b, "%lld", (long long)v) : st;
+}
+
+static enum xd_status json_bool(struct xd_buf *b, const char *name, bool v)
+{
+    enum xd_status st = json_key(b, name);
+    return st == XD_OK ? xd_buf_append_str(b, v ? "true" : "false") : st;
+}
+
+static enum xd_status json_begin(struct xd_buf *b)
+{
+    xd_buf_reset(b);
+    return xd_buf_append_char(b, '{');
+}
+
+static enum xd_status json_end(struct xd_buf *b)
+{
+    return xd_buf_append_char(b, '}');
+}
+
+static enum xd_status json_keys(struct xd_buf *b, const struct xd_store_ingest *in)
+{
+    enum xd_status st = json_key(b, "keys");
+    if (st == XD_OK) {
+        st = xd_buf_append_char(b, '{');
+    }
+    for (size_t i = 0; i < in->n_keys && st == XD_OK; i++) {
+        st = xd_buf_printf(b, "%s\"", i > 0 ? "," : "");
+        if (st == XD_OK) {
+            st = xd_buf_append_json_str(b, in->keys[i].name, strlen(in->keys[i].name));
+        }
+        if (st == XD_OK) {
+            st = xd_buf_append_str(b, "\":\"");
+        }
+        if (st == XD_OK) {
+            st = xd_buf_append_json_str(b, in->keys[i].value, strlen(in->keys[i].value));
+        }
+        if (st == XD_OK) {
+            st = xd_buf_append_char(b, '"');
+        }
+    }
+    return st == XD_OK ? xd_buf_append_char(b, '}') : st;
+}
+
+static enum xd_status audit_op(struct apply *x, const char *actor, const char *action,
+                               const char *object, const char *before, const char *after)
+{
+    enum xd_status st =
+        xd_store__audit_append(x->s, actor, action, object, before, after, NULL, &x->op->err);
+    return st == XD_OK ? XD_OK : fail(x, st);
+}
+
+static enum xd_status oom(struct apply *x, enum xd_status st)
+{
+    return xd_error_set(&x->op->err, st, "building the audit record: %s", xd_strerror(st));
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Ingest */
+
+/* Find or make the document's thread (store.h: keys first, then the hint, then a new id). */
+static enum xd_status resolve_thread(struct apply *x, struct xd_store_ingest *in)
+{
+    const struct xd_store__backend *be = x->s->be;
+    struct xd_store__conn *c = x->s->wconn;
+    struct xd_error *err = &x->op->err;
+    size_t decided = in->n_keys;
+    for (size_t i = 0; i < in->n_keys; i++) {
+        enum xd_status st =
+            be->key_thread(c, in->keys[i].name, in->keys[i].value, in->correlation_id, err);
+        if (st == XD_OK) {
+            decided = i;
+            break;
+        }
+        if (st != XD_ENOTFOUND) {
+            return fail(x, st);
+        }
+    }
+    in->new_thread = false;
+    if (decided == in->n_keys) {
+        if (in->correlation_hint != NULL) {
+            size_t n = strlen(in->correlation_hint);
+            memcpy(in->correlation_id, in->correlation_hint, n + 1);
+        } else if (xd_id_new(in->correlation_id) != XD_OK) {
+            return xd_error_set(err, XD_EIO, "no randomness for a correlation id");
+        }
+        enum xd_status st =
+            be->thread_put(c, in->correlation_id, xd_now_ms(), in->id, &in->new_thread, err);
+        if (st != XD_OK) {
+            return fail(x, st);
+        }
+    }
+    for (size_t i = 0; i < in->n_keys; i++) {
+        if (i == decided) {
+            continue;
+        }
+        enum xd_status st =
+            be->key_put(c, in->keys[i].name, in->keys[i].value, in->correlation_id, err);
+        if (st != XD_OK) {
+            return fail(x, st);
+        }
+    }
+    return XD_OK;
+}
+
+static enum xd_status ingest_respond(struct apply *x, struct xd_store_ingest *in)
+{
+    struct xd_buf *body = &x->s->respond_body;
+    xd_buf_reset(body);
+    int http_status = 0;
+    enum xd_status st = in->respond(in->respond_arg, in->correlation_id, &http_status, body);
+    if (st != XD_OK) {
+        return xd_error_set(&x->op->err, st, "respond callback failed: %s", xd_strerror(st));
+    }
+    st = x->s->be->idem_put(x->s->wconn, in, http_status, body, xd_now_ms(), &x->op->err);
+    return st == XD_OK ? XD_OK : fail(x, st);
+}
+
+static enum xd_status ingest_audit(struct apply *x, const struct xd_store_ingest *in)
+{
+    struct xd_buf *b = &x->s->scratch;
+    enum xd_status st = json_begin(b);
+    if (st == XD_OK) {
+        st = json_int(b, "seq", in->seq);
+    }
+    if (st == XD_OK) {
+        st = json_str(b, "type", in->doc_type);
+    }
+    if (st == XD_OK) {
+        st = json_str(b, "correlation_id", in->correlation_id);
+    }
+    if (st == XD_OK) {
+        st = json_bool(b, "new_thread", in->new_thread);
+    }
+    if (st == XD_OK) {
+        st = json_str(b, "partner", in->partner);
+    }
+    if (st == XD_OK) {
+        st = json_str(b, "channel", in->channel);
+    }
+    if (st == XD_OK) {
+        st = json_keys(b, in);
+    }
+    if (st == XD_OK) {
+        st = json_end(b);
+    }
+    if (st != XD_OK) {
+        return oom(x, st);
+    }
+    char object[16 + XD_ID_LEN];
+    snprintf(object, sizeof object, "document:%s", in->id);
+    return audit_op(x, in->actor, "document.ingest", object, NULL, b->data);
+}
+
+static enum xd_status ingest_apply(struct apply *x)
+{
+    struct xd_store_op *op = x->op;
+    struct xd_store_ingest *in = &op->u.ingest;
+    const struct xd_store__backend *be = x->s->be;
+    struct xd_store__conn *c = x->s->wconn;
+    enum xd_status st;
+    if (in->idem_key != NULL) {
+        st = be->idem_get(c, in->idem_scope, in->idem_key, op->idem_request_hash,
+                          &op->idem_http_status, &op->idem_body, &op->idem_body_len, &op->err);
+        if (st == XD_OK) {
+            return xd_error_set(&op->err, XD_EEXIST, "idempotency key already used");
+        }
+        if (st != XD_ENOTFOUND) {
+            return fail(x, st);
+        }
+    }
+    st = resolve_thread(x, in);
+    if (st == XD_OK) {
+        st = fail(x, be->journal_put(c, in, &in->seq, &op->err));
+    }
+    if (st == XD_OK) {
+        st = fail(x, be->doc_put(c, in, in->seq, in->correlation_id, &op->err));
+        if (st == XD_ECONFLICT) {
+            st = xd_error_set(&op->err, XD_EINVAL, "document %s is already stored", in->id);
+        }
+    }
+    if (st == XD_OK) {
+        st = ingest_audit(x, in);
+    }
+    /* Last, so that a failing callback also takes back the audit record just appended. */
+    if (st == XD_OK && in->idem_key != NULL) {
+        st = ingest_respond(x, in);
+    }
+    return st;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Tokens, control numbers, plain audit records */
+
+static enum xd_status token_apply(struct apply *x)
+{
+    const struct xd_store_token_create *t = &x->op->u.token;
+    enum xd_status st = x->s->be->token_put(x->s->wconn, t, xd_now_ms(), &x->op->err);
+    if (st == XD_ECONFLICT) {
+        return xd_error_set(&x->op->err, XD_EEXIST, "a token with this id or secret exists");
+    }
+    if (st != XD_OK) {
+        return fail(x, st);
+    }
+    struct xd_buf *b = &x->s->scratch;
+    st = json_begin(b);
+    if (st == XD_OK) {
+        st = json_str(b, "name", t->name);
+    }
+    if (st == XD_OK) {
+        st = json_str(b, "role", t->role);
+    }
+    if (st == XD_OK) {
+        st = json_str(b, "partner", t->partner);
+    }
+    if (st == XD_OK) {
+        st = json_end(b);
+    }
+    if (st != XD_OK) {
+        return oom(x, st);
+    }
+    char object[16 + XD_ID_LEN];
+    snprintf(object, sizeof object, "token:%s", t->id);
+    return audit_op(x, t->actor, "token.create", object, NULL, b->data);
+}
+
+static enum xd_status revoke_apply(struct apply *x)
+{
+    struct xd_store_token_revoke *r = &x->op->u.revoke;
+    enum xd_status st =
+        x->s->be->token_revoke(x->s->wconn, r->id, xd_now_ms(), &r->was_active, &x->op->err);
+    if (st == XD_ENOTFOUND) {
+        return st;
+    }
+    if (st != XD_OK) {
+        return fail(x, st);
+    }
+    if (!r->was_active) {
+        return XD_OK; /* nothing changed, so nothing to audit */
+    }
+    char object[16 + XD_ID_LEN];
+    snprintf(object, sizeof object, "token:%s", r->id);
+    return audit_op(x, r->actor, "token.revoke", object, "{\"active\":true}", "{\"active\":false}");
+}
+
+static enum xd_status control_apply(struct apply *x)
+{
+    struct xd_store_control_alloc *c = &x->op->u.control;
+    enum xd_status st =
+        x->s->be->counter_take(x->s->wconn, c->partner, c->kind, c->count, &c->first, &x->op->err);
+    if (st != XD_OK) {
+        return fail(x, st);
+    }
+    char before[48];
+    char after[48];
+    snprintf(before, sizeof before, "{\"next\":%lld}", (long long)c->first);
+    int64_t next = c->first + c->count; /* counter_take kept it within int64 */
+    snprintf(after, sizeof after, "{\"next\":%lld}", (long long)next);
+    struct xd_buf *b = &x->s->scratch;
+    xd_buf_reset(b);
+    st = xd_buf_printf(b, "control:%s:%s", c->partner, c->kind);
+    if (st != XD_OK) {
+        return oom(x, st);
+    }
+    return audit_op(x, c->actor, "control.alloc", b->data, before, after);
+}
+
+static enum xd_status audit_apply(struct apply *x)
+{
+    struct xd_store_audit_append *a = &x->op->u.audit;
+    enum xd_status st = xd_store__audit_append(x->s, a->actor, a->action, a->object, a->before,
+                                               a->after, &a->seq, &x->op->err);
+    return st == XD_OK ? XD_OK : fail(x, st);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+
+static const struct {
+    enum xd_status (*validate)(struct xd_store_op *op);
+    enum xd_status (*apply)(struct apply *x);
+} kinds[] = {
+    [XD_STORE_OP_INGEST] = {ingest_validate, ingest_apply},
+    [XD_STORE_OP_TOKEN_CREATE] = {token_validate, token_apply},
+    [XD_STORE_OP_TOKEN_REVOKE] = {revoke_validate, revoke_apply},
+    [XD_STORE_OP_CONTROL_ALLOC] = {control_validate, control_apply},
+    [XD_STORE_OP_AUDIT_APPEND] = {audit_validate, audit_apply},
+};
+
+enum xd_status xd_store__op_validate(struct xd_store_op *op)
+{
+    if ((size_t)op->kind >= XD_ARRAY_LEN(kinds) || kinds[op->kind].validate == NULL) {
+        return bad(&op->err, "op.kind", "unknown operation");
+    }
+    return kinds[op->kind].validate(op);
+}
+
+enum xd_status xd_store__op_apply(struct xd_store *s, struct xd_store_op *op, struct xd_error *err)
+{
+    struct apply x = {.s = s, .op = op, .storage_failed = false};
+    enum xd_status st = kinds[op->kind].apply(&x);
+    if (x.storage_failed) {
+        *err = op->err;
+        return XD_EUNAVAIL;
+    }
+    op->status = st;
+    if (st == XD_OK) {
+        xd_error_clear(&op->err);
+    }
+    return XD_OK;
+}
+
+enum xd_status xd_store__audit_system(struct xd_store *s, const char *action, const char *after,
+                                      struct xd_error *err)
+{
+    return xd_store__audit_append(s, "system", action, "store", NULL, after, NULL, err);
+}

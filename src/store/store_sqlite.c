@@ -1,0 +1,1274 @@
+/* SPDX-License-Identifier: MIT
+ * SQLite backend: one database file, <data_dir>/crossdock.db, in WAL mode; the schema as a list
+ * of migrations; every statement prepared once per connection and cached. Threads: connections
+ * are opened NOMUTEX and used by one thread at a time (the writer's by the writer thread, a
+ * reader's by whoever took it from the pool). The anchor connection is opened with the first
+ * writer connection and closed by xd_store_close; after that it only sits there (see below). */
+#include <sys/stat.h>
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "store/store_int.h"
+
+#define DB_FILE         "crossdock.db"
+#define BUSY_TIMEOUT_MS 5000
+/* WAL frames (4 KiB pages) before the writer checkpoints. The checkpoint pauses the writer for
+ * the time it takes to copy them: 4096 frames cost a p99 of 24 ms to 64 blocking callers in
+ * bench_store, 1024 frames 13 ms, at the same throughput. */
+#define CHECKPOINT_FRAMES 1024
+#define WAL_SIZE_LIMIT    "67108864"
+#define WRITER_CACHE_KIB  "32768"
+
+struct xd_store__db {
+    char *path;
+    const char *vfs; /* NULL: SQLite's default; the fault VFS in test mode */
+    bool durable;
+    /* A read-only connection that stays open as long as the store, so that the WAL index in
+     * shared memory outlives every writer connection. Without it, reopening the writer after a
+     * failed fsync could be the first connection again, and SQLite's WAL recovery would then
+     * find the frames of the failed transaction, complete with their commit frame, and bring
+     * back a batch every caller was told had failed. With it, those frames lie past the
+     * index's last commit, are ignored, and the next commit overwrites them. */
+    sqlite3 *anchor;
+};
+
+enum stmt_id {
+    S_BEGIN,
+    S_COMMIT,
+    S_ROLLBACK,
+    S_SAVEPOINT,
+    S_RELEASE,
+    S_ROLLBACK_TO,
+    S_DATA_VERSION,
+    S_USER_VERSION,
+    S_AUDIT_HEAD,
+    S_AUDIT_PUT,
+    S_IDEM_GET,
+    S_IDEM_PUT,
+    S_KEY_THREAD,
+    S_THREAD_PUT,
+    S_KEY_PUT,
+    S_JOURNAL_PUT,
+    S_DOC_PUT,
+    S_TOKEN_PUT,
+    S_TOKEN_REVOKE,
+    S_TOKEN_EXISTS,
+    S_COUNTER_TAKE,
+    S_DOC_GET,
+    S_THREAD_DOCS,
+    S_THREAD_EXISTS,
+    S_TOKEN_FIND,
+    S_TOKEN_LIST,
+    S_AUDIT_SCAN,
+    S_AUDIT_FIND_HASH,
+    S_COUNT
+};
+
+#define DOC_COLUMNS                                                                                \
+    "d.id, d.type, d.correlation_id, j.partner, j.channel, j.format, d.trace_id, d.seq, "          \
+    "j.received_at, d.body FROM documents d JOIN journal j ON j.seq = d.seq "
+#define TOKEN_COLUMNS "id, name, role, partner, created_at, revoked_at FROM tokens "
+
+static const char *const sql[S_COUNT] = {
+    [S_BEGIN] = "BEGIN IMMEDIATE",
+    [S_COMMIT] = "COMMIT",
+    [S_ROLLBACK] = "ROLLBACK",
+    [S_SAVEPOINT] = "SAVEPOINT op",
+    [S_RELEASE] = "RELEASE op",
+    [S_ROLLBACK_TO] = "ROLLBACK TO op",
+    [S_DATA_VERSION] = "PRAGMA data_version",
+    [S_USER_VERSION] = "PRAGMA user_version",
+    [S_AUDIT_HEAD] = "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1",
+    [S_AUDIT_PUT] = "INSERT INTO audit (seq, at, actor, action, object, before, after, "
+                    "prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    [S_IDEM_GET] = "SELECT request_hash, http_status, body, created_at FROM idempotency "
+                   "WHERE scope = ?1 AND key = ?2",
+    [S_IDEM_PUT] = "INSERT INTO idempotency (scope, key, request_hash, http_status, body, "
+                   "created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    [S_KEY_THREAD] = "SELECT correlation_id FROM thread_keys WHERE name = ?1 AND value = ?2",
+    [S_THREAD_PUT] = "INSERT INTO threads (correlation_id, created_at, first_doc) "
+                     "VALUES (?1, ?2, ?3) ON CONFLICT (correlation_id) DO NOTHING",
+    [S_KEY_PUT] = "INSERT INTO thread_keys (name, value, correlation_id) VALUES (?1, ?2, ?3) "
+                  "ON CONFLICT (name, value) DO NOTHING",
+    [S_JOURNAL_PUT] = "INSERT INTO journal (id, received_at, partner, channel, format, "
+                      "content_type, raw, idem_scope, idem_key) "
+                      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    [S_DOC_PUT] = "INSERT INTO documents (id, seq, type, correlation_id, trace_id, body) "
+                  "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    [S_TOKEN_PUT] = "INSERT INTO tokens (id, name, role, partner, hash, created_at) "
+                    "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    [S_TOKEN_REVOKE] = "UPDATE tokens SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL",
+    [S_TOKEN_EXISTS] = "SELECT 1 FROM tokens WHERE id = ?1",
+    /* The WHERE keeps the counter an exact integer: past INT64_MAX SQLite would turn it into
+     * a REAL and start handing out rounded, repeated numbers. */
+    [S_COUNTER_TAKE] = "INSERT INTO counters (partner, kind, next) VALUES (?1, ?2, 1 + ?3) "
+                       "ON CONFLICT (partner, kind) DO UPDATE SET next = next + ?3 "
+                       "WHERE next <= 9223372036854775807 - ?3 RETURNING next",
+    [S_DOC_GET] = "SELECT " DOC_COLUMNS "WHERE d.id = ?1",
+    [S_THREAD_DOCS] = "SELECT " DOC_COLUMNS "WHERE d.correlation_id = ?1 "
+                      "ORDER BY d.seq, d.docno LIMIT ?2",
+    [S_THREAD_EXISTS] = "SELECT 1 FROM threads WHERE correlation_id = ?1",
+    [S_TOKEN_FIND] = "SELECT " TOKEN_COLUMNS "WHERE hash = ?1 AND revoked_at IS NULL",
+    [S_TOKEN_LIST] = "SELECT " TOKEN_COLUMNS "ORDER BY created_at, id",
+    [S_AUDIT_SCAN] = "SELECT seq, at, actor, action, object, before, after, prev_hash, hash "
+                     "FROM audit WHERE seq >= ?1 ORDER BY seq",
+    [S_AUDIT_FIND_HASH] = "SELECT seq FROM audit WHERE hash = ?1 ORDER BY seq LIMIT 1",
+};
+
+/* The schema, one entry per version; user_version names the last one applied. Never edit an
+ * entry that has shipped: add the next one. */
+static const struct {
+    int version;
+    const char *sql;
+} migrations[] = {
+    {1, "CREATE TABLE journal ("
+        "  seq INTEGER PRIMARY KEY,"
+        "  id TEXT NOT NULL,"
+        "  received_at INTEGER NOT NULL,"
+        "  partner TEXT NOT NULL,"
+        "  channel TEXT NOT NULL,"
+        "  format TEXT NOT NULL,"
+        "  content_type TEXT NOT NULL,"
+        "  raw BLOB,"
+        "  idem_scope TEXT,"
+        "  idem_key TEXT);"
+        "CREATE TABLE threads ("
+        "  correlation_id TEXT PRIMARY KEY,"
+        "  created_at INTEGER NOT NULL,"
+        "  first_doc TEXT NOT NULL) WITHOUT ROWID;"
+        "CREATE TABLE thread_keys ("
+        "  name TEXT NOT NULL,"
+        "  value TEXT NOT NULL,"
+        "  correlation_id TEXT NOT NULL,"
+        "  PRIMARY KEY (name, value)) WITHOUT ROWID;"
+        "CREATE TABLE documents ("
+        "  docno INTEGER PRIMARY KEY,"
+        "  id TEXT NOT NULL UNIQUE,"
+        "  seq INTEGER NOT NULL,"
+        "  type TEXT NOT NULL,"
+        "  correlation_id TEXT NOT NULL,"
+        "  trace_id TEXT,"
+        "  body TEXT NOT NULL);"
+        "CREATE INDEX documents_thread ON documents (correlation_id, seq);"
+        "CREATE TABLE idempotency ("
+        "  scope TEXT NOT NULL,"
+        "  key TEXT NOT NULL,"
+        "  request_hash BLOB NOT NULL,"
+        "  http_status INTEGER NOT NULL,"
+        "  body BLOB NOT NULL,"
+        "  created_at INTEGER NOT NULL,"
+        "  PRIMARY KEY (scope, key)) WITHOUT ROWID;"
+        "CREATE TABLE tokens ("
+        "  id TEXT PRIMARY KEY,"
+        "  name TEXT NOT NULL,"
+        "  role TEXT NOT NULL,"
+        "  partner TEXT,"
+        "  hash BLOB NOT NULL UNIQUE,"
+        "  created_at INTEGER NOT NULL,"
+        "  revoked_at INTEGER);"
+        "CREATE TABLE audit ("
+        "  seq INTEGER PRIMARY KEY,"
+        "  at INTEGER NOT NULL,"
+        "  actor TEXT NOT NULL,"
+        "  action TEXT NOT NULL,"
+        "  object TEXT NOT NULL,"
+        "  before TEXT,"
+        "  after TEXT,"
+        "  prev_hash TEXT NOT NULL,"
+        "  hash TEXT NOT NULL);"
+        "CREATE TABLE counters ("
+        "  partner TEXT NOT NULL,"
+        "  kind TEXT NOT NULL,"
+        "  next INTEGER NOT NULL,"
+        "  PRIMARY KEY (partner, kind)) WITHOUT ROWID;"},
+};
+
+#define SCHEMA_LATEST (migrations[XD_ARRAY_LEN(migrations) - 1].version)
+
+struct xd_store__conn {
+    sqlite3 *db;
+    sqlite3_stmt *stmt[S_COUNT];
+    int64_t data_version;
+    bool have_version;
+    int wal_frames; /* WAL size after the last commit, from the WAL hook */
+};
+
+/* ------------------------------------------------------------------------------------------ */
+/* Errors */
+
+static enum xd_status rc_status(int rc)
+{
+    switch (rc & 0xff) {
+    case SQLITE_NOMEM:
+        return XD_ENOMEM;
+    case SQLITE_CONSTRAINT:
+        return XD_ECONFLICT;
+    case SQLITE_TOOBIG:
+        return XD_ETOOBIG;
+    case SQLITE_IOERR:
+    case SQLITE_FULL:
+    case SQLITE_READONLY:
+    case SQLITE_CANTOPEN:
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+    case SQLITE_PROTOCOL:
+    case SQLITE_NOLFS:
+    case SQLITE_PERM:
+        return XD_EUNAVAIL;
+    default:
+        return XD_EIO;
+    }
+}
+
+static enum xd_status db_fail(sqlite3 *db, int rc, const char *what, struct xd_error *err)
+{
+    const char *msg = db != NULL ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+    return xd_error_set(err, rc_status(rc), "%s: %s (sqlite code %d)", what, msg, rc);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Statements: bind a list of arguments, step, reset. */
+
+enum arg_kind { ARG_TEXT, ARG_BLOB, ARG_INT };
+
+struct arg {
+    enum arg_kind kind;
+    const void *p; /* ARG_TEXT: NULL binds SQL NULL */
+    size_t len;
+    int64_t i;
+};
+
+static struct arg text(const char *s)
+{
+    return (struct arg){.kind = ARG_TEXT, .p = s, .len = s != NULL ? strlen(s) : 0};
+}
+
+static struct arg textn(const char *s, size_t n)
+{
+    return (struct arg){.kind = ARG_TEXT, .p = s, .len = n};
+}
+
+static struct arg blob(const void *p, size_t n)
+{
+    return (struct arg){.kind = ARG_BLOB, .p = p != NULL ? p : "", .len = n};
+}
+
+static struct arg i64(int64_t v)
+{
+    return (struct arg){.kind = ARG_INT, .i = v};
+}
+
+static int bind_args(sqlite3_stmt *st, const struct arg *a, size_t n)
+{
+    int rc = SQLITE_OK;
+    for (size_t i = 0; i < n && rc == SQLITE_OK; i++) {
+        int idx = (int)i + 1;
+        switch (a[i].kind) {
+        case ARG_TEXT:
+            rc = a[i].p == NULL
+                     ? sqlite3_bind_null(st, idx)
+                     : sqlite3_bind_text64(st, idx, a[i].p, a[i].len, SQLITE_STATIC, SQLITE_UTF8);
+            break;
+        case ARG_BLOB:
+            rc = sqlite3_bind_blob64(st, idx, a[i].p, a[i].len, SQLITE_STATIC);
+            break;
+        case ARG_INT:
+            rc = sqlite3_bind_int64(st, idx, a[i].i);
+            break;
+        }
+    }
+    return rc;
+}
+
+static enum xd_status prepare(struct xd_store__conn *c, enum stmt_id id, sqlite3_stmt **out,
+                              struct xd_error *err)
+{
+    if (c->stmt[id] == NULL) {
+        int rc =
+            sqlite3_prepare_v3(c->db, sql[id], -1, SQLITE_PREPARE_PERSISTENT, &c->stmt[id], NULL);
+        if (rc != SQLITE_OK) {
+            return db_fail(c->db, rc, sql[id], err);
+        }
+    }
+    *out = c->stmt[id];
+    return XD_OK;
+}
+
+/* Bind and take the first step. XD_OK: a row is there (*out positioned on it; finish with
+ * sqlite3_reset). XD_ENOTFOUND: no row (already reset). Anything else: failed (reset). */
+static enum xd_status query(struct xd_store__conn *c, enum stmt_id id, const struct arg *a,
+                            size_t n, sqlite3_stmt **out, struct xd_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    enum xd_status s = prepare(c, id, &st, err);
+    if (s != XD_OK) {
+        return s;
+    }
+    int rc = bind_args(st, a, n);
+    if (rc == SQLITE_OK) {
+        rc = sqlite3_step(st);
+    }
+    if (rc == SQLITE_ROW) {
+        *out = st;
+        return XD_OK;
+    }
+    if (rc == SQLITE_DONE) {
+        sqlite3_reset(st);
+        return XD_ENOTFOUND;
+    }
+    s = db_fail(c->db, rc, sql[id], err);
+    sqlite3_reset(st);
+    return s;
+}
+
+/* Run a statement that returns no row to completion. */
+static enum xd_status exec(struct xd_store__conn *c, enum stmt_id id, const struct arg *a, size_t n,
+                           struct xd_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    enum xd_status s = query(c, id, a, n, &st, err);
+    if (s == XD_ENOTFOUND) {
+        return XD_OK;
+    }
+    if (s == XD_OK) {
+        sqlite3_reset(st);
+        return xd_error_set(err, XD_EIO, "%s: unexpected row", sql[id]);
+    }
+    return s;
+}
+
+static enum xd_status exec_pragma(sqlite3 *db, const char *pragma, const char *expect,
+                                  struct xd_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(db, pragma, -1, &st, NULL);
+    if (rc == SQLITE_OK) {
+        rc = sqlite3_step(st);
+    }
+    while (rc == SQLITE_ROW) {
+        const char *got = (const char *)sqlite3_column_text(st, 0);
+        if (expect != NULL && (got == NULL || strcmp(got, expect) != 0)) {
+            sqlite3_finalize(st);
+            return xd_error_set(err, XD_EUNAVAIL, "%s: got %s, need %s", pragma,
+                                got != NULL ? got : "nothing", expect);
+        }
+        rc = sqlite3_step(st);
+    }
+    enum xd_status s = rc == SQLITE_DONE ? XD_OK : db_fail(db, rc, pragma, err);
+    sqlite3_finalize(st);
+    return s;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Opening */
+
+static void sqlite_configure(void)
+{
+    (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
+static enum xd_status sq_db_open(const struct xd_store_options *o, struct xd_store__db **out,
+                                 struct xd_error *err)
+{
+    struct xd_error mk = {0};
+    if (xd_mkdirs(o->data_dir, 0700, &mk) != XD_OK) {
+        return xd_error_set(err, XD_EUNAVAIL, "data directory: %s", mk.message);
+    }
+    /* Before SQLite initializes: its per-allocation statistics take a global mutex that the
+     * writer would pay for on every row. Refused (harmlessly) if SQLite is already running. */
+    static pthread_once_t config_once = PTHREAD_ONCE_INIT;
+    pthread_once(&config_once, sqlite_configure);
+    struct xd_store__db *d = xd_calloc(1, sizeof *d);
+    struct xd_buf path;
+    xd_buf_init(&path, 4096);
+    if (d == NULL || xd_buf_printf(&path, "%s/%s", o->data_dir, DB_FILE) != XD_OK) {
+        xd_free(d);
+        xd_buf_cleanup(&path);
+        return xd_error_set(err, XD_ENOMEM, "store: out of memory");
+    }
+    d->path = path.data;
+    d->durable = o->durable;
+    const char *faults = getenv("CROSSDOCK_TEST_FAULTS");
+    if (faults != NULL && strcmp(faults, "1") == 0) {
+        d->vfs = xd_store__faultvfs_register();
+        if (d->vfs == NULL) {
+            xd_free(d->path);
+            xd_free(d);
+            return xd_error_set(err, XD_EIO, "cannot register the fault-injection VFS");
+        }
+        XD_LOG_WARN("store", NULL, "CROSSDOCK_TEST_FAULTS=1: storage fault injection is active");
+    }
+    *out = d;
+    return XD_OK;
+}
+
+static void sq_conn_close(struct xd_store__conn *c)
+{
+    if (c == NULL) {
+        return;
+    }
+    for (size_t i = 0; i < S_COUNT; i++) {
+        sqlite3_finalize(c->stmt[i]);
+    }
+    int rc = sqlite3_close(c->db);
+    if (rc != SQLITE_OK) {
+        XD_LOG_ERROR("store", NULL, "closing a database connection: %s", sqlite3_errstr(rc));
+    }
+    xd_free(c);
+}
+
+static void sq_db_close(struct xd_store__db *d)
+{
+    if (d == NULL) {
+        return;
+    }
+    if (d->anchor != NULL && sqlite3_close(d->anchor) != SQLITE_OK) {
+        XD_LOG_ERROR("store", NULL, "closing the anchor connection failed");
+    }
+    xd_free(d->path);
+    xd_free(d);
+}
+
+static enum xd_status open_handle(const char *path, const char *vfs, int flags, sqlite3 **out,
+                                  struct xd_error *err)
+{
+    sqlite3 *h = NULL;
+    int rc = sqlite3_open_v2(path, &h, flags | SQLITE_OPEN_NOMUTEX, vfs);
+    if (rc != SQLITE_OK) {
+        enum xd_status st = xd_error_set(err, XD_EUNAVAIL, "cannot open %s: %s", path,
+                                         h != NULL ? sqlite3_errmsg(h) : sqlite3_errstr(rc));
+        sqlite3_close(h);
+        return st;
+    }
+    sqlite3_extended_result_codes(h, 1);
+    sqlite3_busy_timeout(h, BUSY_TIMEOUT_MS);
+    *out = h;
+    return XD_OK;
+}
+
+static int wal_hook(void *arg, sqlite3 *db, const char *name, int frames)
+{
+    (void)db;
+    (void)name;
+    struct xd_store__conn *c = arg;
+    c->wal_frames = frames;
+    return SQLITE_OK;
+}
+
+static enum xd_status conn_new(const char *path, const char *vfs, int flags,
+                               struct xd_store__conn **out, struct xd_error *err)
+{
+    struct xd_store__conn *c = xd_calloc(1, sizeof *c);
+    if (c == NULL) {
+        return xd_error_set(err, XD_ENOMEM, "store: out of memory");
+    }
+    enum xd_status st = open_handle(path, vfs, flags, &c->db, err);
+    if (st != XD_OK) {
+        xd_free(c);
+        return st;
+    }
+    *out = c;
+    return XD_OK;
+}
+
+static enum xd_status open_anchor(struct xd_store__db *d, struct xd_error *err)
+{
+    enum xd_status st = open_handle(d->path, d->vfs, SQLITE_OPEN_READONLY, &d->anchor, err);
+    if (st != XD_OK) {
+        return st;
+    }
+    /* A connection attaches to the WAL index on its first read, not at open. */
+    st = exec_pragma(d->anchor, "PRAGMA schema_version", NULL, err);
+    if (st != XD_OK) {
+        sqlite3_close(d->anchor);
+        d->anchor = NULL;
+    }
+    return st;
+}
+
+static enum xd_status sq_writer_open(struct xd_store__db *d, struct xd_store__conn **out,
+                                     struct xd_error *err)
+{
+    struct xd_store__conn *c = NULL;
+    enum xd_status st =
+        conn_new(d->path, d->vfs, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, &c, err);
+    if (st != XD_OK) {
+        return st;
+    }
+    /* SQLite quietly falls back to read-only when it may not write the file (read-only file
+     * system, permissions); a writer that cannot write must say so now, not at its first
+     * commit. */
+    if (sqlite3_db_readonly(c->db, "main") == 1) {
+        sq_conn_close(c);
+        return xd_error_set(err, XD_EUNAVAIL,
+                            "cannot open %s for writing (read-only file system or permissions)",
+                            d->path);
+    }
+    /* synchronous=FULL makes every commit fsync the WAL before COMMIT returns: that fsync is
+     * what the group commit shares among the batch. wal_autocheckpoint=0 because the writer
+     * checkpoints between batches itself (maintain), after the batch was acknowledged. */
+    const char *pragmas[][2] = {
+        {"PRAGMA journal_mode=WAL", "wal"},
+        {d->durable ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=OFF", NULL},
+        {"PRAGMA wal_autocheckpoint=0", NULL},
+        {"PRAGMA journal_size_limit=" WAL_SIZE_LIMIT, NULL},
+        {"PRAGMA cache_size=-" WRITER_CACHE_KIB, NULL},
+        {"PRAGMA temp_store=MEMORY", NULL},
+    };
+    for (size_t i = 0; i < XD_ARRAY_LEN(pragmas) && st == XD_OK; i++) {
+        st = exec_pragma(c->db, pragmas[i][0], pragmas[i][1], err);
+    }
+    if (st == XD_OK && d->anchor == NULL) {
+        st = open_anchor(d, err);
+    }
+    if (st != XD_OK) {
+        sq_conn_close(c);
+        return st;
+    }
+    sqlite3_wal_hook(c->db, wal_hook, c);
+    *out = c;
+    return XD_OK;
+}
+
+static enum xd_status sq_reader_open(struct xd_store__db *d, struct xd_store__conn **out,
+                                     struct xd_error *err)
+{
+    return conn_new(d->path, d->vfs, SQLITE_OPEN_READONLY, out, err);
+}
+
+static enum xd_status user_version(struct xd_store__conn *c, int *out, struct xd_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    enum xd_status s = query(c, S_USER_VERSION, NULL, 0, &st, err);
+    if (s == XD_ENOTFOUND) {
+        return xd_error_set(err, XD_EIO, "PRAGMA user_version returned nothing");
+    }
+    if (s == XD_OK) {
+        *out = sqlite3_column_int(st, 0);
+        sqlite3_reset(st);
+    }
+    return s;
+}
+
+static enum xd_status sq_verify_open(const char *data_dir, struct xd_store__conn **out,
+                                     struct xd_error *err)
+{
+    char path[4096];
+    int n = snprintf(path, sizeof path, "%s/%s", data_dir, DB_FILE);
+    if (n < 0 || (size_t)n >= sizeof path) {
+        return xd_error_set(err, XD_EINVAL, "data directory path too long");
+    }
+    struct stat sb;
+    if (stat(path, &sb) != 0) {
+        return xd_error_set(err, XD_ENOTFOUND, "no database at %s", path);
+    }
+    struct xd_store__conn *c = NULL;
+    enum xd_status st = conn_new(path, NULL, SQLITE_OPEN_READONLY, &c, err);
+    int v = 0;
+    if (st == XD_OK) {
+        st = user_version(c, &v, err);
+    }
+    if (st == XD_OK && (v < 1 || v > SCHEMA_LATEST)) {
+        st = xd_error_set(err, XD_ECORRUPT, "%s: schema version %d, this binary reads 1 to %d",
+                          path, v, SCHEMA_LATEST);
+    }
+    if (st != XD_OK) {
+        sq_conn_close(c);
+        return st;
+    }
+    *out = c;
+    return XD_OK;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Transactions */
+
+static enum xd_status sq_begin(struct xd_store__conn *c, bool *others_wrote, struct xd_error *err)
+{
+    enum xd_status st = exec(c, S_BEGIN, NULL, 0, err);
+    if (st != XD_OK) {
+        return st;
+    }
+    /* data_version changes when another connection (another process: this one has a single
+     * writer) committed; then what the writer cached, the audit head, is stale. */
+    sqlite3_stmt *s = NULL;
+    st = query(c, S_DATA_VERSION, NULL, 0, &s, err);
+    if (st == XD_ENOTFOUND) {
+        return xd_error_set(err, XD_EIO, "PRAGMA data_version returned nothing");
+    }
+    if (st != XD_OK) {
+        return st;
+    }
+    int64_t v = sqlite3_column_int64(s, 0);
+    sqlite3_reset(s);
+    *others_wrote = c->have_version && v != c->data_version;
+    c->data_version = v;
+    c->have_version = true;
+    return XD_OK;
+}
+
+static enum xd_status sq_commit(struct xd_store__conn *c, struct xd_error *err)
+{
+    return exec(c, S_COMMIT, NULL, 0, err);
+}
+
+static void sq_rollback(struct xd_store__conn *c)
+{
+    if (!sqlite3_get_autocommit(c->db)) {
+        struct xd_error ignored = {0};
+        (void)exec(c, S_ROLLBACK, NULL, 0, &ignored);
+    }
+}
+
+static enum xd_status sq_savepoint(struct xd_store__conn *c, struct xd_error *err)
+{
+    return exec(c, S_SAVEPOINT, NULL, 0, err);
+}
+
+static enum xd_status sq_release(struct xd_store__conn *c, struct xd_error *err)
+{
+    return exec(c, S_RELEASE, NULL, 0, err);
+}
+
+static enum xd_status sq_rollback_to(struct xd_store__conn *c, struct xd_error *err)
+{
+    return exec(c, S_ROLLBACK_TO, NULL, 0, err);
+}
+
+static uint64_t sq_changes(struct xd_store__conn *c)
+{
+    return (uint64_t)sqlite3_total_changes64(c->db);
+}
+
+static bool sq_in_transaction(struct xd_store__conn *c)
+{
+    return !sqlite3_get_autocommit(c->db);
+}
+
+static enum xd_status sq_migrate(struct xd_store__conn *c, int *from, int *to, struct xd_error *err)
+{
+    int v = 0;
+    enum xd_status st = user_version(c, &v, err);
+    if (st != XD_OK) {
+        return st;
+    }
+    if (v > SCHEMA_LATEST) {
+        return xd_error_set(err, XD_ECORRUPT,
+                            "database schema version %d is newer than this binary (%d)", v,
+                            SCHEMA_LATEST);
+    }
+    for (size_t i = 0; i < XD_ARRAY_LEN(migrations); i++) {
+        if (migrations[i].version <= v) {
+            continue;
+        }
+        char *msg = NULL;
+        int rc = sqlite3_exec(c->db, migrations[i].sql, NULL, NULL, &msg);
+        if (rc == SQLITE_OK) {
+            char pragma[48];
+            snprintf(pragma, sizeof pragma, "PRAGMA user_version=%d", migrations[i].version);
+            rc = sqlite3_exec(c->db, pragma, NULL, NULL, &msg);
+        }
+        if (rc != SQLITE_OK) {
+            st = xd_error_set(err, rc_status(rc), "schema migration to version %d: %s",
+                              migrations[i].version, msg != NULL ? msg : sqlite3_errstr(rc));
+            sqlite3_free(msg);
+            return st;
+        }
+    }
+    *from = v;
+    *to = SCHEMA_LATEST > v ? SCHEMA_LATEST : v;
+    return XD_OK;
+}
+
+/* The writer checkpoints itself, between batches and after the acknowledgements: a checkpoint
+ * that runs beside the writer (another thread) never catches up with a busy writer, so the WAL
+ * could never restart from its beginning and would grow without bound. */
+static enum xd_status sq_maintain(struct xd_store__conn *c, bool final, struct xd_error *err)
+{
+    if (!final && c->wal_frames < CHECKPOINT_FRAMES) {
+        return XD_OK;
+    }
+    /* Closing: copy everything and empty the WAL, so the next open has nothing to recover. */
+    int mode = final ? SQLITE_CHECKPOINT_TRUNCATE : SQLITE_CHECKPOINT_PASSIVE;
+    int rc = sqlite3_wal_checkpoint_v2(c->db, NULL, mode, NULL, NULL);
+    if (rc == SQLITE_BUSY) {
+        return XD_OK; /* readers still on old frames: the next batch tries again */
+    }
+    return rc == SQLITE_OK ? XD_OK : db_fail(c->db, rc, "WAL checkpoint", err);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Rows written by the writer */
+
+static void copy_text(char *dst, size_t cap, const unsigned char *src)
+{
+    snprintf(dst, cap, "%s", src != NULL ? (const char *)src : "");
+}
+
+static enum xd_status sq_audit_head(struct xd_store__conn *c, int64_t *seq,
+                                    char hash[XD_SHA256_HEX_LEN + 1], struct xd_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    enum xd_status s = query(c, S_AUDIT_HEAD, NULL, 0, &st, err);
+    if (s != XD_OK) {
+        return s;
+    }
+    *seq = sqlite3_column_int64(st, 0);
+    copy_text(hash, XD_SHA256_HEX_LEN + 1, sqlite3_column_text(st, 1));
+    sqlite3_reset(st);
+    return XD_OK;
+}
+
+static enum xd_status sq_audit_put(struct xd_store__conn *c, const struct xd_audit_record *r,
+                                   struct xd_error *err)
+{
+    const struct arg a[] = {
+        i64(r->seq),     i64(r->at_ms),  text(r->actor),     text(r->action), text(r->object),
+        text(r->before), text(r->after), text(r->prev_hash), text(r->hash),
+    };
+    return exec(c, S_AUDIT_PUT, a, XD_ARRAY_LEN(a), err);
+}
+
+static enum xd_status idem_row(sqlite3_stmt *st, uint8_t hash[XD_SHA256_LEN], int *http_status,
+                               struct xd_error *err)
+{
+    if (sqlite3_column_bytes(st, 0) != XD_SHA256_LEN) {
+        return xd_error_set(err, XD_ECORRUPT, "idempotency record with a malformed hash");
+    }
+    memcpy(hash, sqlite3_column_blob(st, 0), XD_SHA256_LEN);
+    *http_status = sqlite3_column_int(st, 1);
+    return XD_OK;
+}
+
+static enum xd_status sq_idem_get(struct xd_store__conn *c, const char *scope, const char *key,
+                                  uint8_t hash[XD_SHA256_LEN], int *http_status, char **body,
+                                  size_t *body_len, struct xd_error *err)
+{
+    const struct arg a[] = {text(scope), text(key)};
+    sqlite3_stmt *st = NULL;
+    enum xd_status s = query(c, S_IDEM_GET, a, XD_ARRAY_LEN(a), &st, err);
+    if (s != XD_OK) {
+        return s;
+    }
+    s = idem_row(st, hash, http_status, err);
+    if (s == XD_OK) {
+        const void *p = sqlite3_column_blob(st, 2);
+        size_t n = (size_t)sqlite3_column_bytes(st, 2);
+        char *copy = xd_strndup(p != NULL ? p : "", n);
+        if (copy == NULL) {
+            s = xd_error_set(err, XD_ENOMEM, "idempotency record: out of memory");
+        } else {
+            *body = copy;
+            *body_len = n;
+        }
+    }
+    sqlite3_reset(st);
+    return s;
+}
+
+static enum xd_status sq_idem_put(struct xd_store__conn *c, const struct xd_store_ingest *in,
+                                  int http_status, const struct xd_buf *body, int64_t at_ms,
+                                  struct xd_error *err)
+{
+    const struct arg a[] = {
+        text(in->idem_scope), text(in->idem_key),          blob(in->request_hash, XD_SHA256_LEN),
+        i64(http_status),     blob(body->data, body->len), i64(at_ms),
+    };
+    return exec(c, S_IDEM_PUT, a, XD_ARRAY_LEN(a), err);
+}
+
+static enum xd_status sq_key_thread(struct xd_store__conn *c, const char *name, const char *value,
+                                    char *out, struct xd_error *err)
+{
+    const struct arg a[] = {text(name), text(value)};
+    sqlite3_stmt *st = NULL;
+    enum xd_status s = query(c, S_KEY_THREAD, a, XD_ARRAY_LEN(a), &st, err);
+    if (s != XD_OK) {
+        return s;
+    }
+    if (sqlite3_column_bytes(st, 0) > XD_CORRELATION_ID_MAX) {
+        s = xd_error_set(err, XD_ECORRUPT, "stored correlation id too long");
+    } else {
+        copy_text(out, XD_CORRELATION_ID_MAX + 1, sqlite3_column_text(st, 0));
+    }
+    sqlite3_reset(st);
+    return s;
+}
+
+static enum xd_status sq_thread_put(struct xd_store__conn *c, const char *correlation_id,
+                                    int64_t at_ms, const char *first_doc, bool *created,
+                                    struct xd_error *err)
+{
+    const struct arg a[] = {text(correlation_id), i64(at_ms), text(first_doc)};
+    enum xd_status s = exec(c, S_THREAD_PUT, a, XD_ARRAY_LEN(a), err);
+    if (s == XD_OK) {
+        *created = sqlite3_changes(c->db) > 0;
+    }
+    return s;
+}
+
+static enum xd_status sq_key_put(struct xd_store__conn *c, const char *name, const char *value,
+                                 const char *correlation_id, struct xd_error *err)
+{
+    const struct arg a[] = {text(name), text(value), text(correlation_id)};
+    return exec(c, S_KEY_PUT, a, XD_ARRAY_LEN(a), err);
+}
+
+static enum xd_status sq_journal_put(struct xd_store__conn *c, const struct xd_store_ingest *in,
+                                     int64_t *seq, struct xd_error *err)
+{
+    /* Most raw messages are their canonical document byte for byte (the HTTP API's JSON):
+     * journal those once, as NULL, rather than write the same kilobytes twice. */
+    bool raw_same = in->raw == NULL ||
+                    (in->raw_len == in->body_len && memcmp(in->raw, in->body, in->body_len) == 0);
+    const struct arg a[] = {
+        text(in->id),
+        i64(in->received_at_ms),
+        text(in->partner),
+        text(in->channel),
+        text(in->format),
+        text(in->content_type),
+        raw_same ? text(NULL) : blob(in->raw, in->raw_len),
+        text(in->idem_key != NULL ? in->idem_scope : NULL),
+        text(in->idem_key),
+    };
+    enum xd_status s = exec(c, S_JOURNAL_PUT, a, XD_ARRAY_LEN(a), err);
+    if (s == XD_OK) {
+        *seq = sqlite3_last_insert_rowid(c->db);
+    }
+    return s;
+}
+
+static enum xd_status sq_doc_put(struct xd_store__conn *c, const struct xd_store_ingest *in,
+                                 int64_t seq, const char *correlation_id, struct xd_error *err)
+{
+    const struct arg a[] = {
+        text(in->id),         i64(seq),           text(in->doc_type),
+        text(correlation_id), text(in->trace_id), textn(in->body, in->body_len),
+    };
+    return exec(c, S_DOC_PUT, a, XD_ARRAY_LEN(a), err);
+}
+
+static enum xd_status sq_token_put(struct xd_store__conn *c, const struct xd_store_token_create *t,
+                                   int64_t at_ms, struct xd_error *err)
+{
+    const struct arg a[] = {
+        text(t->id),
+        text(t->name),
+        text(t->role),
+        text(t->partner),
+        blob(t->token_hash, XD_SHA256_LEN),
+        i64(at_ms),
+    };
+    return exec(c, S_TOKEN_PUT, a, XD_ARRAY_LEN(a), err);
+}
+
+static enum xd_status sq_token_revoke(struct xd_store__conn *c, const char *id, int64_t at_ms,
+                                      bool *was_active, struct xd_error *err)
+{
+    const struct arg a[] = {text(id), i64(at_ms)};
+    enum xd_status s = exec(c, S_TOKEN_REVOKE, a, XD_ARRAY_LEN(a), err);
+    if (s != XD_OK) {
+        return s;
+    }
+    if (sqlite3_changes(c->db) > 0) {
+        *was_active = true;
+        return XD_OK;
+    }
+    sqlite3_stmt *st = NULL;
+    s = query(c, S_TOKEN_EXISTS, a, 1, &st, err);
+    if (s == XD_ENOTFOUND) {
+        return xd_error_set(err, XD_ENOTFOUND, "no token %s", id);
+    }
+    if (s == XD_OK) {
+        sqlite3_reset(st);
+        *was_active = false;
+    }
+    return s;
+}
+
+static enum xd_status sq_counter_take(struct xd_store__conn *c, const char *partner,
+                                      const char *kind, int64_t count, int64_t *first,
+                                      struct xd_error *err)
+{
+    const struct arg a[] = {text(partner), text(kind), i64(count)};
+    sqlite3_stmt *st = NULL;
+    enum xd_status s = query(c, S_COUNTER_TAKE, a, XD_ARRAY_LEN(a), &st, err);
+    if (s == XD_ENOTFOUND) {
+        return xd_error_set(err, XD_ETOOBIG, "control numbers %s/%s exhausted", partner, kind);
+    }
+    if (s != XD_OK) {
+        return s;
+    }
+    int64_t next = sqlite3_column_int64(st, 0);
+    int rc = sqlite3_step(st); /* run the RETURNING statement to its end */
+    s = rc == SQLITE_DONE ? XD_OK : db_fail(c->db, rc, "control numbers", err);
+    sqlite3_reset(st);
+    if (s == XD_OK) {
+        *first = next - count;
+    }
+    return s;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Reads */
+
+/* Column <i> as a string in the arena; NULL stays NULL. */
+static enum xd_status col_str(sqlite3_stmt *st, int i, struct xd_arena *a, const char **out)
+{
+    const unsigned char *p = sqlite3_column_text(st, i);
+    if (p == NULL) {
+        *out = NULL;
+        return sqlite3_errcode(sqlite3_db_handle(st)) == SQLITE_NOMEM ? XD_ENOMEM : XD_OK;
+    }
+    char *copy = xd_arena_strndup(a, (const char *)p, (size_t)sqlite3_column_bytes(st, i));
+    if (copy == NULL) {
+        return XD_ENOMEM;
+    }
+    *out = copy;
+    return XD_OK;
+}
+
+static enum xd_status doc_row(sqlite3_stmt *st, struct xd_arena *a, struct xd_store_doc *d)
+{
+    const char **strs[] = {&d->id,      &d->doc_type, &d->correlation_id, &d->partner,
+                           &d->channel, &d->format,   &d->trace_id};
+    for (size_t i = 0; i < XD_ARRAY_LEN(strs); i++) {
+        enum xd_status s = col_str(st, (int)i, a, strs[i]);
+        if (s != XD_OK) {
+            return s;
+        }
+    }
+    d->seq = sqlite3_column_int64(st, 7);
+    d->received_at_ms = sqlite3_column_int64(st, 8);
+    d->body_len = (size_t)sqlite3_column_bytes(st, 9);
+    return col_str(st, 9, a, &d->body);
+}
+
+static enum xd_status sq_doc_get(struct xd_store__conn *c, const char *id, struct xd_arena *a,
+                                 struct xd_store_doc *out, struct xd_error *err)
+{
+    const struct arg args[] = {text(id)};
+    sqlite3_stmt *st = NULL;
+    enum xd_status s = query(c, S_DOC_GET, args, 1, &st, err);
+    if (s == XD_ENOTFOUND) {
+        return xd_error_set(err, s, "no document %s", id);
+    }
+    if (s != XD_OK) {
+        return s;
+    }
+    struct xd_store_doc d = {0};
+    s = doc_row(st, a, &d);
+    sqlite3_reset(st);
+    if (s != XD_OK) {
+        return xd_error_set(err, s, "document %s: %s", id, xd_strerror(s));
+    }
+    *out = d;
+    return XD_OK;
+}
+
+static enum xd_status thread_exists(struct xd_store__conn *c, const char *correlation_id,
+                                    struct xd_error *err)
+{
+    const struct arg args[] = {text(correlation_id)};
+    sqlite3_stmt *st = NULL;
+    enum xd_status s = query(c, S_THREAD_EXISTS, args, 1, &st, err);
+    if (s == XD_OK) {
+        sqlite3_reset(st);
+    } else if (s == XD_ENOTFOUND) {
+        xd_error_set(err, s, "no transaction thread %s", correlation_id);
+    }
+    return s;
+}
+
+/* Step through the rows of <st> (positioned on the first) into an array in the arena. */
+static enum xd_status collect_docs(struct xd_store__conn *c, sqlite3_stmt *st, struct xd_arena *a,
+                                   struct xd_store_doc **out, size_t *n_out, struct xd_error *err)
+{
+    struct xd_store_doc *docs = NULL;
+    size_t n = 0;
+    size_t cap = 0;
+    enum xd_status s = XD_OK;
+    int rc = SQLITE_ROW;
+    while (rc == SQLITE_ROW && s == XD_OK) {
+        if (n == cap) {
+            size_t ncap = cap ? cap * 2 : 16;
+            struct xd_store_doc *g = xd_reallocarray(docs, ncap, sizeof *g);
+            if (g == NULL) {
+                s = XD_ENOMEM;
+                break;
+            }
+            docs = g;
+            cap = ncap;
+        }
+        memset(&docs[n], 0, sizeof docs[n]);
+        s = doc_row(st, a, &docs[n]);
+        n++;
+        if (s == XD_OK) {
+            rc = sqlite3_step(st);
+        }
+    }
+    if (s == XD_OK && rc != SQLITE_DONE) {
+        s = db_fail(c->db, rc, "thread documents", err);
+    } else if (s != XD_OK) {
+        xd_error_set(err, s, "thread documents: %s", xd_strerror(s));
+    }
+    sqlite3_reset(st);
+    struct xd_store_doc *arr = NULL;
+    if (s == XD_OK) {
+        arr = xd_arena_memdup(a, docs, n * sizeof *docs);
+        if (arr == NULL) {
+            s = xd_error_set(err, XD_ENOMEM, "thread documents: out of memory");
+        }
+    }
+    xd_free(docs);
+    if (s == XD_OK) {
+        *out = arr;
+        *n_out = n;
+    }
+    return s;
+}
+
+static enum xd_status sq_thread_docs(struct xd_store__conn *c, const char *correlation_id,
+                                     size_t limit, struct xd_arena *a, struct xd_store_doc **out,
+                                     size_t *n_out, struct xd_error *err)
+{
+    int64_t lim = limit == 0 || limit > INT64_MAX ? -1 : (int64_t)limit;
+    const struct arg args[] = {text(correlation_id), i64(lim)};
+    sqlite3_stmt *st = NULL;
+    enum xd_status s = query(c, S_THREAD_DOCS, args, XD_ARRAY_LEN(args), &st, err);
+    if (s == XD_ENOTFOUND) {
+        /* Threads are created with their first document, so no rows means no thread; ask
+         * anyway rather than rely on it. */
+        s = thread_exists(c, correlation_id, err);
+        if (s == XD_OK) {
+            *out = NULL;
+            *n_out = 0;
+        }
+        return s;
+    }
+    if (s != XD_OK) {
+        return s;
+    }
+    return collect_docs(c, st, a, out, n_out, err);
+}
+
+static enum xd_status token_row(sqlite3_stmt *st, struct xd_arena *a, struct xd_store_token *t)
+{
+    const char **strs[] = {&t->id, &t->name, &t->role, &t->partner};
+    for (size_t i = 0; i < XD_ARRAY_LEN(strs); i++) {
+        enum xd_status s = col_str(st, (int)i, a, strs[i]);
+        if (s != XD_OK) {
+            return s;
+        }
+    }
+    t->created_at_ms = sqlite3_column_int64(st, 4);
+    t->revoked_at_ms = sqlite3_column_int64(st, 5);
+    return XD_OK;
+}
+
+static enum xd_status sq_token_find(struct xd_store__conn *c, const uint8_t hash[XD_SHA256_LEN],
+                                    struct xd_arena *a, struct xd_store_token *out,
+                                    struct xd_error *err)
+{
+    const struct arg args[] = {blob(hash, XD_SHA256_LEN)};
+    sqlite3_stmt *st = NULL;
+    enum xd_status s = query(c, S_TOKEN_FIND, args, 1, &st, err);
+    if (s == XD_ENOTFOUND) {
+        return xd_error_set(err, s, "no such token");
+    }
+    if (s != XD_OK) {
+        return s;
+    }
+    struct xd_store_token t = {0};
+    s = token_row(st, a, &t);
+    sqlite3_reset(st);
+    if (s != XD_OK) {
+        return xd_error_set(err, s, "token: %s", xd_strerror(s));
+    }
+    *out = t;
+    return XD_OK;
+}
+
+static enum xd_status sq_token_list(struct xd_store__conn *c, struct xd_arena *a,
+                                    struct xd_store_token **out, size_t *n_out,
+                                    struct xd_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    enum xd_status s = query(c, S_TOKEN_LIST, NULL, 0, &st, err);
+    if (s == XD_ENOTFOUND) {
+        *out = NULL;
+        *n_out = 0;
+        return XD_OK;
+    }
+    if (s != XD_OK) {
+        return s;
+    }
+    struct xd_store_token *toks = NULL;
+    size_t n = 0;
+    size_t cap = 0;
+    int rc = SQLITE_ROW;
+    while (s == XD_OK && rc == SQLITE_ROW) {
+        if (n == cap) {
+            /* Arena arrays cannot grow in place: copy into a bigger one. Token lists are
+             * short (people and partners, not messages). */
+            size_t ncap = cap ? cap * 2 : 8;
+            struct xd_store_token *g = xd_arena_calloc(a, ncap, sizeof *g);
+            if (g == NULL) {
+                s = XD_ENOMEM;
+                break;
+            }
+            if (n > 0) {
+                memcpy(g, toks, n * sizeof *g);
+            }
+            toks = g;
+            cap = ncap;
+        }
+        s = token_row(st, a, &toks[n++]);
+        if (s == XD_OK) {
+            rc = sqlite3_step(st);
+        }
+    }
+    if (s == XD_OK && rc != SQLITE_DONE) {
+        s = db_fail(c->db, rc, "token list", err);
+    } else if (s != XD_OK) {
+        xd_error_set(err, s, "token list: %s", xd_strerror(s));
+    }
+    sqlite3_reset(st);
+    if (s == XD_OK) {
+        *out = toks;
+        *n_out = n;
+    }
+    return s;
+}
+
+static enum xd_status sq_idem_find(struct xd_store__conn *c, const char *scope, const char *key,
+                                   struct xd_arena *a, struct xd_store_idem *out,
+                                   struct xd_error *err)
+{
+    const struct arg args[] = {text(scope), text(key)};
+    sqlite3_stmt *st = NULL;
+    enum xd_status s = query(c, S_IDEM_GET, args, XD_ARRAY_LEN(args), &st, err);
+    if (s == XD_ENOTFOUND) {
+        return xd_error_set(err, s, "no idempotency record");
+    }
+    if (s != XD_OK) {
+        return s;
+    }
+    struct xd_store_idem r = {0};
+    s = idem_row(st, r.request_hash, &r.http_status, err);
+    if (s == XD_OK) {
+        const void *p = sqlite3_column_blob(st, 2);
+        r.body_len = (size_t)sqlite3_column_bytes(st, 2);
+        r.body = xd_arena_strndup(a, p != NULL ? p : "", r.body_len);
+        if (r.body == NULL) {
+            s = xd_error_set(err, XD_ENOMEM, "idempotency record: out of memory");
+        }
+    }
+    sqlite3_reset(st);
+    if (s == XD_OK) {
+        *out = r;
+    }
+    return s;
+}
+
+static void audit_row(sqlite3_stmt *st, struct xd_audit_record *r)
+{
+    r->seq = sqlite3_column_int64(st, 0);
+    r->at_ms = sqlite3_column_int64(st, 1);
+    r->actor = (const char *)sqlite3_column_text(st, 2);
+    r->action = (const char *)sqlite3_column_text(st, 3);
+    r->object = (const char *)sqlite3_column_text(st, 4);
+    r->before = (const char *)sqlite3_column_text(st, 5);
+    r->after = (const char *)sqlite3_column_text(st, 6);
+    copy_text(r->prev_hash, sizeof r->prev_hash, sqlite3_column_text(st, 7));
+    copy_text(r->hash, sizeof r->hash, sqlite3_column_text(st, 8));
+}
+
+static enum xd_status sq_audit_scan(struct xd_store__conn *c, int64_t from_seq,
+                                    enum xd_status (*fn)(void *arg,
+                                                         const struct xd_audit_record *r),
+                                    void *arg, struct xd_error *err)
+{
+    const struct arg args[] = {i64(from_seq)};
+    sqlite3_stmt *st = NULL;
+    enum xd_status s = query(c, S_AUDIT_SCAN, args, 1, &st, err);
+    if (s == XD_ENOTFOUND) {
+        return XD_OK;
+    }
+    int rc = SQLITE_ROW;
+    while (s == XD_OK && rc == SQLITE_ROW) {
+        struct xd_audit_record r;
+        audit_row(st, &r);
+        s = fn(arg, &r);
+        if (s == XD_OK) {
+            rc = sqlite3_step(st);
+        }
+    }
+    if (s == XD_OK && rc != SQLITE_DONE) {
+        s = db_fail(c->db, rc, "audit scan", err);
+    }
+    if (st != NULL) {
+        sqlite3_reset(st);
+    }
+    return s;
+}
+
+static enum xd_status sq_audit_find_hash(struct xd_store__conn *c, const char *hash, int64_t *seq,
+                                         struct xd_error *err)
+{
+    const struct arg args[] = {text(hash)};
+    sqlite3_stmt *st = NULL;
+    enum xd_status s = query(c, S_AUDIT_FIND_HASH, args, 1, &st, err);
+    if (s == XD_OK) {
+        *seq = sqlite3_column_int64(st, 0);
+        sqlite3_reset(st);
+    }
+    return s;
+}
+
+const struct xd_store__backend xd_store__sqlite = {
+    .name = "sqlite",
+    .db_open = sq_db_open,
+    .db_close = sq_db_close,
+    .writer_open = sq_writer_open,
+    .reader_open = sq_reader_open,
+    .verify_open = sq_verify_open,
+    .conn_close = sq_conn_close,
+    .begin = sq_begin,
+    .commit = sq_commit,
+    .rollback = sq_rollback,
+    .savepoint = sq_savepoint,
+    .release = sq_release,
+    .rollback_to = sq_rollback_to,
+    .migrate = sq_migrate,
+    .changes = sq_changes,
+    .in_transaction = sq_in_transaction,
+    .maintain = sq_maintain,
+    .audit_head = sq_audit_head,
+    .audit_put = sq_audit_put,
+    .idem_get = sq_idem_get,
+    .idem_put = sq_idem_put,
+    .key_thread = sq_key_thread,
+    .thread_put = sq_thread_put,
+    .key_put = sq_key_put,
+    .journal_put = sq_journal_put,
+    .doc_put = sq_doc_put,
+    .token_put = sq_token_put,
+    .token_revoke = sq_token_revoke,
+    .counter_take = sq_counter_take,
+    .doc_get = sq_doc_get,
+    .thread_docs = sq_thread_docs,
+    .token_find = sq_token_find,
+    .token_list = sq_token_list,
+    .idem_find = sq_idem_find,
+    .audit_scan = sq_audit_scan,
+    .audit_find_hash = sq_audit_find_hash,
+};

@@ -1,0 +1,139 @@
+/* SPDX-License-Identifier: MIT
+ * Open-addressing set of short identifiers for the uniqueness checks of control numbers and
+ * HL IDs. Up to 9 ASCII characters pack exactly into 63 bits (7 bits each, left-aligned, so
+ * lengths differ) and are stored odd; anything longer is hashed (FNV-1a) and stored even. */
+#include <string.h>
+
+#include "x12/x12_int.h"
+
+#define IDSET_MIN_SLOTS 64
+
+static uint64_t key_of(struct xd_slice k)
+{
+    bool ascii = k.len <= 9;
+    for (size_t i = 0; ascii && i < k.len; i++) {
+        ascii = (unsigned char)k.p[i] > 0 && (unsigned char)k.p[i] < 0x80;
+    }
+    if (ascii) {
+        uint64_t v = 0;
+        for (size_t i = 0; i < 9; i++) {
+            v = (v << 7) | (i < k.len ? (uint64_t)(unsigned char)k.p[i] : 0);
+        }
+        return (v << 1) | 1u; /* exact keys are odd, so never 0 (the empty marker) */
+    }
+    uint64_t h = 1469598103934665603ULL;
+    for (size_t i = 0; i < k.len; i++) {
+        h = (h ^ (unsigned char)k.p[i]) * 1099511628211ULL;
+    }
+    h &= ~1ULL; /* hashed keys are even */
+    return h != 0 ? h : 2;
+}
+
+void xd_x12__idset_init(struct xd_x12__idset *s, size_t cap)
+{
+    memset(s, 0, sizeof *s);
+    s->cap = cap;
+}
+
+void xd_x12__idset_cleanup(struct xd_x12__idset *s)
+{
+    xd_free(s->slots);
+    xd_free(s->vals);
+    s->slots = NULL;
+    s->vals = NULL;
+    s->mask = 0;
+    s->used = 0;
+}
+
+void xd_x12__idset_clear(struct xd_x12__idset *s)
+{
+    if (s->slots != NULL) {
+        memset(s->slots, 0, (s->mask + 1) * sizeof *s->slots);
+    }
+    s->used = 0;
+}
+
+static size_t find(const struct xd_x12__idset *s, uint64_t k)
+{
+    /* Packed keys differ in their high bits only: mix before masking (murmur3 finalizer). */
+    uint64_t h = k ^ (k >> 33);
+    h *= 0xFF51AFD7ED558CCDULL;
+    h ^= h >> 33;
+    size_t i = (size_t)h & s->mask;
+    while (s->slots[i] != 0 && s->slots[i] != k) {
+        i = (i + 1) & s->mask;
+    }
+    return i;
+}
+
+static enum xd_status grow(struct xd_x12__idset *s)
+{
+    size_t n = s->slots ? (s->mask + 1) * 2 : IDSET_MIN_SLOTS;
+    uint64_t *slots = xd_calloc(n, sizeof *slots);
+    uint8_t *vals = xd_calloc(n, 1);
+    if (slots == NULL || vals == NULL) {
+        xd_free(slots);
+        xd_free(vals);
+        return XD_ENOMEM;
+    }
+    struct xd_x12__idset old = *s;
+    s->slots = slots;
+    s->vals = vals;
+    s->mask = n - 1;
+    for (size_t i = 0; old.slots != NULL && i <= old.mask; i++) {
+        if (old.slots[i] != 0) {
+            size_t j = find(s, old.slots[i]);
+            s->slots[j] = old.slots[i];
+            s->vals[j] = old.vals[i];
+        }
+    }
+    xd_free(old.slots);
+    xd_free(old.vals);
+    return XD_OK;
+}
+
+bool xd_x12__idset_get(const struct xd_x12__idset *s, struct xd_slice key, uint8_t *val_out)
+{
+    if (s->slots == NULL) {
+        return false;
+    }
+    size_t i = find(s, key_of(key));
+    if (s->slots[i] == 0) {
+        return false;
+    }
+    if (val_out != NULL) {
+        *val_out = s->vals[i];
+    }
+    return true;
+}
+
+enum xd_status xd_x12__idset_add(struct xd_x12__idset *s, struct xd_slice key, uint8_t val,
+                                 bool *found, uint8_t *val_out)
+{
+    uint64_t k = key_of(key);
+    if (s->slots != NULL) {
+        size_t i = find(s, k);
+        if (s->slots[i] == k) {
+            *found = true;
+            if (val_out != NULL) {
+                *val_out = s->vals[i];
+            }
+            return XD_OK;
+        }
+    }
+    *found = false;
+    if (s->used >= s->cap) {
+        return XD_ETOOBIG;
+    }
+    if (s->slots == NULL || (s->used + 1) * 4 > (s->mask + 1) * 3) {
+        enum xd_status st = grow(s);
+        if (st != XD_OK) {
+            return st;
+        }
+    }
+    size_t i = find(s, k);
+    s->slots[i] = k;
+    s->vals[i] = val;
+    s->used++;
+    return XD_OK;
+}

@@ -1,0 +1,501 @@
+/* SPDX-License-Identifier: MIT
+ * X12 tokenizer. Delimiters come from each ISA: the element separator is the byte after "ISA",
+ * ISA16 is the component separator and the byte after it terminates segments; ISA11 is the
+ * repetition separator from version 00402 on. Counting element separators (rather than
+ * trusting byte 103) keeps a malformed ISA readable, so the validator can say what is wrong.
+ * Between segments, CR, LF, blanks and tabs are skipped (line breaks and indentation), and so
+ * are a UTF-8 BOM at the start and DOS end-of-file bytes (0x1A). The last segment may lack
+ * its terminator. The reader owns a window of the input (or borrows the caller's buffer), so
+ * memory does not grow with the input. */
+#include <stdio.h>
+#include <string.h>
+
+#include "x12/x12_int.h"
+
+#define ISA_ELEMENTS   16
+#define ISA_SCAN_LIMIT 512 /* a 106-byte ISA padded badly still fits; beyond this it is not X12 */
+
+struct xd_x12_reader {
+    xd_x12_read_fn fn;
+    void *fn_ctx;
+    char *buf; /* owned window (stream mode, or decoded EBCDIC copy) */
+    size_t cap;
+    const char *data; /* current window */
+    size_t len;
+    size_t pos;
+    uint64_t base; /* input offset of data[0] */
+    bool eof;
+    bool ebcdic;
+    bool started; /* the first ISA has been read */
+    struct xd_x12_delims delims;
+    uint64_t index;
+    enum xd_status failed;
+    const char *failure_code; /* TA105 that describes the failure */
+    struct xd_error failure;
+    struct xd_slice elems[XD_X12_MAX_ELEMENTS + 1];
+};
+
+static bool is_alnum(unsigned char c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+}
+
+static bool is_blank(unsigned char c)
+{
+    return c == '\r' || c == '\n' || c == ' ' || c == '\t' || c == 0x1A;
+}
+
+static void decode_ebcdic(char *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        p[i] = (char)xd_x12__cp037[(unsigned char)p[i]];
+    }
+}
+
+static bool looks_ebcdic(const char *p, size_t n)
+{
+    return n >= 3 && (unsigned char)p[0] == 0xC9 && (unsigned char)p[1] == 0xE2 &&
+           (unsigned char)p[2] == 0xC1;
+}
+
+enum xd_status xd_x12_reader_create_mem(const char *data, size_t len, struct xd_x12_reader **out)
+{
+    struct xd_x12_reader *r = xd_calloc(1, sizeof *r);
+    if (r == NULL) {
+        return XD_ENOMEM;
+    }
+    r->data = data ? data : "";
+    r->len = len;
+    r->eof = true;
+    if (looks_ebcdic(r->data, len)) {
+        r->buf = xd_memdup(data, len);
+        if (r->buf == NULL) {
+            xd_free(r);
+            return XD_ENOMEM;
+        }
+        decode_ebcdic(r->buf, len);
+        r->data = r->buf;
+        r->ebcdic = true;
+    }
+    *out = r;
+    return XD_OK;
+}
+
+enum xd_status xd_x12_reader_create(xd_x12_read_fn fn, void *ctx, size_t window_bytes,
+                                    struct xd_x12_reader **out)
+{
+    if (fn == NULL) {
+        return XD_EINVAL;
+    }
+    size_t cap = window_bytes ? window_bytes : XD_X12_DEFAULT_WINDOW;
+    if (cap < 2 * (size_t)XD_X12_MAX_SEGMENT_BYTES) {
+        cap = 2 * (size_t)XD_X12_MAX_SEGMENT_BYTES;
+    }
+    struct xd_x12_reader *r = xd_calloc(1, sizeof *r);
+    if (r == NULL) {
+        return XD_ENOMEM;
+    }
+    r->buf = xd_malloc(cap);
+    if (r->buf == NULL) {
+        xd_free(r);
+        return XD_ENOMEM;
+    }
+    r->cap = cap;
+    r->fn = fn;
+    r->fn_ctx = ctx;
+    r->data = r->buf;
+    *out = r;
+    return XD_OK;
+}
+
+void xd_x12_reader_destroy(struct xd_x12_reader *r)
+{
+    if (r == NULL) {
+        return;
+    }
+    xd_free(r->buf);
+    xd_free(r);
+}
+
+const char *xd_x12_reader_encoding(const struct xd_x12_reader *r)
+{
+    return r->ebcdic ? "ebcdic-cp037" : "ascii";
+}
+
+const char *xd_x12__reader_failure_code(const struct xd_x12_reader *r)
+{
+    return r->failure_code ? r->failure_code : "022";
+}
+
+static enum xd_status fail(struct xd_x12_reader *r, enum xd_status st, struct xd_error *err,
+                           uint64_t offset, const char *fmt, ...) XD_PRINTF(5, 6);
+
+/* The TA105 code of the next failure (the default is 022, invalid control structure). */
+static void fail_code(struct xd_x12_reader *r, const char *code)
+{
+    r->failure_code = code;
+}
+
+static enum xd_status fail(struct xd_x12_reader *r, enum xd_status st, struct xd_error *err,
+                           uint64_t offset, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    xd_error_setv(&r->failure, st, fmt, ap);
+    va_end(ap);
+    xd_error_at(&r->failure, NULL, (int64_t)offset, 0);
+    r->failed = st;
+    if (err != NULL) {
+        *err = r->failure;
+    }
+    return st;
+}
+
+/* Stream mode: keep the unread part and read more behind it. Returns XD_OK (possibly with
+ * r->eof set) or the callback's failure. */
+static enum xd_status refill(struct xd_x12_reader *r, struct xd_error *err)
+{
+    if (r->eof) {
+        return XD_OK;
+    }
+    if (r->pos > 0) {
+        memmove(r->buf, r->buf + r->pos, r->len - r->pos);
+        r->base += r->pos;
+        r->len -= r->pos;
+        r->pos = 0;
+    }
+    while (r->len < r->cap) {
+        size_t got = 0;
+        struct xd_error e;
+        xd_error_clear(&e);
+        enum xd_status st = r->fn(r->fn_ctx, r->buf + r->len, r->cap - r->len, &got, &e);
+        if (st != XD_OK) {
+            return fail(r, st, err, r->base + r->len, "%s",
+                        e.message[0] ? e.message : xd_strerror(st));
+        }
+        if (got == 0) {
+            r->eof = true;
+            break;
+        }
+        if (got > r->cap - r->len) {
+            return fail(r, XD_EINVAL, err, r->base + r->len, "read callback overran its buffer");
+        }
+        if (r->base == 0 && r->len == 0 && looks_ebcdic(r->buf, got)) {
+            r->ebcdic = true;
+        }
+        if (r->ebcdic) {
+            decode_ebcdic(r->buf + r->len, got);
+        }
+        r->len += got;
+        /* One read is enough unless the window holds less than a whole segment. */
+        if (r->len >= XD_X12_MAX_SEGMENT_BYTES) {
+            break;
+        }
+    }
+    return XD_OK;
+}
+
+/* Make at least <want> bytes available from r->pos, unless the input ends first. */
+static enum xd_status ensure(struct xd_x12_reader *r, size_t want, struct xd_error *err)
+{
+    if (r->len - r->pos >= want || r->eof) {
+        return XD_OK;
+    }
+    return refill(r, err);
+}
+
+static enum xd_status skip_blanks(struct xd_x12_reader *r, struct xd_error *err)
+{
+    for (;;) {
+        if (r->pos == 0 && r->base == 0) {
+            enum xd_status st = ensure(r, 3, err);
+            if (st != XD_OK) {
+                return st;
+            }
+            if (r->len >= 3 && memcmp(r->data, "\xEF\xBB\xBF", 3) == 0) {
+                r->pos = 3;
+            }
+        }
+        while (r->pos < r->len && is_blank((unsigned char)r->data[r->pos])) {
+            r->pos++;
+        }
+        if (r->pos < r->len || r->eof) {
+            return XD_OK;
+        }
+        enum xd_status st = refill(r, err);
+        if (st != XD_OK) {
+            return st;
+        }
+    }
+}
+
+static const char *printable(unsigned char c, char *tmp, size_t cap)
+{
+    if (c >= 0x21 && c < 0x7F) {
+        snprintf(tmp, cap, "'%c'", c);
+    } else {
+        snprintf(tmp, cap, "0x%02X", c);
+    }
+    return tmp;
+}
+
+/* Length of a UTF-8 sequence starting with lead byte <c> (0 when <c> is not a lead byte). */
+static size_t utf8_len(unsigned char c)
+{
+    if (c >= 0xC2 && c <= 0xDF) {
+        return 2;
+    }
+    if (c >= 0xE0 && c <= 0xEF) {
+        return 3;
+    }
+    if (c >= 0xF0 && c <= 0xF4) {
+        return 4;
+    }
+    return 0;
+}
+
+static bool continuation_follows(const char *p, size_t avail, size_t n)
+{
+    if (n == 0 || avail < n) {
+        return false;
+    }
+    for (size_t i = 1; i < n; i++) {
+        if (((unsigned char)p[i] & 0xC0) != 0x80) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static enum xd_status check_delimiter(struct xd_x12_reader *r, const char *name, const char *code,
+                                      const char *at, size_t avail, uint64_t offset,
+                                      struct xd_error *err)
+{
+    unsigned char c = (unsigned char)at[0];
+    fail_code(r, code);
+    char tmp[8];
+    if (c >= 0x80) {
+        size_t n = utf8_len(c);
+        if (continuation_follows(at, avail, n)) {
+            return fail(r, XD_EPARSE, err, offset,
+                        "%s is a %zu-byte UTF-8 character: X12 delimiters are single bytes", name,
+                        n);
+        }
+        return fail(r, XD_EPARSE, err, offset,
+                    "%s %s is not an ASCII byte: X12 delimiters are single ASCII bytes", name,
+                    printable(c, tmp, sizeof tmp));
+    }
+    if (is_alnum(c) || c == ' ') {
+        return fail(r, XD_EPARSE, err, offset,
+                    "%s %s is a letter, digit or blank: the interchange has no usable %s", name,
+                    printable(c, tmp, sizeof tmp), name);
+    }
+    return XD_OK;
+}
+
+/* The repetition separator of ISA11, when the version (ISA12) defines one. */
+static unsigned char repetition_of(const char *isa11, size_t len11, const char *isa12, size_t len12,
+                                   const struct xd_x12_delims *d)
+{
+    uint64_t version = 0;
+    if (len11 != 1 || xd_parse_u64(isa12, len12, 99999, &version) != XD_OK || version < 402) {
+        return 0;
+    }
+    unsigned char c = (unsigned char)isa11[0];
+    if (is_alnum(c) || c == ' ' || c >= 0x80 || c == d->element || c == d->component ||
+        c == d->segment) {
+        return 0;
+    }
+    return c;
+}
+
+/* r->pos is at "ISA": find its delimiters. */
+static enum xd_status read_isa_delims(struct xd_x12_reader *r, struct xd_error *err)
+{
+    enum xd_status st = ensure(r, ISA_SCAN_LIMIT, err);
+    if (st != XD_OK) {
+        return st;
+    }
+    const char *p = r->data + r->pos;
+    size_t avail = r->len - r->pos;
+    uint64_t off = r->base + r->pos;
+    struct xd_x12_delims d = {0};
+    d.element = (unsigned char)p[3];
+    st = check_delimiter(r, "element separator (byte 4 of ISA)", "026", p + 3, avail - 3, off + 3,
+                         err);
+    if (st != XD_OK) {
+        return st;
+    }
+    size_t seps = 0, i = 3, isa11 = 0, isa12 = 0, isa13 = 0;
+    size_t limit = avail < ISA_SCAN_LIMIT ? avail : ISA_SCAN_LIMIT;
+    for (; i < limit && seps < ISA_ELEMENTS; i++) {
+        if ((unsigned char)p[i] == d.element) {
+            seps++;
+            isa11 = seps == 11 ? i + 1 : isa11;
+            isa12 = seps == 12 ? i + 1 : isa12;
+            isa13 = seps == 13 ? i + 1 : isa13;
+        }
+    }
+    if (seps < ISA_ELEMENTS || i + 1 >= avail) {
+        fail_code(r, "023");
+        return fail(r, XD_EPARSE, err, off,
+                    "ISA segment is truncated: found %zu of its 16 elements and no terminator",
+                    seps);
+    }
+    d.component = (unsigned char)p[i];
+    d.segment = (unsigned char)p[i + 1];
+    st = check_delimiter(r, "component separator (ISA16)", "027", p + i, avail - i, off + i, err);
+    if (st == XD_OK) {
+        st = check_delimiter(r, "segment terminator", "004", p + i + 1, avail - i - 1, off + i + 1,
+                             err);
+    }
+    if (st != XD_OK) {
+        return st;
+    }
+    if (d.component == d.element || d.segment == d.element || d.segment == d.component) {
+        fail_code(r, "004");
+        return fail(r, XD_EPARSE, err, off + i,
+                    "ISA delimiters collide: element, component and segment separators must "
+                    "differ");
+    }
+    d.repetition = repetition_of(p + isa11, isa12 - isa11 - 1, p + isa12, isa13 - isa12 - 1, &d);
+    r->delims = d;
+    r->started = true;
+    r->failure_code = NULL;
+    return XD_OK;
+}
+
+static bool at_isa(const struct xd_x12_reader *r)
+{
+    const char *p = r->data + r->pos;
+    size_t avail = r->len - r->pos;
+    return avail >= 4 && p[0] == 'I' && p[1] == 'S' && p[2] == 'A' &&
+           !is_alnum((unsigned char)p[3]) && p[3] != ' ';
+}
+
+static enum xd_status not_x12(struct xd_x12_reader *r, struct xd_error *err)
+{
+    char shown[24];
+    size_t n = 0;
+    for (size_t i = r->pos; i < r->len && n + 1 < sizeof shown && n < 16; i++) {
+        unsigned char c = (unsigned char)r->data[i];
+        shown[n++] = (c >= 0x20 && c < 0x7F) ? (char)c : '.';
+    }
+    shown[n] = '\0';
+    if (r->len == r->pos) {
+        return fail(r, XD_EPARSE, err, r->base + r->pos, "not X12: the input is empty");
+    }
+    return fail(r, XD_EPARSE, err, r->base + r->pos,
+                "not X12: an interchange must start with an ISA segment, found \"%s\"", shown);
+}
+
+/* Find the end of the segment starting at r->pos; *end is the terminator's index (or r->len
+ * at the end of input without one). */
+static enum xd_status find_end(struct xd_x12_reader *r, size_t *end, struct xd_error *err)
+{
+    size_t from = r->pos;
+    for (;;) {
+        const char *t = memchr(r->data + from, r->delims.segment, r->len - from);
+        if (t != NULL) {
+            *end = (size_t)(t - r->data);
+            break;
+        }
+        if (r->eof) {
+            *end = r->len;
+            break;
+        }
+        if (r->len - r->pos > XD_X12_MAX_SEGMENT_BYTES) {
+            break;
+        }
+        size_t scanned = r->len - r->pos;
+        enum xd_status st = refill(r, err);
+        if (st != XD_OK) {
+            return st;
+        }
+        from = r->pos + scanned;
+    }
+    if (*end - r->pos > XD_X12_MAX_SEGMENT_BYTES) {
+        return fail(r, XD_ETOOBIG, err, r->base + r->pos,
+                    "segment longer than %u bytes (no terminator found)",
+                    (unsigned)XD_X12_MAX_SEGMENT_BYTES);
+    }
+    return XD_OK;
+}
+
+static enum xd_status split_elements(struct xd_x12_reader *r, const char *p, size_t n,
+                                     struct xd_x12_segment *seg, struct xd_error *err)
+{
+    size_t count = 0;
+    const char *end = p + n;
+    for (;;) {
+        const char *sep = memchr(p, r->delims.element, (size_t)(end - p));
+        if (count == XD_X12_MAX_ELEMENTS + 1) {
+            return fail(r, XD_ETOOBIG, err, seg->offset, "segment has more than %u data elements",
+                        (unsigned)XD_X12_MAX_ELEMENTS);
+        }
+        r->elems[count].p = p;
+        r->elems[count].len = (size_t)((sep ? sep : end) - p);
+        count++;
+        if (sep == NULL) {
+            break;
+        }
+        p = sep + 1;
+    }
+    seg->elements = r->elems;
+    seg->count = count;
+    seg->id = r->elems[0];
+    return XD_OK;
+}
+
+enum xd_status xd_x12_reader_next(struct xd_x12_reader *r, struct xd_x12_segment *seg,
+                                  struct xd_error *err)
+{
+    if (r->failed != XD_OK) {
+        if (err != NULL) {
+            *err = r->failure;
+        }
+        return r->failed;
+    }
+    enum xd_status st = skip_blanks(r, err);
+    if (st != XD_OK) {
+        return st;
+    }
+    if (r->pos >= r->len) {
+        return r->started ? XD_ENOTFOUND : not_x12(r, err);
+    }
+    st = ensure(r, 4, err);
+    if (st != XD_OK) {
+        return st;
+    }
+    if (at_isa(r)) {
+        st = read_isa_delims(r, err);
+        if (st != XD_OK) {
+            return st;
+        }
+    } else if (!r->started) {
+        return not_x12(r, err);
+    }
+    size_t end = 0;
+    st = find_end(r, &end, err);
+    if (st != XD_OK) {
+        return st;
+    }
+    size_t n = end - r->pos;
+    const char *p = r->data + r->pos;
+    if (end == r->len) {
+        while (n > 0 && is_blank((unsigned char)p[n - 1])) {
+            n--; /* the unterminated last segment: drop trailing line breaks */
+        }
+    }
+    seg->offset = r->base + r->pos;
+    seg->raw.p = p;
+    seg->raw.len = n;
+    seg->index = ++r->index;
+    seg->delims = &r->delims;
+    st = split_elements(r, p, n, seg, err);
+    if (st != XD_OK) {
+        return st;
+    }
+    r->pos = end < r->len ? end + 1 : end;
+    return XD_OK;
+}

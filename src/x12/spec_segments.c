@@ -1,0 +1,581 @@
+/* SPDX-License-Identifier: MIT
+ * Segment dictionary: element positions, requirement, type, lengths (004010, with the 005010
+ * maximum where it grew), code lists of the key qualifiers, composites and syntax notes.
+ * Elements added in 005010 are optional trailing positions, so one definition serves both.
+ * Written from the public X12 dictionaries; where a position is rarely used and its type
+ * uncertain it is AN, so it is counted and length-checked but never wrongly rejected. */
+#include "x12/spec_segments.h"
+
+#include <string.h>
+
+#define E_(r, t, mn, mx)                                                                           \
+    {                                                                                              \
+        .req = (r), .type = XD_X12__##t, .min = (mn), .max = (mx), .repeat = 1                     \
+    }
+#define E5(r, t, mn, mx, m5)                                                                       \
+    {                                                                                              \
+        .req = (r), .type = XD_X12__##t, .min = (mn), .max = (mx), .max5 = (m5), .repeat = 1       \
+    }
+#define EN(r, d, mn, mx)                                                                           \
+    {                                                                                              \
+        .req = (r), .type = XD_X12__N, .decimals = (d), .min = (mn), .max = (mx), .repeat = 1      \
+    }
+#define EC(r, mn, mx, list)                                                                        \
+    {                                                                                              \
+        .req = (r), .type = XD_X12__ID, .min = (mn), .max = (mx), .repeat = 1, .codes = (list)     \
+    }
+#define EK(r, c)                                                                                   \
+    {                                                                                              \
+        .req = (r), .type = XD_X12__COMP, .comp = &(c), .repeat = 1                                \
+    }
+#define EKR(r, c, n)                                                                               \
+    {                                                                                              \
+        .req = (r), .type = XD_X12__COMP, .comp = &(c), .repeat = (n)                              \
+    }
+#define NOTES(...) ((const char *const[]){__VA_ARGS__, NULL})
+#define PAIR       E_('X', ID, 2, 2), E_('X', AN, 1, 48)
+#define PAIRS5     PAIR, PAIR, PAIR, PAIR, PAIR
+#define COMPDEF(name, notes)                                                                       \
+    static const struct xd_x12__composite name = {name##_e, (unsigned char)XD_ARRAY_LEN(name##_e), \
+                                                  notes}
+#define SEG(name, notes)                                                                           \
+    const struct xd_x12__segdef xd_x12__seg_##name = {                                             \
+        #name, name##_e, (unsigned char)XD_ARRAY_LEN(name##_e), notes}
+
+/* ---- Code lists of key qualifiers ------------------------------------------------------ */
+
+/* 353 Transaction Set Purpose Code */
+static const char *const c353[] = {
+    "00", "01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11", "12", "13",
+    "14", "15", "16", "17", "18", "19", "20", "21", "22", "23", "24", "25", "26", "27",
+    "28", "29", "30", "31", "32", "33", "34", "35", "36", "37", "38", "39", "40", "41",
+    "42", "43", "44", "45", "46", "47", "48", "49", "50", "51", "52", "53", "54", "55",
+    "56", "5C", "77", "CN", "CO", "EX", "GR", "PR", "RH", "RV", "SU", "ZZ", NULL};
+/* 587 Acknowledgment Type */
+static const char *const c587[] = {"AC", "AD", "AE", "AH", "AK", "AP", "AT", "NA",
+                                   "RD", "RF", "RJ", "RN", "RO", "RV", "ZZ", NULL};
+/* 668 Line Item Status Code */
+static const char *const c668[] = {"AC", "AR", "BP", "DR", "IA", "IB", "IC", "ID", "IE",
+                                   "IF", "IH", "IP", "IQ", "IR", "IS", "IW", "R1", "R2",
+                                   "R3", "R4", "R5", "R6", "R7", "R8", "SP", NULL};
+/* 248 Allowance or Charge Indicator */
+static const char *const c248[] = {"A", "C", "N", "P", "Q", "R", "S", NULL};
+/* 715/717 acknowledgment codes */
+static const char *const c715[] = {"A", "E", "M", "P", "R", "W", "X", NULL};
+static const char *const c717[] = {"A", "E", "M", "R", "W", "X", NULL};
+/* 716 Functional Group Syntax Error Code */
+static const char *const c716[] = {"1",  "2",  "3",  "4",  "5",  "6",  "10", "11",
+                                   "12", "13", "14", "15", "16", "17", "18", "19",
+                                   "20", "21", "22", "23", "24", "25", "26", NULL};
+/* 718 Transaction Set Syntax Error Code (and 618 of the 999, which adds I5/I6) */
+static const char *const c718[] = {"1",  "2",  "3",  "4",  "5",  "6",  "7",  "8",  "9",  "10",
+                                   "11", "12", "13", "15", "16", "17", "18", "19", "20", "21",
+                                   "22", "23", "24", "25", "26", "27", "I5", "I6", NULL};
+/* 720 Segment Syntax Error Code (and 620 of the 999) */
+static const char *const c720[] = {"1", "2",  "3",  "4",  "5",  "6",  "7",
+                                   "8", "I4", "I6", "I7", "I8", "I9", NULL};
+/* 723 Data Element Syntax Error Code (and 621 of the 999) */
+static const char *const c723[] = {"1",  "2",  "3",  "4",  "5",   "6",   "7",   "8",   "9", "10",
+                                   "12", "13", "I6", "I9", "I10", "I11", "I12", "I13", NULL};
+
+/* ---- Composites -------------------------------------------------------------------------- */
+
+/* C001 Composite Unit of Measure */
+static const struct xd_x12__elem C001_e[] = {
+    E_('M', ID, 2, 2), E_('O', R, 1, 15), E_('O', R, 1, 10), E_('O', ID, 2, 2), E_('O', R, 1, 15),
+    E_('O', R, 1, 10), E_('O', ID, 2, 2), E_('O', R, 1, 15), E_('O', R, 1, 10), E_('O', ID, 2, 2),
+    E_('O', R, 1, 15), E_('O', R, 1, 10), E_('O', ID, 2, 2), E_('O', R, 1, 15), E_('O', R, 1, 10)};
+COMPDEF(C001, NULL);
+/* C040 Reference Identifier */
+static const struct xd_x12__elem C040_e[] = {E_('M', ID, 2, 3), E5('M', AN, 1, 30, 50),
+                                             E_('X', ID, 2, 3), E5('X', AN, 1, 30, 50),
+                                             E_('X', ID, 2, 3), E5('X', AN, 1, 30, 50)};
+COMPDEF(C040, NOTES("P0304", "P0506"));
+/* C030 Position in Segment */
+static const struct xd_x12__elem C030_e[] = {EN('M', 0, 1, 2), EN('O', 0, 1, 2), EN('O', 0, 1, 4)};
+COMPDEF(C030, NULL);
+/* C998 Context Identification, C999 Reference in Segment (999) */
+static const struct xd_x12__elem C998_e[] = {E_('M', AN, 1, 35), E_('O', AN, 1, 35)};
+COMPDEF(C998, NULL);
+static const struct xd_x12__elem C999_e[] = {EN('M', 0, 1, 4), EN('O', 0, 1, 4)};
+COMPDEF(C999, NULL);
+
+/* ---- Envelopes (the envelope checks add their own TA1/AK9 codes) ------------------------ */
+
+static const struct xd_x12__elem ISA_e[] = {
+    E_('M', ID, 2, 2), E_('M', AN, 10, 10), E_('M', ID, 2, 2), E_('M', AN, 10, 10),
+    E_('M', ID, 2, 2), E_('M', AN, 15, 15), E_('M', ID, 2, 2), E_('M', AN, 15, 15),
+    E_('M', DT, 6, 6), E_('M', TM, 4, 4),   E_('M', AN, 1, 1), E_('M', ID, 5, 5),
+    EN('M', 0, 9, 9),  E_('M', ID, 1, 1),   E_('M', ID, 1, 1), E_('M', AN, 1, 1)};
+SEG(ISA, NULL);
+static const struct xd_x12__elem IEA_e[] = {EN('M', 0, 1, 5), EN('M', 0, 9, 9)};
+SEG(IEA, NULL);
+static const struct xd_x12__elem GS_e[] = {
+    E_('M', ID, 2, 2), E_('M', AN, 2, 15), E_('M', AN, 2, 15), E_('M', DT, 8, 8),
+    E_('M', TM, 4, 8), EN('M', 0, 1, 9),   E_('M', ID, 1, 2),  E_('M', AN, 1, 12)};
+SEG(GS, NULL);
+static const struct xd_x12__elem GE_e[] = {EN('M', 0, 1, 6), EN('M', 0, 1, 9)};
+SEG(GE, NULL);
+static const struct xd_x12__elem ST_e[] = {E_('M', ID, 3, 3), E_('M', AN, 4, 9),
+                                           E_('O', AN, 1, 35)};
+SEG(ST, NULL);
+static const struct xd_x12__elem SE_e[] = {EN('M', 0, 1, 10), E_('M', AN, 4, 9)};
+SEG(SE, NULL);
+
+/* ---- Common segments ---------------------------------------------------------------------- */
+
+static const struct xd_x12__elem AMT_e[] = {E_('M', ID, 1, 3), E_('M', R, 1, 18),
+                                            E_('O', ID, 1, 1)};
+SEG(AMT, NULL);
+static const struct xd_x12__elem CAD_e[] = {
+    E_('O', ID, 1, 2),  E_('O', AN, 1, 4), E_('O', AN, 1, 10), E_('X', ID, 2, 4),
+    E_('X', AN, 1, 35), E_('O', ID, 2, 2), E_('X', ID, 2, 3),  E_('X', AN, 1, 30),
+    E_('O', ID, 2, 2),  E_('O', AN, 1, 30)};
+SEG(CAD, NOTES("R0405", "P0708"));
+static const struct xd_x12__elem CSH_e[] = {
+    E_('O', ID, 1, 2), E_('X', ID, 1, 1), E_('X', R, 1, 18),  E_('O', AN, 1, 35), E_('X', DT, 8, 8),
+    E_('O', ID, 1, 2), E_('O', R, 1, 10), E_('O', AN, 1, 15), E_('O', AN, 1, 3)};
+SEG(CSH, NULL);
+static const struct xd_x12__elem CTP_e[] = {
+    E_('O', ID, 2, 2), E_('X', ID, 3, 3),  E_('X', R, 1, 17), E_('X', R, 1, 15),
+    EK('X', C001),     E_('O', ID, 3, 3),  E_('X', R, 1, 10), E_('O', R, 1, 18),
+    E_('O', ID, 2, 2), E_('O', AN, 1, 10), EN('O', 0, 1, 2)};
+SEG(CTP, NOTES("P0405", "C0607", "C0902", "C1002", "C1103"));
+static const struct xd_x12__elem CTT_e[] = {EN('M', 0, 1, 6),  E_('O', R, 1, 10), E_('X', R, 1, 10),
+                                            E_('X', ID, 2, 2), E_('X', R, 1, 8),  E_('X', ID, 2, 2),
+                                            E_('O', AN, 1, 80)};
+SEG(CTT, NOTES("P0304", "P0506"));
+static const struct xd_x12__elem CUR_e[] = {
+    E_('M', ID, 2, 3), E_('M', ID, 3, 3), E_('O', R, 4, 10), E_('O', ID, 2, 3), E_('O', ID, 3, 3),
+    E_('O', ID, 3, 3), E_('X', ID, 3, 3), E_('X', DT, 8, 8), E_('X', TM, 4, 8), E_('X', ID, 3, 3),
+    E_('X', DT, 8, 8), E_('X', TM, 4, 8), E_('X', ID, 3, 3), E_('X', DT, 8, 8), E_('X', TM, 4, 8),
+    E_('X', ID, 3, 3), E_('X', DT, 8, 8), E_('X', TM, 4, 8), E_('X', ID, 3, 3), E_('X', DT, 8, 8),
+    E_('X', TM, 4, 8)};
+SEG(CUR, NOTES("C0807", "C0907", "L101112", "C1110", "C1210", "L131415", "C1413", "C1513",
+               "L161718", "C1716", "C1816", "L192021", "C2019", "C2119"));
+static const struct xd_x12__elem DTM_e[] = {E_('M', ID, 3, 3), E_('X', DT, 8, 8),
+                                            E_('X', TM, 4, 8), E_('O', ID, 2, 2),
+                                            E_('X', ID, 2, 3), E_('X', AN, 1, 35)};
+SEG(DTM, NOTES("R020305", "C0403", "P0506"));
+static const struct xd_x12__elem FOB_e[] = {
+    E_('M', ID, 2, 2), E_('X', ID, 2, 2),  E_('X', AN, 1, 80), E_('O', ID, 2, 2), E_('X', ID, 3, 3),
+    E_('X', ID, 2, 2), E_('X', AN, 1, 80), E_('O', ID, 2, 2),  E_('X', ID, 1, 2)};
+SEG(FOB, NOTES("C0302", "C0405", "C0706", "C0809"));
+static const struct xd_x12__elem ITD_e[] = {
+    E_('O', ID, 2, 2), E_('O', ID, 1, 2),  E_('O', R, 1, 6),  E_('X', DT, 8, 8), EN('X', 0, 1, 3),
+    E_('X', DT, 8, 8), EN('O', 0, 1, 3),   EN('O', 2, 1, 10), EN('O', 2, 1, 10), EN('O', 2, 1, 10),
+    EN('O', 0, 1, 3),  E_('O', AN, 1, 80), EN('O', 0, 1, 2),  E_('O', ID, 1, 2), E_('O', R, 1, 10)};
+SEG(ITD, NULL);
+static const struct xd_x12__elem LIN_e[] = {E_('O', AN, 1, 20),
+                                            E_('M', ID, 2, 2),
+                                            E_('M', AN, 1, 48),
+                                            PAIRS5,
+                                            PAIRS5,
+                                            PAIRS5,
+                                            PAIR,
+                                            PAIR,
+                                            PAIR,
+                                            PAIR,
+                                            PAIR,
+                                            PAIR,
+                                            PAIR,
+                                            PAIR,
+                                            PAIR,
+                                            PAIR};
+SEG(LIN, NOTES("P0405", "P0607", "P0809", "P1011", "P1213", "P1415", "P1617", "P1819", "P2021",
+               "P2223", "P2425", "P2627", "P2829", "P3031"));
+static const struct xd_x12__elem MAN_e[] = {E_('M', ID, 1, 2),  E_('M', AN, 1, 48),
+                                            E_('O', AN, 1, 48), E_('X', ID, 1, 2),
+                                            E_('X', AN, 1, 48), E_('O', AN, 1, 48)};
+SEG(MAN, NOTES("P0405", "C0605"));
+static const struct xd_x12__elem MEA_e[] = {
+    E_('O', ID, 2, 2), E_('O', ID, 1, 3), E_('X', R, 1, 20), EK('X', C001),      E_('X', R, 1, 20),
+    E_('X', R, 1, 20), E_('O', ID, 2, 2), E_('X', ID, 1, 2), E_('O', AN, 1, 10), E_('O', ID, 1, 2)};
+SEG(MEA, NOTES("R03050608", "C0504", "C0604", "L07030506", "E0803"));
+static const struct xd_x12__elem MSG_e[] = {E_('M', AN, 1, 264), E_('X', ID, 2, 2),
+                                            EN('O', 0, 1, 9)};
+SEG(MSG, NOTES("C0302"));
+static const struct xd_x12__elem N1_e[] = {E_('M', ID, 2, 3), E5('X', AN, 1, 35, 60),
+                                           E_('X', ID, 1, 2), E_('X', AN, 2, 80),
+                                           E_('O', ID, 2, 2), E_('O', ID, 2, 3)};
+SEG(N1, NOTES("R0203", "P0304"));
+static const struct xd_x12__elem N2_e[] = {E5('M', AN, 1, 35, 60), E5('O', AN, 1, 35, 60)};
+SEG(N2, NULL);
+static const struct xd_x12__elem N3_e[] = {E_('M', AN, 1, 55), E_('O', AN, 1, 55)};
+SEG(N3, NULL);
+static const struct xd_x12__elem N4_e[] = {
+    E_('O', AN, 2, 30), E_('O', ID, 2, 2),  E_('O', ID, 3, 15), E_('O', ID, 2, 3),
+    E_('X', ID, 1, 2),  E_('O', AN, 1, 30), E_('O', ID, 1, 3)};
+SEG(N4, NOTES("C0605"));
+static const struct xd_x12__elem N9_e[] = {
+    E_('M', ID, 2, 3), E5('X', AN, 1, 30, 50), E_('X', AN, 1, 45), E_('O', DT, 8, 8),
+    E_('X', TM, 4, 8), E_('O', ID, 2, 2),      EK('O', C040)};
+SEG(N9, NOTES("R0203", "C0605"));
+static const struct xd_x12__elem NTE_e[] = {E_('O', ID, 3, 3), E_('M', AN, 1, 80)};
+SEG(NTE, NULL);
+static const struct xd_x12__elem PER_e[] = {
+    E_('M', ID, 2, 2),       E5('O', AN, 1, 35, 60),  E_('X', ID, 2, 2),
+    E5('X', AN, 1, 80, 256), E_('X', ID, 2, 2),       E5('X', AN, 1, 80, 256),
+    E_('X', ID, 2, 2),       E5('X', AN, 1, 80, 256), E_('O', AN, 1, 20)};
+SEG(PER, NOTES("P0304", "P0506", "P0708"));
+static const struct xd_x12__elem PID_e[] = {
+    E_('M', ID, 1, 1), E_('O', ID, 2, 3), E_('X', ID, 2, 3), E_('X', AN, 1, 12), E_('X', AN, 1, 80),
+    E_('O', ID, 2, 2), E_('O', ID, 1, 1), E_('O', ID, 1, 1), E_('O', ID, 2, 3)};
+SEG(PID, NOTES("C0403", "R0405", "C0703", "C0804", "C0905"));
+static const struct xd_x12__elem PKG_e[] = {E_('X', ID, 1, 1),  E_('O', ID, 2, 3),
+                                            E_('O', ID, 2, 2),  E_('X', AN, 1, 7),
+                                            E_('X', AN, 1, 80), E_('O', ID, 2, 2)};
+SEG(PKG, NOTES("R0405", "C0401", "C0501", "C0602"));
+static const struct xd_x12__elem PWK_e[] = {
+    E_('M', ID, 2, 2), E_('O', ID, 1, 2),  EN('O', 0, 1, 2),   E_('O', ID, 2, 2),
+    E_('X', ID, 1, 2), E_('X', AN, 2, 80), E_('O', AN, 1, 80), E_('O', ID, 1, 2)};
+SEG(PWK, NOTES("P0506"));
+static const struct xd_x12__elem QTY_e[] = {E_('M', ID, 2, 2), E_('X', R, 1, 15), EK('O', C001),
+                                            E_('X', AN, 1, 30)};
+SEG(QTY, NOTES("R0204", "E0204"));
+static const struct xd_x12__elem REF_e[] = {E_('M', ID, 2, 3), E5('X', AN, 1, 30, 50),
+                                            E_('X', AN, 1, 80), EK('O', C040)};
+SEG(REF, NOTES("R0203"));
+static const struct xd_x12__elem SAC_e[] = {
+    EC('M', 1, 1, c248), E_('X', ID, 4, 4),  E_('X', ID, 2, 2),  E_('X', AN, 1, 10),
+    EN('O', 2, 1, 15),   E_('X', ID, 1, 1),  E_('X', R, 1, 6),   E_('O', R, 1, 9),
+    E_('X', ID, 2, 2),   E_('X', R, 1, 15),  E_('O', R, 1, 15),  E_('O', ID, 2, 2),
+    E_('X', AN, 1, 30),  E_('O', AN, 1, 30), E_('X', AN, 1, 80), E_('O', ID, 2, 3)};
+SEG(SAC, NOTES("R0203", "P0304", "P0607", "P0910", "C1110", "C1413", "L130204", "C1615"));
+static const struct xd_x12__elem SI_e[] = {
+    E_('M', ID, 2, 2),  E_('M', ID, 2, 2),  E_('M', AN, 1, 30),
+    E_('X', ID, 2, 2),  E_('X', AN, 1, 30), E_('X', ID, 2, 2),
+    E_('X', AN, 1, 30), E_('X', ID, 2, 2),  E_('X', AN, 1, 30)};
+SEG(SI, NOTES("P0405", "P0607", "P0809"));
+static const struct xd_x12__elem TAX_e[] = {
+    E_('X', AN, 1, 20), E_('X', ID, 2, 2), E_('X', AN, 2, 30), E_('X', ID, 2, 2),
+    E_('X', AN, 2, 30), E_('X', ID, 2, 2), E_('X', AN, 2, 30), E_('X', ID, 2, 2),
+    E_('X', AN, 2, 30), E_('X', ID, 2, 2), E_('X', AN, 2, 30), E_('O', ID, 1, 1),
+    E_('O', ID, 2, 3),  E_('X', ID, 2, 2), E_('X', AN, 1, 30), E_('O', ID, 1, 1)};
+SEG(TAX, NOTES("R0103", "P0203", "P0405", "P0607", "P0809", "P1011"));
+static const struct xd_x12__elem TC2_e[] = {E_('M', ID, 1, 1), E_('M', AN, 1, 30)};
+SEG(TC2, NULL);
+static const struct xd_x12__elem TD1_e[] = {
+    E_('O', AN, 3, 5), EN('X', 0, 1, 7),  E_('O', ID, 1, 1), E_('X', ID, 2, 2), E_('O', AN, 1, 50),
+    E_('X', ID, 1, 2), E_('X', R, 1, 10), E_('X', ID, 2, 2), E_('X', R, 1, 8),  E_('X', ID, 2, 2)};
+SEG(TD1, NOTES("C0102", "C0304", "C0607", "P0708", "P0910"));
+static const struct xd_x12__elem TD3_e[] = {
+    E_('X', ID, 2, 2),  E_('O', AN, 1, 4), E_('X', AN, 1, 10), E_('X', ID, 1, 2),
+    E_('X', R, 1, 10),  E_('X', ID, 2, 2), E_('O', R, 1, 8),   E_('O', ID, 1, 1),
+    E_('O', AN, 2, 15), E_('O', ID, 2, 2)};
+SEG(TD3, NOTES("E0110", "C0203", "C0405", "P0506"));
+static const struct xd_x12__elem TD4_e[] = {E_('X', ID, 2, 3), E_('X', ID, 1, 3),
+                                            E_('X', AN, 2, 10), E_('X', AN, 1, 80),
+                                            E_('O', ID, 1, 1)};
+SEG(TD4, NOTES("R010204", "C0203"));
+static const struct xd_x12__elem TD5_e[] = {
+    E_('O', ID, 1, 2), E_('X', ID, 1, 2), E_('X', AN, 2, 80), E_('X', ID, 1, 2), E_('X', AN, 1, 35),
+    E_('X', ID, 2, 2), E_('O', ID, 1, 2), E_('X', AN, 2, 30), E_('X', ID, 2, 2), E_('X', ID, 2, 2),
+    E_('O', ID, 2, 2), E_('X', ID, 2, 2), E_('X', ID, 2, 3),  E_('X', ID, 2, 3), E_('O', ID, 2, 2)};
+SEG(TD5, NOTES("R0204050612", "C0203", "C0708", "C1011", "C1312", "C1413", "C1512"));
+static const struct xd_x12__elem TXI_e[] = {
+    E_('M', ID, 2, 2),  E_('X', R, 1, 18), E_('X', R, 1, 10), E_('X', ID, 2, 2),
+    E_('X', AN, 1, 30), E_('X', ID, 1, 1), E_('O', ID, 1, 1), E_('O', R, 1, 15),
+    E_('O', AN, 1, 20), E_('O', AN, 1, 10)};
+SEG(TXI, NOTES("R020306", "P0405", "C0804"));
+static const struct xd_x12__elem UIT_e[] = {EK('M', C001), E_('X', R, 1, 17), E_('O', ID, 2, 2)};
+SEG(UIT, NOTES("C0302"));
+
+/* ---- 850 / 855 / 860 ------------------------------------------------------------------ */
+
+static const struct xd_x12__elem BEG_e[] = {
+    EC('M', 2, 2, c353), E_('M', ID, 2, 2),  E_('M', AN, 1, 22), E_('O', AN, 1, 30),
+    E_('M', DT, 8, 8),   E_('O', AN, 1, 30), E_('O', ID, 2, 2),  E_('O', ID, 3, 3),
+    E_('O', ID, 2, 2),   E_('O', ID, 2, 2),  E_('O', ID, 2, 2),  E_('O', ID, 2, 2)};
+SEG(BEG, NULL);
+static const struct xd_x12__elem PO1_e[] = {E_('O', AN, 1, 20),
+                                            E_('X', R, 1, 15),
+                                            E_('O', ID, 2, 2),
+                                            E_('X', R, 1, 17),
+                                            E_('O', ID, 2, 2),
+                                            PAIRS5,
+                                            PAIRS5};
+SEG(PO1, NOTES("C0302", "C0504", "P0607", "P0809", "P1011", "P1213", "P1415", "P1617", "P1819",
+               "P2021", "P2223", "P2425"));
+static const struct xd_x12__elem PO3_e[] = {E_('M', ID, 2, 2), E_('O', DT, 8, 8), E_('X', ID, 3, 3),
+                                            E_('X', R, 1, 17), E_('M', R, 1, 15), EK('M', C001),
+                                            E_('O', ID, 2, 2), E_('O', AN, 1, 80)};
+SEG(PO3, NOTES("C0403"));
+static const struct xd_x12__elem PO4_e[] = {
+    EN('O', 0, 1, 6),   E_('X', R, 1, 8), E_('X', ID, 2, 2),  E_('X', AN, 3, 5),
+    E_('X', ID, 1, 2),  E_('X', R, 1, 9), E_('X', ID, 2, 2),  E_('X', R, 1, 9),
+    E_('X', ID, 2, 2),  E_('X', R, 1, 8), E_('X', R, 1, 8),   E_('X', R, 1, 8),
+    E_('X', ID, 2, 2),  EN('O', 0, 1, 6), E_('O', AN, 1, 15), E_('O', AN, 1, 15),
+    E_('X', AN, 1, 15), EN('O', 0, 1, 3)};
+SEG(PO4,
+    NOTES("C0203", "C0506", "P0607", "P0809", "C1013", "C1113", "C1213", "L13101112", "C1716"));
+static const struct xd_x12__elem IT8_e[] = {
+    E_('O', ID, 1, 2),  E_('O', ID, 1, 2), E_('O', AN, 1, 80), E_('O', ID, 2, 2),
+    E_('O', AN, 1, 80), E_('O', ID, 2, 2), E_('O', AN, 1, 48), PAIRS5,
+    E_('O', ID, 2, 2)};
+SEG(IT8, NULL);
+static const struct xd_x12__elem SCH_e[] = {
+    E_('M', R, 1, 15),  E_('M', ID, 2, 2), E_('X', ID, 2, 3), E_('X', AN, 1, 80), E_('M', ID, 3, 3),
+    E_('M', DT, 8, 8),  E_('O', TM, 4, 8), E_('X', ID, 3, 3), E_('X', DT, 8, 8),  E_('O', TM, 4, 8),
+    E_('O', AN, 1, 30), E_('O', ID, 2, 2), E_('O', ID, 1, 2)};
+SEG(SCH, NOTES("L030204", "C0304", "C0809"));
+static const struct xd_x12__elem SDQ_e[] = {
+    E_('M', ID, 2, 2),  E_('O', ID, 1, 2), E_('M', AN, 1, 80), E_('M', R, 1, 15),
+    E_('X', AN, 1, 80), E_('X', R, 1, 15), E_('X', AN, 1, 80), E_('X', R, 1, 15),
+    E_('X', AN, 1, 80), E_('X', R, 1, 15), E_('X', AN, 1, 80), E_('X', R, 1, 15),
+    E_('X', AN, 1, 80), E_('X', R, 1, 15), E_('X', AN, 1, 80), E_('X', R, 1, 15),
+    E_('X', AN, 1, 80), E_('X', R, 1, 15), E_('X', AN, 1, 80), E_('X', R, 1, 15),
+    E_('X', AN, 1, 80), E_('X', R, 1, 15), E_('O', AN, 1, 12)};
+SEG(SDQ, NOTES("P0506", "P0708", "P0910", "P1112", "P1314", "P1516", "P1718", "P1920", "P2122"));
+static const struct xd_x12__elem SLN_e[] = {E_('M', AN, 1, 20),
+                                            E_('O', AN, 1, 8),
+                                            E_('M', ID, 1, 1),
+                                            E_('X', R, 1, 15),
+                                            EK('X', C001),
+                                            E_('X', R, 1, 17),
+                                            E_('X', ID, 2, 2),
+                                            E_('O', ID, 1, 1),
+                                            PAIRS5,
+                                            PAIRS5};
+SEG(SLN, NOTES("P0405", "C0706", "C0806", "P0910", "P1112", "P1314", "P1516", "P1718", "P1920",
+               "P2122", "P2324", "P2526", "P2728"));
+static const struct xd_x12__elem BAK_e[] = {
+    EC('M', 2, 2, c353), EC('M', 2, 2, c587), E_('M', AN, 1, 22), E_('M', DT, 8, 8),
+    E_('O', AN, 1, 4),   E_('O', AN, 1, 30),  E_('O', AN, 1, 30), E_('O', AN, 1, 30),
+    E_('O', DT, 8, 8),   E_('O', AN, 1, 30),  E_('O', ID, 2, 2),  E_('O', ID, 2, 2)};
+SEG(BAK, NULL);
+static const struct xd_x12__elem ACK_e[] = {EC('M', 2, 2, c668),
+                                            E_('X', R, 1, 15),
+                                            E_('X', ID, 2, 2),
+                                            E_('X', ID, 3, 3),
+                                            E_('X', DT, 8, 8),
+                                            E_('O', AN, 1, 80),
+                                            PAIRS5,
+                                            PAIRS5,
+                                            PAIR,
+                                            E_('O', ID, 1, 2)};
+SEG(ACK, NOTES("C0302", "P0405", "P0708", "P0910", "P1112", "P1314", "P1516", "P1718", "P1920",
+               "P2122", "P2324", "P2526", "P2728"));
+static const struct xd_x12__elem BCH_e[] = {
+    EC('M', 2, 2, c353), E_('M', ID, 2, 2), E_('M', AN, 1, 22), E_('O', AN, 1, 30),
+    E_('O', AN, 1, 8),   E_('M', DT, 8, 8), E_('O', AN, 1, 30), E_('O', AN, 1, 30),
+    E_('O', DT, 8, 8),   E_('O', DT, 8, 8), E_('O', DT, 8, 8),  E_('O', ID, 2, 2),
+    E_('O', ID, 2, 2),   E_('O', ID, 2, 2)};
+SEG(BCH, NULL);
+static const struct xd_x12__elem POC_e[] = {E_('M', AN, 1, 20),
+                                            E_('M', ID, 2, 2),
+                                            E_('X', R, 1, 15),
+                                            E_('X', R, 1, 15),
+                                            EK('X', C001),
+                                            E_('X', R, 1, 17),
+                                            E_('O', ID, 2, 2),
+                                            PAIRS5,
+                                            PAIRS5};
+SEG(POC, NOTES("C0605", "P0809", "P1011", "P1213", "P1415", "P1617", "P1819", "P2021", "P2223",
+               "P2425", "P2627"));
+
+/* ---- 856 ---------------------------------------------------------------------------------- */
+
+static const struct xd_x12__elem BSN_e[] = {
+    EC('M', 2, 2, c353), E_('M', AN, 2, 30), E_('M', DT, 8, 8), E_('M', TM, 4, 8),
+    E_('O', ID, 4, 4),   E_('X', ID, 2, 2),  E_('O', ID, 2, 2)};
+SEG(BSN, NOTES("C0706"));
+static const struct xd_x12__elem HL_e[] = {E_('M', AN, 1, 12), E_('O', AN, 1, 12),
+                                           E_('M', ID, 1, 2), E_('O', ID, 1, 1)};
+SEG(HL, NULL);
+static const struct xd_x12__elem SN1_e[] = {
+    E_('O', AN, 1, 20), E_('M', R, 1, 10), E_('M', ID, 2, 2), E_('O', R, 1, 15),
+    E_('X', R, 1, 15),  E_('X', ID, 2, 2), E_('O', ID, 2, 2), E_('O', ID, 1, 2)};
+SEG(SN1, NOTES("P0506"));
+static const struct xd_x12__elem PRF_e[] = {
+    E_('M', AN, 1, 22), E_('O', AN, 1, 30), E_('O', AN, 1, 8), E_('O', DT, 8, 8),
+    E_('O', AN, 1, 30), E_('O', ID, 2, 2),  E_('O', ID, 2, 2)};
+SEG(PRF, NULL);
+
+/* ---- 810 ---------------------------------------------------------------------------------- */
+
+static const struct xd_x12__elem BIG_e[] = {
+    E_('M', DT, 8, 8),  E_('M', AN, 1, 22), E_('O', DT, 8, 8), E_('O', AN, 1, 22),
+    E_('O', AN, 1, 30), E_('O', AN, 1, 8),  E_('O', ID, 2, 2), EC('O', 2, 2, c353),
+    E_('O', ID, 1, 2),  E_('O', AN, 1, 22)};
+SEG(BIG, NULL);
+static const struct xd_x12__elem IT1_e[] = {E_('O', AN, 1, 20),
+                                            E_('X', R, 1, 10),
+                                            E_('X', ID, 2, 2),
+                                            E_('X', R, 1, 17),
+                                            E_('O', ID, 2, 2),
+                                            PAIRS5,
+                                            PAIRS5};
+SEG(IT1, NOTES("P020304", "P0607", "P0809", "P1011", "P1213", "P1415", "P1617", "P1819", "P2021",
+               "P2223", "P2425"));
+static const struct xd_x12__elem TDS_e[] = {EN('M', 2, 1, 15), EN('O', 2, 1, 15), EN('O', 2, 1, 15),
+                                            EN('O', 2, 1, 15)};
+SEG(TDS, NULL);
+static const struct xd_x12__elem ISS_e[] = {E_('X', R, 1, 10), E_('X', ID, 2, 2),
+                                            E_('X', R, 1, 10), E_('X', ID, 2, 2),
+                                            E_('X', R, 1, 8),  E_('X', ID, 2, 2)};
+SEG(ISS, NOTES("P0102", "P0304", "P0506"));
+
+/* ---- 940 / 945 / 944 ---------------------------------------------------------------------- */
+
+static const struct xd_x12__elem W05_e[] = {
+    E_('M', ID, 1, 1),  E_('M', AN, 1, 22), E_('O', AN, 1, 30), E_('O', AN, 1, 30),
+    E_('O', AN, 1, 30), E_('O', ID, 2, 2),  E_('O', ID, 2, 2)};
+SEG(W05, NULL);
+static const struct xd_x12__elem W66_e[] = {
+    E_('M', ID, 2, 2),  E_('M', ID, 1, 2),  E_('O', ID, 2, 2),  E_('O', AN, 1, 80),
+    E_('O', AN, 1, 35), E_('O', AN, 1, 30), E_('O', AN, 1, 30), E_('O', AN, 1, 30),
+    E_('O', AN, 1, 30), E_('O', AN, 2, 4)};
+SEG(W66, NULL);
+static const struct xd_x12__elem LX_e[] = {EN('M', 0, 1, 6)};
+SEG(LX, NULL);
+static const struct xd_x12__elem W01_e[] = {
+    E_('M', R, 1, 15),  E_('M', ID, 2, 2),  E_('X', AN, 12, 12), E_('X', ID, 2, 2),
+    E_('X', AN, 1, 48), E_('O', ID, 2, 2),  E_('O', AN, 1, 48),  E_('O', ID, 1, 2),
+    E_('O', ID, 1, 1),  E_('O', ID, 2, 2),  E_('O', AN, 1, 30),  E_('X', ID, 2, 2),
+    E_('X', AN, 1, 48), E_('O', AN, 1, 30), E_('O', ID, 2, 2),   E_('O', AN, 1, 48),
+    E_('O', AN, 1, 30)};
+SEG(W01, NOTES("P0405", "P0607"));
+static const struct xd_x12__elem G69_e[] = {E_('M', AN, 1, 45)};
+SEG(G69, NULL);
+static const struct xd_x12__elem W20_e[] = {
+    EN('O', 0, 1, 6),  E_('O', R, 1, 8), E_('O', ID, 2, 2), E_('X', R, 1, 10), E_('X', ID, 1, 1),
+    E_('X', ID, 1, 1), E_('O', R, 1, 8), E_('X', ID, 2, 2), E_('O', ID, 2, 2)};
+SEG(W20, NOTES("P0405", "C0604"));
+static const struct xd_x12__elem W76_e[] = {E_('M', R, 1, 10), E_('O', R, 1, 10),
+                                            E_('X', ID, 2, 2), E_('X', R, 1, 9),
+                                            E_('X', ID, 2, 2), E_('O', AN, 1, 30)};
+SEG(W76, NOTES("P0405"));
+static const struct xd_x12__elem G62_e[] = {E_('X', ID, 2, 2), E_('X', DT, 8, 8), E_('X', ID, 1, 2),
+                                            E_('X', TM, 4, 8), E_('O', ID, 2, 2)};
+SEG(G62, NOTES("R0103", "P0102", "P0304"));
+static const struct xd_x12__elem W06_e[] = {
+    E_('M', ID, 1, 1),  E_('O', AN, 1, 22), E_('O', DT, 8, 8),  E_('O', AN, 1, 30),
+    E_('O', AN, 1, 30), E_('O', AN, 1, 30), E_('O', AN, 1, 22), E_('O', ID, 2, 2)};
+SEG(W06, NULL);
+static const struct xd_x12__elem W27_e[] = {
+    E_('M', ID, 1, 2), E_('O', AN, 2, 4),  E_('O', AN, 1, 35), E_('O', ID, 2, 2), E_('O', ID, 2, 2),
+    E_('O', AN, 1, 4), E_('O', AN, 1, 10), E_('O', ID, 2, 2),  E_('O', AN, 1, 30)};
+SEG(W27, NULL);
+static const struct xd_x12__elem W12_e[] = {
+    E_('M', ID, 2, 2),  E_('O', R, 1, 10),   E_('O', R, 1, 10),  E_('O', R, 1, 10),
+    E_('O', ID, 2, 2),  E_('O', AN, 12, 12), E_('O', ID, 2, 2),  E_('O', AN, 1, 48),
+    E_('O', AN, 1, 30), E_('O', R, 1, 10),   E_('O', ID, 1, 1),  E_('O', ID, 1, 2),
+    E_('O', ID, 2, 2),  E_('O', AN, 1, 48),  E_('O', AN, 1, 30), E_('O', ID, 2, 2),
+    E_('O', AN, 1, 48), E_('O', R, 1, 10),   E_('O', ID, 2, 2),  E_('O', AN, 1, 30),
+    E_('O', ID, 2, 2),  E_('O', ID, 1, 2)};
+SEG(W12, NOTES("P0708", "P1011", "P1314", "P1617"));
+static const struct xd_x12__elem W03_e[] = {E_('M', R, 1, 7), E_('O', R, 1, 10), E_('X', ID, 2, 2),
+                                            E_('O', R, 1, 8), E_('X', ID, 2, 2), E_('O', R, 1, 7),
+                                            E_('X', ID, 2, 2)};
+SEG(W03, NOTES("P0405", "P0607"));
+static const struct xd_x12__elem W17_e[] = {
+    E_('M', ID, 1, 1),  E_('M', DT, 8, 8), E_('M', AN, 1, 30), E_('O', AN, 1, 30),
+    E_('O', AN, 1, 30), E_('O', ID, 2, 2), E_('O', AN, 1, 30)};
+SEG(W17, NULL);
+static const struct xd_x12__elem W07_e[] = {
+    E_('M', R, 1, 10),  E_('M', ID, 2, 2),  E_('X', AN, 12, 12), E_('X', ID, 2, 2),
+    E_('X', AN, 1, 48), E_('O', ID, 2, 2),  E_('O', AN, 1, 48),  E_('O', AN, 1, 12),
+    E_('O', ID, 2, 2),  E_('O', AN, 1, 30), E_('O', ID, 2, 2),   E_('O', AN, 1, 48)};
+SEG(W07, NOTES("P0405", "P0607"));
+static const struct xd_x12__elem W13_e[] = {
+    E_('M', R, 1, 10),   E_('M', ID, 2, 2), E_('M', ID, 2, 2),
+    E_('X', AN, 12, 12), E_('X', ID, 2, 2), E_('X', AN, 1, 48),
+    E_('O', AN, 1, 12),  E_('O', R, 1, 10), E_('O', ID, 2, 2)};
+SEG(W13, NOTES("P0506"));
+static const struct xd_x12__elem W14_e[] = {E_('M', R, 1, 10), E_('O', R, 1, 10), E_('O', R, 1, 10),
+                                            E_('O', R, 1, 10), E_('O', R, 1, 10)};
+SEG(W14, NULL);
+
+/* ---- 846 / 180 ---------------------------------------------------------------------------- */
+
+static const struct xd_x12__elem BIA_e[] = {EC('M', 2, 2, c353), E_('M', ID, 2, 2),
+                                            E_('M', AN, 1, 30),  E_('M', DT, 8, 8),
+                                            E_('O', TM, 4, 8),   E_('O', ID, 2, 2)};
+SEG(BIA, NULL);
+static const struct xd_x12__elem BGN_e[] = {
+    EC('M', 2, 2, c353), E_('M', AN, 1, 30), E_('M', DT, 8, 8),
+    E_('X', TM, 4, 8),   E_('O', ID, 2, 2),  E_('O', AN, 1, 30),
+    E_('O', ID, 2, 2),   E_('O', ID, 1, 2),  E_('O', ID, 2, 2)};
+SEG(BGN, NOTES("C0504"));
+static const struct xd_x12__elem BLI_e[] = {
+    E_('M', ID, 2, 2), E_('M', AN, 1, 48), E_('M', R, 1, 15), E_('M', ID, 2, 2),
+    E_('X', ID, 3, 3), E_('X', R, 1, 17),  E_('O', ID, 2, 2), PAIRS5,
+    E_('O', ID, 3, 3)};
+SEG(BLI, NOTES("P0506"));
+static const struct xd_x12__elem RDR_e[] = {E_('O', ID, 2, 2), E_('O', ID, 2, 2), E_('O', ID, 2, 2),
+                                            E_('O', ID, 2, 2), E_('O', AN, 1, 80)};
+SEG(RDR, NULL);
+
+/* ---- 997 / 999 ---------------------------------------------------------------------------- */
+
+static const struct xd_x12__elem AK1_e[] = {E_('M', ID, 2, 2), EN('M', 0, 1, 9),
+                                            E_('O', AN, 1, 12)};
+SEG(AK1, NULL);
+static const struct xd_x12__elem AK2_e[] = {E_('M', ID, 3, 3), E_('M', AN, 4, 9),
+                                            E_('O', AN, 1, 35)};
+SEG(AK2, NULL);
+static const struct xd_x12__elem AK3_e[] = {E_('M', ID, 2, 3), E5('M', N, 1, 6, 10),
+                                            E_('O', AN, 1, 4), EC('O', 1, 3, c720)};
+SEG(AK3, NULL);
+static const struct xd_x12__elem AK4_e[] = {EK('M', C030), EN('O', 0, 1, 4), EC('M', 1, 3, c723),
+                                            E_('O', AN, 1, 99)};
+SEG(AK4, NULL);
+static const struct xd_x12__elem AK5_e[] = {EC('M', 1, 1, c717), EC('O', 1, 3, c718),
+                                            EC('O', 1, 3, c718), EC('O', 1, 3, c718),
+                                            EC('O', 1, 3, c718), EC('O', 1, 3, c718)};
+SEG(AK5, NULL);
+static const struct xd_x12__elem AK9_e[] = {
+    EC('M', 1, 1, c715), EN('M', 0, 1, 6),    EN('M', 0, 1, 6),
+    EN('M', 0, 1, 6),    EC('O', 1, 3, c716), EC('O', 1, 3, c716),
+    EC('O', 1, 3, c716), EC('O', 1, 3, c716), EC('O', 1, 3, c716)};
+SEG(AK9, NULL);
+static const struct xd_x12__elem IK3_e[] = {E_('M', ID, 2, 3), EN('M', 0, 1, 10), E_('O', AN, 1, 4),
+                                            EC('M', 1, 3, c720)};
+SEG(IK3, NULL);
+static const struct xd_x12__elem IK4_e[] = {EK('M', C030), EN('O', 0, 1, 4), EC('M', 1, 3, c723),
+                                            E_('O', AN, 1, 99)};
+SEG(IK4, NULL);
+static const struct xd_x12__elem IK5_e[] = {EC('M', 1, 1, c717), EC('O', 1, 3, c718),
+                                            EC('O', 1, 3, c718), EC('O', 1, 3, c718),
+                                            EC('O', 1, 3, c718), EC('O', 1, 3, c718)};
+SEG(IK5, NULL);
+static const struct xd_x12__elem CTX_e[] = {EKR('M', C998, 10), E_('O', ID, 2, 3),
+                                            EN('X', 0, 1, 10),  E_('O', AN, 1, 4),
+                                            EK('O', C030),      EK('O', C999)};
+SEG(CTX, NOTES("P0203"));
+
+/* ---- Lookup --------------------------------------------------------------------------------- */
+
+#define XD_X12__SEG_ADDR(name) &xd_x12__seg_##name,
+const struct xd_x12__segdef *const xd_x12__segdefs[] = {XD_X12__SEGMENTS(XD_X12__SEG_ADDR)};
+#undef XD_X12__SEG_ADDR
+const size_t xd_x12__segdef_count = XD_ARRAY_LEN(xd_x12__segdefs);
+
+static int cmp_id(const char *id, size_t len, const char *def)
+{
+    size_t dl = strlen(def);
+    int c = memcmp(id, def, len < dl ? len : dl);
+    if (c != 0) {
+        return c;
+    }
+    return len < dl ? -1 : (len > dl ? 1 : 0);
+}
+
+const struct xd_x12__segdef *xd_x12__segdef_find(const char *id, size_t len)
+{
+    size_t lo = 0, hi = xd_x12__segdef_count;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = cmp_id(id, len, xd_x12__segdefs[mid]->id);
+        if (c == 0) {
+            return xd_x12__segdefs[mid];
+        }
+        if (c < 0) {
+            hi = mid;
+        } else {
+            lo = mid + 1;
+        }
+    }
+    return NULL;
+}

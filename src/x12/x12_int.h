@@ -1,0 +1,227 @@
+/* SPDX-License-Identifier: MIT
+ * Private declarations of the X12 engine: the shape of the specification tables (segments,
+ * composites, transaction sets), the element checks and the tables themselves. A new set or
+ * version is a new table in spec_*.c, never new code. */
+#ifndef XD_X12_X12_INT_H
+#define XD_X12_X12_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "x12/x12.h"
+
+/* Data element types of the X12 dictionary. Nn is XD_X12__N with <decimals> = n. */
+enum xd_x12__type {
+    XD_X12__AN,
+    XD_X12__ID,
+    XD_X12__N,
+    XD_X12__R,
+    XD_X12__DT,
+    XD_X12__TM,
+    XD_X12__COMP, /* composite: see <comp> */
+};
+
+struct xd_x12__composite;
+
+/* One data element (or component) position of a segment (or composite). */
+struct xd_x12__elem {
+    unsigned char req;        /* 'M' mandatory, 'O' optional, 'X' relational (see notes) */
+    unsigned char type;       /* enum xd_x12__type */
+    unsigned char decimals;   /* implied decimals of Nn */
+    uint16_t min, max;        /* lengths; for N and R without sign and decimal point */
+    uint16_t max5;            /* max from 005010 on when it differs, 0 = same */
+    uint16_t repeat;          /* > 1 when the element repeats (005010 repetition separator) */
+    const char *const *codes; /* NULL-terminated list of valid codes, NULL = not checked */
+    const struct xd_x12__composite *comp;
+};
+
+/* Syntax notes are written as X12 prints them: "P0607" (paired), "R0203" (at least one),
+ * "E0102" (at most one), "C0506" (if first then all), "L010203" (if first then at least one
+ * more). Positions are 2 digits. */
+struct xd_x12__composite {
+    const struct xd_x12__elem *elems;
+    unsigned char n;
+    const char *const *notes; /* NULL-terminated or NULL */
+};
+
+struct xd_x12__segdef {
+    char id[4];
+    const struct xd_x12__elem *elems;
+    unsigned char n;
+    const char *const *notes;
+};
+
+/* A position in a transaction set table: a segment, or a loop whose first child is its
+ * trigger segment. <max> 0 means unbounded (">1"). */
+struct xd_x12__node {
+    const struct xd_x12__segdef *seg;
+    unsigned char req; /* 'M' or 'O' */
+    uint32_t max;
+    const char *loop_id;                 /* non-NULL for a loop */
+    const struct xd_x12__node *children; /* loop body, children[0] is the trigger */
+    size_t nchildren;
+};
+
+struct xd_x12__setdef {
+    const char *id;                  /* ST01 */
+    const char *functional_id;       /* the GS01 it travels in */
+    const char *const *versions;     /* GS08 prefixes (6 characters) this table checks */
+    const struct xd_x12__node *body; /* what lies between ST and SE */
+    size_t nbody;
+    const char *line_segments[2]; /* CTT01 may count occurrences of either */
+    const char *hash_segment;     /* CTT02 = hash total of this segment's ... */
+    unsigned hash_element;        /* ... element */
+    bool tds_total;               /* 810: TDS01 = lines + charges - allowances + taxes */
+    bool hl_structure;            /* 856-style HL parent/child checks */
+};
+
+/* ------------------------------------------------------------------------------------------
+ * Tables (spec_segments.c, spec_sets.c, envelope tables in envelope.c) */
+
+const struct xd_x12__segdef *xd_x12__segdef_find(const char *id, size_t len);
+const struct xd_x12__setdef *xd_x12__setdef_find(const char *set_id, size_t len,
+                                                 const char *version, size_t vlen);
+/* The set IDs that have a table for some version ("850", ...), NULL-terminated. */
+bool xd_x12__set_known(const char *set_id, size_t len);
+
+/* ------------------------------------------------------------------------------------------
+ * Element checks (elements.c) */
+
+/* Receives each element problem found by xd_x12__check_segment. <code> is the AK403 code. */
+struct xd_x12__elem_problem {
+    const char *code;
+    unsigned element, component, repetition;
+    struct xd_slice value;
+    const char *what; /* "too short", ... */
+    /* The segment at fault when it is not the current one (totals checked at SE): */
+    const char *segment_id; /* NULL = the current segment */
+    uint64_t segment_position, segment_index, offset;
+};
+
+typedef enum xd_status (*xd_x12__problem_fn)(void *ctx, const struct xd_x12__elem_problem *p);
+
+struct xd_x12__check_ctx {
+    const struct xd_x12_delims *delims;
+    bool v5; /* version 005010 or later: 005010 lengths, repetitions, codes 12/13 */
+    xd_x12__problem_fn report;
+    void *report_ctx;
+};
+
+/* Check the data elements of <seg> against <def>: count, requirement, type, length, code
+ * lists, composites, repetitions and syntax notes. Each problem goes to ctx->report.
+ * Returns the number of problems found, or a negative status from the callback. */
+long xd_x12__check_segment(const struct xd_x12__check_ctx *ctx, const struct xd_x12__segdef *def,
+                           const struct xd_x12_segment *seg);
+
+/* Numeric value of an N0 element with leading zeros ("000042" -> 42). */
+bool xd_x12__parse_count(struct xd_slice s, uint64_t *out);
+/* Value of an Nn (implied decimals) or R element in hundredths... scaled to <scale>. */
+bool xd_x12__parse_amount(struct xd_slice s, int implied_decimals, struct xd_decimal *out);
+/* YYMMDD or CCYYMMDD is a real calendar date. */
+bool xd_x12__date_valid(struct xd_slice s);
+/* HHMM, HHMMSS, HHMMSSd.. is a real time of day. */
+bool xd_x12__time_valid(struct xd_slice s);
+/* <s> is in the NULL-terminated list. */
+bool xd_x12__code_in(struct xd_slice s, const char *const *codes);
+
+/* Split <s> at <sep> into at most <cap> parts; returns how many parts <s> has (may be more
+ * than <cap>: only the first <cap> are stored). */
+size_t xd_x12__split(struct xd_slice s, unsigned char sep, struct xd_slice *parts, size_t cap);
+
+/* Copy <s> into <dst> (NUL-terminated, truncated to <cap> - 1). */
+void xd_x12__copy(char *dst, size_t cap, struct xd_slice s);
+
+/* ------------------------------------------------------------------------------------------
+ * Set checks (setcheck.c): the loop/sequence matcher for one transaction set. */
+
+struct xd_x12__set_state;
+
+struct xd_x12__seq_problem {
+    const char *code;                     /* AK304 */
+    const struct xd_x12__segdef *missing; /* for code 3: the missing segment, else NULL */
+    const char *loop_id;
+    const char *what;
+};
+
+/* Start checking one set against <def>. XD_ENOMEM. */
+enum xd_status xd_x12__set_begin(const struct xd_x12__setdef *def, struct xd_x12__set_state **out);
+void xd_x12__set_free(struct xd_x12__set_state *st);
+/* Place the segment in the table. *segdef receives its definition (NULL when the segment is
+ * not part of the set, so its elements cannot be checked). Problems go to <fn>. */
+enum xd_status xd_x12__set_segment(struct xd_x12__set_state *st, const struct xd_x12_segment *seg,
+                                   const struct xd_x12__segdef **segdef,
+                                   enum xd_status (*fn)(void *ctx,
+                                                        const struct xd_x12__seq_problem *p),
+                                   void *ctx);
+/* SE reached: report mandatory segments and loops never seen. */
+enum xd_status xd_x12__set_end(struct xd_x12__set_state *st,
+                               enum xd_status (*fn)(void *ctx, const struct xd_x12__seq_problem *p),
+                               void *ctx);
+
+/* Totals and HL structure (totals.c), fed with every segment of a set after the sequence
+ * check. Problems are reported as element problems of the segment at fault. */
+struct xd_x12__totals;
+enum xd_status xd_x12__totals_begin(const struct xd_x12__setdef *def, struct xd_x12__totals **out);
+void xd_x12__totals_free(struct xd_x12__totals *t);
+/* <fatal_fn> receives HL structure problems (errors), <warn_fn> totals that do not add up. */
+enum xd_status xd_x12__totals_segment(struct xd_x12__totals *t, const struct xd_x12_segment *seg,
+                                      xd_x12__problem_fn error_fn, xd_x12__problem_fn total_fn,
+                                      void *ctx);
+enum xd_status xd_x12__totals_end(struct xd_x12__totals *t, xd_x12__problem_fn error_fn, void *ctx);
+
+/* ------------------------------------------------------------------------------------------
+ * A set of short identifiers (control numbers, HL IDs) with a cap, for uniqueness checks
+ * (idset.c). Identifiers of up to 9 ASCII characters are stored exactly; longer ones by a
+ * 63-bit hash. Past <cap> entries nothing more is stored and insert answers XD_ETOOBIG. */
+struct xd_x12__idset {
+    uint64_t *slots; /* 0 = empty */
+    uint8_t *vals;   /* one byte of caller data per slot */
+    size_t mask, used, cap;
+};
+
+void xd_x12__idset_init(struct xd_x12__idset *s, size_t cap);
+void xd_x12__idset_cleanup(struct xd_x12__idset *s);
+void xd_x12__idset_clear(struct xd_x12__idset *s);
+/* XD_OK and *found = false when added (with <val>), *found = true (and *val_out) when the
+ * key was there; XD_ENOMEM; XD_ETOOBIG past the cap. */
+enum xd_status xd_x12__idset_add(struct xd_x12__idset *s, struct xd_slice key, uint8_t val,
+                                 bool *found, uint8_t *val_out) XD_NODISCARD;
+/* Lookup without adding. */
+bool xd_x12__idset_get(const struct xd_x12__idset *s, struct xd_slice key, uint8_t *val_out);
+
+/* Append one segment to <out>: <id>, then <values> (trailing empty ones dropped), the
+ * terminator and, when <newline>, a LF. XD_EINVAL (message in <err>) when a value holds the
+ * element separator or the terminator; XD_ETOOBIG past the buffer's cap. */
+enum xd_status xd_x12__put_segment(struct xd_buf *out, const struct xd_x12_delims *d, bool newline,
+                                   const char *id, const struct xd_slice *values, size_t n,
+                                   struct xd_error *err) XD_NODISCARD;
+/* ISA with its fixed-width fields padded. <isa_version> "00401"; ISA11 is the repetition
+ * separator from 00402 on, else "U". */
+struct xd_x12__isa_fields {
+    const char *sender_qualifier, *sender_id, *receiver_qualifier, *receiver_id;
+    const char *date; /* CCYYMMDD */
+    const char *time; /* HHMM */
+    const char *isa_version;
+    uint64_t control;
+    bool ack_requested;
+    char usage;
+};
+enum xd_status xd_x12__put_isa(struct xd_buf *out, const struct xd_x12_delims *d, bool newline,
+                               const struct xd_x12__isa_fields *f,
+                               struct xd_error *err) XD_NODISCARD;
+/* Delimiters usable for writing: distinct, not letters, digits or blanks. */
+bool xd_x12__delims_usable(const struct xd_x12_delims *d);
+
+/* Count <e> in <rep> and keep it when under the limit. XD_ENOMEM. */
+enum xd_status xd_x12__report_add(struct xd_x12_report *rep, const struct xd_x12_error *e);
+
+/* TA105 code describing why the reader stopped ("026" bad element separator, "004" bad
+ * segment terminator, "022" not X12 ...). */
+const char *xd_x12__reader_failure_code(const struct xd_x12_reader *r);
+
+/* ------------------------------------------------------------------------------------------
+ * EBCDIC (cp037) to Latin-1, with NL (0x15) read as LF. */
+extern const unsigned char xd_x12__cp037[256];
+
+#endif

@@ -1,0 +1,214 @@
+/* Storage failures through the fault-injection VFS: a failed fsync or write fails the whole
+ * batch with XD_EUNAVAIL and keeps nothing of it; the store refuses writes while it recovers,
+ * then serves again, and the audit chain stays intact. */
+#include <sys/stat.h>
+
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "store/store.h"
+#include "store_test.h"
+
+struct fixture {
+    char dir[TEST_DIR_MAX];
+    struct xd_store *s;
+};
+
+static int setup(void **state)
+{
+    struct fixture *f = xd_calloc(1, sizeof *f);
+    test_dir_make(f->dir);
+    f->s = test_open(f->dir, true);
+    if (f->s == NULL) {
+        test_dir_remove(f->dir);
+        xd_free(f);
+        return -1;
+    }
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fixture *f = *state;
+    xd_store_close(f->s);
+    test_dir_remove(f->dir);
+    xd_free(f);
+    return 0;
+}
+
+static void flag(const char *dir, const char *name, bool on)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    if (on) {
+        int fd = open(path, O_WRONLY | O_CREAT, 0600);
+        assert_true(fd >= 0);
+        close(fd);
+    } else {
+        assert_int_equal(unlink(path), 0);
+    }
+}
+
+static void ingest_expect(struct xd_store *s, struct test_ingest *t, enum xd_status want)
+{
+    test_ingest_init(t, "purchase_order");
+    test_ingest_key(t, "po_number", "PO-FAULT");
+    test_ingest_idem(t, "token", t->op.u.ingest.id);
+    enum xd_status st = xd_store_execute(s, &t->op);
+    if (st != want) {
+        print_error("got %s (%s), want %s\n", xd_status_name(st), t->op.err.message,
+                    xd_status_name(want));
+    }
+    assert_int_equal(st, want);
+    xd_store_op_cleanup(&t->op);
+}
+
+static bool doc_exists(struct xd_store *s, const char *id)
+{
+    struct xd_arena *a = xd_arena_create(0, 0);
+    struct xd_store_doc d;
+    enum xd_status st = xd_store_doc_get(s, id, a, &d, NULL);
+    xd_arena_destroy(a);
+    assert_true(st == XD_OK || st == XD_ENOTFOUND);
+    return st == XD_OK;
+}
+
+static void fail_and_recover(struct fixture *f, const char *fault)
+{
+    struct test_ingest before[3];
+    for (int i = 0; i < 3; i++) {
+        ingest_expect(f->s, &before[i], XD_OK);
+    }
+    flag(f->dir, fault, true);
+    struct test_ingest lost;
+    ingest_expect(f->s, &lost, XD_EUNAVAIL);
+    assert_non_null(strstr(lost.op.err.message, "storage failure"));
+    struct xd_store_stats st;
+    xd_store_stats(f->s, &st);
+    assert_false(st.healthy);
+    assert_int_equal(st.storage_failures, 1);
+    /* While unhealthy, writes are refused at once, never queued. */
+    struct test_ingest refused;
+    test_ingest_init(&refused, "invoice");
+    assert_int_equal(xd_store_submit(f->s, &refused.op), XD_EUNAVAIL);
+    /* It stays down while the fault lasts (recovery probes keep failing). */
+    assert_false(test_wait_healthy(f->s, 400));
+    assert_false(doc_exists(f->s, lost.op.u.ingest.id));
+    assert_true(doc_exists(f->s, before[2].op.u.ingest.id));
+
+    flag(f->dir, fault, false);
+    assert_true(test_wait_healthy(f->s, 15000));
+    xd_store_stats(f->s, &st);
+    assert_int_equal(st.recoveries, 1);
+    struct test_ingest after;
+    ingest_expect(f->s, &after, XD_OK);
+    assert_true(doc_exists(f->s, after.op.u.ingest.id));
+    assert_false(doc_exists(f->s, lost.op.u.ingest.id));
+    /* The failed op's idempotency key was never recorded: a retry is a first attempt. */
+    struct test_ingest retry;
+    test_ingest_init(&retry, "purchase_order");
+    test_ingest_idem(&retry, "token", lost.op.u.ingest.id);
+    assert_int_equal(xd_store_execute(f->s, &retry.op), XD_OK);
+
+    /* Nothing of the lost batch comes back when the files are reopened, and the chain holds
+     * (with a store.recover record saying why). */
+    xd_store_close(f->s);
+    f->s = test_open(f->dir, true);
+    assert_non_null(f->s);
+    assert_false(doc_exists(f->s, lost.op.u.ingest.id));
+    assert_true(doc_exists(f->s, after.op.u.ingest.id));
+    assert_int_equal(test_sql_int(f->dir, "SELECT count(*) FROM journal", NULL), 5);
+    assert_int_equal(
+        test_sql_int(f->dir, "SELECT count(*) FROM audit WHERE action = ?", "store.recover"), 1);
+    assert_int_equal(xd_store_audit_verify(f->dir, NULL, NULL), XD_OK);
+}
+
+static void test_fsync_failure(void **state)
+{
+    fail_and_recover(*state, ".fault-fsync");
+}
+
+static void test_write_failure(void **state)
+{
+    fail_and_recover(*state, ".fault-write");
+}
+
+#define QUEUED 200
+
+struct counter {
+    int done;
+    int unavailable;
+};
+
+static void count_done(struct xd_store_op *op, void *arg)
+{
+    struct counter *c = arg;
+    c->done++; /* done callbacks all run on the writer thread */
+    c->unavailable += op->status == XD_EUNAVAIL;
+}
+
+/* Everything queued behind a failed batch is answered too, none is left hanging. */
+static void test_queued_ops_answered(void **state)
+{
+    struct fixture *f = *state;
+    flag(f->dir, ".fault-fsync", true);
+    struct test_ingest *ops = xd_calloc(QUEUED, sizeof *ops);
+    struct counter c = {0, 0};
+    int submitted = 0;
+    for (int i = 0; i < QUEUED; i++) {
+        test_ingest_init(&ops[i], "receipt");
+        ops[i].op.done = count_done;
+        ops[i].op.done_arg = &c;
+        enum xd_status st = xd_store_submit(f->s, &ops[i].op);
+        assert_true(st == XD_OK || st == XD_EUNAVAIL);
+        submitted += st == XD_OK;
+    }
+    /* Answered only once the batch failed (or refused after it): the store is down now. */
+    struct test_ingest sync;
+    test_ingest_init(&sync, "receipt");
+    assert_int_equal(xd_store_execute(f->s, &sync.op), XD_EUNAVAIL);
+    assert_false(test_wait_healthy(f->s, 300));
+    flag(f->dir, ".fault-fsync", false);
+    assert_true(test_wait_healthy(f->s, 15000));
+    xd_store_close(f->s); /* joins the writer: every callback has run */
+    f->s = test_open(f->dir, true);
+    assert_int_equal(c.done, submitted);
+    assert_int_equal(c.unavailable, submitted);
+    assert_int_equal(test_sql_int(f->dir, "SELECT count(*) FROM journal", NULL), 0);
+    xd_free(ops);
+}
+
+static void test_unwritable_directory(void **state)
+{
+    (void)state;
+    struct xd_store_options o;
+    xd_store_options_init(&o, "/proc/crossdock-cannot-exist");
+    struct xd_store *s = NULL;
+    struct xd_error err = {0};
+    assert_int_equal(xd_store_open(&o, &s, &err), XD_EUNAVAIL);
+    assert_null(s);
+    assert_non_null(strstr(err.message, "/proc/crossdock-cannot-exist"));
+    print_message("    %s\n", err.message);
+}
+
+int main(void)
+{
+    setenv("CROSSDOCK_TEST_FAULTS", "1", 1);
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_fsync_failure, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_write_failure, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_queued_ops_answered, setup, teardown),
+        cmocka_unit_test(test_unwritable_directory),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,703 @@
+/* SPDX-License-Identifier: MIT
+ * Unit tests of src/x12: tokenizer quirks, every envelope check (one failing interchange each,
+ * asserting the exact code and position), set validation, 997/999/TA1 contents, the writer,
+ * and the parser under allocation failures. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "x12/spec_segments.h"
+#include "x12/x12.h"
+
+#define ISA4010                                                                                    \
+    "ISA*00*          *00*          *ZZ*SENDER         *ZZ*RECEIVER       "                        \
+    "*260101*1200*U*00401*000000001*0*P*>~"
+#define ISA5010                                                                                    \
+    "ISA*00*          *00*          *ZZ*SENDER         *ZZ*RECEIVER       "                        \
+    "*260101*1200*^*00501*000000001*0*P*:~"
+#define GS_PO   "GS*PO*SENDER*RECEIVER*20260101*1200*1*X*004010~"
+#define PO_BODY "ST*850*0001~BEG*00*SA*PO-1**20260101~PO1*1*10*EA*2.5**VP*SKU-1~CTT*1*10~SE*5*0001~"
+#define TRAILER "GE*1*1~IEA*1*000000001~"
+
+struct result {
+    struct xd_x12_report rep;
+    enum xd_status st;
+};
+
+static void validate_text(const char *text, size_t len, struct result *res)
+{
+    struct xd_x12_reader *r = NULL;
+    xd_x12_report_init(&res->rep, 100);
+    assert_int_equal(xd_x12_reader_create_mem(text, len, &r), XD_OK);
+    res->st = xd_x12_validate(r, NULL, &res->rep, NULL, NULL);
+    xd_x12_reader_destroy(r);
+}
+
+static void validate_str(const char *text, struct result *res)
+{
+    validate_text(text, strlen(text), res);
+}
+
+/* The first error (not warning or notice) of the report, or NULL. */
+static const struct xd_x12_error *first_error(const struct result *res)
+{
+    for (size_t i = 0; i < res->rep.count; i++) {
+        if (res->rep.items[i].severity == XD_X12_ERROR) {
+            return &res->rep.items[i];
+        }
+    }
+    return NULL;
+}
+
+static void expect_one(const char *text, enum xd_x12_level level, const char *code,
+                       const char *segment, unsigned element, uint64_t position)
+{
+    struct result res;
+    validate_str(text, &res);
+    assert_int_equal(res.st, XD_EINVALDOC);
+    const struct xd_x12_error *e = first_error(&res);
+    assert_non_null(e);
+    assert_int_equal(e->level, level);
+    assert_string_equal(e->code, code);
+    assert_string_equal(e->segment_id, segment);
+    assert_int_equal(e->element, element);
+    assert_int_equal(e->segment_position, position);
+    assert_int_equal(res.rep.errors, 1);
+    xd_x12_report_cleanup(&res.rep);
+}
+
+/* ---- Tokenizer ----------------------------------------------------------------------------- */
+
+static void test_valid_minimal(void **state)
+{
+    (void)state;
+    struct result res;
+    validate_str(ISA4010 GS_PO PO_BODY TRAILER, &res);
+    assert_int_equal(res.st, XD_OK);
+    assert_int_equal(res.rep.errors, 0);
+    assert_int_equal(res.rep.sets, 1);
+    assert_int_equal(res.rep.segments, 9);
+    xd_x12_report_cleanup(&res.rep);
+}
+
+static void test_bom_crlf_indent_no_final_terminator(void **state)
+{
+    (void)state;
+    const char *text = "\xEF\xBB\xBF" ISA4010 "\r\n  " GS_PO "\r\n\t" PO_BODY "\r\nGE*1*1~\r\n"
+                       "IEA*1*000000001\r\n";
+    struct result res;
+    validate_str(text, &res);
+    assert_int_equal(res.st, XD_OK);
+    assert_int_equal(res.rep.segments, 9);
+    xd_x12_report_cleanup(&res.rep);
+}
+
+static void test_odd_delimiters(void **state)
+{
+    (void)state;
+    /* element '|', component '}', terminator NAK (0x15) then CRLF */
+    const char *text = "ISA|00|          |00|          |ZZ|SENDER         |ZZ|RECEIVER       "
+                       "|260101|1200|U|00401|000000001|0|P|}\x15\r\n"
+                       "GS|PO|SENDER|RECEIVER|20260101|1200|1|X|004010\x15"
+                       "ST|850|0001\x15"
+                       "BEG|00|SA|PO-1||20260101\x15PO1|1|10|EA\x15SE|4|0001\x15GE|1|1\x15"
+                       "IEA|1|000000001\x15";
+    struct result res;
+    validate_str(text, &res);
+    assert_int_equal(res.st, XD_OK);
+    xd_x12_report_cleanup(&res.rep);
+}
+
+static void test_not_x12(void **state)
+{
+    (void)state;
+    struct result res;
+    validate_str("Tk9OIEVESSBGSUxFISAasadsdfs", &res);
+    assert_int_equal(res.st, XD_EPARSE);
+    assert_int_equal(res.rep.errors, 1);
+    assert_non_null(strstr(res.rep.items[0].message, "not X12"));
+    assert_string_equal(res.rep.items[0].code, "022");
+    xd_x12_report_cleanup(&res.rep);
+    validate_str("", &res);
+    assert_int_equal(res.st, XD_EPARSE);
+    xd_x12_report_cleanup(&res.rep);
+}
+
+static void test_bad_terminators(void **state)
+{
+    (void)state;
+    struct result res;
+    /* the byte after ISA16 is a letter: there is no terminator */
+    validate_str("ISA*00*          *00*          *ZZ*SENDER         *ZZ*RECEIVER       *260101*"
+                 "1200*U*00401*000000001*0*P*>GS*PO",
+                 &res);
+    assert_int_equal(res.st, XD_EPARSE);
+    assert_string_equal(res.rep.items[0].code, "004");
+    xd_x12_report_cleanup(&res.rep);
+    /* a multi-byte UTF-8 terminator */
+    validate_str("ISA*00*          *00*          *ZZ*SENDER         *ZZ*RECEIVER       *260101*"
+                 "1200*U*00401*000000001*0*P*:\xE2\x80\xA6GS",
+                 &res);
+    assert_int_equal(res.st, XD_EPARSE);
+    assert_non_null(strstr(res.rep.items[0].message, "UTF-8"));
+    xd_x12_report_cleanup(&res.rep);
+}
+
+static void test_ebcdic(void **state)
+{
+    (void)state;
+    const char *ascii = ISA4010 GS_PO PO_BODY TRAILER;
+    size_t n = strlen(ascii);
+    char ebcdic[1024];
+    assert_true(n < sizeof ebcdic);
+    /* Encode by inverting the decode table (ASCII is a subset of cp037). */
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)ascii[i];
+        for (unsigned b = 0; b < 256; b++) {
+            if (xd_x12__cp037[b] == c && b != 0x25) {
+                ebcdic[i] = (char)b;
+                break;
+            }
+        }
+    }
+    struct result res;
+    validate_text(ebcdic, n, &res);
+    assert_int_equal(res.st, XD_OK);
+    assert_string_equal(res.rep.encoding, "ebcdic-cp037");
+    assert_int_equal(res.rep.notices, 1);
+    xd_x12_report_cleanup(&res.rep);
+}
+
+struct chunks {
+    const char *p;
+    size_t left, step;
+};
+
+static enum xd_status chunk_read(void *ctx, char *buf, size_t cap, size_t *got,
+                                 struct xd_error *err)
+{
+    (void)err;
+    struct chunks *c = ctx;
+    size_t n = c->left < c->step ? c->left : c->step;
+    n = n < cap ? n : cap;
+    memcpy(buf, c->p, n);
+    c->p += n;
+    c->left -= n;
+    *got = n;
+    return XD_OK;
+}
+
+static void test_stream_two_interchanges_small_reads(void **state)
+{
+    (void)state;
+    /* The second interchange switches delimiters; reads of 7 bytes split every segment. */
+    const char *text = ISA4010 GS_PO PO_BODY TRAILER
+        "\n"
+        "ISA|00|          |00|          |ZZ|SENDER         |ZZ|RECEIVER       "
+        "|260101|1200|U|00401|000000002|0|P|}!"
+        "GS|PO|SENDER|RECEIVER|20260101|1200|1|X|004010!ST|850|0001!"
+        "BEG|00|SA|PO-1||20260101!PO1|1|10|EA!SE|4|0001!GE|1|1!IEA|1|000000002!";
+    struct chunks c = {text, strlen(text), 7};
+    struct xd_x12_reader *r = NULL;
+    assert_int_equal(xd_x12_reader_create(chunk_read, &c, 0, &r), XD_OK);
+    struct xd_x12_report rep;
+    xd_x12_report_init(&rep, 10);
+    assert_int_equal(xd_x12_validate(r, NULL, &rep, NULL, NULL), XD_OK);
+    assert_int_equal(rep.interchanges, 2);
+    assert_int_equal(rep.sets, 2);
+    xd_x12_report_cleanup(&rep);
+    xd_x12_reader_destroy(r);
+}
+
+static void test_segment_slices(void **state)
+{
+    (void)state;
+    const char *text = ISA4010 "GS*PO*A*B*20260101*1200*1*X*004010~";
+    struct xd_x12_reader *r = NULL;
+    struct xd_x12_segment seg;
+    assert_int_equal(xd_x12_reader_create_mem(text, strlen(text), &r), XD_OK);
+    assert_int_equal(xd_x12_reader_next(r, &seg, NULL), XD_OK);
+    assert_int_equal(seg.count, 17);
+    assert_int_equal(seg.delims->component, '>');
+    assert_int_equal(seg.delims->repetition, 0);
+    assert_int_equal(xd_x12_reader_next(r, &seg, NULL), XD_OK);
+    assert_int_equal(seg.count, 9);
+    assert_true(seg.elements[2].p >= text && seg.elements[2].p < text + strlen(text));
+    assert_int_equal(seg.offset, 106);
+    assert_int_equal(xd_x12_reader_next(r, &seg, NULL), XD_ENOTFOUND);
+    xd_x12_reader_destroy(r);
+}
+
+/* ---- Envelope checks: one failing interchange each ----------------------------------------- */
+
+static void test_isa_width(void **state)
+{
+    (void)state;
+    expect_one("ISA*00*          *00*          *ZZ*SENDER        *ZZ*RECEIVER       *260101*"
+               "1200*U*00401*000000001*0*P*>~" GS_PO PO_BODY TRAILER,
+               XD_X12_LEVEL_INTERCHANGE, "006", "ISA", 6, 0);
+}
+
+static void test_isa_qualifier_code(void **state)
+{
+    (void)state;
+    expect_one("ISA*00*          *00*          *Q9*SENDER         *ZZ*RECEIVER       *260101*"
+               "1200*U*00401*000000001*0*P*>~" GS_PO PO_BODY TRAILER,
+               XD_X12_LEVEL_INTERCHANGE, "005", "ISA", 5, 0);
+}
+
+static void test_iea01_groups(void **state)
+{
+    (void)state;
+    expect_one(ISA4010 GS_PO PO_BODY "GE*1*1~IEA*2*000000001~", XD_X12_LEVEL_INTERCHANGE, "021",
+               "IEA", 1, 0);
+}
+
+static void test_iea02_control(void **state)
+{
+    (void)state;
+    expect_one(ISA4010 GS_PO PO_BODY "GE*1*1~IEA*1*000000009~", XD_X12_LEVEL_INTERCHANGE, "001",
+               "IEA", 2, 0);
+}
+
+static void test_iea_missing(void **state)
+{
+    (void)state;
+    expect_one(ISA4010 GS_PO PO_BODY "GE*1*1~", XD_X12_LEVEL_INTERCHANGE, "023", "", 0, 0);
+}
+
+static void test_ge01_sets(void **state)
+{
+    (void)state;
+    expect_one(ISA4010 GS_PO PO_BODY "GE*2*1~IEA*1*000000001~", XD_X12_LEVEL_GROUP, "5", "GE", 1,
+               0);
+}
+
+static void test_ge02_control(void **state)
+{
+    (void)state;
+    expect_one(ISA4010 GS_PO PO_BODY "GE*1*7~IEA*1*000000001~", XD_X12_LEVEL_GROUP, "4", "GE", 2,
+               0);
+}
+
+static void test_leading_zero_counts(void **state)
+{
+    (void)state;
+    struct result res;
+    validate_str(ISA4010 "GS*PO*SENDER*RECEIVER*20260101*1200*000001*X*004010~"
+                         "ST*850*0001~BEG*00*SA*PO-1**20260101~PO1*1*10*EA~SE*0000000004*0001~"
+                         "GE*000001*1~IEA*00001*000000001~",
+                 &res);
+    assert_int_equal(res.st, XD_OK);
+    xd_x12_report_cleanup(&res.rep);
+}
+
+static void test_se01_count(void **state)
+{
+    (void)state;
+    expect_one(ISA4010 GS_PO "ST*850*0001~BEG*00*SA*PO-1**20260101~PO1*1*10*EA~SE*9*0001~" TRAILER,
+               XD_X12_LEVEL_SET, "4", "SE", 1, 4);
+}
+
+static void test_se02_control(void **state)
+{
+    (void)state;
+    expect_one(ISA4010 GS_PO "ST*850*0001~BEG*00*SA*PO-1**20260101~PO1*1*10*EA~SE*4*0002~" TRAILER,
+               XD_X12_LEVEL_SET, "3", "SE", 2, 4);
+}
+
+static void test_se_missing(void **state)
+{
+    (void)state;
+    expect_one(ISA4010 GS_PO "ST*850*0001~BEG*00*SA*PO-1**20260101~PO1*1*10*EA~" TRAILER,
+               XD_X12_LEVEL_SET, "2", "GE", 0, 3);
+}
+
+static void test_st02_unique(void **state)
+{
+    (void)state;
+    expect_one(ISA4010 GS_PO PO_BODY PO_BODY "GE*2*1~IEA*1*000000001~", XD_X12_LEVEL_SET, "23",
+               "ST", 2, 1);
+}
+
+static void test_gs06_unique(void **state)
+{
+    (void)state;
+    expect_one(ISA4010 GS_PO PO_BODY "GE*1*1~" GS_PO PO_BODY "GE*1*1~IEA*2*000000001~",
+               XD_X12_LEVEL_GROUP, "19", "GS", 6, 0);
+}
+
+static void test_gs04_date_by_version(void **state)
+{
+    (void)state;
+    expect_one(ISA4010 "GS*PO*SENDER*RECEIVER*260101*1200*1*X*004010~" PO_BODY TRAILER,
+               XD_X12_LEVEL_INTERCHANGE, "024", "GS", 4, 0);
+    struct result res; /* YYMMDD is right before 004010 (no table there: a notice) */
+    validate_str(ISA4010 "GS*PO*SENDER*RECEIVER*260101*1200*1*X*003060~" PO_BODY TRAILER, &res);
+    assert_int_equal(res.st, XD_OK);
+    assert_int_equal(res.rep.notices, 1);
+    assert_non_null(strstr(res.rep.items[0].message, "envelope and syntax level"));
+    xd_x12_report_cleanup(&res.rep);
+}
+
+static void test_gs01_group_of_set(void **state)
+{
+    (void)state;
+    expect_one(ISA4010 "GS*OW*SENDER*RECEIVER*20260101*1200*1*X*004010~" PO_BODY TRAILER,
+               XD_X12_LEVEL_SET, "6", "ST", 1, 1);
+}
+
+static void test_duplicate_interchange_warns(void **state)
+{
+    (void)state;
+    struct result res;
+    validate_str(ISA4010 GS_PO PO_BODY TRAILER ISA4010 GS_PO PO_BODY TRAILER, &res);
+    assert_int_equal(res.st, XD_OK);
+    assert_int_equal(res.rep.warnings, 1);
+    assert_string_equal(res.rep.items[0].code, "025");
+    xd_x12_report_cleanup(&res.rep);
+}
+
+/* ---- Set validation ------------------------------------------------------------------------- */
+
+static void test_mandatory_segment_missing(void **state)
+{
+    (void)state;
+    expect_one(ISA4010 GS_PO "ST*850*0001~PO1*1*10*EA~SE*3*0001~" TRAILER, XD_X12_LEVEL_SEGMENT,
+               "3", "BEG", 0, 2);
+}
+
+static void test_segment_out_of_sequence(void **state)
+{
+    (void)state;
+    expect_one(ISA4010 GS_PO "ST*850*0001~BEG*00*SA*PO-1**20260101~PO1*1*10*EA~BEG*00*SA*PO-2**"
+                             "20260101~SE*5*0001~" TRAILER,
+               XD_X12_LEVEL_SEGMENT, "7", "BEG", 0, 4);
+}
+
+static void test_segment_not_in_set(void **state)
+{
+    (void)state;
+    expect_one(ISA4010 GS_PO "ST*850*0001~BEG*00*SA*PO-1**20260101~BSN*00*1*20260101*1200~"
+                             "PO1*1*10*EA~SE*5*0001~" TRAILER,
+               XD_X12_LEVEL_SEGMENT, "6", "BSN", 0, 3);
+}
+
+static void test_unrecognized_segment(void **state)
+{
+    (void)state;
+    expect_one(ISA4010 GS_PO
+               "ST*850*0001~BEG*00*SA*PO-1**20260101~b@d*1~PO1*1*10*EA~SE*5*0001~" TRAILER,
+               XD_X12_LEVEL_SEGMENT, "1", "b@d", 0, 3);
+}
+
+static void test_element_checks(void **state)
+{
+    (void)state;
+    /* mandatory missing, too long, invalid code, invalid date, not numeric, too many elements */
+    expect_one(ISA4010 GS_PO "ST*850*0001~BEG*00**PO-1**20260101~PO1*1*10*EA~SE*4*0001~" TRAILER,
+               XD_X12_LEVEL_ELEMENT, "1", "BEG", 2, 2);
+    expect_one(ISA4010 GS_PO "ST*850*0001~BEG*00*SAX*PO-1**20260101~PO1*1*10*EA~SE*4*0001~" TRAILER,
+               XD_X12_LEVEL_ELEMENT, "5", "BEG", 2, 2);
+    expect_one(ISA4010 GS_PO "ST*850*0001~BEG*99*SA*PO-1**20260101~PO1*1*10*EA~SE*4*0001~" TRAILER,
+               XD_X12_LEVEL_ELEMENT, "7", "BEG", 1, 2);
+    expect_one(ISA4010 GS_PO "ST*850*0001~BEG*00*SA*PO-1**20260230~PO1*1*10*EA~SE*4*0001~" TRAILER,
+               XD_X12_LEVEL_ELEMENT, "8", "BEG", 5, 2);
+    expect_one(ISA4010 GS_PO "ST*850*0001~BEG*00*SA*PO-1**20260101~PO1*1*1O*EA~SE*4*0001~" TRAILER,
+               XD_X12_LEVEL_ELEMENT, "6", "PO1", 2, 3);
+    expect_one(ISA4010 GS_PO "ST*850*0001~BEG*00*SA*PO-1**20260101~PO1*1*10*EA~CTT*1*10*1*LB*9*"
+                             "LB*x*EXTRA~SE*5*0001~" TRAILER,
+               XD_X12_LEVEL_ELEMENT, "3", "CTT", 8, 4);
+}
+
+static void test_syntax_notes(void **state)
+{
+    (void)state;
+    /* PO1 P0607: a qualifier without its ID */
+    expect_one(ISA4010 GS_PO
+               "ST*850*0001~BEG*00*SA*PO-1**20260101~PO1*1*10*EA*1**VP~SE*4*0001~" TRAILER,
+               XD_X12_LEVEL_ELEMENT, "2", "PO1", 7, 3);
+    /* N1 R0203: neither a name nor an ID */
+    expect_one(ISA4010 GS_PO
+               "ST*850*0001~BEG*00*SA*PO-1**20260101~N1*ST~PO1*1*10*EA~SE*5*0001~" TRAILER,
+               XD_X12_LEVEL_ELEMENT, "2", "N1", 2, 3);
+}
+
+static void test_hl_structure(void **state)
+{
+    (void)state;
+    const char *head = ISA4010 "GS*SH*SENDER*RECEIVER*20260101*1200*1*X*004010~ST*856*0001~"
+                               "BSN*00*A1*20260101*1200~";
+    char text[1024];
+    snprintf(text, sizeof text, "%sHL*1**S~HL*2*9*O~SE*5*0001~" TRAILER, head);
+    expect_one(text, XD_X12_LEVEL_ELEMENT, "7", "HL", 2, 4);
+    snprintf(text, sizeof text, "%sHL*1**S~HL*1*1*O~SE*5*0001~" TRAILER, head);
+    expect_one(text, XD_X12_LEVEL_ELEMENT, "7", "HL", 1, 4);
+    snprintf(text, sizeof text, "%sHL*1**S*0~HL*2*1*O~SE*5*0001~" TRAILER, head);
+    expect_one(text, XD_X12_LEVEL_ELEMENT, "7", "HL", 2, 4);
+}
+
+static void test_totals_are_warnings(void **state)
+{
+    (void)state;
+    struct result res;
+    validate_str(ISA4010 GS_PO "ST*850*0001~BEG*00*SA*PO-1**20260101~PO1*1*10*EA~CTT*2*11~"
+                               "SE*5*0001~" TRAILER,
+                 &res);
+    assert_int_equal(res.st, XD_OK);
+    assert_int_equal(res.rep.warnings, 2);
+    xd_x12_report_cleanup(&res.rep);
+    /* 810: 2 x 10.00 + a 5.00 charge = 25.00, not 24.00 */
+    const char *inv = ISA4010 "GS*IN*SENDER*RECEIVER*20260101*1200*1*X*004010~ST*810*0001~"
+                              "BIG*20260101*INV1~IT1*1*2*EA*10**VP*SKU-1~SAC*C*D240***500~"
+                              "TDS*2400~SE*6*0001~" TRAILER;
+    validate_str(inv, &res);
+    assert_int_equal(res.st, XD_OK);
+    assert_int_equal(res.rep.warnings, 1);
+    assert_string_equal(res.rep.items[0].segment_id, "TDS");
+    xd_x12_report_cleanup(&res.rep);
+    struct xd_x12_reader *r = NULL;
+    struct xd_x12_validate_options strict = {.strict_totals = true};
+    xd_x12_report_init(&res.rep, 10);
+    assert_int_equal(xd_x12_reader_create_mem(inv, strlen(inv), &r), XD_OK);
+    assert_int_equal(xd_x12_validate(r, &strict, &res.rep, NULL, NULL), XD_EINVALDOC);
+    xd_x12_reader_destroy(r);
+    xd_x12_report_cleanup(&res.rep);
+}
+
+static void test_999_composites_and_repeats(void **state)
+{
+    (void)state;
+    struct result res;
+    validate_str(ISA5010 "GS*FA*AA*BB*20260101*1200*1*X*005010X231A1~ST*999*0001*005010X231A1~"
+                         "AK1*PO*1*004010~AK2*850*0001~IK3*N1*3**8~CTX*N101:ST^N102:X*N1*3**1:2~"
+                         "IK4*2:1*98*7*ZZ~IK5*R*5~AK9*R*1*1*0~SE*9*0001~GE*1*1~IEA*1*000000001~",
+                 &res);
+    assert_int_equal(res.st, XD_OK);
+    xd_x12_report_cleanup(&res.rep);
+    expect_one(ISA5010 "GS*FA*AA*BB*20260101*1200*1*X*005010X231A1~ST*999*0001*005010X231A1~"
+                       "AK1*PO*1^2~AK9*A*1*1*1~SE*4*0001~GE*1*1~IEA*1*000000001~",
+               XD_X12_LEVEL_ELEMENT, "12", "AK1", 2, 2);
+}
+
+static void test_segdefs_sorted(void **state)
+{
+    (void)state;
+    for (size_t i = 1; i < xd_x12__segdef_count; i++) {
+        assert_true(strcmp(xd_x12__segdefs[i - 1]->id, xd_x12__segdefs[i]->id) < 0);
+    }
+    assert_non_null(xd_x12__segdef_find("BEG", 3));
+    assert_null(xd_x12__segdef_find("ZZZ", 3));
+}
+
+/* ---- Acknowledgements ------------------------------------------------------------------------ */
+
+static char *ack_of(const char *text, enum xd_x12_ack_kind kind, bool ta1)
+{
+    struct xd_x12_reader *r = NULL;
+    struct xd_x12_ack *ack = NULL;
+    struct xd_buf out;
+    struct xd_x12_ack_options opt = {.kind = kind,
+                                     .ta1 = ta1,
+                                     .isa_control = 7,
+                                     .gs_control = 70,
+                                     .st_control = 700,
+                                     .date = "20260102",
+                                     .time = "0930"};
+    xd_buf_init(&out, 1 << 20);
+    assert_int_equal(xd_x12_reader_create_mem(text, strlen(text), &r), XD_OK);
+    assert_int_equal(xd_x12_ack_create(&opt, &out, &ack), XD_OK);
+    enum xd_status st = xd_x12_validate(r, NULL, NULL, xd_x12_ack_sink(ack), NULL);
+    assert_true(st == XD_OK || st == XD_EINVALDOC);
+    xd_x12_ack_destroy(ack);
+    xd_x12_reader_destroy(r);
+    char *s = xd_buf_steal(&out, NULL);
+    xd_buf_cleanup(&out);
+    return s;
+}
+
+static void test_997_accepted(void **state)
+{
+    (void)state;
+    char *a = ack_of(ISA4010 GS_PO PO_BODY TRAILER, XD_X12_ACK_997, false);
+    assert_string_equal(a, "ISA*00*          *00*          *ZZ*RECEIVER       *ZZ*SENDER         "
+                           "*260102*0930*U*00401*000000007*0*P*>~\n"
+                           "GS*FA*RECEIVER*SENDER*20260102*0930*70*X*004010~\n"
+                           "ST*997*0700~\nAK1*PO*1~\nAK2*850*0001~\nAK5*A~\nAK9*A*1*1*1~\n"
+                           "SE*6*0700~\nGE*1*70~\nIEA*1*000000007~\n");
+    xd_free(a);
+}
+
+static void test_997_partially_accepted(void **state)
+{
+    (void)state;
+    const char *bad = "ST*850*0002~BEG*00*SAX*PO-2**20260101~PO1*1*10*EA~BEG*00*SA*P**20260101~"
+                      "SE*5*0002~";
+    char text[2048];
+    snprintf(text, sizeof text, "%s%s%s%sGE*2*1~IEA*1*000000001~", ISA4010, GS_PO, PO_BODY, bad);
+    char *a = ack_of(text, XD_X12_ACK_997, true);
+    assert_non_null(strstr(a, "TA1*000000001*260101*1200*A*000~\n"));
+    assert_non_null(strstr(a, "AK2*850*0002~\nAK3*BEG*2**8~\nAK4*2**5*SAX~\nAK3*BEG*4**7~\n"
+                              "AK5*R*5~\nAK9*P*2*2*1~\nSE*11*0700~"));
+    xd_free(a);
+}
+
+static void test_997_group_and_interchange_errors(void **state)
+{
+    (void)state;
+    char *a = ack_of(ISA4010 GS_PO PO_BODY "GE*3*1~IEA*1*000000002~", XD_X12_ACK_997, true);
+    assert_non_null(strstr(a, "TA1*000000001*260101*1200*R*001~"));
+    assert_non_null(strstr(a, "AK5*A~\nAK9*R*3*1*1*5~"));
+    xd_free(a);
+}
+
+static void test_999_contents(void **state)
+{
+    (void)state;
+    char *a = ack_of(ISA5010 "GS*PO*SENDER*RECEIVER*20260101*1200*1*X*005010~"
+                             "ST*850*0001~BEG*00*SA*PO-1**20260101~PO1*1*10*EA*1**VP~"
+                             "SE*4*0001~" TRAILER,
+                     XD_X12_ACK_999, false);
+    assert_non_null(strstr(a, "*00501*000000007*0*P*:~"));
+    assert_non_null(strstr(a, "ST*999*0700*005010X231A1~\nAK1*PO*1*005010~\nAK2*850*0001~\n"
+                              "IK3*PO1*3**8~\nIK4*7**2~\nIK5*R*5~\nAK9*R*1*1*0~"));
+    xd_free(a);
+}
+
+/* ---- Writer --------------------------------------------------------------------------------- */
+
+static void test_writer_round_trip(void **state)
+{
+    (void)state;
+    struct xd_buf out;
+    struct xd_x12_writer *w = NULL;
+    struct xd_error err;
+    struct xd_x12_writer_options opt = {.sender_qualifier = "ZZ",
+                                        .sender_id = "US",
+                                        .receiver_qualifier = "01",
+                                        .receiver_id = "123456789",
+                                        .date = "20260101",
+                                        .time = "1200",
+                                        .isa_control = 42,
+                                        .isa_version = "00501",
+                                        .newline = true};
+    xd_buf_init(&out, 1 << 16);
+    assert_int_equal(xd_x12_writer_create(&opt, &out, &w, &err), XD_OK);
+    assert_int_equal(xd_x12_writer_group_begin(w, "PO", "US", "THEM", 9, "005010", &err), XD_OK);
+    assert_int_equal(xd_x12_writer_set_begin(w, "850", 1, NULL, &err), XD_OK);
+    struct xd_slice beg[5] = {XD_SLICE_LIT("00"), XD_SLICE_LIT("SA"), XD_SLICE_LIT("PO-9"),
+                              XD_SLICE_LIT(""), XD_SLICE_LIT("20260101")};
+    assert_int_equal(xd_x12_writer_segment(w, "BEG", beg, 5, &err), XD_OK);
+    struct xd_slice po1[3] = {XD_SLICE_LIT("1"), XD_SLICE_LIT("5"), XD_SLICE_LIT("EA")};
+    assert_int_equal(xd_x12_writer_segment(w, "PO1", po1, 3, &err), XD_OK);
+    struct xd_slice bad[1] = {XD_SLICE_LIT("A*B")};
+    assert_int_equal(xd_x12_writer_segment(w, "REF", bad, 1, &err), XD_EINVAL);
+    assert_int_equal(xd_x12_writer_set_end(w, &err), XD_OK);
+    assert_int_equal(xd_x12_writer_group_end(w, &err), XD_OK);
+    assert_int_equal(xd_x12_writer_finish(w, &err), XD_OK);
+    xd_x12_writer_destroy(w);
+    struct result res;
+    validate_text(out.data, out.len, &res);
+    assert_int_equal(res.st, XD_OK);
+    assert_int_equal(res.rep.sets, 1);
+    xd_x12_report_cleanup(&res.rep);
+    xd_buf_cleanup(&out);
+}
+
+/* ---- Allocation failures ----------------------------------------------------------------------
+ */
+
+static void test_oom_torture(void **state)
+{
+    (void)state;
+    const char *text = ISA4010 GS_PO PO_BODY "ST*850*0002~BEG*00*SAX*PO-2**20260101~PO1*1*1*EA~"
+                                             "SE*4*0002~GE*2*1~IEA*1*000000001~";
+    bool completed = false;
+    for (long n = 0; n < 500 && !completed; n++) {
+        struct xd_x12_reader *r = NULL;
+        struct xd_x12_ack *ack = NULL;
+        struct xd_x12_report rep;
+        struct xd_buf out;
+        struct xd_x12_ack_options opt = {.kind = XD_X12_ACK_997,
+                                         .ta1 = true,
+                                         .isa_control = 1,
+                                         .gs_control = 1,
+                                         .st_control = 1,
+                                         .date = "20260101",
+                                         .time = "1200"};
+        xd_buf_init(&out, 1 << 20);
+        xd_x12_report_init(&rep, 10);
+        xd_alloc_fail_after(n);
+        enum xd_status st = xd_x12_reader_create_mem(text, strlen(text), &r);
+        if (st == XD_OK) {
+            st = xd_x12_ack_create(&opt, &out, &ack);
+        }
+        if (st == XD_OK) {
+            st = xd_x12_validate(r, NULL, &rep, xd_x12_ack_sink(ack), NULL);
+        }
+        xd_alloc_fail_after(-1);
+        if (st == XD_EINVALDOC) {
+            completed = true;
+            assert_int_equal(rep.errors, 1);
+        } else {
+            assert_int_equal(st, XD_ENOMEM);
+        }
+        xd_x12_ack_destroy(ack);
+        xd_x12_reader_destroy(r);
+        xd_x12_report_cleanup(&rep);
+        xd_buf_cleanup(&out);
+    }
+    assert_true(completed);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_valid_minimal),
+        cmocka_unit_test(test_bom_crlf_indent_no_final_terminator),
+        cmocka_unit_test(test_odd_delimiters),
+        cmocka_unit_test(test_not_x12),
+        cmocka_unit_test(test_bad_terminators),
+        cmocka_unit_test(test_ebcdic),
+        cmocka_unit_test(test_stream_two_interchanges_small_reads),
+        cmocka_unit_test(test_segment_slices),
+        cmocka_unit_test(test_isa_width),
+        cmocka_unit_test(test_isa_qualifier_code),
+        cmocka_unit_test(test_iea01_groups),
+        cmocka_unit_test(test_iea02_control),
+        cmocka_unit_test(test_iea_missing),
+        cmocka_unit_test(test_ge01_sets),
+        cmocka_unit_test(test_ge02_control),
+        cmocka_unit_test(test_leading_zero_counts),
+        cmocka_unit_test(test_se01_count),
+        cmocka_unit_test(test_se02_control),
+        cmocka_unit_test(test_se_missing),
+        cmocka_unit_test(test_st02_unique),
+        cmocka_unit_test(test_gs06_unique),
+        cmocka_unit_test(test_gs04_date_by_version),
+        cmocka_unit_test(test_gs01_group_of_set),
+        cmocka_unit_test(test_duplicate_interchange_warns),
+        cmocka_unit_test(test_mandatory_segment_missing),
+        cmocka_unit_test(test_segment_out_of_sequence),
+        cmocka_unit_test(test_segment_not_in_set),
+        cmocka_unit_test(test_unrecognized_segment),
+        cmocka_unit_test(test_element_checks),
+        cmocka_unit_test(test_syntax_notes),
+        cmocka_unit_test(test_hl_structure),
+        cmocka_unit_test(test_totals_are_warnings),
+        cmocka_unit_test(test_999_composites_and_repeats),
+        cmocka_unit_test(test_segdefs_sorted),
+        cmocka_unit_test(test_997_accepted),
+        cmocka_unit_test(test_997_partially_accepted),
+        cmocka_unit_test(test_997_group_and_interchange_errors),
+        cmocka_unit_test(test_999_contents),
+        cmocka_unit_test(test_writer_round_trip),
+        cmocka_unit_test(test_oom_torture),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
