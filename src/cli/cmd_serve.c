@@ -28,8 +28,8 @@ static int serve_args(int argc, char **argv, struct xd_config *cfg)
             serve_usage(stdout);
             return 0;
         }
-        const char **slot = strcmp(a, "--config") == 0 ? &config_path
-                            : strcmp(a, "--data") == 0 ? &data
+        const char **slot = strcmp(a, "--config") == 0   ? &config_path
+                            : strcmp(a, "--data") == 0   ? &data
                             : strcmp(a, "--listen") == 0 ? &listen
                                                          : NULL;
         if (slot == NULL || i + 1 >= argc) {

@@ -67,8 +67,7 @@ static enum xd_status apply(struct xd_config *c, const struct option_def *o, con
         uint64_t n;
         if (xd_parse_u64(v, strlen(v), o->max, &n) != XD_OK || n < o->min) {
             return xd_error_set(err, XD_EINVAL, "%s: '%s' is not a whole number from %llu to %llu",
-                                o->name, v, (unsigned long long)o->min,
-                                (unsigned long long)o->max);
+                                o->name, v, (unsigned long long)o->min, (unsigned long long)o->max);
         }
         size_t sz = (size_t)n;
         memcpy(field, &sz, sizeof sz);
@@ -127,8 +126,9 @@ enum xd_status xd_config_set(struct xd_config *c, const char *name, const char *
 
 static int node_line(struct fy_node *n)
 {
-    const struct fy_mark *m = fy_node_get_start_mark(n);
-    return m != NULL ? m->line + 1 : 0;
+    struct fy_token *t = fy_node_is_scalar(n) ? fy_node_get_scalar_token(n) : NULL;
+    const struct fy_mark *m = t != NULL ? fy_token_start_mark(t) : NULL;
+    return m != NULL ? m->line + 1 : 1;
 }
 
 enum xd_status xd_config_load(struct xd_config *c, const char *path, struct xd_error *err)
@@ -193,8 +193,7 @@ void xd_config_print_sample(FILE *f)
         const struct option_def *o = &options[i];
         fprintf(f, "\n# %s\n", o->doc);
         if (o->type == OPT_SIZE) {
-            fprintf(f, "# %llu to %llu.\n", (unsigned long long)o->min,
-                    (unsigned long long)o->max);
+            fprintf(f, "# %llu to %llu.\n", (unsigned long long)o->min, (unsigned long long)o->max);
         }
         fprintf(f, "%s: %s\n", o->name, o->def);
     }

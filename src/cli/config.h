@@ -31,8 +31,8 @@ void xd_config_defaults(struct xd_config *c);
 enum xd_status xd_config_set(struct xd_config *c, const char *name, const char *value,
                              struct xd_error *err) XD_NODISCARD;
 /* Load a YAML mapping of option: value. Errors name the file and line. */
-enum xd_status xd_config_load(struct xd_config *c, const char *path, struct xd_error *err)
-    XD_NODISCARD;
+enum xd_status xd_config_load(struct xd_config *c, const char *path,
+                              struct xd_error *err) XD_NODISCARD;
 /* One line per option: name, default, bounds, doc. */
 void xd_config_print_help(FILE *f);
 /* A YAML file with every option at its default, each preceded by its documentation. */

@@ -17,11 +17,11 @@ struct xd_store;
 struct xd_gateway;
 
 struct xd_gateway_options {
-    char host[64];              /* numeric IPv4 address to bind, e.g. "127.0.0.1" */
-    uint16_t port;              /* 0: any free port (see xd_gateway_port) */
-    size_t max_body_bytes;      /* request bodies past this get 413 */
-    unsigned threads;           /* libmicrohttpd pool threads */
-    unsigned max_connections;   /* concurrent connections before new ones are refused */
+    char host[64];                 /* numeric IPv4 address to bind, e.g. "127.0.0.1" */
+    uint16_t port;                 /* 0: any free port (see xd_gateway_port) */
+    size_t max_body_bytes;         /* request bodies past this get 413 */
+    unsigned threads;              /* libmicrohttpd pool threads */
+    unsigned max_connections;      /* concurrent connections before new ones are refused */
     unsigned connection_timeout_s; /* idle keep-alive connections are closed after this */
 };
 

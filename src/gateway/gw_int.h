@@ -12,12 +12,12 @@
 #include "gateway/gateway.h"
 #include "store/store.h"
 
-#define GW_MAX_PARAMS       2
-#define GW_MAX_HEADERS      8
-#define GW_RESPONSE_MAX     (64u * 1024 * 1024) /* largest body we build (thread listings) */
-#define GW_REQUEST_ARENA    (8u * 1024 * 1024)  /* per-request arena cap beyond the body */
-#define GW_IDEM_KEY_MAX     255
-#define GW_METRIC_BUCKETS   12
+#define GW_MAX_PARAMS     2
+#define GW_MAX_HEADERS    8
+#define GW_RESPONSE_MAX   (64u * 1024 * 1024) /* largest body we build (thread listings) */
+#define GW_REQUEST_ARENA  (8u * 1024 * 1024)  /* per-request arena cap beyond the body */
+#define GW_IDEM_KEY_MAX   255
+#define GW_METRIC_BUCKETS 12
 
 enum gw_method {
     GW_GET = 1 << 0,
@@ -35,9 +35,9 @@ typedef void (*gw_handler_fn)(struct xd_gw_request *r);
 struct gw_route {
     const char *pattern; /* "/v1/documents/{id}": each {name} matches one path segment */
     unsigned methods;
-    const char *name;    /* metrics label */
-    bool auth;           /* needs a bearer token */
-    bool body;           /* takes a request body */
+    const char *name; /* metrics label */
+    bool auth;        /* needs a bearer token */
+    bool body;        /* takes a request body */
     gw_handler_fn handler;
 };
 
@@ -75,7 +75,7 @@ struct xd_gateway {
     atomic_int stopping;
     atomic_long in_flight; /* requests accepted and not yet completed */
     struct gw_metrics *metrics;
-    struct gw_idem_table *idem;   /* idem.c: keys of requests in flight */
+    struct gw_idem_table *idem;    /* idem.c: keys of requests in flight */
     struct gw_token_cache *tokens; /* auth.c */
     int64_t started_ms;
 };

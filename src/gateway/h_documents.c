@@ -48,8 +48,9 @@ static enum xd_status created_body(const struct post_ctx *c, const char *correla
         }
     }
     if (st == XD_OK) {
-        st = xd_buf_printf(b, "],\"links\":{\"self\":\"/v1/documents/%s\",\"transaction\":\"/v1/"
-                              "transactions/",
+        st = xd_buf_printf(b,
+                           "],\"links\":{\"self\":\"/v1/documents/%s\",\"transaction\":\"/v1/"
+                           "transactions/",
                            in->id);
     }
     if (st == XD_OK) {
@@ -163,8 +164,8 @@ static struct xd_canon_doc *decode_document(struct xd_gw_request *r)
     struct xd_diags diags;
     xd_diags_init(&diags, 100);
     struct xd_canon_doc *doc = NULL;
-    enum xd_status st = xd_canon_decode(r->body.data ? r->body.data : "", r->body.len, r->arena,
-                                        &doc, &diags);
+    enum xd_status st =
+        xd_canon_decode(r->body.data ? r->body.data : "", r->body.len, r->arena, &doc, &diags);
     switch (st) {
     case XD_OK:
         break;
@@ -242,8 +243,7 @@ static bool post_headers(struct xd_gw_request *r, const char **idem_key)
     *idem_key = idempotency_key(r, &bad);
     if (bad) {
         xd_gw__problem(r, 400, "invalid-idempotency-key", "Bad Request", NULL,
-                       "Idempotency-Key must be 1-%d printable ASCII characters",
-                       GW_IDEM_KEY_MAX);
+                       "Idempotency-Key must be 1-%d printable ASCII characters", GW_IDEM_KEY_MAX);
         return false;
     }
     if (*idem_key == NULL) {
@@ -367,8 +367,8 @@ void xd_gw__h_document_get(struct xd_gw_request *r)
     xd_error_clear(&err);
     enum xd_status st = xd_store_doc_get(r->gw->store, r->params[0], r->arena, &d, &err);
     if (st == XD_ENOTFOUND) {
-        xd_gw__problem(r, 404, "document-not-found", "Not Found", NULL,
-                       "there is no document %s", r->params[0]);
+        xd_gw__problem(r, 404, "document-not-found", "Not Found", NULL, "there is no document %s",
+                       r->params[0]);
         return;
     }
     if (st != XD_OK) {
@@ -409,8 +409,8 @@ void xd_gw__h_transaction_get(struct xd_gw_request *r)
     size_t n = 0;
     struct xd_error err;
     xd_error_clear(&err);
-    enum xd_status st = xd_store_thread_docs(r->gw->store, r->params[0], limit + 1, r->arena,
-                                             &docs, &n, &err);
+    enum xd_status st =
+        xd_store_thread_docs(r->gw->store, r->params[0], limit + 1, r->arena, &docs, &n, &err);
     if (st == XD_ENOTFOUND) {
         xd_gw__problem(r, 404, "transaction-not-found", "Not Found", NULL,
                        "there is no transaction with correlation id %s", r->params[0]);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT
  * Handlers that describe the hub: health, metrics, the OpenAPI document, JSON Schemas. */
+#include <stdio.h>
 #include <string.h>
 
 #include "canon/canon.h"
@@ -16,8 +17,8 @@ void xd_gw__h_health(struct xd_gw_request *r)
     char body[256];
     int n = snprintf(body, sizeof body,
                      "{\"status\":\"%s\",\"store\":\"%s\",\"version\":\"%s\",\"uptime_s\":%lld}",
-                     s.healthy ? "ok" : "unavailable", s.healthy ? "ok" : "recovering",
-                     XD_VERSION, (long long)((xd_now_ms() - r->gw->started_ms) / 1000));
+                     s.healthy ? "ok" : "unavailable", s.healthy ? "ok" : "recovering", XD_VERSION,
+                     (long long)((xd_now_ms() - r->gw->started_ms) / 1000));
     xd_gw__json(r, s.healthy ? 200 : 503, body, (size_t)n);
     if (!s.healthy) {
         xd_gw__add_header(r, "Retry-After", "1");

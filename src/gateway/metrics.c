@@ -12,9 +12,8 @@ static const int status_codes[] = {200, 201, 204, 400, 401, 403, 404, 405,
 #define N_STATUS (sizeof status_codes / sizeof status_codes[0])
 
 /* Latency bucket bounds in microseconds; the last bucket is +Inf. */
-static const int64_t latency_us[GW_METRIC_BUCKETS - 1] = {100,   250,   500,    1000,
-                                                          2500,  5000,  10000,  25000,
-                                                          50000, 100000, 1000000};
+static const int64_t latency_us[GW_METRIC_BUCKETS - 1] = {100,   250,   500,   1000,   2500,   5000,
+                                                          10000, 25000, 50000, 100000, 1000000};
 
 struct route_metrics {
     atomic_uint_fast64_t by_status[N_STATUS];
@@ -88,8 +87,9 @@ static enum xd_status render_requests(struct gw_metrics *m, struct xd_buf *b)
             } else {
                 snprintf(code, sizeof code, "%d", status_codes[s]);
             }
-            st = xd_buf_printf(b, "crossdock_http_requests_total{route=\"%s\",status=\"%s\"} %llu\n",
-                               route_label(i), code, (unsigned long long)v);
+            st =
+                xd_buf_printf(b, "crossdock_http_requests_total{route=\"%s\",status=\"%s\"} %llu\n",
+                              route_label(i), code, (unsigned long long)v);
         }
     }
     return st;
@@ -141,8 +141,8 @@ static enum xd_status render_store(const struct xd_store_stats *s, struct xd_buf
     uint64_t cum = 0;
     for (size_t k = 0; st == XD_OK && k < 8; k++) {
         cum += s->batch_size_hist[k];
-        st = xd_buf_printf(b, "crossdock_journal_batch_size_bucket{le=\"%s\"} %llu\n",
-                           batch_le[k], (unsigned long long)cum);
+        st = xd_buf_printf(b, "crossdock_journal_batch_size_bucket{le=\"%s\"} %llu\n", batch_le[k],
+                           (unsigned long long)cum);
     }
     if (st == XD_OK) {
         st = xd_buf_printf(b,
@@ -160,12 +160,13 @@ static enum xd_status render_store(const struct xd_store_stats *s, struct xd_buf
     for (size_t k = 0; st == XD_OK && k < 12; k++) {
         cum += s->commit_hist[k];
         if (k + 1 < 12) {
-            st = xd_buf_printf(b, "crossdock_journal_commit_duration_seconds_bucket{le=\"%g\"} %llu\n",
-                               (double)xd_store_commit_buckets_us[k] / 1e6, (unsigned long long)cum);
+            st = xd_buf_printf(
+                b, "crossdock_journal_commit_duration_seconds_bucket{le=\"%g\"} %llu\n",
+                (double)xd_store_commit_buckets_us[k] / 1e6, (unsigned long long)cum);
         } else {
-            st = xd_buf_printf(b,
-                               "crossdock_journal_commit_duration_seconds_bucket{le=\"+Inf\"} %llu\n",
-                               (unsigned long long)cum);
+            st = xd_buf_printf(
+                b, "crossdock_journal_commit_duration_seconds_bucket{le=\"+Inf\"} %llu\n",
+                (unsigned long long)cum);
         }
     }
     if (st == XD_OK) {

@@ -223,7 +223,8 @@ static enum MHD_Result send_response(struct xd_gw_request *r)
     if (data == NULL) {
         return MHD_NO;
     }
-    struct MHD_Response *mr = MHD_create_response_from_buffer_with_free_callback(len, data, xd_free);
+    struct MHD_Response *mr =
+        MHD_create_response_from_buffer_with_free_callback(len, data, xd_free);
     if (mr == NULL) {
         xd_free(data);
         return MHD_NO;
@@ -350,17 +351,17 @@ enum xd_status xd_gateway_start(const struct xd_gateway_options *o, struct xd_st
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
                      MHD_USE_TURBO | MHD_USE_ERROR_LOG;
     gw->daemon = MHD_start_daemon(
-        flags, o->port, NULL, NULL, access_handler, gw, MHD_OPTION_SOCK_ADDR, &sa,
-        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(o->threads ? o->threads : 1),
-        MHD_OPTION_CONNECTION_LIMIT, (unsigned)o->max_connections,
-        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)o->connection_timeout_s,
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, gw, MHD_OPTION_LISTEN_BACKLOG_SIZE,
-        (unsigned)1024, MHD_OPTION_EXTERNAL_LOGGER, log_mhd, gw, MHD_OPTION_END);
+        flags, o->port, NULL, NULL, access_handler, gw, MHD_OPTION_EXTERNAL_LOGGER, log_mhd, gw,
+        MHD_OPTION_SOCK_ADDR, &sa, MHD_OPTION_THREAD_POOL_SIZE,
+        (unsigned)(o->threads ? o->threads : 1), MHD_OPTION_CONNECTION_LIMIT,
+        (unsigned)o->max_connections, MHD_OPTION_CONNECTION_TIMEOUT,
+        (unsigned)o->connection_timeout_s, MHD_OPTION_NOTIFY_COMPLETED, on_completed, gw,
+        MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024, MHD_OPTION_END);
     if (gw->daemon == NULL) {
         int e = errno;
         xd_gateway_stop(gw);
-        return xd_error_set(err, XD_EIO, "cannot listen on %s:%u: %s", o->host,
-                            (unsigned)o->port, e ? strerror(e) : "libmicrohttpd refused");
+        return xd_error_set(err, XD_EIO, "cannot listen on %s:%u: %s", o->host, (unsigned)o->port,
+                            e ? strerror(e) : "libmicrohttpd refused");
     }
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(gw->daemon, MHD_DAEMON_INFO_BIND_PORT);
     gw->port = info != NULL ? info->port : o->port;

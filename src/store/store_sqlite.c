@@ -227,9 +227,39 @@ static enum xd_status rc_status(int rc)
     }
 }
 
+/* What an operator should read for the I/O failures SQLite reports with one generic text. */
+static const char *io_detail(int rc)
+{
+    static const struct {
+        int rc;
+        const char *text;
+    } details[] = {
+        {SQLITE_IOERR_FSYNC, "fsync failed"},
+        {SQLITE_IOERR_DIR_FSYNC, "directory fsync failed"},
+        {SQLITE_IOERR_WRITE, "write failed"},
+        {SQLITE_IOERR_READ, "read failed"},
+        {SQLITE_IOERR_SHORT_READ, "short read"},
+        {SQLITE_IOERR_TRUNCATE, "truncate failed"},
+        {SQLITE_IOERR_SHMMAP, "shared memory failed"},
+        {SQLITE_FULL, "disk full"},
+        {SQLITE_READONLY, "read-only"},
+    };
+    for (size_t i = 0; i < XD_ARRAY_LEN(details); i++) {
+        if (details[i].rc == rc) {
+            return details[i].text;
+        }
+    }
+    return NULL;
+}
+
 static enum xd_status db_fail(sqlite3 *db, int rc, const char *what, struct xd_error *err)
 {
     const char *msg = db != NULL ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+    const char *detail = io_detail(rc);
+    if (detail != NULL) {
+        return xd_error_set(err, rc_status(rc), "%s: %s, %s (sqlite code %d)", what, msg, detail,
+                            rc);
+    }
     return xd_error_set(err, rc_status(rc), "%s: %s (sqlite code %d)", what, msg, rc);
 }
 

@@ -22,9 +22,9 @@
 #include "docs.h"
 #include "hub.h"
 
-#define CLIENTS     4
-#define PER_CLIENT  2000
-#define KILL_AFTER  1500 /* answered requests before the kill */
+#define CLIENTS    4
+#define PER_CLIENT 2000
+#define KILL_AFTER 1500 /* answered requests before the kill */
 
 enum outcome { NOT_SENT = 0, NO_ANSWER, CREATED, REFUSED };
 
@@ -159,8 +159,9 @@ static void test_kill9_loses_and_duplicates_nothing(void **state)
             http_resp_free(&r);
         }
     }
-    fprintf(stderr, "after kill -9: %d created (all present once), %d refused (none present), "
-                    "%d unanswered (%d committed)\n",
+    fprintf(stderr,
+            "after kill -9: %d created (all present once), %d refused (none present), "
+            "%d unanswered (%d committed)\n",
             created, refused, unknown, unknown_present);
     assert_true(created >= KILL_AFTER / 2);
     assert_true(refused > 0);

@@ -106,7 +106,8 @@ static void test_fsync_failure(void **state)
     assert_int_equal(thread_status(&h, "FSYNC-OK-1"), 200);
     assert_int_equal(thread_status(&h, "FSYNC-FAIL-1"), 404);
     assert_int_equal(thread_status(&h, "FSYNC-FAIL-2"), 404);
-    assert_true(hub_log_count(&h, "fsync") > 0);
+    assert_true(hub_log_count(&h, "fsync failed") > 0);
+    assert_true(hub_log_count(&h, "storage recovered") > 0);
     hub_stop(&h, SIGTERM);
     const char *args[] = {"audit", "verify", "--data", h.data, NULL};
     assert_int_equal(hub_run_cli(&h, args, NULL, 0), 0);
@@ -158,12 +159,17 @@ static void test_disk_full_then_freed(void **state)
     wait_recovered(&h, "FULL-AFTER");
     assert_int_equal(thread_status(&h, "FULL-OK-1"), 200);
 
-    /* Read-only: the same, by remounting. */
+    hub_stop(&h, SIGTERM);
+
+    /* Read-only: Linux refuses to remount a filesystem read-only while the hub holds files open
+     * for writing (EBUSY), so the read-only case is a hub started on one: it must refuse to
+     * serve rather than answer anything, and serve again once the disk is writable. */
     assert_int_equal(mount("tmpfs", data, "tmpfs", MS_REMOUNT | MS_RDONLY, "size=3m"), 0);
-    assert_int_equal(post_po(&h, "RO-FAIL-1"), 503);
+    assert_int_not_equal(hub_start(&h, NULL, NULL), 0);
+    assert_true(hub_log_count(&h, "cannot open the store") == 1);
     assert_int_equal(mount("tmpfs", data, "tmpfs", MS_REMOUNT, "size=3m"), 0);
-    wait_recovered(&h, "RO-AFTER");
-    assert_int_equal(thread_status(&h, "RO-FAIL-1"), 404);
+    assert_int_equal(hub_start(&h, NULL, NULL), 0);
+    assert_int_equal(thread_status(&h, "FULL-OK-1"), 200);
     hub_stop(&h, SIGTERM);
     hub_teardown(&h);
     umount(data);

@@ -20,7 +20,7 @@
 #include "docs.h"
 #include "hub.h"
 
-#define CLIENTS 3
+#define CLIENTS  3
 #define MAX_DOCS 5000
 
 static struct test_hub hub;

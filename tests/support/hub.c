@@ -1,7 +1,7 @@
 /* Test support: spawn and control the real hub, plus a small libcurl HTTP client. */
-#define _GNU_SOURCE
 #include "hub.h"
 
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
@@ -90,7 +90,7 @@ int hub_setup(struct test_hub *h, const char *data_dir)
     }
     snprintf(h->log, sizeof h->log, "%s/hub.log", h->dir);
     const char *args[] = {"token", "create", "--data", h->data, "--name", "test-admin", NULL};
-    char out[256];
+    char out[sizeof h->token];
     if (hub_run_cli(h, args, out, sizeof out) != 0) {
         return -1;
     }
@@ -134,6 +134,8 @@ int hub_start(struct test_hub *h, const char *const *extra_args, const char *con
         return -1;
     }
     if (pid == 0) {
+        /* A test that fails half-way must not leave its hub running. */
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
         int fd = open(h->log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
         if (fd >= 0) {
             dup2(fd, 2);

@@ -487,7 +487,7 @@ static void test_header(void **state)
     struct xd_canon_doc *doc = NULL;
     assert_int_equal(xd_canon_decode(text, len, a, &doc, NULL), XD_OK);
     struct xd_canon_header *h = xd_canon_doc_header(doc);
-    assert_string_equal(h->id, "doc-sc-GLL-SH-30118");
+    assert_null(h->id); /* examples are documents as sent: the hub assigns ids */
     assert_string_equal(h->source->control_numbers->interchange, "000000318");
     assert_true(h->source->received_at != NULL);
     h->id = "journal-42";
