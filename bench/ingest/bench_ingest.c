@@ -4,7 +4,8 @@
  * Idempotency-Key. Prints documents/s, latency percentiles and (when given the hub's pid) its
  * resident memory over time, so flat memory is visible.
  *
- * usage: bench_ingest URL TOKEN DOC.json [--connections N] [--seconds S] [--pid PID]
+ * usage: bench_ingest URL TOKEN DOC.json [--key MEMBER] [--connections N] [--seconds S] [--pid PID]
+ * MEMBER (default po_number) is the business key made unique per document.
  * One thread, epoll, a minimal HTTP/1.1 client: the generator must cost less CPU than the hub. */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -166,7 +167,7 @@ static long rss_kib(int pid)
     return kib;
 }
 
-static void load_doc(const char *path)
+static void load_doc(const char *path, const char *key)
 {
     FILE *f = fopen(path, "r");
     if (f == NULL) {
@@ -180,12 +181,14 @@ static void load_doc(const char *path)
     while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' ')) {
         buf[--n] = '\0';
     }
-    char *k = strstr(buf, "\"po_number\":\"");
+    char pattern[128];
+    snprintf(pattern, sizeof pattern, "\"%s\":\"", key);
+    char *k = strstr(buf, pattern);
     if (k == NULL) {
-        fprintf(stderr, "%s: needs a compact \"po_number\":\"...\" member\n", path);
+        fprintf(stderr, "%s: needs a compact %s...\" member\n", path, pattern);
         exit(2);
     }
-    char *v = k + strlen("\"po_number\":\"");
+    char *v = k + strlen(pattern);
     char *q = strchr(v, '"');
     *v = '\0';
     doc_head = buf;
@@ -195,8 +198,8 @@ static void load_doc(const char *path)
 int main(int argc, char **argv)
 {
     if (argc < 4) {
-        fprintf(stderr, "usage: bench_ingest URL TOKEN DOC.json [--connections N] [--seconds S] "
-                        "[--pid PID]\n");
+        fprintf(stderr, "usage: bench_ingest URL TOKEN DOC.json [--key MEMBER] [--connections N] "
+                        "[--seconds S] [--pid PID]\n");
         return 2;
     }
     if (sscanf(argv[1], "http://%63[^:]:%d", host, &port) != 2) {
@@ -204,11 +207,13 @@ int main(int argc, char **argv)
         return 2;
     }
     snprintf(token, sizeof token, "%s", argv[2]);
-    load_doc(argv[3]);
     int nconn = 64, seconds = 10, pid = 0;
+    const char *key = "po_number";
     for (int i = 4; i + 1 < argc; i += 2) {
         int v = (int)strtol(argv[i + 1], NULL, 10);
-        if (strcmp(argv[i], "--connections") == 0) {
+        if (strcmp(argv[i], "--key") == 0) {
+            key = argv[i + 1];
+        } else if (strcmp(argv[i], "--connections") == 0) {
             nconn = v;
         } else if (strcmp(argv[i], "--seconds") == 0) {
             seconds = v;
@@ -216,6 +221,7 @@ int main(int argc, char **argv)
             pid = v;
         }
     }
+    load_doc(argv[3], key);
     if (nconn < 1 || nconn > MAX_CONN) {
         fprintf(stderr, "--connections must be 1..%d\n", MAX_CONN);
         return 2;
