@@ -31,6 +31,20 @@ static bool take_opts(int argc, char **argv, const char *cmd, const char *const 
     return true;
 }
 
+static struct xd_store *open_store(const char *cmd, const char *dir)
+{
+    struct xd_store_options o;
+    xd_store_options_init(&o, dir);
+    struct xd_store *s = NULL;
+    struct xd_error err;
+    xd_error_clear(&err);
+    if (xd_store_open(&o, &s, &err) != XD_OK) {
+        fprintf(stderr, "crossdock %s: %s\n", cmd, err.message);
+        return NULL;
+    }
+    return s;
+}
+
 static int token_create(int argc, char **argv)
 {
     static const char *const names[] = {"--data", "--name", "--role", "--partner"};
@@ -66,13 +80,8 @@ static int token_create(int argc, char **argv)
     t->partner = v[3];
     t->actor = "cli:token-create";
 
-    struct xd_store_options o;
-    xd_store_options_init(&o, v[0]);
-    struct xd_store *s = NULL;
-    struct xd_error err;
-    xd_error_clear(&err);
-    if (xd_store_open(&o, &s, &err) != XD_OK) {
-        fprintf(stderr, "crossdock token create: %s\n", err.message);
+    struct xd_store *s = open_store("token create", v[0]);
+    if (s == NULL) {
         return 1;
     }
     enum xd_status st = xd_store_execute(s, &op);
@@ -89,12 +98,91 @@ static int token_create(int argc, char **argv)
     return 0;
 }
 
+static int token_list(int argc, char **argv)
+{
+    static const char *const names[] = {"--data"};
+    const char *v[1] = {"./crossdock-data"};
+    if (!take_opts(argc, argv, "token list", names, v, 1)) {
+        return 2;
+    }
+    struct xd_store *s = open_store("token list", v[0]);
+    struct xd_arena *a = xd_arena_create(0, 0);
+    if (s == NULL || a == NULL) {
+        xd_store_close(s);
+        xd_arena_destroy(a);
+        return 1;
+    }
+    struct xd_store_token *t = NULL;
+    size_t n = 0;
+    struct xd_error err;
+    xd_error_clear(&err);
+    enum xd_status st = xd_store_token_list(s, a, &t, &n, &err);
+    if (st == XD_OK) {
+        printf("%-36s  %-20s  %-8s  %-16s  %-24s  %s\n", "ID", "NAME", "ROLE", "PARTNER", "CREATED",
+               "REVOKED");
+        for (size_t i = 0; i < n; i++) {
+            char created[XD_TIME_STR_MAX], revoked[XD_TIME_STR_MAX] = "-";
+            xd_time_format(t[i].created_at_ms, created, sizeof created);
+            if (t[i].revoked_at_ms != 0) {
+                xd_time_format(t[i].revoked_at_ms, revoked, sizeof revoked);
+            }
+            printf("%-36s  %-20s  %-8s  %-16s  %-24s  %s\n", t[i].id, t[i].name, t[i].role,
+                   t[i].partner ? t[i].partner : "-", created, revoked);
+        }
+    } else {
+        fprintf(stderr, "crossdock token list: %s\n", err.message);
+    }
+    xd_arena_destroy(a);
+    xd_store_close(s);
+    return st == XD_OK ? 0 : 1;
+}
+
+static int token_revoke(int argc, char **argv)
+{
+    static const char *const names[] = {"--data"};
+    const char *v[1] = {"./crossdock-data"};
+    if (argc < 2 || !xd_id_valid(argv[1], strlen(argv[1])) ||
+        !take_opts(argc - 1, argv + 1, "token revoke", names, v, 1)) {
+        fprintf(stderr, "usage: crossdock token revoke ID --data DIR (ID from token list)\n");
+        return 2;
+    }
+    struct xd_store *s = open_store("token revoke", v[0]);
+    if (s == NULL) {
+        return 1;
+    }
+    struct xd_store_op op;
+    memset(&op, 0, sizeof op);
+    op.kind = XD_STORE_OP_TOKEN_REVOKE;
+    snprintf(op.u.revoke.id, sizeof op.u.revoke.id, "%s", argv[1]);
+    op.u.revoke.actor = "cli:token-revoke";
+    enum xd_status st = xd_store_execute(s, &op);
+    if (st == XD_OK) {
+        printf("%s %s\n", argv[1],
+               op.u.revoke.was_active ? "revoked (the hub stops accepting it within 5 s)"
+                                      : "was already revoked");
+    } else {
+        fprintf(stderr, "crossdock token revoke: %s\n",
+                op.err.message[0] ? op.err.message : xd_strerror(st));
+    }
+    xd_store_op_cleanup(&op);
+    xd_store_close(s);
+    return st == XD_OK ? 0 : 1;
+}
+
 int xd_cmd_token(int argc, char **argv)
 {
     if (argc >= 2 && strcmp(argv[1], "create") == 0) {
         return token_create(argc - 1, argv + 1);
     }
-    fprintf(stderr, "usage: crossdock token create --data DIR --name NAME [--role ROLE]\n");
+    if (argc >= 2 && strcmp(argv[1], "list") == 0) {
+        return token_list(argc - 1, argv + 1);
+    }
+    if (argc >= 2 && strcmp(argv[1], "revoke") == 0) {
+        return token_revoke(argc - 1, argv + 1);
+    }
+    fprintf(stderr, "usage: crossdock token create --data DIR --name NAME [--role ROLE]\n"
+                    "       crossdock token list --data DIR\n"
+                    "       crossdock token revoke ID --data DIR\n");
     return 2;
 }
 

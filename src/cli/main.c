@@ -14,7 +14,7 @@ struct command {
 
 static const struct command commands[] = {
     {"serve", xd_cmd_serve, "run the hub: HTTP API on the embedded store"},
-    {"token", xd_cmd_token, "create API access tokens"},
+    {"token", xd_cmd_token, "create, list and revoke API access tokens"},
     {"audit", xd_cmd_audit, "verify the hash chain of the audit log"},
     {"config", xd_cmd_config, "print a documented sample configuration, or check one"},
     {"x12", xd_cmd_x12, "validate, translate, render and acknowledge X12 EDI files"},
@@ -43,6 +43,8 @@ int main(int argc, char **argv)
         usage(stdout);
         return 0;
     }
+    /* One-shot commands report problems, not progress; serve sets its own level. */
+    xd_log_set_level(XD_LOG_WARN);
     for (size_t i = 0; i < XD_ARRAY_LEN(commands); i++) {
         if (strcmp(argv[1], commands[i].name) == 0) {
             return commands[i].run(argc - 1, argv + 1);

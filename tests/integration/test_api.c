@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 #include <jansson.h>
@@ -494,6 +495,37 @@ static void test_restart_keeps_idempotency(void **state)
     assert_non_null(strstr(out, "intact"));
 }
 
+/* A revoked token stops working within the token cache's lifetime (5 s). */
+static void test_revoked_token_is_refused(void **state)
+{
+    (void)state;
+    const char *create[] = {"token", "create", "--data", hub.data, "--name", "short-lived", NULL};
+    char token[256];
+    assert_int_equal(hub_run_cli(&hub, create, token, sizeof token), 0);
+    token[strcspn(token, "\n")] = '\0';
+    struct http_resp r;
+    http_request("GET", url("/v1/schemas"), token, NULL, 0, NULL, &r);
+    assert_int_equal(r.status, 200);
+    http_resp_free(&r);
+    const char *list[] = {"token", "list", "--data", hub.data, NULL};
+    char out[4096];
+    assert_int_equal(hub_run_cli(&hub, list, out, sizeof out), 0);
+    char *line = strstr(out, "short-lived");
+    assert_non_null(line);
+    while (line > out && line[-1] != '\n') {
+        line--;
+    }
+    char id[40];
+    memcpy(id, line, 36);
+    id[36] = '\0';
+    const char *revoke[] = {"token", "revoke", id, "--data", hub.data, NULL};
+    assert_int_equal(hub_run_cli(&hub, revoke, out, sizeof out), 0);
+    sleep(6);
+    http_request("GET", url("/v1/schemas"), token, NULL, 0, NULL, &r);
+    assert_problem(&r, 401, "unauthorized");
+    http_resp_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -508,6 +540,7 @@ int main(void)
         cmocka_unit_test(test_schemas_and_openapi),
         cmocka_unit_test(test_metrics),
         cmocka_unit_test(test_restart_keeps_idempotency),
+        cmocka_unit_test(test_revoked_token_is_refused),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
