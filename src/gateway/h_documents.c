@@ -353,9 +353,15 @@ void xd_gw__h_document_post(struct xd_gw_request *r)
     xd_gw__suspend(r);
     st = xd_store_submit(r->gw->store, &r->op);
     if (st != XD_OK) {
-        /* Not queued: done will not run, so answer here and resume ourselves. */
-        xd_gw__unavailable(r, st == XD_EAGAIN ? "too many documents waiting to be stored"
-                                              : "the store is not accepting writes right now");
+        /* Not queued: done will not run, so answer here and resume ourselves. XD_EINVAL means
+         * the gateway built an operation the store refuses: our bug, not the caller's. */
+        if (st == XD_EINVAL) {
+            xd_gw__problem(r, 500, "internal", "Internal Server Error", NULL, "store refused: %s",
+                           r->op.err.message);
+        } else {
+            xd_gw__unavailable(r, st == XD_EAGAIN ? "too many documents waiting to be stored"
+                                                  : "the store is not accepting writes right now");
+        }
         xd_gw__complete(r);
     }
 }

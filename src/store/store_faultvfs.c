@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT
  * Test-only storage fault injection: an SQLite VFS wrapping the default "unix" one. While the
  * file <dir>/.fault-fsync exists every xSync fails with SQLITE_IOERR_FSYNC; while
- * <dir>/.fault-write exists every xWrite fails with SQLITE_FULL (<dir>: the directory of the
- * file being written). Registered once per process and only used by stores opened with
- * CROSSDOCK_TEST_FAULTS=1; the tables below are written once under pthread_once and only read
+ * <dir>/.fault-write exists every xWrite fails with SQLITE_FULL; while <dir>/.fault-slow
+ * exists every xSync first sleeps 500 ms, a slow disk that keeps requests in flight (<dir>: the
+ * directory of the file being written). Registered once per process and only used by stores opened
+ * with CROSSDOCK_TEST_FAULTS=1; the tables below are written once under pthread_once and only read
  * afterwards, so any thread may use them. */
 #include <limits.h>
 #include <pthread.h>
@@ -22,6 +23,7 @@ struct fault_file {
     sqlite3_file *real; /* the wrapped file, stored right after this struct */
     char fsync_flag[PATH_MAX];
     char write_flag[PATH_MAX];
+    char slow_flag[PATH_MAX];
 };
 
 static sqlite3_vfs *real_vfs;
@@ -73,6 +75,9 @@ static int f_sync(sqlite3_file *f, int flags)
 {
     if (flag_present(((struct fault_file *)f)->fsync_flag)) {
         return SQLITE_IOERR_FSYNC;
+    }
+    if (flag_present(((struct fault_file *)f)->slow_flag)) {
+        usleep(500 * 1000);
     }
     sqlite3_file *r = real_of(f);
     return r->pMethods->xSync(r, flags);
@@ -200,6 +205,7 @@ static int v_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *file, int fl
     f->real = (sqlite3_file *)(f + 1);
     flag_path(f->fsync_flag, sizeof f->fsync_flag, name, ".fault-fsync");
     flag_path(f->write_flag, sizeof f->write_flag, name, ".fault-write");
+    flag_path(f->slow_flag, sizeof f->slow_flag, name, ".fault-slow");
     int rc = real_vfs->xOpen(real_vfs, name, f->real, flags, out_flags);
     /* SQLite calls xClose exactly when pMethods is set, whatever xOpen returned. */
     f->base.pMethods = f->real->pMethods != NULL ? &fault_io : NULL;

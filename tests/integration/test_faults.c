@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -114,6 +115,54 @@ static void test_fsync_failure(void **state)
     hub_teardown(&h);
 }
 
+struct slow_post {
+    struct test_hub *h;
+    long status;
+    char body[1024];
+};
+
+static void *post_with_key(void *arg)
+{
+    struct slow_post *p = arg;
+    char *doc = doc_example("purchase_order", "po_number", "INFLIGHT-1", NULL);
+    char u[128];
+    snprintf(u, sizeof u, "%s/v1/documents", p->h->url);
+    const char *hdr[] = {"Content-Type: application/json", "Idempotency-Key: inflight-1", NULL};
+    struct http_resp r;
+    http_request("POST", u, p->h->token, doc, strlen(doc), hdr, &r);
+    p->status = r.status;
+    snprintf(p->body, sizeof p->body, "%s", r.body);
+    http_resp_free(&r);
+    free(doc);
+    return NULL;
+}
+
+/* A retry while the first request is still being committed gets 409; once it is done, the
+ * retry gets the first answer. The slow disk keeps the first request in flight. */
+static void test_idempotency_key_in_flight(void **state)
+{
+    (void)state;
+    struct test_hub h;
+    assert_int_equal(hub_setup(&h, NULL), 0);
+    assert_int_equal(hub_start(&h, NULL, fault_env), 0);
+    touch(h.data, ".fault-slow");
+    struct slow_post first = {.h = &h}, second = {.h = &h}, third = {.h = &h};
+    pthread_t t;
+    pthread_create(&t, NULL, post_with_key, &first);
+    usleep(150 * 1000);
+    post_with_key(&second);
+    pthread_join(t, NULL);
+    removef(h.data, ".fault-slow");
+    assert_int_equal(first.status, 201);
+    assert_int_equal(second.status, 409);
+    assert_non_null(strstr(second.body, "request-in-progress"));
+    post_with_key(&third);
+    assert_int_equal(third.status, 201);
+    assert_string_equal(third.body, first.body);
+    hub_stop(&h, SIGTERM);
+    hub_teardown(&h);
+}
+
 /* A 3 MiB tmpfs as the data directory. Skips (cmocka's skip) when mounting is not allowed. */
 static int mount_small(const char *dir)
 {
@@ -181,6 +230,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fsync_failure),
+        cmocka_unit_test(test_idempotency_key_in_flight),
         cmocka_unit_test(test_disk_full_then_freed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
