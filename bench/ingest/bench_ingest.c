@@ -51,6 +51,7 @@ static uint64_t seq;
 static int64_t *samples;
 static size_t n_samples;
 static uint64_t ok, failed;
+static int with_idempotency_key = 1;
 
 static void build_request(struct conn *c)
 {
@@ -60,8 +61,10 @@ static void build_request(struct conn *c)
     c->req_len = (size_t)snprintf(c->req, sizeof c->req,
                                   "POST /v1/documents HTTP/1.1\r\nHost: %s:%d\r\n"
                                   "Authorization: Bearer %s\r\nContent-Type: application/json\r\n"
-                                  "Idempotency-Key: bench-%d-%llu\r\nContent-Length: %d\r\n\r\n%s",
-                                  host, port, token, getpid(), n, blen, body);
+                                  "%s: bench-%d-%llu\r\nContent-Length: %d\r\n\r\n%s",
+                                  host, port, token,
+                                  with_idempotency_key ? "Idempotency-Key" : "X-Bench-Id",
+                                  getpid(), n, blen, body);
     c->req_off = 0;
     c->resp_len = 0;
     c->sent_ns = now_ns();
@@ -167,6 +170,29 @@ static long rss_kib(int pid)
     return kib;
 }
 
+/* CPU seconds (user + system) the process has used: per-document cost independent of how busy
+ * the machine is. */
+static double cpu_seconds(int pid)
+{
+    char path[64], line[1024];
+    snprintf(path, sizeof path, "/proc/%d/stat", pid);
+    FILE *f = fopen(path, "r");
+    if (f == NULL || fgets(line, sizeof line, f) == NULL) {
+        if (f != NULL) {
+            fclose(f);
+        }
+        return -1;
+    }
+    fclose(f);
+    char *p = strrchr(line, ')'); /* the command name may contain spaces */
+    unsigned long long ut = 0, st = 0;
+    if (p == NULL || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut,
+                            &st) != 2) {
+        return -1;
+    }
+    return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+}
+
 static void load_doc(const char *path, const char *key)
 {
     FILE *f = fopen(path, "r");
@@ -211,7 +237,9 @@ int main(int argc, char **argv)
     const char *key = "po_number";
     for (int i = 4; i + 1 < argc; i += 2) {
         int v = (int)strtol(argv[i + 1], NULL, 10);
-        if (strcmp(argv[i], "--key") == 0) {
+        if (strcmp(argv[i], "--idempotency") == 0) {
+            with_idempotency_key = strcmp(argv[i + 1], "off") != 0;
+        } else if (strcmp(argv[i], "--key") == 0) {
             key = argv[i + 1];
         } else if (strcmp(argv[i], "--connections") == 0) {
             nconn = v;
@@ -238,6 +266,7 @@ int main(int argc, char **argv)
         epoll_ctl(ep, EPOLL_CTL_ADD, conns[i].fd, &e);
     }
     long rss_first = pid ? rss_kib(pid) : -1, rss_max = rss_first;
+    double cpu_first = pid ? cpu_seconds(pid) : -1;
     int64_t next_report = start + 10000000000LL;
     uint64_t ok_at_report = 0;
     int open = nconn;
@@ -274,6 +303,9 @@ int main(int argc, char **argv)
     printf("ingest: %.0f documents/s, latency p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms\n",
            (double)ok / elapsed, p50, p99, p999);
     if (pid) {
+        double cpu = cpu_seconds(pid) - cpu_first;
+        printf("ingest: hub CPU %.2f s = %.1f us per document (%.2f cores)\n", cpu,
+               ok ? cpu * 1e6 / (double)ok : 0, cpu / elapsed);
         printf("ingest: hub RSS first %ld KiB, max %ld KiB, last %ld KiB\n", rss_first, rss_max,
                rss_last);
     }
