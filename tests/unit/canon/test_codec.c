@@ -110,14 +110,15 @@ static void test_malformed_json(void **state)
     (void)state;
     const char *syntax3[] = {"syntax line 3, column 13", NULL};
     canon_test_expect("{\"type\":\"item\",\n \"sku\": \"A\",\n  \"x\": [1,2,}", XD_EPARSE, syntax3);
-    const char *dup[] = {"syntax line 1, column 30", NULL}; /* jansson points at the key */
+    /* Positions are those of the offending byte: a duplicate member's name starts there. */
+    const char *dup[] = {"syntax line 1, column 26", NULL};
     canon_test_expect("{\"type\":\"item\",\"sku\":\"A\",\"sku\":\"B\"}", XD_EPARSE, dup);
-    const char *empty[] = {"syntax line 1, column 0", NULL};
+    const char *empty[] = {"syntax line 1, column 1", NULL};
     canon_test_expect("", XD_EPARSE, empty);
     const char *trailing[] = {"syntax line 1, column 17", NULL};
     canon_test_expect("{\"type\":\"item\"} x", XD_EPARSE, trailing);
-    /* \u0000 would cut a C string short: refused. */
-    const char *nul[] = {"syntax line 1, column 31", NULL};
+    /* \u0000 would cut a C string short: refused, at its backslash. */
+    const char *nul[] = {"syntax line 1, column 24", NULL};
     canon_test_expect("{\"type\":\"item\",\"sku\":\"A\\u0000B\",\"x\":1}", XD_EPARSE, nul);
 }
 
@@ -543,8 +544,10 @@ static void test_oom_torture(void **state)
     for (int t = 0; t < XD_CANON_TYPE_COUNT; t++) {
         size_t len;
         char *text = canon_test_example(xd_canon_type_name((enum xd_canon_type)t), &len);
+        /* The document, its structs (each its own block with 128-byte chunks), one string pool,
+         * the encoder's buffer: a handful of failure points, each of them tried. */
         long runs = torture(text, len, XD_OK);
-        assert_true(runs >= 10);
+        assert_true(runs >= 4);
         xd_free(text);
     }
     /* Invalid documents too: recording problems allocates. */
