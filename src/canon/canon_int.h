@@ -211,6 +211,7 @@ struct xd_canon__rule {
     const char *doc;
     void (*check)(struct xd_canon__ctx *c, const void *obj);
 };
+/* Grouped by struct, in the order of XD_CANON_STRUCTS (the walker searches it). */
 extern const struct xd_canon__rule xd_canon__rules[];
 extern const size_t xd_canon__n_rules;
 
