@@ -19,37 +19,6 @@ void xd_canon__ctx_init(struct xd_canon__ctx *c, struct xd_diags *diags, struct 
 /* The path is kept as segments and written out only when a problem is reported: most members
  * have none, and formatting every path was a tenth of the decoder's time. */
 
-size_t xd_canon__path_member_at(struct xd_canon__ctx *c, const char *name, size_t len, uint32_t ord)
-{
-    size_t mark = c->depth;
-    if (c->depth < XD_CANON__PATH_SEGS) {
-        c->segs[c->depth] = (struct xd_canon__seg){name, len, 0, ord};
-    }
-    c->depth++;
-    return mark;
-}
-
-size_t xd_canon__path_member(struct xd_canon__ctx *c, const char *name, size_t len)
-{
-    return xd_canon__path_member_at(c, name, len, 0);
-}
-
-size_t xd_canon__path_index(struct xd_canon__ctx *c, size_t index)
-{
-    size_t mark = c->depth;
-    if (c->depth < XD_CANON__PATH_SEGS) {
-        uint32_t ord = index < UINT32_MAX ? (uint32_t)index : UINT32_MAX;
-        c->segs[c->depth] = (struct xd_canon__seg){NULL, 0, index, ord};
-    }
-    c->depth++;
-    return mark;
-}
-
-void xd_canon__path_restore(struct xd_canon__ctx *c, size_t mark)
-{
-    c->depth = mark;
-}
-
 static bool plain_word(const char *s, size_t len)
 {
     if (len == 0) {
@@ -389,6 +358,10 @@ static size_t utf8_chars(const char *s, size_t len)
     size_t chars = 0;
     for (size_t i = 0; i < len; chars++) {
         unsigned char b = u[i];
+        if (b < 0x80) { /* nearly all text: no decoding needed */
+            i++;
+            continue;
+        }
         size_t n = b < 0x80             ? 1
                    : (b & 0xE0) == 0xC0 ? 2
                    : (b & 0xF0) == 0xE0 ? 3

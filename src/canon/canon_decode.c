@@ -398,6 +398,17 @@ static void decode_value(struct dec *d, const struct xd_canon__field *f, void *b
     }
 }
 
+/* Member names are short: comparing in place beats a call to memcmp. */
+static bool same_name(const char *a, const char *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (a[i] != b[i]) {
+            return false;
+        }
+    }
+    return true;
+}
+
 /* The member of <ft> named <key>, or n_fields. Members usually come in definition order, so the
  * search starts after the last one found; it is bounded by the struct's member count. */
 static size_t find_member(const struct xd_canon__flat *ft, const struct xd_canon__jstr *key,
@@ -410,7 +421,7 @@ static size_t find_member(const struct xd_canon__flat *ft, const struct xd_canon
             i = 0;
         }
         const struct xd_canon__field *f = &ft->fields[i];
-        if (f->name_len == key->len && memcmp(f->name, key->p, key->len) == 0) {
+        if (f->name_len == key->len && same_name(f->name, key->p, key->len)) {
             *cursor = i + 1;
             return i;
         }

@@ -163,13 +163,41 @@ struct xd_canon__ctx {
 
 void xd_canon__ctx_init(struct xd_canon__ctx *c, struct xd_diags *diags, struct xd_arena *arena);
 /* Append ".name" (["name"] when it is not a plain word) or "[i]" to the current path and
- * return the mark to restore it with. <name> must stay valid until the path is restored. */
-size_t xd_canon__path_member(struct xd_canon__ctx *c, const char *name, size_t len);
-/* The same, with the ordinal the segment sorts by in the problem log. */
-size_t xd_canon__path_member_at(struct xd_canon__ctx *c, const char *name, size_t len,
-                                uint32_t ord);
-size_t xd_canon__path_index(struct xd_canon__ctx *c, size_t index);
-void xd_canon__path_restore(struct xd_canon__ctx *c, size_t mark);
+ * return the mark to restore it with. <name> must stay valid until the path is restored. The
+ * walkers do this for every member they look at, so these are inline: a segment is only
+ * recorded, and written out as text when a problem is reported. */
+/* With the ordinal the segment sorts by in the problem log. */
+static inline size_t xd_canon__path_member_at(struct xd_canon__ctx *c, const char *name, size_t len,
+                                              uint32_t ord)
+{
+    size_t mark = c->depth;
+    if (c->depth < XD_CANON__PATH_SEGS) {
+        c->segs[c->depth] = (struct xd_canon__seg){name, len, 0, ord};
+    }
+    c->depth++;
+    return mark;
+}
+
+static inline size_t xd_canon__path_member(struct xd_canon__ctx *c, const char *name, size_t len)
+{
+    return xd_canon__path_member_at(c, name, len, 0);
+}
+
+static inline size_t xd_canon__path_index(struct xd_canon__ctx *c, size_t index)
+{
+    size_t mark = c->depth;
+    if (c->depth < XD_CANON__PATH_SEGS) {
+        uint32_t ord = index < UINT32_MAX ? (uint32_t)index : UINT32_MAX;
+        c->segs[c->depth] = (struct xd_canon__seg){NULL, 0, index, ord};
+    }
+    c->depth++;
+    return mark;
+}
+
+static inline void xd_canon__path_restore(struct xd_canon__ctx *c, size_t mark)
+{
+    c->depth = mark;
+}
 /* Record one problem at the current path. */
 void xd_canon__report(struct xd_canon__ctx *c, const char *code, const char *fmt, ...)
     XD_PRINTF(3, 4);
