@@ -89,8 +89,7 @@ static void path_text(const struct xd_canon__ctx *c, char *out, size_t cap)
     out[len] = '\0';
 }
 
-/* --- The problem log ----------------------------------------------------------------------------
- */
+/* --- The problem log -------------------------------------------------------------------------- */
 
 struct xd_canon__problem {
     uint32_t ord[XD_CANON__PATH_SEGS];

@@ -7,10 +7,11 @@
  * reader of the definitions expects, whatever order the members came in. Cross-field rules run
  * only on a document whose members are each valid, so a rule never repeats a member's error.
  *
- * Two cases read the input twice, both rare and both bounded: `type` not being the first member
- * (the members before it are only checked, then decoding starts over), and an array longer than
- * its definition allows (its items' problems must not be reported, and the log may already have
- * made room for them: the second pass knows which arrays to report and skip). */
+ * Two cases read the input again, both rare and each at most doubling the work: `type` not
+ * being the first member (the members before it are only checked, then decoding starts over),
+ * and an array longer than its definition allows (its items' problems must not be reported, and
+ * the log may already have made room for them: a second pass knows which arrays to report and
+ * skip). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -108,8 +109,7 @@ static void wrong_type(struct dec *d, const struct xd_canon__field *f, enum xd_c
     }
 }
 
-/* --- Scalars -----------------------------------------------------------------------------------
- */
+/* --- Scalars ---------------------------------------------------------------------------------- */
 
 static void decode_decimal(struct xd_canon__ctx *c, const struct xd_canon__field *f,
                            const struct xd_canon__jstr *s, void *base)
@@ -190,8 +190,7 @@ static void decode_text(struct dec *d, const struct xd_canon__field *f, const ch
     *at = xd_canon__json_cstr(&d->j, &s);
 }
 
-/* --- Objects and arrays --------------------------------------------------------------------------
- */
+/* --- Objects and arrays ----------------------------------------------------------------------- */
 
 static void decode_members(struct dec *d, enum xd_canon__sid sid, void *base, bool root,
                            bool type_seen);
@@ -241,7 +240,7 @@ static char *array_room(struct dec *d, char *items, size_t n, size_t *cap, size_
         d->c->oom = true;
         return NULL;
     }
-    if (n > 0) {
+    if (n > 0 && items != NULL) {
         memcpy(grown, items, n * elem);
     }
     *cap = ncap;
@@ -536,8 +535,7 @@ static void decode_members(struct dec *d, enum xd_canon__sid sid, void *base, bo
     }
 }
 
-/* --- The root ------------------------------------------------------------------------------------
- */
+/* --- The root --------------------------------------------------------------------------------- */
 
 /* What the root's `type` member held. */
 struct type_member {
@@ -672,7 +670,7 @@ static enum xd_status decode_pass(struct dec *d, struct xd_canon_doc **out)
         /* A string, number or literal is JSON, but no document can be one. */
         xd_canon__json_expected(&d->j, "a JSON object");
     }
-    return d->j.status;
+    return d->j.status != XD_OK ? d->j.status : XD_EPARSE;
 }
 
 static int overlong_cmp(const void *a, const void *b)
@@ -733,8 +731,8 @@ static enum xd_status decode_input(struct dec *d, struct xd_canon_doc **out)
     if (d->j.status != XD_OK) {
         return report_parse_failure(d);
     }
-    if (st != XD_OK) {
-        return st;
+    if (st != XD_OK || XD_NEVER(doc == NULL)) {
+        return st != XD_OK ? st : XD_EINVAL;
     }
     if (c->log != NULL && xd_canon__plog_flush(c->log, c->diags) != XD_OK) {
         return XD_ENOMEM;

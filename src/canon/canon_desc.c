@@ -155,30 +155,6 @@ const struct xd_canon__class xd_canon__classes[XD_CANON__C_COUNT] = {
 
 /* --- Lookups --------------------------------------------------------------------------------- */
 
-/* NOLINTNEXTLINE(misc-no-recursion): depth is the nesting of INLINE definitions (one level). */
-const struct xd_canon__field *xd_canon__field_find(enum xd_canon__sid sid, const char *name,
-                                                   size_t len, size_t *base_offset)
-{
-    const struct xd_canon__struct *st = &xd_canon__structs[sid];
-    for (size_t i = 0; i < st->n_fields; i++) {
-        const struct xd_canon__field *f = &st->fields[i];
-        if (f->kind == XD_CANON__K_INLINE) {
-            size_t inner = 0;
-            const struct xd_canon__field *g = xd_canon__field_find(f->sub, name, len, &inner);
-            if (g != NULL) {
-                *base_offset = f->offset + inner;
-                return g;
-            }
-            continue;
-        }
-        if (f->name_len == len && memcmp(f->name, name, len) == 0) {
-            *base_offset = 0;
-            return f;
-        }
-    }
-    return NULL;
-}
-
 int xd_canon__code_index(const struct xd_canon__list *list, const char *code, size_t len)
 {
     for (size_t i = 0; i < list->n_codes; i++) {

@@ -115,10 +115,6 @@ extern const struct xd_canon__type xd_canon__types[XD_CANON_TYPE_COUNT];
 #define XD_CANON__AT(base, off)       ((void *)((char *)(base) + (off)))
 #define XD_CANON__AT_CONST(base, off) ((const void *)((const char *)(base) + (off)))
 
-/* The member named <name> (<len> bytes) of struct <sid>, looking through INLINE members;
- * *base_offset receives the offset of the struct that holds it. NULL when there is none. */
-const struct xd_canon__field *xd_canon__field_find(enum xd_canon__sid sid, const char *name,
-                                                   size_t len, size_t *base_offset);
 /* Index of <code> in <list>, or -1. */
 int xd_canon__code_index(const struct xd_canon__list *list, const char *code, size_t len);
 /* Is this optional scalar present? Required scalars always are. */

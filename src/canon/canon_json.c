@@ -25,8 +25,7 @@ static const unsigned char plain_byte[256] = {
     1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x70 */
 };
 
-/* --- Failing -----------------------------------------------------------------------------------
- */
+/* --- Failing ---------------------------------------------------------------------------------- */
 
 static bool fail(struct xd_canon__json *j, enum xd_status st, const char *at, const char *fmt, ...)
     XD_PRINTF(4, 5);
@@ -81,8 +80,7 @@ bool xd_canon__json_expected(struct xd_canon__json *j, const char *what)
     return fail_expected(j, what);
 }
 
-/* --- Set-up ------------------------------------------------------------------------------------
- */
+/* --- Set-up ----------------------------------------------------------------------------------- */
 
 void xd_canon__json_init(struct xd_canon__json *j, const char *text, size_t len, struct xd_arena *a)
 {
@@ -137,8 +135,7 @@ static char *pool_alloc(struct xd_canon__json *j, size_t n)
     return p;
 }
 
-/* --- Structure ---------------------------------------------------------------------------------
- */
+/* --- Structure -------------------------------------------------------------------------------- */
 
 static void skip_blanks(struct xd_canon__json *j)
 {
@@ -276,8 +273,7 @@ bool xd_canon__json_finish(struct xd_canon__json *j)
     return true;
 }
 
-/* --- Strings -----------------------------------------------------------------------------------
- */
+/* --- Strings ---------------------------------------------------------------------------------- */
 
 /* Length of the well-formed UTF-8 sequence at <s> (Unicode 15, table 3-7: no overlong forms, no
  * surrogates, nothing past U+10FFFF), or 0. */
@@ -508,8 +504,7 @@ const char *xd_canon__json_cstr(struct xd_canon__json *j, const struct xd_canon_
     return p;
 }
 
-/* --- Numbers and literals ----------------------------------------------------------------------
- */
+/* --- Numbers and literals --------------------------------------------------------------------- */
 
 static const char *digits(const char *p, const char *end)
 {
@@ -586,14 +581,13 @@ bool xd_canon__json_literal(struct xd_canon__json *j)
     return true;
 }
 
-/* --- Skipping ----------------------------------------------------------------------------------
- */
+/* --- Skipping --------------------------------------------------------------------------------- */
 
 bool xd_canon__json_skip(struct xd_canon__json *j)
 {
     unsigned base = j->depth;
     for (;;) {
-        struct xd_canon__jstr s;
+        struct xd_canon__jstr s = {0};
         bool ok;
         switch (xd_canon__json_peek(j)) {
         case XD_CANON__J_NONE:
@@ -637,15 +631,14 @@ bool xd_canon__json_skip(struct xd_canon__json *j)
     }
 }
 
-/* --- Duplicate member names --------------------------------------------------------------------
- */
+/* --- Duplicate member names ------------------------------------------------------------------- */
 
 static int key_cmp(const struct xd_canon__jstr *a, const struct xd_canon__jstr *b)
 {
     if (a->len != b->len) {
         return a->len < b->len ? -1 : 1;
     }
-    return memcmp(a->p, b->p, a->len);
+    return a->len == 0 ? 0 : memcmp(a->p, b->p, a->len);
 }
 
 static bool run_has(const struct xd_canon__jstr *run, size_t n, const struct xd_canon__jstr *key)
@@ -724,8 +717,7 @@ void xd_canon__json_fail_duplicate(struct xd_canon__json *j, const struct xd_can
     fail(j, XD_EPARSE, j->text + key->at, "duplicate member '%s'", name);
 }
 
-/* --- Position ----------------------------------------------------------------------------------
- */
+/* --- Position --------------------------------------------------------------------------------- */
 
 void xd_canon__json_where(const struct xd_canon__json *j, char *out, size_t cap)
 {
