@@ -732,6 +732,25 @@ static void test_oom_torture(void **state)
     bad = canon_test_edit("ship_notice", "[[\"package_count\", 3]]");
     torture(bad, strlen(bad), XD_EINVALDOC);
     xd_free(bad);
+    /* The decoder's second readings: `type` last (decoding starts over), an array past its
+     * max_items (a second pass), escapes decoded into the pool, names nobody described. */
+    const char *late = "{\"location_id\":\"DC\\u002d1\",\"kind\":\"warehouse\","
+                       "\"name\":\"Chicago\",\"type\":\"location\"}";
+    torture(late, strlen(late), XD_OK);
+    struct xd_buf b;
+    xd_buf_init(&b, 1u << 20);
+    assert_int_equal(xd_buf_append_str(&b, "{\"type\":\"party\",\"party_id\":\"p\",\"role\":"
+                                           "\"supplier\",\"name\":\"n\",\"x\":{\"a\":[1]},"
+                                           "\"identifiers\":["),
+                     XD_OK);
+    for (int i = 0; i < 21; i++) {
+        assert_int_equal(
+            xd_buf_printf(&b, "%s{\"scheme\":\"gln\",\"v\\u0061lue\":\"%d\"}", i ? "," : "", i),
+            XD_OK);
+    }
+    assert_int_equal(xd_buf_append_str(&b, "]}"), XD_OK);
+    torture(b.data, b.len, XD_EINVALDOC);
+    xd_buf_cleanup(&b);
 }
 
 int main(void)
