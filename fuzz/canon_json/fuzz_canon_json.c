@@ -44,7 +44,9 @@ static void same_number(struct xd_canon__json *j, const json_t *v)
     memcpy(buf, text, len);
     buf[len] = '\0';
     if (integer) {
-        CHECK(strtoll(buf, NULL, 10) == (long long)json_integer_value(v));
+        int64_t n = 0;
+        CHECK(xd_parse_i64(buf, len, INT64_MIN, INT64_MAX, &n) == XD_OK);
+        CHECK(n == (int64_t)json_integer_value(v));
     } else {
         CHECK(strtod(buf, NULL) == json_real_value(v));
     }
