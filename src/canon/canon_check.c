@@ -19,31 +19,6 @@ void xd_canon__ctx_init(struct xd_canon__ctx *c, struct xd_diags *diags, struct 
 /* The path is kept as segments and written out only when a problem is reported: most members
  * have none, and formatting every path was a tenth of the decoder's time. */
 
-size_t xd_canon__path_member(struct xd_canon__ctx *c, const char *name, size_t len)
-{
-    size_t mark = c->depth;
-    if (c->depth < XD_CANON__PATH_SEGS) {
-        c->segs[c->depth] = (struct xd_canon__seg){name, len, 0};
-    }
-    c->depth++;
-    return mark;
-}
-
-size_t xd_canon__path_index(struct xd_canon__ctx *c, size_t index)
-{
-    size_t mark = c->depth;
-    if (c->depth < XD_CANON__PATH_SEGS) {
-        c->segs[c->depth] = (struct xd_canon__seg){NULL, 0, index};
-    }
-    c->depth++;
-    return mark;
-}
-
-void xd_canon__path_restore(struct xd_canon__ctx *c, size_t mark)
-{
-    c->depth = mark;
-}
-
 static bool plain_word(const char *s, size_t len)
 {
     if (len == 0) {
@@ -114,10 +89,186 @@ static void path_text(const struct xd_canon__ctx *c, char *out, size_t cap)
     out[len] = '\0';
 }
 
+/* --- The problem log -------------------------------------------------------------------------- */
+
+struct xd_canon__problem {
+    uint32_t ord[XD_CANON__PATH_SEGS];
+    size_t depth;
+    uint64_t seq;
+    const char *code; /* a literal */
+    char path[XD_CANON__PATH_MAX];
+    char message[XD_ERROR_MESSAGE_MAX];
+};
+
+void xd_canon__plog_init(struct xd_canon__plog *l, size_t limit)
+{
+    memset(l, 0, sizeof *l);
+    l->limit = limit;
+}
+
+void xd_canon__plog_reset(struct xd_canon__plog *l)
+{
+    l->n = 0;
+    l->dropped = 0;
+    l->seq = 0;
+}
+
+void xd_canon__plog_cleanup(struct xd_canon__plog *l)
+{
+    if (l == NULL) {
+        return;
+    }
+    xd_free(l->slots);
+    xd_free(l->heap);
+    l->slots = NULL;
+    l->heap = NULL;
+    l->n = l->cap = 0;
+}
+
+/* Order of two problems: by ordinals, a path before the paths inside it, then as they came. */
+static int problem_cmp(const struct xd_canon__problem *a, const struct xd_canon__problem *b)
+{
+    size_t n = a->depth < b->depth ? a->depth : b->depth;
+    for (size_t i = 0; i < n; i++) {
+        if (a->ord[i] != b->ord[i]) {
+            return a->ord[i] < b->ord[i] ? -1 : 1;
+        }
+    }
+    if (a->depth != b->depth) {
+        return a->depth < b->depth ? -1 : 1;
+    }
+    return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+static bool heap_less(const struct xd_canon__plog *l, size_t i, size_t k)
+{
+    return problem_cmp(&l->slots[l->heap[i]], &l->slots[l->heap[k]]) < 0;
+}
+
+static void heap_swap(struct xd_canon__plog *l, size_t i, size_t k)
+{
+    size_t t = l->heap[i];
+    l->heap[i] = l->heap[k];
+    l->heap[k] = t;
+}
+
+static void sift_down(struct xd_canon__plog *l, size_t i, size_t n)
+{
+    for (;;) {
+        size_t big = i, a = 2 * i + 1, b = 2 * i + 2;
+        if (a < n && heap_less(l, big, a)) {
+            big = a;
+        }
+        if (b < n && heap_less(l, big, b)) {
+            big = b;
+        }
+        if (big == i) {
+            return;
+        }
+        heap_swap(l, i, big);
+        i = big;
+    }
+}
+
+static void sift_up(struct xd_canon__plog *l, size_t i)
+{
+    while (i > 0 && heap_less(l, (i - 1) / 2, i)) {
+        heap_swap(l, i, (i - 1) / 2);
+        i = (i - 1) / 2;
+    }
+}
+
+/* The slot the next problem goes into, or NULL when it is not kept (or memory ran out). */
+static struct xd_canon__problem *plog_slot(struct xd_canon__ctx *c,
+                                           const struct xd_canon__problem *key)
+{
+    struct xd_canon__plog *l = c->log;
+    if (l->n == l->limit) {
+        if (l->n == 0 || problem_cmp(key, &l->slots[l->heap[0]]) >= 0) {
+            l->dropped++;
+            return NULL;
+        }
+        l->dropped++; /* the largest kept one leaves */
+        return &l->slots[l->heap[0]];
+    }
+    if (l->n == l->cap) {
+        size_t ncap = l->cap ? l->cap * 2 : 8;
+        ncap = ncap < l->limit ? ncap : l->limit;
+        struct xd_canon__problem *slots = xd_reallocarray(l->slots, ncap, sizeof *slots);
+        if (slots == NULL) {
+            c->oom = true;
+            return NULL;
+        }
+        l->slots = slots;
+        size_t *heap = xd_reallocarray(l->heap, ncap, sizeof *heap);
+        if (heap == NULL) {
+            c->oom = true;
+            return NULL;
+        }
+        l->heap = heap;
+        l->cap = ncap;
+    }
+    l->heap[l->n] = l->n;
+    return &l->slots[l->n++];
+}
+
+static void plog_add(struct xd_canon__ctx *c, const char *code, const char *fmt, va_list ap)
+{
+    struct xd_canon__plog *l = c->log;
+    struct xd_canon__problem key;
+    key.depth = c->depth < XD_CANON__PATH_SEGS ? c->depth : XD_CANON__PATH_SEGS;
+    for (size_t i = 0; i < key.depth; i++) {
+        key.ord[i] = c->segs[i].ord;
+    }
+    key.seq = l->seq++;
+    bool replacing = l->n == l->limit;
+    struct xd_canon__problem *p = plog_slot(c, &key);
+    if (p == NULL) {
+        return;
+    }
+    memcpy(p->ord, key.ord, key.depth * sizeof key.ord[0]);
+    p->depth = key.depth;
+    p->seq = key.seq;
+    p->code = code;
+    vsnprintf(p->message, sizeof p->message, fmt, ap);
+    path_text(c, p->path, sizeof p->path);
+    if (replacing) {
+        sift_down(l, 0, l->n);
+    } else {
+        sift_up(l, l->n - 1);
+    }
+}
+
+enum xd_status xd_canon__plog_flush(struct xd_canon__plog *l, struct xd_diags *diags)
+{
+    /* Heap sort in place: the largest goes to the end, so heap[] ends up ascending. */
+    for (size_t end = l->n; end > 1; end--) {
+        heap_swap(l, 0, end - 1);
+        sift_down(l, 0, end - 1);
+    }
+    enum xd_status st = XD_OK;
+    for (size_t i = 0; i < l->n; i++) {
+        const struct xd_canon__problem *p = &l->slots[l->heap[i]];
+        if (st == XD_OK) {
+            st = xd_diags_add(diags, p->code, p->path, "%s", p->message);
+        }
+    }
+    diags->dropped += l->dropped;
+    xd_canon__plog_reset(l);
+    return st;
+}
+
 void xd_canon__report(struct xd_canon__ctx *c, const char *code, const char *fmt, ...)
 {
     c->problems++;
     if (c->diags == NULL) {
+        return;
+    }
+    va_list ap;
+    if (c->log != NULL) {
+        va_start(ap, fmt);
+        plog_add(c, code, fmt, ap);
+        va_end(ap);
         return;
     }
     if (c->diags->count >= c->diags->limit) {
@@ -126,7 +277,6 @@ void xd_canon__report(struct xd_canon__ctx *c, const char *code, const char *fmt
         return;
     }
     char msg[XD_ERROR_MESSAGE_MAX];
-    va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
@@ -207,6 +357,10 @@ static size_t utf8_chars(const char *s, size_t len)
     size_t chars = 0;
     for (size_t i = 0; i < len; chars++) {
         unsigned char b = u[i];
+        if (b < 0x80) { /* nearly all text: no decoding needed */
+            i++;
+            continue;
+        }
         size_t n = b < 0x80             ? 1
                    : (b & 0xE0) == 0xC0 ? 2
                    : (b & 0xF0) == 0xE0 ? 3
@@ -374,6 +528,16 @@ void xd_canon__check_string(struct xd_canon__ctx *c, const struct xd_canon__fiel
     size_t chars = utf8_chars(s, len);
     if (chars == SIZE_MAX) {
         xd_canon__report(c, "format", "must be valid UTF-8");
+        return;
+    }
+    xd_canon__check_text(c, f, s, len, chars);
+}
+
+void xd_canon__check_text(struct xd_canon__ctx *c, const struct xd_canon__field *f, const char *s,
+                          size_t len, size_t chars)
+{
+    if (len == 0) {
+        xd_canon__report(c, "empty", "must not be empty; leave an optional member out instead");
         return;
     }
     switch ((enum xd_canon__kind)f->kind) {

@@ -10,37 +10,47 @@
 #define XD_CANON__REQUIRED_REQ true
 #define XD_CANON__REQUIRED_OPT false
 
-#define XD_CANON__HAS_OFFSET_REQ(S_, m_) 0
-#define XD_CANON__HAS_OFFSET_OPT(S_, m_) offsetof(struct xd_canon_##S_, has_##m_)
+/* Offsets are <O_> (where struct S_ sits inside the struct the table describes) plus the
+ * member's own offset in S_; 0 for the nested tables, that of the INLINE member for flattened
+ * ones. A has_ offset stays 0 for "none". */
+#define XD_CANON__HAS_OFFSET_REQ(O_, S_, m_) 0
+#define XD_CANON__HAS_OFFSET_OPT(O_, S_, m_) ((O_) + offsetof(struct xd_canon_##S_, has_##m_))
 
-#define XD_CANON__DESC_STRING(S_, m_, P_, A_, B_) .max = (A_), .str_class = XD_CANON__C_##B_,
-#define XD_CANON__DESC_CODE(S_, m_, P_, A_, B_)   .list = XD_CANON__L_##A_,
-#define XD_CANON__DESC_DECIMAL(S_, m_, P_, A_, B_)                                                 \
-    .sign = XD_CANON__SIGN_##A_, .max = (B_), .has_offset = XD_CANON__HAS_OFFSET_##P_(S_, m_),
-#define XD_CANON__DESC_INT(S_, m_, P_, A_, B_)                                                     \
-    .min = (A_), .max = (B_), .has_offset = XD_CANON__HAS_OFFSET_##P_(S_, m_),
-#define XD_CANON__DESC_BOOL(S_, m_, P_, A_, B_) .has_offset = XD_CANON__HAS_OFFSET_##P_(S_, m_),
-#define XD_CANON__DESC_DATE(S_, m_, P_, A_, B_)
-#define XD_CANON__DESC_DATETIME(S_, m_, P_, A_, B_)
-#define XD_CANON__DESC_OBJECT(S_, m_, P_, A_, B_) .sub = XD_CANON__S_##A_,
-#define XD_CANON__DESC_INLINE(S_, m_, P_, A_, B_) .sub = XD_CANON__S_##A_,
-#define XD_CANON__DESC_ARRAY(S_, m_, P_, A_, B_)                                                   \
+#define XD_CANON__DESC_STRING(O_, S_, m_, P_, A_, B_) .max = (A_), .str_class = XD_CANON__C_##B_,
+#define XD_CANON__DESC_CODE(O_, S_, m_, P_, A_, B_)   .list = XD_CANON__L_##A_,
+#define XD_CANON__DESC_DECIMAL(O_, S_, m_, P_, A_, B_)                                             \
+    .sign = XD_CANON__SIGN_##A_, .max = (B_), .has_offset = XD_CANON__HAS_OFFSET_##P_(O_, S_, m_),
+#define XD_CANON__DESC_INT(O_, S_, m_, P_, A_, B_)                                                 \
+    .min = (A_), .max = (B_), .has_offset = XD_CANON__HAS_OFFSET_##P_(O_, S_, m_),
+#define XD_CANON__DESC_BOOL(O_, S_, m_, P_, A_, B_)                                                \
+    .has_offset = XD_CANON__HAS_OFFSET_##P_(O_, S_, m_),
+#define XD_CANON__DESC_DATE(O_, S_, m_, P_, A_, B_)
+#define XD_CANON__DESC_DATETIME(O_, S_, m_, P_, A_, B_)
+#define XD_CANON__DESC_OBJECT(O_, S_, m_, P_, A_, B_) .sub = XD_CANON__S_##A_,
+#define XD_CANON__DESC_INLINE(O_, S_, m_, P_, A_, B_) .sub = XD_CANON__S_##A_,
+#define XD_CANON__DESC_ARRAY(O_, S_, m_, P_, A_, B_)                                               \
     .sub = XD_CANON__S_##A_, .max_items = (B_),                                                    \
-    .count_offset = offsetof(struct xd_canon_##S_, n_##m_),                                        \
+    .count_offset = (O_) + offsetof(struct xd_canon_##S_, n_##m_),                                 \
     .elem_size = sizeof(struct xd_canon_##A_),
-#define XD_CANON__DESC_STRINGS(S_, m_, P_, A_, B_)                                                 \
+#define XD_CANON__DESC_STRINGS(O_, S_, m_, P_, A_, B_)                                             \
     .max_items = (A_), .max = (B_), .str_class = XD_CANON__C_IDENT,                                \
-    .count_offset = offsetof(struct xd_canon_##S_, n_##m_),
+    .count_offset = (O_) + offsetof(struct xd_canon_##S_, n_##m_),
 
-#define XD_CANON__DESC(S_, K_, m_, P_, A_, B_, key_, doc_)                                         \
+/* Member names are plain words, so `"name":` needs no escaping: the encoder copies it. */
+#define XD_CANON__DESC_AT(O_, S_, K_, m_, P_, A_, B_, key_, doc_)                                  \
     {.name = #m_,                                                                                  \
      .name_len = sizeof(#m_) - 1,                                                                  \
+     .json_key = "\"" #m_ "\":",                                                                   \
+     .json_key_len = sizeof(#m_) + 2,                                                              \
      .doc = (doc_),                                                                                \
      .key = (key_),                                                                                \
      .kind = XD_CANON__K_##K_,                                                                     \
      .required = XD_CANON__REQUIRED_##P_,                                                          \
-     .offset = offsetof(struct xd_canon_##S_, m_),                                                 \
-     XD_CANON__DESC_##K_(S_, m_, P_, A_, B_)},
+     .offset = (O_) + offsetof(struct xd_canon_##S_, m_),                                          \
+     XD_CANON__DESC_##K_(O_, S_, m_, P_, A_, B_)},
+
+#define XD_CANON__DESC(S_, K_, m_, P_, A_, B_, key_, doc_)                                         \
+    XD_CANON__DESC_AT(0, S_, K_, m_, P_, A_, B_, key_, doc_)
 
 #define XD_CANON__FIELD_TABLE(name, doc)                                                           \
     static const struct xd_canon__field fields_##name[] = {                                        \
@@ -56,6 +66,62 @@ XD_CANON_STRUCTS(XD_CANON__FIELD_TABLE)
 const struct xd_canon__struct xd_canon__structs[XD_CANON__S_COUNT] = {
     XD_CANON_STRUCTS(XD_CANON__STRUCT_ENTRY)};
 
+/* --- Members as the JSON object shows them ---------------------------------------------------- */
+
+/* XD_CANON__FLAT_EACH(V, S) calls V(S, O, BASE, ID, K, m, P, A, B, key, doc) for every member
+ * of struct S with its INLINE members replaced by theirs: O is the struct that declares m, BASE
+ * where O sits inside S, ID a name unique within S. One level of INLINE is supported, which is
+ * all the definitions use (test_defs checks no flattened member is INLINE). */
+#define XD_CANON__UNPACK(...)      __VA_ARGS__
+#define XD_CANON__CALL(m_, ...)    m_(__VA_ARGS__)
+#define XD_CANON__CALL_IN(m_, ...) m_(__VA_ARGS__)
+
+#define XD_CANON__FLAT_EACH(V_, S_) XD_CANON_FIELDS_##S_(XD_CANON__VISIT, (V_, S_))
+#define XD_CANON__VISIT(T_, K_, m_, P_, A_, B_, key_, doc_)                                        \
+    XD_CANON__CALL(XD_CANON__VISIT_##K_, XD_CANON__UNPACK T_, K_, m_, P_, A_, B_, key_, doc_)
+#define XD_CANON__VISIT_ONE(V_, S_, K_, m_, P_, A_, B_, key_, doc_)                                \
+    V_(S_, S_, 0, m_, K_, m_, P_, A_, B_, key_, doc_)
+#define XD_CANON__VISIT_STRING   XD_CANON__VISIT_ONE
+#define XD_CANON__VISIT_CODE     XD_CANON__VISIT_ONE
+#define XD_CANON__VISIT_DECIMAL  XD_CANON__VISIT_ONE
+#define XD_CANON__VISIT_INT      XD_CANON__VISIT_ONE
+#define XD_CANON__VISIT_BOOL     XD_CANON__VISIT_ONE
+#define XD_CANON__VISIT_DATE     XD_CANON__VISIT_ONE
+#define XD_CANON__VISIT_DATETIME XD_CANON__VISIT_ONE
+#define XD_CANON__VISIT_OBJECT   XD_CANON__VISIT_ONE
+#define XD_CANON__VISIT_ARRAY    XD_CANON__VISIT_ONE
+#define XD_CANON__VISIT_STRINGS  XD_CANON__VISIT_ONE
+#define XD_CANON__VISIT_INLINE(V_, S_, K_, m_, P_, A_, B_, key_, doc_)                             \
+    XD_CANON_FIELDS_##A_(XD_CANON__VISIT_IN, (V_, S_, m_, A_))
+#define XD_CANON__VISIT_IN(T_, K_, m_, P_, A_, B_, key_, doc_)                                     \
+    XD_CANON__CALL_IN(XD_CANON__VISIT_IN_, XD_CANON__UNPACK T_, K_, m_, P_, A_, B_, key_, doc_)
+#define XD_CANON__VISIT_IN_(V_, S_, I_, O_, K_, m_, P_, A_, B_, key_, doc_)                        \
+    V_(S_, O_, offsetof(struct xd_canon_##S_, I_), I_##__##m_, K_, m_, P_, A_, B_, key_, doc_)
+
+/* The position of each flattened member: its bit in a presence mask. */
+#define XD_CANON__FLAT_ORDINAL(S_, O_, BASE_, ID_, K_, m_, P_, A_, B_, key_, doc_)                 \
+    XD_CANON__FO_##S_##__##ID_,
+#define XD_CANON__FLAT_ENUM(name, doc)                                                             \
+    enum { XD_CANON__FLAT_EACH(XD_CANON__FLAT_ORDINAL, name) XD_CANON__FO_##name##__COUNT };       \
+    _Static_assert(XD_CANON__FO_##name##__COUNT <= 64, #name " has more members than a mask");
+XD_CANON_STRUCTS(XD_CANON__FLAT_ENUM)
+
+#define XD_CANON__FLAT_DESC(S_, O_, BASE_, ID_, K_, m_, P_, A_, B_, key_, doc_)                    \
+    XD_CANON__DESC_AT(BASE_, O_, K_, m_, P_, A_, B_, key_, doc_)
+#define XD_CANON__FLAT_TABLE(name, doc)                                                            \
+    static const struct xd_canon__field flat_##name[] = {                                          \
+        XD_CANON__FLAT_EACH(XD_CANON__FLAT_DESC, name)};
+XD_CANON_STRUCTS(XD_CANON__FLAT_TABLE)
+
+#define XD_CANON__FLAT_REQUIRED(S_, O_, BASE_, ID_, K_, m_, P_, A_, B_, key_, doc_)                \
+    | (XD_CANON__REQUIRED_##P_ ? UINT64_C(1) << XD_CANON__FO_##S_##__##ID_ : 0)
+#define XD_CANON__FLAT_ENTRY(n_, doc_)                                                             \
+    [XD_CANON__S_##n_] = {.fields = flat_##n_,                                                     \
+                          .n_fields = XD_CANON__FO_##n_##__COUNT,                                  \
+                          .required = 0 XD_CANON__FLAT_EACH(XD_CANON__FLAT_REQUIRED, n_)},
+const struct xd_canon__flat xd_canon__flats[XD_CANON__S_COUNT] = {
+    XD_CANON_STRUCTS(XD_CANON__FLAT_ENTRY)};
+
 /* xd_canon_doc_header relies on this: the header is where the body starts. */
 #define XD_CANON__HEADER_FIRST(E, s)                                                               \
     _Static_assert(offsetof(struct xd_canon_##s, header) == 0, #s " must start with header");
@@ -67,7 +133,8 @@ const struct xd_canon__type xd_canon__types[XD_CANON_TYPE_COUNT] = {
 
 /* --- Code lists and string classes ----------------------------------------------------------- */
 
-#define XD_CANON__CODE_ENTRY(code_, doc_) {.code = (code_), .doc = (doc_)},
+#define XD_CANON__CODE_ENTRY(code_, doc_)                                                          \
+    {.code = (code_), .len = sizeof(code_) - 1, .doc = (doc_)},
 #define XD_CANON__CODE_TABLE(name, doc)                                                            \
     static const struct xd_canon__code codes_##name[] = {                                          \
         XD_CANON_CODES_##name(XD_CANON__CODE_ENTRY)};
@@ -88,35 +155,11 @@ const struct xd_canon__class xd_canon__classes[XD_CANON__C_COUNT] = {
 
 /* --- Lookups --------------------------------------------------------------------------------- */
 
-/* NOLINTNEXTLINE(misc-no-recursion): depth is the nesting of INLINE definitions (one level). */
-const struct xd_canon__field *xd_canon__field_find(enum xd_canon__sid sid, const char *name,
-                                                   size_t len, size_t *base_offset)
-{
-    const struct xd_canon__struct *st = &xd_canon__structs[sid];
-    for (size_t i = 0; i < st->n_fields; i++) {
-        const struct xd_canon__field *f = &st->fields[i];
-        if (f->kind == XD_CANON__K_INLINE) {
-            size_t inner = 0;
-            const struct xd_canon__field *g = xd_canon__field_find(f->sub, name, len, &inner);
-            if (g != NULL) {
-                *base_offset = f->offset + inner;
-                return g;
-            }
-            continue;
-        }
-        if (f->name_len == len && memcmp(f->name, name, len) == 0) {
-            *base_offset = 0;
-            return f;
-        }
-    }
-    return NULL;
-}
-
 int xd_canon__code_index(const struct xd_canon__list *list, const char *code, size_t len)
 {
     for (size_t i = 0; i < list->n_codes; i++) {
-        const char *c = list->codes[i].code;
-        if (strlen(c) == len && memcmp(c, code, len) == 0) {
+        const struct xd_canon__code *c = &list->codes[i];
+        if (c->len == len && memcmp(c->code, code, len) == 0) {
             return (int)i;
         }
     }

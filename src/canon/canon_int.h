@@ -45,6 +45,8 @@ enum xd_canon__cid { XD_CANON_STRING_CLASSES(XD_CANON__CID) XD_CANON__C_COUNT };
 struct xd_canon__field {
     const char *name;
     size_t name_len;
+    const char *json_key; /* "\"name\":", as the encoder writes it */
+    size_t json_key_len;
     const char *doc;
     const char *key; /* business key name, or NULL */
     size_t offset;
@@ -72,6 +74,7 @@ struct xd_canon__struct {
 
 struct xd_canon__code {
     const char *code;
+    size_t len;
     const char *doc;
 };
 
@@ -93,7 +96,17 @@ struct xd_canon__type {
     uint8_t sid;
 };
 
+/* A struct's members as its JSON object shows them: INLINE members replaced by the members of
+ * the struct they embed, offsets relative to the outer struct. Member i is bit i of a presence
+ * mask; <required> has the bits of the required ones. */
+struct xd_canon__flat {
+    const struct xd_canon__field *fields;
+    size_t n_fields;
+    uint64_t required;
+};
+
 extern const struct xd_canon__struct xd_canon__structs[XD_CANON__S_COUNT];
+extern const struct xd_canon__flat xd_canon__flats[XD_CANON__S_COUNT];
 extern const struct xd_canon__list xd_canon__lists[XD_CANON__L_COUNT];
 extern const struct xd_canon__class xd_canon__classes[XD_CANON__C_COUNT];
 extern const struct xd_canon__type xd_canon__types[XD_CANON_TYPE_COUNT];
@@ -102,10 +115,6 @@ extern const struct xd_canon__type xd_canon__types[XD_CANON_TYPE_COUNT];
 #define XD_CANON__AT(base, off)       ((void *)((char *)(base) + (off)))
 #define XD_CANON__AT_CONST(base, off) ((const void *)((const char *)(base) + (off)))
 
-/* The member named <name> (<len> bytes) of struct <sid>, looking through INLINE members;
- * *base_offset receives the offset of the struct that holds it. NULL when there is none. */
-const struct xd_canon__field *xd_canon__field_find(enum xd_canon__sid sid, const char *name,
-                                                   size_t len, size_t *base_offset);
 /* Index of <code> in <list>, or -1. */
 int xd_canon__code_index(const struct xd_canon__list *list, const char *code, size_t len);
 /* Is this optional scalar present? Required scalars always are. */
@@ -120,11 +129,28 @@ struct xd_canon__seg {
     const char *name; /* member name (not NUL-terminated), or NULL for an array index */
     size_t len;
     size_t index;
+    uint32_t ord; /* where the segment sorts among its siblings (decode's problem order) */
+};
+
+/* Problems the decoder finds, kept in the order of the definitions rather than of the input.
+ * The decoder reads members as they come, but reports what an object holds in definition order
+ * (each member's problems, those inside it included, then unknown members in input order), so a
+ * problem is filed under the ordinals of its path and the log hands out the first <limit> of
+ * them in that order: a max-heap of the smallest so far, so hostile input with millions of
+ * problems costs at most <limit> entries. */
+struct xd_canon__problem;
+struct xd_canon__plog {
+    struct xd_canon__problem *slots;
+    size_t *heap; /* indexes into slots, a max-heap by order */
+    size_t n, cap, limit;
+    size_t dropped; /* problems not kept: past the limit */
+    uint64_t seq;   /* ties (two problems of one member) keep the order they came in */
 };
 
 struct xd_canon__ctx {
-    struct xd_diags *diags; /* may be NULL: problems are then only counted */
-    struct xd_arena *arena; /* decode only */
+    struct xd_diags *diags;     /* may be NULL: problems are then only counted */
+    struct xd_canon__plog *log; /* when set, problems go here (sorted) before reaching diags */
+    struct xd_arena *arena;     /* decode only */
     size_t problems;
     bool oom;
     size_t depth; /* segments of the current path; those past XD_CANON__PATH_SEGS are cut */
@@ -133,13 +159,52 @@ struct xd_canon__ctx {
 
 void xd_canon__ctx_init(struct xd_canon__ctx *c, struct xd_diags *diags, struct xd_arena *arena);
 /* Append ".name" (["name"] when it is not a plain word) or "[i]" to the current path and
- * return the mark to restore it with. <name> must stay valid until the path is restored. */
-size_t xd_canon__path_member(struct xd_canon__ctx *c, const char *name, size_t len);
-size_t xd_canon__path_index(struct xd_canon__ctx *c, size_t index);
-void xd_canon__path_restore(struct xd_canon__ctx *c, size_t mark);
+ * return the mark to restore it with. <name> must stay valid until the path is restored. The
+ * walkers do this for every member they look at, so these are inline: a segment is only
+ * recorded, and written out as text when a problem is reported. */
+/* With the ordinal the segment sorts by in the problem log. */
+static inline size_t xd_canon__path_member_at(struct xd_canon__ctx *c, const char *name, size_t len,
+                                              uint32_t ord)
+{
+    size_t mark = c->depth;
+    if (c->depth < XD_CANON__PATH_SEGS) {
+        c->segs[c->depth] = (struct xd_canon__seg){name, len, 0, ord};
+    }
+    c->depth++;
+    return mark;
+}
+
+static inline size_t xd_canon__path_member(struct xd_canon__ctx *c, const char *name, size_t len)
+{
+    return xd_canon__path_member_at(c, name, len, 0);
+}
+
+static inline size_t xd_canon__path_index(struct xd_canon__ctx *c, size_t index)
+{
+    size_t mark = c->depth;
+    if (c->depth < XD_CANON__PATH_SEGS) {
+        uint32_t ord = index < UINT32_MAX ? (uint32_t)index : UINT32_MAX;
+        c->segs[c->depth] = (struct xd_canon__seg){NULL, 0, index, ord};
+    }
+    c->depth++;
+    return mark;
+}
+
+static inline void xd_canon__path_restore(struct xd_canon__ctx *c, size_t mark)
+{
+    c->depth = mark;
+}
 /* Record one problem at the current path. */
 void xd_canon__report(struct xd_canon__ctx *c, const char *code, const char *fmt, ...)
     XD_PRINTF(3, 4);
+/* A log keeping at most <limit> problems. */
+void xd_canon__plog_init(struct xd_canon__plog *l, size_t limit);
+/* Forget every problem (the memory stays for reuse). */
+void xd_canon__plog_reset(struct xd_canon__plog *l);
+void xd_canon__plog_cleanup(struct xd_canon__plog *l);
+/* Hand the kept problems to <diags> in order and count the others as dropped. XD_ENOMEM when
+ * diags could not take one. The log is empty afterwards. */
+enum xd_status xd_canon__plog_flush(struct xd_canon__plog *l, struct xd_diags *diags);
 /* Copy at most <max> bytes of <s> into <out> (cap > max + 3), cut at a character boundary and
  * marked with "...", for quoting input in messages. */
 const char *xd_canon__clip(const char *s, size_t len, char *out, size_t cap);
@@ -150,6 +215,10 @@ const char *xd_canon__clip(const char *s, size_t len, char *out, size_t cap);
  * code list, calendar. Reports at the current path. */
 void xd_canon__check_string(struct xd_canon__ctx *c, const struct xd_canon__field *f, const char *s,
                             size_t len);
+/* The same for text already known to be valid UTF-8 of <chars> code points (the parser
+ * checked and counted it). */
+void xd_canon__check_text(struct xd_canon__ctx *c, const struct xd_canon__field *f, const char *s,
+                          size_t len, size_t chars);
 void xd_canon__check_decimal(struct xd_canon__ctx *c, const struct xd_canon__field *f,
                              struct xd_decimal d);
 void xd_canon__check_int(struct xd_canon__ctx *c, const struct xd_canon__field *f, int64_t v);
@@ -166,6 +235,7 @@ struct xd_canon__rule {
     const char *doc;
     void (*check)(struct xd_canon__ctx *c, const void *obj);
 };
+/* Grouped by struct, in the order of XD_CANON_STRUCTS (the walker searches it). */
 extern const struct xd_canon__rule xd_canon__rules[];
 extern const size_t xd_canon__n_rules;
 

@@ -37,9 +37,14 @@ static const char *dec_str(struct xd_decimal d, char *buf)
 
 typedef bool (*match_fn)(const void *items, size_t index, const void *key);
 
+/* Sets of up to SET_INLINE / 2 items (nearly every document) live in the struct itself; only
+ * larger ones allocate. */
+#define SET_INLINE 64
+
 struct index_set {
     size_t *slots; /* index + 1; 0 is empty */
     size_t mask;
+    size_t inline_slots[SET_INLINE];
 };
 
 static bool set_init(struct xd_canon__ctx *c, struct index_set *s, size_t n)
@@ -48,13 +53,26 @@ static bool set_init(struct xd_canon__ctx *c, struct index_set *s, size_t n)
     while (cap < 2 * n) {
         cap *= 2;
     }
-    s->slots = xd_calloc(cap, sizeof *s->slots);
     s->mask = cap - 1;
+    if (cap <= SET_INLINE) {
+        s->slots = s->inline_slots;
+        memset(s->slots, 0, cap * sizeof *s->slots);
+        return true;
+    }
+    s->slots = xd_calloc(cap, sizeof *s->slots);
     if (s->slots == NULL) {
         c->oom = true;
         return false;
     }
     return true;
+}
+
+static void set_cleanup(struct index_set *s)
+{
+    if (s->slots != s->inline_slots) {
+        xd_free(s->slots);
+    }
+    s->slots = NULL;
 }
 
 /* Index of an earlier item matching <key>, or SIZE_MAX; with <add>, <index> joins the set when
@@ -128,7 +146,7 @@ static void unique_line_numbers(struct xd_canon__ctx *c, const char *array, cons
             xd_canon__path_restore(c, mark);
         }
     }
-    xd_free(s.slots);
+    set_cleanup(&s);
 }
 
 #define UNIQUE_LINES(c, doc, array, type)                                                          \
@@ -318,7 +336,7 @@ static void rule_party(struct xd_canon__ctx *c, const void *obj)
             xd_canon__path_restore(c, mark);
         }
     }
-    xd_free(s.slots);
+    set_cleanup(&s);
 }
 
 static void rule_item(struct xd_canon__ctx *c, const void *obj)
@@ -570,11 +588,17 @@ static void rule_ship_notice(struct xd_canon__ctx *c, const void *obj)
     if (n == 0) {
         return;
     }
-    struct pack_ref *refs = xd_calloc(n, sizeof *refs);
-    struct index_set s = {NULL, 0};
-    if (refs == NULL || !set_init(c, &s, n)) {
+    struct pack_ref few[16];
+    struct pack_ref *refs = n <= 16 ? few : xd_calloc(n, sizeof *refs);
+    struct index_set s;
+    if (refs == NULL) {
         c->oom = true;
-        xd_free(refs);
+        return;
+    }
+    if (!set_init(c, &s, n)) {
+        if (refs != few) {
+            xd_free(refs);
+        }
         return;
     }
     size_t k = 0;
@@ -584,8 +608,10 @@ static void rule_ship_notice(struct xd_canon__ctx *c, const void *obj)
         }
     }
     asn_packs(c, sn, refs, n, &s);
-    xd_free(s.slots);
-    xd_free(refs);
+    set_cleanup(&s);
+    if (refs != few) {
+        xd_free(refs);
+    }
 }
 
 static void rule_asn_order(struct xd_canon__ctx *c, const void *obj)
@@ -784,7 +810,7 @@ static void sc_unique_ssccs(struct xd_canon__ctx *c,
             xd_canon__path_restore(c, mark);
         }
     }
-    xd_free(s.slots);
+    set_cleanup(&s);
 }
 
 /* Add each package content to packed[] of its line; report contents naming no line. <lines>
@@ -830,11 +856,15 @@ static void rule_shipment_confirmation(struct xd_canon__ctx *c, const void *obj)
         const int64_t *num = &sc->lines[i].line_number;
         set_find(&lines, hash_int(*num), num, line_number_match, &v, true, i);
     }
-    struct xd_decimal *packed = xd_calloc(sc->n_lines, sizeof *packed);
+    struct xd_decimal few[32];
+    struct xd_decimal *packed = sc->n_lines <= 32 ? few : xd_calloc(sc->n_lines, sizeof *packed);
     if (packed == NULL) {
         c->oom = true;
-        xd_free(lines.slots);
+        set_cleanup(&lines);
         return;
+    }
+    if (packed == few) {
+        memset(few, 0, sizeof few);
     }
     sc_packed(c, sc, &lines, packed);
     for (size_t i = 0; i < sc->n_lines; i++) {
@@ -846,8 +876,10 @@ static void rule_shipment_confirmation(struct xd_canon__ctx *c, const void *obj)
             xd_canon__path_restore(c, mark);
         }
     }
-    xd_free(packed);
-    xd_free(lines.slots);
+    if (packed != few) {
+        xd_free(packed);
+    }
+    set_cleanup(&lines);
 }
 
 /* --- Inventory -------------------------------------------------------------------------------- */
@@ -913,7 +945,7 @@ static void rule_inventory_snapshot(struct xd_canon__ctx *c, const void *obj)
             xd_canon__path_restore(c, mark);
         }
     }
-    xd_free(set.slots);
+    set_cleanup(&set);
 }
 
 static void rule_snapshot_line(struct xd_canon__ctx *c, const void *obj)
@@ -928,29 +960,28 @@ static void rule_snapshot_line(struct xd_canon__ctx *c, const void *obj)
 
 /* --- The table -------------------------------------------------------------------------------- */
 
-/* Rules run in this order for each struct, a struct's own before those of the structs inside. */
+/* Rules run in this order for each struct, a struct's own before those of the structs inside.
+ * Grouped by struct in the order of XD_CANON_STRUCTS, so the walker finds a struct's rules by
+ * binary search (test_defs checks the order). */
 const struct xd_canon__rule xd_canon__rules[] = {
+    {.sid = XD_CANON__S_contact, .check = rule_contact, .doc = "Has a name, phone or email."},
     {.sid = XD_CANON__S_party_ref,
      .check = rule_party_ref,
      .doc = "Names the party: party_id, location_id, name, gln, duns or assigned_id."},
     {.sid = XD_CANON__S_carrier,
      .check = rule_carrier,
      .doc = "Says something: scac, name, service_level or transport_mode."},
-    {.sid = XD_CANON__S_contact, .check = rule_contact, .doc = "Has a name, phone or email."},
     {.sid = XD_CANON__S_payment_terms,
      .check = rule_payment_terms,
      .doc = "discount_percent and discount_days come together."},
-    {.sid = XD_CANON__S_movement_refs,
-     .check = rule_movement_refs,
-     .doc = "Names at least one document."},
     {.sid = XD_CANON__S_identifier,
      .check = rule_identifier,
      .doc = "value fits its scheme (GLN check digit, D-U-N-S digits, SCAC letters, ISA ID "
             "length); x12_isa has a qualifier."},
-    {.sid = XD_CANON__S_party, .check = rule_party, .doc = "identifiers are unique."},
     {.sid = XD_CANON__S_item,
      .check = rule_item,
      .doc = "Each packaging uom appears once and differs from base_uom."},
+    {.sid = XD_CANON__S_party, .check = rule_party, .doc = "identifiers are unique."},
     {.sid = XD_CANON__S_location,
      .check = rule_location,
      .doc = "parent_location_id differs from location_id."},
@@ -1029,6 +1060,9 @@ const struct xd_canon__rule xd_canon__rules[] = {
      .check = rule_shipment_confirmation,
      .doc = "line_number unique; package contents name lines of the shipment and add up to no"
             " more than each line's shipped_quantity; package SSCCs unique."},
+    {.sid = XD_CANON__S_movement_refs,
+     .check = rule_movement_refs,
+     .doc = "Names at least one document."},
     {.sid = XD_CANON__S_inventory_movement,
      .check = rule_inventory_movement,
      .doc = "quantity: adjustment non-zero (signed), count >= 0, other kinds > 0; a transfer "

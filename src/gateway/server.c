@@ -238,6 +238,10 @@ static enum MHD_Result send_response(struct xd_gw_request *r)
     if (r->body_too_big || atomic_load(&r->gw->stopping)) {
         MHD_add_response_header(mr, "Connection", "close");
     }
+    /* The answer is final (and, for a stored document, durable): a request with the same
+     * Idempotency-Key may come the moment the client reads it, and must then get the replay,
+     * not 409. Waiting for MHD's completion callback left that window open. */
+    xd_gw__idem_release(r);
     enum MHD_Result ret = MHD_queue_response(r->conn, (unsigned)resp->status, mr);
     MHD_destroy_response(mr);
     xd_gw__metrics_observe(r->gw->metrics, r->route, resp->status, xd_mono_ns() - r->t0_ns);

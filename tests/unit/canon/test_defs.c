@@ -90,6 +90,51 @@ static void test_fields_well_formed(void **state)
     }
 }
 
+/* The flattened tables the decoder and encoder use say the same as the nested ones: members in
+ * the same order, offsets of INLINE members shifted by where they are embedded, no INLINE left,
+ * and the required mask matching. */
+static size_t check_flat(enum xd_canon__sid sid, const struct xd_canon__flat *ft, size_t n,
+                         size_t base)
+{
+    const struct xd_canon__struct *st = &xd_canon__structs[sid];
+    for (size_t i = 0; i < st->n_fields; i++) {
+        const struct xd_canon__field *f = &st->fields[i];
+        if (f->kind == XD_CANON__K_INLINE) {
+            n = check_flat(f->sub, ft, n, base + f->offset);
+            continue;
+        }
+        assert_true(n < ft->n_fields);
+        const struct xd_canon__field *g = &ft->fields[n];
+        assert_string_equal(g->name, f->name);
+        assert_int_equal(g->kind, f->kind);
+        assert_int_equal(g->offset, base + f->offset);
+        assert_int_equal(g->has_offset, f->has_offset ? base + f->has_offset : 0);
+        assert_int_equal(g->count_offset, f->count_offset ? base + f->count_offset : 0);
+        assert_int_equal(g->required, f->required);
+        assert_int_equal((ft->required >> n) & 1u, f->required);
+        char key[80];
+        snprintf(key, sizeof key, "\"%s\":", f->name);
+        assert_string_equal(g->json_key, key);
+        assert_int_equal(g->json_key_len, strlen(key));
+        n++;
+    }
+    return n;
+}
+
+static void test_flat_tables(void **state)
+{
+    (void)state;
+    for (int s = 0; s < XD_CANON__S_COUNT; s++) {
+        const struct xd_canon__flat *ft = &xd_canon__flats[s];
+        size_t n = check_flat((enum xd_canon__sid)s, ft, 0, 0);
+        assert_int_equal(n, ft->n_fields);
+        assert_true(n <= 64);
+        if (n < 64) {
+            assert_int_equal(ft->required >> n, 0);
+        }
+    }
+}
+
 /* Deepest JSON nesting a struct can produce (an object is one level, an array one more). */
 static int depth(enum xd_canon__sid sid)
 {
@@ -143,6 +188,8 @@ static void test_structs_used_and_shallow(void **state)
     for (size_t r = 0; r < xd_canon__n_rules; r++) {
         assert_true(xd_canon__rules[r].sid < XD_CANON__S_COUNT);
         assert_true(strlen(xd_canon__rules[r].doc) > 0);
+        /* The walker finds a struct's rules by binary search. */
+        assert_true(r == 0 || xd_canon__rules[r - 1].sid <= xd_canon__rules[r].sid);
     }
 }
 
@@ -198,9 +245,9 @@ static void test_reference_doc_current(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_member_names_unique),      cmocka_unit_test(test_fields_well_formed),
-        cmocka_unit_test(test_structs_used_and_shallow), cmocka_unit_test(test_code_lists),
-        cmocka_unit_test(test_reference_doc_current),
+        cmocka_unit_test(test_member_names_unique), cmocka_unit_test(test_fields_well_formed),
+        cmocka_unit_test(test_flat_tables),         cmocka_unit_test(test_structs_used_and_shallow),
+        cmocka_unit_test(test_code_lists),          cmocka_unit_test(test_reference_doc_current),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
