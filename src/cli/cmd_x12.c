@@ -52,7 +52,8 @@ static void close_input(int fd)
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: crossdock x12 validate [--json] [--strict-totals] [--max-errors N] FILE...\n"
+            "usage: crossdock x12 validate [--json] [--strict] [--strict-totals] [--max-errors N]\n"
+            "                              FILE...\n"
             "       crossdock x12 ack [--999] [--ta1 | --ta1-only] [--control-number N]\n"
             "                         [--group-control N] [--set-control N]\n"
             "                         [--sender-qualifier Q --sender-id ID] [--version V] FILE\n"
@@ -60,6 +61,8 @@ static void usage(FILE *f)
             "validate  checks envelopes and each transaction set against its table (850, 855,\n"
             "          856, 810, 860, 940, 945, 944, 846, 180, 997, 999 in 004010 and 005010);\n"
             "          one line per problem; exit 0 when every file is valid, 1 otherwise.\n"
+            "          Deviations partners commonly produce that still read one way are\n"
+            "          warnings; --strict makes them errors (docs/x12.md, Severity).\n"
             "ack       writes the 997 (or 999) the sender should receive, with a TA1 when asked.\n"
             "          Control numbers default to 1 (interchange, group, first set); pass the\n"
             "          partner's next numbers with --control-number, --group-control and\n"
@@ -132,6 +135,9 @@ static enum xd_status json_error(struct xd_buf *b, const struct xd_x12_error *e)
     }
     if (st == XD_OK) {
         st = json_str_member(b, "message", e->message, true);
+    }
+    if (st == XD_OK) {
+        st = json_str_member(b, "deviation", e->deviation ? e->deviation : "", true);
     }
     return st == XD_OK ? xd_buf_append_char(b, '}') : st;
 }
@@ -256,6 +262,8 @@ static int cmd_validate(int argc, char **argv)
             json = true;
         } else if (strcmp(argv[i], "--strict-totals") == 0) {
             opt.strict_totals = true;
+        } else if (strcmp(argv[i], "--strict") == 0) {
+            opt.strict = true;
         } else if (strcmp(argv[i], "--max-errors") == 0 && i + 1 < argc &&
                    parse_u64_arg(argv[i + 1], 1000000, &max_errors) && max_errors > 0) {
             i++;

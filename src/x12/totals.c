@@ -67,7 +67,7 @@ static struct xd_slice elem(const struct xd_x12_segment *seg, size_t i)
 static enum xd_status problem(xd_x12__problem_fn fn, void *ctx, const char *code, unsigned el,
                               struct xd_slice v, const char *what)
 {
-    struct xd_x12__elem_problem p = {code, el, 0, 0, v, what, NULL, 0, 0, 0};
+    struct xd_x12__elem_problem p = {code, XD_X12__DEV_NONE, el, 0, 0, v, what, NULL, 0, 0, 0};
     return fn(ctx, &p);
 }
 
@@ -247,6 +247,7 @@ enum xd_status xd_x12__totals_end(struct xd_x12__totals *t, xd_x12__problem_fn t
     (void)buf;
     struct xd_x12__elem_problem p = {
         "7",
+        XD_X12__DEV_TOTALS,
         1,
         0,
         0,

@@ -68,6 +68,9 @@ static void status_of(struct vstate *v, const struct xd_x12_error *e)
     }
     if (e->severity == XD_X12_WARNING) {
         v->set_warning = v->set_warning || v->where == IN_ST;
+        if (v->where == IN_ST && e->level == XD_X12_LEVEL_SET) {
+            add_code(&v->set_codes, e->code); /* AK5 E with the code noted */
+        }
         return;
     }
     v->any_error = true;
@@ -98,22 +101,34 @@ struct where_at {
     uint64_t position, index, offset;
 };
 
-static void emitv(struct vstate *v, enum xd_x12_severity sev, enum xd_x12_level level,
-                  const char *code, const struct where_at *at, unsigned el, unsigned comp,
-                  unsigned rep, struct xd_slice value, const char *loop_id, const char *fmt,
-                  va_list ap) XD_PRINTF(11, 0);
+/* A deviation is a warning unless the validation is strict (totals have their own switch). */
+static enum xd_x12_severity severity_of(const struct vstate *v, enum xd_x12_severity sev,
+                                        enum xd_x12__deviation dev)
+{
+    if (dev == XD_X12__DEV_NONE) {
+        return sev;
+    }
+    bool strict = v->opt->strict || (dev == XD_X12__DEV_TOTALS && v->opt->strict_totals);
+    return strict ? XD_X12_ERROR : XD_X12_WARNING;
+}
 
-static void emitv(struct vstate *v, enum xd_x12_severity sev, enum xd_x12_level level,
-                  const char *code, const struct where_at *at, unsigned el, unsigned comp,
-                  unsigned rep, struct xd_slice value, const char *loop_id, const char *fmt,
-                  va_list ap)
+static void emitv(struct vstate *v, enum xd_x12_severity sev, enum xd_x12__deviation dev,
+                  enum xd_x12_level level, const char *code, const struct where_at *at, unsigned el,
+                  unsigned comp, unsigned rep, struct xd_slice value, const char *loop_id,
+                  const char *fmt, va_list ap) XD_PRINTF(12, 0);
+
+static void emitv(struct vstate *v, enum xd_x12_severity sev, enum xd_x12__deviation dev,
+                  enum xd_x12_level level, const char *code, const struct where_at *at, unsigned el,
+                  unsigned comp, unsigned rep, struct xd_slice value, const char *loop_id,
+                  const char *fmt, va_list ap)
 {
     if (v->failed != XD_OK) {
         return;
     }
     struct xd_x12_error e;
     memset(&e, 0, sizeof e);
-    e.severity = sev;
+    e.severity = severity_of(v, sev, dev);
+    e.deviation = xd_x12__deviation_name(dev);
     e.level = level;
     e.code = code ? code : "";
     snprintf(e.interchange_control, sizeof e.interchange_control, "%s",
@@ -165,22 +180,36 @@ static void emit(struct vstate *v, enum xd_x12_severity sev, enum xd_x12_level l
 {
     va_list ap;
     va_start(ap, fmt);
-    emitv(v, sev, level, code, NULL, el, 0, 0, value, NULL, fmt, ap);
+    emitv(v, sev, XD_X12__DEV_NONE, level, code, NULL, el, 0, 0, value, NULL, fmt, ap);
     va_end(ap);
 }
 
-static void emit_at(struct vstate *v, enum xd_x12_severity sev, enum xd_x12_level level,
-                    const char *code, const struct where_at *at, unsigned el, unsigned comp,
-                    unsigned rep, struct xd_slice value, const char *loop_id, const char *fmt, ...)
-    XD_PRINTF(11, 12);
+static void emit_dev(struct vstate *v, enum xd_x12__deviation dev, enum xd_x12_level level,
+                     const char *code, unsigned el, struct xd_slice value, const char *fmt, ...)
+    XD_PRINTF(7, 8);
 
-static void emit_at(struct vstate *v, enum xd_x12_severity sev, enum xd_x12_level level,
-                    const char *code, const struct where_at *at, unsigned el, unsigned comp,
-                    unsigned rep, struct xd_slice value, const char *loop_id, const char *fmt, ...)
+static void emit_dev(struct vstate *v, enum xd_x12__deviation dev, enum xd_x12_level level,
+                     const char *code, unsigned el, struct xd_slice value, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    emitv(v, sev, level, code, at, el, comp, rep, value, loop_id, fmt, ap);
+    emitv(v, XD_X12_WARNING, dev, level, code, NULL, el, 0, 0, value, NULL, fmt, ap);
+    va_end(ap);
+}
+
+static void emit_at(struct vstate *v, enum xd_x12_severity sev, enum xd_x12__deviation dev,
+                    enum xd_x12_level level, const char *code, const struct where_at *at,
+                    unsigned el, unsigned comp, unsigned rep, struct xd_slice value,
+                    const char *loop_id, const char *fmt, ...) XD_PRINTF(12, 13);
+
+static void emit_at(struct vstate *v, enum xd_x12_severity sev, enum xd_x12__deviation dev,
+                    enum xd_x12_level level, const char *code, const struct where_at *at,
+                    unsigned el, unsigned comp, unsigned rep, struct xd_slice value,
+                    const char *loop_id, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    emitv(v, sev, dev, level, code, at, el, comp, rep, value, loop_id, fmt, ap);
     va_end(ap);
 }
 
@@ -336,8 +365,8 @@ static enum xd_status env_problem(void *ctx, const struct xd_x12__elem_problem *
     for (size_t i = 0; i < XD_ARRAY_LEN(env_maps); i++) {
         const struct env_map *m = &env_maps[i];
         if (strcmp(m->seg, c->seg) == 0 && (m->el == p->element || m->el == 0)) {
-            emit_at(v, XD_X12_ERROR, m->level, m->code, NULL, p->element, p->component, 0, p->value,
-                    NULL, "%s%02u: %s", c->seg, p->element, p->what);
+            emit_at(v, XD_X12_ERROR, p->deviation, m->level, m->code, NULL, p->element,
+                    p->component, 0, p->value, NULL, "%s%02u: %s", c->seg, p->element, p->what);
             break;
         }
     }
@@ -357,14 +386,15 @@ static void check_envelope(struct vstate *v, const struct xd_x12__segdef *def,
 static enum xd_status seq_problem(void *ctx, const struct xd_x12__seq_problem *p)
 {
     struct vstate *v = ctx;
-    struct where_at at = {p->missing ? p->missing->id : NULL, 0, 0, 0};
     if (p->missing != NULL) {
-        emit_at(v, XD_X12_ERROR, XD_X12_LEVEL_SEGMENT, p->code, &at, 0, 0, 0, none, p->loop_id,
-                "%s %s (detected at segment %llu)", p->missing->id, p->what,
-                (unsigned long long)v->set_position);
+        uint64_t detected = p->position ? p->position : v->set_position;
+        struct where_at at = {p->missing->id, detected, p->index, p->offset};
+        emit_at(v, XD_X12_ERROR, p->deviation, XD_X12_LEVEL_SEGMENT, p->code, &at, 0, 0, 0, none,
+                p->loop_id, "%s %s (detected at segment %llu)", p->missing->id, p->what,
+                (unsigned long long)detected);
     } else {
-        emit_at(v, XD_X12_ERROR, XD_X12_LEVEL_SEGMENT, p->code, NULL, 0, 0, 0, none, p->loop_id,
-                "%s", p->what);
+        emit_at(v, XD_X12_ERROR, p->deviation, XD_X12_LEVEL_SEGMENT, p->code, NULL, 0, 0, 0, none,
+                p->loop_id, "%s", p->what);
     }
     return v->failed;
 }
@@ -372,8 +402,8 @@ static enum xd_status seq_problem(void *ctx, const struct xd_x12__seq_problem *p
 static enum xd_status elem_problem(void *ctx, const struct xd_x12__elem_problem *p)
 {
     struct vstate *v = ctx;
-    emit_at(v, XD_X12_ERROR, XD_X12_LEVEL_ELEMENT, p->code, NULL, p->element, p->component,
-            p->repetition, p->value, NULL, "%s", p->what);
+    emit_at(v, XD_X12_ERROR, p->deviation, XD_X12_LEVEL_ELEMENT, p->code, NULL, p->element,
+            p->component, p->repetition, p->value, NULL, "%s", p->what);
     return v->failed;
 }
 
@@ -381,8 +411,8 @@ static enum xd_status total_problem(void *ctx, const struct xd_x12__elem_problem
 {
     struct vstate *v = ctx;
     struct where_at at = {p->segment_id, p->segment_position, p->segment_index, p->offset};
-    emit_at(v, v->opt->strict_totals ? XD_X12_ERROR : XD_X12_WARNING, XD_X12_LEVEL_ELEMENT, p->code,
-            &at, p->element, 0, 0, p->value, NULL, "%s", p->what);
+    emit_at(v, XD_X12_WARNING, XD_X12__DEV_TOTALS, XD_X12_LEVEL_ELEMENT, p->code, &at, p->element,
+            0, 0, p->value, NULL, "%s", p->what);
     return v->failed;
 }
 
@@ -475,6 +505,17 @@ static void set_notice(struct vstate *v)
     }
 }
 
+/* GS01 names another group than the set's. */
+static void group_mismatch(struct vstate *v, const struct xd_x12_segment *st)
+{
+    bool guide = strlen(v->gs.version) > 6;
+    emit_at(v, XD_X12_ERROR, guide ? XD_X12__DEV_GROUP : XD_X12__DEV_NONE, XD_X12_LEVEL_SET, "6",
+            NULL, 1, 0, 0, elem(st, 1), NULL,
+            "a %s belongs in a functional group %s, not GS01 %s%s%s", v->st01,
+            v->setdef->functional_id, v->gs.functional_id,
+            guide ? "; accepted under the implementation guide " : "", guide ? v->gs.version : "");
+}
+
 static void begin_set(struct vstate *v, const struct xd_x12_segment *st)
 {
     v->where = IN_ST;
@@ -506,11 +547,11 @@ static void begin_set(struct vstate *v, const struct xd_x12_segment *st)
         set_notice(v);
         return;
     }
-    /* Functional group codes moved between versions: checked where a table applies. */
+    /* Functional group codes moved between versions: checked where a table applies. Under an
+     * implementation guide (GS08 longer than the version, e.g. 004010X357) the guide may name
+     * its own group code, which our tables of the base standard cannot know. */
     if (v->gs.functional_id[0] && strcmp(v->setdef->functional_id, v->gs.functional_id) != 0) {
-        emit(v, XD_X12_ERROR, XD_X12_LEVEL_SET, "6", 1, elem(st, 1),
-             "a %s belongs in a functional group %s, not GS01 %s", v->st01,
-             v->setdef->functional_id, v->gs.functional_id);
+        group_mismatch(v, st);
     }
     enum xd_status s = xd_x12__set_begin(v->setdef, &v->seq);
     if (s == XD_OK) {
@@ -531,7 +572,7 @@ static void set_segment(struct vstate *v, const struct xd_x12_segment *seg)
         return;
     }
     const struct xd_x12__segdef *def = NULL;
-    enum xd_status st = xd_x12__set_segment(v->seq, seg, &def, seq_problem, v);
+    enum xd_status st = xd_x12__set_segment(v->seq, seg, v->set_position, &def, seq_problem, v);
     if (st != XD_OK) {
         v->failed = v->failed == XD_OK ? st : v->failed;
         return;
@@ -712,8 +753,8 @@ static void begin_interchange(struct vstate *v, const struct xd_x12_segment *isa
         v->failed = XD_ENOMEM;
     }
     if (dup) {
-        emit(v, XD_X12_WARNING, XD_X12_LEVEL_INTERCHANGE, "025", 13, elem(isa, 13),
-             "duplicate interchange control number from the same sender");
+        emit_dev(v, XD_X12__DEV_DUPLICATE, XD_X12_LEVEL_INTERCHANGE, "025", 13, elem(isa, 13),
+                 "duplicate interchange control number from the same sender");
     }
 }
 
@@ -821,8 +862,8 @@ enum xd_status xd_x12_validate(struct xd_x12_reader *r, const struct xd_x12_vali
         }
         v.seg = NULL;
         struct where_at at = {"", 0, 0, (uint64_t)(e.offset > 0 ? e.offset : 0)};
-        emit_at(&v, XD_X12_ERROR, XD_X12_LEVEL_INTERCHANGE, xd_x12__reader_failure_code(r), &at, 0,
-                0, 0, none, NULL, "%s", e.message);
+        emit_at(&v, XD_X12_ERROR, XD_X12__DEV_NONE, XD_X12_LEVEL_INTERCHANGE,
+                xd_x12__reader_failure_code(r), &at, 0, 0, 0, none, NULL, "%s", e.message);
         if (rep != NULL) {
             rep->truncated = true;
         }

@@ -92,7 +92,7 @@ enum xd_x12_level {
 
 enum xd_x12_severity {
     XD_X12_ERROR,   /* the unit is rejected */
-    XD_X12_WARNING, /* accepted, noted (AK5 E): totals that do not add up */
+    XD_X12_WARNING, /* accepted, noted (AK5 E): a deviation that still reads unambiguously */
     XD_X12_NOTICE,  /* information only: no table for this version or set, EBCDIC input */
 };
 
@@ -118,6 +118,10 @@ struct xd_x12_error {
     char loop_id[8];           /* AK303: the loop the segment belongs to, "" when none */
     char value[XD_X12_VALUE_MAX];
     char message[XD_X12_TEXT_MAX];
+    /* For a warning (or, under strict validation, an error) that is a known real-world
+     * deviation: "relational", "delimiter", "obsolete", "order", "group", "totals",
+     * "duplicate" (docs/x12.md, "Severity"); "" otherwise. Static. */
+    const char *deviation;
 };
 
 /* One line: "ISA 000000010 GS 8 ST 0007 seg 5 BEG02: data element too short (AK4 4)". */
@@ -200,6 +204,7 @@ struct xd_x12_sink {
 
 struct xd_x12_validate_options {
     bool strict_totals; /* CTT/TDS totals that do not add up are errors, not warnings */
+    bool strict;        /* every deviation (xd_x12_error.deviation) is an error */
 };
 
 /* Validate every segment <r> yields, to the end of input: envelopes, then each set against
