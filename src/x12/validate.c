@@ -562,6 +562,17 @@ static void begin_set(struct vstate *v, const struct xd_x12_segment *st)
     }
 }
 
+/* Hand the segment to the sink with the loops it sits in. */
+static void sink_segment(struct vstate *v, const struct xd_x12_segment *seg, bool placed)
+{
+    if (v->sink == NULL || v->sink->segment == NULL || v->failed != XD_OK) {
+        return;
+    }
+    const char *const *loops = NULL;
+    size_t depth = v->seq != NULL ? xd_x12__set_path(v->seq, &loops) : 0;
+    v->failed = v->sink->segment(v->sink->ctx, seg, loops, depth, placed);
+}
+
 static void set_segment(struct vstate *v, const struct xd_x12_segment *seg)
 {
     v->set_position++;
@@ -569,6 +580,7 @@ static void set_segment(struct vstate *v, const struct xd_x12_segment *seg)
         if (!valid_segment_id(seg->id)) {
             emit(v, XD_X12_ERROR, XD_X12_LEVEL_SEGMENT, "1", 0, none, "unrecognized segment ID");
         }
+        sink_segment(v, seg, false);
         return;
     }
     const struct xd_x12__segdef *def = NULL;
@@ -588,6 +600,7 @@ static void set_segment(struct vstate *v, const struct xd_x12_segment *seg)
         st = xd_x12__totals_segment(v->totals, seg, elem_problem, total_problem, v);
         v->failed = st != XD_OK && v->failed == XD_OK ? st : v->failed;
     }
+    sink_segment(v, seg, def != NULL);
 }
 
 /* ---- Groups ---------------------------------------------------------------------------------- */

@@ -149,7 +149,19 @@ struct xd_x12_writer {
     char st_control[XD_X12_CONTROL_MAX];
     uint64_t segments;
     char date[9], time[5];
+    char sender[16], receiver[16];
 };
+
+void xd_x12__writer_ids(const struct xd_x12_writer *w, const char **sender, const char **receiver)
+{
+    *sender = w->sender;
+    *receiver = w->receiver;
+}
+
+const struct xd_x12_delims *xd_x12__writer_delims(const struct xd_x12_writer *w)
+{
+    return &w->d;
+}
 
 enum xd_status xd_x12_writer_create(const struct xd_x12_writer_options *opt, struct xd_buf *out,
                                     struct xd_x12_writer **w, struct xd_error *err)
@@ -192,6 +204,8 @@ enum xd_status xd_x12_writer_create(const struct xd_x12_writer_options *opt, str
     wr->isa_control = opt->isa_control;
     snprintf(wr->date, sizeof wr->date, "%s", opt->date);
     snprintf(wr->time, sizeof wr->time, "%.4s", opt->time);
+    snprintf(wr->sender, sizeof wr->sender, "%s", opt->sender_id);
+    snprintf(wr->receiver, sizeof wr->receiver, "%s", opt->receiver_id);
     *w = wr;
     return XD_OK;
 }

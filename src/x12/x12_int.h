@@ -260,6 +260,9 @@ struct xd_x12__isa_fields {
 enum xd_status xd_x12__put_isa(struct xd_buf *out, const struct xd_x12_delims *d, bool newline,
                                const struct xd_x12__isa_fields *f,
                                struct xd_error *err) XD_NODISCARD;
+/* The ISA sender and receiver IDs a writer was created with, and its delimiters. */
+void xd_x12__writer_ids(const struct xd_x12_writer *w, const char **sender, const char **receiver);
+const struct xd_x12_delims *xd_x12__writer_delims(const struct xd_x12_writer *w);
 /* Delimiters usable for writing: distinct, not letters, digits or blanks. */
 bool xd_x12__delims_usable(const struct xd_x12_delims *d);
 
