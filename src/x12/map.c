@@ -122,6 +122,10 @@ struct xd_x12_map {
     struct xd_arena *arena;
     struct layer base;
     struct layer docs[XD_CANON_TYPE_COUNT];
+    /* What lookups read: per document type and category, the explicit entries (the
+     * document's, then the description's) and the defaults whose codes no explicit entry
+     * claims, so "dates": {"cancel_after_date": "002"} takes 002 from the default. */
+    struct layer effective[XD_CANON_TYPE_COUNT];
     struct xref *locations, *parties;
     size_t n_locations, n_parties;
     const char *assigned_qualifier; /* N103 written for assigned_id */
@@ -242,8 +246,12 @@ static struct entry *layer_add(struct mctx *c, struct layer *l, enum xd_x12__map
             return NULL;
         }
     }
+    const char *name = dup_str(c, member);
+    if (name == NULL) {
+        return NULL;
+    }
     struct entry *e = &l->entries[cat][l->n[cat]++];
-    e->member = dup_str(c, member);
+    e->member = name;
     return e;
 }
 
@@ -425,6 +433,8 @@ static void parse_layer(struct mctx *c, struct layer *l, const json_t *obj, cons
     }
 }
 
+static void build_effective(struct mctx *c, enum xd_canon_type t);
+
 enum xd_status xd_x12_map_create(const struct json_t *spec, struct xd_x12_map **out,
                                  struct xd_diags *diags)
 {
@@ -444,6 +454,9 @@ enum xd_status xd_x12_map_create(const struct json_t *spec, struct xd_x12_map **
     struct mctx c = {m, diags, XD_OK, false};
     if (spec != NULL) {
         parse_layer(&c, &m->base, spec, "$", true);
+    }
+    for (int t = 0; t < XD_CANON_TYPE_COUNT && c.st == XD_OK && !c.bad; t++) {
+        build_effective(&c, (enum xd_canon_type)t);
     }
     if (c.st != XD_OK || c.bad) {
         xd_x12_map_destroy(m);
@@ -478,30 +491,75 @@ static const struct entry *layer_find(const struct layer *l, enum xd_x12__map_ca
 size_t xd_x12__map_codes(const struct xd_x12_map *m, enum xd_canon_type t, enum xd_x12__map_cat cat,
                          const char *member, const char *const **codes)
 {
-    const struct entry *e = NULL;
-    if (m != NULL && (size_t)t < XD_CANON_TYPE_COUNT) {
-        e = layer_find(&m->docs[t], cat, member);
+    *codes = NULL;
+    if (m == NULL || (size_t)t >= XD_CANON_TYPE_COUNT) {
+        return 0;
     }
-    if (e == NULL && m != NULL) {
-        e = layer_find(&m->base, cat, member);
+    const struct entry *e = layer_find(&m->effective[t], cat, member);
+    if (e == NULL) {
+        return 0;
     }
-    if (e != NULL) {
-        *codes = e->codes;
-        return e->n;
-    }
-    for (size_t i = 0; i < XD_ARRAY_LEN(defaults); i++) {
-        if (defaults[i].cat == cat && strcmp(defaults[i].member, member) == 0 &&
-            (defaults[i].doc == ANY_DOC || defaults[i].doc == (int)t)) {
-            size_t n = 0;
-            while (n < XD_X12_MAP_MAX_CODES && defaults[i].codes[n] != NULL) {
-                n++;
+    *codes = e->codes;
+    return e->n;
+}
+
+/* ---- The effective tables ------------------------------------------------------------------ */
+
+static bool claimed(const struct layer *l, enum xd_x12__map_cat cat, const char *code)
+{
+    for (size_t i = 0; i < l->n[cat]; i++) {
+        for (size_t k = 0; k < l->entries[cat][i].n; k++) {
+            if (strcmp(l->entries[cat][i].codes[k], code) == 0) {
+                return true;
             }
-            *codes = defaults[i].codes;
-            return n;
         }
     }
-    *codes = NULL;
-    return 0;
+    return false;
+}
+
+static void add_effective(struct mctx *c, struct layer *eff, enum xd_x12__map_cat cat,
+                          const char *member, const char *const *codes, size_t n,
+                          const struct layer *explicit_layers, size_t nlayers)
+{
+    if (layer_find(eff, cat, member) != NULL) {
+        return; /* an explicit entry of a nearer layer wins */
+    }
+    struct entry *e = layer_add(c, eff, cat, member);
+    for (size_t i = 0; e != NULL && i < n; i++) {
+        bool taken = false;
+        for (size_t k = 0; k < nlayers && explicit_layers != NULL; k++) {
+            taken = taken || claimed(&explicit_layers[k], cat, codes[i]);
+        }
+        if (!taken) {
+            e->codes[e->n++] = codes[i];
+        }
+    }
+}
+
+static void build_effective(struct mctx *c, enum xd_canon_type t)
+{
+    struct xd_x12_map *m = c->m;
+    struct layer *eff = &m->effective[t];
+    const struct layer layers[2] = {m->docs[t], m->base};
+    for (int cat = 0; cat < XD_X12__CAT_COUNT; cat++) {
+        for (size_t l = 0; l < 2; l++) {
+            for (size_t i = 0; i < layers[l].n[cat]; i++) {
+                const struct entry *e = &layers[l].entries[cat][i];
+                add_effective(c, eff, (enum xd_x12__map_cat)cat, e->member, e->codes, e->n, NULL,
+                              0);
+            }
+        }
+        for (size_t i = 0; i < XD_ARRAY_LEN(defaults); i++) {
+            const struct def_entry *d = &defaults[i];
+            size_t n = 0;
+            while (n < XD_X12_MAP_MAX_CODES && d->codes[n] != NULL) {
+                n++;
+            }
+            if (d->cat == cat && (d->doc == ANY_DOC || d->doc == (int)t)) {
+                add_effective(c, eff, (enum xd_x12__map_cat)cat, d->member, d->codes, n, layers, 2);
+            }
+        }
+    }
 }
 
 /* Partner unit <code> in canonical terms (the map's "uom" table), else <code> itself. */

@@ -16,6 +16,7 @@
 struct xd_x12_renderer {
     struct xd_x12_writer *w;
     const struct xd_x12_map *map;
+    struct xd_x12_map *own_map; /* the defaults, when the caller gave none */
     struct xd_x12__codes *codes[XD_CANON_TYPE_COUNT];
     char version[13];
     const char *app_sender, *app_receiver;
@@ -753,8 +754,12 @@ enum xd_status xd_x12_renderer_create(struct xd_x12_writer *w, const struct xd_x
     if (rd == NULL) {
         return XD_ENOMEM;
     }
+    if (map == NULL && xd_x12_map_create(NULL, &rd->own_map, NULL) != XD_OK) {
+        xd_free(rd);
+        return XD_ENOMEM;
+    }
     rd->w = w;
-    rd->map = map;
+    rd->map = map ? map : rd->own_map;
     snprintf(rd->version, sizeof rd->version, "%s", opt && opt->version ? opt->version : "004010");
     const char *snd, *rcv;
     xd_x12__writer_ids(w, &snd, &rcv);
@@ -774,6 +779,7 @@ void xd_x12_renderer_destroy(struct xd_x12_renderer *rd)
     for (size_t i = 0; i < XD_CANON_TYPE_COUNT; i++) {
         xd_x12__codes_destroy(rd->codes[i]);
     }
+    xd_x12_map_destroy(rd->own_map);
     xd_free(rd);
 }
 

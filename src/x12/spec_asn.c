@@ -476,6 +476,14 @@ static const struct xd_x12__step steps_856[] = {
     STEP("HL", XD_X12__SC_ROOT, w_hl_tree, NO_BINDS, NO_MEMB, NULL),
 };
 
-const struct xd_x12__tspec xd_x12__spec_856 = {
-    "856", "SH",       XD_CANON_SHIP_NOTICE,  SPEC_SCOPES(asn_scopes),    SPEC_RULES(rules_856),
-    begin, finish_856, SPEC_STEPS(steps_856), OFF(ship_notice, supplier), 0};
+const struct xd_x12__tspec xd_x12__spec_856 = {.set_id = "856",
+                                               .group = "SH",
+                                               .type = XD_CANON_SHIP_NOTICE,
+                                               .scopes = asn_scopes,
+                                               .nscopes = COUNT(asn_scopes),
+                                               .rules = rules_856,
+                                               .nrules = COUNT(rules_856),
+                                               .begin = begin,
+                                               .finish = finish_856,
+                                               .steps = steps_856,
+                                               .nsteps = COUNT(steps_856)};

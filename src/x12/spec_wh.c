@@ -951,29 +951,41 @@ static const struct xd_x12__step steps_846[] = {
 
 /* ---- The specifications -------------------------------------------------------------------- */
 
-const struct xd_x12__tspec xd_x12__spec_940 = {"940",
-                                               "OW",
-                                               XD_CANON_SHIPPING_ORDER,
-                                               SPEC_SCOPES(so_scopes),
-                                               SPEC_RULES(rules_940),
-                                               NULL,
-                                               finish_940,
-                                               SPEC_STEPS(steps_940),
-                                               0,
-                                               0};
-const struct xd_x12__tspec xd_x12__spec_945 = {"945",
-                                               "SW",
-                                               XD_CANON_SHIPMENT_CONFIRMATION,
-                                               SPEC_SCOPES(sc_scopes),
-                                               SPEC_RULES(rules_945),
-                                               begin_945,
-                                               NULL,
-                                               SPEC_STEPS(steps_945),
-                                               0,
-                                               0};
-const struct xd_x12__tspec xd_x12__spec_944 = {
-    "944",     "RE",       XD_CANON_RECEIPT,      NULL, 0, SPEC_RULES(rules_944),
-    begin_944, finish_944, SPEC_STEPS(steps_944), 0,    0};
-const struct xd_x12__tspec xd_x12__spec_846 = {
-    "846",     "IB",       XD_CANON_INVENTORY_SNAPSHOT, NULL, 0, SPEC_RULES(rules_846),
-    begin_846, finish_846, SPEC_STEPS(steps_846),       0,    0};
+const struct xd_x12__tspec xd_x12__spec_940 = {.set_id = "940",
+                                               .group = "OW",
+                                               .type = XD_CANON_SHIPPING_ORDER,
+                                               .scopes = so_scopes,
+                                               .nscopes = COUNT(so_scopes),
+                                               .rules = rules_940,
+                                               .nrules = COUNT(rules_940),
+                                               .finish = finish_940,
+                                               .steps = steps_940,
+                                               .nsteps = COUNT(steps_940)};
+const struct xd_x12__tspec xd_x12__spec_945 = {.set_id = "945",
+                                               .group = "SW",
+                                               .type = XD_CANON_SHIPMENT_CONFIRMATION,
+                                               .scopes = sc_scopes,
+                                               .nscopes = COUNT(sc_scopes),
+                                               .rules = rules_945,
+                                               .nrules = COUNT(rules_945),
+                                               .begin = begin_945,
+                                               .steps = steps_945,
+                                               .nsteps = COUNT(steps_945)};
+const struct xd_x12__tspec xd_x12__spec_944 = {.set_id = "944",
+                                               .group = "RE",
+                                               .type = XD_CANON_RECEIPT,
+                                               .rules = rules_944,
+                                               .nrules = COUNT(rules_944),
+                                               .begin = begin_944,
+                                               .finish = finish_944,
+                                               .steps = steps_944,
+                                               .nsteps = COUNT(steps_944)};
+const struct xd_x12__tspec xd_x12__spec_846 = {.set_id = "846",
+                                               .group = "IB",
+                                               .type = XD_CANON_INVENTORY_SNAPSHOT,
+                                               .rules = rules_846,
+                                               .nrules = COUNT(rules_846),
+                                               .begin = begin_846,
+                                               .finish = finish_846,
+                                               .steps = steps_846,
+                                               .nsteps = COUNT(steps_846)};

@@ -737,8 +737,17 @@ enum xd_status xd_x12_translate(struct xd_x12_reader *r, const struct xd_x12_map
                                 struct xd_x12_report *rep, xd_x12_doc_fn fn, void *ctx,
                                 struct xd_error *err)
 {
+    struct xd_x12_map *defaults = NULL;
+    if (map == NULL) {
+        enum xd_status st = xd_x12_map_create(NULL, &defaults, NULL);
+        if (st != XD_OK) {
+            return st;
+        }
+        map = defaults;
+    }
     struct translator *tr = xd_calloc(1, sizeof *tr);
     if (tr == NULL) {
+        xd_x12_map_destroy(defaults);
         return XD_ENOMEM;
     }
     tr->map = map;
@@ -769,5 +778,6 @@ enum xd_status xd_x12_translate(struct xd_x12_reader *r, const struct xd_x12_map
     xd_diags_cleanup(&tr->problems);
     xd_diags_cleanup(&tr->notes);
     xd_free(tr);
+    xd_x12_map_destroy(defaults);
     return st;
 }

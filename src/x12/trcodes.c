@@ -130,69 +130,83 @@ const char *xd_x12__list_name(enum xd_x12__list l)
     return (size_t)l < XD_X12__L_COUNT ? list_names[l].name : "";
 }
 
-/* Overrides first (map "codes": {"list": {"canonical": codes}}), then built-in pairs whose
- * canonical code the map did not override. */
+/* ---- Canonical code lists ------------------------------------------------------------------ */
+
+#define XD_X12__CODE_STR(code, doc) code,
+#define CANON(list)                                                                                \
+    {                                                                                              \
+        XD_CANON_CODES_##list(XD_X12__CODE_STR) NULL                                               \
+    }
+static const char *const canon_lists[XD_X12__L_COUNT][40] = {
+    [XD_X12__L_PURPOSE] = CANON(purpose),
+    [XD_X12__L_ORDER_TYPE] = CANON(order_type),
+    [XD_X12__L_ACK_STATUS] = CANON(ack_status),
+    [XD_X12__L_LINE_ACK] = CANON(line_ack_status),
+    [XD_X12__L_LINE_CHANGE] = CANON(line_change),
+    [XD_X12__L_FREIGHT] = CANON(freight_terms),
+    [XD_X12__L_TRANSPORT] = CANON(transport_mode),
+    [XD_X12__L_SERVICE] = CANON(service_level),
+    [XD_X12__L_PACK_KIND] = CANON(pack_kind),
+    [XD_X12__L_INVOICE_TYPE] = CANON(invoice_type),
+    [XD_X12__L_CHARGE] = CANON(charge_code),
+    [XD_X12__L_TAX] = CANON(tax_type),
+    [XD_X12__L_TERMS_BASIS] = CANON(terms_basis),
+    [XD_X12__L_CONTACT_ROLE] = CANON(contact_role),
+    [XD_X12__L_ORDER_STATUS] = CANON(purpose),
+    [XD_X12__L_LINE_STATUS] = CANON(shipment_line_status),
+    [XD_X12__L_RETURN_REASON] = CANON(return_reason),
+    [XD_X12__L_DISPOSITION] = CANON(disposition),
+    [XD_X12__L_CONDITION] = CANON(receipt_condition),
+    [XD_X12__L_WEIGHT_UNIT] = CANON(weight_uom),
+};
+#undef CANON
+#undef XD_X12__CODE_STR
+
+static bool x12_claimed(const struct pair *out, size_t n, const char *x12)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(out[i].x12, x12) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static bool canon_overridden(const struct pair *out, size_t n, const char *canon)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(out[i].canon, canon) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* The map's overrides first ("codes": {"list": {"canonical": codes}}), for every canonical
+ * code of the list; then the built-in pairs of canonical codes not overridden whose X12 code
+ * no override claims. */
 static void compile_list(struct xd_x12__codes *c, const struct xd_x12_map *m, enum xd_canon_type t,
                          enum xd_x12__list l)
 {
     struct pair *out = c->lists[l];
     size_t n = 0;
-    const struct pair *b = builtin[l];
-    /* canonical codes: every built-in one and every code of the canonical list */
-    for (size_t i = 0; b[i].canon != NULL && n < CODES_MAX_PER_LIST; i++) {
-        bool first = true;
-        for (size_t k = 0; k < i; k++) {
-            first = first && strcmp(b[k].canon, b[i].canon) != 0;
-        }
-        if (!first) {
-            continue;
-        }
+    for (const char *const *canon = canon_lists[l]; *canon != NULL; canon++) {
         char key[96];
-        snprintf(key, sizeof key, "%s.%s", list_names[l].name, b[i].canon);
+        snprintf(key, sizeof key, "%s.%s", list_names[l].name, *canon);
         const char *const *codes = NULL;
         size_t nc = xd_x12__map_codes(m, t, XD_X12__CAT_CODES, key, &codes);
-        if (nc > 0) {
-            for (size_t k = 0; k < nc && n < CODES_MAX_PER_LIST; k++) {
-                out[n++] = (struct pair){b[i].canon, codes[k]};
-            }
-            continue;
-        }
-        for (size_t k = i; b[k].canon != NULL && n < CODES_MAX_PER_LIST; k++) {
-            if (strcmp(b[k].canon, b[i].canon) == 0) {
-                out[n++] = b[k];
-            }
-        }
-    }
-    out[n] = (struct pair)END;
-}
-
-/* Overrides of canonical codes without a built-in pair (restocking, ftl, return reasons). */
-static void compile_extra(struct xd_x12__codes *c, const struct xd_x12_map *m, enum xd_canon_type t,
-                          enum xd_x12__list l, const char *const *candidates, size_t ncand)
-{
-    struct pair *out = c->lists[l];
-    size_t n = 0;
-    while (out[n].canon != NULL) {
-        n++;
-    }
-    for (size_t i = 0; i < ncand; i++) {
-        bool known = false;
-        for (size_t k = 0; k < n && !known; k++) {
-            known = strcmp(out[k].canon, candidates[i]) == 0;
-        }
-        char key[96];
-        snprintf(key, sizeof key, "%s.%s", list_names[l].name, candidates[i]);
-        const char *const *codes = NULL;
-        size_t nc = known ? 0 : xd_x12__map_codes(m, t, XD_X12__CAT_CODES, key, &codes);
         for (size_t k = 0; k < nc && n < CODES_MAX_PER_LIST; k++) {
-            out[n++] = (struct pair){candidates[i], codes[k]};
+            out[n++] = (struct pair){*canon, codes[k]};
+        }
+    }
+    size_t overrides = n;
+    for (const struct pair *b = builtin[l]; b->canon != NULL && n < CODES_MAX_PER_LIST; b++) {
+        if (!canon_overridden(out, overrides, b->canon) && !x12_claimed(out, overrides, b->x12)) {
+            out[n++] = *b;
         }
     }
     out[n] = (struct pair)END;
 }
-
-/* Every canonical code of list <l> (for overrides of codes with no built-in pair). */
-static size_t canonical_codes(enum xd_x12__list l, const char **out, size_t cap);
 
 enum xd_status xd_x12__codes_create(const struct xd_x12_map *m, enum xd_canon_type t,
                                     struct xd_x12__codes **out)
@@ -203,9 +217,6 @@ enum xd_status xd_x12__codes_create(const struct xd_x12_map *m, enum xd_canon_ty
     }
     for (int l = 0; l < XD_X12__L_COUNT; l++) {
         compile_list(c, m, t, (enum xd_x12__list)l);
-        const char *cands[CODES_MAX_PER_LIST];
-        size_t nc = canonical_codes((enum xd_x12__list)l, cands, CODES_MAX_PER_LIST);
-        compile_extra(c, m, t, (enum xd_x12__list)l, cands, nc);
     }
     *out = c;
     return XD_OK;
@@ -234,79 +245,6 @@ const char *xd_x12__codes_out(const struct xd_x12__codes *c, enum xd_x12__list l
         }
     }
     return NULL;
-}
-
-/* ---- Canonical code lists ------------------------------------------------------------------ */
-
-#define XD_X12__CODE_STR(code, doc) code,
-static const char *const canon_purpose[] = {XD_CANON_CODES_purpose(XD_X12__CODE_STR) NULL};
-static const char *const canon_service[] = {XD_CANON_CODES_service_level(XD_X12__CODE_STR) NULL};
-static const char *const canon_charge[] = {XD_CANON_CODES_charge_code(XD_X12__CODE_STR) NULL};
-static const char *const canon_terms[] = {XD_CANON_CODES_terms_basis(XD_X12__CODE_STR) NULL};
-static const char *const canon_reason[] = {XD_CANON_CODES_return_reason(XD_X12__CODE_STR) NULL};
-static const char *const canon_disp[] = {XD_CANON_CODES_disposition(XD_X12__CODE_STR) NULL};
-static const char *const canon_cond[] = {XD_CANON_CODES_receipt_condition(XD_X12__CODE_STR) NULL};
-static const char *const canon_weight[] = {XD_CANON_CODES_weight_uom(XD_X12__CODE_STR) NULL};
-static const char *const canon_pack[] = {XD_CANON_CODES_pack_kind(XD_X12__CODE_STR) NULL};
-static const char *const canon_tax[] = {XD_CANON_CODES_tax_type(XD_X12__CODE_STR) NULL};
-static const char *const canon_mode[] = {XD_CANON_CODES_transport_mode(XD_X12__CODE_STR) NULL};
-static const char *const canon_contact[] = {XD_CANON_CODES_contact_role(XD_X12__CODE_STR) NULL};
-static const char *const canon_status[] = {XD_CANON_CODES_shipment_line_status(XD_X12__CODE_STR)
-                                               NULL};
-#undef XD_X12__CODE_STR
-
-static size_t canonical_codes(enum xd_x12__list l, const char **out, size_t cap)
-{
-    const char *const *src = NULL;
-    switch (l) {
-    case XD_X12__L_PURPOSE:
-    case XD_X12__L_ORDER_STATUS:
-        src = canon_purpose;
-        break;
-    case XD_X12__L_SERVICE:
-        src = canon_service;
-        break;
-    case XD_X12__L_CHARGE:
-        src = canon_charge;
-        break;
-    case XD_X12__L_TERMS_BASIS:
-        src = canon_terms;
-        break;
-    case XD_X12__L_RETURN_REASON:
-        src = canon_reason;
-        break;
-    case XD_X12__L_DISPOSITION:
-        src = canon_disp;
-        break;
-    case XD_X12__L_CONDITION:
-        src = canon_cond;
-        break;
-    case XD_X12__L_WEIGHT_UNIT:
-        src = canon_weight;
-        break;
-    case XD_X12__L_PACK_KIND:
-        src = canon_pack;
-        break;
-    case XD_X12__L_TAX:
-        src = canon_tax;
-        break;
-    case XD_X12__L_TRANSPORT:
-        src = canon_mode;
-        break;
-    case XD_X12__L_CONTACT_ROLE:
-        src = canon_contact;
-        break;
-    case XD_X12__L_LINE_STATUS:
-        src = canon_status;
-        break;
-    default:
-        return 0;
-    }
-    size_t n = 0;
-    for (; src[n] != NULL && n < cap; n++) {
-        out[n] = src[n];
-    }
-    return n;
 }
 
 /* ---- Time codes (623) ---------------------------------------------------------------------- */

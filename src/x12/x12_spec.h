@@ -54,10 +54,6 @@
         seg, scope, false, from, NULL, binds, members, NULL                                        \
     }
 
-#define SPEC_SCOPES(s) s, COUNT(s)
-#define SPEC_RULES(r)  r, COUNT(r)
-#define SPEC_STEPS(s)  s, COUNT(s)
-
 /* Bindings shared between sets. */
 extern const struct xd_x12__bind xd_x12__td5_in[3], xd_x12__td5_scac[1], xd_x12__td5_out[5];
 
