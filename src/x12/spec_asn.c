@@ -451,6 +451,7 @@ static void finish_856(struct xd_x12__tr *t)
     struct xd_canon_ship_notice *sn = t->doc->body;
     if (sn->ship_date == NULL && sn->notice_date != NULL) {
         sn->ship_date = sn->notice_date;
+        xd_x12__tr_at(t, NULL, "BSN");
         xd_x12__tr_note(t, 3, "no DTM 011: the ship date is the notice's date, BSN03");
     }
 }

@@ -232,8 +232,8 @@ static void po_totals(struct xd_x12__tr *t, struct xd_canon_purchase_order *po)
 static void finish_po(struct xd_x12__tr *t)
 {
     struct xd_canon_purchase_order *po = t->doc->body;
-    snprintf(t->seg_id, sizeof t->seg_id, "CTT");
     if (po->totals != NULL) {
+        xd_x12__tr_at(t, po->totals, "CTT");
         po_totals(t, po);
     }
     for (size_t i = 0; po->currency == NULL && i < po->n_lines; i++) {
@@ -372,7 +372,7 @@ static void finish_855(struct xd_x12__tr *t)
         a->ack_date = xd_x12__tr_datetime(t, xd_slice_from_cstr(t->group_date),
                                           (struct xd_slice){"", 0}, (struct xd_slice){"", 0}, 4);
         a->ack_date = a->ack_date ? xd_arena_strndup(t->arena, a->ack_date, 10) : NULL;
-        snprintf(t->seg_id, sizeof t->seg_id, "GS");
+        xd_x12__tr_at(t, NULL, "GS");
         xd_x12__tr_note(t, 4, "no BAK09: the acknowledgement date is the group's, GS04");
     }
     bool rejected = a->status != NULL && strcmp(a->status, "rejected") == 0;
@@ -526,6 +526,22 @@ static const struct xd_x12__lines inv_allowances = {XD_X12__SC_ROOT,
                                                     0,
                                                     XD_X12__SC_EXTRA};
 
+/* SAC: a charge or allowance whose SAC02 has no canonical code is kept as "other" (its amount
+ * counts in the totals), the X12 code in its description when it has none. */
+static void h_sac(struct xd_x12__tr *t, const struct xd_x12_segment *seg,
+                  const struct xd_x12__rule *r)
+{
+    xd_x12__h_line(t, seg, r);
+    struct xd_canon_charge *c = t->obj[XD_X12__SC_EXTRA];
+    struct xd_slice code = xd_x12__tr_elem(seg, 2, 0);
+    if (c != NULL && c->code == NULL) {
+        c->code = "other";
+        if (c->description == NULL && code.len > 0) {
+            c->description = xd_arena_printf(t->arena, "SAC02 %.*s", (int)code.len, code.p);
+        }
+    }
+}
+
 static const struct xd_x12__rule rules_810[] = {
     RULE("BIG", "", NULL, NULL, XD_X12__SC_ROOT, T(big), NO_MEMB, NULL),
     RULE("CUR", "", NULL, NULL, XD_X12__SC_ROOT, T(inv_cur), NO_MEMB, NULL),
@@ -544,10 +560,13 @@ static const struct xd_x12__rule rules_810[] = {
     RULE("REF", "IT1", NULL, xd_x12__h_ref, XD_X12__SC_LINE, NO_BINDS, T(inv_line_refs), NULL),
     RULE("TDS", "", NULL, NULL, SC_INV_TOTALS, T(tds), NO_MEMB, NULL),
     RULE("TXI", "", NULL, xd_x12__h_line, XD_X12__SC_ROOT, T(txi), NO_MEMB, &inv_taxes),
-    RULE_KEY("SAC", "SAC", "", xd_x12__h_line, XD_X12__SC_ROOT, T(sac_c), NO_MEMB, &inv_charges, 1,
-             "C"),
-    RULE_KEY("SAC", "SAC", "", xd_x12__h_line, XD_X12__SC_ROOT, T(sac_a), NO_MEMB, &inv_allowances,
-             1, "A"),
+    RULE("TXI", "IT1", NULL, xd_x12__h_line, XD_X12__SC_ROOT, T(txi), NO_MEMB, &inv_taxes),
+    /* summary SAC loop, and SAC of an IT1 loop: both count in the invoice's totals */
+    RULE_KEY("SAC", "SAC", "", h_sac, XD_X12__SC_ROOT, T(sac_c), NO_MEMB, &inv_charges, 1, "C"),
+    RULE_KEY("SAC", "SAC", "", h_sac, XD_X12__SC_ROOT, T(sac_a), NO_MEMB, &inv_allowances, 1, "A"),
+    RULE_KEY("SAC", "SAC", "IT1", h_sac, XD_X12__SC_ROOT, T(sac_c), NO_MEMB, &inv_charges, 1, "C"),
+    RULE_KEY("SAC", "SAC", "IT1", h_sac, XD_X12__SC_ROOT, T(sac_a), NO_MEMB, &inv_allowances, 1,
+             "A"),
     RULE("CTT", "", NULL, NULL, SC_INV_TOTALS, T(inv_ctt), NO_MEMB, NULL),
 };
 
@@ -677,8 +696,8 @@ static const struct xd_x12__bind rma_rdr[] = {
     BC(2, DISPOSITION, return_authorization, disposition)};
 static const struct xd_x12__bind bli[] = {B(3, DEC, rma_line, quantity), B(4, UOM, rma_line, uom),
                                           BH(6, DEC, rma_line, credit_unit_price)};
-static const struct xd_x12__bind line_rdr[] = {BC(1, RETURN_REASON, rma_line, reason),
-                                               BC(2, DISPOSITION, rma_line, disposition)};
+static const struct xd_x12__bind line_rdr[] = {BC(2, RETURN_REASON, rma_line, reason),
+                                               BC(1, DISPOSITION, rma_line, disposition)};
 static const struct xd_x12__lines rma_lines = {XD_X12__SC_ROOT,
                                                OFF(return_authorization, lines),
                                                OFF(return_authorization, n_lines),

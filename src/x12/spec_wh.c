@@ -68,7 +68,7 @@ static const struct xd_x12__bind w66_carrier[] = {BCA(2, TRANSPORT, carrier, tra
                                                   B(5, STR, carrier, name),
                                                   B(10, STR, carrier, scac)};
 static const struct xd_x12__bind w01[] = {B(1, DEC, so_line, quantity), B(2, UOM, so_line, uom),
-                                          B(3, STR, so_line, gtin)};
+                                          B(3, GTIN, so_line, gtin)};
 static const struct xd_x12__bind w01_out[] = {B(1, DEC, so_line, quantity),
                                               B(2, UOM, so_line, uom)};
 static const struct xd_x12__bind g69[] = {B(1, STR, so_line, description)};
@@ -183,6 +183,14 @@ static const struct xd_x12__step steps_940[] = {
 static void finish_940(struct xd_x12__tr *t)
 {
     struct xd_canon_shipping_order *so = t->doc->body;
+    if (so->order_date == NULL && t->group_date[0]) {
+        /* No G62 order date: the order is dated when its group was (GS04). */
+        const char *d = xd_x12__tr_datetime(t, xd_slice_from_cstr(t->group_date),
+                                            (struct xd_slice){"", 0}, (struct xd_slice){"", 0}, 4);
+        so->order_date = d ? xd_arena_strndup(t->arena, d, 10) : NULL;
+        xd_x12__tr_at(t, NULL, "GS");
+        xd_x12__tr_note(t, 4, "no G62 04: the order date is the group's, GS04");
+    }
     const struct xd_canon_party_ref *w = so->warehouse;
     if (w != NULL && w->name == NULL && w->address == NULL && w->contact == NULL &&
         w->party_id == NULL && w->gln == NULL && w->duns == NULL &&

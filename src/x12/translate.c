@@ -49,7 +49,9 @@ static void diag_at(struct xd_x12__tr *t, struct xd_diags *d, const char *code, 
 {
     char msg[XD_ERROR_MESSAGE_MAX], where[64];
     vsnprintf(msg, sizeof msg, fmt, ap);
-    if (el > 0) {
+    if (t->position == 0) {
+        snprintf(where, sizeof where, "%s%02u", t->seg_id, el); /* the envelope: "GS04" */
+    } else if (el > 0) {
         snprintf(where, sizeof where, "segment %llu %s%02u", (unsigned long long)t->position,
                  t->seg_id, el);
     } else {
@@ -113,6 +115,19 @@ static void relocate(struct xd_x12__tr *t, const char *from, size_t bytes, const
             t->prov[i].obj = to + (p - from);
         }
     }
+}
+
+void xd_x12__tr_at(struct xd_x12__tr *t, const void *obj, const char *seg)
+{
+    for (size_t i = 0; obj != NULL && i < t->nprov; i++) {
+        if (t->prov[i].obj == obj) {
+            memcpy(t->seg_id, t->prov[i].seg, sizeof t->seg_id);
+            t->position = t->prov[i].position;
+            return;
+        }
+    }
+    snprintf(t->seg_id, sizeof t->seg_id, "%s", seg);
+    t->position = 0;
 }
 
 void *xd_x12__tr_object(struct xd_x12__tr *t, void *parent, size_t off, size_t size)
@@ -355,6 +370,14 @@ bool xd_x12__tr_set(struct xd_x12__tr *t, void *obj, uint16_t off, uint16_t has,
         break;
     case XD_X12__CV_CODE:
         return set_code(t, (const char **)at, list, v, el);
+    case XD_X12__CV_GTIN:
+        if (!xd_x12__gs1_ok(v) || v.len == 18) {
+            xd_x12__tr_note(t, el, "'%.*s' is not a GTIN (length, check digit), left out",
+                            (int)v.len, v.p);
+            return false;
+        }
+        *(const char **)at = xd_x12__tr_strdup(t, v);
+        return true;
     case XD_X12__CV_SSCC: {
         /* GS1-128 label text: "(00)" or "00" and padding zeros before the 18 digits */
         if (v.len > 4 && v.p[0] == '(' && memcmp(v.p, "(00)", 4) == 0) {
@@ -713,11 +736,12 @@ static enum xd_status on_set_end(void *ctx, const struct xd_x12_set_result *res)
         return report(tr, XD_EINVALDOC);
     }
     if (!t->failed && t->doc != NULL) {
-        envelope_party(t, t->spec->sender_party, tr->env.sender_qual, tr->env.sender);
-        envelope_party(t, t->spec->receiver_party, tr->env.receiver_qual, tr->env.receiver);
+        xd_x12__tr_party_close(t);
         if (t->spec->finish != NULL) {
             t->spec->finish(t);
         }
+        envelope_party(t, t->spec->sender_party, tr->env.sender_qual, tr->env.sender);
+        envelope_party(t, t->spec->receiver_party, tr->env.receiver_qual, tr->env.receiver);
     }
     if (t->failed || t->doc == NULL || tr->problems.count > 0) {
         return report(tr, XD_EINVAL);

@@ -170,13 +170,26 @@ static void set_party_id(struct xd_x12__tr *t, struct xd_canon_party_ref *p, str
 
 /* N1: the candidates whose entity codes (map "parties") hold N101. A party_ref member gets a
  * new party_ref; a STR member (a location_id) gets the N1's location. */
+void xd_x12__tr_party_close(struct xd_x12__tr *t)
+{
+    struct xd_canon_party_ref *p = t->obj[XD_X12__SC_PARTY];
+    struct xd_canon_address *a = p ? p->address : NULL;
+    if (a != NULL && (a->line1 == NULL || a->city == NULL)) {
+        /* The canonical address needs a street and a city: an N4 alone is not one. */
+        xd_x12__tr_note(t, 0, "an address without %s (N3/N4) is left out",
+                        a->line1 == NULL ? "a street line" : "a city");
+        p->address = NULL;
+    }
+    t->obj[XD_X12__SC_PARTY] = NULL;
+}
+
 void xd_x12__h_party(struct xd_x12__tr *t, const struct xd_x12_segment *seg,
                      const struct xd_x12__rule *r)
 {
+    xd_x12__tr_party_close(t);
     void *owner = xd_x12__tr_scope(t, r->scope);
     struct xd_slice code = xd_x12__tr_elem(seg, 1, 0), name = xd_x12__tr_elem(seg, 2, 0);
     struct xd_slice q = xd_x12__tr_elem(seg, 3, 0), id = xd_x12__tr_elem(seg, 4, 0);
-    t->obj[XD_X12__SC_PARTY] = NULL;
     t->party_location = NULL;
     for (size_t i = 0; owner != NULL && i < r->nmembers; i++) {
         const struct xd_x12__member *m = &r->members[i];

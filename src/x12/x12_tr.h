@@ -112,6 +112,7 @@ enum xd_x12__conv {
     XD_X12__CV_STRINGS,  /* each occurrence appends to a STRINGS member; <has> = its count */
     XD_X12__CV_CARRIER,  /* an N1 loop that names the carrier: N102 name, N104 SCAC */
     XD_X12__CV_SSCC,     /* an SSCC, read without the label's application identifier (00) */
+    XD_X12__CV_GTIN,     /* a GTIN or UPC: left out, with a note, when its check digit is wrong */
 };
 
 /* An element (component when <comp> > 0) and a member of the scope's struct.
@@ -263,6 +264,9 @@ bool xd_x12__gs1_ok(struct xd_slice v);
 
 /* A conversion problem at the current segment, element <el>. */
 void xd_x12__tr_problem(struct xd_x12__tr *t, unsigned el, const char *fmt, ...) XD_PRINTF(3, 4);
+/* Make the segment that made <obj> the current one (for notes written after the set's end);
+ * without one, the envelope segment <seg> ("GS"). */
+void xd_x12__tr_at(struct xd_x12__tr *t, const void *obj, const char *seg);
 /* A note (the document stays valid): something left out or assumed. */
 void xd_x12__tr_note(struct xd_x12__tr *t, unsigned el, const char *fmt, ...) XD_PRINTF(3, 4);
 /* The object of <scope>, created (zeroed) for object scopes; NULL when a dynamic scope is not
@@ -298,6 +302,8 @@ void xd_x12__h_bind(struct xd_x12__tr *t, const struct xd_x12_segment *seg,
                     const struct xd_x12__rule *r);
 void xd_x12__h_party(struct xd_x12__tr *t, const struct xd_x12_segment *seg,
                      const struct xd_x12__rule *r);
+/* The current N1 loop ends (another begins, or the set does): an incomplete address goes. */
+void xd_x12__tr_party_close(struct xd_x12__tr *t);
 void xd_x12__h_party_detail(struct xd_x12__tr *t, const struct xd_x12_segment *seg,
                             const struct xd_x12__rule *r);
 void xd_x12__h_ref(struct xd_x12__tr *t, const struct xd_x12_segment *seg,
