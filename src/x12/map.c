@@ -592,14 +592,21 @@ const char *xd_x12__map_uom_out(const struct xd_x12_map *m, enum xd_canon_type t
     return code;
 }
 
-static const struct xref *xref_find(const struct xref *x, size_t n, const char *qualifier,
-                                    const char *code, const char *id)
+static const struct xref *xref_by_code(const struct xref *x, size_t n, const char *qualifier,
+                                       const char *code)
 {
     for (size_t i = 0; i < n; i++) {
-        bool hit = id != NULL
-                       ? strcmp(x[i].id, id) == 0
-                       : strcmp(x[i].qualifier, qualifier) == 0 && strcmp(x[i].code, code) == 0;
-        if (hit) {
+        if (strcmp(x[i].qualifier, qualifier) == 0 && strcmp(x[i].code, code) == 0) {
+            return &x[i];
+        }
+    }
+    return NULL;
+}
+
+static const struct xref *xref_by_id(const struct xref *x, size_t n, const char *id)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(x[i].id, id) == 0) {
             return &x[i];
         }
     }
@@ -612,8 +619,8 @@ const char *xd_x12__map_xref_id(const struct xd_x12_map *m, bool location, const
     if (m == NULL) {
         return NULL;
     }
-    const struct xref *x = location ? xref_find(m->locations, m->n_locations, qualifier, code, NULL)
-                                    : xref_find(m->parties, m->n_parties, qualifier, code, NULL);
+    const struct xref *x = location ? xref_by_code(m->locations, m->n_locations, qualifier, code)
+                                    : xref_by_code(m->parties, m->n_parties, qualifier, code);
     return x ? x->id : NULL;
 }
 
@@ -623,8 +630,8 @@ bool xd_x12__map_xref_code(const struct xd_x12_map *m, bool location, const char
     if (m == NULL) {
         return false;
     }
-    const struct xref *x = location ? xref_find(m->locations, m->n_locations, NULL, NULL, id)
-                                    : xref_find(m->parties, m->n_parties, NULL, NULL, id);
+    const struct xref *x = location ? xref_by_id(m->locations, m->n_locations, id)
+                                    : xref_by_id(m->parties, m->n_parties, id);
     if (x == NULL) {
         return false;
     }
