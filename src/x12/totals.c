@@ -36,13 +36,24 @@ enum xd_status xd_x12__totals_begin(const struct xd_x12__setdef *def, struct xd_
     if (t == NULL) {
         return XD_ENOMEM;
     }
+    xd_x12__idset_init(&t->hl, XD_X12_MAX_HL_PER_SET);
+    xd_x12__totals_reset(t, def);
+    *out = t;
+    return XD_OK;
+}
+
+void xd_x12__totals_reset(struct xd_x12__totals *t, const struct xd_x12__setdef *def)
+{
+    struct xd_x12__idset hl = t->hl;
+    memset(t, 0, sizeof *t);
+    t->hl = hl;
+    if (def->hl_structure) {
+        xd_x12__idset_clear(&t->hl);
+    }
     t->def = def;
     t->hash_ok = true;
     t->amount_ok = true;
     t->position = 1;
-    xd_x12__idset_init(&t->hl, XD_X12_MAX_HL_PER_SET);
-    *out = t;
-    return XD_OK;
 }
 
 void xd_x12__totals_free(struct xd_x12__totals *t)

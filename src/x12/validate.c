@@ -42,12 +42,21 @@ struct vstate {
     /* set */
     char st01[4], st02[XD_X12_CONTROL_MAX], st03[36];
     const struct xd_x12__setdef *setdef;
-    struct xd_x12__set_state *seq;
-    struct xd_x12__totals *totals;
+    struct xd_x12__set_state *seq, *seq_mem; /* seq: the current set's, or NULL */
+    struct xd_x12__totals *totals, *totals_mem;
     bool set_error, set_warning;
     struct codes set_codes;
     struct xd_x12__check_ctx check;
 };
+
+/* <src> into <dst>, cut to <cap> - 1 bytes (the fields copied are bounded by their own caps). */
+static void copy_str(char *dst, size_t cap, const char *src)
+{
+    size_t n = strlen(src);
+    n = n < cap ? n : cap - 1;
+    memcpy(dst, src, n);
+    dst[n] = '\0';
+}
 
 static void add_code(struct codes *c, const char *code)
 {
@@ -416,10 +425,9 @@ static enum xd_status total_problem(void *ctx, const struct xd_x12__elem_problem
     return v->failed;
 }
 
+/* The set's checking state is kept for the next set: one allocation per validation. */
 static void set_free(struct vstate *v)
 {
-    xd_x12__set_free(v->seq);
-    xd_x12__totals_free(v->totals);
     v->seq = NULL;
     v->totals = NULL;
     v->setdef = NULL;
@@ -467,9 +475,9 @@ static void end_set(struct vstate *v, const struct xd_x12_segment *se)
     }
     struct xd_x12_set_result res;
     memset(&res, 0, sizeof res);
-    snprintf(res.set_id, sizeof res.set_id, "%s", v->st01);
-    snprintf(res.control, sizeof res.control, "%s", v->st02);
-    snprintf(res.convention, sizeof res.convention, "%s", v->st03);
+    copy_str(res.set_id, sizeof res.set_id, v->st01);
+    copy_str(res.control, sizeof res.control, v->st02);
+    copy_str(res.convention, sizeof res.convention, v->st03);
     res.status = v->set_error     ? XD_X12_REJECTED
                  : v->set_warning ? XD_X12_ACCEPTED_WITH_ERRORS
                                   : XD_X12_ACCEPTED;
@@ -494,7 +502,7 @@ static void set_notice(struct vstate *v)
     if (strcmp(v->noticed_set, v->st01) == 0) {
         return;
     }
-    snprintf(v->noticed_set, sizeof v->noticed_set, "%s", v->st01);
+    copy_str(v->noticed_set, sizeof v->noticed_set, v->st01);
     if (xd_x12__set_known(v->st01, strlen(v->st01))) {
         emit(v, XD_X12_NOTICE, XD_X12_LEVEL_SET, "", 0, none,
              "no %s table for version %s: checked at envelope and syntax level", v->st01,
@@ -553,13 +561,21 @@ static void begin_set(struct vstate *v, const struct xd_x12_segment *st)
     if (v->gs.functional_id[0] && strcmp(v->setdef->functional_id, v->gs.functional_id) != 0) {
         group_mismatch(v, st);
     }
-    enum xd_status s = xd_x12__set_begin(v->setdef, &v->seq);
-    if (s == XD_OK) {
-        s = xd_x12__totals_begin(v->setdef, &v->totals);
+    enum xd_status s = XD_OK;
+    if (v->seq_mem == NULL) {
+        s = xd_x12__set_begin(v->setdef, &v->seq_mem);
+    }
+    if (s == XD_OK && v->totals_mem == NULL) {
+        s = xd_x12__totals_begin(v->setdef, &v->totals_mem);
     }
     if (s != XD_OK) {
         v->failed = s;
+        return;
     }
+    xd_x12__set_reset(v->seq_mem, v->setdef);
+    xd_x12__totals_reset(v->totals_mem, v->setdef);
+    v->seq = v->seq_mem;
+    v->totals = v->totals_mem;
 }
 
 /* Hand the segment to the sink with the loops it sits in. */
@@ -833,6 +849,8 @@ static void finish(struct vstate *v)
         end_interchange(v, NULL);
     }
     set_free(v);
+    xd_x12__set_free(v->seq_mem);
+    xd_x12__totals_free(v->totals_mem);
 }
 
 enum xd_status xd_x12_validate(struct xd_x12_reader *r, const struct xd_x12_validate_options *opt,

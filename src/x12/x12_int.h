@@ -213,6 +213,8 @@ enum xd_status xd_x12__set_end(struct xd_x12__set_state *st,
  * check. Problems are reported as element problems of the segment at fault. */
 struct xd_x12__totals;
 enum xd_status xd_x12__totals_begin(const struct xd_x12__setdef *def, struct xd_x12__totals **out);
+/* Start over with <def> (a new set), reusing the memory. */
+void xd_x12__totals_reset(struct xd_x12__totals *t, const struct xd_x12__setdef *def);
 void xd_x12__totals_free(struct xd_x12__totals *t);
 /* <fatal_fn> receives HL structure problems (errors), <warn_fn> totals that do not add up. */
 enum xd_status xd_x12__totals_segment(struct xd_x12__totals *t, const struct xd_x12_segment *seg,
