@@ -149,6 +149,7 @@ static bool chars_ok(struct xd_slice v)
 
 struct walk {
     const struct xd_x12__check_ctx *ctx;
+    const struct xd_x12_segment *seg;
     long problems;
     enum xd_status failed;
 };
@@ -172,8 +173,17 @@ static void problem(struct walk *w, const char *code, unsigned el, unsigned comp
     problem_dev(w, code, XD_X12__DEV_NONE, el, comp, rep, v, what);
 }
 
-/* Type and length of one simple value; NULL when fine, else the AK403 code and *what. */
-static const char *check_simple(const struct xd_x12__elem *e, bool v5, struct xd_slice v,
+/* May elements[i] of the segment hold what <mask> marks? Exact below 63, a hint from 63 on
+ * (the reader's masks, struct xd_x12_segment). */
+static bool marked(uint64_t mask, size_t i)
+{
+    return (mask >> (i < 63 ? i : 63)) & 1;
+}
+
+/* Type and length of one simple value; NULL when fine, else the AK403 code and *what.
+ * <scan> when the element may hold a control character or delimiter byte (else the
+ * character check of AN and ID values is already known to pass). */
+static const char *check_simple(const struct xd_x12__elem *e, bool v5, struct xd_slice v, bool scan,
                                 const char **what)
 {
     size_t len = v.len;
@@ -202,7 +212,7 @@ static const char *check_simple(const struct xd_x12__elem *e, bool v5, struct xd
         }
         break;
     default:
-        if (!chars_ok(v)) {
+        if (scan && !chars_ok(v)) {
             *what = "invalid character (control character) in data element";
             return "6";
         }
@@ -287,17 +297,19 @@ static unsigned note_violation(const struct xd_x12__note *nt, uint64_t mask, con
  * are defs[0..n-1]. Presence is a bit mask built once; each compiled note is a few
  * instructions. A violation is a warning (XD_X12__DEV_RELATIONAL) unless it leaves a
  * qualifier dangling. */
-static void check_notes(struct walk *w, const struct xd_x12__note *notes,
-                        const struct xd_x12__elem *defs, size_t ndefs, const struct xd_slice *vals,
-                        size_t n, unsigned el, bool in_composite)
+static uint64_t presence(const struct xd_slice *vals, size_t n)
 {
-    if (notes == NULL) {
-        return;
-    }
     uint64_t mask = 0;
     for (size_t i = 0; i < n && i < 63; i++) {
         mask |= (uint64_t)(vals[i].len > 0) << (i + 1);
     }
+    return mask;
+}
+
+static void check_notes(struct walk *w, const struct xd_x12__note *notes,
+                        const struct xd_x12__elem *defs, size_t ndefs, uint64_t mask,
+                        const struct xd_slice *vals, size_t n, unsigned el, bool in_composite)
+{
     for (const struct xd_x12__note *nt = notes; nt->kind != 0; nt++) {
         const char *code;
         unsigned bad = note_violation(nt, mask, &code);
@@ -336,7 +348,9 @@ static void check_composite(struct walk *w, const struct xd_x12__elem *e, struct
         check_value(w, &c->elems[i], i < stored ? parts[i] : empty_slice, el, (unsigned)i + 1, rep);
     }
     size_t upto = stored < c->n ? stored : c->n;
-    check_notes(w, c->notes, c->elems, c->n, parts, upto, el, true);
+    if (c->notes != NULL) {
+        check_notes(w, c->notes, c->elems, c->n, presence(parts, upto), parts, upto, el, true);
+    }
 }
 
 static void check_value(struct walk *w, const struct xd_x12__elem *e, struct xd_slice v,
@@ -353,13 +367,14 @@ static void check_value(struct walk *w, const struct xd_x12__elem *e, struct xd_
         return;
     }
     const struct xd_x12_delims *d = w->ctx->delims;
-    if (comp == 0 && memchr(v.p, d->component, v.len) != NULL) {
+    if (comp == 0 && marked(w->seg->components, el) && memchr(v.p, d->component, v.len) != NULL) {
         /* No escape exists in X12, so the byte can only be data here: read it as such. */
         problem_dev(w, w->ctx->v5 ? "13" : "6", XD_X12__DEV_DELIMITER, el, comp, rep, v,
                     "component separator in a simple data element, read as data");
     }
     const char *what = NULL;
-    const char *code = check_simple(e, w->ctx->v5, v, &what);
+    bool scan = marked(w->seg->controls | w->seg->components | w->seg->repetitions, el);
+    const char *code = check_simple(e, w->ctx->v5, v, scan, &what);
     if (code != NULL) {
         problem(w, code, el, comp, rep, v, what);
     }
@@ -369,7 +384,7 @@ static void check_element(struct walk *w, const struct xd_x12__elem *e, struct x
                           unsigned el)
 {
     unsigned char rsep = w->ctx->delims->repetition;
-    if (rsep == 0 || v.len == 0 || memchr(v.p, rsep, v.len) == NULL) {
+    if (rsep == 0 || !marked(w->seg->repetitions, el) || memchr(v.p, rsep, v.len) == NULL) {
         check_value(w, e, v, el, 0, e->repeat > 1 ? 1 : 0);
         return;
     }
@@ -390,34 +405,39 @@ static void check_element(struct walk *w, const struct xd_x12__elem *e, struct x
 }
 
 /* An element written as an older version defined it (table xd_x12__obsolete): reported as a
- * warning and blanked in <vals> so the current definition's checks do not see it. */
-static void check_obsolete(struct walk *w, const struct xd_x12__obsolete *o, struct xd_slice *vals,
-                           size_t n)
+ * warning and blanked in <vals> so the current definition's checks do not see it; returns
+ * the position blanked, or 0. */
+static unsigned check_obsolete(struct walk *w, const struct xd_x12__obsolete *o,
+                               struct xd_slice *vals, size_t n)
 {
     if (o->kind != XD_X12__OBS_CENTURY || o->element > n || o->date_element > n) {
-        return;
+        return 0;
     }
     struct xd_slice c = vals[o->element - 1], date = vals[o->date_element - 1];
     bool century = c.len == 2 && all_digits(c.p, 2) &&
                    (date.len == 6 || (date.len == 8 && memcmp(date.p, c.p, 2) == 0));
     if (!century) {
-        return;
+        return 0;
     }
     problem_dev(w, "7", XD_X12__DEV_OBSOLETE, o->element, 0, 0, c,
                 "a century, as element 624 was before 004010; read as the date's century");
     vals[o->element - 1] = empty_slice;
+    return o->element;
 }
 
 long xd_x12__check_segment(const struct xd_x12__check_ctx *ctx, const struct xd_x12__segdef *def,
                            const struct xd_x12_segment *seg)
 {
-    struct walk w = {ctx, 0, XD_OK};
+    struct walk w = {ctx, seg, 0, XD_OK};
     size_t ndata = seg->count - 1;
     const struct xd_slice *vals = seg->elements + 1;
+    /* Bit n = position n present: the reader's mask, exact below 63. */
+    uint64_t mask = ndata < 63 ? seg->present & ~(uint64_t)1 : presence(vals, ndata);
     struct xd_slice fixed[OBSOLETE_MAX_ELEMENTS];
     if (def->obsolete != NULL && ndata <= OBSOLETE_MAX_ELEMENTS) {
         memcpy(fixed, vals, ndata * sizeof *vals);
-        check_obsolete(&w, def->obsolete, fixed, ndata);
+        unsigned blanked = check_obsolete(&w, def->obsolete, fixed, ndata);
+        mask &= blanked ? ~((uint64_t)1 << blanked) : ~(uint64_t)0;
         vals = fixed;
     }
     for (size_t i = def->n; i < ndata; i++) {
@@ -439,6 +459,8 @@ long xd_x12__check_segment(const struct xd_x12__check_ctx *ctx, const struct xd_
             problem(&w, "1", (unsigned)i + 1, 0, 0, empty_slice, "mandatory data element missing");
         }
     }
-    check_notes(&w, def->notes, def->elems, def->n, vals, upto, 0, false);
+    if (def->notes != NULL) {
+        check_notes(&w, def->notes, def->elems, def->n, mask, vals, upto, 0, false);
+    }
     return w.failed != XD_OK ? (long)w.failed : w.problems;
 }

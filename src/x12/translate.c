@@ -274,10 +274,13 @@ static char *date_of(struct xd_x12__tr *t, struct xd_slice v)
         cc[1] = d[1];
         d += 2;
     }
-    char *s = xd_arena_printf(t->arena, "%s%.2s-%.2s-%.2s", cc, d, d + 2, d + 4);
+    char *s = xd_arena_alloc(t->arena, sizeof "YYYY-MM-DD");
     if (s == NULL) {
         oom(t);
+        return NULL;
     }
+    const char out[] = {cc[0], cc[1], d[0], d[1], '-', d[2], d[3], '-', d[4], d[5], '\0'};
+    memcpy(s, out, sizeof out);
     return s;
 }
 
@@ -314,10 +317,17 @@ const char *xd_x12__tr_datetime(struct xd_x12__tr *t, struct xd_slice date, stru
         off[5] = (char)('0' + a % 10);
         off[6] = '\0';
     }
-    char *s = xd_arena_printf(t->arena, "%sT%.2s:%.2s:%.2s%s", d, hms, hms + 2, hms + 4, off);
+    /* d is "YYYY-MM-DD" in the arena: the date-time goes behind it. */
+    size_t zlen = strlen(off);
+    char *s = xd_arena_alloc(t->arena, sizeof "YYYY-MM-DDTHH:MM:SS" + zlen);
     if (s == NULL) {
         oom(t);
+        return NULL;
     }
+    const char hm[] = {'T', hms[0], hms[1], ':', hms[2], hms[3], ':', hms[4], hms[5]};
+    memcpy(s, d, 10);
+    memcpy(s + 10, hm, sizeof hm);
+    memcpy(s + 10 + sizeof hm, off, zlen + 1);
     return s;
 }
 
@@ -562,10 +572,10 @@ static bool loop_is(const char *want, const char *have)
     return want == NULL || strcmp(want, have) == 0;
 }
 
-static bool rule_matches(const struct xd_x12__tr *t, const struct xd_x12__rule *r,
+static bool rule_matches(const struct xd_x12__tr *t, const struct xd_x12__rule *r, uint32_t id,
                          const struct xd_x12_segment *seg, const char *inner, const char *parent)
 {
-    if (!xd_slice_eq_cstr(seg->id, r->seg) || strcmp(r->loop, inner) != 0 ||
+    if (XD_X12__ID3(r->seg[0], r->seg[1], r->seg[2]) != id || strcmp(r->loop, inner) != 0 ||
         !loop_is(r->parent, parent) || (r->level != 0 && r->level != t->level)) {
         return false;
     }
@@ -578,9 +588,10 @@ static void dispatch(struct xd_x12__tr *t, const struct xd_x12_segment *seg,
 {
     const char *inner = depth > 0 ? loops[depth - 1] : "";
     const char *parent = depth > 1 ? loops[depth - 2] : "";
-    for (size_t i = 0; i < t->spec->nrules; i++) {
+    uint32_t id = xd_x12__id_code(seg->id);
+    for (size_t i = 0; id != 0 && i < t->spec->nrules; i++) {
         const struct xd_x12__rule *r = &t->spec->rules[i];
-        if (!rule_matches(t, r, seg, inner, parent)) {
+        if (!rule_matches(t, r, id, seg, inner, parent)) {
             continue;
         }
         if (r->fn != NULL) {

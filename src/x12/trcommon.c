@@ -487,7 +487,12 @@ void xd_x12__h_dtm(struct xd_x12__tr *t, const struct xd_x12_segment *seg,
     for (size_t i = 0; obj != NULL && i < r->nmembers; i++) {
         const struct xd_x12__member *m = &r->members[i];
         char key[64];
-        snprintf(key, sizeof key, "%s%s", m->name, g62 ? ".g62" : "");
+        size_t kn = strlen(m->name);
+        if (kn + sizeof ".g62" > sizeof key) {
+            continue; /* no member name is this long */
+        }
+        memcpy(key, m->name, kn);
+        memcpy(key + kn, g62 ? ".g62" : "", g62 ? sizeof ".g62" : 1);
         if (!map_has(t, XD_X12__CAT_DATES, key, q)) {
             continue;
         }

@@ -229,11 +229,6 @@ static struct xd_slice elem(const struct xd_x12_segment *seg, size_t i)
     return i < seg->count ? seg->elements[i] : none;
 }
 
-static bool seg_is(const struct xd_x12_segment *seg, const char *id)
-{
-    return seg->id.len == strlen(id) && memcmp(seg->id.p, id, seg->id.len) == 0;
-}
-
 /* Control numbers are compared as numbers when both are digits (leading zeros occur). */
 static bool same_control(struct xd_slice a, struct xd_slice b)
 {
@@ -795,36 +790,47 @@ static void outside(struct vstate *v, const char *what)
     emit(v, XD_X12_ERROR, XD_X12_LEVEL_INTERCHANGE, "024", 0, none, "%s", what);
 }
 
-static void feed(struct vstate *v, const struct xd_x12_segment *seg)
+#define ID_ISA XD_X12__ID3('I', 'S', 'A')
+#define ID_IEA XD_X12__ID3('I', 'E', 'A')
+#define ID_GS  XD_X12__ID3('G', 'S', 0)
+#define ID_GE  XD_X12__ID3('G', 'E', 0)
+#define ID_ST  XD_X12__ID3('S', 'T', 0)
+#define ID_SE  XD_X12__ID3('S', 'E', 0)
+#define ID_TA1 XD_X12__ID3('T', 'A', '1')
+
+static bool is_envelope(uint32_t id)
 {
-    v->seg = seg;
-    if (v->rep != NULL) {
-        v->rep->segments++;
-    }
-    if (v->where == IN_ST && !seg_is(seg, "SE") && !seg_is(seg, "GE") && !seg_is(seg, "IEA") &&
-        !seg_is(seg, "ISA") && !seg_is(seg, "GS") && !seg_is(seg, "ST")) {
-        set_segment(v, seg);
-    } else if (seg_is(seg, "ISA")) {
+    return id == ID_SE || id == ID_ST || id == ID_GE || id == ID_GS || id == ID_IEA || id == ID_ISA;
+}
+
+static void feed_envelope(struct vstate *v, const struct xd_x12_segment *seg, uint32_t id)
+{
+    switch (id) {
+    case ID_ISA:
         begin_interchange(v, seg);
-    } else if (seg_is(seg, "IEA")) {
+        break;
+    case ID_IEA:
         if (v->where == OUTSIDE) {
             outside(v, "IEA without an interchange");
         } else {
             end_interchange(v, seg);
         }
-    } else if (seg_is(seg, "GS")) {
+        break;
+    case ID_GS:
         if (v->where == OUTSIDE) {
             outside(v, "GS outside an interchange");
         } else {
             begin_group(v, seg);
         }
-    } else if (seg_is(seg, "GE")) {
+        break;
+    case ID_GE:
         if (v->where == IN_GS || v->where == IN_ST) {
             end_group(v, seg);
         } else {
             outside(v, "GE without a functional group");
         }
-    } else if (seg_is(seg, "ST")) {
+        break;
+    case ID_ST:
         if (v->where == IN_ST) {
             end_set(v, NULL);
         }
@@ -833,9 +839,29 @@ static void feed(struct vstate *v, const struct xd_x12_segment *seg)
         } else {
             outside(v, "ST outside a functional group");
         }
-    } else if (seg_is(seg, "SE") && v->where == IN_ST) {
-        end_set(v, seg);
-    } else if (seg_is(seg, "TA1") && v->where == IN_ISA) {
+        break;
+    default: /* SE */
+        if (v->where == IN_ST) {
+            end_set(v, seg);
+        } else {
+            outside(v, "segment outside a transaction set");
+        }
+        break;
+    }
+}
+
+static void feed(struct vstate *v, const struct xd_x12_segment *seg)
+{
+    v->seg = seg;
+    if (v->rep != NULL) {
+        v->rep->segments++;
+    }
+    uint32_t id = xd_x12__id_code(seg->id);
+    if (is_envelope(id)) {
+        feed_envelope(v, seg, id);
+    } else if (v->where == IN_ST) {
+        set_segment(v, seg);
+    } else if (id == ID_TA1 && v->where == IN_ISA) {
         return; /* interchange acknowledgements sit between ISA and the first GS */
     } else {
         outside(v, "segment outside a transaction set");
@@ -874,11 +900,14 @@ enum xd_status xd_x12_validate(struct xd_x12_reader *r, const struct xd_x12_vali
         if (rc != XD_OK) {
             break;
         }
-        if (!noticed && strcmp(xd_x12_reader_encoding(r), "ascii") != 0) {
+        /* The encoding is known from the first bytes. */
+        if (!noticed) {
             noticed = true;
             v.seg = &seg;
-            emit(&v, XD_X12_NOTICE, XD_X12_LEVEL_INTERCHANGE, "", 0, none,
-                 "input is EBCDIC (code page 037), decoded to ASCII");
+            if (strcmp(xd_x12_reader_encoding(r), "ascii") != 0) {
+                emit(&v, XD_X12_NOTICE, XD_X12_LEVEL_INTERCHANGE, "", 0, none,
+                     "input is EBCDIC (code page 037), decoded to ASCII");
+            }
         }
         feed(&v, &seg);
     }

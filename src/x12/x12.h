@@ -49,6 +49,12 @@ struct xd_x12_segment {
     uint64_t offset;     /* byte offset of its first byte in the input */
     uint64_t index;      /* 1-based ordinal of the segment in the input */
     const struct xd_x12_delims *delims;
+    /* Found while splitting, so checks need not scan again. Bit i stands for elements[i]
+     * (i < 63); bit 63 for any element from 63 on. */
+    uint64_t present;     /* the element is not empty */
+    uint64_t components;  /* it holds the component separator */
+    uint64_t repetitions; /* it holds the repetition separator */
+    uint64_t controls;    /* it holds a control character (below 0x20, or 0x7F) */
 };
 
 /* Fill <buf> with up to <cap> bytes; *got = 0 means end of input. A failure status stops the

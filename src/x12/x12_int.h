@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "x12/x12.h"
 
@@ -114,6 +115,23 @@ struct xd_x12__setdef {
     bool tds_total;               /* 810: TDS01 = lines + charges - allowances + taxes */
     bool hl_structure;            /* 856-style HL parent/child checks */
 };
+
+/* A segment ID as one number, for comparisons in the hot path: two or three characters
+ * packed; 0 for any other length (never a valid ID). XD_X12__ID3 spells a constant. */
+#define XD_X12__ID3(a, b, c)                                                                       \
+    ((uint32_t)(unsigned char)(a) | (uint32_t)(unsigned char)(b) << 8 |                            \
+     (uint32_t)(unsigned char)(c) << 16)
+static inline uint32_t xd_x12__id_code(struct xd_slice id)
+{
+    if (id.len == 2) {
+        return XD_X12__ID3(id.p[0], id.p[1], 0);
+    }
+    return id.len == 3 ? XD_X12__ID3(id.p[0], id.p[1], id.p[2]) : 0;
+}
+static inline uint32_t xd_x12__id_code_str(const char *id)
+{
+    return id == NULL ? 0 : xd_x12__id_code((struct xd_slice){id, strlen(id)});
+}
 
 /* ------------------------------------------------------------------------------------------
  * Tables (spec_segments.c, spec_sets.c, envelope tables in envelope.c) */

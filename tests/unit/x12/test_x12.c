@@ -235,6 +235,52 @@ static void test_segment_slices(void **state)
     xd_x12_reader_destroy(r);
 }
 
+/* The masks the reader fills while splitting, for elements long and short (the wide path
+ * reads 16 bytes at a time) and past the 63rd. */
+static void test_segment_masks(void **state)
+{
+    (void)state;
+    char text[1024];
+    int n = snprintf(text, sizeof text,
+                     "%sGS*PO*A*B*20260101*1200*1*X*005010~"
+                     "N9*A:B*%s*x^y**LONG VALUE WITH A^REPEAT INSIDE IT*\x01~%s",
+                     ISA5010, "A VERY LONG ELEMENT WITHOUT DELIMITERS", "");
+    assert_true(n > 0 && (size_t)n < sizeof text);
+    struct xd_x12_reader *r = NULL;
+    struct xd_x12_segment seg;
+    assert_int_equal(xd_x12_reader_create_mem(text, (size_t)n, &r), XD_OK);
+    assert_int_equal(xd_x12_reader_next(r, &seg, NULL), XD_OK);
+    assert_int_equal(xd_x12_reader_next(r, &seg, NULL), XD_OK);
+    assert_int_equal(xd_x12_reader_next(r, &seg, NULL), XD_OK);
+    assert_int_equal(seg.count, 7);
+    assert_int_equal(seg.elements[2].len, strlen("A VERY LONG ELEMENT WITHOUT DELIMITERS"));
+    assert_int_equal(seg.present, 0x6F); /* ID, 1, 2, 3, 5, 6; 4 is empty */
+    assert_int_equal(seg.components, 0x2);
+    assert_int_equal(seg.repetitions, 0x28);
+    assert_int_equal(seg.controls, 0x40);
+    xd_x12_reader_destroy(r);
+
+    /* 70 elements: bit 63 stands for all from the 63rd on */
+    struct xd_buf b;
+    xd_buf_init(&b, 4096);
+    assert_int_equal(xd_buf_append_str(&b, ISA4010 "GS*PO*A*B*20260101*1200*1*X*004010~REF"),
+                     XD_OK);
+    for (int i = 1; i <= 70; i++) {
+        assert_int_equal(xd_buf_append_str(&b, i == 66 ? "*a>b" : "*v"), XD_OK);
+    }
+    assert_int_equal(xd_buf_append_str(&b, "~"), XD_OK);
+    assert_int_equal(xd_x12_reader_create_mem(b.data, b.len, &r), XD_OK);
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(xd_x12_reader_next(r, &seg, NULL), XD_OK);
+    }
+    assert_int_equal(seg.count, 71);
+    assert_int_equal(seg.present, UINT64_MAX);
+    assert_int_equal(seg.components, (uint64_t)1 << 63);
+    assert_int_equal(seg.repetitions, 0);
+    xd_x12_reader_destroy(r);
+    xd_buf_cleanup(&b);
+}
+
 /* ---- Envelope checks: one failing interchange each ----------------------------------------- */
 
 static void test_isa_width(void **state)
@@ -801,6 +847,7 @@ int main(void)
         cmocka_unit_test(test_ebcdic),
         cmocka_unit_test(test_stream_two_interchanges_small_reads),
         cmocka_unit_test(test_segment_slices),
+        cmocka_unit_test(test_segment_masks),
         cmocka_unit_test(test_isa_width),
         cmocka_unit_test(test_isa_qualifier_code),
         cmocka_unit_test(test_iea01_groups),
