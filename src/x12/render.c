@@ -53,6 +53,54 @@ void xd_x12__out_setf(struct xd_x12__out *o, unsigned el, const char *s)
     xd_x12__out_set(o, el, xd_slice_from_cstr(o->text[el - 1]));
 }
 
+struct fit {
+    struct xd_x12__out *o;
+    const char *id;
+    enum xd_status st;
+};
+
+/* The first problem of a written segment refuses the document: what the partner would get is
+ * not X12 it can read. */
+static enum xd_status misfit(void *ctx, const struct xd_x12__elem_problem *p)
+{
+    struct fit *f = ctx;
+    if (f->st == XD_OK) {
+        f->st = xd_error_set(f->o->err, XD_EINVAL, "%s%02u '%.*s': %s (AK4 %s): no X12 form", f->id,
+                             p->element, (int)p->value.len, p->value.p, p->what, p->code);
+    }
+    return XD_OK;
+}
+
+/* The segment's values against its dictionary entry: type, length, code lists, requirement
+ * and syntax notes, as the partner's validator will check them (a canonical string may be
+ * longer than its element, a region longer than a state code). */
+static enum xd_status check_fit(struct xd_x12__out *o, const char *id)
+{
+    const struct xd_x12__segdef *def = xd_x12__segdef_find(id, strlen(id));
+    if (def == NULL) {
+        return XD_OK;
+    }
+    struct xd_slice elems[XD_X12__OUT_VALUES + 1];
+    struct xd_x12_segment seg;
+    memset(&seg, 0, sizeof seg);
+    elems[0] = xd_slice_from_cstr(id);
+    seg.present = 1;
+    for (size_t i = 0; i < o->n; i++) {
+        elems[i + 1] = o->vals[i];
+        seg.present |= o->vals[i].len > 0 ? (uint64_t)1 << (i + 1 < 63 ? i + 1 : 63) : 0;
+    }
+    seg.id = elems[0];
+    seg.elements = elems;
+    seg.count = o->n + 1;
+    seg.raw = elems[0];
+    seg.delims = o->delims;
+    seg.controls = UINT64_MAX; /* not split by the reader: look at every value */
+    struct fit f = {o, id, XD_OK};
+    struct xd_x12__check_ctx ctx = {o->delims, o->v5, misfit, &f};
+    long n = xd_x12__check_segment(&ctx, def, &seg);
+    return n < 0 ? (enum xd_status)n : f.st;
+}
+
 /* X12 has no escape: a value holding a delimiter cannot be written (the writer refuses the
  * element separator and terminator; the component and repetition separators would be read
  * back as structure, or as a deviation). */
@@ -70,7 +118,8 @@ enum xd_status xd_x12__out_write(struct xd_x12__out *o, const char *id)
                                 comp ? d->component : d->repetition);
         }
     }
-    return xd_x12_writer_segment(o->w, id, o->vals, o->n, o->err);
+    enum xd_status st = check_fit(o, id);
+    return st == XD_OK ? xd_x12_writer_segment(o->w, id, o->vals, o->n, o->err) : st;
 }
 
 const void *xd_x12__out_scope(const struct xd_x12__out *o, uint8_t scope)
@@ -811,6 +860,9 @@ static enum xd_status open_group(struct xd_x12_renderer *rd, const char *group,
     return st;
 }
 
+static enum xd_status write_set(struct xd_x12_renderer *rd, const struct xd_x12__tspec *spec,
+                                const struct xd_canon_doc *doc, struct xd_error *err);
+
 enum xd_status xd_x12_render(struct xd_x12_renderer *rd, const struct xd_canon_doc *doc,
                              struct xd_error *err)
 {
@@ -835,13 +887,30 @@ enum xd_status xd_x12_render(struct xd_x12_renderer *rd, const struct xd_canon_d
         xd_x12__codes_create(rd->map, doc->type, &rd->codes[doc->type]) != XD_OK) {
         return XD_ENOMEM;
     }
+    /* A document refused halfway is taken back whole: the interchange stays as it was. */
+    struct xd_x12__writer_mark mark;
+    xd_x12__writer_mark(rd->w, &mark);
+    struct xd_x12_renderer saved = *rd;
     enum xd_status st = open_group(rd, spec->group, err);
     if (st == XD_OK) {
         st = xd_x12_writer_set_begin(rd->w, spec->set_id, rd->st++, NULL, err);
     }
-    if (st != XD_OK) {
-        return st;
+    if (st == XD_OK) {
+        st = write_set(rd, spec, doc, err);
     }
+    if (st != XD_OK) {
+        xd_x12__writer_rewind(rd->w, &mark);
+        rd->in_group = saved.in_group;
+        memcpy(rd->group, saved.group, sizeof rd->group);
+        rd->gs = saved.gs;
+        rd->st = saved.st;
+    }
+    return st;
+}
+
+static enum xd_status write_set(struct xd_x12_renderer *rd, const struct xd_x12__tspec *spec,
+                                const struct xd_canon_doc *doc, struct xd_error *err)
+{
     struct xd_x12__out *o = &rd->out;
     memset(o->obj, 0, sizeof o->obj);
     o->map = rd->map;
@@ -852,7 +921,8 @@ enum xd_status xd_x12_render(struct xd_x12_renderer *rd, const struct xd_canon_d
     o->delims = xd_x12__writer_delims(rd->w);
     o->err = err;
     o->hl = 0;
+    o->v5 = strncmp(rd->version, "005010", 6) >= 0;
     o->obj[XD_X12__SC_ROOT] = doc->body;
-    st = xd_x12__out_steps(o, spec->steps, spec->nsteps);
+    enum xd_status st = xd_x12__out_steps(o, spec->steps, spec->nsteps);
     return st == XD_OK ? xd_x12_writer_set_end(rd->w, err) : st;
 }

@@ -280,6 +280,17 @@ struct xd_x12__isa_fields {
 enum xd_status xd_x12__put_isa(struct xd_buf *out, const struct xd_x12_delims *d, bool newline,
                                const struct xd_x12__isa_fields *f,
                                struct xd_error *err) XD_NODISCARD;
+/* Where a writer stands, so a document refused halfway can be taken back: the bytes written
+ * and the envelope counters. */
+struct xd_x12__writer_mark {
+    size_t len;
+    unsigned state;
+    uint64_t groups, gs_control, sets, segments;
+    char st_control[XD_X12_CONTROL_MAX];
+};
+void xd_x12__writer_mark(const struct xd_x12_writer *w, struct xd_x12__writer_mark *m);
+/* Back to <m>: what was written since is dropped. */
+void xd_x12__writer_rewind(struct xd_x12_writer *w, const struct xd_x12__writer_mark *m);
 /* The ISA sender and receiver IDs a writer was created with, and its delimiters. */
 void xd_x12__writer_ids(const struct xd_x12_writer *w, const char **sender, const char **receiver);
 const struct xd_x12_delims *xd_x12__writer_delims(const struct xd_x12_writer *w);

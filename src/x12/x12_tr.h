@@ -363,6 +363,7 @@ struct xd_x12__out {
     const void *obj[XD_X12__SC_MAX];
     struct xd_error *err;
     uint64_t hl; /* HL counter (856) */
+    bool v5;     /* writing 005010 or later: its element lengths */
     struct xd_slice vals[XD_X12__OUT_VALUES];
     char text[XD_X12__OUT_VALUES][XD_X12__OUT_TEXT];
     size_t n;

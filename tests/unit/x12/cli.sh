@@ -85,14 +85,14 @@ import json,sys
 a=[json.loads(l) for l in open(sys.argv[1])]; b=[json.loads(l) for l in open(sys.argv[2])]
 strip=lambda d: {k:v for k,v in d.items() if k not in ("id","correlation_id","source")}
 sys.exit(0 if [strip(x) for x in a]==[strip(x) for x in b] else 1)' "$tmp/t.jsonl" "$tmp/back.jsonl"
-"$bin" x12 render --sender-qual ZZ --sender-id A --receiver-qual ZZ --receiver-id B - \
+"$bin" x12 render --sender-qual ZZ --sender-id AA --receiver-qual ZZ --receiver-id BB - \
   <"$CROSSDOCK_SRC/examples/documents/invoice.json" >"$tmp/inv.x12"; rc=$?
 check "render from stdin" test $rc -eq 0
 check "render 810" grep -q '^ST\*810\*0001~$' "$tmp/inv.x12"
-"$bin" x12 render --sender-id A "$tmp/t.jsonl" >/dev/null 2>&1; rc=$?
+"$bin" x12 render --sender-id AA "$tmp/t.jsonl" >/dev/null 2>&1; rc=$?
 check "render without IDs exits 2" test $rc -eq 2
 echo '{"type":"item","sku":"K","description":"D","base_uom":"EA"}' | \
-  "$bin" x12 render --sender-qual ZZ --sender-id A --receiver-qual ZZ --receiver-id B - >/dev/null 2>"$tmp/i.err"; rc=$?
+  "$bin" x12 render --sender-qual ZZ --sender-id AA --receiver-qual ZZ --receiver-id BB - >/dev/null 2>"$tmp/i.err"; rc=$?
 check "render of a type without a set exits 1" test $rc -eq 1
 check "render says why" grep -q 'no outbound X12 set for a item' "$tmp/i.err"
 

@@ -594,9 +594,9 @@ static void test_render_refusals(void **state)
     struct xd_x12_writer *w = NULL;
     struct xd_x12_renderer *rd = NULL;
     struct xd_x12_writer_options wo = {.sender_qualifier = "ZZ",
-                                       .sender_id = "A",
+                                       .sender_id = "AA",
                                        .receiver_qualifier = "ZZ",
-                                       .receiver_id = "B",
+                                       .receiver_id = "BB",
                                        .date = "20260101",
                                        .time = "1200",
                                        .isa_control = 1};
@@ -611,10 +611,33 @@ static void test_render_refusals(void **state)
     assert_int_equal(xd_canon_decode(json, strlen(json), a, &doc, NULL), XD_OK);
     assert_int_equal(xd_x12_render(rd, doc, &err), XD_EINVAL);
     assert_non_null(strstr(err.message, "component separator"));
+    /* a region that is no state code, a PO number longer than BEG03: no X12 form */
+    json = "{\"type\":\"shipping_order\",\"order_number\":\"SO1\",\"purpose\":\"original\","
+           "\"order_date\":\"2026-01-02\",\"location_id\":\"WH-1\",\"ship_to\":{\"name\":\"C\","
+           "\"address\":{\"line1\":\"1 Main St\",\"city\":\"Fresno\",\"region\":\"California\","
+           "\"postal_code\":\"93650\",\"country\":\"US\"}},\"lines\":[{\"line_number\":1,"
+           "\"sku\":\"K\",\"quantity\":\"1\",\"uom\":\"EA\"}]}";
+    assert_int_equal(xd_canon_decode(json, strlen(json), a, &doc, NULL), XD_OK);
+    assert_int_equal(xd_x12_render(rd, doc, &err), XD_EINVAL);
+    assert_non_null(strstr(err.message, "N402 'California': data element too long"));
     /* an item master has no transaction set */
     json = "{\"type\":\"item\",\"sku\":\"K\",\"description\":\"D\",\"base_uom\":\"EA\"}";
     assert_int_equal(xd_canon_decode(json, strlen(json), a, &doc, NULL), XD_OK);
     assert_int_equal(xd_x12_render(rd, doc, &err), XD_EUNSUPPORTED);
+    /* the refused documents were taken back whole: the interchange holds only this one */
+    json = "{\"type\":\"po_acknowledgement\",\"po_number\":\"P1\",\"status\":"
+           "\"accepted\",\"ack_date\":\"2026-01-06\"}";
+    assert_int_equal(xd_canon_decode(json, strlen(json), a, &doc, NULL), XD_OK);
+    assert_int_equal(xd_x12_render(rd, doc, &err), XD_OK);
+    assert_int_equal(xd_x12_renderer_finish(rd, &err), XD_OK);
+    assert_int_equal(xd_x12_writer_finish(w, &err), XD_OK);
+    assert_null(strstr(out.data, "ST*940"));
+    assert_non_null(strstr(out.data, "GS*PR*AA*BB*20260101*1200*1*X*004010~ST*855*0001~"));
+    struct collected c;
+    assert_int_equal(translate_text(out.data, NULL, &c), XD_OK);
+    assert_int_equal(c.n, 1);
+    assert_int_equal(c.status[0], XD_OK);
+    collected_free(&c);
     xd_arena_destroy(a);
     xd_x12_renderer_destroy(rd);
     xd_x12_writer_destroy(w);

@@ -24,7 +24,7 @@ while read -r file map ok refused; do
   if [ "$got_ok" -ne "$ok" ] || [ "$got_refused" -ne "$refused" ]; then good=0; fi
   # each document is canonical JSON the decoder accepts (render decodes it before writing)
   if [ "$got_ok" -gt 0 ] && ! grep -q '"type":"return_authorization"' "$tmp/out"; then
-    if ! "$bin" x12 render --sender-qual ZZ --sender-id A --receiver-qual ZZ --receiver-id B \
+    if ! "$bin" x12 render --sender-qual ZZ --sender-id AA --receiver-qual ZZ --receiver-id BB \
          "$tmp/out" >/dev/null 2>"$tmp/render"; then
       good=0
       head -3 "$tmp/render"
