@@ -115,6 +115,27 @@ static const struct xd_x12__rule rules_850[] = {
     PO_LINE_RULES("PO1"),
 };
 
+/* CTT of an order's totals: CTT01 is mandatory, so a document whose totals give no line count
+ * gets the number of its lines (read back as line_count). */
+static enum xd_status w_po_ctt(struct xd_x12__out *o, const struct xd_x12__step *s)
+{
+    const void *tot = xd_x12__out_scope(o, s->scope);
+    if (tot == NULL) {
+        return XD_OK;
+    }
+    xd_x12__out_begin(o);
+    if (xd_x12__out_bind(o, tot, s->binds, s->nbinds) == SIZE_MAX) {
+        return XD_EINVAL;
+    }
+    if (o->n == 0 || o->vals[0].len == 0) {
+        const struct xd_canon_purchase_order *po = o->obj[XD_X12__SC_ROOT];
+        char n[24];
+        snprintf(n, sizeof n, "%zu", po->n_lines);
+        xd_x12__out_setf(o, 1, n);
+    }
+    return xd_x12__out_write(o, "CTT");
+}
+
 #define PO_HEADER_STEPS                                                                            \
     STEP("CUR", XD_X12__SC_ROOT, NULL, T(po_cur), NO_MEMB, NULL),                                  \
         STEP("REF", XD_X12__SC_ROOT, xd_x12__w_refs, NO_BINDS, NO_MEMB, &po_refs),                 \
@@ -131,7 +152,7 @@ static const struct xd_x12__rule rules_850[] = {
         STEP("N9", XD_X12__SC_LINE, xd_x12__w_note, NO_BINDS, T(po_line_note), NULL)
 
 #define PO_TOTAL_STEPS                                                                             \
-    STEP("CTT", SC_PO_TOTALS, NULL, T(po_ctt), NO_MEMB, NULL),                                     \
+    STEP("CTT", SC_PO_TOTALS, w_po_ctt, T(po_ctt), NO_MEMB, NULL),                                 \
         STEP("AMT", SC_PO_TOTALS, NULL, T(po_amt), NO_MEMB, NULL)
 
 static const struct xd_x12__step po1_steps[] = {
@@ -206,8 +227,8 @@ static const struct xd_x12__step steps_860[] = {
 
 /* A purchase order's lines carry a change code only when it is a change (canonical rule):
  * an 860 that cancels reads its POC02 codes as nothing. */
-/* CTT totals that do not add up (the validator warned) are control data gone wrong: left out,
- * with a note, rather than carried as facts. */
+/* CTT totals that do not add up (the validator warned) are control data gone wrong: a sum is
+ * left out, with a note, rather than carried as a fact; the line count is the lines'. */
 static void po_totals(struct xd_x12__tr *t, struct xd_canon_purchase_order *po)
 {
     struct xd_canon_po_totals *tot = po->totals;
@@ -217,8 +238,10 @@ static void po_totals(struct xd_x12__tr *t, struct xd_canon_purchase_order *po)
         ok = xd_decimal_add(sum, po->lines[i].quantity, &sum) == XD_OK;
     }
     if (tot->has_line_count && (uint64_t)tot->line_count != (uint64_t)po->n_lines) {
-        tot->has_line_count = false;
-        xd_x12__tr_note(t, 1, "CTT01 does not count the lines; left out");
+        /* CTT01 is mandatory wherever totals travel: the count of lines there are. */
+        xd_x12__tr_note(t, 1, "CTT01 %lld does not count the lines; read as the %zu there are",
+                        (long long)tot->line_count, po->n_lines);
+        tot->line_count = (int64_t)po->n_lines;
     }
     if (tot->has_total_quantity && (!ok || xd_decimal_cmp(sum, tot->total_quantity) != 0)) {
         tot->has_total_quantity = false;

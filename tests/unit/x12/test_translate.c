@@ -336,6 +336,21 @@ static void test_mandatory_elements_fill_in(void **state)
     json_decref(j);
     collected_free(&c);
     xd_free(x12);
+    /* an order's totals without a line count: CTT01 is the number of lines */
+    const char *po = "{\"type\":\"purchase_order\",\"po_number\":\"P1\",\"purpose\":\"original\","
+                     "\"order_date\":\"2026-01-05\",\"buyer\":{\"name\":\"B\"},\"supplier\":{"
+                     "\"name\":\"S\"},\"lines\":[{\"line_number\":1,\"sku\":\"K\",\"quantity\":"
+                     "\"4\",\"uom\":\"EA\"},{\"line_number\":2,\"sku\":\"L\",\"quantity\":\"1\","
+                     "\"uom\":\"EA\"}],\"totals\":{\"total_quantity\":\"5\"}}";
+    x12 = render_json(&po, 1, NULL, NULL);
+    assert_non_null(strstr(x12, "CTT*2*5~"));
+    assert_int_equal(translate_text(x12, NULL, &c), XD_OK);
+    j = json_loads(c.json[0], 0, NULL);
+    assert_int_equal(
+        json_integer_value(json_object_get(json_object_get(j, "totals"), "line_count")), 2);
+    json_decref(j);
+    collected_free(&c);
+    xd_free(x12);
 }
 
 /* Several documents of two groups in one interchange; each read back in order. */
@@ -516,6 +531,15 @@ static void test_notes(void **state)
     assert_int_equal(xd_x12_translate(r, NULL, NULL, NULL, count_notes, &notes, NULL), XD_OK);
     assert_int_equal(notes, 4); /* BEG02 RE, FOB01 DF, the GTIN, CTT02 */
     xd_x12_reader_destroy(r);
+    /* a CTT01 that miscounts the lines reads as the count of lines there are */
+    text = ISA4010 "GS*PO*SENDER*RECEIVER*20260101*1200*1*X*004010~ST*850*0001~"
+                   "BEG*00*SA*PO-1**20260101~N1*BY*B~N1*SE*S~"
+                   "PO1*1*2*EA***BP*B-1~CTT*0*2~SE*7*0001~" TRAILER;
+    struct collected c;
+    assert_int_equal(translate_text(text, NULL, &c), XD_OK);
+    assert_int_equal(c.status[0], XD_OK);
+    assert_non_null(strstr(c.json[0], "\"totals\":{\"line_count\":1,\"total_quantity\":\"2\"}"));
+    collected_free(&c);
 }
 
 /* A 003060 set (no table) is placed with the 004010 one. */
