@@ -584,6 +584,31 @@ static void sink_segment(struct vstate *v, const struct xd_x12_segment *seg, boo
     v->failed = v->sink->segment(v->sink->ctx, seg, loops, depth, placed);
 }
 
+static bool control_in(struct xd_slice s, const struct xd_x12_delims *d)
+{
+    for (size_t i = 0; i < s.len; i++) {
+        unsigned char c = (unsigned char)s.p[i];
+        if ((c < 0x20 || c == 0x7F) && c != d->component && c != d->repetition) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Without a table the elements' types are unknown, but no X12 character set has control
+ * characters (other than a delimiter): they are errors in any set. The reader marked the
+ * elements that hold one (exactly below the 63rd). */
+static void check_characters(struct vstate *v, const struct xd_x12_segment *seg)
+{
+    for (size_t i = 1; seg->controls != 0 && i < seg->count; i++) {
+        if (((seg->controls >> (i < 63 ? i : 63)) & 1) &&
+            (i < 63 || control_in(seg->elements[i], seg->delims))) {
+            emit(v, XD_X12_ERROR, XD_X12_LEVEL_ELEMENT, "6", (unsigned)i, seg->elements[i], "%s",
+                 "invalid character (control character) in data element");
+        }
+    }
+}
+
 static void set_segment(struct vstate *v, const struct xd_x12_segment *seg)
 {
     v->set_position++;
@@ -591,6 +616,7 @@ static void set_segment(struct vstate *v, const struct xd_x12_segment *seg)
         if (!valid_segment_id(seg->id)) {
             emit(v, XD_X12_ERROR, XD_X12_LEVEL_SEGMENT, "1", 0, none, "unrecognized segment ID");
         }
+        check_characters(v, seg);
         sink_segment(v, seg, false);
         return;
     }

@@ -588,6 +588,16 @@ static void test_delimiter_as_data(void **state)
                      "6", "delimiter", "N3", 1, 4);
 }
 
+/* A set with no table is checked at syntax level, control characters included. */
+static void test_control_character_without_table(void **state)
+{
+    (void)state;
+    expect_one(ISA4010 "GS*PO*SENDER*RECEIVER*20260101*1200*1*X*003060~ST*850*0001~"
+                       "BEG*00*SA*PO-1**20260101~N1*ST*DOCK\x01"
+                       "4~SE*4*0001~" TRAILER,
+               XD_X12_LEVEL_ELEMENT, "6", "N1", 2, 3);
+}
+
 static void test_deviation_ack(void **state)
 {
     (void)state;
@@ -874,6 +884,7 @@ int main(void)
         cmocka_unit_test(test_order_slip),
         cmocka_unit_test(test_guide_group),
         cmocka_unit_test(test_delimiter_as_data),
+        cmocka_unit_test(test_control_character_without_table),
         cmocka_unit_test(test_deviation_ack),
         cmocka_unit_test(test_hl_structure),
         cmocka_unit_test(test_totals_are_warnings),
