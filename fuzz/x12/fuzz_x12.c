@@ -134,6 +134,13 @@ static enum xd_status on_second(void *ctx, const struct xd_x12_translation *t)
     return XD_OK;
 }
 
+/* The source's IDs are written back when they also fit GS02/GS03 (2 to 15 characters); an
+ * input's malformed ISA may have given shorter ones. */
+static bool gs_fit(const char *id)
+{
+    return id != NULL && strlen(id) >= 2 && strlen(id) <= 15;
+}
+
 /* Render <doc> into an interchange of its own, with control characters as delimiters (no
  * value that passed validation holds one). XD_EUNSUPPORTED: no outbound set for the type. */
 static enum xd_status render(const struct xd_canon_doc *doc, struct xd_buf *out,
@@ -145,9 +152,9 @@ static enum xd_status render(const struct xd_canon_doc *doc, struct xd_buf *out,
         .delims = {0x1D, 0x1F, 0x1E, 0x1C},
         .isa_version = v5 ? "00501" : "00401",
         .sender_qualifier = "ZZ",
-        .sender_id = src != NULL && src->sender_id != NULL ? src->sender_id : "SENDER",
+        .sender_id = gs_fit(src ? src->sender_id : NULL) ? src->sender_id : "SENDER",
         .receiver_qualifier = "ZZ",
-        .receiver_id = src != NULL && src->receiver_id != NULL ? src->receiver_id : "RECEIVER",
+        .receiver_id = gs_fit(src ? src->receiver_id : NULL) ? src->receiver_id : "RECEIVER",
         .date = "20260101",
         .time = "1200",
         .isa_control = 1};
