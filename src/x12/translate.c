@@ -15,6 +15,7 @@
 #define TR_ARENA_CHUNK (64u * 1024)
 #define TR_MAX_PROV    (1u << 22) /* objects remembered per set for messages */
 #define TR_PATH_OBJS   12         /* depth of a canonical path walked for a message */
+#define N104_MIN       2          /* the shortest identification code an N1 carries */
 
 struct envelope {
     char isa_control[XD_X12_CONTROL_MAX], sender[16], receiver[16], sender_qual[3],
@@ -714,8 +715,10 @@ static enum xd_status report(struct translator *tr, enum xd_status status)
 }
 
 /* A party_ref for an interchange ID (ISA05/ISA06): D-U-N-S for qualifiers 01 and 14, an
- * assigned ID otherwise; the party_id from the map's cross-reference. */
-static void envelope_party(struct xd_x12__tr *t, uint16_t off, const char *qual, const char *id)
+ * assigned ID otherwise; the party_id from the map's cross-reference. An ID shorter than an
+ * N104 allows (a one-character ISA ID) is not used: no N1 could carry it back. */
+static void envelope_party(struct xd_x12__tr *t, uint16_t off, unsigned el, const char *qual,
+                           const char *id)
 {
     void *root = t->doc->body;
     if (off == 0 || id[0] == '\0' || *(void **)((char *)root + off) != NULL) {
@@ -723,6 +726,10 @@ static void envelope_party(struct xd_x12__tr *t, uint16_t off, const char *qual,
     }
     snprintf(t->seg_id, sizeof t->seg_id, "ISA");
     t->position = 0; /* named by the envelope, not by a segment of the set */
+    if (strlen(id) < N104_MIN) {
+        xd_x12__tr_note(t, el, "interchange ID '%s' is shorter than an N104: not a party", id);
+        return;
+    }
     struct xd_canon_party_ref *p = xd_x12__tr_object(t, root, off, sizeof *p);
     if (p == NULL) {
         return;
@@ -751,8 +758,8 @@ static enum xd_status on_set_end(void *ctx, const struct xd_x12_set_result *res)
         if (t->spec->finish != NULL) {
             t->spec->finish(t);
         }
-        envelope_party(t, t->spec->sender_party, tr->env.sender_qual, tr->env.sender);
-        envelope_party(t, t->spec->receiver_party, tr->env.receiver_qual, tr->env.receiver);
+        envelope_party(t, t->spec->sender_party, 6, tr->env.sender_qual, tr->env.sender);
+        envelope_party(t, t->spec->receiver_party, 8, tr->env.receiver_qual, tr->env.receiver);
     }
     if (t->failed || t->doc == NULL || tr->problems.count > 0) {
         return report(tr, XD_EINVAL);

@@ -489,6 +489,17 @@ static void test_problem_names_segment(void **state)
     assert_non_null(strstr(c.problems[0], "segment 4 PO1: $.lines[1].quantity"));
     assert_null(strstr(c.problems[0], "lines[0]"));
     collected_free(&c);
+    /* a one-character ISA sender cannot stand for the supplier: no N1 could carry it */
+    assert_int_equal(
+        translate_text("ISA*00*          *00*          *ZZ*S              *ZZ*RECEIVER       "
+                       "*260101*1200*U*00401*000000007*0*P*>~"
+                       "GS*IN*SX*RECEIVER*20260101*1200*1*X*004010~ST*810*0001~BIG*20260101*I1~"
+                       "N1*BY*B~IT1*1*2*EA*10**VP*K~TDS*2000~CTT*1~SE*7*0001~" TRAILER,
+                       NULL, &c),
+        XD_OK);
+    assert_int_equal(c.status[0], XD_EINVAL);
+    assert_non_null(strstr(c.problems[0], "$.supplier"));
+    collected_free(&c);
 }
 
 /* A set rejected by validation is not translated; 997s have no canonical document. */
