@@ -9,19 +9,15 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/cli_x12.h"
 #include "core/core.h"
 #include "x12/x12.h"
 
 #define OUT_MAX ((size_t)1 << 30) /* acknowledgement output cap */
 
-struct fd_source {
-    int fd;
-    const char *path;
-};
-
-static enum xd_status fd_read(void *ctx, char *buf, size_t cap, size_t *got, struct xd_error *err)
+enum xd_status xd_cli__fd_read(void *ctx, char *buf, size_t cap, size_t *got, struct xd_error *err)
 {
-    struct fd_source *src = ctx;
+    struct xd_cli__fd_source *src = ctx;
     for (;;) {
         ssize_t n = read(src->fd, buf, cap);
         if (n >= 0) {
@@ -34,7 +30,7 @@ static enum xd_status fd_read(void *ctx, char *buf, size_t cap, size_t *got, str
     }
 }
 
-static int open_input(const char *path)
+int xd_cli__open_input(const char *path)
 {
     if (strcmp(path, "-") == 0) {
         return STDIN_FILENO;
@@ -42,7 +38,7 @@ static int open_input(const char *path)
     return open(path, O_RDONLY | O_CLOEXEC);
 }
 
-static void close_input(int fd)
+void xd_cli__close_input(int fd)
 {
     if (fd != STDIN_FILENO) {
         close(fd);
@@ -52,7 +48,15 @@ static void close_input(int fd)
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: crossdock x12 validate [--json] [--strict-totals] [--max-errors N] FILE...\n"
+            "usage: crossdock x12 validate [--json] [--strict] [--strict-totals] [--max-errors N]\n"
+            "                              FILE...\n"
+            "       crossdock x12 translate [--map FILE.json] [--strict] FILE\n"
+            "       crossdock x12 render [--version V] [--element-sep C] [--segment-term C]\n"
+            "                            [--component-sep C] [--repetition-sep C]\n"
+            "                            --sender-qual Q --sender-id ID --receiver-qual Q\n"
+            "                            --receiver-id ID [--control-number N]\n"
+            "                            [--group-control N] [--set-control N] [--test]\n"
+            "                            [--no-newline] [--map FILE.json] FILE.json\n"
             "       crossdock x12 ack [--999] [--ta1 | --ta1-only] [--control-number N]\n"
             "                         [--group-control N] [--set-control N]\n"
             "                         [--sender-qualifier Q --sender-id ID] [--version V] FILE\n"
@@ -60,6 +64,12 @@ static void usage(FILE *f)
             "validate  checks envelopes and each transaction set against its table (850, 855,\n"
             "          856, 810, 860, 940, 945, 944, 846, 180, 997, 999 in 004010 and 005010);\n"
             "          one line per problem; exit 0 when every file is valid, 1 otherwise.\n"
+            "          Deviations partners commonly produce that still read one way are\n"
+            "          warnings; --strict makes them errors (docs/x12.md, Severity).\n"
+            "translate writes one canonical document per transaction set as JSON lines;\n"
+            "          problems go to standard error; exit 1 when any set is not translated.\n"
+            "render    writes one interchange from canonical JSON documents (one or more,\n"
+            "          JSON lines, or an array), one transaction set per document.\n"
             "ack       writes the 997 (or 999) the sender should receive, with a TA1 when asked.\n"
             "          Control numbers default to 1 (interchange, group, first set); pass the\n"
             "          partner's next numbers with --control-number, --group-control and\n"
@@ -133,6 +143,9 @@ static enum xd_status json_error(struct xd_buf *b, const struct xd_x12_error *e)
     if (st == XD_OK) {
         st = json_str_member(b, "message", e->message, true);
     }
+    if (st == XD_OK) {
+        st = json_str_member(b, "deviation", e->deviation ? e->deviation : "", true);
+    }
     return st == XD_OK ? xd_buf_append_char(b, '}') : st;
 }
 
@@ -199,12 +212,12 @@ static enum xd_status text_report(struct xd_buf *b, const char *path,
 static int validate_one(const char *path, bool json, const struct xd_x12_validate_options *opt,
                         size_t max_errors)
 {
-    int fd = open_input(path);
+    int fd = xd_cli__open_input(path);
     if (fd < 0) {
         fprintf(stderr, "crossdock x12: %s: %s\n", path, strerror(errno));
         return 2;
     }
-    struct fd_source src = {fd, path};
+    struct xd_cli__fd_source src = {fd, path};
     struct xd_x12_reader *r = NULL;
     struct xd_x12_report rep;
     struct xd_error err;
@@ -213,7 +226,7 @@ static int validate_one(const char *path, bool json, const struct xd_x12_validat
     xd_x12_report_init(&rep, max_errors);
     xd_buf_init(&out, OUT_MAX);
     int rc = 2;
-    enum xd_status st = xd_x12_reader_create(fd_read, &src, 0, &r);
+    enum xd_status st = xd_x12_reader_create(xd_cli__fd_read, &src, 0, &r);
     if (st != XD_OK) {
         fprintf(stderr, "crossdock x12: %s: %s\n", path, xd_strerror(st));
         goto done;
@@ -236,7 +249,7 @@ done:
     xd_buf_cleanup(&out);
     xd_x12_report_cleanup(&rep);
     xd_x12_reader_destroy(r);
-    close_input(fd);
+    xd_cli__close_input(fd);
     return rc;
 }
 
@@ -256,6 +269,8 @@ static int cmd_validate(int argc, char **argv)
             json = true;
         } else if (strcmp(argv[i], "--strict-totals") == 0) {
             opt.strict_totals = true;
+        } else if (strcmp(argv[i], "--strict") == 0) {
+            opt.strict = true;
         } else if (strcmp(argv[i], "--max-errors") == 0 && i + 1 < argc &&
                    parse_u64_arg(argv[i + 1], 1000000, &max_errors) && max_errors > 0) {
             i++;
@@ -351,12 +366,12 @@ static int cmd_ack(int argc, char **argv)
     snprintf(time_buf, sizeof time_buf, "%.2s%.2s", now + 11, now + 14);
     a.opt.date = date;
     a.opt.time = time_buf;
-    int fd = open_input(a.path);
+    int fd = xd_cli__open_input(a.path);
     if (fd < 0) {
         fprintf(stderr, "crossdock x12: %s: %s\n", a.path, strerror(errno));
         return 2;
     }
-    struct fd_source src = {fd, a.path};
+    struct xd_cli__fd_source src = {fd, a.path};
     struct xd_x12_reader *r = NULL;
     struct xd_x12_ack *ack = NULL;
     struct xd_x12_report rep;
@@ -366,7 +381,7 @@ static int cmd_ack(int argc, char **argv)
     xd_x12_report_init(&rep, 1);
     xd_buf_init(&out, OUT_MAX);
     int rc = 2;
-    enum xd_status st = xd_x12_reader_create(fd_read, &src, 0, &r);
+    enum xd_status st = xd_x12_reader_create(xd_cli__fd_read, &src, 0, &r);
     if (st == XD_OK) {
         st = xd_x12_ack_create(&a.opt, &out, &ack);
     }
@@ -393,7 +408,7 @@ done:
     xd_x12_report_cleanup(&rep);
     xd_x12_ack_destroy(ack);
     xd_x12_reader_destroy(r);
-    close_input(fd);
+    xd_cli__close_input(fd);
     return rc;
 }
 
@@ -403,6 +418,8 @@ static const struct {
 } subcommands[] = {
     {"validate", cmd_validate},
     {"ack", cmd_ack},
+    {"translate", xd_cli__x12_translate},
+    {"render", xd_cli__x12_render},
 };
 
 int xd_cmd_x12(int argc, char **argv)

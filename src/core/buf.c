@@ -68,7 +68,7 @@ enum xd_status xd_buf_reserve(struct xd_buf *b, size_t n)
     return XD_OK;
 }
 
-enum xd_status xd_buf_append(struct xd_buf *b, const void *p, size_t n)
+enum xd_status xd_buf__append_slow(struct xd_buf *b, const void *p, size_t n)
 {
     enum xd_status st = xd_buf_reserve(b, n);
     if (st != XD_OK) {
@@ -85,11 +85,6 @@ enum xd_status xd_buf_append(struct xd_buf *b, const void *p, size_t n)
 enum xd_status xd_buf_append_str(struct xd_buf *b, const char *s)
 {
     return xd_buf_append(b, s, strlen(s));
-}
-
-enum xd_status xd_buf_append_char(struct xd_buf *b, char c)
-{
-    return xd_buf_append(b, &c, 1);
 }
 
 enum xd_status xd_buf_append_strs(struct xd_buf *b, ...)

@@ -7,6 +7,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <string.h>
 
 #include "core/status.h"
 
@@ -23,9 +24,35 @@ void xd_buf_cleanup(struct xd_buf *b);
 /* Empty the content, keep the allocation. */
 void xd_buf_reset(struct xd_buf *b);
 
-enum xd_status xd_buf_append(struct xd_buf *b, const void *p, size_t n) XD_NODISCARD;
+/* Appends that need the allocation to grow (or fail); the inline functions below call it. */
+enum xd_status xd_buf__append_slow(struct xd_buf *b, const void *p, size_t n) XD_NODISCARD;
+
+/* Inline, since encoders append a few bytes at a time: when the bytes and the NUL already fit
+ * (alloc never exceeds max + 1, so the cap holds too), copy them; else grow. */
+XD_NODISCARD static inline enum xd_status xd_buf_append(struct xd_buf *b, const void *p, size_t n)
+{
+    if (n < b->alloc - b->len) {
+        if (n > 0) {
+            memcpy(b->data + b->len, p, n);
+        }
+        b->len += n;
+        b->data[b->len] = '\0';
+        return XD_OK;
+    }
+    return xd_buf__append_slow(b, p, n);
+}
+
+XD_NODISCARD static inline enum xd_status xd_buf_append_char(struct xd_buf *b, char c)
+{
+    if (1 < b->alloc - b->len) {
+        b->data[b->len++] = c;
+        b->data[b->len] = '\0';
+        return XD_OK;
+    }
+    return xd_buf__append_slow(b, &c, 1);
+}
+
 enum xd_status xd_buf_append_str(struct xd_buf *b, const char *s) XD_NODISCARD;
-enum xd_status xd_buf_append_char(struct xd_buf *b, char c) XD_NODISCARD;
 /* Append each C string argument in turn, up to a NULL; all or nothing. Cheaper than printf for
  * assembling JSON on hot paths. */
 enum xd_status xd_buf_append_strs(struct xd_buf *b, ...) __attribute__((sentinel)) XD_NODISCARD;

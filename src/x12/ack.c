@@ -375,9 +375,9 @@ enum xd_status xd_x12_ack_create(const struct xd_x12_ack_options *opt, struct xd
     a->isa_control = opt->isa_control;
     a->gs_control = opt->gs_control;
     a->st_control = opt->st_control;
-    a->sink =
-        (struct xd_x12_sink){a,        on_interchange_begin, on_group_begin, on_set_begin,
-                             on_error, on_set_end,           on_group_end,   on_interchange_end};
+    a->sink = (struct xd_x12_sink){
+        a,          on_interchange_begin, on_group_begin,     on_set_begin, on_error,
+        on_set_end, on_group_end,         on_interchange_end, NULL};
     *ack = a;
     return XD_OK;
 }

@@ -7,9 +7,10 @@
 
 #include "x12/x12_int.h"
 
-#define NOTE_MAX_POSITIONS 10
-#define MAX_COMPONENTS     32
-#define MAX_REPEATS        100
+#define NOTE_MAX_POSITIONS    10
+#define MAX_COMPONENTS        32
+#define MAX_REPEATS           100
+#define OBSOLETE_MAX_ELEMENTS 16 /* segments with an obsolete rule are short (DTM: 6) */
 
 static const struct xd_slice empty_slice = {"", 0};
 
@@ -148,14 +149,15 @@ static bool chars_ok(struct xd_slice v)
 
 struct walk {
     const struct xd_x12__check_ctx *ctx;
+    const struct xd_x12_segment *seg;
     long problems;
     enum xd_status failed;
 };
 
-static void problem(struct walk *w, const char *code, unsigned el, unsigned comp, unsigned rep,
-                    struct xd_slice v, const char *what)
+static void problem_dev(struct walk *w, const char *code, enum xd_x12__deviation dev, unsigned el,
+                        unsigned comp, unsigned rep, struct xd_slice v, const char *what)
 {
-    struct xd_x12__elem_problem p = {code, el, comp, rep, v, what, NULL, 0, 0, 0};
+    struct xd_x12__elem_problem p = {code, dev, el, comp, rep, v, what, NULL, 0, 0, 0};
     w->problems++;
     if (w->failed == XD_OK) {
         enum xd_status st = w->ctx->report(w->ctx->report_ctx, &p);
@@ -165,8 +167,23 @@ static void problem(struct walk *w, const char *code, unsigned el, unsigned comp
     }
 }
 
-/* Type and length of one simple value; NULL when fine, else the AK403 code and *what. */
-static const char *check_simple(const struct xd_x12__elem *e, bool v5, struct xd_slice v,
+static void problem(struct walk *w, const char *code, unsigned el, unsigned comp, unsigned rep,
+                    struct xd_slice v, const char *what)
+{
+    problem_dev(w, code, XD_X12__DEV_NONE, el, comp, rep, v, what);
+}
+
+/* May elements[i] of the segment hold what <mask> marks? Exact below 63, a hint from 63 on
+ * (the reader's masks, struct xd_x12_segment). */
+static bool marked(uint64_t mask, size_t i)
+{
+    return (mask >> (i < 63 ? i : 63)) & 1;
+}
+
+/* Type and length of one simple value; NULL when fine, else the AK403 code and *what.
+ * <scan> when the element may hold a control character or delimiter byte (else the
+ * character check of AN and ID values is already known to pass). */
+static const char *check_simple(const struct xd_x12__elem *e, bool v5, struct xd_slice v, bool scan,
                                 const char **what)
 {
     size_t len = v.len;
@@ -195,7 +212,7 @@ static const char *check_simple(const struct xd_x12__elem *e, bool v5, struct xd
         }
         break;
     default:
-        if (!chars_ok(v)) {
+        if (scan && !chars_ok(v)) {
             *what = "invalid character (control character) in data element";
             return "6";
         }
@@ -224,64 +241,89 @@ static const char *check_simple(const struct xd_x12__elem *e, bool v5, struct xd
     return NULL;
 }
 
-/* Evaluate relational notes over values vals[0..n-1] (position 1 = vals[0]). Presence is a
- * bit mask built once, so each note costs a few instructions. */
-static void check_notes(struct walk *w, const char *const *notes, const struct xd_slice *vals,
-                        size_t n, unsigned el, bool in_composite)
+/* Does the violation at position <bad> (1-based) leave a qualifier or unit without the element
+ * it qualifies, or that element without its qualifier? <mask> has bit n set when position n
+ * holds a value. Then the reading is ambiguous and the violation is an error. */
+static bool dangling(const struct xd_x12__elem *defs, size_t n, uint64_t mask, unsigned bad)
 {
-    if (notes == NULL) {
-        return;
+    bool bad_present = (mask >> bad) & 1;
+    if (bad == 0 || bad > n) {
+        return false;
     }
+    unsigned char q = defs[bad - 1].qual;
+    if (q == XD_X12__Q_NEXT && bad < n && bad + 1 < 64 &&
+        ((mask >> (bad + 1)) & 1) != bad_present) {
+        return true;
+    }
+    if (q == XD_X12__Q_PREV && bad > 1 && ((mask >> (bad - 1)) & 1) != bad_present) {
+        return true;
+    }
+    if (bad > 1 && defs[bad - 2].qual == XD_X12__Q_NEXT &&
+        ((mask >> (bad - 1)) & 1) != bad_present) {
+        return true;
+    }
+    return bad < n && bad + 1 < 64 && defs[bad].qual == XD_X12__Q_PREV &&
+           ((mask >> (bad + 1)) & 1) != bad_present;
+}
+
+/* Position a violated note points at (0 when the note holds). */
+static unsigned note_violation(const struct xd_x12__note *nt, uint64_t mask, const char **code)
+{
+    uint64_t have = nt->mask & mask;
+    uint64_t absent = nt->mask & ~mask;
+    bool first_present = (mask >> nt->first) & 1;
+    *code = "2";
+    switch (nt->kind) {
+    case 'P':
+        return have && absent ? (unsigned)__builtin_ctzll(absent) : 0;
+    case 'R':
+        return have == 0 ? nt->first : 0;
+    case 'E':
+        if (__builtin_popcountll(have) > 1) {
+            *code = "10";
+            return (unsigned)__builtin_ctzll(have & (have - 1));
+        }
+        return 0;
+    case 'C':
+        return first_present && absent ? (unsigned)__builtin_ctzll(absent) : 0;
+    case 'L':
+        return first_present && __builtin_popcountll(have) < 2 ? nt->second : 0;
+    default:
+        return 0;
+    }
+}
+
+/* Evaluate relational notes over values vals[0..n-1] (position 1 = vals[0]), whose definitions
+ * are defs[0..n-1]. Presence is a bit mask built once; each compiled note is a few
+ * instructions. A violation is a warning (XD_X12__DEV_RELATIONAL) unless it leaves a
+ * qualifier dangling. */
+static uint64_t presence(const struct xd_slice *vals, size_t n)
+{
     uint64_t mask = 0;
     for (size_t i = 0; i < n && i < 63; i++) {
         mask |= (uint64_t)(vals[i].len > 0) << (i + 1);
     }
-    for (size_t k = 0; notes[k] != NULL; k++) {
-        const char *s = notes[k];
-        uint64_t set = 0;
-        unsigned first = 0, second = 0;
-        for (const char *q = s + 1; q[0] && q[1]; q += 2) {
-            unsigned pos = two(q);
-            set |= pos < 64 ? (uint64_t)1 << pos : 0;
-            second = first != 0 && second == 0 ? pos : second;
-            first = first == 0 ? pos : first;
+    return mask;
+}
+
+static void check_notes(struct walk *w, const struct xd_x12__note *notes,
+                        const struct xd_x12__elem *defs, size_t ndefs, uint64_t mask,
+                        const struct xd_slice *vals, size_t n, unsigned el, bool in_composite)
+{
+    for (const struct xd_x12__note *nt = notes; nt->kind != 0; nt++) {
+        const char *code;
+        unsigned bad = note_violation(nt, mask, &code);
+        if (bad == 0) {
+            continue;
         }
-        uint64_t have = set & mask;
-        if (have == 0 && s[0] != 'R') {
-            continue; /* nothing present: only "at least one" can fail */
-        }
-        unsigned bad = 0;
-        const char *code = "2";
-        uint64_t absent = set & ~mask;
-        bool first_present = first < 64 && (mask >> first) & 1;
-        switch (s[0]) {
-        case 'P':
-            bad = absent ? (unsigned)__builtin_ctzll(absent) : 0;
-            break;
-        case 'R':
-            bad = have == 0 ? first : 0;
-            break;
-        case 'E':
-            if (__builtin_popcountll(have) > 1) {
-                bad = (unsigned)__builtin_ctzll(have & (have - 1));
-                code = "10";
-            }
-            break;
-        case 'C':
-            bad = first_present && absent ? (unsigned)__builtin_ctzll(absent) : 0;
-            break;
-        case 'L':
-            bad = first_present && __builtin_popcountll(have) < 2 ? second : 0;
-            break;
-        default:
-            break;
-        }
-        if (bad != 0) {
-            const char *what = code[0] == '1' ? "exclusion condition violated"
-                                              : "conditional required data element missing";
-            struct xd_slice v = bad <= n ? vals[bad - 1] : empty_slice;
-            problem(w, code, in_composite ? el : bad, in_composite ? bad : 0, 0, v, what);
-        }
+        bool exclusion = code[0] == '1';
+        const char *what = exclusion ? "exclusion condition violated"
+                                     : "conditional required data element missing";
+        enum xd_x12__deviation dev = !exclusion && dangling(defs, ndefs, mask, bad)
+                                         ? XD_X12__DEV_NONE
+                                         : XD_X12__DEV_RELATIONAL;
+        struct xd_slice v = bad <= n ? vals[bad - 1] : empty_slice;
+        problem_dev(w, code, dev, in_composite ? el : bad, in_composite ? bad : 0, 0, v, what);
     }
 }
 
@@ -305,7 +347,10 @@ static void check_composite(struct walk *w, const struct xd_x12__elem *e, struct
     for (size_t i = 0; i < c->n; i++) {
         check_value(w, &c->elems[i], i < stored ? parts[i] : empty_slice, el, (unsigned)i + 1, rep);
     }
-    check_notes(w, c->notes, parts, stored < c->n ? stored : c->n, el, true);
+    size_t upto = stored < c->n ? stored : c->n;
+    if (c->notes != NULL) {
+        check_notes(w, c->notes, c->elems, c->n, presence(parts, upto), parts, upto, el, true);
+    }
 }
 
 static void check_value(struct walk *w, const struct xd_x12__elem *e, struct xd_slice v,
@@ -322,13 +367,14 @@ static void check_value(struct walk *w, const struct xd_x12__elem *e, struct xd_
         return;
     }
     const struct xd_x12_delims *d = w->ctx->delims;
-    if (comp == 0 && memchr(v.p, d->component, v.len) != NULL) {
-        problem(w, w->ctx->v5 ? "13" : "6", el, comp, rep, v,
-                "component separator in a simple data element");
-        return;
+    if (comp == 0 && marked(w->seg->components, el) && memchr(v.p, d->component, v.len) != NULL) {
+        /* No escape exists in X12, so the byte can only be data here: read it as such. */
+        problem_dev(w, w->ctx->v5 ? "13" : "6", XD_X12__DEV_DELIMITER, el, comp, rep, v,
+                    "component separator in a simple data element, read as data");
     }
     const char *what = NULL;
-    const char *code = check_simple(e, w->ctx->v5, v, &what);
+    bool scan = marked(w->seg->controls | w->seg->components | w->seg->repetitions, el);
+    const char *code = check_simple(e, w->ctx->v5, v, scan, &what);
     if (code != NULL) {
         problem(w, code, el, comp, rep, v, what);
     }
@@ -338,13 +384,14 @@ static void check_element(struct walk *w, const struct xd_x12__elem *e, struct x
                           unsigned el)
 {
     unsigned char rsep = w->ctx->delims->repetition;
-    if (rsep == 0 || v.len == 0 || memchr(v.p, rsep, v.len) == NULL) {
+    if (rsep == 0 || !marked(w->seg->repetitions, el) || memchr(v.p, rsep, v.len) == NULL) {
         check_value(w, e, v, el, 0, e->repeat > 1 ? 1 : 0);
         return;
     }
     if (e->repeat <= 1) {
-        problem(w, w->ctx->v5 ? "12" : "6", el, 0, 0, v,
-                "repetition separator in a data element that does not repeat");
+        problem_dev(w, w->ctx->v5 ? "12" : "6", XD_X12__DEV_DELIMITER, el, 0, 0, v,
+                    "repetition separator in a data element that does not repeat, read as data");
+        check_value(w, e, v, el, 0, 0);
         return;
     }
     struct xd_slice reps[MAX_REPEATS];
@@ -357,12 +404,42 @@ static void check_element(struct walk *w, const struct xd_x12__elem *e, struct x
     }
 }
 
+/* An element written as an older version defined it (table xd_x12__obsolete): reported as a
+ * warning and blanked in <vals> so the current definition's checks do not see it; returns
+ * the position blanked, or 0. */
+static unsigned check_obsolete(struct walk *w, const struct xd_x12__obsolete *o,
+                               struct xd_slice *vals, size_t n)
+{
+    if (o->kind != XD_X12__OBS_CENTURY || o->element > n || o->date_element > n) {
+        return 0;
+    }
+    struct xd_slice c = vals[o->element - 1], date = vals[o->date_element - 1];
+    bool century = c.len == 2 && all_digits(c.p, 2) &&
+                   (date.len == 6 || (date.len == 8 && memcmp(date.p, c.p, 2) == 0));
+    if (!century) {
+        return 0;
+    }
+    problem_dev(w, "7", XD_X12__DEV_OBSOLETE, o->element, 0, 0, c,
+                "a century, as element 624 was before 004010; read as the date's century");
+    vals[o->element - 1] = empty_slice;
+    return o->element;
+}
+
 long xd_x12__check_segment(const struct xd_x12__check_ctx *ctx, const struct xd_x12__segdef *def,
                            const struct xd_x12_segment *seg)
 {
-    struct walk w = {ctx, 0, XD_OK};
+    struct walk w = {ctx, seg, 0, XD_OK};
     size_t ndata = seg->count - 1;
     const struct xd_slice *vals = seg->elements + 1;
+    /* Bit n = position n present: the reader's mask, exact below 63. */
+    uint64_t mask = ndata < 63 ? seg->present & ~(uint64_t)1 : presence(vals, ndata);
+    struct xd_slice fixed[OBSOLETE_MAX_ELEMENTS];
+    if (def->obsolete != NULL && ndata <= OBSOLETE_MAX_ELEMENTS) {
+        memcpy(fixed, vals, ndata * sizeof *vals);
+        unsigned blanked = check_obsolete(&w, def->obsolete, fixed, ndata);
+        mask &= blanked ? ~((uint64_t)1 << blanked) : ~(uint64_t)0;
+        vals = fixed;
+    }
     for (size_t i = def->n; i < ndata; i++) {
         if (vals[i].len > 0) {
             problem(&w, "3", (unsigned)i + 1, 0, 0, vals[i], "too many data elements");
@@ -382,6 +459,8 @@ long xd_x12__check_segment(const struct xd_x12__check_ctx *ctx, const struct xd_
             problem(&w, "1", (unsigned)i + 1, 0, 0, empty_slice, "mandatory data element missing");
         }
     }
-    check_notes(&w, def->notes, vals, ndata < def->n ? ndata : def->n, 0, false);
+    if (def->notes != NULL) {
+        check_notes(&w, def->notes, def->elems, def->n, mask, vals, upto, 0, false);
+    }
     return w.failed != XD_OK ? (long)w.failed : w.problems;
 }

@@ -28,12 +28,36 @@ struct xd_x12_reader {
     bool ebcdic;
     bool started; /* the first ISA has been read */
     struct xd_x12_delims delims;
+    unsigned char cls[256]; /* byte class while splitting (enum byte_class bits) */
     uint64_t index;
     enum xd_status failed;
     const char *failure_code; /* TA105 that describes the failure */
     struct xd_error failure;
     struct xd_slice elems[XD_X12_MAX_ELEMENTS + 1];
 };
+
+/* What a byte means inside a segment; 0 for plain data (the common case, one test). */
+enum byte_class {
+    BC_ELEMENT = 1,
+    BC_COMPONENT = 2,
+    BC_REPETITION = 4,
+    BC_CONTROL = 8,
+};
+
+static void build_classes(struct xd_x12_reader *r)
+{
+    memset(r->cls, 0, sizeof r->cls);
+    for (unsigned c = 0; c < 0x20; c++) {
+        r->cls[c] = BC_CONTROL;
+    }
+    r->cls[0x7F] = BC_CONTROL;
+    /* A delimiter that is a control byte (0x1D, 0x1F ...) counts as the delimiter. */
+    r->cls[r->delims.element] = BC_ELEMENT;
+    r->cls[r->delims.component] = BC_COMPONENT;
+    if (r->delims.repetition != 0) {
+        r->cls[r->delims.repetition] = BC_REPETITION;
+    }
+}
 
 static bool is_alnum(unsigned char c)
 {
@@ -360,6 +384,7 @@ static enum xd_status read_isa_delims(struct xd_x12_reader *r, struct xd_error *
     }
     d.repetition = repetition_of(p + isa11, isa12 - isa11 - 1, p + isa12, isa13 - isa12 - 1, &d);
     r->delims = d;
+    build_classes(r);
     r->started = true;
     r->failure_code = NULL;
     return XD_OK;
@@ -422,28 +447,108 @@ static enum xd_status find_end(struct xd_x12_reader *r, size_t *end, struct xd_e
     return XD_OK;
 }
 
+/* Splitting a segment into elements: where the current element started, which byte classes
+ * it holds, and what is known of the elements so far. */
+struct splitter {
+    struct xd_slice *elems;
+    const unsigned char *start;
+    unsigned seen;
+    size_t count;
+    bool overflow;
+    uint64_t present, marks[3]; /* components, repetitions, controls */
+};
+
+/* The element from sp->start ends at <at> (a separator or the segment's end). Inline: it
+ * runs once per element. */
+static inline void close_element(struct splitter *sp, const unsigned char *at)
+{
+    size_t i = sp->count;
+    if (i == XD_X12_MAX_ELEMENTS + 1) {
+        sp->overflow = true;
+        return;
+    }
+    unsigned shift = i < 63 ? (unsigned)i : 63;
+    sp->elems[i].p = (const char *)sp->start;
+    sp->elems[i].len = (size_t)(at - sp->start);
+    sp->present |= (uint64_t)(at > sp->start) << shift;
+    if (sp->seen != 0) { /* rare: a delimiter or control character inside */
+        sp->marks[0] |= (uint64_t)((sp->seen & BC_COMPONENT) != 0) << shift;
+        sp->marks[1] |= (uint64_t)((sp->seen & BC_REPETITION) != 0) << shift;
+        sp->marks[2] |= (uint64_t)((sp->seen & BC_CONTROL) != 0) << shift;
+        sp->seen = 0;
+    }
+    sp->count = i + 1;
+    sp->start = at + 1;
+}
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+
+/* Sixteen bytes at a time: a bit per element separator, and a bit per other byte of a class
+ * (delimiter or control character); then only those bytes are looked at. <s> to <s> + 16
+ * lies inside the window, <end> - <s> bytes of it inside the segment. */
+static const unsigned char *split_wide(struct splitter *sp, const struct xd_x12_delims *d,
+                                       const unsigned char *cls, const unsigned char *s,
+                                       const unsigned char *end, const unsigned char *limit)
+{
+    const __m128i el = _mm_set1_epi8((char)d->element), comp = _mm_set1_epi8((char)d->component);
+    const __m128i rep = _mm_set1_epi8((char)d->repetition), low = _mm_set1_epi8(0x1F);
+    const __m128i del = _mm_set1_epi8(0x7F);
+    while (s < end && limit - s >= 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)s);
+        unsigned els = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, el));
+        __m128i other = _mm_or_si128(_mm_cmpeq_epi8(v, comp), _mm_cmpeq_epi8(v, rep));
+        other = _mm_or_si128(other, _mm_cmpeq_epi8(_mm_max_epu8(v, low), low));
+        other = _mm_or_si128(other, _mm_cmpeq_epi8(v, del));
+        size_t left = (size_t)(end - s);
+        unsigned valid = left >= 16 ? 0xFFFFu : (1u << left) - 1;
+        unsigned events = (els | (unsigned)_mm_movemask_epi8(other)) & valid;
+        while (events != 0) {
+            unsigned i = (unsigned)__builtin_ctz(events);
+            if ((els >> i) & 1) {
+                close_element(sp, s + i);
+            } else {
+                sp->seen |= cls[s[i]];
+            }
+            events &= events - 1;
+        }
+        s += left >= 16 ? 16 : left;
+    }
+    return s;
+}
+#endif
+
+/* One pass over the segment's bytes: element boundaries, and which elements hold component
+ * or repetition separators or control characters (struct xd_x12_segment). */
 static enum xd_status split_elements(struct xd_x12_reader *r, const char *p, size_t n,
                                      struct xd_x12_segment *seg, struct xd_error *err)
 {
-    size_t count = 0;
-    const char *end = p + n;
-    for (;;) {
-        const char *sep = memchr(p, r->delims.element, (size_t)(end - p));
-        if (count == XD_X12_MAX_ELEMENTS + 1) {
-            return fail(r, XD_ETOOBIG, err, seg->offset, "segment has more than %u data elements",
-                        (unsigned)XD_X12_MAX_ELEMENTS);
+    const unsigned char *s = (const unsigned char *)p, *end = s + n;
+    const unsigned char *cls = r->cls;
+    struct splitter sp = {.elems = r->elems, .start = s};
+#if defined(__SSE2__)
+    s = split_wide(&sp, &r->delims, cls, s, end, (const unsigned char *)r->data + r->len);
+#endif
+    for (; s < end; s++) {
+        unsigned k = cls[*s];
+        if (k == BC_ELEMENT) {
+            close_element(&sp, s);
+        } else {
+            sp.seen |= k;
         }
-        r->elems[count].p = p;
-        r->elems[count].len = (size_t)((sep ? sep : end) - p);
-        count++;
-        if (sep == NULL) {
-            break;
-        }
-        p = sep + 1;
+    }
+    close_element(&sp, end);
+    if (sp.overflow) {
+        return fail(r, XD_ETOOBIG, err, seg->offset, "segment has more than %u data elements",
+                    (unsigned)XD_X12_MAX_ELEMENTS);
     }
     seg->elements = r->elems;
-    seg->count = count;
+    seg->count = sp.count;
     seg->id = r->elems[0];
+    seg->present = sp.present;
+    seg->components = sp.marks[0];
+    seg->repetitions = sp.marks[1];
+    seg->controls = sp.marks[2];
     return XD_OK;
 }
 

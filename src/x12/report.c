@@ -52,6 +52,13 @@ enum xd_status xd_x12__report_add(struct xd_x12_report *rep, const struct xd_x12
     return XD_OK;
 }
 
+const char *xd_x12__deviation_name(enum xd_x12__deviation d)
+{
+    static const char *const names[XD_X12__DEV_COUNT] = {
+        "", "relational", "delimiter", "obsolete", "order", "group", "totals", "duplicate"};
+    return (size_t)d < XD_X12__DEV_COUNT ? names[d] : "";
+}
+
 const char *xd_x12_error_ack_segment(const struct xd_x12_error *e)
 {
     static const char *const names[] = {"TA1", "AK9", "AK5", "AK3", "AK4"};
@@ -105,7 +112,9 @@ enum xd_status xd_x12_error_format(const struct xd_x12_error *e, struct xd_buf *
         }
     }
     if (st == XD_OK && e->code != NULL && e->code[0]) {
-        st = xd_buf_printf(out, " (%s %s)", xd_x12_error_ack_segment(e), e->code);
+        st = xd_buf_printf(out, " (%s %s%s%s)", xd_x12_error_ack_segment(e), e->code,
+                           e->deviation && e->deviation[0] ? ", " : "",
+                           e->deviation ? e->deviation : "");
     }
     return st;
 }

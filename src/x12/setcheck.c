@@ -3,7 +3,10 @@
  * maximum use, mandatory segments. The classic X12 rule: look for the segment from the
  * current position forward in the innermost loop, then in each enclosing loop (which closes
  * the inner ones); a loop's first segment starts a new iteration. A segment found nowhere
- * changes nothing, so one stray segment does not derail the rest of the set. */
+ * forward but at an earlier, still unused position of a loop on the stack is a slip: it is
+ * placed there with a warning (docs/x12.md, "Severity"), which is why mandatory segments are
+ * reported missing only when their loop closes. A segment found nowhere changes nothing, so
+ * one stray segment does not derail the rest of the set. */
 #include <string.h>
 
 #include "x12/x12_int.h"
@@ -14,15 +17,30 @@ struct frame {
     size_t pos;     /* current position */
     uint32_t count; /* uses of nodes[pos]: segment repeats, or loop iterations */
     const char *loop_id;
+    uint64_t seen;    /* bit i: nodes[i] used in this iteration of the frame */
+    uint64_t skipped; /* bit i: a later segment jumped over nodes[i] */
+    uint64_t skip_index, skip_offset, skip_position; /* where the first jump happened */
 };
 
 struct xd_x12__set_state {
     const struct xd_x12__setdef *def;
     struct frame stack[XD_X12_MAX_LOOP_DEPTH];
     size_t depth;
+    const char *path[XD_X12_MAX_LOOP_DEPTH]; /* loop IDs of stack[1..depth-1] */
 };
 
 typedef enum xd_status (*seq_fn)(void *ctx, const struct xd_x12__seq_problem *p);
+
+static void frame_init(struct frame *f, const struct xd_x12__node *nodes, size_t n, uint32_t count,
+                       const char *loop_id)
+{
+    memset(f, 0, sizeof *f);
+    f->nodes = nodes;
+    f->n = n;
+    f->count = count;
+    f->loop_id = loop_id;
+    f->seen = count > 0 ? 1 : 0; /* a loop frame starts on its trigger */
+}
 
 enum xd_status xd_x12__set_begin(const struct xd_x12__setdef *def, struct xd_x12__set_state **out)
 {
@@ -30,16 +48,27 @@ enum xd_status xd_x12__set_begin(const struct xd_x12__setdef *def, struct xd_x12
     if (st == NULL) {
         return XD_ENOMEM;
     }
-    st->def = def;
-    st->stack[0] = (struct frame){def->body, def->nbody, 0, 0, NULL};
-    st->depth = 1;
+    xd_x12__set_reset(st, def);
     *out = st;
     return XD_OK;
+}
+
+void xd_x12__set_reset(struct xd_x12__set_state *st, const struct xd_x12__setdef *def)
+{
+    st->def = def;
+    frame_init(&st->stack[0], def->body, def->nbody, 0, NULL);
+    st->depth = 1;
 }
 
 void xd_x12__set_free(struct xd_x12__set_state *st)
 {
     xd_free(st);
+}
+
+size_t xd_x12__set_path(const struct xd_x12__set_state *st, const char *const **loops)
+{
+    *loops = st->path;
+    return st->depth - 1;
 }
 
 static bool id_eq(const struct xd_x12__segdef *d, struct xd_slice id)
@@ -52,37 +81,40 @@ static enum xd_status report(seq_fn fn, void *ctx, const char *code,
                              const struct xd_x12__segdef *missing, const char *loop_id,
                              const char *what)
 {
-    struct xd_x12__seq_problem p = {code, missing, loop_id, what};
+    struct xd_x12__seq_problem p = {code, XD_X12__DEV_NONE, missing, loop_id, what, 0, 0, 0};
     return fn(ctx, &p);
 }
 
-/* Mandatory positions of <f> from <from> up to (not including) <to> that were never used. */
-static enum xd_status missing_between(const struct frame *f, size_t from, size_t to, seq_fn fn,
-                                      void *ctx)
+/* Mandatory positions of <f> never used in this iteration, reported when the frame closes (a
+ * later segment may still supply one out of order). Those a segment jumped over are reported
+ * at that segment. */
+static enum xd_status close_frame(const struct frame *f, seq_fn fn, void *ctx)
 {
-    for (size_t i = from; i < to && i < f->n; i++) {
-        if (f->nodes[i].req == 'M') {
-            enum xd_status st = report(fn, ctx, "3", f->nodes[i].seg,
-                                       f->nodes[i].loop_id ? f->nodes[i].loop_id : f->loop_id,
-                                       f->nodes[i].loop_id ? "mandatory loop missing"
-                                                           : "mandatory segment missing");
-            if (st != XD_OK) {
-                return st;
-            }
+    for (size_t i = 0; i < f->n; i++) {
+        const struct xd_x12__node *node = &f->nodes[i];
+        if (node->req != 'M' || ((f->seen >> i) & 1)) {
+            continue;
+        }
+        struct xd_x12__seq_problem p = {"3",
+                                        XD_X12__DEV_NONE,
+                                        node->seg,
+                                        node->loop_id ? node->loop_id : f->loop_id,
+                                        node->loop_id ? "mandatory loop missing"
+                                                      : "mandatory segment missing",
+                                        0,
+                                        0,
+                                        0};
+        if ((f->skipped >> i) & 1) {
+            p.index = f->skip_index;
+            p.offset = f->skip_offset;
+            p.position = f->skip_position;
+        }
+        enum xd_status st = fn(ctx, &p);
+        if (st != XD_OK) {
+            return st;
         }
     }
     return XD_OK;
-}
-
-/* First position of <f> not yet passed: pos itself when it was never used. */
-static size_t unseen_from(const struct frame *f)
-{
-    return f->count > 0 ? f->pos + 1 : f->pos;
-}
-
-static enum xd_status close_frame(const struct frame *f, seq_fn fn, void *ctx)
-{
-    return missing_between(f, unseen_from(f), f->n, fn, ctx);
 }
 
 /* Is the segment anywhere in the table? (for "out of sequence" versus "not in set") */
@@ -144,8 +176,91 @@ static size_t find_in_frame(const struct frame *f, bool is_loop, struct xd_slice
     return SIZE_MAX;
 }
 
+/* A slip: <id> is a plain segment (not a loop trigger) at an earlier position of frame <f>,
+ * still usable there (never seen, or allowed more than once). SIZE_MAX when it is not. */
+static size_t find_slip(const struct frame *f, bool is_loop, struct xd_slice id)
+{
+    for (size_t i = f->pos; i-- > (is_loop ? 1u : 0u);) {
+        const struct xd_x12__node *node = &f->nodes[i];
+        if (!id_eq(node->seg, id)) {
+            continue;
+        }
+        bool used_up = node->max == 1 && ((f->seen >> i) & 1);
+        return node->children == NULL && !used_up ? i : SIZE_MAX;
+    }
+    return SIZE_MAX;
+}
+
+static enum xd_status close_to(struct xd_x12__set_state *st, size_t depth, seq_fn fn, void *ctx)
+{
+    while (st->depth > depth) {
+        enum xd_status rc = close_frame(&st->stack[st->depth - 1], fn, ctx);
+        if (rc != XD_OK) {
+            return rc;
+        }
+        st->depth--;
+    }
+    return XD_OK;
+}
+
+/* Not found forward anywhere: accept it where it slipped, in the innermost frame that has it
+ * earlier, as a warning (XD_X12__DEV_ORDER); otherwise report why it does not fit. */
+static enum xd_status place_backward(struct xd_x12__set_state *st, const struct xd_x12_segment *seg,
+                                     const struct xd_x12__segdef **segdef, seq_fn fn, void *ctx)
+{
+    if (!valid_id(seg->id)) {
+        return report(fn, ctx, "1", NULL, NULL, "unrecognized segment ID");
+    }
+    for (size_t d = st->depth; d > 0; d--) {
+        struct frame *f = &st->stack[d - 1];
+        size_t idx = find_slip(f, d > 1, seg->id);
+        if (idx == SIZE_MAX) {
+            continue;
+        }
+        enum xd_status rc = close_to(st, d, fn, ctx);
+        if (rc != XD_OK) {
+            return rc;
+        }
+        f->seen |= (uint64_t)1 << idx;
+        *segdef = f->nodes[idx].seg;
+        struct xd_x12__seq_problem p = {
+            "7",
+            XD_X12__DEV_ORDER,
+            NULL,
+            f->loop_id,
+            "segment not in proper sequence; read at its place in the loop",
+            0,
+            0,
+            0};
+        return fn(ctx, &p);
+    }
+    if (tree_contains(st->def, seg->id)) {
+        return report(fn, ctx, "7", NULL, NULL, "segment not in proper sequence");
+    }
+    return report(fn, ctx, "6", NULL, NULL, "segment not in defined transaction set");
+}
+
+/* Positions of <f> from its current one up to <to> that a segment now jumps over. */
+static void note_skipped(struct frame *f, size_t to, const struct xd_x12_segment *seg,
+                         uint64_t position)
+{
+    size_t from = f->count > 0 ? f->pos + 1 : f->pos;
+    uint64_t before = f->skipped;
+    for (size_t i = from; i < to && i < f->n; i++) {
+        if (f->nodes[i].req == 'M' && !((f->seen >> i) & 1)) {
+            f->skipped |= (uint64_t)1 << i;
+        }
+    }
+    if (before == 0 && f->skipped != 0) {
+        f->skip_index = seg->index;
+        f->skip_offset = seg->offset;
+        f->skip_position = position;
+    }
+}
+
 enum xd_status xd_x12__set_segment(struct xd_x12__set_state *st, const struct xd_x12_segment *seg,
-                                   const struct xd_x12__segdef **segdef, seq_fn fn, void *ctx)
+                                   uint64_t position, const struct xd_x12__segdef **segdef,
+                                   seq_fn fn, void *ctx)
 {
     *segdef = NULL;
     size_t d = st->depth, idx = SIZE_MAX;
@@ -157,33 +272,21 @@ enum xd_status xd_x12__set_segment(struct xd_x12__set_state *st, const struct xd
         d--;
     }
     if (idx == SIZE_MAX) {
-        if (!valid_id(seg->id)) {
-            return report(fn, ctx, "1", NULL, NULL, "unrecognized segment ID");
-        }
-        if (tree_contains(st->def, seg->id)) {
-            return report(fn, ctx, "7", NULL, NULL, "segment not in proper sequence");
-        }
-        return report(fn, ctx, "6", NULL, NULL, "segment not in defined transaction set");
+        return place_backward(st, seg, segdef, fn, ctx);
     }
-    enum xd_status rc = XD_OK;
-    while (st->depth > d) {
-        rc = close_frame(&st->stack[st->depth - 1], fn, ctx);
-        if (rc != XD_OK) {
-            return rc;
-        }
-        st->depth--;
+    enum xd_status rc = close_to(st, d, fn, ctx);
+    if (rc != XD_OK) {
+        return rc;
     }
     struct frame *f = &st->stack[d - 1];
     if (idx != f->pos || f->count == 0) {
-        rc = missing_between(f, unseen_from(f), idx, fn, ctx);
-        if (rc != XD_OK) {
-            return rc;
-        }
+        note_skipped(f, idx, seg, position);
         f->pos = idx;
         f->count = 0;
     }
     const struct xd_x12__node *node = &f->nodes[idx];
     f->count++;
+    f->seen |= (uint64_t)1 << idx;
     if (node->max != 0 && f->count > node->max) {
         rc = report(fn, ctx, node->children ? "4" : "5", NULL, node->loop_id,
                     node->children ? "loop occurs over maximum times"
@@ -196,8 +299,8 @@ enum xd_status xd_x12__set_segment(struct xd_x12__set_state *st, const struct xd
         if (st->depth == XD_X12_MAX_LOOP_DEPTH) {
             return XD_ETOOBIG; /* a table error, not an input error */
         }
-        st->stack[st->depth++] =
-            (struct frame){node->children, node->nchildren, 0, 1, node->loop_id};
+        st->path[st->depth - 1] = node->loop_id;
+        frame_init(&st->stack[st->depth++], node->children, node->nchildren, 1, node->loop_id);
     }
     *segdef = node->seg;
     return XD_OK;
@@ -205,12 +308,5 @@ enum xd_status xd_x12__set_segment(struct xd_x12__set_state *st, const struct xd
 
 enum xd_status xd_x12__set_end(struct xd_x12__set_state *st, seq_fn fn, void *ctx)
 {
-    while (st->depth > 0) {
-        enum xd_status rc = close_frame(&st->stack[st->depth - 1], fn, ctx);
-        if (rc != XD_OK) {
-            return rc;
-        }
-        st->depth--;
-    }
-    return XD_OK;
+    return close_to(st, 0, fn, ctx);
 }

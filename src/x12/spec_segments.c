@@ -32,15 +32,46 @@
     {                                                                                              \
         .req = (r), .type = XD_X12__COMP, .comp = &(c), .repeat = (n)                              \
     }
-#define NOTES(...) ((const char *const[]){__VA_ARGS__, NULL})
-#define PAIR       E_('X', ID, 2, 2), E_('X', AN, 1, 48)
+/* A qualifier of the next element, and a unit (or basis) of the previous one. */
+#define QN(r, t, mn, mx)                                                                           \
+    {                                                                                              \
+        .req = (r), .type = XD_X12__##t, .min = (mn), .max = (mx), .repeat = 1,                    \
+        .qual = XD_X12__Q_NEXT                                                                     \
+    }
+#define QP(r, t, mn, mx)                                                                           \
+    {                                                                                              \
+        .req = (r), .type = XD_X12__##t, .min = (mn), .max = (mx), .repeat = 1,                    \
+        .qual = XD_X12__Q_PREV                                                                     \
+    }
+#define BIT(n) ((uint64_t)1 << (n))
+#define N2(k, a, b)                                                                                \
+    {                                                                                              \
+        (k), (a), (b), BIT(a) | BIT(b)                                                             \
+    }
+#define N3(k, a, b, c)                                                                             \
+    {                                                                                              \
+        (k), (a), (b), BIT(a) | BIT(b) | BIT(c)                                                    \
+    }
+#define N4(k, a, b, c, d)                                                                          \
+    {                                                                                              \
+        (k), (a), (b), BIT(a) | BIT(b) | BIT(c) | BIT(d)                                           \
+    }
+#define N5(k, a, b, c, d, e)                                                                       \
+    {                                                                                              \
+        (k), (a), (b), BIT(a) | BIT(b) | BIT(c) | BIT(d) | BIT(e)                                  \
+    }
+#define NOTES(...) ((const struct xd_x12__note[]){__VA_ARGS__, {0, 0, 0, 0}})
+#define PAIR       QN('X', ID, 2, 2), E_('X', AN, 1, 48)
 #define PAIRS5     PAIR, PAIR, PAIR, PAIR, PAIR
 #define COMPDEF(name, notes)                                                                       \
     static const struct xd_x12__composite name = {name##_e, (unsigned char)XD_ARRAY_LEN(name##_e), \
                                                   notes}
 #define SEG(name, notes)                                                                           \
     const struct xd_x12__segdef xd_x12__seg_##name = {                                             \
-        #name, name##_e, (unsigned char)XD_ARRAY_LEN(name##_e), notes}
+        #name, name##_e, (unsigned char)XD_ARRAY_LEN(name##_e), notes, NULL}
+#define SEG_OBSOLETE(name, notes, obs)                                                             \
+    const struct xd_x12__segdef xd_x12__seg_##name = {                                             \
+        #name, name##_e, (unsigned char)XD_ARRAY_LEN(name##_e), notes, &(obs)}
 
 /* ---- Code lists of key qualifiers ------------------------------------------------------ */
 
@@ -87,10 +118,10 @@ static const struct xd_x12__elem C001_e[] = {
     E_('O', R, 1, 15), E_('O', R, 1, 10), E_('O', ID, 2, 2), E_('O', R, 1, 15), E_('O', R, 1, 10)};
 COMPDEF(C001, NULL);
 /* C040 Reference Identifier */
-static const struct xd_x12__elem C040_e[] = {E_('M', ID, 2, 3), E5('M', AN, 1, 30, 50),
-                                             E_('X', ID, 2, 3), E5('X', AN, 1, 30, 50),
-                                             E_('X', ID, 2, 3), E5('X', AN, 1, 30, 50)};
-COMPDEF(C040, NOTES("P0304", "P0506"));
+static const struct xd_x12__elem C040_e[] = {QN('M', ID, 2, 3), E5('M', AN, 1, 30, 50),
+                                             QN('X', ID, 2, 3), E5('X', AN, 1, 30, 50),
+                                             QN('X', ID, 2, 3), E5('X', AN, 1, 30, 50)};
+COMPDEF(C040, NOTES(N2('P', 3, 4), N2('P', 5, 6)));
 /* C030 Position in Segment */
 static const struct xd_x12__elem C030_e[] = {EN('M', 0, 1, 2), EN('O', 0, 1, 2), EN('O', 0, 1, 4)};
 COMPDEF(C030, NULL);
@@ -129,9 +160,9 @@ static const struct xd_x12__elem AMT_e[] = {E_('M', ID, 1, 3), E_('M', R, 1, 18)
 SEG(AMT, NULL);
 static const struct xd_x12__elem CAD_e[] = {
     E_('O', ID, 1, 2),  E_('O', AN, 1, 4), E_('O', AN, 1, 10), E_('X', ID, 2, 4),
-    E_('X', AN, 1, 35), E_('O', ID, 2, 2), E_('X', ID, 2, 3),  E_('X', AN, 1, 30),
+    E_('X', AN, 1, 35), E_('O', ID, 2, 2), QN('X', ID, 2, 3),  E_('X', AN, 1, 30),
     E_('O', ID, 2, 2),  E_('O', AN, 1, 30)};
-SEG(CAD, NOTES("R0405", "P0708"));
+SEG(CAD, NOTES(N2('R', 4, 5), N2('P', 7, 8)));
 static const struct xd_x12__elem CSH_e[] = {
     E_('O', ID, 1, 2), E_('X', ID, 1, 1), E_('X', R, 1, 18),  E_('O', AN, 1, 35), E_('X', DT, 8, 8),
     E_('O', ID, 1, 2), E_('O', R, 1, 10), E_('O', AN, 1, 15), E_('O', AN, 1, 3)};
@@ -140,27 +171,31 @@ static const struct xd_x12__elem CTP_e[] = {
     E_('O', ID, 2, 2), E_('X', ID, 3, 3),  E_('X', R, 1, 17), E_('X', R, 1, 15),
     EK('X', C001),     E_('O', ID, 3, 3),  E_('X', R, 1, 10), E_('O', R, 1, 18),
     E_('O', ID, 2, 2), E_('O', AN, 1, 10), EN('O', 0, 1, 2)};
-SEG(CTP, NOTES("P0405", "C0607", "C0902", "C1002", "C1103"));
+SEG(CTP, NOTES(N2('P', 4, 5), N2('C', 6, 7), N2('C', 9, 2), N2('C', 10, 2), N2('C', 11, 3)));
 static const struct xd_x12__elem CTT_e[] = {EN('M', 0, 1, 6),  E_('O', R, 1, 10), E_('X', R, 1, 10),
-                                            E_('X', ID, 2, 2), E_('X', R, 1, 8),  E_('X', ID, 2, 2),
+                                            QP('X', ID, 2, 2), E_('X', R, 1, 8),  QP('X', ID, 2, 2),
                                             E_('O', AN, 1, 80)};
-SEG(CTT, NOTES("P0304", "P0506"));
+SEG(CTT, NOTES(N2('P', 3, 4), N2('P', 5, 6)));
 static const struct xd_x12__elem CUR_e[] = {
     E_('M', ID, 2, 3), E_('M', ID, 3, 3), E_('O', R, 4, 10), E_('O', ID, 2, 3), E_('O', ID, 3, 3),
     E_('O', ID, 3, 3), E_('X', ID, 3, 3), E_('X', DT, 8, 8), E_('X', TM, 4, 8), E_('X', ID, 3, 3),
     E_('X', DT, 8, 8), E_('X', TM, 4, 8), E_('X', ID, 3, 3), E_('X', DT, 8, 8), E_('X', TM, 4, 8),
     E_('X', ID, 3, 3), E_('X', DT, 8, 8), E_('X', TM, 4, 8), E_('X', ID, 3, 3), E_('X', DT, 8, 8),
     E_('X', TM, 4, 8)};
-SEG(CUR, NOTES("C0807", "C0907", "L101112", "C1110", "C1210", "L131415", "C1413", "C1513",
-               "L161718", "C1716", "C1816", "L192021", "C2019", "C2119"));
-static const struct xd_x12__elem DTM_e[] = {E_('M', ID, 3, 3), E_('X', DT, 8, 8),
+SEG(CUR,
+    NOTES(N2('C', 8, 7), N2('C', 9, 7), N3('L', 10, 11, 12), N2('C', 11, 10), N2('C', 12, 10),
+          N3('L', 13, 14, 15), N2('C', 14, 13), N2('C', 15, 13), N3('L', 16, 17, 18),
+          N2('C', 17, 16), N2('C', 18, 16), N3('L', 19, 20, 21), N2('C', 20, 19), N2('C', 21, 19)));
+static const struct xd_x12__elem DTM_e[] = {QN('M', ID, 3, 3), E_('X', DT, 8, 8),
                                             E_('X', TM, 4, 8), E_('O', ID, 2, 2),
-                                            E_('X', ID, 2, 3), E_('X', AN, 1, 35)};
-SEG(DTM, NOTES("R020305", "C0403", "P0506"));
+                                            QN('X', ID, 2, 3), E_('X', AN, 1, 35)};
+/* DTM05 was the century (element 624) before 004010; partners still write "19" or "20". */
+static const struct xd_x12__obsolete dtm_obsolete = {5, XD_X12__OBS_CENTURY, 2};
+SEG_OBSOLETE(DTM, NOTES(N3('R', 2, 3, 5), N2('C', 4, 3), N2('P', 5, 6)), dtm_obsolete);
 static const struct xd_x12__elem FOB_e[] = {
-    E_('M', ID, 2, 2), E_('X', ID, 2, 2),  E_('X', AN, 1, 80), E_('O', ID, 2, 2), E_('X', ID, 3, 3),
-    E_('X', ID, 2, 2), E_('X', AN, 1, 80), E_('O', ID, 2, 2),  E_('X', ID, 1, 2)};
-SEG(FOB, NOTES("C0302", "C0405", "C0706", "C0809"));
+    E_('M', ID, 2, 2), QN('X', ID, 2, 2),  E_('X', AN, 1, 80), QN('O', ID, 2, 2), E_('X', ID, 3, 3),
+    QN('X', ID, 2, 2), E_('X', AN, 1, 80), E_('O', ID, 2, 2),  E_('X', ID, 1, 2)};
+SEG(FOB, NOTES(N2('C', 3, 2), N2('C', 4, 5), N2('C', 7, 6), N2('C', 8, 9)));
 static const struct xd_x12__elem ITD_e[] = {
     E_('O', ID, 2, 2), E_('O', ID, 1, 2),  E_('O', R, 1, 6),  E_('X', DT, 8, 8), EN('X', 0, 1, 3),
     E_('X', DT, 8, 8), EN('O', 0, 1, 3),   EN('O', 2, 1, 10), EN('O', 2, 1, 10), EN('O', 2, 1, 10),
@@ -182,104 +217,109 @@ static const struct xd_x12__elem LIN_e[] = {E_('O', AN, 1, 20),
                                             PAIR,
                                             PAIR,
                                             PAIR};
-SEG(LIN, NOTES("P0405", "P0607", "P0809", "P1011", "P1213", "P1415", "P1617", "P1819", "P2021",
-               "P2223", "P2425", "P2627", "P2829", "P3031"));
+SEG(LIN, NOTES(N2('P', 4, 5), N2('P', 6, 7), N2('P', 8, 9), N2('P', 10, 11), N2('P', 12, 13),
+               N2('P', 14, 15), N2('P', 16, 17), N2('P', 18, 19), N2('P', 20, 21), N2('P', 22, 23),
+               N2('P', 24, 25), N2('P', 26, 27), N2('P', 28, 29), N2('P', 30, 31)));
 static const struct xd_x12__elem MAN_e[] = {E_('M', ID, 1, 2),  E_('M', AN, 1, 48),
-                                            E_('O', AN, 1, 48), E_('X', ID, 1, 2),
+                                            E_('O', AN, 1, 48), QN('X', ID, 1, 2),
                                             E_('X', AN, 1, 48), E_('O', AN, 1, 48)};
-SEG(MAN, NOTES("P0405", "C0605"));
+SEG(MAN, NOTES(N2('P', 4, 5), N2('C', 6, 5)));
 static const struct xd_x12__elem MEA_e[] = {
     E_('O', ID, 2, 2), E_('O', ID, 1, 3), E_('X', R, 1, 20), EK('X', C001),      E_('X', R, 1, 20),
     E_('X', R, 1, 20), E_('O', ID, 2, 2), E_('X', ID, 1, 2), E_('O', AN, 1, 10), E_('O', ID, 1, 2)};
-SEG(MEA, NOTES("R03050608", "C0504", "C0604", "L07030506", "E0803"));
+SEG(MEA,
+    NOTES(N4('R', 3, 5, 6, 8), N2('C', 5, 4), N2('C', 6, 4), N4('L', 7, 3, 5, 6), N2('E', 8, 3)));
 static const struct xd_x12__elem MSG_e[] = {E_('M', AN, 1, 264), E_('X', ID, 2, 2),
                                             EN('O', 0, 1, 9)};
-SEG(MSG, NOTES("C0302"));
+SEG(MSG, NOTES(N2('C', 3, 2)));
 static const struct xd_x12__elem N1_e[] = {E_('M', ID, 2, 3), E5('X', AN, 1, 35, 60),
-                                           E_('X', ID, 1, 2), E_('X', AN, 2, 80),
+                                           QN('X', ID, 1, 2), E_('X', AN, 2, 80),
                                            E_('O', ID, 2, 2), E_('O', ID, 2, 3)};
-SEG(N1, NOTES("R0203", "P0304"));
+SEG(N1, NOTES(N2('R', 2, 3), N2('P', 3, 4)));
 static const struct xd_x12__elem N2_e[] = {E5('M', AN, 1, 35, 60), E5('O', AN, 1, 35, 60)};
 SEG(N2, NULL);
 static const struct xd_x12__elem N3_e[] = {E_('M', AN, 1, 55), E_('O', AN, 1, 55)};
 SEG(N3, NULL);
 static const struct xd_x12__elem N4_e[] = {
     E_('O', AN, 2, 30), E_('O', ID, 2, 2),  E_('O', ID, 3, 15), E_('O', ID, 2, 3),
-    E_('X', ID, 1, 2),  E_('O', AN, 1, 30), E_('O', ID, 1, 3)};
-SEG(N4, NOTES("C0605"));
+    QN('X', ID, 1, 2),  E_('O', AN, 1, 30), E_('O', ID, 1, 3)};
+SEG(N4, NOTES(N2('C', 6, 5)));
 static const struct xd_x12__elem N9_e[] = {
-    E_('M', ID, 2, 3), E5('X', AN, 1, 30, 50), E_('X', AN, 1, 45), E_('O', DT, 8, 8),
+    QN('M', ID, 2, 3), E5('X', AN, 1, 30, 50), E_('X', AN, 1, 45), E_('O', DT, 8, 8),
     E_('X', TM, 4, 8), E_('O', ID, 2, 2),      EK('O', C040)};
-SEG(N9, NOTES("R0203", "C0605"));
+SEG(N9, NOTES(N2('R', 2, 3), N2('C', 6, 5)));
 static const struct xd_x12__elem NTE_e[] = {E_('O', ID, 3, 3), E_('M', AN, 1, 80)};
 SEG(NTE, NULL);
 static const struct xd_x12__elem PER_e[] = {
-    E_('M', ID, 2, 2),       E5('O', AN, 1, 35, 60),  E_('X', ID, 2, 2),
-    E5('X', AN, 1, 80, 256), E_('X', ID, 2, 2),       E5('X', AN, 1, 80, 256),
-    E_('X', ID, 2, 2),       E5('X', AN, 1, 80, 256), E_('O', AN, 1, 20)};
-SEG(PER, NOTES("P0304", "P0506", "P0708"));
+    E_('M', ID, 2, 2),       E5('O', AN, 1, 35, 60),  QN('X', ID, 2, 2),
+    E5('X', AN, 1, 80, 256), QN('X', ID, 2, 2),       E5('X', AN, 1, 80, 256),
+    QN('X', ID, 2, 2),       E5('X', AN, 1, 80, 256), E_('O', AN, 1, 20)};
+SEG(PER, NOTES(N2('P', 3, 4), N2('P', 5, 6), N2('P', 7, 8)));
 static const struct xd_x12__elem PID_e[] = {
     E_('M', ID, 1, 1), E_('O', ID, 2, 3), E_('X', ID, 2, 3), E_('X', AN, 1, 12), E_('X', AN, 1, 80),
     E_('O', ID, 2, 2), E_('O', ID, 1, 1), E_('O', ID, 1, 1), E_('O', ID, 2, 3)};
-SEG(PID, NOTES("C0403", "R0405", "C0703", "C0804", "C0905"));
+SEG(PID, NOTES(N2('C', 4, 3), N2('R', 4, 5), N2('C', 7, 3), N2('C', 8, 4), N2('C', 9, 5)));
 static const struct xd_x12__elem PKG_e[] = {E_('X', ID, 1, 1),  E_('O', ID, 2, 3),
                                             E_('O', ID, 2, 2),  E_('X', AN, 1, 7),
                                             E_('X', AN, 1, 80), E_('O', ID, 2, 2)};
-SEG(PKG, NOTES("R0405", "C0401", "C0501", "C0602"));
+SEG(PKG, NOTES(N2('R', 4, 5), N2('C', 4, 1), N2('C', 5, 1), N2('C', 6, 2)));
 static const struct xd_x12__elem PWK_e[] = {
     E_('M', ID, 2, 2), E_('O', ID, 1, 2),  EN('O', 0, 1, 2),   E_('O', ID, 2, 2),
-    E_('X', ID, 1, 2), E_('X', AN, 2, 80), E_('O', AN, 1, 80), E_('O', ID, 1, 2)};
-SEG(PWK, NOTES("P0506"));
+    QN('X', ID, 1, 2), E_('X', AN, 2, 80), E_('O', AN, 1, 80), E_('O', ID, 1, 2)};
+SEG(PWK, NOTES(N2('P', 5, 6)));
 static const struct xd_x12__elem QTY_e[] = {E_('M', ID, 2, 2), E_('X', R, 1, 15), EK('O', C001),
                                             E_('X', AN, 1, 30)};
-SEG(QTY, NOTES("R0204", "E0204"));
-static const struct xd_x12__elem REF_e[] = {E_('M', ID, 2, 3), E5('X', AN, 1, 30, 50),
+SEG(QTY, NOTES(N2('R', 2, 4), N2('E', 2, 4)));
+static const struct xd_x12__elem REF_e[] = {QN('M', ID, 2, 3), E5('X', AN, 1, 30, 50),
                                             E_('X', AN, 1, 80), EK('O', C040)};
-SEG(REF, NOTES("R0203"));
+SEG(REF, NOTES(N2('R', 2, 3)));
 static const struct xd_x12__elem SAC_e[] = {
-    EC('M', 1, 1, c248), E_('X', ID, 4, 4),  E_('X', ID, 2, 2),  E_('X', AN, 1, 10),
-    EN('O', 2, 1, 15),   E_('X', ID, 1, 1),  E_('X', R, 1, 6),   E_('O', R, 1, 9),
-    E_('X', ID, 2, 2),   E_('X', R, 1, 15),  E_('O', R, 1, 15),  E_('O', ID, 2, 2),
+    EC('M', 1, 1, c248), E_('X', ID, 4, 4),  QN('X', ID, 2, 2),  E_('X', AN, 1, 10),
+    EN('O', 2, 1, 15),   QN('X', ID, 1, 1),  E_('X', R, 1, 6),   E_('O', R, 1, 9),
+    QP('X', ID, 2, 2),   E_('X', R, 1, 15),  E_('O', R, 1, 15),  E_('O', ID, 2, 2),
     E_('X', AN, 1, 30),  E_('O', AN, 1, 30), E_('X', AN, 1, 80), E_('O', ID, 2, 3)};
-SEG(SAC, NOTES("R0203", "P0304", "P0607", "P0910", "C1110", "C1413", "L130204", "C1615"));
+SEG(SAC, NOTES(N2('R', 2, 3), N2('P', 3, 4), N2('P', 6, 7), N2('P', 9, 10), N2('C', 11, 10),
+               N2('C', 14, 13), N3('L', 13, 2, 4), N2('C', 16, 15)));
 static const struct xd_x12__elem SI_e[] = {
     E_('M', ID, 2, 2),  E_('M', ID, 2, 2),  E_('M', AN, 1, 30),
-    E_('X', ID, 2, 2),  E_('X', AN, 1, 30), E_('X', ID, 2, 2),
-    E_('X', AN, 1, 30), E_('X', ID, 2, 2),  E_('X', AN, 1, 30)};
-SEG(SI, NOTES("P0405", "P0607", "P0809"));
+    QN('X', ID, 2, 2),  E_('X', AN, 1, 30), QN('X', ID, 2, 2),
+    E_('X', AN, 1, 30), QN('X', ID, 2, 2),  E_('X', AN, 1, 30)};
+SEG(SI, NOTES(N2('P', 4, 5), N2('P', 6, 7), N2('P', 8, 9)));
 static const struct xd_x12__elem TAX_e[] = {
     E_('X', AN, 1, 20), E_('X', ID, 2, 2), E_('X', AN, 2, 30), E_('X', ID, 2, 2),
     E_('X', AN, 2, 30), E_('X', ID, 2, 2), E_('X', AN, 2, 30), E_('X', ID, 2, 2),
     E_('X', AN, 2, 30), E_('X', ID, 2, 2), E_('X', AN, 2, 30), E_('O', ID, 1, 1),
     E_('O', ID, 2, 3),  E_('X', ID, 2, 2), E_('X', AN, 1, 30), E_('O', ID, 1, 1)};
-SEG(TAX, NOTES("R0103", "P0203", "P0405", "P0607", "P0809", "P1011"));
+SEG(TAX, NOTES(N2('R', 1, 3), N2('P', 2, 3), N2('P', 4, 5), N2('P', 6, 7), N2('P', 8, 9),
+               N2('P', 10, 11)));
 static const struct xd_x12__elem TC2_e[] = {E_('M', ID, 1, 1), E_('M', AN, 1, 30)};
 SEG(TC2, NULL);
 static const struct xd_x12__elem TD1_e[] = {
     E_('O', AN, 3, 5), EN('X', 0, 1, 7),  E_('O', ID, 1, 1), E_('X', ID, 2, 2), E_('O', AN, 1, 50),
-    E_('X', ID, 1, 2), E_('X', R, 1, 10), E_('X', ID, 2, 2), E_('X', R, 1, 8),  E_('X', ID, 2, 2)};
-SEG(TD1, NOTES("C0102", "C0304", "C0607", "P0708", "P0910"));
+    QN('X', ID, 1, 2), E_('X', R, 1, 10), QP('X', ID, 2, 2), E_('X', R, 1, 8),  QP('X', ID, 2, 2)};
+SEG(TD1, NOTES(N2('C', 1, 2), N2('C', 3, 4), N2('C', 6, 7), N2('P', 7, 8), N2('P', 9, 10)));
 static const struct xd_x12__elem TD3_e[] = {
     E_('X', ID, 2, 2),  E_('O', AN, 1, 4), E_('X', AN, 1, 10), E_('X', ID, 1, 2),
     E_('X', R, 1, 10),  E_('X', ID, 2, 2), E_('O', R, 1, 8),   E_('O', ID, 1, 1),
     E_('O', AN, 2, 15), E_('O', ID, 2, 2)};
-SEG(TD3, NOTES("E0110", "C0203", "C0405", "P0506"));
+SEG(TD3, NOTES(N2('E', 1, 10), N2('C', 2, 3), N2('C', 4, 5), N2('P', 5, 6)));
 static const struct xd_x12__elem TD4_e[] = {E_('X', ID, 2, 3), E_('X', ID, 1, 3),
                                             E_('X', AN, 2, 10), E_('X', AN, 1, 80),
                                             E_('O', ID, 1, 1)};
-SEG(TD4, NOTES("R010204", "C0203"));
+SEG(TD4, NOTES(N3('R', 1, 2, 4), N2('C', 2, 3)));
 static const struct xd_x12__elem TD5_e[] = {
-    E_('O', ID, 1, 2), E_('X', ID, 1, 2), E_('X', AN, 2, 80), E_('X', ID, 1, 2), E_('X', AN, 1, 35),
-    E_('X', ID, 2, 2), E_('O', ID, 1, 2), E_('X', AN, 2, 30), E_('X', ID, 2, 2), E_('X', ID, 2, 2),
+    E_('O', ID, 1, 2), QN('X', ID, 1, 2), E_('X', AN, 2, 80), E_('X', ID, 1, 2), E_('X', AN, 1, 35),
+    E_('X', ID, 2, 2), QN('O', ID, 1, 2), E_('X', AN, 2, 30), E_('X', ID, 2, 2), QN('X', ID, 2, 2),
     E_('O', ID, 2, 2), E_('X', ID, 2, 2), E_('X', ID, 2, 3),  E_('X', ID, 2, 3), E_('O', ID, 2, 2)};
-SEG(TD5, NOTES("R0204050612", "C0203", "C0708", "C1011", "C1312", "C1413", "C1512"));
+SEG(TD5, NOTES(N5('R', 2, 4, 5, 6, 12), N2('C', 2, 3), N2('C', 7, 8), N2('C', 10, 11),
+               N2('C', 13, 12), N2('C', 14, 13), N2('C', 15, 12)));
 static const struct xd_x12__elem TXI_e[] = {
-    E_('M', ID, 2, 2),  E_('X', R, 1, 18), E_('X', R, 1, 10), E_('X', ID, 2, 2),
+    E_('M', ID, 2, 2),  E_('X', R, 1, 18), E_('X', R, 1, 10), QN('X', ID, 2, 2),
     E_('X', AN, 1, 30), E_('X', ID, 1, 1), E_('O', ID, 1, 1), E_('O', R, 1, 15),
     E_('O', AN, 1, 20), E_('O', AN, 1, 10)};
-SEG(TXI, NOTES("R020306", "P0405", "C0804"));
+SEG(TXI, NOTES(N3('R', 2, 3, 6), N2('P', 4, 5), N2('C', 8, 4)));
 static const struct xd_x12__elem UIT_e[] = {EK('M', C001), E_('X', R, 1, 17), E_('O', ID, 2, 2)};
-SEG(UIT, NOTES("C0302"));
+SEG(UIT, NOTES(N2('C', 3, 2)));
 
 /* ---- 850 / 855 / 860 ------------------------------------------------------------------ */
 
@@ -290,25 +330,26 @@ static const struct xd_x12__elem BEG_e[] = {
 SEG(BEG, NULL);
 static const struct xd_x12__elem PO1_e[] = {E_('O', AN, 1, 20),
                                             E_('X', R, 1, 15),
-                                            E_('O', ID, 2, 2),
+                                            QP('O', ID, 2, 2),
                                             E_('X', R, 1, 17),
-                                            E_('O', ID, 2, 2),
+                                            QP('O', ID, 2, 2),
                                             PAIRS5,
                                             PAIRS5};
-SEG(PO1, NOTES("C0302", "C0504", "P0607", "P0809", "P1011", "P1213", "P1415", "P1617", "P1819",
-               "P2021", "P2223", "P2425"));
+SEG(PO1, NOTES(N2('C', 3, 2), N2('C', 5, 4), N2('P', 6, 7), N2('P', 8, 9), N2('P', 10, 11),
+               N2('P', 12, 13), N2('P', 14, 15), N2('P', 16, 17), N2('P', 18, 19), N2('P', 20, 21),
+               N2('P', 22, 23), N2('P', 24, 25)));
 static const struct xd_x12__elem PO3_e[] = {E_('M', ID, 2, 2), E_('O', DT, 8, 8), E_('X', ID, 3, 3),
                                             E_('X', R, 1, 17), E_('M', R, 1, 15), EK('M', C001),
                                             E_('O', ID, 2, 2), E_('O', AN, 1, 80)};
-SEG(PO3, NOTES("C0403"));
+SEG(PO3, NOTES(N2('C', 4, 3)));
 static const struct xd_x12__elem PO4_e[] = {
-    EN('O', 0, 1, 6),   E_('X', R, 1, 8), E_('X', ID, 2, 2),  E_('X', AN, 3, 5),
-    E_('X', ID, 1, 2),  E_('X', R, 1, 9), E_('X', ID, 2, 2),  E_('X', R, 1, 9),
-    E_('X', ID, 2, 2),  E_('X', R, 1, 8), E_('X', R, 1, 8),   E_('X', R, 1, 8),
+    EN('O', 0, 1, 6),   E_('X', R, 1, 8), QP('X', ID, 2, 2),  E_('X', AN, 3, 5),
+    QN('X', ID, 1, 2),  E_('X', R, 1, 9), QP('X', ID, 2, 2),  E_('X', R, 1, 9),
+    QP('X', ID, 2, 2),  E_('X', R, 1, 8), E_('X', R, 1, 8),   E_('X', R, 1, 8),
     E_('X', ID, 2, 2),  EN('O', 0, 1, 6), E_('O', AN, 1, 15), E_('O', AN, 1, 15),
     E_('X', AN, 1, 15), EN('O', 0, 1, 3)};
-SEG(PO4,
-    NOTES("C0203", "C0506", "P0607", "P0809", "C1013", "C1113", "C1213", "L13101112", "C1716"));
+SEG(PO4, NOTES(N2('C', 2, 3), N2('C', 5, 6), N2('P', 6, 7), N2('P', 8, 9), N2('C', 10, 13),
+               N2('C', 11, 13), N2('C', 12, 13), N4('L', 13, 10, 11, 12), N2('C', 17, 16)));
 static const struct xd_x12__elem IT8_e[] = {
     E_('O', ID, 1, 2),  E_('O', ID, 1, 2), E_('O', AN, 1, 80), E_('O', ID, 2, 2),
     E_('O', AN, 1, 80), E_('O', ID, 2, 2), E_('O', AN, 1, 48), PAIRS5,
@@ -318,7 +359,7 @@ static const struct xd_x12__elem SCH_e[] = {
     E_('M', R, 1, 15),  E_('M', ID, 2, 2), E_('X', ID, 2, 3), E_('X', AN, 1, 80), E_('M', ID, 3, 3),
     E_('M', DT, 8, 8),  E_('O', TM, 4, 8), E_('X', ID, 3, 3), E_('X', DT, 8, 8),  E_('O', TM, 4, 8),
     E_('O', AN, 1, 30), E_('O', ID, 2, 2), E_('O', ID, 1, 2)};
-SEG(SCH, NOTES("L030204", "C0304", "C0809"));
+SEG(SCH, NOTES(N3('L', 3, 2, 4), N2('C', 3, 4), N2('C', 8, 9)));
 static const struct xd_x12__elem SDQ_e[] = {
     E_('M', ID, 2, 2),  E_('O', ID, 1, 2), E_('M', AN, 1, 80), E_('M', R, 1, 15),
     E_('X', AN, 1, 80), E_('X', R, 1, 15), E_('X', AN, 1, 80), E_('X', R, 1, 15),
@@ -326,7 +367,8 @@ static const struct xd_x12__elem SDQ_e[] = {
     E_('X', AN, 1, 80), E_('X', R, 1, 15), E_('X', AN, 1, 80), E_('X', R, 1, 15),
     E_('X', AN, 1, 80), E_('X', R, 1, 15), E_('X', AN, 1, 80), E_('X', R, 1, 15),
     E_('X', AN, 1, 80), E_('X', R, 1, 15), E_('O', AN, 1, 12)};
-SEG(SDQ, NOTES("P0506", "P0708", "P0910", "P1112", "P1314", "P1516", "P1718", "P1920", "P2122"));
+SEG(SDQ, NOTES(N2('P', 5, 6), N2('P', 7, 8), N2('P', 9, 10), N2('P', 11, 12), N2('P', 13, 14),
+               N2('P', 15, 16), N2('P', 17, 18), N2('P', 19, 20), N2('P', 21, 22)));
 static const struct xd_x12__elem SLN_e[] = {E_('M', AN, 1, 20),
                                             E_('O', AN, 1, 8),
                                             E_('M', ID, 1, 1),
@@ -337,8 +379,9 @@ static const struct xd_x12__elem SLN_e[] = {E_('M', AN, 1, 20),
                                             E_('O', ID, 1, 1),
                                             PAIRS5,
                                             PAIRS5};
-SEG(SLN, NOTES("P0405", "C0706", "C0806", "P0910", "P1112", "P1314", "P1516", "P1718", "P1920",
-               "P2122", "P2324", "P2526", "P2728"));
+SEG(SLN, NOTES(N2('P', 4, 5), N2('C', 7, 6), N2('C', 8, 6), N2('P', 9, 10), N2('P', 11, 12),
+               N2('P', 13, 14), N2('P', 15, 16), N2('P', 17, 18), N2('P', 19, 20), N2('P', 21, 22),
+               N2('P', 23, 24), N2('P', 25, 26), N2('P', 27, 28)));
 static const struct xd_x12__elem BAK_e[] = {
     EC('M', 2, 2, c353), EC('M', 2, 2, c587), E_('M', AN, 1, 22), E_('M', DT, 8, 8),
     E_('O', AN, 1, 4),   E_('O', AN, 1, 30),  E_('O', AN, 1, 30), E_('O', AN, 1, 30),
@@ -346,16 +389,17 @@ static const struct xd_x12__elem BAK_e[] = {
 SEG(BAK, NULL);
 static const struct xd_x12__elem ACK_e[] = {EC('M', 2, 2, c668),
                                             E_('X', R, 1, 15),
-                                            E_('X', ID, 2, 2),
-                                            E_('X', ID, 3, 3),
+                                            QP('X', ID, 2, 2),
+                                            QN('X', ID, 3, 3),
                                             E_('X', DT, 8, 8),
                                             E_('O', AN, 1, 80),
                                             PAIRS5,
                                             PAIRS5,
                                             PAIR,
                                             E_('O', ID, 1, 2)};
-SEG(ACK, NOTES("C0302", "P0405", "P0708", "P0910", "P1112", "P1314", "P1516", "P1718", "P1920",
-               "P2122", "P2324", "P2526", "P2728"));
+SEG(ACK, NOTES(N2('C', 3, 2), N2('P', 4, 5), N2('P', 7, 8), N2('P', 9, 10), N2('P', 11, 12),
+               N2('P', 13, 14), N2('P', 15, 16), N2('P', 17, 18), N2('P', 19, 20), N2('P', 21, 22),
+               N2('P', 23, 24), N2('P', 25, 26), N2('P', 27, 28)));
 static const struct xd_x12__elem BCH_e[] = {
     EC('M', 2, 2, c353), E_('M', ID, 2, 2), E_('M', AN, 1, 22), E_('O', AN, 1, 30),
     E_('O', AN, 1, 8),   E_('M', DT, 8, 8), E_('O', AN, 1, 30), E_('O', AN, 1, 30),
@@ -371,22 +415,23 @@ static const struct xd_x12__elem POC_e[] = {E_('M', AN, 1, 20),
                                             E_('O', ID, 2, 2),
                                             PAIRS5,
                                             PAIRS5};
-SEG(POC, NOTES("C0605", "P0809", "P1011", "P1213", "P1415", "P1617", "P1819", "P2021", "P2223",
-               "P2425", "P2627"));
+SEG(POC, NOTES(N2('C', 6, 5), N2('P', 8, 9), N2('P', 10, 11), N2('P', 12, 13), N2('P', 14, 15),
+               N2('P', 16, 17), N2('P', 18, 19), N2('P', 20, 21), N2('P', 22, 23), N2('P', 24, 25),
+               N2('P', 26, 27)));
 
 /* ---- 856 ---------------------------------------------------------------------------------- */
 
 static const struct xd_x12__elem BSN_e[] = {
     EC('M', 2, 2, c353), E_('M', AN, 2, 30), E_('M', DT, 8, 8), E_('M', TM, 4, 8),
     E_('O', ID, 4, 4),   E_('X', ID, 2, 2),  E_('O', ID, 2, 2)};
-SEG(BSN, NOTES("C0706"));
+SEG(BSN, NOTES(N2('C', 7, 6)));
 static const struct xd_x12__elem HL_e[] = {E_('M', AN, 1, 12), E_('O', AN, 1, 12),
                                            E_('M', ID, 1, 2), E_('O', ID, 1, 1)};
 SEG(HL, NULL);
 static const struct xd_x12__elem SN1_e[] = {
-    E_('O', AN, 1, 20), E_('M', R, 1, 10), E_('M', ID, 2, 2), E_('O', R, 1, 15),
-    E_('X', R, 1, 15),  E_('X', ID, 2, 2), E_('O', ID, 2, 2), E_('O', ID, 1, 2)};
-SEG(SN1, NOTES("P0506"));
+    E_('O', AN, 1, 20), E_('M', R, 1, 10), QP('M', ID, 2, 2), E_('O', R, 1, 15),
+    E_('X', R, 1, 15),  QP('X', ID, 2, 2), E_('O', ID, 2, 2), E_('O', ID, 1, 2)};
+SEG(SN1, NOTES(N2('P', 5, 6)));
 static const struct xd_x12__elem PRF_e[] = {
     E_('M', AN, 1, 22), E_('O', AN, 1, 30), E_('O', AN, 1, 8), E_('O', DT, 8, 8),
     E_('O', AN, 1, 30), E_('O', ID, 2, 2),  E_('O', ID, 2, 2)};
@@ -401,20 +446,21 @@ static const struct xd_x12__elem BIG_e[] = {
 SEG(BIG, NULL);
 static const struct xd_x12__elem IT1_e[] = {E_('O', AN, 1, 20),
                                             E_('X', R, 1, 10),
-                                            E_('X', ID, 2, 2),
+                                            QP('X', ID, 2, 2),
                                             E_('X', R, 1, 17),
-                                            E_('O', ID, 2, 2),
+                                            QP('O', ID, 2, 2),
                                             PAIRS5,
                                             PAIRS5};
-SEG(IT1, NOTES("P020304", "P0607", "P0809", "P1011", "P1213", "P1415", "P1617", "P1819", "P2021",
-               "P2223", "P2425"));
+SEG(IT1, NOTES(N3('P', 2, 3, 4), N2('P', 6, 7), N2('P', 8, 9), N2('P', 10, 11), N2('P', 12, 13),
+               N2('P', 14, 15), N2('P', 16, 17), N2('P', 18, 19), N2('P', 20, 21), N2('P', 22, 23),
+               N2('P', 24, 25)));
 static const struct xd_x12__elem TDS_e[] = {EN('M', 2, 1, 15), EN('O', 2, 1, 15), EN('O', 2, 1, 15),
                                             EN('O', 2, 1, 15)};
 SEG(TDS, NULL);
 static const struct xd_x12__elem ISS_e[] = {E_('X', R, 1, 10), E_('X', ID, 2, 2),
                                             E_('X', R, 1, 10), E_('X', ID, 2, 2),
                                             E_('X', R, 1, 8),  E_('X', ID, 2, 2)};
-SEG(ISS, NOTES("P0102", "P0304", "P0506"));
+SEG(ISS, NOTES(N2('P', 1, 2), N2('P', 3, 4), N2('P', 5, 6)));
 
 /* ---- 940 / 945 / 944 ---------------------------------------------------------------------- */
 
@@ -430,25 +476,25 @@ SEG(W66, NULL);
 static const struct xd_x12__elem LX_e[] = {EN('M', 0, 1, 6)};
 SEG(LX, NULL);
 static const struct xd_x12__elem W01_e[] = {
-    E_('M', R, 1, 15),  E_('M', ID, 2, 2),  E_('X', AN, 12, 12), E_('X', ID, 2, 2),
-    E_('X', AN, 1, 48), E_('O', ID, 2, 2),  E_('O', AN, 1, 48),  E_('O', ID, 1, 2),
+    E_('M', R, 1, 15),  QP('M', ID, 2, 2),  E_('X', AN, 12, 12), QN('X', ID, 2, 2),
+    E_('X', AN, 1, 48), QN('O', ID, 2, 2),  E_('O', AN, 1, 48),  E_('O', ID, 1, 2),
     E_('O', ID, 1, 1),  E_('O', ID, 2, 2),  E_('O', AN, 1, 30),  E_('X', ID, 2, 2),
     E_('X', AN, 1, 48), E_('O', AN, 1, 30), E_('O', ID, 2, 2),   E_('O', AN, 1, 48),
     E_('O', AN, 1, 30)};
-SEG(W01, NOTES("P0405", "P0607"));
+SEG(W01, NOTES(N2('P', 4, 5), N2('P', 6, 7)));
 static const struct xd_x12__elem G69_e[] = {E_('M', AN, 1, 45)};
 SEG(G69, NULL);
 static const struct xd_x12__elem W20_e[] = {
-    EN('O', 0, 1, 6),  E_('O', R, 1, 8), E_('O', ID, 2, 2), E_('X', R, 1, 10), E_('X', ID, 1, 1),
+    EN('O', 0, 1, 6),  E_('O', R, 1, 8), E_('O', ID, 2, 2), E_('X', R, 1, 10), QP('X', ID, 1, 1),
     E_('X', ID, 1, 1), E_('O', R, 1, 8), E_('X', ID, 2, 2), E_('O', ID, 2, 2)};
-SEG(W20, NOTES("P0405", "C0604"));
+SEG(W20, NOTES(N2('P', 4, 5), N2('C', 6, 4)));
 static const struct xd_x12__elem W76_e[] = {E_('M', R, 1, 10), E_('O', R, 1, 10),
-                                            E_('X', ID, 2, 2), E_('X', R, 1, 9),
-                                            E_('X', ID, 2, 2), E_('O', AN, 1, 30)};
-SEG(W76, NOTES("P0405"));
-static const struct xd_x12__elem G62_e[] = {E_('X', ID, 2, 2), E_('X', DT, 8, 8), E_('X', ID, 1, 2),
+                                            QP('X', ID, 2, 2), E_('X', R, 1, 9),
+                                            QP('X', ID, 2, 2), E_('O', AN, 1, 30)};
+SEG(W76, NOTES(N2('P', 4, 5)));
+static const struct xd_x12__elem G62_e[] = {QN('X', ID, 2, 2), E_('X', DT, 8, 8), QN('X', ID, 1, 2),
                                             E_('X', TM, 4, 8), E_('O', ID, 2, 2)};
-SEG(G62, NOTES("R0103", "P0102", "P0304"));
+SEG(G62, NOTES(N2('R', 1, 3), N2('P', 1, 2), N2('P', 3, 4)));
 static const struct xd_x12__elem W06_e[] = {
     E_('M', ID, 1, 1),  E_('O', AN, 1, 22), E_('O', DT, 8, 8),  E_('O', AN, 1, 30),
     E_('O', AN, 1, 30), E_('O', AN, 1, 30), E_('O', AN, 1, 22), E_('O', ID, 2, 2)};
@@ -459,30 +505,30 @@ static const struct xd_x12__elem W27_e[] = {
 SEG(W27, NULL);
 static const struct xd_x12__elem W12_e[] = {
     E_('M', ID, 2, 2),  E_('O', R, 1, 10),   E_('O', R, 1, 10),  E_('O', R, 1, 10),
-    E_('O', ID, 2, 2),  E_('O', AN, 12, 12), E_('O', ID, 2, 2),  E_('O', AN, 1, 48),
-    E_('O', AN, 1, 30), E_('O', R, 1, 10),   E_('O', ID, 1, 1),  E_('O', ID, 1, 2),
-    E_('O', ID, 2, 2),  E_('O', AN, 1, 48),  E_('O', AN, 1, 30), E_('O', ID, 2, 2),
+    QP('O', ID, 2, 2),  E_('O', AN, 12, 12), QN('O', ID, 2, 2),  E_('O', AN, 1, 48),
+    E_('O', AN, 1, 30), E_('O', R, 1, 10),   QP('O', ID, 1, 1),  E_('O', ID, 1, 2),
+    QN('O', ID, 2, 2),  E_('O', AN, 1, 48),  E_('O', AN, 1, 30), QN('O', ID, 2, 2),
     E_('O', AN, 1, 48), E_('O', R, 1, 10),   E_('O', ID, 2, 2),  E_('O', AN, 1, 30),
     E_('O', ID, 2, 2),  E_('O', ID, 1, 2)};
-SEG(W12, NOTES("P0708", "P1011", "P1314", "P1617"));
-static const struct xd_x12__elem W03_e[] = {E_('M', R, 1, 7), E_('O', R, 1, 10), E_('X', ID, 2, 2),
-                                            E_('O', R, 1, 8), E_('X', ID, 2, 2), E_('O', R, 1, 7),
-                                            E_('X', ID, 2, 2)};
-SEG(W03, NOTES("P0405", "P0607"));
+SEG(W12, NOTES(N2('P', 7, 8), N2('P', 10, 11), N2('P', 13, 14), N2('P', 16, 17)));
+static const struct xd_x12__elem W03_e[] = {E_('M', R, 1, 7), E_('O', R, 1, 10), QP('X', ID, 2, 2),
+                                            E_('O', R, 1, 8), QP('X', ID, 2, 2), E_('O', R, 1, 7),
+                                            QP('X', ID, 2, 2)};
+SEG(W03, NOTES(N2('P', 4, 5), N2('P', 6, 7)));
 static const struct xd_x12__elem W17_e[] = {
     E_('M', ID, 1, 1),  E_('M', DT, 8, 8), E_('M', AN, 1, 30), E_('O', AN, 1, 30),
     E_('O', AN, 1, 30), E_('O', ID, 2, 2), E_('O', AN, 1, 30)};
 SEG(W17, NULL);
 static const struct xd_x12__elem W07_e[] = {
-    E_('M', R, 1, 10),  E_('M', ID, 2, 2),  E_('X', AN, 12, 12), E_('X', ID, 2, 2),
-    E_('X', AN, 1, 48), E_('O', ID, 2, 2),  E_('O', AN, 1, 48),  E_('O', AN, 1, 12),
+    E_('M', R, 1, 10),  QP('M', ID, 2, 2),  E_('X', AN, 12, 12), QN('X', ID, 2, 2),
+    E_('X', AN, 1, 48), QN('O', ID, 2, 2),  E_('O', AN, 1, 48),  E_('O', AN, 1, 12),
     E_('O', ID, 2, 2),  E_('O', AN, 1, 30), E_('O', ID, 2, 2),   E_('O', AN, 1, 48)};
-SEG(W07, NOTES("P0405", "P0607"));
+SEG(W07, NOTES(N2('P', 4, 5), N2('P', 6, 7)));
 static const struct xd_x12__elem W13_e[] = {
-    E_('M', R, 1, 10),   E_('M', ID, 2, 2), E_('M', ID, 2, 2),
-    E_('X', AN, 12, 12), E_('X', ID, 2, 2), E_('X', AN, 1, 48),
+    E_('M', R, 1, 10),   QP('M', ID, 2, 2), E_('M', ID, 2, 2),
+    E_('X', AN, 12, 12), QN('X', ID, 2, 2), E_('X', AN, 1, 48),
     E_('O', AN, 1, 12),  E_('O', R, 1, 10), E_('O', ID, 2, 2)};
-SEG(W13, NOTES("P0506"));
+SEG(W13, NOTES(N2('P', 5, 6)));
 static const struct xd_x12__elem W14_e[] = {E_('M', R, 1, 10), E_('O', R, 1, 10), E_('O', R, 1, 10),
                                             E_('O', R, 1, 10), E_('O', R, 1, 10)};
 SEG(W14, NULL);
@@ -497,12 +543,12 @@ static const struct xd_x12__elem BGN_e[] = {
     EC('M', 2, 2, c353), E_('M', AN, 1, 30), E_('M', DT, 8, 8),
     E_('X', TM, 4, 8),   E_('O', ID, 2, 2),  E_('O', AN, 1, 30),
     E_('O', ID, 2, 2),   E_('O', ID, 1, 2),  E_('O', ID, 2, 2)};
-SEG(BGN, NOTES("C0504"));
+SEG(BGN, NOTES(N2('C', 5, 4)));
 static const struct xd_x12__elem BLI_e[] = {
-    E_('M', ID, 2, 2), E_('M', AN, 1, 48), E_('M', R, 1, 15), E_('M', ID, 2, 2),
+    QN('M', ID, 2, 2), E_('M', AN, 1, 48), E_('M', R, 1, 15), QP('M', ID, 2, 2),
     E_('X', ID, 3, 3), E_('X', R, 1, 17),  E_('O', ID, 2, 2), PAIRS5,
     E_('O', ID, 3, 3)};
-SEG(BLI, NOTES("P0506"));
+SEG(BLI, NOTES(N2('P', 5, 6)));
 static const struct xd_x12__elem RDR_e[] = {E_('O', ID, 2, 2), E_('O', ID, 2, 2), E_('O', ID, 2, 2),
                                             E_('O', ID, 2, 2), E_('O', AN, 1, 80)};
 SEG(RDR, NULL);
@@ -543,7 +589,7 @@ SEG(IK5, NULL);
 static const struct xd_x12__elem CTX_e[] = {EKR('M', C998, 10), E_('O', ID, 2, 3),
                                             EN('X', 0, 1, 10),  E_('O', AN, 1, 4),
                                             EK('O', C030),      EK('O', C999)};
-SEG(CTX, NOTES("P0203"));
+SEG(CTX, NOTES(N2('P', 2, 3)));
 
 /* ---- Lookup --------------------------------------------------------------------------------- */
 

@@ -12,6 +12,7 @@
 
 struct xd_x12__totals {
     const struct xd_x12__setdef *def;
+    uint32_t line_codes[2], hash_code; /* the def's segment IDs, xd_x12__id_code */
     uint64_t lines[2];
     struct xd_decimal hash; /* sum of values */
     uint64_t digit_hash;    /* X12 hash: digits summed without decimal point */
@@ -36,13 +37,27 @@ enum xd_status xd_x12__totals_begin(const struct xd_x12__setdef *def, struct xd_
     if (t == NULL) {
         return XD_ENOMEM;
     }
+    xd_x12__idset_init(&t->hl, XD_X12_MAX_HL_PER_SET);
+    xd_x12__totals_reset(t, def);
+    *out = t;
+    return XD_OK;
+}
+
+void xd_x12__totals_reset(struct xd_x12__totals *t, const struct xd_x12__setdef *def)
+{
+    struct xd_x12__idset hl = t->hl;
+    memset(t, 0, sizeof *t);
+    t->hl = hl;
+    if (def->hl_structure) {
+        xd_x12__idset_clear(&t->hl);
+    }
     t->def = def;
+    t->line_codes[0] = xd_x12__id_code_str(def->line_segments[0]);
+    t->line_codes[1] = xd_x12__id_code_str(def->line_segments[1]);
+    t->hash_code = xd_x12__id_code_str(def->hash_segment);
     t->hash_ok = true;
     t->amount_ok = true;
     t->position = 1;
-    xd_x12__idset_init(&t->hl, XD_X12_MAX_HL_PER_SET);
-    *out = t;
-    return XD_OK;
 }
 
 void xd_x12__totals_free(struct xd_x12__totals *t)
@@ -54,11 +69,6 @@ void xd_x12__totals_free(struct xd_x12__totals *t)
     xd_free(t);
 }
 
-static bool seg_is(const struct xd_x12_segment *seg, const char *id)
-{
-    return id != NULL && seg->id.len == strlen(id) && memcmp(seg->id.p, id, seg->id.len) == 0;
-}
-
 static struct xd_slice elem(const struct xd_x12_segment *seg, size_t i)
 {
     return i < seg->count ? seg->elements[i] : (struct xd_slice){"", 0};
@@ -67,7 +77,7 @@ static struct xd_slice elem(const struct xd_x12_segment *seg, size_t i)
 static enum xd_status problem(xd_x12__problem_fn fn, void *ctx, const char *code, unsigned el,
                               struct xd_slice v, const char *what)
 {
-    struct xd_x12__elem_problem p = {code, el, 0, 0, v, what, NULL, 0, 0, 0};
+    struct xd_x12__elem_problem p = {code, XD_X12__DEV_NONE, el, 0, 0, v, what, NULL, 0, 0, 0};
     return fn(ctx, &p);
 }
 
@@ -98,10 +108,10 @@ static void add_amount(struct xd_x12__totals *t, struct xd_decimal d, bool subtr
 }
 
 /* 810: IT102 x IT104 per line, SAC05 (N2) as charge or allowance, TXI02 taxes. */
-static void track_amount(struct xd_x12__totals *t, const struct xd_x12_segment *seg)
+static void track_amount(struct xd_x12__totals *t, const struct xd_x12_segment *seg, uint32_t id)
 {
     struct xd_decimal a, b, p;
-    if (seg_is(seg, "IT1")) {
+    if (id == XD_X12__ID3('I', 'T', '1')) {
         if (elem(seg, 2).len && elem(seg, 4).len) {
             if (xd_x12__parse_amount(elem(seg, 2), 0, &a) &&
                 xd_x12__parse_amount(elem(seg, 4), 0, &b) && xd_decimal_mul(a, b, &p) == XD_OK) {
@@ -110,7 +120,7 @@ static void track_amount(struct xd_x12__totals *t, const struct xd_x12_segment *
                 t->amount_ok = false;
             }
         }
-    } else if (seg_is(seg, "SAC") && elem(seg, 5).len) {
+    } else if (id == XD_X12__ID3('S', 'A', 'C') && elem(seg, 5).len) {
         if (xd_x12__parse_amount(elem(seg, 5), 2, &a)) {
             char kind = elem(seg, 1).len == 1 ? elem(seg, 1).p[0] : 'N';
             if (kind == 'A' || kind == 'C') {
@@ -119,13 +129,13 @@ static void track_amount(struct xd_x12__totals *t, const struct xd_x12_segment *
         } else {
             t->amount_ok = false;
         }
-    } else if (seg_is(seg, "TXI") && elem(seg, 2).len) {
+    } else if (id == XD_X12__ID3('T', 'X', 'I') && elem(seg, 2).len) {
         if (xd_x12__parse_amount(elem(seg, 2), 0, &a)) {
             add_amount(t, a, false);
         } else {
             t->amount_ok = false;
         }
-    } else if (seg_is(seg, "TDS") && !t->have_tds) {
+    } else if (id == XD_X12__ID3('T', 'D', 'S') && !t->have_tds) {
         t->have_tds = xd_x12__parse_amount(elem(seg, 1), 2, &t->tds);
         xd_x12__copy(t->tds_value, sizeof t->tds_value, elem(seg, 1));
         t->tds_position = t->position;
@@ -210,23 +220,21 @@ enum xd_status xd_x12__totals_segment(struct xd_x12__totals *t, const struct xd_
                                       void *ctx)
 {
     const struct xd_x12__setdef *def = t->def;
+    uint32_t id = xd_x12__id_code(seg->id);
     t->position++;
-    for (size_t i = 0; i < 2; i++) {
-        if (seg_is(seg, def->line_segments[i])) {
-            t->lines[i]++;
-        }
-    }
-    if (seg_is(seg, def->hash_segment) && def->hash_element < seg->count &&
+    t->lines[0] += id != 0 && id == t->line_codes[0];
+    t->lines[1] += id != 0 && id == t->line_codes[1];
+    if (id != 0 && id == t->hash_code && def->hash_element < seg->count &&
         seg->elements[def->hash_element].len > 0) {
         add_hash(t, seg->elements[def->hash_element]);
     }
     if (def->tds_total) {
-        track_amount(t, seg);
+        track_amount(t, seg, id);
     }
-    if (def->hl_structure && seg_is(seg, "HL")) {
+    if (def->hl_structure && id == XD_X12__ID3('H', 'L', 0)) {
         return check_hl(t, seg, error_fn, ctx);
     }
-    if (seg_is(seg, "CTT")) {
+    if (id == XD_X12__ID3('C', 'T', 'T')) {
         return check_ctt(t, seg, total_fn, ctx);
     }
     return XD_OK;
@@ -247,6 +255,7 @@ enum xd_status xd_x12__totals_end(struct xd_x12__totals *t, xd_x12__problem_fn t
     (void)buf;
     struct xd_x12__elem_problem p = {
         "7",
+        XD_X12__DEV_TOTALS,
         1,
         0,
         0,

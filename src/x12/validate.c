@@ -42,12 +42,21 @@ struct vstate {
     /* set */
     char st01[4], st02[XD_X12_CONTROL_MAX], st03[36];
     const struct xd_x12__setdef *setdef;
-    struct xd_x12__set_state *seq;
-    struct xd_x12__totals *totals;
+    struct xd_x12__set_state *seq, *seq_mem; /* seq: the current set's, or NULL */
+    struct xd_x12__totals *totals, *totals_mem;
     bool set_error, set_warning;
     struct codes set_codes;
     struct xd_x12__check_ctx check;
 };
+
+/* <src> into <dst>, cut to <cap> - 1 bytes (the fields copied are bounded by their own caps). */
+static void copy_str(char *dst, size_t cap, const char *src)
+{
+    size_t n = strlen(src);
+    n = n < cap ? n : cap - 1;
+    memcpy(dst, src, n);
+    dst[n] = '\0';
+}
 
 static void add_code(struct codes *c, const char *code)
 {
@@ -68,6 +77,9 @@ static void status_of(struct vstate *v, const struct xd_x12_error *e)
     }
     if (e->severity == XD_X12_WARNING) {
         v->set_warning = v->set_warning || v->where == IN_ST;
+        if (v->where == IN_ST && e->level == XD_X12_LEVEL_SET) {
+            add_code(&v->set_codes, e->code); /* AK5 E with the code noted */
+        }
         return;
     }
     v->any_error = true;
@@ -98,22 +110,34 @@ struct where_at {
     uint64_t position, index, offset;
 };
 
-static void emitv(struct vstate *v, enum xd_x12_severity sev, enum xd_x12_level level,
-                  const char *code, const struct where_at *at, unsigned el, unsigned comp,
-                  unsigned rep, struct xd_slice value, const char *loop_id, const char *fmt,
-                  va_list ap) XD_PRINTF(11, 0);
+/* A deviation is a warning unless the validation is strict (totals have their own switch). */
+static enum xd_x12_severity severity_of(const struct vstate *v, enum xd_x12_severity sev,
+                                        enum xd_x12__deviation dev)
+{
+    if (dev == XD_X12__DEV_NONE) {
+        return sev;
+    }
+    bool strict = v->opt->strict || (dev == XD_X12__DEV_TOTALS && v->opt->strict_totals);
+    return strict ? XD_X12_ERROR : XD_X12_WARNING;
+}
 
-static void emitv(struct vstate *v, enum xd_x12_severity sev, enum xd_x12_level level,
-                  const char *code, const struct where_at *at, unsigned el, unsigned comp,
-                  unsigned rep, struct xd_slice value, const char *loop_id, const char *fmt,
-                  va_list ap)
+static void emitv(struct vstate *v, enum xd_x12_severity sev, enum xd_x12__deviation dev,
+                  enum xd_x12_level level, const char *code, const struct where_at *at, unsigned el,
+                  unsigned comp, unsigned rep, struct xd_slice value, const char *loop_id,
+                  const char *fmt, va_list ap) XD_PRINTF(12, 0);
+
+static void emitv(struct vstate *v, enum xd_x12_severity sev, enum xd_x12__deviation dev,
+                  enum xd_x12_level level, const char *code, const struct where_at *at, unsigned el,
+                  unsigned comp, unsigned rep, struct xd_slice value, const char *loop_id,
+                  const char *fmt, va_list ap)
 {
     if (v->failed != XD_OK) {
         return;
     }
     struct xd_x12_error e;
     memset(&e, 0, sizeof e);
-    e.severity = sev;
+    e.severity = severity_of(v, sev, dev);
+    e.deviation = xd_x12__deviation_name(dev);
     e.level = level;
     e.code = code ? code : "";
     snprintf(e.interchange_control, sizeof e.interchange_control, "%s",
@@ -165,22 +189,36 @@ static void emit(struct vstate *v, enum xd_x12_severity sev, enum xd_x12_level l
 {
     va_list ap;
     va_start(ap, fmt);
-    emitv(v, sev, level, code, NULL, el, 0, 0, value, NULL, fmt, ap);
+    emitv(v, sev, XD_X12__DEV_NONE, level, code, NULL, el, 0, 0, value, NULL, fmt, ap);
     va_end(ap);
 }
 
-static void emit_at(struct vstate *v, enum xd_x12_severity sev, enum xd_x12_level level,
-                    const char *code, const struct where_at *at, unsigned el, unsigned comp,
-                    unsigned rep, struct xd_slice value, const char *loop_id, const char *fmt, ...)
-    XD_PRINTF(11, 12);
+static void emit_dev(struct vstate *v, enum xd_x12__deviation dev, enum xd_x12_level level,
+                     const char *code, unsigned el, struct xd_slice value, const char *fmt, ...)
+    XD_PRINTF(7, 8);
 
-static void emit_at(struct vstate *v, enum xd_x12_severity sev, enum xd_x12_level level,
-                    const char *code, const struct where_at *at, unsigned el, unsigned comp,
-                    unsigned rep, struct xd_slice value, const char *loop_id, const char *fmt, ...)
+static void emit_dev(struct vstate *v, enum xd_x12__deviation dev, enum xd_x12_level level,
+                     const char *code, unsigned el, struct xd_slice value, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    emitv(v, sev, level, code, at, el, comp, rep, value, loop_id, fmt, ap);
+    emitv(v, XD_X12_WARNING, dev, level, code, NULL, el, 0, 0, value, NULL, fmt, ap);
+    va_end(ap);
+}
+
+static void emit_at(struct vstate *v, enum xd_x12_severity sev, enum xd_x12__deviation dev,
+                    enum xd_x12_level level, const char *code, const struct where_at *at,
+                    unsigned el, unsigned comp, unsigned rep, struct xd_slice value,
+                    const char *loop_id, const char *fmt, ...) XD_PRINTF(12, 13);
+
+static void emit_at(struct vstate *v, enum xd_x12_severity sev, enum xd_x12__deviation dev,
+                    enum xd_x12_level level, const char *code, const struct where_at *at,
+                    unsigned el, unsigned comp, unsigned rep, struct xd_slice value,
+                    const char *loop_id, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    emitv(v, sev, dev, level, code, at, el, comp, rep, value, loop_id, fmt, ap);
     va_end(ap);
 }
 
@@ -189,11 +227,6 @@ static const struct xd_slice none = {"", 0};
 static struct xd_slice elem(const struct xd_x12_segment *seg, size_t i)
 {
     return i < seg->count ? seg->elements[i] : none;
-}
-
-static bool seg_is(const struct xd_x12_segment *seg, const char *id)
-{
-    return seg->id.len == strlen(id) && memcmp(seg->id.p, id, seg->id.len) == 0;
 }
 
 /* Control numbers are compared as numbers when both are digits (leading zeros occur). */
@@ -336,8 +369,8 @@ static enum xd_status env_problem(void *ctx, const struct xd_x12__elem_problem *
     for (size_t i = 0; i < XD_ARRAY_LEN(env_maps); i++) {
         const struct env_map *m = &env_maps[i];
         if (strcmp(m->seg, c->seg) == 0 && (m->el == p->element || m->el == 0)) {
-            emit_at(v, XD_X12_ERROR, m->level, m->code, NULL, p->element, p->component, 0, p->value,
-                    NULL, "%s%02u: %s", c->seg, p->element, p->what);
+            emit_at(v, XD_X12_ERROR, p->deviation, m->level, m->code, NULL, p->element,
+                    p->component, 0, p->value, NULL, "%s%02u: %s", c->seg, p->element, p->what);
             break;
         }
     }
@@ -357,14 +390,15 @@ static void check_envelope(struct vstate *v, const struct xd_x12__segdef *def,
 static enum xd_status seq_problem(void *ctx, const struct xd_x12__seq_problem *p)
 {
     struct vstate *v = ctx;
-    struct where_at at = {p->missing ? p->missing->id : NULL, 0, 0, 0};
     if (p->missing != NULL) {
-        emit_at(v, XD_X12_ERROR, XD_X12_LEVEL_SEGMENT, p->code, &at, 0, 0, 0, none, p->loop_id,
-                "%s %s (detected at segment %llu)", p->missing->id, p->what,
-                (unsigned long long)v->set_position);
+        uint64_t detected = p->position ? p->position : v->set_position;
+        struct where_at at = {p->missing->id, detected, p->index, p->offset};
+        emit_at(v, XD_X12_ERROR, p->deviation, XD_X12_LEVEL_SEGMENT, p->code, &at, 0, 0, 0, none,
+                p->loop_id, "%s %s (detected at segment %llu)", p->missing->id, p->what,
+                (unsigned long long)detected);
     } else {
-        emit_at(v, XD_X12_ERROR, XD_X12_LEVEL_SEGMENT, p->code, NULL, 0, 0, 0, none, p->loop_id,
-                "%s", p->what);
+        emit_at(v, XD_X12_ERROR, p->deviation, XD_X12_LEVEL_SEGMENT, p->code, NULL, 0, 0, 0, none,
+                p->loop_id, "%s", p->what);
     }
     return v->failed;
 }
@@ -372,8 +406,8 @@ static enum xd_status seq_problem(void *ctx, const struct xd_x12__seq_problem *p
 static enum xd_status elem_problem(void *ctx, const struct xd_x12__elem_problem *p)
 {
     struct vstate *v = ctx;
-    emit_at(v, XD_X12_ERROR, XD_X12_LEVEL_ELEMENT, p->code, NULL, p->element, p->component,
-            p->repetition, p->value, NULL, "%s", p->what);
+    emit_at(v, XD_X12_ERROR, p->deviation, XD_X12_LEVEL_ELEMENT, p->code, NULL, p->element,
+            p->component, p->repetition, p->value, NULL, "%s", p->what);
     return v->failed;
 }
 
@@ -381,15 +415,14 @@ static enum xd_status total_problem(void *ctx, const struct xd_x12__elem_problem
 {
     struct vstate *v = ctx;
     struct where_at at = {p->segment_id, p->segment_position, p->segment_index, p->offset};
-    emit_at(v, v->opt->strict_totals ? XD_X12_ERROR : XD_X12_WARNING, XD_X12_LEVEL_ELEMENT, p->code,
-            &at, p->element, 0, 0, p->value, NULL, "%s", p->what);
+    emit_at(v, XD_X12_WARNING, XD_X12__DEV_TOTALS, XD_X12_LEVEL_ELEMENT, p->code, &at, p->element,
+            0, 0, p->value, NULL, "%s", p->what);
     return v->failed;
 }
 
+/* The set's checking state is kept for the next set: one allocation per validation. */
 static void set_free(struct vstate *v)
 {
-    xd_x12__set_free(v->seq);
-    xd_x12__totals_free(v->totals);
     v->seq = NULL;
     v->totals = NULL;
     v->setdef = NULL;
@@ -437,9 +470,9 @@ static void end_set(struct vstate *v, const struct xd_x12_segment *se)
     }
     struct xd_x12_set_result res;
     memset(&res, 0, sizeof res);
-    snprintf(res.set_id, sizeof res.set_id, "%s", v->st01);
-    snprintf(res.control, sizeof res.control, "%s", v->st02);
-    snprintf(res.convention, sizeof res.convention, "%s", v->st03);
+    copy_str(res.set_id, sizeof res.set_id, v->st01);
+    copy_str(res.control, sizeof res.control, v->st02);
+    copy_str(res.convention, sizeof res.convention, v->st03);
     res.status = v->set_error     ? XD_X12_REJECTED
                  : v->set_warning ? XD_X12_ACCEPTED_WITH_ERRORS
                                   : XD_X12_ACCEPTED;
@@ -464,7 +497,7 @@ static void set_notice(struct vstate *v)
     if (strcmp(v->noticed_set, v->st01) == 0) {
         return;
     }
-    snprintf(v->noticed_set, sizeof v->noticed_set, "%s", v->st01);
+    copy_str(v->noticed_set, sizeof v->noticed_set, v->st01);
     if (xd_x12__set_known(v->st01, strlen(v->st01))) {
         emit(v, XD_X12_NOTICE, XD_X12_LEVEL_SET, "", 0, none,
              "no %s table for version %s: checked at envelope and syntax level", v->st01,
@@ -473,6 +506,17 @@ static void set_notice(struct vstate *v)
         emit(v, XD_X12_NOTICE, XD_X12_LEVEL_SET, "", 0, none,
              "no table for transaction set %s: checked at envelope and syntax level", v->st01);
     }
+}
+
+/* GS01 names another group than the set's. */
+static void group_mismatch(struct vstate *v, const struct xd_x12_segment *st)
+{
+    bool guide = strlen(v->gs.version) > 6;
+    emit_at(v, XD_X12_ERROR, guide ? XD_X12__DEV_GROUP : XD_X12__DEV_NONE, XD_X12_LEVEL_SET, "6",
+            NULL, 1, 0, 0, elem(st, 1), NULL,
+            "a %s belongs in a functional group %s, not GS01 %s%s%s", v->st01,
+            v->setdef->functional_id, v->gs.functional_id,
+            guide ? "; accepted under the implementation guide " : "", guide ? v->gs.version : "");
 }
 
 static void begin_set(struct vstate *v, const struct xd_x12_segment *st)
@@ -506,18 +550,62 @@ static void begin_set(struct vstate *v, const struct xd_x12_segment *st)
         set_notice(v);
         return;
     }
-    /* Functional group codes moved between versions: checked where a table applies. */
+    /* Functional group codes moved between versions: checked where a table applies. Under an
+     * implementation guide (GS08 longer than the version, e.g. 004010X357) the guide may name
+     * its own group code, which our tables of the base standard cannot know. */
     if (v->gs.functional_id[0] && strcmp(v->setdef->functional_id, v->gs.functional_id) != 0) {
-        emit(v, XD_X12_ERROR, XD_X12_LEVEL_SET, "6", 1, elem(st, 1),
-             "a %s belongs in a functional group %s, not GS01 %s", v->st01,
-             v->setdef->functional_id, v->gs.functional_id);
+        group_mismatch(v, st);
     }
-    enum xd_status s = xd_x12__set_begin(v->setdef, &v->seq);
-    if (s == XD_OK) {
-        s = xd_x12__totals_begin(v->setdef, &v->totals);
+    enum xd_status s = XD_OK;
+    if (v->seq_mem == NULL) {
+        s = xd_x12__set_begin(v->setdef, &v->seq_mem);
+    }
+    if (s == XD_OK && v->totals_mem == NULL) {
+        s = xd_x12__totals_begin(v->setdef, &v->totals_mem);
     }
     if (s != XD_OK) {
         v->failed = s;
+        return;
+    }
+    xd_x12__set_reset(v->seq_mem, v->setdef);
+    xd_x12__totals_reset(v->totals_mem, v->setdef);
+    v->seq = v->seq_mem;
+    v->totals = v->totals_mem;
+}
+
+/* Hand the segment to the sink with the loops it sits in. */
+static void sink_segment(struct vstate *v, const struct xd_x12_segment *seg, bool placed)
+{
+    if (v->sink == NULL || v->sink->segment == NULL || v->failed != XD_OK) {
+        return;
+    }
+    const char *const *loops = NULL;
+    size_t depth = v->seq != NULL ? xd_x12__set_path(v->seq, &loops) : 0;
+    v->failed = v->sink->segment(v->sink->ctx, seg, loops, depth, placed);
+}
+
+static bool control_in(struct xd_slice s, const struct xd_x12_delims *d)
+{
+    for (size_t i = 0; i < s.len; i++) {
+        unsigned char c = (unsigned char)s.p[i];
+        if ((c < 0x20 || c == 0x7F) && c != d->component && c != d->repetition) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Without a table the elements' types are unknown, but no X12 character set has control
+ * characters (other than a delimiter): they are errors in any set. The reader marked the
+ * elements that hold one (exactly below the 63rd). */
+static void check_characters(struct vstate *v, const struct xd_x12_segment *seg)
+{
+    for (size_t i = 1; seg->controls != 0 && i < seg->count; i++) {
+        if (((seg->controls >> (i < 63 ? i : 63)) & 1) &&
+            (i < 63 || control_in(seg->elements[i], seg->delims))) {
+            emit(v, XD_X12_ERROR, XD_X12_LEVEL_ELEMENT, "6", (unsigned)i, seg->elements[i], "%s",
+                 "invalid character (control character) in data element");
+        }
     }
 }
 
@@ -528,10 +616,12 @@ static void set_segment(struct vstate *v, const struct xd_x12_segment *seg)
         if (!valid_segment_id(seg->id)) {
             emit(v, XD_X12_ERROR, XD_X12_LEVEL_SEGMENT, "1", 0, none, "unrecognized segment ID");
         }
+        check_characters(v, seg);
+        sink_segment(v, seg, false);
         return;
     }
     const struct xd_x12__segdef *def = NULL;
-    enum xd_status st = xd_x12__set_segment(v->seq, seg, &def, seq_problem, v);
+    enum xd_status st = xd_x12__set_segment(v->seq, seg, v->set_position, &def, seq_problem, v);
     if (st != XD_OK) {
         v->failed = v->failed == XD_OK ? st : v->failed;
         return;
@@ -547,6 +637,7 @@ static void set_segment(struct vstate *v, const struct xd_x12_segment *seg)
         st = xd_x12__totals_segment(v->totals, seg, elem_problem, total_problem, v);
         v->failed = st != XD_OK && v->failed == XD_OK ? st : v->failed;
     }
+    sink_segment(v, seg, def != NULL);
 }
 
 /* ---- Groups ---------------------------------------------------------------------------------- */
@@ -712,8 +803,8 @@ static void begin_interchange(struct vstate *v, const struct xd_x12_segment *isa
         v->failed = XD_ENOMEM;
     }
     if (dup) {
-        emit(v, XD_X12_WARNING, XD_X12_LEVEL_INTERCHANGE, "025", 13, elem(isa, 13),
-             "duplicate interchange control number from the same sender");
+        emit_dev(v, XD_X12__DEV_DUPLICATE, XD_X12_LEVEL_INTERCHANGE, "025", 13, elem(isa, 13),
+                 "duplicate interchange control number from the same sender");
     }
 }
 
@@ -725,36 +816,47 @@ static void outside(struct vstate *v, const char *what)
     emit(v, XD_X12_ERROR, XD_X12_LEVEL_INTERCHANGE, "024", 0, none, "%s", what);
 }
 
-static void feed(struct vstate *v, const struct xd_x12_segment *seg)
+#define ID_ISA XD_X12__ID3('I', 'S', 'A')
+#define ID_IEA XD_X12__ID3('I', 'E', 'A')
+#define ID_GS  XD_X12__ID3('G', 'S', 0)
+#define ID_GE  XD_X12__ID3('G', 'E', 0)
+#define ID_ST  XD_X12__ID3('S', 'T', 0)
+#define ID_SE  XD_X12__ID3('S', 'E', 0)
+#define ID_TA1 XD_X12__ID3('T', 'A', '1')
+
+static bool is_envelope(uint32_t id)
 {
-    v->seg = seg;
-    if (v->rep != NULL) {
-        v->rep->segments++;
-    }
-    if (v->where == IN_ST && !seg_is(seg, "SE") && !seg_is(seg, "GE") && !seg_is(seg, "IEA") &&
-        !seg_is(seg, "ISA") && !seg_is(seg, "GS") && !seg_is(seg, "ST")) {
-        set_segment(v, seg);
-    } else if (seg_is(seg, "ISA")) {
+    return id == ID_SE || id == ID_ST || id == ID_GE || id == ID_GS || id == ID_IEA || id == ID_ISA;
+}
+
+static void feed_envelope(struct vstate *v, const struct xd_x12_segment *seg, uint32_t id)
+{
+    switch (id) {
+    case ID_ISA:
         begin_interchange(v, seg);
-    } else if (seg_is(seg, "IEA")) {
+        break;
+    case ID_IEA:
         if (v->where == OUTSIDE) {
             outside(v, "IEA without an interchange");
         } else {
             end_interchange(v, seg);
         }
-    } else if (seg_is(seg, "GS")) {
+        break;
+    case ID_GS:
         if (v->where == OUTSIDE) {
             outside(v, "GS outside an interchange");
         } else {
             begin_group(v, seg);
         }
-    } else if (seg_is(seg, "GE")) {
+        break;
+    case ID_GE:
         if (v->where == IN_GS || v->where == IN_ST) {
             end_group(v, seg);
         } else {
             outside(v, "GE without a functional group");
         }
-    } else if (seg_is(seg, "ST")) {
+        break;
+    case ID_ST:
         if (v->where == IN_ST) {
             end_set(v, NULL);
         }
@@ -763,9 +865,29 @@ static void feed(struct vstate *v, const struct xd_x12_segment *seg)
         } else {
             outside(v, "ST outside a functional group");
         }
-    } else if (seg_is(seg, "SE") && v->where == IN_ST) {
-        end_set(v, seg);
-    } else if (seg_is(seg, "TA1") && v->where == IN_ISA) {
+        break;
+    default: /* SE */
+        if (v->where == IN_ST) {
+            end_set(v, seg);
+        } else {
+            outside(v, "segment outside a transaction set");
+        }
+        break;
+    }
+}
+
+static void feed(struct vstate *v, const struct xd_x12_segment *seg)
+{
+    v->seg = seg;
+    if (v->rep != NULL) {
+        v->rep->segments++;
+    }
+    uint32_t id = xd_x12__id_code(seg->id);
+    if (is_envelope(id)) {
+        feed_envelope(v, seg, id);
+    } else if (v->where == IN_ST) {
+        set_segment(v, seg);
+    } else if (id == ID_TA1 && v->where == IN_ISA) {
         return; /* interchange acknowledgements sit between ISA and the first GS */
     } else {
         outside(v, "segment outside a transaction set");
@@ -779,6 +901,8 @@ static void finish(struct vstate *v)
         end_interchange(v, NULL);
     }
     set_free(v);
+    xd_x12__set_free(v->seq_mem);
+    xd_x12__totals_free(v->totals_mem);
 }
 
 enum xd_status xd_x12_validate(struct xd_x12_reader *r, const struct xd_x12_validate_options *opt,
@@ -802,11 +926,14 @@ enum xd_status xd_x12_validate(struct xd_x12_reader *r, const struct xd_x12_vali
         if (rc != XD_OK) {
             break;
         }
-        if (!noticed && strcmp(xd_x12_reader_encoding(r), "ascii") != 0) {
+        /* The encoding is known from the first bytes. */
+        if (!noticed) {
             noticed = true;
             v.seg = &seg;
-            emit(&v, XD_X12_NOTICE, XD_X12_LEVEL_INTERCHANGE, "", 0, none,
-                 "input is EBCDIC (code page 037), decoded to ASCII");
+            if (strcmp(xd_x12_reader_encoding(r), "ascii") != 0) {
+                emit(&v, XD_X12_NOTICE, XD_X12_LEVEL_INTERCHANGE, "", 0, none,
+                     "input is EBCDIC (code page 037), decoded to ASCII");
+            }
         }
         feed(&v, &seg);
     }
@@ -821,8 +948,8 @@ enum xd_status xd_x12_validate(struct xd_x12_reader *r, const struct xd_x12_vali
         }
         v.seg = NULL;
         struct where_at at = {"", 0, 0, (uint64_t)(e.offset > 0 ? e.offset : 0)};
-        emit_at(&v, XD_X12_ERROR, XD_X12_LEVEL_INTERCHANGE, xd_x12__reader_failure_code(r), &at, 0,
-                0, 0, none, NULL, "%s", e.message);
+        emit_at(&v, XD_X12_ERROR, XD_X12__DEV_NONE, XD_X12_LEVEL_INTERCHANGE,
+                xd_x12__reader_failure_code(r), &at, 0, 0, 0, none, NULL, "%s", e.message);
         if (rep != NULL) {
             rep->truncated = true;
         }

@@ -8,6 +8,8 @@
 #include "x12/x12_int.h"
 
 #define SEG_VALUES_MAX 64
+#define GS_ID_MIN      2 /* GS02, GS03: AN 2/15 */
+#define GS_ID_MAX      15
 
 static const struct xd_x12_delims default_delims = {'*', ':', '^', '~'};
 
@@ -149,7 +151,46 @@ struct xd_x12_writer {
     char st_control[XD_X12_CONTROL_MAX];
     uint64_t segments;
     char date[9], time[5];
+    char sender[16], receiver[16];
 };
+
+void xd_x12__writer_mark(const struct xd_x12_writer *w, struct xd_x12__writer_mark *m)
+{
+    m->len = w->out->len;
+    m->state = (unsigned)w->state;
+    m->groups = w->groups;
+    m->gs_control = w->gs_control;
+    m->sets = w->sets;
+    m->segments = w->segments;
+    memcpy(m->st_control, w->st_control, sizeof m->st_control);
+}
+
+void xd_x12__writer_rewind(struct xd_x12_writer *w, const struct xd_x12__writer_mark *m)
+{
+    if (m->len <= w->out->len) {
+        w->out->len = m->len;
+        if (w->out->data != NULL) {
+            w->out->data[m->len] = '\0';
+        }
+    }
+    w->state = (enum wstate)m->state;
+    w->groups = m->groups;
+    w->gs_control = m->gs_control;
+    w->sets = m->sets;
+    w->segments = m->segments;
+    memcpy(w->st_control, m->st_control, sizeof w->st_control);
+}
+
+void xd_x12__writer_ids(const struct xd_x12_writer *w, const char **sender, const char **receiver)
+{
+    *sender = w->sender;
+    *receiver = w->receiver;
+}
+
+const struct xd_x12_delims *xd_x12__writer_delims(const struct xd_x12_writer *w)
+{
+    return &w->d;
+}
 
 enum xd_status xd_x12_writer_create(const struct xd_x12_writer_options *opt, struct xd_buf *out,
                                     struct xd_x12_writer **w, struct xd_error *err)
@@ -192,6 +233,8 @@ enum xd_status xd_x12_writer_create(const struct xd_x12_writer_options *opt, str
     wr->isa_control = opt->isa_control;
     snprintf(wr->date, sizeof wr->date, "%s", opt->date);
     snprintf(wr->time, sizeof wr->time, "%.4s", opt->time);
+    snprintf(wr->sender, sizeof wr->sender, "%s", opt->sender_id);
+    snprintf(wr->receiver, sizeof wr->receiver, "%s", opt->receiver_id);
     *w = wr;
     return XD_OK;
 }
@@ -216,6 +259,14 @@ enum xd_status xd_x12_writer_group_begin(struct xd_x12_writer *w, const char *fu
     }
     if (control == 0 || control > 999999999) {
         return xd_error_set(err, XD_EINVAL, "GS06 must be 1 to 999999999");
+    }
+    size_t ls = app_sender ? strlen(app_sender) : 0, lr = app_receiver ? strlen(app_receiver) : 0;
+    if (ls < GS_ID_MIN || ls > GS_ID_MAX || lr < GS_ID_MIN || lr > GS_ID_MAX) {
+        return xd_error_set(err, XD_EINVAL,
+                            "GS02 '%s' and GS03 '%s' must be %d to %d characters (the ISA IDs "
+                            "unless application IDs are given)",
+                            app_sender ? app_sender : "", app_receiver ? app_receiver : "",
+                            GS_ID_MIN, GS_ID_MAX);
     }
     char ctl[12];
     snprintf(ctl, sizeof ctl, "%llu", (unsigned long long)control);

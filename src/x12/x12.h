@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "canon/canon.h"
 #include "core/core.h"
 
 /* Caps on hostile input, each answered with an error rather than unbounded memory. */
@@ -48,6 +49,12 @@ struct xd_x12_segment {
     uint64_t offset;     /* byte offset of its first byte in the input */
     uint64_t index;      /* 1-based ordinal of the segment in the input */
     const struct xd_x12_delims *delims;
+    /* Found while splitting, so checks need not scan again. Bit i stands for elements[i]
+     * (i < 63); bit 63 for any element from 63 on. */
+    uint64_t present;     /* the element is not empty */
+    uint64_t components;  /* it holds the component separator */
+    uint64_t repetitions; /* it holds the repetition separator */
+    uint64_t controls;    /* it holds a control character (below 0x20, or 0x7F) */
 };
 
 /* Fill <buf> with up to <cap> bytes; *got = 0 means end of input. A failure status stops the
@@ -92,7 +99,7 @@ enum xd_x12_level {
 
 enum xd_x12_severity {
     XD_X12_ERROR,   /* the unit is rejected */
-    XD_X12_WARNING, /* accepted, noted (AK5 E): totals that do not add up */
+    XD_X12_WARNING, /* accepted, noted (AK5 E): a deviation that still reads unambiguously */
     XD_X12_NOTICE,  /* information only: no table for this version or set, EBCDIC input */
 };
 
@@ -118,6 +125,10 @@ struct xd_x12_error {
     char loop_id[8];           /* AK303: the loop the segment belongs to, "" when none */
     char value[XD_X12_VALUE_MAX];
     char message[XD_X12_TEXT_MAX];
+    /* For a warning (or, under strict validation, an error) that is a known real-world
+     * deviation: "relational", "delimiter", "obsolete", "order", "group", "totals",
+     * "duplicate" (docs/x12.md, "Severity"); "" otherwise. Static. */
+    const char *deviation;
 };
 
 /* One line: "ISA 000000010 GS 8 ST 0007 seg 5 BEG02: data element too short (AK4 4)". */
@@ -196,10 +207,17 @@ struct xd_x12_sink {
     enum xd_status (*set_end)(void *ctx, const struct xd_x12_set_result *res);
     enum xd_status (*group_end)(void *ctx, const struct xd_x12_group_result *res);
     enum xd_status (*interchange_end)(void *ctx, const struct xd_x12_interchange_result *res);
+    /* Each segment between ST and SE, after its checks. <loops>[0..depth-1] are the IDs of
+     * the loops it sits in, outermost first (depth 0: the set's top level); <placed> is false
+     * when the set has no table for its version (loops is NULL then) or the segment fits
+     * nowhere in it. */
+    enum xd_status (*segment)(void *ctx, const struct xd_x12_segment *seg, const char *const *loops,
+                              size_t depth, bool placed);
 };
 
 struct xd_x12_validate_options {
     bool strict_totals; /* CTT/TDS totals that do not add up are errors, not warnings */
+    bool strict;        /* every deviation (xd_x12_error.deviation) is an error */
 };
 
 /* Validate every segment <r> yields, to the end of input: envelopes, then each set against
@@ -285,5 +303,84 @@ enum xd_status xd_x12_writer_set_end(struct xd_x12_writer *w, struct xd_error *e
 enum xd_status xd_x12_writer_group_end(struct xd_x12_writer *w, struct xd_error *err) XD_NODISCARD;
 /* Writes IEA; the writer then accepts nothing more. */
 enum xd_status xd_x12_writer_finish(struct xd_x12_writer *w, struct xd_error *err) XD_NODISCARD;
+
+/* ------------------------------------------------------------------------------------------
+ * Translation (docs/x12.md, "Translation" and "Mapping")
+ *
+ * A partner's mapping: which qualifiers carry which canonical members, code overrides, units,
+ * location and party cross-references. Built from a JSON description (a partner profile
+ * embeds it) over defaults; NULL spec = the defaults. <spec> is borrowed. Every problem of
+ * the description goes to <diags> (may be NULL) with its path ("$.item_ids.sku"). XD_OK,
+ * XD_EINVAL (a bad description), XD_ENOMEM. Immutable once built; threads may share it. */
+struct json_t;
+struct xd_x12_map;
+enum xd_status xd_x12_map_create(const struct json_t *spec, struct xd_x12_map **out,
+                                 struct xd_diags *diags) XD_NODISCARD;
+void xd_x12_map_destroy(struct xd_x12_map *m);
+
+/* Transaction sets translated inbound: 850, 855, 856, 810, 860, 940, 945, 944, 846, 180. */
+#define XD_X12_TR_ARENA_CAP    ((size_t)256 << 20) /* one translated document (and its copies) */
+#define XD_X12_TR_MAX_PROBLEMS 50u                 /* problems kept per set */
+
+/* The outcome of one transaction set. Everything is borrowed for the duration of the
+ * callback: the document lives in an arena reused by the next set (memory stays flat). */
+struct xd_x12_translation {
+    const char *set_id, *control;    /* ST01, ST02 */
+    const char *interchange, *group; /* ISA13, GS06 */
+    uint64_t segment_index;          /* input ordinal of the ST */
+    /* XD_OK: <doc> is a valid canonical document. XD_EINVALDOC: the set has X12 errors (in
+     * the validation report) and is not translated. XD_EUNSUPPORTED: no canonical document
+     * for this set (997, 943 ...). XD_EINVAL: the set is valid X12 but does not make a valid
+     * canonical document: <problems> says why, each naming the segment. */
+    enum xd_status status;
+    const struct xd_canon_doc *doc;
+    const struct xd_diags *problems;
+    /* What the translation left out or assumed, the document being valid all the same: a code
+     * with no canonical counterpart for an optional member, a date taken from elsewhere. */
+    const struct xd_diags *notes;
+};
+
+typedef enum xd_status (*xd_x12_doc_fn)(void *ctx, const struct xd_x12_translation *t);
+
+/* Validate every segment <r> yields (as xd_x12_validate, into <rep> which may be NULL) and
+ * translate each transaction set into a canonical document handed to <fn> as its SE is
+ * read, source (format, version, sender and receiver IDs, control numbers, test flag) filled
+ * from the envelope. <map> may be NULL (defaults). A status <fn> returns other than XD_OK
+ * stops the translation and is returned. Otherwise the status of the validation (XD_OK,
+ * XD_EINVALDOC, XD_EPARSE ...). Memory does not grow with the input. */
+enum xd_status xd_x12_translate(struct xd_x12_reader *r, const struct xd_x12_map *map,
+                                const struct xd_x12_validate_options *opt,
+                                struct xd_x12_report *rep, xd_x12_doc_fn fn, void *ctx,
+                                struct xd_error *err) XD_NODISCARD;
+
+/* Outbound: write canonical documents into one interchange (xd_x12_writer), one functional
+ * group per run of documents of the same group, one set per document, with the partner's
+ * mapping. Types rendered: purchase_order (850, or 860 when purpose is change or cancel),
+ * po_acknowledgement (855), ship_notice (856), invoice (810), shipping_order (940),
+ * shipment_confirmation (945), inventory_snapshot (846). */
+struct xd_x12_render_options {
+    const char *version;      /* GS08: "004010" (default) or "005010" */
+    const char *app_sender;   /* GS02; NULL = the ISA sender ID */
+    const char *app_receiver; /* GS03; NULL = the ISA receiver ID */
+    uint64_t group_control;   /* GS06 of the first group, then +1 */
+    uint64_t set_control;     /* ST02 of the first set, then +1 */
+};
+
+struct xd_x12_renderer;
+
+/* A renderer writing through <w> (the caller creates it with the delimiters, IDs and ISA
+ * control number, and finishes it after the last document). <map> may be NULL. XD_ENOMEM. */
+enum xd_status xd_x12_renderer_create(struct xd_x12_writer *w, const struct xd_x12_map *map,
+                                      const struct xd_x12_render_options *opt,
+                                      struct xd_x12_renderer **out) XD_NODISCARD;
+/* Write one document as a transaction set. XD_EUNSUPPORTED for a type with no outbound
+ * set, XD_EINVAL (message in <err>) when a member has no X12 form (a code the map does not
+ * translate, a delimiter inside a value), XD_ETOOBIG past the writer's buffer. */
+enum xd_status xd_x12_render(struct xd_x12_renderer *rd, const struct xd_canon_doc *doc,
+                             struct xd_error *err) XD_NODISCARD;
+/* Close the open functional group (the caller then finishes the writer). */
+enum xd_status xd_x12_renderer_finish(struct xd_x12_renderer *rd,
+                                      struct xd_error *err) XD_NODISCARD;
+void xd_x12_renderer_destroy(struct xd_x12_renderer *rd);
 
 #endif

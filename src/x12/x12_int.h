@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "x12/x12.h"
 
@@ -24,11 +25,36 @@ enum xd_x12__type {
 
 struct xd_x12__composite;
 
+/* What a deviation from the standard is, when it is one that real partners commonly produce
+ * and that still reads unambiguously: such problems are warnings unless the validation is
+ * strict (docs/x12.md, "Severity"). XD_X12__DEV_NONE problems are always errors. */
+enum xd_x12__deviation {
+    XD_X12__DEV_NONE,
+    XD_X12__DEV_RELATIONAL, /* a syntax note (P, R, E, C, L) violated, no qualifier left dangling */
+    XD_X12__DEV_DELIMITER,  /* a repetition or component separator where none can be: data */
+    XD_X12__DEV_OBSOLETE,   /* an element used as an older version defined it (DTM05 century) */
+    XD_X12__DEV_ORDER,      /* a segment out of order inside a loop that still places it */
+    XD_X12__DEV_GROUP,      /* GS01 differs from the set's group under an implementation guide */
+    XD_X12__DEV_TOTALS,     /* CTT or TDS totals that do not add up */
+    XD_X12__DEV_DUPLICATE,  /* the same interchange twice in one input */
+    XD_X12__DEV_COUNT
+};
+
+/* "relational", "delimiter" ...; "" for XD_X12__DEV_NONE. */
+const char *xd_x12__deviation_name(enum xd_x12__deviation d);
+
+/* How an element relates to its neighbour, for relational notes: a qualifier names what the
+ * next element is (REF01, N103, DTM01, a product ID qualifier); a unit measures the previous
+ * one (PO103, TD108). A note violation that leaves one of these without its partner is an
+ * error, since the reader cannot know what the sender meant. */
+enum xd_x12__qual { XD_X12__Q_NONE, XD_X12__Q_NEXT, XD_X12__Q_PREV };
+
 /* One data element (or component) position of a segment (or composite). */
 struct xd_x12__elem {
     unsigned char req;        /* 'M' mandatory, 'O' optional, 'X' relational (see notes) */
     unsigned char type;       /* enum xd_x12__type */
     unsigned char decimals;   /* implied decimals of Nn */
+    unsigned char qual;       /* enum xd_x12__qual */
     uint16_t min, max;        /* lengths; for N and R without sign and decimal point */
     uint16_t max5;            /* max from 005010 on when it differs, 0 = same */
     uint16_t repeat;          /* > 1 when the element repeats (005010 repetition separator) */
@@ -36,20 +62,34 @@ struct xd_x12__elem {
     const struct xd_x12__composite *comp;
 };
 
-/* Syntax notes are written as X12 prints them: "P0607" (paired), "R0203" (at least one),
- * "E0102" (at most one), "C0506" (if first then all), "L010203" (if first then at least one
- * more). Positions are 2 digits. */
+/* A syntax note, compiled from its X12 spelling ("P0607" = {'P', 6, 7, bits 6 and 7}):
+ * <kind> P (paired), R (at least one), E (at most one), C (if the first, then all), L (if the
+ * first, then at least one more); <mask> has bit n set for each position n (< 64). Lists end
+ * with kind 0. */
+struct xd_x12__note {
+    unsigned char kind, first, second;
+    uint64_t mask;
+};
+
 struct xd_x12__composite {
     const struct xd_x12__elem *elems;
     unsigned char n;
-    const char *const *notes; /* NULL-terminated or NULL */
+    const struct xd_x12__note *notes; /* kind-0 terminated, or NULL */
+};
+
+/* An element that older versions defined differently and that partners still write that way:
+ * DTM05 was the century (element 624) before 004010 and is a format qualifier since. */
+enum xd_x12__obsolete_kind { XD_X12__OBS_CENTURY = 1 };
+struct xd_x12__obsolete {
+    unsigned char element, kind, date_element;
 };
 
 struct xd_x12__segdef {
     char id[4];
     const struct xd_x12__elem *elems;
     unsigned char n;
-    const char *const *notes;
+    const struct xd_x12__note *notes;
+    const struct xd_x12__obsolete *obsolete; /* NULL for most segments */
 };
 
 /* A position in a transaction set table: a segment, or a loop whose first child is its
@@ -76,6 +116,23 @@ struct xd_x12__setdef {
     bool hl_structure;            /* 856-style HL parent/child checks */
 };
 
+/* A segment ID as one number, for comparisons in the hot path: two or three characters
+ * packed; 0 for any other length (never a valid ID). XD_X12__ID3 spells a constant. */
+#define XD_X12__ID3(a, b, c)                                                                       \
+    ((uint32_t)(unsigned char)(a) | (uint32_t)(unsigned char)(b) << 8 |                            \
+     (uint32_t)(unsigned char)(c) << 16)
+static inline uint32_t xd_x12__id_code(struct xd_slice id)
+{
+    if (id.len == 2) {
+        return XD_X12__ID3(id.p[0], id.p[1], 0);
+    }
+    return id.len == 3 ? XD_X12__ID3(id.p[0], id.p[1], id.p[2]) : 0;
+}
+static inline uint32_t xd_x12__id_code_str(const char *id)
+{
+    return id == NULL ? 0 : xd_x12__id_code((struct xd_slice){id, strlen(id)});
+}
+
 /* ------------------------------------------------------------------------------------------
  * Tables (spec_segments.c, spec_sets.c, envelope tables in envelope.c) */
 
@@ -91,6 +148,7 @@ bool xd_x12__set_known(const char *set_id, size_t len);
 /* Receives each element problem found by xd_x12__check_segment. <code> is the AK403 code. */
 struct xd_x12__elem_problem {
     const char *code;
+    enum xd_x12__deviation deviation;
     unsigned element, component, repetition;
     struct xd_slice value;
     const char *what; /* "too short", ... */
@@ -139,21 +197,31 @@ struct xd_x12__set_state;
 
 struct xd_x12__seq_problem {
     const char *code;                     /* AK304 */
+    enum xd_x12__deviation deviation;     /* XD_X12__DEV_ORDER for a slip, else NONE */
     const struct xd_x12__segdef *missing; /* for code 3: the missing segment, else NULL */
     const char *loop_id;
     const char *what;
+    /* For a missing segment found when a later one skipped it: where that was (input
+     * ordinal, byte offset, position in the set); 0 = the current segment. */
+    uint64_t index, offset, position;
 };
 
 /* Start checking one set against <def>. XD_ENOMEM. */
 enum xd_status xd_x12__set_begin(const struct xd_x12__setdef *def, struct xd_x12__set_state **out);
+/* Start over with <def> (a new set), reusing the state's memory. */
+void xd_x12__set_reset(struct xd_x12__set_state *st, const struct xd_x12__setdef *def);
 void xd_x12__set_free(struct xd_x12__set_state *st);
-/* Place the segment in the table. *segdef receives its definition (NULL when the segment is
- * not part of the set, so its elements cannot be checked). Problems go to <fn>. */
+/* Place the segment in the table. <position> is its position in the set (ST = 1). *segdef
+ * receives its definition (NULL when the segment is not part of the set, so its elements
+ * cannot be checked). Problems go to <fn>. */
 enum xd_status xd_x12__set_segment(struct xd_x12__set_state *st, const struct xd_x12_segment *seg,
-                                   const struct xd_x12__segdef **segdef,
+                                   uint64_t position, const struct xd_x12__segdef **segdef,
                                    enum xd_status (*fn)(void *ctx,
                                                         const struct xd_x12__seq_problem *p),
                                    void *ctx);
+/* The loops the last placed segment sits in, outermost first: *loops[0..n-1] (loop IDs of the
+ * table, e.g. "PO1", "N1"), valid until the next call. */
+size_t xd_x12__set_path(const struct xd_x12__set_state *st, const char *const **loops);
 /* SE reached: report mandatory segments and loops never seen. */
 enum xd_status xd_x12__set_end(struct xd_x12__set_state *st,
                                enum xd_status (*fn)(void *ctx, const struct xd_x12__seq_problem *p),
@@ -163,6 +231,8 @@ enum xd_status xd_x12__set_end(struct xd_x12__set_state *st,
  * check. Problems are reported as element problems of the segment at fault. */
 struct xd_x12__totals;
 enum xd_status xd_x12__totals_begin(const struct xd_x12__setdef *def, struct xd_x12__totals **out);
+/* Start over with <def> (a new set), reusing the memory. */
+void xd_x12__totals_reset(struct xd_x12__totals *t, const struct xd_x12__setdef *def);
 void xd_x12__totals_free(struct xd_x12__totals *t);
 /* <fatal_fn> receives HL structure problems (errors), <warn_fn> totals that do not add up. */
 enum xd_status xd_x12__totals_segment(struct xd_x12__totals *t, const struct xd_x12_segment *seg,
@@ -210,6 +280,20 @@ struct xd_x12__isa_fields {
 enum xd_status xd_x12__put_isa(struct xd_buf *out, const struct xd_x12_delims *d, bool newline,
                                const struct xd_x12__isa_fields *f,
                                struct xd_error *err) XD_NODISCARD;
+/* Where a writer stands, so a document refused halfway can be taken back: the bytes written
+ * and the envelope counters. */
+struct xd_x12__writer_mark {
+    size_t len;
+    unsigned state;
+    uint64_t groups, gs_control, sets, segments;
+    char st_control[XD_X12_CONTROL_MAX];
+};
+void xd_x12__writer_mark(const struct xd_x12_writer *w, struct xd_x12__writer_mark *m);
+/* Back to <m>: what was written since is dropped. */
+void xd_x12__writer_rewind(struct xd_x12_writer *w, const struct xd_x12__writer_mark *m);
+/* The ISA sender and receiver IDs a writer was created with, and its delimiters. */
+void xd_x12__writer_ids(const struct xd_x12_writer *w, const char **sender, const char **receiver);
+const struct xd_x12_delims *xd_x12__writer_delims(const struct xd_x12_writer *w);
 /* Delimiters usable for writing: distinct, not letters, digits or blanks. */
 bool xd_x12__delims_usable(const struct xd_x12_delims *d);
 

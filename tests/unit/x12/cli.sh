@@ -52,6 +52,50 @@ check "999 validates" "$bin" x12 validate "$tmp/999.txt"
 "$bin" x12 ack "$data/invalid/nonedi-ediengine.txt" >/dev/null 2>"$tmp/ae.txt"; rc=$?
 check "ack of non-X12 exits 1" test $rc -eq 1
 
+# translate: JSON lines, problems on stderr, exit 1 when a set is refused
+"$bin" x12 translate "$data/x12/850-bots-004010-12-3isa-leadzero.x12" >"$tmp/t.jsonl" 2>"$tmp/t.err"; rc=$?
+check "translate exits 0" test $rc -eq 0
+check "translate writes one line per set" test "$(wc -l <"$tmp/t.jsonl")" -eq 3
+check "translate lines are JSON" /usr/bin/python3 -c 'import json,sys; [json.loads(l) for l in open(sys.argv[1])]' "$tmp/t.jsonl"
+check "translate keeps control numbers" grep -q '"control_numbers":{"interchange":"000000737","group":"150","transaction_set":"000000001"}' "$tmp/t.jsonl"
+check "translate notes what it left out" grep -q 'note: ST 850 000000001: segment 30 CTT02: CTT02 is not the sum' "$tmp/t.err"
+"$bin" x12 translate - <"$data/x12/810-staedi-simple-2st.x12" >"$tmp/r.jsonl" 2>"$tmp/r.err"; rc=$?
+check "refused set exits 1" test $rc -eq 1
+check "refusal names the segment" grep -q 'segment 14 IT1: \$.lines\[0\]: must have at least one of' "$tmp/r.err"
+"$bin" x12 translate "$data/invalid/nonedi-ediengine.txt" >/dev/null 2>"$tmp/n.err"; rc=$?
+check "translate of non-X12 exits 1" test $rc -eq 1
+check "translate of non-X12 says so" grep -q 'not X12' "$tmp/n.err"
+echo '{"item_ids":{"sku":7}}' >"$tmp/bad.json"
+"$bin" x12 translate --map "$tmp/bad.json" "$data/x12/850-ediengine-ok.x12" >/dev/null 2>"$tmp/m.err"; rc=$?
+check "bad map exits 2" test $rc -eq 2
+check "bad map names its path" grep -q '\$.item_ids.sku' "$tmp/m.err"
+
+# render: one interchange from JSON lines, the options in the envelope
+"$bin" x12 render --version 005010 --element-sep '|' --segment-term '!' --component-sep '}' \
+  --sender-qual 01 --sender-id 804735132 --receiver-qual ZZ --receiver-id PARTNER1 \
+  --control-number 77 --group-control 5 --set-control 300 "$tmp/t.jsonl" >"$tmp/out.x12"; rc=$?
+check "render exits 0" test $rc -eq 0
+check "render ISA" grep -q '^ISA|00|          |00|          |01|804735132      |ZZ|PARTNER1       |[0-9]*|[0-9]*|^|00501|000000077|0|P|}!$' "$tmp/out.x12"
+check "render sets and controls" test "$(grep -c '^ST|850|03\(00\|01\|02\)!$' "$tmp/out.x12")" -eq 3
+check "render group" grep -q '^GS|PO|804735132|PARTNER1|[0-9]*|[0-9]*|5|X|005010!$' "$tmp/out.x12"
+check "render output validates" "$bin" x12 validate "$tmp/out.x12"
+"$bin" x12 translate "$tmp/out.x12" >"$tmp/back.jsonl" 2>/dev/null
+check "render then translate gives the same documents" /usr/bin/python3 -c '
+import json,sys
+a=[json.loads(l) for l in open(sys.argv[1])]; b=[json.loads(l) for l in open(sys.argv[2])]
+strip=lambda d: {k:v for k,v in d.items() if k not in ("id","correlation_id","source")}
+sys.exit(0 if [strip(x) for x in a]==[strip(x) for x in b] else 1)' "$tmp/t.jsonl" "$tmp/back.jsonl"
+"$bin" x12 render --sender-qual ZZ --sender-id AA --receiver-qual ZZ --receiver-id BB - \
+  <"$CROSSDOCK_SRC/examples/documents/invoice.json" >"$tmp/inv.x12"; rc=$?
+check "render from stdin" test $rc -eq 0
+check "render 810" grep -q '^ST\*810\*0001~$' "$tmp/inv.x12"
+"$bin" x12 render --sender-id AA "$tmp/t.jsonl" >/dev/null 2>&1; rc=$?
+check "render without IDs exits 2" test $rc -eq 2
+echo '{"type":"item","sku":"K","description":"D","base_uom":"EA"}' | \
+  "$bin" x12 render --sender-qual ZZ --sender-id AA --receiver-qual ZZ --receiver-id BB - >/dev/null 2>"$tmp/i.err"; rc=$?
+check "render of a type without a set exits 1" test $rc -eq 1
+check "render says why" grep -q 'no outbound X12 set for a item' "$tmp/i.err"
+
 "$bin" x12 frobnicate >/dev/null 2>&1; rc=$?
 check "unknown subcommand exits 2" test $rc -eq 2
 echo "$pass passed, $fail failed"

@@ -71,6 +71,8 @@ static void expect_one(const char *text, enum xd_x12_level level, const char *co
     xd_x12_report_cleanup(&res.rep);
 }
 
+static char *ack_of(const char *text, enum xd_x12_ack_kind kind, bool ta1);
+
 /* ---- Tokenizer ----------------------------------------------------------------------------- */
 
 static void test_valid_minimal(void **state)
@@ -231,6 +233,52 @@ static void test_segment_slices(void **state)
     assert_int_equal(seg.offset, 106);
     assert_int_equal(xd_x12_reader_next(r, &seg, NULL), XD_ENOTFOUND);
     xd_x12_reader_destroy(r);
+}
+
+/* The masks the reader fills while splitting, for elements long and short (the wide path
+ * reads 16 bytes at a time) and past the 63rd. */
+static void test_segment_masks(void **state)
+{
+    (void)state;
+    char text[1024];
+    int n = snprintf(text, sizeof text,
+                     "%sGS*PO*A*B*20260101*1200*1*X*005010~"
+                     "N9*A:B*%s*x^y**LONG VALUE WITH A^REPEAT INSIDE IT*\x01~%s",
+                     ISA5010, "A VERY LONG ELEMENT WITHOUT DELIMITERS", "");
+    assert_true(n > 0 && (size_t)n < sizeof text);
+    struct xd_x12_reader *r = NULL;
+    struct xd_x12_segment seg;
+    assert_int_equal(xd_x12_reader_create_mem(text, (size_t)n, &r), XD_OK);
+    assert_int_equal(xd_x12_reader_next(r, &seg, NULL), XD_OK);
+    assert_int_equal(xd_x12_reader_next(r, &seg, NULL), XD_OK);
+    assert_int_equal(xd_x12_reader_next(r, &seg, NULL), XD_OK);
+    assert_int_equal(seg.count, 7);
+    assert_int_equal(seg.elements[2].len, strlen("A VERY LONG ELEMENT WITHOUT DELIMITERS"));
+    assert_int_equal(seg.present, 0x6F); /* ID, 1, 2, 3, 5, 6; 4 is empty */
+    assert_int_equal(seg.components, 0x2);
+    assert_int_equal(seg.repetitions, 0x28);
+    assert_int_equal(seg.controls, 0x40);
+    xd_x12_reader_destroy(r);
+
+    /* 70 elements: bit 63 stands for all from the 63rd on */
+    struct xd_buf b;
+    xd_buf_init(&b, 4096);
+    assert_int_equal(xd_buf_append_str(&b, ISA4010 "GS*PO*A*B*20260101*1200*1*X*004010~REF"),
+                     XD_OK);
+    for (int i = 1; i <= 70; i++) {
+        assert_int_equal(xd_buf_append_str(&b, i == 66 ? "*a>b" : "*v"), XD_OK);
+    }
+    assert_int_equal(xd_buf_append_str(&b, "~"), XD_OK);
+    assert_int_equal(xd_x12_reader_create_mem(b.data, b.len, &r), XD_OK);
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(xd_x12_reader_next(r, &seg, NULL), XD_OK);
+    }
+    assert_int_equal(seg.count, 71);
+    assert_int_equal(seg.present, UINT64_MAX);
+    assert_int_equal(seg.components, (uint64_t)1 << 63);
+    assert_int_equal(seg.repetitions, 0);
+    xd_x12_reader_destroy(r);
+    xd_buf_cleanup(&b);
 }
 
 /* ---- Envelope checks: one failing interchange each ----------------------------------------- */
@@ -415,17 +463,153 @@ static void test_element_checks(void **state)
                XD_X12_LEVEL_ELEMENT, "3", "CTT", 8, 4);
 }
 
+static void validate_opt(const char *text, bool strict, struct result *res)
+{
+    struct xd_x12_reader *r = NULL;
+    struct xd_x12_validate_options opt = {.strict = strict};
+    xd_x12_report_init(&res->rep, 100);
+    assert_int_equal(xd_x12_reader_create_mem(text, strlen(text), &r), XD_OK);
+    res->st = xd_x12_validate(r, &opt, &res->rep, NULL, NULL);
+    xd_x12_reader_destroy(r);
+}
+
+/* <text> holds exactly one deviation: by default a warning with that code, deviation name and
+ * position, and nothing else wrong; under strict validation the same problem as an error. */
+static void expect_deviation(const char *text, const char *code, const char *deviation,
+                             const char *segment, unsigned element, uint64_t position)
+{
+    for (int strict = 0; strict <= 1; strict++) {
+        struct result res;
+        validate_opt(text, strict, &res);
+        assert_int_equal(res.st, strict ? XD_EINVALDOC : XD_OK);
+        assert_int_equal(res.rep.errors + res.rep.warnings, 1);
+        const struct xd_x12_error *e = NULL;
+        for (size_t i = 0; i < res.rep.count; i++) {
+            e = res.rep.items[i].severity != XD_X12_NOTICE ? &res.rep.items[i] : e;
+        }
+        assert_non_null(e);
+        assert_int_equal(e->severity, strict ? XD_X12_ERROR : XD_X12_WARNING);
+        assert_string_equal(e->code, code);
+        assert_string_equal(e->deviation, deviation);
+        assert_string_equal(e->segment_id, segment);
+        assert_int_equal(e->element, element);
+        assert_int_equal(e->segment_position, position);
+        xd_x12_report_cleanup(&res.rep);
+    }
+}
+
+#define GS_IN   "GS*IN*SENDER*RECEIVER*20260101*1200*1*X*004010~"
+#define INV_END "TDS*0~SE*5*0001~" TRAILER
+
 static void test_syntax_notes(void **state)
 {
     (void)state;
-    /* PO1 P0607: a qualifier without its ID */
+    /* PO1 P0607: a qualifier without its ID is an error: what was meant is unknown */
     expect_one(ISA4010 GS_PO
                "ST*850*0001~BEG*00*SA*PO-1**20260101~PO1*1*10*EA*1**VP~SE*4*0001~" TRAILER,
                XD_X12_LEVEL_ELEMENT, "2", "PO1", 7, 3);
-    /* N1 R0203: neither a name nor an ID */
+    /* ... and so is an ID without its qualifier */
     expect_one(ISA4010 GS_PO
-               "ST*850*0001~BEG*00*SA*PO-1**20260101~N1*ST~PO1*1*10*EA~SE*5*0001~" TRAILER,
-               XD_X12_LEVEL_ELEMENT, "2", "N1", 2, 3);
+               "ST*850*0001~BEG*00*SA*PO-1**20260101~PO1*1*10*EA*1***SKU-1~SE*4*0001~" TRAILER,
+               XD_X12_LEVEL_ELEMENT, "2", "PO1", 6, 3);
+    /* REF R0203: a qualifier with neither a value nor a description */
+    expect_one(ISA4010 GS_PO
+               "ST*850*0001~BEG*00*SA*PO-1**20260101~REF*DP~PO1*1*10*EA~SE*5*0001~" TRAILER,
+               XD_X12_LEVEL_ELEMENT, "2", "REF", 2, 3);
+    /* IT1 P020304: a quantity and its unit without a unit price is read as it is */
+    expect_deviation(ISA4010 GS_IN "ST*810*0001~BIG*20260101*INV1~IT1*1*2*EA~" INV_END, "2",
+                     "relational", "IT1", 4, 3);
+    /* ... but a quantity and price without the unit leaves the quantity unreadable */
+    expect_one(ISA4010 GS_IN
+               "ST*810*0001~BIG*20260101*INV1~IT1*1*2**10~TDS*2000~SE*5*0001~" TRAILER,
+               XD_X12_LEVEL_ELEMENT, "2", "IT1", 3, 3);
+    /* N1 R0203: neither a name nor an ID (N3/N4 may still say where): a deviation */
+    expect_deviation(ISA4010 GS_PO
+                     "ST*850*0001~BEG*00*SA*PO-1**20260101~N1*ST~PO1*1*10*EA~SE*5*0001~" TRAILER,
+                     "2", "relational", "N1", 2, 3);
+}
+
+static void test_obsolete_century(void **state)
+{
+    (void)state;
+    /* DTM05 "19" with a 19xx date: the pre-004010 century, read as such */
+    expect_deviation(ISA4010 GS_PO "ST*850*0001~BEG*00*SA*PO-1**20260101~DTM*037*19980205***19~"
+                                   "PO1*1*10*EA~SE*5*0001~" TRAILER,
+                     "7", "obsolete", "DTM", 5, 3);
+    /* "20" does not match 1998: DTM05 is then a format qualifier without its period */
+    expect_one(ISA4010 GS_PO "ST*850*0001~BEG*00*SA*PO-1**20260101~DTM*037*19980205***20~"
+                             "PO1*1*10*EA~SE*5*0001~" TRAILER,
+               XD_X12_LEVEL_ELEMENT, "2", "DTM", 6, 3);
+}
+
+static void test_order_slip(void **state)
+{
+    (void)state;
+    /* ISS written before TDS: the summary still places both (one warning, at TDS) */
+    expect_deviation(ISA4010 GS_IN "ST*810*0001~BIG*20260101*INV1~IT1*1*2*EA*10~ISS*2*EA~"
+                                   "TDS*2000~SE*6*0001~" TRAILER,
+                     "7", "order", "TDS", 0, 5);
+    /* The TDS never comes: reported missing where ISS jumped over it */
+    struct result res;
+    validate_str(ISA4010 GS_IN "ST*810*0001~BIG*20260101*INV1~IT1*1*2*EA*10~ISS*2*EA~"
+                               "SE*5*0001~" TRAILER,
+                 &res);
+    const struct xd_x12_error *e = first_error(&res);
+    assert_non_null(e);
+    assert_string_equal(e->segment_id, "TDS");
+    assert_string_equal(e->code, "3");
+    assert_int_equal(e->segment_position, 4);
+    xd_x12_report_cleanup(&res.rep);
+    /* A second BEG is no slip: BEG is used up */
+    expect_one(ISA4010 GS_PO "ST*850*0001~BEG*00*SA*PO-1**20260101~PO1*1*10*EA~BEG*00*SA*PO-2**"
+                             "20260101~SE*5*0001~" TRAILER,
+               XD_X12_LEVEL_SEGMENT, "7", "BEG", 0, 4);
+}
+
+static void test_guide_group(void **state)
+{
+    (void)state;
+    /* GS01 SC under the aerospace guide X357 (GS08 004010X357): the guide's own group code */
+    expect_deviation(ISA4010 "GS*SC*SENDER*RECEIVER*20260101*1200*1*X*004010X357~" PO_BODY TRAILER,
+                     "6", "group", "ST", 1, 1);
+}
+
+static void test_delimiter_as_data(void **state)
+{
+    (void)state;
+    /* 005010: a repetition separator in N301, which does not repeat, is read as data */
+    expect_deviation(ISA5010 "GS*PO*SENDER*RECEIVER*20260101*1200*1*X*005010~ST*850*0001~"
+                             "BEG*00*SA*PO-1**20260101~N1*ST*DC~N3*DOCK 4^5~PO1*1*10*EA~"
+                             "SE*6*0001~" TRAILER,
+                     "12", "delimiter", "N3", 1, 4);
+    /* 004010: a component separator in N301 likewise */
+    expect_deviation(ISA4010 GS_PO "ST*850*0001~BEG*00*SA*PO-1**20260101~N1*ST*DC~"
+                                   "N3*DOCK 4>5~PO1*1*10*EA~SE*6*0001~" TRAILER,
+                     "6", "delimiter", "N3", 1, 4);
+}
+
+/* A set with no table is checked at syntax level, control characters included. */
+static void test_control_character_without_table(void **state)
+{
+    (void)state;
+    expect_one(ISA4010 "GS*PO*SENDER*RECEIVER*20260101*1200*1*X*003060~ST*850*0001~"
+                       "BEG*00*SA*PO-1**20260101~N1*ST*DOCK\x01"
+                       "4~SE*4*0001~" TRAILER,
+               XD_X12_LEVEL_ELEMENT, "6", "N1", 2, 3);
+}
+
+static void test_deviation_ack(void **state)
+{
+    (void)state;
+    /* A set with only deviations is accepted with errors noted: AK5 E, its AK3/AK4 */
+    char *a = ack_of(ISA4010 "GS*SC*SENDER*RECEIVER*20260101*1200*1*X*004010X357~" PO_BODY TRAILER,
+                     XD_X12_ACK_997, false);
+    assert_non_null(strstr(a, "AK2*850*0001~\nAK5*E*6~\nAK9*A*1*1*1~"));
+    xd_free(a);
+    a = ack_of(ISA4010 GS_IN "ST*810*0001~BIG*20260101*INV1~IT1*1*2*EA~" INV_END, XD_X12_ACK_997,
+               false);
+    assert_non_null(strstr(a, "AK2*810*0001~\nAK3*IT1*3**8~\nAK4*4**2~\nAK5*E~\nAK9*A*1*1*1~"));
+    xd_free(a);
 }
 
 static void test_hl_structure(void **state)
@@ -480,9 +664,16 @@ static void test_999_composites_and_repeats(void **state)
                  &res);
     assert_int_equal(res.st, XD_OK);
     xd_x12_report_cleanup(&res.rep);
+    /* More repetitions of CTX01 than its 10 */
+    expect_one(ISA5010 "GS*FA*AA*BB*20260101*1200*1*X*005010X231A1~ST*999*0001*005010X231A1~"
+                       "AK1*PO*1*004010~AK2*850*0001~IK3*N1*3**8~"
+                       "CTX*A^B^C^D^E^F^G^H^I^J^K*N1*3~IK5*R*5~AK9*R*1*1*0~SE*8*0001~"
+                       "GE*1*1~IEA*1*000000001~",
+               XD_X12_LEVEL_ELEMENT, "12", "CTX", 1, 5);
+    /* A repetition separator in a number that does not repeat: data, and then no number */
     expect_one(ISA5010 "GS*FA*AA*BB*20260101*1200*1*X*005010X231A1~ST*999*0001*005010X231A1~"
                        "AK1*PO*1^2~AK9*A*1*1*1~SE*4*0001~GE*1*1~IEA*1*000000001~",
-               XD_X12_LEVEL_ELEMENT, "12", "AK1", 2, 2);
+               XD_X12_LEVEL_ELEMENT, "6", "AK1", 2, 2);
 }
 
 static void test_segdefs_sorted(void **state)
@@ -666,6 +857,7 @@ int main(void)
         cmocka_unit_test(test_ebcdic),
         cmocka_unit_test(test_stream_two_interchanges_small_reads),
         cmocka_unit_test(test_segment_slices),
+        cmocka_unit_test(test_segment_masks),
         cmocka_unit_test(test_isa_width),
         cmocka_unit_test(test_isa_qualifier_code),
         cmocka_unit_test(test_iea01_groups),
@@ -688,6 +880,12 @@ int main(void)
         cmocka_unit_test(test_unrecognized_segment),
         cmocka_unit_test(test_element_checks),
         cmocka_unit_test(test_syntax_notes),
+        cmocka_unit_test(test_obsolete_century),
+        cmocka_unit_test(test_order_slip),
+        cmocka_unit_test(test_guide_group),
+        cmocka_unit_test(test_delimiter_as_data),
+        cmocka_unit_test(test_control_character_without_table),
+        cmocka_unit_test(test_deviation_ack),
         cmocka_unit_test(test_hl_structure),
         cmocka_unit_test(test_totals_are_warnings),
         cmocka_unit_test(test_999_composites_and_repeats),

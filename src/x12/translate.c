@@ -1,0 +1,825 @@
+/* SPDX-License-Identifier: MIT
+ * Inbound translation: a sink of the validator that turns each transaction set into a
+ * canonical document as its segments stream by. The set's specification (spec_*.c) says which
+ * handler or bindings each segment takes in the loop the validator placed it in; for versions
+ * without a table the 004010 table places segments (loose matching, no problems reported).
+ * One arena per set, reset for the next: memory stays flat. At SE the document gets its
+ * derived members, is checked by xd_canon_validate, and goes to the caller's callback; a
+ * canonical problem is reported with the segment that made the object at fault. */
+#include <stdio.h>
+#include <string.h>
+
+#include "x12/x12_shape.h"
+#include "x12/x12_tr.h"
+
+#define TR_ARENA_CHUNK (64u * 1024)
+#define TR_MAX_PROV    (1u << 22) /* objects remembered per set for messages */
+#define TR_PATH_OBJS   12         /* depth of a canonical path walked for a message */
+#define N104_MIN       2          /* the shortest identification code an N1 carries */
+
+struct envelope {
+    char isa_control[XD_X12_CONTROL_MAX], sender[16], receiver[16], sender_qual[3],
+        receiver_qual[3];
+    char gs_control[XD_X12_CONTROL_MAX], version[13], gs_date[9];
+    char usage;
+};
+
+struct translator {
+    const struct xd_x12_map *map;
+    struct xd_x12__codes *codes[XD_CANON_TYPE_COUNT];
+    xd_x12_doc_fn fn;
+    void *ctx;
+    struct xd_x12__tr t;
+    struct xd_diags problems, notes;
+    struct xd_x12__set_state *loose; /* places segments of sets the validator has no table for */
+    bool loose_ready;
+    struct envelope env;
+    char st01[4], st02[XD_X12_CONTROL_MAX];
+    uint64_t st_index;
+    bool in_set;
+    enum xd_status failed;
+};
+
+/* ---- Helpers the handlers use -------------------------------------------------------------- */
+
+static void diag_at(struct xd_x12__tr *t, struct xd_diags *d, const char *code, unsigned el,
+                    const char *fmt, va_list ap) XD_PRINTF(5, 0);
+
+static void diag_at(struct xd_x12__tr *t, struct xd_diags *d, const char *code, unsigned el,
+                    const char *fmt, va_list ap)
+{
+    char msg[XD_ERROR_MESSAGE_MAX], where[64];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    if (t->position == 0) {
+        snprintf(where, sizeof where, "%s%02u", t->seg_id, el); /* the envelope: "GS04" */
+    } else if (el > 0) {
+        snprintf(where, sizeof where, "segment %llu %s%02u", (unsigned long long)t->position,
+                 t->seg_id, el);
+    } else {
+        snprintf(where, sizeof where, "segment %llu %s", (unsigned long long)t->position,
+                 t->seg_id);
+    }
+    if (xd_diags_add(d, code, where, "%s", msg) != XD_OK) {
+        t->failed = true;
+    }
+}
+
+void xd_x12__tr_problem(struct xd_x12__tr *t, unsigned el, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    diag_at(t, t->problems, "x12", el, fmt, ap);
+    va_end(ap);
+}
+
+void xd_x12__tr_note(struct xd_x12__tr *t, unsigned el, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    diag_at(t, t->notes, "note", el, fmt, ap);
+    va_end(ap);
+}
+
+static void oom(struct xd_x12__tr *t)
+{
+    if (!t->failed) {
+        t->failed = true;
+        (void)xd_diags_add(t->problems, "too_big", "", "the document does not fit in %zu MB",
+                           XD_X12_TR_ARENA_CAP >> 20);
+    }
+}
+
+void xd_x12__tr_origin(struct xd_x12__tr *t, const void *obj)
+{
+    if (t->nprov == t->capprov) {
+        size_t cap = t->capprov ? t->capprov * 2 : 64;
+        struct xd_x12__prov *p =
+            cap <= TR_MAX_PROV ? xd_reallocarray(t->prov, cap, sizeof *p) : NULL;
+        if (p == NULL) {
+            return; /* messages get less precise, nothing else */
+        }
+        t->prov = p;
+        t->capprov = cap;
+    }
+    struct xd_x12__prov *e = &t->prov[t->nprov++];
+    e->obj = obj;
+    memcpy(e->seg, t->seg_id, sizeof e->seg);
+    e->position = t->position;
+}
+
+/* An array moved: its elements' origins move with it. */
+static void relocate(struct xd_x12__tr *t, const char *from, size_t bytes, const char *to)
+{
+    for (size_t i = 0; i < t->nprov; i++) {
+        const char *p = t->prov[i].obj;
+        if (p >= from && p < from + bytes) {
+            t->prov[i].obj = to + (p - from);
+        }
+    }
+}
+
+void xd_x12__tr_at(struct xd_x12__tr *t, const void *obj, const char *seg)
+{
+    for (size_t i = 0; obj != NULL && i < t->nprov; i++) {
+        if (t->prov[i].obj == obj) {
+            memcpy(t->seg_id, t->prov[i].seg, sizeof t->seg_id);
+            t->position = t->prov[i].position;
+            return;
+        }
+    }
+    snprintf(t->seg_id, sizeof t->seg_id, "%s", seg);
+    t->position = 0;
+}
+
+void *xd_x12__tr_object(struct xd_x12__tr *t, void *parent, size_t off, size_t size)
+{
+    void **slot = (void **)((char *)parent + off);
+    void *obj = xd_arena_calloc(t->arena, 1, size);
+    if (obj == NULL) {
+        oom(t);
+        return NULL;
+    }
+    *slot = obj;
+    xd_x12__tr_origin(t, obj);
+    return obj;
+}
+
+void *xd_x12__tr_append(struct xd_x12__tr *t, void *parent, size_t arr_off, size_t count_off,
+                        size_t size)
+{
+    char **arr = (char **)((char *)parent + arr_off);
+    size_t *count = (size_t *)((char *)parent + count_off);
+    size_t n = *count;
+    /* capacity: 4, then powers of two; grow when full */
+    if (n == 0 || (n >= 4 && (n & (n - 1)) == 0)) {
+        size_t cap = n == 0 ? 4 : n * 2;
+        char *grown = xd_arena_alloc(t->arena, cap * size);
+        if (grown == NULL) {
+            oom(t);
+            return NULL;
+        }
+        if (n > 0) {
+            memcpy(grown, *arr, n * size);
+            relocate(t, *arr, n * size, grown);
+        }
+        *arr = grown;
+    }
+    char *item = *arr + n * size;
+    memset(item, 0, size);
+    *count = n + 1;
+    xd_x12__tr_origin(t, item);
+    return item;
+}
+
+void *xd_x12__tr_scope(struct xd_x12__tr *t, uint8_t scope)
+{
+    if (scope < XD_X12__SC_DYNAMIC) {
+        return t->obj[scope];
+    }
+    size_t i = (size_t)scope - XD_X12__SC_DYNAMIC;
+    if (scope >= XD_X12__SC_MAX || i >= t->spec->nscopes) {
+        return NULL;
+    }
+    const struct xd_x12__scope *s = &t->spec->scopes[i];
+    void *parent = xd_x12__tr_scope(t, s->parent);
+    if (parent == NULL) {
+        return NULL;
+    }
+    void *obj = *(void **)((char *)parent + s->off);
+    return obj != NULL ? obj : xd_x12__tr_object(t, parent, s->off, s->size);
+}
+
+struct xd_slice xd_x12__tr_elem(const struct xd_x12_segment *seg, unsigned el, unsigned comp)
+{
+    struct xd_slice v = el < seg->count ? seg->elements[el] : (struct xd_slice){"", 0};
+    if (comp > 0 && v.len > 0) {
+        struct xd_slice parts[XD_X12__OUT_VALUES];
+        size_t n = xd_x12__split(v, seg->delims->component, parts, XD_X12__OUT_VALUES);
+        v = comp <= n && comp <= XD_X12__OUT_VALUES ? parts[comp - 1] : (struct xd_slice){"", 0};
+    }
+    while (v.len > 0 && v.p[v.len - 1] == ' ') {
+        v.len--;
+    }
+    return v;
+}
+
+char *xd_x12__tr_strdup(struct xd_x12__tr *t, struct xd_slice v)
+{
+    char *s = xd_arena_strndup(t->arena, v.p, v.len);
+    if (s == NULL) {
+        oom(t);
+    }
+    return s;
+}
+
+void xd_x12__tr_append_text(struct xd_x12__tr *t, const char **member, struct xd_slice v)
+{
+    if (v.len == 0) {
+        return;
+    }
+    if (*member == NULL) {
+        *member = xd_x12__tr_strdup(t, v);
+        return;
+    }
+    char *s = xd_arena_printf(t->arena, "%s %.*s", *member, (int)v.len, v.p);
+    if (s == NULL) {
+        oom(t);
+        return;
+    }
+    *member = s;
+}
+
+bool xd_x12__gs1_ok(struct xd_slice v)
+{
+    if (v.len != 8 && v.len != 12 && v.len != 13 && v.len != 14 && v.len != 18) {
+        return false;
+    }
+    unsigned sum = 0;
+    for (size_t i = 0; i < v.len; i++) {
+        if (v.p[i] < '0' || v.p[i] > '9') {
+            return false;
+        }
+        unsigned d = (unsigned)(v.p[i] - '0');
+        /* weights 3, 1, 3 ... counted from the digit before the check digit */
+        sum += i + 1 < v.len && (v.len - 1 - i) % 2 == 1 ? 3 * d : (i + 1 < v.len ? d : 0);
+    }
+    unsigned check = (10 - sum % 10) % 10;
+    return check == (unsigned)(v.p[v.len - 1] - '0');
+}
+
+static bool all_digits(struct xd_slice v)
+{
+    for (size_t i = 0; i < v.len; i++) {
+        if (v.p[i] < '0' || v.p[i] > '9') {
+            return false;
+        }
+    }
+    return v.len > 0;
+}
+
+/* "YYYY-MM-DD" from CCYYMMDD, or YYMMDD (years before 50 are 20YY). NULL when neither. */
+static char *date_of(struct xd_x12__tr *t, struct xd_slice v)
+{
+    if (!all_digits(v) || (v.len != 8 && v.len != 6) || !xd_x12__date_valid(v)) {
+        return NULL;
+    }
+    const char *d = v.p;
+    char cc[3] = {'2', '0', '\0'};
+    if (v.len == 6) {
+        if (d[0] >= '5') {
+            cc[0] = '1';
+            cc[1] = '9';
+        }
+    } else {
+        cc[0] = d[0];
+        cc[1] = d[1];
+        d += 2;
+    }
+    char *s = xd_arena_alloc(t->arena, sizeof "YYYY-MM-DD");
+    if (s == NULL) {
+        oom(t);
+        return NULL;
+    }
+    const char out[] = {cc[0], cc[1], d[0], d[1], '-', d[2], d[3], '-', d[4], d[5], '\0'};
+    memcpy(s, out, sizeof out);
+    return s;
+}
+
+const char *xd_x12__tr_datetime(struct xd_x12__tr *t, struct xd_slice date, struct xd_slice time,
+                                struct xd_slice zone, unsigned el)
+{
+    char *d = date_of(t, date);
+    if (d == NULL) {
+        xd_x12__tr_problem(t, el, "'%.*s' is not a date", (int)date.len, date.p);
+        return NULL;
+    }
+    char hms[7] = "000000";
+    if (time.len > 0) {
+        if (!all_digits(time) || time.len < 4 || !xd_x12__time_valid(time)) {
+            xd_x12__tr_problem(t, el + 1, "'%.*s' is not a time", (int)time.len, time.p);
+            return NULL;
+        }
+        memcpy(hms, time.p, time.len >= 6 ? 6 : 4);
+    }
+    int offset = xd_x12__map_time_offset(t->map);
+    if (zone.len > 0 && !xd_x12__time_code_offset(zone, &offset)) {
+        xd_x12__tr_problem(t, 0, "time code '%.*s' is not one with a fixed offset", (int)zone.len,
+                           zone.p);
+        return NULL;
+    }
+    char off[8] = "Z";
+    if (offset != 0) {
+        unsigned a = (unsigned)(offset < 0 ? -offset : offset) % (24 * 60);
+        off[0] = offset < 0 ? '-' : '+';
+        off[1] = (char)('0' + a / 600);
+        off[2] = (char)('0' + a / 60 % 10);
+        off[3] = ':';
+        off[4] = (char)('0' + a % 60 / 10);
+        off[5] = (char)('0' + a % 10);
+        off[6] = '\0';
+    }
+    /* d is "YYYY-MM-DD" in the arena: the date-time goes behind it. */
+    size_t zlen = strlen(off);
+    char *s = xd_arena_alloc(t->arena, sizeof "YYYY-MM-DDTHH:MM:SS" + zlen);
+    if (s == NULL) {
+        oom(t);
+        return NULL;
+    }
+    const char hm[] = {'T', hms[0], hms[1], ':', hms[2], hms[3], ':', hms[4], hms[5]};
+    memcpy(s, d, 10);
+    memcpy(s + 10, hm, sizeof hm);
+    memcpy(s + 10 + sizeof hm, off, zlen + 1);
+    return s;
+}
+
+static bool set_code(struct xd_x12__tr *t, const char **dst, uint8_t list, struct xd_slice v,
+                     unsigned el)
+{
+    const char *c = xd_x12__codes_in(t->codes, (enum xd_x12__list)list, v);
+    if (c == NULL) {
+        /* Left out: if the member is required, canonical validation says so at this segment. */
+        xd_x12__tr_note(t, el, "'%.*s' has no canonical %s, left out (map: codes.%s)", (int)v.len,
+                        v.p, xd_x12__list_name((enum xd_x12__list)list),
+                        xd_x12__list_name((enum xd_x12__list)list));
+        return false;
+    }
+    *dst = c;
+    return true;
+}
+
+bool xd_x12__tr_set(struct xd_x12__tr *t, void *obj, uint16_t off, uint16_t has, uint8_t conv,
+                    uint8_t list, struct xd_slice v, unsigned el)
+{
+    void *at = (char *)obj + off;
+    struct xd_decimal d;
+    int64_t n;
+    switch ((enum xd_x12__conv)conv) {
+    case XD_X12__CV_STR:
+        *(const char **)at = xd_x12__tr_strdup(t, v);
+        return true;
+    case XD_X12__CV_DATE:
+        *(const char **)at = date_of(t, v);
+        if (*(const char **)at == NULL) {
+            xd_x12__tr_problem(t, el, "'%.*s' is not a date", (int)v.len, v.p);
+            return false;
+        }
+        return true;
+    case XD_X12__CV_DEC:
+    case XD_X12__CV_N2:
+        if (!xd_x12__parse_amount(v, conv == XD_X12__CV_N2 ? 2 : 0, &d)) {
+            xd_x12__tr_problem(t, el, "'%.*s' is not a number", (int)v.len, v.p);
+            return false;
+        }
+        *(struct xd_decimal *)at = d;
+        break;
+    case XD_X12__CV_INT:
+        if (!all_digits(v) || v.len > 18 || xd_parse_i64(v.p, v.len, 0, INT64_MAX, &n) != XD_OK) {
+            xd_x12__tr_problem(t, el, "'%.*s' is not a whole number", (int)v.len, v.p);
+            return false;
+        }
+        *(int64_t *)at = n;
+        break;
+    case XD_X12__CV_CODE:
+        return set_code(t, (const char **)at, list, v, el);
+    case XD_X12__CV_GTIN:
+        if (!xd_x12__gs1_ok(v) || v.len == 18) {
+            xd_x12__tr_note(t, el, "'%.*s' is not a GTIN (length, check digit), left out",
+                            (int)v.len, v.p);
+            return false;
+        }
+        *(const char **)at = xd_x12__tr_strdup(t, v);
+        return true;
+    case XD_X12__CV_SSCC: {
+        /* GS1-128 label text: "(00)" or "00" and padding zeros before the 18 digits */
+        if (v.len > 4 && v.p[0] == '(' && memcmp(v.p, "(00)", 4) == 0) {
+            v.p += 4;
+            v.len -= 4;
+        }
+        size_t extra = v.len > 18 ? v.len - 18 : 0;
+        bool zeros = true;
+        for (size_t i = 0; i < extra; i++) {
+            zeros = zeros && v.p[i] == '0';
+        }
+        if (extra > 0 && zeros) {
+            v.p += extra;
+            v.len = 18;
+        }
+        if (!xd_x12__gs1_ok(v) || v.len != 18) {
+            xd_x12__tr_note(t, el, "'%.*s' is not an SSCC (18 digits, GS1 check digit), left out",
+                            (int)v.len, v.p);
+            return false;
+        }
+        *(const char **)at = xd_x12__tr_strdup(t, v);
+        return true;
+    }
+    case XD_X12__CV_BOOL:
+        if (!xd_slice_eq_cstr(v, "Y") && !xd_slice_eq_cstr(v, "N")) {
+            xd_x12__tr_problem(t, el, "'%.*s' is not Y or N", (int)v.len, v.p);
+            return false;
+        }
+        *(bool *)at = v.p[0] == 'Y';
+        break;
+    case XD_X12__CV_UOM: {
+        char code[8];
+        xd_x12__copy(code, sizeof code, v);
+        const char *u = xd_x12__map_uom_in(t->map, t->spec->type, code);
+        *(const char **)at = u == code ? xd_x12__tr_strdup(t, v) : u;
+        return true;
+    }
+    default:
+        return true;
+    }
+    if (has != 0) {
+        *(bool *)((char *)obj + has) = true;
+    }
+    return true;
+}
+
+void xd_x12__tr_bind(struct xd_x12__tr *t, void *obj, const struct xd_x12__bind *b, size_t n,
+                     const struct xd_x12_segment *seg)
+{
+    for (size_t i = 0; i < n && obj != NULL; i++) {
+        struct xd_slice v = xd_x12__tr_elem(seg, b[i].el, b[i].comp);
+        if (v.len == 0 || b[i].conv == XD_X12__CV_FIXED ||
+            (b[i].fixed != NULL && xd_slice_eq_cstr(v, b[i].fixed))) {
+            continue;
+        }
+        (void)xd_x12__tr_set(t, obj, b[i].off, b[i].has, b[i].conv, b[i].list, v, b[i].el);
+    }
+}
+
+void xd_x12__tr_bind_scope(struct xd_x12__tr *t, uint8_t scope, const struct xd_x12__bind *b,
+                           size_t n, const struct xd_x12_segment *seg)
+{
+    for (size_t i = 0; i < n; i++) {
+        struct xd_slice v = xd_x12__tr_elem(seg, b[i].el, b[i].comp);
+        if (v.len > 0 && b[i].conv != XD_X12__CV_FIXED &&
+            (b[i].fixed == NULL || !xd_slice_eq_cstr(v, b[i].fixed))) {
+            xd_x12__tr_bind(t, xd_x12__tr_scope(t, scope), b, n, seg);
+            return;
+        }
+    }
+}
+
+/* ---- The sink ------------------------------------------------------------------------------ */
+
+static void copy_trim(char *dst, size_t cap, const char *src)
+{
+    snprintf(dst, cap, "%s", src);
+    for (size_t n = strlen(dst); n > 0 && dst[n - 1] == ' '; n--) {
+        dst[n - 1] = '\0';
+    }
+}
+
+static enum xd_status on_interchange(void *ctx, const struct xd_x12_interchange_info *isa)
+{
+    struct translator *tr = ctx;
+    copy_trim(tr->env.isa_control, sizeof tr->env.isa_control, isa->control);
+    copy_trim(tr->env.sender, sizeof tr->env.sender, isa->sender_id);
+    copy_trim(tr->env.receiver, sizeof tr->env.receiver, isa->receiver_id);
+    copy_trim(tr->env.sender_qual, sizeof tr->env.sender_qual, isa->sender_qualifier);
+    copy_trim(tr->env.receiver_qual, sizeof tr->env.receiver_qual, isa->receiver_qualifier);
+    tr->env.usage = isa->usage;
+    return XD_OK;
+}
+
+static enum xd_status on_group(void *ctx, const struct xd_x12_group_info *gs)
+{
+    struct translator *tr = ctx;
+    copy_trim(tr->env.gs_control, sizeof tr->env.gs_control, gs->control);
+    copy_trim(tr->env.version, sizeof tr->env.version, gs->version);
+    copy_trim(tr->env.gs_date, sizeof tr->env.gs_date, gs->date);
+    return XD_OK;
+}
+
+/* The document's source, from the envelope. */
+static void fill_source(struct translator *tr)
+{
+    struct xd_x12__tr *t = &tr->t;
+    struct xd_canon_header *h = xd_canon_doc_header(t->doc);
+    struct xd_canon_source *s = xd_arena_calloc(t->arena, 1, sizeof *s);
+    struct xd_canon_control_numbers *c = xd_arena_calloc(t->arena, 1, sizeof *c);
+    if (s == NULL || c == NULL) {
+        oom(t);
+        return;
+    }
+    s->format = "x12";
+    s->version = tr->env.version[0] ? xd_arena_strdup(t->arena, tr->env.version) : NULL;
+    s->sender_id = tr->env.sender[0] ? xd_arena_strdup(t->arena, tr->env.sender) : NULL;
+    s->receiver_id = tr->env.receiver[0] ? xd_arena_strdup(t->arena, tr->env.receiver) : NULL;
+    c->interchange = tr->env.isa_control[0] ? xd_arena_strdup(t->arena, tr->env.isa_control) : NULL;
+    c->group = tr->env.gs_control[0] ? xd_arena_strdup(t->arena, tr->env.gs_control) : NULL;
+    c->transaction_set = tr->st02[0] ? xd_arena_strdup(t->arena, tr->st02) : NULL;
+    s->control_numbers = c;
+    s->has_test = true;
+    s->test = tr->env.usage == 'T';
+    h->source = s;
+}
+
+static enum xd_status on_set_begin(void *ctx, const char *set_id, const char *control)
+{
+    struct translator *tr = ctx;
+    struct xd_x12__tr *t = &tr->t;
+    snprintf(tr->st01, sizeof tr->st01, "%s", set_id);
+    snprintf(tr->st02, sizeof tr->st02, "%s", control);
+    tr->in_set = true;
+    tr->st_index = 0;
+    tr->loose_ready = false;
+    xd_arena_reset(t->arena);
+    xd_diags_reset(&tr->problems);
+    xd_diags_reset(&tr->notes);
+    memset(t->obj, 0, sizeof t->obj);
+    t->doc = NULL;
+    t->failed = false;
+    t->nprov = 0;
+    t->state = NULL;
+    t->position = 1;
+    t->text = NULL;
+    t->party_location = NULL;
+    t->level = 0;
+    t->sender = tr->env.sender;
+    t->receiver = tr->env.receiver;
+    t->sender_qual = tr->env.sender_qual;
+    t->receiver_qual = tr->env.receiver_qual;
+    t->group_date = tr->env.gs_date;
+    snprintf(t->seg_id, sizeof t->seg_id, "ST");
+    t->spec = xd_x12__tspec_for_set(xd_slice_from_cstr(set_id));
+    if (t->spec == NULL) {
+        return XD_OK;
+    }
+    enum xd_canon_type type = t->spec->type;
+    if (tr->codes[type] == NULL) {
+        enum xd_status st = xd_x12__codes_create(tr->map, type, &tr->codes[type]);
+        if (st != XD_OK) {
+            return st;
+        }
+    }
+    t->codes = tr->codes[type];
+    if (xd_canon_doc_create(t->arena, type, &t->doc) != XD_OK) {
+        oom(t);
+        return XD_OK;
+    }
+    t->obj[XD_X12__SC_ROOT] = t->doc->body;
+    xd_x12__tr_origin(t, t->doc->body);
+    fill_source(tr);
+    if (t->spec->begin != NULL) {
+        t->spec->begin(t);
+    }
+    return XD_OK;
+}
+
+static bool loop_is(const char *want, const char *have)
+{
+    return want == NULL || strcmp(want, have) == 0;
+}
+
+static bool rule_matches(const struct xd_x12__tr *t, const struct xd_x12__rule *r, uint32_t id,
+                         const struct xd_x12_segment *seg, const char *inner, const char *parent)
+{
+    if (XD_X12__ID3(r->seg[0], r->seg[1], r->seg[2]) != id || strcmp(r->loop, inner) != 0 ||
+        !loop_is(r->parent, parent) || (r->level != 0 && r->level != t->level)) {
+        return false;
+    }
+    return r->key_el == 0 || xd_slice_eq_cstr(xd_x12__tr_elem(seg, r->key_el, 0), r->key);
+}
+
+/* Every rule that matches the segment in its loops, in table order. */
+static void dispatch(struct xd_x12__tr *t, const struct xd_x12_segment *seg,
+                     const char *const *loops, size_t depth)
+{
+    const char *inner = depth > 0 ? loops[depth - 1] : "";
+    const char *parent = depth > 1 ? loops[depth - 2] : "";
+    uint32_t id = xd_x12__id_code(seg->id);
+    for (size_t i = 0; id != 0 && i < t->spec->nrules; i++) {
+        const struct xd_x12__rule *r = &t->spec->rules[i];
+        if (!rule_matches(t, r, id, seg, inner, parent)) {
+            continue;
+        }
+        if (r->fn != NULL) {
+            r->fn(t, seg, r);
+        } else {
+            xd_x12__h_bind(t, seg, r);
+        }
+    }
+}
+
+static enum xd_status ignore_problem(void *ctx, const struct xd_x12__seq_problem *p)
+{
+    (void)ctx;
+    (void)p;
+    return XD_OK;
+}
+
+/* No table for this set's version: place it with the 004010 table, loosely. */
+static size_t place_loosely(struct translator *tr, const struct xd_x12_segment *seg,
+                            const char *const **loops, bool *ok)
+{
+    struct xd_x12__tr *t = &tr->t;
+    *ok = false;
+    if (!tr->loose_ready) {
+        const struct xd_x12__setdef *def =
+            xd_x12__setdef_find(tr->st01, strlen(tr->st01), "004010", 6);
+        if (def == NULL) {
+            return 0;
+        }
+        if (tr->loose == NULL && xd_x12__set_begin(def, &tr->loose) != XD_OK) {
+            oom(t);
+            return 0;
+        }
+        xd_x12__set_reset(tr->loose, def);
+        tr->loose_ready = true;
+    }
+    const struct xd_x12__segdef *sd = NULL;
+    if (xd_x12__set_segment(tr->loose, seg, t->position, &sd, ignore_problem, NULL) != XD_OK ||
+        sd == NULL) {
+        return 0;
+    }
+    *ok = true;
+    return xd_x12__set_path(tr->loose, loops);
+}
+
+static enum xd_status on_segment(void *ctx, const struct xd_x12_segment *seg,
+                                 const char *const *loops, size_t depth, bool placed)
+{
+    struct translator *tr = ctx;
+    struct xd_x12__tr *t = &tr->t;
+    t->position++;
+    if (tr->st_index == 0) {
+        tr->st_index = seg->index - 1;
+    }
+    if (t->spec == NULL || t->doc == NULL || t->failed) {
+        return XD_OK;
+    }
+    xd_x12__copy(t->seg_id, sizeof t->seg_id, seg->id);
+    t->delims = seg->delims;
+    if (!placed && loops == NULL) {
+        bool ok;
+        depth = place_loosely(tr, seg, &loops, &ok);
+        placed = ok;
+    }
+    if (placed) {
+        dispatch(t, seg, loops, depth);
+    }
+    return XD_OK;
+}
+
+/* The provenance of the deepest object a canonical problem's path names. */
+static const struct xd_x12__prov *origin_of(const struct xd_x12__tr *t, const char *path)
+{
+    const void *objs[TR_PATH_OBJS];
+    size_t n = xd_x12__shape_walk(t->spec->type, t->doc->body, path, objs, TR_PATH_OBJS);
+    while (n-- > 0) {
+        for (size_t i = 0; i < t->nprov; i++) {
+            if (t->prov[i].obj == objs[n]) {
+                return &t->prov[i];
+            }
+        }
+    }
+    return NULL;
+}
+
+/* Canonical problems, each with the segment behind it: "segment 17 PO1: $.lines[2].uom". */
+static void canonical_problems(struct translator *tr, const struct xd_diags *canon)
+{
+    struct xd_x12__tr *t = &tr->t;
+    for (size_t i = 0; i < canon->count; i++) {
+        const struct xd_diag *d = &canon->items[i];
+        const struct xd_x12__prov *p = origin_of(t, d->path);
+        char where[XD_ERROR_WHERE_MAX];
+        if (p != NULL && p->position == 0) {
+            snprintf(where, sizeof where, "ISA06/ISA08: %s", d->path);
+        } else if (p != NULL) {
+            snprintf(where, sizeof where, "segment %llu %s: %s", (unsigned long long)p->position,
+                     p->seg, d->path);
+        } else {
+            snprintf(where, sizeof where, "%s", d->path);
+        }
+        if (xd_diags_add(&tr->problems, d->code, where, "%s", d->message) != XD_OK) {
+            t->failed = true;
+        }
+    }
+}
+
+static enum xd_status report(struct translator *tr, enum xd_status status)
+{
+    struct xd_x12_translation res = {tr->st01,
+                                     tr->st02,
+                                     tr->env.isa_control,
+                                     tr->env.gs_control,
+                                     tr->st_index,
+                                     status,
+                                     status == XD_OK ? tr->t.doc : NULL,
+                                     &tr->problems,
+                                     &tr->notes};
+    return tr->fn != NULL ? tr->fn(tr->ctx, &res) : XD_OK;
+}
+
+/* A party_ref for an interchange ID (ISA05/ISA06): D-U-N-S for qualifiers 01 and 14, an
+ * assigned ID otherwise; the party_id from the map's cross-reference. An ID shorter than an
+ * N104 allows (a one-character ISA ID) is not used: no N1 could carry it back. */
+static void envelope_party(struct xd_x12__tr *t, uint16_t off, unsigned el, const char *qual,
+                           const char *id)
+{
+    void *root = t->doc->body;
+    if (off == 0 || id[0] == '\0' || *(void **)((char *)root + off) != NULL) {
+        return;
+    }
+    snprintf(t->seg_id, sizeof t->seg_id, "ISA");
+    t->position = 0; /* named by the envelope, not by a segment of the set */
+    if (strlen(id) < N104_MIN) {
+        xd_x12__tr_note(t, el, "interchange ID '%s' is shorter than an N104: not a party", id);
+        return;
+    }
+    struct xd_canon_party_ref *p = xd_x12__tr_object(t, root, off, sizeof *p);
+    if (p == NULL) {
+        return;
+    }
+    size_t n = strlen(id);
+    bool digits = strspn(id, "0123456789") == n;
+    bool duns =
+        digits && ((strcmp(qual, "01") == 0 && n == 9) || (strcmp(qual, "14") == 0 && n == 13));
+    *(duns ? &p->duns : &p->assigned_id) = xd_arena_strdup(t->arena, id);
+    p->party_id = xd_x12__map_xref_id(t->map, false, qual, id);
+}
+
+static enum xd_status on_set_end(void *ctx, const struct xd_x12_set_result *res)
+{
+    struct translator *tr = ctx;
+    struct xd_x12__tr *t = &tr->t;
+    tr->in_set = false;
+    if (t->spec == NULL) {
+        return report(tr, XD_EUNSUPPORTED);
+    }
+    if (res->status == XD_X12_REJECTED) {
+        return report(tr, XD_EINVALDOC);
+    }
+    if (!t->failed && t->doc != NULL) {
+        xd_x12__tr_party_close(t);
+        if (t->spec->finish != NULL) {
+            t->spec->finish(t);
+        }
+        envelope_party(t, t->spec->sender_party, 6, tr->env.sender_qual, tr->env.sender);
+        envelope_party(t, t->spec->receiver_party, 8, tr->env.receiver_qual, tr->env.receiver);
+    }
+    if (t->failed || t->doc == NULL || tr->problems.count > 0) {
+        return report(tr, XD_EINVAL);
+    }
+    struct xd_diags canon;
+    xd_diags_init(&canon, XD_X12_TR_MAX_PROBLEMS);
+    enum xd_status st = xd_canon_validate(t->doc, &canon);
+    if (st != XD_OK) {
+        canonical_problems(tr, &canon);
+    }
+    xd_diags_cleanup(&canon);
+    return report(tr, st == XD_OK ? XD_OK : XD_EINVAL);
+}
+
+enum xd_status xd_x12_translate(struct xd_x12_reader *r, const struct xd_x12_map *map,
+                                const struct xd_x12_validate_options *opt,
+                                struct xd_x12_report *rep, xd_x12_doc_fn fn, void *ctx,
+                                struct xd_error *err)
+{
+    struct xd_x12_map *defaults = NULL;
+    if (map == NULL) {
+        enum xd_status st = xd_x12_map_create(NULL, &defaults, NULL);
+        if (st != XD_OK) {
+            return st;
+        }
+        map = defaults;
+    }
+    struct translator *tr = xd_calloc(1, sizeof *tr);
+    if (tr == NULL) {
+        xd_x12_map_destroy(defaults);
+        return XD_ENOMEM;
+    }
+    tr->map = map;
+    tr->fn = fn;
+    tr->ctx = ctx;
+    tr->t.map = map;
+    tr->t.problems = &tr->problems;
+    tr->t.notes = &tr->notes;
+    xd_diags_init(&tr->problems, XD_X12_TR_MAX_PROBLEMS);
+    xd_diags_init(&tr->notes, XD_X12_TR_MAX_PROBLEMS);
+    tr->t.arena = xd_arena_create(TR_ARENA_CHUNK, XD_X12_TR_ARENA_CAP);
+    enum xd_status st = XD_ENOMEM;
+    if (tr->t.arena != NULL) {
+        struct xd_x12_sink sink = {.ctx = tr,
+                                   .interchange_begin = on_interchange,
+                                   .group_begin = on_group,
+                                   .set_begin = on_set_begin,
+                                   .set_end = on_set_end,
+                                   .segment = on_segment};
+        st = xd_x12_validate(r, opt, rep, &sink, err);
+    }
+    for (size_t i = 0; i < XD_CANON_TYPE_COUNT; i++) {
+        xd_x12__codes_destroy(tr->codes[i]);
+    }
+    xd_x12__set_free(tr->loose);
+    xd_free(tr->t.prov);
+    xd_arena_destroy(tr->t.arena);
+    xd_diags_cleanup(&tr->problems);
+    xd_diags_cleanup(&tr->notes);
+    xd_free(tr);
+    xd_x12_map_destroy(defaults);
+    return st;
+}

@@ -1,0 +1,736 @@
+/* SPDX-License-Identifier: MIT
+ * Translation tests of src/x12: translate(render(doc)) == doc for every outbound type (the
+ * examples and variants: 005010, other delimiters, 860, minimal documents), inbound
+ * translation of hand-written sets with and without a partner map, problems that name their
+ * segment, notes, map descriptions refused with their path, and allocation failures. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+
+#include "canon/canon.h"
+#include "x12/x12.h"
+
+#define ISA4010                                                                                    \
+    "ISA*00*          *00*          *ZZ*SENDER         *ZZ*RECEIVER       "                        \
+    "*260101*1200*U*00401*000000007*0*P*>~"
+#define TRAILER "GE*1*1~IEA*1*000000007~"
+
+/* ---- Helpers ------------------------------------------------------------------------------- */
+
+struct collected {
+    char *json[16];
+    enum xd_status status[16];
+    char problems[16][1024];
+    size_t n;
+};
+
+static enum xd_status collect(void *ctx, const struct xd_x12_translation *t)
+{
+    struct collected *c = ctx;
+    if (c->n == 16) {
+        return XD_ETOOBIG;
+    }
+    c->status[c->n] = t->status;
+    c->problems[c->n][0] = '\0';
+    size_t used = 0;
+    for (size_t i = 0; i < t->problems->count; i++) {
+        int k = snprintf(c->problems[c->n] + used, sizeof c->problems[0] - used, "%s: %s\n",
+                         t->problems->items[i].path, t->problems->items[i].message);
+        used += k > 0 && (size_t)k < sizeof c->problems[0] - used ? (size_t)k : 0;
+    }
+    c->json[c->n] = NULL;
+    if (t->status == XD_OK) {
+        struct xd_buf b;
+        xd_buf_init(&b, 1 << 20);
+        assert_int_equal(xd_canon_encode(t->doc, &b), XD_OK);
+        c->json[c->n] = xd_buf_steal(&b, NULL);
+        xd_buf_cleanup(&b);
+    }
+    c->n++;
+    return XD_OK;
+}
+
+static void collected_free(struct collected *c)
+{
+    for (size_t i = 0; i < c->n; i++) {
+        xd_free(c->json[i]);
+    }
+}
+
+static enum xd_status translate_text(const char *text, const struct xd_x12_map *map,
+                                     struct collected *c)
+{
+    struct xd_x12_reader *r = NULL;
+    memset(c, 0, sizeof *c);
+    assert_int_equal(xd_x12_reader_create_mem(text, strlen(text), &r), XD_OK);
+    enum xd_status st = xd_x12_translate(r, map, NULL, NULL, collect, c, NULL);
+    xd_x12_reader_destroy(r);
+    return st;
+}
+
+struct out_opts {
+    const char *version;
+    struct xd_x12_delims delims;
+};
+
+/* Render the canonical JSON documents into one interchange. */
+static char *render_json(const char *const *docs, size_t n, const struct xd_x12_map *map,
+                         const struct out_opts *oo)
+{
+    struct xd_buf out;
+    struct xd_error err;
+    struct xd_x12_writer *w = NULL;
+    struct xd_x12_renderer *rd = NULL;
+    bool v5 = oo && oo->version && strncmp(oo->version, "005010", 6) == 0;
+    /* 004010's usual component separator, '>': the examples' notes hold ':' */
+    struct xd_x12_writer_options wo = {.delims = oo ? oo->delims
+                                                    : (struct xd_x12_delims){'*', '>', '^', '~'},
+                                       .isa_version = v5 ? "00501" : "00401",
+                                       .sender_qualifier = "ZZ",
+                                       .sender_id = "NORTHWIND",
+                                       .receiver_qualifier = "ZZ",
+                                       .receiver_id = "PARTNER",
+                                       .date = "20260301",
+                                       .time = "1200",
+                                       .isa_control = 42};
+    struct xd_x12_render_options ro = {
+        .version = oo ? oo->version : NULL, .group_control = 7, .set_control = 9};
+    xd_error_clear(&err);
+    xd_buf_init(&out, 1 << 24);
+    assert_int_equal(xd_x12_writer_create(&wo, &out, &w, &err), XD_OK);
+    assert_int_equal(xd_x12_renderer_create(w, map, &ro, &rd), XD_OK);
+    for (size_t i = 0; i < n; i++) {
+        struct xd_arena *a = xd_arena_create(0, 0);
+        struct xd_canon_doc *doc = NULL;
+        struct xd_diags d;
+        xd_diags_init(&d, 10);
+        enum xd_status st = xd_canon_decode(docs[i], strlen(docs[i]), a, &doc, &d);
+        if (st != XD_OK) {
+            fprintf(stderr, "decode: %s: %s\n", d.count ? d.items[0].path : "",
+                    d.count ? d.items[0].message : "");
+        }
+        assert_int_equal(st, XD_OK);
+        st = xd_x12_render(rd, doc, &err);
+        if (st != XD_OK) {
+            fprintf(stderr, "render: %s\n", err.message);
+        }
+        assert_int_equal(st, XD_OK);
+        xd_diags_cleanup(&d);
+        xd_arena_destroy(a);
+    }
+    assert_int_equal(xd_x12_renderer_finish(rd, &err), XD_OK);
+    assert_int_equal(xd_x12_writer_finish(w, &err), XD_OK);
+    xd_x12_renderer_destroy(rd);
+    xd_x12_writer_destroy(w);
+    char *s = xd_buf_steal(&out, NULL);
+    xd_buf_cleanup(&out);
+    return s;
+}
+
+/* <json> without what X12 does not carry: id, correlation_id, source. */
+static json_t *body_of(const char *json)
+{
+    json_t *j = json_loads(json, 0, NULL);
+    assert_non_null(j);
+    json_object_del(j, "id");
+    json_object_del(j, "correlation_id");
+    json_object_del(j, "source");
+    return j;
+}
+
+static void assert_same(const char *want, const char *got)
+{
+    json_t *a = body_of(want), *b = body_of(got);
+    if (!json_equal(a, b)) {
+        char *x = json_dumps(a, JSON_SORT_KEYS), *y = json_dumps(b, JSON_SORT_KEYS);
+        fprintf(stderr, "want %s\n got %s\n", x, y);
+        free(x);
+        free(y);
+    }
+    assert_true(json_equal(a, b));
+    json_decref(a);
+    json_decref(b);
+}
+
+/* The translated document's source: the envelope it was rendered in. */
+static void assert_source(const char *got, const char *version, const char *set_control)
+{
+    json_t *j = json_loads(got, 0, NULL);
+    json_t *s = json_object_get(j, "source");
+    assert_string_equal(json_string_value(json_object_get(s, "format")), "x12");
+    assert_string_equal(json_string_value(json_object_get(s, "version")), version);
+    assert_string_equal(json_string_value(json_object_get(s, "sender_id")), "NORTHWIND");
+    assert_string_equal(json_string_value(json_object_get(s, "receiver_id")), "PARTNER");
+    json_t *c = json_object_get(s, "control_numbers");
+    assert_string_equal(json_string_value(json_object_get(c, "interchange")), "000000042");
+    assert_string_equal(json_string_value(json_object_get(c, "group")), "7");
+    assert_string_equal(json_string_value(json_object_get(c, "transaction_set")), set_control);
+    json_decref(j);
+}
+
+static void round_trip(const char *json, const struct xd_x12_map *map, const struct out_opts *oo)
+{
+    char *x12 = render_json(&json, 1, map, oo);
+    struct collected c;
+    enum xd_status st = translate_text(x12, map, &c);
+    if (st != XD_OK || c.n != 1 || c.status[0] != XD_OK) {
+        fprintf(stderr, "%s\n%s\n", x12, c.n ? c.problems[0] : "no set");
+    }
+    assert_int_equal(st, XD_OK);
+    assert_int_equal(c.n, 1);
+    assert_int_equal(c.status[0], XD_OK);
+    assert_same(json, c.json[0]);
+    assert_source(c.json[0], oo && oo->version ? oo->version : "004010", "0009");
+    collected_free(&c);
+    xd_free(x12);
+}
+
+static char *example(const char *name)
+{
+    char path[512];
+    const char *src = getenv("CROSSDOCK_SRC");
+    snprintf(path, sizeof path, "%s/examples/documents/%s.json", src ? src : ".", name);
+    struct xd_buf b;
+    struct xd_error err;
+    xd_buf_init(&b, 1 << 22);
+    assert_int_equal(xd_file_read(path, &b, &err), XD_OK);
+    char *s = xd_buf_steal(&b, NULL);
+    xd_buf_cleanup(&b);
+    return s;
+}
+
+static const char *const outbound_examples[] = {
+    "purchase_order", "po_acknowledgement",    "ship_notice",        "invoice",
+    "shipping_order", "shipment_confirmation", "inventory_snapshot", "receipt"};
+
+static const char *str_at(json_t *j, const char *path);
+
+/* ---- Round trips --------------------------------------------------------------------------- */
+
+static void test_examples_round_trip(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < XD_ARRAY_LEN(outbound_examples); i++) {
+        char *json = example(outbound_examples[i]);
+        round_trip(json, NULL, NULL);
+        xd_free(json);
+    }
+}
+
+static void test_examples_round_trip_005010_odd_delimiters(void **state)
+{
+    (void)state;
+    struct out_opts oo = {"005010", {'|', '}', '^', '\n'}};
+    for (size_t i = 0; i < XD_ARRAY_LEN(outbound_examples); i++) {
+        char *json = example(outbound_examples[i]);
+        round_trip(json, NULL, &oo);
+        xd_free(json);
+    }
+}
+
+/* A change order is an 860 (BCH, POC); a cancellation may have no lines. */
+static void test_change_and_cancel_are_860(void **state)
+{
+    (void)state;
+    const char *change =
+        "{\"type\":\"purchase_order\",\"po_number\":\"PO-77\",\"purpose\":\"change\","
+        "\"revision\":3,\"order_date\":\"2026-03-02\",\"buyer\":{\"name\":\"Buyer Co\"},"
+        "\"supplier\":{\"duns\":\"804735132\"},\"currency\":\"USD\",\"lines\":[{\"line_number\":1,"
+        "\"sku\":\"A-1\",\"quantity\":\"10\",\"uom\":\"EA\",\"unit_price\":\"2.50\","
+        "\"change\":\"change\"},{\"line_number\":2,\"sku\":\"A-2\",\"quantity\":\"5\","
+        "\"uom\":\"CA\",\"change\":\"delete\"},{\"line_number\":3,\"sku\":\"A-3\","
+        "\"quantity\":\"1\",\"uom\":\"EA\",\"change\":\"add\"}]}";
+    char *x12 = render_json(&change, 1, NULL, NULL);
+    assert_non_null(strstr(x12, "ST*860*0009~"));
+    assert_non_null(strstr(x12, "BCH*04*NE*PO-77**3*20260302~"));
+    assert_non_null(strstr(x12, "POC*2*DI*5**CA*"));
+    xd_free(x12);
+    round_trip(change, NULL, NULL);
+    const char *cancel =
+        "{\"type\":\"purchase_order\",\"po_number\":\"PO-77\",\"purpose\":\"cancel\","
+        "\"order_date\":\"2026-03-02\",\"buyer\":{\"gln\":\"0614141000012\"},"
+        "\"supplier\":{\"assigned_id\":\"V-1\"}}";
+    round_trip(cancel, NULL, NULL);
+}
+
+static void test_variants_round_trip(void **state)
+{
+    (void)state;
+    const char *const docs[] = {
+        /* an order without optional parts, a line named by a non-numeric id */
+        "{\"type\":\"purchase_order\",\"po_number\":\"P1\",\"purpose\":\"original\","
+        "\"order_date\":\"2026-01-05\",\"buyer\":{\"name\":\"B\"},\"supplier\":{\"name\":\"S\"},"
+        "\"lines\":[{\"line_number\":1,\"line_id\":\"A1\",\"buyer_part\":\"X\","
+        "\"quantity\":\"1.5\",\"uom\":\"LB\"}]}",
+        /* a rejected acknowledgement */
+        "{\"type\":\"po_acknowledgement\",\"po_number\":\"P1\",\"purpose\":\"replace\","
+        "\"status\":\"rejected\",\"po_date\":\"2026-01-02\",\"ack_date\":\"2026-01-06\",\"lines\":["
+        "{\"line_number\":1,\"status\":\"rejected\","
+        "\"vendor_part\":\"V9\",\"reason\":\"Discontinued\"}]}",
+        /* an ASN with an item right under its order and a pallet of cartons */
+        "{\"type\":\"ship_notice\",\"asn_number\":\"A1\",\"purpose\":\"original\",\"notice_date\":"
+        "\"2026-01-07\","
+        "\"ship_date\":\"2026-01-07\",\"ship_to\":{\"gln\":\"0614141000029\"},\"orders\":[{"
+        "\"po_number\":\"P1\",\"packs\":[{\"sscc\":\"006141410041000026\",\"kind\":\"pallet\"},"
+        "{\"sscc\":\"006141410041000033\",\"kind\":\"carton\",\"parent_sscc\":"
+        "\"006141410041000026\",\"tracking_number\":\"1Z9\",\"items\":[{\"sku\":\"K\","
+        "\"quantity\":\"2\",\"uom\":\"EA\",\"serial_numbers\":[\"S1\",\"S2\"]}]}],"
+        "\"items\":[{\"line_number\":4,\"gtin\":\"00614141204175\",\"quantity\":\"3\","
+        "\"uom\":\"EA\",\"lot_number\":\"L7\",\"expiry_date\":\"2027-01-01\"}]}]}",
+        /* a credit memo with a charge and a tax */
+        "{\"type\":\"invoice\",\"invoice_number\":\"C1\",\"invoice_type\":\"credit_memo\","
+        "\"invoice_date\":\"2026-02-01\",\"supplier\":{\"name\":\"S\"},\"buyer\":{\"name\":\"B\"},"
+        "\"currency\":\"EUR\",\"lines\":[{\"line_number\":1,\"sku\":\"K\",\"quantity\":\"2\","
+        "\"uom\":\"EA\",\"unit_price\":\"10.00\",\"amount\":\"20.00\"}],\"charges\":[{\"code\":"
+        "\"handling\",\"amount\":\"5.00\"}],\"taxes\":[{\"type\":\"vat\",\"amount\":\"5.00\","
+        "\"rate_percent\":\"20\"}],\"totals\":{\"line_count\":1,\"subtotal\":\"20.00\","
+        "\"charges_total\":\"5.00\",\"tax_total\":\"5.00\",\"total_amount\":\"30.00\"}}",
+        /* a shipping order without carrier or freight terms */
+        "{\"type\":\"shipping_order\",\"order_number\":\"SO1\",\"purpose\":\"original\","
+        "\"order_date\":\"2026-01-02\",\"location_id\":\"WH-1\",\"ship_to\":{\"name\":\"C\"},"
+        "\"lines\":[{\"line_number\":1,\"sku\":\"K\",\"quantity\":\"1\",\"uom\":\"EA\"}]}",
+        /* a shipment confirmation without packages, shipped in UTC */
+        "{\"type\":\"shipment_confirmation\",\"order_number\":\"SO1\",\"shipment_id\":\"SH1\","
+        "\"location_id\":\"WH-1\",\"shipped_at\":\"2026-01-03T08:00:30Z\",\"lines\":[{"
+        "\"line_number\":1,\"sku\":\"K\",\"shipped_quantity\":\"0\",\"uom\":\"EA\","
+        "\"status\":\"cancelled\"}]}",
+        /* a snapshot with one quantity */
+        "{\"type\":\"inventory_snapshot\",\"snapshot_id\":\"S1\",\"location_id\":\"WH-1\","
+        "\"as_of\":\"2026-01-03T00:00:00Z\",\"lines\":[{\"sku\":\"K\",\"uom\":\"EA\","
+        "\"on_hand\":\"7\"}]}",
+        /* a receipt of a line with a rejected part */
+        "{\"type\":\"receipt\",\"receipt_number\":\"R1\",\"location_id\":\"WH-1\","
+        "\"received_at\":\"2026-01-04T10:00:00-05:00\",\"lines\":[{\"line_number\":1,"
+        "\"sku\":\"K\",\"received_quantity\":\"4\",\"rejected_quantity\":\"1\","
+        "\"uom\":\"EA\",\"serial_numbers\":[\"A\",\"B\",\"C\",\"D\"]}]}",
+    };
+    for (size_t i = 0; i < XD_ARRAY_LEN(docs); i++) {
+        round_trip(docs[i], NULL, NULL);
+        struct out_opts oo = {"005010", {'~', '`', '^', '\''}};
+        round_trip(docs[i], NULL, &oo);
+    }
+}
+
+/* What X12 makes mandatory and the canonical document optional comes back filled in: an
+ * acknowledgement's purpose (BAK01 00) and order date (BAK04: the acknowledgement's), a ship
+ * notice's date (BSN03: the ship date). docs/x12.md lists these. */
+static void test_mandatory_elements_fill_in(void **state)
+{
+    (void)state;
+    const char *ack = "{\"type\":\"po_acknowledgement\",\"po_number\":\"P1\",\"status\":"
+                      "\"accepted\",\"ack_date\":\"2026-01-06\"}";
+    char *x12 = render_json(&ack, 1, NULL, NULL);
+    assert_non_null(strstr(x12, "BAK*00*AD*P1*20260106*****20260106~"));
+    struct collected c;
+    assert_int_equal(translate_text(x12, NULL, &c), XD_OK);
+    json_t *j = json_loads(c.json[0], 0, NULL);
+    assert_string_equal(str_at(j, "purpose"), "original");
+    assert_string_equal(str_at(j, "po_date"), "2026-01-06");
+    json_decref(j);
+    collected_free(&c);
+    xd_free(x12);
+    /* an order's totals without a line count: CTT01 is the number of lines */
+    const char *po = "{\"type\":\"purchase_order\",\"po_number\":\"P1\",\"purpose\":\"original\","
+                     "\"order_date\":\"2026-01-05\",\"buyer\":{\"name\":\"B\"},\"supplier\":{"
+                     "\"name\":\"S\"},\"lines\":[{\"line_number\":1,\"sku\":\"K\",\"quantity\":"
+                     "\"4\",\"uom\":\"EA\"},{\"line_number\":2,\"sku\":\"L\",\"quantity\":\"1\","
+                     "\"uom\":\"EA\"}],\"totals\":{\"total_quantity\":\"5\"}}";
+    x12 = render_json(&po, 1, NULL, NULL);
+    assert_non_null(strstr(x12, "CTT*2*5~"));
+    assert_int_equal(translate_text(x12, NULL, &c), XD_OK);
+    j = json_loads(c.json[0], 0, NULL);
+    assert_int_equal(
+        json_integer_value(json_object_get(json_object_get(j, "totals"), "line_count")), 2);
+    json_decref(j);
+    collected_free(&c);
+    xd_free(x12);
+}
+
+/* Several documents of two groups in one interchange; each read back in order. */
+static void test_several_documents_one_interchange(void **state)
+{
+    (void)state;
+    char *a = example("purchase_order"), *b = example("purchase_order"), *c = example("invoice");
+    const char *docs[] = {a, b, c};
+    char *x12 = render_json(docs, 3, NULL, NULL);
+    assert_non_null(strstr(x12, "GE*2*7~"));
+    assert_non_null(strstr(x12, "GS*IN*NORTHWIND*PARTNER*20260301*1200*8*X*004010~"));
+    assert_non_null(strstr(x12, "IEA*2*000000042~"));
+    struct collected col;
+    assert_int_equal(translate_text(x12, NULL, &col), XD_OK);
+    assert_int_equal(col.n, 3);
+    for (size_t i = 0; i < 3; i++) {
+        assert_int_equal(col.status[i], XD_OK);
+        assert_same(docs[i], col.json[i]);
+    }
+    collected_free(&col);
+    xd_free(x12);
+    xd_free(a);
+    xd_free(b);
+    xd_free(c);
+}
+
+/* ---- Inbound ------------------------------------------------------------------------------- */
+
+static json_t *one_doc(const char *text, const struct xd_x12_map *map)
+{
+    struct collected c;
+    enum xd_status st = translate_text(text, map, &c);
+    if (c.n != 1 || c.status[0] != XD_OK) {
+        fprintf(stderr, "%s\n", c.n ? c.problems[0] : "no set");
+    }
+    assert_int_equal(st, XD_OK);
+    assert_int_equal(c.n, 1);
+    assert_int_equal(c.status[0], XD_OK);
+    json_t *j = json_loads(c.json[0], 0, NULL);
+    collected_free(&c);
+    return j;
+}
+
+static const char *str_at(json_t *j, const char *path)
+{
+    /* "a.b.0.c": object members and array indexes */
+    char buf[128];
+    snprintf(buf, sizeof buf, "%s", path);
+    for (char *tok = buf, *next; tok != NULL && j != NULL; tok = next) {
+        next = strchr(tok, '.');
+        if (next != NULL) {
+            *next++ = '\0';
+        }
+        j = (tok[0] >= '0' && tok[0] <= '9') ? json_array_get(j, strtoul(tok, NULL, 10))
+                                             : json_object_get(j, tok);
+    }
+    return j ? json_string_value(j) : NULL;
+}
+
+#define PO_850                                                                                     \
+    ISA4010 "GS*PO*SENDER*RECEIVER*20260101*1200*1*X*004010~ST*850*0001~"                          \
+            "BEG*00*SA*PO-1**20260101~CUR*BY*USD~REF*DP*038*Dept~DTM*002*20260115~"                \
+            "N1*ST*DC 4*UL*0614141000029~N3*100 Way~N4*Columbus*OH*43215~"                         \
+            "PO1*1*120*CS*9.25**BP*B-1*VP*V-1*UP*614141204175~PID*F****Widget~"                    \
+            "PO1*2*1*EA*2**BP*B-2~CTT*2~SE*13*0001~" TRAILER
+
+static void test_inbound_850_defaults(void **state)
+{
+    (void)state;
+    /* CS is not a canonical unit: without a map the order is refused at its PO1 */
+    struct collected c;
+    assert_int_equal(translate_text(PO_850, NULL, &c), XD_OK);
+    assert_int_equal(c.status[0], XD_EINVAL);
+    assert_non_null(strstr(c.problems[0], "segment 9 PO1: $.lines[0].uom"));
+    collected_free(&c);
+    json_t *spec = json_loads("{\"uom\":{\"CS\":\"CA\"}}", 0, NULL);
+    struct xd_x12_map *map = NULL;
+    assert_int_equal(xd_x12_map_create(spec, &map, NULL), XD_OK);
+    json_t *j = one_doc(PO_850, map);
+    assert_string_equal(str_at(j, "po_number"), "PO-1");
+    assert_string_equal(str_at(j, "order_type"), "standard");
+    assert_string_equal(str_at(j, "requested_delivery_date"), "2026-01-15");
+    assert_string_equal(str_at(j, "references.0.description"), "Dept");
+    assert_string_equal(str_at(j, "ship_to.gln"), "0614141000029");
+    assert_string_equal(str_at(j, "ship_to.address.country"), "US"); /* N404 omitted */
+    /* buyer and supplier from the envelope: the 850 comes from the buyer */
+    assert_string_equal(str_at(j, "buyer.assigned_id"), "SENDER");
+    assert_string_equal(str_at(j, "supplier.assigned_id"), "RECEIVER");
+    assert_string_equal(str_at(j, "lines.0.buyer_part"), "B-1");
+    assert_string_equal(str_at(j, "lines.0.vendor_part"), "V-1");
+    assert_string_equal(str_at(j, "lines.0.gtin"), "614141204175");
+    assert_string_equal(str_at(j, "lines.0.uom"), "CA");
+    assert_string_equal(str_at(j, "lines.0.description"), "Widget");
+    json_decref(j);
+    xd_x12_map_destroy(map);
+    json_decref(spec);
+}
+
+static void test_inbound_850_with_map(void **state)
+{
+    (void)state;
+    json_t *spec = json_loads("{\"item_ids\":{\"sku\":\"BP\",\"buyer_part\":[\"IN\"]},"
+                              "\"uom\":{\"CS\":\"CA\"},\"dates\":{\"cancel_after_date\":\"002\"},"
+                              "\"locations\":[{\"location_id\":\"DC-4\",\"qualifier\":\"UL\","
+                              "\"id\":\"0614141000029\"}],\"codes\":{\"order_type\":"
+                              "{\"rush\":\"SA\"}}}",
+                              0, NULL);
+    struct xd_x12_map *map = NULL;
+    assert_int_equal(xd_x12_map_create(spec, &map, NULL), XD_OK);
+    json_t *j = one_doc(PO_850, map);
+    assert_string_equal(str_at(j, "lines.0.sku"), "B-1");
+    assert_null(str_at(j, "lines.0.buyer_part"));
+    assert_string_equal(str_at(j, "lines.0.uom"), "CA");
+    assert_string_equal(str_at(j, "cancel_after_date"), "2026-01-15");
+    assert_null(str_at(j, "requested_delivery_date"));
+    assert_string_equal(str_at(j, "ship_to.location_id"), "DC-4");
+    assert_string_equal(str_at(j, "order_type"), "rush");
+    json_decref(j);
+    xd_x12_map_destroy(map);
+    json_decref(spec);
+}
+
+/* A canonical problem names the segment behind the object at fault. */
+static void test_problem_names_segment(void **state)
+{
+    (void)state;
+    struct collected c;
+    assert_int_equal(translate_text(ISA4010
+                                    "GS*PO*SENDER*RECEIVER*20260101*1200*1*X*004010~"
+                                    "ST*850*0001~BEG*00*SA*PO-1**20260101~"
+                                    "PO1*1*1*EA***BP*B-1~PO1*2*0*EA***BP*B-2~SE*5*0001~" TRAILER,
+                                    NULL, &c),
+                     XD_OK);
+    assert_int_equal(c.n, 1);
+    assert_int_equal(c.status[0], XD_EINVAL);
+    assert_non_null(strstr(c.problems[0], "segment 4 PO1: $.lines[1].quantity"));
+    assert_null(strstr(c.problems[0], "lines[0]"));
+    collected_free(&c);
+    /* a one-character ISA sender cannot stand for the supplier: no N1 could carry it */
+    assert_int_equal(
+        translate_text("ISA*00*          *00*          *ZZ*S              *ZZ*RECEIVER       "
+                       "*260101*1200*U*00401*000000007*0*P*>~"
+                       "GS*IN*SX*RECEIVER*20260101*1200*1*X*004010~ST*810*0001~BIG*20260101*I1~"
+                       "N1*BY*B~IT1*1*2*EA*10**VP*K~TDS*2000~CTT*1~SE*7*0001~" TRAILER,
+                       NULL, &c),
+        XD_OK);
+    assert_int_equal(c.status[0], XD_EINVAL);
+    assert_non_null(strstr(c.problems[0], "$.supplier"));
+    collected_free(&c);
+}
+
+/* A set rejected by validation is not translated; 997s have no canonical document. */
+static void test_rejected_and_unsupported_sets(void **state)
+{
+    (void)state;
+    struct collected c;
+    assert_int_equal(translate_text(ISA4010 "GS*PO*SENDER*RECEIVER*20260101*1200*1*X*004010~"
+                                            "ST*850*0001~BEG*99*SA*PO-1**20260101~PO1*1*1*EA~"
+                                            "SE*4*0001~GE*1*1~GS*FA*SENDER*RECEIVER*20260101*"
+                                            "1200*2*X*004010~ST*997*0001~AK1*PO*1~AK9*A*1*1*1~"
+                                            "SE*4*0001~GE*1*2~IEA*2*000000007~",
+                                    NULL, &c),
+                     XD_EINVALDOC);
+    assert_int_equal(c.n, 2);
+    assert_int_equal(c.status[0], XD_EINVALDOC);
+    assert_int_equal(c.status[1], XD_EUNSUPPORTED);
+    collected_free(&c);
+}
+
+/* Codes without a canonical counterpart are left out with a note; GTINs with a wrong check
+ * digit too; CTT totals that do not add up too. */
+static enum xd_status count_notes(void *ctx, const struct xd_x12_translation *t)
+{
+    size_t *n = ctx;
+    assert_int_equal(t->status, XD_OK);
+    *n = t->notes->count;
+    return XD_OK;
+}
+
+static void test_notes(void **state)
+{
+    (void)state;
+    const char *text = ISA4010 "GS*PO*SENDER*RECEIVER*20260101*1200*1*X*004010~ST*850*0001~"
+                               "BEG*00*RE*PO-1**20260101~FOB*DF~"
+                               "PO1*1*2*EA***BP*B-1*UP*614141204176~CTT*1*3~SE*6*0001~" TRAILER;
+    struct xd_x12_reader *r = NULL;
+    size_t notes = 0;
+    assert_int_equal(xd_x12_reader_create_mem(text, strlen(text), &r), XD_OK);
+    assert_int_equal(xd_x12_translate(r, NULL, NULL, NULL, count_notes, &notes, NULL), XD_OK);
+    assert_int_equal(notes, 4); /* BEG02 RE, FOB01 DF, the GTIN, CTT02 */
+    xd_x12_reader_destroy(r);
+    /* a CTT01 that miscounts the lines reads as the count of lines there are */
+    text = ISA4010 "GS*PO*SENDER*RECEIVER*20260101*1200*1*X*004010~ST*850*0001~"
+                   "BEG*00*SA*PO-1**20260101~N1*BY*B~N1*SE*S~"
+                   "PO1*1*2*EA***BP*B-1~CTT*0*2~SE*7*0001~" TRAILER;
+    struct collected c;
+    assert_int_equal(translate_text(text, NULL, &c), XD_OK);
+    assert_int_equal(c.status[0], XD_OK);
+    assert_non_null(strstr(c.json[0], "\"totals\":{\"line_count\":1,\"total_quantity\":\"2\"}"));
+    collected_free(&c);
+}
+
+/* A 003060 set (no table) is placed with the 004010 one. */
+static void test_version_without_table(void **state)
+{
+    (void)state;
+    json_t *j = one_doc(ISA4010 "GS*SH*SENDER*RECEIVER*20260101*1200*1*X*003060~ST*856*0001~"
+                                "BSN*00*A-9*20260101*1200~HL*1**S~DTM*011*20260102~"
+                                "N1*ST*Store*92*S1~HL*2*1*O~PRF*PO-9~HL*3*2*I~LIN**SK*K1~"
+                                "SN1**4*EA~CTT*3~SE*12*0001~" TRAILER,
+                        NULL);
+    assert_string_equal(str_at(j, "ship_date"), "2026-01-02");
+    assert_string_equal(str_at(j, "orders.0.po_number"), "PO-9");
+    assert_string_equal(str_at(j, "orders.0.items.0.sku"), "K1");
+    assert_string_equal(str_at(j, "source.version"), "003060");
+    json_decref(j);
+}
+
+/* ---- Map descriptions ---------------------------------------------------------------------- */
+
+static void expect_bad_map(const char *json, const char *path)
+{
+    json_t *spec = json_loads(json, 0, NULL);
+    assert_non_null(spec);
+    struct xd_x12_map *map = NULL;
+    struct xd_diags d;
+    xd_diags_init(&d, 10);
+    assert_int_equal(xd_x12_map_create(spec, &map, &d), XD_EINVAL);
+    assert_null(map);
+    assert_true(d.count >= 1);
+    assert_string_equal(d.items[0].path, path);
+    xd_diags_cleanup(&d);
+    json_decref(spec);
+}
+
+static void test_map_errors(void **state)
+{
+    (void)state;
+    expect_bad_map("{\"item_idz\":{}}", "$.item_idz");
+    expect_bad_map("{\"item_ids\":{\"sku\":3}}", "$.item_ids.sku");
+    expect_bad_map("{\"item_ids\":{\"sku\":[\"TOOLONG\"]}}", "$.item_ids.sku[0]");
+    expect_bad_map("{\"time_offset\":\"+25:00\"}", "$.time_offset");
+    expect_bad_map("{\"documents\":{\"nonsense\":{}}}", "$.documents.nonsense");
+    expect_bad_map("{\"documents\":{\"invoice\":{\"hub_ids\":false}}}",
+                   "$.documents.invoice.hub_ids");
+    expect_bad_map("{\"locations\":[{\"location_id\":\"A\"}]}", "$.locations[0]");
+}
+
+/* Without hub IDs a party is written with the cross-reference of its party_id. */
+static void test_map_xref_out(void **state)
+{
+    (void)state;
+    json_t *spec = json_loads("{\"hub_ids\":false,\"party_ids\":[{\"party_id\":\"acme\","
+                              "\"qualifier\":\"ZZ\",\"id\":\"ACME01\"}]}",
+                              0, NULL);
+    struct xd_x12_map *map = NULL;
+    assert_int_equal(xd_x12_map_create(spec, &map, NULL), XD_OK);
+    const char *doc = "{\"type\":\"po_acknowledgement\",\"po_number\":\"P1\",\"status\":"
+                      "\"accepted\",\"ack_date\":\"2026-01-06\",\"supplier\":{\"party_id\":"
+                      "\"acme\"}}";
+    char *x12 = render_json(&doc, 1, map, NULL);
+    assert_non_null(strstr(x12, "N1*SU**ZZ*ACME01~"));
+    assert_null(strstr(x12, "PARTY"));
+    xd_free(x12);
+    xd_x12_map_destroy(map);
+    json_decref(spec);
+}
+
+/* ---- Render refusals ------------------------------------------------------------------------ */
+
+static void test_render_refusals(void **state)
+{
+    (void)state;
+    struct xd_buf out;
+    struct xd_error err;
+    struct xd_x12_writer *w = NULL;
+    struct xd_x12_renderer *rd = NULL;
+    struct xd_x12_writer_options wo = {.sender_qualifier = "ZZ",
+                                       .sender_id = "AA",
+                                       .receiver_qualifier = "ZZ",
+                                       .receiver_id = "BB",
+                                       .date = "20260101",
+                                       .time = "1200",
+                                       .isa_control = 1};
+    xd_buf_init(&out, 1 << 20);
+    assert_int_equal(xd_x12_writer_create(&wo, &out, &w, &err), XD_OK);
+    assert_int_equal(xd_x12_renderer_create(w, NULL, NULL, &rd), XD_OK);
+    struct xd_arena *a = xd_arena_create(0, 0);
+    struct xd_canon_doc *doc = NULL;
+    /* a note holding the component separator ':' (the writer's default) */
+    const char *json = "{\"type\":\"po_acknowledgement\",\"po_number\":\"P1\",\"status\":"
+                       "\"accepted\",\"ack_date\":\"2026-01-06\",\"note\":\"at 10:30\"}";
+    assert_int_equal(xd_canon_decode(json, strlen(json), a, &doc, NULL), XD_OK);
+    assert_int_equal(xd_x12_render(rd, doc, &err), XD_EINVAL);
+    assert_non_null(strstr(err.message, "component separator"));
+    /* a region that is no state code, a PO number longer than BEG03: no X12 form */
+    json = "{\"type\":\"shipping_order\",\"order_number\":\"SO1\",\"purpose\":\"original\","
+           "\"order_date\":\"2026-01-02\",\"location_id\":\"WH-1\",\"ship_to\":{\"name\":\"C\","
+           "\"address\":{\"line1\":\"1 Main St\",\"city\":\"Fresno\",\"region\":\"California\","
+           "\"postal_code\":\"93650\",\"country\":\"US\"}},\"lines\":[{\"line_number\":1,"
+           "\"sku\":\"K\",\"quantity\":\"1\",\"uom\":\"EA\"}]}";
+    assert_int_equal(xd_canon_decode(json, strlen(json), a, &doc, NULL), XD_OK);
+    assert_int_equal(xd_x12_render(rd, doc, &err), XD_EINVAL);
+    assert_non_null(strstr(err.message, "N402 'California': data element too long"));
+    /* an item master has no transaction set */
+    json = "{\"type\":\"item\",\"sku\":\"K\",\"description\":\"D\",\"base_uom\":\"EA\"}";
+    assert_int_equal(xd_canon_decode(json, strlen(json), a, &doc, NULL), XD_OK);
+    assert_int_equal(xd_x12_render(rd, doc, &err), XD_EUNSUPPORTED);
+    /* the refused documents were taken back whole: the interchange holds only this one */
+    json = "{\"type\":\"po_acknowledgement\",\"po_number\":\"P1\",\"status\":"
+           "\"accepted\",\"ack_date\":\"2026-01-06\"}";
+    assert_int_equal(xd_canon_decode(json, strlen(json), a, &doc, NULL), XD_OK);
+    assert_int_equal(xd_x12_render(rd, doc, &err), XD_OK);
+    assert_int_equal(xd_x12_renderer_finish(rd, &err), XD_OK);
+    assert_int_equal(xd_x12_writer_finish(w, &err), XD_OK);
+    assert_null(strstr(out.data, "ST*940"));
+    assert_non_null(strstr(out.data, "GS*PR*AA*BB*20260101*1200*1*X*004010~ST*855*0001~"));
+    struct collected c;
+    assert_int_equal(translate_text(out.data, NULL, &c), XD_OK);
+    assert_int_equal(c.n, 1);
+    assert_int_equal(c.status[0], XD_OK);
+    collected_free(&c);
+    xd_arena_destroy(a);
+    xd_x12_renderer_destroy(rd);
+    xd_x12_writer_destroy(w);
+    xd_buf_cleanup(&out);
+}
+
+/* ---- Allocation failures ------------------------------------------------------------------ */
+
+static enum xd_status ignore_doc(void *ctx, const struct xd_x12_translation *t)
+{
+    (void)ctx;
+    (void)t;
+    return XD_OK;
+}
+
+static void test_translate_oom(void **state)
+{
+    (void)state;
+    bool completed = false;
+    for (long n = 0; n < 2000 && !completed; n++) {
+        struct xd_x12_reader *r = NULL;
+        xd_alloc_fail_after(n);
+        enum xd_status st = xd_x12_reader_create_mem(PO_850, strlen(PO_850), &r);
+        if (st == XD_OK) {
+            st = xd_x12_translate(r, NULL, NULL, NULL, ignore_doc, NULL, NULL);
+        }
+        long failures = xd_alloc_injected_failures();
+        xd_alloc_fail_after(-1);
+        xd_x12_reader_destroy(r);
+        if (failures == 0) {
+            assert_int_equal(st, XD_OK);
+            completed = true;
+        } else {
+            assert_true(st == XD_ENOMEM || st == XD_OK);
+        }
+    }
+    assert_true(completed);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_examples_round_trip),
+        cmocka_unit_test(test_examples_round_trip_005010_odd_delimiters),
+        cmocka_unit_test(test_change_and_cancel_are_860),
+        cmocka_unit_test(test_variants_round_trip),
+        cmocka_unit_test(test_mandatory_elements_fill_in),
+        cmocka_unit_test(test_several_documents_one_interchange),
+        cmocka_unit_test(test_inbound_850_defaults),
+        cmocka_unit_test(test_inbound_850_with_map),
+        cmocka_unit_test(test_problem_names_segment),
+        cmocka_unit_test(test_rejected_and_unsupported_sets),
+        cmocka_unit_test(test_notes),
+        cmocka_unit_test(test_version_without_table),
+        cmocka_unit_test(test_map_errors),
+        cmocka_unit_test(test_map_xref_out),
+        cmocka_unit_test(test_render_refusals),
+        cmocka_unit_test(test_translate_oom),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
