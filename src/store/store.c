@@ -316,10 +316,10 @@ static void events_report(struct xd_store *s)
     if (s->n_events == 0 && !s->events_overflow) {
         return;
     }
+    /* Under mu, so that once xd_store_outbox_watch(NULL) returned no call is under way. */
     pthread_mutex_lock(&s->mu);
     xd_store_outbox_watch_fn fn = s->watch_fn;
     void *arg = s->watch_arg;
-    pthread_mutex_unlock(&s->mu);
     if (fn != NULL && s->events_overflow) {
         fn(arg, XD_STORE_OUTBOX_ALL, NULL, NULL);
     } else if (fn != NULL) {
@@ -327,6 +327,7 @@ static void events_report(struct xd_store *s)
             fn(arg, s->events[i].kind, s->events[i].partner, s->events[i].endpoint);
         }
     }
+    pthread_mutex_unlock(&s->mu);
     events_reset(s);
 }
 
@@ -433,8 +434,10 @@ static void run_batch(struct xd_store *s, struct xd_store_op *list, size_t n)
         return;
     }
     count_outcomes(s, list, n, commit_ns);
-    complete_list(s, list);
+    /* Committed: the watcher hears of the new work before the submitters hear of their ops,
+     * so whoever waited for a commit may rely on the engine knowing. */
     events_report(s);
+    complete_list(s, list);
     /* After the acknowledgements: a checkpoint delays the next batch, never this one. */
     if (s->be->maintain(s->wconn, false, &err) != XD_OK) {
         storage_failed(s, NULL, 0, &err);

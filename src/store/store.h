@@ -229,6 +229,7 @@ struct xd_store_outbox_update {
     size_t n_claims;
     int64_t at_ms; /* claim time */
     const char *actor;
+    bool *applied;  /* optional out: n_results + n_claims flags, results first */
     size_t skipped; /* out: results and claims that did not apply */
 };
 
@@ -527,8 +528,8 @@ enum xd_status xd_store_endpoint_get(struct xd_store *s, const char *partner, co
  * called once per queue that got open messages (enqueued, replayed, re-routed to it, enabled:
  * XD_STORE_OUTBOX_QUEUE) and once per endpoint whose state changed (XD_STORE_OUTBOX_ENDPOINT);
  * XD_STORE_OUTBOX_ALL (partner and endpoint NULL) when a batch changed more queues than the store
- * tracks per batch. Must be quick and must not call the store's write path. One watcher; NULL
- * removes it. */
+ * tracks per batch. It runs with the store's queue lock held: it must be quick and must not call
+ * the store at all. One watcher; NULL removes it, and once that returned no call is under way. */
 enum xd_store_outbox_event {
     XD_STORE_OUTBOX_QUEUE,
     XD_STORE_OUTBOX_ENDPOINT,

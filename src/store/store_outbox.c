@@ -449,6 +449,9 @@ enum xd_status xd_store__update_apply(struct xd_store__apply *x)
         if (st != XD_OK) {
             return xd_store__fail(x, st);
         }
+        if (u->applied != NULL) {
+            u->applied[i] = applied;
+        }
         if (!applied) {
             u->skipped++;
             continue;
@@ -467,6 +470,9 @@ enum xd_status xd_store__update_apply(struct xd_store__apply *x)
             return xd_store__fail(x, st);
         }
         u->skipped += applied ? 0 : 1;
+        if (u->applied != NULL) {
+            u->applied[u->n_results + i] = applied;
+        }
     }
     return XD_OK;
 }
