@@ -24,6 +24,7 @@ void xd_gateway_options_init(struct xd_gateway_options *o)
     o->threads = 2;
     o->max_connections = 1024;
     o->connection_timeout_s = 60;
+    o->deliver = NULL;
 }
 
 enum xd_status xd_gateway_parse_listen(const char *text, struct xd_gateway_options *o,
