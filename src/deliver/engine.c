@@ -742,42 +742,13 @@ static size_t active(const struct xd_deliver__queue *q)
     return n;
 }
 
-static void schedule_queue(struct xd_deliver *d, struct xd_deliver__queue *q, int64_t now)
+/* Claim up to <limit> messages of <q> that may start; returns how many. */
+static size_t claim(struct xd_deliver *d, struct xd_deliver__queue *q, size_t limit, int64_t now,
+                    bool skip_untried)
 {
-    if (q->reload || q->disabled || q->win.n == 0) {
-        return;
-    }
-    queue_config(d, q);
-    bool failover = failover_due(q, now);
-    if (failover != q->view.failover) {
-        pthread_mutex_lock(&d->view_mu);
-        q->view.failover = failover;
-        pthread_mutex_unlock(&d->view_mu);
-    }
-    if (failover) {
-        reroute(d, q, now);
-    }
-    bool changed = false;
-    enum xd_deliver__gate gate =
-        xd_deliver__breaker_gate(&q->br, q->cfg.breaker.open_ms, now, &changed);
-    if (changed) {
-        breaker_changed(d, q);
-    }
-    if (gate == XD_DELIVER__GATE_SHUT) {
-        return;
-    }
-    size_t per_queue = q->cfg.ordered ? 1 : q->cfg.max_in_flight;
-    if (gate == XD_DELIVER__GATE_PROBE) {
-        per_queue = 1;
-    }
-    size_t busy = active(q);
-    size_t room = d->opts.max_in_flight - d->in_flight;
-    if (busy >= per_queue || room == 0) {
-        return;
-    }
-    size_t limit = per_queue - busy < room ? per_queue - busy : room;
     size_t idx[PICK_MAX];
-    size_t n = xd_deliver__pick(&q->win, q->cfg.ordered, limit, now, failover, idx, PICK_MAX);
+    size_t n = xd_deliver__pick(&q->win, q->cfg.ordered, limit, now, skip_untried, idx, PICK_MAX);
+    size_t claimed = 0;
     for (size_t i = 0; i < n; i++) {
         struct xd_deliver__msg *m = &q->win.m[idx[i]];
         if (!add_claim(d, q, m->seq)) {
@@ -787,10 +758,57 @@ static void schedule_queue(struct xd_deliver *d, struct xd_deliver__queue *q, in
         q->busy++;
         d->in_flight++;
         xd_deliver__breaker_started(&q->br);
+        claimed++;
     }
-    if (n > 0) {
+    if (claimed > 0) {
         atomic_store(&d->view_in_flight, d->in_flight);
         view_publish(d, q);
+    }
+    return claimed;
+}
+
+static void schedule_queue(struct xd_deliver *d, struct xd_deliver__queue *q, int64_t now)
+{
+    if (q->reload || q->disabled || q->win.n == 0) {
+        return;
+    }
+    queue_config(d, q);
+    bool changed = false;
+    enum xd_deliver__gate gate =
+        xd_deliver__breaker_gate(&q->br, q->cfg.breaker.open_ms, now, &changed);
+    if (changed) {
+        breaker_changed(d, q);
+    }
+    bool failover = failover_due(q, now);
+    if (failover != q->view.failover) {
+        pthread_mutex_lock(&d->view_mu);
+        q->view.failover = failover;
+        pthread_mutex_unlock(&d->view_mu);
+    }
+    /* During failover, messages never attempted go to the alternate, except the half-open
+     * probe: it is the queue's head whatever it is, so the primary's recovery is noticed (real
+     * traffic is the only probe there is). Its claim commits before the re-route, which then
+     * leaves it alone (it is delivering). While a re-route is being committed, nothing untried
+     * is claimed: it may be moving. */
+    bool probe = gate == XD_DELIVER__GATE_PROBE;
+    if (failover && !probe) {
+        reroute(d, q, now);
+    }
+    size_t per_queue = q->cfg.ordered ? 1 : q->cfg.max_in_flight;
+    if (probe) {
+        per_queue = 1;
+    }
+    size_t busy = active(q);
+    size_t room = d->opts.max_in_flight - d->in_flight;
+    if (gate != XD_DELIVER__GATE_SHUT && busy < per_queue && room > 0) {
+        size_t limit = per_queue - busy < room ? per_queue - busy : room;
+        bool skip_untried = q->rerouting || (failover && !probe);
+        if (claim(d, q, limit, now, skip_untried) > 0 && failover && probe) {
+            flush(d);
+        }
+    }
+    if (failover && probe) {
+        reroute(d, q, now);
     }
 }
 

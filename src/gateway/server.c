@@ -218,6 +218,10 @@ static bool request_begin(struct xd_gw_request *r)
 
 static enum MHD_Result send_response(struct xd_gw_request *r)
 {
+    /* The answer is decided (and any write committed): the key is free for the next request
+     * now, not when libmicrohttpd reports the connection done, which can be after the client
+     * already sent its retry (it would get a spurious 409). */
+    xd_gw__idem_release(r);
     struct gw_response *resp = &r->resp;
     size_t len = 0;
     char *data = xd_buf_steal(&resp->body, &len);
