@@ -370,7 +370,8 @@ struct reader {
 static enum xd_status fail_at(struct reader *rd, const char *obj, const char *key, const char *why)
 {
     char field[160];
-    snprintf(field, sizeof field, "%s.%s%s%s", rd->where, obj ? obj : "", obj ? "." : "", key);
+    snprintf(field, sizeof field, "%.63s.%.16s%s%.64s", rd->where, obj ? obj : "", obj ? "." : "",
+             key);
     return bad(rd->err, field, why);
 }
 
