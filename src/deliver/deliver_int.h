@@ -387,9 +387,11 @@ struct xd_deliver {
 
 /* engine.c */
 void xd_deliver__wake(struct xd_deliver *d);
-/* transfer.c: start an attempt whose claim committed; finish one (its result joins this turn's
- * update operation); step results from workers and libcurl. */
-void xd_deliver__attempt_start(struct xd_deliver *d, struct xd_deliver__queue *q, int64_t seq);
+/* transfer.c: start an attempt whose claim committed, with its message when the caller read it
+ * (NULL: the attempt reads it); finish one (its result joins this turn's update operation);
+ * step results from workers and libcurl. */
+void xd_deliver__attempt_start(struct xd_deliver *d, struct xd_deliver__queue *q, int64_t seq,
+                               const struct xd_store_outbox_msg *msg);
 void xd_deliver__attempt_step_done(struct xd_deliver *d, struct xd_deliver__xfer *x);
 void xd_deliver__attempt_http_done(struct xd_deliver *d, CURL *easy, CURLcode rc);
 /* Abandon an attempt at shutdown: the message stays delivering in the store. */

@@ -22,6 +22,7 @@
 #define STOP_POLL_MS   50
 #define OP_ARENA_CHUNK ((size_t)64 * 1024)
 #define PICK_MAX       64
+#define START_CHUNK    512 /* messages read in one statement when attempts start */
 
 const int64_t xd_deliver__latency_bounds_us[XD_DELIVER__LATENCY_BUCKETS - 1] = {
     5000, 10000, 25000, 50000, 100000, 250000, 500000, 1000000, 2500000, 5000000, 10000000,
@@ -461,6 +462,42 @@ static void release(struct xd_deliver *d, struct xd_deliver__queue *q)
     atomic_store(&d->view_in_flight, d->in_flight);
 }
 
+/* Start the attempts of claims that committed: their messages are read in one statement (one
+ * read snapshot per chunk instead of one per attempt), then each attempt goes its way. */
+static void start_claimed(struct xd_deliver *d, const int64_t *seqs,
+                          struct xd_deliver__queue *const *queues, size_t n)
+{
+    for (size_t done = 0; done < n;) {
+        size_t k = n - done < START_CHUNK ? n - done : START_CHUNK;
+        struct xd_arena *a = xd_arena_create(OP_ARENA_CHUNK, 0);
+        struct xd_store_outbox_msg *msgs = NULL;
+        size_t got = 0;
+        struct xd_error err = {0};
+        if (a == NULL ||
+            xd_store_outbox_get_seqs(d->store, seqs + done, k, a, &msgs, &got, &err) != XD_OK) {
+            got = 0; /* each attempt reads its own message, and reports why it cannot */
+        }
+        for (size_t i = done; i < done + k; i++) {
+            /* The rows come in seq order; claims in the order queues were visited. */
+            size_t lo = 0;
+            size_t hi = got;
+            while (lo < hi) {
+                size_t mid = lo + (hi - lo) / 2;
+                if (msgs[mid].seq < seqs[i]) {
+                    lo = mid + 1;
+                } else {
+                    hi = mid;
+                }
+            }
+            const struct xd_store_outbox_msg *m =
+                lo < got && msgs[lo].seq == seqs[i] ? &msgs[lo] : NULL;
+            xd_deliver__attempt_start(d, queues[i], seqs[i], m);
+        }
+        xd_arena_destroy(a);
+        done += k;
+    }
+}
+
 static void update_done(struct xd_deliver *d, struct xd_deliver__op *o)
 {
     const struct xd_store_outbox_update *u = &o->op.u.outbox;
@@ -497,6 +534,7 @@ static void update_done(struct xd_deliver *d, struct xd_deliver__op *o)
         view_publish(d, q);
     }
     bool stopping = atomic_load(&d->stopping);
+    size_t n_start = 0;
     for (size_t i = 0; i < u->n_claims; i++) {
         struct xd_deliver__queue *q = o->claim_q[i];
         struct xd_deliver__msg *m = xd_deliver__window_find(&q->win, o->claims[i]);
@@ -506,7 +544,9 @@ static void update_done(struct xd_deliver *d, struct xd_deliver__op *o)
         if (ok && o->applied[u->n_results + i] && !stopping) {
             m->attempts++;
             m->phase = XD_DELIVER__SENDING;
-            xd_deliver__attempt_start(d, q, m->seq);
+            /* Compact the claims to start in place: their messages are read together. */
+            o->claims[n_start] = o->claims[i];
+            o->claim_q[n_start++] = q;
             continue;
         }
         m->phase = XD_DELIVER__IDLE;
@@ -515,6 +555,7 @@ static void update_done(struct xd_deliver *d, struct xd_deliver__op *o)
         release(d, q);
         view_publish(d, q);
     }
+    start_claimed(d, o->claims, o->claim_q, n_start);
 }
 
 static void other_done(struct xd_deliver *d, struct xd_deliver__op *o)

@@ -337,7 +337,31 @@ static void dns_remember(struct xd_deliver *d, const struct xd_deliver__xfer *x,
 /* ------------------------------------------------------------------------------------------ */
 /* Attempts */
 
-void xd_deliver__attempt_start(struct xd_deliver *d, struct xd_deliver__queue *q, int64_t seq)
+/* Copy what an attempt uses of <m> into its arena. */
+static bool msg_copy(struct xd_deliver__xfer *x, const struct xd_store_outbox_msg *m)
+{
+    struct xd_arena *a = x->arena;
+    x->msg = *m;
+    x->msg.id = xd_arena_strdup(a, m->id);
+    x->msg.partner = xd_arena_strdup(a, m->partner);
+    x->msg.endpoint = xd_arena_strdup(a, m->endpoint);
+    x->msg.content_type = xd_arena_strdup(a, m->content_type);
+    x->msg.idem_key = xd_arena_strdup(a, m->idem_key);
+    x->msg.source = NULL;
+    x->msg.correlation_id = m->correlation_id ? xd_arena_strdup(a, m->correlation_id) : NULL;
+    x->msg.body = m->body != NULL ? xd_arena_memdup(a, m->body, m->body_len + 1) : NULL;
+    x->msg.last_error = NULL;
+    x->msg.last_response = NULL;
+    x->msg.dead_reason = NULL;
+    x->msg.rerouted_from = NULL;
+    return x->msg.id != NULL && x->msg.partner != NULL && x->msg.endpoint != NULL &&
+           x->msg.content_type != NULL && x->msg.idem_key != NULL &&
+           (m->correlation_id == NULL || x->msg.correlation_id != NULL) &&
+           (m->body == NULL || x->msg.body != NULL);
+}
+
+void xd_deliver__attempt_start(struct xd_deliver *d, struct xd_deliver__queue *q, int64_t seq,
+                               const struct xd_store_outbox_msg *msg)
 {
     d->transfers++;
     struct xd_deliver__xfer *x = xfer_new(d, q, seq);
@@ -350,7 +374,12 @@ void xd_deliver__attempt_start(struct xd_deliver *d, struct xd_deliver__queue *q
         return;
     }
     struct xd_error err = {0};
-    if (xd_store_outbox_get_seq(d->store, seq, x->arena, &x->msg, &err) != XD_OK) {
+    if (msg != NULL && !msg_copy(x, msg)) {
+        memset(&x->msg, 0, sizeof x->msg);
+        finish_simple(x, XD_DELIVER__RETRY, XD_DELIVER__EFFECT_NONE, "out of memory");
+        return;
+    }
+    if (msg == NULL && xd_store_outbox_get_seq(d->store, seq, x->arena, &x->msg, &err) != XD_OK) {
         char *why = xd_arena_printf(x->arena, "cannot read the message: %s", err.message);
         memset(&x->msg, 0, sizeof x->msg);
         finish_simple(x, XD_DELIVER__RETRY, XD_DELIVER__EFFECT_NONE,

@@ -467,6 +467,11 @@ enum xd_status xd_store_outbox_get(struct xd_store *s, const char *id, struct xd
 enum xd_status xd_store_outbox_get_seq(struct xd_store *s, int64_t seq, struct xd_arena *a,
                                        struct xd_store_outbox_msg *out,
                                        struct xd_error *err) XD_NODISCARD;
+/* Several messages by seq in one read (the delivery engine starts many attempts at once),
+ * bodies included, in seq order; seqs not found are left out. At most XD_STORE_LIST_MAX. */
+enum xd_status xd_store_outbox_get_seqs(struct xd_store *s, const int64_t *seqs, size_t n,
+                                        struct xd_arena *a, struct xd_store_outbox_msg **out,
+                                        size_t *n_out, struct xd_error *err) XD_NODISCARD;
 /* The open messages (pending, delivering, disabled) of one queue with seq > after_seq, oldest
  * first, at most <limit>; without bodies. */
 enum xd_status xd_store_outbox_queue(struct xd_store *s, const char *partner, const char *endpoint,

@@ -173,6 +173,9 @@ struct xd_store__backend {
     enum xd_status (*outbox_get)(struct xd_store__conn *c, const char *id, int64_t seq,
                                  struct xd_arena *a, struct xd_store_outbox_msg *out,
                                  struct xd_error *err);
+    enum xd_status (*outbox_get_seqs)(struct xd_store__conn *c, const int64_t *seqs, size_t n,
+                                      struct xd_arena *a, struct xd_store_outbox_msg **out,
+                                      size_t *n_out, struct xd_error *err);
     enum xd_status (*outbox_queue)(struct xd_store__conn *c, const char *partner,
                                    const char *endpoint, int64_t after_seq, size_t limit,
                                    struct xd_arena *a, struct xd_store_outbox_msg **out,

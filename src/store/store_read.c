@@ -218,6 +218,30 @@ enum xd_status xd_store_outbox_get_seq(struct xd_store *s, int64_t seq, struct x
     return st;
 }
 
+enum xd_status xd_store_outbox_get_seqs(struct xd_store *s, const int64_t *seqs, size_t n,
+                                        struct xd_arena *a, struct xd_store_outbox_msg **out,
+                                        size_t *n_out, struct xd_error *err)
+{
+    if (s == NULL || (seqs == NULL && n > 0) || a == NULL || out == NULL || n_out == NULL ||
+        n > XD_STORE_LIST_MAX) {
+        return xd_error_set(err, XD_EINVAL, "outbox get: up to %d seqs and outputs are required",
+                            XD_STORE_LIST_MAX);
+    }
+    if (n == 0) {
+        *out = NULL;
+        *n_out = 0;
+        return XD_OK;
+    }
+    struct xd_store__conn *c = NULL;
+    enum xd_status st = xd_store__reader_take(s, &c, err);
+    if (st != XD_OK) {
+        return st;
+    }
+    st = s->be->outbox_get_seqs(c, seqs, n, a, out, n_out, err);
+    xd_store__reader_give(s, c, st);
+    return st;
+}
+
 enum xd_status xd_store_outbox_queue(struct xd_store *s, const char *partner, const char *endpoint,
                                      int64_t after_seq, size_t limit, struct xd_arena *a,
                                      struct xd_store_outbox_msg **out, size_t *n_out,

@@ -81,6 +81,7 @@ enum stmt_id {
     S_ENDPOINT_LIST,
     S_OUTBOX_GET_ID,
     S_OUTBOX_GET_SEQ,
+    S_OUTBOX_GET_SEQS,
     S_OUTBOX_QUEUE,
     S_OUTBOX_LIST_STATE,
     S_OUTBOX_LIST_THREAD,
@@ -208,6 +209,8 @@ static const char *const sql[S_COUNT] = {
     [S_ENDPOINT_LIST] = "SELECT " ENDPOINT_COLUMNS "ORDER BY partner, name",
     [S_OUTBOX_GET_ID] = OUTBOX_ROW "WHERE id = ?1",
     [S_OUTBOX_GET_SEQ] = OUTBOX_ROW "WHERE seq = ?1",
+    /* One statement, one read snapshot for a whole turn of attempts: ?1 is a JSON array. */
+    [S_OUTBOX_GET_SEQS] = OUTBOX_ROW "WHERE seq IN (SELECT value FROM json_each(?1)) ORDER BY seq",
     [S_OUTBOX_QUEUE] = OUTBOX_LIST "WHERE partner = ?1 AND endpoint = ?2 AND " OUTBOX_OPEN
                                    " AND seq > ?3 ORDER BY seq LIMIT ?4",
     [S_OUTBOX_LIST_STATE] =
@@ -1793,6 +1796,37 @@ static enum xd_status collect_msgs(struct xd_store__conn *c, sqlite3_stmt *st, s
     return s;
 }
 
+static enum xd_status sq_outbox_get_seqs(struct xd_store__conn *c, const int64_t *seqs, size_t n,
+                                         struct xd_arena *a, struct xd_store_outbox_msg **out,
+                                         size_t *n_out, struct xd_error *err)
+{
+    struct xd_buf list;
+    xd_buf_init(&list, 32 * n + 8);
+    enum xd_status s = xd_buf_append_char(&list, '[');
+    for (size_t i = 0; s == XD_OK && i < n; i++) {
+        s = xd_buf_printf(&list, "%s%lld", i ? "," : "", (long long)seqs[i]);
+    }
+    if (s == XD_OK) {
+        s = xd_buf_append_char(&list, ']');
+    }
+    if (s != XD_OK) {
+        xd_buf_cleanup(&list);
+        return xd_error_set(err, s, "outbox: out of memory");
+    }
+    const struct arg args[] = {textn(list.data, list.len)};
+    sqlite3_stmt *st = NULL;
+    s = query(c, S_OUTBOX_GET_SEQS, args, 1, &st, err);
+    if (s == XD_ENOTFOUND) {
+        st = NULL;
+    } else if (s != XD_OK) {
+        xd_buf_cleanup(&list);
+        return s;
+    }
+    s = collect_msgs(c, st, n, a, out, n_out, err);
+    xd_buf_cleanup(&list);
+    return s;
+}
+
 static enum xd_status sq_outbox_queue(struct xd_store__conn *c, const char *partner,
                                       const char *endpoint, int64_t after_seq, size_t limit,
                                       struct xd_arena *a, struct xd_store_outbox_msg **out,
@@ -1993,6 +2027,7 @@ const struct xd_store__backend xd_store__sqlite = {
     .endpoint_row = sq_endpoint_row,
     .endpoint_put = sq_endpoint_put,
     .outbox_get = sq_outbox_get,
+    .outbox_get_seqs = sq_outbox_get_seqs,
     .outbox_queue = sq_outbox_queue,
     .outbox_list = sq_outbox_list,
     .outbox_depths = sq_outbox_depths,
