@@ -165,7 +165,8 @@ static struct xd_deliver__queue *queue_get(struct xd_deliver *d, const char *par
     pthread_mutex_lock(&d->view_mu);
     if (d->n_queues == d->queues_cap) {
         size_t cap = d->queues_cap ? d->queues_cap * 2 : 16;
-        struct xd_deliver__queue **g = xd_reallocarray(d->queues, cap, sizeof *g);
+        struct xd_deliver__queue **g =
+            xd_reallocarray(d->queues, cap, sizeof(struct xd_deliver__queue *));
         if (g == NULL) {
             pthread_mutex_unlock(&d->view_mu);
             xd_deliver__window_cleanup(&q->win);
@@ -312,9 +313,9 @@ static struct xd_deliver__op *building(struct xd_deliver *d)
     if (o != NULL) {
         o->cap = cap;
         o->results = xd_arena_calloc(o->arena, cap, sizeof *o->results);
-        o->result_q = xd_arena_calloc(o->arena, cap, sizeof *o->result_q);
+        o->result_q = xd_arena_calloc(o->arena, cap, sizeof(struct xd_deliver__queue *));
         o->claims = xd_arena_calloc(o->arena, cap, sizeof *o->claims);
-        o->claim_q = xd_arena_calloc(o->arena, cap, sizeof *o->claim_q);
+        o->claim_q = xd_arena_calloc(o->arena, cap, sizeof(struct xd_deliver__queue *));
         o->applied = xd_arena_calloc(o->arena, 2 * cap, sizeof *o->applied);
         o->op.kind = XD_STORE_OP_OUTBOX_UPDATE;
         if (o->results == NULL || o->result_q == NULL || o->claims == NULL || o->claim_q == NULL ||
@@ -1202,7 +1203,7 @@ enum xd_status xd_deliver_start(const struct xd_deliver_options *o, struct xd_de
     pthread_mutex_init(&d->work_mu, NULL);
     pthread_cond_init(&d->work_cv, NULL);
     d->multi = curl_multi_init();
-    d->scratch = xd_arena_create(64 * 1024, 0);
+    d->scratch = xd_arena_create(OP_ARENA_CHUNK, 0);
     uint64_t seed = 0;
     if (xd_random_bytes(&seed, sizeof seed) != XD_OK) {
         seed = (uint64_t)xd_mono_ns();

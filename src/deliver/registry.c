@@ -602,7 +602,7 @@ enum xd_status xd_deliver_memreg_parse(struct xd_deliver_memreg *r, const char *
     if (n > 0 && eps == NULL) {
         st = xd_error_set(err, XD_ENOMEM, "out of memory");
     }
-    for (size_t i = 0; st == XD_OK && i < n; i++) {
+    for (size_t i = 0; st == XD_OK && eps != NULL && i < n; i++) {
         struct reader rd = {.err = err};
         snprintf(rd.where, sizeof rd.where, "endpoints[%zu]", i);
         st = read_endpoint(&rd, json_array_get(list, i), &eps[i]);

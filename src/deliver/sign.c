@@ -21,7 +21,7 @@ enum xd_status xd_deliver_secret_decode(const char *secret, uint8_t *key, size_t
     const char *b64 = secret + plen;
     size_t n = strlen(b64);
     /* base64 of at most XD_DELIVER_SECRET_MAX bytes; 24 to 64 bytes is what issuers use. */
-    if (n == 0 || n > 4 * (XD_DELIVER_SECRET_MAX / 3)) {
+    if (n == 0 || n > (size_t)4 * (XD_DELIVER_SECRET_MAX / 3)) {
         return XD_EINVAL;
     }
     uint8_t tmp[XD_DELIVER_SECRET_MAX + 3];

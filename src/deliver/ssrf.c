@@ -16,7 +16,7 @@
 
 #include "deliver/deliver_int.h"
 
-#define NO_EMBED -1
+#define NO_EMBED (-1)
 
 /* The special-purpose ranges (IANA IPv4 and IPv6 Special-Purpose Address Registries, plus
  * multicast). The longest matching prefix decides. <embed>: offset of an IPv4 address carried
@@ -115,13 +115,10 @@ enum xd_deliver__addr_class xd_deliver__addr_classify(int family, const uint8_t 
         return XD_DELIVER__ADDR_RESERVED;
     }
     const struct range *r = longest(family, addr);
-    if (r == NULL) {
-        return XD_DELIVER__ADDR_PUBLIC;
+    if (r != NULL && r->embed != NO_EMBED) {
+        r = longest(AF_INET, addr + r->embed); /* an IPv4 range never embeds again */
     }
-    if (r->embed != NO_EMBED) {
-        return xd_deliver__addr_classify(AF_INET, addr + r->embed);
-    }
-    return r->c;
+    return r != NULL ? r->c : XD_DELIVER__ADDR_PUBLIC;
 }
 
 bool xd_deliver__cidr_match(const struct xd_deliver_cidr *c, int family, const uint8_t *addr)

@@ -665,7 +665,7 @@ static enum xd_status endpoint_breaker(struct xd_store__apply *x, struct xd_stor
 enum xd_status xd_store__endpoint_apply(struct xd_store__apply *x)
 {
     struct xd_store_endpoint_update *e = &x->op->u.endpoint;
-    struct xd_arena *a = xd_arena_create(1024, 64 * 1024);
+    struct xd_arena *a = xd_arena_create(1024, (size_t)64 * 1024);
     if (a == NULL) {
         return xd_error_set(&x->op->err, XD_ENOMEM, "endpoint update: out of memory");
     }
