@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT
- * crossdock serve: open the store, start the HTTP API, run until SIGTERM or SIGINT, then stop
- * gracefully (stop accepting, finish what was accepted, commit, exit 0). */
+ * crossdock serve: open the store, start outbound delivery and the HTTP API, run until SIGTERM
+ * or SIGINT, then stop gracefully (stop accepting, finish what was accepted, let deliveries
+ * under way finish or leave them for the next start, commit, exit 0). */
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -8,18 +9,21 @@
 
 #include "cli/cli.h"
 #include "cli/config.h"
+#include "deliver/deliver.h"
 #include "gateway/gateway.h"
 #include "store/store.h"
 
 static void serve_usage(FILE *f)
 {
-    fprintf(f, "usage: crossdock serve [--data DIR] [--listen HOST:PORT] [--config FILE]\n\n"
-               "Runs the hub. Options (in a --config YAML file, or as flags where shown):\n");
+    fprintf(f, "usage: crossdock serve [--data DIR] [--listen HOST:PORT] [--config FILE]\n"
+               "                       [--endpoints FILE]\n\n"
+               "Runs the hub. --endpoints names the delivery endpoints' JSON configuration\n"
+               "(docs/delivery.md). Options (in a --config YAML file, or as flags where shown):\n");
     xd_config_print_help(f);
 }
 
 /* Parse flags over the defaults and the config file. Returns -1 to go on, else an exit code. */
-static int serve_args(int argc, char **argv, struct xd_config *cfg)
+static int serve_args(int argc, char **argv, struct xd_config *cfg, const char **endpoints)
 {
     const char *config_path = NULL, *data = NULL, *listen = NULL;
     for (int i = 1; i < argc; i++) {
@@ -28,10 +32,11 @@ static int serve_args(int argc, char **argv, struct xd_config *cfg)
             serve_usage(stdout);
             return 0;
         }
-        const char **slot = strcmp(a, "--config") == 0   ? &config_path
-                            : strcmp(a, "--data") == 0   ? &data
-                            : strcmp(a, "--listen") == 0 ? &listen
-                                                         : NULL;
+        const char **slot = strcmp(a, "--config") == 0      ? &config_path
+                            : strcmp(a, "--data") == 0      ? &data
+                            : strcmp(a, "--listen") == 0    ? &listen
+                            : strcmp(a, "--endpoints") == 0 ? endpoints
+                                                            : NULL;
         if (slot == NULL || i + 1 >= argc) {
             fprintf(stderr, "crossdock serve: %s '%s'\n",
                     slot == NULL ? "unknown option" : "missing value for", a);
@@ -52,10 +57,33 @@ static int serve_args(int argc, char **argv, struct xd_config *cfg)
     return -1;
 }
 
+/* The delivery engine over the in-memory registry loaded from <endpoints> (NULL: none yet). */
+static enum xd_status delivery_start(const struct xd_config *cfg, struct xd_store *store,
+                                     const char *endpoints, struct xd_deliver_memreg **reg,
+                                     struct xd_deliver **out, struct xd_error *err)
+{
+    enum xd_status st = xd_deliver_memreg_create(reg);
+    if (st != XD_OK) {
+        return xd_error_set(err, st, "out of memory");
+    }
+    if (endpoints != NULL && (st = xd_deliver_memreg_load(*reg, endpoints, err)) != XD_OK) {
+        return st;
+    }
+    char outbox[sizeof cfg->data_dir + 16];
+    snprintf(outbox, sizeof outbox, "%s/outbox", cfg->data_dir);
+    struct xd_deliver_options o;
+    xd_deliver_options_init(&o);
+    o.store = store;
+    o.outbox_dir = outbox;
+    xd_deliver_memreg_registry(*reg, &o.registry);
+    return xd_deliver_start(&o, out, err);
+}
+
 int xd_cmd_serve(int argc, char **argv)
 {
     struct xd_config cfg;
-    int rc = serve_args(argc, argv, &cfg);
+    const char *endpoints = NULL;
+    int rc = serve_args(argc, argv, &cfg, &endpoints);
     if (rc >= 0) {
         return rc;
     }
@@ -94,10 +122,21 @@ int xd_cmd_serve(int argc, char **argv)
         XD_LOG_ERROR("serve", NULL, "cannot open the store in %s: %s", cfg.data_dir, err.message);
         return 1;
     }
+    struct xd_deliver_memreg *reg = NULL;
+    struct xd_deliver *deliver = NULL;
+    if (delivery_start(&cfg, store, endpoints, &reg, &deliver, &err) != XD_OK) {
+        XD_LOG_ERROR("serve", NULL, "cannot start delivery: %s", err.message);
+        xd_store_close(store);
+        xd_deliver_memreg_destroy(reg);
+        return 1;
+    }
+    gopts.deliver = deliver;
     struct xd_gateway *gw = NULL;
     if (xd_gateway_start(&gopts, store, &gw, &err) != XD_OK) {
         XD_LOG_ERROR("serve", NULL, "%s", err.message);
+        xd_deliver_stop(deliver);
         xd_store_close(store);
+        xd_deliver_memreg_destroy(reg);
         return 1;
     }
     XD_LOG_INFO("serve", NULL, "crossdock %s listening on http://%s:%u (data %s)", XD_VERSION,
@@ -107,7 +146,9 @@ int xd_cmd_serve(int argc, char **argv)
     XD_LOG_INFO("serve", NULL, "%s received: finishing accepted requests",
                 sig == SIGTERM ? "SIGTERM" : "SIGINT");
     xd_gateway_stop(gw);
+    xd_deliver_stop(deliver);
     xd_store_close(store);
+    xd_deliver_memreg_destroy(reg);
     XD_LOG_INFO("serve", NULL, "stopped cleanly");
     return 0;
 }

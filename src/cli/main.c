@@ -13,11 +13,13 @@ struct command {
 };
 
 static const struct command commands[] = {
-    {"serve", xd_cmd_serve, "run the hub: HTTP API on the embedded store"},
+    {"serve", xd_cmd_serve, "run the hub: HTTP API and outbound delivery on the embedded store"},
     {"token", xd_cmd_token, "create, list and revoke API access tokens"},
     {"audit", xd_cmd_audit, "verify the hash chain of the audit log"},
     {"config", xd_cmd_config, "print a documented sample configuration, or check one"},
     {"x12", xd_cmd_x12, "validate, translate, render and acknowledge X12 EDI files"},
+    {"dlq", xd_cmd_dlq, "list and replay a running hub's dead-letter queue"},
+    {"sim", xd_cmd_sim, "simulated partners for tests and demos (receiver)"},
 };
 
 static void usage(FILE *f)

@@ -139,6 +139,16 @@ void xd_gw__idem_destroy(struct gw_idem_table *t);
  * r->idem_slot is set and released by xd_gw__idem_release. */
 enum xd_status xd_gw__idem_claim(struct xd_gw_request *r, const char *scope, const char *key);
 void xd_gw__idem_release(struct xd_gw_request *r);
+/* The Idempotency-Key of a write request: 400 when malformed, 409 while another request with it
+ * is in flight, the stored answer when it completed (422 when that was a different request:
+ * method, path and body are fingerprinted into <request_hash>). False when an answer is set;
+ * otherwise *idem_key is the key (NULL when none) and the key is claimed until completion. */
+bool xd_gw__idem_begin(struct xd_gw_request *r, const char **idem_key,
+                       uint8_t request_hash[XD_SHA256_LEN]);
+/* Answer with what an earlier request with the same key stored, or 422 when its fingerprint
+ * differs from <request_hash>. */
+void xd_gw__idem_replay(struct xd_gw_request *r, const uint8_t *request_hash,
+                        const uint8_t *stored_hash, int status, const char *body, size_t len);
 
 /* ---- metrics (metrics.c) ---- */
 struct gw_metrics *xd_gw__metrics_create(size_t routes);
@@ -168,6 +178,13 @@ void xd_gw__h_schemas(struct xd_gw_request *r);
 void xd_gw__h_document_post(struct xd_gw_request *r);
 void xd_gw__h_document_get(struct xd_gw_request *r);
 void xd_gw__h_transaction_get(struct xd_gw_request *r);
+void xd_gw__h_outbox_list(struct xd_gw_request *r);
+void xd_gw__h_outbox_post(struct xd_gw_request *r);
+void xd_gw__h_outbox_get(struct xd_gw_request *r);
+void xd_gw__h_dlq_list(struct xd_gw_request *r);
+void xd_gw__h_dlq_replay(struct xd_gw_request *r);
+void xd_gw__h_endpoints_list(struct xd_gw_request *r);
+void xd_gw__h_endpoint_enable(struct xd_gw_request *r);
 
 /* Route matching (router.c): sets r->route and r->params; returns the methods the matching
  * pattern allows (0 when no pattern matches the path). */

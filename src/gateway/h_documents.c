@@ -92,19 +92,6 @@ static void answer_created(struct xd_gw_request *r, const struct post_ctx *c,
     }
 }
 
-/* Answer from an earlier request with the same idempotency key. */
-static void answer_replay(struct xd_gw_request *r, const uint8_t *hash, int status,
-                          const char *body, size_t len)
-{
-    if (!xd_ct_equal(hash, r->op.u.ingest.request_hash, XD_SHA256_LEN)) {
-        xd_gw__problem(r, 422, "idempotency-key-reused", "Unprocessable Content", NULL,
-                       "this Idempotency-Key was already used for a different request");
-        return;
-    }
-    xd_gw__json(r, status, body, len);
-    xd_gw__add_header(r, "Idempotent-Replayed", "true");
-}
-
 /* Writer thread: the ingest committed or failed. */
 static void ingest_done(struct xd_store_op *op, void *arg)
 {
@@ -115,8 +102,8 @@ static void ingest_done(struct xd_store_op *op, void *arg)
         answer_created(r, c, op->u.ingest.correlation_id);
         break;
     case XD_EEXIST:
-        answer_replay(r, op->idem_request_hash, op->idem_http_status, op->idem_body,
-                      op->idem_body_len);
+        xd_gw__idem_replay(r, op->u.ingest.request_hash, op->idem_request_hash,
+                           op->idem_http_status, op->idem_body, op->idem_body_len);
         break;
     case XD_EUNAVAIL:
     case XD_EAGAIN:
@@ -130,32 +117,6 @@ static void ingest_done(struct xd_store_op *op, void *arg)
         break;
     }
     xd_gw__complete(r);
-}
-
-/* Idempotency-Key: a Structured Field string ("..."); bare tokens are accepted too. */
-static const char *idempotency_key(struct xd_gw_request *r, bool *bad)
-{
-    const char *h = xd_gw__header(r, "Idempotency-Key");
-    *bad = false;
-    if (h == NULL) {
-        return NULL;
-    }
-    size_t n = strlen(h);
-    if (n >= 2 && h[0] == '"' && h[n - 1] == '"') {
-        h++;
-        n -= 2;
-    }
-    if (n == 0 || n > GW_IDEM_KEY_MAX) {
-        *bad = true;
-        return NULL;
-    }
-    for (size_t i = 0; i < n; i++) {
-        if (h[i] < 0x20 || h[i] > 0x7e || h[i] == '"' || h[i] == '\\') {
-            *bad = true;
-            return NULL;
-        }
-    }
-    return xd_arena_strndup(r->arena, h, n);
 }
 
 /* Decode and validate; on failure the problem response is set. */
@@ -194,42 +155,6 @@ static struct xd_canon_doc *decode_document(struct xd_gw_request *r)
     return st == XD_OK ? doc : NULL;
 }
 
-/* SHA-256 over method, path and body: what "the same request" means for a key. */
-static void request_fingerprint(struct xd_gw_request *r, uint8_t out[XD_SHA256_LEN])
-{
-    struct xd_sha256_ctx c;
-    if (xd_sha256_begin(&c) != XD_OK) {
-        memset(out, 0, XD_SHA256_LEN);
-        return;
-    }
-    xd_sha256_update(&c, "POST\n", 5);
-    xd_sha256_update(&c, r->path, strlen(r->path));
-    xd_sha256_update(&c, "\n", 1);
-    if (r->body.len > 0) {
-        xd_sha256_update(&c, r->body.data, r->body.len);
-    }
-    xd_sha256_end(&c, out);
-}
-
-/* Look the key up among completed requests. Returns true when the answer is set. */
-static bool idempotency_lookup(struct xd_gw_request *r, const char *key)
-{
-    struct xd_store_idem prior;
-    struct xd_error err;
-    xd_error_clear(&err);
-    enum xd_status st = xd_store_idem_get(r->gw->store, r->token.id, key, r->arena, &prior, &err);
-    if (st == XD_ENOTFOUND) {
-        return false;
-    }
-    if (st != XD_OK) {
-        XD_LOG_ERROR("http", NULL, "idempotency lookup failed: %s", err.message);
-        xd_gw__unavailable(r, "cannot check the Idempotency-Key right now");
-        return true;
-    }
-    answer_replay(r, prior.request_hash, prior.http_status, prior.body, prior.body_len);
-    return true;
-}
-
 /* Check the headers that shape the request; false when an error answer is set. */
 static bool post_headers(struct xd_gw_request *r, const char **idem_key)
 {
@@ -239,28 +164,7 @@ static bool post_headers(struct xd_gw_request *r, const char **idem_key)
                        XD_CORRELATION_ID_MAX);
         return false;
     }
-    bool bad = false;
-    *idem_key = idempotency_key(r, &bad);
-    if (bad) {
-        xd_gw__problem(r, 400, "invalid-idempotency-key", "Bad Request", NULL,
-                       "Idempotency-Key must be 1-%d printable ASCII characters", GW_IDEM_KEY_MAX);
-        return false;
-    }
-    if (*idem_key == NULL) {
-        return true;
-    }
-    enum xd_status st = xd_gw__idem_claim(r, r->token.id, *idem_key);
-    if (st == XD_EEXIST) {
-        xd_gw__problem(r, 409, "request-in-progress", "Conflict", NULL,
-                       "a request with this Idempotency-Key is still being processed");
-        return false;
-    }
-    if (st != XD_OK) {
-        xd_gw__unavailable(r, "out of memory");
-        return false;
-    }
-    request_fingerprint(r, r->op.u.ingest.request_hash);
-    return !idempotency_lookup(r, *idem_key);
+    return xd_gw__idem_begin(r, idem_key, r->op.u.ingest.request_hash);
 }
 
 void xd_gw__h_document_post(struct xd_gw_request *r)

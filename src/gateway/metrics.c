@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: MIT
  * Request counters and latency histograms by route and status, and their Prometheus text
- * exposition together with the store's journal figures.
+ * exposition together with the store's journal figures and outbound delivery's.
  * Threads: counters are relaxed atomics bumped by any pool thread; rendering reads them. */
 #include <stdio.h>
 #include <string.h>
 
+#include "deliver/deliver.h"
 #include "gateway/gw_int.h"
 
 static const int status_codes[] = {200, 201, 204, 400, 401, 403, 404, 405,
@@ -201,6 +202,9 @@ enum xd_status xd_gw__metrics_render(struct xd_gateway *gw, struct xd_buf *out)
     }
     if (st == XD_OK) {
         st = render_store(&s, out);
+    }
+    if (st == XD_OK && gw->opts.deliver != NULL) {
+        st = xd_deliver_metrics_render(gw->opts.deliver, out);
     }
     if (st == XD_OK) {
         st = xd_buf_printf(out,

@@ -14,6 +14,13 @@ const struct gw_route xd_gw__routes[] = {
     {"/v1/schemas",                      GW_GET | GW_HEAD, "schemas_list",    true,  false, xd_gw__h_schemas},
     {"/v1/schemas/{type}",               GW_GET | GW_HEAD, "schemas_get",     true,  false, xd_gw__h_schema},
     {"/v1/openapi.json",                 GW_GET | GW_HEAD, "openapi",         true,  false, xd_gw__h_openapi},
+    {"/v1/outbox",                       GW_GET | GW_HEAD, "outbox_list",     true,  false, xd_gw__h_outbox_list},
+    {"/v1/outbox",                       GW_POST,          "outbox_post",     true,  true,  xd_gw__h_outbox_post},
+    {"/v1/outbox/{id}",                  GW_GET | GW_HEAD, "outbox_get",      true,  false, xd_gw__h_outbox_get},
+    {"/v1/dlq",                          GW_GET | GW_HEAD, "dlq_list",        true,  false, xd_gw__h_dlq_list},
+    {"/v1/dlq/replay",                   GW_POST,          "dlq_replay",      true,  true,  xd_gw__h_dlq_replay},
+    {"/v1/endpoints",                    GW_GET | GW_HEAD, "endpoints_list",  true,  false, xd_gw__h_endpoints_list},
+    {"/v1/endpoints/{partner}/{name}/enable", GW_POST,     "endpoint_enable", true,  false, xd_gw__h_endpoint_enable},
     {"/metrics",                         GW_GET | GW_HEAD, "metrics",         false, false, xd_gw__h_metrics},
 };
 /* clang-format on */

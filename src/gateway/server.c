@@ -24,6 +24,7 @@ void xd_gateway_options_init(struct xd_gateway_options *o)
     o->threads = 2;
     o->max_connections = 1024;
     o->connection_timeout_s = 60;
+    o->deliver = NULL;
 }
 
 enum xd_status xd_gateway_parse_listen(const char *text, struct xd_gateway_options *o,
@@ -217,6 +218,10 @@ static bool request_begin(struct xd_gw_request *r)
 
 static enum MHD_Result send_response(struct xd_gw_request *r)
 {
+    /* The answer is decided (and any write committed): the key is free for the next request
+     * now, not when libmicrohttpd reports the connection done, which can be after the client
+     * already sent its retry (it would get a spurious 409). */
+    xd_gw__idem_release(r);
     struct gw_response *resp = &r->resp;
     size_t len = 0;
     char *data = xd_buf_steal(&resp->body, &len);
@@ -238,10 +243,6 @@ static enum MHD_Result send_response(struct xd_gw_request *r)
     if (r->body_too_big || atomic_load(&r->gw->stopping)) {
         MHD_add_response_header(mr, "Connection", "close");
     }
-    /* The answer is final (and, for a stored document, durable): a request with the same
-     * Idempotency-Key may come the moment the client reads it, and must then get the replay,
-     * not 409. Waiting for MHD's completion callback left that window open. */
-    xd_gw__idem_release(r);
     enum MHD_Result ret = MHD_queue_response(r->conn, (unsigned)resp->status, mr);
     MHD_destroy_response(mr);
     xd_gw__metrics_observe(r->gw->metrics, r->route, resp->status, xd_mono_ns() - r->t0_ns);

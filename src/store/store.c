@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT
  * The store's core: opening and closing, the bounded queue, the writer thread's group commit,
- * storage failure and recovery, completion, statistics. Threads: the queue (head, tail, depth),
- * closing and healthy belong to s->mu; the writer thread alone owns wconn, the audit head and
- * the scratch buffers (the opening thread owns them before the writer starts, the closing
- * thread after it was joined); stats belong to stats_mu; op->done_flag_ to done_mu. */
+ * storage failure and recovery, completion, statistics, outbox change events. Threads: the queue
+ * (head, tail, depth), closing, healthy and the outbox watcher belong to s->mu; the writer
+ * thread alone owns wconn, the audit head, the batch's outbox events and the scratch buffers (the
+ * opening thread owns them before the writer starts, the closing thread after it was joined); stats
+ * belong to stats_mu; op->done_flag_ to done_mu. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -277,6 +278,68 @@ static bool recover(struct xd_store *s)
 }
 
 /* ------------------------------------------------------------------------------------------ */
+/* Outbox change events */
+
+void xd_store__event_add(struct xd_store *s, enum xd_store_outbox_event kind, const char *partner,
+                         const char *endpoint)
+{
+    if (s->events_overflow) {
+        return;
+    }
+    if (s->n_events > 0) {
+        const struct xd_store__event *last = &s->events[s->n_events - 1];
+        if (last->kind == kind && strcmp(last->partner, partner) == 0 &&
+            strcmp(last->endpoint, endpoint) == 0) {
+            return; /* a run of messages for one queue, the common case of a bulk enqueue */
+        }
+    }
+    if (s->n_events == XD_STORE_EVENTS_MAX || strlen(partner) > XD_STORE_NAME_MAX ||
+        strlen(endpoint) > XD_STORE_NAME_MAX) {
+        s->events_overflow = true;
+        return;
+    }
+    struct xd_store__event *e = &s->events[s->n_events++];
+    e->kind = kind;
+    snprintf(e->partner, sizeof e->partner, "%s", partner);
+    snprintf(e->endpoint, sizeof e->endpoint, "%s", endpoint);
+}
+
+static void events_reset(struct xd_store *s)
+{
+    s->n_events = 0;
+    s->events_overflow = false;
+}
+
+/* After the commit: tell the watcher what changed. */
+static void events_report(struct xd_store *s)
+{
+    if (s->n_events == 0 && !s->events_overflow) {
+        return;
+    }
+    /* Under mu, so that once xd_store_outbox_watch(NULL) returned no call is under way. */
+    pthread_mutex_lock(&s->mu);
+    xd_store_outbox_watch_fn fn = s->watch_fn;
+    void *arg = s->watch_arg;
+    if (fn != NULL && s->events_overflow) {
+        fn(arg, XD_STORE_OUTBOX_ALL, NULL, NULL);
+    } else if (fn != NULL) {
+        for (size_t i = 0; i < s->n_events; i++) {
+            fn(arg, s->events[i].kind, s->events[i].partner, s->events[i].endpoint);
+        }
+    }
+    pthread_mutex_unlock(&s->mu);
+    events_reset(s);
+}
+
+void xd_store_outbox_watch(struct xd_store *s, xd_store_outbox_watch_fn fn, void *arg)
+{
+    pthread_mutex_lock(&s->mu);
+    s->watch_fn = fn;
+    s->watch_arg = arg;
+    pthread_mutex_unlock(&s->mu);
+}
+
+/* ------------------------------------------------------------------------------------------ */
 /* Group commit */
 
 /* Undo what the previous attempt at <op> reported, before it is applied (again). */
@@ -300,6 +363,7 @@ static enum xd_status apply_all(struct xd_store *s, struct xd_store_op *list, bo
                                 struct xd_error *err)
 {
     const struct xd_store__backend *be = s->be;
+    events_reset(s);
     for (struct xd_store_op *op = list; op != NULL; op = op->next_) {
         reset_outputs(op);
         if (safe && be->savepoint(s->wconn, err) != XD_OK) {
@@ -307,11 +371,15 @@ static enum xd_status apply_all(struct xd_store *s, struct xd_store_op *list, bo
         }
         struct xd_store__audit_head before = s->audit;
         uint64_t mark = be->changes(s->wconn);
+        size_t events_mark = s->n_events;
+        bool overflow_mark = s->events_overflow;
         if (xd_store__op_apply(s, op, err) != XD_OK) {
             return XD_EUNAVAIL;
         }
         if (op->status != XD_OK) {
             s->audit = before;
+            s->n_events = events_mark; /* a failed op changed nothing to report */
+            s->events_overflow = overflow_mark;
             if (!safe && (be->changes(s->wconn) != mark || !be->in_transaction(s->wconn))) {
                 return XD_EAGAIN;
             }
@@ -361,10 +429,14 @@ static void run_batch(struct xd_store *s, struct xd_store_op *list, size_t n)
     int64_t commit_ns = xd_mono_ns() - t0;
     if (st != XD_OK) {
         s->audit = committed;
+        events_reset(s);
         storage_failed(s, list, n, &err);
         return;
     }
     count_outcomes(s, list, n, commit_ns);
+    /* Committed: the watcher hears of the new work before the submitters hear of their ops,
+     * so whoever waited for a commit may rely on the engine knowing. */
+    events_report(s);
     complete_list(s, list);
     /* After the acknowledgements: a checkpoint delays the next batch, never this one. */
     if (s->be->maintain(s->wconn, false, &err) != XD_OK) {
@@ -434,6 +506,7 @@ static void store_free(struct xd_store *s)
     xd_buf_cleanup(&s->respond_body);
     xd_buf_cleanup(&s->scratch);
     xd_buf_cleanup(&s->scratch2);
+    xd_free(s->events);
     xd_free(s->pool_free);
     xd_free(s->data_dir);
     xd_free(s);
@@ -501,10 +574,11 @@ static enum xd_status store_alloc(const struct xd_store_options *o, struct xd_st
     s->opts = *o;
     s->data_dir = xd_strdup(o->data_dir);
     s->pool_free = xd_calloc(o->readers_max, sizeof *s->pool_free);
+    s->events = xd_calloc(XD_STORE_EVENTS_MAX, sizeof *s->events);
     xd_buf_init(&s->respond_body, XD_STORE_RESPONSE_MAX);
     xd_buf_init(&s->scratch, SCRATCH_MAX);
     xd_buf_init(&s->scratch2, SCRATCH_MAX);
-    if (s->data_dir == NULL || s->pool_free == NULL) {
+    if (s->data_dir == NULL || s->pool_free == NULL || s->events == NULL) {
         store_free(s);
         return xd_error_set(err, XD_ENOMEM, "store: out of memory");
     }

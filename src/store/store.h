@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT
  * The storage interface: the durable journal of every inbound message, the documents and the
- * transaction threads they form, idempotency records, access tokens and the hash-chained audit
- * log. Nothing above this header speaks SQL; SQLite (store_sqlite.c) is the embedded backend and
- * PostgreSQL will sit behind the same functions.
+ * transaction threads they form, idempotency records, access tokens, the transactional outbox of
+ * outbound messages and the state of their endpoints, and the hash-chained audit log. Nothing above
+ * this header speaks SQL; SQLite (store_sqlite.c) is the embedded backend and PostgreSQL will sit
+ * behind the same functions.
  *
  * Threads: writes are operations handed to one writer thread through a bounded queue; the writer
  * commits many of them in one transaction with one fsync (group commit) and only then completes
@@ -67,6 +68,34 @@ struct xd_store_key {
 typedef enum xd_status (*xd_store_respond_fn)(void *arg, const char *correlation_id,
                                               int *http_status, struct xd_buf *body);
 
+/* Outbound messages (the transactional outbox). A message is written by an operation in the
+ * same transaction as the state change that caused it (an ingest now, a flow transition later)
+ * or alone (XD_STORE_OP_OUTBOX_ENQUEUE), and delivered by src/deliver. Partner and endpoint
+ * names are 1-64 of [A-Za-z0-9._-], not starting with '.' (they name folders and URL path
+ * segments). */
+#define XD_STORE_NAME_MAX          64                         /* partner, endpoint */
+#define XD_STORE_OUTBOUND_MAX      1024                       /* messages per operation */
+#define XD_STORE_OUTBOUND_BODY_MAX ((size_t)16 * 1024 * 1024) /* bytes of one message body */
+#define XD_STORE_IDEM_KEY_MAX      255                        /* bytes of an idempotency key */
+#define XD_STORE_EXCERPT_MAX       1024 /* bytes of a stored response excerpt */
+#define XD_STORE_ERROR_TEXT_MAX    512  /* bytes of a stored error or reason */
+
+struct xd_store_outbound {
+    char id[XD_ID_LEN + 1];   /* message id, assigned by the caller (xd_id_new) */
+    const char *partner;      /* who receives it */
+    const char *endpoint;     /* the partner's endpoint name ("orders", "asn" ...) */
+    const char *content_type; /* "application/json", "application/edi-x12" ... */
+    const char *body;         /* the bytes to deliver (borrowed until completion) */
+    size_t body_len;
+    /* The Idempotency-Key every attempt carries; NULL: the message id. Printable ASCII without
+     * '"' or '\\', 1-255 bytes. Stable across retries, replays and failover. */
+    const char *idem_key;
+    /* The transaction thread; NULL inside an ingest: the ingested document's thread. */
+    const char *correlation_id;
+    const char *source; /* what caused it: "document:<id>", "api:<token>" ... */
+    int64_t seq;        /* out: its place in the outbox (delivery order) */
+};
+
 /* Journal one inbound message and record the canonical document it carries. */
 struct xd_store_ingest {
     /* In: all strings borrowed until completion. */
@@ -101,6 +130,10 @@ struct xd_store_ingest {
     uint8_t request_hash[XD_SHA256_LEN];
     xd_store_respond_fn respond;  /* required when idem_key is set */
     void *respond_arg;
+    /* Outbound messages written in the same transaction as the document (up to
+     * XD_STORE_OUTBOUND_MAX): all of them or none, with the document. Their seq is filled in. */
+    struct xd_store_outbound *outbox;
+    size_t n_outbox;
 
     /* Out, valid when the operation completed with XD_OK. */
     char correlation_id[XD_CORRELATION_ID_MAX + 1];
@@ -150,12 +183,117 @@ struct xd_store_audit_append {
     int64_t seq;                  /* out: the record's sequence number */
 };
 
+/* Enqueue outbound messages on their own (an operator, a connector: POST /v1/outbox), with the
+ * same optional request idempotency as an ingest (scope, key, request hash, respond; the
+ * respond callback gets the first message's correlation id, "" when it has none). */
+struct xd_store_outbox_enqueue {
+    struct xd_store_outbound *msgs;
+    size_t n_msgs; /* 1..XD_STORE_OUTBOUND_MAX */
+    const char *actor;
+    const char *idem_scope;
+    const char *idem_key;
+    uint8_t request_hash[XD_SHA256_LEN];
+    xd_store_respond_fn respond;
+    void *respond_arg;
+};
+
+/* What became of one delivery attempt (or of a claim: see xd_store_outbox_update). */
+enum xd_store_outbox_outcome {
+    XD_STORE_OUTBOX_DELIVERED, /* the receiver took it: state delivered */
+    XD_STORE_OUTBOX_RETRY,     /* try again at next_attempt_at_ms: state pending (or disabled
+                                * when its endpoint is disabled by then) */
+    XD_STORE_OUTBOX_DEAD,      /* dead-letter queue, with <reason> */
+};
+
+struct xd_store_outbox_result {
+    int64_t seq; /* the message, by its outbox seq */
+    enum xd_store_outbox_outcome outcome;
+    int http_status;      /* the answer's status, 0 when none arrived */
+    const char *error;    /* why the attempt failed; NULL when delivered */
+    const char *response; /* excerpt of the answer's body (cut to XD_STORE_EXCERPT_MAX) */
+    size_t response_len;
+    int64_t next_attempt_at_ms; /* RETRY */
+    const char *reason;         /* DEAD: why it was given up */
+    int64_t at_ms;              /* when the attempt ended */
+};
+
+/* The delivery engine's bookkeeping, one operation per round: settle finished attempts, then
+ * claim the messages it is about to send (state delivering, attempts + 1). A result applies only
+ * to a message in state delivering and a claim only to one pending or delivering (a crashed
+ * attempt); anything else (an operator acted in between) is skipped and counted. Audited:
+ * delivered and dead (per message); claims and retries are recorded on the message itself. */
+struct xd_store_outbox_update {
+    const struct xd_store_outbox_result *results;
+    size_t n_results;
+    const int64_t *claims; /* seqs */
+    size_t n_claims;
+    int64_t at_ms; /* claim time */
+    const char *actor;
+    bool *applied;  /* optional out: n_results + n_claims flags, results first */
+    size_t skipped; /* out: results and claims that did not apply */
+};
+
+/* Dead-letter replay: dead messages go back to pending (disabled when their endpoint is) with
+ * attempts reset, their seq (order) and idempotency key kept. Exactly one selector: ids, a
+ * partner, or all. At most <limit> messages (1..XD_STORE_REPLAY_MAX), oldest first. */
+#define XD_STORE_REPLAY_MAX 100000
+struct xd_store_outbox_replay {
+    const char *const *ids;
+    size_t n_ids; /* up to XD_STORE_OUTBOUND_MAX */
+    const char *partner;
+    bool all;
+    size_t limit;
+    const char *actor;
+    bool *replayed; /* optional, n_ids entries: out, which ids were dead */
+    size_t count;   /* out: messages replayed */
+    bool more;      /* out: dead messages of the selection remain (limit) */
+};
+
+/* Failover: the pending messages of (from_partner, from_endpoint) never attempted yet move to
+ * (to_partner, to_endpoint), keeping id, seq, idempotency key and thread; each records where it
+ * came from and gets an "outbox.reroute" audit record naming its thread. */
+struct xd_store_outbox_reroute {
+    const char *from_partner;
+    const char *from_endpoint;
+    const char *to_partner;
+    const char *to_endpoint;
+    const char *reason;
+    const char *actor;
+    size_t count; /* out */
+};
+
+/* An endpoint's durable state. Disabled (a 410 Gone, or an operator): its open messages wait in
+ * state disabled until it is enabled again; enabling makes them pending and due. The breaker
+ * fields are what src/deliver persists at each transition so a restart resumes them. */
+enum xd_store_endpoint_action {
+    XD_STORE_ENDPOINT_DISABLE,
+    XD_STORE_ENDPOINT_ENABLE,
+    XD_STORE_ENDPOINT_BREAKER,
+};
+struct xd_store_endpoint_update {
+    const char *partner;
+    const char *name;
+    enum xd_store_endpoint_action action;
+    const char *reason;       /* DISABLE: why */
+    const char *breaker;      /* BREAKER: "closed", "open", "half_open" */
+    int64_t breaker_since_ms; /* BREAKER: when it entered that state */
+    int64_t down_since_ms;    /* BREAKER: when it left closed (0 when closed) */
+    const char *actor;
+    bool changed;    /* out: DISABLE/ENABLE changed the state */
+    size_t messages; /* out: messages that changed state with it */
+};
+
 enum xd_store_op_kind {
     XD_STORE_OP_INGEST,
     XD_STORE_OP_TOKEN_CREATE,
     XD_STORE_OP_TOKEN_REVOKE,
     XD_STORE_OP_CONTROL_ALLOC,
     XD_STORE_OP_AUDIT_APPEND,
+    XD_STORE_OP_OUTBOX_ENQUEUE,
+    XD_STORE_OP_OUTBOX_UPDATE,
+    XD_STORE_OP_OUTBOX_REPLAY,
+    XD_STORE_OP_OUTBOX_REROUTE,
+    XD_STORE_OP_ENDPOINT_UPDATE,
 };
 
 struct xd_store_op;
@@ -171,6 +309,11 @@ struct xd_store_op {
         struct xd_store_token_revoke revoke;
         struct xd_store_control_alloc control;
         struct xd_store_audit_append audit;
+        struct xd_store_outbox_enqueue enqueue;
+        struct xd_store_outbox_update outbox;
+        struct xd_store_outbox_replay replay;
+        struct xd_store_outbox_reroute reroute;
+        struct xd_store_endpoint_update endpoint;
     } u;
     xd_store_done_fn done;        /* NULL: use xd_store_wait */
     void *done_arg;
@@ -183,8 +326,8 @@ struct xd_store_op {
      * of a failed respond callback. A failed operation changed nothing. */
     enum xd_status status;
     struct xd_error err;
-    /* For XD_EEXIST on an idempotent ingest: what the first request stored. Owned by the op,
-     * released by xd_store_op_cleanup. */
+    /* For XD_EEXIST on an idempotent ingest or enqueue: what the first request stored. Owned by the
+     * op, released by xd_store_op_cleanup. */
     uint8_t idem_request_hash[XD_SHA256_LEN];
     int idem_http_status;
     char *idem_body;
@@ -271,6 +414,138 @@ enum xd_status xd_store_token_list(struct xd_store *s, struct xd_arena *a,
                                    struct xd_store_token **out, size_t *n_out,
                                    struct xd_error *err) XD_NODISCARD;
 
+/* ------------------------------------------------------------------------------------------ */
+/* The outbox: reads and change notifications */
+
+enum xd_store_outbox_state {
+    XD_OUTBOX_PENDING,    /* waiting for its turn or its next attempt */
+    XD_OUTBOX_DELIVERING, /* an attempt is under way (or was, when the hub died) */
+    XD_OUTBOX_DELIVERED,
+    XD_OUTBOX_DEAD,     /* in the dead-letter queue */
+    XD_OUTBOX_DISABLED, /* waiting for its disabled endpoint to be enabled */
+};
+#define XD_OUTBOX_STATE_COUNT 5
+/* "pending", "delivering", "delivered", "dead", "disabled". */
+const char *xd_store_outbox_state_name(enum xd_store_outbox_state st);
+/* XD_EINVAL for an unknown name. */
+enum xd_status xd_store_outbox_state_parse(const char *name,
+                                           enum xd_store_outbox_state *out) XD_NODISCARD;
+
+/* A stored outbound message; strings in the arena. body is NULL in queue and list reads. */
+struct xd_store_outbox_msg {
+    int64_t seq;
+    const char *id;
+    const char *partner;
+    const char *endpoint;
+    const char *content_type;
+    const char *body;
+    size_t body_len;
+    const char *idem_key;
+    const char *correlation_id; /* NULL when none */
+    const char *source;
+    enum xd_store_outbox_state state;
+    int64_t created_at_ms;
+    int64_t retry_from_ms; /* the age bound counts from here (created, or last replay) */
+    int attempts;
+    int64_t next_attempt_at_ms;
+    int64_t last_attempt_at_ms; /* 0: never attempted */
+    int last_status;            /* 0: no answer */
+    const char *last_error;     /* NULL when none */
+    const char *last_response;  /* excerpt, NULL when none */
+    size_t last_response_len;
+    int64_t delivered_at_ms;   /* 0 until delivered */
+    const char *dead_reason;   /* NULL unless dead */
+    const char *rerouted_from; /* "partner/endpoint" after a failover, else NULL */
+    int replays;
+};
+
+/* One message by id, body included. XD_ENOTFOUND when none. */
+enum xd_status xd_store_outbox_get(struct xd_store *s, const char *id, struct xd_arena *a,
+                                   struct xd_store_outbox_msg *out,
+                                   struct xd_error *err) XD_NODISCARD;
+/* One message by seq, body included (the delivery engine's read). */
+enum xd_status xd_store_outbox_get_seq(struct xd_store *s, int64_t seq, struct xd_arena *a,
+                                       struct xd_store_outbox_msg *out,
+                                       struct xd_error *err) XD_NODISCARD;
+/* Several messages by seq in one read (the delivery engine starts many attempts at once),
+ * bodies included, in seq order; seqs not found are left out. At most XD_STORE_LIST_MAX. */
+enum xd_status xd_store_outbox_get_seqs(struct xd_store *s, const int64_t *seqs, size_t n,
+                                        struct xd_arena *a, struct xd_store_outbox_msg **out,
+                                        size_t *n_out, struct xd_error *err) XD_NODISCARD;
+/* The open messages (pending, delivering, disabled) of one queue with seq > after_seq, oldest
+ * first, at most <limit>; without bodies. */
+enum xd_status xd_store_outbox_queue(struct xd_store *s, const char *partner, const char *endpoint,
+                                     int64_t after_seq, size_t limit, struct xd_arena *a,
+                                     struct xd_store_outbox_msg **out, size_t *n_out,
+                                     struct xd_error *err) XD_NODISCARD;
+
+/* A listing: every member optional (NULL / has_state false). Newest first when <desc>. */
+#define XD_STORE_LIST_MAX 1000
+struct xd_store_outbox_filter {
+    bool has_state;
+    enum xd_store_outbox_state state;
+    const char *partner;
+    const char *endpoint;
+    const char *correlation_id;
+    int64_t after_seq; /* paging: only seq > after_seq (ascending order) */
+    size_t limit;      /* 1..XD_STORE_LIST_MAX */
+};
+enum xd_status xd_store_outbox_list(struct xd_store *s, const struct xd_store_outbox_filter *f,
+                                    struct xd_arena *a, struct xd_store_outbox_msg **out,
+                                    size_t *n_out, struct xd_error *err) XD_NODISCARD;
+
+/* Messages per (partner, endpoint, state) for every state but delivered. */
+struct xd_store_outbox_depth {
+    const char *partner;
+    const char *endpoint;
+    enum xd_store_outbox_state state;
+    int64_t count;
+};
+enum xd_status xd_store_outbox_depths(struct xd_store *s, struct xd_arena *a,
+                                      struct xd_store_outbox_depth **out, size_t *n_out,
+                                      struct xd_error *err) XD_NODISCARD;
+/* The queues (partner, endpoint) that hold open messages, as depth rows with count 0. */
+enum xd_status xd_store_outbox_queues(struct xd_store *s, struct xd_arena *a,
+                                      struct xd_store_outbox_depth **out, size_t *n_out,
+                                      struct xd_error *err) XD_NODISCARD;
+
+/* Endpoint state rows (only endpoints that were ever disabled or had a breaker transition). */
+struct xd_store_endpoint {
+    const char *partner;
+    const char *name;
+    bool disabled;
+    const char *disabled_reason; /* NULL when enabled */
+    int64_t disabled_at_ms;
+    const char *breaker; /* "closed", "open", "half_open" */
+    int64_t breaker_since_ms;
+    int64_t down_since_ms;
+    int64_t updated_at_ms;
+};
+enum xd_status xd_store_endpoint_list(struct xd_store *s, struct xd_arena *a,
+                                      struct xd_store_endpoint **out, size_t *n_out,
+                                      struct xd_error *err) XD_NODISCARD;
+/* XD_ENOTFOUND when the endpoint has no row (never disabled, no breaker transition). */
+enum xd_status xd_store_endpoint_get(struct xd_store *s, const char *partner, const char *name,
+                                     struct xd_arena *a, struct xd_store_endpoint *out,
+                                     struct xd_error *err) XD_NODISCARD;
+
+/* Change notification for the delivery engine. After each commit, on the writer thread, <fn> is
+ * called once per queue that got open messages (enqueued, replayed, re-routed to it, enabled:
+ * XD_STORE_OUTBOX_QUEUE) and once per endpoint whose state changed (XD_STORE_OUTBOX_ENDPOINT);
+ * XD_STORE_OUTBOX_ALL (partner and endpoint NULL) when a batch changed more queues than the store
+ * tracks per batch. It runs with the store's queue lock held: it must be quick and must not call
+ * the store at all. One watcher; NULL removes it, and once that returned no call is under way. */
+enum xd_store_outbox_event {
+    XD_STORE_OUTBOX_QUEUE,
+    XD_STORE_OUTBOX_ENDPOINT,
+    XD_STORE_OUTBOX_ALL,
+};
+typedef void (*xd_store_outbox_watch_fn)(void *arg, enum xd_store_outbox_event ev,
+                                         const char *partner, const char *endpoint);
+void xd_store_outbox_watch(struct xd_store *s, xd_store_outbox_watch_fn fn, void *arg);
+
+/* True for a valid partner or endpoint name (see above). */
+bool xd_store_name_valid(const char *name);
 
 /* ------------------------------------------------------------------------------------------ */
 /* Audit log: append-only, each record holds the SHA-256 of the one before. */

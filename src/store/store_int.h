@@ -14,6 +14,17 @@
 #include "core/core.h"
 #include "store/store.h"
 
+/* What the audit record of a changed outbound message needs to name. */
+struct xd_store__outbox_ref {
+    int64_t seq;
+    char id[XD_ID_LEN + 1];
+    char partner[XD_STORE_NAME_MAX + 1];
+    char endpoint[XD_STORE_NAME_MAX + 1];
+    char correlation_id[XD_CORRELATION_ID_MAX + 1]; /* "" when none */
+    enum xd_store_outbox_state state;               /* the state it entered */
+};
+typedef enum xd_status (*xd_store__ref_fn)(void *arg, const struct xd_store__outbox_ref *ref);
+
 /* A backend's state for one open store (SQLite: paths, the anchor connection). */
 struct xd_store__db;
 /* One backend connection with its cached statements. */
@@ -73,9 +84,9 @@ struct xd_store__backend {
     enum xd_status (*idem_get)(struct xd_store__conn *c, const char *scope, const char *key,
                                uint8_t hash[XD_SHA256_LEN], int *http_status, char **body,
                                size_t *body_len, struct xd_error *err);
-    enum xd_status (*idem_put)(struct xd_store__conn *c, const struct xd_store_ingest *in,
-                               int http_status, const struct xd_buf *body, int64_t at_ms,
-                               struct xd_error *err);
+    enum xd_status (*idem_put)(struct xd_store__conn *c, const char *scope, const char *key,
+                               const uint8_t hash[XD_SHA256_LEN], int http_status,
+                               const struct xd_buf *body, int64_t at_ms, struct xd_error *err);
     /* The thread of a business key into <out> (XD_CORRELATION_ID_MAX + 1 bytes). */
     enum xd_status (*key_thread)(struct xd_store__conn *c, const char *name, const char *value,
                                  char *out, struct xd_error *err);
@@ -98,6 +109,41 @@ struct xd_store__backend {
     /* Reserve <count> numbers of the (partner, kind) counter; *first is the first of them. */
     enum xd_status (*counter_take)(struct xd_store__conn *c, const char *partner, const char *kind,
                                    int64_t count, int64_t *first, struct xd_error *err);
+
+    /* The outbox, inside the writer's transaction. outbox_put inserts a message in <state>
+     * (pending or disabled) and returns its seq. endpoint_disabled reads the endpoint's flag
+     * (false when it has no row). claim and settle change one message by seq when it is in the
+     * state they expect, else *applied is false; settle fills <ref> for the audit record. RETRY
+     * chooses pending or disabled by the endpoint's flag inside the statement. replay and
+     * reroute call <fn> for every message they changed, after the statement completed. */
+    enum xd_status (*outbox_put)(struct xd_store__conn *c, const struct xd_store_outbound *m,
+                                 const char *correlation_id, enum xd_store_outbox_state state,
+                                 int64_t at_ms, int64_t *seq, struct xd_error *err);
+    enum xd_status (*endpoint_disabled)(struct xd_store__conn *c, const char *partner,
+                                        const char *name, bool *disabled, struct xd_error *err);
+    enum xd_status (*outbox_claim)(struct xd_store__conn *c, int64_t seq, int64_t at_ms,
+                                   bool *applied, struct xd_error *err);
+    enum xd_status (*outbox_settle)(struct xd_store__conn *c,
+                                    const struct xd_store_outbox_result *r,
+                                    struct xd_store__outbox_ref *ref, bool *applied,
+                                    struct xd_error *err);
+    enum xd_status (*outbox_replay)(struct xd_store__conn *c, const char *id, const char *partner,
+                                    size_t limit, int64_t at_ms, xd_store__ref_fn fn, void *arg,
+                                    struct xd_error *err);
+    enum xd_status (*outbox_reroute)(struct xd_store__conn *c,
+                                     const struct xd_store_outbox_reroute *r, const char *from,
+                                     xd_store__ref_fn fn, void *arg, struct xd_error *err);
+    /* Move the open messages of an endpoint from one state to another (pending <-> disabled);
+     * entering pending makes them due at <at_ms>. */
+    enum xd_status (*outbox_move)(struct xd_store__conn *c, const char *partner, const char *name,
+                                  enum xd_store_outbox_state from, enum xd_store_outbox_state to,
+                                  int64_t at_ms, size_t *moved, struct xd_error *err);
+    /* The endpoint's row into <out> (strings in <a>); XD_ENOTFOUND when it has none. */
+    enum xd_status (*endpoint_row)(struct xd_store__conn *c, const char *partner, const char *name,
+                                   struct xd_arena *a, struct xd_store_endpoint *out,
+                                   struct xd_error *err);
+    enum xd_status (*endpoint_put)(struct xd_store__conn *c, const struct xd_store_endpoint *e,
+                                   struct xd_error *err);
 
     /* Reads, on any connection; strings land in the arena. */
     enum xd_status (*doc_get)(struct xd_store__conn *c, const char *id, struct xd_arena *a,
@@ -122,6 +168,27 @@ struct xd_store__backend {
      * a broken chain, so it may scan. */
     enum xd_status (*audit_find_hash)(struct xd_store__conn *c, const char *hash, int64_t *seq,
                                       struct xd_error *err);
+    /* Outbox reads: by id (or by seq when id is NULL), a queue's open messages, a listing,
+     * depths per endpoint and state, the queues with open messages, endpoint rows. */
+    enum xd_status (*outbox_get)(struct xd_store__conn *c, const char *id, int64_t seq,
+                                 struct xd_arena *a, struct xd_store_outbox_msg *out,
+                                 struct xd_error *err);
+    enum xd_status (*outbox_get_seqs)(struct xd_store__conn *c, const int64_t *seqs, size_t n,
+                                      struct xd_arena *a, struct xd_store_outbox_msg **out,
+                                      size_t *n_out, struct xd_error *err);
+    enum xd_status (*outbox_queue)(struct xd_store__conn *c, const char *partner,
+                                   const char *endpoint, int64_t after_seq, size_t limit,
+                                   struct xd_arena *a, struct xd_store_outbox_msg **out,
+                                   size_t *n_out, struct xd_error *err);
+    enum xd_status (*outbox_list)(struct xd_store__conn *c, const struct xd_store_outbox_filter *f,
+                                  struct xd_arena *a, struct xd_store_outbox_msg **out,
+                                  size_t *n_out, struct xd_error *err);
+    enum xd_status (*outbox_depths)(struct xd_store__conn *c, bool queues_only, struct xd_arena *a,
+                                    struct xd_store_outbox_depth **out, size_t *n_out,
+                                    struct xd_error *err);
+    enum xd_status (*endpoint_list)(struct xd_store__conn *c, struct xd_arena *a,
+                                    struct xd_store_endpoint **out, size_t *n_out,
+                                    struct xd_error *err);
 };
 
 extern const struct xd_store__backend xd_store__sqlite;
@@ -158,6 +225,10 @@ struct xd_store {
     bool closing;
     atomic_bool healthy;
 
+    /* The outbox watcher (xd_store_outbox_watch), guarded by mu. */
+    xd_store_outbox_watch_fn watch_fn;
+    void *watch_arg;
+
     /* Completion of ops without a done callback (xd_store_wait). */
     pthread_mutex_t done_mu;
     pthread_cond_t done_cv;
@@ -171,6 +242,10 @@ struct xd_store {
     struct xd_buf scratch;      /* audit JSON and hash input */
     struct xd_buf scratch2;
     char last_failure[XD_ERROR_MESSAGE_MAX];
+    /* Outbox changes of the batch being applied, reported to the watcher after the commit. */
+    struct xd_store__event *events;
+    size_t n_events;
+    bool events_overflow;
 
     /* Statistics, guarded by stats_mu (written once per batch). */
     pthread_mutex_t stats_mu;
@@ -183,6 +258,59 @@ struct xd_store {
     size_t pool_n_free;
     size_t pool_open; /* connections in existence, free or lent */
 };
+
+/* One outbox change of the batch under way (store_ops.c records, store.c reports). */
+#define XD_STORE_EVENTS_MAX 1024
+struct xd_store__event {
+    enum xd_store_outbox_event kind;
+    char partner[XD_STORE_NAME_MAX + 1];
+    char endpoint[XD_STORE_NAME_MAX + 1];
+};
+/* Record an event on the writer thread (consecutive duplicates are dropped; past
+ * XD_STORE_EVENTS_MAX the batch reports XD_STORE_OUTBOX_ALL instead). */
+void xd_store__event_add(struct xd_store *s, enum xd_store_outbox_event kind, const char *partner,
+                         const char *endpoint);
+
+/* store_outbox.c: the outbox operations (validation and application), like store_ops.c. */
+enum xd_status xd_store__enqueue_validate(struct xd_store_op *op);
+enum xd_status xd_store__update_validate(struct xd_store_op *op);
+enum xd_status xd_store__replay_validate(struct xd_store_op *op);
+enum xd_status xd_store__reroute_validate(struct xd_store_op *op);
+enum xd_status xd_store__endpoint_validate(struct xd_store_op *op);
+/* Validate the outbound messages of an op (<field> names them in errors). */
+enum xd_status xd_store__outbound_validate(const struct xd_store_outbound *m, size_t n,
+                                           bool in_ingest, const char *field, struct xd_error *err);
+
+/* Where an op is being applied: a storage failure must abandon the batch, any other failure
+ * only the op. */
+struct xd_store__apply {
+    struct xd_store *s;
+    struct xd_store_op *op;
+    bool storage_failed;
+};
+enum xd_status xd_store__fail(struct xd_store__apply *x, enum xd_status st);
+/* Write <m> (n of them) for an op being applied; <correlation_id> and <source> are the defaults
+ * for messages that name none. */
+enum xd_status xd_store__outbound_write(struct xd_store__apply *x, struct xd_store_outbound *m,
+                                        size_t n, const char *correlation_id, const char *source,
+                                        const char *actor);
+enum xd_status xd_store__enqueue_apply(struct xd_store__apply *x);
+enum xd_status xd_store__update_apply(struct xd_store__apply *x);
+enum xd_status xd_store__replay_apply(struct xd_store__apply *x);
+enum xd_status xd_store__reroute_apply(struct xd_store__apply *x);
+enum xd_status xd_store__endpoint_apply(struct xd_store__apply *x);
+/* Idempotency of a request (ingest, enqueue): the stored answer, or XD_ENOTFOUND. */
+enum xd_status xd_store__idem_check(struct xd_store__apply *x, const char *scope, const char *key);
+enum xd_status xd_store__idem_record(struct xd_store__apply *x, const char *scope, const char *key,
+                                     const uint8_t hash[XD_SHA256_LEN], xd_store_respond_fn respond,
+                                     void *respond_arg, const char *correlation_id);
+/* Small audit JSON helpers of store_ops.c, shared with store_outbox.c. */
+enum xd_status xd_store__json_begin(struct xd_buf *b);
+enum xd_status xd_store__json_str(struct xd_buf *b, const char *name, const char *v);
+enum xd_status xd_store__json_int(struct xd_buf *b, const char *name, int64_t v);
+enum xd_status xd_store__json_end(struct xd_buf *b);
+enum xd_status xd_store__audit_op(struct xd_store__apply *x, const char *actor, const char *action,
+                                  const char *object, const char *before, const char *after);
 
 /* store_ops.c: validation and application of each operation kind on the writer thread. */
 enum xd_status xd_store__op_validate(struct xd_store_op *op);

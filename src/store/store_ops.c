@@ -16,20 +16,17 @@
 #define CONTROL_KIND_MAX 32
 #define TRACE_ID_LEN     32
 
-/* Where an op is being applied: a storage failure must abandon the batch, any other failure
- * only the op. */
-struct apply {
-    struct xd_store *s;
-    struct xd_store_op *op;
-    bool storage_failed;
-};
-
-static enum xd_status fail(struct apply *x, enum xd_status st)
+enum xd_status xd_store__fail(struct xd_store__apply *x, enum xd_status st)
 {
     if (st == XD_EUNAVAIL) {
         x->storage_failed = true;
     }
     return st;
+}
+
+static enum xd_status fail(struct xd_store__apply *x, enum xd_status st)
+{
+    return xd_store__fail(x, st);
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -179,7 +176,13 @@ static enum xd_status ingest_validate(struct xd_store_op *op)
         return bad(err, "ingest.received_at_ms", "negative");
     }
     enum xd_status st = validate_keys(in, err);
-    return st == XD_OK ? validate_idem(in, err) : st;
+    if (st == XD_OK) {
+        st = validate_idem(in, err);
+    }
+    if (st == XD_OK && (in->n_outbox > 0 || in->outbox != NULL)) {
+        st = xd_store__outbound_validate(in->outbox, in->n_outbox, true, "ingest.outbox", err);
+    }
+    return st;
 }
 
 static enum xd_status token_validate(struct xd_store_op *op)
@@ -259,7 +262,7 @@ static enum xd_status json_key(struct xd_buf *b, const char *name)
     return st == XD_OK ? xd_buf_append(b, "\":", 2) : st;
 }
 
-static enum xd_status json_str(struct xd_buf *b, const char *name, const char *v)
+enum xd_status xd_store__json_str(struct xd_buf *b, const char *name, const char *v)
 {
     enum xd_status st = json_key(b, name);
     if (st != XD_OK) {
@@ -275,7 +278,7 @@ static enum xd_status json_str(struct xd_buf *b, const char *name, const char *v
     return st == XD_OK ? xd_buf_append_char(b, '"') : st;
 }
 
-static enum xd_status json_int(struct xd_buf *b, const char *name, int64_t v)
+enum xd_status xd_store__json_int(struct xd_buf *b, const char *name, int64_t v)
 {
     enum xd_status st = json_key(b, name);
     return st == XD_OK ? xd_buf_printf(b, "%lld", (long long)v) : st;
@@ -287,13 +290,13 @@ static enum xd_status json_bool(struct xd_buf *b, const char *name, bool v)
     return st == XD_OK ? xd_buf_append_str(b, v ? "true" : "false") : st;
 }
 
-static enum xd_status json_begin(struct xd_buf *b)
+enum xd_status xd_store__json_begin(struct xd_buf *b)
 {
     xd_buf_reset(b);
     return xd_buf_append_char(b, '{');
 }
 
-static enum xd_status json_end(struct xd_buf *b)
+enum xd_status xd_store__json_end(struct xd_buf *b)
 {
     return xd_buf_append_char(b, '}');
 }
@@ -322,15 +325,15 @@ static enum xd_status json_keys(struct xd_buf *b, const struct xd_store_ingest *
     return st == XD_OK ? xd_buf_append_char(b, '}') : st;
 }
 
-static enum xd_status audit_op(struct apply *x, const char *actor, const char *action,
-                               const char *object, const char *before, const char *after)
+enum xd_status xd_store__audit_op(struct xd_store__apply *x, const char *actor, const char *action,
+                                  const char *object, const char *before, const char *after)
 {
     enum xd_status st =
         xd_store__audit_append(x->s, actor, action, object, before, after, NULL, &x->op->err);
     return st == XD_OK ? XD_OK : fail(x, st);
 }
 
-static enum xd_status oom(struct apply *x, enum xd_status st)
+static enum xd_status oom(struct xd_store__apply *x, enum xd_status st)
 {
     return xd_error_set(&x->op->err, st, "building the audit record: %s", xd_strerror(st));
 }
@@ -339,7 +342,7 @@ static enum xd_status oom(struct apply *x, enum xd_status st)
 /* Ingest */
 
 /* Find or make the document's thread (store.h: keys first, then the hint, then a new id). */
-static enum xd_status resolve_thread(struct apply *x, struct xd_store_ingest *in)
+static enum xd_status resolve_thread(struct xd_store__apply *x, struct xd_store_ingest *in)
 {
     const struct xd_store__backend *be = x->s->be;
     struct xd_store__conn *c = x->s->wconn;
@@ -383,56 +386,71 @@ static enum xd_status resolve_thread(struct apply *x, struct xd_store_ingest *in
     return XD_OK;
 }
 
-static enum xd_status ingest_respond(struct apply *x, struct xd_store_ingest *in)
+enum xd_status xd_store__idem_record(struct xd_store__apply *x, const char *scope, const char *key,
+                                     const uint8_t hash[XD_SHA256_LEN], xd_store_respond_fn respond,
+                                     void *respond_arg, const char *correlation_id)
 {
     struct xd_buf *body = &x->s->respond_body;
     xd_buf_reset(body);
     int http_status = 0;
-    enum xd_status st = in->respond(in->respond_arg, in->correlation_id, &http_status, body);
+    enum xd_status st = respond(respond_arg, correlation_id, &http_status, body);
     if (st != XD_OK) {
         return xd_error_set(&x->op->err, st, "respond callback failed: %s", xd_strerror(st));
     }
-    st = x->s->be->idem_put(x->s->wconn, in, http_status, body, xd_now_ms(), &x->op->err);
+    st = x->s->be->idem_put(x->s->wconn, scope, key, hash, http_status, body, xd_now_ms(),
+                            &x->op->err);
     return st == XD_OK ? XD_OK : fail(x, st);
 }
 
-static enum xd_status ingest_audit(struct apply *x, const struct xd_store_ingest *in)
+enum xd_status xd_store__idem_check(struct xd_store__apply *x, const char *scope, const char *key)
+{
+    struct xd_store_op *op = x->op;
+    enum xd_status st =
+        x->s->be->idem_get(x->s->wconn, scope, key, op->idem_request_hash, &op->idem_http_status,
+                           &op->idem_body, &op->idem_body_len, &op->err);
+    if (st == XD_OK) {
+        return xd_error_set(&op->err, XD_EEXIST, "idempotency key already used");
+    }
+    return st == XD_ENOTFOUND ? XD_ENOTFOUND : fail(x, st);
+}
+
+static enum xd_status ingest_audit(struct xd_store__apply *x, const struct xd_store_ingest *in)
 {
     struct xd_buf *b = &x->s->scratch;
-    enum xd_status st = json_begin(b);
+    enum xd_status st = xd_store__json_begin(b);
     if (st == XD_OK) {
-        st = json_int(b, "seq", in->seq);
+        st = xd_store__json_int(b, "seq", in->seq);
     }
     if (st == XD_OK) {
-        st = json_str(b, "type", in->doc_type);
+        st = xd_store__json_str(b, "type", in->doc_type);
     }
     if (st == XD_OK) {
-        st = json_str(b, "correlation_id", in->correlation_id);
+        st = xd_store__json_str(b, "correlation_id", in->correlation_id);
     }
     if (st == XD_OK) {
         st = json_bool(b, "new_thread", in->new_thread);
     }
     if (st == XD_OK) {
-        st = json_str(b, "partner", in->partner);
+        st = xd_store__json_str(b, "partner", in->partner);
     }
     if (st == XD_OK) {
-        st = json_str(b, "channel", in->channel);
+        st = xd_store__json_str(b, "channel", in->channel);
     }
     if (st == XD_OK) {
         st = json_keys(b, in);
     }
     if (st == XD_OK) {
-        st = json_end(b);
+        st = xd_store__json_end(b);
     }
     if (st != XD_OK) {
         return oom(x, st);
     }
     char object[16 + XD_ID_LEN];
     snprintf(object, sizeof object, "document:%s", in->id);
-    return audit_op(x, in->actor, "document.ingest", object, NULL, b->data);
+    return xd_store__audit_op(x, in->actor, "document.ingest", object, NULL, b->data);
 }
 
-static enum xd_status ingest_apply(struct apply *x)
+static enum xd_status ingest_apply(struct xd_store__apply *x)
 {
     struct xd_store_op *op = x->op;
     struct xd_store_ingest *in = &op->u.ingest;
@@ -440,13 +458,9 @@ static enum xd_status ingest_apply(struct apply *x)
     struct xd_store__conn *c = x->s->wconn;
     enum xd_status st;
     if (in->idem_key != NULL) {
-        st = be->idem_get(c, in->idem_scope, in->idem_key, op->idem_request_hash,
-                          &op->idem_http_status, &op->idem_body, &op->idem_body_len, &op->err);
-        if (st == XD_OK) {
-            return xd_error_set(&op->err, XD_EEXIST, "idempotency key already used");
-        }
+        st = xd_store__idem_check(x, in->idem_scope, in->idem_key);
         if (st != XD_ENOTFOUND) {
-            return fail(x, st);
+            return st;
         }
     }
     st = resolve_thread(x, in);
@@ -462,9 +476,16 @@ static enum xd_status ingest_apply(struct apply *x)
     if (st == XD_OK) {
         st = ingest_audit(x, in);
     }
+    if (st == XD_OK && in->n_outbox > 0) {
+        char source[16 + XD_ID_LEN];
+        snprintf(source, sizeof source, "document:%s", in->id);
+        st = xd_store__outbound_write(x, in->outbox, in->n_outbox, in->correlation_id, source,
+                                      in->actor);
+    }
     /* Last, so that a failing callback also takes back the audit record just appended. */
     if (st == XD_OK && in->idem_key != NULL) {
-        st = ingest_respond(x, in);
+        st = xd_store__idem_record(x, in->idem_scope, in->idem_key, in->request_hash, in->respond,
+                                   in->respond_arg, in->correlation_id);
     }
     return st;
 }
@@ -472,7 +493,7 @@ static enum xd_status ingest_apply(struct apply *x)
 /* ------------------------------------------------------------------------------------------ */
 /* Tokens, control numbers, plain audit records */
 
-static enum xd_status token_apply(struct apply *x)
+static enum xd_status token_apply(struct xd_store__apply *x)
 {
     const struct xd_store_token_create *t = &x->op->u.token;
     enum xd_status st = x->s->be->token_put(x->s->wconn, t, xd_now_ms(), &x->op->err);
@@ -483,28 +504,28 @@ static enum xd_status token_apply(struct apply *x)
         return fail(x, st);
     }
     struct xd_buf *b = &x->s->scratch;
-    st = json_begin(b);
+    st = xd_store__json_begin(b);
     if (st == XD_OK) {
-        st = json_str(b, "name", t->name);
+        st = xd_store__json_str(b, "name", t->name);
     }
     if (st == XD_OK) {
-        st = json_str(b, "role", t->role);
+        st = xd_store__json_str(b, "role", t->role);
     }
     if (st == XD_OK) {
-        st = json_str(b, "partner", t->partner);
+        st = xd_store__json_str(b, "partner", t->partner);
     }
     if (st == XD_OK) {
-        st = json_end(b);
+        st = xd_store__json_end(b);
     }
     if (st != XD_OK) {
         return oom(x, st);
     }
     char object[16 + XD_ID_LEN];
     snprintf(object, sizeof object, "token:%s", t->id);
-    return audit_op(x, t->actor, "token.create", object, NULL, b->data);
+    return xd_store__audit_op(x, t->actor, "token.create", object, NULL, b->data);
 }
 
-static enum xd_status revoke_apply(struct apply *x)
+static enum xd_status revoke_apply(struct xd_store__apply *x)
 {
     struct xd_store_token_revoke *r = &x->op->u.revoke;
     enum xd_status st =
@@ -520,10 +541,11 @@ static enum xd_status revoke_apply(struct apply *x)
     }
     char object[16 + XD_ID_LEN];
     snprintf(object, sizeof object, "token:%s", r->id);
-    return audit_op(x, r->actor, "token.revoke", object, "{\"active\":true}", "{\"active\":false}");
+    return xd_store__audit_op(x, r->actor, "token.revoke", object, "{\"active\":true}",
+                              "{\"active\":false}");
 }
 
-static enum xd_status control_apply(struct apply *x)
+static enum xd_status control_apply(struct xd_store__apply *x)
 {
     struct xd_store_control_alloc *c = &x->op->u.control;
     enum xd_status st =
@@ -542,10 +564,10 @@ static enum xd_status control_apply(struct apply *x)
     if (st != XD_OK) {
         return oom(x, st);
     }
-    return audit_op(x, c->actor, "control.alloc", b->data, before, after);
+    return xd_store__audit_op(x, c->actor, "control.alloc", b->data, before, after);
 }
 
-static enum xd_status audit_apply(struct apply *x)
+static enum xd_status audit_apply(struct xd_store__apply *x)
 {
     struct xd_store_audit_append *a = &x->op->u.audit;
     enum xd_status st = xd_store__audit_append(x->s, a->actor, a->action, a->object, a->before,
@@ -557,13 +579,18 @@ static enum xd_status audit_apply(struct apply *x)
 
 static const struct {
     enum xd_status (*validate)(struct xd_store_op *op);
-    enum xd_status (*apply)(struct apply *x);
+    enum xd_status (*apply)(struct xd_store__apply *x);
 } kinds[] = {
     [XD_STORE_OP_INGEST] = {ingest_validate, ingest_apply},
     [XD_STORE_OP_TOKEN_CREATE] = {token_validate, token_apply},
     [XD_STORE_OP_TOKEN_REVOKE] = {revoke_validate, revoke_apply},
     [XD_STORE_OP_CONTROL_ALLOC] = {control_validate, control_apply},
     [XD_STORE_OP_AUDIT_APPEND] = {audit_validate, audit_apply},
+    [XD_STORE_OP_OUTBOX_ENQUEUE] = {xd_store__enqueue_validate, xd_store__enqueue_apply},
+    [XD_STORE_OP_OUTBOX_UPDATE] = {xd_store__update_validate, xd_store__update_apply},
+    [XD_STORE_OP_OUTBOX_REPLAY] = {xd_store__replay_validate, xd_store__replay_apply},
+    [XD_STORE_OP_OUTBOX_REROUTE] = {xd_store__reroute_validate, xd_store__reroute_apply},
+    [XD_STORE_OP_ENDPOINT_UPDATE] = {xd_store__endpoint_validate, xd_store__endpoint_apply},
 };
 
 enum xd_status xd_store__op_validate(struct xd_store_op *op)
@@ -576,7 +603,7 @@ enum xd_status xd_store__op_validate(struct xd_store_op *op)
 
 enum xd_status xd_store__op_apply(struct xd_store *s, struct xd_store_op *op, struct xd_error *err)
 {
-    struct apply x = {.s = s, .op = op, .storage_failed = false};
+    struct xd_store__apply x = {.s = s, .op = op, .storage_failed = false};
     enum xd_status st = kinds[op->kind].apply(&x);
     if (x.storage_failed) {
         *err = op->err;

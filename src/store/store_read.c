@@ -182,3 +182,168 @@ enum xd_status xd_store_idem_get(struct xd_store *s, const char *scope, const ch
     xd_store__reader_give(s, c, st);
     return st;
 }
+
+/* ------------------------------------------------------------------------------------------ */
+/* The outbox */
+
+enum xd_status xd_store_outbox_get(struct xd_store *s, const char *id, struct xd_arena *a,
+                                   struct xd_store_outbox_msg *out, struct xd_error *err)
+{
+    if (s == NULL || id == NULL || a == NULL || out == NULL) {
+        return xd_error_set(err, XD_EINVAL, "outbox get: all arguments are required");
+    }
+    struct xd_store__conn *c = NULL;
+    enum xd_status st = xd_store__reader_take(s, &c, err);
+    if (st != XD_OK) {
+        return st;
+    }
+    st = s->be->outbox_get(c, id, 0, a, out, err);
+    xd_store__reader_give(s, c, st);
+    return st;
+}
+
+enum xd_status xd_store_outbox_get_seq(struct xd_store *s, int64_t seq, struct xd_arena *a,
+                                       struct xd_store_outbox_msg *out, struct xd_error *err)
+{
+    if (s == NULL || a == NULL || out == NULL) {
+        return xd_error_set(err, XD_EINVAL, "outbox get: all arguments are required");
+    }
+    struct xd_store__conn *c = NULL;
+    enum xd_status st = xd_store__reader_take(s, &c, err);
+    if (st != XD_OK) {
+        return st;
+    }
+    st = s->be->outbox_get(c, NULL, seq, a, out, err);
+    xd_store__reader_give(s, c, st);
+    return st;
+}
+
+enum xd_status xd_store_outbox_get_seqs(struct xd_store *s, const int64_t *seqs, size_t n,
+                                        struct xd_arena *a, struct xd_store_outbox_msg **out,
+                                        size_t *n_out, struct xd_error *err)
+{
+    if (s == NULL || (seqs == NULL && n > 0) || a == NULL || out == NULL || n_out == NULL ||
+        n > XD_STORE_LIST_MAX) {
+        return xd_error_set(err, XD_EINVAL, "outbox get: up to %d seqs and outputs are required",
+                            XD_STORE_LIST_MAX);
+    }
+    if (n == 0) {
+        *out = NULL;
+        *n_out = 0;
+        return XD_OK;
+    }
+    struct xd_store__conn *c = NULL;
+    enum xd_status st = xd_store__reader_take(s, &c, err);
+    if (st != XD_OK) {
+        return st;
+    }
+    st = s->be->outbox_get_seqs(c, seqs, n, a, out, n_out, err);
+    xd_store__reader_give(s, c, st);
+    return st;
+}
+
+enum xd_status xd_store_outbox_queue(struct xd_store *s, const char *partner, const char *endpoint,
+                                     int64_t after_seq, size_t limit, struct xd_arena *a,
+                                     struct xd_store_outbox_msg **out, size_t *n_out,
+                                     struct xd_error *err)
+{
+    if (s == NULL || partner == NULL || endpoint == NULL || a == NULL || out == NULL ||
+        n_out == NULL || limit == 0 || limit > XD_STORE_LIST_MAX) {
+        return xd_error_set(err, XD_EINVAL,
+                            "outbox queue: a queue, an output and a limit of 1..%d are required",
+                            XD_STORE_LIST_MAX);
+    }
+    struct xd_store__conn *c = NULL;
+    enum xd_status st = xd_store__reader_take(s, &c, err);
+    if (st != XD_OK) {
+        return st;
+    }
+    st = s->be->outbox_queue(c, partner, endpoint, after_seq, limit, a, out, n_out, err);
+    xd_store__reader_give(s, c, st);
+    return st;
+}
+
+enum xd_status xd_store_outbox_list(struct xd_store *s, const struct xd_store_outbox_filter *f,
+                                    struct xd_arena *a, struct xd_store_outbox_msg **out,
+                                    size_t *n_out, struct xd_error *err)
+{
+    if (s == NULL || f == NULL || a == NULL || out == NULL || n_out == NULL || f->limit == 0 ||
+        f->limit > XD_STORE_LIST_MAX) {
+        return xd_error_set(err, XD_EINVAL,
+                            "outbox list: a filter with a limit of 1..%d is required",
+                            XD_STORE_LIST_MAX);
+    }
+    struct xd_store__conn *c = NULL;
+    enum xd_status st = xd_store__reader_take(s, &c, err);
+    if (st != XD_OK) {
+        return st;
+    }
+    st = s->be->outbox_list(c, f, a, out, n_out, err);
+    xd_store__reader_give(s, c, st);
+    return st;
+}
+
+static enum xd_status depths(struct xd_store *s, bool queues_only, struct xd_arena *a,
+                             struct xd_store_outbox_depth **out, size_t *n_out,
+                             struct xd_error *err)
+{
+    if (s == NULL || a == NULL || out == NULL || n_out == NULL) {
+        return xd_error_set(err, XD_EINVAL, "outbox depths: all arguments are required");
+    }
+    struct xd_store__conn *c = NULL;
+    enum xd_status st = xd_store__reader_take(s, &c, err);
+    if (st != XD_OK) {
+        return st;
+    }
+    st = s->be->outbox_depths(c, queues_only, a, out, n_out, err);
+    xd_store__reader_give(s, c, st);
+    return st;
+}
+
+enum xd_status xd_store_outbox_depths(struct xd_store *s, struct xd_arena *a,
+                                      struct xd_store_outbox_depth **out, size_t *n_out,
+                                      struct xd_error *err)
+{
+    return depths(s, false, a, out, n_out, err);
+}
+
+enum xd_status xd_store_outbox_queues(struct xd_store *s, struct xd_arena *a,
+                                      struct xd_store_outbox_depth **out, size_t *n_out,
+                                      struct xd_error *err)
+{
+    return depths(s, true, a, out, n_out, err);
+}
+
+enum xd_status xd_store_endpoint_list(struct xd_store *s, struct xd_arena *a,
+                                      struct xd_store_endpoint **out, size_t *n_out,
+                                      struct xd_error *err)
+{
+    if (s == NULL || a == NULL || out == NULL || n_out == NULL) {
+        return xd_error_set(err, XD_EINVAL, "endpoint list: all arguments are required");
+    }
+    struct xd_store__conn *c = NULL;
+    enum xd_status st = xd_store__reader_take(s, &c, err);
+    if (st != XD_OK) {
+        return st;
+    }
+    st = s->be->endpoint_list(c, a, out, n_out, err);
+    xd_store__reader_give(s, c, st);
+    return st;
+}
+
+enum xd_status xd_store_endpoint_get(struct xd_store *s, const char *partner, const char *name,
+                                     struct xd_arena *a, struct xd_store_endpoint *out,
+                                     struct xd_error *err)
+{
+    if (s == NULL || partner == NULL || name == NULL || a == NULL || out == NULL) {
+        return xd_error_set(err, XD_EINVAL, "endpoint get: all arguments are required");
+    }
+    struct xd_store__conn *c = NULL;
+    enum xd_status st = xd_store__reader_take(s, &c, err);
+    if (st != XD_OK) {
+        return st;
+    }
+    st = s->be->endpoint_row(c, partner, name, a, out, err);
+    xd_store__reader_give(s, c, st);
+    return st;
+}

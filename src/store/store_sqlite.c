@@ -66,6 +66,28 @@ enum stmt_id {
     S_TOKEN_LIST,
     S_AUDIT_SCAN,
     S_AUDIT_FIND_HASH,
+    S_OUTBOX_PUT,
+    S_ENDPOINT_DISABLED,
+    S_OUTBOX_CLAIM,
+    S_OUTBOX_DELIVERED,
+    S_OUTBOX_RETRY,
+    S_OUTBOX_DEAD,
+    S_OUTBOX_REPLAY_ID,
+    S_OUTBOX_REPLAY_SEL,
+    S_OUTBOX_REROUTE,
+    S_OUTBOX_MOVE,
+    S_ENDPOINT_ROW,
+    S_ENDPOINT_PUT,
+    S_ENDPOINT_LIST,
+    S_OUTBOX_GET_ID,
+    S_OUTBOX_GET_SEQ,
+    S_OUTBOX_GET_SEQS,
+    S_OUTBOX_QUEUE,
+    S_OUTBOX_LIST_STATE,
+    S_OUTBOX_LIST_THREAD,
+    S_OUTBOX_LIST_ALL,
+    S_OUTBOX_DEPTHS,
+    S_OUTBOX_QUEUES,
     S_COUNT
 };
 
@@ -73,6 +95,27 @@ enum stmt_id {
     "d.id, d.type, d.correlation_id, j.partner, j.channel, j.format, d.trace_id, d.seq, "          \
     "j.received_at, d.body FROM documents d JOIN journal j ON j.seq = d.seq "
 #define TOKEN_COLUMNS "id, name, role, partner, created_at, revoked_at FROM tokens "
+/* The open states, spelled exactly as in the partial index outbox_queue: SQLite uses a partial
+ * index only for a query whose WHERE contains its WHERE term. */
+#define OUTBOX_OPEN "state IN ('pending', 'delivering', 'disabled')"
+/* Column order read by outbox_row(); the last column is the body (NULL in listings). */
+#define OUTBOX_META                                                                                \
+    "seq, id, partner, endpoint, content_type, idem_key, correlation_id, source, state, "          \
+    "created_at, retry_from, attempts, next_attempt_at, last_attempt_at, last_status, "            \
+    "last_error, last_response, delivered_at, dead_reason, rerouted_from, replays"
+#define OUTBOX_ROW  "SELECT " OUTBOX_META ", body FROM outbox "
+#define OUTBOX_LIST "SELECT " OUTBOX_META ", NULL FROM outbox "
+/* A RETRY, replay or re-route makes a message pending, or disabled when its endpoint is. */
+#define PENDING_OR_DISABLED(p, e)                                                                  \
+    "CASE WHEN EXISTS (SELECT 1 FROM endpoints WHERE partner = " p " AND name = " e                \
+    " AND disabled = 1) THEN 'disabled' ELSE 'pending' END"
+#define OUTBOX_REF "RETURNING seq, id, partner, endpoint, correlation_id, state"
+#define LIST_FILTERS                                                                               \
+    "seq > ?2 AND (?3 IS NULL OR partner = ?3) AND (?4 IS NULL OR endpoint = ?4) AND "             \
+    "(?5 IS NULL OR correlation_id = ?5) "
+#define ENDPOINT_COLUMNS                                                                           \
+    "partner, name, disabled, disabled_reason, disabled_at, breaker, breaker_since, down_since, "  \
+    "updated_at FROM endpoints "
 
 static const char *const sql[S_COUNT] = {
     [S_BEGIN] = "BEGIN IMMEDIATE",
@@ -118,6 +161,70 @@ static const char *const sql[S_COUNT] = {
     [S_AUDIT_SCAN] = "SELECT seq, at, actor, action, object, before, after, prev_hash, hash "
                      "FROM audit WHERE seq >= ?1 ORDER BY seq",
     [S_AUDIT_FIND_HASH] = "SELECT seq FROM audit WHERE hash = ?1 ORDER BY seq LIMIT 1",
+    [S_OUTBOX_PUT] = "INSERT INTO outbox (id, partner, endpoint, content_type, body, idem_key, "
+                     "correlation_id, source, created_at, state, next_attempt_at, retry_from) "
+                     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?9, ?9)",
+    [S_ENDPOINT_DISABLED] = "SELECT disabled FROM endpoints WHERE partner = ?1 AND name = ?2",
+    [S_OUTBOX_CLAIM] = "UPDATE outbox SET state = 'delivering', attempts = attempts + 1, "
+                       "last_attempt_at = ?2 WHERE seq = ?1 AND state IN ('pending', 'delivering')",
+    [S_OUTBOX_DELIVERED] = "UPDATE outbox SET state = 'delivered', delivered_at = ?2, "
+                           "last_status = ?3, last_error = NULL, last_response = ?5 "
+                           "WHERE seq = ?1 AND state = 'delivering' " OUTBOX_REF,
+    [S_OUTBOX_RETRY] = "UPDATE outbox SET state = " PENDING_OR_DISABLED(
+        "outbox.partner",
+        "outbox.endpoint") ", next_attempt_at = ?2, last_status = ?3, last_error = ?4, "
+                           "last_response = ?5 WHERE seq = ?1 AND state = 'delivering' " OUTBOX_REF,
+    [S_OUTBOX_DEAD] = "UPDATE outbox SET state = 'dead', dead_reason = ?6, last_status = ?3, "
+                      "last_error = ?4, last_response = ?5, next_attempt_at = ?2 "
+                      "WHERE seq = ?1 AND state = 'delivering' " OUTBOX_REF,
+    [S_OUTBOX_REPLAY_ID] = "UPDATE outbox SET state = " PENDING_OR_DISABLED(
+        "outbox.partner",
+        "outbox.endpoint") ", attempts = 0, next_attempt_at = ?2, retry_from = ?2, "
+                           "dead_reason = NULL, replays = replays + 1 "
+                           "WHERE id = ?1 AND state = 'dead' " OUTBOX_REF,
+    [S_OUTBOX_REPLAY_SEL] = "UPDATE outbox SET state = " PENDING_OR_DISABLED(
+        "outbox.partner",
+        "outbox.endpoint") ", attempts = 0, next_attempt_at = ?2, retry_from = ?2, "
+                           "dead_reason = NULL, replays = replays + 1 WHERE seq IN "
+                           "(SELECT seq FROM outbox WHERE state = 'dead' AND "
+                           "(?1 IS NULL OR partner = ?1) ORDER BY seq LIMIT ?3) " OUTBOX_REF,
+    /* The open-state term is redundant with state = 'pending' but lets the partial index
+     * serve the lookup. */
+    [S_OUTBOX_REROUTE] = "UPDATE outbox SET partner = ?3, endpoint = ?4, rerouted_from = ?5, "
+                         "state = " PENDING_OR_DISABLED(
+                             "?3", "?4") " WHERE partner = ?1 AND endpoint = ?2 AND " OUTBOX_OPEN
+                                         " AND state = 'pending' AND attempts = 0 " OUTBOX_REF,
+    [S_OUTBOX_MOVE] =
+        "UPDATE outbox SET state = ?4, next_attempt_at = CASE WHEN ?4 = 'pending' "
+        "THEN ?5 ELSE next_attempt_at END WHERE partner = ?1 AND endpoint = ?2 AND " OUTBOX_OPEN
+        " AND state = ?3",
+    [S_ENDPOINT_ROW] = "SELECT " ENDPOINT_COLUMNS "WHERE partner = ?1 AND name = ?2",
+    [S_ENDPOINT_PUT] = "INSERT INTO endpoints (partner, name, disabled, disabled_reason, "
+                       "disabled_at, breaker, breaker_since, down_since, updated_at) VALUES "
+                       "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT (partner, name) DO "
+                       "UPDATE SET disabled = excluded.disabled, disabled_reason = "
+                       "excluded.disabled_reason, disabled_at = excluded.disabled_at, breaker = "
+                       "excluded.breaker, breaker_since = excluded.breaker_since, down_since = "
+                       "excluded.down_since, updated_at = excluded.updated_at",
+    [S_ENDPOINT_LIST] = "SELECT " ENDPOINT_COLUMNS "ORDER BY partner, name",
+    [S_OUTBOX_GET_ID] = OUTBOX_ROW "WHERE id = ?1",
+    [S_OUTBOX_GET_SEQ] = OUTBOX_ROW "WHERE seq = ?1",
+    /* One statement, one read snapshot for a whole turn of attempts: ?1 is a JSON array. */
+    [S_OUTBOX_GET_SEQS] = OUTBOX_ROW "WHERE seq IN (SELECT value FROM json_each(?1)) ORDER BY seq",
+    [S_OUTBOX_QUEUE] = OUTBOX_LIST "WHERE partner = ?1 AND endpoint = ?2 AND " OUTBOX_OPEN
+                                   " AND seq > ?3 ORDER BY seq LIMIT ?4",
+    [S_OUTBOX_LIST_STATE] =
+        OUTBOX_LIST "WHERE state = ?1 AND " LIST_FILTERS "ORDER BY seq LIMIT ?6",
+    [S_OUTBOX_LIST_THREAD] = OUTBOX_LIST "WHERE correlation_id = ?5 AND (?1 IS NULL OR state = "
+                                         "?1) AND " LIST_FILTERS "ORDER BY seq LIMIT ?6",
+    [S_OUTBOX_LIST_ALL] =
+        OUTBOX_LIST "WHERE (?1 IS NULL OR state = ?1) AND " LIST_FILTERS "ORDER BY seq LIMIT ?6",
+    [S_OUTBOX_DEPTHS] = "SELECT partner, endpoint, state, count(*) FROM outbox WHERE state IN "
+                        "('pending', 'delivering', 'disabled', 'dead') "
+                        "GROUP BY partner, endpoint, state ORDER BY partner, endpoint, state",
+    [S_OUTBOX_QUEUES] =
+        "SELECT DISTINCT partner, endpoint, 'pending', 0 FROM outbox WHERE " OUTBOX_OPEN
+        " ORDER BY partner, endpoint",
 };
 
 /* The schema, one entry per version; user_version names the last one applied. Never edit an
@@ -186,6 +293,44 @@ static const struct {
         "  kind TEXT NOT NULL,"
         "  next INTEGER NOT NULL,"
         "  PRIMARY KEY (partner, kind)) WITHOUT ROWID;"},
+    /* The transactional outbox and the durable state of delivery endpoints (src/deliver). */
+    {2, "CREATE TABLE outbox ("
+        "  seq INTEGER PRIMARY KEY,"
+        "  id TEXT NOT NULL UNIQUE,"
+        "  partner TEXT NOT NULL,"
+        "  endpoint TEXT NOT NULL,"
+        "  content_type TEXT NOT NULL,"
+        "  body BLOB NOT NULL,"
+        "  idem_key TEXT NOT NULL,"
+        "  correlation_id TEXT,"
+        "  source TEXT NOT NULL,"
+        "  created_at INTEGER NOT NULL,"
+        "  state TEXT NOT NULL,"
+        "  attempts INTEGER NOT NULL DEFAULT 0,"
+        "  next_attempt_at INTEGER NOT NULL,"
+        "  retry_from INTEGER NOT NULL,"
+        "  last_attempt_at INTEGER,"
+        "  last_status INTEGER,"
+        "  last_error TEXT,"
+        "  last_response BLOB,"
+        "  delivered_at INTEGER,"
+        "  dead_reason TEXT,"
+        "  rerouted_from TEXT,"
+        "  replays INTEGER NOT NULL DEFAULT 0);"
+        "CREATE INDEX outbox_queue ON outbox (partner, endpoint, seq) WHERE " OUTBOX_OPEN ";"
+        "CREATE INDEX outbox_state ON outbox (state, seq);"
+        "CREATE INDEX outbox_thread ON outbox (correlation_id) WHERE correlation_id IS NOT NULL;"
+        "CREATE TABLE endpoints ("
+        "  partner TEXT NOT NULL,"
+        "  name TEXT NOT NULL,"
+        "  disabled INTEGER NOT NULL DEFAULT 0,"
+        "  disabled_reason TEXT,"
+        "  disabled_at INTEGER,"
+        "  breaker TEXT NOT NULL DEFAULT 'closed',"
+        "  breaker_since INTEGER NOT NULL DEFAULT 0,"
+        "  down_since INTEGER NOT NULL DEFAULT 0,"
+        "  updated_at INTEGER NOT NULL,"
+        "  PRIMARY KEY (partner, name)) WITHOUT ROWID;"},
 };
 
 #define SCHEMA_LATEST (migrations[XD_ARRAY_LEN(migrations) - 1].version)
@@ -293,6 +438,17 @@ static struct arg blob(const void *p, size_t n)
 static struct arg i64(int64_t v)
 {
     return (struct arg){.kind = ARG_INT, .i = v};
+}
+
+/* 0 (none) binds SQL NULL. */
+static struct arg i64_or_null(int64_t v)
+{
+    return v == 0 ? text(NULL) : i64(v);
+}
+
+static struct arg blob_or_null(const void *p, size_t n)
+{
+    return p == NULL ? text(NULL) : blob(p, n);
 }
 
 static int bind_args(sqlite3_stmt *st, const struct arg *a, size_t n)
@@ -803,13 +959,17 @@ static enum xd_status sq_idem_get(struct xd_store__conn *c, const char *scope, c
     return s;
 }
 
-static enum xd_status sq_idem_put(struct xd_store__conn *c, const struct xd_store_ingest *in,
-                                  int http_status, const struct xd_buf *body, int64_t at_ms,
-                                  struct xd_error *err)
+static enum xd_status sq_idem_put(struct xd_store__conn *c, const char *scope, const char *key,
+                                  const uint8_t hash[XD_SHA256_LEN], int http_status,
+                                  const struct xd_buf *body, int64_t at_ms, struct xd_error *err)
 {
     const struct arg a[] = {
-        text(in->idem_scope), text(in->idem_key),          blob(in->request_hash, XD_SHA256_LEN),
-        i64(http_status),     blob(body->data, body->len), i64(at_ms),
+        text(scope),
+        text(key),
+        blob(hash, XD_SHA256_LEN),
+        i64(http_status),
+        blob(body->data, body->len),
+        i64(at_ms),
     };
     return exec(c, S_IDEM_PUT, a, XD_ARRAY_LEN(a), err);
 }
@@ -1264,6 +1424,562 @@ static enum xd_status sq_audit_find_hash(struct xd_store__conn *c, const char *h
     return s;
 }
 
+/* ------------------------------------------------------------------------------------------ */
+/* The outbox */
+
+static enum xd_status sq_outbox_put(struct xd_store__conn *c, const struct xd_store_outbound *m,
+                                    const char *correlation_id, enum xd_store_outbox_state state,
+                                    int64_t at_ms, int64_t *seq, struct xd_error *err)
+{
+    const struct arg a[] = {
+        text(m->id),
+        text(m->partner),
+        text(m->endpoint),
+        text(m->content_type),
+        blob(m->body, m->body_len),
+        text(m->idem_key != NULL ? m->idem_key : m->id),
+        text(correlation_id),
+        text(m->source),
+        i64(at_ms),
+        text(xd_store_outbox_state_name(state)),
+    };
+    enum xd_status s = exec(c, S_OUTBOX_PUT, a, XD_ARRAY_LEN(a), err);
+    if (s == XD_OK) {
+        *seq = sqlite3_last_insert_rowid(c->db);
+    }
+    return s;
+}
+
+static enum xd_status sq_endpoint_disabled(struct xd_store__conn *c, const char *partner,
+                                           const char *name, bool *disabled, struct xd_error *err)
+{
+    const struct arg a[] = {text(partner), text(name)};
+    sqlite3_stmt *st = NULL;
+    enum xd_status s = query(c, S_ENDPOINT_DISABLED, a, XD_ARRAY_LEN(a), &st, err);
+    if (s == XD_ENOTFOUND) {
+        *disabled = false;
+        return XD_OK;
+    }
+    if (s == XD_OK) {
+        *disabled = sqlite3_column_int(st, 0) != 0;
+        sqlite3_reset(st);
+    }
+    return s;
+}
+
+static enum xd_status sq_outbox_claim(struct xd_store__conn *c, int64_t seq, int64_t at_ms,
+                                      bool *applied, struct xd_error *err)
+{
+    const struct arg a[] = {i64(seq), i64(at_ms)};
+    enum xd_status s = exec(c, S_OUTBOX_CLAIM, a, XD_ARRAY_LEN(a), err);
+    if (s == XD_OK) {
+        *applied = sqlite3_changes(c->db) > 0;
+    }
+    return s;
+}
+
+static void ref_row(sqlite3_stmt *st, struct xd_store__outbox_ref *ref)
+{
+    ref->seq = sqlite3_column_int64(st, 0);
+    copy_text(ref->id, sizeof ref->id, sqlite3_column_text(st, 1));
+    copy_text(ref->partner, sizeof ref->partner, sqlite3_column_text(st, 2));
+    copy_text(ref->endpoint, sizeof ref->endpoint, sqlite3_column_text(st, 3));
+    copy_text(ref->correlation_id, sizeof ref->correlation_id, sqlite3_column_text(st, 4));
+    enum xd_store_outbox_state state = XD_OUTBOX_PENDING;
+    if (xd_store_outbox_state_parse((const char *)sqlite3_column_text(st, 5), &state) != XD_OK) {
+        state = XD_OUTBOX_PENDING;
+    }
+    ref->state = state;
+}
+
+/* Step an UPDATE ... RETURNING to its end; *found tells whether it returned a row (<ref>). */
+static enum xd_status returning_one(struct xd_store__conn *c, enum stmt_id id, const struct arg *a,
+                                    size_t n, struct xd_store__outbox_ref *ref, bool *found,
+                                    struct xd_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    enum xd_status s = query(c, id, a, n, &st, err);
+    *found = false;
+    if (s == XD_ENOTFOUND) {
+        return XD_OK;
+    }
+    if (s != XD_OK) {
+        return s;
+    }
+    ref_row(st, ref);
+    *found = true;
+    int rc = sqlite3_step(st);
+    s = rc == SQLITE_DONE ? XD_OK : db_fail(c->db, rc, sql[id], err);
+    sqlite3_reset(st);
+    return s;
+}
+
+static enum xd_status sq_outbox_settle(struct xd_store__conn *c,
+                                       const struct xd_store_outbox_result *r,
+                                       struct xd_store__outbox_ref *ref, bool *applied,
+                                       struct xd_error *err)
+{
+    static const enum stmt_id by_outcome[] = {
+        [XD_STORE_OUTBOX_DELIVERED] = S_OUTBOX_DELIVERED,
+        [XD_STORE_OUTBOX_RETRY] = S_OUTBOX_RETRY,
+        [XD_STORE_OUTBOX_DEAD] = S_OUTBOX_DEAD,
+    };
+    enum stmt_id id = by_outcome[r->outcome];
+    size_t rlen = r->response_len > XD_STORE_EXCERPT_MAX ? XD_STORE_EXCERPT_MAX : r->response_len;
+    const struct arg a[] = {
+        i64(r->seq),
+        i64(r->outcome == XD_STORE_OUTBOX_RETRY ? r->next_attempt_at_ms : r->at_ms),
+        i64_or_null(r->http_status),
+        text(r->error),
+        blob_or_null(r->response, rlen),
+        text(r->reason),
+    };
+    /* DELIVERED has no ?4 (its error is NULL), but binding a slot below its highest is fine. */
+    size_t n = id == S_OUTBOX_DEAD ? 6 : 5;
+    return returning_one(c, id, a, n, ref, applied, err);
+}
+
+/* Collect RETURNING rows first, then report them: the callback writes audit rows, which must not
+ * interleave with a statement still stepping. */
+static enum xd_status report_refs(struct xd_store__conn *c, enum stmt_id id, const struct arg *a,
+                                  size_t n, xd_store__ref_fn fn, void *arg, struct xd_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    enum xd_status s = query(c, id, a, n, &st, err);
+    if (s == XD_ENOTFOUND) {
+        return XD_OK;
+    }
+    if (s != XD_OK) {
+        return s;
+    }
+    struct xd_store__outbox_ref *refs = NULL;
+    size_t count = 0;
+    size_t cap = 0;
+    int rc = SQLITE_ROW;
+    while (s == XD_OK && rc == SQLITE_ROW) {
+        if (count == cap) {
+            size_t ncap = cap ? cap * 2 : 16;
+            struct xd_store__outbox_ref *g = xd_reallocarray(refs, ncap, sizeof *g);
+            if (g == NULL) {
+                s = xd_error_set(err, XD_ENOMEM, "outbox: out of memory");
+                break;
+            }
+            refs = g;
+            cap = ncap;
+        }
+        ref_row(st, &refs[count++]);
+        rc = sqlite3_step(st);
+    }
+    if (s == XD_OK && rc != SQLITE_DONE) {
+        s = db_fail(c->db, rc, sql[id], err);
+    }
+    sqlite3_reset(st);
+    for (size_t i = 0; s == XD_OK && i < count; i++) {
+        s = fn(arg, &refs[i]);
+    }
+    xd_free(refs);
+    return s;
+}
+
+static enum xd_status sq_outbox_replay(struct xd_store__conn *c, const char *id,
+                                       const char *partner, size_t limit, int64_t at_ms,
+                                       xd_store__ref_fn fn, void *arg, struct xd_error *err)
+{
+    if (id != NULL) {
+        const struct arg a[] = {text(id), i64(at_ms)};
+        return report_refs(c, S_OUTBOX_REPLAY_ID, a, XD_ARRAY_LEN(a), fn, arg, err);
+    }
+    const struct arg a[] = {text(partner), i64(at_ms), i64((int64_t)limit)};
+    return report_refs(c, S_OUTBOX_REPLAY_SEL, a, XD_ARRAY_LEN(a), fn, arg, err);
+}
+
+static enum xd_status sq_outbox_reroute(struct xd_store__conn *c,
+                                        const struct xd_store_outbox_reroute *r, const char *from,
+                                        xd_store__ref_fn fn, void *arg, struct xd_error *err)
+{
+    const struct arg a[] = {
+        text(r->from_partner),
+        text(r->from_endpoint),
+        text(r->to_partner),
+        text(r->to_endpoint),
+        text(from),
+    };
+    return report_refs(c, S_OUTBOX_REROUTE, a, XD_ARRAY_LEN(a), fn, arg, err);
+}
+
+static enum xd_status sq_outbox_move(struct xd_store__conn *c, const char *partner,
+                                     const char *name, enum xd_store_outbox_state from,
+                                     enum xd_store_outbox_state to, int64_t at_ms, size_t *moved,
+                                     struct xd_error *err)
+{
+    const struct arg a[] = {
+        text(partner),
+        text(name),
+        text(xd_store_outbox_state_name(from)),
+        text(xd_store_outbox_state_name(to)),
+        i64(at_ms),
+    };
+    enum xd_status s = exec(c, S_OUTBOX_MOVE, a, XD_ARRAY_LEN(a), err);
+    if (s == XD_OK) {
+        *moved = (size_t)sqlite3_changes(c->db);
+    }
+    return s;
+}
+
+static enum xd_status endpoint_row(sqlite3_stmt *st, struct xd_arena *a,
+                                   struct xd_store_endpoint *e)
+{
+    memset(e, 0, sizeof *e);
+    enum xd_status s = col_str(st, 0, a, &e->partner);
+    if (s == XD_OK) {
+        s = col_str(st, 1, a, &e->name);
+    }
+    if (s == XD_OK) {
+        s = col_str(st, 3, a, &e->disabled_reason);
+    }
+    if (s == XD_OK) {
+        s = col_str(st, 5, a, &e->breaker);
+    }
+    e->disabled = sqlite3_column_int(st, 2) != 0;
+    e->disabled_at_ms = sqlite3_column_int64(st, 4);
+    e->breaker_since_ms = sqlite3_column_int64(st, 6);
+    e->down_since_ms = sqlite3_column_int64(st, 7);
+    e->updated_at_ms = sqlite3_column_int64(st, 8);
+    return s;
+}
+
+static enum xd_status sq_endpoint_row(struct xd_store__conn *c, const char *partner,
+                                      const char *name, struct xd_arena *a,
+                                      struct xd_store_endpoint *out, struct xd_error *err)
+{
+    const struct arg args[] = {text(partner), text(name)};
+    sqlite3_stmt *st = NULL;
+    enum xd_status s = query(c, S_ENDPOINT_ROW, args, XD_ARRAY_LEN(args), &st, err);
+    if (s == XD_ENOTFOUND) {
+        return xd_error_set(err, s, "no state for endpoint %s/%s", partner, name);
+    }
+    if (s != XD_OK) {
+        return s;
+    }
+    s = endpoint_row(st, a, out);
+    sqlite3_reset(st);
+    return s == XD_OK ? XD_OK : xd_error_set(err, s, "endpoint: %s", xd_strerror(s));
+}
+
+static enum xd_status sq_endpoint_put(struct xd_store__conn *c, const struct xd_store_endpoint *e,
+                                      struct xd_error *err)
+{
+    const struct arg a[] = {
+        text(e->partner),
+        text(e->name),
+        i64(e->disabled ? 1 : 0),
+        text(e->disabled_reason),
+        i64_or_null(e->disabled_at_ms),
+        text(e->breaker != NULL ? e->breaker : "closed"),
+        i64(e->breaker_since_ms),
+        i64(e->down_since_ms),
+        i64(e->updated_at_ms),
+    };
+    return exec(c, S_ENDPOINT_PUT, a, XD_ARRAY_LEN(a), err);
+}
+
+/* A message row (OUTBOX_META, then the body or NULL) into <m>, strings in the arena. */
+static enum xd_status outbox_row(sqlite3_stmt *st, struct xd_arena *a,
+                                 struct xd_store_outbox_msg *m)
+{
+    memset(m, 0, sizeof *m);
+    static const int str_cols[] = {1, 2, 3, 4, 5, 6, 7, 15, 18, 19};
+    const char **strs[] = {&m->id,          &m->partner,        &m->endpoint, &m->content_type,
+                           &m->idem_key,    &m->correlation_id, &m->source,   &m->last_error,
+                           &m->dead_reason, &m->rerouted_from};
+    for (size_t i = 0; i < XD_ARRAY_LEN(str_cols); i++) {
+        enum xd_status s = col_str(st, str_cols[i], a, strs[i]);
+        if (s != XD_OK) {
+            return s;
+        }
+    }
+    m->seq = sqlite3_column_int64(st, 0);
+    enum xd_store_outbox_state state = XD_OUTBOX_PENDING;
+    if (xd_store_outbox_state_parse((const char *)sqlite3_column_text(st, 8), &state) != XD_OK) {
+        return XD_ECORRUPT;
+    }
+    m->state = state;
+    m->created_at_ms = sqlite3_column_int64(st, 9);
+    m->retry_from_ms = sqlite3_column_int64(st, 10);
+    m->attempts = sqlite3_column_int(st, 11);
+    m->next_attempt_at_ms = sqlite3_column_int64(st, 12);
+    m->last_attempt_at_ms = sqlite3_column_int64(st, 13);
+    m->last_status = sqlite3_column_int(st, 14);
+    m->delivered_at_ms = sqlite3_column_int64(st, 17);
+    m->replays = sqlite3_column_int(st, 20);
+    const struct {
+        int col;
+        const char **p;
+        size_t *len;
+    } blobs[] = {{16, &m->last_response, &m->last_response_len}, {21, &m->body, &m->body_len}};
+    for (size_t i = 0; i < XD_ARRAY_LEN(blobs); i++) {
+        if (sqlite3_column_type(st, blobs[i].col) == SQLITE_NULL) {
+            continue;
+        }
+        const void *p = sqlite3_column_blob(st, blobs[i].col);
+        size_t n = (size_t)sqlite3_column_bytes(st, blobs[i].col);
+        char *copy = xd_arena_strndup(a, p != NULL ? p : "", n);
+        if (copy == NULL) {
+            return XD_ENOMEM;
+        }
+        *blobs[i].p = copy;
+        *blobs[i].len = n;
+    }
+    return XD_OK;
+}
+
+static enum xd_status sq_outbox_get(struct xd_store__conn *c, const char *id, int64_t seq,
+                                    struct xd_arena *a, struct xd_store_outbox_msg *out,
+                                    struct xd_error *err)
+{
+    const struct arg by_id[] = {text(id)};
+    const struct arg by_seq[] = {i64(seq)};
+    sqlite3_stmt *st = NULL;
+    enum xd_status s = id != NULL ? query(c, S_OUTBOX_GET_ID, by_id, 1, &st, err)
+                                  : query(c, S_OUTBOX_GET_SEQ, by_seq, 1, &st, err);
+    if (s == XD_ENOTFOUND) {
+        return id != NULL ? xd_error_set(err, s, "no outbound message %s", id)
+                          : xd_error_set(err, s, "no outbound message #%lld", (long long)seq);
+    }
+    if (s != XD_OK) {
+        return s;
+    }
+    struct xd_store_outbox_msg m;
+    s = outbox_row(st, a, &m);
+    sqlite3_reset(st);
+    if (s != XD_OK) {
+        return xd_error_set(err, s, "outbound message: %s", xd_strerror(s));
+    }
+    *out = m;
+    return XD_OK;
+}
+
+/* Step <st> (positioned on its first row, or NULL for none) into an arena array. */
+static enum xd_status collect_msgs(struct xd_store__conn *c, sqlite3_stmt *st, size_t cap_hint,
+                                   struct xd_arena *a, struct xd_store_outbox_msg **out,
+                                   size_t *n_out, struct xd_error *err)
+{
+    struct xd_store_outbox_msg *msgs = xd_arena_calloc(a, cap_hint ? cap_hint : 1, sizeof *msgs);
+    if (msgs == NULL) {
+        if (st != NULL) {
+            sqlite3_reset(st);
+        }
+        return xd_error_set(err, XD_ENOMEM, "outbox: out of memory");
+    }
+    size_t n = 0;
+    enum xd_status s = XD_OK;
+    int rc = st != NULL ? SQLITE_ROW : SQLITE_DONE;
+    while (s == XD_OK && rc == SQLITE_ROW && n < cap_hint) {
+        s = outbox_row(st, a, &msgs[n]);
+        if (s == XD_OK) {
+            n++;
+            rc = sqlite3_step(st);
+        }
+    }
+    if (s == XD_OK && rc != SQLITE_DONE && rc != SQLITE_ROW) {
+        s = db_fail(c->db, rc, "outbox listing", err);
+    } else if (s != XD_OK) {
+        xd_error_set(err, s, "outbox listing: %s", xd_strerror(s));
+    }
+    if (st != NULL) {
+        sqlite3_reset(st);
+    }
+    if (s == XD_OK) {
+        *out = msgs;
+        *n_out = n;
+    }
+    return s;
+}
+
+static enum xd_status sq_outbox_get_seqs(struct xd_store__conn *c, const int64_t *seqs, size_t n,
+                                         struct xd_arena *a, struct xd_store_outbox_msg **out,
+                                         size_t *n_out, struct xd_error *err)
+{
+    struct xd_buf list;
+    xd_buf_init(&list, 32 * n + 8);
+    enum xd_status s = xd_buf_append_char(&list, '[');
+    for (size_t i = 0; s == XD_OK && i < n; i++) {
+        s = xd_buf_printf(&list, "%s%lld", i ? "," : "", (long long)seqs[i]);
+    }
+    if (s == XD_OK) {
+        s = xd_buf_append_char(&list, ']');
+    }
+    if (s != XD_OK) {
+        xd_buf_cleanup(&list);
+        return xd_error_set(err, s, "outbox: out of memory");
+    }
+    const struct arg args[] = {textn(list.data, list.len)};
+    sqlite3_stmt *st = NULL;
+    s = query(c, S_OUTBOX_GET_SEQS, args, 1, &st, err);
+    if (s == XD_ENOTFOUND) {
+        st = NULL;
+    } else if (s != XD_OK) {
+        xd_buf_cleanup(&list);
+        return s;
+    }
+    s = collect_msgs(c, st, n, a, out, n_out, err);
+    xd_buf_cleanup(&list);
+    return s;
+}
+
+static enum xd_status sq_outbox_queue(struct xd_store__conn *c, const char *partner,
+                                      const char *endpoint, int64_t after_seq, size_t limit,
+                                      struct xd_arena *a, struct xd_store_outbox_msg **out,
+                                      size_t *n_out, struct xd_error *err)
+{
+    const struct arg args[] = {text(partner), text(endpoint), i64(after_seq), i64((int64_t)limit)};
+    sqlite3_stmt *st = NULL;
+    enum xd_status s = query(c, S_OUTBOX_QUEUE, args, XD_ARRAY_LEN(args), &st, err);
+    if (s == XD_ENOTFOUND) {
+        st = NULL;
+    } else if (s != XD_OK) {
+        return s;
+    }
+    return collect_msgs(c, st, limit, a, out, n_out, err);
+}
+
+static enum xd_status sq_outbox_list(struct xd_store__conn *c,
+                                     const struct xd_store_outbox_filter *f, struct xd_arena *a,
+                                     struct xd_store_outbox_msg **out, size_t *n_out,
+                                     struct xd_error *err)
+{
+    const struct arg args[] = {
+        text(f->has_state ? xd_store_outbox_state_name(f->state) : NULL),
+        i64(f->after_seq),
+        text(f->partner),
+        text(f->endpoint),
+        text(f->correlation_id),
+        i64((int64_t)f->limit),
+    };
+    /* The most selective index the filter allows: the thread's, the state's, or the table. */
+    enum stmt_id id = f->correlation_id != NULL ? S_OUTBOX_LIST_THREAD
+                      : f->has_state            ? S_OUTBOX_LIST_STATE
+                                                : S_OUTBOX_LIST_ALL;
+    sqlite3_stmt *st = NULL;
+    enum xd_status s = query(c, id, args, XD_ARRAY_LEN(args), &st, err);
+    if (s == XD_ENOTFOUND) {
+        st = NULL;
+    } else if (s != XD_OK) {
+        return s;
+    }
+    return collect_msgs(c, st, f->limit, a, out, n_out, err);
+}
+
+static enum xd_status sq_outbox_depths(struct xd_store__conn *c, bool queues_only,
+                                       struct xd_arena *a, struct xd_store_outbox_depth **out,
+                                       size_t *n_out, struct xd_error *err)
+{
+    enum stmt_id id = queues_only ? S_OUTBOX_QUEUES : S_OUTBOX_DEPTHS;
+    sqlite3_stmt *st = NULL;
+    enum xd_status s = query(c, id, NULL, 0, &st, err);
+    *out = NULL;
+    *n_out = 0;
+    if (s == XD_ENOTFOUND) {
+        return XD_OK;
+    }
+    if (s != XD_OK) {
+        return s;
+    }
+    struct xd_store_outbox_depth *rows = NULL;
+    size_t n = 0;
+    size_t cap = 0;
+    int rc = SQLITE_ROW;
+    while (s == XD_OK && rc == SQLITE_ROW) {
+        if (n == cap) {
+            size_t ncap = cap ? cap * 2 : 32;
+            struct xd_store_outbox_depth *g = xd_arena_calloc(a, ncap, sizeof *g);
+            if (g == NULL) {
+                s = XD_ENOMEM;
+                break;
+            }
+            if (n > 0) {
+                memcpy(g, rows, n * sizeof *g);
+            }
+            rows = g;
+            cap = ncap;
+        }
+        struct xd_store_outbox_depth *d = &rows[n++];
+        s = col_str(st, 0, a, &d->partner);
+        if (s == XD_OK) {
+            s = col_str(st, 1, a, &d->endpoint);
+        }
+        if (s == XD_OK && xd_store_outbox_state_parse((const char *)sqlite3_column_text(st, 2),
+                                                      &d->state) != XD_OK) {
+            s = XD_ECORRUPT;
+        }
+        d->count = sqlite3_column_int64(st, 3);
+        if (s == XD_OK) {
+            rc = sqlite3_step(st);
+        }
+    }
+    if (s == XD_OK && rc != SQLITE_DONE) {
+        s = db_fail(c->db, rc, "outbox depths", err);
+    } else if (s != XD_OK) {
+        xd_error_set(err, s, "outbox depths: %s", xd_strerror(s));
+    }
+    sqlite3_reset(st);
+    if (s == XD_OK) {
+        *out = rows;
+        *n_out = n;
+    }
+    return s;
+}
+
+static enum xd_status sq_endpoint_list(struct xd_store__conn *c, struct xd_arena *a,
+                                       struct xd_store_endpoint **out, size_t *n_out,
+                                       struct xd_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    enum xd_status s = query(c, S_ENDPOINT_LIST, NULL, 0, &st, err);
+    *out = NULL;
+    *n_out = 0;
+    if (s == XD_ENOTFOUND) {
+        return XD_OK;
+    }
+    if (s != XD_OK) {
+        return s;
+    }
+    struct xd_store_endpoint *rows = NULL;
+    size_t n = 0;
+    size_t cap = 0;
+    int rc = SQLITE_ROW;
+    while (s == XD_OK && rc == SQLITE_ROW) {
+        if (n == cap) {
+            size_t ncap = cap ? cap * 2 : 16;
+            struct xd_store_endpoint *g = xd_arena_calloc(a, ncap, sizeof *g);
+            if (g == NULL) {
+                s = XD_ENOMEM;
+                break;
+            }
+            if (n > 0) {
+                memcpy(g, rows, n * sizeof *g);
+            }
+            rows = g;
+            cap = ncap;
+        }
+        s = endpoint_row(st, a, &rows[n++]);
+        if (s == XD_OK) {
+            rc = sqlite3_step(st);
+        }
+    }
+    if (s == XD_OK && rc != SQLITE_DONE) {
+        s = db_fail(c->db, rc, "endpoint list", err);
+    } else if (s != XD_OK) {
+        xd_error_set(err, s, "endpoint list: %s", xd_strerror(s));
+    }
+    sqlite3_reset(st);
+    if (s == XD_OK) {
+        *out = rows;
+        *n_out = n;
+    }
+    return s;
+}
+
 const struct xd_store__backend xd_store__sqlite = {
     .name = "sqlite",
     .db_open = sq_db_open,
@@ -1301,4 +2017,19 @@ const struct xd_store__backend xd_store__sqlite = {
     .idem_find = sq_idem_find,
     .audit_scan = sq_audit_scan,
     .audit_find_hash = sq_audit_find_hash,
+    .outbox_put = sq_outbox_put,
+    .endpoint_disabled = sq_endpoint_disabled,
+    .outbox_claim = sq_outbox_claim,
+    .outbox_settle = sq_outbox_settle,
+    .outbox_replay = sq_outbox_replay,
+    .outbox_reroute = sq_outbox_reroute,
+    .outbox_move = sq_outbox_move,
+    .endpoint_row = sq_endpoint_row,
+    .endpoint_put = sq_endpoint_put,
+    .outbox_get = sq_outbox_get,
+    .outbox_get_seqs = sq_outbox_get_seqs,
+    .outbox_queue = sq_outbox_queue,
+    .outbox_list = sq_outbox_list,
+    .outbox_depths = sq_outbox_depths,
+    .endpoint_list = sq_endpoint_list,
 };

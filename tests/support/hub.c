@@ -176,6 +176,68 @@ int hub_start(struct test_hub *h, const char *const *extra_args, const char *con
     return -1;
 }
 
+int rcv_start(struct test_rcv *r, const struct test_hub *h, const char *dir, uint16_t port,
+              const char *const *args)
+{
+    static int starts;
+    char listen[32];
+    snprintf(listen, sizeof listen, "127.0.0.1:%u", (unsigned)port);
+    snprintf(r->log, sizeof r->log, "%s/receiver-%d.log", dir, ++starts);
+    pid_t pid = fork();
+    if (pid < 0) {
+        return -1;
+    }
+    if (pid == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        int fd = open(r->log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        if (fd >= 0) {
+            dup2(fd, 2);
+            close(fd);
+        }
+        const char *argv[40];
+        size_t n = 0;
+        argv[n++] = h->bin;
+        argv[n++] = "sim";
+        argv[n++] = "receiver";
+        argv[n++] = "--listen";
+        argv[n++] = listen;
+        for (size_t i = 0; args != NULL && args[i] != NULL && n < 39; i++) {
+            argv[n++] = args[i];
+        }
+        argv[n] = NULL;
+        execv(h->bin, (char *const *)argv);
+        _exit(127);
+    }
+    r->pid = pid;
+    for (int i = 0; i < 600; i++) {
+        r->port = find_port(r->log);
+        if (r->port != 0) {
+            snprintf(r->url, sizeof r->url, "http://127.0.0.1:%u", (unsigned)r->port);
+            return 0;
+        }
+        int status;
+        if (waitpid(pid, &status, WNOHANG) == pid) {
+            r->pid = 0;
+            return -1;
+        }
+        usleep(50000);
+    }
+    return -1;
+}
+
+int rcv_stop(struct test_rcv *r, int sig)
+{
+    if (r->pid <= 0) {
+        return -1;
+    }
+    kill(r->pid, sig);
+    int status = 0;
+    while (waitpid(r->pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    r->pid = 0;
+    return status;
+}
+
 int hub_stop(struct test_hub *h, int sig)
 {
     if (h->pid <= 0) {

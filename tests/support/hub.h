@@ -33,6 +33,20 @@ int hub_run_cli(const struct test_hub *h, const char *const *args, char *out, si
 /* Count occurrences of <needle> in the server log. */
 int hub_log_count(const struct test_hub *h, const char *needle);
 
+/* A `crossdock sim receiver` process (the partner simulator). */
+struct test_rcv {
+    pid_t pid;
+    uint16_t port;
+    char log[512];
+    char url[64]; /* http://127.0.0.1:PORT */
+};
+/* Start a receiver with its log in <dir> on <port> (0: any; give the old port to restart one
+ * where the hub expects it) with extra arguments (NULL-terminated, may be NULL). 0 on success. */
+int rcv_start(struct test_rcv *r, const struct test_hub *h, const char *dir, uint16_t port,
+              const char *const *args);
+/* Send <sig> and wait; returns the wait status. */
+int rcv_stop(struct test_rcv *r, int sig);
+
 struct http_resp {
     long status;
     char *body;        /* NUL-terminated, free with http_resp_free */
