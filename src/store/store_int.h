@@ -99,6 +99,23 @@ struct xd_store__backend {
     enum xd_status (*counter_take)(struct xd_store__conn *c, const char *partner, const char *kind,
                                    int64_t count, int64_t *first, struct xd_error *err);
 
+    /* Partner profiles. partner_head: the current version and its content hash
+     * (XD_ENOTFOUND when the partner has none). partner_put: insert version <version> with its
+     * secrets and make it current. secret_scan calls <fn> for every stored secret of every
+     * version; secret_update replaces one. */
+    enum xd_status (*partner_head)(struct xd_store__conn *c, const char *id, int64_t *version,
+                                   uint8_t hash[XD_SHA256_LEN], struct xd_error *err);
+    enum xd_status (*partner_put)(struct xd_store__conn *c, const struct xd_store_partner_put *p,
+                                  int64_t version, int64_t at_ms, struct xd_error *err);
+    enum xd_status (*secret_scan)(struct xd_store__conn *c,
+                                  enum xd_status (*fn)(void *arg, const char *partner,
+                                                       int64_t version, const char *name,
+                                                       const uint8_t *sealed, size_t len),
+                                  void *arg, struct xd_error *err);
+    enum xd_status (*secret_update)(struct xd_store__conn *c, const char *partner, int64_t version,
+                                    const char *name, const uint8_t *sealed, size_t len,
+                                    struct xd_error *err);
+
     /* Reads, on any connection; strings land in the arena. */
     enum xd_status (*doc_get)(struct xd_store__conn *c, const char *id, struct xd_arena *a,
                               struct xd_store_doc *out, struct xd_error *err);
@@ -113,6 +130,13 @@ struct xd_store__backend {
     enum xd_status (*idem_find)(struct xd_store__conn *c, const char *scope, const char *key,
                                 struct xd_arena *a, struct xd_store_idem *out,
                                 struct xd_error *err);
+    /* Version <version> (0: current) of a partner, with its secrets. */
+    enum xd_status (*partner_get)(struct xd_store__conn *c, const char *id, int64_t version,
+                                  struct xd_arena *a, struct xd_store_partner *out,
+                                  struct xd_error *err);
+    enum xd_status (*partner_list)(struct xd_store__conn *c, struct xd_arena *a,
+                                   struct xd_store_partner_row **out, size_t *n_out,
+                                   struct xd_error *err);
     /* Records from <from_seq> on in seq order, in one consistent snapshot; stops at the first
      * non-OK status of <fn> and returns it. */
     enum xd_status (*audit_scan)(struct xd_store__conn *c, int64_t from_seq,
@@ -183,6 +207,20 @@ struct xd_store {
     size_t pool_n_free;
     size_t pool_open; /* connections in existence, free or lent */
 };
+
+/* Where an op is being applied: a storage failure must abandon the batch, any other failure
+ * only the op. */
+struct xd_store__apply {
+    struct xd_store *s;
+    struct xd_store_op *op;
+    bool storage_failed;
+};
+
+/* store_partner.c: the partner operations, for store_ops.c's table. */
+enum xd_status xd_store__partner_put_validate(struct xd_store_op *op);
+enum xd_status xd_store__partner_put_apply(struct xd_store__apply *x);
+enum xd_status xd_store__partner_rekey_validate(struct xd_store_op *op);
+enum xd_status xd_store__partner_rekey_apply(struct xd_store__apply *x);
 
 /* store_ops.c: validation and application of each operation kind on the writer thread. */
 enum xd_status xd_store__op_validate(struct xd_store_op *op);

@@ -16,15 +16,7 @@
 #define CONTROL_KIND_MAX 32
 #define TRACE_ID_LEN     32
 
-/* Where an op is being applied: a storage failure must abandon the batch, any other failure
- * only the op. */
-struct apply {
-    struct xd_store *s;
-    struct xd_store_op *op;
-    bool storage_failed;
-};
-
-static enum xd_status fail(struct apply *x, enum xd_status st)
+static enum xd_status fail(struct xd_store__apply *x, enum xd_status st)
 {
     if (st == XD_EUNAVAIL) {
         x->storage_failed = true;
@@ -322,7 +314,7 @@ static enum xd_status json_keys(struct xd_buf *b, const struct xd_store_ingest *
     return st == XD_OK ? xd_buf_append_char(b, '}') : st;
 }
 
-static enum xd_status audit_op(struct apply *x, const char *actor, const char *action,
+static enum xd_status audit_op(struct xd_store__apply *x, const char *actor, const char *action,
                                const char *object, const char *before, const char *after)
 {
     enum xd_status st =
@@ -330,7 +322,7 @@ static enum xd_status audit_op(struct apply *x, const char *actor, const char *a
     return st == XD_OK ? XD_OK : fail(x, st);
 }
 
-static enum xd_status oom(struct apply *x, enum xd_status st)
+static enum xd_status oom(struct xd_store__apply *x, enum xd_status st)
 {
     return xd_error_set(&x->op->err, st, "building the audit record: %s", xd_strerror(st));
 }
@@ -339,7 +331,7 @@ static enum xd_status oom(struct apply *x, enum xd_status st)
 /* Ingest */
 
 /* Find or make the document's thread (store.h: keys first, then the hint, then a new id). */
-static enum xd_status resolve_thread(struct apply *x, struct xd_store_ingest *in)
+static enum xd_status resolve_thread(struct xd_store__apply *x, struct xd_store_ingest *in)
 {
     const struct xd_store__backend *be = x->s->be;
     struct xd_store__conn *c = x->s->wconn;
@@ -383,7 +375,7 @@ static enum xd_status resolve_thread(struct apply *x, struct xd_store_ingest *in
     return XD_OK;
 }
 
-static enum xd_status ingest_respond(struct apply *x, struct xd_store_ingest *in)
+static enum xd_status ingest_respond(struct xd_store__apply *x, struct xd_store_ingest *in)
 {
     struct xd_buf *body = &x->s->respond_body;
     xd_buf_reset(body);
@@ -396,7 +388,7 @@ static enum xd_status ingest_respond(struct apply *x, struct xd_store_ingest *in
     return st == XD_OK ? XD_OK : fail(x, st);
 }
 
-static enum xd_status ingest_audit(struct apply *x, const struct xd_store_ingest *in)
+static enum xd_status ingest_audit(struct xd_store__apply *x, const struct xd_store_ingest *in)
 {
     struct xd_buf *b = &x->s->scratch;
     enum xd_status st = json_begin(b);
@@ -432,7 +424,7 @@ static enum xd_status ingest_audit(struct apply *x, const struct xd_store_ingest
     return audit_op(x, in->actor, "document.ingest", object, NULL, b->data);
 }
 
-static enum xd_status ingest_apply(struct apply *x)
+static enum xd_status ingest_apply(struct xd_store__apply *x)
 {
     struct xd_store_op *op = x->op;
     struct xd_store_ingest *in = &op->u.ingest;
@@ -472,7 +464,7 @@ static enum xd_status ingest_apply(struct apply *x)
 /* ------------------------------------------------------------------------------------------ */
 /* Tokens, control numbers, plain audit records */
 
-static enum xd_status token_apply(struct apply *x)
+static enum xd_status token_apply(struct xd_store__apply *x)
 {
     const struct xd_store_token_create *t = &x->op->u.token;
     enum xd_status st = x->s->be->token_put(x->s->wconn, t, xd_now_ms(), &x->op->err);
@@ -504,7 +496,7 @@ static enum xd_status token_apply(struct apply *x)
     return audit_op(x, t->actor, "token.create", object, NULL, b->data);
 }
 
-static enum xd_status revoke_apply(struct apply *x)
+static enum xd_status revoke_apply(struct xd_store__apply *x)
 {
     struct xd_store_token_revoke *r = &x->op->u.revoke;
     enum xd_status st =
@@ -523,7 +515,7 @@ static enum xd_status revoke_apply(struct apply *x)
     return audit_op(x, r->actor, "token.revoke", object, "{\"active\":true}", "{\"active\":false}");
 }
 
-static enum xd_status control_apply(struct apply *x)
+static enum xd_status control_apply(struct xd_store__apply *x)
 {
     struct xd_store_control_alloc *c = &x->op->u.control;
     enum xd_status st =
@@ -545,7 +537,7 @@ static enum xd_status control_apply(struct apply *x)
     return audit_op(x, c->actor, "control.alloc", b->data, before, after);
 }
 
-static enum xd_status audit_apply(struct apply *x)
+static enum xd_status audit_apply(struct xd_store__apply *x)
 {
     struct xd_store_audit_append *a = &x->op->u.audit;
     enum xd_status st = xd_store__audit_append(x->s, a->actor, a->action, a->object, a->before,
@@ -557,13 +549,15 @@ static enum xd_status audit_apply(struct apply *x)
 
 static const struct {
     enum xd_status (*validate)(struct xd_store_op *op);
-    enum xd_status (*apply)(struct apply *x);
+    enum xd_status (*apply)(struct xd_store__apply *x);
 } kinds[] = {
     [XD_STORE_OP_INGEST] = {ingest_validate, ingest_apply},
     [XD_STORE_OP_TOKEN_CREATE] = {token_validate, token_apply},
     [XD_STORE_OP_TOKEN_REVOKE] = {revoke_validate, revoke_apply},
     [XD_STORE_OP_CONTROL_ALLOC] = {control_validate, control_apply},
     [XD_STORE_OP_AUDIT_APPEND] = {audit_validate, audit_apply},
+    [XD_STORE_OP_PARTNER_PUT] = {xd_store__partner_put_validate, xd_store__partner_put_apply},
+    [XD_STORE_OP_PARTNER_REKEY] = {xd_store__partner_rekey_validate, xd_store__partner_rekey_apply},
 };
 
 enum xd_status xd_store__op_validate(struct xd_store_op *op)
@@ -576,7 +570,7 @@ enum xd_status xd_store__op_validate(struct xd_store_op *op)
 
 enum xd_status xd_store__op_apply(struct xd_store *s, struct xd_store_op *op, struct xd_error *err)
 {
-    struct apply x = {.s = s, .op = op, .storage_failed = false};
+    struct xd_store__apply x = {.s = s, .op = op, .storage_failed = false};
     enum xd_status st = kinds[op->kind].apply(&x);
     if (x.storage_failed) {
         *err = op->err;
