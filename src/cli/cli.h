@@ -9,5 +9,7 @@ int xd_cmd_token(int argc, char **argv);
 int xd_cmd_audit(int argc, char **argv);
 int xd_cmd_config(int argc, char **argv);
 int xd_cmd_x12(int argc, char **argv);
+int xd_cmd_partner(int argc, char **argv);
+int xd_cmd_secrets(int argc, char **argv);
 
 #endif

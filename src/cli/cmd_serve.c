@@ -9,6 +9,7 @@
 #include "cli/cli.h"
 #include "cli/config.h"
 #include "gateway/gateway.h"
+#include "partner/partner.h"
 #include "store/store.h"
 
 static void serve_usage(FILE *f)
@@ -94,9 +95,34 @@ int xd_cmd_serve(int argc, char **argv)
         XD_LOG_ERROR("serve", NULL, "cannot open the store in %s: %s", cfg.data_dir, err.message);
         return 1;
     }
+    /* The master key seals partner credentials; without it no profile can be applied, and a
+     * wrong one would only be noticed at the first delivery: refuse to start instead. */
+    struct xd_secret_key *key = NULL;
+    char key_source[1100];
+    if (xd_secret_key_load(cfg.data_dir, &key, key_source, sizeof key_source, &err) != XD_OK) {
+        XD_LOG_ERROR("serve", NULL, "secret key: %s", err.message);
+        xd_store_close(store);
+        return 1;
+    }
+    char key_id[XD_SECRET_KEY_ID_HEX + 1];
+    xd_secret_key_id(key, key_id);
+    XD_LOG_INFO("serve", NULL, "secret key %s from %s", key_id, key_source);
+    struct xd_partner_registry *partners = NULL;
+    if (xd_partner_registry_create(key, &partners) != XD_OK ||
+        xd_partner_registry_load(partners, store, &err) != XD_OK) {
+        XD_LOG_ERROR("serve", NULL, "partner profiles: %s",
+                     partners == NULL ? "out of memory" : err.message);
+        xd_partner_registry_destroy(partners);
+        xd_secret_key_destroy(key);
+        xd_store_close(store);
+        return 1;
+    }
+    gopts.partners = partners;
     struct xd_gateway *gw = NULL;
     if (xd_gateway_start(&gopts, store, &gw, &err) != XD_OK) {
         XD_LOG_ERROR("serve", NULL, "%s", err.message);
+        xd_partner_registry_destroy(partners);
+        xd_secret_key_destroy(key);
         xd_store_close(store);
         return 1;
     }
@@ -107,6 +133,8 @@ int xd_cmd_serve(int argc, char **argv)
     XD_LOG_INFO("serve", NULL, "%s received: finishing accepted requests",
                 sig == SIGTERM ? "SIGTERM" : "SIGINT");
     xd_gateway_stop(gw);
+    xd_partner_registry_destroy(partners);
+    xd_secret_key_destroy(key);
     xd_store_close(store);
     XD_LOG_INFO("serve", NULL, "stopped cleanly");
     return 0;

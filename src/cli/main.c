@@ -18,6 +18,8 @@ static const struct command commands[] = {
     {"audit", xd_cmd_audit, "verify the hash chain of the audit log"},
     {"config", xd_cmd_config, "print a documented sample configuration, or check one"},
     {"x12", xd_cmd_x12, "validate, translate, render and acknowledge X12 EDI files"},
+    {"partner", xd_cmd_partner, "apply, list, show partner profiles; test samples against one"},
+    {"secrets", xd_cmd_secrets, "make a master key; rotate the key credentials are sealed with"},
 };
 
 static void usage(FILE *f)

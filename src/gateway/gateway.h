@@ -15,6 +15,7 @@
 
 struct xd_store;
 struct xd_gateway;
+struct xd_partner_registry;
 
 struct xd_gateway_options {
     char host[64];                 /* numeric IPv4 address to bind, e.g. "127.0.0.1" */
@@ -23,9 +24,11 @@ struct xd_gateway_options {
     unsigned threads;              /* libmicrohttpd pool threads */
     unsigned max_connections;      /* concurrent connections before new ones are refused */
     unsigned connection_timeout_s; /* idle keep-alive connections are closed after this */
+    /* Partner profiles (/v1/partners), borrowed; NULL: those routes answer 503. */
+    struct xd_partner_registry *partners;
 };
 
-/* Defaults: 127.0.0.1:8080, 1 MiB bodies, 2 threads, 1024 connections, 60 s. */
+/* Defaults: 127.0.0.1:8080, 1 MiB bodies, 2 threads, 1024 connections, 60 s, no partners. */
 void xd_gateway_options_init(struct xd_gateway_options *o);
 
 /* Parse "HOST:PORT" (IPv4) into <o>. XD_EINVAL with a message when malformed. */

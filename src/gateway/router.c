@@ -13,6 +13,9 @@ const struct gw_route xd_gw__routes[] = {
     {"/v1/transactions/{correlation_id}", GW_GET | GW_HEAD, "transactions_get", true, false, xd_gw__h_transaction_get},
     {"/v1/schemas",                      GW_GET | GW_HEAD, "schemas_list",    true,  false, xd_gw__h_schemas},
     {"/v1/schemas/{type}",               GW_GET | GW_HEAD, "schemas_get",     true,  false, xd_gw__h_schema},
+    {"/v1/partners",                     GW_GET | GW_HEAD, "partners_list",   true,  false, xd_gw__h_partners_list},
+    {"/v1/partners/{id}",                GW_GET | GW_HEAD, "partners_get",    true,  false, xd_gw__h_partner_get},
+    {"/v1/partners/{id}",                GW_PUT,           "partners_put",    true,  GW_BODY_JSON_YAML, xd_gw__h_partner_put},
     {"/v1/openapi.json",                 GW_GET | GW_HEAD, "openapi",         true,  false, xd_gw__h_openapi},
     {"/metrics",                         GW_GET | GW_HEAD, "metrics",         false, false, xd_gw__h_metrics},
 };
