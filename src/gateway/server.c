@@ -220,6 +220,10 @@ static bool request_begin(struct xd_gw_request *r)
 
 static enum MHD_Result send_response(struct xd_gw_request *r)
 {
+    /* The request's outcome is settled (and, with an Idempotency-Key, stored): free the key
+     * before the answer leaves, or a client that retries as soon as it reads the answer could
+     * meet its own finished request still "in progress" (409) until the completion callback. */
+    xd_gw__idem_release(r);
     struct gw_response *resp = &r->resp;
     size_t len = 0;
     char *data = xd_buf_steal(&resp->body, &len);
