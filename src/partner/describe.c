@@ -22,6 +22,9 @@ static enum xd_status scalar_text(struct xd_buf *b, const struct xd_partner__fie
     char lo[32], hi[32];
     switch (f->type) {
     case XD_PARTNER__F_STR:
+        if (f->max == 1) {
+            return xd_buf_printf(b, "%s, one character", xd_partner__sclasses[f->sclass].name);
+        }
         return xd_buf_printf(b, "%s, at most %lld bytes", xd_partner__sclasses[f->sclass].name,
                              (long long)f->max);
     case XD_PARTNER__F_ENUM:

@@ -515,7 +515,7 @@ static void rule_identifiers(struct xd_partner__ctx *c, const struct xd_partner_
     const struct xd_partner_identifiers *id = &p->identifiers;
     if ((id->isa_qualifier == NULL) != (id->isa_id == NULL)) {
         xd_partner__report_at(
-            c, id->isa_id == NULL ? "identifiers.isa_qualifier" : "identifiers.isa_id", "required",
+            c, id->isa_id == NULL ? "identifiers.isa_id" : "identifiers.isa_qualifier", "required",
             "isa_qualifier and isa_id go together");
     }
     const struct xd_partner_x12 *x = p->x12;
@@ -523,7 +523,7 @@ static void rule_identifiers(struct xd_partner__ctx *c, const struct xd_partner_
         return;
     }
     if ((x->hub_qualifier == NULL) != (x->hub_id == NULL)) {
-        xd_partner__report_at(c, x->hub_id == NULL ? "x12.hub_qualifier" : "x12.hub_id", "required",
+        xd_partner__report_at(c, x->hub_id == NULL ? "x12.hub_id" : "x12.hub_qualifier", "required",
                               "hub_qualifier and hub_id go together");
     }
     const char *const delims[] = {x->element_separator, x->component_separator,

@@ -501,7 +501,10 @@ const struct xd_partner__sclass_def xd_partner__sclasses[XD_PARTNER__C_COUNT] = 
     [XD_PARTNER__C_DUNS] = {"duns", "D-U-N-S number: 9 digits, or 13", duns},
     [XD_PARTNER__C_UOM] = {"uom", "canonical unit of measure (the uom code list)", uom},
     [XD_PARTNER__C_CIDR] = {"cidr", "IPv4 or IPv6 address range: 127.0.0.0/8, ::1/128", cidr},
-    [XD_PARTNER__C_GLOB] = {"glob", "file name pattern: `*` any characters, `?` one; no `/`", glob},
+    [XD_PARTNER__C_GLOB] = {"glob",
+                            "file name pattern as in a shell: `*` any characters, `?` one, `[...]` "
+                            "one of a set; no `/`",
+                            glob},
     [XD_PARTNER__C_HEADER_NAME] = {"header-name",
                                    "HTTP header name, not one the hub sets (Authorization, "
                                    "Content-Type, Idempotency-Key, webhook-*, ...)",
