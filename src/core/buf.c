@@ -92,6 +92,24 @@ enum xd_status xd_buf_append_char(struct xd_buf *b, char c)
     return xd_buf_append(b, &c, 1);
 }
 
+enum xd_status xd_buf_append_strs(struct xd_buf *b, ...)
+{
+    size_t start = b->len;
+    va_list ap;
+    va_start(ap, b);
+    const char *s;
+    enum xd_status st = XD_OK;
+    while (st == XD_OK && (s = va_arg(ap, const char *)) != NULL) {
+        st = xd_buf_append(b, s, strlen(s));
+    }
+    va_end(ap);
+    if (st != XD_OK && b->data != NULL) {
+        b->len = start;
+        b->data[start] = '\0';
+    }
+    return st;
+}
+
 enum xd_status xd_buf_vprintf(struct xd_buf *b, const char *fmt, va_list ap)
 {
     va_list ap2;

@@ -2,6 +2,7 @@
  * Thin wrappers over OpenSSL's EVP interfaces, plus UUIDv7 identifiers. */
 #include "core/crypto.h"
 
+#include <pthread.h>
 #include <string.h>
 
 #include <openssl/crypto.h>
@@ -11,10 +12,40 @@
 
 #include "core/clock.h"
 
+/* OpenSSL 3 looks the algorithm up on every EVP_Digest(EVP_sha256()) call and allocates a
+ * context each time; hashing is on the hot path of every request (tokens, audit chain), so the
+ * algorithm is fetched once and each thread keeps one context. */
+static EVP_MD *sha256_md;
+static pthread_once_t sha256_once = PTHREAD_ONCE_INIT;
+static pthread_key_t sha256_ctx_key;
+
+static void free_ctx(void *ctx)
+{
+    EVP_MD_CTX_free(ctx);
+}
+
+static void sha256_init(void)
+{
+    sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL);
+    pthread_key_create(&sha256_ctx_key, free_ctx);
+}
+
 void xd_sha256(const void *data, size_t len, uint8_t out[XD_SHA256_LEN])
 {
+    pthread_once(&sha256_once, sha256_init);
+    EVP_MD_CTX *ctx = pthread_getspecific(sha256_ctx_key);
+    if (ctx == NULL && sha256_md != NULL) {
+        ctx = EVP_MD_CTX_new();
+        if (ctx != NULL) {
+            pthread_setspecific(sha256_ctx_key, ctx);
+        }
+    }
     unsigned int n = XD_SHA256_LEN;
-    EVP_Digest(data, len, out, &n, EVP_sha256(), NULL);
+    if (ctx == NULL || EVP_DigestInit_ex2(ctx, sha256_md, NULL) != 1 ||
+        EVP_DigestUpdate(ctx, data, len) != 1 || EVP_DigestFinal_ex(ctx, out, &n) != 1) {
+        /* Out of memory for a context: the slow path cannot fail for lack of one. */
+        EVP_Digest(data, len, out, &n, EVP_sha256(), NULL);
+    }
 }
 
 enum xd_status xd_sha256_begin(struct xd_sha256_ctx *c)
@@ -23,7 +54,8 @@ enum xd_status xd_sha256_begin(struct xd_sha256_ctx *c)
     if (md == NULL) {
         return XD_ENOMEM;
     }
-    if (EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1) {
+    pthread_once(&sha256_once, sha256_init);
+    if (EVP_DigestInit_ex2(md, sha256_md != NULL ? sha256_md : EVP_sha256(), NULL) != 1) {
         EVP_MD_CTX_free(md);
         return XD_EIO;
     }

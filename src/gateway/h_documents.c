@@ -30,16 +30,18 @@ static enum xd_status created_body(const struct post_ctx *c, const char *correla
                                    struct xd_buf *b)
 {
     const struct xd_store_ingest *in = &c->r->op.u.ingest;
-    enum xd_status st = xd_buf_printf(b, "{\"id\":\"%s\",\"correlation_id\":\"", in->id);
+    enum xd_status st =
+        xd_buf_append_strs(b, "{\"id\":\"", in->id, "\",\"correlation_id\":\"", NULL);
     if (st == XD_OK) {
         st = xd_buf_append_json_str(b, correlation_id, strlen(correlation_id));
     }
     if (st == XD_OK) {
-        st = xd_buf_printf(b, "\",\"type\":\"%s\",\"received_at\":\"%s\",\"keys\":[", c->type_name,
-                           c->received_at);
+        st = xd_buf_append_strs(b, "\",\"type\":\"", c->type_name, "\",\"received_at\":\"",
+                                c->received_at, "\",\"keys\":[", NULL);
     }
     for (size_t i = 0; st == XD_OK && i < c->n_keys; i++) {
-        st = xd_buf_printf(b, "%s{\"name\":\"%s\",\"value\":\"", i ? "," : "", c->keys[i].name);
+        st = xd_buf_append_strs(b, i ? ",{\"name\":\"" : "{\"name\":\"", c->keys[i].name,
+                                "\",\"value\":\"", NULL);
         if (st == XD_OK) {
             st = xd_buf_append_json_str(b, c->keys[i].value, strlen(c->keys[i].value));
         }
@@ -48,10 +50,8 @@ static enum xd_status created_body(const struct post_ctx *c, const char *correla
         }
     }
     if (st == XD_OK) {
-        st = xd_buf_printf(b,
-                           "],\"links\":{\"self\":\"/v1/documents/%s\",\"transaction\":\"/v1/"
-                           "transactions/",
-                           in->id);
+        st = xd_buf_append_strs(b, "],\"links\":{\"self\":\"/v1/documents/", in->id,
+                                "\",\"transaction\":\"/v1/transactions/", NULL);
     }
     if (st == XD_OK) {
         st = xd_buf_append_json_str(b, correlation_id, strlen(correlation_id));
