@@ -280,7 +280,25 @@ static enum xd_status apply_body(const struct xd_buf *text, bool json, struct fy
         xd_partner_profile_unref(p);
         return XD_ENOMEM;
     }
-    st = merge_secrets(j, secrets_root, p->id, secrets_path);
+    /* The JSON form never carries values: put back those the file itself gives (this is the
+     * one place a value is written out on purpose: into the request to the hub). */
+    json_t *creds = json_object_get(j, "credentials");
+    for (size_t i = 0; i < p->n_credentials; i++) {
+        const struct xd_partner_credential *cr = &p->credentials[i];
+        if (cr->value == NULL) {
+            json_object_del(json_object_get(creds, cr->name), "value");
+            continue;
+        }
+        size_t vlen;
+        const uint8_t *v = xd_secret_reveal(cr->value, &vlen);
+        if (json_object_set_new(json_object_get(creds, cr->name), "value",
+                                json_stringn((const char *)v, vlen)) != 0) {
+            st = XD_ENOMEM;
+        }
+    }
+    if (st == XD_OK) {
+        st = merge_secrets(j, secrets_root, p->id, secrets_path);
+    }
     xd_partner_profile_unref(p);
     if (st == XD_OK) {
         *body = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
