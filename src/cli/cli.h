@@ -11,5 +11,7 @@ int xd_cmd_config(int argc, char **argv);
 int xd_cmd_x12(int argc, char **argv);
 int xd_cmd_dlq(int argc, char **argv);
 int xd_cmd_sim(int argc, char **argv);
+int xd_cmd_partner(int argc, char **argv);
+int xd_cmd_secrets(int argc, char **argv);
 
 #endif

@@ -11,6 +11,7 @@
 #include "cli/config.h"
 #include "deliver/deliver.h"
 #include "gateway/gateway.h"
+#include "partner/partner.h"
 #include "store/store.h"
 
 static void serve_usage(FILE *f)
@@ -122,10 +123,35 @@ int xd_cmd_serve(int argc, char **argv)
         XD_LOG_ERROR("serve", NULL, "cannot open the store in %s: %s", cfg.data_dir, err.message);
         return 1;
     }
+    /* The master key seals partner credentials; without it no profile can be applied, and a
+     * wrong one would only be noticed at the first delivery: refuse to start instead. */
+    struct xd_secret_key *key = NULL;
+    char key_source[1100];
+    if (xd_secret_key_load(cfg.data_dir, &key, key_source, sizeof key_source, &err) != XD_OK) {
+        XD_LOG_ERROR("serve", NULL, "secret key: %s", err.message);
+        xd_store_close(store);
+        return 1;
+    }
+    char key_id[XD_SECRET_KEY_ID_HEX + 1];
+    xd_secret_key_id(key, key_id);
+    XD_LOG_INFO("serve", NULL, "secret key %s from %s", key_id, key_source);
+    struct xd_partner_registry *partners = NULL;
+    if (xd_partner_registry_create(key, &partners) != XD_OK ||
+        xd_partner_registry_load(partners, store, &err) != XD_OK) {
+        XD_LOG_ERROR("serve", NULL, "partner profiles: %s",
+                     partners == NULL ? "out of memory" : err.message);
+        xd_partner_registry_destroy(partners);
+        xd_secret_key_destroy(key);
+        xd_store_close(store);
+        return 1;
+    }
+    gopts.partners = partners;
     struct xd_deliver_memreg *reg = NULL;
     struct xd_deliver *deliver = NULL;
     if (delivery_start(&cfg, store, endpoints, &reg, &deliver, &err) != XD_OK) {
         XD_LOG_ERROR("serve", NULL, "cannot start delivery: %s", err.message);
+        xd_partner_registry_destroy(partners);
+        xd_secret_key_destroy(key);
         xd_store_close(store);
         xd_deliver_memreg_destroy(reg);
         return 1;
@@ -135,6 +161,8 @@ int xd_cmd_serve(int argc, char **argv)
     if (xd_gateway_start(&gopts, store, &gw, &err) != XD_OK) {
         XD_LOG_ERROR("serve", NULL, "%s", err.message);
         xd_deliver_stop(deliver);
+        xd_partner_registry_destroy(partners);
+        xd_secret_key_destroy(key);
         xd_store_close(store);
         xd_deliver_memreg_destroy(reg);
         return 1;
@@ -147,6 +175,8 @@ int xd_cmd_serve(int argc, char **argv)
                 sig == SIGTERM ? "SIGTERM" : "SIGINT");
     xd_gateway_stop(gw);
     xd_deliver_stop(deliver);
+    xd_partner_registry_destroy(partners);
+    xd_secret_key_destroy(key);
     xd_store_close(store);
     xd_deliver_memreg_destroy(reg);
     XD_LOG_INFO("serve", NULL, "stopped cleanly");

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT
  * Crossdock core: the one header other parts include for statuses, memory, buffers, exact
- * decimals, time, hashes and identifiers, logging and checked helpers. */
+ * decimals, time, hashes and identifiers, secrets, logging and checked helpers. */
 #ifndef XD_CORE_CORE_H
 #define XD_CORE_CORE_H
 
@@ -12,6 +12,7 @@
 #include "core/crypto.h"
 #include "core/decimal.h"
 #include "core/log.h"
+#include "core/secret.h"
 #include "core/slice.h"
 #include "core/status.h"
 #include "core/util.h"

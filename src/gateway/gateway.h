@@ -16,6 +16,7 @@
 struct xd_store;
 struct xd_gateway;
 struct xd_deliver;
+struct xd_partner_registry;
 
 struct xd_gateway_options {
     char host[64];                 /* numeric IPv4 address to bind, e.g. "127.0.0.1" */
@@ -25,9 +26,12 @@ struct xd_gateway_options {
     unsigned max_connections;      /* concurrent connections before new ones are refused */
     unsigned connection_timeout_s; /* idle keep-alive connections are closed after this */
     struct xd_deliver *deliver;    /* outbound delivery (borrowed), or NULL: its routes say 503 */
+    /* Partner profiles (/v1/partners), borrowed; NULL: those routes answer 503. */
+    struct xd_partner_registry *partners;
 };
 
-/* Defaults: 127.0.0.1:8080, 1 MiB bodies, 2 threads, 1024 connections, 60 s, no delivery. */
+/* Defaults: 127.0.0.1:8080, 1 MiB bodies, 2 threads, 1024 connections, 60 s, no delivery, no
+ * partners. */
 void xd_gateway_options_init(struct xd_gateway_options *o);
 
 /* Parse "HOST:PORT" (IPv4) into <o>. XD_EINVAL with a message when malformed. */

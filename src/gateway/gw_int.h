@@ -37,9 +37,12 @@ struct gw_route {
     unsigned methods;
     const char *name; /* metrics label */
     bool auth;        /* needs a bearer token */
-    bool body;        /* takes a request body */
+    unsigned char body; /* takes a request body: GW_BODY_JSON (true) or GW_BODY_JSON_YAML */
     gw_handler_fn handler;
 };
+
+#define GW_BODY_JSON      1 /* application/json */
+#define GW_BODY_JSON_YAML 2 /* application/json or application/yaml */
 
 /* The route table (router.c) and its size. Index GW_ROUTE_NONE means "no route matched". */
 extern const struct gw_route xd_gw__routes[];
@@ -185,6 +188,11 @@ void xd_gw__h_dlq_list(struct xd_gw_request *r);
 void xd_gw__h_dlq_replay(struct xd_gw_request *r);
 void xd_gw__h_endpoints_list(struct xd_gw_request *r);
 void xd_gw__h_endpoint_enable(struct xd_gw_request *r);
+void xd_gw__h_partner_put(struct xd_gw_request *r);
+void xd_gw__h_partner_get(struct xd_gw_request *r);
+void xd_gw__h_partners_list(struct xd_gw_request *r);
+/* application/yaml, application/x-yaml or text/yaml, parameters ignored (h_partners.c). */
+bool xd_gw__is_yaml_type(const char *content_type);
 
 /* Route matching (router.c): sets r->route and r->params; returns the methods the matching
  * pattern allows (0 when no pattern matches the path). */

@@ -22,6 +22,7 @@ void xd_gateway_options_init(struct xd_gateway_options *o)
     o->port = 8080;
     o->max_body_bytes = 1024 * 1024;
     o->threads = 2;
+    o->partners = NULL;
     o->max_connections = 1024;
     o->connection_timeout_s = 60;
     o->deliver = NULL;
@@ -206,10 +207,12 @@ static bool request_begin(struct xd_gw_request *r)
                            r->gw->opts.max_body_bytes);
             return false;
         }
-        if (!is_json_type(xd_gw__header(r, "Content-Type"))) {
-            const char *ct = xd_gw__header(r, "Content-Type");
+        const char *ct = xd_gw__header(r, "Content-Type");
+        bool yaml_ok = rt->body == GW_BODY_JSON_YAML;
+        if (!is_json_type(ct) && !(yaml_ok && xd_gw__is_yaml_type(ct))) {
             xd_gw__problem(r, 415, "unsupported-media-type", "Unsupported Media Type", NULL,
-                           "the body must be application/json, not %s", ct ? ct : "(none)");
+                           "the body must be application/json%s, not %s",
+                           yaml_ok ? " or application/yaml" : "", ct ? ct : "(none)");
             return false;
         }
     }

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT
  * The storage interface: the durable journal of every inbound message, the documents and the
  * transaction threads they form, idempotency records, access tokens, the transactional outbox of
- * outbound messages and the state of their endpoints, and the hash-chained audit log. Nothing above
- * this header speaks SQL; SQLite (store_sqlite.c) is the embedded backend and PostgreSQL will sit
- * behind the same functions.
+ * outbound messages and the state of their endpoints, partner profile versions, and the
+ * hash-chained audit log. Nothing above this header speaks SQL; SQLite (store_sqlite.c) is the
+ * embedded backend and PostgreSQL will sit behind the same functions.
  *
  * Threads: writes are operations handed to one writer thread through a bounded queue; the writer
  * commits many of them in one transaction with one fsync (group commit) and only then completes
@@ -283,6 +283,57 @@ struct xd_store_endpoint_update {
     size_t messages; /* out: messages that changed state with it */
 };
 
+/* Partner profiles: every apply of a profile is a version; a version's credentials are kept
+ * sealed (encrypted by the caller) beside it, never in the body. */
+#define XD_STORE_PARTNER_SECRETS_MAX 64
+#define XD_STORE_PARTNER_BODY_MAX    ((size_t)8 * 1024 * 1024)
+#define XD_STORE_PARTNER_SEALED_MAX  8192
+
+struct xd_store_partner_secret {
+    const char *name;
+    const uint8_t *sealed;
+    size_t sealed_len;
+};
+
+/* Make <body> the partner's next version, unless it is the current one already. The content
+ * hash decides "the same" (the caller hashes the body and the credential values); an equal
+ * hash completes XD_OK with unchanged set and writes nothing. <expected_version> is the version
+ * the caller built on (0: the partner must not exist yet; -1: do not check): another version in
+ * between completes XD_ECONFLICT and changes nothing. A new version is audited as
+ * partner.create or partner.update with the previous and the new body (no secrets in either)
+ * and the names of credentials whose value changed. */
+struct xd_store_partner_put {
+    const char *id;
+    const char *name;
+    const char *role;
+    const char *body; /* canonical JSON of the profile, without credential values */
+    size_t body_len;
+    const struct xd_store_partner_secret *secrets; /* up to XD_STORE_PARTNER_SECRETS_MAX */
+    size_t n_secrets;
+    uint8_t content_hash[XD_SHA256_LEN];
+    int64_t expected_version;
+    const char *changed_credentials; /* JSON array of names, or NULL */
+    const char *actor;
+    /* Out, valid when the operation completed with XD_OK. */
+    int64_t version; /* the new version, or the current one when unchanged */
+    bool created;    /* the partner's first version */
+    bool unchanged;
+};
+
+/* Re-seal every stored credential of every version (rotation of the master key), all in the
+ * batch's transaction: <reseal> gets each sealed value and appends its replacement to <out>; a
+ * failure of any fails the whole operation (nothing changes). Audited as partner.rekey. */
+typedef enum xd_status (*xd_store_reseal_fn)(void *arg, const char *partner, const char *name,
+                                             const uint8_t *sealed, size_t len,
+                                             struct xd_buf *out, struct xd_error *err);
+struct xd_store_partner_rekey {
+    xd_store_reseal_fn reseal;
+    void *arg;
+    const char *key_id; /* of the new key, for the audit record; may be NULL */
+    const char *actor;
+    int64_t count; /* out: values re-sealed */
+};
+
 enum xd_store_op_kind {
     XD_STORE_OP_INGEST,
     XD_STORE_OP_TOKEN_CREATE,
@@ -294,6 +345,8 @@ enum xd_store_op_kind {
     XD_STORE_OP_OUTBOX_REPLAY,
     XD_STORE_OP_OUTBOX_REROUTE,
     XD_STORE_OP_ENDPOINT_UPDATE,
+    XD_STORE_OP_PARTNER_PUT,
+    XD_STORE_OP_PARTNER_REKEY,
 };
 
 struct xd_store_op;
@@ -314,6 +367,8 @@ struct xd_store_op {
         struct xd_store_outbox_replay replay;
         struct xd_store_outbox_reroute reroute;
         struct xd_store_endpoint_update endpoint;
+        struct xd_store_partner_put partner;
+        struct xd_store_partner_rekey rekey;
     } u;
     xd_store_done_fn done;        /* NULL: use xd_store_wait */
     void *done_arg;
@@ -546,6 +601,36 @@ void xd_store_outbox_watch(struct xd_store *s, xd_store_outbox_watch_fn fn, void
 
 /* True for a valid partner or endpoint name (see above). */
 bool xd_store_name_valid(const char *name);
+/* A partner profile version as stored; strings in the arena. */
+struct xd_store_partner {
+    const char *id;
+    const char *name;
+    const char *role;
+    int64_t version;
+    int64_t created_at_ms; /* when this version was applied */
+    const char *actor;
+    const char *body;
+    size_t body_len;
+    uint8_t content_hash[XD_SHA256_LEN];
+    struct xd_store_partner_secret *secrets;
+    size_t n_secrets;
+};
+/* Version <version> of a partner (0: the current one). XD_ENOTFOUND when there is none. */
+enum xd_status xd_store_partner_get(struct xd_store *s, const char *id, int64_t version,
+                                    struct xd_arena *a, struct xd_store_partner *out,
+                                    struct xd_error *err) XD_NODISCARD;
+
+/* The current version of every partner, by id. */
+struct xd_store_partner_row {
+    const char *id;
+    const char *name;
+    const char *role;
+    int64_t version;
+    int64_t updated_at_ms;
+};
+enum xd_status xd_store_partner_list(struct xd_store *s, struct xd_arena *a,
+                                     struct xd_store_partner_row **out, size_t *n_out,
+                                     struct xd_error *err) XD_NODISCARD;
 
 /* ------------------------------------------------------------------------------------------ */
 /* Audit log: append-only, each record holds the SHA-256 of the one before. */

@@ -144,6 +144,22 @@ struct xd_store__backend {
                                    struct xd_error *err);
     enum xd_status (*endpoint_put)(struct xd_store__conn *c, const struct xd_store_endpoint *e,
                                    struct xd_error *err);
+    /* Partner profiles. partner_head: the current version and its content hash
+     * (XD_ENOTFOUND when the partner has none). partner_put: insert version <version> with its
+     * secrets and make it current. secret_scan calls <fn> for every stored secret of every
+     * version; secret_update replaces one. */
+    enum xd_status (*partner_head)(struct xd_store__conn *c, const char *id, int64_t *version,
+                                   uint8_t hash[XD_SHA256_LEN], struct xd_error *err);
+    enum xd_status (*partner_put)(struct xd_store__conn *c, const struct xd_store_partner_put *p,
+                                  int64_t version, int64_t at_ms, struct xd_error *err);
+    enum xd_status (*secret_scan)(struct xd_store__conn *c,
+                                  enum xd_status (*fn)(void *arg, const char *partner,
+                                                       int64_t version, const char *name,
+                                                       const uint8_t *sealed, size_t len),
+                                  void *arg, struct xd_error *err);
+    enum xd_status (*secret_update)(struct xd_store__conn *c, const char *partner, int64_t version,
+                                    const char *name, const uint8_t *sealed, size_t len,
+                                    struct xd_error *err);
 
     /* Reads, on any connection; strings land in the arena. */
     enum xd_status (*doc_get)(struct xd_store__conn *c, const char *id, struct xd_arena *a,
@@ -159,6 +175,13 @@ struct xd_store__backend {
     enum xd_status (*idem_find)(struct xd_store__conn *c, const char *scope, const char *key,
                                 struct xd_arena *a, struct xd_store_idem *out,
                                 struct xd_error *err);
+    /* Version <version> (0: current) of a partner, with its secrets. */
+    enum xd_status (*partner_get)(struct xd_store__conn *c, const char *id, int64_t version,
+                                  struct xd_arena *a, struct xd_store_partner *out,
+                                  struct xd_error *err);
+    enum xd_status (*partner_list)(struct xd_store__conn *c, struct xd_arena *a,
+                                   struct xd_store_partner_row **out, size_t *n_out,
+                                   struct xd_error *err);
     /* Records from <from_seq> on in seq order, in one consistent snapshot; stops at the first
      * non-OK status of <fn> and returns it. */
     enum xd_status (*audit_scan)(struct xd_store__conn *c, int64_t from_seq,
@@ -311,6 +334,12 @@ enum xd_status xd_store__json_int(struct xd_buf *b, const char *name, int64_t v)
 enum xd_status xd_store__json_end(struct xd_buf *b);
 enum xd_status xd_store__audit_op(struct xd_store__apply *x, const char *actor, const char *action,
                                   const char *object, const char *before, const char *after);
+
+/* store_partner.c: the partner operations, for store_ops.c's table. */
+enum xd_status xd_store__partner_put_validate(struct xd_store_op *op);
+enum xd_status xd_store__partner_put_apply(struct xd_store__apply *x);
+enum xd_status xd_store__partner_rekey_validate(struct xd_store_op *op);
+enum xd_status xd_store__partner_rekey_apply(struct xd_store__apply *x);
 
 /* store_ops.c: validation and application of each operation kind on the writer thread. */
 enum xd_status xd_store__op_validate(struct xd_store_op *op);

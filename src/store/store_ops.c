@@ -591,6 +591,8 @@ static const struct {
     [XD_STORE_OP_OUTBOX_REPLAY] = {xd_store__replay_validate, xd_store__replay_apply},
     [XD_STORE_OP_OUTBOX_REROUTE] = {xd_store__reroute_validate, xd_store__reroute_apply},
     [XD_STORE_OP_ENDPOINT_UPDATE] = {xd_store__endpoint_validate, xd_store__endpoint_apply},
+    [XD_STORE_OP_PARTNER_PUT] = {xd_store__partner_put_validate, xd_store__partner_put_apply},
+    [XD_STORE_OP_PARTNER_REKEY] = {xd_store__partner_rekey_validate, xd_store__partner_rekey_apply},
 };
 
 enum xd_status xd_store__op_validate(struct xd_store_op *op)

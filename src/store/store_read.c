@@ -347,3 +347,37 @@ enum xd_status xd_store_endpoint_get(struct xd_store *s, const char *partner, co
     xd_store__reader_give(s, c, st);
     return st;
 }
+
+enum xd_status xd_store_partner_get(struct xd_store *s, const char *id, int64_t version,
+                                    struct xd_arena *a, struct xd_store_partner *out,
+                                    struct xd_error *err)
+{
+    if (s == NULL || id == NULL || version < 0 || a == NULL || out == NULL) {
+        return xd_error_set(err, XD_EINVAL, "partner get: bad arguments");
+    }
+    struct xd_store__conn *c = NULL;
+    enum xd_status st = xd_store__reader_take(s, &c, err);
+    if (st != XD_OK) {
+        return st;
+    }
+    st = s->be->partner_get(c, id, version, a, out, err);
+    xd_store__reader_give(s, c, st);
+    return st;
+}
+
+enum xd_status xd_store_partner_list(struct xd_store *s, struct xd_arena *a,
+                                     struct xd_store_partner_row **out, size_t *n_out,
+                                     struct xd_error *err)
+{
+    if (s == NULL || a == NULL || out == NULL || n_out == NULL) {
+        return xd_error_set(err, XD_EINVAL, "partner list: all arguments are required");
+    }
+    struct xd_store__conn *c = NULL;
+    enum xd_status st = xd_store__reader_take(s, &c, err);
+    if (st != XD_OK) {
+        return st;
+    }
+    st = s->be->partner_list(c, a, out, n_out, err);
+    xd_store__reader_give(s, c, st);
+    return st;
+}

@@ -88,6 +88,15 @@ enum stmt_id {
     S_OUTBOX_LIST_ALL,
     S_OUTBOX_DEPTHS,
     S_OUTBOX_QUEUES,
+    S_PARTNER_HEAD,
+    S_PARTNER_VERSION_PUT,
+    S_PARTNER_SECRET_PUT,
+    S_PARTNER_UPSERT,
+    S_PARTNER_GET,
+    S_PARTNER_SECRETS,
+    S_PARTNER_LIST,
+    S_SECRET_SCAN,
+    S_SECRET_UPDATE,
     S_COUNT
 };
 
@@ -225,6 +234,28 @@ static const char *const sql[S_COUNT] = {
     [S_OUTBOX_QUEUES] =
         "SELECT DISTINCT partner, endpoint, 'pending', 0 FROM outbox WHERE " OUTBOX_OPEN
         " ORDER BY partner, endpoint",
+    [S_PARTNER_HEAD] = "SELECT version, content_hash FROM partners WHERE id = ?1",
+    [S_PARTNER_VERSION_PUT] = "INSERT INTO partner_versions (id, version, name, role, body, "
+                              "content_hash, created_at, actor) "
+                              "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    [S_PARTNER_SECRET_PUT] = "INSERT INTO partner_secrets (id, version, name, sealed) "
+                             "VALUES (?1, ?2, ?3, ?4)",
+    [S_PARTNER_UPSERT] = "INSERT INTO partners (id, version, name, role, content_hash, "
+                         "updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (id) DO UPDATE "
+                         "SET version = excluded.version, name = excluded.name, "
+                         "role = excluded.role, content_hash = excluded.content_hash, "
+                         "updated_at = excluded.updated_at",
+    /* Version ?2, or the current one when ?2 is 0. */
+    [S_PARTNER_GET] = "SELECT id, name, role, actor, body, version, created_at, content_hash "
+                      "FROM partner_versions WHERE id = ?1 AND version = CASE WHEN ?2 > 0 "
+                      "THEN ?2 ELSE (SELECT version FROM partners WHERE id = ?1) END",
+    [S_PARTNER_SECRETS] = "SELECT name, sealed FROM partner_secrets WHERE id = ?1 AND "
+                          "version = ?2 ORDER BY name",
+    [S_PARTNER_LIST] = "SELECT id, name, role, version, updated_at FROM partners ORDER BY id",
+    [S_SECRET_SCAN] = "SELECT id, version, name, sealed FROM partner_secrets "
+                      "ORDER BY id, version, name",
+    [S_SECRET_UPDATE] = "UPDATE partner_secrets SET sealed = ?4 WHERE id = ?1 AND version = ?2 "
+                        "AND name = ?3",
 };
 
 /* The schema, one entry per version; user_version names the last one applied. Never edit an
@@ -331,6 +362,31 @@ static const struct {
         "  down_since INTEGER NOT NULL DEFAULT 0,"
         "  updated_at INTEGER NOT NULL,"
         "  PRIMARY KEY (partner, name)) WITHOUT ROWID;"},
+    /* Partner profiles: the current version of each, every version's body (no secret values)
+     * and every version's sealed credentials. */
+    {3, "CREATE TABLE partners ("
+        "  id TEXT PRIMARY KEY,"
+        "  version INTEGER NOT NULL,"
+        "  name TEXT NOT NULL,"
+        "  role TEXT NOT NULL,"
+        "  content_hash BLOB NOT NULL,"
+        "  updated_at INTEGER NOT NULL) WITHOUT ROWID;"
+        "CREATE TABLE partner_versions ("
+        "  id TEXT NOT NULL,"
+        "  version INTEGER NOT NULL,"
+        "  name TEXT NOT NULL,"
+        "  role TEXT NOT NULL,"
+        "  body TEXT NOT NULL,"
+        "  content_hash BLOB NOT NULL,"
+        "  created_at INTEGER NOT NULL,"
+        "  actor TEXT NOT NULL,"
+        "  PRIMARY KEY (id, version));"
+        "CREATE TABLE partner_secrets ("
+        "  id TEXT NOT NULL,"
+        "  version INTEGER NOT NULL,"
+        "  name TEXT NOT NULL,"
+        "  sealed BLOB NOT NULL,"
+        "  PRIMARY KEY (id, version, name)) WITHOUT ROWID;"},
 };
 
 #define SCHEMA_LATEST (migrations[XD_ARRAY_LEN(migrations) - 1].version)
@@ -1980,6 +2036,253 @@ static enum xd_status sq_endpoint_list(struct xd_store__conn *c, struct xd_arena
     return s;
 }
 
+/* ------------------------------------------------------------------------------------------ */
+/* Partner profiles */
+
+static enum xd_status sq_partner_head(struct xd_store__conn *c, const char *id, int64_t *version,
+                                      uint8_t hash[XD_SHA256_LEN], struct xd_error *err)
+{
+    const struct arg a[] = {text(id)};
+    sqlite3_stmt *st = NULL;
+    enum xd_status s = query(c, S_PARTNER_HEAD, a, 1, &st, err);
+    if (s != XD_OK) {
+        return s;
+    }
+    if (sqlite3_column_bytes(st, 1) != XD_SHA256_LEN) {
+        s = xd_error_set(err, XD_ECORRUPT, "partner %s: malformed content hash", id);
+    } else {
+        *version = sqlite3_column_int64(st, 0);
+        memcpy(hash, sqlite3_column_blob(st, 1), XD_SHA256_LEN);
+    }
+    sqlite3_reset(st);
+    return s;
+}
+
+static enum xd_status sq_partner_put(struct xd_store__conn *c, const struct xd_store_partner_put *p,
+                                     int64_t version, int64_t at_ms, struct xd_error *err)
+{
+    const struct arg v[] = {
+        text(p->id),
+        i64(version),
+        text(p->name),
+        text(p->role),
+        textn(p->body, p->body_len),
+        blob(p->content_hash, XD_SHA256_LEN),
+        i64(at_ms),
+        text(p->actor),
+    };
+    enum xd_status s = exec(c, S_PARTNER_VERSION_PUT, v, XD_ARRAY_LEN(v), err);
+    for (size_t i = 0; s == XD_OK && i < p->n_secrets; i++) {
+        const struct arg a[] = {text(p->id), i64(version), text(p->secrets[i].name),
+                                blob(p->secrets[i].sealed, p->secrets[i].sealed_len)};
+        s = exec(c, S_PARTNER_SECRET_PUT, a, XD_ARRAY_LEN(a), err);
+    }
+    if (s == XD_OK) {
+        const struct arg u[] = {text(p->id),
+                                i64(version),
+                                text(p->name),
+                                text(p->role),
+                                blob(p->content_hash, XD_SHA256_LEN),
+                                i64(at_ms)};
+        s = exec(c, S_PARTNER_UPSERT, u, XD_ARRAY_LEN(u), err);
+    }
+    return s;
+}
+
+static enum xd_status sq_secret_scan(struct xd_store__conn *c,
+                                     enum xd_status (*fn)(void *arg, const char *partner,
+                                                          int64_t version, const char *name,
+                                                          const uint8_t *sealed, size_t len),
+                                     void *arg, struct xd_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    enum xd_status s = query(c, S_SECRET_SCAN, NULL, 0, &st, err);
+    if (s == XD_ENOTFOUND) {
+        return XD_OK;
+    }
+    int rc = SQLITE_ROW;
+    while (s == XD_OK && rc == SQLITE_ROW) {
+        const char *id = (const char *)sqlite3_column_text(st, 0);
+        const char *name = (const char *)sqlite3_column_text(st, 2);
+        const void *sealed = sqlite3_column_blob(st, 3);
+        size_t len = (size_t)sqlite3_column_bytes(st, 3);
+        s = id != NULL && name != NULL && sealed != NULL
+                ? fn(arg, id, sqlite3_column_int64(st, 1), name, sealed, len)
+                : xd_error_set(err, XD_ECORRUPT, "partner secret row with NULL columns");
+        if (s == XD_OK) {
+            rc = sqlite3_step(st);
+        }
+    }
+    if (s == XD_OK && rc != SQLITE_DONE) {
+        s = db_fail(c->db, rc, "partner secrets", err);
+    }
+    sqlite3_reset(st);
+    return s;
+}
+
+static enum xd_status sq_secret_update(struct xd_store__conn *c, const char *partner,
+                                       int64_t version, const char *name, const uint8_t *sealed,
+                                       size_t len, struct xd_error *err)
+{
+    const struct arg a[] = {text(partner), i64(version), text(name), blob(sealed, len)};
+    enum xd_status s = exec(c, S_SECRET_UPDATE, a, XD_ARRAY_LEN(a), err);
+    if (s == XD_OK && sqlite3_changes(c->db) != 1) {
+        s = xd_error_set(err, XD_EIO, "partner secret %s/%lld/%s vanished", partner,
+                         (long long)version, name);
+    }
+    return s;
+}
+
+static enum xd_status partner_secrets(struct xd_store__conn *c, const char *id, int64_t version,
+                                      struct xd_arena *a, struct xd_store_partner *out,
+                                      struct xd_error *err)
+{
+    const struct arg args[] = {text(id), i64(version)};
+    sqlite3_stmt *st = NULL;
+    enum xd_status s = query(c, S_PARTNER_SECRETS, args, XD_ARRAY_LEN(args), &st, err);
+    out->secrets = NULL;
+    out->n_secrets = 0;
+    if (s == XD_ENOTFOUND) {
+        return XD_OK;
+    }
+    struct xd_store_partner_secret *arr =
+        s == XD_OK ? xd_arena_calloc(a, XD_STORE_PARTNER_SECRETS_MAX, sizeof *arr) : NULL;
+    if (s == XD_OK && arr == NULL) {
+        s = xd_error_set(err, XD_ENOMEM, "partner secrets: out of memory");
+    }
+    int rc = SQLITE_ROW;
+    size_t n = 0;
+    while (s == XD_OK && rc == SQLITE_ROW) {
+        if (n == XD_STORE_PARTNER_SECRETS_MAX) {
+            s = xd_error_set(err, XD_ECORRUPT, "partner %s has too many secrets", id);
+            break;
+        }
+        const void *p = sqlite3_column_blob(st, 1);
+        size_t len = (size_t)sqlite3_column_bytes(st, 1);
+        s = col_str(st, 0, a, &arr[n].name);
+        arr[n].sealed = s == XD_OK ? xd_arena_memdup(a, p != NULL ? p : "", len) : NULL;
+        arr[n].sealed_len = len;
+        if (s == XD_OK && (arr[n].sealed == NULL || arr[n].name == NULL)) {
+            s = xd_error_set(err, XD_ENOMEM, "partner secrets: out of memory");
+        }
+        n++;
+        if (s == XD_OK) {
+            rc = sqlite3_step(st);
+        }
+    }
+    if (s == XD_OK && rc != SQLITE_DONE) {
+        s = db_fail(c->db, rc, "partner secrets", err);
+    }
+    if (st != NULL) {
+        sqlite3_reset(st);
+    }
+    if (s == XD_OK) {
+        out->secrets = arr;
+        out->n_secrets = n;
+    }
+    return s;
+}
+
+static enum xd_status sq_partner_get(struct xd_store__conn *c, const char *id, int64_t version,
+                                     struct xd_arena *a, struct xd_store_partner *out,
+                                     struct xd_error *err)
+{
+    const struct arg args[] = {text(id), i64(version)};
+    sqlite3_stmt *st = NULL;
+    enum xd_status s = query(c, S_PARTNER_GET, args, XD_ARRAY_LEN(args), &st, err);
+    if (s == XD_ENOTFOUND) {
+        return version > 0
+                   ? xd_error_set(err, s, "partner %s has no version %lld", id, (long long)version)
+                   : xd_error_set(err, s, "no partner %s", id);
+    }
+    if (s != XD_OK) {
+        return s;
+    }
+    struct xd_store_partner p = {0};
+    const char **strs[] = {&p.id, &p.name, &p.role, &p.actor, &p.body};
+    for (size_t i = 0; s == XD_OK && i < XD_ARRAY_LEN(strs); i++) {
+        s = col_str(st, (int)i, a, strs[i]);
+    }
+    p.body_len = (size_t)sqlite3_column_bytes(st, 4);
+    p.version = sqlite3_column_int64(st, 5);
+    p.created_at_ms = sqlite3_column_int64(st, 6);
+    if (s == XD_OK && sqlite3_column_bytes(st, 7) != XD_SHA256_LEN) {
+        s = xd_error_set(err, XD_ECORRUPT, "partner %s: malformed content hash", id);
+    } else if (s == XD_OK) {
+        memcpy(p.content_hash, sqlite3_column_blob(st, 7), XD_SHA256_LEN);
+    } else {
+        xd_error_set(err, s, "partner %s: %s", id, xd_strerror(s));
+    }
+    sqlite3_reset(st);
+    if (s == XD_OK) {
+        s = partner_secrets(c, id, p.version, a, &p, err);
+    }
+    if (s == XD_OK) {
+        *out = p;
+    }
+    return s;
+}
+
+static enum xd_status sq_partner_list(struct xd_store__conn *c, struct xd_arena *a,
+                                      struct xd_store_partner_row **out, size_t *n_out,
+                                      struct xd_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    enum xd_status s = query(c, S_PARTNER_LIST, NULL, 0, &st, err);
+    if (s == XD_ENOTFOUND) {
+        *out = NULL;
+        *n_out = 0;
+        return XD_OK;
+    }
+    if (s != XD_OK) {
+        return s;
+    }
+    struct xd_store_partner_row *rows = NULL;
+    size_t n = 0;
+    size_t cap = 0;
+    int rc = SQLITE_ROW;
+    while (s == XD_OK && rc == SQLITE_ROW) {
+        if (n == cap) {
+            /* Arena arrays cannot grow in place: copy into a bigger one (partners are few). */
+            size_t ncap = cap ? cap * 2 : 16;
+            struct xd_store_partner_row *g = xd_arena_calloc(a, ncap, sizeof *g);
+            if (g == NULL) {
+                s = XD_ENOMEM;
+                break;
+            }
+            if (n > 0) {
+                memcpy(g, rows, n * sizeof *g);
+            }
+            rows = g;
+            cap = ncap;
+        }
+        struct xd_store_partner_row *r = &rows[n++];
+        s = col_str(st, 0, a, &r->id);
+        if (s == XD_OK) {
+            s = col_str(st, 1, a, &r->name);
+        }
+        if (s == XD_OK) {
+            s = col_str(st, 2, a, &r->role);
+        }
+        r->version = sqlite3_column_int64(st, 3);
+        r->updated_at_ms = sqlite3_column_int64(st, 4);
+        if (s == XD_OK) {
+            rc = sqlite3_step(st);
+        }
+    }
+    if (s == XD_OK && rc != SQLITE_DONE) {
+        s = db_fail(c->db, rc, "partner list", err);
+    } else if (s != XD_OK) {
+        xd_error_set(err, s, "partner list: %s", xd_strerror(s));
+    }
+    sqlite3_reset(st);
+    if (s == XD_OK) {
+        *out = rows;
+        *n_out = n;
+    }
+    return s;
+}
+
 const struct xd_store__backend xd_store__sqlite = {
     .name = "sqlite",
     .db_open = sq_db_open,
@@ -2032,4 +2335,10 @@ const struct xd_store__backend xd_store__sqlite = {
     .outbox_list = sq_outbox_list,
     .outbox_depths = sq_outbox_depths,
     .endpoint_list = sq_endpoint_list,
+    .partner_head = sq_partner_head,
+    .partner_put = sq_partner_put,
+    .secret_scan = sq_secret_scan,
+    .secret_update = sq_secret_update,
+    .partner_get = sq_partner_get,
+    .partner_list = sq_partner_list,
 };
