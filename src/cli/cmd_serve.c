@@ -11,6 +11,8 @@
 #include "cli/config.h"
 #include "deliver/deliver.h"
 #include "gateway/gateway.h"
+#include "inbound/inbox.h"
+#include "inbound/pipeline.h"
 #include "partner/partner.h"
 #include "store/store.h"
 
@@ -78,6 +80,80 @@ static enum xd_status delivery_start(const struct xd_config *cfg, struct xd_stor
     o.outbox_dir = outbox;
     xd_deliver_memreg_registry(*reg, &o.registry);
     return xd_deliver_start(&o, out, err);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* File inboxes: partners/<id>/inbox of every partner whose profile has one */
+
+struct inbox_glue {
+    const char *data_dir;
+    struct xd_inbound_ctx ctx;
+};
+
+static void ensure_inbox(void *arg, const char *id)
+{
+    struct inbox_glue *g = arg;
+    struct xd_partner_snapshot *snap = xd_partner_registry_acquire(g->ctx.partners);
+    const struct xd_partner_profile *p = snap ? xd_partner_snapshot_find_inbox(snap, id) : NULL;
+    struct xd_error err;
+    xd_error_clear(&err);
+    if (p != NULL && xd_inbox_ensure_partner(g->data_dir, id, &err) != XD_OK) {
+        const struct xd_log_ctx lc = {.partner = id, .action = "inbox.create"};
+        XD_LOG_ERROR("inbox", &lc, "cannot create the inbox of %s: %s", id, err.message);
+    }
+    xd_partner_snapshot_release(snap);
+}
+
+static enum xd_inbox_verdict inbox_file(void *arg, const struct xd_inbox_file *f, char *reason,
+                                        size_t cap)
+{
+    struct inbox_glue *g = arg;
+    struct xd_partner_snapshot *snap = xd_partner_registry_acquire(g->ctx.partners);
+    bool open = snap != NULL && xd_partner_snapshot_find_inbox(snap, f->partner) != NULL;
+    xd_partner_snapshot_release(snap);
+    if (!open) {
+        snprintf(reason, cap, "partner %s has no file inbox in its profile (inbound.inbox)",
+                 f->partner);
+        return XD_INBOX_REJECTED;
+    }
+    struct xd_inbound_request req = {
+        .partner = f->partner,
+        .channel = "inbox",
+        .file_name = f->name,
+        .data = f->data,
+        .len = f->len,
+        .actor = "inbox",
+    };
+    struct xd_inbound_result res;
+    xd_inbound_result_init(&res);
+    struct xd_error err;
+    xd_error_clear(&err);
+    enum xd_status st = xd_inbound_process(&g->ctx, &req, &res, &err);
+    enum xd_inbox_verdict v = XD_INBOX_ACCEPTED;
+    if (st != XD_OK) {
+        snprintf(reason, cap, "%s", err.message);
+        v = XD_INBOX_RETRY; /* storage trouble: nothing acknowledged, the file stays */
+    } else if (res.outcome == XD_INBOUND_REFUSED ||
+               (res.outcome == XD_INBOUND_STORED && strcmp(res.status, "rejected") == 0)) {
+        snprintf(reason, cap, "%s", res.reason);
+        v = XD_INBOX_REJECTED;
+    } else {
+        const struct xd_log_ctx lc = {.partner = f->partner, .action = "inbox.receive"};
+        XD_LOG_INFO("inbox", &lc, "%s: %s, %zu document(s)%s", f->name, res.status,
+                    res.documents,
+                    res.outcome == XD_INBOUND_DUPLICATE ? " (a copy of one received before)" : "");
+    }
+    xd_inbound_result_cleanup(&res);
+    return v;
+}
+
+static void ensure_every_inbox(struct inbox_glue *g)
+{
+    struct xd_partner_snapshot *snap = xd_partner_registry_acquire(g->ctx.partners);
+    for (size_t i = 0; snap != NULL && i < xd_partner_snapshot_count(snap); i++) {
+        ensure_inbox(g, xd_partner_snapshot_at(snap, i)->id);
+    }
+    xd_partner_snapshot_release(snap);
 }
 
 int xd_cmd_serve(int argc, char **argv)
@@ -157,9 +233,29 @@ int xd_cmd_serve(int argc, char **argv)
         return 1;
     }
     gopts.deliver = deliver;
+    struct inbox_glue glue = {.data_dir = cfg.data_dir, .ctx = {.store = store, .partners = partners}};
+    gopts.inbound = &glue.ctx;
+    gopts.partner_applied = ensure_inbox;
+    gopts.partner_applied_arg = &glue;
+    ensure_every_inbox(&glue);
+    struct xd_inbox_options iopts;
+    xd_inbox_options_init(&iopts, cfg.data_dir);
+    iopts.handler = inbox_file;
+    iopts.arg = &glue;
+    struct xd_inbox *inbox = NULL;
+    if (xd_inbox_start(&iopts, &inbox, &err) != XD_OK) {
+        XD_LOG_ERROR("serve", NULL, "cannot watch the inboxes: %s", err.message);
+        xd_deliver_stop(deliver);
+        xd_partner_registry_destroy(partners);
+        xd_secret_key_destroy(key);
+        xd_store_close(store);
+        xd_deliver_memreg_destroy(reg);
+        return 1;
+    }
     struct xd_gateway *gw = NULL;
     if (xd_gateway_start(&gopts, store, &gw, &err) != XD_OK) {
         XD_LOG_ERROR("serve", NULL, "%s", err.message);
+        xd_inbox_stop(inbox);
         xd_deliver_stop(deliver);
         xd_partner_registry_destroy(partners);
         xd_secret_key_destroy(key);
@@ -174,6 +270,7 @@ int xd_cmd_serve(int argc, char **argv)
     XD_LOG_INFO("serve", NULL, "%s received: finishing accepted requests",
                 sig == SIGTERM ? "SIGTERM" : "SIGINT");
     xd_gateway_stop(gw);
+    xd_inbox_stop(inbox);
     xd_deliver_stop(deliver);
     xd_partner_registry_destroy(partners);
     xd_secret_key_destroy(key);

@@ -167,7 +167,8 @@ struct xd_store_message {
     const char *dedupe_key; /* unique per partner, e.g. "isa:ZZ/ACME/000000123"; NULL: none */
     const char *idem_scope; /* Idempotency-Key (optional), as for an ingest */
     const char *idem_key;
-    uint8_t request_hash[XD_SHA256_LEN]; /* of the raw bytes */
+    uint8_t idem_hash[XD_SHA256_LEN];    /* the request's fingerprint kept with the key */
+    uint8_t request_hash[XD_SHA256_LEN]; /* of the raw bytes, kept with the dedupe key */
     int http_status;                     /* the answer recorded for replays */
     /* Members appended to the recorded answer (a JSON fragment, "\"a\":1,\"b\":[]"), or NULL. */
     const char *answer_extra;

@@ -624,12 +624,12 @@ enum xd_status xd_store_message_answer(const struct xd_store_message *m, struct 
 
 /* A key seen before: the first answer (XD_EEXIST), or XD_ECONFLICT when it came with other
  * bytes; XD_ENOTFOUND when new. */
-static enum xd_status message_seen(struct xd_store__apply *x, const char *scope, const char *key)
+static enum xd_status message_seen(struct xd_store__apply *x, const char *scope, const char *key,
+                                   const uint8_t *hash)
 {
     struct xd_store_op *op = x->op;
     enum xd_status st = xd_store__idem_check(x, scope, key);
-    if (st == XD_EEXIST &&
-        memcmp(op->idem_request_hash, op->u.message.request_hash, XD_SHA256_LEN) != 0) {
+    if (st == XD_EEXIST && memcmp(op->idem_request_hash, hash, XD_SHA256_LEN) != 0) {
         xd_free(op->idem_body);
         op->idem_body = NULL;
         op->idem_body_len = 0;
@@ -640,11 +640,11 @@ static enum xd_status message_seen(struct xd_store__apply *x, const char *scope,
 }
 
 static enum xd_status message_record(struct xd_store__apply *x, const char *scope, const char *key,
-                                     const struct xd_buf *answer)
+                                     const uint8_t *hash, const struct xd_buf *answer)
 {
     const struct xd_store_message *m = &x->op->u.message;
-    enum xd_status st = x->s->be->idem_put(x->s->wconn, scope, key, m->request_hash,
-                                           m->http_status, answer, xd_now_ms(), &x->op->err);
+    enum xd_status st = x->s->be->idem_put(x->s->wconn, scope, key, hash, m->http_status, answer,
+                                           xd_now_ms(), &x->op->err);
     return st == XD_OK ? XD_OK : xd_store__fail(x, st);
 }
 
@@ -685,10 +685,10 @@ static enum xd_status message_apply(struct xd_store__apply *x)
     snprintf(dedupe_scope, sizeof dedupe_scope, "partner:%s", m->partner);
     enum xd_status st = XD_ENOTFOUND;
     if (m->idem_key != NULL) {
-        st = message_seen(x, m->idem_scope, m->idem_key);
+        st = message_seen(x, m->idem_scope, m->idem_key, m->idem_hash);
     }
     if (st == XD_ENOTFOUND && m->dedupe_key != NULL) {
-        st = message_seen(x, dedupe_scope, m->dedupe_key);
+        st = message_seen(x, dedupe_scope, m->dedupe_key, m->request_hash);
     }
     if (st != XD_ENOTFOUND) {
         return st;
@@ -733,10 +733,12 @@ static enum xd_status message_apply(struct xd_store__apply *x)
             return xd_error_set(&op->err, st, "building the answer: %s", xd_strerror(st));
         }
         if (m->idem_key != NULL) {
-            st = message_record(x, m->idem_scope, m->idem_key, answer);
+            st = message_record(x, m->idem_scope, m->idem_key, m->idem_hash, answer);
         }
-        if (st == XD_OK && m->dedupe_key != NULL) {
-            st = message_record(x, dedupe_scope, m->dedupe_key, answer);
+        /* A rejected interchange does not hold its control number: the partner may send the
+         * corrected one under the same number. */
+        if (st == XD_OK && m->dedupe_key != NULL && strcmp(m->status, "rejected") != 0) {
+            st = message_record(x, dedupe_scope, m->dedupe_key, m->request_hash, answer);
         }
     }
     return st;
