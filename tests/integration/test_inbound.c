@@ -359,6 +359,39 @@ static void test_inbox_archive_and_quarantine(void **state)
     assert_int_equal(stat(path, &st), -1);
 }
 
+/* A flat file partner: its CSV, picked by the inbox rule for ASN_*.csv, through the profile's
+ * map, journaled with the one ship notice its rows make, then archived. */
+static void test_inbox_csv(void **state)
+{
+    (void)state;
+    size_t len = 0;
+    char *yaml = test_read_src_file("examples/partners/globex-packaging.yaml", &len);
+    assert_non_null(yaml);
+    apply("globex-packaging", yaml);
+    free(yaml);
+    char *csv = test_read_src_file("examples/partners/samples/globex-packaging/ASN_20260310.csv",
+                                   &len);
+    assert_non_null(csv);
+    char path[1024], final[1024];
+    snprintf(path, sizeof path, "%s/partners/globex-packaging/inbox/.ASN_20260310.csv.part",
+             hub.data);
+    snprintf(final, sizeof final, "%s/partners/globex-packaging/inbox/ASN_20260310.csv",
+             hub.data);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    assert_int_equal(fwrite(csv, 1, len, f), len);
+    assert_int_equal(fclose(f), 0);
+    assert_int_equal(rename(path, final), 0);
+    free(csv);
+    char today[16];
+    time_t now = time(NULL);
+    strftime(today, sizeof today, "%Y-%m-%d", gmtime(&now));
+    snprintf(path, sizeof path, "%s/archive/globex-packaging/%s/ASN_20260310.csv", hub.data,
+             today);
+    assert_true(wait_for_file(path, 15000));
+    assert_int_equal(hub_log_count(&hub, "ASN_20260310.csv: accepted, 1 document(s)"), 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -367,6 +400,7 @@ int main(void)
         cmocka_unit_test(test_test_interchange_reaches_nothing),
         cmocka_unit_test(test_broken_set_rejected_with_997),
         cmocka_unit_test(test_inbox_archive_and_quarantine),
+        cmocka_unit_test(test_inbox_csv),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
