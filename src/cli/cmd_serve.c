@@ -139,8 +139,7 @@ static enum xd_inbox_verdict inbox_file(void *arg, const struct xd_inbox_file *f
         v = XD_INBOX_REJECTED;
     } else {
         const struct xd_log_ctx lc = {.partner = f->partner, .action = "inbox.receive"};
-        XD_LOG_INFO("inbox", &lc, "%s: %s, %zu document(s)%s", f->name, res.status,
-                    res.documents,
+        XD_LOG_INFO("inbox", &lc, "%s: %s, %zu document(s)%s", f->name, res.status, res.documents,
                     res.outcome == XD_INBOUND_DUPLICATE ? " (a copy of one received before)" : "");
     }
     xd_inbound_result_cleanup(&res);
@@ -233,7 +232,8 @@ int xd_cmd_serve(int argc, char **argv)
         return 1;
     }
     gopts.deliver = deliver;
-    struct inbox_glue glue = {.data_dir = cfg.data_dir, .ctx = {.store = store, .partners = partners}};
+    struct inbox_glue glue = {.data_dir = cfg.data_dir,
+                              .ctx = {.store = store, .partners = partners}};
     gopts.inbound = &glue.ctx;
     gopts.partner_applied = ensure_inbox;
     gopts.partner_applied_arg = &glue;

@@ -35,8 +35,8 @@ typedef void (*gw_handler_fn)(struct xd_gw_request *r);
 struct gw_route {
     const char *pattern; /* "/v1/documents/{id}": each {name} matches one path segment */
     unsigned methods;
-    const char *name; /* metrics label */
-    bool auth;        /* needs a bearer token */
+    const char *name;   /* metrics label */
+    bool auth;          /* needs a bearer token */
     unsigned char body; /* takes a request body: GW_BODY_JSON (true), _JSON_YAML or _ANY */
     gw_handler_fn handler;
     unsigned char roles; /* token roles allowed (auth routes); 0: admin and operator */

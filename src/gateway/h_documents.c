@@ -287,8 +287,8 @@ void xd_gw__h_document_get(struct xd_gw_request *r)
     }
     /* A partner sees what it sent, nothing of another partner's. */
     if (r->token.partner != NULL && strcmp(d.partner, r->token.partner) != 0) {
-        xd_gw__problem(r, 403, "forbidden", "Forbidden", NULL,
-                       "document %s is not partner %s's", r->params[0], r->token.partner);
+        xd_gw__problem(r, 403, "forbidden", "Forbidden", NULL, "document %s is not partner %s's",
+                       r->params[0], r->token.partner);
         return;
     }
     xd_buf_reset(&r->resp.body);

@@ -48,8 +48,9 @@ static enum xd_status refuse(struct xd_inbound_result *res, int status, const ch
     res->outcome = XD_INBOUND_REFUSED;
     res->http_status = status;
     xd_buf_reset(&res->answer);
-    enum xd_status st = xd_buf_printf(&res->answer, "{\"type\":\"about:blank\",\"title\":\"%s\","
-                                                    "\"status\":%d,\"detail\":\"",
+    enum xd_status st = xd_buf_printf(&res->answer,
+                                      "{\"type\":\"about:blank\",\"title\":\"%s\","
+                                      "\"status\":%d,\"detail\":\"",
                                       title, status);
     if (st == XD_OK) {
         st = xd_buf_append_json_str(&res->answer, res->reason, strlen(res->reason));
@@ -165,9 +166,8 @@ static const char *ack_endpoint(const struct xd_partner_profile *p)
     for (size_t i = 0; i < p->n_documents; i++) {
         const struct xd_partner_document *d = &p->documents[i];
         if (d->direction == XD_PARTNER_OUT && d->format == XD_PARTNER_FORMAT_X12) {
-            const struct xd_partner_endpoint *ep = d->endpoint != NULL
-                                                       ? xd_partner_endpoint_find(p, d->endpoint)
-                                                       : NULL;
+            const struct xd_partner_endpoint *ep =
+                d->endpoint != NULL ? xd_partner_endpoint_find(p, d->endpoint) : NULL;
             if (ep != NULL) {
                 return ep->name;
             }
@@ -179,8 +179,7 @@ static const char *ack_endpoint(const struct xd_partner_profile *p)
 
 static enum xd_status build_ack(const struct xd_inbound_ctx *ctx,
                                 const struct xd_partner_profile *p, const struct envelope *env,
-                                const char *data, size_t len, struct ack *ack,
-                                struct xd_error *err)
+                                const char *data, size_t len, struct ack *ack, struct xd_error *err)
 {
     enum xd_partner_x12_ack want = p->x12 != NULL ? p->x12->acknowledgement : XD_PARTNER_ACK_997;
     if (want == XD_PARTNER_ACK_NONE || env->interchanges == 0) {
@@ -197,8 +196,8 @@ static enum xd_status build_ack(const struct xd_inbound_ctx *ctx,
         st = xd_store_control_next(ctx->store, p->id, "gs", (int64_t)groups, "inbound", &gs, err);
     }
     if (st == XD_OK) {
-        st = xd_store_control_next(ctx->store, p->id, "st", (int64_t)groups, "inbound",
-                                   &st_first, err);
+        st = xd_store_control_next(ctx->store, p->id, "st", (int64_t)groups, "inbound", &st_first,
+                                   err);
     }
     if (st != XD_OK) {
         return st;
@@ -241,8 +240,9 @@ static enum xd_status build_ack(const struct xd_inbound_ctx *ctx,
     }
     if (st != XD_OK) {
         xd_buf_cleanup(&ack->text);
-        return st == XD_ENOTFOUND ? st : xd_error_set(err, st, "building the %s: %s", ack->kind,
-                                                      xd_strerror(st));
+        return st == XD_ENOTFOUND
+                   ? st
+                   : xd_error_set(err, st, "building the %s: %s", ack->kind, xd_strerror(st));
     }
     snprintf(ack->control, sizeof ack->control, "%09lld", (long long)isa);
     return XD_OK;
@@ -476,8 +476,7 @@ static enum xd_status run_message(struct message_run *m, struct xd_error *err)
            XD_SHA256_LEN);
     if (x12 && m->env.interchanges > 0) {
         snprintf(m->dedupe, sizeof m->dedupe, "isa:%s:%s+%u",
-                 m->env.foreign ? m->env.sender : "own", m->env.first_control,
-                 m->env.interchanges);
+                 m->env.foreign ? m->env.sender : "own", m->env.first_control, m->env.interchanges);
         msg->dedupe_key = m->dedupe;
     }
 

@@ -56,11 +56,11 @@ enum xd_inbound_outcome {
 
 struct xd_inbound_result {
     enum xd_inbound_outcome outcome;
-    int http_status;          /* 201 stored, 422 rejected, 403/404/409/415 refused, 200 dup */
-    const char *status;       /* accepted, partial, rejected, test (STORED, DUPLICATE) */
-    struct xd_buf answer;     /* JSON: the message's answer (store.h), or a problem */
-    char reason[512];         /* one line for people (quarantine, logs) */
-    size_t documents;         /* stored */
+    int http_status;      /* 201 stored, 422 rejected, 403/404/409/415 refused, 200 dup */
+    const char *status;   /* accepted, partial, rejected, test (STORED, DUPLICATE) */
+    struct xd_buf answer; /* JSON: the message's answer (store.h), or a problem */
+    char reason[512];     /* one line for people (quarantine, logs) */
+    size_t documents;     /* stored */
 };
 
 void xd_inbound_result_init(struct xd_inbound_result *r);
@@ -71,7 +71,6 @@ void xd_inbound_result_cleanup(struct xd_inbound_result *r);
  * XD_ENOMEM otherwise, with <err>. Blocks until the commit. Thread-safe. */
 enum xd_status xd_inbound_process(const struct xd_inbound_ctx *ctx,
                                   const struct xd_inbound_request *req,
-                                  struct xd_inbound_result *res,
-                                  struct xd_error *err) XD_NODISCARD;
+                                  struct xd_inbound_result *res, struct xd_error *err) XD_NODISCARD;
 
 #endif

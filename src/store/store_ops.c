@@ -602,8 +602,8 @@ enum xd_status xd_store_message_answer(const struct xd_store_message *m, struct 
     for (size_t i = 0; st == XD_OK && i < m->n_docs && i < MESSAGE_ANSWER_DOCS; i++) {
         const struct xd_store_ingest *d = &m->docs[i];
         st = xd_buf_append_strs(b, i ? ",{\"id\":\"" : "{\"id\":\"", d->id, "\",\"type\":\"",
-                                d->doc_type, "\",\"correlation_id\":\"", d->correlation_id,
-                                "\"}", NULL);
+                                d->doc_type, "\",\"correlation_id\":\"", d->correlation_id, "\"}",
+                                NULL);
     }
     if (st == XD_OK) {
         st = xd_buf_printf(b, "],\"documents_total\":%zu,\"outbound\":[", m->n_docs);
@@ -633,8 +633,8 @@ static enum xd_status message_seen(struct xd_store__apply *x, const char *scope,
         xd_free(op->idem_body);
         op->idem_body = NULL;
         op->idem_body_len = 0;
-        return xd_error_set(&op->err, XD_ECONFLICT,
-                            "%s %s was used before for a different message", scope, key);
+        return xd_error_set(&op->err, XD_ECONFLICT, "%s %s was used before for a different message",
+                            scope, key);
     }
     return st;
 }

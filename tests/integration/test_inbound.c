@@ -27,24 +27,25 @@ static char partner_token[128];
 static char other_token[128];
 static char operator_token[128];
 
-static const char profile[] = "id: tp-x12\n"
-                              "name: Test X12 Supplier\n"
-                              "role: supplier\n"
-                              "identifiers: {isa_qualifier: ZZ, isa_id: TPX12, gs_id: TPX12}\n"
-                              "x12: {acknowledgement: \"997\", hub_qualifier: ZZ, hub_id: NORTHWIND,"
-                              " hub_gs_id: NORTHWIND}\n"
-                              "inbound:\n"
-                              "  http: {formats: [x12, json]}\n"
-                              "  inbox:\n"
-                              "    files:\n"
-                              "      - {pattern: \"*.edi\", format: x12}\n"
-                              "outbound:\n"
-                              "  endpoints:\n"
-                              "    - {name: edi-out, kind: file, filename: \"997_{id}.edi\"}\n"
-                              "documents:\n"
-                              "  - {type: po_acknowledgement, direction: in, format: x12}\n"
-                              "  - {type: po_acknowledgement, direction: in, format: json}\n"
-                              "  - {type: purchase_order, direction: out, format: x12}\n";
+static const char profile[] =
+    "id: tp-x12\n"
+    "name: Test X12 Supplier\n"
+    "role: supplier\n"
+    "identifiers: {isa_qualifier: ZZ, isa_id: TPX12, gs_id: TPX12}\n"
+    "x12: {acknowledgement: \"997\", hub_qualifier: ZZ, hub_id: NORTHWIND,"
+    " hub_gs_id: NORTHWIND}\n"
+    "inbound:\n"
+    "  http: {formats: [x12, json]}\n"
+    "  inbox:\n"
+    "    files:\n"
+    "      - {pattern: \"*.edi\", format: x12}\n"
+    "outbound:\n"
+    "  endpoints:\n"
+    "    - {name: edi-out, kind: file, filename: \"997_{id}.edi\"}\n"
+    "documents:\n"
+    "  - {type: po_acknowledgement, direction: in, format: x12}\n"
+    "  - {type: po_acknowledgement, direction: in, format: json}\n"
+    "  - {type: purchase_order, direction: out, format: x12}\n";
 
 static const char other_profile[] = "id: tp-other\n"
                                     "name: Another Supplier\n"
@@ -111,8 +112,7 @@ static int teardown(void **state)
 
 /* An 855 from <sender> with interchange control <control>, usage <usage> ('P' or 'T'), for
  * <po>; <bad> leaves out the mandatory BAK segment. */
-static char *interchange(const char *sender, unsigned control, char usage, const char *po,
-                         bool bad)
+static char *interchange(const char *sender, unsigned control, char usage, const char *po, bool bad)
 {
     char *out = NULL;
     size_t len = 0;
@@ -369,14 +369,13 @@ static void test_inbox_csv(void **state)
     assert_non_null(yaml);
     apply("globex-packaging", yaml);
     free(yaml);
-    char *csv = test_read_src_file("examples/partners/samples/globex-packaging/ASN_20260310.csv",
-                                   &len);
+    char *csv =
+        test_read_src_file("examples/partners/samples/globex-packaging/ASN_20260310.csv", &len);
     assert_non_null(csv);
     char path[1024], final[1024];
     snprintf(path, sizeof path, "%s/partners/globex-packaging/inbox/.ASN_20260310.csv.part",
              hub.data);
-    snprintf(final, sizeof final, "%s/partners/globex-packaging/inbox/ASN_20260310.csv",
-             hub.data);
+    snprintf(final, sizeof final, "%s/partners/globex-packaging/inbox/ASN_20260310.csv", hub.data);
     FILE *f = fopen(path, "w");
     assert_non_null(f);
     assert_int_equal(fwrite(csv, 1, len, f), len);
@@ -386,8 +385,7 @@ static void test_inbox_csv(void **state)
     char today[16];
     time_t now = time(NULL);
     strftime(today, sizeof today, "%Y-%m-%d", gmtime(&now));
-    snprintf(path, sizeof path, "%s/archive/globex-packaging/%s/ASN_20260310.csv", hub.data,
-             today);
+    snprintf(path, sizeof path, "%s/archive/globex-packaging/%s/ASN_20260310.csv", hub.data, today);
     assert_true(wait_for_file(path, 15000));
     assert_int_equal(hub_log_count(&hub, "ASN_20260310.csv: accepted, 1 document(s)"), 1);
 }
