@@ -124,6 +124,10 @@ static void queue_config(struct xd_deliver *d, struct xd_deliver__queue *q)
     if (d->reg.lookup(d->reg.arg, q->partner, q->endpoint, &e) == XD_OK) {
         q->cfg = e;
         q->configured = true;
+        if (e.config_error[0] != '\0') {
+            XD_LOG_WARN("deliver", NULL, "endpoint %s/%s cannot be used: %s", q->partner,
+                        q->endpoint, e.config_error);
+        }
     } else {
         /* Messages for an endpoint nobody configured wait under the default retry policy and
          * end in the dead-letter queue if it never appears. */

@@ -71,6 +71,9 @@ static enum xd_status add_configured(void *arg, const struct xd_deliver_endpoint
     r->configured = true;
     r->kind = e->kind;
     r->ordered = e->ordered;
+    if (e->config_error[0] != '\0') {
+        r->config_error = xd_arena_strdup(l->a, e->config_error);
+    }
     if (e->kind == XD_DELIVER_FILE) {
         r->target = xd_arena_printf(l->a, "%s/%s/", l->d->outbox_dir, e->partner);
     } else {
