@@ -70,12 +70,12 @@ static enum xd_status delivery_start(const struct xd_config *cfg, struct xd_stor
     if (endpoints != NULL && (st = xd_deliver_memreg_load(*reg, endpoints, err)) != XD_OK) {
         return st;
     }
-    char outbox[sizeof cfg->data_dir + 16];
-    snprintf(outbox, sizeof outbox, "%s/outbox", cfg->data_dir);
+    char partners_dir[sizeof cfg->data_dir + 16];
+    snprintf(partners_dir, sizeof partners_dir, "%s/partners", cfg->data_dir);
     struct xd_deliver_options o;
     xd_deliver_options_init(&o);
     o.store = store;
-    o.outbox_dir = outbox;
+    o.partners_dir = partners_dir;
     xd_deliver_memreg_registry(*reg, &o.registry);
     return xd_deliver_start(&o, out, err);
 }

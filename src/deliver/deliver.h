@@ -41,7 +41,7 @@ struct xd_deliver;
 enum xd_deliver_kind {
     XD_DELIVER_HTTP,    /* POST (or PUT) the body with an Idempotency-Key */
     XD_DELIVER_WEBHOOK, /* the same, signed the Standard Webhooks way */
-    XD_DELIVER_FILE,    /* write <outbox_dir>/<partner>/<seq>-<endpoint>-<id>.<ext> atomically */
+    XD_DELIVER_FILE,    /* write <partners_dir>/<partner>/outbox/<seq>-<endpoint>-<id>.<ext> */
 };
 
 /* How the hub authenticates to an endpoint. The secret goes on the wire and nowhere else. */
@@ -187,11 +187,13 @@ bool xd_deliver_verify(const uint8_t *key, size_t key_len, const char *msg_id, i
 struct xd_deliver_options {
     struct xd_store *store;              /* borrowed; must outlive the engine */
     struct xd_deliver_registry registry; /* copied; what it points to is borrowed */
-    const char *outbox_dir;              /* root of the file outbox (<data>/outbox) */
-    size_t max_in_flight;                /* attempts under way at once, all endpoints */
-    size_t window;                       /* messages of one queue held in memory */
-    unsigned workers;                    /* threads for DNS lookups and file writes */
-    int64_t stop_grace_ms;               /* how long xd_deliver_stop lets attempts finish */
+    /* <data>/partners: a file endpoint writes into <partners_dir>/<partner>/outbox/, the
+     * folder the partner collects from (the file inbox's layout, src/inbound/inbox.h). */
+    const char *partners_dir;
+    size_t max_in_flight;  /* attempts under way at once, all endpoints */
+    size_t window;         /* messages of one queue held in memory */
+    unsigned workers;      /* threads for DNS lookups and file writes */
+    int64_t stop_grace_ms; /* how long xd_deliver_stop lets attempts finish */
 };
 
 /* Defaults: max_in_flight 256, window 64, workers 2, stop_grace_ms 10000. */
