@@ -498,6 +498,10 @@ enum xd_status xd_partner_registry_put(struct xd_partner_registry *r,
                                        const struct xd_partner_profile *p) XD_NODISCARD;
 
 struct xd_partner_snapshot *xd_partner_registry_acquire(struct xd_partner_registry *r);
+/* A number that changes whenever the content changes (every put, every load; an apply of
+ * unchanged content puts too). Lock-free; a snapshot acquired after reading it is at least as
+ * new as the number says. For caches of what is derived from profiles (delivery endpoints). */
+uint64_t xd_partner_registry_generation(struct xd_partner_registry *r);
 void xd_partner_snapshot_release(struct xd_partner_snapshot *s);
 size_t xd_partner_snapshot_count(const struct xd_partner_snapshot *s);
 /* Profiles sorted by id. */
