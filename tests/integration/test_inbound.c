@@ -136,6 +136,41 @@ static char *interchange(const char *sender, unsigned control, char usage, const
     return out;
 }
 
+/* Wait until a file in <dir> (relative to the data directory) holds <needle>. */
+static bool wait_for_content(const char *dir, const char *needle, int ms)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", hub.data, dir);
+    for (int waited = 0; waited < ms; waited += 100) {
+        DIR *d = opendir(path);
+        for (struct dirent *e; d != NULL && (e = readdir(d)) != NULL;) {
+            if (e->d_name[0] == '.') {
+                continue;
+            }
+            char file[2048];
+            snprintf(file, sizeof file, "%s/%s", path, e->d_name);
+            FILE *f = fopen(file, "r");
+            char *text = NULL;
+            size_t cap = 0;
+            bool hit =
+                f != NULL && getdelim(&text, &cap, '\0', f) > 0 && strstr(text, needle) != NULL;
+            free(text);
+            if (f != NULL) {
+                fclose(f);
+            }
+            if (hit) {
+                closedir(d);
+                return true;
+            }
+        }
+        if (d != NULL) {
+            closedir(d);
+        }
+        usleep(100 * 1000);
+    }
+    return false;
+}
+
 static const char *const x12_ct[] = {"Content-Type: application/edi-x12", NULL};
 
 static json_t *post_x12(const char *partner, const char *token, const char *body, long want)
@@ -195,6 +230,8 @@ static void test_x12_accepted_and_acknowledged(void **state)
     assert_int_equal(get_status(path, hub.token, &m), 200);
     assert_string_equal(str(m, "partner"), "tp-x12");
     json_decref(m);
+    /* ... and delivered: a file in the partner's outbox folder, for it to collect. */
+    assert_true(wait_for_content("partners/tp-x12/outbox", "AK1*PR*101", 15000));
     /* The document: the partner reads it, another partner may not. */
     snprintf(path, sizeof path, "/v1/documents/%s", str(doc, "id"));
     json_t *d = NULL;
