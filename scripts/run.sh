@@ -31,15 +31,25 @@ for f in examples/documents/*.json; do
   [ "$code" = 201 ] && loaded=$((loaded + 1))
 done
 
+# The example partner network (profiles carry fake credentials; re-applying the same content
+# makes no new version).
+"$bin" partner apply examples/partners/*.yaml --secrets examples/secrets/partner-secrets.example.yaml \
+  --url "$url" --token "$token" >/dev/null 2>&1 || \
+  echo "note: the example partner profiles could not be applied (crossdock partner apply)" >&2
+partners=$(ls examples/partners/*.yaml | wc -l)
+
 cat <<MSG
 
-  Crossdock is running at $url   (data: $data, $loaded example documents loaded)
+  Crossdock is running at $url   (data: $data, $loaded example documents loaded,
+  $partners example partners applied; their file inboxes are under $data/partners/)
   Admin token: $token
 
   Try:  curl -H "Authorization: Bearer $token" $url/v1/openapi.json
         curl -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \\
              --data-binary @examples/documents/purchase_order.json $url/v1/documents
         curl $url/metrics
+        curl -H "Authorization: Bearer $token" $url/v1/partners
+        cp examples/partners/samples/acme-fasteners/855_4500012345.edi $data/partners/acme-fasteners/inbox/
 
   Ctrl-C stops the hub gracefully.
 MSG

@@ -163,9 +163,9 @@ static void start_engine(struct bench *b)
     struct xd_deliver_options o;
     xd_deliver_options_init(&o);
     o.store = b->store;
-    char outbox[128];
-    snprintf(outbox, sizeof outbox, "%s/outbox", b->dir);
-    o.outbox_dir = outbox;
+    char partners[128];
+    snprintf(partners, sizeof partners, "%s/partners", b->dir);
+    o.partners_dir = partners;
     xd_deliver_memreg_registry(b->reg, &o.registry);
     struct xd_error err = {0};
     if (xd_deliver_start(&o, &b->engine, &err) != XD_OK) {

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT
  * crossdock serve: open the store, start outbound delivery and the HTTP API, run until SIGTERM
  * or SIGINT, then stop gracefully (stop accepting, finish what was accepted, let deliveries
- * under way finish or leave them for the next start, commit, exit 0). */
+ * under way finish or leave them for the next start, commit, exit 0). Delivery endpoints come
+ * from the partner profiles in effect; an --endpoints file adds those no profile defines. */
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -10,7 +11,10 @@
 #include "cli/cli.h"
 #include "cli/config.h"
 #include "deliver/deliver.h"
+#include "endpoints/endpoints.h"
 #include "gateway/gateway.h"
+#include "inbound/inbox.h"
+#include "inbound/pipeline.h"
 #include "partner/partner.h"
 #include "store/store.h"
 
@@ -18,8 +22,10 @@ static void serve_usage(FILE *f)
 {
     fprintf(f, "usage: crossdock serve [--data DIR] [--listen HOST:PORT] [--config FILE]\n"
                "                       [--endpoints FILE]\n\n"
-               "Runs the hub. --endpoints names the delivery endpoints' JSON configuration\n"
-               "(docs/delivery.md). Options (in a --config YAML file, or as flags where shown):\n");
+               "Runs the hub. Delivery endpoints come from the partner profiles applied to it;\n"
+               "--endpoints names a JSON file of more (docs/delivery.md), used for the partner\n"
+               "and endpoint names no profile defines (tests, partners without a profile).\n"
+               "Options (in a --config YAML file, or as flags where shown):\n");
     xd_config_print_help(f);
 }
 
@@ -58,26 +64,142 @@ static int serve_args(int argc, char **argv, struct xd_config *cfg, const char *
     return -1;
 }
 
-/* The delivery engine over the in-memory registry loaded from <endpoints> (NULL: none yet). */
-static enum xd_status delivery_start(const struct xd_config *cfg, struct xd_store *store,
-                                     const char *endpoints, struct xd_deliver_memreg **reg,
-                                     struct xd_deliver **out, struct xd_error *err)
+/* What delivery needs beside the store: the endpoints file (when given) and the registry
+ * over the profiles. Torn down after the engine stops. */
+struct delivery {
+    struct xd_deliver_memreg *file;
+    struct xd_endpoints *endpoints;
+    struct xd_deliver *engine;
+};
+
+static void delivery_cleanup(struct delivery *dl)
 {
-    enum xd_status st = xd_deliver_memreg_create(reg);
-    if (st != XD_OK) {
-        return xd_error_set(err, st, "out of memory");
+    xd_deliver_stop(dl->engine);
+    xd_endpoints_destroy(dl->endpoints);
+    xd_deliver_memreg_destroy(dl->file);
+    memset(dl, 0, sizeof *dl);
+}
+
+/* An endpoint of the file that a profile also defines is not used: say so once, at start
+ * (a later apply may shadow more; GET /v1/endpoints shows what is in effect). */
+static enum xd_status warn_shadowed(void *arg, const struct xd_deliver_endpoint *e)
+{
+    const struct xd_partner_snapshot *snap = arg;
+    const struct xd_partner_profile *p = xd_partner_snapshot_find(snap, e->partner);
+    if (p != NULL && xd_partner_endpoint_find(p, e->name) != NULL) {
+        XD_LOG_WARN("serve", NULL,
+                    "endpoints file: %s/%s is defined by the partner's profile, which is used",
+                    e->partner, e->name);
     }
-    if (endpoints != NULL && (st = xd_deliver_memreg_load(*reg, endpoints, err)) != XD_OK) {
-        return st;
+    return XD_OK;
+}
+
+/* The delivery engine over the partner profiles, with the endpoints in <endpoints_file>
+ * (NULL: none) for the pairs no profile defines. */
+static enum xd_status delivery_start(const struct xd_config *cfg, struct xd_store *store,
+                                     struct xd_partner_registry *partners,
+                                     const char *endpoints_file, struct delivery *dl,
+                                     struct xd_error *err)
+{
+    struct xd_deliver_registry file_reg;
+    if (endpoints_file != NULL) {
+        enum xd_status st = xd_deliver_memreg_create(&dl->file);
+        if (st != XD_OK) {
+            return xd_error_set(err, st, "out of memory");
+        }
+        if ((st = xd_deliver_memreg_load(dl->file, endpoints_file, err)) != XD_OK) {
+            return st;
+        }
+        xd_deliver_memreg_registry(dl->file, &file_reg);
+        struct xd_partner_snapshot *snap = xd_partner_registry_acquire(partners);
+        (void)file_reg.each(file_reg.arg, warn_shadowed, snap);
+        xd_partner_snapshot_release(snap);
     }
-    char outbox[sizeof cfg->data_dir + 16];
-    snprintf(outbox, sizeof outbox, "%s/outbox", cfg->data_dir);
+    if (xd_endpoints_create(partners, endpoints_file != NULL ? &file_reg : NULL, &dl->endpoints) !=
+        XD_OK) {
+        return xd_error_set(err, XD_ENOMEM, "out of memory");
+    }
+    char partners_dir[sizeof cfg->data_dir + 16];
+    snprintf(partners_dir, sizeof partners_dir, "%s/partners", cfg->data_dir);
     struct xd_deliver_options o;
     xd_deliver_options_init(&o);
     o.store = store;
-    o.outbox_dir = outbox;
-    xd_deliver_memreg_registry(*reg, &o.registry);
-    return xd_deliver_start(&o, out, err);
+    o.partners_dir = partners_dir;
+    xd_endpoints_registry(dl->endpoints, &o.registry);
+    return xd_deliver_start(&o, &dl->engine, err);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* File inboxes: partners/<id>/inbox of every partner whose profile has one */
+
+struct inbox_glue {
+    const char *data_dir;
+    struct xd_inbound_ctx ctx;
+};
+
+static void ensure_inbox(void *arg, const char *id)
+{
+    struct inbox_glue *g = arg;
+    struct xd_partner_snapshot *snap = xd_partner_registry_acquire(g->ctx.partners);
+    const struct xd_partner_profile *p = snap ? xd_partner_snapshot_find_inbox(snap, id) : NULL;
+    struct xd_error err;
+    xd_error_clear(&err);
+    if (p != NULL && xd_inbox_ensure_partner(g->data_dir, id, &err) != XD_OK) {
+        const struct xd_log_ctx lc = {.partner = id, .action = "inbox.create"};
+        XD_LOG_ERROR("inbox", &lc, "cannot create the inbox of %s: %s", id, err.message);
+    }
+    xd_partner_snapshot_release(snap);
+}
+
+static enum xd_inbox_verdict inbox_file(void *arg, const struct xd_inbox_file *f, char *reason,
+                                        size_t cap)
+{
+    struct inbox_glue *g = arg;
+    struct xd_partner_snapshot *snap = xd_partner_registry_acquire(g->ctx.partners);
+    bool open = snap != NULL && xd_partner_snapshot_find_inbox(snap, f->partner) != NULL;
+    xd_partner_snapshot_release(snap);
+    if (!open) {
+        snprintf(reason, cap, "partner %s has no file inbox in its profile (inbound.inbox)",
+                 f->partner);
+        return XD_INBOX_REJECTED;
+    }
+    struct xd_inbound_request req = {
+        .partner = f->partner,
+        .channel = "inbox",
+        .file_name = f->name,
+        .data = f->data,
+        .len = f->len,
+        .actor = "inbox",
+    };
+    struct xd_inbound_result res;
+    xd_inbound_result_init(&res);
+    struct xd_error err;
+    xd_error_clear(&err);
+    enum xd_status st = xd_inbound_process(&g->ctx, &req, &res, &err);
+    enum xd_inbox_verdict v = XD_INBOX_ACCEPTED;
+    if (st != XD_OK) {
+        snprintf(reason, cap, "%s", err.message);
+        v = XD_INBOX_RETRY; /* storage trouble: nothing acknowledged, the file stays */
+    } else if (res.outcome == XD_INBOUND_REFUSED ||
+               (res.outcome == XD_INBOUND_STORED && strcmp(res.status, "rejected") == 0)) {
+        snprintf(reason, cap, "%s", res.reason);
+        v = XD_INBOX_REJECTED;
+    } else {
+        const struct xd_log_ctx lc = {.partner = f->partner, .action = "inbox.receive"};
+        XD_LOG_INFO("inbox", &lc, "%s: %s, %zu document(s)%s", f->name, res.status, res.documents,
+                    res.outcome == XD_INBOUND_DUPLICATE ? " (a copy of one received before)" : "");
+    }
+    xd_inbound_result_cleanup(&res);
+    return v;
+}
+
+static void ensure_every_inbox(struct inbox_glue *g)
+{
+    struct xd_partner_snapshot *snap = xd_partner_registry_acquire(g->ctx.partners);
+    for (size_t i = 0; snap != NULL && i < xd_partner_snapshot_count(snap); i++) {
+        ensure_inbox(g, xd_partner_snapshot_at(snap, i)->id);
+    }
+    xd_partner_snapshot_release(snap);
 }
 
 int xd_cmd_serve(int argc, char **argv)
@@ -146,25 +268,43 @@ int xd_cmd_serve(int argc, char **argv)
         return 1;
     }
     gopts.partners = partners;
-    struct xd_deliver_memreg *reg = NULL;
-    struct xd_deliver *deliver = NULL;
-    if (delivery_start(&cfg, store, endpoints, &reg, &deliver, &err) != XD_OK) {
+    struct delivery dl = {0};
+    if (delivery_start(&cfg, store, partners, endpoints, &dl, &err) != XD_OK) {
         XD_LOG_ERROR("serve", NULL, "cannot start delivery: %s", err.message);
+        delivery_cleanup(&dl);
         xd_partner_registry_destroy(partners);
         xd_secret_key_destroy(key);
         xd_store_close(store);
-        xd_deliver_memreg_destroy(reg);
         return 1;
     }
-    gopts.deliver = deliver;
+    gopts.deliver = dl.engine;
+    struct inbox_glue glue = {.data_dir = cfg.data_dir,
+                              .ctx = {.store = store, .partners = partners}};
+    gopts.inbound = &glue.ctx;
+    gopts.partner_applied = ensure_inbox;
+    gopts.partner_applied_arg = &glue;
+    ensure_every_inbox(&glue);
+    struct xd_inbox_options iopts;
+    xd_inbox_options_init(&iopts, cfg.data_dir);
+    iopts.handler = inbox_file;
+    iopts.arg = &glue;
+    struct xd_inbox *inbox = NULL;
+    if (xd_inbox_start(&iopts, &inbox, &err) != XD_OK) {
+        XD_LOG_ERROR("serve", NULL, "cannot watch the inboxes: %s", err.message);
+        delivery_cleanup(&dl);
+        xd_partner_registry_destroy(partners);
+        xd_secret_key_destroy(key);
+        xd_store_close(store);
+        return 1;
+    }
     struct xd_gateway *gw = NULL;
     if (xd_gateway_start(&gopts, store, &gw, &err) != XD_OK) {
         XD_LOG_ERROR("serve", NULL, "%s", err.message);
-        xd_deliver_stop(deliver);
+        xd_inbox_stop(inbox);
+        delivery_cleanup(&dl);
         xd_partner_registry_destroy(partners);
         xd_secret_key_destroy(key);
         xd_store_close(store);
-        xd_deliver_memreg_destroy(reg);
         return 1;
     }
     XD_LOG_INFO("serve", NULL, "crossdock %s listening on http://%s:%u (data %s)", XD_VERSION,
@@ -174,11 +314,11 @@ int xd_cmd_serve(int argc, char **argv)
     XD_LOG_INFO("serve", NULL, "%s received: finishing accepted requests",
                 sig == SIGTERM ? "SIGTERM" : "SIGINT");
     xd_gateway_stop(gw);
-    xd_deliver_stop(deliver);
+    xd_inbox_stop(inbox);
+    delivery_cleanup(&dl);
     xd_partner_registry_destroy(partners);
     xd_secret_key_destroy(key);
     xd_store_close(store);
-    xd_deliver_memreg_destroy(reg);
     XD_LOG_INFO("serve", NULL, "stopped cleanly");
     return 0;
 }

@@ -19,7 +19,7 @@ static void receiver_usage(FILE *f)
         f,
         "usage: crossdock sim receiver --listen HOST:PORT [--fail-first N] [--fail-status CODE]\n"
         "           [--status CODE] [--retry-after VALUE] [--delay MS] [--drop-first N]\n"
-        "           [--secret whsec_...] [--record FILE]\n\n"
+        "           [--secret whsec_...] [--require-header 'NAME: VALUE'] [--record FILE]\n\n"
         "  --listen HOST:PORT   IPv4 address and port (port 0: any free one)\n"
         "  --drop-first N       close the connection without answering the first N requests\n"
         "  --fail-first N       then answer --fail-status (default 500) to the next N\n"
@@ -27,6 +27,9 @@ static void receiver_usage(FILE *f)
         "  --retry-after VALUE  Retry-After header on answers that are not 2xx\n"
         "  --delay MS           process, then wait MS before answering (a hanging partner)\n"
         "  --secret whsec_...   check Standard Webhooks signatures (bad ones get 401)\n"
+        "  --require-header 'NAME: VALUE'\n"
+        "                       every delivery must carry this header with this value\n"
+        "                       (authentication); else 401. Up to 8.\n"
         "  --record FILE        append one JSON line per request; keys processed in an\n"
         "                       earlier run with the same file stay processed\n"
         "GET /_received answers what arrived, as JSON.\n");
@@ -87,6 +90,17 @@ static bool receiver_option(struct xd_sim_receiver_options *o, const char *a, co
             fprintf(stderr, "crossdock sim receiver: --secret must be whsec_ and base64\n");
             return false;
         }
+        return true;
+    }
+    if (strcmp(a, "--require-header") == 0) {
+        if (strchr(v, ':') == NULL || o->n_required_headers == XD_SIM_REQUIRED_HEADERS_MAX) {
+            fprintf(stderr,
+                    "crossdock sim receiver: --require-header takes 'NAME: VALUE', "
+                    "at most %d times\n",
+                    XD_SIM_REQUIRED_HEADERS_MAX);
+            return false;
+        }
+        o->required_headers[o->n_required_headers++] = v;
         return true;
     }
     if (strcmp(a, "--record") == 0 || strcmp(a, "--retry-after") == 0) {

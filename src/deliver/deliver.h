@@ -4,8 +4,8 @@
  * by SFTP), in order per endpoint queue, with retries, a circuit breaker per endpoint, a
  * dead-letter queue and failover to an alternate partner. docs/delivery.md is the manual.
  *
- * Endpoint configuration comes from a registry (struct xd_deliver_registry): partner profiles
- * implement it; xd_deliver_memreg is the in-memory one the hub uses until they do.
+ * Endpoint configuration comes from a registry (struct xd_deliver_registry): the hub's is over
+ * partner profiles (src/endpoints), with xd_deliver_memreg, the in-memory one, beside it.
  *
  * Threads: one engine thread drives every HTTP transfer through libcurl's multi interface and
  * owns the queues; worker threads do what blocks (DNS lookups, file writes). Every function
@@ -25,20 +25,38 @@ struct xd_deliver;
 /* ------------------------------------------------------------------------------------------ */
 /* Endpoint configuration */
 
-#define XD_DELIVER_NAME_MAX      64   /* partner and endpoint names (as the store's) */
-#define XD_DELIVER_URL_MAX       2048 /* bytes of an endpoint URL */
-#define XD_DELIVER_HEADERS_MAX   8    /* extra request headers */
-#define XD_DELIVER_HEADER_NAME   64   /* bytes of a header name */
-#define XD_DELIVER_HEADER_VALUE  512  /* bytes of a header value */
-#define XD_DELIVER_SECRET_MAX    256  /* bytes of a bearer token or a decoded signing key */
-#define XD_DELIVER_ALLOW_MAX     8    /* allow-listed address ranges */
-#define XD_DELIVER_ATTEMPTS_MAX  1000 /* the largest retry.max_attempts accepted */
-#define XD_DELIVER_IN_FLIGHT_MAX 1024 /* the largest max_in_flight accepted */
+#define XD_DELIVER_NAME_MAX       64   /* partner and endpoint names (as the store's) */
+#define XD_DELIVER_URL_MAX        2048 /* bytes of an endpoint URL */
+#define XD_DELIVER_HEADERS_MAX    32   /* extra request headers (as many as a profile may give) */
+#define XD_DELIVER_HEADER_NAME    64   /* bytes of a header name */
+#define XD_DELIVER_HEADER_VALUE   1024 /* bytes of a header value */
+#define XD_DELIVER_SECRET_MAX     256  /* bytes of a decoded signing key */
+#define XD_DELIVER_CREDENTIAL_MAX 4096 /* bytes of a token, API key or password */
+#define XD_DELIVER_USERNAME_MAX   128  /* bytes of a basic authentication user name */
+#define XD_DELIVER_ALLOW_MAX      32   /* allow-listed address ranges */
+#define XD_DELIVER_PROBLEM_MAX    320  /* bytes of the reason a configuration cannot be used */
+#define XD_DELIVER_ATTEMPTS_MAX   1000 /* the largest retry.max_attempts accepted */
+#define XD_DELIVER_IN_FLIGHT_MAX  1024 /* the largest max_in_flight accepted */
 
 enum xd_deliver_kind {
     XD_DELIVER_HTTP,    /* POST (or PUT) the body with an Idempotency-Key */
     XD_DELIVER_WEBHOOK, /* the same, signed the Standard Webhooks way */
-    XD_DELIVER_FILE,    /* write <outbox_dir>/<partner>/<seq>-<endpoint>-<id>.<ext> atomically */
+    XD_DELIVER_FILE,    /* write <partners_dir>/<partner>/outbox/<seq>-<endpoint>-<id>.<ext> */
+};
+
+/* How the hub authenticates to an endpoint. The secret goes on the wire and nowhere else. */
+enum xd_deliver_auth_kind {
+    XD_DELIVER_AUTH_NONE,
+    XD_DELIVER_AUTH_BEARER, /* Authorization: Bearer <secret> */
+    XD_DELIVER_AUTH_BASIC,  /* Authorization: Basic base64(<username>:<secret>) (RFC 7617) */
+    XD_DELIVER_AUTH_HEADER, /* <header>: <secret> (an API key header) */
+};
+
+struct xd_deliver_auth {
+    enum xd_deliver_auth_kind kind;
+    char header[XD_DELIVER_HEADER_NAME + 1];    /* HEADER: the header's name */
+    char username[XD_DELIVER_USERNAME_MAX + 1]; /* BASIC: not secret, no ':' */
+    char secret[XD_DELIVER_CREDENTIAL_MAX + 1]; /* token, API key or password: never shown */
 };
 
 /* An address range of an allow-list: 127.0.0.0/8, ::1/128. */
@@ -60,8 +78,8 @@ struct xd_deliver_endpoint {
     } headers[XD_DELIVER_HEADERS_MAX];
     size_t n_headers;
     /* Secrets: sent, never logged, never shown by the API. */
-    char bearer_token[XD_DELIVER_SECRET_MAX + 1]; /* "" for none */
-    uint8_t signing_key[XD_DELIVER_SECRET_MAX];   /* webhooks: the decoded whsec_ secret */
+    struct xd_deliver_auth auth;
+    uint8_t signing_key[XD_DELIVER_SECRET_MAX]; /* webhooks: the decoded whsec_ secret */
     size_t signing_key_len;
     int64_t connect_timeout_ms;
     int64_t timeout_ms;     /* the whole attempt */
@@ -85,14 +103,20 @@ struct xd_deliver_endpoint {
     char alternate_partner[XD_DELIVER_NAME_MAX + 1];
     char alternate_endpoint[XD_DELIVER_NAME_MAX + 1];
     int64_t failover_after_ms;
+    /* Not "": the registry knows this endpoint but cannot give a usable configuration (a
+     * credential that does not open, a value delivery cannot send). The endpoint exists (messages
+     * are accepted) but no attempt is made: each waits under the retry policy with this reason,
+     * so the dead-letter queue says what to fix. Never holds a secret. */
+    char config_error[XD_DELIVER_PROBLEM_MAX + 1];
 };
 
 /* Defaults: webhook kind, POST, ordered, connect 5 s, total 30 s, max_in_flight 8, retry 10
  * attempts within 24 h from 1 s up to 5 min, breaker 5 failures and 30 s open, failover after
- * 5 min, no allow-list, no alternate. Names and URL empty. */
+ * 5 min, no allow-list, no alternate, no authentication. Names and URL empty. */
 void xd_deliver_endpoint_defaults(struct xd_deliver_endpoint *e);
 /* Check a configuration (names, URL scheme, method, header names and the ones we set ourselves,
- * bounds). XD_EINVAL with the field in <err>. */
+ * authentication, bounds). One with a config_error is checked for its names only.
+ * XD_EINVAL with the field in <err> (the message never quotes a secret). */
 enum xd_status xd_deliver_endpoint_check(const struct xd_deliver_endpoint *e,
                                          struct xd_error *err) XD_NODISCARD;
 /* "10.0.0.0/8", "::1/128", or a bare address (a /32 or /128). XD_EINVAL when malformed. */
@@ -117,7 +141,8 @@ struct xd_deliver_registry {
 };
 
 /* The in-memory registry: endpoints put by code or loaded from a JSON file (docs/delivery.md,
- * "Endpoint configuration"). Thread-safe; at most XD_DELIVER_MEMREG_MAX endpoints. */
+ * "Endpoint configuration"); the hub uses it beside partner profiles, for endpoints no profile
+ * defines. Thread-safe; at most XD_DELIVER_MEMREG_MAX endpoints. */
 #define XD_DELIVER_MEMREG_MAX 4096
 struct xd_deliver_memreg;
 enum xd_status xd_deliver_memreg_create(struct xd_deliver_memreg **out) XD_NODISCARD;
@@ -128,7 +153,8 @@ enum xd_status xd_deliver_memreg_put(struct xd_deliver_memreg *r,
                                      struct xd_error *err) XD_NODISCARD;
 /* Parse a JSON document {"endpoints":[...]} and put every endpoint, or none when any is
  * invalid (err names it: "endpoints[2].retry.max_attempts: ..."). Secrets may be given inline
- * or by the name of an environment variable (bearer_token_env, webhook_secret_env). */
+ * or by the name of an environment variable (bearer_token_env, basic_password_env, api_key_env,
+ * webhook_secret_env). */
 enum xd_status xd_deliver_memreg_parse(struct xd_deliver_memreg *r, const char *json, size_t len,
                                        struct xd_error *err) XD_NODISCARD;
 /* xd_deliver_memreg_parse on the contents of a file (at most 4 MiB). */
@@ -161,11 +187,13 @@ bool xd_deliver_verify(const uint8_t *key, size_t key_len, const char *msg_id, i
 struct xd_deliver_options {
     struct xd_store *store;              /* borrowed; must outlive the engine */
     struct xd_deliver_registry registry; /* copied; what it points to is borrowed */
-    const char *outbox_dir;              /* root of the file outbox (<data>/outbox) */
-    size_t max_in_flight;                /* attempts under way at once, all endpoints */
-    size_t window;                       /* messages of one queue held in memory */
-    unsigned workers;                    /* threads for DNS lookups and file writes */
-    int64_t stop_grace_ms;               /* how long xd_deliver_stop lets attempts finish */
+    /* <data>/partners: a file endpoint writes into <partners_dir>/<partner>/outbox/, the
+     * folder the partner collects from (the file inbox's layout, src/inbound/inbox.h). */
+    const char *partners_dir;
+    size_t max_in_flight;  /* attempts under way at once, all endpoints */
+    size_t window;         /* messages of one queue held in memory */
+    unsigned workers;      /* threads for DNS lookups and file writes */
+    int64_t stop_grace_ms; /* how long xd_deliver_stop lets attempts finish */
 };
 
 /* Defaults: max_in_flight 256, window 64, workers 2, stop_grace_ms 10000. */
@@ -201,7 +229,8 @@ struct xd_deliver_endpoint_status {
     const char *name;
     bool configured; /* in the registry (false: known only from its messages) */
     enum xd_deliver_kind kind;
-    const char *target; /* scheme://host[:port]/path of the URL, or the folder */
+    const char *target;       /* scheme://host[:port]/path of the URL, or the folder */
+    const char *config_error; /* why the configuration cannot be used; NULL when it can */
     bool ordered;
     bool disabled;
     const char *disabled_reason; /* NULL when enabled */

@@ -197,7 +197,7 @@ enum xd_status xd_deliver__url_redact(const char *url, char *out, size_t cap) XD
 enum xd_status xd_deliver__file_name(int64_t seq, const char *endpoint, const char *id,
                                      const char *content_type, char *out, size_t cap) XD_NODISCARD;
 /* Write <data> as <dir>/<name> atomically and durably: <dir>/.<name>.part, fsync, rename,
- * fsync of the folder. Creates <dir>. */
+ * fsync of the folder. Creates <dir> (and its parents) when missing. */
 enum xd_status xd_deliver__file_write(const char *dir, const char *name, const void *data,
                                       size_t len, struct xd_error *err) XD_NODISCARD;
 
@@ -327,7 +327,7 @@ struct xd_deliver__event {
 
 struct xd_deliver {
     struct xd_deliver_options opts;
-    char *outbox_dir;
+    char *partners_dir;
     struct xd_store *store;
     struct xd_deliver_registry reg;
     pthread_t thread;

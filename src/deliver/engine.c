@@ -124,6 +124,10 @@ static void queue_config(struct xd_deliver *d, struct xd_deliver__queue *q)
     if (d->reg.lookup(d->reg.arg, q->partner, q->endpoint, &e) == XD_OK) {
         q->cfg = e;
         q->configured = true;
+        if (e.config_error[0] != '\0') {
+            XD_LOG_WARN("deliver", NULL, "endpoint %s/%s cannot be used: %s", q->partner,
+                        q->endpoint, e.config_error);
+        }
     } else {
         /* Messages for an endpoint nobody configured wait under the default retry policy and
          * end in the dead-letter queue if it never appears. */
@@ -1156,16 +1160,16 @@ static void free_all(struct xd_deliver *d)
     pthread_mutex_destroy(&d->view_mu);
     pthread_mutex_destroy(&d->work_mu);
     pthread_cond_destroy(&d->work_cv);
-    xd_free(d->outbox_dir);
+    xd_free(d->partners_dir);
     xd_free(d);
 }
 
 static enum xd_status options_check(const struct xd_deliver_options *o, struct xd_error *err)
 {
     if (o == NULL || o->store == NULL || o->registry.lookup == NULL || o->registry.each == NULL ||
-        o->registry.generation == NULL || o->outbox_dir == NULL) {
+        o->registry.generation == NULL || o->partners_dir == NULL) {
         return xd_error_set(err, XD_EINVAL,
-                            "delivery: a store, a registry and an outbox folder are required");
+                            "delivery: a store, a registry and the partners folder are required");
     }
     if (o->max_in_flight == 0 || o->max_in_flight > 65536 || o->window == 0 ||
         o->window > XD_STORE_LIST_MAX || o->workers == 0 || o->workers > 64 ||
@@ -1194,8 +1198,8 @@ enum xd_status xd_deliver_start(const struct xd_deliver_options *o, struct xd_de
     d->opts = *o;
     d->store = o->store;
     d->reg = o->registry;
-    d->outbox_dir = xd_strdup(o->outbox_dir);
-    d->opts.outbox_dir = d->outbox_dir;
+    d->partners_dir = xd_strdup(o->partners_dir);
+    d->opts.partners_dir = d->partners_dir;
     d->done_ops_tail = &d->done_ops;
     d->done_steps_tail = &d->done_steps;
     pthread_mutex_init(&d->inbox_mu, NULL);
@@ -1209,7 +1213,7 @@ enum xd_status xd_deliver_start(const struct xd_deliver_options *o, struct xd_de
         seed = (uint64_t)xd_mono_ns();
     }
     d->rng = seed | 1;
-    if (d->outbox_dir == NULL || d->multi == NULL || d->scratch == NULL) {
+    if (d->partners_dir == NULL || d->multi == NULL || d->scratch == NULL) {
         free_all(d);
         return xd_error_set(err, XD_ENOMEM, "out of memory");
     }

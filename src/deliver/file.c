@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT
- * The file outbox adapter: a message becomes a file in <outbox_dir>/<partner>/, a folder the
- * partner collects from (an SFTP server chrooted there). A file appears only complete: it is
+ * The file outbox adapter: a message becomes a file in <partners_dir>/<partner>/outbox/, the
+ * folder the partner collects from (src/inbound/inbox.h: partners/<partner>/ can be an SFTP
+ * chroot, with inbox/ and outbox/ inside). A file appears only complete: it is
  * written as a dot-file ending in .part, fsynced, renamed into place and the folder fsynced, so
  * a collector never sees half a message and a crash never loses an acknowledged one. Names
  * start with the zero-padded outbox seq, so sorting by name is delivery order; writing the same
@@ -70,7 +71,8 @@ static enum xd_status write_all(int fd, const char *p, size_t len)
 enum xd_status xd_deliver__file_write(const char *dir, const char *name, const void *data,
                                       size_t len, struct xd_error *err)
 {
-    enum xd_status st = xd_mkdirs(dir, 0750, err);
+    /* The same mode as the inbox's folders (inbox.c), whichever creates them first. */
+    enum xd_status st = xd_mkdirs(dir, 0755, err);
     if (st != XD_OK) {
         return st;
     }

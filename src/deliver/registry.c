@@ -94,6 +94,28 @@ static bool printable(const char *s)
     return true;
 }
 
+/* No control characters (a password goes into Basic credentials base64-encoded, but RFC 7617
+ * excludes them all the same). */
+static bool no_controls(const char *s)
+{
+    for (; *s != '\0'; s++) {
+        if ((unsigned char)*s < 0x20 || *s == 0x7f) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static bool reserved(const char *name)
+{
+    for (size_t k = 0; k < XD_ARRAY_LEN(reserved_headers); k++) {
+        if (strcasecmp(name, reserved_headers[k]) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
 static enum xd_status check_headers(const struct xd_deliver_endpoint *e, struct xd_error *err)
 {
     if (e->n_headers > XD_DELIVER_HEADERS_MAX) {
@@ -104,13 +126,50 @@ static enum xd_status check_headers(const struct xd_deliver_endpoint *e, struct 
         if (!token_chars(name)) {
             return bad(err, "headers", "a header name must be letters, digits, '-' or '_'");
         }
-        for (size_t k = 0; k < XD_ARRAY_LEN(reserved_headers); k++) {
-            if (strcasecmp(name, reserved_headers[k]) == 0) {
-                return bad(err, "headers", "sets a header the hub sets itself");
-            }
+        if (reserved(name)) {
+            return bad(err, "headers", "sets a header the hub sets itself");
         }
         if (!printable(e->headers[i].value)) {
             return bad(err, "headers", "a header value must be printable ASCII");
+        }
+    }
+    return XD_OK;
+}
+
+/* The messages name the field, never the secret's value. */
+static enum xd_status check_auth(const struct xd_deliver_endpoint *e, struct xd_error *err)
+{
+    const struct xd_deliver_auth *a = &e->auth;
+    if (a->kind == XD_DELIVER_AUTH_NONE) {
+        return a->secret[0] == '\0' ? XD_OK : bad(err, "auth", "a secret without a type");
+    }
+    if (e->kind == XD_DELIVER_FILE) {
+        return bad(err, "auth", "a file endpoint has no authentication");
+    }
+    if ((size_t)a->kind > XD_DELIVER_AUTH_HEADER || a->secret[0] == '\0') {
+        return bad(err, "auth", "needs a type and a secret");
+    }
+    if (a->kind == XD_DELIVER_AUTH_BASIC) {
+        if (!printable(a->username) || strchr(a->username, ':') != NULL) {
+            return bad(err, "basic_username", "must be printable ASCII without ':'");
+        }
+        return no_controls(a->secret)
+                   ? XD_OK
+                   : bad(err, "basic_password", "must not hold control characters");
+    }
+    /* Bearer tokens and API keys go into a header line as they are. */
+    if (!printable(a->secret)) {
+        return bad(err, a->kind == XD_DELIVER_AUTH_BEARER ? "bearer_token" : "api_key",
+                   "must be printable ASCII");
+    }
+    if (a->kind == XD_DELIVER_AUTH_HEADER) {
+        if (!token_chars(a->header) || reserved(a->header)) {
+            return bad(err, "api_key_header", "must be a header name the hub does not set itself");
+        }
+        for (size_t i = 0; i < e->n_headers; i++) {
+            if (strcasecmp(e->headers[i].name, a->header) == 0) {
+                return bad(err, "api_key_header", "is also among the extra headers");
+            }
         }
     }
     return XD_OK;
@@ -150,6 +209,11 @@ enum xd_status xd_deliver_endpoint_check(const struct xd_deliver_endpoint *e, st
     if ((size_t)e->kind >= XD_ARRAY_LEN(kind_names)) {
         return bad(err, "kind", "must be http, webhook or file");
     }
+    if (e->config_error[0] != '\0') {
+        /* Known but unusable: nothing else of it is used, so nothing else need hold. */
+        return printable(e->config_error) ? XD_OK
+                                          : bad(err, "config_error", "must be printable ASCII");
+    }
     if (e->kind != XD_DELIVER_FILE) {
         struct xd_deliver__url u;
         struct xd_error uerr = {0};
@@ -163,9 +227,6 @@ enum xd_status xd_deliver_endpoint_check(const struct xd_deliver_endpoint *e, st
     if (e->kind == XD_DELIVER_WEBHOOK && e->signing_key_len == 0) {
         return bad(err, "webhook_secret", "a webhook endpoint needs a whsec_ signing secret");
     }
-    if (!printable(e->bearer_token)) {
-        return bad(err, "bearer_token", "must be printable ASCII");
-    }
     if (e->alternate_partner[0] != '\0') {
         const char *alt_ep = e->alternate_endpoint[0] ? e->alternate_endpoint : e->name;
         if (!xd_store_name_valid(e->alternate_partner) || !xd_store_name_valid(alt_ep)) {
@@ -176,6 +237,9 @@ enum xd_status xd_deliver_endpoint_check(const struct xd_deliver_endpoint *e, st
         }
     }
     enum xd_status st = check_headers(e, err);
+    if (st == XD_OK) {
+        st = check_auth(e, err);
+    }
     return st == XD_OK ? check_bounds(e, err) : st;
 }
 
@@ -345,6 +409,8 @@ static const struct str_field {
     {NULL, "method", EP_FIELD(method), 8},
     {"alternate", "partner", EP_FIELD(alternate_partner), XD_DELIVER_NAME_MAX + 1},
     {"alternate", "endpoint", EP_FIELD(alternate_endpoint), XD_DELIVER_NAME_MAX + 1},
+    {NULL, "basic_username", EP_FIELD(auth.username), XD_DELIVER_USERNAME_MAX + 1},
+    {NULL, "api_key_header", EP_FIELD(auth.header), XD_DELIVER_HEADER_NAME + 1},
 };
 
 /* Keys read by code rather than by the tables. */
@@ -354,6 +420,12 @@ static const char *const special_keys[] = {
     "headers",
     "bearer_token",
     "bearer_token_env",
+    "basic_username",
+    "basic_password",
+    "basic_password_env",
+    "api_key_header",
+    "api_key",
+    "api_key_env",
     "webhook_secret",
     "webhook_secret_env",
     "allow_private",
@@ -482,6 +554,53 @@ static enum xd_status read_secret(struct reader *rd, json_t *ep, const char *key
     return XD_OK;
 }
 
+/* Authentication (at most one of bearer_token, basic_password, api_key, each inline or by
+ * environment) and the webhook secret. */
+static enum xd_status read_auth(struct reader *rd, json_t *ep, struct xd_deliver_endpoint *e)
+{
+    static const struct {
+        const char *key;
+        enum xd_deliver_auth_kind kind;
+    } auths[] = {
+        {"bearer_token", XD_DELIVER_AUTH_BEARER},
+        {"basic_password", XD_DELIVER_AUTH_BASIC},
+        {"api_key", XD_DELIVER_AUTH_HEADER},
+    };
+    for (size_t i = 0; i < XD_ARRAY_LEN(auths); i++) {
+        const char *value = NULL;
+        enum xd_status st = read_secret(rd, ep, auths[i].key, &value);
+        if (st != XD_OK) {
+            return st;
+        }
+        if (value == NULL) {
+            continue;
+        }
+        if (e->auth.kind != XD_DELIVER_AUTH_NONE) {
+            return fail_at(rd, NULL, auths[i].key,
+                           "give one of bearer_token, basic_password "
+                           "and api_key");
+        }
+        if (strlen(value) > XD_DELIVER_CREDENTIAL_MAX) {
+            return fail_at(rd, NULL, auths[i].key, "too long");
+        }
+        e->auth.kind = auths[i].kind;
+        snprintf(e->auth.secret, sizeof e->auth.secret, "%s", value);
+    }
+    if ((e->auth.username[0] != '\0') != (e->auth.kind == XD_DELIVER_AUTH_BASIC)) {
+        return fail_at(rd, NULL, "basic_username", "goes with basic_password, and only with it");
+    }
+    if ((e->auth.header[0] != '\0') != (e->auth.kind == XD_DELIVER_AUTH_HEADER)) {
+        return fail_at(rd, NULL, "api_key_header", "goes with api_key, and only with it");
+    }
+    const char *whsec = NULL;
+    enum xd_status st = read_secret(rd, ep, "webhook_secret", &whsec);
+    if (st == XD_OK && whsec != NULL &&
+        xd_deliver_secret_decode(whsec, e->signing_key, &e->signing_key_len) != XD_OK) {
+        st = fail_at(rd, NULL, "webhook_secret", "must be whsec_ followed by base64");
+    }
+    return st;
+}
+
 static enum xd_status read_specials(struct reader *rd, json_t *ep, struct xd_deliver_endpoint *e)
 {
     json_t *v = json_object_get(ep, "kind");
@@ -497,7 +616,7 @@ static enum xd_status read_specials(struct reader *rd, json_t *ep, struct xd_del
     v = json_object_get(ep, "headers");
     if (v != NULL) {
         if (!json_is_object(v) || json_object_size(v) > XD_DELIVER_HEADERS_MAX) {
-            return fail_at(rd, NULL, "headers", "must be an object of at most 8 names");
+            return fail_at(rd, NULL, "headers", "must be an object of at most 32 names");
         }
         const char *name;
         json_t *hv;
@@ -516,7 +635,7 @@ static enum xd_status read_specials(struct reader *rd, json_t *ep, struct xd_del
     v = json_object_get(ep, "allow_private");
     if (v != NULL) {
         if (!json_is_array(v) || json_array_size(v) > XD_DELIVER_ALLOW_MAX) {
-            return fail_at(rd, NULL, "allow_private", "must be a list of at most 8 ranges");
+            return fail_at(rd, NULL, "allow_private", "must be a list of at most 32 ranges");
         }
         size_t i;
         json_t *cv;
@@ -529,24 +648,7 @@ static enum xd_status read_specials(struct reader *rd, json_t *ep, struct xd_del
             e->n_allow++;
         }
     }
-    const char *token = NULL;
-    const char *whsec = NULL;
-    enum xd_status st = read_secret(rd, ep, "bearer_token", &token);
-    if (st == XD_OK) {
-        st = read_secret(rd, ep, "webhook_secret", &whsec);
-    }
-    if (st != XD_OK) {
-        return st;
-    }
-    if (token != NULL && strlen(token) > XD_DELIVER_SECRET_MAX) {
-        return fail_at(rd, NULL, "bearer_token", "too long");
-    }
-    snprintf(e->bearer_token, sizeof e->bearer_token, "%s", token != NULL ? token : "");
-    if (whsec != NULL &&
-        xd_deliver_secret_decode(whsec, e->signing_key, &e->signing_key_len) != XD_OK) {
-        return fail_at(rd, NULL, "webhook_secret", "must be whsec_ followed by base64");
-    }
-    return XD_OK;
+    return read_auth(rd, ep, e);
 }
 
 static enum xd_status read_endpoint(struct reader *rd, json_t *ep, struct xd_deliver_endpoint *e)

@@ -217,7 +217,7 @@ enum xd_status xd_deliver__url_parse(const char *url, struct xd_deliver__url *ou
         st = xd_error_set(err, XD_EINVAL, "the URL must be http:// or https://");
     } else if (url_part(u, CURLUPART_USER, 0, user, sizeof user) != XD_ENOTFOUND) {
         st = xd_error_set(err, XD_EINVAL,
-                          "credentials belong in bearer_token or headers, not in the URL");
+                          "credentials belong in the authentication settings, not in the URL");
     } else if (url_part(u, CURLUPART_HOST, 0, r.host, sizeof r.host) != XD_OK) {
         st = xd_error_set(err, XD_EINVAL, "the URL has no host (or a host too long)");
     } else if (url_part(u, CURLUPART_PORT, CURLU_DEFAULT_PORT, port, sizeof port) != XD_OK) {

@@ -71,8 +71,11 @@ static enum xd_status add_configured(void *arg, const struct xd_deliver_endpoint
     r->configured = true;
     r->kind = e->kind;
     r->ordered = e->ordered;
+    if (e->config_error[0] != '\0') {
+        r->config_error = xd_arena_strdup(l->a, e->config_error);
+    }
     if (e->kind == XD_DELIVER_FILE) {
-        r->target = xd_arena_printf(l->a, "%s/%s/", l->d->outbox_dir, e->partner);
+        r->target = xd_arena_printf(l->a, "%s/%s/outbox/", l->d->partners_dir, e->partner);
     } else {
         char url[XD_DELIVER_URL_MAX + 1];
         r->target = xd_deliver__url_redact(e->url, url, sizeof url) == XD_OK

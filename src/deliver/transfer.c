@@ -6,7 +6,7 @@
  * proxy from the environment), or a file write on a worker. Outcomes go to xd_deliver__record.
  *
  * Threads: the engine thread owns every attempt, except while a worker runs its blocking step
- * (DNS, file); the engine's DNS cache is the engine's. Secrets (bearer token, signing key) are
+ * (DNS, file); the engine's DNS cache is the engine's. Secrets (credentials, signing key) are
  * put on the wire and nowhere else: never logged, wiped from the attempt's copy at the end. */
 #include <arpa/inet.h>
 #include <sys/socket.h>
@@ -139,20 +139,57 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *arg)
     return n;
 }
 
+/* Room for the longest header line: an extra header, or the Basic credentials (base64 of
+ * username ":" password) after "Authorization: Basic ". */
+#define HEADER_LINE_MAX                                                                            \
+    (XD_DELIVER_HEADER_NAME + XD_DELIVER_HEADER_VALUE + 64 +                                       \
+     4 * ((XD_DELIVER_USERNAME_MAX + 1 + XD_DELIVER_CREDENTIAL_MAX + 2) / 3))
+
 static bool add_header(struct xd_deliver__xfer *x, const char *fmt, const char *value)
 {
-    char line[XD_DELIVER_HEADER_NAME + XD_DELIVER_HEADER_VALUE + 64];
+    char line[HEADER_LINE_MAX];
     int n = snprintf(line, sizeof line, fmt, value);
     if (n < 0 || (size_t)n >= sizeof line) {
         return false;
     }
     struct curl_slist *l = curl_slist_append(x->headers, line);
-    memset(line, 0, sizeof line); /* it may hold the bearer token */
+    memset(line, 0, sizeof line); /* it may hold a credential */
     if (l == NULL) {
         return false;
     }
     x->headers = l;
     return true;
+}
+
+/* The authentication header of the endpoint, if it has one. The plaintext copies made here are
+ * wiped before returning; libcurl's copy lives in the header list, freed with the attempt. */
+static bool add_auth(struct xd_deliver__xfer *x)
+{
+    const struct xd_deliver_auth *a = &x->cfg->auth;
+    switch (a->kind) {
+    case XD_DELIVER_AUTH_NONE:
+        return true;
+    case XD_DELIVER_AUTH_BEARER:
+        return add_header(x, "Authorization: Bearer %s", a->secret);
+    case XD_DELIVER_AUTH_HEADER: {
+        char fmt[XD_DELIVER_HEADER_NAME + 8];
+        snprintf(fmt, sizeof fmt, "%s: %%s", a->header);
+        return add_header(x, fmt, a->secret);
+    }
+    case XD_DELIVER_AUTH_BASIC:
+        break;
+    }
+    char pair[XD_DELIVER_USERNAME_MAX + 1 + XD_DELIVER_CREDENTIAL_MAX + 1];
+    char b64[4 * ((sizeof pair + 2) / 3) + 1];
+    int n = snprintf(pair, sizeof pair, "%s:%s", a->username, a->secret);
+    bool ok = n > 0 && (size_t)n < sizeof pair;
+    if (ok) {
+        xd_base64_encode((const uint8_t *)pair, (size_t)n, b64);
+        ok = add_header(x, "Authorization: Basic %s", b64);
+    }
+    memset(pair, 0, sizeof pair);
+    memset(b64, 0, sizeof b64);
+    return ok;
 }
 
 static bool build_headers(struct xd_deliver__xfer *x)
@@ -167,9 +204,7 @@ static bool build_headers(struct xd_deliver__xfer *x)
     if (ok && m->correlation_id != NULL) {
         ok = add_header(x, "X-Correlation-ID: %s", m->correlation_id);
     }
-    if (ok && c->bearer_token[0] != '\0') {
-        ok = add_header(x, "Authorization: Bearer %s", c->bearer_token);
-    }
+    ok = ok && add_auth(x);
     for (size_t i = 0; ok && i < c->n_headers; i++) {
         char fmt[XD_DELIVER_HEADER_NAME + 8];
         snprintf(fmt, sizeof fmt, "%s: %%s", c->headers[i].name);
@@ -391,6 +426,15 @@ void xd_deliver__attempt_start(struct xd_deliver *d, struct xd_deliver__queue *q
             xd_arena_printf(x->arena, "no endpoint %s/%s is configured", q->partner, q->endpoint);
         finish_simple(x, XD_DELIVER__RETRY, XD_DELIVER__EFFECT_NONE,
                       why != NULL ? why : "endpoint not configured");
+        return;
+    }
+    if (x->cfg->config_error[0] != '\0') {
+        /* Nothing can be sent until the configuration is fixed (a credential that does not
+         * open): wait under the retry policy, saying why, rather than send without it. */
+        char *why = xd_arena_printf(x->arena, "endpoint %s/%s cannot be used: %s", q->partner,
+                                    q->endpoint, x->cfg->config_error);
+        finish_simple(x, XD_DELIVER__RETRY, XD_DELIVER__EFFECT_NONE,
+                      why != NULL ? why : "endpoint configuration cannot be used");
         return;
     }
     if (x->cfg->kind == XD_DELIVER_FILE) {

@@ -53,7 +53,7 @@ static void write_file(struct xd_deliver__xfer *x)
     char dir[4096];
     char name[512];
     struct xd_error err = {0};
-    int n = snprintf(dir, sizeof dir, "%s/%s", x->d->outbox_dir, x->q->partner);
+    int n = snprintf(dir, sizeof dir, "%s/%s/outbox", x->d->partners_dir, x->q->partner);
     if (n < 0 || (size_t)n >= sizeof dir) {
         x->file_status = XD_ETOOBIG;
         snprintf(x->file_error, sizeof x->file_error, "file outbox path too long");

@@ -17,6 +17,7 @@ struct xd_store;
 struct xd_gateway;
 struct xd_deliver;
 struct xd_partner_registry;
+struct xd_inbound_ctx;
 
 struct xd_gateway_options {
     char host[64];                 /* numeric IPv4 address to bind, e.g. "127.0.0.1" */
@@ -28,6 +29,11 @@ struct xd_gateway_options {
     struct xd_deliver *deliver;    /* outbound delivery (borrowed), or NULL: its routes say 503 */
     /* Partner profiles (/v1/partners), borrowed; NULL: those routes answer 503. */
     struct xd_partner_registry *partners;
+    /* The inbound pipeline (POST /v1/inbound/{partner}), borrowed; NULL: 503. */
+    const struct xd_inbound_ctx *inbound;
+    /* Called after a profile was applied (e.g. to create its inbox folders); may be NULL. */
+    void (*partner_applied)(void *arg, const char *id);
+    void *partner_applied_arg;
 };
 
 /* Defaults: 127.0.0.1:8080, 1 MiB bodies, 2 threads, 1024 connections, 60 s, no delivery, no

@@ -35,14 +35,24 @@ typedef void (*gw_handler_fn)(struct xd_gw_request *r);
 struct gw_route {
     const char *pattern; /* "/v1/documents/{id}": each {name} matches one path segment */
     unsigned methods;
-    const char *name; /* metrics label */
-    bool auth;        /* needs a bearer token */
-    unsigned char body; /* takes a request body: GW_BODY_JSON (true) or GW_BODY_JSON_YAML */
+    const char *name;   /* metrics label */
+    bool auth;          /* needs a bearer token */
+    unsigned char body; /* takes a request body: GW_BODY_JSON (true), _JSON_YAML or _ANY */
     gw_handler_fn handler;
+    unsigned char roles; /* token roles allowed (auth routes); 0: admin and operator */
 };
 
 #define GW_BODY_JSON      1 /* application/json */
 #define GW_BODY_JSON_YAML 2 /* application/json or application/yaml */
+#define GW_BODY_ANY       3 /* any content type: the handler decides (partner messages) */
+
+/* Token roles a route admits (403 for the others). Handlers may narrow further (admin only,
+ * a partner's own data only). */
+#define GW_ROLE_ADMIN    1u
+#define GW_ROLE_OPERATOR 2u
+#define GW_ROLE_PARTNER  4u
+#define GW_ROLES_STAFF   (GW_ROLE_ADMIN | GW_ROLE_OPERATOR)
+#define GW_ROLES_ALL     (GW_ROLES_STAFF | GW_ROLE_PARTNER)
 
 /* The route table (router.c) and its size. Index GW_ROUTE_NONE means "no route matched". */
 extern const struct gw_route xd_gw__routes[];
@@ -189,6 +199,7 @@ void xd_gw__h_dlq_replay(struct xd_gw_request *r);
 void xd_gw__h_endpoints_list(struct xd_gw_request *r);
 void xd_gw__h_endpoint_enable(struct xd_gw_request *r);
 void xd_gw__h_partner_put(struct xd_gw_request *r);
+void xd_gw__h_inbound_post(struct xd_gw_request *r);
 void xd_gw__h_partner_get(struct xd_gw_request *r);
 void xd_gw__h_partners_list(struct xd_gw_request *r);
 /* application/yaml, application/x-yaml or text/yaml, parameters ignored (h_partners.c). */

@@ -671,6 +671,10 @@ static enum xd_status endpoint_json(struct xd_buf *b, const struct xd_deliver_en
         st = str_member(b, "target", e->target, e->target ? strlen(e->target) : 0);
     }
     if (st == XD_OK) {
+        st = str_member(b, "config_error", e->config_error,
+                        e->config_error ? strlen(e->config_error) : 0);
+    }
+    if (st == XD_OK) {
         st = xd_buf_printf(b, ",\"state\":\"%s\"", e->disabled ? "disabled" : "enabled");
     }
     if (st == XD_OK) {

@@ -285,6 +285,12 @@ void xd_gw__h_document_get(struct xd_gw_request *r)
         xd_gw__unavailable(r, "the document cannot be read right now");
         return;
     }
+    /* A partner sees what it sent, nothing of another partner's. */
+    if (r->token.partner != NULL && strcmp(d.partner, r->token.partner) != 0) {
+        xd_gw__problem(r, 403, "forbidden", "Forbidden", NULL, "document %s is not partner %s's",
+                       r->params[0], r->token.partner);
+        return;
+    }
     xd_buf_reset(&r->resp.body);
     if (xd_gw__doc_render(r, &d, &r->resp.body) != XD_OK) {
         xd_gw__problem(r, 500, "internal", "Internal Server Error", NULL,
@@ -338,6 +344,22 @@ void xd_gw__h_transaction_get(struct xd_gw_request *r)
     }
     if (st == XD_OK) {
         st = xd_buf_append_str(b, "\",\"documents\":[");
+    }
+    /* A partner token sees its own documents of the thread, and no thread it has none in. */
+    if (r->token.partner != NULL) {
+        size_t kept = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (strcmp(docs[i].partner, r->token.partner) == 0) {
+                docs[kept++] = docs[i];
+            }
+        }
+        if (kept == 0) {
+            xd_gw__problem(r, 403, "forbidden", "Forbidden", NULL,
+                           "transaction %s holds no document of partner %s", r->params[0],
+                           r->token.partner);
+            return;
+        }
+        n = kept;
     }
     size_t shown = n > limit ? limit : n;
     for (size_t i = 0; st == XD_OK && i < shown; i++) {

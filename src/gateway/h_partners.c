@@ -230,6 +230,9 @@ void xd_gw__h_partner_put(struct xd_gw_request *r)
                         res.unchanged ? "unchanged"
                         : res.created ? "created"
                                       : "updated");
+            if (r->gw->opts.partner_applied != NULL) {
+                r->gw->opts.partner_applied(r->gw->opts.partner_applied_arg, id);
+            }
             answer_applied(r, id, &res);
         }
     }

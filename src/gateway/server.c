@@ -173,6 +173,17 @@ static bool is_json_type(const char *ct)
     return n == 16 && strncasecmp(ct, "application/json", 16) == 0;
 }
 
+static bool role_allowed(const struct gw_route *rt, const char *role)
+{
+    unsigned roles = rt->roles != 0 ? rt->roles : GW_ROLES_STAFF;
+    unsigned bit = role == NULL                    ? 0
+                   : strcmp(role, "admin") == 0    ? GW_ROLE_ADMIN
+                   : strcmp(role, "operator") == 0 ? GW_ROLE_OPERATOR
+                   : strcmp(role, "partner") == 0  ? GW_ROLE_PARTNER
+                                                   : 0;
+    return (roles & bit) != 0;
+}
+
 /* Checks made as soon as the headers are in, before any body byte is read. Returns false when
  * a response is already set. */
 static bool request_begin(struct xd_gw_request *r)
@@ -197,6 +208,11 @@ static bool request_begin(struct xd_gw_request *r)
     if (rt->auth && !xd_gw__authenticate(r)) {
         return false;
     }
+    if (rt->auth && !role_allowed(rt, r->token.role)) {
+        xd_gw__problem(r, 403, "forbidden", "Forbidden", NULL, "a %s token cannot use %s",
+                       r->token.role != NULL ? r->token.role : "(roleless)", rt->pattern);
+        return false;
+    }
     if (rt->body) {
         const char *cl = xd_gw__header(r, "Content-Length");
         uint64_t len;
@@ -209,7 +225,7 @@ static bool request_begin(struct xd_gw_request *r)
         }
         const char *ct = xd_gw__header(r, "Content-Type");
         bool yaml_ok = rt->body == GW_BODY_JSON_YAML;
-        if (!is_json_type(ct) && !(yaml_ok && xd_gw__is_yaml_type(ct))) {
+        if (rt->body != GW_BODY_ANY && !is_json_type(ct) && !(yaml_ok && xd_gw__is_yaml_type(ct))) {
             xd_gw__problem(r, 415, "unsupported-media-type", "Unsupported Media Type", NULL,
                            "the body must be application/json%s, not %s",
                            yaml_ok ? " or application/yaml" : "", ct ? ct : "(none)");

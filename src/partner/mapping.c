@@ -432,7 +432,13 @@ static void code_at(struct mctx *m, const struct xd_partner_code_list *cl, json_
                 return;
             }
         }
-        if (cl->unknown == XD_PARTNER_UNKNOWN_ERROR) {
+        /* A value the list maps to is ours already (an X12 translation reads the X12 code
+         * lists itself): nothing to map, nothing unknown. */
+        bool ours = false;
+        for (size_t i = 0; i < cl->n_map && !ours; i++) {
+            ours = strcmp(cl->map[i].value, code) == 0;
+        }
+        if (!ours && cl->unknown == XD_PARTNER_UNKNOWN_ERROR) {
             problem(m, "code_unknown", path, "'%s' is not in the profile's code list for %s", code,
                     cl->path);
         }

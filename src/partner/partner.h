@@ -454,6 +454,10 @@ struct xd_partner_sample_options {
 struct xd_partner_sample {
     enum xd_partner_format format;
     struct json_t *documents; /* array of canonical documents as mapped (owned) */
+    /* One boolean per document: true when it mapped and validated without a problem (what
+     * the inbound pipeline stores); false ones are in <documents> as far as they got. */
+    struct json_t *valid;
+    size_t n_refused; /* documents (X12 sets) refused before they became JSON at all */
     struct xd_diags notes;    /* what the mapping changed */
     struct xd_diags problems; /* format, mapping and canonical validation problems */
     char detail[256];         /* a sentence on what was done (X12: what was checked) */
@@ -494,6 +498,10 @@ enum xd_status xd_partner_registry_put(struct xd_partner_registry *r,
                                        const struct xd_partner_profile *p) XD_NODISCARD;
 
 struct xd_partner_snapshot *xd_partner_registry_acquire(struct xd_partner_registry *r);
+/* A number that changes whenever the content changes (every put, every load; an apply of
+ * unchanged content puts too). Lock-free; a snapshot acquired after reading it is at least as
+ * new as the number says. For caches of what is derived from profiles (delivery endpoints). */
+uint64_t xd_partner_registry_generation(struct xd_partner_registry *r);
 void xd_partner_snapshot_release(struct xd_partner_snapshot *s);
 size_t xd_partner_snapshot_count(const struct xd_partner_snapshot *s);
 /* Profiles sorted by id. */

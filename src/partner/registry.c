@@ -6,7 +6,9 @@
  *
  * Threads: `mu` guards the `current` pointer only (held for a copy and a reference increment);
  * `wmu` serializes the building of new snapshots; `apply_mu` serializes whole applies
- * (apply.c), so checks against other profiles and the store's version see no interleaving. */
+ * (apply.c), so checks against other profiles and the store's version see no interleaving.
+ * `generation` is atomic: it changes after the swap, so a reader that saw the new number sees the
+ * new snapshot when it acquires one. */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -130,6 +132,7 @@ enum xd_status xd_partner_registry_create(const struct xd_secret_key *key,
     pthread_mutex_init(&r->mu, NULL);
     pthread_mutex_init(&r->wmu, NULL);
     pthread_mutex_init(&r->apply_mu, NULL);
+    atomic_init(&r->generation, 0);
     r->key = key;
     *out = r;
     return XD_OK;
@@ -163,7 +166,13 @@ static void swap_in(struct xd_partner_registry *r, struct xd_partner_snapshot *s
     struct xd_partner_snapshot *old = r->current;
     r->current = s;
     pthread_mutex_unlock(&r->mu);
+    atomic_fetch_add(&r->generation, 1);
     xd_partner_snapshot_release(old);
+}
+
+uint64_t xd_partner_registry_generation(struct xd_partner_registry *r)
+{
+    return (uint64_t)atomic_load(&r->generation);
 }
 
 enum xd_status xd_partner__registry_replace(struct xd_partner_registry *r,

@@ -25,6 +25,7 @@ struct xd_partner_registry {
     pthread_mutex_t apply_mu; /* whole applies (apply.c) */
     struct xd_partner_snapshot *current;
     const struct xd_secret_key *key;
+    atomic_uint_fast64_t generation; /* + 1 at every swap of current (put, load) */
 };
 
 /* Replace the whole content with <n> profiles whose references (and the array, xd_malloc'd)

@@ -25,6 +25,8 @@ void xd_partner_sample_init(struct xd_partner_sample *s)
 void xd_partner_sample_cleanup(struct xd_partner_sample *s)
 {
     json_decref(s->documents);
+    json_decref(s->valid);
+    s->valid = NULL;
     xd_diags_cleanup(&s->notes);
     xd_diags_cleanup(&s->problems);
     s->documents = NULL;
@@ -107,6 +109,7 @@ static void one_document(struct run *r, json_t *doc)
         prob(r, "type_unknown", where, "not a canonical document: `type` missing or unknown");
         return;
     }
+    size_t problems_before = xd_diags_total(&r->s->problems);
     if (xd_partner_document_in(r->p, t, (int)r->s->format) == NULL) {
         prob(r, "not_configured", where,
              "the profile does not take %s documents in %s (add them under documents)", type,
@@ -137,7 +140,9 @@ static void one_document(struct run *r, json_t *doc)
         if (st == XD_OK && xd_canon_encode(cd, &out) == XD_OK) {
             canon = json_loadb(out.data, out.len, 0, NULL);
         }
-        if (json_array_append_new(r->s->documents, canon != NULL ? canon : json_incref(doc)) != 0) {
+        bool valid = canon != NULL && xd_diags_total(&r->s->problems) == problems_before;
+        if (json_array_append_new(r->s->documents, canon != NULL ? canon : json_incref(doc)) != 0 ||
+            json_array_append_new(r->s->valid, json_boolean(valid)) != 0) {
             r->oom = true;
         }
     }
@@ -277,6 +282,95 @@ static enum xd_status x12_set(void *ctx, const char *set_id, const char *control
     return XD_OK;
 }
 
+/* Each transaction set that translates becomes a document (mapped and validated like any
+ * other); one that does not is a problem naming the set. The validation pass before already
+ * reported the X12 errors, so this one keeps no report. */
+static enum xd_status x12_doc(void *ctx, const struct xd_x12_translation *t)
+{
+    struct run *r = ctx;
+    if (t->status == XD_EUNSUPPORTED) {
+        return XD_OK; /* acknowledgements and sets without a canonical document */
+    }
+    char where[96];
+    snprintf(where, sizeof where, "interchange %s set %s (%s)", t->interchange, t->control,
+             t->set_id);
+    if (t->status != XD_OK) {
+        r->n_docs++;
+        r->s->n_refused++;
+        if (t->status == XD_EINVALDOC) {
+            prob(r, "x12", where, "not translated: the set has X12 errors (above)");
+        }
+        for (size_t i = 0; t->problems != NULL && i < t->problems->count; i++) {
+            const struct xd_diag *d = &t->problems->items[i];
+            prob(r, d->code, where, "%s: %s", d->path, d->message);
+        }
+        return XD_OK;
+    }
+    struct xd_buf out;
+    xd_buf_init(&out, XD_CANON_MAX_INPUT);
+    json_t *doc = NULL;
+    if (xd_canon_encode(t->doc, &out) == XD_OK) {
+        doc = json_loadb(out.data, out.len, 0, NULL);
+    }
+    xd_buf_cleanup(&out);
+    if (doc == NULL) {
+        return XD_ENOMEM;
+    }
+    one_document(r, doc);
+    json_decref(doc);
+    return r->oom ? XD_ENOMEM : XD_OK;
+}
+
+static void run_x12_translate(struct run *r, const char *data, size_t len)
+{
+    struct xd_x12_map *map = NULL;
+    struct xd_diags map_problems;
+    xd_diags_init(&map_problems, 20);
+    /* The X12 translation checks units against the canonical code list, so the profile's unit
+     * spellings (mapping.units.codes) feed its "uom" unless mapping.x12 names its own. */
+    json_t *spec = r->p->mapping.x12 != NULL ? json_deep_copy(r->p->mapping.x12) : json_object();
+    const struct xd_partner_units *u = &r->p->mapping.units;
+    if (spec != NULL && u->n_codes > 0 && json_object_get(spec, "uom") == NULL) {
+        json_t *uom = json_object();
+        for (size_t i = 0; uom != NULL && i < u->n_codes; i++) {
+            if (json_object_set_new(uom, u->codes[i].key, json_string(u->codes[i].value)) != 0) {
+                json_decref(uom);
+                uom = NULL;
+            }
+        }
+        if (uom == NULL || json_object_set_new(spec, "uom", uom) != 0) {
+            json_decref(spec);
+            spec = NULL;
+        }
+    }
+    if (spec == NULL) {
+        r->oom = true;
+        xd_diags_cleanup(&map_problems);
+        return;
+    }
+    enum xd_status st = xd_x12_map_create(spec, &map, &map_problems);
+    json_decref(spec);
+    if (st != XD_OK) {
+        r->oom |= st == XD_ENOMEM;
+        prob(r, "map", "mapping.x12", "the profile's X12 mapping is not usable: %s",
+             map_problems.count > 0 ? map_problems.items[0].message : xd_strerror(st));
+        xd_diags_cleanup(&map_problems);
+        return;
+    }
+    xd_diags_cleanup(&map_problems);
+    struct xd_x12_reader *rd = NULL;
+    if (xd_x12_reader_create_mem(data, len, &rd) != XD_OK) {
+        r->oom = true;
+        xd_x12_map_destroy(map);
+        return;
+    }
+    struct xd_error err = {0};
+    st = xd_x12_translate(rd, map, NULL, NULL, x12_doc, r, &err);
+    r->oom |= st == XD_ENOMEM;
+    xd_x12_reader_destroy(rd);
+    xd_x12_map_destroy(map);
+}
+
 static void run_x12(struct run *r, const char *data, size_t len)
 {
     struct xd_x12_reader *rd = NULL;
@@ -314,12 +408,16 @@ static void run_x12(struct run *r, const char *data, size_t len)
     if (st == XD_EPARSE && rep.count == 0) {
         prob(r, "x12", "", "not X12: %s", err.message);
     }
-    snprintf(r->s->detail, sizeof r->s->detail,
-             "X12: %u interchange(s), %u set(s) checked for envelopes, segments and the "
-             "partner's identifiers%s; translation to canonical documents is not in this build",
-             seen.interchanges, seen.sets, seen.test_usage ? " (test interchange, ISA15 T)" : "");
     xd_x12_report_cleanup(&rep);
     xd_x12_reader_destroy(rd);
+    if (st == XD_OK || st == XD_EINVALDOC) {
+        run_x12_translate(r, data, len);
+    }
+    snprintf(r->s->detail, sizeof r->s->detail,
+             "X12: %u interchange(s), %u set(s) checked for envelopes, segments and the "
+             "partner's identifiers%s; %zu document(s) translated, mapped and validated",
+             seen.interchanges, seen.sets, seen.test_usage ? " (test interchange, ISA15 T)" : "",
+             r->n_docs);
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -370,7 +468,8 @@ enum xd_status xd_partner_sample_run(const struct xd_partner_profile *p,
 {
     struct run r = {.p = p, .o = o, .s = s, .channel = "http"};
     s->documents = json_array();
-    if (s->documents == NULL) {
+    s->valid = json_array();
+    if (s->documents == NULL || s->valid == NULL) {
         return XD_ENOMEM;
     }
     int format = o->format;

@@ -28,8 +28,11 @@
 
 struct record {
     int64_t at_ms;
+    char method[8];
+    char *path;
     char *key;
     int signature; /* -1 not checked, 0 bad, 1 good */
+    int headers;   /* required headers: -1 none required, 0 missing or different, 1 present */
     char digest[XD_SHA256_HEX_LEN + 1];
     int status;
     bool processed;
@@ -143,9 +146,13 @@ static json_t *record_json(const struct record *rec)
 {
     json_t *j = json_object();
     json_object_set_new(j, "at_ms", json_integer(rec->at_ms));
+    json_object_set_new(j, "method", json_string(rec->method));
+    json_object_set_new(j, "path", rec->path ? json_string(rec->path) : json_null());
     json_object_set_new(j, "key", rec->key ? json_string(rec->key) : json_null());
     json_object_set_new(j, "signature_valid",
                         rec->signature < 0 ? json_null() : json_boolean(rec->signature == 1));
+    json_object_set_new(j, "headers_valid",
+                        rec->headers < 0 ? json_null() : json_boolean(rec->headers == 1));
     json_object_set_new(j, "body_sha256", json_string(rec->digest));
     json_object_set_new(j, "status", json_integer(rec->status));
     json_object_set_new(j, "processed", json_boolean(rec->processed));
@@ -180,6 +187,7 @@ static void record_add(struct xd_sim_receiver *r, const struct record *rec)
     struct record *dst = &r->records[r->n_records++];
     *dst = *rec;
     dst->key = rec->key != NULL ? xd_strdup(rec->key) : NULL;
+    dst->path = rec->path != NULL ? xd_strdup(rec->path) : NULL;
 }
 
 /* Keys processed by an earlier run with the same record file stay processed. */
@@ -289,10 +297,38 @@ static int check_signature(struct xd_sim_receiver *r, struct MHD_Connection *c,
                : 0;
 }
 
-static enum MHD_Result deliver(struct xd_sim_receiver *r, struct MHD_Connection *c,
-                               struct request *q, uint64_t n)
+/* -1 when no header is required, 1 when every required one is there with its value, else 0.
+ * The comparison is plain: this is a test double, not a place that guards secrets. */
+static int check_headers(const struct xd_sim_receiver *r, struct MHD_Connection *c)
 {
-    struct record rec = {.at_ms = xd_now_ms(), .signature = check_signature(r, c, &q->body)};
+    if (r->opts.n_required_headers == 0) {
+        return -1;
+    }
+    for (size_t i = 0; i < r->opts.n_required_headers; i++) {
+        const char *want = r->opts.required_headers[i];
+        const char *colon = strchr(want, ':');
+        if (colon == NULL) {
+            return 0;
+        }
+        char name[128];
+        snprintf(name, sizeof name, "%.*s", (int)(colon - want), want);
+        const char *value = colon + 1 + strspn(colon + 1, " \t");
+        const char *got = header(c, name);
+        if (got == NULL || strcmp(got, value) != 0) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+static enum MHD_Result deliver(struct xd_sim_receiver *r, struct MHD_Connection *c,
+                               struct request *q, uint64_t n, const char *method, const char *url)
+{
+    struct record rec = {.at_ms = xd_now_ms(),
+                         .signature = check_signature(r, c, &q->body),
+                         .headers = check_headers(r, c),
+                         .path = (char *)url};
+    snprintf(rec.method, sizeof rec.method, "%s", method);
     uint8_t digest[XD_SHA256_LEN];
     xd_sha256(q->body.data != NULL ? q->body.data : "", q->body.len, digest);
     xd_hex_encode(digest, sizeof digest, rec.digest);
@@ -301,6 +337,8 @@ static enum MHD_Result deliver(struct xd_sim_receiver *r, struct MHD_Connection 
     if (rec.signature == 0) {
         rec.status = 401;
         r->stats.bad_signatures++;
+    } else if (rec.headers == 0) {
+        rec.status = 401;
     } else if (n <= (uint64_t)r->opts.drop_first + r->opts.fail_first) {
         rec.status = r->opts.fail_status;
     } else {
@@ -373,7 +411,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     if (drop) {
         return MHD_NO; /* libmicrohttpd closes the connection without an answer */
     }
-    return deliver(r, c, q, n);
+    return deliver(r, c, q, n, method, url);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
@@ -397,6 +435,7 @@ static void receiver_free(struct xd_sim_receiver *r)
 {
     for (size_t i = 0; i < r->n_records; i++) {
         xd_free(r->records[i].key);
+        xd_free(r->records[i].path);
     }
     xd_free(r->records);
     for (size_t i = 0; i < r->cap_keys; i++) {

@@ -17,6 +17,8 @@
 
 struct xd_sim_receiver;
 
+#define XD_SIM_REQUIRED_HEADERS_MAX 8
+
 struct xd_sim_receiver_options {
     char host[64];           /* numeric IPv4 address to bind */
     uint16_t port;           /* 0: any free port */
@@ -28,6 +30,10 @@ struct xd_sim_receiver_options {
     uint32_t delay_ms;       /* process, then wait this long before answering */
     uint8_t secret[256];     /* Standard Webhooks key (decoded); checked when secret_len > 0 */
     size_t secret_len;
+    /* "Name: value" headers every delivery must carry exactly (authentication the partner
+     * expects); one missing or different gets 401. Borrowed: must outlive the receiver. */
+    const char *required_headers[XD_SIM_REQUIRED_HEADERS_MAX];
+    size_t n_required_headers;
     const char *record_path; /* JSON lines appended per request, or NULL; read at start so
                               * keys processed before a restart stay processed */
     size_t max_records;      /* kept in memory for GET /_received; default 100000 */
@@ -36,10 +42,11 @@ struct xd_sim_receiver_options {
 void xd_sim_receiver_options_init(struct xd_sim_receiver_options *o);
 
 /* Start serving. Every POST or PUT is a delivery; GET /_received answers
- * {"count":N,"records":[...]}: per request, in arrival order, its time (ms), idempotency key,
- * whether its signature was valid (null without a secret), the SHA-256 of its body, the status
- * answered, whether it was processed and whether it was a duplicate (a key already processed:
- * acknowledged, not processed again). */
+ * {"count":N,"records":[...]}: per request, in arrival order, its time (ms), method and path,
+ * idempotency key, whether its signature was valid (null without a secret), whether the
+ * required headers were there (null when none are required), the SHA-256 of its body, the
+ * status answered, whether it was processed and whether it was a duplicate (a key already
+ * processed: acknowledged, not processed again). */
 enum xd_status xd_sim_receiver_start(const struct xd_sim_receiver_options *o,
                                      struct xd_sim_receiver **out,
                                      struct xd_error *err) XD_NODISCARD;

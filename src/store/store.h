@@ -141,6 +141,52 @@ struct xd_store_ingest {
     bool new_thread;              /* this document started its thread */
 };
 
+/* One inbound partner message (an interchange, a file from an inbox, a partner's POST):
+ * journaled once with its raw bytes and its outcome, with the documents it carried and the
+ * messages it causes (its 997), all in one transaction: all of it or nothing. A rejected
+ * message (no document) is journaled all the same, so nothing a partner sent is ever lost.
+ * Duplicates: an optional dedupe key (the partner's interchange control number) and an
+ * optional Idempotency-Key; a message whose key was seen completes XD_EEXIST with the first
+ * answer in op->idem_body (the same key over different bytes: XD_ECONFLICT). */
+#define XD_STORE_MESSAGE_DOCS_MAX 10000
+#define XD_STORE_DETAIL_MAX       4096 /* bytes of a message's detail, cut with "..." past it */
+struct xd_store_message {
+    char id[XD_ID_LEN + 1]; /* the message's id (xd_id_new) */
+    const char *partner;
+    const char *channel; /* "http", "inbox" */
+    const char *format;  /* "x12", "csv", "fixed_width", "json" */
+    const char *content_type;
+    const char *file_name; /* inbox: the file's name; NULL otherwise */
+    const char *raw;       /* the bytes as received (required) */
+    size_t raw_len;
+    const char *status; /* "accepted", "partial", "rejected", "test" */
+    const char *detail; /* what was wrong, for people; NULL when nothing */
+    const char *trace_id;
+    int64_t received_at_ms;
+    const char *actor;
+    const char *dedupe_key; /* unique per partner, e.g. "isa:ZZ/ACME/000000123"; NULL: none */
+    const char *idem_scope; /* Idempotency-Key (optional), as for an ingest */
+    const char *idem_key;
+    uint8_t idem_hash[XD_SHA256_LEN];    /* the request's fingerprint kept with the key */
+    uint8_t request_hash[XD_SHA256_LEN]; /* of the raw bytes, kept with the dedupe key */
+    int http_status;                     /* the answer recorded for replays */
+    /* Members appended to the recorded answer (a JSON fragment, "\"a\":1,\"b\":[]"), or NULL. */
+    const char *answer_extra;
+    /* The documents: only id, doc_type, body, keys and correlation_hint are read; the rest is
+     * the message's. Out: each one's correlation_id and new_thread. */
+    struct xd_store_ingest *docs;
+    size_t n_docs; /* up to XD_STORE_MESSAGE_DOCS_MAX */
+    struct xd_store_outbound *outbox;
+    size_t n_outbox; /* up to XD_STORE_OUTBOUND_MAX; their thread: the first document's */
+    int64_t seq;     /* out: journal sequence number */
+};
+/* The answer recorded for a message, as JSON: {"id", "partner", "status", "detail",
+ * "documents": [{"id", "type", "correlation_id"}...] (the first 100), "documents_total",
+ * "outbound": [{"id", "partner", "endpoint"}...], then answer_extra}. The gateway answers with
+ * it, and a replay gets it back byte for byte. */
+enum xd_status xd_store_message_answer(const struct xd_store_message *m,
+                                       struct xd_buf *out) XD_NODISCARD;
+
 /* Create an access token record. The token itself never reaches the store, only its hash. */
 struct xd_store_token_create {
     char id[XD_ID_LEN + 1];
@@ -347,6 +393,7 @@ enum xd_store_op_kind {
     XD_STORE_OP_ENDPOINT_UPDATE,
     XD_STORE_OP_PARTNER_PUT,
     XD_STORE_OP_PARTNER_REKEY,
+    XD_STORE_OP_MESSAGE,
 };
 
 struct xd_store_op;
@@ -369,6 +416,7 @@ struct xd_store_op {
         struct xd_store_endpoint_update endpoint;
         struct xd_store_partner_put partner;
         struct xd_store_partner_rekey rekey;
+        struct xd_store_message message;
     } u;
     xd_store_done_fn done;        /* NULL: use xd_store_wait */
     void *done_arg;

@@ -99,6 +99,9 @@ struct xd_store__backend {
                               const char *correlation_id, struct xd_error *err);
     enum xd_status (*journal_put)(struct xd_store__conn *c, const struct xd_store_ingest *in,
                                   int64_t *seq, struct xd_error *err);
+    /* Journal an inbound partner message with its outcome (status, detail). */
+    enum xd_status (*message_put)(struct xd_store__conn *c, const struct xd_store_message *m,
+                                  int64_t *seq, struct xd_error *err);
     enum xd_status (*doc_put)(struct xd_store__conn *c, const struct xd_store_ingest *in,
                               int64_t seq, const char *correlation_id, struct xd_error *err);
     enum xd_status (*token_put)(struct xd_store__conn *c, const struct xd_store_token_create *t,

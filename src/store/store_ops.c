@@ -491,6 +491,260 @@ static enum xd_status ingest_apply(struct xd_store__apply *x)
 }
 
 /* ------------------------------------------------------------------------------------------ */
+/* Inbound partner messages */
+
+#define MESSAGE_ANSWER_DOCS 100
+
+static const char *const message_statuses[] = {"accepted", "partial", "rejected", "test"};
+
+static enum xd_status message_validate(struct xd_store_op *op)
+{
+    struct xd_store_message *m = &op->u.message;
+    struct xd_error *err = &op->err;
+    if (!xd_id_valid(m->id, strnlen(m->id, sizeof m->id))) {
+        return bad(err, "message.id", "not a UUID");
+    }
+    struct {
+        const char *field;
+        const char *value;
+        size_t max;
+    } strs[] = {
+        {"message.partner", m->partner, NAME_MAX_BYTES},
+        {"message.channel", m->channel, SHORT_MAX_BYTES},
+        {"message.format", m->format, SHORT_MAX_BYTES},
+        {"message.content_type", m->content_type, CONTENT_TYPE_MAX},
+        {"message.status", m->status, SHORT_MAX_BYTES},
+        {"message.actor", m->actor, NAME_MAX_BYTES},
+    };
+    for (size_t i = 0; i < XD_ARRAY_LEN(strs); i++) {
+        enum xd_status st = need_str(err, strs[i].field, strs[i].value, strs[i].max);
+        if (st != XD_OK) {
+            return st;
+        }
+    }
+    bool known = false;
+    for (size_t i = 0; i < XD_ARRAY_LEN(message_statuses); i++) {
+        known |= strcmp(m->status, message_statuses[i]) == 0;
+    }
+    if (!known) {
+        return bad(err, "message.status", "must be accepted, partial, rejected or test");
+    }
+    enum xd_status st = opt_str(err, "message.detail", m->detail, XD_STORE_DETAIL_MAX);
+    if (st == XD_OK) {
+        st = opt_str(err, "message.file_name", m->file_name, 255);
+    }
+    if (st == XD_OK) {
+        st = opt_str(err, "message.dedupe_key", m->dedupe_key, IDEM_KEY_MAX);
+    }
+    if (st != XD_OK) {
+        return st;
+    }
+    if (m->raw == NULL || m->raw_len == 0) {
+        return bad(err, "message.raw", "required");
+    }
+    if (m->trace_id != NULL && !trace_id_valid(m->trace_id)) {
+        return bad(err, "message.trace_id", "must be 32 lower-case hex digits");
+    }
+    if (m->idem_key != NULL &&
+        ((st = need_str(err, "message.idem_key", m->idem_key, IDEM_KEY_MAX)) != XD_OK ||
+         (st = need_str(err, "message.idem_scope", m->idem_scope, NAME_MAX_BYTES)) != XD_OK)) {
+        return st;
+    }
+    if (m->http_status < 200 || m->http_status > 599) {
+        return bad(err, "message.http_status", "must be an HTTP status");
+    }
+    if (m->n_docs > XD_STORE_MESSAGE_DOCS_MAX || (m->n_docs > 0 && m->docs == NULL)) {
+        return bad(err, "message.docs", "at most XD_STORE_MESSAGE_DOCS_MAX");
+    }
+    for (size_t i = 0; i < m->n_docs; i++) {
+        struct xd_store_ingest *d = &m->docs[i];
+        if (!xd_id_valid(d->id, strnlen(d->id, sizeof d->id))) {
+            return bad(err, "message.docs[].id", "not a UUID");
+        }
+        if ((st = need_str(err, "message.docs[].doc_type", d->doc_type, SHORT_MAX_BYTES)) !=
+            XD_OK) {
+            return st;
+        }
+        if (d->body == NULL || d->body_len == 0) {
+            return bad(err, "message.docs[].body", "required");
+        }
+        if (d->correlation_hint != NULL && !correlation_id_valid(d->correlation_hint)) {
+            return bad(err, "message.docs[].correlation_hint", "must be 1-128 of [A-Za-z0-9._:-]");
+        }
+        if ((st = validate_keys(d, err)) != XD_OK) {
+            return st;
+        }
+    }
+    if (m->n_outbox > 0 || m->outbox != NULL) {
+        st = xd_store__outbound_validate(m->outbox, m->n_outbox, true, "message.outbox", err);
+    }
+    return st;
+}
+
+enum xd_status xd_store_message_answer(const struct xd_store_message *m, struct xd_buf *b)
+{
+    enum xd_status st = xd_store__json_begin(b);
+    if (st == XD_OK) {
+        st = xd_store__json_str(b, "id", m->id);
+    }
+    if (st == XD_OK) {
+        st = xd_store__json_str(b, "partner", m->partner);
+    }
+    if (st == XD_OK) {
+        st = xd_store__json_str(b, "status", m->status);
+    }
+    if (st == XD_OK) {
+        st = xd_store__json_str(b, "detail", m->detail);
+    }
+    if (st == XD_OK) {
+        st = xd_buf_append_str(b, ",\"documents\":[");
+    }
+    for (size_t i = 0; st == XD_OK && i < m->n_docs && i < MESSAGE_ANSWER_DOCS; i++) {
+        const struct xd_store_ingest *d = &m->docs[i];
+        st = xd_buf_append_strs(b, i ? ",{\"id\":\"" : "{\"id\":\"", d->id, "\",\"type\":\"",
+                                d->doc_type, "\",\"correlation_id\":\"", d->correlation_id, "\"}",
+                                NULL);
+    }
+    if (st == XD_OK) {
+        st = xd_buf_printf(b, "],\"documents_total\":%zu,\"outbound\":[", m->n_docs);
+    }
+    for (size_t i = 0; st == XD_OK && i < m->n_outbox; i++) {
+        const struct xd_store_outbound *o = &m->outbox[i];
+        st = xd_buf_append_strs(b, i ? ",{\"id\":\"" : "{\"id\":\"", o->id, "\",\"partner\":\"",
+                                o->partner, "\",\"endpoint\":\"", o->endpoint, "\"}", NULL);
+    }
+    if (st == XD_OK) {
+        st = xd_buf_append_char(b, ']');
+    }
+    if (st == XD_OK && m->answer_extra != NULL && m->answer_extra[0] != '\0') {
+        st = xd_buf_append_strs(b, ",", m->answer_extra, NULL);
+    }
+    return st == XD_OK ? xd_store__json_end(b) : st;
+}
+
+/* A key seen before: the first answer (XD_EEXIST), or XD_ECONFLICT when it came with other
+ * bytes; XD_ENOTFOUND when new. */
+static enum xd_status message_seen(struct xd_store__apply *x, const char *scope, const char *key,
+                                   const uint8_t *hash)
+{
+    struct xd_store_op *op = x->op;
+    enum xd_status st = xd_store__idem_check(x, scope, key);
+    if (st == XD_EEXIST && memcmp(op->idem_request_hash, hash, XD_SHA256_LEN) != 0) {
+        xd_free(op->idem_body);
+        op->idem_body = NULL;
+        op->idem_body_len = 0;
+        return xd_error_set(&op->err, XD_ECONFLICT, "%s %s was used before for a different message",
+                            scope, key);
+    }
+    return st;
+}
+
+static enum xd_status message_record(struct xd_store__apply *x, const char *scope, const char *key,
+                                     const uint8_t *hash, const struct xd_buf *answer)
+{
+    const struct xd_store_message *m = &x->op->u.message;
+    enum xd_status st = x->s->be->idem_put(x->s->wconn, scope, key, hash, m->http_status, answer,
+                                           xd_now_ms(), &x->op->err);
+    return st == XD_OK ? XD_OK : xd_store__fail(x, st);
+}
+
+static enum xd_status message_audit(struct xd_store__apply *x, const struct xd_store_message *m)
+{
+    struct xd_buf *b = &x->s->scratch;
+    enum xd_status st = xd_store__json_begin(b);
+    if (st == XD_OK) {
+        st = xd_store__json_int(b, "seq", m->seq);
+    }
+    const char *strs[][2] = {{"partner", m->partner}, {"channel", m->channel},
+                             {"format", m->format},   {"status", m->status},
+                             {"file", m->file_name},  {"detail", m->detail}};
+    for (size_t i = 0; st == XD_OK && i < XD_ARRAY_LEN(strs); i++) {
+        st = xd_store__json_str(b, strs[i][0], strs[i][1]);
+    }
+    if (st == XD_OK) {
+        st = xd_store__json_int(b, "documents", (int64_t)m->n_docs);
+    }
+    if (st == XD_OK) {
+        st = xd_store__json_end(b);
+    }
+    if (st != XD_OK) {
+        return oom(x, st);
+    }
+    char object[16 + XD_ID_LEN];
+    snprintf(object, sizeof object, "message:%s", m->id);
+    return xd_store__audit_op(x, m->actor, "message.receive", object, NULL, b->data);
+}
+
+static enum xd_status message_apply(struct xd_store__apply *x)
+{
+    struct xd_store_op *op = x->op;
+    struct xd_store_message *m = &op->u.message;
+    const struct xd_store__backend *be = x->s->be;
+    struct xd_store__conn *c = x->s->wconn;
+    char dedupe_scope[16 + NAME_MAX_BYTES];
+    snprintf(dedupe_scope, sizeof dedupe_scope, "partner:%s", m->partner);
+    enum xd_status st = XD_ENOTFOUND;
+    if (m->idem_key != NULL) {
+        st = message_seen(x, m->idem_scope, m->idem_key, m->idem_hash);
+    }
+    if (st == XD_ENOTFOUND && m->dedupe_key != NULL) {
+        st = message_seen(x, dedupe_scope, m->dedupe_key, m->request_hash);
+    }
+    if (st != XD_ENOTFOUND) {
+        return st;
+    }
+    st = xd_store__fail(x, be->message_put(c, m, &m->seq, &op->err));
+    for (size_t i = 0; st == XD_OK && i < m->n_docs; i++) {
+        struct xd_store_ingest *d = &m->docs[i];
+        d->partner = m->partner;
+        d->channel = m->channel;
+        d->format = m->format;
+        d->content_type = m->content_type;
+        d->trace_id = m->trace_id;
+        d->received_at_ms = m->received_at_ms;
+        d->actor = m->actor;
+        d->seq = m->seq;
+        st = resolve_thread(x, d);
+        if (st == XD_OK) {
+            st = xd_store__fail(x, be->doc_put(c, d, m->seq, d->correlation_id, &op->err));
+            if (st == XD_ECONFLICT) {
+                st = xd_error_set(&op->err, XD_EINVAL, "document %s is already stored", d->id);
+            }
+        }
+        if (st == XD_OK) {
+            st = ingest_audit(x, d);
+        }
+    }
+    if (st == XD_OK) {
+        st = message_audit(x, m);
+    }
+    if (st == XD_OK && m->n_outbox > 0) {
+        char source[16 + XD_ID_LEN];
+        snprintf(source, sizeof source, "message:%s", m->id);
+        st = xd_store__outbound_write(x, m->outbox, m->n_outbox,
+                                      m->n_docs > 0 ? m->docs[0].correlation_id : NULL, source,
+                                      m->actor);
+    }
+    if (st == XD_OK && (m->idem_key != NULL || m->dedupe_key != NULL)) {
+        struct xd_buf *answer = &x->s->respond_body;
+        xd_buf_reset(answer);
+        st = xd_store_message_answer(m, answer);
+        if (st != XD_OK) {
+            return xd_error_set(&op->err, st, "building the answer: %s", xd_strerror(st));
+        }
+        if (m->idem_key != NULL) {
+            st = message_record(x, m->idem_scope, m->idem_key, m->idem_hash, answer);
+        }
+        /* A rejected interchange does not hold its control number: the partner may send the
+         * corrected one under the same number. */
+        if (st == XD_OK && m->dedupe_key != NULL && strcmp(m->status, "rejected") != 0) {
+            st = message_record(x, dedupe_scope, m->dedupe_key, m->request_hash, answer);
+        }
+    }
+    return st;
+}
+
+/* ------------------------------------------------------------------------------------------ */
 /* Tokens, control numbers, plain audit records */
 
 static enum xd_status token_apply(struct xd_store__apply *x)
@@ -593,6 +847,7 @@ static const struct {
     [XD_STORE_OP_ENDPOINT_UPDATE] = {xd_store__endpoint_validate, xd_store__endpoint_apply},
     [XD_STORE_OP_PARTNER_PUT] = {xd_store__partner_put_validate, xd_store__partner_put_apply},
     [XD_STORE_OP_PARTNER_REKEY] = {xd_store__partner_rekey_validate, xd_store__partner_rekey_apply},
+    [XD_STORE_OP_MESSAGE] = {message_validate, message_apply},
 };
 
 enum xd_status xd_store__op_validate(struct xd_store_op *op)

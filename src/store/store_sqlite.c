@@ -97,6 +97,7 @@ enum stmt_id {
     S_PARTNER_LIST,
     S_SECRET_SCAN,
     S_SECRET_UPDATE,
+    S_MESSAGE_PUT,
     S_COUNT
 };
 
@@ -150,6 +151,9 @@ static const char *const sql[S_COUNT] = {
     [S_JOURNAL_PUT] = "INSERT INTO journal (id, received_at, partner, channel, format, "
                       "content_type, raw, idem_scope, idem_key) "
                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    [S_MESSAGE_PUT] = "INSERT INTO journal (id, received_at, partner, channel, format, "
+                      "content_type, raw, idem_scope, idem_key, status, detail, file_name) "
+                      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
     [S_DOC_PUT] = "INSERT INTO documents (id, seq, type, correlation_id, trace_id, body) "
                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     [S_TOKEN_PUT] = "INSERT INTO tokens (id, name, role, partner, hash, created_at) "
@@ -387,6 +391,11 @@ static const struct {
         "  name TEXT NOT NULL,"
         "  sealed BLOB NOT NULL,"
         "  PRIMARY KEY (id, version, name)) WITHOUT ROWID;"},
+    /* Inbound partner messages: the outcome of each (documents posted to /v1/documents keep
+     * NULL: accepted) and the file it came in. */
+    {4, "ALTER TABLE journal ADD COLUMN status TEXT;"
+        "ALTER TABLE journal ADD COLUMN detail TEXT;"
+        "ALTER TABLE journal ADD COLUMN file_name TEXT;"},
 };
 
 #define SCHEMA_LATEST (migrations[XD_ARRAY_LEN(migrations) - 1].version)
@@ -1086,6 +1095,30 @@ static enum xd_status sq_journal_put(struct xd_store__conn *c, const struct xd_s
         text(in->idem_key),
     };
     enum xd_status s = exec(c, S_JOURNAL_PUT, a, XD_ARRAY_LEN(a), err);
+    if (s == XD_OK) {
+        *seq = sqlite3_last_insert_rowid(c->db);
+    }
+    return s;
+}
+
+static enum xd_status sq_message_put(struct xd_store__conn *c, const struct xd_store_message *m,
+                                     int64_t *seq, struct xd_error *err)
+{
+    const struct arg a[] = {
+        text(m->id),
+        i64(m->received_at_ms),
+        text(m->partner),
+        text(m->channel),
+        text(m->format),
+        text(m->content_type),
+        blob(m->raw, m->raw_len),
+        text(m->idem_key != NULL ? m->idem_scope : NULL),
+        text(m->idem_key),
+        text(m->status),
+        text(m->detail),
+        text(m->file_name),
+    };
+    enum xd_status s = exec(c, S_MESSAGE_PUT, a, XD_ARRAY_LEN(a), err);
     if (s == XD_OK) {
         *seq = sqlite3_last_insert_rowid(c->db);
     }
@@ -2341,4 +2374,5 @@ const struct xd_store__backend xd_store__sqlite = {
     .secret_update = sq_secret_update,
     .partner_get = sq_partner_get,
     .partner_list = sq_partner_list,
+    .message_put = sq_message_put,
 };

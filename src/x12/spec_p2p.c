@@ -339,6 +339,13 @@ static void h_ack(struct xd_x12__tr *t, const struct xd_x12_segment *seg,
     if (u.len > 0 && l->uom == NULL) {
         (void)xd_x12__tr_set(t, l, OFF(ack_line, uom), 0, XD_X12__CV_UOM, 0, u, 3);
     }
+    /* ACK04/ACK05: the date the line is confirmed for (068 ship, 067 delivery by default). */
+    if (xd_x12__tr_elem(seg, 5, 0).len > 0) {
+        struct xd_x12__rule dates = *r;
+        dates.members = ack_dates;
+        dates.nmembers = XD_ARRAY_LEN(ack_dates);
+        xd_x12__h_dtm(t, seg, &dates);
+    }
 }
 
 static enum xd_status w_ack(struct xd_x12__out *o, const struct xd_x12__step *s)

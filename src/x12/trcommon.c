@@ -481,9 +481,12 @@ void xd_x12__h_dtm(struct xd_x12__tr *t, const struct xd_x12_segment *seg,
 {
     void *obj = xd_x12__tr_scope(t, r->scope);
     bool g62 = xd_slice_eq_cstr(seg->id, "G62");
-    struct xd_slice q = xd_x12__tr_elem(seg, 1, 0), date = xd_x12__tr_elem(seg, 2, 0);
-    struct xd_slice time = xd_x12__tr_elem(seg, g62 ? 4 : 3, 0);
-    struct xd_slice zone = xd_x12__tr_elem(seg, g62 ? 5 : 4, 0);
+    /* ACK04/ACK05: a line acknowledgement's date, qualified like a DTM's, without a time. */
+    bool ack = xd_slice_eq_cstr(seg->id, "ACK");
+    struct xd_slice q = xd_x12__tr_elem(seg, ack ? 4 : 1, 0);
+    struct xd_slice date = xd_x12__tr_elem(seg, ack ? 5 : 2, 0);
+    struct xd_slice time = ack ? (struct xd_slice){0} : xd_x12__tr_elem(seg, g62 ? 4 : 3, 0);
+    struct xd_slice zone = ack ? (struct xd_slice){0} : xd_x12__tr_elem(seg, g62 ? 5 : 4, 0);
     for (size_t i = 0; obj != NULL && i < r->nmembers; i++) {
         const struct xd_x12__member *m = &r->members[i];
         char key[64];

@@ -318,7 +318,7 @@ static void test_signed_webhooks_and_files_in_order(void **state)
     json_decref(rec);
     /* The file outbox: one file per message, named in delivery order, none half-written. */
     char dir[700];
-    snprintf(dir, sizeof dir, "%s/outbox/wh-east", hub.data);
+    snprintf(dir, sizeof dir, "%s/partners/wh-east/outbox", hub.data);
     struct dirent **names = NULL;
     int n = scandir(dir, &names, NULL, alphasort);
     assert_int_equal(n, 7);

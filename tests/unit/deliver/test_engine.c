@@ -27,7 +27,7 @@
 
 struct env {
     char dir[64];
-    char outbox[128];
+    char partners[128];
     struct xd_store *s;
     struct xd_deliver_memreg *reg;
     struct xd_deliver *d;
@@ -49,7 +49,7 @@ static int setup(void **state)
     if (mkdtemp(e->dir) == NULL) {
         return -1;
     }
-    snprintf(e->outbox, sizeof e->outbox, "%s/outbox", e->dir);
+    snprintf(e->partners, sizeof e->partners, "%s/partners", e->dir);
     struct xd_store_options o;
     xd_store_options_init(&o, e->dir);
     o.durable = false;
@@ -67,7 +67,7 @@ static void start(struct env *e)
     struct xd_deliver_options o;
     xd_deliver_options_init(&o);
     o.store = e->s;
-    o.outbox_dir = e->outbox;
+    o.partners_dir = e->partners;
     o.stop_grace_ms = 2000;
     xd_deliver_memreg_registry(e->reg, &o.registry);
     struct xd_error err = {0};
@@ -308,7 +308,7 @@ static void test_file_outbox(void **state)
     start(e);
     wait_state(e, XD_OUTBOX_DELIVERED, 3, 10000);
     char dir[256];
-    snprintf(dir, sizeof dir, "%s/wh-east", e->outbox);
+    snprintf(dir, sizeof dir, "%s/wh-east/outbox", e->partners);
     struct dirent **names = NULL;
     int n = scandir(dir, &names, NULL, alphasort);
     assert_int_equal(n, 5); /* ., .., three messages: no .part left behind */

@@ -63,7 +63,8 @@ static void test_full_endpoint(void **state)
     assert_string_equal(e.method, "PUT");
     assert_int_equal(e.n_headers, 1);
     assert_string_equal(e.headers[0].name, "X-Api-Version");
-    assert_string_equal(e.bearer_token, "tok-123");
+    assert_int_equal(e.auth.kind, XD_DELIVER_AUTH_BEARER);
+    assert_string_equal(e.auth.secret, "tok-123");
     assert_int_equal(e.signing_key_len, 24);
     assert_int_equal(e.connect_timeout_ms, 1000);
     assert_int_equal(e.timeout_ms, 4000);
@@ -128,6 +129,28 @@ static void test_refusals(void **state)
         {"{\"partner\":\"a\",\"name\":\"b\",\"kind\":\"http\",\"url\":\"http://x/\","
          "\"connect_timeout_ms\":5000,\"timeout_ms\":1000}",
          "timeout_ms"},
+        {"{\"partner\":\"a\",\"name\":\"b\",\"kind\":\"http\",\"url\":\"http://x/\","
+         "\"bearer_token\":\"t\",\"api_key\":\"k\",\"api_key_header\":\"X-Key\"}",
+         "api_key"},
+        {"{\"partner\":\"a\",\"name\":\"b\",\"kind\":\"http\",\"url\":\"http://x/\","
+         "\"basic_password\":\"pw\"}",
+         "basic_username"},
+        {"{\"partner\":\"a\",\"name\":\"b\",\"kind\":\"http\",\"url\":\"http://x/\","
+         "\"basic_username\":\"a:b\",\"basic_password\":\"pw\"}",
+         "basic_username"},
+        {"{\"partner\":\"a\",\"name\":\"b\",\"kind\":\"http\",\"url\":\"http://x/\","
+         "\"api_key\":\"k\"}",
+         "api_key_header"},
+        {"{\"partner\":\"a\",\"name\":\"b\",\"kind\":\"http\",\"url\":\"http://x/\","
+         "\"api_key\":\"k\",\"api_key_header\":\"Idempotency-Key\"}",
+         "api_key_header"},
+        {"{\"partner\":\"a\",\"name\":\"b\",\"kind\":\"http\",\"url\":\"http://x/\","
+         "\"api_key\":\"k\",\"api_key_header\":\"X-Key\",\"headers\":{\"x-key\":\"v\"}}",
+         "api_key_header"},
+        {"{\"partner\":\"a\",\"name\":\"b\",\"kind\":\"http\",\"url\":\"http://x/\","
+         "\"bearer_token\":\"a\\nX-Injected: 1\"}",
+         "bearer_token"},
+        {"{\"partner\":\"a\",\"name\":\"b\",\"kind\":\"file\",\"bearer_token\":\"t\"}", "auth"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char json[1024];
@@ -156,6 +179,42 @@ static void test_refusals(void **state)
               "{\"partner\":\"a\",\"name\":\"b\",\"kind\":\"file\"}]}",
               &err),
         XD_OK);
+}
+
+/* Basic credentials and API key headers; the error for a bad secret never quotes it. */
+static void test_auth_kinds(void **state)
+{
+    (void)state;
+    setenv("XD_TEST_PASSWORD", "pa ss:wörd", 1);
+    const char *json = "{\"endpoints\":[{\"partner\":\"a\",\"name\":\"basic\",\"kind\":\"http\","
+                       "\"url\":\"https://a.example/\",\"basic_username\":\"crossdock\","
+                       "\"basic_password_env\":\"XD_TEST_PASSWORD\"},"
+                       "{\"partner\":\"a\",\"name\":\"key\",\"kind\":\"http\","
+                       "\"url\":\"https://a.example/\",\"api_key_header\":\"X-Api-Key\","
+                       "\"api_key\":\"k-123\"}]}";
+    struct xd_error err = {0};
+    assert_int_equal(parse(json, &err), XD_OK);
+    struct xd_deliver_endpoint e;
+    assert_int_equal(r.lookup(r.arg, "a", "basic", &e), XD_OK);
+    assert_int_equal(e.auth.kind, XD_DELIVER_AUTH_BASIC);
+    assert_string_equal(e.auth.username, "crossdock");
+    assert_string_equal(e.auth.secret, "pa ss:wörd");
+    assert_int_equal(r.lookup(r.arg, "a", "key", &e), XD_OK);
+    assert_int_equal(e.auth.kind, XD_DELIVER_AUTH_HEADER);
+    assert_string_equal(e.auth.header, "X-Api-Key");
+    assert_string_equal(e.auth.secret, "k-123");
+    /* A token that would inject a header line: refused, without the token in the message. */
+    snprintf(e.auth.secret, sizeof e.auth.secret, "SeCrEt\r\nX-Evil: 1");
+    assert_int_equal(xd_deliver_endpoint_check(&e, &err), XD_EINVAL);
+    assert_null(strstr(err.message, "SeCrEt"));
+    /* A configuration error makes the rest irrelevant: only names are checked. */
+    struct xd_deliver_endpoint broken;
+    xd_deliver_endpoint_defaults(&broken);
+    snprintf(broken.partner, sizeof broken.partner, "a");
+    snprintf(broken.name, sizeof broken.name, "hook");
+    snprintf(broken.config_error, sizeof broken.config_error, "credential x does not open");
+    assert_int_equal(xd_deliver_memreg_put(reg, &broken, &err), XD_OK);
+    memset(&e, 0, sizeof e);
 }
 
 static enum xd_status count_one(void *arg, const struct xd_deliver_endpoint *e)
@@ -191,6 +250,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_full_endpoint, setup, teardown),
         cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_auth_kinds, setup, teardown),
         cmocka_unit_test_setup_teardown(test_put_and_each, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -202,8 +202,11 @@ static void test_lookups_and_snapshots(void **state)
     const struct xd_partner_endpoint *e =
         xd_partner_endpoint_for(xd_partner_snapshot_find(old, "acme"), XD_CANON_PURCHASE_ORDER);
     assert_string_equal(e->name, "api");
-    /* Apply a change: the old snapshot is untouched, a new one sees it. */
+    /* Apply a change: the old snapshot is untouched, a new one sees it, and the generation
+     * (what caches of derived configuration watch) moved. */
+    uint64_t gen = xd_partner_registry_generation(reg);
     apply_ok(supplier("acme", "ACMEFAST", NULL, 9), false, false, 2);
+    assert_true(xd_partner_registry_generation(reg) != gen);
     assert_int_equal(xd_partner_snapshot_find(old, "acme")->outbound.retry.max_attempts, 5);
     struct xd_partner_snapshot *now = xd_partner_registry_acquire(reg);
     assert_int_equal(xd_partner_snapshot_find(now, "acme")->outbound.retry.max_attempts, 9);
@@ -212,6 +215,11 @@ static void test_lookups_and_snapshots(void **state)
     assert_ptr_equal(xd_partner_snapshot_find(now, "beta"), xd_partner_snapshot_find(old, "beta"));
     xd_partner_snapshot_release(old);
     xd_partner_snapshot_release(now);
+    /* A load replaces everything: a new generation too. */
+    gen = xd_partner_registry_generation(reg);
+    struct xd_error err = {0};
+    assert_int_equal(xd_partner_registry_load(reg, s, &err), XD_OK);
+    assert_true(xd_partner_registry_generation(reg) != gen);
 }
 
 static void test_restart_wrong_key_tamper_rotation(void **state)

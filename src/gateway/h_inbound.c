@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: MIT
+ * POST /v1/inbound/{partner}: a partner's message (X12, CSV, fixed width, JSON) through the
+ * inbound pipeline (src/inbound/pipeline.h). A partner token posts as its own partner only;
+ * staff tokens may post for any partner (re-injecting a message a partner mailed in).
+ *
+ * The pipeline blocks until its commit, so the message holds this worker thread meanwhile:
+ * partner messages are far fewer than canonical documents, and whole interchanges at that. */
+#include <string.h>
+
+#include "gateway/gw_int.h"
+#include "inbound/pipeline.h"
+
+void xd_gw__h_inbound_post(struct xd_gw_request *r)
+{
+    const struct xd_inbound_ctx *ctx = r->gw->opts.inbound;
+    if (ctx == NULL) {
+        xd_gw__unavailable(r, "the inbound pipeline is not running");
+        return;
+    }
+    const char *partner = r->params[0];
+    if (r->token.partner != NULL && strcmp(r->token.partner, partner) != 0) {
+        xd_gw__problem(r, 403, "forbidden", "Forbidden", NULL,
+                       "a token of partner %s cannot post as partner %s", r->token.partner,
+                       partner);
+        return;
+    }
+    const char *idem_key = NULL;
+    uint8_t idem_hash[XD_SHA256_LEN];
+    if (!xd_gw__idem_begin(r, &idem_key, idem_hash)) {
+        return; /* malformed, in flight, or the stored answer is already set */
+    }
+    struct xd_inbound_request req = {
+        .partner = partner,
+        .channel = "http",
+        .content_type = xd_gw__header(r, "Content-Type"),
+        .data = r->body.data,
+        .len = r->body.len,
+        .actor = r->token.name,
+        .idem_scope = idem_key != NULL ? r->token.id : NULL,
+        .idem_key = idem_key,
+        .idem_hash = idem_hash,
+        .trace_id = r->trace_id[0] != '\0' ? r->trace_id : NULL,
+    };
+    struct xd_inbound_result res;
+    xd_inbound_result_init(&res);
+    struct xd_error err;
+    xd_error_clear(&err);
+    enum xd_status st = xd_inbound_process(ctx, &req, &res, &err);
+    if (st == XD_EUNAVAIL || st == XD_EAGAIN || st == XD_ECLOSED) {
+        xd_gw__unavailable(r, "the message could not be stored; nothing was kept, send it again");
+    } else if (st != XD_OK) {
+        xd_gw__problem(r, 500, "internal", "Internal Server Error", NULL, "%s", err.message);
+    } else {
+        xd_gw__json(r, res.http_status, res.answer.data, res.answer.len);
+        if (res.outcome == XD_INBOUND_REFUSED) {
+            r->resp.content_type = "application/problem+json";
+        } else if (res.outcome == XD_INBOUND_DUPLICATE) {
+            xd_gw__add_header(r, "Idempotent-Replayed", "true");
+        }
+    }
+    xd_inbound_result_cleanup(&res);
+}

@@ -1,0 +1,191 @@
+/* Inbound partner messages in the store: the raw bytes journaled once with the outcome, every
+ * document in its thread, the acknowledgement in the outbox, all in one transaction; the same
+ * interchange again answered with the first answer and nothing written; the same control
+ * number over other bytes a conflict; a rejected message journaled without holding its number;
+ * a failing message leaving nothing behind. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "store_test.h"
+
+static char dir[TEST_DIR_MAX];
+static struct xd_store *s;
+
+static int setup(void **state)
+{
+    (void)state;
+    test_dir_make(dir);
+    s = test_open(dir, false);
+    return s == NULL;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    xd_store_close(s);
+    test_dir_remove(dir);
+    return 0;
+}
+
+static const char raw[] = "ISA*00*...~ (the bytes as the partner sent them)";
+
+struct msg {
+    struct xd_store_op op;
+    struct xd_store_ingest docs[2];
+    struct xd_store_key keys[2];
+    struct xd_store_outbound ack;
+};
+
+static void msg_init(struct msg *m, const char *status, const char *dedupe, const char *bytes,
+                     size_t n_docs, const char *po)
+{
+    memset(m, 0, sizeof *m);
+    m->op.kind = XD_STORE_OP_MESSAGE;
+    struct xd_store_message *x = &m->op.u.message;
+    assert_int_equal(xd_id_new(x->id), XD_OK);
+    x->partner = "acme";
+    x->channel = "http";
+    x->format = "x12";
+    x->content_type = "application/edi-x12";
+    x->raw = bytes;
+    x->raw_len = strlen(bytes);
+    x->status = status;
+    x->detail = strcmp(status, "rejected") == 0 ? "every document was refused" : NULL;
+    x->received_at_ms = 1;
+    x->actor = "test";
+    x->dedupe_key = dedupe;
+    x->http_status = strcmp(status, "rejected") == 0 ? 422 : 201;
+    xd_sha256(bytes, strlen(bytes), x->request_hash);
+    for (size_t i = 0; i < n_docs; i++) {
+        struct xd_store_ingest *d = &m->docs[i];
+        assert_int_equal(xd_id_new(d->id), XD_OK);
+        d->doc_type = i == 0 ? "po_acknowledgement" : "ship_notice";
+        d->body = "{\"type\":\"po_acknowledgement\"}";
+        d->body_len = strlen(d->body);
+        m->keys[i] = (struct xd_store_key){"po_number", po};
+        d->keys = &m->keys[i];
+        d->n_keys = 1;
+    }
+    x->docs = n_docs > 0 ? m->docs : NULL;
+    x->n_docs = n_docs;
+    assert_int_equal(xd_id_new(m->ack.id), XD_OK);
+    m->ack.partner = "acme";
+    m->ack.endpoint = "edi";
+    m->ack.content_type = "application/edi-x12";
+    m->ack.body = "ISA*997~";
+    m->ack.body_len = 8;
+    x->outbox = &m->ack;
+    x->n_outbox = 1;
+}
+
+static int64_t count(const char *sql)
+{
+    return test_sql_int(dir, sql, NULL);
+}
+
+static void test_one_transaction(void **state)
+{
+    (void)state;
+    struct msg m;
+    msg_init(&m, "accepted", "isa:own:000000001+1", raw, 2, "PO-1");
+    assert_int_equal(xd_store_execute(s, &m.op), XD_OK);
+    /* Both documents share the PO's thread; the ack joins it too. */
+    assert_string_equal(m.docs[0].correlation_id, m.docs[1].correlation_id);
+    assert_int_equal(count("SELECT count(*) FROM journal WHERE status = 'accepted' AND "
+                           "raw IS NOT NULL AND format = 'x12'"),
+                     1);
+    assert_int_equal(count("SELECT count(*) FROM documents"), 2);
+    assert_int_equal(count("SELECT count(*) FROM documents d JOIN journal j ON d.seq = j.seq"), 2);
+    assert_int_equal(count("SELECT count(*) FROM outbox WHERE partner = 'acme' AND source LIKE "
+                           "'message:%'"),
+                     1);
+    assert_int_equal(count("SELECT count(*) FROM audit WHERE action = 'message.receive'"), 1);
+    xd_store_op_cleanup(&m.op);
+
+    /* The same interchange: the first answer, nothing written. */
+    struct msg again;
+    msg_init(&again, "accepted", "isa:own:000000001+1", raw, 2, "PO-1");
+    assert_int_equal(xd_store_execute(s, &again.op), XD_EEXIST);
+    assert_int_equal(again.op.idem_http_status, 201);
+    assert_non_null(strstr(again.op.idem_body, m.op.u.message.id));
+    xd_store_op_cleanup(&again.op);
+    assert_int_equal(count("SELECT count(*) FROM journal"), 1);
+    assert_int_equal(count("SELECT count(*) FROM documents"), 2);
+    assert_int_equal(count("SELECT count(*) FROM outbox"), 1);
+
+    /* The same number over other bytes: a conflict. */
+    struct msg other;
+    msg_init(&other, "accepted", "isa:own:000000001+1", "ISA*other bytes~", 1, "PO-2");
+    assert_int_equal(xd_store_execute(s, &other.op), XD_ECONFLICT);
+    assert_non_null(strstr(other.op.err.message, "different message"));
+    xd_store_op_cleanup(&other.op);
+    assert_int_equal(count("SELECT count(*) FROM journal"), 1);
+}
+
+static void test_rejected_is_kept_and_frees_its_number(void **state)
+{
+    (void)state;
+    struct msg m;
+    msg_init(&m, "rejected", "isa:own:000000007+1", "ISA*broken~", 0, NULL);
+    assert_int_equal(xd_store_execute(s, &m.op), XD_OK);
+    xd_store_op_cleanup(&m.op);
+    assert_int_equal(count("SELECT count(*) FROM journal WHERE status = 'rejected' AND detail "
+                           "LIKE 'every document%' AND raw = CAST('ISA*broken~' AS BLOB)"),
+                     1);
+    /* The corrected interchange under the same number is a new message. */
+    struct msg fixed;
+    msg_init(&fixed, "accepted", "isa:own:000000007+1", "ISA*fixed~", 1, "PO-7");
+    assert_int_equal(xd_store_execute(s, &fixed.op), XD_OK);
+    xd_store_op_cleanup(&fixed.op);
+    assert_int_equal(count("SELECT count(*) FROM journal"), 2);
+}
+
+static void test_failure_leaves_nothing(void **state)
+{
+    (void)state;
+    struct msg m;
+    msg_init(&m, "accepted", NULL, "ISA*first~", 1, "PO-9");
+    assert_int_equal(xd_store_execute(s, &m.op), XD_OK);
+    xd_store_op_cleanup(&m.op);
+    /* A second message whose document id is taken: the whole message is refused. */
+    struct msg dup;
+    msg_init(&dup, "accepted", NULL, "ISA*second~", 2, "PO-10");
+    memcpy(dup.docs[1].id, m.docs[0].id, sizeof dup.docs[1].id);
+    assert_int_not_equal(xd_store_execute(s, &dup.op), XD_OK);
+    xd_store_op_cleanup(&dup.op);
+    assert_int_equal(count("SELECT count(*) FROM journal"), 1);
+    assert_int_equal(count("SELECT count(*) FROM documents"), 1);
+    assert_int_equal(count("SELECT count(*) FROM outbox"), 1);
+    assert_int_equal(count("SELECT count(*) FROM thread_keys WHERE value = 'PO-10'"), 0);
+}
+
+static void test_validation(void **state)
+{
+    (void)state;
+    struct msg m;
+    msg_init(&m, "maybe", NULL, raw, 0, NULL);
+    assert_int_equal(xd_store_execute(s, &m.op), XD_EINVAL);
+    assert_non_null(strstr(m.op.err.message, "message.status"));
+    msg_init(&m, "accepted", NULL, raw, 0, NULL);
+    m.op.u.message.raw_len = 0;
+    assert_int_equal(xd_store_execute(s, &m.op), XD_EINVAL);
+    assert_non_null(strstr(m.op.err.message, "message.raw"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_one_transaction, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rejected_is_kept_and_frees_its_number, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_failure_leaves_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_validation, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
