@@ -232,7 +232,8 @@ static void rescan(struct xd_inbox *ib)
         DIR *f = opendir(in);
         struct dirent *fe;
         while (f != NULL && (fe = readdir(f)) != NULL) {
-            if (fe->d_type == DT_REG || fe->d_type == DT_UNKNOWN) {
+            /* Links too: take() quarantines them rather than leave them there forever. */
+            if (fe->d_type == DT_REG || fe->d_type == DT_LNK || fe->d_type == DT_UNKNOWN) {
                 if (pending_find(ib, e->d_name, fe->d_name) == NULL) {
                     pending_note(ib, e->d_name, fe->d_name, false);
                 }
@@ -359,7 +360,9 @@ static enum xd_status read_file(struct xd_inbox *ib, const char *path, struct xd
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
     if (fd < 0) {
-        return errno == ENOENT ? XD_ENOTFOUND : XD_EIO;
+        /* ELOOP: a symbolic link (a partner can make one over SFTP, pointing anywhere outside
+         * its chroot). Never followed, and not worth a retry: not a regular file. */
+        return errno == ENOENT ? XD_ENOTFOUND : errno == ELOOP ? XD_EINVAL : XD_EIO;
     }
     enum xd_status st = XD_OK;
     if (fstat(fd, sb) != 0 || !S_ISREG(sb->st_mode)) {

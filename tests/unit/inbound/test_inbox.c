@@ -220,6 +220,42 @@ static void test_too_big_is_quarantined_unread(void **state)
     assert_int_equal(count_seen("acme/huge.csv"), 0);
 }
 
+/* A symbolic link (an SFTP client can make one, pointing outside the partner's chroot): never
+ * followed, quarantined as a link with its reason, and not retried. */
+static void test_symlink_is_quarantined_unfollowed(void **state)
+{
+    (void)state;
+    char target[512], p[512], reason[600], moved[600];
+    snprintf(target, sizeof target, "%s/secret.txt", dir);
+    write_file(target, "ok secret: the handler must never see this");
+    snprintf(p, sizeof p, "%s/partners/acme/inbox/link.csv", dir);
+    assert_int_equal(symlink(target, p), 0);
+    snprintf(reason, sizeof reason, "%s/quarantine/acme/link.csv.reason.txt", dir);
+    for (int i = 0; i < 150 && access(reason, F_OK) != 0; i++) {
+        usleep(20000);
+    }
+    assert_int_equal(access(reason, F_OK), 0);
+    snprintf(moved, sizeof moved, "%s/quarantine/acme/link.csv", dir);
+    struct stat sb;
+    assert_int_equal(lstat(moved, &sb), 0);
+    assert_true(S_ISLNK(sb.st_mode));
+    assert_false(exists("%s/partners/acme/inbox/%s", "link.csv"));
+    assert_int_equal(count_seen("acme/link.csv"), 0);
+    FILE *f = fopen(reason, "r");
+    assert_non_null(f);
+    char text[1024];
+    size_t n = fread(text, 1, sizeof text - 1, f);
+    text[n] = '\0';
+    fclose(f);
+    assert_non_null(strstr(text, "reason: not a regular file"));
+    struct xd_inbox_stats before, after;
+    xd_inbox_stats(ib, &before);
+    usleep(1200 * 1000); /* two rescans */
+    xd_inbox_stats(ib, &after);
+    assert_int_equal(after.retried, before.retried);
+    assert_int_equal(after.rejected, before.rejected);
+}
+
 static void test_retry_then_accept(void **state)
 {
     (void)state;
@@ -265,6 +301,7 @@ int main(void)
         cmocka_unit_test(test_hard_link_taken_when_quiet),
         cmocka_unit_test(test_rejected_goes_to_quarantine_with_reason),
         cmocka_unit_test(test_too_big_is_quarantined_unread),
+        cmocka_unit_test(test_symlink_is_quarantined_unfollowed),
         cmocka_unit_test(test_retry_then_accept),
         cmocka_unit_test(test_new_partner_folder_is_watched),
     };
