@@ -9,7 +9,8 @@
 #     sftpd_sftp <<< 'put a inbox/a'   # sftp -b - as the partner; returns sftp's status
 #     sftpd_stop                       # stop sshd, remove the user (call it from a trap)
 # sftpd_start creates the user cdpartner-<random> (SFTPD_USER), a host key and a client key,
-# <CHROOT>/inbox and <CHROOT>/outbox owned by that user, an sshd_config that chroots the user
+# <CHROOT>/inbox (the user's, group of the hub's user SFTPD_HUB_USER, default root) and
+# <CHROOT>/outbox (the hub's, group the partner's), both 2770, an sshd_config that chroots the user
 # into CHROOT with internal-sftp only and key authentication only, and starts /usr/sbin/sshd -D
 # on 127.0.0.1 on a free port (SFTPD_PORT). The client pins the host key (SFTPD_KNOWN_HOSTS).
 #
@@ -96,9 +97,18 @@ sftpd_start()
     # '*': no password, but not locked ('!' is, and sshd refuses locked accounts).
     useradd --system --no-create-home --home-dir / --shell /usr/sbin/nologin --user-group \
         -p '*' "$SFTPD_USER" || { SFTPD_USER=; return 1; }
-    install -d -m 770 -o "$SFTPD_USER" -g "$SFTPD_USER" "$SFTPD_CHROOT/inbox" "$SFTPD_CHROOT/outbox" || return 1
-    chown "$SFTPD_USER:$SFTPD_USER" "$SFTPD_CHROOT/inbox" "$SFTPD_CHROOT/outbox"
-    chmod 770 "$SFTPD_CHROOT/inbox" "$SFTPD_CHROOT/outbox"
+    # inbox/: the partner's, group the hub's; outbox/: the hub's, group the partner's. Both
+    # setgid, so a file the partner uploads is the hub's group and a file the hub writes (mode
+    # 0640) is readable by the partner; either side may remove what the other left.
+    local hub_user=${SFTPD_HUB_USER:-root} hub_group
+    hub_group=$(id -gn "$hub_user") || return 1
+    install -d -o "$SFTPD_USER" -g "$hub_group" "$SFTPD_CHROOT/inbox" || return 1
+    install -d -o "$hub_user" -g "$SFTPD_USER" "$SFTPD_CHROOT/outbox" || return 1
+    chown "$SFTPD_USER:$hub_group" "$SFTPD_CHROOT/inbox"
+    chown "$hub_user:$SFTPD_USER" "$SFTPD_CHROOT/outbox"
+    chmod 2770 "$SFTPD_CHROOT/inbox" "$SFTPD_CHROOT/outbox"
+    chgrp -R "$hub_group" "$SFTPD_CHROOT/inbox"
+    chgrp -R "$SFTPD_USER" "$SFTPD_CHROOT/outbox"
 
     rm -f "$W/host_ed25519" "$W/host_ed25519.pub" "$W/client_ed25519" "$W/client_ed25519.pub"
     ssh-keygen -q -t ed25519 -N '' -C crossdock-test-host -f "$W/host_ed25519" || return 1
