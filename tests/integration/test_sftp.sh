@@ -13,7 +13,13 @@
 #     read, and neither is tried again;
 #   - the partner cannot leave its chroot: not archive/, not quarantine/, not /etc, no writes
 #     beside inbox/ and outbox/, no shell.
-# Needs root (a system user, sshd's chroot); installs openssh-server when missing. Where that is
+# Two set-ups (the argument):
+#   root  the hub runs as root; sshd's ChrootDirectory is <data>/partners/<partner> itself.
+#   user  the hub runs as a throwaway unprivileged user that owns <data> (the store must write
+#         there, so <data> cannot be a root-owned chroot component): <data>/partners is a
+#         symlink to a root-owned tree on the same filesystem, which sshd chroots into. This is
+#         docs/operations.md's "Partner SFTP access".
+# Needs root (system users, sshd's chroot); installs openssh-server when missing. Where that is
 # not possible it says why and exits 77 (meson: skipped). Output: one "ok"/"not ok" line per
 # check, then "N passed, N failed". CROSSDOCK_KEEP=1 keeps the scratch directory.
 set -uo pipefail
@@ -28,14 +34,17 @@ PY=/usr/bin/python3
 [ -x "$PY" ] || sftpd_skip "$PY is missing"
 [ -x "$BIN" ] || { echo "no crossdock binary at $BIN" >&2; exit 1; }
 
+MODE=${1:-root}
+case $MODE in root|user) ;; *) echo "usage: $0 [root|user]" >&2; exit 2 ;; esac
 PARTNER=acme-fasteners
 SAMPLE=$SRC/examples/partners/samples/acme-fasteners/855_4500012345.edi
 # Not under /tmp: sshd refuses a chroot (or a key file) below a world-writable directory.
 B=$(mktemp -d /run/crossdock-sftp.XXXXXX) || sftpd_skip "cannot make a directory under /run"
 chmod 755 "$B"
 DATA=$B/data
-CHROOT=$DATA/partners/$PARTNER
 HUB_PID=
+HUB_USER=
+AS_HUB=() # the hub's commands run through this
 passed=0
 failed=0
 
@@ -52,6 +61,7 @@ finish()
         wait "$HUB_PID" 2>/dev/null
     fi
     sftpd_stop
+    [ -n "$HUB_USER" ] && userdel "$HUB_USER"
     if [ "$failed" -gt 0 ]; then
         echo "--- hub log (last 40 lines)"; tail -n 40 "$B/hub.log" 2>/dev/null
         echo "--- sshd log (last 20 lines)"; tail -n 20 "$B/sshd/sshd.log" 2>/dev/null
@@ -88,12 +98,25 @@ json() { "$PY" -c 'import json,sys; j=json.load(sys.stdin); r='"$1"'; print(r if
 # ---------------------------------------------------------------------------------------------
 # The hub's data directory, the partner's folder, sshd
 
-TOKEN=$("$BIN" token create --data "$DATA" --name sftp-test-admin) || die "admin token"
-install -d -m 755 -o root -g root "$DATA/partners" "$CHROOT"
+if [ "$MODE" = user ]; then
+    HUB_USER=cdhub-$(od -An -N3 -tx1 /dev/urandom | tr -d ' \n')
+    useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin \
+        --user-group "$HUB_USER" || die "hub user created"
+    AS_HUB=(setpriv --reuid="$HUB_USER" --regid="$HUB_USER" --init-groups --)
+    install -d -m 700 -o "$HUB_USER" -g "$HUB_USER" "$DATA"
+    install -d -m 755 -o root -g root "$B/sftp" "$B/sftp/partners"
+    ln -s "$B/sftp/partners" "$DATA/partners"
+    export SFTPD_HUB_USER=$HUB_USER
+else
+    install -d -m 755 -o root -g root "$DATA" "$DATA/partners"
+fi
+install -d -m 755 -o root -g root "$DATA/partners/$PARTNER"
+CHROOT=$(readlink -f "$DATA/partners/$PARTNER")
+TOKEN=$("${AS_HUB[@]}" "$BIN" token create --data "$DATA" --name sftp-test-admin) || die "admin token"
 sftpd_start "$B/sshd" "$CHROOT" || die "sshd started (see $B/sshd/sshd.log)"
-ok "sshd on 127.0.0.1:$SFTPD_PORT chroots $SFTPD_USER into partners/$PARTNER"
+ok "sshd on 127.0.0.1:$SFTPD_PORT chroots $SFTPD_USER into ${CHROOT#$B/}; the hub runs as ${HUB_USER:-root}"
 
-"$BIN" serve --data "$DATA" --listen 127.0.0.1:0 2>"$B/hub.log" &
+"${AS_HUB[@]}" "$BIN" serve --data "$DATA" --listen 127.0.0.1:0 2>"$B/hub.log" &
 HUB_PID=$!
 hub_port() { HUB_PORT=$(sed -n 's|.*listening on http://127\.0\.0\.1:\([0-9]*\).*|\1|p' "$B/hub.log" | head -n 1); [ -n "$HUB_PORT" ]; }
 wait_until 30 hub_port || die "hub listening"
