@@ -423,13 +423,14 @@ static bool take(struct xd_inbox *ib, struct pending *p)
     }
     bool done = true;
     switch (v) {
+    /* Counted before the file moves, so whoever sees it moved also sees it counted. */
     case XD_INBOX_ACCEPTED:
-        archive(ib, &f);
         atomic_fetch_add(&ib->accepted, 1);
+        archive(ib, &f);
         break;
     case XD_INBOX_REJECTED:
-        quarantine(ib, &f, reason[0] ? reason : "refused");
         atomic_fetch_add(&ib->rejected, 1);
+        quarantine(ib, &f, reason[0] ? reason : "refused");
         break;
     case XD_INBOX_RETRY:
         p->retry_ms = p->retry_ms ? p->retry_ms * 2 : ib->o.retry_ms;
