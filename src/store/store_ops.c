@@ -50,6 +50,24 @@ static enum xd_status need_str(struct xd_error *err, const char *field, const ch
     return XD_OK;
 }
 
+/* Required strings of an op, each with its field name and byte cap. */
+struct str_rule {
+    const char *field;
+    const char *value;
+    size_t max;
+};
+
+static enum xd_status need_strs(struct xd_error *err, const struct str_rule *r, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        enum xd_status st = need_str(err, r[i].field, r[i].value, r[i].max);
+        if (st != XD_OK) {
+            return st;
+        }
+    }
+    return XD_OK;
+}
+
 static enum xd_status opt_str(struct xd_error *err, const char *field, const char *v, size_t max)
 {
     return v == NULL ? XD_OK : need_str(err, field, v, max);
@@ -142,11 +160,7 @@ static enum xd_status ingest_validate(struct xd_store_op *op)
     if (!xd_id_valid(in->id, strnlen(in->id, sizeof in->id))) {
         return bad(err, "ingest.id", "not a UUID");
     }
-    struct {
-        const char *field;
-        const char *value;
-        size_t max;
-    } strs[] = {
+    const struct str_rule strs[] = {
         {"ingest.doc_type", in->doc_type, SHORT_MAX_BYTES},
         {"ingest.partner", in->partner, NAME_MAX_BYTES},
         {"ingest.channel", in->channel, SHORT_MAX_BYTES},
@@ -154,11 +168,9 @@ static enum xd_status ingest_validate(struct xd_store_op *op)
         {"ingest.content_type", in->content_type, CONTENT_TYPE_MAX},
         {"ingest.actor", in->actor, NAME_MAX_BYTES},
     };
-    for (size_t i = 0; i < XD_ARRAY_LEN(strs); i++) {
-        enum xd_status st = need_str(err, strs[i].field, strs[i].value, strs[i].max);
-        if (st != XD_OK) {
-            return st;
-        }
+    enum xd_status st = need_strs(err, strs, XD_ARRAY_LEN(strs));
+    if (st != XD_OK) {
+        return st;
     }
     if (in->raw == NULL && in->raw_len > 0) {
         return bad(err, "ingest.raw", "raw_len is set but raw is NULL");
@@ -175,7 +187,7 @@ static enum xd_status ingest_validate(struct xd_store_op *op)
     if (in->received_at_ms < 0) {
         return bad(err, "ingest.received_at_ms", "negative");
     }
-    enum xd_status st = validate_keys(in, err);
+    st = validate_keys(in, err);
     if (st == XD_OK) {
         st = validate_idem(in, err);
     }
@@ -504,11 +516,7 @@ static enum xd_status message_validate(struct xd_store_op *op)
     if (!xd_id_valid(m->id, strnlen(m->id, sizeof m->id))) {
         return bad(err, "message.id", "not a UUID");
     }
-    struct {
-        const char *field;
-        const char *value;
-        size_t max;
-    } strs[] = {
+    const struct str_rule strs[] = {
         {"message.partner", m->partner, NAME_MAX_BYTES},
         {"message.channel", m->channel, SHORT_MAX_BYTES},
         {"message.format", m->format, SHORT_MAX_BYTES},
@@ -516,11 +524,9 @@ static enum xd_status message_validate(struct xd_store_op *op)
         {"message.status", m->status, SHORT_MAX_BYTES},
         {"message.actor", m->actor, NAME_MAX_BYTES},
     };
-    for (size_t i = 0; i < XD_ARRAY_LEN(strs); i++) {
-        enum xd_status st = need_str(err, strs[i].field, strs[i].value, strs[i].max);
-        if (st != XD_OK) {
-            return st;
-        }
+    enum xd_status st = need_strs(err, strs, XD_ARRAY_LEN(strs));
+    if (st != XD_OK) {
+        return st;
     }
     bool known = false;
     for (size_t i = 0; i < XD_ARRAY_LEN(message_statuses); i++) {
@@ -529,7 +535,7 @@ static enum xd_status message_validate(struct xd_store_op *op)
     if (!known) {
         return bad(err, "message.status", "must be accepted, partial, rejected or test");
     }
-    enum xd_status st = opt_str(err, "message.detail", m->detail, XD_STORE_DETAIL_MAX);
+    st = opt_str(err, "message.detail", m->detail, XD_STORE_DETAIL_MAX);
     if (st == XD_OK) {
         st = opt_str(err, "message.file_name", m->file_name, 255);
     }
