@@ -22,10 +22,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MAX_CONN     1024
-#define REQ_MAX      (64 * 1024)
-#define RESP_MAX     (64 * 1024)
-#define MAX_SAMPLES  (32 * 1024 * 1024)
+#define MAX_CONN    1024
+#define REQ_MAX     (64 * 1024)
+#define RESP_MAX    (64 * 1024)
+#define MAX_SAMPLES (32 * 1024 * 1024)
 
 struct conn {
     int fd;
@@ -58,13 +58,13 @@ static void build_request(struct conn *c)
     char body[REQ_MAX / 2];
     unsigned long long n = (unsigned long long)++seq;
     int blen = snprintf(body, sizeof body, "%sBENCH-%d-%llu%s", doc_head, getpid(), n, doc_tail);
-    c->req_len = (size_t)snprintf(c->req, sizeof c->req,
-                                  "POST /v1/documents HTTP/1.1\r\nHost: %s:%d\r\n"
-                                  "Authorization: Bearer %s\r\nContent-Type: application/json\r\n"
-                                  "%s: bench-%d-%llu\r\nContent-Length: %d\r\n\r\n%s",
-                                  host, port, token,
-                                  with_idempotency_key ? "Idempotency-Key" : "X-Bench-Id",
-                                  getpid(), n, blen, body);
+    c->req_len =
+        (size_t)snprintf(c->req, sizeof c->req,
+                         "POST /v1/documents HTTP/1.1\r\nHost: %s:%d\r\n"
+                         "Authorization: Bearer %s\r\nContent-Type: application/json\r\n"
+                         "%s: bench-%d-%llu\r\nContent-Length: %d\r\n\r\n%s",
+                         host, port, token, with_idempotency_key ? "Idempotency-Key" : "X-Bench-Id",
+                         getpid(), n, blen, body);
     c->req_off = 0;
     c->resp_len = 0;
     c->sent_ns = now_ns();
@@ -186,8 +186,8 @@ static double cpu_seconds(int pid)
     fclose(f);
     char *p = strrchr(line, ')'); /* the command name may contain spaces */
     unsigned long long ut = 0, st = 0;
-    if (p == NULL || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut,
-                            &st) != 2) {
+    if (p == NULL ||
+        sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &st) != 2) {
         return -1;
     }
     return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);

@@ -457,7 +457,7 @@ struct xd_partner_sample {
     /* One boolean per document: true when it mapped and validated without a problem (what
      * the inbound pipeline stores); false ones are in <documents> as far as they got. */
     struct json_t *valid;
-    size_t n_refused; /* documents (X12 sets) refused before they became JSON at all */
+    size_t n_refused;         /* documents (X12 sets) refused before they became JSON at all */
     struct xd_diags notes;    /* what the mapping changed */
     struct xd_diags problems; /* format, mapping and canonical validation problems */
     char detail[256];         /* a sentence on what was done (X12: what was checked) */

@@ -24,11 +24,11 @@ struct xd_store;
 /* Opening and closing */
 
 struct xd_store_options {
-    const char *data_dir;  /* created if missing; the database lives inside it */
-    size_t queue_cap;      /* pending write operations before submit answers XD_EAGAIN */
-    size_t batch_max;      /* operations per transaction */
-    bool durable;          /* fsync at every commit (synchronous=FULL); false only for tests */
-    size_t readers_max;    /* read connections kept for reads on calling threads */
+    const char *data_dir; /* created if missing; the database lives inside it */
+    size_t queue_cap;     /* pending write operations before submit answers XD_EAGAIN */
+    size_t batch_max;     /* operations per transaction */
+    bool durable;         /* fsync at every commit (synchronous=FULL); false only for tests */
+    size_t readers_max;   /* read connections kept for reads on calling threads */
 };
 
 /* Defaults: queue_cap 65536, batch_max 2048, durable true, readers_max 8. */
@@ -49,10 +49,10 @@ void xd_store_close(struct xd_store *s);
 /* ------------------------------------------------------------------------------------------ */
 /* Write operations */
 
-#define XD_STORE_KEY_MAX       16  /* business keys per document */
-#define XD_STORE_KEY_NAME_MAX  64  /* bytes of a business key's name */
-#define XD_STORE_KEY_VALUE_MAX 256 /* bytes of a business key's value */
-#define XD_CORRELATION_ID_MAX  128 /* longest correlation id, without NUL */
+#define XD_STORE_KEY_MAX       16    /* business keys per document */
+#define XD_STORE_KEY_NAME_MAX  64    /* bytes of a business key's name */
+#define XD_STORE_KEY_VALUE_MAX 256   /* bytes of a business key's value */
+#define XD_CORRELATION_ID_MAX  128   /* longest correlation id, without NUL */
 #define XD_STORE_RESPONSE_MAX  65536 /* bytes of a stored idempotent response body */
 
 /* A business key of a document: ("po_number", "4500001"). Documents sharing one join a thread. */
@@ -99,15 +99,15 @@ struct xd_store_outbound {
 /* Journal one inbound message and record the canonical document it carries. */
 struct xd_store_ingest {
     /* In: all strings borrowed until completion. */
-    char id[XD_ID_LEN + 1];       /* document id, assigned by the caller (xd_id_new) */
-    const char *doc_type;         /* "purchase_order" ... */
-    const char *partner;          /* who sent it ("api" for the HTTP API's own callers) */
-    const char *channel;          /* "http", "inbox", "nats" ... */
-    const char *format;           /* "json", "x12", "csv" */
-    const char *content_type;     /* of the raw bytes */
-    const char *raw;              /* the bytes as received; NULL (raw_len 0) when they are body */
+    char id[XD_ID_LEN + 1];   /* document id, assigned by the caller (xd_id_new) */
+    const char *doc_type;     /* "purchase_order" ... */
+    const char *partner;      /* who sent it ("api" for the HTTP API's own callers) */
+    const char *channel;      /* "http", "inbox", "nats" ... */
+    const char *format;       /* "json", "x12", "csv" */
+    const char *content_type; /* of the raw bytes */
+    const char *raw;          /* the bytes as received; NULL (raw_len 0) when they are body */
     size_t raw_len;
-    const char *body;             /* canonical JSON of the document */
+    const char *body; /* canonical JSON of the document */
     size_t body_len;
     const struct xd_store_key *keys; /* business keys, up to XD_STORE_KEY_MAX */
     size_t n_keys;
@@ -121,14 +121,14 @@ struct xd_store_ingest {
      * of one batch see each other: the second of two new documents sharing a key joins the
      * first one's thread. */
     const char *correlation_hint;
-    const char *trace_id;         /* W3C trace-id of the caller's traceparent, or NULL */
+    const char *trace_id; /* W3C trace-id of the caller's traceparent, or NULL */
     int64_t received_at_ms;
-    const char *actor;            /* token name, for the audit log */
+    const char *actor; /* token name, for the audit log */
     /* Idempotency (optional: idem_key NULL = none). Keys are unique per scope. */
-    const char *idem_scope;       /* the caller's token id */
+    const char *idem_scope; /* the caller's token id */
     const char *idem_key;
     uint8_t request_hash[XD_SHA256_LEN];
-    xd_store_respond_fn respond;  /* required when idem_key is set */
+    xd_store_respond_fn respond; /* required when idem_key is set */
     void *respond_arg;
     /* Outbound messages written in the same transaction as the document (up to
      * XD_STORE_OUTBOUND_MAX): all of them or none, with the document. Their seq is filled in. */
@@ -137,8 +137,8 @@ struct xd_store_ingest {
 
     /* Out, valid when the operation completed with XD_OK. */
     char correlation_id[XD_CORRELATION_ID_MAX + 1];
-    int64_t seq;                  /* journal sequence number, increasing */
-    bool new_thread;              /* this document started its thread */
+    int64_t seq;     /* journal sequence number, increasing */
+    bool new_thread; /* this document started its thread */
 };
 
 /* One inbound partner message (an interchange, a file from an inbox, a partner's POST):
@@ -191,8 +191,8 @@ enum xd_status xd_store_message_answer(const struct xd_store_message *m,
 struct xd_store_token_create {
     char id[XD_ID_LEN + 1];
     const char *name;
-    const char *role;             /* "admin", "operator", "partner" ... */
-    const char *partner;          /* for role partner: the partner it speaks for; else NULL */
+    const char *role;    /* "admin", "operator", "partner" ... */
+    const char *partner; /* for role partner: the partner it speaks for; else NULL */
     uint8_t token_hash[XD_SHA256_LEN];
     const char *actor;
 };
@@ -202,7 +202,7 @@ struct xd_store_token_create {
 struct xd_store_token_revoke {
     char id[XD_ID_LEN + 1];
     const char *actor;
-    bool was_active;              /* out */
+    bool was_active; /* out */
 };
 
 /* Allocate <count> consecutive control numbers of <kind> for <partner> (X12 ISA13, GS06, ST02:
@@ -213,9 +213,9 @@ struct xd_store_token_revoke {
 struct xd_store_control_alloc {
     const char *partner;
     const char *kind;
-    int64_t count;                /* 1..XD_STORE_CONTROL_COUNT_MAX */
+    int64_t count; /* 1..XD_STORE_CONTROL_COUNT_MAX */
     const char *actor;
-    int64_t first;                /* out: the first of the <count> numbers */
+    int64_t first; /* out: the first of the <count> numbers */
 };
 
 /* Append one record to the audit log (state changes made outside the store's own operations,
@@ -226,7 +226,7 @@ struct xd_store_audit_append {
     const char *object;
     const char *before;
     const char *after;
-    int64_t seq;                  /* out: the record's sequence number */
+    int64_t seq; /* out: the record's sequence number */
 };
 
 /* Enqueue outbound messages on their own (an operator, a connector: POST /v1/outbox), with the
@@ -370,8 +370,8 @@ struct xd_store_partner_put {
  * batch's transaction: <reseal> gets each sealed value and appends its replacement to <out>; a
  * failure of any fails the whole operation (nothing changes). Audited as partner.rekey. */
 typedef enum xd_status (*xd_store_reseal_fn)(void *arg, const char *partner, const char *name,
-                                             const uint8_t *sealed, size_t len,
-                                             struct xd_buf *out, struct xd_error *err);
+                                             const uint8_t *sealed, size_t len, struct xd_buf *out,
+                                             struct xd_error *err);
 struct xd_store_partner_rekey {
     xd_store_reseal_fn reseal;
     void *arg;
@@ -418,7 +418,7 @@ struct xd_store_op {
         struct xd_store_partner_rekey rekey;
         struct xd_store_message message;
     } u;
-    xd_store_done_fn done;        /* NULL: use xd_store_wait */
+    xd_store_done_fn done; /* NULL: use xd_store_wait */
     void *done_arg;
     /* Out: XD_OK (committed); XD_EEXIST (idempotency key already used: see idem_* below; for
      * token create: the id or secret exists); XD_EUNAVAIL (storage failed: nothing of this
@@ -471,7 +471,7 @@ struct xd_store_doc {
     const char *partner;
     const char *channel;
     const char *format;
-    const char *trace_id;         /* NULL when the sender sent none */
+    const char *trace_id; /* NULL when the sender sent none */
     int64_t seq;
     int64_t received_at_ms;
     const char *body;
@@ -482,10 +482,11 @@ enum xd_status xd_store_doc_get(struct xd_store *s, const char *id, struct xd_ar
                                 struct xd_store_doc *out, struct xd_error *err) XD_NODISCARD;
 /* The thread's documents in journal order (at most <limit>, 0 = all). XD_ENOTFOUND when the
  * thread does not exist. Bodies are included. */
-enum xd_status xd_store_thread_docs(struct xd_store *s, const char *correlation_id,
-                                    size_t limit, struct xd_arena *a, struct xd_store_doc **out,
-                                    size_t *n_out, struct xd_error *err) XD_NODISCARD;
-/* The thread a business key belongs to; XD_ENOTFOUND when none. <cap> >= XD_CORRELATION_ID_MAX+1. */
+enum xd_status xd_store_thread_docs(struct xd_store *s, const char *correlation_id, size_t limit,
+                                    struct xd_arena *a, struct xd_store_doc **out, size_t *n_out,
+                                    struct xd_error *err) XD_NODISCARD;
+/* The thread a business key belongs to; XD_ENOTFOUND when none. <cap> >= XD_CORRELATION_ID_MAX+1.
+ */
 enum xd_status xd_store_thread_by_key(struct xd_store *s, const char *name, const char *value,
                                       char *out, size_t cap, struct xd_error *err) XD_NODISCARD;
 
@@ -507,7 +508,7 @@ struct xd_store_token {
     const char *role;
     const char *partner;
     int64_t created_at_ms;
-    int64_t revoked_at_ms;        /* 0 while active; token_find never returns revoked ones */
+    int64_t revoked_at_ms; /* 0 while active; token_find never returns revoked ones */
 };
 enum xd_status xd_store_token_find(struct xd_store *s, const uint8_t hash[XD_SHA256_LEN],
                                    struct xd_arena *a, struct xd_store_token *out,
@@ -687,10 +688,10 @@ struct xd_audit_record {
     int64_t seq;
     int64_t at_ms;
     const char *actor;
-    const char *action;   /* "document.ingest", "token.create" ... */
-    const char *object;   /* "document:<id>" ... */
-    const char *before;   /* JSON or NULL */
-    const char *after;    /* JSON or NULL */
+    const char *action; /* "document.ingest", "token.create" ... */
+    const char *object; /* "document:<id>" ... */
+    const char *before; /* JSON or NULL */
+    const char *after;  /* JSON or NULL */
     char prev_hash[XD_SHA256_HEX_LEN + 1];
     char hash[XD_SHA256_HEX_LEN + 1];
 };
@@ -698,8 +699,7 @@ struct xd_audit_record {
 /* Call <fn> for every record from <from_seq> on, in order; stop early when fn returns non-OK
  * and return that status. */
 enum xd_status xd_store_audit_scan(struct xd_store *s, int64_t from_seq,
-                                   enum xd_status (*fn)(void *arg,
-                                                        const struct xd_audit_record *r),
+                                   enum xd_status (*fn)(void *arg, const struct xd_audit_record *r),
                                    void *arg, struct xd_error *err) XD_NODISCARD;
 /* Recompute the chain. XD_OK when intact; XD_ECORRUPT with err naming the first bad record
  * (seq, and whether it was edited, removed or reordered) otherwise. Opens the database of
@@ -711,12 +711,12 @@ enum xd_status xd_store_audit_verify(const char *data_dir, int64_t *records_chec
 /* Health and metrics */
 
 struct xd_store_stats {
-    uint64_t batches;          /* transactions committed */
-    uint64_t ops_committed;    /* completed XD_OK */
-    uint64_t ops_failed;       /* completed with an error other than XD_EEXIST */
-    uint64_t queue_depth;      /* now */
+    uint64_t batches;            /* transactions committed */
+    uint64_t ops_committed;      /* completed XD_OK */
+    uint64_t ops_failed;         /* completed with an error other than XD_EEXIST */
+    uint64_t queue_depth;        /* now */
     uint64_t batch_size_hist[8]; /* batches of 1, 2-3, 4-7, 8-15, 16-63, 64-255, 256-1023, 1024+ */
-    uint64_t commit_ns_sum;    /* time spent in commit (incl. fsync) */
+    uint64_t commit_ns_sum;      /* time spent in commit (incl. fsync) */
     uint64_t commit_ns_max;
     uint64_t commit_hist[12];  /* commit latency buckets, see xd_store_commit_buckets_us */
     bool healthy;              /* false while the writer is recovering from a storage failure */

@@ -3,16 +3,17 @@
 #ifndef XD_TEST_HUB_H
 #define XD_TEST_HUB_H
 
+#include <sys/types.h>
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <sys/types.h>
 
 struct test_hub {
     pid_t pid;
-    char dir[256];   /* temporary directory, removed by hub_teardown */
-    char data[512];  /* data directory inside it */
-    char log[512];   /* the server's stderr */
+    char dir[256];  /* temporary directory, removed by hub_teardown */
+    char data[512]; /* data directory inside it */
+    char log[512];  /* the server's stderr */
     uint16_t port;
     char url[64];    /* http://127.0.0.1:PORT */
     char token[128]; /* an admin token */
@@ -49,10 +50,10 @@ int rcv_stop(struct test_rcv *r, int sig);
 
 struct http_resp {
     long status;
-    char *body;        /* NUL-terminated, free with http_resp_free */
+    char *body; /* NUL-terminated, free with http_resp_free */
     size_t len;
     char headers[4096];
-    int curl_code;     /* 0 when an answer arrived */
+    int curl_code; /* 0 when an answer arrived */
 };
 
 /* One request. <headers>: NULL-terminated "Name: value" strings or NULL. <token> NULL: none. */
