@@ -177,9 +177,13 @@ static enum xd_inbox_verdict inbox_file(void *arg, const struct xd_inbox_file *f
     xd_error_clear(&err);
     enum xd_status st = xd_inbound_process(&g->ctx, &req, &res, &err);
     enum xd_inbox_verdict v = XD_INBOX_ACCEPTED;
-    if (st != XD_OK) {
+    if (st == XD_EUNAVAIL || st == XD_EAGAIN || st == XD_ECLOSED || st == XD_ENOMEM ||
+        st == XD_EIO) {
         snprintf(reason, cap, "%s", err.message);
         v = XD_INBOX_RETRY; /* storage trouble: nothing acknowledged, the file stays */
+    } else if (st != XD_OK) {
+        snprintf(reason, cap, "cannot be recorded: %s", err.message);
+        v = XD_INBOX_REJECTED; /* the same file would fail the same way again */
     } else if (res.outcome == XD_INBOUND_REFUSED ||
                (res.outcome == XD_INBOUND_STORED && strcmp(res.status, "rejected") == 0)) {
         snprintf(reason, cap, "%s", res.reason);

@@ -460,9 +460,12 @@ static enum xd_status run_message(struct message_run *m, struct xd_error *err)
     msg->partner = p->id;
     msg->channel = req->channel;
     msg->format = decoded ? xd_partner_format_name(s->format) : "unknown";
-    msg->content_type = req->content_type != NULL ? req->content_type
-                        : x12                     ? "application/edi-x12"
-                                                  : "application/octet-stream";
+    /* A Content-Type past what the journal keeps is the sender's noise, not a reason to lose
+     * the message. */
+    bool ct_ok = req->content_type != NULL && strlen(req->content_type) <= 200;
+    msg->content_type = ct_ok ? req->content_type
+                        : x12 ? "application/edi-x12"
+                              : "application/octet-stream";
     msg->file_name = req->file_name;
     msg->raw = req->data;
     msg->raw_len = req->len;

@@ -320,6 +320,16 @@ static void test_broken_set_rejected_with_997(void **state)
     assert_int_equal(json_array_size(json_object_get(a, "outbound")), 1);
     json_decref(a);
     free(x);
+    /* A Content-Type longer than the journal keeps: the message is still taken. */
+    char long_ct[400];
+    snprintf(long_ct, sizeof long_ct, "Content-Type: text/plain; note=%0300d", 0);
+    const char *const ct[] = {long_ct, NULL};
+    char *y = interchange("TPX12", 106, 'P', "PO-INB-6", false);
+    struct http_resp r;
+    http_request("POST", url("/v1/inbound/tp-x12"), partner_token, y, strlen(y), ct, &r);
+    assert_int_equal(r.status, 201);
+    http_resp_free(&r);
+    free(y);
     /* Not X12 at all, declared as X12: rejected, with a reason. */
     json_t *g = post_x12("tp-x12", partner_token, "hello, this is not EDI", 422);
     assert_string_equal(str(g, "status"), "rejected");
