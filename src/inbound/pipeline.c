@@ -49,8 +49,8 @@ static enum xd_status refuse(struct xd_inbound_result *res, int status, const ch
     res->http_status = status;
     xd_buf_reset(&res->answer);
     enum xd_status st = xd_buf_printf(&res->answer,
-                                      "{\"type\":\"about:blank\",\"title\":\"%s\","
-                                      "\"status\":%d,\"detail\":\"",
+                                      "{\"type\":\"urn:crossdock:problem:inbound-refused\","
+                                      "\"title\":\"%s\",\"status\":%d,\"detail\":\"",
                                       title, status);
     if (st == XD_OK) {
         st = xd_buf_append_json_str(&res->answer, res->reason, strlen(res->reason));
