@@ -380,6 +380,87 @@ struct xd_store_partner_rekey {
     int64_t count; /* out: values re-sealed */
 };
 
+/* Workflows (src/flow): a transaction thread's state machine. One operation commits a whole step
+ * of the flow engine: the threads' new states (each guarded by the version it was read at), the
+ * timeline events, the timers set and closed, the exceptions opened or changed, the outbound
+ * messages emitted and the engine's journal cursor: all of it or nothing. */
+#define XD_STORE_FLOW_ITEMS_MAX 4096      /* rows of each kind per operation */
+#define XD_STORE_FLOW_DATA_MAX  (1 << 22) /* bytes of one thread's or exception's JSON */
+#define XD_STORE_FLOW_TEXT_MAX  128       /* bytes of a state, event, owner, kind, type ... */
+
+struct xd_store_flow_row {
+    const char *correlation_id;
+    const char *flow;      /* "p2p" */
+    const char *state;     /* "sent", "acknowledged" ... */
+    const char *key;       /* the business key people search by (the PO number) or NULL */
+    const char *partner;   /* the counterpart (the supplier) or NULL */
+    const char *owner;     /* who owes the next step: "supplier", "warehouse" ... or NULL */
+    const char *next_step; /* what is awaited: "po_acknowledgement" ... or NULL */
+    const char *sla;       /* "ok", "at_risk", "missed" */
+    const char *data;      /* JSON object: the flow's working state */
+    int64_t version;       /* in: the version read (0: the row must not exist); out: new */
+    int64_t created_at_ms; /* reads */
+    int64_t updated_at_ms; /* reads */
+};
+
+struct xd_store_flow_event {
+    const char *correlation_id;
+    const char *event;       /* "po.sent", "asn.received", "sla.at_risk" ... */
+    const char *from_state;  /* NULL: none */
+    const char *to_state;
+    const char *document_id; /* the document that caused it, or NULL */
+    const char *partner;     /* who it concerns, or NULL */
+    const char *channel;     /* how it came or went ("http", "x12" ...), or NULL */
+    const char *detail;      /* JSON object or NULL */
+    int64_t at_ms;           /* reads (writes: the operation's time) */
+    int64_t seq;             /* reads */
+};
+
+/* A durable timer: fires (at or after due_at_ms) until closed. */
+struct xd_store_timer {
+    const char *id; /* unique, chosen by the caller: "<correlation id>:<kind>" */
+    const char *correlation_id;
+    const char *kind;    /* "sla.ack.at_risk" ... */
+    const char *payload; /* JSON or NULL */
+    int64_t due_at_ms;
+};
+
+/* An exception: a thread needing a person. Written whole (insert or replace by id). */
+struct xd_store_exception {
+    const char *id;
+    const char *correlation_id;
+    const char *type;    /* "invoice_mismatch", "sla_missed" ... */
+    const char *partner; /* or NULL */
+    const char *owner;   /* "supplier", "warehouse", "accounts_payable", "buyer" */
+    const char *state;   /* "open", "resolved" */
+    const char *body;    /* JSON object: detail, actions, history */
+    int64_t created_at_ms;
+    int64_t updated_at_ms;
+};
+
+struct xd_store_flow {
+    struct xd_store_flow_row *rows; /* version checked; out: the new versions */
+    size_t n_rows;
+    const struct xd_store_flow_event *events;
+    size_t n_events;
+    const struct xd_store_timer *timers; /* set (replacing a timer of the same id) */
+    size_t n_timers;
+    const char *const *timers_closed; /* ids of timers fired or cancelled */
+    size_t n_timers_closed;
+    const struct xd_store_exception *exceptions;
+    size_t n_exceptions;
+    struct xd_store_outbound *outbox; /* each names its own thread */
+    size_t n_outbox;
+    const char *cursor;    /* the consumer whose position moves, or NULL */
+    int64_t cursor_from;   /* its position read (checked) */
+    int64_t cursor_to;     /* its new position */
+    const char *audit;     /* JSON of an audited action (an exception action), or NULL */
+    const char *audit_action;
+    const char *audit_object;
+    const char *actor;
+    int64_t at_ms; /* the time of the step (0: now) */
+};
+
 enum xd_store_op_kind {
     XD_STORE_OP_INGEST,
     XD_STORE_OP_TOKEN_CREATE,
@@ -394,6 +475,7 @@ enum xd_store_op_kind {
     XD_STORE_OP_PARTNER_PUT,
     XD_STORE_OP_PARTNER_REKEY,
     XD_STORE_OP_MESSAGE,
+    XD_STORE_OP_FLOW,
 };
 
 struct xd_store_op;
@@ -417,6 +499,7 @@ struct xd_store_op {
         struct xd_store_partner_put partner;
         struct xd_store_partner_rekey rekey;
         struct xd_store_message message;
+        struct xd_store_flow flow;
     } u;
     xd_store_done_fn done; /* NULL: use xd_store_wait */
     void *done_arg;
@@ -680,6 +763,64 @@ struct xd_store_partner_row {
 enum xd_status xd_store_partner_list(struct xd_store *s, struct xd_arena *a,
                                      struct xd_store_partner_row **out, size_t *n_out,
                                      struct xd_error *err) XD_NODISCARD;
+
+/* ------------------------------------------------------------------------------------------ */
+/* Workflow reads */
+
+/* Documents journaled after <after_seq> in journal order (at most <limit>, 1..XD_STORE_LIST_MAX),
+ * bodies included: the flow engine's feed. */
+enum xd_status xd_store_docs_after(struct xd_store *s, int64_t after_seq, size_t limit,
+                                   struct xd_arena *a, struct xd_store_doc **out, size_t *n_out,
+                                   struct xd_error *err) XD_NODISCARD;
+/* A consumer's position; 0 when it never moved. */
+enum xd_status xd_store_cursor_get(struct xd_store *s, const char *name, int64_t *out,
+                                   struct xd_error *err) XD_NODISCARD;
+/* The journal's last seq (0 when empty). */
+enum xd_status xd_store_journal_head(struct xd_store *s, int64_t *out,
+                                     struct xd_error *err) XD_NODISCARD;
+/* A thread's flow row; XD_ENOTFOUND when the thread has no flow. */
+enum xd_status xd_store_flow_get(struct xd_store *s, const char *correlation_id,
+                                 struct xd_arena *a, struct xd_store_flow_row *out,
+                                 struct xd_error *err) XD_NODISCARD;
+/* A thread's timeline, oldest first. */
+enum xd_status xd_store_flow_events(struct xd_store *s, const char *correlation_id,
+                                    struct xd_arena *a, struct xd_store_flow_event **out,
+                                    size_t *n_out, struct xd_error *err) XD_NODISCARD;
+/* Threads with a flow, newest first, optionally of one state (NULL: all), at most <limit>. */
+enum xd_status xd_store_flow_list(struct xd_store *s, const char *state, size_t limit,
+                                  struct xd_arena *a, struct xd_store_flow_row **out,
+                                  size_t *n_out, struct xd_error *err) XD_NODISCARD;
+/* Number of flows per state (rows: state, count), and of open exceptions per type. */
+struct xd_store_count {
+    const char *name;
+    int64_t count;
+};
+enum xd_status xd_store_flow_counts(struct xd_store *s, struct xd_arena *a,
+                                    struct xd_store_count **states, size_t *n_states,
+                                    struct xd_store_count **exceptions, size_t *n_exceptions,
+                                    struct xd_error *err) XD_NODISCARD;
+/* Open timers due at or before <now_ms>, earliest first, at most <limit>. */
+enum xd_status xd_store_timers_due(struct xd_store *s, int64_t now_ms, size_t limit,
+                                   struct xd_arena *a, struct xd_store_timer **out, size_t *n_out,
+                                   struct xd_error *err) XD_NODISCARD;
+/* One exception; XD_ENOTFOUND when none. */
+enum xd_status xd_store_exception_get(struct xd_store *s, const char *id, struct xd_arena *a,
+                                      struct xd_store_exception *out,
+                                      struct xd_error *err) XD_NODISCARD;
+/* Exceptions, newest first; every filter optional (NULL / 0). */
+struct xd_store_exception_filter {
+    const char *type;
+    const char *partner;
+    const char *owner;
+    const char *state;
+    const char *correlation_id;
+    int64_t created_before_ms; /* only those older than this (age filter) */
+    size_t limit;              /* 1..XD_STORE_LIST_MAX */
+};
+enum xd_status xd_store_exception_list(struct xd_store *s,
+                                       const struct xd_store_exception_filter *f,
+                                       struct xd_arena *a, struct xd_store_exception **out,
+                                       size_t *n_out, struct xd_error *err) XD_NODISCARD;
 
 /* ------------------------------------------------------------------------------------------ */
 /* Audit log: append-only, each record holds the SHA-256 of the one before. */

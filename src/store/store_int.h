@@ -215,6 +215,39 @@ struct xd_store__backend {
     enum xd_status (*endpoint_list)(struct xd_store__conn *c, struct xd_arena *a,
                                     struct xd_store_endpoint **out, size_t *n_out,
                                     struct xd_error *err);
+
+    /* Workflows. flow_apply writes a flow operation's rows inside the writer's transaction:
+     * XD_ECONFLICT when a row's version or the cursor's position is not the one read. */
+    enum xd_status (*flow_apply)(struct xd_store__conn *c, struct xd_store_flow *f,
+                                 int64_t at_ms, struct xd_error *err);
+    enum xd_status (*docs_after)(struct xd_store__conn *c, int64_t after_seq, size_t limit,
+                                 struct xd_arena *a, struct xd_store_doc **out, size_t *n_out,
+                                 struct xd_error *err);
+    enum xd_status (*cursor_get)(struct xd_store__conn *c, const char *name, int64_t *out,
+                                 struct xd_error *err);
+    enum xd_status (*journal_head)(struct xd_store__conn *c, int64_t *out, struct xd_error *err);
+    enum xd_status (*flow_get)(struct xd_store__conn *c, const char *correlation_id,
+                               struct xd_arena *a, struct xd_store_flow_row *out,
+                               struct xd_error *err);
+    enum xd_status (*flow_events)(struct xd_store__conn *c, const char *correlation_id,
+                                  struct xd_arena *a, struct xd_store_flow_event **out,
+                                  size_t *n_out, struct xd_error *err);
+    enum xd_status (*flow_list)(struct xd_store__conn *c, const char *state, size_t limit,
+                                struct xd_arena *a, struct xd_store_flow_row **out,
+                                size_t *n_out, struct xd_error *err);
+    enum xd_status (*flow_counts)(struct xd_store__conn *c, struct xd_arena *a,
+                                  struct xd_store_count **states, size_t *n_states,
+                                  struct xd_store_count **exceptions, size_t *n_exceptions,
+                                  struct xd_error *err);
+    enum xd_status (*timers_due)(struct xd_store__conn *c, int64_t now_ms, size_t limit,
+                                 struct xd_arena *a, struct xd_store_timer **out, size_t *n_out,
+                                 struct xd_error *err);
+    enum xd_status (*exception_get)(struct xd_store__conn *c, const char *id, struct xd_arena *a,
+                                    struct xd_store_exception *out, struct xd_error *err);
+    enum xd_status (*exception_list)(struct xd_store__conn *c,
+                                     const struct xd_store_exception_filter *f,
+                                     struct xd_arena *a, struct xd_store_exception **out,
+                                     size_t *n_out, struct xd_error *err);
 };
 
 extern const struct xd_store__backend xd_store__sqlite;
@@ -343,6 +376,10 @@ enum xd_status xd_store__partner_put_validate(struct xd_store_op *op);
 enum xd_status xd_store__partner_put_apply(struct xd_store__apply *x);
 enum xd_status xd_store__partner_rekey_validate(struct xd_store_op *op);
 enum xd_status xd_store__partner_rekey_apply(struct xd_store__apply *x);
+
+/* store_flow.c: the workflow operation, for store_ops.c's table. */
+enum xd_status xd_store__flow_validate(struct xd_store_op *op);
+enum xd_status xd_store__flow_apply(struct xd_store__apply *x);
 
 /* store_ops.c: validation and application of each operation kind on the writer thread. */
 enum xd_status xd_store__op_validate(struct xd_store_op *op);

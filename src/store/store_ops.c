@@ -854,6 +854,7 @@ static const struct {
     [XD_STORE_OP_PARTNER_PUT] = {xd_store__partner_put_validate, xd_store__partner_put_apply},
     [XD_STORE_OP_PARTNER_REKEY] = {xd_store__partner_rekey_validate, xd_store__partner_rekey_apply},
     [XD_STORE_OP_MESSAGE] = {message_validate, message_apply},
+    [XD_STORE_OP_FLOW] = {xd_store__flow_validate, xd_store__flow_apply},
 };
 
 enum xd_status xd_store__op_validate(struct xd_store_op *op)

@@ -98,6 +98,24 @@ enum stmt_id {
     S_SECRET_SCAN,
     S_SECRET_UPDATE,
     S_MESSAGE_PUT,
+    S_FLOW_INSERT,
+    S_FLOW_UPDATE,
+    S_FLOW_EVENT_PUT,
+    S_TIMER_PUT,
+    S_TIMER_CLOSE,
+    S_EXCEPTION_PUT,
+    S_CURSOR_GET,
+    S_CURSOR_PUT,
+    S_DOCS_AFTER,
+    S_JOURNAL_HEAD,
+    S_FLOW_GET,
+    S_FLOW_EVENTS,
+    S_FLOW_LIST,
+    S_FLOW_STATES,
+    S_EXCEPTION_TYPES,
+    S_TIMERS_DUE,
+    S_EXCEPTION_GET,
+    S_EXCEPTION_LIST,
     S_COUNT
 };
 
@@ -126,6 +144,13 @@ enum stmt_id {
 #define ENDPOINT_COLUMNS                                                                           \
     "partner, name, disabled, disabled_reason, disabled_at, breaker, breaker_since, down_since, "  \
     "updated_at FROM endpoints "
+
+#define FLOW_COLUMNS                                                                               \
+    "correlation_id, flow, state, version, key, partner, owner, next_step, sla, data, "            \
+    "created_at, updated_at FROM flows "
+#define EXCEPTION_COLUMNS                                                                          \
+    "id, correlation_id, type, partner, owner, state, body, created_at, updated_at "               \
+    "FROM exceptions "
 
 static const char *const sql[S_COUNT] = {
     [S_BEGIN] = "BEGIN IMMEDIATE",
@@ -260,6 +285,49 @@ static const char *const sql[S_COUNT] = {
                       "ORDER BY id, version, name",
     [S_SECRET_UPDATE] = "UPDATE partner_secrets SET sealed = ?4 WHERE id = ?1 AND version = ?2 "
                         "AND name = ?3",
+    [S_FLOW_INSERT] = "INSERT INTO flows (correlation_id, flow, state, version, key, partner, "
+                      "owner, next_step, sla, data, created_at, updated_at) "
+                      "VALUES (?1, ?2, ?3, 1, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)",
+    /* The version guard: no row changes when another step moved the thread in between. */
+    [S_FLOW_UPDATE] = "UPDATE flows SET state = ?3, version = version + 1, key = ?4, "
+                      "partner = ?5, owner = ?6, next_step = ?7, sla = ?8, data = ?9, "
+                      "updated_at = ?10 WHERE correlation_id = ?1 AND version = ?2",
+    [S_FLOW_EVENT_PUT] = "INSERT INTO flow_events (correlation_id, at, event, from_state, "
+                         "to_state, document_id, partner, channel, detail) "
+                         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    [S_TIMER_PUT] = "INSERT INTO timers (id, correlation_id, kind, due_at, payload) "
+                    "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (id) DO UPDATE SET "
+                    "correlation_id = excluded.correlation_id, kind = excluded.kind, "
+                    "due_at = excluded.due_at, payload = excluded.payload",
+    [S_TIMER_CLOSE] = "DELETE FROM timers WHERE id = ?1",
+    [S_EXCEPTION_PUT] = "INSERT INTO exceptions (id, correlation_id, type, partner, owner, "
+                        "state, body, created_at, updated_at) VALUES "
+                        "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT (id) DO UPDATE SET "
+                        "owner = excluded.owner, state = excluded.state, body = excluded.body, "
+                        "updated_at = excluded.updated_at",
+    [S_CURSOR_GET] = "SELECT position FROM cursors WHERE name = ?1",
+    [S_CURSOR_PUT] = "INSERT INTO cursors (name, position, updated_at) VALUES (?1, ?2, ?3) "
+                     "ON CONFLICT (name) DO UPDATE SET position = excluded.position, "
+                     "updated_at = excluded.updated_at",
+    [S_DOCS_AFTER] = "SELECT " DOC_COLUMNS "WHERE d.seq > ?1 ORDER BY d.seq, d.docno LIMIT ?2",
+    [S_JOURNAL_HEAD] = "SELECT coalesce(max(seq), 0) FROM journal",
+    [S_FLOW_GET] = "SELECT " FLOW_COLUMNS "WHERE correlation_id = ?1",
+    [S_FLOW_EVENTS] = "SELECT seq, correlation_id, at, event, from_state, to_state, "
+                      "document_id, partner, channel, detail FROM flow_events "
+                      "WHERE correlation_id = ?1 ORDER BY seq",
+    [S_FLOW_LIST] = "SELECT " FLOW_COLUMNS "WHERE (?1 IS NULL OR state = ?1) "
+                    "ORDER BY updated_at DESC, correlation_id LIMIT ?2",
+    [S_FLOW_STATES] = "SELECT state, count(*) FROM flows GROUP BY state ORDER BY state",
+    [S_EXCEPTION_TYPES] = "SELECT type, count(*) FROM exceptions WHERE state = 'open' "
+                          "GROUP BY type ORDER BY type",
+    [S_TIMERS_DUE] = "SELECT id, correlation_id, kind, payload, due_at FROM timers "
+                     "WHERE due_at <= ?1 ORDER BY due_at, id LIMIT ?2",
+    [S_EXCEPTION_GET] = "SELECT " EXCEPTION_COLUMNS "WHERE id = ?1",
+    [S_EXCEPTION_LIST] = "SELECT " EXCEPTION_COLUMNS "WHERE (?1 IS NULL OR type = ?1) AND "
+                         "(?2 IS NULL OR partner = ?2) AND (?3 IS NULL OR owner = ?3) AND "
+                         "(?4 IS NULL OR state = ?4) AND (?5 IS NULL OR correlation_id = ?5) "
+                         "AND (?6 = 0 OR created_at < ?6) "
+                         "ORDER BY created_at DESC, id LIMIT ?7",
 };
 
 /* The schema, one entry per version; user_version names the last one applied. Never edit an
@@ -396,6 +464,57 @@ static const struct {
     {4, "ALTER TABLE journal ADD COLUMN status TEXT;"
         "ALTER TABLE journal ADD COLUMN detail TEXT;"
         "ALTER TABLE journal ADD COLUMN file_name TEXT;"},
+    /* Workflows (src/flow): each thread's state machine, its timeline, durable timers,
+     * exceptions for people, and the positions of journal consumers. */
+    {5, "CREATE TABLE flows ("
+        "  correlation_id TEXT PRIMARY KEY,"
+        "  flow TEXT NOT NULL,"
+        "  state TEXT NOT NULL,"
+        "  version INTEGER NOT NULL,"
+        "  key TEXT,"
+        "  partner TEXT,"
+        "  owner TEXT,"
+        "  next_step TEXT,"
+        "  sla TEXT NOT NULL,"
+        "  data TEXT NOT NULL,"
+        "  created_at INTEGER NOT NULL,"
+        "  updated_at INTEGER NOT NULL) WITHOUT ROWID;"
+        "CREATE INDEX flows_state ON flows (state, updated_at);"
+        "CREATE TABLE flow_events ("
+        "  seq INTEGER PRIMARY KEY,"
+        "  correlation_id TEXT NOT NULL,"
+        "  at INTEGER NOT NULL,"
+        "  event TEXT NOT NULL,"
+        "  from_state TEXT,"
+        "  to_state TEXT NOT NULL,"
+        "  document_id TEXT,"
+        "  partner TEXT,"
+        "  channel TEXT,"
+        "  detail TEXT);"
+        "CREATE INDEX flow_events_thread ON flow_events (correlation_id, seq);"
+        "CREATE TABLE timers ("
+        "  id TEXT PRIMARY KEY,"
+        "  correlation_id TEXT NOT NULL,"
+        "  kind TEXT NOT NULL,"
+        "  due_at INTEGER NOT NULL,"
+        "  payload TEXT) WITHOUT ROWID;"
+        "CREATE INDEX timers_due ON timers (due_at);"
+        "CREATE TABLE exceptions ("
+        "  id TEXT PRIMARY KEY,"
+        "  correlation_id TEXT NOT NULL,"
+        "  type TEXT NOT NULL,"
+        "  partner TEXT,"
+        "  owner TEXT NOT NULL,"
+        "  state TEXT NOT NULL,"
+        "  body TEXT NOT NULL,"
+        "  created_at INTEGER NOT NULL,"
+        "  updated_at INTEGER NOT NULL) WITHOUT ROWID;"
+        "CREATE INDEX exceptions_created ON exceptions (created_at);"
+        "CREATE INDEX exceptions_thread ON exceptions (correlation_id);"
+        "CREATE TABLE cursors ("
+        "  name TEXT PRIMARY KEY,"
+        "  position INTEGER NOT NULL,"
+        "  updated_at INTEGER NOT NULL) WITHOUT ROWID;"},
 };
 
 #define SCHEMA_LATEST (migrations[XD_ARRAY_LEN(migrations) - 1].version)
@@ -2316,6 +2435,376 @@ static enum xd_status sq_partner_list(struct xd_store__conn *c, struct xd_arena 
     return s;
 }
 
+/* ------------------------------------------------------------------------------------------ */
+/* Workflows */
+
+static enum xd_status sq_flow_apply(struct xd_store__conn *c, struct xd_store_flow *f,
+                                    int64_t at_ms, struct xd_error *err)
+{
+    enum xd_status s = XD_OK;
+    for (size_t i = 0; s == XD_OK && i < f->n_rows; i++) {
+        struct xd_store_flow_row *r = &f->rows[i];
+        if (r->version == 0) {
+            const struct arg a[] = {text(r->correlation_id), text(r->flow),  text(r->state),
+                                    text(r->key),            text(r->partner), text(r->owner),
+                                    text(r->next_step),      text(r->sla),   text(r->data),
+                                    i64(at_ms)};
+            s = exec(c, S_FLOW_INSERT, a, XD_ARRAY_LEN(a), err);
+            if (s == XD_ECONFLICT) {
+                s = xd_error_set(err, XD_ECONFLICT, "thread %s has a flow already",
+                                 r->correlation_id);
+            }
+            if (s == XD_OK) {
+                r->version = 1;
+            }
+            continue;
+        }
+        const struct arg a[] = {text(r->correlation_id), i64(r->version), text(r->state),
+                                text(r->key),            text(r->partner), text(r->owner),
+                                text(r->next_step),      text(r->sla),     text(r->data),
+                                i64(at_ms)};
+        s = exec(c, S_FLOW_UPDATE, a, XD_ARRAY_LEN(a), err);
+        if (s == XD_OK && sqlite3_changes(c->db) != 1) {
+            s = xd_error_set(err, XD_ECONFLICT, "thread %s moved past version %lld",
+                             r->correlation_id, (long long)r->version);
+        }
+        if (s == XD_OK) {
+            r->version++;
+        }
+    }
+    for (size_t i = 0; s == XD_OK && i < f->n_events; i++) {
+        const struct xd_store_flow_event *e = &f->events[i];
+        const struct arg a[] = {text(e->correlation_id), i64(at_ms),           text(e->event),
+                                text(e->from_state),     text(e->to_state),    text(e->document_id),
+                                text(e->partner),        text(e->channel),     text(e->detail)};
+        s = exec(c, S_FLOW_EVENT_PUT, a, XD_ARRAY_LEN(a), err);
+    }
+    for (size_t i = 0; s == XD_OK && i < f->n_timers_closed; i++) {
+        const struct arg a[] = {text(f->timers_closed[i])};
+        s = exec(c, S_TIMER_CLOSE, a, XD_ARRAY_LEN(a), err);
+    }
+    for (size_t i = 0; s == XD_OK && i < f->n_timers; i++) {
+        const struct xd_store_timer *t = &f->timers[i];
+        const struct arg a[] = {text(t->id), text(t->correlation_id), text(t->kind),
+                                i64(t->due_at_ms), text(t->payload)};
+        s = exec(c, S_TIMER_PUT, a, XD_ARRAY_LEN(a), err);
+    }
+    for (size_t i = 0; s == XD_OK && i < f->n_exceptions; i++) {
+        const struct xd_store_exception *e = &f->exceptions[i];
+        int64_t created = e->created_at_ms != 0 ? e->created_at_ms : at_ms;
+        const struct arg a[] = {text(e->id),    text(e->correlation_id), text(e->type),
+                                text(e->partner), text(e->owner),        text(e->state),
+                                text(e->body),  i64(created),            i64(at_ms)};
+        s = exec(c, S_EXCEPTION_PUT, a, XD_ARRAY_LEN(a), err);
+    }
+    if (s == XD_OK && f->cursor != NULL) {
+        const struct arg g[] = {text(f->cursor)};
+        sqlite3_stmt *st = NULL;
+        int64_t pos = 0;
+        s = query(c, S_CURSOR_GET, g, 1, &st, err);
+        if (s == XD_OK) {
+            pos = sqlite3_column_int64(st, 0);
+            sqlite3_reset(st);
+        } else if (s == XD_ENOTFOUND) {
+            s = XD_OK;
+        }
+        if (s == XD_OK && pos != f->cursor_from) {
+            s = xd_error_set(err, XD_ECONFLICT, "cursor %s is at %lld, not %lld", f->cursor,
+                             (long long)pos, (long long)f->cursor_from);
+        }
+        if (s == XD_OK) {
+            const struct arg a[] = {text(f->cursor), i64(f->cursor_to), i64(at_ms)};
+            s = exec(c, S_CURSOR_PUT, a, XD_ARRAY_LEN(a), err);
+        }
+    }
+    return s;
+}
+
+/* Step through the rows of <st> (positioned on the first), each read by <row> into a new
+ * element of <size> bytes of an array in the arena. */
+typedef enum xd_status (*row_fn)(sqlite3_stmt *st, struct xd_arena *a, void *elem);
+
+static enum xd_status collect(struct xd_store__conn *c, sqlite3_stmt *st, struct xd_arena *a,
+                              size_t size, row_fn row, const char *what, void **out,
+                              size_t *n_out, struct xd_error *err)
+{
+    unsigned char *items = NULL;
+    size_t n = 0;
+    size_t cap = 0;
+    enum xd_status s = XD_OK;
+    int rc = SQLITE_ROW;
+    while (rc == SQLITE_ROW && s == XD_OK) {
+        if (n == cap) {
+            size_t ncap = cap ? cap * 2 : 16;
+            unsigned char *g = xd_reallocarray(items, ncap, size);
+            if (g == NULL) {
+                s = XD_ENOMEM;
+                break;
+            }
+            items = g;
+            cap = ncap;
+        }
+        memset(items + n * size, 0, size);
+        s = row(st, a, items + n * size);
+        n++;
+        if (s == XD_OK) {
+            rc = sqlite3_step(st);
+        }
+    }
+    if (s == XD_OK && rc != SQLITE_DONE) {
+        s = db_fail(c->db, rc, what, err);
+    } else if (s != XD_OK) {
+        xd_error_set(err, s, "%s: %s", what, xd_strerror(s));
+    }
+    sqlite3_reset(st);
+    void *arr = NULL;
+    if (s == XD_OK && n > 0) {
+        arr = xd_arena_memdup(a, items, n * size);
+        if (arr == NULL) {
+            s = xd_error_set(err, XD_ENOMEM, "%s: out of memory", what);
+        }
+    }
+    xd_free(items);
+    if (s == XD_OK) {
+        *out = arr;
+        *n_out = n;
+    }
+    return s;
+}
+
+/* Run <id> with <args> and collect its rows (none is an empty result, not an error). */
+static enum xd_status query_all(struct xd_store__conn *c, enum stmt_id id, const struct arg *args,
+                                size_t n_args, struct xd_arena *a, size_t size, row_fn row,
+                                void **out, size_t *n_out, struct xd_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    enum xd_status s = query(c, id, args, n_args, &st, err);
+    if (s == XD_ENOTFOUND) {
+        *out = NULL;
+        *n_out = 0;
+        return XD_OK;
+    }
+    if (s != XD_OK) {
+        return s;
+    }
+    return collect(c, st, a, size, row, sql[id], out, n_out, err);
+}
+
+/* Columns <first>.. as strings into <dst> in order. */
+static enum xd_status col_strs(sqlite3_stmt *st, int first, struct xd_arena *a,
+                               const char **const *dst, size_t n)
+{
+    enum xd_status s = XD_OK;
+    for (size_t i = 0; s == XD_OK && i < n; i++) {
+        s = col_str(st, first + (int)i, a, dst[i]);
+    }
+    return s;
+}
+
+static enum xd_status doc_elem(sqlite3_stmt *st, struct xd_arena *a, void *elem)
+{
+    return doc_row(st, a, elem);
+}
+
+static enum xd_status sq_docs_after(struct xd_store__conn *c, int64_t after_seq, size_t limit,
+                                    struct xd_arena *a, struct xd_store_doc **out, size_t *n_out,
+                                    struct xd_error *err)
+{
+    const struct arg args[] = {i64(after_seq), i64((int64_t)limit)};
+    void *v = NULL;
+    enum xd_status s = query_all(c, S_DOCS_AFTER, args, XD_ARRAY_LEN(args), a, sizeof **out,
+                                 doc_elem, &v, n_out, err);
+    *out = v;
+    return s;
+}
+
+static enum xd_status int_query(struct xd_store__conn *c, enum stmt_id id, const char *arg,
+                                int64_t *out, struct xd_error *err)
+{
+    const struct arg args[] = {text(arg)};
+    sqlite3_stmt *st = NULL;
+    enum xd_status s = query(c, id, args, arg != NULL ? 1 : 0, &st, err);
+    *out = 0;
+    if (s == XD_OK) {
+        *out = sqlite3_column_int64(st, 0);
+        sqlite3_reset(st);
+    }
+    return s == XD_ENOTFOUND ? XD_OK : s;
+}
+
+static enum xd_status sq_cursor_get(struct xd_store__conn *c, const char *name, int64_t *out,
+                                    struct xd_error *err)
+{
+    return int_query(c, S_CURSOR_GET, name, out, err);
+}
+
+static enum xd_status sq_journal_head(struct xd_store__conn *c, int64_t *out,
+                                      struct xd_error *err)
+{
+    return int_query(c, S_JOURNAL_HEAD, NULL, out, err);
+}
+
+static enum xd_status flow_elem(sqlite3_stmt *st, struct xd_arena *a, void *elem)
+{
+    struct xd_store_flow_row *r = elem;
+    const char **const cols[] = {&r->correlation_id, &r->flow,    &r->state};
+    const char **const rest[] = {&r->key,  &r->partner, &r->owner,
+                                 &r->next_step, &r->sla, &r->data};
+    enum xd_status s = col_strs(st, 0, a, cols, XD_ARRAY_LEN(cols));
+    r->version = sqlite3_column_int64(st, 3);
+    if (s == XD_OK) {
+        s = col_strs(st, 4, a, rest, XD_ARRAY_LEN(rest));
+    }
+    r->created_at_ms = sqlite3_column_int64(st, 10);
+    r->updated_at_ms = sqlite3_column_int64(st, 11);
+    return s;
+}
+
+static enum xd_status sq_flow_get(struct xd_store__conn *c, const char *correlation_id,
+                                  struct xd_arena *a, struct xd_store_flow_row *out,
+                                  struct xd_error *err)
+{
+    const struct arg args[] = {text(correlation_id)};
+    sqlite3_stmt *st = NULL;
+    enum xd_status s = query(c, S_FLOW_GET, args, 1, &st, err);
+    if (s == XD_ENOTFOUND) {
+        return xd_error_set(err, s, "thread %s has no flow", correlation_id);
+    }
+    if (s == XD_OK) {
+        memset(out, 0, sizeof *out);
+        s = flow_elem(st, a, out);
+        sqlite3_reset(st);
+        if (s != XD_OK) {
+            xd_error_set(err, s, "flow of %s: %s", correlation_id, xd_strerror(s));
+        }
+    }
+    return s;
+}
+
+static enum xd_status event_elem(sqlite3_stmt *st, struct xd_arena *a, void *elem)
+{
+    struct xd_store_flow_event *e = elem;
+    const char **const cols[] = {&e->correlation_id};
+    const char **const rest[] = {&e->event,       &e->from_state, &e->to_state, &e->document_id,
+                                 &e->partner,     &e->channel,    &e->detail};
+    e->seq = sqlite3_column_int64(st, 0);
+    e->at_ms = sqlite3_column_int64(st, 2);
+    enum xd_status s = col_strs(st, 1, a, cols, 1);
+    return s == XD_OK ? col_strs(st, 3, a, rest, XD_ARRAY_LEN(rest)) : s;
+}
+
+static enum xd_status sq_flow_events(struct xd_store__conn *c, const char *correlation_id,
+                                     struct xd_arena *a, struct xd_store_flow_event **out,
+                                     size_t *n_out, struct xd_error *err)
+{
+    const struct arg args[] = {text(correlation_id)};
+    void *v = NULL;
+    enum xd_status s =
+        query_all(c, S_FLOW_EVENTS, args, 1, a, sizeof **out, event_elem, &v, n_out, err);
+    *out = v;
+    return s;
+}
+
+static enum xd_status sq_flow_list(struct xd_store__conn *c, const char *state, size_t limit,
+                                   struct xd_arena *a, struct xd_store_flow_row **out,
+                                   size_t *n_out, struct xd_error *err)
+{
+    const struct arg args[] = {text(state), i64((int64_t)limit)};
+    void *v = NULL;
+    enum xd_status s =
+        query_all(c, S_FLOW_LIST, args, 2, a, sizeof **out, flow_elem, &v, n_out, err);
+    *out = v;
+    return s;
+}
+
+static enum xd_status count_elem(sqlite3_stmt *st, struct xd_arena *a, void *elem)
+{
+    struct xd_store_count *n = elem;
+    n->count = sqlite3_column_int64(st, 1);
+    return col_str(st, 0, a, &n->name);
+}
+
+static enum xd_status sq_flow_counts(struct xd_store__conn *c, struct xd_arena *a,
+                                     struct xd_store_count **states, size_t *n_states,
+                                     struct xd_store_count **exceptions, size_t *n_exceptions,
+                                     struct xd_error *err)
+{
+    void *v = NULL;
+    void *w = NULL;
+    enum xd_status s =
+        query_all(c, S_FLOW_STATES, NULL, 0, a, sizeof **states, count_elem, &v, n_states, err);
+    if (s == XD_OK) {
+        s = query_all(c, S_EXCEPTION_TYPES, NULL, 0, a, sizeof **exceptions, count_elem, &w,
+                      n_exceptions, err);
+    }
+    *states = v;
+    *exceptions = w;
+    return s;
+}
+
+static enum xd_status timer_elem(sqlite3_stmt *st, struct xd_arena *a, void *elem)
+{
+    struct xd_store_timer *t = elem;
+    const char **const cols[] = {&t->id, &t->correlation_id, &t->kind, &t->payload};
+    t->due_at_ms = sqlite3_column_int64(st, 4);
+    return col_strs(st, 0, a, cols, XD_ARRAY_LEN(cols));
+}
+
+static enum xd_status sq_timers_due(struct xd_store__conn *c, int64_t now_ms, size_t limit,
+                                    struct xd_arena *a, struct xd_store_timer **out,
+                                    size_t *n_out, struct xd_error *err)
+{
+    const struct arg args[] = {i64(now_ms), i64((int64_t)limit)};
+    void *v = NULL;
+    enum xd_status s =
+        query_all(c, S_TIMERS_DUE, args, 2, a, sizeof **out, timer_elem, &v, n_out, err);
+    *out = v;
+    return s;
+}
+
+static enum xd_status exception_elem(sqlite3_stmt *st, struct xd_arena *a, void *elem)
+{
+    struct xd_store_exception *e = elem;
+    const char **const cols[] = {&e->id,    &e->correlation_id, &e->type, &e->partner,
+                                 &e->owner, &e->state,          &e->body};
+    e->created_at_ms = sqlite3_column_int64(st, 7);
+    e->updated_at_ms = sqlite3_column_int64(st, 8);
+    return col_strs(st, 0, a, cols, XD_ARRAY_LEN(cols));
+}
+
+static enum xd_status sq_exception_get(struct xd_store__conn *c, const char *id,
+                                       struct xd_arena *a, struct xd_store_exception *out,
+                                       struct xd_error *err)
+{
+    const struct arg args[] = {text(id)};
+    sqlite3_stmt *st = NULL;
+    enum xd_status s = query(c, S_EXCEPTION_GET, args, 1, &st, err);
+    if (s == XD_ENOTFOUND) {
+        return xd_error_set(err, s, "no exception %s", id);
+    }
+    if (s == XD_OK) {
+        memset(out, 0, sizeof *out);
+        s = exception_elem(st, a, out);
+        sqlite3_reset(st);
+    }
+    return s;
+}
+
+static enum xd_status sq_exception_list(struct xd_store__conn *c,
+                                        const struct xd_store_exception_filter *f,
+                                        struct xd_arena *a, struct xd_store_exception **out,
+                                        size_t *n_out, struct xd_error *err)
+{
+    const struct arg args[] = {text(f->type),  text(f->partner),        text(f->owner),
+                               text(f->state), text(f->correlation_id), i64(f->created_before_ms),
+                               i64((int64_t)f->limit)};
+    void *v = NULL;
+    enum xd_status s = query_all(c, S_EXCEPTION_LIST, args, XD_ARRAY_LEN(args), a, sizeof **out,
+                                 exception_elem, &v, n_out, err);
+    *out = v;
+    return s;
+}
+
 const struct xd_store__backend xd_store__sqlite = {
     .name = "sqlite",
     .db_open = sq_db_open,
@@ -2375,4 +2864,15 @@ const struct xd_store__backend xd_store__sqlite = {
     .partner_get = sq_partner_get,
     .partner_list = sq_partner_list,
     .message_put = sq_message_put,
+    .flow_apply = sq_flow_apply,
+    .docs_after = sq_docs_after,
+    .cursor_get = sq_cursor_get,
+    .journal_head = sq_journal_head,
+    .flow_get = sq_flow_get,
+    .flow_events = sq_flow_events,
+    .flow_list = sq_flow_list,
+    .flow_counts = sq_flow_counts,
+    .timers_due = sq_timers_due,
+    .exception_get = sq_exception_get,
+    .exception_list = sq_exception_list,
 };
