@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "core/decimal.h"
+#include "flow/flow.h"
 #include "cli/config.h"
 #include "deliver/deliver.h"
 #include "endpoints/endpoints.h"
@@ -206,6 +208,20 @@ static void ensure_every_inbox(struct inbox_glue *g)
     xd_partner_snapshot_release(snap);
 }
 
+/* The three-way match tolerances of the configuration (checked decimals by then). */
+static enum xd_status tolerances(const struct xd_config *c, struct xd_flow_tolerances *t,
+                                 struct xd_error *err)
+{
+    const char *v[] = {c->match_quantity_pct, c->match_unit_price_pct, c->match_amount};
+    struct xd_decimal *d[] = {&t->quantity_pct, &t->unit_price_pct, &t->amount};
+    for (size_t i = 0; i < XD_ARRAY_LEN(v); i++) {
+        if (xd_decimal_parse(v[i], strlen(v[i]), XD_DECIMAL_STRICT, d[i]) != XD_OK) {
+            return xd_error_set(err, XD_EINVAL, "match tolerance '%s' is not a decimal", v[i]);
+        }
+    }
+    return XD_OK;
+}
+
 int xd_cmd_serve(int argc, char **argv)
 {
     struct xd_config cfg;
@@ -301,9 +317,26 @@ int xd_cmd_serve(int argc, char **argv)
         xd_store_close(store);
         return 1;
     }
+    struct xd_flow_options fopts;
+    xd_flow_options_init(&fopts);
+    fopts.store = store;
+    fopts.partners = partners;
+    struct xd_flow *flow = NULL;
+    if (tolerances(&cfg, &fopts.tolerances, &err) != XD_OK ||
+        xd_flow_start(&fopts, &flow, &err) != XD_OK) {
+        XD_LOG_ERROR("serve", NULL, "cannot start the workflow engine: %s", err.message);
+        xd_inbox_stop(inbox);
+        delivery_cleanup(&dl);
+        xd_partner_registry_destroy(partners);
+        xd_secret_key_destroy(key);
+        xd_store_close(store);
+        return 1;
+    }
+    gopts.flow = flow;
     struct xd_gateway *gw = NULL;
     if (xd_gateway_start(&gopts, store, &gw, &err) != XD_OK) {
         XD_LOG_ERROR("serve", NULL, "%s", err.message);
+        xd_flow_stop(flow);
         xd_inbox_stop(inbox);
         delivery_cleanup(&dl);
         xd_partner_registry_destroy(partners);
@@ -319,6 +352,7 @@ int xd_cmd_serve(int argc, char **argv)
                 sig == SIGTERM ? "SIGTERM" : "SIGINT");
     xd_gateway_stop(gw);
     xd_inbox_stop(inbox);
+    xd_flow_stop(flow);
     delivery_cleanup(&dl);
     xd_partner_registry_destroy(partners);
     xd_secret_key_destroy(key);

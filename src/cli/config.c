@@ -8,7 +8,9 @@
 
 #include <libfyaml.h>
 
-enum opt_type { OPT_SIZE, OPT_BOOL, OPT_STRING, OPT_LEVEL };
+#include "core/decimal.h"
+
+enum opt_type { OPT_SIZE, OPT_BOOL, OPT_STRING, OPT_LEVEL, OPT_DECIMAL };
 
 struct option_def {
     const char *name;
@@ -45,6 +47,12 @@ static const struct option_def options[] = {
      "fsync every commit. Turn off only for throwaway test data."},
     {"log_level", OPT_LEVEL, STR_OPT(log_level), 0, 0, "info",
      "Least severe log level written: error, warn, info or debug."},
+    {"match_quantity_pct", OPT_DECIMAL, STR_OPT(match_quantity_pct), 0, 0, "0",
+     "Three-way match: how far (percent) an invoiced quantity may exceed the received one."},
+    {"match_unit_price_pct", OPT_DECIMAL, STR_OPT(match_unit_price_pct), 0, 0, "0",
+     "Three-way match: how far (percent) an invoiced price may differ from the agreed one."},
+    {"match_amount", OPT_DECIMAL, STR_OPT(match_amount), 0, 0, "0.00",
+     "Three-way match: how far the invoice's goods subtotal may differ from their value."},
 };
 /* clang-format on */
 
@@ -89,6 +97,15 @@ static enum xd_status apply(struct xd_config *c, const struct option_def *o, con
         enum xd_log_level lvl;
         if (xd_log_level_parse(v, &lvl) != XD_OK) {
             return xd_error_set(err, XD_EINVAL, "%s: '%s' is not error, warn, info or debug",
+                                o->name, v);
+        }
+        break;
+    }
+    case OPT_DECIMAL: {
+        struct xd_decimal d;
+        if (xd_decimal_parse(v, strlen(v), XD_DECIMAL_STRICT, &d) != XD_OK ||
+            xd_decimal_is_negative(d)) {
+            return xd_error_set(err, XD_EINVAL, "%s: '%s' is not a decimal number >= 0 (\"0.5\")",
                                 o->name, v);
         }
         break;

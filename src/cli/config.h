@@ -22,6 +22,10 @@ struct xd_config {
     size_t store_batch_max;
     bool durable;
     char log_level[16];
+    /* Three-way match tolerances (decimal text, checked): src/flow. */
+    char match_quantity_pct[24];
+    char match_unit_price_pct[24];
+    char match_amount[24];
 };
 
 /* Every option at its default. */

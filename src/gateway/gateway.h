@@ -18,6 +18,7 @@ struct xd_gateway;
 struct xd_deliver;
 struct xd_partner_registry;
 struct xd_inbound_ctx;
+struct xd_flow;
 
 struct xd_gateway_options {
     char host[64];                 /* numeric IPv4 address to bind, e.g. "127.0.0.1" */
@@ -34,6 +35,8 @@ struct xd_gateway_options {
     /* Called after a profile was applied (e.g. to create its inbox folders); may be NULL. */
     void (*partner_applied)(void *arg, const char *id);
     void *partner_applied_arg;
+    /* The workflow engine (POST /v1/exceptions/{id}/actions), borrowed; NULL: 503. */
+    struct xd_flow *flow;
 };
 
 /* Defaults: 127.0.0.1:8080, 1 MiB bodies, 2 threads, 1024 connections, 60 s, no delivery, no

@@ -7,9 +7,12 @@
  * same status and body, a different body under the same key gets 422 and a retry while the
  * first is still in flight gets 409. */
 #include <stdio.h>
+#include <jansson.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "canon/canon.h"
+#include "flow/flow.h"
 #include "gateway/gw_int.h"
 
 #define THREAD_LIST_DEFAULT 1000
@@ -325,8 +328,18 @@ void xd_gw__h_transaction_get(struct xd_gw_request *r)
     size_t n = 0;
     struct xd_error err;
     xd_error_clear(&err);
+    const char *cid = r->params[0];
     enum xd_status st =
-        xd_store_thread_docs(r->gw->store, r->params[0], limit + 1, r->arena, &docs, &n, &err);
+        xd_store_thread_docs(r->gw->store, cid, limit + 1, r->arena, &docs, &n, &err);
+    if (st == XD_ENOTFOUND) {
+        /* Not a correlation id: people also look a thread up by its PO number. */
+        char *by_key = xd_arena_alloc(r->arena, XD_CORRELATION_ID_MAX + 1);
+        if (by_key != NULL && xd_store_thread_by_key(r->gw->store, "po_number", cid, by_key,
+                                                     XD_CORRELATION_ID_MAX + 1, &err) == XD_OK) {
+            cid = by_key;
+            st = xd_store_thread_docs(r->gw->store, cid, limit + 1, r->arena, &docs, &n, &err);
+        }
+    }
     if (st == XD_ENOTFOUND) {
         xd_gw__problem(r, 404, "transaction-not-found", "Not Found", NULL,
                        "there is no transaction with correlation id %s", r->params[0]);
@@ -340,7 +353,7 @@ void xd_gw__h_transaction_get(struct xd_gw_request *r)
     xd_buf_reset(b);
     st = xd_buf_append_str(b, "{\"correlation_id\":\"");
     if (st == XD_OK) {
-        st = xd_buf_append_json_str(b, r->params[0], strlen(r->params[0]));
+        st = xd_buf_append_json_str(b, cid, strlen(cid));
     }
     if (st == XD_OK) {
         st = xd_buf_append_str(b, "\",\"documents\":[");
@@ -369,7 +382,22 @@ void xd_gw__h_transaction_get(struct xd_gw_request *r)
         }
     }
     if (st == XD_OK) {
-        st = xd_buf_printf(b, "],\"truncated\":%s}", n > limit ? "true" : "false");
+        st = xd_buf_printf(b, "],\"truncated\":%s", n > limit ? "true" : "false");
+    }
+    /* The workflow's view (state, timeline, exceptions) for the hub's own people. */
+    json_t *flow = NULL;
+    if (st == XD_OK && r->token.partner == NULL &&
+        xd_flow_view(r->gw->store, cid, &flow, &err) == XD_OK && flow != NULL) {
+        char *text = json_dumps(flow, JSON_COMPACT | JSON_PRESERVE_ORDER);
+        st = text != NULL ? xd_buf_append_str(b, ",\"flow\":") : XD_ENOMEM;
+        if (st == XD_OK) {
+            st = xd_buf_append_str(b, text);
+        }
+        free(text);
+        json_decref(flow);
+    }
+    if (st == XD_OK) {
+        st = xd_buf_append_char(b, '}');
     }
     if (st != XD_OK) {
         xd_gw__problem(r, 500, "internal", "Internal Server Error", NULL,

@@ -443,6 +443,30 @@ enum xd_status xd_partner_map_inbound(const struct xd_partner_profile *p, struct
                                       struct xd_diags *problems) XD_NODISCARD;
 
 /* ------------------------------------------------------------------------------------------ */
+/* Outbound rendering: a canonical document as <p> receives it (render.c). */
+
+/* X12 control numbers for one interchange (the store's per-partner counters) and its time. */
+struct xd_partner_controls {
+    uint64_t isa, gs, st;
+    int64_t at_ms;
+};
+struct xd_partner_rendered {
+    const char *endpoint;     /* the profile's endpoint for the type (borrowed from <p>) */
+    const char *content_type; /* "application/edi-x12", "application/json", "text/csv" ... */
+    const char *format;       /* "x12", "json", "csv", "fixed_width" */
+    bool uses_controls;       /* the control numbers were used (X12) */
+    struct xd_buf body;
+};
+/* Render <doc> (a canonical document object) per the profile's outbound entry for its type
+ * (none: canonical JSON) for the endpoint that entry names (else the profile's only one).
+ * XD_OK; XD_ENOTFOUND (no endpoint for the type); XD_EINVAL (err says what cannot be written:
+ * no X12 identifiers, a code the map does not translate ...); XD_ENOMEM; XD_ETOOBIG. */
+enum xd_status xd_partner_render(const struct xd_partner_profile *p, const struct json_t *doc,
+                                 const struct xd_partner_controls *c,
+                                 struct xd_partner_rendered *r, struct xd_error *err) XD_NODISCARD;
+void xd_partner_rendered_cleanup(struct xd_partner_rendered *r);
+
+/* ------------------------------------------------------------------------------------------ */
 /* Onboarding harness: one sample partner file through the profile, no I/O, no state. */
 
 struct xd_partner_sample_options {

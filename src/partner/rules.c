@@ -867,9 +867,9 @@ static void rule_slas(struct xd_partner__ctx *c, const struct xd_partner_profile
 
 static void rule_erp(struct xd_partner__ctx *c, const struct xd_partner_profile *p)
 {
-    if (p->role == XD_PARTNER_ROLE_ERP && p->erp == NULL) {
-        xd_partner__report_at(c, "erp", "required", "a partner with role erp needs an erp section");
-    } else if (p->role != XD_PARTNER_ROLE_ERP && p->erp != NULL) {
+    /* An ERP without an erp section has no connector: the hub posts to its endpoints like to
+     * any partner's (a simulator, an ERP's own REST intake). */
+    if (p->role != XD_PARTNER_ROLE_ERP && p->erp != NULL) {
         xd_partner__report_at(c, "erp", "unexpected", "only a partner with role erp has one");
     }
 }
@@ -921,7 +921,9 @@ const struct xd_partner__rule xd_partner__rules[] = {
      "purchase_order.requested_delivery_date) with an optional lead; at_risk is shorter than "
      "within; no two SLAs expect the same document from the same anchor.",
      rule_slas},
-    {"A partner with role erp has an erp section, and only it.", rule_erp},
+    {"Only a partner with role erp has an erp section (without one, an ERP has no connector and "
+     "gets its postings on its endpoints).",
+     rule_erp},
 };
 const size_t xd_partner__n_rules = XD_ARRAY_LEN(xd_partner__rules);
 

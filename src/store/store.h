@@ -767,8 +767,9 @@ enum xd_status xd_store_partner_list(struct xd_store *s, struct xd_arena *a,
 /* ------------------------------------------------------------------------------------------ */
 /* Workflow reads */
 
-/* Documents journaled after <after_seq> in journal order (at most <limit>, 1..XD_STORE_LIST_MAX),
- * bodies included: the flow engine's feed. */
+/* Documents journaled after <after_seq> in journal order (at most <limit>, up to
+ * XD_STORE_MESSAGE_DOCS_MAX + 1 so one message's documents always fit), bodies included: the
+ * flow engine's feed. */
 enum xd_status xd_store_docs_after(struct xd_store *s, int64_t after_seq, size_t limit,
                                    struct xd_arena *a, struct xd_store_doc **out, size_t *n_out,
                                    struct xd_error *err) XD_NODISCARD;

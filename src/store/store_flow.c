@@ -216,7 +216,9 @@ enum xd_status xd_store_docs_after(struct xd_store *s, int64_t after_seq, size_t
     if (st != XD_OK || n_out == NULL) {
         return st != XD_OK ? st : args_ok(NULL, NULL, err);
     }
-    WITH_READER(s, err, s->be->docs_after(c, after_seq, clamp(limit), a, out, n_out, err));
+    size_t lim = limit == 0 || limit > XD_STORE_MESSAGE_DOCS_MAX + 1 ? XD_STORE_MESSAGE_DOCS_MAX + 1
+                                                                    : limit;
+    WITH_READER(s, err, s->be->docs_after(c, after_seq, lim, a, out, n_out, err));
 }
 
 enum xd_status xd_store_cursor_get(struct xd_store *s, const char *name, int64_t *out,

@@ -511,6 +511,7 @@ static const struct {
         "  updated_at INTEGER NOT NULL) WITHOUT ROWID;"
         "CREATE INDEX exceptions_created ON exceptions (created_at);"
         "CREATE INDEX exceptions_thread ON exceptions (correlation_id);"
+        "CREATE INDEX documents_seq ON documents (seq);"
         "CREATE TABLE cursors ("
         "  name TEXT PRIMARY KEY,"
         "  position INTEGER NOT NULL,"

@@ -1,0 +1,1189 @@
+/* SPDX-License-Identifier: MIT
+ * The flow engine's thread: follows the journal, fires due timers and runs people's exception
+ * actions, each as steps of the procure-to-pay rules (p2p.c), and commits the effects of a
+ * batch of steps in one store operation (XD_STORE_OP_FLOW) together with its journal cursor.
+ * Routing (which partner plays supplier, warehouse, ERP) and rendering (the partner's format)
+ * happen here, with the partner registry. */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/arena.h"
+#include "core/decimal.h"
+#include "core/log.h"
+#include "flow/flow_int.h"
+#include "partner/partner.h"
+#include "store/store.h"
+
+#define CURSOR        "flow"
+#define ACTOR         "flow"
+#define CONTROL_BLOCK 64 /* X12 control numbers reserved at a time per partner and kind */
+#define SLAS_MAX      16
+
+struct action_req {
+    const char *exception_id, *action, *comment, *actor;
+    struct xd_buf *out;
+    struct xd_error *err;
+    enum xd_status st;
+    bool done;
+    struct action_req *next;
+};
+
+/* A block of reserved X12 control numbers. */
+struct controls {
+    char partner[XD_STORE_NAME_MAX + 1];
+    char kind[4];
+    int64_t next, end;
+    struct controls *next_block;
+};
+
+struct xd_flow {
+    struct xd_flow_options o;
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;      /* the engine waits: work, notify, stop */
+    pthread_cond_t done_cv; /* action requesters wait */
+    bool stop, kick;
+    struct action_req *actions;
+    int64_t cursor;
+    bool cursor_known;
+    struct controls *controls;
+    struct xd_flow_stats stats; /* under mu */
+};
+
+void xd_flow_tolerances_init(struct xd_flow_tolerances *t)
+{
+    *t = (struct xd_flow_tolerances){{0, 0}, {0, 0}, {0, 2}};
+}
+
+void xd_flow_options_init(struct xd_flow_options *o)
+{
+    memset(o, 0, sizeof *o);
+    xd_flow_tolerances_init(&o->tolerances);
+    o->poll_ms = 25;
+    o->batch_max = 256;
+}
+
+/* ---- one batch ----------------------------------------------------------------------------- */
+
+struct thread {
+    char cid[XD_CORRELATION_ID_MAX + 1];
+    bool exists;
+    int64_t version;
+    char *state; /* malloc'd */
+    json_t *data;
+    json_t *row; /* owner, next_step, sla, key, partner of the last step */
+    json_t *excs;  /* id -> body: open exceptions, and those changed in this batch */
+    json_t *dirty; /* id -> true */
+    bool changed;
+};
+
+struct batch {
+    struct xd_flow *f;
+    struct xd_arena *a;
+    struct xd_partner_snapshot *snap;
+    struct thread *threads;
+    size_t n_threads, cap_threads;
+    json_t *events, *timers, *closed, *outbox; /* JSON until the op is built */
+    int64_t now;
+    struct xd_error err;
+};
+
+static void batch_reset(struct batch *b)
+{
+    for (size_t i = 0; i < b->n_threads; i++) {
+        struct thread *t = &b->threads[i];
+        free(t->state);
+        json_decref(t->data);
+        json_decref(t->row);
+        json_decref(t->excs);
+        json_decref(t->dirty);
+    }
+    b->n_threads = 0;
+    json_array_clear(b->events);
+    json_array_clear(b->timers);
+    json_array_clear(b->closed);
+    json_array_clear(b->outbox);
+    xd_arena_reset(b->a);
+}
+
+static enum xd_status batch_init(struct batch *b, struct xd_flow *f)
+{
+    memset(b, 0, sizeof *b);
+    b->f = f;
+    b->a = xd_arena_create(0, (size_t)512 << 20);
+    b->events = json_array();
+    b->timers = json_array();
+    b->closed = json_array();
+    b->outbox = json_array();
+    return b->a != NULL && b->events != NULL && b->timers != NULL && b->closed != NULL &&
+                   b->outbox != NULL
+               ? XD_OK
+               : XD_ENOMEM;
+}
+
+static void batch_cleanup(struct batch *b)
+{
+    batch_reset(b);
+    free(b->threads);
+    json_decref(b->events);
+    json_decref(b->timers);
+    json_decref(b->closed);
+    json_decref(b->outbox);
+    xd_arena_destroy(b->a);
+    if (b->snap != NULL) {
+        xd_partner_snapshot_release(b->snap);
+    }
+}
+
+/* The thread of <cid> in this batch, loaded from the store the first time. */
+static enum xd_status thread_get(struct batch *b, const char *cid, struct thread **out)
+{
+    for (size_t i = 0; i < b->n_threads; i++) {
+        if (strcmp(b->threads[i].cid, cid) == 0) {
+            *out = &b->threads[i];
+            return XD_OK;
+        }
+    }
+    if (b->n_threads == b->cap_threads) {
+        size_t cap = b->cap_threads ? b->cap_threads * 2 : 16;
+        struct thread *g = realloc(b->threads, cap * sizeof *g);
+        if (g == NULL) {
+            return XD_ENOMEM;
+        }
+        b->threads = g;
+        b->cap_threads = cap;
+    }
+    struct thread *t = &b->threads[b->n_threads];
+    memset(t, 0, sizeof *t);
+    snprintf(t->cid, sizeof t->cid, "%s", cid);
+    t->excs = json_object();
+    t->dirty = json_object();
+    t->row = json_object();
+    if (t->excs == NULL || t->dirty == NULL || t->row == NULL) {
+        json_decref(t->excs);
+        json_decref(t->dirty);
+        json_decref(t->row);
+        return XD_ENOMEM;
+    }
+    b->n_threads++;
+    struct xd_store_flow_row row;
+    enum xd_status st = xd_store_flow_get(b->f->o.store, cid, b->a, &row, &b->err);
+    if (st == XD_ENOTFOUND) {
+        t->data = json_object();
+        *out = t;
+        return t->data != NULL ? XD_OK : XD_ENOMEM;
+    }
+    if (st != XD_OK) {
+        return st;
+    }
+    t->exists = true;
+    t->version = row.version;
+    t->state = strdup(row.state);
+    t->data = json_loads(row.data, 0, NULL);
+    if (t->state == NULL || !json_is_object(t->data)) {
+        return xd_error_set(&b->err, XD_ECORRUPT, "thread %s: stored flow data is not JSON", cid);
+    }
+    struct xd_store_exception_filter xf = {.state = "open", .correlation_id = cid};
+    struct xd_store_exception *ex = NULL;
+    size_t n = 0;
+    st = xd_store_exception_list(b->f->o.store, &xf, b->a, &ex, &n, &b->err);
+    for (size_t i = 0; st == XD_OK && i < n; i++) {
+        json_t *body = json_loads(ex[i].body, 0, NULL);
+        if (body == NULL || json_object_set_new(t->excs, ex[i].id, body) != 0) {
+            st = XD_ENOMEM;
+        }
+    }
+    *out = t;
+    return st;
+}
+
+/* ---- routing -------------------------------------------------------------------------------- */
+
+static bool same(const char *a, const char *b)
+{
+    return a != NULL && b != NULL && strcmp(a, b) == 0;
+}
+
+static const struct xd_partner_profile *find_party(const struct xd_partner_snapshot *snap,
+                                                   const json_t *party)
+{
+    const struct xd_partner_profile *p =
+        xd_partner_snapshot_find(snap, json_string_value(json_object_get(party, "party_id")));
+    for (size_t i = 0; p == NULL && i < xd_partner_snapshot_count(snap); i++) {
+        const struct xd_partner_profile *q = xd_partner_snapshot_at(snap, i);
+        if (same(q->identifiers.gln, json_string_value(json_object_get(party, "gln"))) ||
+            same(q->identifiers.duns, json_string_value(json_object_get(party, "duns")))) {
+            p = q;
+        }
+    }
+    return p;
+}
+
+/* The warehouse (or 3PL) whose mapping names the order's ship-to location. */
+static const struct xd_partner_profile *find_warehouse(const struct xd_partner_snapshot *snap,
+                                                       const json_t *ship_to)
+{
+    const char *loc = json_string_value(json_object_get(ship_to, "location_id"));
+    for (size_t i = 0; loc != NULL && i < xd_partner_snapshot_count(snap); i++) {
+        const struct xd_partner_profile *q = xd_partner_snapshot_at(snap, i);
+        if (q->role != XD_PARTNER_ROLE_WAREHOUSE && q->role != XD_PARTNER_ROLE_3PL) {
+            continue;
+        }
+        for (size_t k = 0; k < q->mapping.n_locations; k++) {
+            if (same(q->mapping.locations[k].location_id, loc)) {
+                return q;
+            }
+        }
+    }
+    return NULL;
+}
+
+static const struct xd_partner_profile *find_erp(const struct xd_partner_snapshot *snap,
+                                                 const char *sender)
+{
+    const struct xd_partner_profile *p = xd_partner_snapshot_find(snap, sender);
+    if (p != NULL && p->role == XD_PARTNER_ROLE_ERP) {
+        return p;
+    }
+    for (size_t i = 0; i < xd_partner_snapshot_count(snap); i++) {
+        const struct xd_partner_profile *q = xd_partner_snapshot_at(snap, i);
+        if (q->role == XD_PARTNER_ROLE_ERP) {
+            return q;
+        }
+    }
+    return NULL;
+}
+
+static enum xd_status route(struct batch *b, json_t *data, const json_t *po, const char *sender)
+{
+    const struct xd_partner_profile *sup = find_party(b->snap, json_object_get(po, "supplier"));
+    const struct xd_partner_profile *wh = find_warehouse(b->snap, json_object_get(po, "ship_to"));
+    const struct xd_partner_profile *erp = find_erp(b->snap, sender);
+    int rc = 0;
+    if (sup != NULL && sup->role == XD_PARTNER_ROLE_SUPPLIER) {
+        rc |= json_object_set_new(data, "supplier", json_string(sup->id));
+    }
+    if (wh != NULL) {
+        rc |= json_object_set_new(data, "warehouse", json_string(wh->id));
+    }
+    if (erp != NULL) {
+        rc |= json_object_set_new(data, "erp", json_string(erp->id));
+    }
+    return rc == 0 ? XD_OK : XD_ENOMEM;
+}
+
+/* The supplier's SLAs as the rules read them. */
+static size_t supplier_slas(struct batch *b, const json_t *data, struct xd_flow_sla *out)
+{
+    const struct xd_partner_profile *p =
+        xd_partner_snapshot_find(b->snap, json_string_value(json_object_get(data, "supplier")));
+    size_t n = 0;
+    for (size_t i = 0; p != NULL && i < p->n_slas && n < SLAS_MAX; i++) {
+        const struct xd_partner_sla *s = &p->slas[i];
+        out[n++] = (struct xd_flow_sla){
+            .expect = xd_canon_type_name(s->expect),
+            .after = s->has_after ? xd_canon_type_name(s->after) : NULL,
+            .within_ms = s->within_ms,
+            .before_member = s->before_member,
+            .lead_ms = s->lead_ms,
+            .at_risk_ms = s->at_risk_ms,
+        };
+    }
+    return n;
+}
+
+/* ---- effects into the batch ---------------------------------------------------------------- */
+
+static enum xd_status control_take(struct xd_flow *f, const char *partner, const char *kind,
+                                   uint64_t *out, struct xd_error *err)
+{
+    struct controls *c = f->controls;
+    while (c != NULL && !(same(c->partner, partner) && same(c->kind, kind))) {
+        c = c->next_block;
+    }
+    if (c == NULL) {
+        c = calloc(1, sizeof *c);
+        if (c == NULL) {
+            return XD_ENOMEM;
+        }
+        snprintf(c->partner, sizeof c->partner, "%s", partner);
+        snprintf(c->kind, sizeof c->kind, "%s", kind);
+        c->next_block = f->controls;
+        f->controls = c;
+    }
+    if (c->next == c->end) {
+        /* Reserved numbers not used before a restart are a gap, which X12 allows; a number is
+         * never handed out twice. */
+        int64_t first = 0;
+        enum xd_status st =
+            xd_store_control_next(f->o.store, partner, kind, CONTROL_BLOCK, ACTOR, &first, err);
+        if (st != XD_OK) {
+            return st;
+        }
+        c->next = first;
+        c->end = first + CONTROL_BLOCK;
+    }
+    *out = (uint64_t)(c->next++ % 1000000000);
+    return XD_OK;
+}
+
+static enum xd_status send_one(struct batch *b, struct thread *t, const json_t *m,
+                               const char *cause, json_t *events, json_t *fx)
+{
+    const char *role = json_string_value(json_object_get(m, "to"));
+    const json_t *doc = json_object_get(m, "doc");
+    const char *pid = json_string_value(json_object_get(t->data, role));
+    const struct xd_partner_profile *p = xd_partner_snapshot_find(b->snap, pid);
+    struct xd_partner_controls c = {.at_ms = b->now};
+    struct xd_error err = {0};
+    enum xd_status st = p == NULL ? xd_error_set(&err, XD_ENOTFOUND, "no partner profile %s",
+                                                 pid != NULL ? pid : "(none)")
+                                  : XD_OK;
+    struct xd_partner_rendered r;
+    memset(&r, 0, sizeof r);
+    bool x12 = false;
+    bool receives = false;
+    if (st == XD_OK) {
+        enum xd_canon_type type;
+        const char *tn = json_string_value(json_object_get(doc, "type"));
+        const struct xd_partner_document *d =
+            tn != NULL && xd_canon_type_parse(tn, strlen(tn), &type) == XD_OK
+                ? xd_partner_document_out(p, type)
+                : NULL;
+        x12 = d != NULL && d->format == XD_PARTNER_FORMAT_X12;
+        receives = d != NULL;
+    }
+    if (st == XD_OK && !receives && !same(role, "supplier")) {
+        /* The profile decides what a partner gets: one that does not list the type under
+         * documents (direction out) is simply not sent it. */
+        json_t *e = json_object();
+        json_t *d = json_object();
+        json_object_set_new(d, "reason", json_string("the partner's profile does not receive it"));
+        json_object_set_new(d, "document", json_deep_copy(json_object_get(doc, "type")));
+        json_object_set_new(e, "event", json_string("send.skipped"));
+        json_object_set_new(e, "partner", json_string(pid));
+        json_object_set_new(e, "detail", d);
+        return json_array_append_new(events, e) == 0 ? XD_OK : XD_ENOMEM;
+    }
+    if (st == XD_OK && x12) {
+        st = control_take(b->f, p->id, "isa", &c.isa, &err);
+        if (st == XD_OK) {
+            st = control_take(b->f, p->id, "gs", &c.gs, &err);
+        }
+        if (st == XD_OK) {
+            st = control_take(b->f, p->id, "st", &c.st, &err);
+        }
+        if (st == XD_EUNAVAIL || st == XD_EAGAIN || st == XD_ECLOSED) {
+            b->err = err;
+            return st; /* the store: the whole batch waits */
+        }
+    }
+    if (st == XD_OK) {
+        st = xd_partner_render(p, doc, &c, &r, &err);
+    }
+    json_t *e = json_object();
+    if (e == NULL) {
+        xd_partner_rendered_cleanup(&r);
+        return XD_ENOMEM;
+    }
+    json_object_set_new(e, "partner", json_string(pid != NULL ? pid : role));
+    json_object_set_new(e, "document_id", json_string(cause));
+    if (st != XD_OK) {
+        /* Not sendable (no endpoint, a value the format cannot carry): recorded on the
+         * timeline; the exception tells the buyer. */
+        json_object_set_new(e, "event", json_string("send.failed"));
+        json_t *d = json_object();
+        json_object_set_new(d, "role", json_string(role));
+        json_object_set_new(d, "document", json_deep_copy(json_object_get(doc, "type")));
+        json_object_set_new(d, "error", json_string(err.message));
+        json_object_set_new(e, "detail", d);
+        json_array_append_new(events, e);
+        /* Somebody must know: an exception for the buyer, with the reason. */
+        json_t *x = json_object();
+        json_t *xs = json_object_get(fx, "exceptions");
+        if (xs == NULL) {
+            xs = json_array();
+            json_object_set_new(fx, "exceptions", xs);
+        }
+        json_object_set_new(x, "type", json_string("send_failed"));
+        json_object_set_new(x, "owner", json_string("buyer"));
+        if (pid != NULL) {
+            json_object_set_new(x, "partner", json_string(pid));
+        }
+        json_object_set_new(x, "summary", json_string("A document could not be sent"));
+        json_object_set(x, "detail", d);
+        json_t *acts = json_array();
+        if (same(json_string_value(json_object_get(doc, "type")), "purchase_order")) {
+            json_array_append_new(acts, json_string("resend")); /* the order, once fixed */
+        }
+        json_array_append_new(acts, json_string("resolve"));
+        json_object_set_new(x, "actions", acts);
+        if (json_array_append_new(xs, x) != 0) {
+            return XD_ENOMEM;
+        }
+        return st == XD_ENOMEM ? st : XD_OK;
+    }
+    char id[XD_ID_LEN + 1];
+    st = xd_id_new(id);
+    json_t *o = json_object();
+    json_t *body = json_stringn(r.body.data, r.body.len);
+    if (st != XD_OK || o == NULL || body == NULL) {
+        json_decref(o);
+        json_decref(body);
+        json_decref(e);
+        xd_partner_rendered_cleanup(&r);
+        return st != XD_OK ? st : XD_ENOMEM;
+    }
+    json_object_set_new(o, "id", json_string(id));
+    json_object_set_new(o, "partner", json_string(p->id));
+    json_object_set_new(o, "endpoint", json_string(r.endpoint));
+    json_object_set_new(o, "content_type", json_string(r.content_type));
+    json_object_set_new(o, "body", body);
+    json_object_set_new(o, "cid", json_string(t->cid));
+    json_object_set_new(o, "source", json_string(cause));
+    json_array_append_new(b->outbox, o);
+    char name[64];
+    snprintf(name, sizeof name, "sent.%s", json_string_value(json_object_get(doc, "type")));
+    json_object_set_new(e, "event", json_string(name));
+    json_object_set_new(e, "channel", json_string(r.format));
+    json_t *d = json_object();
+    json_object_set_new(d, "message_id", json_string(id));
+    json_object_set_new(d, "endpoint", json_string(r.endpoint));
+    json_object_set_new(e, "detail", d);
+    json_array_append_new(events, e);
+    xd_partner_rendered_cleanup(&r);
+    return XD_OK;
+}
+
+static json_t *exception_body(struct batch *b, struct thread *t, const json_t *x,
+                              const char *id)
+{
+    json_t *e = json_deep_copy(x);
+    if (e == NULL) {
+        return NULL;
+    }
+    json_object_set_new(e, "id", json_string(id));
+    json_object_set_new(e, "correlation_id", json_string(t->cid));
+    json_object_set_new(e, "po_number", json_deep_copy(json_object_get(t->data, "po_number")));
+    json_object_set_new(e, "state", json_string("open"));
+    json_object_set_new(e, "created_at_ms", json_integer(b->now));
+    json_object_set_new(e, "history", json_array());
+    return e;
+}
+
+/* Close the thread's open exceptions of <type> (or the one of <id>) with a history entry. */
+static void close_exceptions(struct thread *t, const char *type, const char *id,
+                             const char *actor, const char *action, const char *comment,
+                             int64_t now)
+{
+    const char *k = NULL;
+    json_t *e = NULL;
+    json_object_foreach(t->excs, k, e)
+    {
+        const char *st = json_string_value(json_object_get(e, "state"));
+        if (!same(st, "open") || (type != NULL && !same(json_string_value(json_object_get(
+                                                            e, "type")),
+                                                        type)) ||
+            (id != NULL && strcmp(k, id) != 0)) {
+            continue;
+        }
+        json_object_set_new(e, "state", json_string("resolved"));
+        json_t *h = json_object();
+        json_object_set_new(h, "at_ms", json_integer(now));
+        json_object_set_new(h, "actor", json_string(actor));
+        json_object_set_new(h, "action", json_string(action));
+        if (comment != NULL) {
+            json_object_set_new(h, "comment", json_string(comment));
+        }
+        json_t *hist = json_object_get(e, "history");
+        if (!json_is_array(hist)) {
+            hist = json_array();
+            json_object_set_new(e, "history", hist);
+        }
+        json_array_append_new(hist, h);
+        json_object_set_new(t->dirty, k, json_true());
+    }
+}
+
+/* Run one step of <t> and fold its effects into the batch. */
+static enum xd_status step(struct batch *b, struct thread *t, struct xd_flow_step *s)
+{
+    struct xd_flow_sla slas[SLAS_MAX];
+    s->state = t->exists ? t->state : NULL;
+    s->data = t->data;
+    s->now_ms = b->now;
+    s->slas = slas;
+    s->n_slas = supplier_slas(b, t->data, slas);
+    s->tol = b->f->o.tolerances;
+    s->fx = json_object();
+    if (s->fx == NULL) {
+        return XD_ENOMEM;
+    }
+    enum xd_status st = xd_flow__p2p_step(s);
+    json_t *fx = s->fx;
+    if (st != XD_OK || json_is_true(json_object_get(fx, "ignore"))) {
+        json_decref(fx);
+        if (st != XD_OK) {
+            xd_error_set(&b->err, st, "thread %s: the %s step failed: %s", t->cid, s->doc_type,
+                         xd_strerror(st));
+        }
+        return st;
+    }
+    const char *to = json_string_value(json_object_get(fx, "state"));
+    const char *from = t->exists ? t->state : NULL;
+    json_t *evs = json_array();
+    size_t i = 0;
+    json_t *v = NULL;
+    json_array_foreach(json_object_get(fx, "send"), i, v)
+    {
+        if (st == XD_OK) {
+            st = send_one(b, t, v, s->doc_id != NULL ? s->doc_id : s->doc_type, evs, fx);
+        }
+    }
+    json_array_foreach(json_object_get(fx, "events"), i, v)
+    {
+        json_array_append(evs, v);
+    }
+    json_array_foreach(evs, i, v)
+    {
+        json_object_set_new(v, "cid", json_string(t->cid));
+        json_object_set_new(v, "from", from != NULL ? json_string(from) : json_null());
+        json_object_set_new(v, "to", json_string(to));
+        json_array_append(b->events, v);
+    }
+    json_decref(evs);
+    json_array_foreach(json_object_get(fx, "timers_cancel"), i, v)
+    {
+        char id[XD_CORRELATION_ID_MAX + 160];
+        snprintf(id, sizeof id, "%s:%s", t->cid, json_string_value(v));
+        json_array_append_new(b->closed, json_string(id));
+    }
+    json_array_foreach(json_object_get(fx, "timers"), i, v)
+    {
+        json_t *tm = json_deep_copy(v);
+        json_object_set_new(tm, "cid", json_string(t->cid));
+        json_array_append_new(b->timers, tm);
+    }
+    json_array_foreach(json_object_get(fx, "resolve"), i, v)
+    {
+        close_exceptions(t, json_string_value(v), NULL, ACTOR, "auto_resolved",
+                         "the awaited document arrived", b->now);
+    }
+    json_array_foreach(json_object_get(fx, "exceptions"), i, v)
+    {
+        char id[XD_ID_LEN + 1];
+        if (st == XD_OK) {
+            st = xd_id_new(id);
+        }
+        json_t *body = st == XD_OK ? exception_body(b, t, v, id) : NULL;
+        if (body == NULL || json_object_set_new(t->excs, id, body) != 0 ||
+            json_object_set_new(t->dirty, id, json_true()) != 0) {
+            st = st != XD_OK ? st : XD_ENOMEM;
+        }
+    }
+    const char *const row_keys[] = {"owner", "next_step", "sla"};
+    for (size_t k = 0; k < XD_ARRAY_LEN(row_keys); k++) {
+        json_object_set(t->row, row_keys[k], json_object_get(fx, row_keys[k]));
+    }
+    char *ns = strdup(to);
+    if (ns == NULL) {
+        st = XD_ENOMEM;
+    } else {
+        free(t->state);
+        t->state = ns;
+    }
+    t->changed = true;
+    if (!t->exists) {
+        t->exists = true;
+        t->version = 0;
+    }
+    json_decref(fx);
+    return st;
+}
+
+/* ---- the store operation ------------------------------------------------------------------- */
+
+static const char *jstr(const json_t *o, const char *k)
+{
+    return json_string_value(json_object_get(o, k));
+}
+
+static char *arena_printf(struct xd_arena *a, const char *a1, const char *a2)
+{
+    size_t n = strlen(a1) + strlen(a2) + 2;
+    char *s = xd_arena_alloc(a, n);
+    if (s != NULL) {
+        snprintf(s, n, "%s:%s", a1, a2);
+    }
+    return s;
+}
+
+static char *arena_dump(struct xd_arena *a, const json_t *v)
+{
+    char *s = json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    char *copy = s != NULL ? xd_arena_strndup(a, s, strlen(s)) : NULL;
+    free(s);
+    return copy;
+}
+
+/* Commit the batch (with the cursor move, when <cursor_to> >= 0). */
+static enum xd_status commit(struct batch *b, int64_t cursor_from, int64_t cursor_to,
+                             const char *audit_action, const char *audit_object,
+                             const char *actor)
+{
+    struct xd_arena *a = b->a;
+    size_t n_rows = 0, n_exc = 0;
+    for (size_t i = 0; i < b->n_threads; i++) {
+        n_rows += b->threads[i].changed;
+        n_exc += json_object_size(b->threads[i].dirty);
+    }
+    size_t n_ev = json_array_size(b->events), n_tm = json_array_size(b->timers);
+    size_t n_cl = json_array_size(b->closed), n_ob = json_array_size(b->outbox);
+    struct xd_store_flow_row *rows = xd_arena_alloc(a, (n_rows + 1) * sizeof *rows);
+    struct xd_store_flow_event *evs = xd_arena_alloc(a, (n_ev + 1) * sizeof *evs);
+    struct xd_store_timer *tms = xd_arena_alloc(a, (n_tm + 1) * sizeof *tms);
+    const char **cls = xd_arena_alloc(a, (n_cl + 1) * sizeof *cls);
+    struct xd_store_exception *exs = xd_arena_alloc(a, (n_exc + 1) * sizeof *exs);
+    struct xd_store_outbound *obs = xd_arena_alloc(a, (n_ob + 1) * sizeof *obs);
+    if (rows == NULL || evs == NULL || tms == NULL || cls == NULL || exs == NULL || obs == NULL) {
+        return XD_ENOMEM;
+    }
+    size_t r = 0, x = 0;
+    for (size_t i = 0; i < b->n_threads; i++) {
+        struct thread *t = &b->threads[i];
+        if (t->changed) {
+            rows[r++] = (struct xd_store_flow_row){
+                .correlation_id = t->cid,
+                .flow = xd_flow__p2p_name,
+                .state = t->state,
+                .key = jstr(t->data, "po_number"),
+                .partner = jstr(t->data, "supplier"),
+                .owner = jstr(t->row, "owner"),
+                .next_step = jstr(t->row, "next_step"),
+                .sla = jstr(t->row, "sla") != NULL ? jstr(t->row, "sla") : "ok",
+                .data = arena_dump(a, t->data),
+                .version = t->version,
+            };
+            if (rows[r - 1].data == NULL) {
+                return XD_ENOMEM;
+            }
+        }
+        const char *id = NULL;
+        json_t *v = NULL;
+        json_object_foreach(t->dirty, id, v)
+        {
+            const json_t *e = json_object_get(t->excs, id);
+            exs[x] = (struct xd_store_exception){
+                .id = id,
+                .correlation_id = t->cid,
+                .type = jstr(e, "type"),
+                .partner = jstr(e, "partner"),
+                .owner = jstr(e, "owner"),
+                .state = jstr(e, "state"),
+                .body = arena_dump(a, e),
+                .created_at_ms = json_integer_value(json_object_get(e, "created_at_ms")),
+            };
+            if (exs[x++].body == NULL) {
+                return XD_ENOMEM;
+            }
+        }
+    }
+    size_t i = 0;
+    json_t *v = NULL;
+    json_array_foreach(b->events, i, v)
+    {
+        const json_t *d = json_object_get(v, "detail");
+        evs[i] = (struct xd_store_flow_event){
+            .correlation_id = jstr(v, "cid"),
+            .event = jstr(v, "event"),
+            .from_state = jstr(v, "from"),
+            .to_state = jstr(v, "to"),
+            .document_id = jstr(v, "document_id"),
+            .partner = jstr(v, "partner"),
+            .channel = jstr(v, "channel"),
+            .detail = d != NULL ? arena_dump(a, d) : NULL,
+        };
+    }
+    json_array_foreach(b->timers, i, v)
+    {
+        char *id = arena_printf(a, jstr(v, "cid"), jstr(v, "kind"));
+        if (id == NULL) {
+            return XD_ENOMEM;
+        }
+        tms[i] = (struct xd_store_timer){.id = id,
+                                         .correlation_id = jstr(v, "cid"),
+                                         .kind = jstr(v, "kind"),
+                                         .due_at_ms =
+                                             json_integer_value(json_object_get(v, "due_at"))};
+    }
+    json_array_foreach(b->closed, i, v)
+    {
+        cls[i] = json_string_value(v);
+    }
+    json_array_foreach(b->outbox, i, v)
+    {
+        struct xd_store_outbound *o = &obs[i];
+        memset(o, 0, sizeof *o);
+        snprintf(o->id, sizeof o->id, "%s", jstr(v, "id"));
+        o->partner = jstr(v, "partner");
+        o->endpoint = jstr(v, "endpoint");
+        o->content_type = jstr(v, "content_type");
+        o->body = jstr(v, "body");
+        o->body_len = json_string_length(json_object_get(v, "body"));
+        o->correlation_id = jstr(v, "cid");
+        o->source = arena_printf(a, "flow", jstr(v, "source"));
+        if (o->source == NULL) {
+            return XD_ENOMEM;
+        }
+    }
+    struct xd_store_op op = {.kind = XD_STORE_OP_FLOW};
+    op.u.flow = (struct xd_store_flow){
+        .rows = rows,
+        .n_rows = r,
+        .events = evs,
+        .n_events = n_ev,
+        .timers = tms,
+        .n_timers = n_tm,
+        .timers_closed = cls,
+        .n_timers_closed = n_cl,
+        .exceptions = exs,
+        .n_exceptions = x,
+        .outbox = obs,
+        .n_outbox = n_ob,
+        .cursor = cursor_to >= 0 ? CURSOR : NULL,
+        .cursor_from = cursor_from,
+        .cursor_to = cursor_to,
+        .audit_action = audit_action,
+        .audit_object = audit_object,
+        .actor = actor,
+        .at_ms = b->now,
+    };
+    if (r + n_ev + n_tm + n_cl + x + n_ob == 0 && cursor_to < 0) {
+        return XD_OK;
+    }
+    enum xd_status st = xd_store_execute(b->f->o.store, &op);
+    if (st != XD_OK) {
+        b->err = op.err;
+    }
+    xd_store_op_cleanup(&op);
+    return st;
+}
+
+/* ---- the three sources of steps ------------------------------------------------------------ */
+
+static void count(struct xd_flow *f, uint64_t steps, enum xd_status st, int64_t position)
+{
+    pthread_mutex_lock(&f->mu);
+    f->stats.steps += steps;
+    if (st == XD_OK) {
+        f->stats.commits++;
+        if (position >= 0) {
+            f->stats.position = position;
+        }
+    } else if (st == XD_ECONFLICT) {
+        f->stats.conflicts++;
+    } else {
+        f->stats.failures++;
+    }
+    pthread_mutex_unlock(&f->mu);
+}
+
+static void log_failure(struct batch *b, const char *what, enum xd_status st)
+{
+    XD_LOG_ERROR("flow", NULL, "%s: %s (%s); retrying", what,
+                 b->err.message[0] != '\0' ? b->err.message : xd_strerror(st), xd_strerror(st));
+}
+
+/* Documents journaled since the cursor: returns true when it did something. */
+static bool run_documents(struct xd_flow *f, struct batch *b)
+{
+    if (!f->cursor_known) {
+        if (xd_store_cursor_get(f->o.store, CURSOR, &f->cursor, &b->err) != XD_OK) {
+            return false;
+        }
+        f->cursor_known = true;
+    }
+    struct xd_store_doc *docs = NULL;
+    size_t n = 0;
+    size_t limit = f->o.batch_max;
+    enum xd_status st = xd_store_docs_after(f->o.store, f->cursor, limit, b->a, &docs, &n, &b->err);
+    if (st == XD_OK && n == limit) {
+        /* The documents of the last message may continue past the limit: leave them all for
+         * the next batch, unless the batch is that one message (then read it whole). */
+        size_t keep = n;
+        while (keep > 0 && docs[keep - 1].seq == docs[n - 1].seq) {
+            keep--;
+        }
+        if (keep == 0) {
+            st = xd_store_docs_after(f->o.store, f->cursor, XD_STORE_MESSAGE_DOCS_MAX + 1, b->a,
+                                     &docs, &n, &b->err);
+            keep = n;
+            while (st == XD_OK && keep > 0 && n > XD_STORE_MESSAGE_DOCS_MAX &&
+                   docs[keep - 1].seq == docs[n - 1].seq) {
+                keep--;
+            }
+        }
+        n = keep;
+    }
+    if (st != XD_OK || n == 0) {
+        return false;
+    }
+    b->now = xd_now_ms();
+    b->snap = xd_partner_registry_acquire(f->o.partners);
+    int64_t to = docs[n - 1].seq;
+    uint64_t steps = 0;
+    for (size_t i = 0; st == XD_OK && i < n; i++) {
+        const struct xd_store_doc *d = &docs[i];
+        if (!xd_flow__p2p_handles(d->doc_type) || strcmp(d->doc_type, "timer") == 0) {
+            continue;
+        }
+        json_t *doc = json_loadb(d->body, d->body_len, 0, NULL);
+        if (doc == NULL) {
+            continue; /* the journal holds canonical JSON; nothing to drive */
+        }
+        struct thread *t = NULL;
+        st = thread_get(b, d->correlation_id, &t);
+        if (st == XD_OK && !t->exists && strcmp(d->doc_type, "purchase_order") == 0) {
+            st = route(b, t->data, doc, d->partner);
+        }
+        if (st == XD_OK) {
+            struct xd_flow_step s = {.doc = doc,
+                                     .doc_type = d->doc_type,
+                                     .doc_id = d->id,
+                                     .partner = d->partner,
+                                     .channel = d->channel};
+            st = step(b, t, &s);
+            steps++;
+        }
+        json_decref(doc);
+    }
+    if (st == XD_OK) {
+        st = commit(b, f->cursor, to, NULL, NULL, ACTOR);
+    }
+    count(f, steps, st, st == XD_OK ? to : -1);
+    if (st == XD_OK) {
+        f->cursor = to;
+    } else {
+        f->cursor_known = false; /* re-read: another engine may have moved it */
+        log_failure(b, "flow step over the journal", st);
+    }
+    return st == XD_OK;
+}
+
+static bool run_timers(struct xd_flow *f, struct batch *b)
+{
+    struct xd_store_timer *due = NULL;
+    size_t n = 0;
+    b->now = xd_now_ms();
+    enum xd_status st = xd_store_timers_due(f->o.store, b->now, 100, b->a, &due, &n, &b->err);
+    if (st != XD_OK || n == 0) {
+        return false;
+    }
+    b->snap = xd_partner_registry_acquire(f->o.partners);
+    for (size_t i = 0; st == XD_OK && i < n; i++) {
+        struct thread *t = NULL;
+        st = thread_get(b, due[i].correlation_id, &t);
+        if (st == XD_OK && t->exists) {
+            struct xd_flow_step s = {.doc_type = "timer", .timer_kind = due[i].kind};
+            st = step(b, t, &s);
+        }
+        json_array_append_new(b->closed, json_string(due[i].id));
+    }
+    if (st == XD_OK) {
+        st = commit(b, 0, -1, NULL, NULL, ACTOR);
+    }
+    count(f, n, st, -1);
+    if (st != XD_OK) {
+        log_failure(b, "firing timers", st);
+    }
+    return st == XD_OK;
+}
+
+static bool action_applies(const json_t *e, const char *action)
+{
+    size_t i = 0;
+    const json_t *a = NULL;
+    json_array_foreach(json_object_get(e, "actions"), i, a)
+    {
+        if (same(json_string_value(a), action)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static enum xd_status run_action(struct xd_flow *f, struct batch *b, struct action_req *q)
+{
+    struct xd_store_exception ex;
+    b->now = xd_now_ms();
+    enum xd_status st = xd_store_exception_get(f->o.store, q->exception_id, b->a, &ex, q->err);
+    if (st != XD_OK) {
+        return st;
+    }
+    json_t *body = json_loads(ex.body, 0, NULL);
+    if (body == NULL) {
+        return xd_error_set(q->err, XD_ECORRUPT, "exception %s: stored body is not JSON", ex.id);
+    }
+    if (!same(ex.state, "open")) {
+        json_decref(body);
+        return xd_error_set(q->err, XD_ECONFLICT, "exception %s is %s, not open", ex.id, ex.state);
+    }
+    if (!action_applies(body, q->action)) {
+        char *acts = json_dumps(json_object_get(body, "actions"), JSON_COMPACT);
+        xd_error_set(q->err, XD_ECONFLICT, "action %s does not apply to a %s exception; these do: %s",
+                     q->action, ex.type, acts != NULL ? acts : "[]");
+        free(acts);
+        json_decref(body);
+        return XD_ECONFLICT;
+    }
+    b->snap = xd_partner_registry_acquire(f->o.partners);
+    struct thread *t = NULL;
+    st = thread_get(b, ex.correlation_id, &t);
+    json_t *act = json_object();
+    json_t *po = NULL;
+    if (st == XD_OK && act == NULL) {
+        st = XD_ENOMEM;
+    }
+    if (st == XD_OK && !t->exists) {
+        st = xd_error_set(q->err, XD_ECONFLICT, "thread %s has no flow", ex.correlation_id);
+    }
+    if (st == XD_OK && strcmp(q->action, "resend") == 0) {
+        struct xd_store_doc d;
+        if (xd_store_doc_get(f->o.store, jstr(t->data, "po_doc"), b->a, &d, q->err) == XD_OK) {
+            po = json_loadb(d.body, d.body_len, 0, NULL);
+        }
+        if (jstr(t->data, "supplier") == NULL) {
+            json_t *order = po;
+            st = order != NULL ? route(b, t->data, order, NULL) : XD_OK;
+        }
+    }
+    if (st == XD_OK) {
+        json_object_set_new(act, "action", json_string(q->action));
+        json_object_set_new(act, "comment", q->comment != NULL ? json_string(q->comment) : json_null());
+        json_object_set(act, "exception", body);
+        if (po != NULL) {
+            json_object_set(act, "po", po);
+        }
+        struct xd_flow_step s = {.doc_type = "action", .action = act};
+        st = step(b, t, &s);
+    }
+    if (st == XD_OK) {
+        /* The exception as loaded by thread_get is the one to close (it is open). */
+        if (json_object_get(t->excs, ex.id) == NULL) {
+            json_object_set(t->excs, ex.id, body);
+        }
+        close_exceptions(t, NULL, ex.id, q->actor, q->action, q->comment, b->now);
+        st = commit(b, 0, -1, NULL, NULL, q->actor);
+        if (st != XD_OK) {
+            *q->err = b->err;
+        }
+    }
+    if (st == XD_OK && q->out != NULL) {
+        struct xd_store_exception now;
+        json_t *j = NULL;
+        st = xd_store_exception_get(f->o.store, ex.id, b->a, &now, q->err);
+        if (st == XD_OK) {
+            st = xd_flow_exception_json(&now, xd_now_ms(), &j);
+        }
+        char *text = j != NULL ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+        if (st == XD_OK) {
+            st = text != NULL ? xd_buf_append(q->out, text, strlen(text)) : XD_ENOMEM;
+        }
+        free(text);
+        json_decref(j);
+    }
+    count(f, 1, st, -1);
+    json_decref(po);
+    json_decref(act);
+    json_decref(body);
+    return st;
+}
+
+static void *engine_main(void *arg)
+{
+    struct xd_flow *f = arg;
+    struct batch b;
+    if (batch_init(&b, f) != XD_OK) {
+        XD_LOG_ERROR("flow", NULL, "out of memory: the flow engine is not running");
+        batch_cleanup(&b);
+        return NULL;
+    }
+    for (;;) {
+        pthread_mutex_lock(&f->mu);
+        struct action_req *q = f->actions;
+        if (q != NULL) {
+            f->actions = q->next;
+        }
+        bool stop = f->stop;
+        pthread_mutex_unlock(&f->mu);
+        if (q != NULL) {
+            q->st = run_action(f, &b, q);
+            batch_reset(&b);
+            pthread_mutex_lock(&f->mu);
+            q->done = true;
+            pthread_cond_broadcast(&f->done_cv);
+            pthread_mutex_unlock(&f->mu);
+            continue;
+        }
+        if (stop) {
+            break;
+        }
+        bool did = run_documents(f, &b);
+        batch_reset(&b);
+        if (b.snap != NULL) {
+            xd_partner_snapshot_release(b.snap);
+            b.snap = NULL;
+        }
+        did |= run_timers(f, &b);
+        batch_reset(&b);
+        if (b.snap != NULL) {
+            xd_partner_snapshot_release(b.snap);
+            b.snap = NULL;
+        }
+        if (did) {
+            continue;
+        }
+        pthread_mutex_lock(&f->mu);
+        if (!f->stop && !f->kick && f->actions == NULL) {
+            struct timespec ts;
+            clock_gettime(CLOCK_REALTIME, &ts);
+            int64_t ns = ts.tv_nsec + (f->o.poll_ms % 1000) * 1000000;
+            ts.tv_sec += f->o.poll_ms / 1000 + ns / 1000000000;
+            ts.tv_nsec = ns % 1000000000;
+            pthread_cond_timedwait(&f->cv, &f->mu, &ts);
+        }
+        f->kick = false;
+        pthread_mutex_unlock(&f->mu);
+    }
+    /* Requests that came in while stopping. */
+    pthread_mutex_lock(&f->mu);
+    for (struct action_req *q = f->actions; q != NULL; q = q->next) {
+        q->st = xd_error_set(q->err, XD_ECLOSED, "the flow engine is stopping");
+        q->done = true;
+    }
+    f->actions = NULL;
+    pthread_cond_broadcast(&f->done_cv);
+    pthread_mutex_unlock(&f->mu);
+    batch_cleanup(&b);
+    return NULL;
+}
+
+/* ---- public -------------------------------------------------------------------------------- */
+
+enum xd_status xd_flow_start(const struct xd_flow_options *o, struct xd_flow **out,
+                             struct xd_error *err)
+{
+    if (o == NULL || o->store == NULL || o->partners == NULL || out == NULL) {
+        return xd_error_set(err, XD_EINVAL, "flow: store and partner registry are required");
+    }
+    struct xd_flow *f = calloc(1, sizeof *f);
+    if (f == NULL) {
+        return xd_error_set(err, XD_ENOMEM, "flow: out of memory");
+    }
+    f->o = *o;
+    if (f->o.poll_ms <= 0) {
+        f->o.poll_ms = 25;
+    }
+    if (f->o.batch_max == 0 || f->o.batch_max > XD_STORE_LIST_MAX) {
+        f->o.batch_max = 256;
+    }
+    pthread_mutex_init(&f->mu, NULL);
+    pthread_cond_init(&f->cv, NULL);
+    pthread_cond_init(&f->done_cv, NULL);
+    if (pthread_create(&f->thread, NULL, engine_main, f) != 0) {
+        pthread_cond_destroy(&f->done_cv);
+        pthread_cond_destroy(&f->cv);
+        pthread_mutex_destroy(&f->mu);
+        free(f);
+        return xd_error_set(err, XD_ENOMEM, "flow: cannot start its thread");
+    }
+    *out = f;
+    return XD_OK;
+}
+
+void xd_flow_stop(struct xd_flow *f)
+{
+    if (f == NULL) {
+        return;
+    }
+    pthread_mutex_lock(&f->mu);
+    f->stop = true;
+    pthread_cond_signal(&f->cv);
+    pthread_mutex_unlock(&f->mu);
+    pthread_join(f->thread, NULL);
+    while (f->controls != NULL) {
+        struct controls *c = f->controls;
+        f->controls = c->next_block;
+        free(c);
+    }
+    pthread_cond_destroy(&f->done_cv);
+    pthread_cond_destroy(&f->cv);
+    pthread_mutex_destroy(&f->mu);
+    free(f);
+}
+
+void xd_flow_notify(struct xd_flow *f)
+{
+    if (f == NULL) {
+        return;
+    }
+    pthread_mutex_lock(&f->mu);
+    f->kick = true;
+    pthread_cond_signal(&f->cv);
+    pthread_mutex_unlock(&f->mu);
+}
+
+void xd_flow_stats(struct xd_flow *f, struct xd_flow_stats *out)
+{
+    pthread_mutex_lock(&f->mu);
+    *out = f->stats;
+    pthread_mutex_unlock(&f->mu);
+}
+
+enum xd_status xd_flow_action(struct xd_flow *f, const char *exception_id, const char *action,
+                              const char *comment, const char *actor, struct xd_buf *out,
+                              struct xd_error *err)
+{
+    static const char *const known[] = {"resend", "accept_variance", "reject_invoice", "resolve"};
+    bool ok = false;
+    for (size_t i = 0; action != NULL && i < XD_ARRAY_LEN(known); i++) {
+        ok |= strcmp(action, known[i]) == 0;
+    }
+    if (!ok) {
+        return xd_error_set(err, XD_EINVAL,
+                            "action must be one of resend, accept_variance, reject_invoice, "
+                            "resolve");
+    }
+    if (strcmp(action, "resolve") == 0 && (comment == NULL || comment[0] == '\0')) {
+        return xd_error_set(err, XD_EINVAL, "resolve needs a comment saying how it was resolved");
+    }
+    if (comment != NULL && strlen(comment) > 2000) {
+        return xd_error_set(err, XD_EINVAL, "comment is longer than 2000 bytes");
+    }
+    struct action_req q = {.exception_id = exception_id,
+                           .action = action,
+                           .comment = comment,
+                           .actor = actor != NULL ? actor : "api",
+                           .out = out,
+                           .err = err};
+    pthread_mutex_lock(&f->mu);
+    if (f->stop) {
+        pthread_mutex_unlock(&f->mu);
+        return xd_error_set(err, XD_ECLOSED, "the flow engine is stopping");
+    }
+    struct action_req **tail = &f->actions;
+    while (*tail != NULL) {
+        tail = &(*tail)->next;
+    }
+    *tail = &q;
+    pthread_cond_signal(&f->cv);
+    while (!q.done) {
+        pthread_cond_wait(&f->done_cv, &f->mu);
+    }
+    pthread_mutex_unlock(&f->mu);
+    return q.st;
+}

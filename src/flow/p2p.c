@@ -1,0 +1,1097 @@
+/* SPDX-License-Identifier: MIT
+ * The procure-to-pay flow as data: the states of a purchase order's thread, the rules that move
+ * it (from which states, on which event, under which guard, doing which action, into which
+ * state), and the actions themselves. Pure: the thread's working data and the arriving document
+ * in, effects out (struct xd_flow_step, flow_int.h); the engine does the I/O.
+ *
+ * Working data of a thread (JSON, stored with its row):
+ *   po_number, po_doc, supplier, erp, warehouse   the order and who takes part
+ *   lines {"<n>": {line_number, sku, uom, ordered, unit_price, status, confirmed,
+ *                  confirmed_price, shipped, received, damaged, invoiced, short_accepted}}
+ *   asns {"<asn_number>": {lines {"<n>": qty}}}, receipts [numbers]
+ *   invoices {"<invoice_number>": {state, doc, lines {"<n>": qty}, problems [...]}}
+ *   variances [...], asn_accuracy {asns, accurate}, acknowledged, sla */
+#include <stdio.h>
+#include <string.h>
+
+#include "core/decimal.h"
+#include "flow/flow_int.h"
+
+const char xd_flow__p2p_name[] = "p2p";
+
+enum state {
+    ST_NONE,
+    ST_SENT,
+    ST_ACKNOWLEDGED,
+    ST_PARTIALLY_SHIPPED,
+    ST_SHIPPED,
+    ST_PARTIALLY_RECEIVED,
+    ST_RECEIVED,
+    ST_INVOICED,
+    ST_CLOSED,
+    ST_REJECTED,
+    ST_CANCELLED,
+    ST_UNROUTABLE,
+    ST_COUNT
+};
+
+static const char *const state_names[ST_COUNT] = {
+    [ST_NONE] = "none",
+    [ST_SENT] = "sent",
+    [ST_ACKNOWLEDGED] = "acknowledged",
+    [ST_PARTIALLY_SHIPPED] = "partially_shipped",
+    [ST_SHIPPED] = "shipped",
+    [ST_PARTIALLY_RECEIVED] = "partially_received",
+    [ST_RECEIVED] = "received",
+    [ST_INVOICED] = "invoiced",
+    [ST_CLOSED] = "closed",
+    [ST_REJECTED] = "rejected",
+    [ST_CANCELLED] = "cancelled",
+    [ST_UNROUTABLE] = "unroutable",
+};
+
+#define BIT(s) (1u << (s))
+#define OPEN                                                                                       \
+    (BIT(ST_SENT) | BIT(ST_ACKNOWLEDGED) | BIT(ST_PARTIALLY_SHIPPED) | BIT(ST_SHIPPED) |           \
+     BIT(ST_PARTIALLY_RECEIVED) | BIT(ST_RECEIVED) | BIT(ST_INVOICED))
+#define ANY    (~0u & ~BIT(ST_NONE))
+#define STAY     (-1) /* the thread keeps its state */
+#define PROGRESS (-2) /* the state follows from the quantities (progress()) */
+
+static enum state state_parse(const char *name)
+{
+    for (int i = 0; name != NULL && i < ST_COUNT; i++) {
+        if (strcmp(state_names[i], name) == 0) {
+            return (enum state)i;
+        }
+    }
+    return ST_NONE;
+}
+
+/* ---- small readers ------------------------------------------------------------------------- */
+
+static struct xd_decimal dec(struct xd_flow_step *s, const json_t *o, const char *k)
+{
+    return xd_flow__dec(s, o, k);
+}
+
+static bool is_zero(struct xd_decimal d)
+{
+    return xd_decimal_is_zero(d);
+}
+
+static int cmp(struct xd_decimal a, struct xd_decimal b)
+{
+    return xd_decimal_cmp(a, b);
+}
+
+static json_t *lines(struct xd_flow_step *s)
+{
+    return xd_flow__obj(s, s->data, "lines");
+}
+
+static void line_key(json_int_t n, char *buf, size_t cap)
+{
+    snprintf(buf, cap, "%lld", (long long)n);
+}
+
+/* The PO line a document line names: by its PO line number (<num_key>), else by SKU. */
+static json_t *po_line(struct xd_flow_step *s, const json_t *dl, const char *num_key)
+{
+    json_t *ls = lines(s);
+    const json_t *n = json_object_get(dl, num_key);
+    if (json_is_integer(n)) {
+        char k[24];
+        line_key(json_integer_value(n), k, sizeof k);
+        json_t *l = json_object_get(ls, k);
+        if (l != NULL) {
+            return l;
+        }
+    }
+    const char *sku = xd_flow__str(dl, "sku");
+    const char *key = NULL;
+    json_t *l = NULL;
+    json_object_foreach(ls, key, l)
+    {
+        const char *lsku = xd_flow__str(l, "sku");
+        if (sku != NULL && lsku != NULL && strcmp(sku, lsku) == 0) {
+            return l;
+        }
+    }
+    return NULL;
+}
+
+/* What the supplier owes of a line: the confirmed quantity once acknowledged, else ordered. */
+static struct xd_decimal target(struct xd_flow_step *s, const json_t *l)
+{
+    const json_t *c = json_object_get(l, "confirmed");
+    return c != NULL ? dec(s, l, "confirmed") : dec(s, l, "ordered");
+}
+
+static struct xd_decimal good(struct xd_flow_step *s, const json_t *l)
+{
+    return xd_flow__sub(s, dec(s, l, "received"), dec(s, l, "damaged"));
+}
+
+static bool line_rejected(const json_t *l)
+{
+    const char *st = xd_flow__str(l, "status");
+    return st != NULL && strcmp(st, "rejected") == 0;
+}
+
+static void add_to(struct xd_flow_step *s, json_t *l, const char *k, struct xd_decimal d)
+{
+    xd_flow__set_dec(s, l, k, xd_flow__add(s, dec(s, l, k), d));
+}
+
+/* ---- effects ------------------------------------------------------------------------------- */
+
+static json_t *event(struct xd_flow_step *s, const char *name, json_t *detail)
+{
+    json_t *e = json_object();
+    xd_flow__set_str(s, e, "event", name);
+    if (detail != NULL) {
+        xd_flow__set(s, e, "detail", detail);
+    }
+    if (s->doc_id != NULL && s->doc != NULL) {
+        xd_flow__set_str(s, e, "document_id", s->doc_id);
+    }
+    if (s->partner != NULL) {
+        xd_flow__set_str(s, e, "partner", s->partner);
+    }
+    if (s->channel != NULL) {
+        xd_flow__set_str(s, e, "channel", s->channel);
+    }
+    xd_flow__append(s, xd_flow__arr(s, s->fx, "events"), e);
+    return e;
+}
+
+/* Send <doc> to a participant ("supplier", "erp", "warehouse"); the engine renders it in the
+ * participant's format and queues it. Nobody in that role: nothing is sent, which the event
+ * says. */
+static void send(struct xd_flow_step *s, const char *to, const json_t *doc)
+{
+    const char *who = xd_flow__str(s->data, to);
+    if (who == NULL) {
+        json_t *d = json_object();
+        xd_flow__set_str(s, d, "role", to);
+        xd_flow__set_str(s, d, "document", xd_flow__str(doc, "type"));
+        event(s, "send.skipped", d);
+        return;
+    }
+    json_t *m = json_object();
+    xd_flow__set_str(s, m, "to", to);
+    xd_flow__set(s, m, "doc", json_deep_copy(doc));
+    xd_flow__append(s, xd_flow__arr(s, s->fx, "send"), m);
+}
+
+static void timer(struct xd_flow_step *s, const char *kind, int64_t due_at)
+{
+    json_t *t = json_object();
+    xd_flow__set_str(s, t, "kind", kind);
+    xd_flow__set(s, t, "due_at", json_integer(due_at));
+    xd_flow__append(s, xd_flow__arr(s, s->fx, "timers"), t);
+}
+
+static void cancel_timers(struct xd_flow_step *s, const char *expect)
+{
+    char k[96];
+    const char *const what[] = {"at_risk", "missed"};
+    for (size_t i = 0; i < XD_ARRAY_LEN(what); i++) {
+        snprintf(k, sizeof k, "sla.%s.%s", expect, what[i]);
+        xd_flow__append(s, xd_flow__arr(s, s->fx, "timers_cancel"), json_string(k));
+    }
+}
+
+/* Raise an exception for a person. <actions> is a NULL-terminated list. */
+static void raise_exc(struct xd_flow_step *s, const char *type, const char *owner,
+                      const char *summary, json_t *detail, const char *const *actions)
+{
+    json_t *x = json_object();
+    xd_flow__set_str(s, x, "type", type);
+    xd_flow__set_str(s, x, "owner", owner);
+    xd_flow__set_str(s, x, "summary", summary);
+    const char *partner = strcmp(owner, "warehouse") == 0 ? xd_flow__str(s->data, "warehouse")
+                          : strcmp(owner, "supplier") == 0 ? xd_flow__str(s->data, "supplier")
+                                                           : NULL;
+    if (partner != NULL) {
+        xd_flow__set_str(s, x, "partner", partner);
+    }
+    xd_flow__set(s, x, "detail", detail != NULL ? detail : json_object());
+    json_t *acts = json_array();
+    for (size_t i = 0; actions[i] != NULL; i++) {
+        xd_flow__append(s, acts, json_string(actions[i]));
+    }
+    xd_flow__set(s, x, "actions", acts);
+    if (s->doc_id != NULL) {
+        xd_flow__set_str(s, x, "document_id", s->doc_id);
+    }
+    xd_flow__append(s, xd_flow__arr(s, s->fx, "exceptions"), x);
+}
+
+static void resolve_exc(struct xd_flow_step *s, const char *type)
+{
+    xd_flow__append(s, xd_flow__arr(s, s->fx, "resolve"), json_string(type));
+}
+
+static json_t *detail_str(struct xd_flow_step *s, const char *k, const char *v)
+{
+    json_t *d = json_object();
+    xd_flow__set_str(s, d, k, v);
+    return d;
+}
+
+/* ---- SLAs ---------------------------------------------------------------------------------- */
+
+/* Days since 1970-01-01 of a "YYYY-MM-DD" date (proleptic Gregorian); false when malformed. */
+static bool date_ms(const char *d, int64_t *out)
+{
+    int y = 0, m = 0, day = 0;
+    if (d == NULL || sscanf(d, "%4d-%2d-%2d", &y, &m, &day) != 3 || m < 1 || m > 12 || day < 1 ||
+        day > 31) {
+        return false;
+    }
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    int64_t yoe = y - era * 400;
+    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + day - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    *out = (era * 146097 + doe - 719468) * 86400000LL;
+    return true;
+}
+
+/* Arm the timers of every SLA due after <after> (a document type that just happened), and, at
+ * the PO, those due before a date of the PO. */
+static void arm_slas(struct xd_flow_step *s, const char *after, const json_t *po)
+{
+    for (size_t i = 0; i < s->n_slas; i++) {
+        const struct xd_flow_sla *sla = &s->slas[i];
+        int64_t due = 0;
+        if (sla->after != NULL && strcmp(sla->after, after) == 0) {
+            due = s->now_ms + sla->within_ms;
+        } else if (po != NULL && sla->before_member != NULL &&
+                   date_ms(xd_flow__str(po, sla->before_member), &due)) {
+            due -= sla->lead_ms;
+        } else {
+            continue;
+        }
+        char k[96];
+        snprintf(k, sizeof k, "sla.%s.missed", sla->expect);
+        timer(s, k, due);
+        if (sla->at_risk_ms > 0) {
+            snprintf(k, sizeof k, "sla.%s.at_risk", sla->expect);
+            timer(s, k, due - sla->at_risk_ms);
+        }
+    }
+}
+
+/* The expected document arrived: its SLA timers stop and its SLA exceptions close. */
+static void sla_met(struct xd_flow_step *s, const char *expect)
+{
+    cancel_timers(s, expect);
+    json_t *open = json_object_get(s->data, "sla_open");
+    if (json_object_get(open, expect) != NULL) {
+        resolve_exc(s, "sla_at_risk");
+        resolve_exc(s, "sla_missed");
+        json_object_del(open, expect);
+        if (json_object_size(open) == 0) {
+            xd_flow__set_str(s, s->data, "sla", "ok");
+        }
+    }
+}
+
+/* ---- the state the quantities say ---------------------------------------------------------- */
+
+struct totals {
+    bool any_line, all_rejected, any_shipped, all_shipped, any_received, all_received;
+    bool invoices, invoices_settled, all_invoiced, invoice_blocked;
+};
+
+static struct totals totals(struct xd_flow_step *s)
+{
+    struct totals t = {.all_rejected = true, .all_shipped = true, .all_received = true,
+                       .invoices_settled = true, .all_invoiced = true};
+    const char *k = NULL;
+    json_t *l = NULL;
+    json_object_foreach(lines(s), k, l)
+    {
+        t.any_line = true;
+        if (line_rejected(l)) {
+            continue;
+        }
+        t.all_rejected = false;
+        struct xd_decimal want = target(s, l);
+        struct xd_decimal shipped = dec(s, l, "shipped");
+        struct xd_decimal received = good(s, l);
+        struct xd_decimal settled = xd_flow__add(s, received, dec(s, l, "short_accepted"));
+        t.any_shipped |= !is_zero(shipped);
+        t.all_shipped &= cmp(shipped, want) >= 0;
+        t.any_received |= !is_zero(dec(s, l, "received"));
+        t.all_received &= cmp(settled, want) >= 0;
+        t.all_invoiced &= cmp(dec(s, l, "invoiced"), received) >= 0;
+    }
+    json_t *inv = NULL;
+    json_object_foreach(json_object_get(s->data, "invoices"), k, inv)
+    {
+        t.invoices = true;
+        const char *st = xd_flow__str(inv, "state");
+        bool settled = st != NULL && (strcmp(st, "matched") == 0 || strcmp(st, "accepted") == 0 ||
+                                      strcmp(st, "rejected") == 0);
+        t.invoices_settled &= settled;
+        t.invoice_blocked |= st != NULL && strcmp(st, "mismatch") == 0;
+    }
+    if (!t.any_line) {
+        t.all_rejected = false;
+    }
+    return t;
+}
+
+static enum state progress(struct xd_flow_step *s)
+{
+    if (json_is_true(json_object_get(s->data, "unroutable"))) {
+        return ST_UNROUTABLE;
+    }
+    struct totals t = totals(s);
+    bool acked = json_is_true(json_object_get(s->data, "acknowledged"));
+    if (acked && t.all_rejected) {
+        return ST_REJECTED;
+    }
+    if (t.all_received && t.invoices && t.invoices_settled && t.all_invoiced) {
+        return ST_CLOSED;
+    }
+    if (t.invoices) {
+        return ST_INVOICED;
+    }
+    if (t.any_received) {
+        return t.all_received ? ST_RECEIVED : ST_PARTIALLY_RECEIVED;
+    }
+    if (t.any_shipped) {
+        return t.all_shipped ? ST_SHIPPED : ST_PARTIALLY_SHIPPED;
+    }
+    return acked ? ST_ACKNOWLEDGED : ST_SENT;
+}
+
+/* Who owes the next step and what it is, for people (the row's owner and next_step). */
+static void next_step(struct xd_flow_step *s, enum state st)
+{
+    const char *owner = NULL;
+    const char *next = NULL;
+    struct totals t = totals(s);
+    switch (st) {
+    case ST_SENT:
+        owner = "supplier", next = "po_acknowledgement";
+        break;
+    case ST_ACKNOWLEDGED:
+    case ST_PARTIALLY_SHIPPED:
+        owner = "supplier", next = "ship_notice";
+        break;
+    case ST_SHIPPED:
+        owner = "warehouse", next = "receipt";
+        break;
+    case ST_PARTIALLY_RECEIVED:
+        owner = t.all_shipped ? "warehouse" : "supplier";
+        next = t.all_shipped ? "receipt" : "ship_notice";
+        break;
+    case ST_RECEIVED:
+        owner = "supplier", next = "invoice";
+        break;
+    case ST_INVOICED:
+        owner = t.invoice_blocked ? "accounts_payable" : !t.all_received ? "warehouse" : "supplier";
+        next = t.invoice_blocked ? "invoice_review" : !t.all_received ? "receipt" : "invoice";
+        break;
+    case ST_UNROUTABLE:
+        owner = "buyer", next = "routing";
+        break;
+    default:
+        break;
+    }
+    xd_flow__set_str(s, s->fx, "owner", owner);
+    xd_flow__set_str(s, s->fx, "next_step", next);
+}
+
+/* ---- guards -------------------------------------------------------------------------------- */
+
+static bool purpose_is(const struct xd_flow_step *s, const char *p)
+{
+    const char *v = xd_flow__str(s->doc, "purpose");
+    return v != NULL && strcmp(v, p) == 0;
+}
+
+static bool is_new_order(struct xd_flow_step *s)
+{
+    return !purpose_is(s, "change") && !purpose_is(s, "cancel");
+}
+
+static bool is_change(struct xd_flow_step *s)
+{
+    return purpose_is(s, "change") || purpose_is(s, "replace");
+}
+
+static bool is_cancel(struct xd_flow_step *s)
+{
+    return purpose_is(s, "cancel");
+}
+
+/* Seen before: the member <key> of the document is already a key of data[<set>] (an object)
+ * or in it (an array). */
+static bool seen(struct xd_flow_step *s, const char *set, const char *key)
+{
+    const char *v = xd_flow__str(s->doc, key);
+    const json_t *c = json_object_get(s->data, set);
+    if (v == NULL || c == NULL) {
+        return false;
+    }
+    if (json_is_object(c)) {
+        return json_object_get(c, v) != NULL;
+    }
+    size_t i = 0;
+    const json_t *e = NULL;
+    json_array_foreach(c, i, e)
+    {
+        if (json_is_string(e) && strcmp(json_string_value(e), v) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static bool dup_asn(struct xd_flow_step *s)
+{
+    return seen(s, "asns", "asn_number");
+}
+
+static bool dup_receipt(struct xd_flow_step *s)
+{
+    return seen(s, "receipts", "receipt_number");
+}
+
+static bool dup_invoice(struct xd_flow_step *s)
+{
+    return seen(s, "invoices", "invoice_number");
+}
+
+/* ---- actions ------------------------------------------------------------------------------- */
+
+static void po_lines(struct xd_flow_step *s, const json_t *po)
+{
+    json_t *ls = lines(s);
+    size_t i = 0;
+    const json_t *pl = NULL;
+    json_array_foreach(json_object_get(po, "lines"), i, pl)
+    {
+        char k[24];
+        line_key(json_integer_value(json_object_get(pl, "line_number")), k, sizeof k);
+        const char *change = xd_flow__str(pl, "change");
+        json_t *l = json_object_get(ls, k);
+        if (change != NULL && strcmp(change, "delete") == 0) {
+            if (l != NULL) {
+                xd_flow__set_str(s, l, "status", "rejected");
+                xd_flow__set_str(s, l, "confirmed", "0");
+            }
+            continue;
+        }
+        if (l == NULL) {
+            l = json_object();
+            xd_flow__set(s, ls, k, l);
+            xd_flow__set(s, l, "line_number", json_integer(json_integer_value(
+                                                  json_object_get(pl, "line_number"))));
+            xd_flow__set_str(s, l, "status", "open");
+        }
+        const char *const copy[] = {"sku", "uom", "unit_price"};
+        for (size_t c = 0; c < XD_ARRAY_LEN(copy); c++) {
+            const char *v = xd_flow__str(pl, copy[c]);
+            if (v != NULL) {
+                xd_flow__set_str(s, l, copy[c], v);
+            }
+        }
+        xd_flow__set_str(s, l, "ordered", xd_flow__str(pl, "quantity"));
+        json_object_del(l, "confirmed"); /* a changed line awaits a new answer */
+    }
+}
+
+static void po_create(struct xd_flow_step *s)
+{
+    xd_flow__set_str(s, s->data, "po_number", xd_flow__str(s->doc, "po_number"));
+    xd_flow__set_str(s, s->data, "po_doc", s->doc_id);
+    xd_flow__set_str(s, s->data, "sla", "ok");
+    po_lines(s, s->doc);
+    if (xd_flow__str(s->data, "supplier") == NULL) {
+        xd_flow__set(s, s->data, "unroutable", json_true());
+        const json_t *sup = json_object_get(s->doc, "supplier");
+        json_t *d = json_object();
+        xd_flow__set(s, d, "supplier", sup != NULL ? json_deep_copy(sup) : json_null());
+        raise_exc(s, "unroutable", "buyer",
+                  "No partner profile matches the order's supplier: nothing was sent", d,
+                  (const char *const[]){"resend", "resolve", NULL});
+        event(s, "po.unroutable", NULL);
+        return;
+    }
+    send(s, "supplier", s->doc);
+    event(s, "po.sent", detail_str(s, "to", xd_flow__str(s->data, "supplier")));
+    arm_slas(s, "purchase_order", s->doc);
+}
+
+static void po_change(struct xd_flow_step *s)
+{
+    po_lines(s, s->doc);
+    xd_flow__set(s, s->data, "acknowledged", json_false());
+    send(s, "supplier", s->doc);
+    event(s, "po.changed", NULL);
+    arm_slas(s, "purchase_order", NULL);
+}
+
+static void po_cancel(struct xd_flow_step *s)
+{
+    send(s, "supplier", s->doc);
+    const char *const expects[] = {"po_acknowledgement", "ship_notice", "invoice"};
+    for (size_t i = 0; i < XD_ARRAY_LEN(expects); i++) {
+        cancel_timers(s, expects[i]);
+    }
+    resolve_exc(s, "sla_at_risk");
+    resolve_exc(s, "sla_missed");
+    event(s, "po.cancelled", NULL);
+}
+
+static void po_again(struct xd_flow_step *s)
+{
+    event(s, "po.duplicate", detail_str(s, "note", "the order was issued before; not sent again"));
+}
+
+static void ack_apply(struct xd_flow_step *s)
+{
+    sla_met(s, "po_acknowledgement");
+    xd_flow__set(s, s->data, "acknowledged", json_true());
+    const char *header = xd_flow__str(s->doc, "status");
+    bool all_rejected = header != NULL && strcmp(header, "rejected") == 0;
+    json_t *changes = json_array();
+    const json_t *acked = json_object_get(s->doc, "lines");
+    const char *k = NULL;
+    json_t *l = NULL;
+    json_object_foreach(lines(s), k, l)
+    {
+        /* A line the acknowledgement does not name follows its header. */
+        const json_t *al = NULL;
+        size_t i = 0;
+        const json_t *c = NULL;
+        json_array_foreach(acked, i, c)
+        {
+            if (json_integer_value(json_object_get(c, "line_number")) ==
+                json_integer_value(json_object_get(l, "line_number"))) {
+                al = c;
+            }
+        }
+        const char *st = al != NULL ? xd_flow__str(al, "status")
+                         : all_rejected ? "rejected"
+                                        : "accepted";
+        xd_flow__set_str(s, l, "status", st);
+        if (strcmp(st, "rejected") == 0) {
+            xd_flow__set_str(s, l, "confirmed", "0");
+        } else {
+            const char *q = al != NULL ? xd_flow__str(al, "confirmed_quantity") : NULL;
+            xd_flow__set_str(s, l, "confirmed", q != NULL ? q : xd_flow__str(l, "ordered"));
+            const char *p = al != NULL ? xd_flow__str(al, "confirmed_unit_price") : NULL;
+            if (p != NULL) {
+                xd_flow__set_str(s, l, "confirmed_price", p);
+            }
+        }
+        if (strcmp(st, "accepted") != 0) {
+            json_t *ch = json_object();
+            xd_flow__set(s, ch, "line_number", json_deep_copy(json_object_get(l, "line_number")));
+            xd_flow__set_str(s, ch, "status", st);
+            xd_flow__set_str(s, ch, "confirmed", xd_flow__str(l, "confirmed"));
+            xd_flow__append(s, changes, ch);
+        }
+    }
+    send(s, "erp", s->doc);
+    json_t *d = json_object();
+    xd_flow__set_str(s, d, "status", header);
+    xd_flow__set(s, d, "changes", changes);
+    event(s, "ack.received", d);
+    if (all_rejected) {
+        raise_exc(s, "po_rejected", "buyer", "The supplier rejected the order", NULL,
+                  (const char *const[]){"resolve", NULL});
+    }
+}
+
+/* One variance of a receipt or shipment line. */
+static void variance(struct xd_flow_step *s, json_t *list, const char *kind, const json_t *l,
+                     const char *sku, struct xd_decimal expected, struct xd_decimal actual)
+{
+    json_t *v = json_object();
+    xd_flow__set_str(s, v, "kind", kind);
+    if (l != NULL) {
+        xd_flow__set(s, v, "line_number", json_deep_copy(json_object_get(l, "line_number")));
+    }
+    if (sku != NULL) {
+        xd_flow__set_str(s, v, "sku", sku);
+    }
+    xd_flow__set_dec(s, v, "expected", expected);
+    xd_flow__set_dec(s, v, "actual", actual);
+    xd_flow__set_str(s, v, "document", xd_flow__str(s->doc, "receipt_number") != NULL
+                                           ? xd_flow__str(s->doc, "receipt_number")
+                                           : xd_flow__str(s->doc, "asn_number"));
+    xd_flow__append(s, list, v);
+    xd_flow__append(s, xd_flow__arr(s, s->data, "variances"), json_deep_copy(v));
+}
+
+/* Every item of a ship notice, wherever it sits (packs or the order level). */
+static void asn_items(const json_t *asn, const char *po_number, json_t *out)
+{
+    size_t i = 0;
+    const json_t *o = NULL;
+    json_array_foreach(json_object_get(asn, "orders"), i, o)
+    {
+        const char *pn = xd_flow__str(o, "po_number");
+        if (po_number != NULL && pn != NULL && strcmp(pn, po_number) != 0) {
+            continue;
+        }
+        size_t j = 0;
+        const json_t *it = NULL;
+        json_array_foreach(json_object_get(o, "items"), j, it)
+        {
+            json_array_append(out, (json_t *)it);
+        }
+        const json_t *p = NULL;
+        json_array_foreach(json_object_get(o, "packs"), j, p)
+        {
+            size_t m = 0;
+            json_array_foreach(json_object_get(p, "items"), m, it)
+            {
+                json_array_append(out, (json_t *)it);
+            }
+        }
+    }
+}
+
+static void asn_apply(struct xd_flow_step *s)
+{
+    sla_met(s, "ship_notice");
+    const char *asn_number = xd_flow__str(s->doc, "asn_number");
+    json_t *rec = json_object();
+    json_t *per_line = json_object();
+    xd_flow__set(s, rec, "lines", per_line);
+    xd_flow__set(s, xd_flow__obj(s, s->data, "asns"), asn_number, rec);
+    json_t *items = json_array();
+    json_t *problems = json_array();
+    if (items == NULL) {
+        s->st = XD_ENOMEM;
+        return;
+    }
+    asn_items(s->doc, xd_flow__str(s->data, "po_number"), items);
+    size_t i = 0;
+    const json_t *it = NULL;
+    json_array_foreach(items, i, it)
+    {
+        struct xd_decimal q = dec(s, it, "quantity");
+        json_t *l = po_line(s, it, "line_number");
+        if (l == NULL || line_rejected(l)) {
+            variance(s, problems, l == NULL ? "unknown_item" : "rejected_line_shipped", l,
+                     xd_flow__str(it, "sku"), (struct xd_decimal){0, 0}, q);
+            continue;
+        }
+        add_to(s, l, "shipped", q);
+        char k[24];
+        line_key(json_integer_value(json_object_get(l, "line_number")), k, sizeof k);
+        add_to(s, per_line, k, q);
+        struct xd_decimal want = target(s, l);
+        struct xd_decimal shipped = dec(s, l, "shipped");
+        if (cmp(shipped, want) > 0) {
+            variance(s, problems, "over_shipped", l, xd_flow__str(l, "sku"), want, shipped);
+        }
+    }
+    json_decref(items);
+    json_t *acc = xd_flow__obj(s, s->data, "asn_accuracy");
+    xd_flow__set(s, acc, "asns", json_integer(json_integer_value(json_object_get(acc, "asns")) + 1));
+    bool accurate = json_array_size(problems) == 0;
+    xd_flow__set(s, acc, "accurate", json_integer(json_integer_value(json_object_get(acc, "accurate")) +
+                                                  (accurate ? 1 : 0)));
+    send(s, "warehouse", s->doc);
+    send(s, "erp", s->doc);
+    json_t *d = json_object();
+    xd_flow__set_str(s, d, "asn_number", asn_number);
+    xd_flow__set(s, d, "accurate", json_boolean(accurate));
+    if (!accurate) {
+        xd_flow__set(s, d, "variances", json_deep_copy(problems));
+        raise_exc(s, "asn_discrepancy", "supplier",
+                  "The ship notice does not match the order", json_deep_copy(problems),
+                  (const char *const[]){"accept_variance", "resolve", NULL});
+    }
+    json_decref(problems);
+    event(s, "asn.received", d);
+    arm_slas(s, "ship_notice", NULL);
+}
+
+static void receipt_apply(struct xd_flow_step *s)
+{
+    const char *rn = xd_flow__str(s->doc, "receipt_number");
+    xd_flow__append(s, xd_flow__arr(s, s->data, "receipts"), json_string(rn));
+    const char *asn_number = xd_flow__str(s->doc, "asn_number");
+    const json_t *asn = asn_number != NULL
+                            ? json_object_get(json_object_get(s->data, "asns"), asn_number)
+                            : NULL;
+    json_t *found = json_array();
+    if (asn == NULL) {
+        variance(s, found, "unannounced", NULL, NULL, (struct xd_decimal){0, 0},
+                 (struct xd_decimal){0, 0});
+    }
+    size_t i = 0;
+    const json_t *rl = NULL;
+    json_array_foreach(json_object_get(s->doc, "lines"), i, rl)
+    {
+        struct xd_decimal rec = dec(s, rl, "received_quantity");
+        struct xd_decimal dmg = dec(s, rl, "damaged_quantity");
+        struct xd_decimal rej = dec(s, rl, "rejected_quantity");
+        json_t *l = po_line(s, rl, "po_line_number");
+        if (l == NULL) {
+            variance(s, found, "wrong_item", NULL, xd_flow__str(rl, "sku"),
+                     (struct xd_decimal){0, 0}, rec);
+            continue;
+        }
+        char k[24];
+        line_key(json_integer_value(json_object_get(l, "line_number")), k, sizeof k);
+        /* Expected: what the ship notice announced for the line, else what the line says. */
+        struct xd_decimal exp = asn != NULL ? dec(s, json_object_get(asn, "lines"), k)
+                                            : dec(s, rl, "expected_quantity");
+        add_to(s, l, "received", rec);
+        add_to(s, l, "damaged", xd_flow__add(s, dmg, rej));
+        if (asn != NULL || json_object_get(rl, "expected_quantity") != NULL) {
+            if (cmp(rec, exp) < 0) {
+                variance(s, found, "short", l, xd_flow__str(l, "sku"), exp, rec);
+            } else if (cmp(rec, exp) > 0) {
+                variance(s, found, "over", l, xd_flow__str(l, "sku"), exp, rec);
+            }
+        }
+        if (!is_zero(dmg) || !is_zero(rej)) {
+            variance(s, found, "damaged", l, xd_flow__str(l, "sku"), rec,
+                     xd_flow__add(s, dmg, rej));
+        }
+    }
+    send(s, "erp", s->doc);
+    json_t *d = json_object();
+    xd_flow__set_str(s, d, "receipt_number", rn);
+    xd_flow__set(s, d, "variances", json_deep_copy(found));
+    event(s, "receipt.received", d);
+    if (json_array_size(found) > 0) {
+        raise_exc(s, "receipt_variance", "buyer",
+                  "The goods received differ from what was announced or ordered",
+                  json_deep_copy(found),
+                  (const char *const[]){"accept_variance", "resolve", NULL});
+    }
+    json_decref(found);
+}
+
+/* Three-way match of one invoice against the order (prices) and the receipts (quantities).
+ * "held" while what it bills is shipped but not yet received; "mismatch" when it bills more
+ * than received or at another price, beyond the tolerances; else "matched". */
+static void match_invoice(struct xd_flow_step *s, json_t *inv, const json_t *doc)
+{
+    json_t *problems = json_array();
+    json_t *per_line = xd_flow__obj(s, inv, "lines");
+    bool waiting = false;
+    struct xd_decimal expected_total = {0, 0};
+    size_t i = 0;
+    const json_t *il = NULL;
+    json_array_foreach(json_object_get(doc, "lines"), i, il)
+    {
+        json_t *l = po_line(s, il, "po_line_number");
+        struct xd_decimal q = dec(s, il, "quantity");
+        struct xd_decimal price = dec(s, il, "unit_price");
+        json_t *p = json_object();
+        if (l == NULL) {
+            xd_flow__set_str(s, p, "kind", "not_ordered");
+            xd_flow__set_str(s, p, "sku", xd_flow__str(il, "sku"));
+            xd_flow__append(s, problems, p);
+            continue;
+        }
+        char k[24];
+        line_key(json_integer_value(json_object_get(l, "line_number")), k, sizeof k);
+        xd_flow__set_dec(s, per_line, k, q);
+        xd_flow__set(s, p, "line_number", json_deep_copy(json_object_get(l, "line_number")));
+        /* Quantity: what is billed against what was received and not billed yet. */
+        struct xd_decimal open = xd_flow__sub(s, good(s, l), dec(s, l, "invoiced"));
+        if (!xd_flow__within_pct(s, q, open, s->tol.quantity_pct) && cmp(q, open) > 0) {
+            struct xd_decimal in_transit =
+                xd_flow__sub(s, dec(s, l, "shipped"), dec(s, l, "received"));
+            if (cmp(xd_flow__sub(s, q, open), in_transit) <= 0) {
+                waiting = true; /* shipped, not received yet: wait for the receipt */
+            } else {
+                xd_flow__set_str(s, p, "kind", "quantity");
+                xd_flow__set_dec(s, p, "invoiced", q);
+                xd_flow__set_dec(s, p, "received", open);
+            }
+        }
+        /* Price: the acknowledged price, else the ordered one. */
+        struct xd_decimal agreed = json_object_get(l, "confirmed_price") != NULL
+                                       ? dec(s, l, "confirmed_price")
+                                       : dec(s, l, "unit_price");
+        if (!xd_flow__within_pct(s, price, agreed, s->tol.unit_price_pct)) {
+            xd_flow__set_str(s, p, "kind", json_object_get(p, "kind") != NULL
+                                               ? "quantity_and_price"
+                                               : "price");
+            xd_flow__set_dec(s, p, "invoiced_price", price);
+            xd_flow__set_dec(s, p, "agreed_price", agreed);
+        }
+        expected_total = xd_flow__add(s, expected_total, xd_flow__mul(s, q, agreed));
+        if (json_object_get(p, "kind") != NULL) {
+            xd_flow__append(s, problems, p);
+        } else {
+            json_decref(p);
+        }
+    }
+    /* Total: the goods billed against their value at the agreed prices. */
+    struct xd_decimal subtotal = dec(s, json_object_get(doc, "totals"), "subtotal");
+    struct xd_decimal diff = xd_flow__sub(s, subtotal, expected_total);
+    struct xd_decimal adiff = {0, 0};
+    if (xd_decimal_abs(diff, &adiff) == XD_OK && cmp(adiff, s->tol.amount) > 0 &&
+        json_array_size(problems) == 0 && !waiting) {
+        json_t *p = json_object();
+        xd_flow__set_str(s, p, "kind", "amount");
+        xd_flow__set_dec(s, p, "invoiced", subtotal);
+        xd_flow__set_dec(s, p, "expected", expected_total);
+        xd_flow__append(s, problems, p);
+    }
+    const char *state = json_array_size(problems) > 0 ? "mismatch" : waiting ? "held" : "matched";
+    xd_flow__set_str(s, inv, "state", state);
+    xd_flow__set(s, inv, "problems", problems);
+}
+
+/* Count a matched (or accepted) invoice's quantities as invoiced. */
+static void book_invoice(struct xd_flow_step *s, json_t *inv)
+{
+    const char *k = NULL;
+    json_t *q = NULL;
+    json_object_foreach(json_object_get(inv, "lines"), k, q)
+    {
+        json_t *l = json_object_get(lines(s), k);
+        if (l != NULL) {
+            add_to(s, l, "invoiced", dec(s, json_object_get(inv, "lines"), k));
+        }
+    }
+}
+
+static void settle_invoice(struct xd_flow_step *s, const char *number, json_t *inv,
+                           const json_t *doc)
+{
+    match_invoice(s, inv, doc);
+    const char *state = xd_flow__str(inv, "state");
+    json_t *d = json_object();
+    xd_flow__set_str(s, d, "invoice_number", number);
+    xd_flow__set_str(s, d, "match", state);
+    if (strcmp(state, "matched") == 0) {
+        book_invoice(s, inv);
+        send(s, "erp", doc);
+        event(s, "invoice.matched", d);
+    } else if (strcmp(state, "mismatch") == 0) {
+        xd_flow__set(s, d, "problems", json_deep_copy(json_object_get(inv, "problems")));
+        event(s, "invoice.mismatch", d);
+        json_t *x = json_object();
+        xd_flow__set_str(s, x, "invoice_number", number);
+        xd_flow__set(s, x, "problems", json_deep_copy(json_object_get(inv, "problems")));
+        raise_exc(s, "invoice_mismatch", "accounts_payable",
+                  "The invoice does not match the order and the receipts", x,
+                  (const char *const[]){"accept_variance", "reject_invoice", "resolve", NULL});
+    } else {
+        event(s, "invoice.held", d);
+    }
+}
+
+static void invoice_apply(struct xd_flow_step *s)
+{
+    sla_met(s, "invoice");
+    const char *number = xd_flow__str(s->doc, "invoice_number");
+    json_t *inv = json_object();
+    xd_flow__set_str(s, inv, "doc", s->doc_id);
+    xd_flow__set(s, inv, "body", json_deep_copy(s->doc));
+    xd_flow__set(s, xd_flow__obj(s, s->data, "invoices"), number, inv);
+    settle_invoice(s, number, inv, s->doc);
+}
+
+/* A receipt may release invoices held for it. */
+static void receipt_then_invoices(struct xd_flow_step *s)
+{
+    receipt_apply(s);
+    const char *k = NULL;
+    json_t *inv = NULL;
+    json_object_foreach(json_object_get(s->data, "invoices"), k, inv)
+    {
+        const char *st = xd_flow__str(inv, "state");
+        if (st != NULL && strcmp(st, "held") == 0) {
+            settle_invoice(s, k, inv, json_object_get(inv, "body"));
+        }
+    }
+}
+
+static void duplicate(struct xd_flow_step *s)
+{
+    char name[64];
+    snprintf(name, sizeof name, "%s.duplicate", s->doc_type);
+    event(s, name, detail_str(s, "note", "seen before: not counted again"));
+}
+
+static void unexpected(struct xd_flow_step *s)
+{
+    json_t *d = json_object();
+    xd_flow__set_str(s, d, "document", s->doc_type);
+    xd_flow__set_str(s, d, "state", s->state);
+    event(s, "document.unexpected", json_deep_copy(d));
+    raise_exc(s, "unexpected_document", "buyer",
+              "A document arrived that the order's state does not expect", d,
+              (const char *const[]){"resolve", NULL});
+}
+
+static void timer_fire(struct xd_flow_step *s)
+{
+    /* "sla.<expect>.<at_risk|missed>" */
+    char expect[64] = "";
+    char what[16] = "";
+    if (sscanf(s->timer_kind, "sla.%63[a-z_].%15[a-z_]", expect, what) != 2) {
+        event(s, "timer.unknown", detail_str(s, "kind", s->timer_kind));
+        return;
+    }
+    bool missed = strcmp(what, "missed") == 0;
+    xd_flow__set_str(s, s->data, "sla", missed ? "missed" : "at_risk");
+    xd_flow__set(s, xd_flow__obj(s, s->data, "sla_open"), expect, json_true());
+    json_t *d = json_object();
+    xd_flow__set_str(s, d, "expect", expect);
+    event(s, missed ? "sla.missed" : "sla.at_risk", json_deep_copy(d));
+    if (missed) {
+        resolve_exc(s, "sla_at_risk");
+    }
+    char summary[160];
+    snprintf(summary, sizeof summary, "The supplier's %s is %s", expect,
+             missed ? "overdue" : "due soon");
+    raise_exc(s, missed ? "sla_missed" : "sla_at_risk", "supplier", summary, d,
+              (const char *const[]){"resend", "resolve", NULL});
+}
+
+/* A person's action on one of the thread's exceptions (the engine checked that it applies). */
+static void action_apply(struct xd_flow_step *s)
+{
+    const char *act = xd_flow__str(s->action, "action");
+    const json_t *x = json_object_get(s->action, "exception");
+    const char *type = xd_flow__str(x, "type");
+    json_t *d = json_object();
+    xd_flow__set_str(s, d, "action", act);
+    xd_flow__set_str(s, d, "exception", xd_flow__str(x, "id"));
+    xd_flow__set_str(s, d, "comment", xd_flow__str(s->action, "comment"));
+    event(s, "exception.action", d);
+    if (strcmp(act, "resend") == 0) {
+        const json_t *po = json_object_get(s->action, "po");
+        if (po != NULL && xd_flow__str(s->data, "supplier") != NULL) {
+            json_object_del(s->data, "unroutable");
+            send(s, "supplier", po);
+            event(s, "po.resent", detail_str(s, "to", xd_flow__str(s->data, "supplier")));
+        }
+        return;
+    }
+    if (strcmp(act, "accept_variance") == 0 && type != NULL &&
+        strcmp(type, "receipt_variance") == 0) {
+        /* What is still missing is written off: the lines count as received in full. */
+        const char *k = NULL;
+        json_t *l = NULL;
+        json_object_foreach(lines(s), k, l)
+        {
+            struct xd_decimal gap = xd_flow__sub(
+                s, target(s, l), xd_flow__add(s, good(s, l), dec(s, l, "short_accepted")));
+            if (!line_rejected(l) && cmp(gap, (struct xd_decimal){0, 0}) > 0) {
+                add_to(s, l, "short_accepted", gap);
+            }
+        }
+        return;
+    }
+    const char *inv_no = xd_flow__str(json_object_get(x, "detail"), "invoice_number");
+    json_t *invs = json_object_get(s->data, "invoices");
+    const char *k = NULL;
+    json_t *inv = NULL;
+    json_object_foreach(invs, k, inv)
+    {
+        const char *st = xd_flow__str(inv, "state");
+        if (st == NULL || strcmp(st, "mismatch") != 0 || (inv_no != NULL && strcmp(k, inv_no))) {
+            continue;
+        }
+        if (strcmp(act, "accept_variance") == 0) {
+            xd_flow__set_str(s, inv, "state", "accepted");
+            book_invoice(s, inv);
+            send(s, "erp", json_object_get(inv, "body"));
+            event(s, "invoice.accepted", detail_str(s, "invoice_number", k));
+        } else if (strcmp(act, "reject_invoice") == 0) {
+            xd_flow__set_str(s, inv, "state", "rejected");
+            event(s, "invoice.rejected", detail_str(s, "invoice_number", k));
+        }
+    }
+}
+
+/* ---- the table ----------------------------------------------------------------------------- */
+
+struct rule {
+    unsigned from;     /* states (bits) it applies in */
+    const char *event; /* document type, "timer" or "action" */
+    bool (*guard)(struct xd_flow_step *s);
+    void (*action)(struct xd_flow_step *s);
+    int to; /* a state, STAY or PROGRESS */
+};
+
+static const struct rule rules[] = {
+    {BIT(ST_NONE), "purchase_order", is_new_order, po_create, PROGRESS},
+    {OPEN | BIT(ST_UNROUTABLE), "purchase_order", is_cancel, po_cancel, ST_CANCELLED},
+    {OPEN, "purchase_order", is_change, po_change, PROGRESS},
+    {OPEN, "purchase_order", NULL, po_again, STAY},
+    {OPEN, "po_acknowledgement", NULL, ack_apply, PROGRESS},
+    {OPEN, "ship_notice", dup_asn, duplicate, STAY},
+    {OPEN, "ship_notice", NULL, asn_apply, PROGRESS},
+    {OPEN, "receipt", dup_receipt, duplicate, STAY},
+    {OPEN, "receipt", NULL, receipt_then_invoices, PROGRESS},
+    {OPEN | BIT(ST_CLOSED), "invoice", dup_invoice, duplicate, STAY},
+    {OPEN, "invoice", NULL, invoice_apply, PROGRESS},
+    {OPEN, "timer", NULL, timer_fire, STAY},
+    {ANY, "action", NULL, action_apply, PROGRESS},
+};
+
+bool xd_flow__p2p_handles(const char *doc_type)
+{
+    for (size_t i = 0; i < XD_ARRAY_LEN(rules); i++) {
+        if (strcmp(rules[i].event, doc_type) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+enum xd_status xd_flow__p2p_step(struct xd_flow_step *s)
+{
+    enum state from = state_parse(s->state);
+    const struct rule *r = NULL;
+    for (size_t i = 0; i < XD_ARRAY_LEN(rules) && r == NULL; i++) {
+        if ((rules[i].from & BIT(from)) != 0 && strcmp(rules[i].event, s->doc_type) == 0 &&
+            (rules[i].guard == NULL || rules[i].guard(s))) {
+            r = &rules[i];
+        }
+    }
+    enum state to = from;
+    if (r == NULL) {
+        if (from == ST_NONE || strcmp(s->doc_type, "timer") == 0) {
+            /* Not a flow's business (a document of a thread no order started), or a timer
+             * of a thread that moved on. */
+            xd_flow__set(s, s->fx, "ignore", json_true());
+            return s->st;
+        }
+        unexpected(s);
+    } else {
+        r->action(s);
+        to = r->to == STAY ? from : r->to == PROGRESS ? progress(s) : (enum state)r->to;
+    }
+    if (to == ST_NONE) {
+        to = ST_SENT;
+    }
+    xd_flow__set_str(s, s->fx, "state", state_names[to]);
+    next_step(s, to);
+    const char *sla = xd_flow__str(s->data, "sla");
+    xd_flow__set_str(s, s->fx, "sla", sla != NULL ? sla : "ok");
+    if (to == ST_CLOSED || to == ST_CANCELLED || to == ST_REJECTED) {
+        const char *const expects[] = {"po_acknowledgement", "ship_notice", "invoice"};
+        for (size_t i = 0; i < XD_ARRAY_LEN(expects); i++) {
+            cancel_timers(s, expects[i]);
+        }
+    }
+    return s->st;
+}

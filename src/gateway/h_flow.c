@@ -1,0 +1,159 @@
+/* SPDX-License-Identifier: MIT
+ * Exceptions of the workflows: GET /v1/exceptions, GET /v1/exceptions/{id},
+ * POST /v1/exceptions/{id}/actions (src/flow; docs/workflows.md). */
+#include <jansson.h>
+#include <microhttpd.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "flow/flow.h"
+#include "gateway/gw_int.h"
+#include "store/store.h"
+
+static const char *arg(struct xd_gw_request *r, const char *name)
+{
+    return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+static void send_json(struct xd_gw_request *r, int status, json_t *j)
+{
+    char *text = j != NULL ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+    if (text == NULL) {
+        xd_gw__problem(r, 500, "internal", "Internal Server Error", NULL, "out of memory");
+        return;
+    }
+    xd_gw__json(r, status, text, strlen(text));
+    free(text);
+}
+
+/* A short filter value: 1-128 printable bytes. */
+static bool filter_arg(struct xd_gw_request *r, const char *name, const char **out)
+{
+    const char *v = arg(r, name);
+    if (v != NULL && (v[0] == '\0' || strlen(v) > 128)) {
+        xd_gw__problem(r, 400, "invalid-filter", "Bad Request", NULL,
+                       "%s must be 1-128 characters", name);
+        return false;
+    }
+    *out = v;
+    return true;
+}
+
+void xd_gw__h_exceptions_list(struct xd_gw_request *r)
+{
+    struct xd_store_exception_filter f = {.limit = 100};
+    if (!filter_arg(r, "type", &f.type) || !filter_arg(r, "partner", &f.partner) ||
+        !filter_arg(r, "owner", &f.owner) || !filter_arg(r, "state", &f.state) ||
+        !filter_arg(r, "correlation_id", &f.correlation_id)) {
+        return;
+    }
+    const char *v = arg(r, "min_age_seconds");
+    int64_t now = xd_now_ms();
+    if (v != NULL) {
+        uint64_t age = 0;
+        if (xd_parse_u64(v, strlen(v), 10ULL * 365 * 86400, &age) != XD_OK) {
+            xd_gw__problem(r, 400, "invalid-filter", "Bad Request", NULL,
+                           "min_age_seconds must be a whole number of seconds");
+            return;
+        }
+        f.created_before_ms = now - (int64_t)age * 1000 + 1;
+    }
+    v = arg(r, "limit");
+    if (v != NULL) {
+        uint64_t lim = 0;
+        if (xd_parse_u64(v, strlen(v), XD_STORE_LIST_MAX, &lim) != XD_OK || lim == 0) {
+            xd_gw__problem(r, 400, "invalid-limit", "Bad Request", NULL,
+                           "limit must be a whole number from 1 to %d", XD_STORE_LIST_MAX);
+            return;
+        }
+        f.limit = (size_t)lim;
+    }
+    struct xd_store_exception *ex = NULL;
+    size_t n = 0;
+    struct xd_error err;
+    xd_error_clear(&err);
+    if (xd_store_exception_list(r->gw->store, &f, r->arena, &ex, &n, &err) != XD_OK) {
+        xd_gw__unavailable(r, "the exceptions cannot be read right now");
+        return;
+    }
+    json_t *arr = json_array();
+    for (size_t i = 0; arr != NULL && i < n; i++) {
+        json_t *x = NULL;
+        if (xd_flow_exception_json(&ex[i], now, &x) == XD_OK) {
+            json_array_append_new(arr, x);
+        }
+    }
+    json_t *j = json_object();
+    if (j != NULL) {
+        json_object_set_new(j, "exceptions", arr);
+        json_object_set_new(j, "count", json_integer((json_int_t)n));
+    }
+    send_json(r, 200, j);
+    json_decref(j);
+}
+
+void xd_gw__h_exception_get(struct xd_gw_request *r)
+{
+    struct xd_store_exception e;
+    struct xd_error err;
+    xd_error_clear(&err);
+    enum xd_status st = xd_store_exception_get(r->gw->store, r->params[0], r->arena, &e, &err);
+    if (st == XD_ENOTFOUND) {
+        xd_gw__problem(r, 404, "exception-not-found", "Not Found", NULL, "there is no exception %s",
+                       r->params[0]);
+        return;
+    }
+    json_t *j = NULL;
+    if (st != XD_OK || xd_flow_exception_json(&e, xd_now_ms(), &j) != XD_OK) {
+        xd_gw__unavailable(r, "the exception cannot be read right now");
+        return;
+    }
+    send_json(r, 200, j);
+    json_decref(j);
+}
+
+void xd_gw__h_exception_action(struct xd_gw_request *r)
+{
+    if (r->gw->opts.flow == NULL) {
+        xd_gw__unavailable(r, "the workflow engine is not running");
+        return;
+    }
+    json_error_t je;
+    json_t *o =
+        json_loadb(r->body.data ? r->body.data : "", r->body.len, JSON_REJECT_DUPLICATES, &je);
+    const char *action = json_string_value(json_object_get(o, "action"));
+    const json_t *c = json_object_get(o, "comment");
+    if (!json_is_object(o) || action == NULL || (c != NULL && !json_is_string(c))) {
+        json_decref(o);
+        xd_gw__problem(r, 400, "malformed-request", "Bad Request", NULL,
+                       "the body must be a JSON object {\"action\": \"...\", \"comment\": "
+                       "\"...\"}");
+        return;
+    }
+    struct xd_buf out;
+    xd_buf_init(&out, (size_t)1 << 22);
+    struct xd_error err;
+    xd_error_clear(&err);
+    enum xd_status st = xd_flow_action(r->gw->opts.flow, r->params[0], action,
+                                       json_string_value(c), r->token.name, &out, &err);
+    json_decref(o);
+    switch (st) {
+    case XD_OK:
+        xd_gw__json(r, 200, out.data, out.len);
+        break;
+    case XD_ENOTFOUND:
+        xd_gw__problem(r, 404, "exception-not-found", "Not Found", NULL, "%s", err.message);
+        break;
+    case XD_EINVAL:
+        xd_gw__problem(r, 422, "invalid-action", "Unprocessable Content", NULL, "%s",
+                       err.message);
+        break;
+    case XD_ECONFLICT:
+        xd_gw__problem(r, 409, "action-not-applicable", "Conflict", NULL, "%s", err.message);
+        break;
+    default:
+        xd_gw__unavailable(r, err.message[0] != '\0' ? err.message : "try again later");
+        break;
+    }
+    xd_buf_cleanup(&out);
+}
