@@ -726,10 +726,13 @@ static void receipt_apply(struct xd_flow_step *s)
     const char *rn = xd_flow__str(s->doc, "receipt_number");
     xd_flow__append(s, xd_flow__arr(s, s->data, "receipts"), json_string(rn));
     const char *asn_number = xd_flow__str(s->doc, "asn_number");
-    const json_t *asn = asn_number != NULL
-                            ? json_object_get(json_object_get(s->data, "asns"), asn_number)
-                            : NULL;
+    json_t *asn = asn_number != NULL
+                      ? json_object_get(json_object_get(s->data, "asns"), asn_number)
+                      : NULL;
     json_t *found = json_array();
+    if (asn != NULL) {
+        xd_flow__set(s, asn, "received", json_true());
+    }
     if (asn == NULL) {
         variance(s, found, "unannounced", NULL, NULL, (struct xd_decimal){0, 0},
                  (struct xd_decimal){0, 0});
@@ -780,6 +783,21 @@ static void receipt_apply(struct xd_flow_step *s)
     json_decref(found);
 }
 
+/* What ship notices announced for line <k> that no receipt has answered yet. */
+static struct xd_decimal in_transit_qty(struct xd_flow_step *s, const char *k)
+{
+    struct xd_decimal sum = {0, 0};
+    const char *n = NULL;
+    json_t *asn = NULL;
+    json_object_foreach(json_object_get(s->data, "asns"), n, asn)
+    {
+        if (!json_is_true(json_object_get(asn, "received"))) {
+            sum = xd_flow__add(s, sum, dec(s, json_object_get(asn, "lines"), k));
+        }
+    }
+    return sum;
+}
+
 /* Three-way match of one invoice against the order (prices) and the receipts (quantities).
  * "held" while what it bills is shipped but not yet received; "mismatch" when it bills more
  * than received or at another price, beyond the tolerances; else "matched". */
@@ -810,8 +828,7 @@ static void match_invoice(struct xd_flow_step *s, json_t *inv, const json_t *doc
         /* Quantity: what is billed against what was received and not billed yet. */
         struct xd_decimal open = xd_flow__sub(s, good(s, l), dec(s, l, "invoiced"));
         if (!xd_flow__within_pct(s, q, open, s->tol.quantity_pct) && cmp(q, open) > 0) {
-            struct xd_decimal in_transit =
-                xd_flow__sub(s, dec(s, l, "shipped"), dec(s, l, "received"));
+            struct xd_decimal in_transit = in_transit_qty(s, k);
             if (cmp(xd_flow__sub(s, q, open), in_transit) <= 0) {
                 waiting = true; /* shipped, not received yet: wait for the receipt */
             } else {

@@ -1,0 +1,615 @@
+#!/usr/bin/env python3
+"""Procure to pay end to end: the real hub (crossdock serve, SQLite on disk, real HTTP) with a
+supplier, a warehouse and an ERP standing in as HTTP endpoints that record what they receive.
+Each scenario runs one purchase order through the flow and asserts exactly what the ERP received
+and the thread's final state and exceptions. Standard library only; prints "N passed, N failed".
+"""
+import decimal
+import http.server
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import traceback
+import urllib.error
+import urllib.request
+
+BIN = os.environ["CROSSDOCK_BIN"]
+SRC = os.environ["CROSSDOCK_SRC"]
+D = decimal.Decimal
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Recorder:
+    """A partner's HTTP endpoint: records every body once per Idempotency-Key; while down it
+    answers 503 (the hub must retry)."""
+
+    def __init__(self):
+        self.port = free_port()
+        self.received = []
+        self.keys = set()
+        self.down = False
+        self.lock = threading.Lock()
+        rec = self
+
+        class H(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                n = int(self.headers.get("Content-Length", "0"))
+                body = self.rfile.read(n)
+                if rec.down:
+                    self.send_response(503)
+                    self.send_header("Retry-After", "1")
+                    self.end_headers()
+                    return
+                key = self.headers.get("Idempotency-Key")
+                with rec.lock:
+                    if key not in rec.keys:
+                        rec.keys.add(key)
+                        rec.received.append((self.headers.get("Content-Type"), body))
+                self.send_response(200)
+                self.end_headers()
+
+            def log_message(self, *a):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", self.port), H)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def docs(self, po_number):
+        """Canonical JSON documents received that concern <po_number>."""
+        out = []
+        with self.lock:
+            items = list(self.received)
+        for ctype, body in items:
+            if ctype != "application/json":
+                continue
+            d = json.loads(body)
+            pos = {d.get("po_number")}
+            for o in d.get("orders", []):
+                pos.add(o.get("po_number"))
+            if po_number in pos:
+                out.append(d)
+        return out
+
+    def raw(self):
+        with self.lock:
+            return list(self.received)
+
+
+class Hub:
+    def __init__(self, tmp):
+        self.tmp = tmp
+        self.data = os.path.join(tmp, "data")
+        self.port = free_port()
+        self.url = "http://127.0.0.1:%d" % self.port
+        self.proc = None
+        self.token = self.cli("token", "create", "--data", self.data, "--name", "admin",
+                              "--role", "admin").strip()
+
+    def cli(self, *args):
+        r = subprocess.run([BIN, *args], capture_output=True, text=True)
+        if r.returncode != 0:
+            raise RuntimeError("crossdock %s: %s%s" % (" ".join(args[:2]), r.stdout, r.stderr))
+        return r.stdout
+
+    def start(self):
+        self.log = open(os.path.join(self.tmp, "hub.log"), "a")
+        self.proc = subprocess.Popen([BIN, "serve", "--data", self.data, "--listen",
+                                      "127.0.0.1:%d" % self.port],
+                                     stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                     stderr=self.log)
+        for _ in range(200):
+            try:
+                urllib.request.urlopen(self.url + "/v1/health", timeout=1)
+                return
+            except Exception:
+                time.sleep(0.05)
+        raise RuntimeError("the hub did not start")
+
+    def stop(self, sig=signal.SIGTERM):
+        self.proc.send_signal(sig)
+        rc = self.proc.wait(30)
+        self.log.close()
+        if sig == signal.SIGTERM:
+            assert rc == 0, "hub exited %d" % rc
+        assert "ERROR: AddressSanitizer" not in open(self.log.name).read()
+
+    def request(self, method, path, body=None, token=None, ctype="application/json"):
+        data = body if isinstance(body, (bytes, type(None))) else json.dumps(body).encode()
+        req = urllib.request.Request(self.url + path, data=data, method=method)
+        req.add_header("Authorization", "Bearer " + (token or self.token))
+        if data is not None:
+            req.add_header("Content-Type", ctype)
+        try:
+            with urllib.request.urlopen(req, timeout=30) as r:
+                return r.status, json.loads(r.read() or b"null")
+        except urllib.error.HTTPError as e:
+            return e.code, json.loads(e.read() or b"null")
+
+    def flow(self, po):
+        st, body = self.request("GET", "/v1/transactions/" + po)
+        return body.get("flow") if st == 200 else None
+
+    def wait_state(self, po, state, timeout=20):
+        end = time.time() + timeout
+        f = None
+        while time.time() < end:
+            f = self.flow(po)
+            if f is not None and f["state"] == state:
+                return f
+            time.sleep(0.05)
+        raise AssertionError("PO %s: state %s, expected %s; timeline %s" % (
+            po, f and f["state"], state,
+            f and [e["event"] for e in f["timeline"]]))
+
+
+SUPPLIER = """
+id: acme
+name: Acme Fasteners
+role: supplier
+identifiers: {isa_qualifier: ZZ, isa_id: ACMEFAST, gs_id: ACMEFAST}
+x12: {hub_qualifier: ZZ, hub_id: NORTHWIND, hub_gs_id: NORTHWIND, component_separator: ">"}
+inbound:
+  http: {formats: [x12]}
+outbound:
+  endpoints:
+    - {name: edi, kind: http, url: "http://127.0.0.1:%d/edi", allow_private_networks: ["127.0.0.0/8"]}
+  retry: {max_attempts: 100, max_age: 1h, backoff_base: 200ms, backoff_max: 1s}
+  circuit_breaker: {failures_to_open: 50, pause: 1s}
+documents:
+  - {type: purchase_order, direction: out, format: x12, version: "004010"}
+  - {type: po_acknowledgement, direction: in, format: x12}
+  - {type: ship_notice, direction: in, format: x12}
+  - {type: invoice, direction: in, format: x12}
+slas:
+  - {expect: po_acknowledgement, after: purchase_order, within: %s, at_risk: 1s}
+"""
+
+WAREHOUSE = """
+id: wms
+name: Chicago DC
+role: warehouse
+inbound:
+  http: {formats: [json]}
+outbound:
+  endpoints:
+    - {name: api, kind: http, url: "http://127.0.0.1:%d/asn", allow_private_networks: ["127.0.0.0/8"]}
+  retry: {max_attempts: 100, max_age: 1h, backoff_base: 200ms, backoff_max: 1s}
+documents:
+  - {type: ship_notice, direction: out, format: json}
+  - {type: receipt, direction: in, format: json}
+mapping:
+  locations:
+    - {location_id: DC-CHI, code: CHI01}
+"""
+
+ERP = """
+id: erp
+name: ERP
+role: erp
+outbound:
+  endpoints:
+    - {name: postings, kind: http, url: "http://127.0.0.1:%d/erp", allow_private_networks: ["127.0.0.0/8"], ordered: true}
+  retry: {max_attempts: 100, max_age: 1h, backoff_base: 200ms, backoff_max: 1s}
+documents:
+  - {type: purchase_order, direction: in, format: json}
+  - {type: po_acknowledgement, direction: out, format: json}
+  - {type: ship_notice, direction: out, format: json}
+  - {type: receipt, direction: out, format: json}
+  - {type: invoice, direction: out, format: json}
+"""
+
+
+class World:
+    def __init__(self, tmp):
+        self.tmp = tmp
+        self.sup, self.wh, self.erp = Recorder(), Recorder(), Recorder()
+        self.hub = Hub(tmp)
+        self.hub.start()
+        self.apply("acme.yaml", SUPPLIER % (self.sup.port, "1h"))
+        self.apply("wms.yaml", WAREHOUSE % self.wh.port)
+        self.apply("erp.yaml", ERP % self.erp.port)
+        self.tok_sup = self.hub.cli("token", "create", "--data", self.hub.data, "--name", "acme",
+                                    "--role", "partner", "--partner", "acme").strip()
+        self.tok_wh = self.hub.cli("token", "create", "--data", self.hub.data, "--name", "wms",
+                                   "--role", "partner", "--partner", "wms").strip()
+        self.po_template = json.load(open(os.path.join(SRC, "examples/documents/purchase_order.json")))
+        self.x12_seq = 100
+
+    def apply(self, name, text):
+        path = os.path.join(self.tmp, name)
+        open(path, "w").write(text)
+        self.hub.cli("partner", "apply", path, "--url", self.hub.url, "--token", self.hub.token)
+
+    # -- what the ERP sends -------------------------------------------------------------------
+    def order(self, po_number):
+        po = json.loads(json.dumps(self.po_template))
+        po["po_number"] = po_number
+        po["supplier"]["party_id"] = "acme"
+        del po["correlation_id"]
+        st, body = self.hub.request("POST", "/v1/documents", po,)
+        assert st == 201, body
+        return po
+
+    # -- what the supplier sends (X12, as its profile says) -----------------------------------
+    def supplier_sends(self, doc, expect=201):
+        path = os.path.join(self.tmp, "out.json")
+        json.dump(doc, open(path, "w"))
+        self.x12_seq += 1
+        x12 = subprocess.run([BIN, "x12", "render", "--sender-qual", "ZZ", "--sender-id", "ACMEFAST",
+                              "--receiver-qual", "ZZ", "--receiver-id", "NORTHWIND",
+                              "--component-sep", ">", "--control-number", str(self.x12_seq), path],
+                             check=True, capture_output=True).stdout
+        st, body = self.hub.request("POST", "/v1/inbound/acme", x12, token=self.tok_sup,
+                                    ctype="application/edi-x12")
+        assert st == expect, (st, body)
+        return body
+
+    def warehouse_sends(self, doc, expect=201):
+        st, body = self.hub.request("POST", "/v1/inbound/wms", doc, token=self.tok_wh)
+        assert st == expect, (st, body)
+        return body
+
+    def ack(self, po, status="accepted", lines=None):
+        out = []
+        for l in po["lines"]:
+            a = {"line_number": l["line_number"], "sku": l["sku"], "uom": l["uom"],
+                 "status": "accepted", "ordered_quantity": l["quantity"],
+                 "confirmed_quantity": l["quantity"]}
+            a.update((lines or {}).get(l["line_number"], {}))
+            out.append(a)
+        return {"type": "po_acknowledgement", "po_number": po["po_number"], "status": status,
+                "po_date": po["order_date"], "ack_date": "2026-03-03", "lines": out}
+
+    def asn(self, po, number, qty=None):
+        items = []
+        for l in po["lines"]:
+            q = (qty or {}).get(l["line_number"], l["quantity"])
+            if q is not None and D(q) > 0:
+                items.append({"line_number": l["line_number"], "sku": l["sku"], "quantity": q,
+                              "uom": l["uom"]})
+        return {"type": "ship_notice", "asn_number": number, "purpose": "original",
+                "ship_date": "2026-03-08", "ship_to": {"location_id": "DC-CHI", "name": "Chicago DC"},
+                "orders": [{"po_number": po["po_number"], "items": items}]}
+
+    def receipt(self, po, number, asn_number, qty=None, damaged=None):
+        lines = []
+        for l in po["lines"]:
+            q = (qty or {}).get(l["line_number"], l["quantity"])
+            if q is None:
+                continue
+            r = {"line_number": l["line_number"], "po_line_number": l["line_number"],
+                 "sku": l["sku"], "received_quantity": q, "uom": l["uom"]}
+            if damaged and l["line_number"] in damaged:
+                r["damaged_quantity"] = damaged[l["line_number"]]
+            lines.append(r)
+        return {"type": "receipt", "receipt_number": number, "asn_number": asn_number,
+                "po_number": po["po_number"], "location_id": "DC-CHI",
+                "received_at": "2026-03-12T10:00:00Z", "lines": lines}
+
+    def invoice(self, po, number, asn_number, qty=None, price=None):
+        lines, sub = [], D(0)
+        for l in po["lines"]:
+            q = D((qty or {}).get(l["line_number"], l["quantity"]) or 0)
+            if q == 0:
+                continue
+            p = D((price or {}).get(l["line_number"], l["unit_price"]))
+            lines.append({"line_number": l["line_number"], "po_line_number": l["line_number"],
+                          "sku": l["sku"], "quantity": str(q), "uom": l["uom"],
+                          "unit_price": str(p), "amount": str((q * p).quantize(D("0.0001")))})
+            sub += (q * p).quantize(D("0.0001"))
+        return {"type": "invoice", "invoice_number": number, "invoice_type": "invoice",
+                "invoice_date": "2026-03-13", "po_number": po["po_number"],
+                "asn_number": asn_number, "buyer": po["buyer"], "supplier": po["supplier"],
+                "currency": "USD", "lines": lines,
+                "totals": {"subtotal": str(sub), "total_amount": str(sub)}}
+
+    def erp_types(self, po_number, wait_for=None, timeout=20):
+        end = time.time() + timeout
+        while True:
+            types = [d["type"] for d in self.erp.docs(po_number)]
+            if wait_for is None or len(types) >= wait_for or time.time() > end:
+                return types
+            time.sleep(0.05)
+
+    def exceptions(self, po_number, state="open"):
+        f = self.hub.flow(po_number)
+        return sorted(x["type"] for x in f["exceptions"] if x["state"] == state)
+
+    def exception_id(self, po_number, type_):
+        f = self.hub.flow(po_number)
+        return [x["id"] for x in f["exceptions"] if x["type"] == type_ and x["state"] == "open"][0]
+
+    def act(self, xid, action, comment=None, expect=200):
+        body = {"action": action}
+        if comment:
+            body["comment"] = comment
+        st, out = self.hub.request("POST", "/v1/exceptions/%s/actions" % xid, body)
+        assert st == expect, (st, out)
+        return out
+
+
+# --------------------------------------------------------------------------------------------
+# Scenarios
+
+def happy_path(w):
+    po = w.order("HAPPY-1")
+    f = w.hub.wait_state("HAPPY-1", "sent")
+    assert f["owner"] == "supplier" and f["next_step"] == "po_acknowledgement"
+    w.supplier_sends(w.ack(po))
+    w.hub.wait_state("HAPPY-1", "acknowledged")
+    w.supplier_sends(w.asn(po, "ASN-H1"))
+    f = w.hub.wait_state("HAPPY-1", "shipped")
+    assert f["owner"] == "warehouse"
+    w.warehouse_sends(w.receipt(po, "RCV-H1", "ASN-H1"))
+    w.hub.wait_state("HAPPY-1", "received")
+    w.supplier_sends(w.invoice(po, "INV-H1", "ASN-H1"))
+    f = w.hub.wait_state("HAPPY-1", "closed")
+    assert w.exceptions("HAPPY-1") == []
+    assert w.erp_types("HAPPY-1", 4) == ["po_acknowledgement", "ship_notice", "receipt", "invoice"]
+    # The supplier got the order as an 850 in its envelope; the warehouse the ship notice.
+    x12 = [b for c, b in w.sup.raw() if b"HAPPY-1" in b]
+    assert len(x12) == 1 and x12[0].startswith(b"ISA*") and b"ST*850*" in x12[0], x12
+    assert b"*ZZ*ACMEFAST" in x12[0] and b"BEG*00*SA*HAPPY-1" in x12[0]
+    assert [d["asn_number"] for d in w.wh.docs("HAPPY-1")] == ["ASN-H1"]
+    ev = [e["event"] for e in f["timeline"]]
+    for want in ["sent.purchase_order", "po.sent", "ack.received", "asn.received",
+                 "receipt.received", "invoice.matched"]:
+        assert want in ev, (want, ev)
+
+
+def rejected_line(w):
+    po = w.order("REJ-1")
+    w.hub.wait_state("REJ-1", "sent")
+    w.supplier_sends(w.ack(po, "accepted_with_changes",
+                           {2: {"status": "rejected", "confirmed_quantity": "0"}}))
+    f = w.hub.wait_state("REJ-1", "acknowledged")
+    line2 = [l for l in f["lines"] if l["line_number"] == 2][0]
+    assert line2["status"] == "rejected" and line2["confirmed"] == "0"
+    w.supplier_sends(w.asn(po, "ASN-R1", {2: None}))
+    w.hub.wait_state("REJ-1", "shipped")  # line 2 is not owed any more
+    w.warehouse_sends(w.receipt(po, "RCV-R1", "ASN-R1", {2: None}))
+    w.supplier_sends(w.invoice(po, "INV-R1", "ASN-R1", {2: None}))
+    w.hub.wait_state("REJ-1", "closed")
+    acks = [d for d in w.erp.docs("REJ-1") if d["type"] == "po_acknowledgement"]
+    assert acks and acks[0]["lines"][1]["status"] == "rejected"
+    assert w.erp_types("REJ-1", 4) == ["po_acknowledgement", "ship_notice", "receipt", "invoice"]
+
+
+def partial_shipment(w):
+    po = w.order("PART-1")
+    w.hub.wait_state("PART-1", "sent")
+    w.supplier_sends(w.ack(po, "accepted_with_changes",
+                           {3: {"status": "backordered", "confirmed_quantity": "36",
+                                "backordered_quantity": "16"}}))
+    w.supplier_sends(w.asn(po, "ASN-P1", {3: "20"}))
+    f = w.hub.wait_state("PART-1", "partially_shipped")
+    assert f["owner"] == "supplier" and f["next_step"] == "ship_notice"
+    w.warehouse_sends(w.receipt(po, "RCV-P1", "ASN-P1", {3: "20"}))
+    w.hub.wait_state("PART-1", "partially_received")
+    w.supplier_sends(w.asn(po, "ASN-P2", {1: None, 2: None, 3: "16"}))
+    w.warehouse_sends(w.receipt(po, "RCV-P2", "ASN-P2", {1: None, 2: None, 3: "16"}))
+    w.hub.wait_state("PART-1", "received")
+    w.supplier_sends(w.invoice(po, "INV-P1", "ASN-P1"))
+    w.hub.wait_state("PART-1", "closed")
+    assert w.erp_types("PART-1", 6).count("ship_notice") == 2
+
+
+def short_receipt(w):
+    po = w.order("SHORT-1")
+    w.hub.wait_state("SHORT-1", "sent")
+    w.supplier_sends(w.ack(po))
+    w.supplier_sends(w.asn(po, "ASN-S1"))
+    w.hub.wait_state("SHORT-1", "shipped")
+    w.warehouse_sends(w.receipt(po, "RCV-S1", "ASN-S1", {3: "30"}))
+    f = w.hub.wait_state("SHORT-1", "partially_received")
+    assert w.exceptions("SHORT-1") == ["receipt_variance"]
+    assert {"kind": "short", "line_number": 3, "sku": "NW-31190", "expected": "36",
+            "actual": "30", "document": "RCV-S1"} in f["variances"]
+    # The supplier bills what was shipped: more than received on line 3.
+    w.supplier_sends(w.invoice(po, "INV-S1", "ASN-S1"))
+    w.hub.wait_state("SHORT-1", "invoiced")
+    assert w.exceptions("SHORT-1") == ["invoice_mismatch", "receipt_variance"]
+    assert "invoice" not in w.erp_types("SHORT-1")
+    # Accounts payable rejects the invoice; the buyer writes the shortage off.
+    w.act(w.exception_id("SHORT-1", "invoice_mismatch"), "reject_invoice", "bill what we got")
+    w.act(w.exception_id("SHORT-1", "receipt_variance"), "accept_variance", "6 cases lost")
+    w.supplier_sends(w.invoice(po, "INV-S2", "ASN-S1", {3: "30"}))
+    w.hub.wait_state("SHORT-1", "closed")
+    assert w.exceptions("SHORT-1") == []
+    assert [d["invoice_number"] for d in w.erp.docs("SHORT-1") if d["type"] == "invoice"] == ["INV-S2"]
+
+
+def damaged_goods(w):
+    po = w.order("DMG-1")
+    w.hub.wait_state("DMG-1", "sent")
+    w.supplier_sends(w.ack(po))
+    w.supplier_sends(w.asn(po, "ASN-D1"))
+    w.hub.wait_state("DMG-1", "shipped")
+    w.warehouse_sends(w.receipt(po, "RCV-D1", "ASN-D1", damaged={1: "10"}))
+    f = w.hub.wait_state("DMG-1", "partially_received")
+    kinds = [v["kind"] for v in f["variances"]]
+    assert kinds == ["damaged"], kinds
+    line1 = [l for l in f["lines"] if l["line_number"] == 1][0]
+    assert line1["received"] == "400" and line1["damaged"] == "10"
+    assert w.exceptions("DMG-1") == ["receipt_variance"]
+    assert w.erp_types("DMG-1", 3) == ["po_acknowledgement", "ship_notice", "receipt"]
+
+
+def price_mismatch(w):
+    po = w.order("PRICE-1")
+    w.hub.wait_state("PRICE-1", "sent")
+    w.supplier_sends(w.ack(po))
+    w.supplier_sends(w.asn(po, "ASN-X1"))
+    w.warehouse_sends(w.receipt(po, "RCV-X1", "ASN-X1"))
+    w.hub.wait_state("PRICE-1", "received")
+    w.supplier_sends(w.invoice(po, "INV-X1", "ASN-X1", price={1: "7.10"}))
+    f = w.hub.wait_state("PRICE-1", "invoiced")
+    assert f["owner"] == "accounts_payable"
+    x = [x for x in f["exceptions"] if x["type"] == "invoice_mismatch"][0]
+    assert x["detail"]["problems"] == [{"line_number": 1, "kind": "price", "invoiced_price": "7.1",
+                                        "agreed_price": "6.85"}], x
+    assert x["actions"] == ["accept_variance", "reject_invoice", "resolve"]
+    # An action that does not apply is refused with the ones that do; resolve needs a comment.
+    st, body = w.hub.request("POST", "/v1/exceptions/%s/actions" % x["id"], {"action": "resend"})
+    assert st == 409 and "accept_variance" in body["detail"], body
+    w.act(x["id"], "resolve", expect=422)
+    assert "invoice" not in w.erp_types("PRICE-1")
+    out = w.act(x["id"], "accept_variance", "price increase agreed by phone")
+    assert out["state"] == "resolved" and out["history"][0]["comment"] == "price increase agreed by phone"
+    w.hub.wait_state("PRICE-1", "closed")
+    assert w.erp_types("PRICE-1", 4)[-1] == "invoice"
+    w.act(x["id"], "resolve", "again", expect=409)  # no longer open
+
+
+def duplicate_asn(w):
+    po = w.order("DUP-1")
+    w.hub.wait_state("DUP-1", "sent")
+    w.supplier_sends(w.ack(po))
+    w.supplier_sends(w.asn(po, "ASN-DUP"))
+    w.hub.wait_state("DUP-1", "shipped")
+    w.supplier_sends(w.asn(po, "ASN-DUP"))  # the same ASN again, in a new interchange
+    w.warehouse_sends(w.receipt(po, "RCV-DUP", "ASN-DUP"))
+    w.supplier_sends(w.invoice(po, "INV-DUP", "ASN-DUP"))
+    f = w.hub.wait_state("DUP-1", "closed")
+    assert [l["shipped"] for l in f["lines"]] == ["400", "2500", "36"]
+    assert "ship_notice.duplicate" in [e["event"] for e in f["timeline"]]
+    w.supplier_sends(w.invoice(po, "INV-DUP", "ASN-DUP"))  # and the invoice twice
+    time.sleep(0.5)
+    f = w.hub.flow("DUP-1")
+    assert f["state"] == "closed" and [l["invoiced"] for l in f["lines"]] == ["400", "2500", "36"]
+    assert w.erp_types("DUP-1", 4) == ["po_acknowledgement", "ship_notice", "receipt", "invoice"]
+
+
+def supplier_down(w):
+    w.sup.down = True
+    po = w.order("DOWN-1")
+    w.hub.wait_state("DOWN-1", "sent")
+    time.sleep(1.5)
+    assert not [b for c, b in w.sup.raw() if b"DOWN-1" in b]
+    st, body = w.hub.request("GET", "/v1/outbox?partner=acme&state=pending")
+    assert st == 200 and any(m["attempts"] >= 1 for m in body["messages"]), body
+    w.sup.down = False
+    end = time.time() + 20
+    while not [b for c, b in w.sup.raw() if b"DOWN-1" in b] and time.time() < end:
+        time.sleep(0.1)
+    assert len([b for c, b in w.sup.raw() if b"DOWN-1" in b]) == 1
+
+
+def restart_every_step(w):
+    po = w.order("RST-1")
+    steps = [
+        ("sent", None),
+        ("acknowledged", lambda: w.supplier_sends(w.ack(po))),
+        ("shipped", lambda: w.supplier_sends(w.asn(po, "ASN-RST"))),
+        ("received", lambda: w.warehouse_sends(w.receipt(po, "RCV-RST", "ASN-RST"))),
+        ("closed", lambda: w.supplier_sends(w.invoice(po, "INV-RST", "ASN-RST"))),
+    ]
+    for i, (state, send) in enumerate(steps):
+        if send:
+            send()
+        # Stop it at once, sometimes before the step committed: the journal holds the document
+        # and the engine takes the step after the restart, exactly once.
+        w.hub.stop(signal.SIGKILL if i % 2 else signal.SIGTERM)
+        w.hub.start()
+        w.hub.wait_state("RST-1", state)
+    f = w.hub.flow("RST-1")
+    assert [l["received"] for l in f["lines"]] == ["400", "2500", "36"]
+    assert w.erp_types("RST-1", 4) == ["po_acknowledgement", "ship_notice", "receipt", "invoice"]
+    assert len([b for c, b in w.sup.raw() if b"RST-1" in b]) == 1
+
+
+def sla_timer_survives_restart(w):
+    w.apply("acme.yaml", SUPPLIER % (w.sup.port, "3s"))
+    po = w.order("SLA-1")
+    w.hub.wait_state("SLA-1", "sent")
+    w.hub.stop()
+    time.sleep(3.5)  # both timers fall due while the hub is down
+    w.hub.start()
+    end = time.time() + 10
+    while w.hub.flow("SLA-1")["sla"] != "missed" and time.time() < end:
+        time.sleep(0.1)
+    f = w.hub.flow("SLA-1")
+    assert f["sla"] == "missed", f
+    assert w.exceptions("SLA-1") == ["sla_missed"]
+    assert w.exceptions("SLA-1", "resolved") == ["sla_at_risk"]
+    w.supplier_sends(w.ack(po))
+    f = w.hub.wait_state("SLA-1", "acknowledged")
+    assert f["sla"] == "ok" and w.exceptions("SLA-1") == []
+    w.apply("acme.yaml", SUPPLIER % (w.sup.port, "1h"))
+
+
+def bad_input(w):
+    # Unknown exception, malformed action body, unknown action: clear errors, nothing changes.
+    st, _ = w.hub.request("GET", "/v1/exceptions/nope")
+    assert st == 404
+    st, body = w.hub.request("POST", "/v1/exceptions/nope/actions", b"{not json")
+    assert st == 400, body
+    st, body = w.hub.request("POST", "/v1/exceptions/nope/actions", {"action": "explode"})
+    assert st == 422 and "resend" in body["detail"], body
+    st, body = w.hub.request("GET", "/v1/exceptions?min_age_seconds=abc")
+    assert st == 400
+    # A receipt for a PO nobody ordered is journaled and starts no flow.
+    rec = {"type": "receipt", "receipt_number": "RCV-ORPHAN", "po_number": "NOPE-1",
+           "location_id": "DC-CHI", "received_at": "2026-03-12T10:00:00Z",
+           "lines": [{"line_number": 1, "sku": "X", "received_quantity": "1", "uom": "EA"}]}
+    w.warehouse_sends(rec)
+    time.sleep(0.3)
+    assert w.hub.flow("NOPE-1") is None
+    st, body = w.hub.request("GET", "/v1/exceptions?type=invoice_mismatch&state=open&owner=accounts_payable")
+    assert st == 200 and all(x["owner"] == "accounts_payable" for x in body["exceptions"])
+
+
+SCENARIOS = [happy_path, rejected_line, partial_shipment, short_receipt, damaged_goods,
+             price_mismatch, duplicate_asn, supplier_down, restart_every_step,
+             sla_timer_survives_restart, bad_input]
+
+
+def main():
+    tmp = tempfile.mkdtemp(prefix="xd-p2p-")
+    passed = failed = 0
+    w = None
+    try:
+        w = World(tmp)
+        for s in SCENARIOS:
+            try:
+                s(w)
+                passed += 1
+                print("ok   %s" % s.__name__, flush=True)
+            except Exception:
+                failed += 1
+                print("FAIL %s" % s.__name__, flush=True)
+                traceback.print_exc()
+                if w.hub.proc.poll() is not None:
+                    w.hub.start()
+        w.hub.stop()
+        rc = subprocess.run([BIN, "audit", "verify", "--data", w.hub.data], capture_output=True)
+        if rc.returncode != 0:
+            failed += 1
+            print("FAIL audit verify", rc.stdout, rc.stderr)
+    except Exception:
+        failed += 1
+        traceback.print_exc()
+    finally:
+        if w is not None and w.hub.proc is not None and w.hub.proc.poll() is None:
+            w.hub.proc.kill()
+        if failed and os.path.exists(os.path.join(tmp, "hub.log")):
+            print(open(os.path.join(tmp, "hub.log")).read()[-4000:])
+        shutil.rmtree(tmp, ignore_errors=True)
+    print("%d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
