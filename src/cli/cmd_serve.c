@@ -9,11 +9,11 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "core/decimal.h"
-#include "flow/flow.h"
 #include "cli/config.h"
+#include "core/decimal.h"
 #include "deliver/deliver.h"
 #include "endpoints/endpoints.h"
+#include "flow/flow.h"
 #include "gateway/gateway.h"
 #include "inbound/inbox.h"
 #include "inbound/pipeline.h"

@@ -75,7 +75,7 @@ struct thread {
     int64_t version;
     char *state; /* malloc'd */
     json_t *data;
-    json_t *row; /* owner, next_step, sla, key, partner of the last step */
+    json_t *row;   /* owner, next_step, sla, key, partner of the last step */
     json_t *excs;  /* id -> body: open exceptions, and those changed in this batch */
     json_t *dirty; /* id -> true */
     bool changed;
@@ -459,8 +459,7 @@ static enum xd_status send_one(struct batch *b, struct thread *t, const json_t *
     return XD_OK;
 }
 
-static json_t *exception_body(struct batch *b, struct thread *t, const json_t *x,
-                              const char *id)
+static json_t *exception_body(struct batch *b, struct thread *t, const json_t *x, const char *id)
 {
     json_t *e = json_deep_copy(x);
     if (e == NULL) {
@@ -476,18 +475,16 @@ static json_t *exception_body(struct batch *b, struct thread *t, const json_t *x
 }
 
 /* Close the thread's open exceptions of <type> (or the one of <id>) with a history entry. */
-static void close_exceptions(struct thread *t, const char *type, const char *id,
-                             const char *actor, const char *action, const char *comment,
-                             int64_t now)
+static void close_exceptions(struct thread *t, const char *type, const char *id, const char *actor,
+                             const char *action, const char *comment, int64_t now)
 {
     const char *k = NULL;
     json_t *e = NULL;
     json_object_foreach(t->excs, k, e)
     {
         const char *st = json_string_value(json_object_get(e, "state"));
-        if (!same(st, "open") || (type != NULL && !same(json_string_value(json_object_get(
-                                                            e, "type")),
-                                                        type)) ||
+        if (!same(st, "open") ||
+            (type != NULL && !same(json_string_value(json_object_get(e, "type")), type)) ||
             (id != NULL && strcmp(k, id) != 0)) {
             continue;
         }
@@ -632,8 +629,7 @@ static char *arena_dump(struct xd_arena *a, const json_t *v)
 
 /* Commit the batch (with the cursor move, when <cursor_to> >= 0). */
 static enum xd_status commit(struct batch *b, int64_t cursor_from, int64_t cursor_to,
-                             const char *audit_action, const char *audit_object,
-                             const char *actor)
+                             const char *audit_action, const char *audit_object, const char *actor)
 {
     struct xd_arena *a = b->a;
     size_t n_rows = 0, n_exc = 0;
@@ -714,11 +710,11 @@ static enum xd_status commit(struct batch *b, int64_t cursor_from, int64_t curso
         if (id == NULL) {
             return XD_ENOMEM;
         }
-        tms[i] = (struct xd_store_timer){.id = id,
-                                         .correlation_id = jstr(v, "cid"),
-                                         .kind = jstr(v, "kind"),
-                                         .due_at_ms =
-                                             json_integer_value(json_object_get(v, "due_at"))};
+        tms[i] =
+            (struct xd_store_timer){.id = id,
+                                    .correlation_id = jstr(v, "cid"),
+                                    .kind = jstr(v, "kind"),
+                                    .due_at_ms = json_integer_value(json_object_get(v, "due_at"))};
     }
     json_array_foreach(b->closed, i, v)
     {
@@ -934,8 +930,9 @@ static enum xd_status run_action(struct xd_flow *f, struct batch *b, struct acti
     }
     if (!action_applies(body, q->action)) {
         char *acts = json_dumps(json_object_get(body, "actions"), JSON_COMPACT);
-        xd_error_set(q->err, XD_ECONFLICT, "action %s does not apply to a %s exception; these do: %s",
-                     q->action, ex.type, acts != NULL ? acts : "[]");
+        xd_error_set(q->err, XD_ECONFLICT,
+                     "action %s does not apply to a %s exception; these do: %s", q->action, ex.type,
+                     acts != NULL ? acts : "[]");
         free(acts);
         json_decref(body);
         return XD_ECONFLICT;
@@ -963,7 +960,8 @@ static enum xd_status run_action(struct xd_flow *f, struct batch *b, struct acti
     }
     if (st == XD_OK) {
         json_object_set_new(act, "action", json_string(q->action));
-        json_object_set_new(act, "comment", q->comment != NULL ? json_string(q->comment) : json_null());
+        json_object_set_new(act, "comment",
+                            q->comment != NULL ? json_string(q->comment) : json_null());
         json_object_set(act, "exception", body);
         if (po != NULL) {
             json_object_set(act, "po", po);

@@ -36,11 +36,11 @@ struct xd_flow_tolerances {
 void xd_flow_tolerances_init(struct xd_flow_tolerances *t);
 
 struct xd_flow_options {
-    struct xd_store *store;              /* required */
+    struct xd_store *store;               /* required */
     struct xd_partner_registry *partners; /* required: routing and rendering */
     struct xd_flow_tolerances tolerances;
-    int64_t poll_ms;    /* idle wait between looks at the journal and timers; default 200 */
-    size_t batch_max;   /* documents per step transaction; default 256 */
+    int64_t poll_ms;  /* idle wait between looks at the journal and timers; default 200 */
+    size_t batch_max; /* documents per step transaction; default 256 */
 };
 void xd_flow_options_init(struct xd_flow_options *o);
 
@@ -53,11 +53,11 @@ void xd_flow_notify(struct xd_flow *f);
 
 /* Counters for /metrics. */
 struct xd_flow_stats {
-    uint64_t steps;       /* documents, timers and actions processed */
-    uint64_t commits;     /* step transactions committed */
-    uint64_t conflicts;   /* steps retried after a version conflict */
-    uint64_t failures;    /* step transactions that failed (retried later) */
-    int64_t position;     /* journal seq processed */
+    uint64_t steps;     /* documents, timers and actions processed */
+    uint64_t commits;   /* step transactions committed */
+    uint64_t conflicts; /* steps retried after a version conflict */
+    uint64_t failures;  /* step transactions that failed (retried later) */
+    int64_t position;   /* journal seq processed */
 };
 void xd_flow_stats(struct xd_flow *f, struct xd_flow_stats *out);
 

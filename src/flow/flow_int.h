@@ -4,17 +4,18 @@
 #ifndef XD_FLOW_FLOW_INT_H
 #define XD_FLOW_FLOW_INT_H
 
-#include <jansson.h>
 #include <stdbool.h>
 #include <stdint.h>
+
+#include <jansson.h>
 
 #include "core/core.h"
 #include "flow/flow.h"
 
 /* One service-level agreement of the supplier, reduced to what the rules need. */
 struct xd_flow_sla {
-    const char *expect;        /* "po_acknowledgement", "ship_notice", "invoice" */
-    const char *after;         /* due <within_ms> after this document type, or NULL */
+    const char *expect; /* "po_acknowledgement", "ship_notice", "invoice" */
+    const char *after;  /* due <within_ms> after this document type, or NULL */
     int64_t within_ms;
     const char *before_member; /* or: due <lead_ms> before this PO member (a date) */
     int64_t lead_ms;

@@ -21,9 +21,8 @@ struct xd_decimal xd_flow__dec(struct xd_flow_step *s, const json_t *obj, const 
     if (v == NULL || json_is_null(v)) {
         return d;
     }
-    if (!json_is_string(v) ||
-        xd_decimal_parse(json_string_value(v), json_string_length(v), XD_DECIMAL_STRICT, &d) !=
-            XD_OK) {
+    if (!json_is_string(v) || xd_decimal_parse(json_string_value(v), json_string_length(v),
+                                               XD_DECIMAL_STRICT, &d) != XD_OK) {
         fail(s, XD_EINVAL);
         return (struct xd_decimal){0, 0};
     }

@@ -54,7 +54,7 @@ static const char *const state_names[ST_COUNT] = {
 #define OPEN                                                                                       \
     (BIT(ST_SENT) | BIT(ST_ACKNOWLEDGED) | BIT(ST_PARTIALLY_SHIPPED) | BIT(ST_SHIPPED) |           \
      BIT(ST_PARTIALLY_RECEIVED) | BIT(ST_RECEIVED) | BIT(ST_INVOICED))
-#define ANY    (~0u & ~BIT(ST_NONE))
+#define ANY      (~0u & ~BIT(ST_NONE))
 #define STAY     (-1) /* the thread keeps its state */
 #define PROGRESS (-2) /* the state follows from the quantities (progress()) */
 
@@ -211,7 +211,7 @@ static void raise_exc(struct xd_flow_step *s, const char *type, const char *owne
     xd_flow__set_str(s, x, "type", type);
     xd_flow__set_str(s, x, "owner", owner);
     xd_flow__set_str(s, x, "summary", summary);
-    const char *partner = strcmp(owner, "warehouse") == 0 ? xd_flow__str(s->data, "warehouse")
+    const char *partner = strcmp(owner, "warehouse") == 0  ? xd_flow__str(s->data, "warehouse")
                           : strcmp(owner, "supplier") == 0 ? xd_flow__str(s->data, "supplier")
                                                            : NULL;
     if (partner != NULL) {
@@ -309,8 +309,11 @@ struct totals {
 
 static struct totals totals(struct xd_flow_step *s)
 {
-    struct totals t = {.all_rejected = true, .all_shipped = true, .all_received = true,
-                       .invoices_settled = true, .all_invoiced = true};
+    struct totals t = {.all_rejected = true,
+                       .all_shipped = true,
+                       .all_received = true,
+                       .invoices_settled = true,
+                       .all_invoiced = true};
     const char *k = NULL;
     json_t *l = NULL;
     json_object_foreach(lines(s), k, l)
@@ -493,8 +496,8 @@ static void po_lines(struct xd_flow_step *s, const json_t *po)
         if (l == NULL) {
             l = json_object();
             xd_flow__set(s, ls, k, l);
-            xd_flow__set(s, l, "line_number", json_integer(json_integer_value(
-                                                  json_object_get(pl, "line_number"))));
+            xd_flow__set(s, l, "line_number",
+                         json_integer(json_integer_value(json_object_get(pl, "line_number"))));
             xd_flow__set_str(s, l, "status", "open");
         }
         const char *const copy[] = {"sku", "uom", "unit_price"};
@@ -580,7 +583,7 @@ static void ack_apply(struct xd_flow_step *s)
                 al = c;
             }
         }
-        const char *st = al != NULL ? xd_flow__str(al, "status")
+        const char *st = al != NULL     ? xd_flow__str(al, "status")
                          : all_rejected ? "rejected"
                                         : "accepted";
         xd_flow__set_str(s, l, "status", st);
@@ -627,9 +630,10 @@ static void variance(struct xd_flow_step *s, json_t *list, const char *kind, con
     }
     xd_flow__set_dec(s, v, "expected", expected);
     xd_flow__set_dec(s, v, "actual", actual);
-    xd_flow__set_str(s, v, "document", xd_flow__str(s->doc, "receipt_number") != NULL
-                                           ? xd_flow__str(s->doc, "receipt_number")
-                                           : xd_flow__str(s->doc, "asn_number"));
+    xd_flow__set_str(s, v, "document",
+                     xd_flow__str(s->doc, "receipt_number") != NULL
+                         ? xd_flow__str(s->doc, "receipt_number")
+                         : xd_flow__str(s->doc, "asn_number"));
     xd_flow__append(s, list, v);
     xd_flow__append(s, xd_flow__arr(s, s->data, "variances"), json_deep_copy(v));
 }
@@ -701,10 +705,12 @@ static void asn_apply(struct xd_flow_step *s)
     }
     json_decref(items);
     json_t *acc = xd_flow__obj(s, s->data, "asn_accuracy");
-    xd_flow__set(s, acc, "asns", json_integer(json_integer_value(json_object_get(acc, "asns")) + 1));
+    xd_flow__set(s, acc, "asns",
+                 json_integer(json_integer_value(json_object_get(acc, "asns")) + 1));
     bool accurate = json_array_size(problems) == 0;
-    xd_flow__set(s, acc, "accurate", json_integer(json_integer_value(json_object_get(acc, "accurate")) +
-                                                  (accurate ? 1 : 0)));
+    xd_flow__set(
+        s, acc, "accurate",
+        json_integer(json_integer_value(json_object_get(acc, "accurate")) + (accurate ? 1 : 0)));
     send(s, "warehouse", s->doc);
     send(s, "erp", s->doc);
     json_t *d = json_object();
@@ -712,8 +718,8 @@ static void asn_apply(struct xd_flow_step *s)
     xd_flow__set(s, d, "accurate", json_boolean(accurate));
     if (!accurate) {
         xd_flow__set(s, d, "variances", json_deep_copy(problems));
-        raise_exc(s, "asn_discrepancy", "supplier",
-                  "The ship notice does not match the order", json_deep_copy(problems),
+        raise_exc(s, "asn_discrepancy", "supplier", "The ship notice does not match the order",
+                  json_deep_copy(problems),
                   (const char *const[]){"accept_variance", "resolve", NULL});
     }
     json_decref(problems);
@@ -726,9 +732,8 @@ static void receipt_apply(struct xd_flow_step *s)
     const char *rn = xd_flow__str(s->doc, "receipt_number");
     xd_flow__append(s, xd_flow__arr(s, s->data, "receipts"), json_string(rn));
     const char *asn_number = xd_flow__str(s->doc, "asn_number");
-    json_t *asn = asn_number != NULL
-                      ? json_object_get(json_object_get(s->data, "asns"), asn_number)
-                      : NULL;
+    json_t *asn =
+        asn_number != NULL ? json_object_get(json_object_get(s->data, "asns"), asn_number) : NULL;
     json_t *found = json_array();
     if (asn != NULL) {
         xd_flow__set(s, asn, "received", json_true());
@@ -777,8 +782,7 @@ static void receipt_apply(struct xd_flow_step *s)
     if (json_array_size(found) > 0) {
         raise_exc(s, "receipt_variance", "buyer",
                   "The goods received differ from what was announced or ordered",
-                  json_deep_copy(found),
-                  (const char *const[]){"accept_variance", "resolve", NULL});
+                  json_deep_copy(found), (const char *const[]){"accept_variance", "resolve", NULL});
     }
     json_decref(found);
 }
@@ -842,9 +846,8 @@ static void match_invoice(struct xd_flow_step *s, json_t *inv, const json_t *doc
                                        ? dec(s, l, "confirmed_price")
                                        : dec(s, l, "unit_price");
         if (!xd_flow__within_pct(s, price, agreed, s->tol.unit_price_pct)) {
-            xd_flow__set_str(s, p, "kind", json_object_get(p, "kind") != NULL
-                                               ? "quantity_and_price"
-                                               : "price");
+            xd_flow__set_str(s, p, "kind",
+                             json_object_get(p, "kind") != NULL ? "quantity_and_price" : "price");
             xd_flow__set_dec(s, p, "invoiced_price", price);
             xd_flow__set_dec(s, p, "agreed_price", agreed);
         }

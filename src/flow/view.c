@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT
  * Views of the flows for people (GET /v1/transactions/{id}, GET /v1/exceptions, crossdock tx
  * show): a thread's state, timeline, lines and exceptions as JSON, read from the store. */
-#include <jansson.h>
 #include <string.h>
+
+#include <jansson.h>
 
 #include "core/arena.h"
 #include "core/clock.h"
@@ -123,9 +124,10 @@ enum xd_status xd_flow_view(struct xd_store *s, const char *correlation_id, json
         const char *const roles[] = {"supplier", "warehouse", "erp"};
         json_t *parts = json_object();
         for (size_t i = 0; i < XD_ARRAY_LEN(roles); i++) {
-            json_object_set(parts, roles[i], json_object_get(data, roles[i]) != NULL
-                                                 ? json_object_get(data, roles[i])
-                                                 : json_null());
+            json_object_set(parts, roles[i],
+                            json_object_get(data, roles[i]) != NULL
+                                ? json_object_get(data, roles[i])
+                                : json_null());
         }
         json_object_set_new(j, "participants", parts);
         json_object_set_new(j, "lines", lines_json(data));

@@ -7,9 +7,10 @@
  * same status and body, a different body under the same key gets 422 and a retry while the
  * first is still in flight gets 409. */
 #include <stdio.h>
-#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <jansson.h>
 
 #include "canon/canon.h"
 #include "flow/flow.h"

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: MIT
  * Exceptions of the workflows: GET /v1/exceptions, GET /v1/exceptions/{id},
  * POST /v1/exceptions/{id}/actions (src/flow; docs/workflows.md). */
-#include <jansson.h>
-#include <microhttpd.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <jansson.h>
+#include <microhttpd.h>
 
 #include "flow/flow.h"
 #include "gateway/gw_int.h"
@@ -31,8 +32,8 @@ static bool filter_arg(struct xd_gw_request *r, const char *name, const char **o
 {
     const char *v = arg(r, name);
     if (v != NULL && (v[0] == '\0' || strlen(v) > 128)) {
-        xd_gw__problem(r, 400, "invalid-filter", "Bad Request", NULL,
-                       "%s must be 1-128 characters", name);
+        xd_gw__problem(r, 400, "invalid-filter", "Bad Request", NULL, "%s must be 1-128 characters",
+                       name);
         return false;
     }
     *out = v;
@@ -134,8 +135,8 @@ void xd_gw__h_exception_action(struct xd_gw_request *r)
     xd_buf_init(&out, (size_t)1 << 22);
     struct xd_error err;
     xd_error_clear(&err);
-    enum xd_status st = xd_flow_action(r->gw->opts.flow, r->params[0], action,
-                                       json_string_value(c), r->token.name, &out, &err);
+    enum xd_status st = xd_flow_action(r->gw->opts.flow, r->params[0], action, json_string_value(c),
+                                       r->token.name, &out, &err);
     json_decref(o);
     switch (st) {
     case XD_OK:
@@ -145,8 +146,7 @@ void xd_gw__h_exception_action(struct xd_gw_request *r)
         xd_gw__problem(r, 404, "exception-not-found", "Not Found", NULL, "%s", err.message);
         break;
     case XD_EINVAL:
-        xd_gw__problem(r, 422, "invalid-action", "Unprocessable Content", NULL, "%s",
-                       err.message);
+        xd_gw__problem(r, 422, "invalid-action", "Unprocessable Content", NULL, "%s", err.message);
         break;
     case XD_ECONFLICT:
         xd_gw__problem(r, 409, "action-not-applicable", "Conflict", NULL, "%s", err.message);

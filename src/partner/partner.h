@@ -462,8 +462,8 @@ struct xd_partner_rendered {
  * XD_OK; XD_ENOTFOUND (no endpoint for the type); XD_EINVAL (err says what cannot be written:
  * no X12 identifiers, a code the map does not translate ...); XD_ENOMEM; XD_ETOOBIG. */
 enum xd_status xd_partner_render(const struct xd_partner_profile *p, const struct json_t *doc,
-                                 const struct xd_partner_controls *c,
-                                 struct xd_partner_rendered *r, struct xd_error *err) XD_NODISCARD;
+                                 const struct xd_partner_controls *c, struct xd_partner_rendered *r,
+                                 struct xd_error *err) XD_NODISCARD;
 void xd_partner_rendered_cleanup(struct xd_partner_rendered *r);
 
 /* ------------------------------------------------------------------------------------------ */

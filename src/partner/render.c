@@ -3,9 +3,10 @@
  * outbound entry for its type (canonical JSON, X12 with the partner's envelope, delimiters,
  * version and mapping, or a flat file through its map). No I/O: the caller allocates X12
  * control numbers (the store's counters) and queues the bytes. */
-#include <jansson.h>
 #include <stdio.h>
 #include <string.h>
+
+#include <jansson.h>
 
 #include "canon/canon.h"
 #include "core/arena.h"
@@ -105,21 +106,20 @@ static enum xd_status render_x12(const struct xd_partner_profile *p,
 }
 
 enum xd_status xd_partner_render(const struct xd_partner_profile *p, const json_t *doc,
-                                 const struct xd_partner_controls *c,
-                                 struct xd_partner_rendered *r, struct xd_error *err)
+                                 const struct xd_partner_controls *c, struct xd_partner_rendered *r,
+                                 struct xd_error *err)
 {
     memset(r, 0, sizeof *r);
     const char *type_name = json_string_value(json_object_get(doc, "type"));
     enum xd_canon_type type;
-    if (type_name == NULL ||
-        xd_canon_type_parse(type_name, strlen(type_name), &type) != XD_OK) {
+    if (type_name == NULL || xd_canon_type_parse(type_name, strlen(type_name), &type) != XD_OK) {
         return xd_error_set(err, XD_EINVAL, "rendering for %s: not a canonical document", p->id);
     }
     const struct xd_partner_document *d = xd_partner_document_out(p, type);
     const struct xd_partner_endpoint *ep = xd_partner_endpoint_for(p, type);
     if (ep == NULL) {
-        return xd_error_set(err, XD_ENOTFOUND, "partner %s has no outbound endpoint for %s",
-                            p->id, type_name);
+        return xd_error_set(err, XD_ENOTFOUND, "partner %s has no outbound endpoint for %s", p->id,
+                            type_name);
     }
     r->endpoint = ep->name;
     xd_buf_init(&r->body, RENDER_MAX);

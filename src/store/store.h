@@ -405,8 +405,8 @@ struct xd_store_flow_row {
 
 struct xd_store_flow_event {
     const char *correlation_id;
-    const char *event;       /* "po.sent", "asn.received", "sla.at_risk" ... */
-    const char *from_state;  /* NULL: none */
+    const char *event;      /* "po.sent", "asn.received", "sla.at_risk" ... */
+    const char *from_state; /* NULL: none */
     const char *to_state;
     const char *document_id; /* the document that caused it, or NULL */
     const char *partner;     /* who it concerns, or NULL */
@@ -451,10 +451,10 @@ struct xd_store_flow {
     size_t n_exceptions;
     struct xd_store_outbound *outbox; /* each names its own thread */
     size_t n_outbox;
-    const char *cursor;    /* the consumer whose position moves, or NULL */
-    int64_t cursor_from;   /* its position read (checked) */
-    int64_t cursor_to;     /* its new position */
-    const char *audit;     /* JSON of an audited action (an exception action), or NULL */
+    const char *cursor;  /* the consumer whose position moves, or NULL */
+    int64_t cursor_from; /* its position read (checked) */
+    int64_t cursor_to;   /* its new position */
+    const char *audit;   /* JSON of an audited action (an exception action), or NULL */
     const char *audit_action;
     const char *audit_object;
     const char *actor;
@@ -780,17 +780,16 @@ enum xd_status xd_store_cursor_get(struct xd_store *s, const char *name, int64_t
 enum xd_status xd_store_journal_head(struct xd_store *s, int64_t *out,
                                      struct xd_error *err) XD_NODISCARD;
 /* A thread's flow row; XD_ENOTFOUND when the thread has no flow. */
-enum xd_status xd_store_flow_get(struct xd_store *s, const char *correlation_id,
-                                 struct xd_arena *a, struct xd_store_flow_row *out,
-                                 struct xd_error *err) XD_NODISCARD;
+enum xd_status xd_store_flow_get(struct xd_store *s, const char *correlation_id, struct xd_arena *a,
+                                 struct xd_store_flow_row *out, struct xd_error *err) XD_NODISCARD;
 /* A thread's timeline, oldest first. */
 enum xd_status xd_store_flow_events(struct xd_store *s, const char *correlation_id,
                                     struct xd_arena *a, struct xd_store_flow_event **out,
                                     size_t *n_out, struct xd_error *err) XD_NODISCARD;
 /* Threads with a flow, newest first, optionally of one state (NULL: all), at most <limit>. */
 enum xd_status xd_store_flow_list(struct xd_store *s, const char *state, size_t limit,
-                                  struct xd_arena *a, struct xd_store_flow_row **out,
-                                  size_t *n_out, struct xd_error *err) XD_NODISCARD;
+                                  struct xd_arena *a, struct xd_store_flow_row **out, size_t *n_out,
+                                  struct xd_error *err) XD_NODISCARD;
 /* Number of flows per state (rows: state, count), and of open exceptions per type. */
 struct xd_store_count {
     const char *name;

@@ -216,8 +216,8 @@ enum xd_status xd_store_docs_after(struct xd_store *s, int64_t after_seq, size_t
     if (st != XD_OK || n_out == NULL) {
         return st != XD_OK ? st : args_ok(NULL, NULL, err);
     }
-    size_t lim = limit == 0 || limit > XD_STORE_MESSAGE_DOCS_MAX + 1 ? XD_STORE_MESSAGE_DOCS_MAX + 1
-                                                                    : limit;
+    size_t lim =
+        limit == 0 || limit > XD_STORE_MESSAGE_DOCS_MAX + 1 ? XD_STORE_MESSAGE_DOCS_MAX + 1 : limit;
     WITH_READER(s, err, s->be->docs_after(c, after_seq, lim, a, out, n_out, err));
 }
 
@@ -240,9 +240,8 @@ enum xd_status xd_store_journal_head(struct xd_store *s, int64_t *out, struct xd
     WITH_READER(s, err, s->be->journal_head(c, out, err));
 }
 
-enum xd_status xd_store_flow_get(struct xd_store *s, const char *correlation_id,
-                                 struct xd_arena *a, struct xd_store_flow_row *out,
-                                 struct xd_error *err)
+enum xd_status xd_store_flow_get(struct xd_store *s, const char *correlation_id, struct xd_arena *a,
+                                 struct xd_store_flow_row *out, struct xd_error *err)
 {
     enum xd_status st = args_ok(correlation_id, a, err);
     if (st != XD_OK || out == NULL) {
@@ -263,8 +262,8 @@ enum xd_status xd_store_flow_events(struct xd_store *s, const char *correlation_
 }
 
 enum xd_status xd_store_flow_list(struct xd_store *s, const char *state, size_t limit,
-                                  struct xd_arena *a, struct xd_store_flow_row **out,
-                                  size_t *n_out, struct xd_error *err)
+                                  struct xd_arena *a, struct xd_store_flow_row **out, size_t *n_out,
+                                  struct xd_error *err)
 {
     enum xd_status st = args_ok(a, out, err);
     if (st != XD_OK || n_out == NULL) {
@@ -282,8 +281,7 @@ enum xd_status xd_store_flow_counts(struct xd_store *s, struct xd_arena *a,
     if (st != XD_OK || n_states == NULL || exceptions == NULL || n_exceptions == NULL) {
         return st != XD_OK ? st : args_ok(NULL, NULL, err);
     }
-    WITH_READER(s, err,
-                s->be->flow_counts(c, a, states, n_states, exceptions, n_exceptions, err));
+    WITH_READER(s, err, s->be->flow_counts(c, a, states, n_states, exceptions, n_exceptions, err));
 }
 
 enum xd_status xd_store_timers_due(struct xd_store *s, int64_t now_ms, size_t limit,

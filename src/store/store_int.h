@@ -218,8 +218,8 @@ struct xd_store__backend {
 
     /* Workflows. flow_apply writes a flow operation's rows inside the writer's transaction:
      * XD_ECONFLICT when a row's version or the cursor's position is not the one read. */
-    enum xd_status (*flow_apply)(struct xd_store__conn *c, struct xd_store_flow *f,
-                                 int64_t at_ms, struct xd_error *err);
+    enum xd_status (*flow_apply)(struct xd_store__conn *c, struct xd_store_flow *f, int64_t at_ms,
+                                 struct xd_error *err);
     enum xd_status (*docs_after)(struct xd_store__conn *c, int64_t after_seq, size_t limit,
                                  struct xd_arena *a, struct xd_store_doc **out, size_t *n_out,
                                  struct xd_error *err);
@@ -233,8 +233,8 @@ struct xd_store__backend {
                                   struct xd_arena *a, struct xd_store_flow_event **out,
                                   size_t *n_out, struct xd_error *err);
     enum xd_status (*flow_list)(struct xd_store__conn *c, const char *state, size_t limit,
-                                struct xd_arena *a, struct xd_store_flow_row **out,
-                                size_t *n_out, struct xd_error *err);
+                                struct xd_arena *a, struct xd_store_flow_row **out, size_t *n_out,
+                                struct xd_error *err);
     enum xd_status (*flow_counts)(struct xd_store__conn *c, struct xd_arena *a,
                                   struct xd_store_count **states, size_t *n_states,
                                   struct xd_store_count **exceptions, size_t *n_exceptions,
@@ -245,9 +245,9 @@ struct xd_store__backend {
     enum xd_status (*exception_get)(struct xd_store__conn *c, const char *id, struct xd_arena *a,
                                     struct xd_store_exception *out, struct xd_error *err);
     enum xd_status (*exception_list)(struct xd_store__conn *c,
-                                     const struct xd_store_exception_filter *f,
-                                     struct xd_arena *a, struct xd_store_exception **out,
-                                     size_t *n_out, struct xd_error *err);
+                                     const struct xd_store_exception_filter *f, struct xd_arena *a,
+                                     struct xd_store_exception **out, size_t *n_out,
+                                     struct xd_error *err);
 };
 
 extern const struct xd_store__backend xd_store__sqlite;

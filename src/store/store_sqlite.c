@@ -2446,10 +2446,10 @@ static enum xd_status sq_flow_apply(struct xd_store__conn *c, struct xd_store_fl
     for (size_t i = 0; s == XD_OK && i < f->n_rows; i++) {
         struct xd_store_flow_row *r = &f->rows[i];
         if (r->version == 0) {
-            const struct arg a[] = {text(r->correlation_id), text(r->flow),  text(r->state),
-                                    text(r->key),            text(r->partner), text(r->owner),
-                                    text(r->next_step),      text(r->sla),   text(r->data),
-                                    i64(at_ms)};
+            const struct arg a[] = {
+                text(r->correlation_id), text(r->flow),  text(r->state),     text(r->key),
+                text(r->partner),        text(r->owner), text(r->next_step), text(r->sla),
+                text(r->data),           i64(at_ms)};
             s = exec(c, S_FLOW_INSERT, a, XD_ARRAY_LEN(a), err);
             if (s == XD_ECONFLICT) {
                 s = xd_error_set(err, XD_ECONFLICT, "thread %s has a flow already",
@@ -2460,10 +2460,10 @@ static enum xd_status sq_flow_apply(struct xd_store__conn *c, struct xd_store_fl
             }
             continue;
         }
-        const struct arg a[] = {text(r->correlation_id), i64(r->version), text(r->state),
-                                text(r->key),            text(r->partner), text(r->owner),
-                                text(r->next_step),      text(r->sla),     text(r->data),
-                                i64(at_ms)};
+        const struct arg a[] = {
+            text(r->correlation_id), i64(r->version), text(r->state),     text(r->key),
+            text(r->partner),        text(r->owner),  text(r->next_step), text(r->sla),
+            text(r->data),           i64(at_ms)};
         s = exec(c, S_FLOW_UPDATE, a, XD_ARRAY_LEN(a), err);
         if (s == XD_OK && sqlite3_changes(c->db) != 1) {
             s = xd_error_set(err, XD_ECONFLICT, "thread %s moved past version %lld",
@@ -2475,9 +2475,9 @@ static enum xd_status sq_flow_apply(struct xd_store__conn *c, struct xd_store_fl
     }
     for (size_t i = 0; s == XD_OK && i < f->n_events; i++) {
         const struct xd_store_flow_event *e = &f->events[i];
-        const struct arg a[] = {text(e->correlation_id), i64(at_ms),           text(e->event),
-                                text(e->from_state),     text(e->to_state),    text(e->document_id),
-                                text(e->partner),        text(e->channel),     text(e->detail)};
+        const struct arg a[] = {text(e->correlation_id), i64(at_ms),        text(e->event),
+                                text(e->from_state),     text(e->to_state), text(e->document_id),
+                                text(e->partner),        text(e->channel),  text(e->detail)};
         s = exec(c, S_FLOW_EVENT_PUT, a, XD_ARRAY_LEN(a), err);
     }
     for (size_t i = 0; s == XD_OK && i < f->n_timers_closed; i++) {
@@ -2493,9 +2493,10 @@ static enum xd_status sq_flow_apply(struct xd_store__conn *c, struct xd_store_fl
     for (size_t i = 0; s == XD_OK && i < f->n_exceptions; i++) {
         const struct xd_store_exception *e = &f->exceptions[i];
         int64_t created = e->created_at_ms != 0 ? e->created_at_ms : at_ms;
-        const struct arg a[] = {text(e->id),    text(e->correlation_id), text(e->type),
-                                text(e->partner), text(e->owner),        text(e->state),
-                                text(e->body),  i64(created),            i64(at_ms)};
+        const struct arg a[] = {
+            text(e->id),    text(e->correlation_id), text(e->type), text(e->partner),
+            text(e->owner), text(e->state),          text(e->body), i64(created),
+            i64(at_ms)};
         s = exec(c, S_EXCEPTION_PUT, a, XD_ARRAY_LEN(a), err);
     }
     if (s == XD_OK && f->cursor != NULL) {
@@ -2526,8 +2527,8 @@ static enum xd_status sq_flow_apply(struct xd_store__conn *c, struct xd_store_fl
 typedef enum xd_status (*row_fn)(sqlite3_stmt *st, struct xd_arena *a, void *elem);
 
 static enum xd_status collect(struct xd_store__conn *c, sqlite3_stmt *st, struct xd_arena *a,
-                              size_t size, row_fn row, const char *what, void **out,
-                              size_t *n_out, struct xd_error *err)
+                              size_t size, row_fn row, const char *what, void **out, size_t *n_out,
+                              struct xd_error *err)
 {
     unsigned char *items = NULL;
     size_t n = 0;
@@ -2639,8 +2640,7 @@ static enum xd_status sq_cursor_get(struct xd_store__conn *c, const char *name, 
     return int_query(c, S_CURSOR_GET, name, out, err);
 }
 
-static enum xd_status sq_journal_head(struct xd_store__conn *c, int64_t *out,
-                                      struct xd_error *err)
+static enum xd_status sq_journal_head(struct xd_store__conn *c, int64_t *out, struct xd_error *err)
 {
     return int_query(c, S_JOURNAL_HEAD, NULL, out, err);
 }
@@ -2648,9 +2648,8 @@ static enum xd_status sq_journal_head(struct xd_store__conn *c, int64_t *out,
 static enum xd_status flow_elem(sqlite3_stmt *st, struct xd_arena *a, void *elem)
 {
     struct xd_store_flow_row *r = elem;
-    const char **const cols[] = {&r->correlation_id, &r->flow,    &r->state};
-    const char **const rest[] = {&r->key,  &r->partner, &r->owner,
-                                 &r->next_step, &r->sla, &r->data};
+    const char **const cols[] = {&r->correlation_id, &r->flow, &r->state};
+    const char **const rest[] = {&r->key, &r->partner, &r->owner, &r->next_step, &r->sla, &r->data};
     enum xd_status s = col_strs(st, 0, a, cols, XD_ARRAY_LEN(cols));
     r->version = sqlite3_column_int64(st, 3);
     if (s == XD_OK) {
@@ -2686,8 +2685,8 @@ static enum xd_status event_elem(sqlite3_stmt *st, struct xd_arena *a, void *ele
 {
     struct xd_store_flow_event *e = elem;
     const char **const cols[] = {&e->correlation_id};
-    const char **const rest[] = {&e->event,       &e->from_state, &e->to_state, &e->document_id,
-                                 &e->partner,     &e->channel,    &e->detail};
+    const char **const rest[] = {&e->event,   &e->from_state, &e->to_state, &e->document_id,
+                                 &e->partner, &e->channel,    &e->detail};
     e->seq = sqlite3_column_int64(st, 0);
     e->at_ms = sqlite3_column_int64(st, 2);
     enum xd_status s = col_strs(st, 1, a, cols, 1);
@@ -2752,8 +2751,8 @@ static enum xd_status timer_elem(sqlite3_stmt *st, struct xd_arena *a, void *ele
 }
 
 static enum xd_status sq_timers_due(struct xd_store__conn *c, int64_t now_ms, size_t limit,
-                                    struct xd_arena *a, struct xd_store_timer **out,
-                                    size_t *n_out, struct xd_error *err)
+                                    struct xd_arena *a, struct xd_store_timer **out, size_t *n_out,
+                                    struct xd_error *err)
 {
     const struct arg args[] = {i64(now_ms), i64((int64_t)limit)};
     void *v = NULL;
@@ -2773,9 +2772,8 @@ static enum xd_status exception_elem(sqlite3_stmt *st, struct xd_arena *a, void 
     return col_strs(st, 0, a, cols, XD_ARRAY_LEN(cols));
 }
 
-static enum xd_status sq_exception_get(struct xd_store__conn *c, const char *id,
-                                       struct xd_arena *a, struct xd_store_exception *out,
-                                       struct xd_error *err)
+static enum xd_status sq_exception_get(struct xd_store__conn *c, const char *id, struct xd_arena *a,
+                                       struct xd_store_exception *out, struct xd_error *err)
 {
     const struct arg args[] = {text(id)};
     sqlite3_stmt *st = NULL;
@@ -2796,9 +2794,9 @@ static enum xd_status sq_exception_list(struct xd_store__conn *c,
                                         struct xd_arena *a, struct xd_store_exception **out,
                                         size_t *n_out, struct xd_error *err)
 {
-    const struct arg args[] = {text(f->type),  text(f->partner),        text(f->owner),
-                               text(f->state), text(f->correlation_id), i64(f->created_before_ms),
-                               i64((int64_t)f->limit)};
+    const struct arg args[] = {
+        text(f->type),           text(f->partner),          text(f->owner),        text(f->state),
+        text(f->correlation_id), i64(f->created_before_ms), i64((int64_t)f->limit)};
     void *v = NULL;
     enum xd_status s = query_all(c, S_EXCEPTION_LIST, args, XD_ARRAY_LEN(args), a, sizeof **out,
                                  exception_elem, &v, n_out, err);

@@ -423,12 +423,21 @@ static void test_schemas_and_openapi(void **state)
     int checked = 0;
     json_object_foreach(paths, path, ops)
     {
+        /* Each {parameter} becomes "example". */
         char concrete[256];
-        snprintf(concrete, sizeof concrete, "%s", path);
-        char *brace = strchr(concrete, '{');
-        if (brace != NULL) {
-            snprintf(brace, sizeof concrete - (size_t)(brace - concrete), "example");
+        size_t n = 0;
+        const char *brace = strchr(path, '{');
+        for (const char *p = path; *p != '\0' && n < sizeof concrete - 8; p++) {
+            if (*p == '{') {
+                memcpy(concrete + n, "example", 7);
+                n += 7;
+                p = strchr(p, '}');
+                assert_non_null(p);
+            } else {
+                concrete[n++] = *p;
+            }
         }
+        concrete[n] = '\0';
         const char *method;
         json_t *op;
         json_object_foreach(ops, method, op)

@@ -367,6 +367,10 @@ def happy_path(w):
     for want in ["sent.purchase_order", "po.sent", "ack.received", "asn.received",
                  "receipt.received", "invoice.matched"]:
         assert want in ev, (want, ev)
+    # The same from the shell, by PO number.
+    out = w.hub.cli("tx", "show", "HAPPY-1", "--url", w.hub.url, "--token", w.hub.token)
+    assert "PO HAPPY-1: closed" in out and "invoice.matched" in out, out
+    assert "NW-31190" in out and "supplier acme, warehouse wms, ERP erp" in out, out
 
 
 def rejected_line(w):
@@ -424,7 +428,11 @@ def short_receipt(w):
     assert "invoice" not in w.erp_types("SHORT-1")
     # Accounts payable rejects the invoice; the buyer writes the shortage off.
     w.act(w.exception_id("SHORT-1", "invoice_mismatch"), "reject_invoice", "bill what we got")
-    w.act(w.exception_id("SHORT-1", "receipt_variance"), "accept_variance", "6 cases lost")
+    out = w.hub.cli("tx", "exceptions", "--owner", "buyer", "--url", w.hub.url,
+                    "--token", w.hub.token)
+    assert w.exception_id("SHORT-1", "receipt_variance") in out, out
+    w.hub.cli("tx", "act", w.exception_id("SHORT-1", "receipt_variance"), "accept_variance",
+              "--comment", "6 cases lost", "--url", w.hub.url, "--token", w.hub.token)
     w.supplier_sends(w.invoice(po, "INV-S2", "ASN-S1", {3: "30"}))
     w.hub.wait_state("SHORT-1", "closed")
     assert w.exceptions("SHORT-1") == []
