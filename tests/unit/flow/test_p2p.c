@@ -1,0 +1,241 @@
+/* The procure-to-pay rules without I/O: one step at a time on a thread's working data, checking
+ * the state the rules choose, what they send, the timers they arm and cancel, the exceptions
+ * they raise, and the exact-decimal tolerances of the three-way match. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+
+#include "core/decimal.h"
+#include "flow/flow_int.h"
+
+struct thread {
+    char state[32];
+    json_t *data;
+    json_t *fx; /* effects of the last step */
+};
+
+static struct xd_flow_tolerances tol;
+
+static struct xd_decimal d(const char *s)
+{
+    struct xd_decimal v;
+    assert_int_equal(xd_decimal_parse(s, strlen(s), XD_DECIMAL_STRICT, &v), XD_OK);
+    return v;
+}
+
+static void run(struct thread *t, const char *type, json_t *doc, const struct xd_flow_sla *slas,
+                size_t n_slas)
+{
+    json_decref(t->fx);
+    struct xd_flow_step s = {.state = t->state[0] ? t->state : NULL,
+                             .data = t->data,
+                             .doc = doc,
+                             .doc_type = type,
+                             .doc_id = "doc",
+                             .partner = "p",
+                             .channel = "http",
+                             .now_ms = 1000,
+                             .slas = slas,
+                             .n_slas = n_slas,
+                             .tol = tol,
+                             .fx = json_object()};
+    if (strcmp(type, "timer") == 0) {
+        s.timer_kind = json_string_value(json_object_get(doc, "kind"));
+        s.doc = NULL;
+    }
+    assert_int_equal(xd_flow__p2p_step(&s), XD_OK);
+    t->fx = s.fx;
+    const char *st = json_string_value(json_object_get(s.fx, "state"));
+    if (st != NULL) {
+        snprintf(t->state, sizeof t->state, "%s", st);
+    }
+    json_decref(doc);
+}
+
+static json_t *po(const char *purpose)
+{
+    return json_pack("{s:s, s:s, s:s, s:s, s:[{s:i, s:s, s:s, s:s, s:s}]}", "type",
+                     "purchase_order", "po_number", "P1", "purpose", purpose,
+                     "requested_delivery_date", "1970-01-11", "lines", "line_number", 1, "sku", "A",
+                     "quantity", "10", "uom", "EA", "unit_price", "2.00");
+}
+
+static struct thread *new_thread(void)
+{
+    static struct thread t;
+    json_decref(t.data);
+    json_decref(t.fx);
+    memset(&t, 0, sizeof t);
+    t.data = json_pack("{s:s, s:s, s:s}", "supplier", "acme", "erp", "erp", "warehouse", "wms");
+    return &t;
+}
+
+static size_t count_sent(const struct thread *t, const char *to)
+{
+    size_t n = 0, i;
+    json_t *m;
+    json_array_foreach(json_object_get(t->fx, "send"), i, m)
+    {
+        n += strcmp(json_string_value(json_object_get(m, "to")), to) == 0;
+    }
+    return n;
+}
+
+static const char *first_exception(const struct thread *t)
+{
+    json_t *x = json_array_get(json_object_get(t->fx, "exceptions"), 0);
+    return x != NULL ? json_string_value(json_object_get(x, "type")) : NULL;
+}
+
+/* ack, ship and receive 10 of line 1 */
+static void through_receipt(struct thread *t)
+{
+    run(t, "purchase_order", po("original"), NULL, 0);
+    run(t, "po_acknowledgement", json_pack("{s:s, s:s}", "po_number", "P1", "status", "accepted"),
+        NULL, 0);
+    run(t, "ship_notice",
+        json_pack("{s:s, s:[{s:s, s:[{s:i, s:s, s:s}]}]}", "asn_number", "S1", "orders",
+                  "po_number", "P1", "items", "line_number", 1, "quantity", "10", "uom", "EA"),
+        NULL, 0);
+    run(t, "receipt",
+        json_pack("{s:s, s:s, s:[{s:i, s:s}]}", "receipt_number", "R1", "asn_number", "S1", "lines",
+                  "po_line_number", 1, "received_quantity", "10"),
+        NULL, 0);
+    assert_string_equal(t->state, "received");
+}
+
+static json_t *invoice(const char *number, const char *qty, const char *price, const char *sub)
+{
+    return json_pack("{s:s, s:[{s:i, s:s, s:s}], s:{s:s}}", "invoice_number", number, "lines",
+                     "po_line_number", 1, "quantity", qty, "unit_price", price, "totals",
+                     "subtotal", sub);
+}
+
+static void test_order_is_sent_with_its_slas(void **state)
+{
+    (void)state;
+    struct thread *t = new_thread();
+    const struct xd_flow_sla slas[] = {
+        {.expect = "po_acknowledgement",
+         .after = "purchase_order",
+         .within_ms = 500,
+         .at_risk_ms = 100},
+        {.expect = "ship_notice", .before_member = "requested_delivery_date", .lead_ms = 86400000},
+    };
+    run(t, "purchase_order", po("original"), slas, 2);
+    assert_string_equal(t->state, "sent");
+    assert_int_equal(count_sent(t, "supplier"), 1);
+    json_t *timers = json_object_get(t->fx, "timers");
+    assert_int_equal(json_array_size(timers), 3);
+    /* ack missed at now + 500, at risk 100 earlier; ASN due a day before day 10 of 1970 */
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(timers, 0), "due_at")),
+                     1500);
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(timers, 1), "due_at")),
+                     1400);
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(timers, 2), "due_at")),
+                     9LL * 86400000);
+    assert_string_equal(json_string_value(json_object_get(t->fx, "owner")), "supplier");
+}
+
+static void test_unroutable_order_raises_for_the_buyer(void **state)
+{
+    (void)state;
+    struct thread *t = new_thread();
+    json_object_del(t->data, "supplier");
+    run(t, "purchase_order", po("original"), NULL, 0);
+    assert_string_equal(t->state, "unroutable");
+    assert_int_equal(count_sent(t, "supplier"), 0);
+    assert_string_equal(first_exception(t), "unroutable");
+}
+
+static void test_cancel_stops_everything_and_late_documents_are_exceptions(void **state)
+{
+    (void)state;
+    struct thread *t = new_thread();
+    run(t, "purchase_order", po("original"), NULL, 0);
+    run(t, "purchase_order", po("cancel"), NULL, 0);
+    assert_string_equal(t->state, "cancelled");
+    assert_int_equal(count_sent(t, "supplier"), 1); /* the cancellation itself */
+    assert_true(json_array_size(json_object_get(t->fx, "timers_cancel")) >= 2);
+    run(t, "invoice", invoice("I1", "10", "2.00", "20.00"), NULL, 0);
+    assert_string_equal(t->state, "cancelled");
+    assert_string_equal(first_exception(t), "unexpected_document");
+}
+
+static void test_three_way_match_tolerances(void **state)
+{
+    (void)state;
+    /* Exact: 2.01 against 2.00 is 0.5 %: refused at 0 %, accepted at 0.5 %. */
+    struct thread *t = new_thread();
+    through_receipt(t);
+    run(t, "invoice", invoice("I1", "10", "2.01", "20.10"), NULL, 0);
+    assert_string_equal(first_exception(t), "invoice_mismatch");
+    assert_int_equal(count_sent(t, "erp"), 0);
+
+    t = new_thread();
+    tol.unit_price_pct = d("0.5");
+    tol.amount = d("0.10");
+    through_receipt(t);
+    run(t, "invoice", invoice("I1", "10", "2.01", "20.10"), NULL, 0);
+    assert_null(first_exception(t));
+    assert_int_equal(count_sent(t, "erp"), 1);
+    assert_string_equal(t->state, "closed");
+    xd_flow_tolerances_init(&tol);
+}
+
+static void test_invoice_waits_for_goods_in_transit(void **state)
+{
+    (void)state;
+    struct thread *t = new_thread();
+    run(t, "purchase_order", po("original"), NULL, 0);
+    run(t, "ship_notice",
+        json_pack("{s:s, s:[{s:s, s:[{s:i, s:s, s:s}]}]}", "asn_number", "S1", "orders",
+                  "po_number", "P1", "items", "line_number", 1, "quantity", "10", "uom", "EA"),
+        NULL, 0);
+    run(t, "invoice", invoice("I1", "10", "2.00", "20.00"), NULL, 0);
+    assert_null(first_exception(t)); /* held, not a mismatch: the goods are on their way */
+    assert_int_equal(count_sent(t, "erp"), 0);
+    run(t, "receipt",
+        json_pack("{s:s, s:s, s:[{s:i, s:s}]}", "receipt_number", "R1", "asn_number", "S1", "lines",
+                  "po_line_number", 1, "received_quantity", "10"),
+        NULL, 0);
+    assert_int_equal(count_sent(t, "erp"), 2); /* the receipt and the invoice it released */
+    assert_string_equal(t->state, "closed");
+}
+
+static void test_sla_timer_marks_the_thread(void **state)
+{
+    (void)state;
+    struct thread *t = new_thread();
+    run(t, "purchase_order", po("original"), NULL, 0);
+    run(t, "timer", json_pack("{s:s}", "kind", "sla.po_acknowledgement.missed"), NULL, 0);
+    assert_string_equal(json_string_value(json_object_get(t->fx, "sla")), "missed");
+    assert_string_equal(first_exception(t), "sla_missed");
+    run(t, "po_acknowledgement", json_pack("{s:s, s:s}", "po_number", "P1", "status", "accepted"),
+        NULL, 0);
+    assert_string_equal(json_string_value(json_object_get(t->fx, "sla")), "ok");
+    assert_int_equal(json_array_size(json_object_get(t->fx, "resolve")), 2);
+}
+
+int main(void)
+{
+    xd_flow_tolerances_init(&tol);
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_order_is_sent_with_its_slas),
+        cmocka_unit_test(test_unroutable_order_raises_for_the_buyer),
+        cmocka_unit_test(test_cancel_stops_everything_and_late_documents_are_exceptions),
+        cmocka_unit_test(test_three_way_match_tolerances),
+        cmocka_unit_test(test_invoice_waits_for_goods_in_transit),
+        cmocka_unit_test(test_sla_timer_marks_the_thread),
+    };
+    int rc = cmocka_run_group_tests(tests, NULL, NULL);
+    struct thread *t = new_thread();
+    json_decref(t->data);
+    t->data = NULL;
+    return rc;
+}

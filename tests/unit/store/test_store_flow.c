@@ -1,0 +1,301 @@
+/* The workflow operation: thread rows under a version guard, timeline, timers, exceptions,
+ * outbound messages and the journal cursor commit together or not at all; a stale version or
+ * cursor changes nothing; the reads see exactly what was committed. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "core/arena.h"
+#include "store_test.h"
+
+static char dir[TEST_DIR_MAX];
+static struct xd_store *s;
+static struct xd_arena *arena;
+
+static int setup(void **state)
+{
+    (void)state;
+    test_dir_make(dir);
+    s = test_open(dir, false);
+    arena = xd_arena_create(0, (size_t)64 << 20);
+    return s == NULL || arena == NULL;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    xd_arena_destroy(arena);
+    xd_store_close(s);
+    test_dir_remove(dir);
+    return 0;
+}
+
+struct step {
+    struct xd_store_op op;
+    struct xd_store_flow_row row;
+    struct xd_store_flow_event ev;
+    struct xd_store_timer timer;
+    struct xd_store_exception exc;
+    struct xd_store_outbound out;
+    const char *closed[1];
+};
+
+/* One step of thread <cid> from <version> into <state>, with an event, a timer, an exception
+ * and an outbound message; cursor moves from..to when to > 0. */
+static void step_init(struct step *t, const char *cid, int64_t version, const char *state,
+                      int64_t from, int64_t to)
+{
+    memset(t, 0, sizeof *t);
+    t->op.kind = XD_STORE_OP_FLOW;
+    t->row = (struct xd_store_flow_row){.correlation_id = cid,
+                                        .flow = "p2p",
+                                        .state = state,
+                                        .key = "PO-1",
+                                        .partner = "acme",
+                                        .owner = "supplier",
+                                        .next_step = "po_acknowledgement",
+                                        .sla = "ok",
+                                        .data = "{\"lines\":{}}",
+                                        .version = version};
+    t->ev = (struct xd_store_flow_event){
+        .correlation_id = cid, .event = "po.sent", .to_state = state, .detail = "{\"n\":1}"};
+    t->timer = (struct xd_store_timer){.id = "t1",
+                                       .correlation_id = cid,
+                                       .kind = "sla.po_acknowledgement.missed",
+                                       .due_at_ms = 50};
+    t->exc = (struct xd_store_exception){.id = "x1",
+                                         .correlation_id = cid,
+                                         .type = "sla_missed",
+                                         .partner = "acme",
+                                         .owner = "supplier",
+                                         .state = "open",
+                                         .body = "{\"type\":\"sla_missed\"}"};
+    assert_int_equal(xd_id_new(t->out.id), XD_OK);
+    t->out.partner = "acme";
+    t->out.endpoint = "edi";
+    t->out.content_type = "application/edi-x12";
+    t->out.body = "ISA...";
+    t->out.body_len = 6;
+    t->out.correlation_id = cid;
+    t->out.source = "flow:doc";
+    struct xd_store_flow *f = &t->op.u.flow;
+    f->rows = &t->row;
+    f->n_rows = 1;
+    f->events = &t->ev;
+    f->n_events = 1;
+    f->timers = &t->timer;
+    f->n_timers = 1;
+    f->exceptions = &t->exc;
+    f->n_exceptions = 1;
+    f->outbox = &t->out;
+    f->n_outbox = 1;
+    f->actor = "flow";
+    f->at_ms = 10;
+    if (to > 0) {
+        f->cursor = "flow";
+        f->cursor_from = from;
+        f->cursor_to = to;
+    }
+}
+
+static size_t events_of(const char *cid)
+{
+    struct xd_store_flow_event *ev = NULL;
+    size_t n = 0;
+    assert_int_equal(xd_store_flow_events(s, cid, arena, &ev, &n, NULL), XD_OK);
+    return n;
+}
+
+static void test_step_commits_everything(void **state)
+{
+    (void)state;
+    struct step t;
+    step_init(&t, "T1", 0, "sent", 0, 7);
+    assert_int_equal(xd_store_execute(s, &t.op), XD_OK);
+    assert_int_equal(t.row.version, 1);
+    xd_store_op_cleanup(&t.op);
+
+    struct xd_store_flow_row row;
+    assert_int_equal(xd_store_flow_get(s, "T1", arena, &row, NULL), XD_OK);
+    assert_string_equal(row.state, "sent");
+    assert_string_equal(row.owner, "supplier");
+    assert_int_equal(row.version, 1);
+    assert_int_equal(events_of("T1"), 1);
+    int64_t pos = 0;
+    assert_int_equal(xd_store_cursor_get(s, "flow", &pos, NULL), XD_OK);
+    assert_int_equal(pos, 7);
+    struct xd_store_timer *due = NULL;
+    size_t n = 0;
+    assert_int_equal(xd_store_timers_due(s, 49, 10, arena, &due, &n, NULL), XD_OK);
+    assert_int_equal(n, 0);
+    assert_int_equal(xd_store_timers_due(s, 50, 10, arena, &due, &n, NULL), XD_OK);
+    assert_int_equal(n, 1);
+    assert_string_equal(due[0].kind, "sla.po_acknowledgement.missed");
+    struct xd_store_exception x;
+    assert_int_equal(xd_store_exception_get(s, "x1", arena, &x, NULL), XD_OK);
+    assert_string_equal(x.state, "open");
+    assert_int_equal(x.created_at_ms, 10);
+    struct xd_store_outbox_msg m;
+    assert_int_equal(xd_store_outbox_get(s, t.out.id, arena, &m, NULL), XD_OK);
+    assert_string_equal(m.correlation_id, "T1");
+    /* Audited: the exception's opening. */
+    assert_true(
+        test_sql_int(dir, "SELECT count(*) FROM audit WHERE action = ?1", "exception.open") == 1);
+}
+
+static void test_stale_version_changes_nothing(void **state)
+{
+    (void)state;
+    struct step t;
+    step_init(&t, "T2", 0, "sent", 0, 3);
+    assert_int_equal(xd_store_execute(s, &t.op), XD_OK);
+    xd_store_op_cleanup(&t.op);
+    /* A second "new thread" step for the same thread: the row exists. */
+    step_init(&t, "T2", 0, "acknowledged", 3, 4);
+    t.exc.id = "x2";
+    assert_int_equal(xd_store_execute(s, &t.op), XD_ECONFLICT);
+    xd_store_op_cleanup(&t.op);
+    /* A step built on version 5 that the thread never had. */
+    step_init(&t, "T2", 5, "acknowledged", 3, 4);
+    t.exc.id = "x3";
+    assert_int_equal(xd_store_execute(s, &t.op), XD_ECONFLICT);
+    xd_store_op_cleanup(&t.op);
+    /* Nothing of either landed: no event, no exception, no outbox message, cursor unmoved. */
+    assert_int_equal(events_of("T2"), 1);
+    struct xd_store_exception x;
+    assert_int_equal(xd_store_exception_get(s, "x2", arena, &x, NULL), XD_ENOTFOUND);
+    assert_int_equal(xd_store_exception_get(s, "x3", arena, &x, NULL), XD_ENOTFOUND);
+    int64_t pos = 0;
+    assert_int_equal(xd_store_cursor_get(s, "flow", &pos, NULL), XD_OK);
+    assert_int_equal(pos, 3);
+    /* The right version goes through. */
+    step_init(&t, "T2", 1, "acknowledged", 3, 4);
+    t.exc.id = "x4";
+    assert_int_equal(xd_store_execute(s, &t.op), XD_OK);
+    assert_int_equal(t.row.version, 2);
+    xd_store_op_cleanup(&t.op);
+    assert_int_equal(events_of("T2"), 2);
+}
+
+static void test_stale_cursor_changes_nothing(void **state)
+{
+    (void)state;
+    struct step t;
+    step_init(&t, "T3", 0, "sent", 0, 9);
+    assert_int_equal(xd_store_execute(s, &t.op), XD_OK);
+    xd_store_op_cleanup(&t.op);
+    step_init(&t, "T4", 0, "sent", 0, 12); /* read the cursor at 0: another step moved it */
+    t.exc.id = "x5";
+    assert_int_equal(xd_store_execute(s, &t.op), XD_ECONFLICT);
+    xd_store_op_cleanup(&t.op);
+    struct xd_store_flow_row row;
+    assert_int_equal(xd_store_flow_get(s, "T4", arena, &row, NULL), XD_ENOTFOUND);
+}
+
+static void test_timer_close_and_exception_update(void **state)
+{
+    (void)state;
+    struct step t;
+    step_init(&t, "T5", 0, "sent", 0, 0);
+    t.timer.id = "T5:t";
+    t.exc.id = "x6";
+    assert_int_equal(xd_store_execute(s, &t.op), XD_OK);
+    xd_store_op_cleanup(&t.op);
+    /* The timer fires: closed in the step that handles it; the exception resolved. */
+    step_init(&t, "T5", 1, "sent", 0, 0);
+    t.op.u.flow.n_timers = 0;
+    t.closed[0] = "T5:t";
+    t.op.u.flow.timers_closed = t.closed;
+    t.op.u.flow.n_timers_closed = 1;
+    t.op.u.flow.n_outbox = 0;
+    t.op.u.flow.n_events = 0;
+    t.exc.id = "x6";
+    t.exc.state = "resolved";
+    t.exc.body = "{\"type\":\"sla_missed\",\"history\":[1]}";
+    t.op.u.flow.at_ms = 99;
+    assert_int_equal(xd_store_execute(s, &t.op), XD_OK);
+    xd_store_op_cleanup(&t.op);
+    struct xd_store_timer *due = NULL;
+    size_t n = 0;
+    assert_int_equal(xd_store_timers_due(s, INT64_MAX, 100, arena, &due, &n, NULL), XD_OK);
+    for (size_t i = 0; i < n; i++) {
+        assert_string_not_equal(due[i].id, "T5:t");
+    }
+    struct xd_store_exception x;
+    assert_int_equal(xd_store_exception_get(s, "x6", arena, &x, NULL), XD_OK);
+    assert_string_equal(x.state, "resolved");
+    assert_int_equal(x.created_at_ms, 10); /* kept from the opening */
+    assert_int_equal(x.updated_at_ms, 99);
+    /* Filters. */
+    struct xd_store_exception_filter f = {.state = "resolved", .correlation_id = "T5"};
+    struct xd_store_exception *xs = NULL;
+    assert_int_equal(xd_store_exception_list(s, &f, arena, &xs, &n, NULL), XD_OK);
+    assert_int_equal(n, 1);
+    f = (struct xd_store_exception_filter){.owner = "warehouse"};
+    assert_int_equal(xd_store_exception_list(s, &f, arena, &xs, &n, NULL), XD_OK);
+    assert_int_equal(n, 0);
+}
+
+static void test_bad_operations_are_refused(void **state)
+{
+    (void)state;
+    struct step t;
+    step_init(&t, "T6", 0, "sent", 0, 0);
+    t.row.state = NULL;
+    assert_int_equal(xd_store_execute(s, &t.op), XD_EINVAL);
+    assert_non_null(strstr(t.op.err.message, "state"));
+    xd_store_op_cleanup(&t.op);
+    step_init(&t, "T6", 0, "sent", 5, 4);
+    t.op.u.flow.cursor = "flow";
+    assert_int_equal(xd_store_execute(s, &t.op), XD_EINVAL);
+    xd_store_op_cleanup(&t.op);
+    step_init(&t, "T6", 0, "sent", 0, 0);
+    t.op.u.flow.n_events = XD_STORE_FLOW_ITEMS_MAX + 1;
+    assert_int_equal(xd_store_execute(s, &t.op), XD_EINVAL);
+    xd_store_op_cleanup(&t.op);
+}
+
+static void test_docs_after_follows_the_journal(void **state)
+{
+    (void)state;
+    int64_t head = 0;
+    assert_int_equal(xd_store_journal_head(s, &head, NULL), XD_OK);
+    struct test_ingest a, b;
+    test_ingest_init(&a, "purchase_order");
+    test_ingest_key(&a, "po_number", "F-1");
+    assert_int_equal(xd_store_execute(s, &a.op), XD_OK);
+    test_ingest_init(&b, "invoice");
+    test_ingest_key(&b, "po_number", "F-1");
+    assert_int_equal(xd_store_execute(s, &b.op), XD_OK);
+    struct xd_store_doc *docs = NULL;
+    size_t n = 0;
+    assert_int_equal(xd_store_docs_after(s, head, 10, arena, &docs, &n, NULL), XD_OK);
+    assert_int_equal(n, 2);
+    assert_string_equal(docs[0].doc_type, "purchase_order");
+    assert_string_equal(docs[1].doc_type, "invoice");
+    assert_string_equal(docs[0].correlation_id, docs[1].correlation_id);
+    assert_int_equal(xd_store_docs_after(s, docs[0].seq, 10, arena, &docs, &n, NULL), XD_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(xd_store_docs_after(s, docs[0].seq, 10, arena, &docs, &n, NULL), XD_OK);
+    assert_int_equal(n, 0);
+    xd_store_op_cleanup(&a.op);
+    xd_store_op_cleanup(&b.op);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_step_commits_everything, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_stale_version_changes_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_stale_cursor_changes_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_timer_close_and_exception_update, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_bad_operations_are_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_docs_after_follows_the_journal, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
