@@ -5,7 +5,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/arena.h"
 #include "deliver/deliver.h"
+#include "flow/flow.h"
 #include "gateway/gw_int.h"
 
 static const int status_codes[] = {200, 201, 204, 400, 401, 403, 404, 405,
@@ -192,6 +194,51 @@ static enum xd_status render_store(const struct xd_store_stats *s, struct xd_buf
     return st;
 }
 
+/* The workflow engine's counters, and the flows by state and open exceptions by type. */
+static enum xd_status render_flow(struct xd_gateway *gw, struct xd_buf *b)
+{
+    struct xd_flow_stats f;
+    xd_flow_stats(gw->opts.flow, &f);
+    enum xd_status st = xd_buf_printf(
+        b,
+        "# HELP crossdock_flow_steps_total Documents, timers and actions the workflow engine "
+        "processed.\n"
+        "# TYPE crossdock_flow_steps_total counter\n"
+        "crossdock_flow_steps_total %llu\n"
+        "# HELP crossdock_flow_commits_total Step transactions by outcome.\n"
+        "# TYPE crossdock_flow_commits_total counter\n"
+        "crossdock_flow_commits_total{outcome=\"committed\"} %llu\n"
+        "crossdock_flow_commits_total{outcome=\"conflict\"} %llu\n"
+        "crossdock_flow_commits_total{outcome=\"failed\"} %llu\n"
+        "# HELP crossdock_flow_journal_position Journal sequence the engine has processed.\n"
+        "# TYPE crossdock_flow_journal_position gauge\n"
+        "crossdock_flow_journal_position %lld\n",
+        (unsigned long long)f.steps, (unsigned long long)f.commits, (unsigned long long)f.conflicts,
+        (unsigned long long)f.failures, (long long)f.position);
+    struct xd_arena *a = xd_arena_create(0, (size_t)16 << 20);
+    struct xd_store_count *states = NULL, *excs = NULL;
+    size_t n_states = 0, n_excs = 0;
+    if (st == XD_OK && a != NULL &&
+        xd_store_flow_counts(gw->store, a, &states, &n_states, &excs, &n_excs, NULL) == XD_OK) {
+        st = xd_buf_printf(b, "# HELP crossdock_flows Transaction threads by workflow state.\n"
+                              "# TYPE crossdock_flows gauge\n");
+        for (size_t i = 0; st == XD_OK && i < n_states; i++) {
+            st = xd_buf_printf(b, "crossdock_flows{state=\"%s\"} %lld\n", states[i].name,
+                               (long long)states[i].count);
+        }
+        if (st == XD_OK) {
+            st = xd_buf_printf(b, "# HELP crossdock_exceptions_open Open exceptions by type.\n"
+                                  "# TYPE crossdock_exceptions_open gauge\n");
+        }
+        for (size_t i = 0; st == XD_OK && i < n_excs; i++) {
+            st = xd_buf_printf(b, "crossdock_exceptions_open{type=\"%s\"} %lld\n", excs[i].name,
+                               (long long)excs[i].count);
+        }
+    }
+    xd_arena_destroy(a);
+    return st;
+}
+
 enum xd_status xd_gw__metrics_render(struct xd_gateway *gw, struct xd_buf *out)
 {
     struct xd_store_stats s;
@@ -205,6 +252,9 @@ enum xd_status xd_gw__metrics_render(struct xd_gateway *gw, struct xd_buf *out)
     }
     if (st == XD_OK && gw->opts.deliver != NULL) {
         st = xd_deliver_metrics_render(gw->opts.deliver, out);
+    }
+    if (st == XD_OK && gw->opts.flow != NULL) {
+        st = render_flow(gw, out);
     }
     if (st == XD_OK) {
         st = xd_buf_printf(out,

@@ -577,6 +577,14 @@ def bad_input(w):
     assert w.hub.flow("NOPE-1") is None
     st, body = w.hub.request("GET", "/v1/exceptions?type=invoice_mismatch&state=open&owner=accounts_payable")
     assert st == 200 and all(x["owner"] == "accounts_payable" for x in body["exceptions"])
+    # The engine's work in the metrics: closed flows and open exceptions by type.
+    req = urllib.request.Request(w.hub.url + "/metrics")
+    req.add_header("Authorization", "Bearer " + w.hub.token)
+    text = urllib.request.urlopen(req, timeout=10).read().decode()
+    closed = [l for l in text.splitlines() if l.startswith('crossdock_flows{state="closed"}')]
+    assert closed and int(closed[0].split()[1]) >= 5, closed
+    assert 'crossdock_exceptions_open{type="receipt_variance"} 1' in text, text[-2000:]
+    assert "crossdock_flow_steps_total" in text
 
 
 SCENARIOS = [happy_path, rejected_line, partial_shipment, short_receipt, damaged_goods,
