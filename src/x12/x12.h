@@ -127,7 +127,7 @@ struct xd_x12_error {
     char message[XD_X12_TEXT_MAX];
     /* For a warning (or, under strict validation, an error) that is a known real-world
      * deviation: "relational", "delimiter", "obsolete", "order", "group", "totals",
-     * "duplicate" (docs/x12.md, "Severity"); "" otherwise. Static. */
+     * "duplicate", "terminator" (docs/x12.md, "Severity"); "" otherwise. Static. */
     const char *deviation;
 };
 
