@@ -240,35 +240,34 @@ static void h_lin(struct xd_x12__tr *t, const struct xd_x12_segment *seg,
     }
 }
 
-/* An implied order (no HL O in the set) whose item is the current one, or NULL. */
-static struct xd_canon_asn_order *implied_order(struct xd_x12__tr *t, struct hl_entry **item)
-{
-    struct asn_state *s = t->state;
-    *item = s != NULL && s->n > 0 ? &s->hl[s->n - 1] : NULL;
-    if (s == NULL || s->order_level || *item == NULL || (*item)->level != 'I' ||
-        (*item)->has_pack) {
-        return NULL;
-    }
-    return order_at(t, (*item)->order);
-}
-
 /* Without an order level (HL O), the PRF of an item says which order it ships against: the
- * implied order takes the first one, and an item naming another order moves to an implied
- * order of its own PO number (made when none has it yet). */
+ * implied order takes the first PO number named, and an item (not in a pack) naming another
+ * moves to an implied order of its own PO number, made when none has it yet. A packed item
+ * stays with its pack, with a warning when its PRF names another order. */
 static void h_item_prf(struct xd_x12__tr *t, const struct xd_x12_segment *seg,
                        const struct xd_x12__rule *r)
 {
-    struct hl_entry *e = NULL;
-    struct xd_canon_asn_order *o = implied_order(t, &e);
+    struct asn_state *s = t->state;
+    struct hl_entry *e = s != NULL && s->n > 0 ? &s->hl[s->n - 1] : NULL;
     struct xd_slice po = xd_x12__tr_elem(seg, 1, 0);
     struct xd_canon_ship_notice *sn = t->doc->body;
-    if (o == NULL || po.len == 0 || o->n_items == 0) {
+    struct xd_canon_asn_order *o = e != NULL ? order_at(t, e->order) : NULL;
+    if (s == NULL || s->order_level || e == NULL || e->level != 'I' || o == NULL || po.len == 0) {
         return;
     }
-    if (o->po_number == NULL || xd_slice_eq_cstr(po, o->po_number)) {
-        if (o->po_number == NULL) {
-            xd_x12__tr_bind(t, o, r->binds, r->nbinds, seg);
-        }
+    if (o->po_number == NULL) {
+        xd_x12__tr_bind(t, o, r->binds, r->nbinds, seg);
+        return;
+    }
+    if (xd_slice_eq_cstr(po, o->po_number)) {
+        return;
+    }
+    bool direct = o->n_items > 0 && (void *)&o->items[o->n_items - 1] == t->obj[XD_X12__SC_ITEM];
+    if (!direct) {
+        xd_x12__tr_warn(t, 1,
+                        "the item's PRF names order '%.*s'; its pack ships with order '%s' "
+                        "and the item with it",
+                        (int)po.len, po.p, o->po_number);
         return;
     }
     size_t to = 0;

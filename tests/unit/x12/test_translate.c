@@ -765,6 +765,18 @@ static void test_warn_856_implied_orders(void **state)
     assert_non_null(strstr(w, "segment 6 HL: no order level (HL O): the items make 2 implied "
                               "orders"));
     json_decref(j);
+    /* a packed item stays with its pack, whatever its PRF says */
+    n = warned_doc(ISA4010 "GS*SH*SENDER*RECEIVER*20260101*1200*1*X*003060~ST*856*0001~"
+                           "BSN*00*A1*20260101*1200~HL*1**S~DTM*011*20260101~N1*ST*X*92*1~"
+                           "HL*2*1*I~LIN**BP*A-1~SN1**5*EA~PRF*PO-1~HL*3*1*P~"
+                           "HL*4*3*I~LIN**BP*B-1~SN1**2*EA~PRF*PO-2~SE*15*0001~" TRAILER,
+                   NULL, &j, w);
+    assert_int_equal(n, 2);
+    assert_int_equal(json_array_size(json_object_get(j, "orders")), 1);
+    assert_string_equal(str_at(j, "orders.0.packs.0.items.0.buyer_part"), "B-1");
+    assert_non_null(strstr(w, "segment 14 PRF01: the item's PRF names order 'PO-2'; its pack "
+                              "ships with order 'PO-1'"));
+    json_decref(j);
 }
 
 /* A 003060 set (no table) is placed with the 004010 one. */
