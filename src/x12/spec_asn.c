@@ -589,5 +589,4 @@ const struct xd_x12__tspec xd_x12__spec_856 = {.set_id = "856",
                                                .steps = steps_856,
                                                .nsteps = COUNT(steps_856),
                                                /* a notice goes to whom the goods go */
-                                               .receiver_party = OFF(ship_notice, ship_to),
-                                               .receiver_name = "ship-to"};
+                                               .receiver_party = OFF(ship_notice, ship_to)};

@@ -901,9 +901,7 @@ const struct xd_x12__tspec xd_x12__spec_850 = {.set_id = "850",
                                                .steps = steps_850,
                                                .nsteps = COUNT(steps_850),
                                                .sender_party = OFF(purchase_order, buyer),
-                                               .receiver_party = OFF(purchase_order, supplier),
-                                               .sender_name = "buyer",
-                                               .receiver_name = "supplier"};
+                                               .receiver_party = OFF(purchase_order, supplier)};
 const struct xd_x12__tspec xd_x12__spec_860 = {.set_id = "860",
                                                .group = "PC",
                                                .type = XD_CANON_PURCHASE_ORDER,
@@ -915,9 +913,7 @@ const struct xd_x12__tspec xd_x12__spec_860 = {.set_id = "860",
                                                .steps = steps_860,
                                                .nsteps = COUNT(steps_860),
                                                .sender_party = OFF(purchase_order, buyer),
-                                               .receiver_party = OFF(purchase_order, supplier),
-                                               .sender_name = "buyer",
-                                               .receiver_name = "supplier"};
+                                               .receiver_party = OFF(purchase_order, supplier)};
 const struct xd_x12__tspec xd_x12__spec_855 = {.set_id = "855",
                                                .group = "PR",
                                                .type = XD_CANON_PO_ACKNOWLEDGEMENT,
@@ -938,14 +934,12 @@ const struct xd_x12__tspec xd_x12__spec_810 = {.set_id = "810",
                                                .steps = steps_810,
                                                .nsteps = COUNT(steps_810),
                                                .sender_party = OFF(invoice, supplier),
-                                               .receiver_party = OFF(invoice, buyer),
-                                               .sender_name = "supplier",
-                                               .receiver_name = "buyer"};
+                                               .receiver_party = OFF(invoice, buyer)};
 const struct xd_x12__tspec xd_x12__spec_180 = {.set_id = "180",
                                                .group = "AN",
                                                .type = XD_CANON_RETURN_AUTHORIZATION,
                                                .rules = rules_180,
                                                .nrules = COUNT(rules_180),
                                                .finish = finish_180,
-                                               .sender_party = OFF(return_authorization, requester),
-                                               .sender_name = "requester"};
+                                               .sender_party =
+                                                   OFF(return_authorization, requester)};

@@ -761,8 +761,8 @@ static enum xd_status report(struct translator *tr, enum xd_status status)
 /* A party_ref for an interchange ID (ISA05/ISA06): D-U-N-S for qualifiers 01 and 14, an
  * assigned ID otherwise; the party_id from the map's cross-reference. An ID shorter than an
  * N104 allows (a one-character ISA ID) is not used: no N1 could carry it back. */
-static void envelope_party(struct xd_x12__tr *t, uint16_t off, const char *name, unsigned el,
-                           const char *qual, const char *id)
+static void envelope_party(struct xd_x12__tr *t, uint16_t off, unsigned el, const char *qual,
+                           const char *id)
 {
     void *root = t->doc->body;
     if (off == 0 || id[0] == '\0' || *(void **)((char *)root + off) != NULL) {
@@ -784,8 +784,6 @@ static void envelope_party(struct xd_x12__tr *t, uint16_t off, const char *name,
         digits && ((strcmp(qual, "01") == 0 && n == 9) || (strcmp(qual, "14") == 0 && n == 13));
     *(duns ? &p->duns : &p->assigned_id) = xd_arena_strdup(t->arena, id);
     p->party_id = xd_x12__map_xref_id(t->map, false, qual, id);
-    xd_x12__tr_note(t, el, "no N1 names the %s: the interchange %s's ID '%s'", name,
-                    el == 6 ? "sender" : "receiver", id);
 }
 
 static enum xd_status on_set_end(void *ctx, const struct xd_x12_set_result *res)
@@ -804,10 +802,8 @@ static enum xd_status on_set_end(void *ctx, const struct xd_x12_set_result *res)
         if (t->spec->finish != NULL) {
             t->spec->finish(t);
         }
-        envelope_party(t, t->spec->sender_party, t->spec->sender_name, 6, tr->env.sender_qual,
-                       tr->env.sender);
-        envelope_party(t, t->spec->receiver_party, t->spec->receiver_name, 8, tr->env.receiver_qual,
-                       tr->env.receiver);
+        envelope_party(t, t->spec->sender_party, 6, tr->env.sender_qual, tr->env.sender);
+        envelope_party(t, t->spec->receiver_party, 8, tr->env.receiver_qual, tr->env.receiver);
     }
     if (t->failed || t->doc == NULL || tr->problems.count > 0) {
         return report(tr, XD_EINVAL);

@@ -337,7 +337,7 @@ struct xd_x12_translation {
     const struct xd_diags *problems;
     /* What the translation left out or assumed, the document being valid all the same: a code
      * with no canonical counterpart for an optional member (diagnostic code "no_code"), a date
-     * or a party taken from the envelope ("note"). */
+     * taken from the envelope ("note"). */
     const struct xd_diags *notes;
     /* What the sender got wrong and the translation corrected, the document being valid all
      * the same (docs/x12.md, "Translation warnings"): a GTIN with a wrong check digit kept as

@@ -214,9 +214,8 @@ struct xd_x12__tspec {
     const struct xd_x12__step *steps;     /* NULL: no outbound translation */
     size_t nsteps;
     /* party_ref members the interchange sender and receiver stand for when no N1 names them
-     * (an 850 comes from the buyer to the supplier); 0 = none. Their names, for notes. */
+     * (an 850 comes from the buyer to the supplier); 0 = none. */
     uint16_t sender_party, receiver_party;
-    const char *sender_name, *receiver_name;
 };
 
 /* The specification for ST01 <set_id> (and, outbound, for canonical type <t>). */
