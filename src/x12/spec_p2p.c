@@ -851,15 +851,17 @@ static const struct xd_x12__lines rma_lines = {XD_X12__SC_ROOT,
                                                0,
                                                XD_X12__SC_LINE};
 
-/* BLI: the item in BLI01/BLI02 and BLI08 on, quantity, unit and credit price between. */
+/* BLI: the item in BLI01/BLI02 and the pairs from BLI08 on, quantity, unit and credit price
+ * between (one pass, so an ID kept for want of another sees all the line's pairs). */
+static const uint8_t bli_pairs[] = {1, 8, 10, 12, 14, 16, 0};
+
 static void h_bli(struct xd_x12__tr *t, const struct xd_x12_segment *seg,
                   const struct xd_x12__rule *r)
 {
     xd_x12__h_line(t, seg, r);
     void *l = t->obj[XD_X12__SC_LINE];
     if (l != NULL) {
-        xd_x12__tr_item_ids(t, l, seg, 1, r->members, r->nmembers);
-        xd_x12__tr_item_ids(t, l, seg, 8, r->members, r->nmembers);
+        xd_x12__tr_item_pairs(t, l, seg, bli_pairs, r->members, r->nmembers);
     }
 }
 

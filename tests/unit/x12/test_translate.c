@@ -617,6 +617,22 @@ static void test_warn_item_ids(void **state)
     assert_non_null(strstr(w, "segment 5 PO107: '12345678901': the map gives qualifier N4 no "
                               "member"));
     json_decref(j);
+    /* BLI: the pairs at 01 and from 08 on are one line's IDs, read together */
+    json_t *spec = json_loads("{\"codes\":{\"return_reason\":{\"damaged\":\"DA\"}}}", 0, NULL);
+    struct xd_x12_map *map = NULL;
+    assert_int_equal(xd_x12_map_create(spec, &map, NULL), XD_OK);
+    n = warned_doc(ISA4010 "GS*AN*SENDER*RECEIVER*20260101*1200*1*X*004010~ST*180*0001~"
+                           "BGN*00*RMA-1*20260101~RDR*DA~BLI*UP*614141204176*2*EA****BP*B-1~"
+                           "SE*5*0001~" TRAILER,
+                   map, &j, w);
+    assert_int_equal(n, 1);
+    assert_string_equal(str_at(j, "lines.0.buyer_part"), "B-1");
+    assert_null(str_at(j, "lines.0.vendor_part"));
+    assert_non_null(strstr(w, "segment 4 BLI02: '614141204176' is not a GTIN (length, check "
+                              "digit): left out"));
+    json_decref(j);
+    xd_x12_map_destroy(map);
+    json_decref(spec);
 }
 
 /* A line of quantity 0 orders nothing: dropped with a warning; CTT01 counted it. */
