@@ -61,18 +61,44 @@ static bool clean(const struct xd_x12__check_ctx *ctx, const struct xd_x12__segd
            xd_x12__check_segment(ctx, next, &s->second) == 0;
 }
 
+/* Places looked at per segment at most (elements ending with something shaped like a segment
+ * ID): a hostile file of damaged segments costs a bounded amount of work per segment. A
+ * segment with more is not split. */
+#define MAX_TRIES 32
+
+/* A segment ID's shape: an upper-case letter, then upper-case letters or digits. */
+static bool id_shaped(const char *p, size_t n)
+{
+    if (p[0] < 'A' || p[0] > 'Z') {
+        return false;
+    }
+    for (size_t i = 1; i < n; i++) {
+        if (!((p[i] >= 'A' && p[i] <= 'Z') || (p[i] >= '0' && p[i] <= '9'))) {
+            return false;
+        }
+    }
+    return true;
+}
+
 bool xd_x12__split_lost_terminator(const struct xd_x12__check_ctx *ctx,
                                    const struct xd_x12__setdef *set,
                                    const struct xd_x12__segdef *def,
                                    const struct xd_x12_segment *seg, struct xd_x12__split *out)
 {
-    size_t found = 0, at = 0, at_len = 0;
+    size_t found = 0, at = 0, at_len = 0, tries = 0;
     /* The last element cannot be the one: the next segment would have no elements. */
     for (size_t el = 1; el + 1 < seg->count && found < 2; el++) {
         struct xd_slice v = seg->elements[el];
         for (size_t idlen = 2; idlen <= 3 && idlen < v.len; idlen++) {
+            const char *id = v.p + v.len - idlen;
+            if (!id_shaped(id, idlen)) {
+                continue;
+            }
+            if (++tries > MAX_TRIES) {
+                return false; /* too many possible readings to look at */
+            }
             const struct xd_x12__segdef *next =
-                xd_x12__set_contains(set, (struct xd_slice){v.p + v.len - idlen, idlen});
+                xd_x12__set_contains(set, (struct xd_slice){id, idlen});
             if (next == NULL) {
                 continue;
             }
