@@ -239,7 +239,9 @@ static char *cycle(const struct xd_canon_doc *doc, bool may_refuse, bool again, 
 /* A set read against its version's tables comes back equal after one cycle. A set of a
  * version without tables is read without element checks: its values may not fit the version
  * it is rendered in (refusing is right), and what X12 makes mandatory is filled in on the
- * way out; so it must come back equal after a second cycle. */
+ * way out; so it must come back equal after a second cycle. So must a set whose translation
+ * left out a code with no canonical counterpart (note "no_code"): BAK01 11 has no canonical
+ * purpose, is written 00 and comes back original. */
 static enum xd_status on_first(void *ctx, const struct xd_x12_translation *t)
 {
     (void)ctx;
@@ -250,10 +252,14 @@ static enum xd_status on_first(void *ctx, const struct xd_x12_translation *t)
     bool checked =
         src != NULL && src->version != NULL &&
         (strncmp(src->version, "004010", 6) == 0 || strncmp(src->version, "005010", 6) == 0);
+    bool exact = checked;
+    for (size_t i = 0; i < t->notes->count; i++) {
+        exact = exact && strcmp(t->notes->items[i].code, "no_code") != 0;
+    }
     char *first = encode(t->doc), *next = NULL;
-    char *second = cycle(t->doc, !checked, !checked, &next);
+    char *second = cycle(t->doc, !checked, !exact, &next);
     if (second != NULL) {
-        compare(checked ? first : second, checked ? second : next, first);
+        compare(exact ? first : second, exact ? second : next, first);
     }
     xd_free(next);
     xd_free(second);

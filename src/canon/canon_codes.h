@@ -69,6 +69,7 @@
     V("MR", "Metre [MTR]")                                                                         \
     V("SF", "Square foot [FTK]")                                                                   \
     V("CF", "Cubic foot [FTQ]")                                                                    \
+    V("CR", "Cubic metre [MTQ]")                                                                   \
     V("GA", "US gallon [GLL]")                                                                     \
     V("LT", "Litre [LTR]")                                                                         \
     V("ML", "Millilitre [MLT]")

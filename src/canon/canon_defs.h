@@ -526,8 +526,8 @@
     F(S, STRING, gtin, OPT, 14, GTIN, NULL, "GTIN or UPC")                                         \
     F(S, STRING, lot_number, OPT, 48, IDENT, NULL, "Lot, when stock is counted by lot")            \
     F(S, CODE, uom, REQ, uom, 0, NULL, "Unit of every quantity of the line")                       \
-    F(S, DECIMAL, on_hand, REQ, NONNEG, 6, NULL, "Physically in the location (QTY 33)")            \
-    F(S, DECIMAL, available, OPT, NONNEG, 6, NULL, "Free to promise (QTY 17)")                     \
+    F(S, DECIMAL, on_hand, REQ, NONNEG, 6, NULL, "Physically in the location (QTY 17)")            \
+    F(S, DECIMAL, available, OPT, NONNEG, 6, NULL, "Free to promise (QTY 33)")                     \
     F(S, DECIMAL, allocated, OPT, NONNEG, 6, NULL, "Reserved for orders (QTY 74)")                 \
     F(S, DECIMAL, on_hold, OPT, NONNEG, 6, NULL, "Held: damaged, quarantine (QTY 76)")             \
     F(S, DECIMAL, in_transit, OPT, NONNEG, 6, NULL, "On its way to the location (QTY 71)")

@@ -81,6 +81,14 @@ static enum xd_status on_doc(void *ctx, const struct xd_x12_translation *t)
         fprintf(stderr, "%s: note: ST %s %s: %s: %s\n", c->path, t->set_id, t->control,
                 t->notes->items[i].path, t->notes->items[i].message);
     }
+    for (size_t i = 0; i < t->warnings->count; i++) {
+        fprintf(stderr, "%s: translation warning: ST %s %s: %s: %s\n", c->path, t->set_id,
+                t->control, t->warnings->items[i].path, t->warnings->items[i].message);
+    }
+    if (t->warnings->dropped > 0) {
+        fprintf(stderr, "%s: translation warning: ST %s %s: %zu more not shown\n", c->path,
+                t->set_id, t->control, t->warnings->dropped);
+    }
     if (t->status != XD_OK) {
         c->failed += t->status != XD_EUNSUPPORTED;
         c->skipped += t->status == XD_EUNSUPPORTED;

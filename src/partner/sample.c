@@ -294,6 +294,15 @@ static enum xd_status x12_doc(void *ctx, const struct xd_x12_translation *t)
     char where[96];
     snprintf(where, sizeof where, "interchange %s set %s (%s)", t->interchange, t->control,
              t->set_id);
+    /* what the partner got wrong and the translation corrected: the person onboarding it
+     * sees it beside the X12 warnings */
+    for (size_t i = 0; t->warnings != NULL && i < t->warnings->count; i++) {
+        const struct xd_diag *d = &t->warnings->items[i];
+        if (xd_diags_add(&r->s->notes, "x12_translation_warning", where, "%s: %s", d->path,
+                         d->message) != XD_OK) {
+            r->oom = true;
+        }
+    }
     if (t->status != XD_OK) {
         r->n_docs++;
         r->s->n_refused++;

@@ -86,8 +86,9 @@ static const struct def_entry defaults[] = {
     {ANY_DOC, XD_X12__CAT_DATES, "requested_delivery_date.g62", {"02"}},
     {ANY_DOC, XD_X12__CAT_DATES, "shipped_at.g62", {"11"}},
     {ANY_DOC, XD_X12__CAT_DATES, "received_at.g62", {"09"}},
-    {ANY_DOC, XD_X12__CAT_QUANTITIES, "on_hand", {"33"}},
-    {ANY_DOC, XD_X12__CAT_QUANTITIES, "available", {"17"}},
+    /* element 673: 17 Quantity on Hand, 33 Quantity Available for Sale (stock quantity) */
+    {ANY_DOC, XD_X12__CAT_QUANTITIES, "on_hand", {"17"}},
+    {ANY_DOC, XD_X12__CAT_QUANTITIES, "available", {"33"}},
     {ANY_DOC, XD_X12__CAT_QUANTITIES, "allocated", {"74"}},
     {ANY_DOC, XD_X12__CAT_QUANTITIES, "on_hold", {"76"}},
     {ANY_DOC, XD_X12__CAT_QUANTITIES, "in_transit", {"71"}},

@@ -54,8 +54,9 @@ enum xd_status xd_x12__report_add(struct xd_x12_report *rep, const struct xd_x12
 
 const char *xd_x12__deviation_name(enum xd_x12__deviation d)
 {
-    static const char *const names[XD_X12__DEV_COUNT] = {
-        "", "relational", "delimiter", "obsolete", "order", "group", "totals", "duplicate"};
+    static const char *const names[XD_X12__DEV_COUNT] = {"",         "relational", "delimiter",
+                                                         "obsolete", "order",      "group",
+                                                         "totals",   "duplicate",  "terminator"};
     return (size_t)d < XD_X12__DEV_COUNT ? names[d] : "";
 }
 

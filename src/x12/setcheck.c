@@ -117,8 +117,8 @@ static enum xd_status close_frame(const struct frame *f, seq_fn fn, void *ctx)
     return XD_OK;
 }
 
-/* Is the segment anywhere in the table? (for "out of sequence" versus "not in set") */
-static bool tree_contains(const struct xd_x12__setdef *def, struct xd_slice id)
+const struct xd_x12__segdef *xd_x12__set_contains(const struct xd_x12__setdef *def,
+                                                  struct xd_slice id)
 {
     struct {
         const struct xd_x12__node *nodes;
@@ -134,7 +134,7 @@ static bool tree_contains(const struct xd_x12__setdef *def, struct xd_slice id)
         size_t n = todo[top].n;
         for (size_t i = 0; i < n; i++) {
             if (id_eq(nodes[i].seg, id)) {
-                return true;
+                return nodes[i].seg;
             }
             if (nodes[i].children != NULL && top < XD_ARRAY_LEN(todo)) {
                 todo[top].nodes = nodes[i].children;
@@ -143,7 +143,7 @@ static bool tree_contains(const struct xd_x12__setdef *def, struct xd_slice id)
             }
         }
     }
-    return false;
+    return NULL;
 }
 
 static bool valid_id(struct xd_slice id)
@@ -234,7 +234,7 @@ static enum xd_status place_backward(struct xd_x12__set_state *st, const struct 
             0};
         return fn(ctx, &p);
     }
-    if (tree_contains(st->def, seg->id)) {
+    if (xd_x12__set_contains(st->def, seg->id) != NULL) {
         return report(fn, ctx, "7", NULL, NULL, "segment not in proper sequence");
     }
     return report(fn, ctx, "6", NULL, NULL, "segment not in defined transaction set");

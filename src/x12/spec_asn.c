@@ -21,6 +21,8 @@ struct hl_entry {
 struct asn_state {
     struct hl_entry *hl;
     size_t n, cap;
+    bool order_level; /* an HL O was seen: orders are the sender's, not implied */
+    uint64_t first_item_position;
 };
 
 enum { SC_CARRIER = XD_X12__SC_DYNAMIC, SC_WEIGHT, SC_PACK_WEIGHT };
@@ -140,6 +142,10 @@ static void hl_pack(struct xd_x12__tr *t, struct hl_entry *e, const struct hl_en
 
 static void hl_item(struct xd_x12__tr *t, struct hl_entry *e, const struct hl_entry *parent)
 {
+    struct asn_state *s = t->state;
+    if (s->first_item_position == 0) {
+        s->first_item_position = t->position;
+    }
     e->order = order_of(t, parent);
     struct xd_canon_asn_order *o = order_at(t, e->order);
     if (o == NULL) {
@@ -177,6 +183,7 @@ static void h_hl(struct xd_x12__tr *t, const struct xd_x12_segment *seg,
         break;
     case 'O': {
         struct xd_canon_ship_notice *sn = t->doc->body;
+        s->order_level = true;
         t->obj[XD_X12__SC_ORDER] =
             xd_x12__tr_append(t, sn, OFF(ship_notice, orders), OFF(ship_notice, n_orders),
                               sizeof(struct xd_canon_asn_order));
@@ -233,6 +240,64 @@ static void h_lin(struct xd_x12__tr *t, const struct xd_x12_segment *seg,
     }
 }
 
+/* Without an order level (HL O), the PRF of an item says which order it ships against: the
+ * implied order takes the first PO number named, and an item (not in a pack) naming another
+ * moves to an implied order of its own PO number, made when none has it yet. A packed item
+ * stays with its pack, with a warning when its PRF names another order. */
+static void h_item_prf(struct xd_x12__tr *t, const struct xd_x12_segment *seg,
+                       const struct xd_x12__rule *r)
+{
+    struct asn_state *s = t->state;
+    struct hl_entry *e = s != NULL && s->n > 0 ? &s->hl[s->n - 1] : NULL;
+    struct xd_slice po = xd_x12__tr_elem(seg, 1, 0);
+    struct xd_canon_ship_notice *sn = t->doc->body;
+    struct xd_canon_asn_order *o = e != NULL ? order_at(t, e->order) : NULL;
+    if (s == NULL || s->order_level || e == NULL || e->level != 'I' || o == NULL || po.len == 0) {
+        return;
+    }
+    if (o->po_number == NULL) {
+        xd_x12__tr_bind(t, o, r->binds, r->nbinds, seg);
+        return;
+    }
+    if (xd_slice_eq_cstr(po, o->po_number)) {
+        return;
+    }
+    bool direct = o->n_items > 0 && (void *)&o->items[o->n_items - 1] == t->obj[XD_X12__SC_ITEM];
+    if (!direct) {
+        xd_x12__tr_warn(t, 1,
+                        "the item's PRF names order '%.*s'; its pack ships with order '%s' "
+                        "and the item with it",
+                        (int)po.len, po.p, o->po_number);
+        return;
+    }
+    size_t to = 0;
+    while (to < sn->n_orders &&
+           (sn->orders[to].po_number == NULL || !xd_slice_eq_cstr(po, sn->orders[to].po_number))) {
+        to++;
+    }
+    size_t from = e->order;
+    struct xd_canon_asn_item moved = o->items[o->n_items - 1];
+    if (to == sn->n_orders) {
+        struct xd_canon_asn_order *n = xd_x12__tr_append(
+            t, sn, OFF(ship_notice, orders), OFF(ship_notice, n_orders), SIZE(asn_order));
+        if (n == NULL) {
+            return;
+        }
+        xd_x12__tr_bind(t, n, r->binds, r->nbinds, seg);
+    }
+    struct xd_canon_asn_order *dst = &sn->orders[to], *src = &sn->orders[from];
+    struct xd_canon_asn_item *item =
+        xd_x12__tr_append(t, dst, OFF(asn_order, items), OFF(asn_order, n_items), SIZE(asn_item));
+    if (item == NULL) {
+        return;
+    }
+    *item = moved;
+    xd_x12__tr_remove(t, src, OFF(asn_order, items), OFF(asn_order, n_items), SIZE(asn_item),
+                      src->n_items - 1);
+    e->order = to;
+    t->obj[XD_X12__SC_ITEM] = item;
+}
+
 #define PARTY_RULE(seg, fn, scope, members)                                                        \
     {                                                                                              \
         seg, "N1", "HL", fn, scope, 0, NULL, 'S', NO_BINDS, members, NULL                          \
@@ -260,6 +325,7 @@ static const struct xd_x12__rule rules_856[] = {
     RULE_AT_KEY('P', "MAN", "HL", NULL, NULL, XD_X12__SC_PACK, T(man_gm), NO_MEMB, NULL, 1, "GM"),
     RULE_AT_KEY('P', "MAN", "HL", NULL, NULL, XD_X12__SC_PACK, T(man_cp), NO_MEMB, NULL, 1, "CP"),
     RULE_AT('I', "LIN", "HL", NULL, h_lin, XD_X12__SC_ITEM, T(lin), T(item_ids), NULL),
+    RULE_AT('I', "PRF", "HL", NULL, h_item_prf, XD_X12__SC_ITEM, T(prf), NO_MEMB, NULL),
     RULE_AT('I', "SN1", "HL", NULL, NULL, XD_X12__SC_ITEM, T(sn1), NO_MEMB, NULL),
     RULE_AT_KEY('I', "PID", "HL", NULL, NULL, XD_X12__SC_ITEM, T(pid), NO_MEMB, NULL, 1, "F"),
     RULE_AT('I', "DTM", "HL", NULL, xd_x12__h_dtm, XD_X12__SC_ITEM, NO_BINDS, T(item_dates), NULL),
@@ -445,10 +511,44 @@ static enum xd_status w_hl_tree(struct xd_x12__out *o, const struct xd_x12__step
     return st;
 }
 
+/* No BSN02: the shipment's own identifiers name the notice, the transaction set control number
+ * when it has none. */
+static void implied_asn_number(struct xd_x12__tr *t, struct xd_canon_ship_notice *sn)
+{
+    const struct xd_canon_control_numbers *c =
+        sn->header.source != NULL ? sn->header.source->control_numbers : NULL;
+    const char *st02 = c != NULL ? c->transaction_set : NULL;
+    const char *id = sn->shipment_id      ? sn->shipment_id
+                     : sn->bill_of_lading ? sn->bill_of_lading
+                                          : st02;
+    const char *what = sn->shipment_id      ? "its shipment ID (REF SI)"
+                       : sn->bill_of_lading ? "its bill of lading (REF BM)"
+                                            : "the transaction set control number (ST02)";
+    if (id == NULL) {
+        return;
+    }
+    sn->asn_number = id;
+    xd_x12__tr_at(t, NULL, "BSN");
+    xd_x12__tr_warn(t, 2, "no shipment identification: the notice is numbered by %s, '%s'", what,
+                    id);
+}
+
 /* Without a DTM 011 the notice's date (BSN03) is taken as the ship date, and said so. */
 static void finish_856(struct xd_x12__tr *t)
 {
     struct xd_canon_ship_notice *sn = t->doc->body;
+    const struct asn_state *s = t->state;
+    if (sn->asn_number == NULL) {
+        implied_asn_number(t, sn);
+    }
+    if (s != NULL && !s->order_level && sn->n_orders > 0) {
+        xd_x12__tr_at(t, NULL, "HL");
+        t->position = s->first_item_position;
+        xd_x12__tr_warn(t, 0,
+                        "no order level (HL O): the items make %zu implied order%s, by the PO "
+                        "their PRF names",
+                        sn->n_orders, sn->n_orders == 1 ? "" : "s");
+    }
     if (sn->ship_date == NULL && sn->notice_date != NULL) {
         sn->ship_date = sn->notice_date;
         xd_x12__tr_at(t, NULL, "BSN");
@@ -487,4 +587,6 @@ const struct xd_x12__tspec xd_x12__spec_856 = {.set_id = "856",
                                                .begin = begin,
                                                .finish = finish_856,
                                                .steps = steps_856,
-                                               .nsteps = COUNT(steps_856)};
+                                               .nsteps = COUNT(steps_856),
+                                               /* a notice goes to whom the goods go */
+                                               .receiver_party = OFF(ship_notice, ship_to)};

@@ -259,6 +259,12 @@ static void finish_po(struct xd_x12__tr *t)
         xd_x12__tr_at(t, po->totals, "CTT");
         po_totals(t, po);
     }
+    /* after the totals: CTT01 counts the lines as sent */
+    if (xd_x12__tr_drop_zero_lines(t, po, OFF(purchase_order, lines), OFF(purchase_order, n_lines),
+                                   SIZE(po_line), OFF(po_line, quantity), 2) > 0 &&
+        po->totals != NULL && po->totals->has_line_count) {
+        po->totals->line_count = (int64_t)po->n_lines;
+    }
     for (size_t i = 0; po->currency == NULL && i < po->n_lines; i++) {
         if (po->lines[i].has_unit_price) {
             po->currency = xd_x12__map_currency(t->map); /* prices without CUR */
@@ -404,6 +410,16 @@ static void finish_855(struct xd_x12__tr *t)
         a->ack_date = a->ack_date ? xd_arena_strndup(t->arena, a->ack_date, 10) : NULL;
         xd_x12__tr_at(t, NULL, "GS");
         xd_x12__tr_note(t, 4, "no BAK09: the acknowledgement date is the group's, GS04");
+    }
+    /* An answer cannot come before the order it answers: a date written wrong (or a group
+     * date older than the order). The order's date is the earliest it can be. */
+    if (a->ack_date != NULL && a->po_date != NULL && strcmp(a->ack_date, a->po_date) < 0) {
+        xd_x12__tr_at(t, NULL, "BAK");
+        xd_x12__tr_warn(t, 9,
+                        "the acknowledgement date %s is before the order's (BAK04 %s): read as "
+                        "the order's date",
+                        a->ack_date, a->po_date);
+        a->ack_date = a->po_date;
     }
     bool rejected = a->status != NULL && strcmp(a->status, "rejected") == 0;
     for (size_t i = 0; i < a->n_lines; i++) {
@@ -572,6 +588,42 @@ static void h_sac(struct xd_x12__tr *t, const struct xd_x12_segment *seg,
     }
 }
 
+/* IT1 lines without IT104 (a quantity and its unit, no price), counted for one warning. */
+struct inv_state {
+    size_t unpriced;
+    uint64_t first_unpriced; /* its position in the set */
+};
+
+static void begin_810(struct xd_x12__tr *t)
+{
+    t->state = xd_arena_calloc(t->arena, 1, sizeof(struct inv_state));
+}
+
+static void h_it1(struct xd_x12__tr *t, const struct xd_x12_segment *seg,
+                  const struct xd_x12__rule *r)
+{
+    xd_x12__h_line(t, seg, r);
+    struct inv_state *s = t->state;
+    if (s != NULL && t->obj[XD_X12__SC_LINE] != NULL && xd_x12__tr_elem(seg, 4, 0).len == 0) {
+        s->first_unpriced = s->unpriced++ == 0 ? t->position : s->first_unpriced;
+    }
+}
+
+/* Lines without a price are billed at 0: one warning, at the first of them. */
+static void warn_unpriced(struct xd_x12__tr *t)
+{
+    const struct inv_state *s = t->state;
+    if (s == NULL || s->unpriced == 0) {
+        return;
+    }
+    xd_x12__tr_at(t, NULL, "IT1");
+    t->position = s->first_unpriced;
+    xd_x12__tr_warn(t, 4,
+                    "%zu IT1 line%s without a unit price (IT104), the first here: unit_price "
+                    "0, they add nothing to the total",
+                    s->unpriced, s->unpriced == 1 ? "" : "s");
+}
+
 static const struct xd_x12__rule rules_810[] = {
     RULE("BIG", "", NULL, NULL, XD_X12__SC_ROOT, T(big), NO_MEMB, NULL),
     RULE("CUR", "", NULL, NULL, XD_X12__SC_ROOT, T(inv_cur), NO_MEMB, NULL),
@@ -585,7 +637,7 @@ static const struct xd_x12__rule rules_810[] = {
     RULE("ITD", "", NULL, NULL, SC_INV_TERMS, T(inv_itd), NO_MEMB, NULL),
     RULE("ITD", "", NULL, NULL, XD_X12__SC_ROOT, T(inv_itd_due), NO_MEMB, NULL),
     RULE("DTM", "", NULL, xd_x12__h_dtm, XD_X12__SC_ROOT, NO_BINDS, T(inv_dates), NULL),
-    RULE("IT1", "IT1", NULL, xd_x12__h_line, XD_X12__SC_ROOT, T(it1), T(inv_item_ids), &inv_lines),
+    RULE("IT1", "IT1", NULL, h_it1, XD_X12__SC_ROOT, T(it1), T(inv_item_ids), &inv_lines),
     RULE_KEY("PID", "PID", "IT1", NULL, XD_X12__SC_LINE, T(inv_pid), NO_MEMB, NULL, 1, "F"),
     RULE("REF", "IT1", NULL, xd_x12__h_ref, XD_X12__SC_LINE, NO_BINDS, T(inv_line_refs), NULL),
     RULE("TDS", "", NULL, NULL, SC_INV_TOTALS, T(tds), NO_MEMB, NULL),
@@ -669,11 +721,70 @@ static bool sum(const void *items, size_t n, size_t size, size_t off, struct xd_
     return true;
 }
 
+/* subtotal + charges - allowances + taxes, as the canonical invoice defines its total. */
+static bool computed_total(const struct xd_canon_invoice_totals *tot, struct xd_decimal *out)
+{
+    struct xd_decimal zero = {0, 2};
+    return xd_decimal_add(tot->subtotal, tot->has_charges_total ? tot->charges_total : zero, out) ==
+               XD_OK &&
+           xd_decimal_sub(*out, tot->has_allowances_total ? tot->allowances_total : zero, out) ==
+               XD_OK &&
+           xd_decimal_add(*out, tot->has_tax_total ? tot->tax_total : zero, out) == XD_OK;
+}
+
+/* TDS01 is what the supplier bills. When it is not the sum of what the invoice lists, the
+ * difference is kept as a charge (or an allowance) coded "other", so the total billed stays
+ * and the invoice adds up; three-way matching then sees the difference for what it is. */
+static void settle_tds(struct xd_x12__tr *t, struct xd_canon_invoice *inv,
+                       struct xd_canon_invoice_totals *tot)
+{
+    struct xd_decimal total, diff, amount;
+    if (!computed_total(tot, &total) || xd_decimal_sub(tot->total_amount, total, &diff) != XD_OK ||
+        xd_decimal_is_zero(diff) || xd_decimal_abs(diff, &amount) != XD_OK) {
+        return;
+    }
+    bool charge = !xd_decimal_is_negative(diff);
+    xd_x12__tr_at(t, tot, "TDS");
+    struct xd_canon_charge *c = charge
+                                    ? xd_x12__tr_append(t, inv, OFF(invoice, charges),
+                                                        OFF(invoice, n_charges), SIZE(charge))
+                                    : xd_x12__tr_append(t, inv, OFF(invoice, allowances),
+                                                        OFF(invoice, n_allowances), SIZE(charge));
+    if (c == NULL) {
+        return;
+    }
+    c->code = "other";
+    c->amount = amount;
+    c->description = "TDS01 difference";
+    struct xd_decimal *sum_of = charge ? &tot->charges_total : &tot->allowances_total;
+    bool *has = charge ? &tot->has_charges_total : &tot->has_allowances_total;
+    if (!*has) {
+        *sum_of = (struct xd_decimal){0, 2};
+    }
+    *has = xd_decimal_add(*sum_of, amount, sum_of) == XD_OK;
+    char billed[XD_DECIMAL_STR_MAX], listed[XD_DECIMAL_STR_MAX], kept[XD_DECIMAL_STR_MAX];
+    (void)xd_decimal_format(tot->total_amount, billed, sizeof billed);
+    (void)xd_decimal_format(total, listed, sizeof listed);
+    (void)xd_decimal_format(amount, kept, sizeof kept);
+    xd_x12__tr_warn(t, 1,
+                    "TDS01 %s is not lines + charges - allowances + taxes (%s): the difference "
+                    "%s is kept as %s coded 'other'",
+                    billed, listed, kept, charge ? "a charge" : "an allowance");
+}
+
 /* What an 810 does not write but an invoice holds: the type (DI when BIG07 is absent), line
  * amounts (quantity x price to the cent) and the sums of lines, charges, allowances, taxes. */
 static void finish_810(struct xd_x12__tr *t)
 {
     struct xd_canon_invoice *inv = t->doc->body;
+    warn_unpriced(t);
+    struct xd_canon_invoice_totals *ctt = inv->totals;
+    size_t dropped = xd_x12__tr_drop_zero_lines(t, inv, OFF(invoice, lines), OFF(invoice, n_lines),
+                                                SIZE(invoice_line), OFF(invoice_line, quantity), 2);
+    if (dropped > 0 && ctt != NULL && ctt->has_line_count &&
+        ctt->line_count == (int64_t)(inv->n_lines + dropped)) {
+        ctt->line_count = (int64_t)inv->n_lines; /* CTT01 counted the lines as sent */
+    }
     if (inv->invoice_type == NULL) {
         inv->invoice_type = "invoice";
     }
@@ -702,6 +813,7 @@ static void finish_810(struct xd_x12__tr *t)
                                      OFF(charge, amount), &tot->allowances_total);
     tot->has_tax_total = inv->n_taxes > 0 && sum(inv->taxes, inv->n_taxes, sizeof *inv->taxes,
                                                  OFF(tax, amount), &tot->tax_total);
+    settle_tds(t, inv, tot);
 }
 
 /* ---- 180 (inbound) ------------------------------------------------------------------------- */
@@ -739,15 +851,17 @@ static const struct xd_x12__lines rma_lines = {XD_X12__SC_ROOT,
                                                0,
                                                XD_X12__SC_LINE};
 
-/* BLI: the item in BLI01/BLI02 and BLI08 on, quantity, unit and credit price between. */
+/* BLI: the item in BLI01/BLI02 and the pairs from BLI08 on, quantity, unit and credit price
+ * between (one pass, so an ID kept for want of another sees all the line's pairs). */
+static const uint8_t bli_pairs[] = {1, 8, 10, 12, 14, 16, 0};
+
 static void h_bli(struct xd_x12__tr *t, const struct xd_x12_segment *seg,
                   const struct xd_x12__rule *r)
 {
     xd_x12__h_line(t, seg, r);
     void *l = t->obj[XD_X12__SC_LINE];
     if (l != NULL) {
-        xd_x12__tr_item_ids(t, l, seg, 1, r->members, r->nmembers);
-        xd_x12__tr_item_ids(t, l, seg, 8, r->members, r->nmembers);
+        xd_x12__tr_item_pairs(t, l, seg, bli_pairs, r->members, r->nmembers);
     }
 }
 
@@ -756,6 +870,9 @@ static void finish_180(struct xd_x12__tr *t)
 {
     struct xd_canon_return_authorization *r = t->doc->body;
     r->status = xd_x12__map_rma_status(t->map);
+    xd_x12__tr_drop_zero_lines(t, r, OFF(return_authorization, lines),
+                               OFF(return_authorization, n_lines), SIZE(rma_line),
+                               OFF(rma_line, quantity), 3);
 }
 
 static const struct xd_x12__rule rules_180[] = {
@@ -814,6 +931,7 @@ const struct xd_x12__tspec xd_x12__spec_810 = {.set_id = "810",
                                                .nscopes = COUNT(inv_scopes),
                                                .rules = rules_810,
                                                .nrules = COUNT(rules_810),
+                                               .begin = begin_810,
                                                .finish = finish_810,
                                                .steps = steps_810,
                                                .nsteps = COUNT(steps_810),

@@ -183,6 +183,8 @@ static const struct xd_x12__step steps_940[] = {
 static void finish_940(struct xd_x12__tr *t)
 {
     struct xd_canon_shipping_order *so = t->doc->body;
+    xd_x12__tr_drop_zero_lines(t, so, OFF(shipping_order, lines), OFF(shipping_order, n_lines),
+                               SIZE(so_line), OFF(so_line, quantity), 1);
     if (so->order_date == NULL && t->group_date[0]) {
         /* No G62 order date: the order is dated when its group was (GS04). */
         const char *d = xd_x12__tr_datetime(t, xd_slice_from_cstr(t->group_date),
@@ -862,11 +864,22 @@ static const struct xd_x12__rule rules_846[] = {
     RULE("UIT", "QTY", "LIN", NULL, XD_X12__SC_LINE, T(uit), NO_MEMB, NULL),
 };
 
-/* As of: the DTM when there is one, else BIA04 and BIA05. */
+/* As of: the DTM when there is one, else BIA04 and BIA05. Location: the N1 that names it,
+ * else the interchange sender's (an 846 advises the inventory of the party that sends it, a
+ * warehouse or a supplier), through the map's location cross-reference when it has one. */
 static void finish_846(struct xd_x12__tr *t)
 {
     struct xd_canon_inventory_snapshot *snap = t->doc->body;
     const struct snap_state *s = t->state;
+    if (snap->location_id == NULL && t->sender != NULL && t->sender[0]) {
+        const char *id = xd_x12__map_xref_id(t->map, true, t->sender_qual, t->sender);
+        snap->location_id = id ? id : t->sender;
+        xd_x12__tr_at(t, NULL, "ISA");
+        xd_x12__tr_warn(t, 6,
+                        "no N1 names the location: the interchange sender's (%s %s), location "
+                        "'%s'",
+                        t->sender_qual, t->sender, snap->location_id);
+    }
     if (snap->as_of == NULL && s != NULL && s->date[0]) {
         snap->as_of = xd_x12__tr_datetime(t, xd_slice_from_cstr(s->date),
                                           xd_slice_from_cstr(s->time), (struct xd_slice){"", 0}, 4);

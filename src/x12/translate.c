@@ -30,7 +30,7 @@ struct translator {
     xd_x12_doc_fn fn;
     void *ctx;
     struct xd_x12__tr t;
-    struct xd_diags problems, notes;
+    struct xd_diags problems, notes, warnings;
     struct xd_x12__set_state *loose; /* places segments of sets the validator has no table for */
     bool loose_ready;
     struct envelope env;
@@ -72,11 +72,31 @@ void xd_x12__tr_problem(struct xd_x12__tr *t, unsigned el, const char *fmt, ...)
     va_end(ap);
 }
 
+/* A note with its own diagnostic code (xd_x12__tr_note's is "note"). */
+static void note_code(struct xd_x12__tr *t, const char *code, unsigned el, const char *fmt, ...)
+    XD_PRINTF(4, 5);
+
+static void note_code(struct xd_x12__tr *t, const char *code, unsigned el, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    diag_at(t, t->notes, code, el, fmt, ap);
+    va_end(ap);
+}
+
 void xd_x12__tr_note(struct xd_x12__tr *t, unsigned el, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
     diag_at(t, t->notes, "note", el, fmt, ap);
+    va_end(ap);
+}
+
+void xd_x12__tr_warn(struct xd_x12__tr *t, unsigned el, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    diag_at(t, t->warnings, "warning", el, fmt, ap);
     va_end(ap);
 }
 
@@ -169,6 +189,27 @@ void *xd_x12__tr_append(struct xd_x12__tr *t, void *parent, size_t arr_off, size
     *count = n + 1;
     xd_x12__tr_origin(t, item);
     return item;
+}
+
+void xd_x12__tr_remove(struct xd_x12__tr *t, void *parent, size_t arr_off, size_t count_off,
+                       size_t size, size_t index)
+{
+    char *arr = *(char **)((char *)parent + arr_off);
+    size_t *count = (size_t *)((char *)parent + count_off);
+    if (index >= *count) {
+        return;
+    }
+    char *item = arr + index * size;
+    for (size_t i = 0; i < t->nprov; i++) {
+        const char *p = t->prov[i].obj;
+        if (p >= item && p < item + size) {
+            t->prov[i].obj = NULL; /* gone: messages must not name it */
+        }
+    }
+    size_t after = (*count - index - 1) * size;
+    memmove(item, item + size, after);
+    relocate(t, item + size, after, item);
+    *count -= 1;
 }
 
 void *xd_x12__tr_scope(struct xd_x12__tr *t, uint8_t scope)
@@ -337,10 +378,11 @@ static bool set_code(struct xd_x12__tr *t, const char **dst, uint8_t list, struc
 {
     const char *c = xd_x12__codes_in(t->codes, (enum xd_x12__list)list, v);
     if (c == NULL) {
-        /* Left out: if the member is required, canonical validation says so at this segment. */
-        xd_x12__tr_note(t, el, "'%.*s' has no canonical %s, left out (map: codes.%s)", (int)v.len,
-                        v.p, xd_x12__list_name((enum xd_x12__list)list),
-                        xd_x12__list_name((enum xd_x12__list)list));
+        /* Left out: if the member is required, canonical validation says so at this segment.
+         * Its own code, "no_code": rendering writes what X12 makes mandatory instead. */
+        note_code(t, "no_code", el, "'%.*s' has no canonical %s, left out (map: codes.%s)",
+                  (int)v.len, v.p, xd_x12__list_name((enum xd_x12__list)list),
+                  xd_x12__list_name((enum xd_x12__list)list));
         return false;
     }
     *dst = c;
@@ -383,7 +425,7 @@ bool xd_x12__tr_set(struct xd_x12__tr *t, void *obj, uint16_t off, uint16_t has,
         return set_code(t, (const char **)at, list, v, el);
     case XD_X12__CV_GTIN:
         if (!xd_x12__gs1_ok(v) || v.len == 18) {
-            xd_x12__tr_note(t, el, "'%.*s' is not a GTIN (length, check digit), left out",
+            xd_x12__tr_warn(t, el, "'%.*s' is not a GTIN (length, check digit), left out",
                             (int)v.len, v.p);
             return false;
         }
@@ -405,7 +447,7 @@ bool xd_x12__tr_set(struct xd_x12__tr *t, void *obj, uint16_t off, uint16_t has,
             v.len = 18;
         }
         if (!xd_x12__gs1_ok(v) || v.len != 18) {
-            xd_x12__tr_note(t, el, "'%.*s' is not an SSCC (18 digits, GS1 check digit), left out",
+            xd_x12__tr_warn(t, el, "'%.*s' is not an SSCC (18 digits, GS1 check digit), left out",
                             (int)v.len, v.p);
             return false;
         }
@@ -528,6 +570,7 @@ static enum xd_status on_set_begin(void *ctx, const char *set_id, const char *co
     xd_arena_reset(t->arena);
     xd_diags_reset(&tr->problems);
     xd_diags_reset(&tr->notes);
+    xd_diags_reset(&tr->warnings);
     memset(t->obj, 0, sizeof t->obj);
     t->doc = NULL;
     t->failed = false;
@@ -710,7 +753,8 @@ static enum xd_status report(struct translator *tr, enum xd_status status)
                                      status,
                                      status == XD_OK ? tr->t.doc : NULL,
                                      &tr->problems,
-                                     &tr->notes};
+                                     &tr->notes,
+                                     &tr->warnings};
     return tr->fn != NULL ? tr->fn(tr->ctx, &res) : XD_OK;
 }
 
@@ -798,8 +842,10 @@ enum xd_status xd_x12_translate(struct xd_x12_reader *r, const struct xd_x12_map
     tr->t.map = map;
     tr->t.problems = &tr->problems;
     tr->t.notes = &tr->notes;
+    tr->t.warnings = &tr->warnings;
     xd_diags_init(&tr->problems, XD_X12_TR_MAX_PROBLEMS);
     xd_diags_init(&tr->notes, XD_X12_TR_MAX_PROBLEMS);
+    xd_diags_init(&tr->warnings, XD_X12_TR_MAX_PROBLEMS);
     tr->t.arena = xd_arena_create(TR_ARENA_CHUNK, XD_X12_TR_ARENA_CAP);
     enum xd_status st = XD_ENOMEM;
     if (tr->t.arena != NULL) {
@@ -819,6 +865,7 @@ enum xd_status xd_x12_translate(struct xd_x12_reader *r, const struct xd_x12_map
     xd_arena_destroy(tr->t.arena);
     xd_diags_cleanup(&tr->problems);
     xd_diags_cleanup(&tr->notes);
+    xd_diags_cleanup(&tr->warnings);
     xd_free(tr);
     xd_x12_map_destroy(defaults);
     return st;

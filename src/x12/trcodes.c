@@ -20,13 +20,10 @@ struct pair {
         NULL, NULL                                                                                 \
     }
 
-static const struct pair purpose[] = {{"original", "00"},
-                                      {"cancel", "01"},
-                                      {"change", "04"},
-                                      {"replace", "05"},
-                                      {"confirmation", "06"},
-                                      {"duplicate", "07"},
-                                      END};
+/* 14 Advance Notification: a first notice (856), read as original, never written */
+static const struct pair purpose[] = {
+    {"original", "00"}, {"original", "14"},     {"cancel", "01"},    {"change", "04"},
+    {"replace", "05"},  {"confirmation", "06"}, {"duplicate", "07"}, END};
 static const struct pair order_type[] = {
     {"standard", "SA"}, {"blanket", "BK"},     {"release", "RL"}, {"drop_ship", "DS"},
     {"rush", "RO"},     {"consignment", "CN"}, {"sample", "SP"},  END};

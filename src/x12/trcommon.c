@@ -41,45 +41,143 @@ static bool map_has(const struct xd_x12__tr *t, enum xd_x12__map_cat cat, const 
     return false;
 }
 
+/* An item ID no member took: a GTIN that is not one (length, check digit), or an ID under a
+ * qualifier the map gives no member (N4, a National Drug Code, by default). The first is kept
+ * aside until the line's other IDs are known. */
+struct spare_id {
+    struct xd_slice id, qualifier;
+    unsigned el;
+    bool bad_gtin;
+};
+
 /* The pair at element <el>: the first candidate whose map qualifiers hold it gets the ID. A
- * GTIN that is not one (length, check digit) is left out with a note: matching items on a
- * wrong GTIN is worse than on the other IDs of the line. */
+ * GTIN that is not one is never a gtin (matching items on a wrong GTIN is worse than on the
+ * other IDs of the line); it and an ID no member takes may become the spare. */
 static void item_pair(struct xd_x12__tr *t, void *obj, const struct xd_x12_segment *seg,
-                      unsigned el, const struct xd_x12__member *members, size_t n)
+                      unsigned el, const struct xd_x12__member *members, size_t n,
+                      struct spare_id *spare)
 {
     struct xd_slice q = xd_x12__tr_elem(seg, el, 0), id = xd_x12__tr_elem(seg, el + 1, 0);
     if (q.len == 0 || id.len == 0) {
         return;
     }
+    bool known = false; /* the map gives the qualifier to some member */
     for (size_t i = 0; i < n; i++) {
         const char **at = (const char **)((char *)obj + members[i].off);
-        if (*at != NULL || !map_has(t, XD_X12__CAT_ITEM_IDS, members[i].name, q)) {
+        if (!map_has(t, XD_X12__CAT_ITEM_IDS, members[i].name, q)) {
+            continue;
+        }
+        known = true;
+        if (*at != NULL) {
             continue;
         }
         if (strcmp(members[i].name, "gtin") == 0 && !xd_x12__gs1_ok(id)) {
-            xd_x12__tr_note(t, el + 1, "'%.*s' is not a GTIN (length, check digit), left out",
-                            (int)id.len, id.p);
+            if (spare->id.len == 0) {
+                *spare = (struct spare_id){id, q, el + 1, true};
+            } else {
+                xd_x12__tr_warn(t, el + 1,
+                                "'%.*s' is not a GTIN (length, check digit): left out, the "
+                                "line has another item ID",
+                                (int)id.len, id.p);
+            }
             return;
         }
         *at = xd_x12__tr_strdup(t, id);
         return;
+    }
+    if (!known && spare->id.len == 0) {
+        *spare = (struct spare_id){id, q, el + 1, false};
+    }
+}
+
+/* The member of <obj> called <name> among the candidates, or NULL. */
+static const char **member_slot(void *obj, const struct xd_x12__member *members, size_t n,
+                                const char *name)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(members[i].name, name) == 0) {
+            return (const char **)((char *)obj + members[i].off);
+        }
+    }
+    return NULL;
+}
+
+/* A line must name its item. When no ID the line carries made a member, the spare is kept as
+ * the supplier's part number (a code on the goods is the supplier's, and a person can match
+ * it), with a warning; otherwise a wrong GTIN is left out with a warning and an ID no member
+ * takes is left out as before (the canonical line has no place for it). */
+static void settle_spare(struct xd_x12__tr *t, void *obj, const struct xd_x12__member *members,
+                         size_t n, const struct spare_id *spare)
+{
+    if (spare->id.len == 0) {
+        return;
+    }
+    static const char *const ids[] = {"sku", "vendor_part", "buyer_part", "gtin"};
+    bool named = false;
+    for (size_t i = 0; i < XD_ARRAY_LEN(ids); i++) {
+        const char **at = member_slot(obj, members, n, ids[i]);
+        named = named || (at != NULL && *at != NULL);
+    }
+    const char **vendor_part = member_slot(obj, members, n, "vendor_part");
+    int len = (int)spare->id.len, qlen = (int)spare->qualifier.len;
+    if (!named && vendor_part != NULL) {
+        *vendor_part = xd_x12__tr_strdup(t, spare->id);
+        if (spare->bad_gtin) {
+            xd_x12__tr_warn(t, spare->el,
+                            "'%.*s' is not a GTIN (length, check digit): kept as vendor_part, "
+                            "the line's only item ID",
+                            len, spare->id.p);
+        } else {
+            xd_x12__tr_warn(t, spare->el,
+                            "'%.*s': the map gives qualifier %.*s no member (map: item_ids): "
+                            "kept as vendor_part, the line's only item ID",
+                            len, spare->id.p, qlen, spare->qualifier.p);
+        }
+    } else if (spare->bad_gtin) {
+        xd_x12__tr_warn(t, spare->el,
+                        "'%.*s' is not a GTIN (length, check digit): left out, the line has "
+                        "another item ID",
+                        len, spare->id.p);
     }
 }
 
 void xd_x12__tr_item_ids(struct xd_x12__tr *t, void *obj, const struct xd_x12_segment *seg,
                          unsigned first, const struct xd_x12__member *members, size_t n)
 {
+    struct spare_id spare = {{"", 0}, {"", 0}, 0, false};
     for (unsigned el = first; el + 1 < seg->count; el += 2) {
-        item_pair(t, obj, seg, el, members, n);
+        item_pair(t, obj, seg, el, members, n, &spare);
     }
+    settle_spare(t, obj, members, n, &spare);
 }
 
 void xd_x12__tr_item_pairs(struct xd_x12__tr *t, void *obj, const struct xd_x12_segment *seg,
                            const uint8_t *pos, const struct xd_x12__member *members, size_t n)
 {
+    struct spare_id spare = {{"", 0}, {"", 0}, 0, false};
     for (; *pos != 0; pos++) {
-        item_pair(t, obj, seg, *pos, members, n);
+        item_pair(t, obj, seg, *pos, members, n, &spare);
     }
+    settle_spare(t, obj, members, n, &spare);
+}
+
+size_t xd_x12__tr_drop_zero_lines(struct xd_x12__tr *t, void *parent, size_t arr_off,
+                                  size_t count_off, size_t size, size_t qty_off, unsigned qty_el)
+{
+    const size_t *count = (const size_t *)((char *)parent + count_off);
+    size_t dropped = 0;
+    for (size_t i = 0; i < *count;) {
+        char *line = *(char **)((char *)parent + arr_off) + i * size;
+        if (!xd_decimal_is_zero(*(const struct xd_decimal *)(line + qty_off))) {
+            i++;
+            continue;
+        }
+        xd_x12__tr_at(t, line, "");
+        xd_x12__tr_warn(t, qty_el, "quantity 0: the line is dropped");
+        xd_x12__tr_remove(t, parent, arr_off, count_off, size, i);
+        dropped++;
+    }
+    return dropped;
 }
 
 void xd_x12__h_line(struct xd_x12__tr *t, const struct xd_x12_segment *seg,

@@ -46,7 +46,9 @@ struct vstate {
     struct xd_x12__totals *totals, *totals_mem;
     bool set_error, set_warning;
     struct codes set_codes;
+    uint64_t set_splits; /* segments read as two (a lost terminator) */
     struct xd_x12__check_ctx check;
+    struct xd_x12__split split;
 };
 
 /* <src> into <dst>, cut to <cap> - 1 bytes (the fields copied are bounded by their own caps). */
@@ -448,7 +450,10 @@ static void end_set(struct vstate *v, const struct xd_x12_segment *se)
         v->set_position++;
         check_envelope(v, &xd_x12__seg_SE, se);
         uint64_t n;
-        if (xd_x12__parse_count(elem(se, 1), &n) && n != v->set_position) {
+        /* After a lost terminator the sender may have counted the segments it meant or the
+         * ones it wrote: either reads one way. */
+        if (xd_x12__parse_count(elem(se, 1), &n) && n != v->set_position &&
+            n != v->set_position - v->set_splits) {
             emit(v, XD_X12_ERROR, XD_X12_LEVEL_SET, "4", 1, elem(se, 1),
                  "SE01 says %llu segments, the set has %llu", (unsigned long long)n,
                  (unsigned long long)v->set_position);
@@ -525,6 +530,7 @@ static void begin_set(struct vstate *v, const struct xd_x12_segment *st)
     v->set_position = 1;
     v->set_error = v->set_warning = false;
     v->set_codes.n = 0;
+    v->set_splits = 0;
     xd_x12__copy(v->st01, sizeof v->st01, elem(st, 1));
     xd_x12__copy(v->st02, sizeof v->st02, elem(st, 2));
     xd_x12__copy(v->st03, sizeof v->st03, elem(st, 3));
@@ -609,6 +615,43 @@ static void check_characters(struct vstate *v, const struct xd_x12_segment *seg)
     }
 }
 
+static enum xd_status count_error(void *ctx, const struct xd_x12__elem_problem *p)
+{
+    *(long *)ctx += p->deviation == XD_X12__DEV_NONE ? 1 : 0;
+    return XD_OK;
+}
+
+static void set_segment(struct vstate *v, const struct xd_x12_segment *seg);
+
+/* <seg> has element errors: when it reads as two segments, one of which lost its terminator,
+ * go on with the two (a warning) and return true. The first half is placed already: it has
+ * the ID of <seg>. */
+static bool split_segment(struct vstate *v, const struct xd_x12__segdef *def,
+                          const struct xd_x12_segment *seg)
+{
+    struct xd_x12__check_ctx quiet = {seg->delims, v->v5, count_error, &(long){0}};
+    if (!xd_x12__split_lost_terminator(&quiet, v->setdef, def, seg, &v->split)) {
+        return false;
+    }
+    const struct xd_x12_segment *first = &v->split.first, *second = &v->split.second;
+    unsigned el = v->split.element;
+    emit_dev(v, XD_X12__DEV_TERMINATOR, XD_X12_LEVEL_SEGMENT, "8", 0, seg->elements[el],
+             "%.*s%02u ends with the segment ID %.*s and what follows is that segment: the "
+             "terminator between them is missing; read as two segments",
+             (int)seg->id.len, seg->id.p, el, (int)second->id.len, second->id.p);
+    v->set_splits++;
+    v->seg = first;
+    if (v->failed == XD_OK) {
+        enum xd_status st =
+            xd_x12__totals_segment(v->totals, first, elem_problem, total_problem, v);
+        v->failed = st != XD_OK && v->failed == XD_OK ? st : v->failed;
+    }
+    sink_segment(v, first, true);
+    v->seg = second;
+    set_segment(v, second);
+    return true;
+}
+
 static void set_segment(struct vstate *v, const struct xd_x12_segment *seg)
 {
     v->set_position++;
@@ -627,8 +670,18 @@ static void set_segment(struct vstate *v, const struct xd_x12_segment *seg)
         return;
     }
     if (def != NULL) {
-        v->check.delims = seg->delims;
-        long n = xd_x12__check_segment(&v->check, def, seg);
+        /* Checked quietly first: most segments have no problem, and one with errors may be
+         * two segments whose terminator was lost. */
+        long errors = 0;
+        struct xd_x12__check_ctx quiet = {seg->delims, v->v5, count_error, &errors};
+        long n = xd_x12__check_segment(&quiet, def, seg);
+        if (errors > 0 && seg != &v->split.second && split_segment(v, def, seg)) {
+            return;
+        }
+        if (n > 0) {
+            v->check.delims = seg->delims;
+            n = xd_x12__check_segment(&v->check, def, seg);
+        }
         if (n < 0 && v->failed == XD_OK) {
             v->failed = (enum xd_status)n;
         }

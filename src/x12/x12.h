@@ -127,7 +127,7 @@ struct xd_x12_error {
     char message[XD_X12_TEXT_MAX];
     /* For a warning (or, under strict validation, an error) that is a known real-world
      * deviation: "relational", "delimiter", "obsolete", "order", "group", "totals",
-     * "duplicate" (docs/x12.md, "Severity"); "" otherwise. Static. */
+     * "duplicate", "terminator" (docs/x12.md, "Severity"); "" otherwise. Static. */
     const char *deviation;
 };
 
@@ -336,8 +336,15 @@ struct xd_x12_translation {
     const struct xd_canon_doc *doc;
     const struct xd_diags *problems;
     /* What the translation left out or assumed, the document being valid all the same: a code
-     * with no canonical counterpart for an optional member, a date taken from elsewhere. */
+     * with no canonical counterpart for an optional member (diagnostic code "no_code"), a date
+     * taken from the envelope ("note"). */
     const struct xd_diags *notes;
+    /* What the sender got wrong and the translation corrected, the document being valid all
+     * the same (docs/x12.md, "Translation warnings"): a GTIN with a wrong check digit kept as
+     * the supplier's part number, a line of quantity 0 dropped, an acknowledgement dated
+     * before its order, a TDS01 that is not the sum. Each names the segment and says what
+     * was done. */
+    const struct xd_diags *warnings;
 };
 
 typedef enum xd_status (*xd_x12_doc_fn)(void *ctx, const struct xd_x12_translation *t);

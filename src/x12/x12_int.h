@@ -37,6 +37,7 @@ enum xd_x12__deviation {
     XD_X12__DEV_GROUP,      /* GS01 differs from the set's group under an implementation guide */
     XD_X12__DEV_TOTALS,     /* CTT or TDS totals that do not add up */
     XD_X12__DEV_DUPLICATE,  /* the same interchange twice in one input */
+    XD_X12__DEV_TERMINATOR, /* a segment terminator lost between two segments (terminator.c) */
     XD_X12__DEV_COUNT
 };
 
@@ -222,10 +223,30 @@ enum xd_status xd_x12__set_segment(struct xd_x12__set_state *st, const struct xd
 /* The loops the last placed segment sits in, outermost first: *loops[0..n-1] (loop IDs of the
  * table, e.g. "PO1", "N1"), valid until the next call. */
 size_t xd_x12__set_path(const struct xd_x12__set_state *st, const char *const **loops);
+/* The definition of segment <id> when the set's table uses it anywhere, else NULL. */
+const struct xd_x12__segdef *xd_x12__set_contains(const struct xd_x12__setdef *def,
+                                                  struct xd_slice id);
 /* SE reached: report mandatory segments and loops never seen. */
 enum xd_status xd_x12__set_end(struct xd_x12__set_state *st,
                                enum xd_status (*fn)(void *ctx, const struct xd_x12__seq_problem *p),
                                void *ctx);
+
+/* A segment that swallowed the next one because the terminator between them was lost
+ * (terminator.c): both halves, their elements held here. */
+struct xd_x12__split {
+    struct xd_x12_segment first, second;
+    unsigned element; /* the element of the segment as read that held the next one's ID */
+    struct xd_slice elems[2][XD_X12_MAX_ELEMENTS + 1];
+};
+/* Find the one place where <seg> (defined by <def> in set <set>, with element errors as
+ * read) splits into two segments whose elements all check cleanly under <ctx> (its report
+ * callback only counts): an element ending with the ID of a segment of the set, followed by
+ * that segment's elements. true and *out filled when exactly one such place exists; the
+ * halves borrow <seg>'s bytes. */
+bool xd_x12__split_lost_terminator(const struct xd_x12__check_ctx *ctx,
+                                   const struct xd_x12__setdef *set,
+                                   const struct xd_x12__segdef *def,
+                                   const struct xd_x12_segment *seg, struct xd_x12__split *out);
 
 /* Totals and HL structure (totals.c), fed with every segment of a set after the sequence
  * check. Problems are reported as element problems of the segment at fault. */

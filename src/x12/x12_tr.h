@@ -247,6 +247,7 @@ struct xd_x12__tr {
     char seg_id[4];
     struct xd_diags *problems; /* conversion problems, then canonical ones */
     struct xd_diags *notes;
+    struct xd_diags *warnings;
     bool failed; /* out of memory in the arena (capped) */
     struct xd_x12__prov *prov;
     size_t nprov, capprov;
@@ -269,6 +270,9 @@ void xd_x12__tr_problem(struct xd_x12__tr *t, unsigned el, const char *fmt, ...)
 void xd_x12__tr_at(struct xd_x12__tr *t, const void *obj, const char *seg);
 /* A note (the document stays valid): something left out or assumed. */
 void xd_x12__tr_note(struct xd_x12__tr *t, unsigned el, const char *fmt, ...) XD_PRINTF(3, 4);
+/* A warning (the document stays valid): something the sender got wrong, and what the
+ * translation did about it. */
+void xd_x12__tr_warn(struct xd_x12__tr *t, unsigned el, const char *fmt, ...) XD_PRINTF(3, 4);
 /* The object of <scope>, created (zeroed) for object scopes; NULL when a dynamic scope is not
  * open or memory ran out. */
 void *xd_x12__tr_scope(struct xd_x12__tr *t, uint8_t scope);
@@ -279,6 +283,16 @@ void *xd_x12__tr_append(struct xd_x12__tr *t, void *parent, size_t arr_off, size
                         size_t size);
 /* A new object (zeroed) for an OBJECT member, recorded as coming from the current segment. */
 void *xd_x12__tr_object(struct xd_x12__tr *t, void *parent, size_t off, size_t size);
+/* Remove element <index> of the array at <arr_off>/<count_off> of <parent> (elements of
+ * <size> bytes); the ones after it move down with their origins. */
+void xd_x12__tr_remove(struct xd_x12__tr *t, void *parent, size_t arr_off, size_t count_off,
+                       size_t size, size_t index);
+/* Lines of quantity 0 order, bill, ship or return nothing: each is removed with a warning
+ * naming its segment (<qty_el>: the element of the quantity). Offsets as for
+ * xd_x12__tr_remove; <qty_off> is the line's quantity (a struct xd_decimal). Returns how
+ * many were removed. */
+size_t xd_x12__tr_drop_zero_lines(struct xd_x12__tr *t, void *parent, size_t arr_off,
+                                  size_t count_off, size_t size, size_t qty_off, unsigned qty_el);
 void xd_x12__tr_origin(struct xd_x12__tr *t, const void *obj);
 /* Apply bindings to <obj>. */
 void xd_x12__tr_bind(struct xd_x12__tr *t, void *obj, const struct xd_x12__bind *b, size_t n,

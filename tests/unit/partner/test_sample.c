@@ -101,6 +101,30 @@ static void test_mapping_shows_in_result(void **state)
     xd_partner_profile_unref(p);
 }
 
+/* What the partner got wrong and the X12 translation corrected is shown as a note of the
+ * sample, and the document still passes. */
+static void test_translation_warning_shows(void **state)
+{
+    (void)state;
+    struct xd_partner_profile *p = profile_file("examples/partners/acme-fasteners.yaml");
+    char *data = pt_read_src("examples/partners/samples/acme-fasteners/855_4500012345.edi", NULL);
+    char *bak = strstr(data, "*SO-778120*20260303~");
+    assert_non_null(bak);
+    memcpy(bak + strlen("*SO-778120*"), "20260301", 8); /* a day before the order's */
+    struct xd_partner_sample s;
+    run(p, "855.edi", data, -1, &s);
+    assert_true(s.passed);
+    bool seen = false;
+    for (size_t i = 0; i < s.notes.count; i++) {
+        seen = seen || (strcmp(s.notes.items[i].code, "x12_translation_warning") == 0 &&
+                        strstr(s.notes.items[i].message, "BAK09") != NULL);
+    }
+    assert_true(seen);
+    xd_partner_sample_cleanup(&s);
+    free(data);
+    xd_partner_profile_unref(p);
+}
+
 static void test_failures_are_named(void **state)
 {
     (void)state;
@@ -163,6 +187,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_examples_pass),
         cmocka_unit_test(test_mapping_shows_in_result),
+        cmocka_unit_test(test_translation_warning_shows),
         cmocka_unit_test(test_failures_are_named),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

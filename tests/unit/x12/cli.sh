@@ -59,9 +59,15 @@ check "translate writes one line per set" test "$(wc -l <"$tmp/t.jsonl")" -eq 3
 check "translate lines are JSON" /usr/bin/python3 -c 'import json,sys; [json.loads(l) for l in open(sys.argv[1])]' "$tmp/t.jsonl"
 check "translate keeps control numbers" grep -q '"control_numbers":{"interchange":"000000737","group":"150","transaction_set":"000000001"}' "$tmp/t.jsonl"
 check "translate notes what it left out" grep -q 'note: ST 850 000000001: segment 30 CTT02: CTT02 is not the sum' "$tmp/t.err"
-"$bin" x12 translate - <"$data/x12/810-staedi-simple-2st.x12" >"$tmp/r.jsonl" 2>"$tmp/r.err"; rc=$?
+printf '%s' 'ISA*00*          *00*          *ZZ*SENDER         *ZZ*RECEIVER       *260101*1200*U*00401*000000007*0*P*>~GS*PO*SENDER*RECEIVER*20260101*1200*1*X*004010~ST*850*0001~BEG*00*SA*PO-1**20260101~PO1*1*1*EA***BP*B-1~PO1*2*1*XX***BP*B-2~SE*5*0001~GE*1*1~IEA*1*000000007~' |
+  "$bin" x12 translate - >"$tmp/r.jsonl" 2>"$tmp/r.err"; rc=$?
 check "refused set exits 1" test $rc -eq 1
-check "refusal names the segment" grep -q 'segment 14 IT1: \$.lines\[0\]: must have at least one of' "$tmp/r.err"
+check "refusal names the segment" grep -q "segment 4 PO1: \$.lines\[1\].uom: 'XX' is not in the uom code list" "$tmp/r.err"
+# what the sender got wrong and the translation corrected: a warning on stderr, exit 0
+"$bin" x12 translate "$data/x12/855-stedi-005010.x12" >"$tmp/w.jsonl" 2>"$tmp/w.err"; rc=$?
+check "translate with warnings exits 0" test $rc -eq 0
+check "translation warning names the element" grep -q 'translation warning: ST 855 0001: BAK09: the acknowledgement date 2022-09-13 is before' "$tmp/w.err"
+check "the corrected document is written" grep -q '"ack_date":"2022-09-14"' "$tmp/w.jsonl"
 "$bin" x12 translate "$data/invalid/nonedi-ediengine.txt" >/dev/null 2>"$tmp/n.err"; rc=$?
 check "translate of non-X12 exits 1" test $rc -eq 1
 check "translate of non-X12 says so" grep -q 'not X12' "$tmp/n.err"

@@ -28,8 +28,21 @@ struct collected {
     char *json[16];
     enum xd_status status[16];
     char problems[16][1024];
+    char warnings[16][2048]; /* "path: message\n" each */
+    size_t n_warnings[16];
     size_t n;
 };
+
+/* "path: message\n" lines of <d> into <out>. */
+static void diags_text(const struct xd_diags *d, char *out, size_t cap)
+{
+    size_t used = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < d->count; i++) {
+        int k = snprintf(out + used, cap - used, "%s: %s\n", d->items[i].path, d->items[i].message);
+        used += k > 0 && (size_t)k < cap - used ? (size_t)k : 0;
+    }
+}
 
 static enum xd_status collect(void *ctx, const struct xd_x12_translation *t)
 {
@@ -38,13 +51,9 @@ static enum xd_status collect(void *ctx, const struct xd_x12_translation *t)
         return XD_ETOOBIG;
     }
     c->status[c->n] = t->status;
-    c->problems[c->n][0] = '\0';
-    size_t used = 0;
-    for (size_t i = 0; i < t->problems->count; i++) {
-        int k = snprintf(c->problems[c->n] + used, sizeof c->problems[0] - used, "%s: %s\n",
-                         t->problems->items[i].path, t->problems->items[i].message);
-        used += k > 0 && (size_t)k < sizeof c->problems[0] - used ? (size_t)k : 0;
-    }
+    diags_text(t->problems, c->problems[c->n], sizeof c->problems[0]);
+    diags_text(t->warnings, c->warnings[c->n], sizeof c->warnings[0]);
+    c->n_warnings[c->n] = t->warnings->count;
     c->json[c->n] = NULL;
     if (t->status == XD_OK) {
         struct xd_buf b;
@@ -481,12 +490,12 @@ static void test_problem_names_segment(void **state)
     assert_int_equal(translate_text(ISA4010
                                     "GS*PO*SENDER*RECEIVER*20260101*1200*1*X*004010~"
                                     "ST*850*0001~BEG*00*SA*PO-1**20260101~"
-                                    "PO1*1*1*EA***BP*B-1~PO1*2*0*EA***BP*B-2~SE*5*0001~" TRAILER,
+                                    "PO1*1*1*EA***BP*B-1~PO1*2*1*XX***BP*B-2~SE*5*0001~" TRAILER,
                                     NULL, &c),
                      XD_OK);
     assert_int_equal(c.n, 1);
     assert_int_equal(c.status[0], XD_EINVAL);
-    assert_non_null(strstr(c.problems[0], "segment 4 PO1: $.lines[1].quantity"));
+    assert_non_null(strstr(c.problems[0], "segment 4 PO1: $.lines[1].uom"));
     assert_null(strstr(c.problems[0], "lines[0]"));
     collected_free(&c);
     /* a one-character ISA sender cannot stand for the supplier: no N1 could carry it */
@@ -520,13 +529,14 @@ static void test_rejected_and_unsupported_sets(void **state)
     collected_free(&c);
 }
 
-/* Codes without a canonical counterpart are left out with a note; GTINs with a wrong check
- * digit too; CTT totals that do not add up too. */
+/* Codes without a canonical counterpart are left out with a note; CTT totals that do not add
+ * up too. A GTIN with a wrong check digit is the sender's mistake: a warning. */
 static enum xd_status count_notes(void *ctx, const struct xd_x12_translation *t)
 {
     size_t *n = ctx;
     assert_int_equal(t->status, XD_OK);
-    *n = t->notes->count;
+    n[0] = t->notes->count;
+    n[1] = t->warnings->count;
     return XD_OK;
 }
 
@@ -537,10 +547,11 @@ static void test_notes(void **state)
                                "BEG*00*RE*PO-1**20260101~FOB*DF~"
                                "PO1*1*2*EA***BP*B-1*UP*614141204176~CTT*1*3~SE*6*0001~" TRAILER;
     struct xd_x12_reader *r = NULL;
-    size_t notes = 0;
+    size_t notes[2] = {0, 0};
     assert_int_equal(xd_x12_reader_create_mem(text, strlen(text), &r), XD_OK);
-    assert_int_equal(xd_x12_translate(r, NULL, NULL, NULL, count_notes, &notes, NULL), XD_OK);
-    assert_int_equal(notes, 4); /* BEG02 RE, FOB01 DF, the GTIN, CTT02 */
+    assert_int_equal(xd_x12_translate(r, NULL, NULL, NULL, count_notes, notes, NULL), XD_OK);
+    assert_int_equal(notes[0], 3); /* BEG02 RE, FOB01 DF, CTT02 */
+    assert_int_equal(notes[1], 1); /* the GTIN, left out: the line has BP */
     xd_x12_reader_destroy(r);
     /* a CTT01 that miscounts the lines reads as the count of lines there are */
     text = ISA4010 "GS*PO*SENDER*RECEIVER*20260101*1200*1*X*004010~ST*850*0001~"
@@ -551,6 +562,237 @@ static void test_notes(void **state)
     assert_int_equal(c.status[0], XD_OK);
     assert_non_null(strstr(c.json[0], "\"totals\":{\"line_count\":1,\"total_quantity\":\"2\"}"));
     collected_free(&c);
+}
+
+/* ---- Translation warnings: what the sender got wrong, corrected and said -------------------- */
+
+#define GS_PO "GS*PO*SENDER*RECEIVER*20260101*1200*1*X*004010~"
+#define GS_PR "GS*PR*SENDER*RECEIVER*20260101*1200*1*X*004010~"
+#define GS_IN "GS*IN*SENDER*RECEIVER*20260101*1200*1*X*004010~"
+#define GS_IB "GS*IB*SENDER*RECEIVER*20260101*1200*1*X*004010~"
+
+/* The one set of <text> translates: its document (json_decref it), its warnings as text in
+ * <warnings> and their number as the result. */
+static size_t warned_doc(const char *text, const struct xd_x12_map *map, json_t **doc,
+                         char warnings[2048])
+{
+    struct collected c;
+    enum xd_status st = translate_text(text, map, &c);
+    if (c.n != 1 || c.status[0] != XD_OK) {
+        fprintf(stderr, "%s\n", c.n ? c.problems[0] : "no set");
+    }
+    assert_int_equal(st, XD_OK);
+    assert_int_equal(c.n, 1);
+    assert_int_equal(c.status[0], XD_OK);
+    snprintf(warnings, 2048, "%s", c.warnings[0]);
+    size_t n = c.n_warnings[0];
+    *doc = json_loads(c.json[0], 0, NULL);
+    collected_free(&c);
+    return n;
+}
+
+/* A GTIN with a wrong check digit, or an ID under a qualifier the map gives no member, is kept
+ * as vendor_part when the line names its item no other way; a wrong GTIN beside another ID is
+ * left out. Each with a warning. */
+static void test_warn_item_ids(void **state)
+{
+    (void)state;
+    char w[2048];
+    json_t *j = NULL;
+    size_t n = warned_doc(ISA4010 GS_PO "ST*850*0001~BEG*00*SA*PO-1**20260101~"
+                                        "PO1*1*2*EA***UP*614141204176~"
+                                        "PO1*2*2*EA***BP*B-2*UP*614141204176~"
+                                        "PO1*3*2*EA***N4*12345678901~SE*6*0001~" TRAILER,
+                          NULL, &j, w);
+    assert_int_equal(n, 3);
+    assert_string_equal(str_at(j, "lines.0.vendor_part"), "614141204176");
+    assert_null(str_at(j, "lines.0.gtin"));
+    assert_string_equal(str_at(j, "lines.1.buyer_part"), "B-2");
+    assert_null(str_at(j, "lines.1.vendor_part"));
+    assert_string_equal(str_at(j, "lines.2.vendor_part"), "12345678901");
+    assert_non_null(strstr(w, "segment 3 PO107: '614141204176' is not a GTIN (length, check "
+                              "digit): kept as vendor_part"));
+    assert_non_null(strstr(w, "segment 4 PO109: '614141204176' is not a GTIN (length, check "
+                              "digit): left out"));
+    assert_non_null(strstr(w, "segment 5 PO107: '12345678901': the map gives qualifier N4 no "
+                              "member"));
+    json_decref(j);
+    /* BLI: the pairs at 01 and from 08 on are one line's IDs, read together */
+    json_t *spec = json_loads("{\"codes\":{\"return_reason\":{\"damaged\":\"DA\"}}}", 0, NULL);
+    struct xd_x12_map *map = NULL;
+    assert_int_equal(xd_x12_map_create(spec, &map, NULL), XD_OK);
+    n = warned_doc(ISA4010 "GS*AN*SENDER*RECEIVER*20260101*1200*1*X*004010~ST*180*0001~"
+                           "BGN*00*RMA-1*20260101~RDR*DA~BLI*UP*614141204176*2*EA****BP*B-1~"
+                           "SE*5*0001~" TRAILER,
+                   map, &j, w);
+    assert_int_equal(n, 1);
+    assert_string_equal(str_at(j, "lines.0.buyer_part"), "B-1");
+    assert_null(str_at(j, "lines.0.vendor_part"));
+    assert_non_null(strstr(w, "segment 4 BLI02: '614141204176' is not a GTIN (length, check "
+                              "digit): left out"));
+    json_decref(j);
+    xd_x12_map_destroy(map);
+    json_decref(spec);
+}
+
+/* A line of quantity 0 orders nothing: dropped with a warning; CTT01 counted it. */
+static void test_warn_zero_quantity(void **state)
+{
+    (void)state;
+    char w[2048];
+    json_t *j = NULL;
+    size_t n = warned_doc(ISA4010 GS_PO "ST*850*0001~BEG*00*SA*PO-1**20260101~"
+                                        "PO1*1*2*CR***BP*B-1~PO1*2*0*EA***BP*B-2~CTT*2*2~"
+                                        "SE*6*0001~" TRAILER,
+                          NULL, &j, w);
+    assert_int_equal(n, 1);
+    assert_int_equal(json_array_size(json_object_get(j, "lines")), 1);
+    assert_string_equal(str_at(j, "lines.0.buyer_part"), "B-1");
+    assert_string_equal(str_at(j, "lines.0.uom"), "CR"); /* X12 355: cubic metre */
+    assert_int_equal(
+        json_integer_value(json_object_get(json_object_get(j, "totals"), "line_count")), 1);
+    assert_non_null(strstr(w, "segment 4 PO102: quantity 0: the line is dropped"));
+    json_decref(j);
+    /* nothing left to order: refused, the warning still says why the line went */
+    struct collected c;
+    assert_int_equal(translate_text(ISA4010 GS_PO "ST*850*0001~BEG*00*SA*PO-1**20260101~"
+                                                  "PO1*1*0*EA***BP*B-1~SE*4*0001~" TRAILER,
+                                    NULL, &c),
+                     XD_OK);
+    assert_int_equal(c.status[0], XD_EINVAL);
+    assert_int_equal(c.n_warnings[0], 1);
+    collected_free(&c);
+}
+
+/* An acknowledgement dated before its order is read as dated the order's day. */
+static void test_warn_ack_before_order(void **state)
+{
+    (void)state;
+    char w[2048];
+    json_t *j = NULL;
+    size_t n = warned_doc(ISA4010 GS_PR "ST*855*0001~BAK*00*AC*PO-1*20260110*****20260105~"
+                                        "PO1*1*2*EA*1**BP*B-1~SE*4*0001~" TRAILER,
+                          NULL, &j, w);
+    assert_int_equal(n, 1);
+    assert_string_equal(str_at(j, "ack_date"), "2026-01-10");
+    assert_string_equal(str_at(j, "po_date"), "2026-01-10");
+    assert_non_null(strstr(w, "BAK09: the acknowledgement date 2026-01-05 is before the "
+                              "order's (BAK04 2026-01-10)"));
+    json_decref(j);
+    /* no BAK09: the group's date (GS04 2026-01-01) stands for it, and is before the order */
+    n = warned_doc(ISA4010 GS_PR "ST*855*0001~BAK*00*AC*PO-1*20260110~PO1*1*2*EA*1**BP*B-1~"
+                                 "SE*4*0001~" TRAILER,
+                   NULL, &j, w);
+    assert_int_equal(n, 1);
+    assert_string_equal(str_at(j, "ack_date"), "2026-01-10");
+    json_decref(j);
+}
+
+/* TDS01 is what is billed: a difference from what the invoice lists is kept as a charge or an
+ * allowance coded "other". A line without a price is billed at 0, with a warning. */
+static void test_warn_tds_difference(void **state)
+{
+    (void)state;
+    char w[2048];
+    json_t *j = NULL;
+    size_t n = warned_doc(ISA4010 GS_IN "ST*810*0001~BIG*20260101*INV-1~IT1*1*2*EA*10**VP*K-1~"
+                                        "TDS*2500~SE*5*0001~" TRAILER,
+                          NULL, &j, w);
+    assert_int_equal(n, 1);
+    assert_string_equal(str_at(j, "charges.0.code"), "other");
+    assert_string_equal(str_at(j, "charges.0.amount"), "5.00");
+    assert_string_equal(str_at(j, "totals.charges_total"), "5.00");
+    assert_string_equal(str_at(j, "totals.total_amount"), "25.00");
+    assert_non_null(strstr(w, "segment 4 TDS01: TDS01 25.00 is not lines + charges - "
+                              "allowances + taxes (20.00): the difference 5.00 is kept as a "
+                              "charge"));
+    json_decref(j);
+    n = warned_doc(ISA4010 GS_IN "ST*810*0001~BIG*20260101*INV-1~IT1*1*2*EA*10**VP*K-1~"
+                                 "TDS*1500~SE*5*0001~" TRAILER,
+                   NULL, &j, w);
+    assert_int_equal(n, 1);
+    assert_string_equal(str_at(j, "allowances.0.code"), "other");
+    assert_string_equal(str_at(j, "allowances.0.amount"), "5.00");
+    json_decref(j);
+    n = warned_doc(ISA4010 GS_IN "ST*810*0001~BIG*20260101*INV-1~IT1*1*2*EA***VP*K-1~"
+                                 "TDS*0~SE*5*0001~" TRAILER,
+                   NULL, &j, w);
+    assert_int_equal(n, 1);
+    assert_non_null(strstr(w, "segment 3 IT104: 1 IT1 line without a unit price"));
+    json_decref(j);
+}
+
+/* An 846 without an N1 for its location reports the sender's stock: the location is the
+ * interchange sender's, through the map's cross-reference when it has one. QTY 17 is the
+ * quantity on hand (element 673). */
+static void test_warn_846_location(void **state)
+{
+    (void)state;
+    const char *text = ISA4010 GS_IB "ST*846*0001~BIA*00*MM*SNAP-1*20260101~LIN**VN*SKU-1~"
+                                     "QTY*17*5*EA~SE*5*0001~" TRAILER;
+    char w[2048];
+    json_t *j = NULL;
+    size_t n = warned_doc(text, NULL, &j, w);
+    assert_int_equal(n, 1);
+    assert_string_equal(str_at(j, "location_id"), "SENDER");
+    assert_string_equal(str_at(j, "lines.0.on_hand"), "5");
+    assert_non_null(strstr(w, "ISA06: no N1 names the location"));
+    json_decref(j);
+    json_t *spec = json_loads("{\"locations\":[{\"location_id\":\"DC-CHI\",\"qualifier\":\"ZZ\","
+                              "\"id\":\"SENDER\"}]}",
+                              0, NULL);
+    struct xd_x12_map *map = NULL;
+    assert_int_equal(xd_x12_map_create(spec, &map, NULL), XD_OK);
+    n = warned_doc(text, map, &j, w);
+    assert_int_equal(n, 1);
+    assert_string_equal(str_at(j, "location_id"), "DC-CHI");
+    json_decref(j);
+    xd_x12_map_destroy(map);
+    json_decref(spec);
+}
+
+/* An 856 without an order level: the items' PRFs make the orders (one per PO number); without
+ * BSN02 (mandatory from 004010 on, so a version without a table) the notice is numbered by its
+ * bill of lading. BSN01 14 (advance notification) is an
+ * original notice, and without an N1 ST the goods go to the interchange receiver. */
+static void test_warn_856_implied_orders(void **state)
+{
+    (void)state;
+    char w[2048];
+    json_t *j = NULL;
+    size_t n = warned_doc(ISA4010 "GS*SH*SENDER*RECEIVER*20260101*1200*1*X*003060~ST*856*0001~"
+                                  "BSN*14**20260101*1200~HL*1**S~REF*BM*BOL-7~DTM*011*20260101~"
+                                  "HL*2*1*I~LIN**BP*A-1~SN1**5*EA~PRF*PO-1~"
+                                  "HL*3*1*I~LIN**BP*B-1~SN1**2*EA~PRF*PO-2~"
+                                  "HL*4*1*I~LIN**BP*A-2~SN1**1*EA~PRF*PO-1~SE*18*0001~" TRAILER,
+                          NULL, &j, w);
+    assert_int_equal(n, 2);
+    assert_string_equal(str_at(j, "asn_number"), "BOL-7");
+    assert_string_equal(str_at(j, "purpose"), "original");
+    assert_string_equal(str_at(j, "ship_to.assigned_id"), "RECEIVER");
+    assert_int_equal(json_array_size(json_object_get(j, "orders")), 2);
+    assert_string_equal(str_at(j, "orders.0.po_number"), "PO-1");
+    assert_string_equal(str_at(j, "orders.0.items.0.buyer_part"), "A-1");
+    assert_string_equal(str_at(j, "orders.0.items.1.buyer_part"), "A-2");
+    assert_string_equal(str_at(j, "orders.1.po_number"), "PO-2");
+    assert_string_equal(str_at(j, "orders.1.items.0.buyer_part"), "B-1");
+    assert_non_null(strstr(w, "BSN02: no shipment identification: the notice is numbered by its "
+                              "bill of lading (REF BM), 'BOL-7'"));
+    assert_non_null(strstr(w, "segment 6 HL: no order level (HL O): the items make 2 implied "
+                              "orders"));
+    json_decref(j);
+    /* a packed item stays with its pack, whatever its PRF says */
+    n = warned_doc(ISA4010 "GS*SH*SENDER*RECEIVER*20260101*1200*1*X*003060~ST*856*0001~"
+                           "BSN*00*A1*20260101*1200~HL*1**S~DTM*011*20260101~N1*ST*X*92*1~"
+                           "HL*2*1*I~LIN**BP*A-1~SN1**5*EA~PRF*PO-1~HL*3*1*P~"
+                           "HL*4*3*I~LIN**BP*B-1~SN1**2*EA~PRF*PO-2~SE*15*0001~" TRAILER,
+                   NULL, &j, w);
+    assert_int_equal(n, 2);
+    assert_int_equal(json_array_size(json_object_get(j, "orders")), 1);
+    assert_string_equal(str_at(j, "orders.0.packs.0.items.0.buyer_part"), "B-1");
+    assert_non_null(strstr(w, "segment 14 PRF01: the item's PRF names order 'PO-2'; its pack "
+                              "ships with order 'PO-1'"));
+    json_decref(j);
 }
 
 /* A 003060 set (no table) is placed with the 004010 one. */
@@ -726,6 +968,12 @@ int main(void)
         cmocka_unit_test(test_problem_names_segment),
         cmocka_unit_test(test_rejected_and_unsupported_sets),
         cmocka_unit_test(test_notes),
+        cmocka_unit_test(test_warn_item_ids),
+        cmocka_unit_test(test_warn_zero_quantity),
+        cmocka_unit_test(test_warn_ack_before_order),
+        cmocka_unit_test(test_warn_tds_difference),
+        cmocka_unit_test(test_warn_846_location),
+        cmocka_unit_test(test_warn_856_implied_orders),
         cmocka_unit_test(test_version_without_table),
         cmocka_unit_test(test_map_errors),
         cmocka_unit_test(test_map_xref_out),

@@ -588,6 +588,36 @@ static void test_delimiter_as_data(void **state)
                      "6", "delimiter", "N3", 1, 4);
 }
 
+/* A segment terminator lost between two segments: the first swallowed the second, which still
+ * reads one way only when exactly one split gives two segments that check cleanly. */
+static void test_lost_terminator(void **state)
+{
+    (void)state;
+    /* PO107 "SKU-1CTT" and PO108 "1": the CTT lost its terminator; SE01 counted either way */
+    expect_deviation(ISA4010 GS_PO "ST*850*0001~BEG*00*SA*PO-1**20260101~"
+                                   "PO1*1*10*EA*2.5**VP*SKU-1CTT*1~SE*5*0001~" TRAILER,
+                     "8", "terminator", "PO1", 0, 3);
+    expect_deviation(ISA4010 GS_PO "ST*850*0001~BEG*00*SA*PO-1**20260101~"
+                                   "PO1*1*10*EA*2.5**VP*SKU-1CTT*1~SE*4*0001~" TRAILER,
+                     "8", "terminator", "PO1", 0, 3);
+    /* The CTT that follows is placed and counted: its element is checked as CTT01 */
+    struct result res;
+    validate_str(ISA4010 GS_PO "ST*850*0001~BEG*00*SA*PO-1**20260101~"
+                               "PO1*1*10*EA*2.5**VP*SKU-1CTT*A~SE*5*0001~" TRAILER,
+                 &res);
+    assert_int_equal(res.st, XD_EINVALDOC);
+    assert_int_equal(res.rep.warnings, 0); /* CTT*A is no segment: no split, PO108 is bad */
+    assert_string_equal(first_error(&res)->segment_id, "PO1");
+    xd_x12_report_cleanup(&res.rep);
+    /* A valid segment is never split, whatever its values end with */
+    validate_str(ISA4010 GS_PO "ST*850*0001~BEG*00*SA*PO-1**20260101~N1*ST*CASPER*92*A1~"
+                               "PO1*1*10*EA~SE*5*0001~" TRAILER,
+                 &res);
+    assert_int_equal(res.st, XD_OK);
+    assert_int_equal(res.rep.warnings, 0);
+    xd_x12_report_cleanup(&res.rep);
+}
+
 /* A set with no table is checked at syntax level, control characters included. */
 static void test_control_character_without_table(void **state)
 {
@@ -884,6 +914,7 @@ int main(void)
         cmocka_unit_test(test_order_slip),
         cmocka_unit_test(test_guide_group),
         cmocka_unit_test(test_delimiter_as_data),
+        cmocka_unit_test(test_lost_terminator),
         cmocka_unit_test(test_control_character_without_table),
         cmocka_unit_test(test_deviation_ack),
         cmocka_unit_test(test_hl_structure),
