@@ -201,6 +201,7 @@ void xd_gw__h_endpoint_enable(struct xd_gw_request *r);
 void xd_gw__h_partner_put(struct xd_gw_request *r);
 void xd_gw__h_inbound_post(struct xd_gw_request *r);
 void xd_gw__h_exceptions_list(struct xd_gw_request *r);
+void xd_gw__h_flows_list(struct xd_gw_request *r);
 void xd_gw__h_exception_get(struct xd_gw_request *r);
 void xd_gw__h_exception_action(struct xd_gw_request *r);
 void xd_gw__h_partner_get(struct xd_gw_request *r);

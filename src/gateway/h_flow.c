@@ -157,3 +157,68 @@ void xd_gw__h_exception_action(struct xd_gw_request *r)
     }
     xd_buf_cleanup(&out);
 }
+
+/* GET /v1/flows: threads per workflow state, open exceptions per type, and the most recently
+ * changed threads (optionally of one state). */
+void xd_gw__h_flows_list(struct xd_gw_request *r)
+{
+    const char *state = NULL;
+    if (!filter_arg(r, "state", &state)) {
+        return;
+    }
+    size_t limit = 50;
+    const char *v = arg(r, "limit");
+    if (v != NULL) {
+        uint64_t lim = 0;
+        if (xd_parse_u64(v, strlen(v), XD_STORE_LIST_MAX, &lim) != XD_OK || lim == 0) {
+            xd_gw__problem(r, 400, "invalid-limit", "Bad Request", NULL,
+                           "limit must be a whole number from 1 to %d", XD_STORE_LIST_MAX);
+            return;
+        }
+        limit = (size_t)lim;
+    }
+    struct xd_store_count *states = NULL, *excs = NULL;
+    size_t n_states = 0, n_excs = 0;
+    struct xd_store_flow_row *rows = NULL;
+    size_t n_rows = 0;
+    struct xd_error err;
+    xd_error_clear(&err);
+    if (xd_store_flow_counts(r->gw->store, r->arena, &states, &n_states, &excs, &n_excs, &err) !=
+            XD_OK ||
+        xd_store_flow_list(r->gw->store, state, limit, r->arena, &rows, &n_rows, &err) != XD_OK) {
+        xd_gw__unavailable(r, "the flows cannot be read right now");
+        return;
+    }
+    json_t *j = json_object();
+    json_t *st = json_object();
+    json_t *ex = json_object();
+    json_t *list = json_array();
+    int64_t total = 0;
+    for (size_t i = 0; i < n_states; i++) {
+        json_object_set_new(st, states[i].name, json_integer(states[i].count));
+        total += states[i].count;
+    }
+    for (size_t i = 0; i < n_excs; i++) {
+        json_object_set_new(ex, excs[i].name, json_integer(excs[i].count));
+    }
+    for (size_t i = 0; i < n_rows; i++) {
+        json_t *o = json_object();
+        json_object_set_new(o, "correlation_id", json_string(rows[i].correlation_id));
+        json_object_set_new(o, "po_number", rows[i].key ? json_string(rows[i].key) : json_null());
+        json_object_set_new(o, "state", json_string(rows[i].state));
+        json_object_set_new(o, "partner",
+                            rows[i].partner ? json_string(rows[i].partner) : json_null());
+        json_object_set_new(o, "owner", rows[i].owner ? json_string(rows[i].owner) : json_null());
+        json_object_set_new(o, "next_step",
+                            rows[i].next_step ? json_string(rows[i].next_step) : json_null());
+        json_object_set_new(o, "sla", json_string(rows[i].sla));
+        json_object_set_new(o, "updated_at_ms", json_integer(rows[i].updated_at_ms));
+        json_array_append_new(list, o);
+    }
+    json_object_set_new(j, "total", json_integer(total));
+    json_object_set_new(j, "states", st);
+    json_object_set_new(j, "exceptions_open", ex);
+    json_object_set_new(j, "flows", list);
+    send_json(r, 200, j);
+    json_decref(j);
+}

@@ -25,6 +25,7 @@ const struct gw_route xd_gw__routes[] = {
     {"/v1/endpoints",                    GW_GET | GW_HEAD, "endpoints_list",  true,  false, xd_gw__h_endpoints_list, GW_ROLES_STAFF},
     {"/v1/endpoints/{partner}/{name}/enable", GW_POST,     "endpoint_enable", true,  false, xd_gw__h_endpoint_enable, GW_ROLES_STAFF},
     {"/v1/inbound/{partner}",            GW_POST,          "inbound_post",    true,  GW_BODY_ANY, xd_gw__h_inbound_post, GW_ROLES_ALL},
+    {"/v1/flows",                        GW_GET | GW_HEAD, "flows_list",      true,  false, xd_gw__h_flows_list, GW_ROLES_STAFF},
     {"/v1/exceptions",                   GW_GET | GW_HEAD, "exceptions_list", true,  false, xd_gw__h_exceptions_list, GW_ROLES_STAFF},
     {"/v1/exceptions/{id}",              GW_GET | GW_HEAD, "exceptions_get",  true,  false, xd_gw__h_exception_get, GW_ROLES_STAFF},
     {"/v1/exceptions/{id}/actions",      GW_POST,          "exceptions_action", true, true, xd_gw__h_exception_action, GW_ROLES_STAFF},
