@@ -14,5 +14,6 @@ int xd_cmd_sim(int argc, char **argv);
 int xd_cmd_partner(int argc, char **argv);
 int xd_cmd_secrets(int argc, char **argv);
 int xd_cmd_tx(int argc, char **argv);
+int xd_cmd_demo(int argc, char **argv);
 
 #endif

@@ -108,6 +108,10 @@ static void batch_reset(struct batch *b)
     json_array_clear(b->closed);
     json_array_clear(b->outbox);
     xd_arena_reset(b->a);
+    if (b->snap != NULL) {
+        xd_partner_snapshot_release(b->snap);
+        b->snap = NULL;
+    }
 }
 
 static enum xd_status batch_init(struct batch *b, struct xd_flow *f)
@@ -134,9 +138,6 @@ static void batch_cleanup(struct batch *b)
     json_decref(b->closed);
     json_decref(b->outbox);
     xd_arena_destroy(b->a);
-    if (b->snap != NULL) {
-        xd_partner_snapshot_release(b->snap);
-    }
 }
 
 /* The thread of <cid> in this batch, loaded from the store the first time. */
@@ -183,6 +184,10 @@ static enum xd_status thread_get(struct batch *b, const char *cid, struct thread
     t->exists = true;
     t->version = row.version;
     t->state = strdup(row.state);
+    json_object_set_new(t->row, "owner", row.owner != NULL ? json_string(row.owner) : json_null());
+    json_object_set_new(t->row, "next_step",
+                        row.next_step != NULL ? json_string(row.next_step) : json_null());
+    json_object_set_new(t->row, "sla", json_string(row.sla));
     t->data = json_loads(row.data, 0, NULL);
     if (t->state == NULL || !json_is_object(t->data)) {
         return xd_error_set(&b->err, XD_ECORRUPT, "thread %s: stored flow data is not JSON", cid);
@@ -506,6 +511,32 @@ static void close_exceptions(struct thread *t, const char *type, const char *id,
     }
 }
 
+/* The effects of a step the rules could not take: the state stays, the timeline and an
+ * exception say what failed. */
+static json_t *failed_step(const struct thread *t, const struct xd_flow_step *s, enum xd_status st)
+{
+    json_t *row = json_object_get(t->row, "owner");
+    json_t *fx =
+        json_pack("{s:s, s:O?, s:O?, s:O?}", "state", t->state, "owner", row, "next_step",
+                  json_object_get(t->row, "next_step"), "sla", json_object_get(t->row, "sla"));
+    json_t *d = json_pack("{s:s, s:s}", "document", s->doc_type, "error", xd_strerror(st));
+    json_t *ev = json_pack("{s:s, s:O, s:s?}", "event", "step.failed", "detail", d, "document_id",
+                           s->doc_id);
+    json_t *x = json_pack("{s:s, s:s, s:s, s:O, s:[s]}", "type", "processing_failed", "owner",
+                          "buyer", "summary", "The hub could not apply a document to the order",
+                          "detail", d, "actions", "resolve");
+    if (fx == NULL || d == NULL || ev == NULL || x == NULL ||
+        json_object_set_new(fx, "events", json_pack("[O]", ev)) != 0 ||
+        json_object_set_new(fx, "exceptions", json_pack("[O]", x)) != 0) {
+        json_decref(fx);
+        fx = NULL;
+    }
+    json_decref(d);
+    json_decref(ev);
+    json_decref(x);
+    return fx;
+}
+
 /* Run one step of <t> and fold its effects into the batch. */
 static enum xd_status step(struct batch *b, struct thread *t, struct xd_flow_step *s)
 {
@@ -517,10 +548,24 @@ static enum xd_status step(struct batch *b, struct thread *t, struct xd_flow_ste
     s->n_slas = supplier_slas(b, t->data, slas);
     s->tol = b->f->o.tolerances;
     s->fx = json_object();
-    if (s->fx == NULL) {
+    json_t *before = json_deep_copy(t->data);
+    if (s->fx == NULL || before == NULL) {
+        json_decref(s->fx);
+        json_decref(before);
         return XD_ENOMEM;
     }
     enum xd_status st = xd_flow__p2p_step(s);
+    if (st != XD_OK && st != XD_ENOMEM && t->exists) {
+        /* A document the rules cannot use (a quantity that overflows): the thread keeps its
+         * state, the failure is on its timeline and in an exception, and the flow goes on. */
+        json_decref(t->data);
+        t->data = before;
+        before = NULL;
+        json_decref(s->fx);
+        s->fx = failed_step(t, s, st);
+        st = s->fx != NULL ? XD_OK : XD_ENOMEM;
+    }
+    json_decref(before);
     json_t *fx = s->fx;
     if (st != XD_OK || json_is_true(json_object_get(fx, "ignore"))) {
         json_decref(fx);
@@ -1032,16 +1077,8 @@ static void *engine_main(void *arg)
         }
         bool did = run_documents(f, &b);
         batch_reset(&b);
-        if (b.snap != NULL) {
-            xd_partner_snapshot_release(b.snap);
-            b.snap = NULL;
-        }
         did |= run_timers(f, &b);
         batch_reset(&b);
-        if (b.snap != NULL) {
-            xd_partner_snapshot_release(b.snap);
-            b.snap = NULL;
-        }
         if (did) {
             continue;
         }
