@@ -188,6 +188,24 @@ static void test_three_way_match_tolerances(void **state)
     xd_flow_tolerances_init(&tol);
 }
 
+static void test_line_rounding_is_not_a_difference(void **state)
+{
+    (void)state;
+    /* 10 x 2.0005 = 20.005 billed as 20.01 (rounded to the cent): matched; 20.02: not. */
+    struct thread *t = new_thread();
+    through_receipt(t);
+    json_object_set_new(json_object_get(json_object_get(t->data, "lines"), "1"), "unit_price",
+                        json_string("2.0005"));
+    run(t, "invoice", invoice("I1", "10", "2.0005", "20.01"), NULL, 0);
+    assert_null(first_exception(t));
+    t = new_thread();
+    through_receipt(t);
+    json_object_set_new(json_object_get(json_object_get(t->data, "lines"), "1"), "unit_price",
+                        json_string("2.0005"));
+    run(t, "invoice", invoice("I1", "10", "2.0005", "20.02"), NULL, 0);
+    assert_string_equal(first_exception(t), "invoice_mismatch");
+}
+
 static void test_invoice_waits_for_goods_in_transit(void **state)
 {
     (void)state;
@@ -230,6 +248,7 @@ int main(void)
         cmocka_unit_test(test_unroutable_order_raises_for_the_buyer),
         cmocka_unit_test(test_cancel_stops_everything_and_late_documents_are_exceptions),
         cmocka_unit_test(test_three_way_match_tolerances),
+        cmocka_unit_test(test_line_rounding_is_not_a_difference),
         cmocka_unit_test(test_invoice_waits_for_goods_in_transit),
         cmocka_unit_test(test_sla_timer_marks_the_thread),
     };
