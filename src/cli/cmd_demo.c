@@ -88,9 +88,15 @@ static pid_t spawn(struct demo *d, char **argv, const char *log)
     posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
     posix_spawn_file_actions_addopen(&fa, 1, path, O_WRONLY | O_CREAT | O_APPEND, 0600);
     posix_spawn_file_actions_adddup2(&fa, 1, 2);
+    /* Its own process group: Ctrl-C reaches the demo, which stops the network in order. */
+    posix_spawnattr_t at;
+    posix_spawnattr_init(&at);
+    posix_spawnattr_setpgroup(&at, 0);
+    posix_spawnattr_setflags(&at, POSIX_SPAWN_SETPGROUP);
     argv[0] = d->exe;
     pid_t pid = -1;
-    int rc = posix_spawn(&pid, d->exe, &fa, NULL, argv, environ);
+    int rc = posix_spawn(&pid, d->exe, &fa, &at, argv, environ);
+    posix_spawnattr_destroy(&at);
     posix_spawn_file_actions_destroy(&fa);
     return rc == 0 ? pid : -1;
 }
@@ -480,10 +486,10 @@ int xd_cmd_demo(int argc, char **argv)
     }
     /* Each closed PO is five documents through the hub: order, acknowledgement, ship notice,
      * receipt, invoice. */
-    printf("\nsummary: %lld of %lu purchase orders closed in %.1f s (%.1f POs/s, about %.0f "
+    printf("\nsummary: %lld of %lld purchase orders closed in %.1f s (%.1f POs/s, about %.0f "
            "documents/s)\n",
-           (long long)closed, orders, elapsed, (double)closed / elapsed,
-           (double)closed * 5 / elapsed);
+           (long long)closed, (long long)(exit_after ? (int64_t)orders : total), elapsed,
+           (double)closed / elapsed, (double)closed * 5 / elapsed);
     print_counts("by state", json_object_get(metrics, "states"));
     print_counts("open exceptions by type", json_object_get(metrics, "exceptions_open"));
     json_decref(metrics);
