@@ -24,6 +24,8 @@ python3 -c 'import json,sys; print(json.dumps(json.load(open(sys.argv[1])), sepa
 kill -TERM $pid; wait $pid || true
 grep -o '"msg":"stopped cleanly"' "$work/hub.log" >/dev/null && echo "hub stopped cleanly"
 
+bench/p2p/p2p.sh "$build"
+
 for b in "$build"/bench/*/bench_*; do
   case "$b" in */bench_ingest) continue ;; esac
   [ -x "$b" ] || continue
