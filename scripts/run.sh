@@ -21,6 +21,15 @@ for _ in $(seq 100); do
   sleep 0.1
 done
 
+# The example partner network (profiles carry fake credentials; re-applying the same content
+# makes no new version).
+"$bin" partner apply examples/partners/*.yaml --secrets examples/secrets/partner-secrets.example.yaml \
+  --url "$url" --token "$token" >/dev/null 2>&1 || \
+  echo "note: the example partner profiles could not be applied (crossdock partner apply)" >&2
+partners=$(ls examples/partners/*.yaml | wc -l)
+
+# The example documents: the purchase order starts its procure-to-pay flow with the partners
+# above (crossdock tx show 4500012345).
 loaded=0
 for f in examples/documents/*.json; do
   name=$(basename "$f" .json)
@@ -30,13 +39,6 @@ for f in examples/documents/*.json; do
     -H "Idempotency-Key: example-$name" --data-binary "@$f")
   [ "$code" = 201 ] && loaded=$((loaded + 1))
 done
-
-# The example partner network (profiles carry fake credentials; re-applying the same content
-# makes no new version).
-"$bin" partner apply examples/partners/*.yaml --secrets examples/secrets/partner-secrets.example.yaml \
-  --url "$url" --token "$token" >/dev/null 2>&1 || \
-  echo "note: the example partner profiles could not be applied (crossdock partner apply)" >&2
-partners=$(ls examples/partners/*.yaml | wc -l)
 
 cat <<MSG
 
@@ -49,6 +51,8 @@ cat <<MSG
              --data-binary @examples/documents/purchase_order.json $url/v1/documents
         curl $url/metrics
         curl -H "Authorization: Bearer $token" $url/v1/partners
+        $bin tx show 4500012345 --url $url --token $token
+        $bin demo --scenario p2p     (a whole simulated partner network on its own hub)
         cp examples/partners/samples/acme-fasteners/855_4500012345.edi $data/partners/acme-fasteners/inbox/
 
   Ctrl-C stops the hub gracefully.
