@@ -13,5 +13,6 @@ int xd_cmd_dlq(int argc, char **argv);
 int xd_cmd_sim(int argc, char **argv);
 int xd_cmd_partner(int argc, char **argv);
 int xd_cmd_secrets(int argc, char **argv);
+int xd_cmd_erp(int argc, char **argv);
 
 #endif

@@ -12,6 +12,7 @@
 #include "cli/config.h"
 #include "deliver/deliver.h"
 #include "endpoints/endpoints.h"
+#include "erp/erp.h"
 #include "gateway/gateway.h"
 #include "inbound/inbox.h"
 #include "inbound/pipeline.h"
@@ -125,6 +126,8 @@ static enum xd_status delivery_start(const struct xd_config *cfg, struct xd_stor
     xd_deliver_options_init(&o);
     o.store = store;
     o.partners_dir = partners_dir;
+    o.erp_post = xd_erp_deliver;
+    o.erp_arg = partners;
     xd_endpoints_registry(dl->endpoints, &o.registry);
     return xd_deliver_start(&o, &dl->engine, err);
 }
@@ -311,12 +314,25 @@ int xd_cmd_serve(int argc, char **argv)
         xd_store_close(store);
         return 1;
     }
+    struct xd_erp_poller *poller = NULL;
+    if (xd_erp_poller_start(&glue.ctx, (int64_t)cfg.erp_sync_interval_s * 1000, &poller, &err) !=
+        XD_OK) {
+        XD_LOG_ERROR("serve", NULL, "%s", err.message);
+        xd_gateway_stop(gw);
+        xd_inbox_stop(inbox);
+        delivery_cleanup(&dl);
+        xd_partner_registry_destroy(partners);
+        xd_secret_key_destroy(key);
+        xd_store_close(store);
+        return 1;
+    }
     XD_LOG_INFO("serve", NULL, "crossdock %s listening on http://%s:%u (data %s)", XD_VERSION,
                 gopts.host, (unsigned)xd_gateway_port(gw), cfg.data_dir);
     int sig = 0;
     sigwait(&stop, &sig);
     XD_LOG_INFO("serve", NULL, "%s received: finishing accepted requests",
                 sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    xd_erp_poller_stop(poller);
     xd_gateway_stop(gw);
     xd_inbox_stop(inbox);
     delivery_cleanup(&dl);

@@ -45,6 +45,8 @@ static const struct option_def options[] = {
      "fsync every commit. Turn off only for throwaway test data."},
     {"log_level", OPT_LEVEL, STR_OPT(log_level), 0, 0, "info",
      "Least severe log level written: error, warn, info or debug."},
+    {"erp_sync_interval_s", OPT_SIZE, NUM_OPT(erp_sync_interval_s), 0, 604800, "3600",
+     "Seconds between master data syncs from each ERP partner (0: only `crossdock erp sync`)."},
 };
 /* clang-format on */
 

@@ -22,6 +22,7 @@ struct xd_config {
     size_t store_batch_max;
     bool durable;
     char log_level[16];
+    size_t erp_sync_interval_s;
 };
 
 /* Every option at its default. */

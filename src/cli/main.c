@@ -22,6 +22,7 @@ static const struct command commands[] = {
     {"sim", xd_cmd_sim, "simulated partners for tests and demos (receiver)"},
     {"partner", xd_cmd_partner, "apply, list, show partner profiles; test samples against one"},
     {"secrets", xd_cmd_secrets, "make a master key; rotate the key credentials are sealed with"},
+    {"erp", xd_cmd_erp, "ERP connector: sync master data, poll purchase orders once"},
 };
 
 static void usage(FILE *f)

@@ -123,7 +123,8 @@ static void rule_endpoints(struct xd_partner__ctx *c, const struct xd_partner_pr
                     "endpoint name '%s' is already used by endpoints[%zu]", e->name, j);
             }
         }
-        bool file = e->kind == XD_PARTNER_ENDPOINT_FILE;
+        bool erp = e->kind == XD_PARTNER_ENDPOINT_ERP;
+        bool file = e->kind == XD_PARTNER_ENDPOINT_FILE || erp; /* no address of its own */
         bool webhook = e->kind == XD_PARTNER_ENDPOINT_WEBHOOK;
         const struct {
             bool bad;
@@ -132,13 +133,18 @@ static void rule_endpoints(struct xd_partner__ctx *c, const struct xd_partner_pr
             const char *msg;
         } checks[] = {
             {!file && e->url == NULL, "url", "required", "http and webhook endpoints need a url"},
-            {file && e->url != NULL, "url", "unexpected", "a file endpoint has no url"},
-            {file && e->filename == NULL, "filename", "required",
+            {file && e->url != NULL, "url", "unexpected",
+             erp ? "an erp endpoint posts to erp.url" : "a file endpoint has no url"},
+            {file && !erp && e->filename == NULL, "filename", "required",
              "a file endpoint needs a filename template"},
-            {!file && e->filename != NULL, "filename", "unexpected",
+            {(!file || erp) && e->filename != NULL, "filename", "unexpected",
              "only file endpoints have a filename"},
-            {file && e->auth != NULL, "auth", "unexpected", "a file endpoint has no auth"},
-            {file && e->n_headers > 0, "headers", "unexpected", "a file endpoint has no headers"},
+            {file && e->auth != NULL, "auth", "unexpected",
+             erp ? "an erp endpoint logs in with erp.credential" : "a file endpoint has no auth"},
+            {file && e->n_headers > 0, "headers", "unexpected",
+             "file and erp endpoints have no headers"},
+            {erp && (p->role != XD_PARTNER_ROLE_ERP || p->erp == NULL), "kind", "unexpected",
+             "only a partner with role erp and an erp section has an erp endpoint"},
             {webhook && e->signing_secret == NULL, "signing_secret", "required",
              "webhooks are signed: name an hmac_key credential"},
             {!webhook && e->signing_secret != NULL, "signing_secret", "unexpected",
