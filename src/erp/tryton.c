@@ -857,6 +857,25 @@ static enum xd_status post_receipt(struct post *p)
 /* ------------------------------------------------------------------------------------------ */
 /* invoice */
 
+/* The expense account of a purchase line's product: its account category's (Tryton computes
+ * the product's own in Python only, so it cannot be read over RPC). 0 when it has none. */
+static enum xd_status expense_account(struct post *p, const json_t *line, json_int_t *account)
+{
+    *account = 0;
+    json_int_t category =
+        int_of(json_object_get(json_object_get(line, "product."), "template."), "account_category");
+    if (category <= 0) {
+        return XD_OK;
+    }
+    json_t *rows = NULL;
+    static const char *const f[] = {"account_expense", NULL};
+    enum xd_status st = search_read(
+        p, "product.category", json_pack("[[s, s, I]]", "id", "=", category), f, &rows);
+    *account = int_of(json_array_get(rows, 0), "account_expense");
+    json_decref(rows);
+    return st;
+}
+
 static enum xd_status invoice_line(struct post *p, const json_t *purchase, const json_t *l,
                                    json_t *lines)
 {
@@ -867,23 +886,29 @@ static enum xd_status invoice_line(struct post *p, const json_t *purchase, const
     }
     json_t *rows = NULL;
     static const char *const f[] = {"product", "unit", "description",
-                                    "product.account_expense_used", NULL};
+                                    "product.template.account_category", "product.code", NULL};
     enum xd_status st =
         search_read(p, "purchase.line", json_pack("[[s, s, I]]", "id", "=", pl), f, &rows);
     const json_t *row = json_array_get(rows, 0);
+    json_int_t account = 0;
     if (st == XD_OK && row != NULL) {
+        st = expense_account(p, row, &account);
+    }
+    if (st == XD_OK && row != NULL && account <= 0) {
+        refuse(p, "product %s of purchase line %lld has no expense account in Tryton (its "
+                  "account category)",
+               nz(rel_str(row, "product.", "code"), "?"), (long long)pl);
+    } else if (st == XD_OK && row != NULL) {
         char origin[64];
         snprintf(origin, sizeof origin, "purchase.line,%lld", (long long)pl);
-        json_int_t account = int_of(json_object_get(row, "product."), "account_expense_used");
-        json_t *v = json_pack("{s:s, s:I, s:I, s:f, s:o, s:s, s:s}", "type", "line", "product",
-                              int_of(row, "product"), "unit", int_of(row, "unit"), "quantity",
-                              strtod(nz(str_of(l, "quantity"), "0"), NULL), "unit_price",
-                              xd_erp__decimal(nz(str_of(l, "unit_price"), "0")), "origin", origin,
-                              "description",
-                              nz(nz(str_of(l, "description"), str_of(row, "description")), ""));
-        if (v != NULL && account > 0) {
-            json_object_set_new(v, "account", json_integer(account));
-        }
+        /* Tryton's quantities are floats on the wire. */
+        json_t *v = json_pack("{s:s, s:I, s:I, s:f, s:o, s:s, s:s, s:I}", "type", "line",
+                              "product", int_of(row, "product"), "unit", int_of(row, "unit"),
+                              "quantity", strtod(nz(str_of(l, "quantity"), "0"), NULL),
+                              "unit_price", xd_erp__decimal(nz(str_of(l, "unit_price"), "0")),
+                              "origin", origin, "description",
+                              nz(nz(str_of(l, "description"), str_of(row, "description")), ""),
+                              "account", account);
         if (v == NULL || json_array_append_new(lines, v) != 0) {
             st = XD_ENOMEM;
         }

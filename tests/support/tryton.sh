@@ -12,7 +12,10 @@
 #                                    # restarts it on the same port and database
 # The database is "northwind"; the admin password "admin-secret"; the hub's user "crossdock"
 # with password "Kq7-Vw3Zr9Ln"; suppliers SUP-0001, SUP-0002; products NW-20417, NW-10042,
-# NW-55555; a minimal chart of accounts (2100 payable, 6000 expense).
+# NW-55555; a minimal chart of accounts (2100 payable, 6000 expense). Tasks Tryton queues
+# ([queue] worker = True) wait for a worker that is never started, so a confirmed purchase stays
+# confirmed until processed explicitly (tryton_rpc po-create does; po-confirm does not), and can
+# go back to draft to be changed or cancelled.
 #
 # By hand:  tests/support/tryton.sh WORK    serves a fresh copy until Ctrl-C.
 
@@ -62,6 +65,8 @@ uri = sqlite://
 path = $1/db
 [web]
 listen = 127.0.0.1:$2
+[queue]
+worker = True
 CONF
 }
 

@@ -79,7 +79,7 @@ def setup():
         if one('product.product', [('code', '=', code)]) is None:
             call('model.product.template.create', [{'name': name, 'type': 'goods', 'default_uom': unit,
                  'purchasable': True, 'purchase_uom': unit, 'list_price': D(price), 'account_category': cat,
-                 'products': [['create', [{'code': code}]]]}], ctx)
+                 'code': code, 'products': [['create', [{}]]]}], ctx)
     # The user the hub logs in as.
     if one('res.user', [('login', '=', 'crossdock')]) is None:
         groups = call('model.res.group.search', [], 0, None, None, ctx)
@@ -89,8 +89,8 @@ def setup():
     print(json.dumps({'company': company, 'warehouses': wh}))
 
 
-def po_create(party_code, *lines):
-    """po_create SUP-0001 NW-20417:10:2.50 ... -> confirmed and processed purchase."""
+def po_create(party_code, *lines, process=True):
+    """po_create SUP-0001 NW-20417:10:2.50 ... -> confirmed (and processed) purchase."""
     login()
     party = one('party.party', [('code', '=', party_code)])
     addr = call('model.party.party.read', [party], ['addresses'], ctx)[0]['addresses'][0]
@@ -110,8 +110,38 @@ def po_create(party_code, *lines):
               'lines': [['create', create]]}], ctx)[0]
     call('model.purchase.purchase.quote', [po], ctx)
     call('model.purchase.purchase.confirm', [po], ctx)
-    call('model.purchase.purchase.process', [po], ctx)
+    if process:
+        call('model.purchase.purchase.process', [po], ctx)
     print(json.dumps(call('model.purchase.purchase.read', [po], ['number', 'state', 'lines'], ctx)[0]))
+
+
+def po_change(po, line, qty):
+    """A confirmed purchase back to draft, a line's quantity changed, confirmed again."""
+    login()
+    po, line = int(po), int(line)
+    call('model.purchase.purchase.draft', [po], ctx)
+    call('model.purchase.line.write', [line], {'quantity': float(qty)}, ctx)
+    call('model.purchase.purchase.quote', [po], ctx)
+    call('model.purchase.purchase.confirm', [po], ctx)
+    print(json.dumps(call('model.purchase.purchase.read', [po], ['number', 'state'], ctx)[0]))
+
+
+def po_cancel(po):
+    """A confirmed purchase withdrawn: back to draft, then cancelled."""
+    login()
+    po = int(po)
+    call('model.purchase.purchase.draft', [po], ctx)
+    call('model.purchase.purchase.cancel', [po], ctx)
+    print(json.dumps(call('model.purchase.purchase.read', [po], ['number', 'state'], ctx)[0]))
+
+
+def product_create(code, name):
+    login()
+    unit = one('product.uom', [('symbol', '=', 'u')])
+    call('model.product.template.create', [{'name': name, 'type': 'goods', 'default_uom': unit,
+         'purchasable': True, 'purchase_uom': unit, 'list_price': D('1.00'), 'code': code,
+         'products': [['create', [{}]]]}], ctx)
+    print(json.dumps({'code': code}))
 
 
 def main():
@@ -119,6 +149,14 @@ def main():
         setup()
     elif CMD == 'po-create':
         po_create(*ARGS)
+    elif CMD == 'po-confirm':
+        po_create(*ARGS, process=False)
+    elif CMD == 'po-change':
+        po_change(*ARGS)
+    elif CMD == 'po-cancel':
+        po_cancel(*ARGS)
+    elif CMD == 'product-create':
+        product_create(*ARGS)
     elif CMD == 'call':  # call METHOD JSON-PARAMS (the context is appended)
         login()
         print(json.dumps(call(ARGS[0], *json.loads(ARGS[1]), ctx)))
