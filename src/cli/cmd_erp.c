@@ -46,15 +46,18 @@ static int run(const char *what, const char *data, const char *partner)
         xd_secret_key_load(data, &v.key, source, sizeof source, &err) != XD_OK ||
         xd_partner_registry_create(v.key, &v.partners) != XD_OK ||
         xd_partner_registry_load(v.partners, v.store, &err) != XD_OK) {
-        fprintf(stderr, "crossdock erp %s: %s\n", what, err.message[0] ? err.message : "out of memory");
+        fprintf(stderr, "crossdock erp %s: %s\n", what,
+                err.message[0] ? err.message : "out of memory");
         env_close(&v);
         return 1;
     }
     struct xd_partner_snapshot *snap = xd_partner_registry_acquire(v.partners);
-    const struct xd_partner_profile *p = snap != NULL ? xd_partner_snapshot_find(snap, partner) : NULL;
+    const struct xd_partner_profile *p =
+        snap != NULL ? xd_partner_snapshot_find(snap, partner) : NULL;
     int rc = 1;
     if (p == NULL || p->role != XD_PARTNER_ROLE_ERP || p->erp == NULL) {
-        fprintf(stderr, "crossdock erp %s: %s is not an applied ERP partner (role erp, erp section)\n",
+        fprintf(stderr,
+                "crossdock erp %s: %s is not an applied ERP partner (role erp, erp section)\n",
                 what, partner);
     } else if (strcmp(what, "sync") == 0) {
         struct xd_inbound_ctx ctx = {.store = v.store, .partners = v.partners};

@@ -135,8 +135,8 @@ enum xd_deliver_erp_result {
     XD_DELIVER_ERP_REFUSED,
 };
 typedef enum xd_deliver_erp_result (*xd_deliver_erp_fn)(void *arg, const char *partner,
-                                                        const char *body, size_t len,
-                                                        char *detail, size_t cap);
+                                                        const char *body, size_t len, char *detail,
+                                                        size_t cap);
 
 typedef enum xd_status (*xd_deliver_each_fn)(void *arg, const struct xd_deliver_endpoint *e);
 

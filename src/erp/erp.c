@@ -164,7 +164,8 @@ enum xd_deliver_erp_result xd_erp_deliver(void *arg, const char *partner, const 
 {
     struct xd_partner_registry *partners = arg;
     struct xd_partner_snapshot *snap = xd_partner_registry_acquire(partners);
-    const struct xd_partner_profile *p = snap != NULL ? xd_partner_snapshot_find(snap, partner) : NULL;
+    const struct xd_partner_profile *p =
+        snap != NULL ? xd_partner_snapshot_find(snap, partner) : NULL;
     struct xd_error err;
     xd_error_clear(&err);
     struct xd_erp *e = NULL;

@@ -23,10 +23,10 @@ struct xd_partner_profile;
 struct xd_partner_registry;
 struct xd_inbound_ctx;
 
-#define XD_ERP_BATCH_MAX    100   /* documents fetched per call */
+#define XD_ERP_BATCH_MAX    100                        /* documents fetched per call */
 #define XD_ERP_RESPONSE_MAX ((size_t)32 * 1024 * 1024) /* bytes of one ERP answer */
-#define XD_ERP_DETAIL_MAX   512   /* bytes of what the ERP answered, for the DLQ */
-#define XD_ERP_CURSOR_MAX   256   /* bytes of a fetch cursor */
+#define XD_ERP_DETAIL_MAX   512 /* bytes of what the ERP answered, for the DLQ */
+#define XD_ERP_CURSOR_MAX   256 /* bytes of a fetch cursor */
 
 /* How a call into the ERP ended, for the delivery engine. */
 enum xd_erp_outcome {

@@ -31,8 +31,8 @@ static enum xd_status decide(const struct xd_inbound_ctx *ctx, const struct xd_e
     char thread[XD_CORRELATION_ID_MAX + 1];
     struct xd_error lerr;
     xd_error_clear(&lerr);
-    enum xd_status st = xd_store_thread_by_key(ctx->store, "po_number", d->po_number, thread,
-                                               sizeof thread, &lerr);
+    enum xd_status st =
+        xd_store_thread_by_key(ctx->store, "po_number", d->po_number, thread, sizeof thread, &lerr);
     if (st != XD_OK && st != XD_ENOTFOUND) {
         *err = lerr;
         return st;
@@ -68,16 +68,15 @@ static enum xd_status ingest_one(const struct xd_inbound_ctx *ctx,
     *advanced = false;
     *stored = false;
     json_error_t jerr;
-    json_t *po = d->json != NULL ? json_loadb(d->json, d->json_len, JSON_PRESERVE_ORDER, &jerr)
-                                 : NULL;
+    json_t *po =
+        d->json != NULL ? json_loadb(d->json, d->json_len, JSON_PRESERVE_ORDER, &jerr) : NULL;
     if (po == NULL) {
         return d->json == NULL ? XD_OK : xd_error_set(err, XD_ENOMEM, "out of memory");
     }
     const char *purpose = NULL;
     enum xd_status st = decide(ctx, d, po, &purpose, err);
-    char *text = st == XD_OK && purpose != NULL
-                     ? json_dumps(po, JSON_COMPACT | JSON_PRESERVE_ORDER)
-                     : NULL;
+    char *text =
+        st == XD_OK && purpose != NULL ? json_dumps(po, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
     json_decref(po);
     if (st != XD_OK || purpose == NULL) {
         return st;
@@ -210,8 +209,8 @@ enum xd_status xd_erp_sync(const struct xd_inbound_ctx *ctx, const struct xd_par
     } else if (st == XD_OK) {
         *stored = res.outcome == XD_INBOUND_STORED ? res.documents : 0;
         const struct xd_log_ctx lc = {.partner = p->id, .action = "erp.sync"};
-        XD_LOG_INFO("erp", &lc, "master data: %zu items, %zu parties, %zu locations (%s)",
-                    m.items, m.parties, m.locations,
+        XD_LOG_INFO("erp", &lc, "master data: %zu items, %zu parties, %zu locations (%s)", m.items,
+                    m.parties, m.locations,
                     res.outcome == XD_INBOUND_STORED ? "journaled" : "unchanged");
     }
     xd_inbound_result_cleanup(&res);
@@ -279,8 +278,8 @@ static void failed(struct partner_state *s, const struct xd_partner_profile *p, 
     if (s->failures == 1 || now - s->last_error_log_ms >= ERROR_LOG_EVERY_MS) {
         const struct xd_log_ctx lc = {.partner = p->id, .action = what};
         XD_LOG_ERROR("erp", &lc, "%s of %s failed (%lld in a row; next try in %lld s): %s", what,
-                     p->id, (long long)s->failures,
-                     (long long)((s->next_poll_ms - now) / 1000), err->message);
+                     p->id, (long long)s->failures, (long long)((s->next_poll_ms - now) / 1000),
+                     err->message);
         s->last_error_log_ms = now;
     }
 }

@@ -6,9 +6,10 @@
  * [text, traceback] for others. Decimals travel as {"__class__": "Decimal", "decimal": "2.50"},
  * dates as {"__class__": "date", "year", "month", "day"}.
  * Threads: the handle's thread only. */
-#include <curl/curl.h>
 #include <stdio.h>
 #include <string.h>
+
+#include <curl/curl.h>
 
 #include "erp/erp_int.h"
 
@@ -77,7 +78,8 @@ static void fault_from(const json_t *error, struct xd_erp__fault *f)
 {
     const json_t *first = json_array_get(error, 0);
     const json_t *second = json_array_get(error, 1);
-    snprintf(f->name, sizeof f->name, "%s", json_is_string(first) ? json_string_value(first) : "error");
+    snprintf(f->name, sizeof f->name, "%s",
+             json_is_string(first) ? json_string_value(first) : "error");
     if (json_is_array(second)) {
         /* Tryton's own exception: [name, [message, description, ...]] */
         const json_t *msg = json_array_get(second, 0);
@@ -151,8 +153,8 @@ static enum xd_status login(struct xd_erp *e, struct xd_error *err)
 {
     size_t pw_len = 0;
     const uint8_t *pw = xd_secret_reveal(e->password, &pw_len);
-    json_t *params = json_pack("[s, {s:s%}, s]", e->username, "password", (const char *)pw, pw_len,
-                               "en");
+    json_t *params =
+        json_pack("[s, {s:s%}, s]", e->username, "password", (const char *)pw, pw_len, "en");
     if (params == NULL) {
         return xd_error_set(err, XD_ENOMEM, "out of memory");
     }
@@ -230,8 +232,7 @@ enum xd_status xd_erp__call(struct xd_erp *e, const char *method, json_t *params
             json_incref(params);
             st = call_once(e, method, params, result, &status, fault, err);
             if (st == XD_EPERM) {
-                st = xd_error_set(err, XD_EUNAVAIL, "Tryton refused %s (HTTP %ld)", method,
-                                  status);
+                st = xd_error_set(err, XD_EUNAVAIL, "Tryton refused %s (HTTP %ld)", method, status);
             }
         }
     }

@@ -61,11 +61,26 @@ static bool set_str(json_t *o, const char *key, const char *v)
 /* Fetch */
 
 static const char *const po_fields[] = {
-    "number",           "reference",          "state",           "write_date",
-    "purchase_date",    "delivery_date",      "comment",         "party.code",
-    "party.name",       "company.party.name", "company.party.code", "currency.code",
-    "warehouse.code",   "warehouse.name",     "lines.type",      "lines.quantity",
-    "lines.unit_price", "lines.description",  "lines.product.code", "lines.unit.symbol",
+    "number",
+    "reference",
+    "state",
+    "write_date",
+    "purchase_date",
+    "delivery_date",
+    "comment",
+    "party.code",
+    "party.name",
+    "company.party.name",
+    "company.party.code",
+    "currency.code",
+    "warehouse.code",
+    "warehouse.name",
+    "lines.type",
+    "lines.quantity",
+    "lines.unit_price",
+    "lines.description",
+    "lines.product.code",
+    "lines.unit.symbol",
     "lines.delivery_date",
 };
 
@@ -91,8 +106,7 @@ static json_t *po_line(const struct xd_erp *e, const json_t *l)
     const char *uom = unit != NULL ? xd_erp_map_in(e, XD_ERP_MAP_UNIT, unit) : NULL;
     char qty[64], price[64], date[40], desc[81];
     json_t *o = json_object();
-    if (o == NULL || json_object_set_new(o, "line_number",
-                                         json_integer(int_of(l, "id"))) != 0) {
+    if (o == NULL || json_object_set_new(o, "line_number", json_integer(int_of(l, "id"))) != 0) {
         json_decref(o);
         return NULL;
     }
@@ -135,9 +149,9 @@ static json_t *po_doc(const struct xd_erp *e, const json_t *r)
     ok = ok && json_object_set_new(po, "buyer",
                                    party_ref(e, rel_str(company, "party.", "code"),
                                              rel_str(company, "party.", "name"))) == 0;
-    ok = ok && json_object_set_new(po, "supplier",
-                                   party_ref(e, rel_str(r, "party.", "code"),
-                                             rel_str(r, "party.", "name"))) == 0;
+    ok = ok && json_object_set_new(
+                   po, "supplier",
+                   party_ref(e, rel_str(r, "party.", "code"), rel_str(r, "party.", "name"))) == 0;
     const char *wh = rel_str(r, "warehouse.", "code");
     if (ok && wh != NULL) {
         const char *loc = xd_erp_map_in(e, XD_ERP_MAP_LOCATION, wh);
@@ -282,8 +296,8 @@ static enum xd_status tryton_fetch(struct xd_erp *e, const char *cursor, struct 
     json_t *params = json_pack("[o, i, i, [[s, s], [s, s]], o]", domain, 0, XD_ERP_BATCH_MAX + 1,
                                "write_date", "ASC", "id", "ASC", fields);
     json_t *rows = NULL;
-    enum xd_status st = xd_erp__model(e, "purchase.purchase", "search_read", params, &rows, NULL,
-                                      err);
+    enum xd_status st =
+        xd_erp__model(e, "purchase.purchase", "search_read", params, &rows, NULL, err);
     if (st != XD_OK) {
         return st == XD_EDECLINED ? xd_error_set(err, XD_EUNAVAIL, "%s", err->message) : st;
     }
@@ -377,8 +391,8 @@ static enum xd_status model_call(struct post *p, const char *model, const char *
 }
 
 static const char *const purchase_fields[] = {
-    "number",    "state",    "party",   "company", "currency", "warehouse", "invoice_address",
-    "reference", "comment",  "lines",   "moves",   "party.code", NULL,
+    "number",    "state",   "party", "company", "currency",   "warehouse", "invoice_address",
+    "reference", "comment", "lines", "moves",   "party.code", NULL,
 };
 
 /* The purchase numbered <po_number>; *row NULL when Tryton has none. */
@@ -386,9 +400,9 @@ static enum xd_status find_purchase(struct post *p, const char *po_number, json_
 {
     json_t *rows = NULL;
     *row = NULL;
-    enum xd_status st = search_read(p, "purchase.purchase",
-                                    json_pack("[[s, s, s]]", "number", "=", po_number),
-                                    purchase_fields, &rows);
+    enum xd_status st =
+        search_read(p, "purchase.purchase", json_pack("[[s, s, s]]", "number", "=", po_number),
+                    purchase_fields, &rows);
     if (st == XD_OK && json_array_size(rows) > 0) {
         *row = json_incref(json_array_get(rows, 0));
     }
@@ -410,8 +424,7 @@ static bool int_in(const json_t *list, json_int_t v)
 }
 
 /* "[crossdock <type> <key>]": what a guarded text write carries and is looked for. */
-static void marker(const json_t *doc, const char *type, const char *fallback, char *out,
-                   size_t cap)
+static void marker(const json_t *doc, const char *type, const char *fallback, char *out, size_t cap)
 {
     const char *id = str_of(doc, "id");
     snprintf(out, cap, "[crossdock %s %s]", type, id != NULL ? id : fallback);
@@ -486,10 +499,10 @@ static enum xd_status ack_line(struct post *p, const json_t *purchase, const jso
         /* The expected arrival of what is still open on the line. */
         json_t *open = NULL;
         static const char *const mf[] = {"state", NULL};
-        st = search_read(p, "stock.move",
-                         json_pack("[[s, s, O], [s, s, s]]", "id", "in", moves, "state", "=",
-                                   "draft"),
-                         mf, &open);
+        st = search_read(
+            p, "stock.move",
+            json_pack("[[s, s, O], [s, s, s]]", "id", "in", moves, "state", "=", "draft"), mf,
+            &open);
         json_t *ids = json_array();
         size_t i;
         const json_t *m;
@@ -595,10 +608,10 @@ static json_int_t pick_move(const json_t *moves, json_int_t line_id, json_t *tak
         json_int_t id = int_of(m, "id");
         const char *o = str_of(m, "origin");
         const char *state = str_of(m, "state");
-        bool free_move = json_is_null(json_object_get(m, "shipment")) ||
-                         json_object_get(m, "shipment") == NULL;
-        if (o != NULL && strcmp(o, origin) == 0 && state != NULL &&
-            strcmp(state, "draft") == 0 && free_move && !int_in(taken, id)) {
+        bool free_move =
+            json_is_null(json_object_get(m, "shipment")) || json_object_get(m, "shipment") == NULL;
+        if (o != NULL && strcmp(o, origin) == 0 && state != NULL && strcmp(state, "draft") == 0 &&
+            free_move && !int_in(taken, id)) {
             return id;
         }
     }
@@ -706,11 +719,12 @@ static enum xd_status post_asn(struct post *p)
     }
     if (st == XD_OK && p->outcome != XD_ERP_REFUSED && purchase[0] != NULL) {
         const json_t *pu = purchase[0];
-        const char *date = nz(str_of(p->doc, "estimated_delivery_date"), str_of(p->doc, "ship_date"));
-        json_t *vals = json_pack("{s:I, s:I, s:I, s:s, s:[[s, O]]}", "company",
-                                 int_of(pu, "company"), "supplier", int_of(pu, "party"),
-                                 "warehouse", int_of(pu, "warehouse"), "reference", asn,
-                                 "incoming_moves", "add", move_ids);
+        const char *date =
+            nz(str_of(p->doc, "estimated_delivery_date"), str_of(p->doc, "ship_date"));
+        json_t *vals =
+            json_pack("{s:I, s:I, s:I, s:s, s:[[s, O]]}", "company", int_of(pu, "company"),
+                      "supplier", int_of(pu, "party"), "warehouse", int_of(pu, "warehouse"),
+                      "reference", asn, "incoming_moves", "add", move_ids);
         if (vals != NULL && date != NULL) {
             json_object_set_new(vals, "planned_date", xd_erp__date(date));
         }
@@ -800,9 +814,9 @@ static enum xd_status receipt_moves(struct post *p, json_int_t shipment, const j
         }
     }
     if (st == XD_OK && p->outcome != XD_ERP_REFUSED && json_array_size(drop) > 0) {
-        st = model_call(p, "stock.shipment.in", "write",
-                        json_pack("[[I], {s:[[s, O]]}]", shipment, "incoming_moves", "remove",
-                                  drop));
+        st = model_call(
+            p, "stock.shipment.in", "write",
+            json_pack("[[I], {s:[[s, O]]}]", shipment, "incoming_moves", "remove", drop));
     }
     if (st == XD_OK && p->outcome != XD_ERP_REFUSED && json_array_size(kept) == 0) {
         refuse(p, "the receipt received nothing of the shipment");
@@ -829,8 +843,8 @@ static enum xd_status post_receipt(struct post *p)
     }
     if (st == XD_OK && (strcmp(state, "done") == 0 || strcmp(state, "received") == 0)) {
         json_decref(moves);
-        return done(p, "Tryton incoming shipment %lld of ASN %s is already %s",
-                    (long long)shipment, asn, state);
+        return done(p, "Tryton incoming shipment %lld of ASN %s is already %s", (long long)shipment,
+                    asn, state);
     }
     if (st == XD_OK) {
         st = receipt_moves(p, shipment, moves);
@@ -869,8 +883,8 @@ static enum xd_status expense_account(struct post *p, const json_t *line, json_i
     }
     json_t *rows = NULL;
     static const char *const f[] = {"account_expense", NULL};
-    enum xd_status st = search_read(
-        p, "product.category", json_pack("[[s, s, I]]", "id", "=", category), f, &rows);
+    enum xd_status st =
+        search_read(p, "product.category", json_pack("[[s, s, I]]", "id", "=", category), f, &rows);
     *account = int_of(json_array_get(rows, 0), "account_expense");
     json_decref(rows);
     return st;
@@ -885,8 +899,9 @@ static enum xd_status invoice_line(struct post *p, const json_t *purchase, const
                       (long long)int_of(l, "line_number"), str_of(purchase, "number"));
     }
     json_t *rows = NULL;
-    static const char *const f[] = {"product", "unit", "description",
-                                    "product.template.account_category", "product.code", NULL};
+    static const char *const f[] = {"product",      "unit",
+                                    "description",  "product.template.account_category",
+                                    "product.code", NULL};
     enum xd_status st =
         search_read(p, "purchase.line", json_pack("[[s, s, I]]", "id", "=", pl), f, &rows);
     const json_t *row = json_array_get(rows, 0);
@@ -895,20 +910,20 @@ static enum xd_status invoice_line(struct post *p, const json_t *purchase, const
         st = expense_account(p, row, &account);
     }
     if (st == XD_OK && row != NULL && account <= 0) {
-        refuse(p, "product %s of purchase line %lld has no expense account in Tryton (its "
-                  "account category)",
+        refuse(p,
+               "product %s of purchase line %lld has no expense account in Tryton (its "
+               "account category)",
                nz(rel_str(row, "product.", "code"), "?"), (long long)pl);
     } else if (st == XD_OK && row != NULL) {
         char origin[64];
         snprintf(origin, sizeof origin, "purchase.line,%lld", (long long)pl);
         /* Tryton's quantities are floats on the wire. */
-        json_t *v = json_pack("{s:s, s:I, s:I, s:f, s:o, s:s, s:s, s:I}", "type", "line",
-                              "product", int_of(row, "product"), "unit", int_of(row, "unit"),
-                              "quantity", strtod(nz(str_of(l, "quantity"), "0"), NULL),
-                              "unit_price", xd_erp__decimal(nz(str_of(l, "unit_price"), "0")),
-                              "origin", origin, "description",
-                              nz(nz(str_of(l, "description"), str_of(row, "description")), ""),
-                              "account", account);
+        json_t *v = json_pack(
+            "{s:s, s:I, s:I, s:f, s:o, s:s, s:s, s:I}", "type", "line", "product",
+            int_of(row, "product"), "unit", int_of(row, "unit"), "quantity",
+            strtod(nz(str_of(l, "quantity"), "0"), NULL), "unit_price",
+            xd_erp__decimal(nz(str_of(l, "unit_price"), "0")), "origin", origin, "description",
+            nz(nz(str_of(l, "description"), str_of(row, "description")), ""), "account", account);
         if (v == NULL || json_array_append_new(lines, v) != 0) {
             st = XD_ENOMEM;
         }
@@ -922,12 +937,12 @@ static enum xd_status invoice_create(struct post *p, const json_t *purchase, jso
     json_t *party = NULL, *journals = NULL;
     static const char *const pf[] = {"account_payable", NULL};
     static const char *const jf[] = {"code", NULL};
-    enum xd_status st = search_read(
-        p, "party.party", json_pack("[[s, s, I]]", "id", "=", int_of(purchase, "party")), pf,
-        &party);
+    enum xd_status st =
+        search_read(p, "party.party",
+                    json_pack("[[s, s, I]]", "id", "=", int_of(purchase, "party")), pf, &party);
     if (st == XD_OK) {
-        st = search_read(p, "account.journal", json_pack("[[s, s, s]]", "type", "=", "expense"),
-                         jf, &journals);
+        st = search_read(p, "account.journal", json_pack("[[s, s, s]]", "type", "=", "expense"), jf,
+                         &journals);
     }
     json_t *lines = json_array();
     size_t i;
@@ -949,8 +964,8 @@ static enum xd_status invoice_create(struct post *p, const json_t *purchase, jso
             int_of(purchase, "company"), "party", int_of(purchase, "party"), "invoice_address",
             int_of(purchase, "invoice_address"), "currency", int_of(purchase, "currency"),
             "account", payable, "reference", str_of(p->doc, "invoice_number"), "invoice_date",
-            xd_erp__date(str_of(p->doc, "invoice_date")), "description",
-            str_of(purchase, "number"), "lines", "create", lines);
+            xd_erp__date(str_of(p->doc, "invoice_date")), "description", str_of(purchase, "number"),
+            "lines", "create", lines);
         const json_t *journal = json_array_get(journals, 0);
         if (v != NULL && journal != NULL) {
             json_object_set_new(v, "journal", json_integer(int_of(journal, "id")));
@@ -1069,13 +1084,12 @@ static enum xd_status read_all(struct xd_erp *e, const char *model, json_t *doma
     return st == XD_EDECLINED ? xd_error_set(err, XD_EUNAVAIL, "%s", err->message) : st;
 }
 
-static enum xd_status master_items(struct xd_erp *e, json_t *out, size_t *n,
-                                   struct xd_error *err)
+static enum xd_status master_items(struct xd_erp *e, json_t *out, size_t *n, struct xd_error *err)
 {
     static const char *const f[] = {"code", "name", "active", "default_uom.symbol", NULL};
     json_t *rows = NULL;
-    enum xd_status st = read_all(e, "product.product",
-                                 json_pack("[[s, s, n]]", "code", "!="), f, &rows, err);
+    enum xd_status st =
+        read_all(e, "product.product", json_pack("[[s, s, n]]", "code", "!="), f, &rows, err);
     size_t i;
     const json_t *r;
     json_array_foreach(rows, i, r)
@@ -1088,8 +1102,7 @@ static enum xd_status master_items(struct xd_erp *e, json_t *out, size_t *n,
         snprintf(desc, sizeof desc, "%s", nz(str_of(r, "name"), code));
         json_t *doc = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "type", "item", "sku",
                                 nz(sku, code), "description", desc, "status",
-                                json_is_false(json_object_get(r, "active")) ? "inactive"
-                                                                            : "active",
+                                json_is_false(json_object_get(r, "active")) ? "inactive" : "active",
                                 "vendor_part", code, "base_uom", nz(nz(uom, unit), "EA"));
         if (doc == NULL || json_array_append_new(out, doc) != 0) {
             st = XD_ENOMEM;
@@ -1100,8 +1113,7 @@ static enum xd_status master_items(struct xd_erp *e, json_t *out, size_t *n,
     return st;
 }
 
-static enum xd_status master_parties(struct xd_erp *e, json_t *out, size_t *n,
-                                     struct xd_error *err)
+static enum xd_status master_parties(struct xd_erp *e, json_t *out, size_t *n, struct xd_error *err)
 {
     /* Suppliers: the parties with a payable account or purchases; all parties in Tryton 6.0
      * have no supplier flag, so every party with a code is read. */
@@ -1148,10 +1160,10 @@ static enum xd_status master_locations(struct xd_erp *e, json_t *out, size_t *n,
         const char *ours = xd_erp_map_in(e, XD_ERP_MAP_LOCATION, code);
         char name[61];
         snprintf(name, sizeof name, "%s", nz(str_of(r, "name"), code));
-        json_t *doc = json_pack("{s:s, s:s, s:s, s:s, s:b, s:s}", "type", "location",
-                                "location_id", nz(ours, code), "kind", "warehouse", "name", name,
-                                "active", !json_is_false(json_object_get(r, "active")),
-                                "external_code", code);
+        json_t *doc =
+            json_pack("{s:s, s:s, s:s, s:s, s:b, s:s}", "type", "location", "location_id",
+                      nz(ours, code), "kind", "warehouse", "name", name, "active",
+                      !json_is_false(json_object_get(r, "active")), "external_code", code);
         if (doc == NULL || json_array_append_new(out, doc) != 0) {
             st = XD_ENOMEM;
         }

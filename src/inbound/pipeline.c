@@ -542,7 +542,9 @@ static enum xd_status run_message(struct message_run *m, struct xd_error *err)
         struct doc_build b = {
             .arena = m->arena,
             .partner = p->id,
-            .channel = http ? "http" : erp ? "erp" : "file",
+            .channel = http  ? "http"
+                       : erp ? "erp"
+                             : "file",
             .format = msg->format,
             .message_id = msg->id,
             .received_at = received,

@@ -884,7 +884,8 @@ const struct xd_partner__rule xd_partner__rules[] = {
     {"Endpoint names are unique. http and webhook endpoints have a url; webhook endpoints a "
      "signing_secret and method POST; file endpoints a filename and no url, auth, headers or "
      "allow_private_networks; erp endpoints (role erp with an erp section only) post to erp.url "
-     "and have no url, filename, auth, headers or allow_private_networks. connect_timeout is at most timeout; auth type header names its "
+     "and have no url, filename, auth, headers or allow_private_networks. connect_timeout is at "
+     "most timeout; auth type header names its "
      "header. A url whose host is a loopback, link-local or private address (or localhost) "
      "must fall inside allow_private_networks.",
      rule_endpoints},

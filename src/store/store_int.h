@@ -117,8 +117,8 @@ struct xd_store__backend {
      * (XD_ENOTFOUND when it was never set). */
     enum xd_status (*cursor_put)(struct xd_store__conn *c, const char *name, const char *value,
                                  int64_t at_ms, struct xd_error *err);
-    enum xd_status (*cursor_get)(struct xd_store__conn *c, const char *name, char *out,
-                                 size_t cap, struct xd_error *err);
+    enum xd_status (*cursor_get)(struct xd_store__conn *c, const char *name, char *out, size_t cap,
+                                 struct xd_error *err);
     /* The outbox, inside the writer's transaction. outbox_put inserts a message in <state>
      * (pending or disabled) and returns its seq. endpoint_disabled reads the endpoint's flag
      * (false when it has no row). claim and settle change one message by seq when it is in the
