@@ -84,16 +84,19 @@ static enum xd_status ingest_one(const struct xd_inbound_ctx *ctx,
     if (text == NULL) {
         return xd_error_set(err, XD_ENOMEM, "out of memory");
     }
-    char key[XD_STORE_IDEM_KEY_MAX + 1];
-    snprintf(key, sizeof key, "%s:%s", d->dedupe_key, purpose);
+    /* The same order is the same content as the ERP has it, whatever purpose the hub's
+     * history gives it now. */
+    uint8_t same[XD_SHA256_LEN];
+    xd_sha256(d->json, d->json_len, same);
     struct xd_inbound_request req = {
         .partner = p->id,
         .channel = "erp",
         .content_type = "application/json",
+        .dedupe_hash = same,
         .data = text,
         .len = strlen(text),
         .actor = "erp-poller",
-        .dedupe_key = key,
+        .dedupe_key = d->dedupe_key,
         .cursor_name = cname,
         .cursor_value = d->cursor,
     };
@@ -115,15 +118,13 @@ static enum xd_status ingest_one(const struct xd_inbound_ctx *ctx,
     return st;
 }
 
-enum xd_status xd_erp_poll(const struct xd_inbound_ctx *ctx, const struct xd_partner_profile *p,
-                           size_t max_batches, size_t *ingested, struct xd_error *err)
+/* One poll with an open connector (its session kept between polls by the poller). */
+static enum xd_status poll_with(const struct xd_inbound_ctx *ctx, struct xd_erp *e,
+                                const struct xd_partner_profile *p, size_t max_batches,
+                                size_t *ingested, struct xd_error *err)
 {
     *ingested = 0;
-    struct xd_erp *e = NULL;
-    enum xd_status st = xd_erp_open(p, ctx->partners, &e, err);
-    if (st != XD_OK) {
-        return st;
-    }
+    enum xd_status st = XD_OK;
     char cname[XD_STORE_CURSOR_NAME_MAX + 1];
     cursor_name(p, cname, sizeof cname);
     char cursor[XD_STORE_CURSOR_VALUE_MAX + 1];
@@ -158,6 +159,18 @@ enum xd_status xd_erp_poll(const struct xd_inbound_ctx *ctx, const struct xd_par
         }
         more = batch.more;
         xd_erp_batch_cleanup(&batch);
+    }
+    return st;
+}
+
+enum xd_status xd_erp_poll(const struct xd_inbound_ctx *ctx, const struct xd_partner_profile *p,
+                           size_t max_batches, size_t *ingested, struct xd_error *err)
+{
+    *ingested = 0;
+    struct xd_erp *e = NULL;
+    enum xd_status st = xd_erp_open(p, ctx->partners, &e, err);
+    if (st == XD_OK) {
+        st = poll_with(ctx, e, p, max_batches, ingested, err);
     }
     xd_erp_close(e);
     return st;
@@ -228,6 +241,7 @@ enum xd_status xd_erp_sync(const struct xd_inbound_ctx *ctx, const struct xd_par
 
 struct partner_state {
     char id[XD_PARTNER_ID_MAX + 1];
+    struct xd_erp *erp; /* open on the profile it was opened with (its session reused) */
     int64_t next_poll_ms;
     int64_t next_sync_ms;
     int64_t failures;
@@ -292,8 +306,16 @@ static void run_partner(struct xd_erp_poller *pl, const struct xd_partner_profil
     }
     struct xd_error err;
     xd_error_clear(&err);
+    if (s->erp != NULL && s->erp->p != p) {
+        xd_erp_close(s->erp); /* the profile changed: its settings and credential too */
+        s->erp = NULL;
+    }
+    if (s->erp == NULL && xd_erp_open(p, pl->ctx.partners, &s->erp, &err) != XD_OK) {
+        failed(s, p, "erp.poll", &err, now);
+        return;
+    }
     size_t n = 0;
-    if (xd_erp_poll(&pl->ctx, p, 10, &n, &err) != XD_OK) {
+    if (poll_with(&pl->ctx, s->erp, p, 10, &n, &err) != XD_OK) {
         failed(s, p, "erp.poll", &err, now);
         return;
     }
@@ -374,6 +396,9 @@ void xd_erp_poller_stop(struct xd_erp_poller *pl)
     pthread_cond_signal(&pl->cv);
     pthread_mutex_unlock(&pl->mu);
     pthread_join(pl->thread, NULL);
+    for (size_t i = 0; i < pl->n; i++) {
+        xd_erp_close(pl->st[i].erp);
+    }
     pthread_cond_destroy(&pl->cv);
     pthread_mutex_destroy(&pl->mu);
     xd_free(pl);

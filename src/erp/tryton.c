@@ -67,7 +67,6 @@ static const char *const po_fields[] = {
     "write_date",
     "purchase_date",
     "delivery_date",
-    "comment",
     "party.code",
     "party.name",
     "company.party.name",
@@ -81,7 +80,7 @@ static const char *const po_fields[] = {
     "lines.description",
     "lines.product.code",
     "lines.unit.symbol",
-    "lines.delivery_date",
+    "lines.delivery_date_store",
 };
 
 static json_t *party_ref(const struct xd_erp *e, const char *code, const char *name)
@@ -119,7 +118,9 @@ static json_t *po_line(const struct xd_erp *e, const json_t *l)
     if (ok && xd_erp__number_text(json_object_get(l, "unit_price"), price, sizeof price)) {
         ok = set_str(o, "unit_price", price);
     }
-    if (ok && xd_erp__date_text(json_object_get(l, "delivery_date"), date, sizeof date)) {
+    /* The date the buyer asked for on the line; Tryton's delivery_date of a processing line
+     * is its moves' planned date, which the hub itself sets from acknowledgements. */
+    if (ok && xd_erp__date_text(json_object_get(l, "delivery_date_store"), date, sizeof date)) {
         ok = set_str(o, "requested_delivery_date", date);
     }
     if (!ok) {
@@ -165,11 +166,8 @@ static json_t *po_doc(const struct xd_erp *e, const json_t *r)
     if (ok && xd_erp__date_text(json_object_get(r, "delivery_date"), date, sizeof date)) {
         ok = set_str(po, "requested_delivery_date", date);
     }
-    if (ok && str_of(r, "comment") != NULL) {
-        char note[265];
-        snprintf(note, sizeof note, "%s", str_of(r, "comment"));
-        ok = set_str(po, "note", note);
-    }
+    /* The purchase's comment is not the order's note: the hub writes acknowledgements there,
+     * and reading them back would make every acknowledgement a change of the order. */
     snprintf(id_ref, sizeof id_ref, "purchase.purchase:%lld", (long long)int_of(r, "id"));
     json_t *refs = json_pack("[{s:s, s:s, s:s}]", "qualifier", "ERP", "value", id_ref,
                              "description", "Tryton record");

@@ -487,6 +487,9 @@ static enum xd_status run_message(struct message_run *m, struct xd_error *err)
     }
     if (req->dedupe_key != NULL) {
         msg->dedupe_key = req->dedupe_key;
+        if (req->dedupe_hash != NULL) {
+            memcpy(msg->request_hash, req->dedupe_hash, XD_SHA256_LEN);
+        }
     }
     msg->cursor_name = req->cursor_name;
     msg->cursor_value = req->cursor_value;

@@ -49,6 +49,7 @@ struct xd_inbound_request {
     /* Optional: the key that recognises the message when it comes again (the ERP connector's
      * "tryton:purchase:<id>:..."), instead of the X12 interchange's. */
     const char *dedupe_key;
+    const uint8_t *dedupe_hash; /* what "the same message" means for it (NULL: the bytes) */
     /* Optional: a poller's cursor committed with the message (store.h, xd_store_message). */
     const char *cursor_name;
     const char *cursor_value;

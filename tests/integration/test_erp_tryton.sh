@@ -194,6 +194,9 @@ check "confirmed quantity, price and date in the line's note" \
 MV=$(tread stock.move "[[\"origin\",\"=\",\"purchase.line,$L1\"]]" '["planned_date"]')
 check "the line's open move planned for the confirmed date" \
     eq "$(echo "$MV" | js "d[0]['planned_date']['day']")" 12
+sleep 2
+check "what the acknowledgement wrote does not come back as a change of the order" \
+    eq "$(po_count "$N1")" 1
 
 ASN='{"type":"ship_notice","id":"doc-asn-1","asn_number":"ASN-1","purpose":"original","ship_date":"2026-03-09","ship_to":{"location_id":"DC-CHI"},"orders":[{"po_number":"'$N1'","items":[{"line_number":'$L1',"quantity":"10","uom":"EA"},{"line_number":'$L2',"quantity":"5","uom":"EA"}]}]}'
 S1=$(post_erp "$ASN")
@@ -252,6 +255,9 @@ tryton_start "$B/tryton" || { echo "trytond did not restart" >&2; }
 check "delivered once Tryton is back" wait_until 60 delivered "$S3"
 SH=$(tread stock.shipment.in '[["reference","=","ASN-2"]]' '["state"]')
 check "one incoming shipment for it" eq "$(echo "$SH" | js "len(d)")" 1
+
+check "no fetched purchase order was refused as a conflicting duplicate" \
+    eq "$(grep -c 'purchase order [^ ]* refused' "$B/hub.log")" 0
 
 # ------------------------------------------------------------------------------------------
 # Master data
