@@ -274,8 +274,10 @@ static json_t *after_domain(const char *cursor)
     json_t *dt = json_pack("{s:s, s:i, s:i, s:i, s:i, s:i, s:i, s:I}", "__class__", "datetime",
                            "year", y, "month", mo, "day", d, "hour", h, "minute", mi, "second", s,
                            "microsecond", (json_int_t)us);
-    return json_pack("[s, [[s, s, O]], [[s, s, O], [s, s, I]]]", "OR", "write_date", ">", dt,
-                     "write_date", "=", dt, "id", ">", (json_int_t)id);
+    json_t *domain = json_pack("[s, [[s, s, O]], [[s, s, O], [s, s, I]]]", "OR", "write_date", ">",
+                               dt, "write_date", "=", dt, "id", ">", (json_int_t)id);
+    json_decref(dt);
+    return domain;
 }
 
 static enum xd_status tryton_fetch(struct xd_erp *e, const char *cursor, struct xd_erp_batch *out,

@@ -238,6 +238,14 @@ X1=$(post_erp "$BAD")
 check "a refused posting lands in the dead-letter queue" wait_until 30 dead "$X1"
 check "saying why" eq "$(api GET "/v1/outbox/$X1" | js "'Tryton has no purchase numbered NO-SUCH-PO' in (d.get('dead_reason') or '')")" True
 
+# What Tryton itself refuses: a negative quantity breaks a constraint of stock.move.
+NEG='{"type":"ship_notice","id":"doc-asn-neg","asn_number":"ASN-NEG","purpose":"original","ship_date":"2026-03-09","ship_to":{"location_id":"DC-CHI"},"orders":[{"po_number":"'$N2'","items":[{"line_number":'$L3',"quantity":"-3","uom":"EA"}]}]}'
+X2=$(post_erp "$NEG")
+check "a posting Tryton refuses lands in the dead-letter queue" wait_until 30 dead "$X2"
+check "with what Tryton answered" eq "$(api GET "/v1/outbox/$X2" | js "(d.get('dead_reason') or '').startswith('Tryton answered ')")" True
+api GET "/v1/outbox/$X2" | js "'  ' + (d.get('dead_reason') or '')"
+tryton_rpc call model.stock.move.write "[[$(tread stock.move "[[\"origin\",\"=\",\"purchase.line,$L3\"]]" '["id"]' | js "d[0]['id']")], {\"quantity\": 3.0}]" > /dev/null
+
 # ------------------------------------------------------------------------------------------
 # Tryton down: retries, then delivered when it is back
 
@@ -273,6 +281,9 @@ check "suppliers are parties (mapped id)" ge "$(items party party_id acme-fasten
 check "warehouses are locations (mapped id)" ge "$(items location location_id DC-CHI)" 1
 OUT=$("$BIN" erp sync --data "$DATA" --partner erp-tryton 2>&1)
 check "unchanged master data is not journaled again" eq "$OUT" "0 master data document(s) journaled (unchanged since the last sync)"
+
+check "the hub's sanitizers reported nothing (leaks, undefined behaviour)" \
+    eq "$(grep -c 'Sanitizer\|runtime error' "$B/hub.log")" 0
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
