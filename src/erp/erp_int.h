@@ -5,6 +5,8 @@
 #ifndef XD_ERP_ERP_INT_H
 #define XD_ERP_ERP_INT_H
 
+#include <stdatomic.h>
+
 #include <jansson.h>
 
 #include "erp/erp.h"
@@ -20,6 +22,8 @@ struct xd_erp {
     json_t *context;
     int64_t timeout_ms;
     void *curl; /* CURL *, created at the first call */
+    /* When set and true, a call under way is abandoned (the poller stopping): XD_ECLOSED. */
+    const atomic_bool *cancel;
 };
 
 /* A Tryton error answer, split for the caller: the exception's name ("UserError") and its

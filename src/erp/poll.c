@@ -179,18 +179,13 @@ enum xd_status xd_erp_poll(const struct xd_inbound_ctx *ctx, const struct xd_par
 /* ------------------------------------------------------------------------------------------ */
 /* Master data */
 
-enum xd_status xd_erp_sync(const struct xd_inbound_ctx *ctx, const struct xd_partner_profile *p,
-                           size_t *stored, struct xd_error *err)
+static enum xd_status sync_with(const struct xd_inbound_ctx *ctx, struct xd_erp *e,
+                                const struct xd_partner_profile *p, size_t *stored,
+                                struct xd_error *err)
 {
     *stored = 0;
-    struct xd_erp *e = NULL;
-    enum xd_status st = xd_erp_open(p, ctx->partners, &e, err);
-    if (st != XD_OK) {
-        return st;
-    }
     struct xd_erp_master m;
-    st = xd_erp_master(e, &m, err);
-    xd_erp_close(e);
+    enum xd_status st = xd_erp_master(e, &m, err);
     if (st != XD_OK) {
         return st;
     }
@@ -231,6 +226,19 @@ enum xd_status xd_erp_sync(const struct xd_inbound_ctx *ctx, const struct xd_par
     return st;
 }
 
+enum xd_status xd_erp_sync(const struct xd_inbound_ctx *ctx, const struct xd_partner_profile *p,
+                           size_t *stored, struct xd_error *err)
+{
+    *stored = 0;
+    struct xd_erp *e = NULL;
+    enum xd_status st = xd_erp_open(p, ctx->partners, &e, err);
+    if (st == XD_OK) {
+        st = sync_with(ctx, e, p, stored, err);
+    }
+    xd_erp_close(e);
+    return st;
+}
+
 /* ------------------------------------------------------------------------------------------ */
 /* The poller thread */
 
@@ -254,7 +262,8 @@ struct xd_erp_poller {
     pthread_t thread;
     pthread_mutex_t mu;
     pthread_cond_t cv;
-    bool stop; /* under mu */
+    bool stop;            /* under mu */
+    atomic_bool stopping; /* the same, for calls under way to abandon theirs */
     /* The thread's own. */
     struct partner_state st[POLLER_PARTNERS_MAX];
     size_t n;
@@ -314,8 +323,13 @@ static void run_partner(struct xd_erp_poller *pl, const struct xd_partner_profil
         failed(s, p, "erp.poll", &err, now);
         return;
     }
+    s->erp->cancel = &pl->stopping;
     size_t n = 0;
-    if (poll_with(&pl->ctx, s->erp, p, 10, &n, &err) != XD_OK) {
+    enum xd_status st = poll_with(&pl->ctx, s->erp, p, 10, &n, &err);
+    if (st == XD_ECLOSED && atomic_load(&pl->stopping)) {
+        return;
+    }
+    if (st != XD_OK) {
         failed(s, p, "erp.poll", &err, now);
         return;
     }
@@ -328,7 +342,7 @@ static void run_partner(struct xd_erp_poller *pl, const struct xd_partner_profil
     s->next_poll_ms = now + p->erp->poll_interval_ms;
     if (pl->sync_interval_ms > 0 && now >= s->next_sync_ms) {
         size_t stored = 0;
-        if (xd_erp_sync(&pl->ctx, p, &stored, &err) != XD_OK) {
+        if (sync_with(&pl->ctx, s->erp, p, &stored, &err) != XD_OK) {
             const struct xd_log_ctx lc = {.partner = p->id, .action = "erp.sync"};
             XD_LOG_ERROR("erp", &lc, "master data sync of %s failed: %s", p->id, err.message);
         }
@@ -391,6 +405,7 @@ void xd_erp_poller_stop(struct xd_erp_poller *pl)
     if (pl == NULL) {
         return;
     }
+    atomic_store(&pl->stopping, true);
     pthread_mutex_lock(&pl->mu);
     pl->stop = true;
     pthread_cond_signal(&pl->cv);

@@ -29,6 +29,14 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *arg)
     return n;
 }
 
+static int on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+                       curl_off_t ulnow)
+{
+    (void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
+    const atomic_bool *cancel = arg;
+    return cancel != NULL && atomic_load(cancel) ? 1 : 0;
+}
+
 /* POST <body> and read the answer. XD_OK with the HTTP status in *status (any); XD_EUNAVAIL
  * when no answer came. */
 static enum xd_status post(struct xd_erp *e, const char *body, struct answer *a, long *status,
@@ -60,11 +68,19 @@ static enum xd_status post(struct xd_erp *e, const char *body, struct answer *a,
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
     curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+    if (e->cancel != NULL) {
+        curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
+        curl_easy_setopt(c, CURLOPT_XFERINFODATA, (void *)e->cancel);
+        curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+    }
     CURLcode rc = curl_easy_perform(c);
     curl_slist_free_all(h2);
     if (a->too_big) {
         return xd_error_set(err, XD_ETOOBIG, "Tryton's answer is larger than %zu bytes",
                             XD_ERP_RESPONSE_MAX);
+    }
+    if (rc == CURLE_ABORTED_BY_CALLBACK) {
+        return xd_error_set(err, XD_ECLOSED, "the call to Tryton was abandoned: stopping");
     }
     if (rc != CURLE_OK) {
         return xd_error_set(err, XD_EUNAVAIL, "Tryton at %s cannot be reached: %s", e->rpc_url,

@@ -157,6 +157,16 @@ check "a purchase confirmed while the hub was down is fetched after the restart"
 sleep 3 # three more polls
 check "the first purchase is not fetched again after the restart" eq "$(po_count "$N1")" 1
 check "nor the second" eq "$(po_count "$N2")" 1
+kill -KILL "$HUB_PID"
+wait "$HUB_PID" 2>/dev/null
+HUB_PID=
+PO4=$(tryton_rpc po-create SUP-0002 NW-10042:7:0.13)
+N4=$(echo "$PO4" | js "d['number']")
+hub_start
+check "after a kill -9 of the hub the next purchase is fetched" wait_until 20 has_pos "$N4" 1
+sleep 2
+check "and none before it again" eq "$(po_count "$N1")/$(po_count "$N2")/$(po_count "$N4")" 1/1/1
+check "an unmapped supplier keeps Tryton's code" eq "$(po_last "$N4" 'supplier.assigned_id')" SUP-0002
 
 # ------------------------------------------------------------------------------------------
 # Changes and cancellations
