@@ -833,10 +833,22 @@ static enum xd_status post_receipt(struct post *p)
     if (asn == NULL) {
         return refuse(p, "a receipt for Tryton needs the asn_number of its incoming shipment");
     }
+    /* ASN numbers are the suppliers': with the order, only its supplier's shipment. */
+    json_int_t supplier = 0;
+    json_t *purchase = NULL;
+    enum xd_status st = XD_OK;
+    const char *po = str_of(p->doc, "po_number");
+    if (po != NULL && (st = find_purchase(p, po, &purchase)) == XD_OK && purchase == NULL) {
+        return refuse(p, "Tryton has no purchase numbered %s", po);
+    }
+    supplier = int_of(purchase, "party");
+    json_decref(purchase);
     json_int_t shipment = 0;
     char state[32];
     json_t *moves = NULL;
-    enum xd_status st = find_shipment(p, asn, 0, &shipment, state, sizeof state, &moves);
+    if (st == XD_OK) {
+        st = find_shipment(p, asn, supplier, &shipment, state, sizeof state, &moves);
+    }
     if (st == XD_OK && shipment == 0) {
         json_decref(moves);
         return refuse(p, "Tryton has no incoming shipment with reference %s", asn);
@@ -854,7 +866,7 @@ static enum xd_status post_receipt(struct post *p)
         st = model_call(p, "stock.shipment.in", "receive", json_pack("[[I]]", shipment));
     }
     if (st == XD_OK && p->outcome != XD_ERP_REFUSED) {
-        st = find_shipment(p, asn, 0, &shipment, state, sizeof state, NULL);
+        st = find_shipment(p, asn, supplier, &shipment, state, sizeof state, NULL);
         if (st == XD_OK && strcmp(state, "received") == 0) {
             st = model_call(p, "stock.shipment.in", "done", json_pack("[[I]]", shipment));
         }

@@ -351,10 +351,12 @@ static void document_endpoint(struct xd_partner__ctx *c, const struct xd_partner
                                     "outbound.endpoints"
                                   : "name the endpoint: there are several");
     }
-    if (e != NULL && e->kind == XD_PARTNER_ENDPOINT_WEBHOOK &&
-        d->format != XD_PARTNER_FORMAT_JSON) {
+    bool json_only =
+        e != NULL && (e->kind == XD_PARTNER_ENDPOINT_WEBHOOK || e->kind == XD_PARTNER_ENDPOINT_ERP);
+    if (json_only && d->format != XD_PARTNER_FORMAT_JSON) {
         xd_partner__report_at(c, pathf(path, sizeof path, "documents[%zu].format", i), "conflict",
-                              "webhook endpoint '%s' carries json only", e->name);
+                              "%s endpoint '%s' carries json only",
+                              e->kind == XD_PARTNER_ENDPOINT_ERP ? "erp" : "webhook", e->name);
     }
 }
 
@@ -898,7 +900,7 @@ const struct xd_partner__rule xd_partner__rules[] = {
      "fixed_width entries have a flat map that compiles and makes documents of their type and "
      "format; others have none. set and version are for x12 (defaults: the type's usual set, "
      "004010), and the set must carry the type. An outbound entry names an existing endpoint, "
-     "or there is exactly one; webhook endpoints carry json. X12 documents need "
+     "or there is exactly one; webhook and erp endpoints carry json. X12 documents need "
      "identifiers.isa_qualifier and isa_id; mapping.x12 needs an x12 document.",
      rule_documents},
     {"Each format inbound.http accepts, and each inbox rule, has an inbound document entry of "

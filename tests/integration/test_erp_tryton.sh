@@ -292,6 +292,14 @@ check "warehouses are locations (mapped id)" ge "$(items location location_id DC
 OUT=$("$BIN" erp sync --data "$DATA" --partner erp-tryton 2>&1)
 check "unchanged master data is not journaled again" eq "$OUT" "0 master data document(s) journaled (unchanged since the last sync)"
 
+PO5=$(tryton_rpc po-create SUP-0001 NW-20417:2:2.50)
+N5=$(echo "$PO5" | js "d['number']")
+OUT=$("$BIN" erp poll --data "$DATA" --partner erp-tryton 2>&1)
+check "crossdock erp poll fetches what changed ($OUT)" eq "$OUT" "1 purchase order message(s) journaled"
+check "the new purchase once" eq "$(po_count "$N5")" 1
+OUT=$("$BIN" erp poll --data "$DATA" --partner erp-tryton 2>&1)
+check "and nothing the second time" eq "$OUT" "0 purchase order message(s) journaled"
+
 check "the hub's sanitizers reported nothing (leaks, undefined behaviour)" \
     eq "$(grep -c 'Sanitizer\|runtime error' "$B/hub.log")" 0
 
