@@ -70,12 +70,14 @@ static int serve_args(int argc, char **argv, struct xd_config *cfg, const char *
 struct delivery {
     struct xd_deliver_memreg *file;
     struct xd_endpoints *endpoints;
+    struct xd_erp_pool *erp; /* ERP connectors of erp endpoints */
     struct xd_deliver *engine;
 };
 
 static void delivery_cleanup(struct delivery *dl)
 {
     xd_deliver_stop(dl->engine);
+    xd_erp_pool_destroy(dl->erp);
     xd_endpoints_destroy(dl->endpoints);
     xd_deliver_memreg_destroy(dl->file);
     memset(dl, 0, sizeof *dl);
@@ -126,8 +128,11 @@ static enum xd_status delivery_start(const struct xd_config *cfg, struct xd_stor
     xd_deliver_options_init(&o);
     o.store = store;
     o.partners_dir = partners_dir;
+    if (xd_erp_pool_create(partners, &dl->erp) != XD_OK) {
+        return xd_error_set(err, XD_ENOMEM, "out of memory");
+    }
     o.erp_post = xd_erp_deliver;
-    o.erp_arg = partners;
+    o.erp_arg = dl->erp;
     xd_endpoints_registry(dl->endpoints, &o.registry);
     return xd_deliver_start(&o, &dl->engine, err);
 }

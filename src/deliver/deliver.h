@@ -134,8 +134,10 @@ enum xd_deliver_erp_result {
     XD_DELIVER_ERP_RETRY,
     XD_DELIVER_ERP_REFUSED,
 };
+/* <timeout_ms>: the endpoint's timeout (the connector bounds each call it makes by it). */
 typedef enum xd_deliver_erp_result (*xd_deliver_erp_fn)(void *arg, const char *partner,
-                                                        const char *body, size_t len, char *detail,
+                                                        const char *body, size_t len,
+                                                        int64_t timeout_ms, char *detail,
                                                         size_t cap);
 
 typedef enum xd_status (*xd_deliver_each_fn)(void *arg, const struct xd_deliver_endpoint *e);

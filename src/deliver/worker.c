@@ -81,7 +81,7 @@ static void post_erp(struct xd_deliver__xfer *x)
         return;
     }
     x->erp_result = d->opts.erp_post(d->opts.erp_arg, x->q->partner, x->msg.body, x->msg.body_len,
-                                     x->erp_detail, sizeof x->erp_detail);
+                                     x->cfg->timeout_ms, x->erp_detail, sizeof x->erp_detail);
 }
 
 static void *worker_main(void *arg)

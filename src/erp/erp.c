@@ -2,7 +2,9 @@
  * The connector handle: opened from an ERP partner's profile (settings, mapping, credential),
  * dispatched to its connector's operations; identifier mapping over the profile's erp section;
  * the delivery engine's hook for endpoints of kind erp.
- * Threads: a handle belongs to the thread that opened it; the hook opens one per call. */
+ * Threads: a handle belongs to one thread at a time; the pool hands idle ones to the delivery
+ * workers under its mutex. */
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -159,18 +161,93 @@ const char *xd_erp_map_out(const struct xd_erp *e, enum xd_erp_map_kind k, const
 /* ------------------------------------------------------------------------------------------ */
 /* Delivery */
 
-enum xd_deliver_erp_result xd_erp_deliver(void *arg, const char *partner, const char *body,
-                                          size_t len, char *detail, size_t cap)
+struct xd_erp_pool {
+    struct xd_partner_registry *partners;
+    pthread_mutex_t mu;
+    struct xd_erp *idle[XD_ERP_POOL_MAX]; /* under mu */
+    size_t n;
+};
+
+enum xd_status xd_erp_pool_create(struct xd_partner_registry *partners, struct xd_erp_pool **out)
 {
-    struct xd_partner_registry *partners = arg;
-    struct xd_partner_snapshot *snap = xd_partner_registry_acquire(partners);
+    struct xd_erp_pool *pool = xd_calloc(1, sizeof *pool);
+    if (pool == NULL) {
+        return XD_ENOMEM;
+    }
+    pool->partners = partners;
+    pthread_mutex_init(&pool->mu, NULL);
+    *out = pool;
+    return XD_OK;
+}
+
+void xd_erp_pool_destroy(struct xd_erp_pool *pool)
+{
+    if (pool == NULL) {
+        return;
+    }
+    for (size_t i = 0; i < pool->n; i++) {
+        xd_erp_close(pool->idle[i]);
+    }
+    pthread_mutex_destroy(&pool->mu);
+    xd_free(pool);
+}
+
+/* An idle connector of <p> (removed from the pool), or NULL. Connectors of an older version of
+ * the same partner's profile are taken out into <stale> to be closed. */
+static struct xd_erp *pool_take(struct xd_erp_pool *pool, const struct xd_partner_profile *p,
+                                struct xd_erp **stale, size_t *n_stale)
+{
+    struct xd_erp *found = NULL;
+    *n_stale = 0;
+    pthread_mutex_lock(&pool->mu);
+    for (size_t i = 0; i < pool->n;) {
+        struct xd_erp *e = pool->idle[i];
+        bool same_partner = strcmp(e->p->id, p->id) == 0;
+        if (same_partner && (e->p != p || found != NULL)) {
+            stale[(*n_stale)++] = e; /* an older profile: its settings may have changed */
+        } else if (same_partner) {
+            found = e;
+        } else {
+            i++;
+            continue;
+        }
+        pool->idle[i] = pool->idle[--pool->n];
+    }
+    pthread_mutex_unlock(&pool->mu);
+    return found;
+}
+
+static void pool_give(struct xd_erp_pool *pool, struct xd_erp *e)
+{
+    pthread_mutex_lock(&pool->mu);
+    bool kept = pool->n < XD_ERP_POOL_MAX;
+    if (kept) {
+        pool->idle[pool->n++] = e;
+    }
+    pthread_mutex_unlock(&pool->mu);
+    if (!kept) {
+        xd_erp_close(e);
+    }
+}
+
+enum xd_deliver_erp_result xd_erp_deliver(void *arg, const char *partner, const char *body,
+                                          size_t len, int64_t timeout_ms, char *detail, size_t cap)
+{
+    struct xd_erp_pool *pool = arg;
+    struct xd_partner_snapshot *snap = xd_partner_registry_acquire(pool->partners);
     const struct xd_partner_profile *p =
         snap != NULL ? xd_partner_snapshot_find(snap, partner) : NULL;
     struct xd_error err;
     xd_error_clear(&err);
-    struct xd_erp *e = NULL;
-    enum xd_status st = p != NULL ? xd_erp_open(p, partners, &e, &err)
-                                  : xd_error_set(&err, XD_ENOTFOUND, "no partner %s", partner);
+    struct xd_erp *stale[XD_ERP_POOL_MAX];
+    size_t n_stale = 0;
+    struct xd_erp *e = p != NULL ? pool_take(pool, p, stale, &n_stale) : NULL;
+    for (size_t i = 0; i < n_stale; i++) {
+        xd_erp_close(stale[i]);
+    }
+    enum xd_status st = e != NULL   ? XD_OK
+                        : p != NULL ? xd_erp_open(p, pool->partners, &e, &err)
+                                    : xd_error_set(&err, XD_ENOTFOUND, "no partner %s", partner);
     xd_partner_snapshot_release(snap);
     if (st != XD_OK) {
         /* A profile or credential to fix: wait under the retry policy, saying why. */
@@ -178,8 +255,10 @@ enum xd_deliver_erp_result xd_erp_deliver(void *arg, const char *partner, const 
         return XD_DELIVER_ERP_RETRY;
     }
     enum xd_erp_outcome out = XD_ERP_RETRY;
+    /* Each call to the ERP within the endpoint's timeout (a posting makes a few). */
+    e->timeout_ms = timeout_ms > 0 ? timeout_ms : 60000;
     st = xd_erp_post(e, body, len, &out, detail, cap);
-    xd_erp_close(e);
+    pool_give(pool, e);
     if (st != XD_OK) {
         snprintf(detail, cap, "posting to the ERP: %s", xd_strerror(st));
         return XD_DELIVER_ERP_RETRY;

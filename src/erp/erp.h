@@ -135,10 +135,20 @@ enum xd_status xd_erp_poller_start(const struct xd_inbound_ctx *ctx, int64_t syn
 /* Stop and join (a poll under way finishes first). NULL-safe. */
 void xd_erp_poller_stop(struct xd_erp_poller *pl);
 
+/* Connectors kept open between delivery attempts (and their ERP sessions with them), at most
+ * XD_ERP_POOL_MAX idle ones; a connector of a profile that changed since is closed, not reused.
+ * Thread-safe. <partners> is borrowed and must outlive the pool. */
+#define XD_ERP_POOL_MAX 16
+struct xd_erp_pool;
+enum xd_status xd_erp_pool_create(struct xd_partner_registry *partners,
+                                  struct xd_erp_pool **out) XD_NODISCARD;
+/* Closes the idle connectors; no attempt may be under way (stop the engine first). */
+void xd_erp_pool_destroy(struct xd_erp_pool *pool);
+
 /* The delivery engine's hook for endpoints of kind erp (src/deliver calls it on a worker
- * thread): open the connector of <partner> from <arg> (a struct xd_partner_registry) and post
- * the message body. Matches xd_deliver_erp_fn. */
+ * thread): take a connector of <partner> from <arg> (a struct xd_erp_pool) or open one, and
+ * post the message body. Matches xd_deliver_erp_fn. */
 enum xd_deliver_erp_result xd_erp_deliver(void *arg, const char *partner, const char *body,
-                                          size_t len, char *detail, size_t cap);
+                                          size_t len, int64_t timeout_ms, char *detail, size_t cap);
 
 #endif

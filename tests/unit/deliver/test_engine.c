@@ -345,10 +345,11 @@ static void test_file_outbox(void **state)
 static atomic_int erp_calls;
 
 static enum xd_deliver_erp_result fake_erp(void *arg, const char *partner, const char *body,
-                                           size_t len, char *detail, size_t cap)
+                                           size_t len, int64_t timeout_ms, char *detail, size_t cap)
 {
     (void)arg;
     (void)len;
+    assert_int_equal(timeout_ms, 2000); /* the endpoint's */
     assert_string_equal(partner, "erp-x");
     if (atomic_fetch_add(&erp_calls, 1) < 2) {
         snprintf(detail, cap, "the ERP cannot be reached");
