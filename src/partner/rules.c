@@ -880,6 +880,20 @@ static void rule_erp(struct xd_partner__ctx *c, const struct xd_partner_profile 
     } else if (p->role != XD_PARTNER_ROLE_ERP && p->erp != NULL) {
         xd_partner__report_at(c, "erp", "unexpected", "only a partner with role erp has one");
     }
+    /* The database names a path segment of the ERP's URL (Tryton: <url>/<database>/). */
+    const char *db = p->erp != NULL ? p->erp->database : NULL;
+    for (size_t i = 0; db != NULL && db[i] != '\0'; i++) {
+        char ch = db[i];
+        bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+                  (ch >= '0' && ch <= '9') || ch == '_' || ch == '-' || ch == '.';
+        if (!ok) {
+            xd_partner__report_at(c, "erp.database", "format",
+                                  "'%s': only letters, digits, '_', '-' and '.' (it is part of "
+                                  "the ERP's URL)",
+                                  db);
+            break;
+        }
+    }
 }
 
 const struct xd_partner__rule xd_partner__rules[] = {
@@ -931,7 +945,9 @@ const struct xd_partner__rule xd_partner__rules[] = {
      "purchase_order.requested_delivery_date) with an optional lead; at_risk is shorter than "
      "within; no two SLAs expect the same document from the same anchor.",
      rule_slas},
-    {"A partner with role erp has an erp section, and only it.", rule_erp},
+    {"A partner with role erp has an erp section, and only it. erp.database is letters, digits, "
+     "_ - and . (a segment of the ERP's URL).",
+     rule_erp},
 };
 const size_t xd_partner__n_rules = XD_ARRAY_LEN(xd_partner__rules);
 
