@@ -690,6 +690,17 @@ static enum xd_status post_asn(struct post *p)
 {
     const char *asn = str_of(p->doc, "asn_number");
     const json_t *orders = json_object_get(p->doc, "orders");
+    if (json_array_size(orders) == 0) {
+        return refuse(p, "the ship notice has no orders");
+    }
+    size_t k;
+    const json_t *ord;
+    json_array_foreach(orders, k, ord)
+    {
+        if (str_of(ord, "po_number") == NULL) {
+            return refuse(p, "orders[%zu] of the ship notice has no po_number", k);
+        }
+    }
     json_t *purchase[1] = {NULL};
     json_t *move_ids = json_array();
     if (move_ids == NULL) {

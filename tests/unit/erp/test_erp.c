@@ -94,6 +94,10 @@ static void test_open_and_map(void **state)
         {"{\"type\":\"item\",\"sku\":\"X\"}", "does not post item"},
         {"{\"type\":\"ship_notice\",\"orders\":[]}", "has no asn_number"},
         {"{\"type\":\"receipt\",\"receipt_number\":\"R\"}", "needs the asn_number"},
+        {"{\"type\":\"ship_notice\",\"asn_number\":\"A\"}", "has no orders"},
+        {"{\"type\":\"ship_notice\",\"asn_number\":\"A\",\"orders\":[{}]}",
+         "orders[0] of the ship notice has no po_number"},
+        {"{\"type\":\"invoice\",\"invoice_number\":\"I\"}", "needs the po_number"},
     };
     char detail[XD_ERP_DETAIL_MAX];
     for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
