@@ -243,6 +243,19 @@ check "for the quantity invoiced" eq "$(echo "$IV" | js "d[0]['total_amount']['d
 IL=$(tread account.invoice.line '[["invoice.reference","=","INV-1"]]' '["origin"]')
 check "tied to the purchase line" eq "$(echo "$IL" | js "d[0]['origin']")" "purchase.line,$L1"
 
+# The profile now says posted: the next invoice is posted in Tryton.
+sed 's/invoice_state: draft/invoice_state: posted/' "$B/erp.yaml" > "$B/erp-posted.yaml"
+"$BIN" partner apply "$B/erp-posted.yaml" --secrets "$B/secrets.yaml" --url "http://127.0.0.1:$HUB_PORT" \
+    --token "$TOKEN" > /dev/null
+INV2='{"type":"invoice","id":"doc-inv-2","invoice_number":"INV-2","invoice_type":"invoice","invoice_date":"2026-03-14","po_number":"'$N1'","supplier":{"party_id":"acme-fasteners"},"buyer":{"party_id":"northwind"},"currency":"USD","lines":[{"line_number":1,"po_line_number":'$L2',"quantity":"5","uom":"EA","unit_price":"0.13"}],"totals":{"total_amount":"0.65"}}'
+V3=$(post_erp "$INV2")
+check "invoice delivered under invoice_state posted" wait_until 30 delivered "$V3"
+IV=$(tread account.invoice '[["reference","=","INV-2"]]' '["state","total_amount","number"]')
+check "posted in Tryton, numbered by its sequence" eq "$(echo "$IV" | js "d[0]['state'] + '/' + str(bool(d[0]['number'])) + '/' + d[0]['total_amount']['decimal']")" posted/True/0.65
+sed -i 's/invoice_state: posted/invoice_state: draft/' "$B/erp-posted.yaml"
+"$BIN" partner apply "$B/erp-posted.yaml" --secrets "$B/secrets.yaml" --url "http://127.0.0.1:$HUB_PORT" \
+    --token "$TOKEN" > /dev/null
+
 BAD='{"type":"po_acknowledgement","po_number":"NO-SUCH-PO","status":"accepted","ack_date":"2026-03-03"}'
 X1=$(post_erp "$BAD")
 check "a refused posting lands in the dead-letter queue" wait_until 30 dead "$X1"

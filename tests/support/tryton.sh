@@ -5,7 +5,8 @@
 # As a library (tests/integration/test_erp_tryton.sh):
 #     . tests/support/tryton.sh
 #     tryton_prereqs                 # packages (installed when missing, as root); exits 77 if not
-#     tryton_template CACHE_DIR      # the template database, built once per CACHE_DIR (~30 s)
+#     tryton_template CACHE_DIR      # the template database, built once per CACHE_DIR and
+#                                    # version of tryton_rpc.py (~20 s)
 #     tryton_start WORK              # copies the template into WORK, starts trytond on a free port
 #     tryton_rpc setup|po-create ... # tests/support/tryton_rpc.py against it
 #     tryton_stop                    # stop trytond (call it from a trap); tryton_start again
@@ -95,7 +96,10 @@ tryton_template()
 {
     local cache=$1
     mkdir -p "$cache"
-    TRYTON_TEMPLATE=$cache/$TRYTON_DB.sqlite
+    # Named by the set-up script's content: a changed set-up builds a new template.
+    local tag
+    tag=$(sha256sum "$_TRYTON_HERE/tryton_rpc.py" | cut -c1-12)
+    TRYTON_TEMPLATE=$cache/$TRYTON_DB-$tag.sqlite
     (
         flock 9
         [ -s "$TRYTON_TEMPLATE" ] && exit 0

@@ -63,6 +63,23 @@ def setup():
             {'name': 'Accounts Payable', 'code': '2100', 'type': tp, 'reconcile': True,
              'party_required': True, 'company': company},
             {'name': 'Purchases', 'code': '6000', 'type': te, 'company': company}], ctx)
+    # A fiscal year with its sequences, so supplier invoices can be posted (invoice_state: posted).
+    if one('account.fiscalyear', [('name', '=', '2026')]) is None:
+        def type_id(module, fs_id):
+            return call('model.ir.model.data.search_read', [('module', '=', module), ('fs_id', '=', fs_id)],
+                        0, 1, None, ['db_id'], ctx)[0]['db_id']
+        move_seq = call('model.ir.sequence.create', [{'name': 'Account moves', 'company': company,
+                        'sequence_type': type_id('account', 'sequence_type_account_move')}], ctx)[0]
+        inv_seq = call('model.ir.sequence.strict.create', [{'name': 'Invoices', 'company': company,
+                       'sequence_type': type_id('account_invoice', 'sequence_type_account_invoice')}], ctx)[0]
+        fy = call('model.account.fiscalyear.create', [{
+            'name': '2026', 'company': company, 'post_move_sequence': move_seq,
+            'start_date': {'__class__': 'date', 'year': 2026, 'month': 1, 'day': 1},
+            'end_date': {'__class__': 'date', 'year': 2026, 'month': 12, 'day': 31},
+            'invoice_sequences': [['create', [{'company': company, 'in_invoice_sequence': inv_seq,
+                                               'in_credit_note_sequence': inv_seq, 'out_invoice_sequence': inv_seq,
+                                               'out_credit_note_sequence': inv_seq}]]]}], ctx)[0]
+        call('model.account.fiscalyear.create_period', [fy], ctx)
     payable = one('account.account', [('code', '=', '2100')])
     expense = one('account.account', [('code', '=', '6000')])
     unit = one('product.uom', [('symbol', '=', 'u')])
