@@ -402,8 +402,9 @@ static const struct {
         "ALTER TABLE journal ADD COLUMN detail TEXT;"
         "ALTER TABLE journal ADD COLUMN file_name TEXT;"},
     /* Cursors of pollers (the ERP connector's "purchases changed since"), advanced in the same
-     * transaction as the messages they fetched. */
-    {5, "CREATE TABLE cursors ("
+     * transaction as the messages they fetched. Version 6: 5 is the workflow engine's (branch
+     * flow), which this branch does not have yet; versions only need to grow. */
+    {6, "CREATE TABLE cursors ("
         "  name TEXT PRIMARY KEY,"
         "  value TEXT NOT NULL,"
         "  updated_at INTEGER NOT NULL) WITHOUT ROWID;"},
