@@ -596,22 +596,36 @@ static void asn_items(const json_t *order, json_t *items)
     }
 }
 
-/* The open move of purchase line <line_id> not taken yet, or -1. */
-static json_int_t pick_move(const json_t *moves, json_int_t line_id, json_t *taken)
+/* Is <m> (a stock.move read with origin and product.code) the move of a document line? By the
+ * purchase line (<line_id>, the order's line_number) when the line names it, else by the item:
+ * the SKU mapped back to the ERP's product code. */
+static bool move_of(const struct xd_erp *e, const json_t *m, json_int_t line_id, const char *sku)
 {
-    char origin[64];
-    snprintf(origin, sizeof origin, "purchase.line,%lld", (long long)line_id);
+    if (line_id > 0) {
+        char origin[64];
+        snprintf(origin, sizeof origin, "purchase.line,%lld", (long long)line_id);
+        const char *o = str_of(m, "origin");
+        return o != NULL && strcmp(o, origin) == 0;
+    }
+    const char *code = rel_str(m, "product.", "code");
+    return sku != NULL && code != NULL &&
+           strcmp(code, xd_erp_map_out(e, XD_ERP_MAP_PRODUCT, sku)) == 0;
+}
+
+/* The open move of an ASN item not taken yet, or -1. */
+static json_int_t pick_move(const struct xd_erp *e, const json_t *moves, const json_t *item,
+                            json_t *taken)
+{
     size_t i;
     const json_t *m;
     json_array_foreach(moves, i, m)
     {
         json_int_t id = int_of(m, "id");
-        const char *o = str_of(m, "origin");
         const char *state = str_of(m, "state");
         bool free_move =
             json_is_null(json_object_get(m, "shipment")) || json_object_get(m, "shipment") == NULL;
-        if (o != NULL && strcmp(o, origin) == 0 && state != NULL && strcmp(state, "draft") == 0 &&
-            free_move && !int_in(taken, id)) {
+        if (move_of(e, m, int_of(item, "line_number"), str_of(item, "sku")) && state != NULL &&
+            strcmp(state, "draft") == 0 && free_move && !int_in(taken, id)) {
             return id;
         }
     }
@@ -628,7 +642,8 @@ static enum xd_status asn_order(struct post *p, const json_t *order, json_t *pur
         return st != XD_OK ? st : (refuse(p, "Tryton has no purchase numbered %s", po), XD_OK);
     }
     json_t *moves = NULL;
-    static const char *const mf[] = {"origin", "state", "shipment", "quantity", NULL};
+    static const char *const mf[] = {"origin",   "state",        "shipment",
+                                     "quantity", "product.code", NULL};
     st = search_read(p, "stock.move",
                      json_pack("[[s, s, O]]", "id", "in", json_object_get(purchase, "moves")), mf,
                      &moves);
@@ -643,12 +658,11 @@ static enum xd_status asn_order(struct post *p, const json_t *order, json_t *pur
         if (st != XD_OK || p->outcome == XD_ERP_REFUSED) {
             break;
         }
-        json_int_t line = int_of(it, "line_number");
-        json_int_t move = pick_move(moves, line, move_ids);
+        json_int_t move = pick_move(p->e, moves, it, move_ids);
         const char *qty = str_of(it, "quantity");
         if (move < 0 || qty == NULL) {
-            refuse(p, "no open move of line %lld of Tryton purchase %s for the ship notice",
-                   (long long)line, po);
+            refuse(p, "no open move of line %lld (%s) of Tryton purchase %s for the ship notice",
+                   (long long)int_of(it, "line_number"), nz(str_of(it, "sku"), "no sku"), po);
             break;
         }
         json_array_append_new(move_ids, json_integer(move));
@@ -761,18 +775,14 @@ static enum xd_status post_asn(struct post *p)
 /* ------------------------------------------------------------------------------------------ */
 /* receipt */
 
-/* The move of the shipment for a receipt line: by purchase line, else none. */
-static json_int_t receipt_move(const json_t *moves, const json_t *l)
+/* The move of the shipment for a receipt line (by purchase line, else by item), or -1. */
+static json_int_t receipt_move(const struct xd_erp *e, const json_t *moves, const json_t *l)
 {
-    json_int_t line = int_of(l, "po_line_number");
-    char origin[64];
-    snprintf(origin, sizeof origin, "purchase.line,%lld", (long long)line);
     size_t i;
     const json_t *m;
     json_array_foreach(moves, i, m)
     {
-        const char *o = str_of(m, "origin");
-        if (o != NULL && strcmp(o, origin) == 0) {
+        if (move_of(e, m, int_of(l, "po_line_number"), str_of(l, "sku"))) {
             return int_of(m, "id");
         }
     }
@@ -791,29 +801,44 @@ static double receipt_qty(const json_t *l)
 static enum xd_status receipt_moves(struct post *p, json_int_t shipment, const json_t *move_ids)
 {
     json_t *moves = NULL;
-    static const char *const mf[] = {"origin", "quantity", NULL};
+    static const char *const mf[] = {"origin", "quantity", "product.code", NULL};
     enum xd_status st =
         search_read(p, "stock.move", json_pack("[[s, s, O]]", "id", "in", move_ids), mf, &moves);
     json_t *kept = json_array();
     json_t *drop = json_array();
+    /* Per move, the sum of its receipt lines (one line per lot or pack is common). */
+    double sums[256] = {0};
+    json_int_t sum_ids[256];
+    size_t n_sums = 0;
     size_t i;
     const json_t *l;
     json_array_foreach(json_object_get(p->doc, "lines"), i, l)
     {
-        if (st != XD_OK || p->outcome == XD_ERP_REFUSED) {
-            break;
-        }
-        json_int_t move = receipt_move(moves, l);
+        json_int_t move = receipt_move(p->e, moves, l);
         if (move < 0) {
-            refuse(p, "receipt line %lld: no move of purchase line %lld in the shipment",
-                   (long long)int_of(l, "line_number"), (long long)int_of(l, "po_line_number"));
+            refuse(p, "receipt line %lld: no move of purchase line %lld (%s) in the shipment",
+                   (long long)int_of(l, "line_number"), (long long)int_of(l, "po_line_number"),
+                   nz(str_of(l, "sku"), "no sku"));
             break;
         }
-        double q = receipt_qty(l);
-        if (q > 0) {
-            json_array_append_new(kept, json_integer(move));
+        size_t k = 0;
+        while (k < n_sums && sum_ids[k] != move) {
+            k++;
+        }
+        if (k == n_sums && n_sums == sizeof sums / sizeof sums[0]) {
+            refuse(p, "the receipt names more than %zu moves", n_sums);
+            break;
+        }
+        if (k == n_sums) {
+            sum_ids[n_sums++] = move;
+        }
+        sums[k] += receipt_qty(l);
+    }
+    for (size_t k = 0; k < n_sums && st == XD_OK && p->outcome != XD_ERP_REFUSED; k++) {
+        if (sums[k] > 0) {
+            json_array_append_new(kept, json_integer(sum_ids[k]));
             st = model_call(p, "stock.move", "write",
-                            json_pack("[[I], {s:f}]", move, "quantity", q));
+                            json_pack("[[I], {s:f}]", sum_ids[k], "quantity", sums[k]));
         }
     }
     /* Moves nothing was received of leave the shipment: Tryton keeps them open on the
@@ -913,12 +938,36 @@ static enum xd_status expense_account(struct post *p, const json_t *line, json_i
     return st;
 }
 
+/* The purchase's line of the item <sku> (mapped back to the ERP's product code), 0 when none. */
+static enum xd_status line_by_sku(struct post *p, const json_t *purchase, const char *sku,
+                                  json_int_t *line)
+{
+    json_t *rows = NULL;
+    static const char *const f[] = {"product", NULL};
+    enum xd_status st =
+        search_read(p, "purchase.line",
+                    json_pack("[[s, s, I], [s, s, s]]", "purchase", "=", int_of(purchase, "id"),
+                              "product.code", "=", xd_erp_map_out(p->e, XD_ERP_MAP_PRODUCT, sku)),
+                    f, &rows);
+    *line = int_of(json_array_get(rows, 0), "id");
+    json_decref(rows);
+    return st;
+}
+
 static enum xd_status invoice_line(struct post *p, const json_t *purchase, const json_t *l,
                                    json_t *lines)
 {
     json_int_t pl = int_of(l, "po_line_number");
+    if (pl <= 0 && str_of(l, "sku") != NULL) {
+        enum xd_status st = line_by_sku(p, purchase, str_of(l, "sku"), &pl);
+        if (st != XD_OK) {
+            return st;
+        }
+    }
     if (pl <= 0 || !int_in(json_object_get(purchase, "lines"), pl)) {
-        return refuse(p, "invoice line %lld: po_line_number is not a line of Tryton purchase %s",
+        return refuse(p,
+                      "invoice line %lld: neither its po_line_number nor its sku names a line of "
+                      "Tryton purchase %s",
                       (long long)int_of(l, "line_number"), str_of(purchase, "number"));
     }
     json_t *rows = NULL;
