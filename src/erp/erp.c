@@ -97,6 +97,7 @@ void xd_erp_batch_cleanup(struct xd_erp_batch *b)
         xd_free(b->docs[i].dedupe_key);
         xd_free(b->docs[i].cursor);
         xd_free(b->docs[i].po_number);
+        xd_free(b->docs[i].fingerprint);
     }
     xd_free(b->docs);
     memset(b, 0, sizeof *b);

@@ -44,6 +44,7 @@ struct xd_erp_doc {
     char *dedupe_key;
     char *cursor;
     char *po_number;
+    char *fingerprint; /* "content <hash> open|withdrawn": in the order's ERP reference */
     bool withdrawn;
 };
 

@@ -23,10 +23,48 @@ static void cursor_name(const struct xd_partner_profile *p, char *out, size_t ca
     snprintf(out, cap, "erp:%s:purchase", p->id);
 }
 
-/* Set the purpose the hub's history calls for; false: skip the order (a withdrawal of one the
- * hub never saw). */
-static enum xd_status decide(const struct xd_inbound_ctx *ctx, const struct xd_erp_doc *d,
-                             json_t *po, const char **purpose, struct xd_error *err)
+/* The ERP reference's description ("content <hash> open|withdrawn") of the last purchase order
+ * of <thread> this partner sent for the same ERP record (<ref>), into <out>; "" when none. */
+static enum xd_status last_fingerprint(const struct xd_inbound_ctx *ctx,
+                                       const struct xd_partner_profile *p, const char *thread,
+                                       const char *ref, char *out, size_t cap, struct xd_error *err)
+{
+    out[0] = '\0';
+    struct xd_arena *a = xd_arena_create(64 * 1024, (size_t)256 * 1024 * 1024);
+    if (a == NULL) {
+        return xd_error_set(err, XD_ENOMEM, "out of memory");
+    }
+    struct xd_store_doc *docs = NULL;
+    size_t n = 0;
+    enum xd_status st = xd_store_thread_docs(ctx->store, thread, 0, a, &docs, &n, err);
+    for (size_t i = n; st == XD_OK && i > 0 && out[0] == '\0'; i--) {
+        const struct xd_store_doc *doc = &docs[i - 1];
+        if (strcmp(doc->doc_type, "purchase_order") != 0 || strcmp(doc->partner, p->id) != 0) {
+            continue;
+        }
+        json_t *body = json_loadb(doc->body, doc->body_len, 0, NULL);
+        size_t k;
+        const json_t *r;
+        json_array_foreach(json_object_get(body, "references"), k, r)
+        {
+            const char *v = json_string_value(json_object_get(r, "value"));
+            const char *desc = json_string_value(json_object_get(r, "description"));
+            if (v != NULL && desc != NULL && strcmp(v, ref) == 0) {
+                snprintf(out, cap, "%s", desc);
+            }
+        }
+        json_decref(body);
+    }
+    xd_arena_destroy(a);
+    return st;
+}
+
+/* Set the purpose the hub's history calls for; *purpose NULL: skip the order (a withdrawal of
+ * one the hub never saw, or what the hub last journaled for it, unchanged: Tryton rewrites a
+ * purchase when its shipments and invoices move). */
+static enum xd_status decide(const struct xd_inbound_ctx *ctx, const struct xd_partner_profile *p,
+                             const struct xd_erp_doc *d, json_t *po, const char **purpose,
+                             struct xd_error *err)
 {
     char thread[XD_CORRELATION_ID_MAX + 1];
     struct xd_error lerr;
@@ -38,6 +76,17 @@ static enum xd_status decide(const struct xd_inbound_ctx *ctx, const struct xd_e
         return st;
     }
     bool known = st == XD_OK;
+    char last[128] = "";
+    const char *ref = json_string_value(
+        json_object_get(json_array_get(json_object_get(po, "references"), 0), "value"));
+    if (known && ref != NULL &&
+        (st = last_fingerprint(ctx, p, thread, ref, last, sizeof last, err)) != XD_OK) {
+        return st;
+    }
+    if (known && d->fingerprint != NULL && strcmp(last, d->fingerprint) == 0) {
+        *purpose = NULL;
+        return XD_OK;
+    }
     *purpose = d->withdrawn ? (known ? "cancel" : NULL) : (known ? "change" : "original");
     if (*purpose != NULL && json_object_set_new(po, "purpose", json_string(*purpose)) != 0) {
         return xd_error_set(err, XD_ENOMEM, "out of memory");
@@ -74,7 +123,7 @@ static enum xd_status ingest_one(const struct xd_inbound_ctx *ctx,
         return d->json == NULL ? XD_OK : xd_error_set(err, XD_ENOMEM, "out of memory");
     }
     const char *purpose = NULL;
-    enum xd_status st = decide(ctx, d, po, &purpose, err);
+    enum xd_status st = decide(ctx, p, d, po, &purpose, err);
     char *text =
         st == XD_OK && purpose != NULL ? json_dumps(po, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
     json_decref(po);

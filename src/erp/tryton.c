@@ -133,7 +133,7 @@ static json_t *po_line(const struct xd_erp *e, const json_t *l)
 /* The canonical purchase order of one purchase (purpose original: the poller decides). */
 static json_t *po_doc(const struct xd_erp *e, const json_t *r)
 {
-    char date[40], id_ref[64];
+    char date[40];
     json_t *po = json_pack("{s:s, s:s, s:s, s:s}", "type", "purchase_order", "po_number",
                            str_of(r, "number"), "purpose", "original", "order_type", "standard");
     if (po == NULL) {
@@ -168,10 +168,6 @@ static json_t *po_doc(const struct xd_erp *e, const json_t *r)
     }
     /* The purchase's comment is not the order's note: the hub writes acknowledgements there,
      * and reading them back would make every acknowledgement a change of the order. */
-    snprintf(id_ref, sizeof id_ref, "purchase.purchase:%lld", (long long)int_of(r, "id"));
-    json_t *refs = json_pack("[{s:s, s:s, s:s}]", "qualifier", "ERP", "value", id_ref,
-                             "description", "Tryton record");
-    ok = ok && refs != NULL && json_object_set_new(po, "references", refs) == 0;
     json_t *lines = json_array();
     const json_t *l;
     size_t i;
@@ -228,6 +224,27 @@ static enum xd_status fetched(const struct xd_erp *e, const json_t *r, struct xd
     d->po_number = xd_strdup(number);
     json_t *po = po_doc(e, r);
     char *text = po != NULL ? json_dumps(po, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+    /* The order's fingerprint: what it says (content) and whether it stands. The poller
+     * compares it with the last order journaled for this purchase; it travels in the order's
+     * reference to the Tryton record. */
+    uint8_t h[XD_SHA256_LEN];
+    char hex[XD_SHA256_HEX_LEN + 1];
+    xd_sha256(text != NULL ? text : "", text != NULL ? strlen(text) : 0, h);
+    xd_hex_encode(h, 8, hex);
+    free(text);
+    d->fingerprint = xd_malloc(64);
+    if (d->fingerprint != NULL) {
+        snprintf(d->fingerprint, 64, "content %.16s %s", hex, d->withdrawn ? "withdrawn" : "open");
+    }
+    char id_ref[64];
+    snprintf(id_ref, sizeof id_ref, "purchase.purchase:%lld", id);
+    json_t *refs = d->fingerprint != NULL
+                       ? json_pack("[{s:s, s:s, s:s}]", "qualifier", "ERP", "value", id_ref,
+                                   "description", d->fingerprint)
+                       : NULL;
+    text = po != NULL && refs != NULL && json_object_set_new(po, "references", refs) == 0
+               ? json_dumps(po, JSON_COMPACT | JSON_PRESERVE_ORDER)
+               : NULL;
     json_decref(po);
     if (d->po_number == NULL || text == NULL) {
         free(text);
@@ -242,19 +259,13 @@ static enum xd_status fetched(const struct xd_erp *e, const json_t *r, struct xd
     if (d->json == NULL) {
         return XD_ENOMEM;
     }
-    /* The key changes with what the order says (content and state), not with every write of
-     * the purchase (Tryton writes it when shipments move): a write that changes nothing the
-     * supplier sees is recognised as seen. */
-    uint8_t h[XD_SHA256_LEN];
-    xd_sha256(d->json, d->json_len, h);
-    char hex[XD_SHA256_HEX_LEN + 1];
-    xd_hex_encode(h, 8, hex);
+    /* One write of the purchase is one message: fetched again (a crash before the cursor
+     * moved), it is recognised. */
     d->dedupe_key = xd_malloc(128);
     if (d->dedupe_key == NULL) {
         return XD_ENOMEM;
     }
-    snprintf(d->dedupe_key, 128, "tryton:purchase:%lld:%s:%s", id, hex,
-             d->withdrawn ? "withdrawn" : "open");
+    snprintf(d->dedupe_key, 128, "tryton:purchase:%lld:%s", id, wd);
     return XD_OK;
 }
 

@@ -185,6 +185,9 @@ check "a cancellation in Tryton follows" wait_until 20 has_pos "$N3" 3
 check "as purpose cancel" eq "$(po_last "$N3" purpose)" cancel
 sleep 3
 check "each once" eq "$(po_count "$N3")" 3
+tryton_rpc po-change "$I3" "$L4" 6 > /dev/null
+check "confirmed again as it was before the cancellation, it follows" wait_until 20 has_pos "$N3" 4
+check "as purpose change" eq "$(po_last "$N3" purpose)/$(po_last "$N3" 'lines[0].quantity')" change/6
 
 # ------------------------------------------------------------------------------------------
 # Posting into Tryton
