@@ -144,7 +144,8 @@
     V("van", "Value-added network mailbox")                                                        \
     V("email", "E-mail attachment")                                                                \
     V("nats", "NATS subject")                                                                      \
-    V("manual", "Entered by a person")
+    V("manual", "Entered by a person")                                                             \
+    V("erp", "Fetched from the ERP by its connector")
 
 #define XD_CANON_CODES_format(V)                                                                   \
     V("json", "Canonical or partner JSON")                                                         \

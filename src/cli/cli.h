@@ -15,5 +15,6 @@ int xd_cmd_partner(int argc, char **argv);
 int xd_cmd_secrets(int argc, char **argv);
 int xd_cmd_tx(int argc, char **argv);
 int xd_cmd_demo(int argc, char **argv);
+int xd_cmd_erp(int argc, char **argv);
 
 #endif

@@ -13,6 +13,7 @@
 #include "core/decimal.h"
 #include "deliver/deliver.h"
 #include "endpoints/endpoints.h"
+#include "erp/erp.h"
 #include "flow/flow.h"
 #include "gateway/gateway.h"
 #include "inbound/inbox.h"
@@ -71,12 +72,14 @@ static int serve_args(int argc, char **argv, struct xd_config *cfg, const char *
 struct delivery {
     struct xd_deliver_memreg *file;
     struct xd_endpoints *endpoints;
+    struct xd_erp_pool *erp; /* ERP connectors of erp endpoints */
     struct xd_deliver *engine;
 };
 
 static void delivery_cleanup(struct delivery *dl)
 {
     xd_deliver_stop(dl->engine);
+    xd_erp_pool_destroy(dl->erp);
     xd_endpoints_destroy(dl->endpoints);
     xd_deliver_memreg_destroy(dl->file);
     memset(dl, 0, sizeof *dl);
@@ -127,6 +130,11 @@ static enum xd_status delivery_start(const struct xd_config *cfg, struct xd_stor
     xd_deliver_options_init(&o);
     o.store = store;
     o.partners_dir = partners_dir;
+    if (xd_erp_pool_create(partners, &dl->erp) != XD_OK) {
+        return xd_error_set(err, XD_ENOMEM, "out of memory");
+    }
+    o.erp_post = xd_erp_deliver;
+    o.erp_arg = dl->erp;
     xd_endpoints_registry(dl->endpoints, &o.registry);
     return xd_deliver_start(&o, &dl->engine, err);
 }
@@ -344,12 +352,26 @@ int xd_cmd_serve(int argc, char **argv)
         xd_store_close(store);
         return 1;
     }
+    struct xd_erp_poller *poller = NULL;
+    if (xd_erp_poller_start(&glue.ctx, (int64_t)cfg.erp_sync_interval_s * 1000, &poller, &err) !=
+        XD_OK) {
+        XD_LOG_ERROR("serve", NULL, "%s", err.message);
+        xd_gateway_stop(gw);
+        xd_inbox_stop(inbox);
+        xd_flow_stop(flow);
+        delivery_cleanup(&dl);
+        xd_partner_registry_destroy(partners);
+        xd_secret_key_destroy(key);
+        xd_store_close(store);
+        return 1;
+    }
     XD_LOG_INFO("serve", NULL, "crossdock %s listening on http://%s:%u (data %s)", XD_VERSION,
                 gopts.host, (unsigned)xd_gateway_port(gw), cfg.data_dir);
     int sig = 0;
     sigwait(&stop, &sig);
     XD_LOG_INFO("serve", NULL, "%s received: finishing accepted requests",
                 sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    xd_erp_poller_stop(poller);
     xd_gateway_stop(gw);
     xd_inbox_stop(inbox);
     xd_flow_stop(flow);

@@ -22,6 +22,7 @@ static const struct command commands[] = {
     {"sim", xd_cmd_sim, "simulated partners for tests and demos (receiver)"},
     {"partner", xd_cmd_partner, "apply, list, show partner profiles; test samples against one"},
     {"secrets", xd_cmd_secrets, "make a master key; rotate the key credentials are sealed with"},
+    {"erp", xd_cmd_erp, "ERP connector: sync master data, poll purchase orders once"},
     {"demo", xd_cmd_demo, "the hub and a simulated partner network on one machine (p2p)"},
     {"tx", xd_cmd_tx, "where a PO stands (timeline, lines, exceptions); act on exceptions"},
 };

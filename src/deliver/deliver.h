@@ -42,6 +42,7 @@ enum xd_deliver_kind {
     XD_DELIVER_HTTP,    /* POST (or PUT) the body with an Idempotency-Key */
     XD_DELIVER_WEBHOOK, /* the same, signed the Standard Webhooks way */
     XD_DELIVER_FILE,    /* write <partners_dir>/<partner>/outbox/<seq>-<endpoint>-<id>.<ext> */
+    XD_DELIVER_ERP,     /* hand the body to the ERP connector (options.erp_post) */
 };
 
 /* How the hub authenticates to an endpoint. The secret goes on the wire and nowhere else. */
@@ -121,9 +122,23 @@ enum xd_status xd_deliver_endpoint_check(const struct xd_deliver_endpoint *e,
                                          struct xd_error *err) XD_NODISCARD;
 /* "10.0.0.0/8", "::1/128", or a bare address (a /32 or /128). XD_EINVAL when malformed. */
 enum xd_status xd_deliver_cidr_parse(const char *text, struct xd_deliver_cidr *out) XD_NODISCARD;
-/* "http", "webhook", "file"; XD_EINVAL for anything else. */
+/* "http", "webhook", "file", "erp"; XD_EINVAL for anything else. */
 const char *xd_deliver_kind_name(enum xd_deliver_kind k);
 enum xd_status xd_deliver_kind_parse(const char *name, enum xd_deliver_kind *out) XD_NODISCARD;
+
+/* What became of a message handed to an ERP connector: taken (or found taken before), to be
+ * retried (the ERP is down or busy: counts against the breaker), or refused (the ERP says no:
+ * dead-letter queue with <detail>, what the ERP answered). */
+enum xd_deliver_erp_result {
+    XD_DELIVER_ERP_DONE,
+    XD_DELIVER_ERP_RETRY,
+    XD_DELIVER_ERP_REFUSED,
+};
+/* <timeout_ms>: the endpoint's timeout (the connector bounds each call it makes by it). */
+typedef enum xd_deliver_erp_result (*xd_deliver_erp_fn)(void *arg, const char *partner,
+                                                        const char *body, size_t len,
+                                                        int64_t timeout_ms, char *detail,
+                                                        size_t cap);
 
 typedef enum xd_status (*xd_deliver_each_fn)(void *arg, const struct xd_deliver_endpoint *e);
 
@@ -194,9 +209,13 @@ struct xd_deliver_options {
     size_t window;         /* messages of one queue held in memory */
     unsigned workers;      /* threads for DNS lookups and file writes */
     int64_t stop_grace_ms; /* how long xd_deliver_stop lets attempts finish */
+    /* Endpoints of kind erp: the ERP connector's post (src/erp, xd_erp_deliver), called on a
+     * worker thread with <erp_arg>. NULL: their messages wait under the retry policy. */
+    xd_deliver_erp_fn erp_post;
+    void *erp_arg;
 };
 
-/* Defaults: max_in_flight 256, window 64, workers 2, stop_grace_ms 10000. */
+/* Defaults: max_in_flight 256, window 64, workers 2, stop_grace_ms 10000, no erp_post. */
 void xd_deliver_options_init(struct xd_deliver_options *o);
 
 /* Start the engine: read the endpoints' durable state and the queues that hold work, watch the

@@ -254,6 +254,7 @@ struct xd_deliver__queue {
 enum xd_deliver__step {
     XD_DELIVER__STEP_RESOLVE,
     XD_DELIVER__STEP_FILE,
+    XD_DELIVER__STEP_ERP,
 };
 
 struct xd_deliver__xfer {
@@ -287,6 +288,8 @@ struct xd_deliver__xfer {
     } addrs[XD_DELIVER__DNS_ADDRS];
     enum xd_status file_status;
     char file_error[XD_ERROR_MESSAGE_MAX];
+    enum xd_deliver_erp_result erp_result;
+    char erp_detail[XD_STORE_ERROR_TEXT_MAX];
     char errbuf[CURL_ERROR_SIZE];
     struct xd_deliver__xfer *next;  /* worker queue, inbox */
     struct xd_deliver__xfer *lprev; /* the engine's list of attempts with a running transfer */

@@ -23,6 +23,7 @@ static const char *const kind_names[] = {
     [XD_DELIVER_HTTP] = "http",
     [XD_DELIVER_WEBHOOK] = "webhook",
     [XD_DELIVER_FILE] = "file",
+    [XD_DELIVER_ERP] = "erp",
 };
 
 const char *xd_deliver_kind_name(enum xd_deliver_kind k)
@@ -143,8 +144,8 @@ static enum xd_status check_auth(const struct xd_deliver_endpoint *e, struct xd_
     if (a->kind == XD_DELIVER_AUTH_NONE) {
         return a->secret[0] == '\0' ? XD_OK : bad(err, "auth", "a secret without a type");
     }
-    if (e->kind == XD_DELIVER_FILE) {
-        return bad(err, "auth", "a file endpoint has no authentication");
+    if (e->kind == XD_DELIVER_FILE || e->kind == XD_DELIVER_ERP) {
+        return bad(err, "auth", "file and erp endpoints have no authentication");
     }
     if ((size_t)a->kind > XD_DELIVER_AUTH_HEADER || a->secret[0] == '\0') {
         return bad(err, "auth", "needs a type and a secret");
@@ -207,7 +208,7 @@ enum xd_status xd_deliver_endpoint_check(const struct xd_deliver_endpoint *e, st
         return bad(err, "name", "must be 1-64 of [A-Za-z0-9._-], not starting with '.'");
     }
     if ((size_t)e->kind >= XD_ARRAY_LEN(kind_names)) {
-        return bad(err, "kind", "must be http, webhook or file");
+        return bad(err, "kind", "must be http, webhook, file or erp");
     }
     if (e->config_error[0] != '\0') {
         /* Known but unusable: nothing else of it is used, so nothing else need hold. */

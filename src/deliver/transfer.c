@@ -437,8 +437,8 @@ void xd_deliver__attempt_start(struct xd_deliver *d, struct xd_deliver__queue *q
                       why != NULL ? why : "endpoint configuration cannot be used");
         return;
     }
-    if (x->cfg->kind == XD_DELIVER_FILE) {
-        x->step = XD_DELIVER__STEP_FILE;
+    if (x->cfg->kind == XD_DELIVER_FILE || x->cfg->kind == XD_DELIVER_ERP) {
+        x->step = x->cfg->kind == XD_DELIVER_FILE ? XD_DELIVER__STEP_FILE : XD_DELIVER__STEP_ERP;
         x->t0_ns = xd_mono_ns();
         xd_deliver__workers_post(d, x);
         return;
@@ -460,8 +460,34 @@ void xd_deliver__attempt_start(struct xd_deliver *d, struct xd_deliver__queue *q
     }
 }
 
+/* The ERP connector's verdict: a refusal proves the ERP alive and goes to the dead-letter
+ * queue with what the ERP answered. */
+static void erp_done(struct xd_deliver__xfer *x)
+{
+    static const enum xd_deliver__class classes[] = {
+        [XD_DELIVER_ERP_DONE] = XD_DELIVER__DELIVERED,
+        [XD_DELIVER_ERP_RETRY] = XD_DELIVER__RETRY,
+        [XD_DELIVER_ERP_REFUSED] = XD_DELIVER__DEAD,
+    };
+    enum xd_deliver__class c = classes[x->erp_result];
+    struct xd_deliver__outcome o = {
+        .c = c,
+        .effect = c == XD_DELIVER__RETRY ? XD_DELIVER__EFFECT_FAILURE : XD_DELIVER__EFFECT_SUCCESS,
+        .error = c == XD_DELIVER__DELIVERED ? NULL : x->erp_detail,
+        .excerpt = x->erp_detail,
+        .excerpt_len = strlen(x->erp_detail),
+        .retry_after_ms = -1,
+        .latency_us = (xd_mono_ns() - x->t0_ns) / 1000,
+    };
+    finish(x, &o);
+}
+
 void xd_deliver__attempt_step_done(struct xd_deliver *d, struct xd_deliver__xfer *x)
 {
+    if (x->step == XD_DELIVER__STEP_ERP) {
+        erp_done(x);
+        return;
+    }
     if (x->step == XD_DELIVER__STEP_FILE) {
         struct xd_deliver__outcome o = {
             .c = x->file_status == XD_OK ? XD_DELIVER__DELIVERED : XD_DELIVER__RETRY,

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT
  * Workers: the blocking steps of attempts, off the engine thread so a slow DNS server or a
  * slow disk never stalls the transfers of other endpoints. A step is a DNS lookup (every
- * address of the host, for the engine to check) or a file outbox write.
+ * address of the host, for the engine to check), a file outbox write or an ERP post.
  * Threads: the work queue is under work_mu; an attempt belongs to the worker that took it until
  * it is handed back through the engine's inbox. The queue is bounded by the engine's in-flight
  * limit: an attempt is queued at most once. */
@@ -70,6 +70,20 @@ static void write_file(struct xd_deliver__xfer *x)
     }
 }
 
+/* Hand the message to the ERP connector: it blocks for as long as the ERP takes. */
+static void post_erp(struct xd_deliver__xfer *x)
+{
+    struct xd_deliver *d = x->d;
+    x->erp_detail[0] = '\0';
+    if (d->opts.erp_post == NULL) {
+        x->erp_result = XD_DELIVER_ERP_RETRY;
+        snprintf(x->erp_detail, sizeof x->erp_detail, "no ERP connector in this process");
+        return;
+    }
+    x->erp_result = d->opts.erp_post(d->opts.erp_arg, x->q->partner, x->msg.body, x->msg.body_len,
+                                     x->cfg->timeout_ms, x->erp_detail, sizeof x->erp_detail);
+}
+
 static void *worker_main(void *arg)
 {
     struct xd_deliver *d = arg;
@@ -90,6 +104,8 @@ static void *worker_main(void *arg)
         pthread_mutex_unlock(&d->work_mu);
         if (x->step == XD_DELIVER__STEP_RESOLVE) {
             resolve(x);
+        } else if (x->step == XD_DELIVER__STEP_ERP) {
+            post_erp(x);
         } else {
             write_file(x);
         }

@@ -208,11 +208,14 @@ static bool map_plain(const struct xd_partner_profile *p, const struct xd_partne
         [XD_PARTNER_ENDPOINT_HTTP] = XD_DELIVER_HTTP,
         [XD_PARTNER_ENDPOINT_WEBHOOK] = XD_DELIVER_WEBHOOK,
         [XD_PARTNER_ENDPOINT_FILE] = XD_DELIVER_FILE,
+        [XD_PARTNER_ENDPOINT_ERP] = XD_DELIVER_ERP,
     };
     out->kind = kinds[pe->kind];
     snprintf(out->method, sizeof out->method, "%s",
              pe->method == XD_PARTNER_METHOD_PUT ? "PUT" : "POST");
-    if (pe->kind != XD_PARTNER_ENDPOINT_FILE && !copy(out->url, sizeof out->url, pe->url)) {
+    /* An erp endpoint is the ERP's API: its URL is shown as the endpoint's target. */
+    const char *url = pe->kind == XD_PARTNER_ENDPOINT_ERP && p->erp != NULL ? p->erp->url : pe->url;
+    if (pe->kind != XD_PARTNER_ENDPOINT_FILE && !copy(out->url, sizeof out->url, url)) {
         unusable(out, "url: longer than %d bytes", XD_DELIVER_URL_MAX);
         return false;
     }

@@ -423,12 +423,15 @@ static enum xd_status run_message(struct message_run *m, struct xd_error *err)
     const struct xd_partner_profile *p = m->p;
     struct xd_inbound_result *res = m->res;
     bool http = strcmp(req->channel, "http") == 0;
+    bool erp = strcmp(req->channel, "erp") == 0;
     if (http && (p->inbound.http == NULL || !p->inbound.http->enabled)) {
         return refuse(res, 403, "Forbidden", "partner %s has no HTTP inbound channel", p->id);
     }
     struct xd_partner_sample_options so = {
         .file_name = req->file_name,
-        .format = http ? format_of_content_type(req->content_type) : -1,
+        .format = http  ? format_of_content_type(req->content_type)
+                  : erp ? XD_PARTNER_FORMAT_JSON
+                        : -1,
         .document = -1,
     };
     enum xd_status st = xd_partner_sample_run(p, &so, req->data, req->len, &m->sample);
@@ -482,6 +485,14 @@ static enum xd_status run_message(struct message_run *m, struct xd_error *err)
                  m->env.foreign ? m->env.sender : "own", m->env.first_control, m->env.interchanges);
         msg->dedupe_key = m->dedupe;
     }
+    if (req->dedupe_key != NULL) {
+        msg->dedupe_key = req->dedupe_key;
+        if (req->dedupe_hash != NULL) {
+            memcpy(msg->request_hash, req->dedupe_hash, XD_SHA256_LEN);
+        }
+    }
+    msg->cursor_name = req->cursor_name;
+    msg->cursor_value = req->cursor_value;
 
     /* Who sent it: an interchange from anyone but the channel's partner is refused whole. */
     const char *status = NULL;
@@ -534,7 +545,9 @@ static enum xd_status run_message(struct message_run *m, struct xd_error *err)
         struct doc_build b = {
             .arena = m->arena,
             .partner = p->id,
-            .channel = http ? "http" : "file",
+            .channel = http  ? "http"
+                       : erp ? "erp"
+                             : "file",
             .format = msg->format,
             .message_id = msg->id,
             .received_at = received,

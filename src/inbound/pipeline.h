@@ -36,7 +36,7 @@ struct xd_inbound_ctx {
 
 struct xd_inbound_request {
     const char *partner;      /* the partner the channel belongs to */
-    const char *channel;      /* "http" or "inbox" */
+    const char *channel;      /* "http", "inbox" or "erp" (fetched by the ERP connector) */
     const char *content_type; /* may be NULL (inbox) */
     const char *file_name;    /* inbox: the file's name, for the profile's rules; else NULL */
     const char *data;
@@ -46,6 +46,13 @@ struct xd_inbound_request {
     const char *idem_key;
     const uint8_t *idem_hash; /* the request's fingerprint for the key (NULL: of the bytes) */
     const char *trace_id;     /* W3C trace id, or NULL */
+    /* Optional: the key that recognises the message when it comes again (the ERP connector's
+     * "tryton:purchase:<id>:..."), instead of the X12 interchange's. */
+    const char *dedupe_key;
+    const uint8_t *dedupe_hash; /* what "the same message" means for it (NULL: the bytes) */
+    /* Optional: a poller's cursor committed with the message (store.h, xd_store_message). */
+    const char *cursor_name;
+    const char *cursor_value;
 };
 
 enum xd_inbound_outcome {

@@ -64,6 +64,7 @@ enum xd_partner_endpoint_kind {
     XD_PARTNER_ENDPOINT_HTTP,    /* plain HTTP(S) requests to the partner's API */
     XD_PARTNER_ENDPOINT_WEBHOOK, /* HTTP POST signed the Standard Webhooks way */
     XD_PARTNER_ENDPOINT_FILE,    /* a file in partners/<id>/outbox for the partner to collect */
+    XD_PARTNER_ENDPOINT_ERP,     /* the ERP connector of the erp section (role erp) */
 };
 
 enum xd_partner_method { XD_PARTNER_METHOD_POST, XD_PARTNER_METHOD_PUT };

@@ -123,7 +123,8 @@ static void rule_endpoints(struct xd_partner__ctx *c, const struct xd_partner_pr
                     "endpoint name '%s' is already used by endpoints[%zu]", e->name, j);
             }
         }
-        bool file = e->kind == XD_PARTNER_ENDPOINT_FILE;
+        bool erp = e->kind == XD_PARTNER_ENDPOINT_ERP;
+        bool file = e->kind == XD_PARTNER_ENDPOINT_FILE || erp; /* no address of its own */
         bool webhook = e->kind == XD_PARTNER_ENDPOINT_WEBHOOK;
         const struct {
             bool bad;
@@ -132,13 +133,18 @@ static void rule_endpoints(struct xd_partner__ctx *c, const struct xd_partner_pr
             const char *msg;
         } checks[] = {
             {!file && e->url == NULL, "url", "required", "http and webhook endpoints need a url"},
-            {file && e->url != NULL, "url", "unexpected", "a file endpoint has no url"},
-            {file && e->filename == NULL, "filename", "required",
+            {file && e->url != NULL, "url", "unexpected",
+             erp ? "an erp endpoint posts to erp.url" : "a file endpoint has no url"},
+            {file && !erp && e->filename == NULL, "filename", "required",
              "a file endpoint needs a filename template"},
-            {!file && e->filename != NULL, "filename", "unexpected",
+            {(!file || erp) && e->filename != NULL, "filename", "unexpected",
              "only file endpoints have a filename"},
-            {file && e->auth != NULL, "auth", "unexpected", "a file endpoint has no auth"},
-            {file && e->n_headers > 0, "headers", "unexpected", "a file endpoint has no headers"},
+            {file && e->auth != NULL, "auth", "unexpected",
+             erp ? "an erp endpoint logs in with erp.credential" : "a file endpoint has no auth"},
+            {file && e->n_headers > 0, "headers", "unexpected",
+             "file and erp endpoints have no headers"},
+            {erp && (p->role != XD_PARTNER_ROLE_ERP || p->erp == NULL), "kind", "unexpected",
+             "only a partner with role erp and an erp section has an erp endpoint"},
             {webhook && e->signing_secret == NULL, "signing_secret", "required",
              "webhooks are signed: name an hmac_key credential"},
             {!webhook && e->signing_secret != NULL, "signing_secret", "unexpected",
@@ -345,10 +351,12 @@ static void document_endpoint(struct xd_partner__ctx *c, const struct xd_partner
                                     "outbound.endpoints"
                                   : "name the endpoint: there are several");
     }
-    if (e != NULL && e->kind == XD_PARTNER_ENDPOINT_WEBHOOK &&
-        d->format != XD_PARTNER_FORMAT_JSON) {
+    bool json_only =
+        e != NULL && (e->kind == XD_PARTNER_ENDPOINT_WEBHOOK || e->kind == XD_PARTNER_ENDPOINT_ERP);
+    if (json_only && d->format != XD_PARTNER_FORMAT_JSON) {
         xd_partner__report_at(c, pathf(path, sizeof path, "documents[%zu].format", i), "conflict",
-                              "webhook endpoint '%s' carries json only", e->name);
+                              "%s endpoint '%s' carries json only",
+                              e->kind == XD_PARTNER_ENDPOINT_ERP ? "erp" : "webhook", e->name);
     }
 }
 
@@ -872,12 +880,28 @@ static void rule_erp(struct xd_partner__ctx *c, const struct xd_partner_profile 
     if (p->role != XD_PARTNER_ROLE_ERP && p->erp != NULL) {
         xd_partner__report_at(c, "erp", "unexpected", "only a partner with role erp has one");
     }
+    /* The database names a path segment of the ERP's URL (Tryton: <url>/<database>/). */
+    const char *db = p->erp != NULL ? p->erp->database : NULL;
+    for (size_t i = 0; db != NULL && db[i] != '\0'; i++) {
+        char ch = db[i];
+        bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+                  (ch >= '0' && ch <= '9') || ch == '_' || ch == '-' || ch == '.';
+        if (!ok) {
+            xd_partner__report_at(c, "erp.database", "format",
+                                  "'%s': only letters, digits, '_', '-' and '.' (it is part of "
+                                  "the ERP's URL)",
+                                  db);
+            break;
+        }
+    }
 }
 
 const struct xd_partner__rule xd_partner__rules[] = {
     {"Endpoint names are unique. http and webhook endpoints have a url; webhook endpoints a "
      "signing_secret and method POST; file endpoints a filename and no url, auth, headers or "
-     "allow_private_networks. connect_timeout is at most timeout; auth type header names its "
+     "allow_private_networks; erp endpoints (role erp with an erp section only) post to erp.url "
+     "and have no url, filename, auth, headers or allow_private_networks. connect_timeout is at "
+     "most timeout; auth type header names its "
      "header. A url whose host is a loopback, link-local or private address (or localhost) "
      "must fall inside allow_private_networks.",
      rule_endpoints},
@@ -890,7 +914,7 @@ const struct xd_partner__rule xd_partner__rules[] = {
      "fixed_width entries have a flat map that compiles and makes documents of their type and "
      "format; others have none. set and version are for x12 (defaults: the type's usual set, "
      "004010), and the set must carry the type. An outbound entry names an existing endpoint, "
-     "or there is exactly one; webhook endpoints carry json. X12 documents need "
+     "or there is exactly one; webhook and erp endpoints carry json. X12 documents need "
      "identifiers.isa_qualifier and isa_id; mapping.x12 needs an x12 document.",
      rule_documents},
     {"Each format inbound.http accepts, and each inbox rule, has an inbound document entry of "
@@ -922,7 +946,8 @@ const struct xd_partner__rule xd_partner__rules[] = {
      "within; no two SLAs expect the same document from the same anchor.",
      rule_slas},
     {"Only a partner with role erp has an erp section (without one, an ERP has no connector and "
-     "gets its postings on its endpoints).",
+     "gets its postings on its endpoints). erp.database is letters, digits, _ - and . (a "
+     "segment of the ERP's URL).",
      rule_erp},
 };
 const size_t xd_partner__n_rules = XD_ARRAY_LEN(xd_partner__rules);

@@ -51,8 +51,10 @@ static const char *const kind_docs[] = {
     "HTTP requests to the partner's API (url, method, headers, auth)",
     "HTTP POST of canonical JSON, signed the Standard Webhooks way with signing_secret",
     "a file written to partners/<id>/outbox for the partner to collect (SFTP)",
+    "posted into the ERP by its connector (the `erp` section: URL, database, credential); role "
+    "erp only",
 };
-ENUM_DOC(endpoint_kinds, kind_docs, "http", "webhook", "file");
+ENUM_DOC(endpoint_kinds, kind_docs, "http", "webhook", "file", "erp");
 ENUM_DOC(methods, NULL, "POST", "PUT");
 static const char *const auth_docs[] = {
     "Authorization: Bearer with a token credential",
@@ -853,7 +855,7 @@ static const struct xd_partner__field endpoint_rows[] = {
     STR("name", struct xd_partner_endpoint, name, NAME, 64, true,
         "Name documents refer to; unique in the profile"),
     ENUMF("kind", struct xd_partner_endpoint, kind, endpoint_kinds, true, NULL,
-          "http, webhook or file"),
+          "http, webhook, file or erp"),
     STR("url", struct xd_partner_endpoint, url, URL, 2048, false,
         "Where requests go (http, webhook); loopback and private addresses only with "
         "allow_private_networks"),

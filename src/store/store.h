@@ -178,7 +178,12 @@ struct xd_store_message {
     size_t n_docs; /* up to XD_STORE_MESSAGE_DOCS_MAX */
     struct xd_store_outbound *outbox;
     size_t n_outbox; /* up to XD_STORE_OUTBOUND_MAX; their thread: the first document's */
-    int64_t seq;     /* out: journal sequence number */
+    /* A poller's cursor set in the same transaction (optional, both or neither): the message
+     * and the cursor past it commit together, so a restart neither misses nor repeats it. A
+     * duplicate (XD_EEXIST) sets nothing: set the cursor alone (XD_STORE_OP_CURSOR_SET). */
+    const char *cursor_name;
+    const char *cursor_value;
+    int64_t seq; /* out: journal sequence number */
 };
 /* The answer recorded for a message, as JSON: {"id", "partner", "status", "detail",
  * "documents": [{"id", "type", "correlation_id"}...] (the first 100), "documents_total",
@@ -186,6 +191,15 @@ struct xd_store_message {
  * it, and a replay gets it back byte for byte. */
 enum xd_status xd_store_message_answer(const struct xd_store_message *m,
                                        struct xd_buf *out) XD_NODISCARD;
+
+/* Set a poller's cursor on its own ("erp:<partner>:purchase" -> an opaque position), for a
+ * poll that fetched nothing new to journal. Names 1-128 bytes, values 1-1024 bytes. */
+#define XD_STORE_CURSOR_NAME_MAX  128
+#define XD_STORE_CURSOR_VALUE_MAX 1024
+struct xd_store_cursor_set {
+    const char *name;
+    const char *value;
+};
 
 /* Create an access token record. The token itself never reaches the store, only its hash. */
 struct xd_store_token_create {
@@ -476,6 +490,7 @@ enum xd_store_op_kind {
     XD_STORE_OP_PARTNER_REKEY,
     XD_STORE_OP_MESSAGE,
     XD_STORE_OP_FLOW,
+    XD_STORE_OP_CURSOR_SET,
 };
 
 struct xd_store_op;
@@ -500,6 +515,7 @@ struct xd_store_op {
         struct xd_store_partner_rekey rekey;
         struct xd_store_message message;
         struct xd_store_flow flow;
+        struct xd_store_cursor_set cursor;
     } u;
     xd_store_done_fn done; /* NULL: use xd_store_wait */
     void *done_arg;
@@ -572,6 +588,11 @@ enum xd_status xd_store_thread_docs(struct xd_store *s, const char *correlation_
  */
 enum xd_status xd_store_thread_by_key(struct xd_store *s, const char *name, const char *value,
                                       char *out, size_t cap, struct xd_error *err) XD_NODISCARD;
+
+/* A poller's cursor into <out> (at least XD_STORE_CURSOR_VALUE_MAX + 1 bytes); XD_ENOTFOUND
+ * when it was never set. */
+enum xd_status xd_store_poll_cursor_get(struct xd_store *s, const char *name, char *out, size_t cap,
+                                        struct xd_error *err) XD_NODISCARD;
 
 /* The stored answer of a completed idempotent request; XD_ENOTFOUND when the key is unused. */
 struct xd_store_idem {

@@ -113,6 +113,12 @@ struct xd_store__backend {
     enum xd_status (*counter_take)(struct xd_store__conn *c, const char *partner, const char *kind,
                                    int64_t count, int64_t *first, struct xd_error *err);
 
+    /* A poller's cursor: insert or replace (writer); read into <out> of <cap> bytes
+     * (XD_ENOTFOUND when it was never set). */
+    enum xd_status (*poll_cursor_put)(struct xd_store__conn *c, const char *name, const char *value,
+                                      int64_t at_ms, struct xd_error *err);
+    enum xd_status (*poll_cursor_get)(struct xd_store__conn *c, const char *name, char *out,
+                                      size_t cap, struct xd_error *err);
     /* The outbox, inside the writer's transaction. outbox_put inserts a message in <state>
      * (pending or disabled) and returns its seq. endpoint_disabled reads the endpoint's flag
      * (false when it has no row). claim and settle change one message by seq when it is in the

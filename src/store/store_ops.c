@@ -509,6 +509,14 @@ static enum xd_status ingest_apply(struct xd_store__apply *x)
 
 static const char *const message_statuses[] = {"accepted", "partial", "rejected", "test"};
 
+/* A cursor's name and value: both present and within their caps. */
+static enum xd_status cursor_check(struct xd_error *err, const char *field, const char *name,
+                                   const char *value)
+{
+    enum xd_status st = need_str(err, field, name, XD_STORE_CURSOR_NAME_MAX);
+    return st == XD_OK ? need_str(err, "cursor value", value, XD_STORE_CURSOR_VALUE_MAX) : st;
+}
+
 static enum xd_status message_validate(struct xd_store_op *op)
 {
     struct xd_store_message *m = &op->u.message;
@@ -583,6 +591,9 @@ static enum xd_status message_validate(struct xd_store_op *op)
     }
     if (m->n_outbox > 0 || m->outbox != NULL) {
         st = xd_store__outbound_validate(m->outbox, m->n_outbox, true, "message.outbox", err);
+    }
+    if (st == XD_OK && (m->cursor_name != NULL || m->cursor_value != NULL)) {
+        st = cursor_check(err, "message.cursor_name", m->cursor_name, m->cursor_value);
     }
     return st;
 }
@@ -724,6 +735,10 @@ static enum xd_status message_apply(struct xd_store__apply *x)
     if (st == XD_OK) {
         st = message_audit(x, m);
     }
+    if (st == XD_OK && m->cursor_name != NULL) {
+        st =
+            fail(x, be->poll_cursor_put(c, m->cursor_name, m->cursor_value, xd_now_ms(), &op->err));
+    }
     if (st == XD_OK && m->n_outbox > 0) {
         char source[16 + XD_ID_LEN];
         snprintf(source, sizeof source, "message:%s", m->id);
@@ -748,6 +763,20 @@ static enum xd_status message_apply(struct xd_store__apply *x)
         }
     }
     return st;
+}
+
+static enum xd_status cursor_validate(struct xd_store_op *op)
+{
+    const struct xd_store_cursor_set *c = &op->u.cursor;
+    return cursor_check(&op->err, "cursor.name", c->name, c->value);
+}
+
+/* A cursor is the poller's bookkeeping, not a state change of business data: not audited. */
+static enum xd_status cursor_apply(struct xd_store__apply *x)
+{
+    const struct xd_store_cursor_set *c = &x->op->u.cursor;
+    return fail(
+        x, x->s->be->poll_cursor_put(x->s->wconn, c->name, c->value, xd_now_ms(), &x->op->err));
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -855,6 +884,7 @@ static const struct {
     [XD_STORE_OP_PARTNER_REKEY] = {xd_store__partner_rekey_validate, xd_store__partner_rekey_apply},
     [XD_STORE_OP_MESSAGE] = {message_validate, message_apply},
     [XD_STORE_OP_FLOW] = {xd_store__flow_validate, xd_store__flow_apply},
+    [XD_STORE_OP_CURSOR_SET] = {cursor_validate, cursor_apply},
 };
 
 enum xd_status xd_store__op_validate(struct xd_store_op *op)

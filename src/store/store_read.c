@@ -133,6 +133,24 @@ enum xd_status xd_store_thread_by_key(struct xd_store *s, const char *name, cons
     return st;
 }
 
+enum xd_status xd_store_poll_cursor_get(struct xd_store *s, const char *name, char *out, size_t cap,
+                                        struct xd_error *err)
+{
+    if (s == NULL || name == NULL || out == NULL || cap < XD_STORE_CURSOR_VALUE_MAX + 1) {
+        return xd_error_set(err, XD_EINVAL,
+                            "cursor get: a name and an output of XD_STORE_CURSOR_VALUE_MAX + 1 "
+                            "bytes are required");
+    }
+    struct xd_store__conn *c = NULL;
+    enum xd_status st = xd_store__reader_take(s, &c, err);
+    if (st != XD_OK) {
+        return st;
+    }
+    st = s->be->poll_cursor_get(c, name, out, cap, err);
+    xd_store__reader_give(s, c, st);
+    return st == XD_ENOTFOUND ? xd_error_set(err, st, "no cursor %s", name) : st;
+}
+
 enum xd_status xd_store_token_find(struct xd_store *s, const uint8_t hash[XD_SHA256_LEN],
                                    struct xd_arena *a, struct xd_store_token *out,
                                    struct xd_error *err)

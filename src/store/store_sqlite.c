@@ -116,6 +116,8 @@ enum stmt_id {
     S_TIMERS_DUE,
     S_EXCEPTION_GET,
     S_EXCEPTION_LIST,
+    S_POLL_CURSOR_PUT,
+    S_POLL_CURSOR_GET,
     S_COUNT
 };
 
@@ -328,6 +330,9 @@ static const char *const sql[S_COUNT] = {
                          "(?4 IS NULL OR state = ?4) AND (?5 IS NULL OR correlation_id = ?5) "
                          "AND (?6 = 0 OR created_at < ?6) "
                          "ORDER BY created_at DESC, id LIMIT ?7",
+    [S_POLL_CURSOR_PUT] = "INSERT INTO poll_cursors (name, value, updated_at) VALUES (?1, ?2, ?3) "
+                          "ON CONFLICT (name) DO UPDATE SET value = ?2, updated_at = ?3",
+    [S_POLL_CURSOR_GET] = "SELECT value FROM poll_cursors WHERE name = ?1",
 };
 
 /* The schema, one entry per version; user_version names the last one applied. Never edit an
@@ -515,6 +520,12 @@ static const struct {
         "CREATE TABLE cursors ("
         "  name TEXT PRIMARY KEY,"
         "  position INTEGER NOT NULL,"
+        "  updated_at INTEGER NOT NULL) WITHOUT ROWID;"},
+    /* Cursors of pollers (the ERP connector's "purchases changed since", an opaque text),
+     * advanced in the same transaction as the messages they fetched. */
+    {6, "CREATE TABLE poll_cursors ("
+        "  name TEXT PRIMARY KEY,"
+        "  value TEXT NOT NULL,"
         "  updated_at INTEGER NOT NULL) WITHOUT ROWID;"},
 };
 
@@ -1316,8 +1327,33 @@ static enum xd_status sq_counter_take(struct xd_store__conn *c, const char *part
     return s;
 }
 
+static enum xd_status sq_poll_cursor_put(struct xd_store__conn *c, const char *name,
+                                         const char *value, int64_t at_ms, struct xd_error *err)
+{
+    const struct arg a[] = {text(name), text(value), i64(at_ms)};
+    return exec(c, S_POLL_CURSOR_PUT, a, XD_ARRAY_LEN(a), err);
+}
+
 /* ------------------------------------------------------------------------------------------ */
 /* Reads */
+
+static enum xd_status sq_poll_cursor_get(struct xd_store__conn *c, const char *name, char *out,
+                                         size_t cap, struct xd_error *err)
+{
+    const struct arg a[] = {text(name)};
+    sqlite3_stmt *st = NULL;
+    enum xd_status s = query(c, S_POLL_CURSOR_GET, a, XD_ARRAY_LEN(a), &st, err);
+    if (s != XD_OK) {
+        return s;
+    }
+    if ((size_t)sqlite3_column_bytes(st, 0) >= cap) {
+        s = xd_error_set(err, XD_ECORRUPT, "stored cursor %s too long", name);
+    } else {
+        copy_text(out, cap, sqlite3_column_text(st, 0));
+    }
+    sqlite3_reset(st);
+    return s;
+}
 
 /* Column <i> as a string in the arena; NULL stays NULL. */
 static enum xd_status col_str(sqlite3_stmt *st, int i, struct xd_arena *a, const char **out)
@@ -2834,6 +2870,8 @@ const struct xd_store__backend xd_store__sqlite = {
     .token_put = sq_token_put,
     .token_revoke = sq_token_revoke,
     .counter_take = sq_counter_take,
+    .poll_cursor_put = sq_poll_cursor_put,
+    .poll_cursor_get = sq_poll_cursor_get,
     .doc_get = sq_doc_get,
     .thread_docs = sq_thread_docs,
     .token_find = sq_token_find,

@@ -7,6 +7,7 @@
 #include <ftw.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -62,11 +63,16 @@ static int setup(void **state)
     return 0;
 }
 
+/* The ERP connector's hook as the next test sets it (NULL: none). */
+static xd_deliver_erp_fn erp_post;
+
 static void start(struct env *e)
 {
     struct xd_deliver_options o;
     xd_deliver_options_init(&o);
     o.store = e->s;
+    o.erp_post = erp_post;
+    o.erp_arg = e;
     o.partners_dir = e->partners;
     o.stop_grace_ms = 2000;
     xd_deliver_memreg_registry(e->reg, &o.registry);
@@ -114,6 +120,8 @@ static void endpoint(struct env *e, const char *partner, const char *name,
     if (r != NULL) {
         snprintf(ep.url, sizeof ep.url, "http://127.0.0.1:%u/in/%s", xd_sim_receiver_port(r),
                  partner);
+    } else if (kind == XD_DELIVER_ERP) {
+        snprintf(ep.url, sizeof ep.url, "http://erp.invalid/"); /* shown, never connected to */
     }
     if (kind == XD_DELIVER_WEBHOOK) {
         assert_int_equal(xd_deliver_secret_decode(SECRET, ep.signing_key, &ep.signing_key_len),
@@ -332,6 +340,52 @@ static void test_file_outbox(void **state)
     free(names);
 }
 
+/* A fake ERP connector: down for the first two posts, then it takes message 0 and refuses
+ * message 1 saying why. Runs on a worker thread. */
+static atomic_int erp_calls;
+
+static enum xd_deliver_erp_result fake_erp(void *arg, const char *partner, const char *body,
+                                           size_t len, int64_t timeout_ms, char *detail, size_t cap)
+{
+    (void)arg;
+    (void)len;
+    assert_int_equal(timeout_ms, 2000); /* the endpoint's */
+    assert_string_equal(partner, "erp-x");
+    if (atomic_fetch_add(&erp_calls, 1) < 2) {
+        snprintf(detail, cap, "the ERP cannot be reached");
+        return XD_DELIVER_ERP_RETRY;
+    }
+    if (strstr(body, "\"n\":1") != NULL) {
+        snprintf(detail, cap, "ERP answered UserError: no such purchase");
+        return XD_DELIVER_ERP_REFUSED;
+    }
+    snprintf(detail, cap, "posted");
+    return XD_DELIVER_ERP_DONE;
+}
+
+static void test_erp_endpoint(void **state)
+{
+    struct env *e = *state;
+    endpoint(e, "erp-x", "tryton", XD_DELIVER_ERP, NULL, false);
+    char ids[2][XD_ID_LEN + 1];
+    enqueue(e, "erp-x", "tryton", 2, ids);
+    atomic_store(&erp_calls, 0);
+    erp_post = fake_erp;
+    start(e);
+    erp_post = NULL;
+    wait_state(e, XD_OUTBOX_DELIVERED, 1, 10000);
+    wait_state(e, XD_OUTBOX_DEAD, 1, 10000);
+    struct xd_store_outbox_msg m;
+    struct xd_error err = {0};
+    assert_int_equal(xd_store_outbox_get(e->s, ids[0], e->a, &m, &err), XD_OK);
+    assert_int_equal(m.state, XD_OUTBOX_DELIVERED);
+    assert_int_equal(m.attempts, 3); /* twice down, then taken */
+    assert_int_equal(xd_store_outbox_get(e->s, ids[1], e->a, &m, &err), XD_OK);
+    assert_int_equal(m.attempts, 1); /* a refusal is not retried */
+    assert_string_equal(m.dead_reason, "ERP answered UserError: no such purchase");
+    assert_int_equal(atomic_load(&erp_calls), 4);
+}
+
 static void test_loopback_refused_without_allow_list(void **state)
 {
     struct env *e = *state;
@@ -412,6 +466,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_signed_webhooks_in_order, setup, teardown),
         cmocka_unit_test_setup_teardown(test_retries_and_breaker, setup, teardown),
         cmocka_unit_test_setup_teardown(test_file_outbox, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_erp_endpoint, setup, teardown),
         cmocka_unit_test_setup_teardown(test_loopback_refused_without_allow_list, setup, teardown),
         cmocka_unit_test_setup_teardown(test_dead_letter_and_replay, setup, teardown),
         cmocka_unit_test_setup_teardown(test_gone_disables_until_enabled, setup, teardown),

@@ -204,6 +204,26 @@ static void test_auth_kinds_file_and_alternates(void **state)
     memset(&e, 0, sizeof e);
 }
 
+/* The ERP's endpoint: kind erp, the ERP's URL as its target, no authentication of its own
+ * (the connector logs in with erp.credential). */
+static void test_erp_endpoint(void **state)
+{
+    (void)state;
+    put("id: erp\nname: ERP\nrole: erp\noutbound:\n  endpoints:\n"
+        "    - {name: tryton, kind: erp}\n"
+        "erp: {connector: tryton, url: \"http://10.0.0.5:8000/\", database: nw, "
+        "credential: login}\n"
+        "credentials:\n  login: {type: password, username: crossdock, value: pw}\n");
+    struct xd_deliver_endpoint e;
+    map("erp", "tryton", &e);
+    assert_string_equal(e.config_error, "");
+    assert_int_equal(e.kind, XD_DELIVER_ERP);
+    assert_string_equal(e.url, "http://10.0.0.5:8000/");
+    assert_int_equal(e.auth.kind, XD_DELIVER_AUTH_NONE);
+    struct xd_error err = {0};
+    assert_int_equal(xd_deliver_endpoint_check(&e, &err), XD_OK);
+}
+
 /* What the profile allows but delivery cannot send: config_error, secrets left out. */
 static void test_unusable_without_secrets(void **state)
 {
@@ -381,6 +401,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_webhook_fields, setup, teardown),
         cmocka_unit_test_setup_teardown(test_auth_kinds_file_and_alternates, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unusable_without_secrets, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_erp_endpoint, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sealed_credentials, setup, teardown),
         cmocka_unit_test_setup_teardown(test_registry_profiles_first, setup, teardown),
     };

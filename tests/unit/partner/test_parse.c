@@ -447,6 +447,13 @@ static const struct error_case cases[] = {
     {"credentials:\n  k: {type: password, value: x}\n", "required", "credentials.k.username", 5},
     {"erp: {connector: tryton, url: \"https://e/\", database: d, credential: c}\n", "unexpected",
      "erp", 4},
+    {"erp: {connector: tryton, url: \"https://e/\", database: \"north wind\", credential: c}\n",
+     "format", "erp.database", 4},
+    /* An erp endpoint belongs to the ERP (its connector posts to erp.url): not a supplier's. */
+    {"outbound:\n  endpoints:\n    - {name: e, kind: erp}\n", "unexpected",
+     "outbound.endpoints[0].kind", 6},
+    {"outbound:\n  endpoints:\n    - {name: e, kind: erp, url: \"https://x/\"}\n", "unexpected",
+     "outbound.endpoints[0].url", 6},
     {"documents: {a: 1}\n", "type", "documents", 4},
     {"name: again\n", "duplicate_key", "", 4},
 };

@@ -178,6 +178,71 @@ static void test_validation(void **state)
     assert_non_null(strstr(m.op.err.message, "message.raw"));
 }
 
+static char cursor[XD_STORE_CURSOR_VALUE_MAX + 1];
+
+static enum xd_status cursor_now(void)
+{
+    struct xd_error err = {0};
+    return xd_store_poll_cursor_get(s, "erp:test:purchase", cursor, sizeof cursor, &err);
+}
+
+/* A poller's cursor moves with the message it passes, in its transaction: a message that fails
+ * leaves the cursor where it was; a duplicate does not move it (the poller sets it alone). */
+static void test_cursor_moves_with_the_message(void **state)
+{
+    (void)state;
+    assert_int_equal(cursor_now(), XD_ENOTFOUND);
+    struct msg m;
+    msg_init(&m, "accepted", "tryton:purchase:1:a", "{\"po\":1}", 1, "PO-20");
+    m.op.u.message.cursor_name = "erp:test:purchase";
+    m.op.u.message.cursor_value = "2026-03-02T10:00:00.000000|1";
+    assert_int_equal(xd_store_execute(s, &m.op), XD_OK);
+    xd_store_op_cleanup(&m.op);
+    assert_int_equal(cursor_now(), XD_OK);
+    assert_string_equal(cursor, "2026-03-02T10:00:00.000000|1");
+
+    /* The same message again: recognised, the cursor stays. */
+    struct msg again;
+    msg_init(&again, "accepted", "tryton:purchase:1:a", "{\"po\":1}", 1, "PO-20");
+    again.op.u.message.cursor_name = "erp:test:purchase";
+    again.op.u.message.cursor_value = "2026-03-02T11:00:00.000000|1";
+    assert_int_equal(xd_store_execute(s, &again.op), XD_EEXIST);
+    xd_store_op_cleanup(&again.op);
+    assert_int_equal(cursor_now(), XD_OK);
+    assert_string_equal(cursor, "2026-03-02T10:00:00.000000|1");
+
+    /* A message that fails (a document id already stored) moves nothing. */
+    struct msg bad;
+    msg_init(&bad, "accepted", "tryton:purchase:2:b", "{\"po\":2}", 1, "PO-21");
+    memcpy(bad.docs[0].id, m.docs[0].id, sizeof bad.docs[0].id);
+    bad.op.u.message.cursor_name = "erp:test:purchase";
+    bad.op.u.message.cursor_value = "2026-03-02T12:00:00.000000|2";
+    assert_int_not_equal(xd_store_execute(s, &bad.op), XD_OK);
+    xd_store_op_cleanup(&bad.op);
+    assert_int_equal(cursor_now(), XD_OK);
+    assert_string_equal(cursor, "2026-03-02T10:00:00.000000|1");
+
+    /* Alone. */
+    struct xd_store_op op = {.kind = XD_STORE_OP_CURSOR_SET};
+    op.u.cursor.name = "erp:test:purchase";
+    op.u.cursor.value = "2026-03-02T13:00:00.000000|3";
+    assert_int_equal(xd_store_execute(s, &op), XD_OK);
+    xd_store_op_cleanup(&op);
+    assert_int_equal(cursor_now(), XD_OK);
+    assert_string_equal(cursor, "2026-03-02T13:00:00.000000|3");
+
+    /* Half a cursor, or an empty value, is refused. */
+    struct xd_store_op half = {.kind = XD_STORE_OP_CURSOR_SET};
+    half.u.cursor.name = "erp:test:purchase";
+    half.u.cursor.value = "";
+    assert_int_equal(xd_store_execute(s, &half), XD_EINVAL);
+    struct msg no_value;
+    msg_init(&no_value, "accepted", NULL, "{\"po\":4}", 0, NULL);
+    no_value.op.u.message.cursor_name = "erp:test:purchase";
+    assert_int_equal(xd_store_execute(s, &no_value.op), XD_EINVAL);
+    assert_int_equal(count("SELECT count(*) FROM cursors"), 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -186,6 +251,7 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_failure_leaves_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_validation, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cursor_moves_with_the_message, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
