@@ -146,7 +146,7 @@ check "quantity and price exact" eq "$(po_last "$N1" 'lines[0].quantity')/$(po_l
 check "supplier party mapped" eq "$(po_last "$N1" 'supplier.party_id')" acme-fasteners
 check "warehouse mapped" eq "$(po_last "$N1" 'ship_to.location_id')" DC-CHI
 check "journaled from channel erp" eq "$(sql "SELECT DISTINCT j.channel FROM documents d JOIN journal j ON j.seq = d.seq WHERE d.type = 'purchase_order'")" erp
-check "the cursor is stored" eq "$(sql "SELECT count(*) FROM cursors WHERE name = 'erp:erp-tryton:purchase'")" 1
+check "the cursor is stored" eq "$(sql "SELECT count(*) FROM poll_cursors WHERE name = 'erp:erp-tryton:purchase'")" 1
 
 hub_stop
 PO2=$(tryton_rpc po-create SUP-0001 NW-20417:3:2.50)

@@ -224,17 +224,21 @@ check "the link's target was never read (not archived, not journaled)" \
     bash -c "! grep -rqs '^root:' '$DATA/archive' '$Q' && ! grep -q 'passwd.edi: accepted' '$B/hub.log'"
 
 # ---------------------------------------------------------------------------------------------
-# The 997s, collected by the partner
+# The 850 and the 997s, collected by the partner
 
-outbox_has_two() { [ "$(find "$CHROOT/outbox" -maxdepth 1 -type f ! -name '.*' | wc -l)" -eq 2 ]; }
-check "a 997 per interchange in partners/$PARTNER/outbox/" wait_until 30 outbox_has_two \
-    || ls -la "$CHROOT/outbox"
+# Three files: the purchase order itself, which the workflow sent as an 850 (docs/workflows.md),
+# and a 997 per interchange.
+outbox_has_three() { [ "$(find "$CHROOT/outbox" -maxdepth 1 -type f ! -name '.*' | wc -l)" -eq 3 ]; }
+check "the 850 and a 997 per interchange in partners/$PARTNER/outbox/" wait_until 30 \
+    outbox_has_three || ls -la "$CHROOT/outbox"
+check "the order went out as an 850 in the partner's envelope" bash -c \
+    "grep -l 'ST\*850\*' '$CHROOT'/outbox/* | xargs grep -q 'BEG\*00\*SA\*4500012345'"
 sftpd_sftp >"$B/sftp-get.log" 2>&1 <<EOF
 ls -1 outbox
 get outbox/* $B/got/
 EOF
 check "the partner downloads them by sftp" test $? -eq 0 || cat "$B/sftp-get.log"
-check "the downloads are 997s for group 921 and group 922" bash -c \
+check "the downloads hold 997s for group 921 and group 922" bash -c \
     "cat '$B'/got/* | tr -d '\n' | grep -q 'ST\*997\*.*AK1\*PR\*92[12]' &&
      grep -l 'AK1\*PR\*921' '$B'/got/* >/dev/null && grep -l 'AK1\*PR\*922' '$B'/got/* >/dev/null"
 FIRST=$(find "$CHROOT/outbox" -maxdepth 1 -type f ! -name '.*' -printf '%f\n' | head -n 1)

@@ -240,7 +240,7 @@ static void test_cursor_moves_with_the_message(void **state)
     msg_init(&no_value, "accepted", NULL, "{\"po\":4}", 0, NULL);
     no_value.op.u.message.cursor_name = "erp:test:purchase";
     assert_int_equal(xd_store_execute(s, &no_value.op), XD_EINVAL);
-    assert_int_equal(count("SELECT count(*) FROM cursors"), 1);
+    assert_int_equal(count("SELECT count(*) FROM poll_cursors"), 1);
 }
 
 int main(void)
