@@ -1,0 +1,301 @@
+/* SPDX-License-Identifier: MIT
+ * Timed chains of messages a simulated partner sends: the acknowledgement, then the ship
+ * notice, then the invoice of one order, each due at its offset from the chain's start and
+ * never before the step before it was taken by the hub (so a hub that is down delays, but
+ * never reorders, what one order's partner says). A chain waits in a heap by due time;
+ * worker threads take the earliest due one, render its current step the first time (control
+ * numbers are then fixed: a retry sends the same bytes with the same Idempotency-Key) and
+ * send it. A retryable failure puts it back with exponential backoff and jitter; a permanent
+ * one, or too many attempts, drops the rest of the chain with a log line.
+ * Threads: the heap, the counters and the stop flag are under r->mu; a chain belongs to the
+ * worker that popped it until it is pushed back. */
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "sim/sim_int.h"
+
+#define WORKERS_MAX    64u
+#define BACKOFF_MAX_MS 30000
+#define HEAP_MAX       ((size_t)1 << 22) /* chains waiting, past it new ones are refused */
+
+struct chain {
+    int64_t base_ms; /* monotonic start */
+    int64_t due_ms;
+    struct xd_sim__step *steps;
+    size_t n, i;
+    uint32_t attempts;
+    struct xd_sim__message *msg;
+};
+
+struct xd_sim__runner {
+    struct xd_sim__partner *pt;
+    struct xd_sim_send_options o;
+    pthread_t workers[WORKERS_MAX];
+    size_t n_workers;
+
+    pthread_mutex_t mu;
+    pthread_cond_t cond; /* the heap changed, or stop */
+    bool stop;
+    struct chain **heap;
+    size_t n_heap, cap_heap;
+    size_t in_flight;
+    struct xd_sim_partner_stats stats;
+};
+
+static int64_t mono_ms(void)
+{
+    return xd_mono_ns() / 1000000;
+}
+
+static void chain_free(struct chain *c)
+{
+    if (c == NULL) {
+        return;
+    }
+    for (size_t i = 0; i < c->n; i++) {
+        json_decref(c->steps[i].doc);
+    }
+    xd_free(c->steps);
+    xd_sim__message_destroy(c->msg);
+    xd_free(c);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Heap by due_ms (under mu) */
+
+static void heap_swap(struct xd_sim__runner *r, size_t a, size_t b)
+{
+    struct chain *t = r->heap[a];
+    r->heap[a] = r->heap[b];
+    r->heap[b] = t;
+}
+
+static bool heap_push(struct xd_sim__runner *r, struct chain *c)
+{
+    if (r->n_heap == r->cap_heap) {
+        size_t cap = r->cap_heap ? r->cap_heap * 2 : 256;
+        struct chain **g = cap <= HEAP_MAX ? xd_reallocarray(r->heap, cap, sizeof *g) : NULL;
+        if (g == NULL) {
+            return false;
+        }
+        r->heap = g;
+        r->cap_heap = cap;
+    }
+    size_t i = r->n_heap++;
+    r->heap[i] = c;
+    while (i > 0 && r->heap[(i - 1) / 2]->due_ms > r->heap[i]->due_ms) {
+        heap_swap(r, i, (i - 1) / 2);
+        i = (i - 1) / 2;
+    }
+    return true;
+}
+
+static struct chain *heap_pop(struct xd_sim__runner *r)
+{
+    struct chain *top = r->heap[0];
+    r->heap[0] = r->heap[--r->n_heap];
+    for (size_t i = 0;;) {
+        size_t l = 2 * i + 1, m = i;
+        if (l < r->n_heap && r->heap[l]->due_ms < r->heap[m]->due_ms) {
+            m = l;
+        }
+        if (l + 1 < r->n_heap && r->heap[l + 1]->due_ms < r->heap[m]->due_ms) {
+            m = l + 1;
+        }
+        if (m == i) {
+            break;
+        }
+        heap_swap(r, i, m);
+        i = m;
+    }
+    return top;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Workers */
+
+static int64_t backoff_ms(const struct xd_sim__runner *r, uint32_t attempts, unsigned *seed)
+{
+    int64_t wait = r->o.backoff_ms;
+    for (uint32_t i = 1; i < attempts && wait < BACKOFF_MAX_MS; i++) {
+        wait *= 2;
+    }
+    wait = wait < BACKOFF_MAX_MS ? wait : BACKOFF_MAX_MS;
+    /* Jitter of +-25% so partners that failed together do not come back together. */
+    int64_t spread = wait / 2;
+    return wait - wait / 4 + (spread > 0 ? (int64_t)rand_r(seed) % (spread + 1) : 0);
+}
+
+/* Take one step of <c>; true when the chain goes back into the heap. */
+static bool run_step(struct xd_sim__runner *r, struct chain *c, unsigned *seed)
+{
+    struct xd_error err = {0};
+    enum xd_status st = XD_OK;
+    if (c->msg == NULL) {
+        st = xd_sim__partner_render(r->pt, c->steps[c->i].doc, &c->msg, &err);
+    }
+    if (st == XD_OK) {
+        st = xd_sim__partner_send(r->pt, c->msg, &err);
+    }
+    const char *id = xd_sim__partner_id(r->pt);
+    pthread_mutex_lock(&r->mu);
+    bool again = false;
+    if (st == XD_OK) {
+        r->stats.sent++;
+        XD_LOG_INFO("sim", NULL, "%s sent %s (%s)", id, c->msg->what, c->msg->key);
+        xd_sim__message_destroy(c->msg);
+        c->msg = NULL;
+        c->attempts = 0;
+        if (++c->i < c->n) {
+            int64_t now = mono_ms(), due = c->base_ms + c->steps[c->i].offset_ms;
+            c->due_ms = due > now ? due : now;
+            again = true;
+        }
+    } else if (st == XD_EAGAIN && ++c->attempts < r->o.max_attempts) {
+        r->stats.retried++;
+        c->due_ms = mono_ms() + backoff_ms(r, c->attempts, seed);
+        XD_LOG_WARN("sim", NULL, "%s: attempt %u of %s failed, trying again: %s", id, c->attempts,
+                    c->msg != NULL ? c->msg->what : "a message", err.message);
+        again = true;
+    } else {
+        r->stats.given_up++;
+        XD_LOG_ERROR("sim", NULL, "%s gives up %s and %zu later message(s) of its chain: %s", id,
+                     c->msg != NULL ? c->msg->what : "a message", c->n - c->i - 1, err.message);
+    }
+    pthread_mutex_unlock(&r->mu);
+    return again;
+}
+
+static void *worker(void *arg)
+{
+    struct xd_sim__runner *r = arg;
+    unsigned seed = (unsigned)xd_mono_ns() ^ (unsigned)(uintptr_t)&seed;
+    pthread_mutex_lock(&r->mu);
+    while (!r->stop) {
+        if (r->n_heap == 0) {
+            pthread_cond_wait(&r->cond, &r->mu);
+            continue;
+        }
+        int64_t now = mono_ms(), due = r->heap[0]->due_ms;
+        if (due > now) {
+            struct timespec ts;
+            clock_gettime(CLOCK_MONOTONIC, &ts);
+            int64_t ns = ts.tv_nsec + (due - now) * 1000000;
+            ts.tv_sec += ns / 1000000000;
+            ts.tv_nsec = ns % 1000000000;
+            pthread_cond_timedwait(&r->cond, &r->mu, &ts);
+            continue;
+        }
+        struct chain *c = heap_pop(r);
+        r->in_flight++;
+        pthread_mutex_unlock(&r->mu);
+        bool again = run_step(r, c, &seed);
+        pthread_mutex_lock(&r->mu);
+        r->in_flight--;
+        if (again && !heap_push(r, c)) {
+            r->stats.given_up++;
+            XD_LOG_ERROR("sim", NULL, "%s: out of memory, a chain of messages is dropped",
+                         xd_sim__partner_id(r->pt));
+            again = false;
+        }
+        if (!again) {
+            chain_free(c);
+        }
+        pthread_cond_signal(&r->cond);
+    }
+    pthread_mutex_unlock(&r->mu);
+    return NULL;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+
+enum xd_status xd_sim__runner_add(struct xd_sim__runner *r, struct xd_sim__step *steps, size_t n)
+{
+    struct chain *c = n > 0 ? xd_calloc(1, sizeof *c) : NULL;
+    struct xd_sim__step *copy = c != NULL ? xd_calloc(n, sizeof *copy) : NULL;
+    if (copy == NULL) {
+        xd_free(c);
+        for (size_t i = 0; i < n; i++) {
+            json_decref(steps[i].doc);
+        }
+        return n > 0 ? XD_ENOMEM : XD_OK;
+    }
+    memcpy(copy, steps, n * sizeof *copy);
+    c->steps = copy;
+    c->n = n;
+    c->base_ms = mono_ms();
+    c->due_ms = c->base_ms + steps[0].offset_ms;
+    pthread_mutex_lock(&r->mu);
+    bool ok = heap_push(r, c);
+    pthread_cond_signal(&r->cond);
+    pthread_mutex_unlock(&r->mu);
+    if (!ok) {
+        chain_free(c);
+        return XD_ENOMEM;
+    }
+    return XD_OK;
+}
+
+void xd_sim__runner_stats(struct xd_sim__runner *r, struct xd_sim_partner_stats *out)
+{
+    pthread_mutex_lock(&r->mu);
+    uint64_t pending = 0;
+    for (size_t i = 0; i < r->n_heap; i++) {
+        pending += r->heap[i]->n - r->heap[i]->i;
+    }
+    out->sent = r->stats.sent;
+    out->retried = r->stats.retried;
+    out->given_up = r->stats.given_up;
+    out->pending = pending + r->in_flight;
+    pthread_mutex_unlock(&r->mu);
+}
+
+void xd_sim__runner_destroy(struct xd_sim__runner *r)
+{
+    if (r == NULL) {
+        return;
+    }
+    pthread_mutex_lock(&r->mu);
+    r->stop = true;
+    pthread_cond_broadcast(&r->cond);
+    pthread_mutex_unlock(&r->mu);
+    for (size_t i = 0; i < r->n_workers; i++) {
+        pthread_join(r->workers[i], NULL);
+    }
+    for (size_t i = 0; i < r->n_heap; i++) {
+        chain_free(r->heap[i]);
+    }
+    xd_free(r->heap);
+    pthread_cond_destroy(&r->cond);
+    pthread_mutex_destroy(&r->mu);
+    xd_free(r);
+}
+
+enum xd_status xd_sim__runner_create(struct xd_sim__partner *pt,
+                                     const struct xd_sim_send_options *o,
+                                     struct xd_sim__runner **out)
+{
+    struct xd_sim__runner *r = xd_calloc(1, sizeof *r);
+    if (r == NULL) {
+        return XD_ENOMEM;
+    }
+    r->pt = pt;
+    r->o = *o;
+    pthread_mutex_init(&r->mu, NULL);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&r->cond, &ca);
+    pthread_condattr_destroy(&ca);
+    size_t want = o->workers == 0 ? 1 : o->workers > WORKERS_MAX ? WORKERS_MAX : o->workers;
+    for (; r->n_workers < want; r->n_workers++) {
+        if (pthread_create(&r->workers[r->n_workers], NULL, worker, r) != 0) {
+            xd_sim__runner_destroy(r);
+            return XD_ENOMEM;
+        }
+    }
+    *out = r;
+    return XD_OK;
+}
