@@ -245,7 +245,7 @@ static json_t *build_asn(const json_t *po, const struct plan_line *pl, size_t n,
     char number[40], shipment[40];
     const char *po_number = json_string_value(json_object_get(po, "po_number"));
     snprintf(number, sizeof number, "ASN-%s-%zu", po_number, k + 1);
-    snprintf(shipment, sizeof shipment, "SHP-%llu-%zu", (unsigned long long)serial, k + 1);
+    snprintf(shipment, sizeof shipment, "SHP-%s-%zu", po_number, k + 1);
     const json_t *ship_to = json_object_get(po, "ship_to");
     json_t *orders = json_array();
     ok = ok && set_str(order, "po_number", po_number) &&
@@ -304,8 +304,13 @@ static json_t *build_invoice(const json_t *po, const struct plan_line *pl, size_
                         set_dec(il, "quantity", l->shipped[k]) && copy(il, l->po_line, "uom") &&
                         set_dec(il, "unit_price", price) && set_dec(il, "amount", amount));
     }
-    char number[32];
-    snprintf(number, sizeof number, "INV-%llu-%zu", (unsigned long long)serial, k + 1);
+    /* Business keys: the hub correlates by their values, so they come from the PO's number
+     * (unique in the network), the simulator's serial only when that does not fit. */
+    char number[64];
+    const char *po_number = json_string_value(json_object_get(po, "po_number"));
+    if ((size_t)snprintf(number, sizeof number, "IN-%s-%zu", po_number, k + 1) > 22) {
+        snprintf(number, sizeof number, "INV-%llu-%zu", (unsigned long long)serial, k + 1);
+    }
     const json_t *currency = json_object_get(po, "currency");
     json_t *totals = json_object();
     ok = ok && totals != NULL && set(totals, "line_count", json_integer(line_number)) &&
@@ -482,8 +487,10 @@ enum xd_status xd_sim__receipt_build(const json_t *asn, const struct xd_sim__rec
     }
     const char *loc =
         json_string_value(json_object_get(json_object_get(asn, "ship_to"), "location_id"));
-    char number[32];
-    snprintf(number, sizeof number, "RCV-%llu", (unsigned long long)serial);
+    char number[64];
+    if ((size_t)snprintf(number, sizeof number, "R-%s", asn_number) > 30) {
+        snprintf(number, sizeof number, "RCV-%llu", (unsigned long long)serial);
+    }
     json_t *r = json_object();
     bool ok = r != NULL && set_str(r, "type", "receipt") && set_str(r, "receipt_number", number) &&
               set_str(r, "asn_number", asn_number) &&
