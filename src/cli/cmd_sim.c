@@ -21,7 +21,8 @@ static void receiver_usage(FILE *f)
     fprintf(
         f,
         "usage: crossdock sim receiver --listen HOST:PORT [--fail-first N] [--fail-status CODE]\n"
-        "           [--status CODE] [--retry-after VALUE] [--delay MS] [--drop-first N]\n"
+        "           [--status CODE] [--retry-after VALUE] [--delay MS] [--drop-first N] "
+        "[--down-for MS]\n"
         "           [--secret whsec_...] [--require-header 'NAME: VALUE'] [--record FILE]\n\n"
         "  --listen HOST:PORT   IPv4 address and port (port 0: any free one)\n"
         "  --drop-first N       close the connection without answering the first N requests\n"
@@ -29,6 +30,7 @@ static void receiver_usage(FILE *f)
         "  --status CODE        then answer CODE (default 200); 2xx processes the message\n"
         "  --retry-after VALUE  Retry-After header on answers that are not 2xx\n"
         "  --delay MS           process, then wait MS before answering (a hanging partner)\n"
+        "  --down-for MS        answer 503 to every request for MS after start\n"
         "  --secret whsec_...   check Standard Webhooks signatures (bad ones get 401)\n"
         "  --require-header 'NAME: VALUE'\n"
         "                       every delivery must carry this header with this value\n"
@@ -76,12 +78,13 @@ static bool receiver_option(struct xd_sim_receiver_options *o, const char *a, co
         return true;
     }
     if (strcmp(a, "--drop-first") == 0 || strcmp(a, "--fail-first") == 0 ||
-        strcmp(a, "--delay") == 0) {
+        strcmp(a, "--delay") == 0 || strcmp(a, "--down-for") == 0) {
         if (!number(a, v, UINT32_MAX, &n)) {
             return false;
         }
         *(strcmp(a, "--drop-first") == 0   ? &o->drop_first
           : strcmp(a, "--fail-first") == 0 ? &o->fail_first
+          : strcmp(a, "--down-for") == 0   ? &o->down_for_ms
                                            : &o->delay_ms) = (uint32_t)n;
         return true;
     }
