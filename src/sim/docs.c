@@ -47,6 +47,26 @@ static bool copy(json_t *to, const json_t *from, const char *name)
     return copy_as(to, from, name, name);
 }
 
+/* A party reference copied with a name: X12 writes parties as N1 with a name (N102), which a
+ * canonical reference may leave out; its party or location id stands in. */
+static bool copy_party(json_t *to, const json_t *from, const char *name)
+{
+    const json_t *v = json_object_get(from, name);
+    if (v == NULL) {
+        return true;
+    }
+    json_t *c = json_deep_copy(v);
+    if (c != NULL && json_object_get(c, "name") == NULL) {
+        const char *id = json_string_value(json_object_get(c, "party_id"));
+        id = id != NULL ? id : json_string_value(json_object_get(c, "location_id"));
+        if (json_object_set_new(c, "name", json_string(id != NULL ? id : name)) != 0) {
+            json_decref(c);
+            c = NULL;
+        }
+    }
+    return set(to, name, c);
+}
+
 /* Append <v> (taken) when <good>, else drop it; false unless appended. */
 static bool append(json_t *array, json_t *v, bool good)
 {
@@ -192,8 +212,9 @@ static json_t *build_ack(const json_t *po, const struct plan_line *pl, size_t n,
          set_str(ack, "ack_number", number) && set_str(ack, "purpose", "original") &&
          set_str(ack, "status", status != NULL ? status : "accepted_with_changes") &&
          copy_as(ack, po, "order_date", "po_date") && set_str(ack, "ack_date", date) &&
-         copy(ack, po, "buyer") && copy(ack, po, "supplier") && copy(ack, po, "ship_to") &&
-         copy(ack, po, "currency") && json_object_set(ack, "lines", lines) == 0;
+         copy_party(ack, po, "buyer") && copy_party(ack, po, "supplier") &&
+         copy_party(ack, po, "ship_to") && copy(ack, po, "currency") &&
+         json_object_set(ack, "lines", lines) == 0;
     json_decref(lines);
     if (!ok) {
         json_decref(ack);
@@ -254,10 +275,11 @@ static json_t *build_asn(const json_t *po, const struct plan_line *pl, size_t n,
     ok = ok && set_str(asn, "type", "ship_notice") && set_str(asn, "asn_number", number) &&
          set_str(asn, "purpose", "original") && set_str(asn, "shipment_id", shipment) &&
          set_str(asn, "notice_date", date) && set_str(asn, "ship_date", date) &&
-         copy(asn, po, "supplier") &&
-         set(asn, "ship_to",
-             ship_to != NULL ? json_deep_copy(ship_to)
-                             : json_pack("{s:s}", "location_id", "DC-CHI")) &&
+         copy_party(asn, po, "supplier") &&
+         (ship_to != NULL
+              ? copy_party(asn, po, "ship_to")
+              : set(asn, "ship_to",
+                    json_pack("{s:s, s:s}", "location_id", "DC-CHI", "name", "DC-CHI"))) &&
          copy(asn, po, "carrier") && set(asn, "package_count", json_integer((json_int_t)n_packs)) &&
          set(asn, "orders", json_incref(orders));
     json_decref(orders);
@@ -318,8 +340,8 @@ static json_t *build_invoice(const json_t *po, const struct plan_line *pl, size_
     ok = ok && set_str(inv, "type", "invoice") && set_str(inv, "invoice_number", number) &&
          set_str(inv, "invoice_type", "invoice") && set_str(inv, "invoice_date", date) &&
          copy(inv, po, "po_number") && copy_as(inv, po, "order_date", "po_date") &&
-         copy(inv, asn, "asn_number") && copy(inv, po, "supplier") && copy(inv, po, "buyer") &&
-         copy(inv, po, "ship_to") &&
+         copy(inv, asn, "asn_number") && copy_party(inv, po, "supplier") &&
+         copy_party(inv, po, "buyer") && copy_party(inv, po, "ship_to") &&
          set(inv, "currency", currency != NULL ? json_deep_copy(currency) : json_string("USD")) &&
          copy(inv, po, "payment_terms") && set_str(inv, "ship_date", date) &&
          json_object_set(inv, "lines", lines) == 0 && json_object_set(inv, "totals", totals) == 0;
@@ -497,7 +519,7 @@ enum xd_status xd_sim__receipt_build(const json_t *asn, const struct xd_sim__rec
               set(r, "po_number",
                   json_deep_copy(json_object_get(json_array_get(orders, 0), "po_number"))) &&
               set_str(r, "location_id", loc != NULL ? loc : location) &&
-              set_str(r, "received_at", received_at) && copy(r, asn, "supplier") &&
+              set_str(r, "received_at", received_at) && copy_party(r, asn, "supplier") &&
               copy(r, asn, "carrier") && copy(r, asn, "bill_of_lading") &&
               json_object_set(r, "lines", lines) == 0;
     json_decref(lines);
@@ -562,8 +584,8 @@ enum xd_status xd_sim__purchase_order_build(const char *po_number, const char *s
          set(po, "buyer",
              json_pack("{s:s, s:s}", "party_id", "northwind", "name",
                        "Northwind Industrial Supply")) &&
-         set(po, "supplier", json_pack("{s:s}", "party_id", supplier)) &&
-         set(po, "ship_to", json_pack("{s:s}", "location_id", location)) &&
+         set(po, "supplier", json_pack("{s:s, s:s}", "party_id", supplier, "name", supplier)) &&
+         set(po, "ship_to", json_pack("{s:s, s:s}", "location_id", location, "name", location)) &&
          set_str(po, "currency", "USD") && json_object_set(po, "lines", lines) == 0 &&
          json_object_set(po, "totals", totals) == 0;
     json_decref(lines);
