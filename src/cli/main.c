@@ -19,7 +19,8 @@ static const struct command commands[] = {
     {"config", xd_cmd_config, "print a documented sample configuration, or check one"},
     {"x12", xd_cmd_x12, "validate, translate, render and acknowledge X12 EDI files"},
     {"dlq", xd_cmd_dlq, "list and replay a running hub's dead-letter queue"},
-    {"sim", xd_cmd_sim, "simulated partners for tests and demos (receiver, supplier, warehouse, erp)"},
+    {"sim", xd_cmd_sim,
+     "simulated partners for tests and demos (receiver, supplier, warehouse, erp)"},
     {"partner", xd_cmd_partner, "apply, list, show partner profiles; test samples against one"},
     {"secrets", xd_cmd_secrets, "make a master key; rotate the key credentials are sealed with"},
 };
