@@ -21,6 +21,7 @@
 #define HEAP_MAX       ((size_t)1 << 22) /* chains waiting, past it new ones are refused */
 
 struct chain {
+    uint64_t id;     /* in the journal */
     int64_t base_ms; /* monotonic start */
     int64_t due_ms;
     struct xd_sim__step *steps;
@@ -31,6 +32,7 @@ struct chain {
 
 struct xd_sim__runner {
     struct xd_sim__partner *pt;
+    struct xd_sim__journal *journal; /* NULL: nothing kept across restarts */
     struct xd_sim_send_options o;
     pthread_t workers[WORKERS_MAX];
     size_t n_workers;
@@ -135,11 +137,23 @@ static bool run_step(struct xd_sim__runner *r, struct chain *c, unsigned *seed)
     enum xd_status st = XD_OK;
     if (c->msg == NULL) {
         st = xd_sim__partner_render(r->pt, c->steps[c->i].doc, &c->msg, &err);
+        /* On disk before the first attempt: after a restart the same bytes and key go again. */
+        struct xd_error jerr = {0};
+        if (st == XD_OK && r->journal != NULL &&
+            xd_sim__journal_rendered(r->journal, c->id, c->i, c->msg, &jerr) != XD_OK) {
+            XD_LOG_ERROR("sim", NULL, "journal: %s", jerr.message);
+        }
     }
     if (st == XD_OK) {
         st = xd_sim__partner_send(r->pt, c->msg, &err);
     }
     const char *id = xd_sim__partner_id(r->pt);
+    struct xd_error jerr = {0};
+    bool owed = st == XD_EAGAIN && c->attempts + 1 < r->o.max_attempts;
+    if (!owed && r->journal != NULL &&
+        xd_sim__journal_done(r->journal, c->id, c->i, &jerr) != XD_OK) {
+        XD_LOG_ERROR("sim", NULL, "journal: %s", jerr.message);
+    }
     pthread_mutex_lock(&r->mu);
     bool again = false;
     if (st == XD_OK) {
@@ -213,6 +227,16 @@ static void *worker(void *arg)
 
 enum xd_status xd_sim__runner_add(struct xd_sim__runner *r, struct xd_sim__step *steps, size_t n)
 {
+    uint64_t id = 0;
+    struct xd_error err = {0};
+    if (n > 0 && r->journal != NULL &&
+        xd_sim__journal_add(r->journal, steps, n, xd_now_ms(), &id, &err) != XD_OK) {
+        XD_LOG_ERROR("sim", NULL, "journal: %s", err.message);
+        for (size_t i = 0; i < n; i++) {
+            json_decref(steps[i].doc);
+        }
+        return XD_EIO;
+    }
     struct chain *c = n > 0 ? xd_calloc(1, sizeof *c) : NULL;
     struct xd_sim__step *copy = c != NULL ? xd_calloc(n, sizeof *copy) : NULL;
     if (copy == NULL) {
@@ -223,6 +247,7 @@ enum xd_status xd_sim__runner_add(struct xd_sim__runner *r, struct xd_sim__step 
         return n > 0 ? XD_ENOMEM : XD_OK;
     }
     memcpy(copy, steps, n * sizeof *copy);
+    c->id = id;
     c->steps = copy;
     c->n = n;
     c->base_ms = mono_ms();
@@ -273,22 +298,67 @@ void xd_sim__runner_destroy(struct xd_sim__runner *r)
     xd_free(r);
 }
 
+/* Chains from the journal, each due as it was planned (its start taken from the wall clock
+ * it was recorded with). Taken: <restored> is freed here. */
+static enum xd_status restore(struct xd_sim__runner *r, struct xd_sim__journal_chain *restored,
+                              size_t n)
+{
+    enum xd_status st = XD_OK;
+    int64_t now = mono_ms(), wall = xd_now_ms();
+    for (size_t i = 0; i < n; i++) {
+        struct chain *c = st == XD_OK ? xd_calloc(1, sizeof *c) : NULL;
+        if (c == NULL) {
+            st = XD_ENOMEM;
+            continue;
+        }
+        struct xd_sim__journal_chain *jc = &restored[i];
+        c->id = jc->id;
+        c->steps = jc->steps;
+        c->n = jc->n;
+        c->msg = jc->msg;
+        c->base_ms = now - (wall - jc->base_wall_ms);
+        int64_t due = c->base_ms + c->steps[0].offset_ms;
+        c->due_ms = due > now ? due : now;
+        jc->steps = NULL;
+        jc->n = 0;
+        jc->msg = NULL;
+        if (!heap_push(r, c)) {
+            chain_free(c);
+            st = XD_ENOMEM;
+        }
+    }
+    if (n > 0) {
+        XD_LOG_INFO("sim", NULL, "%s: %zu chain(s) of messages still owed, from the journal",
+                    xd_sim__partner_id(r->pt), n);
+    }
+    xd_sim__journal_chains_free(restored, n);
+    return st;
+}
+
 enum xd_status xd_sim__runner_create(struct xd_sim__partner *pt,
                                      const struct xd_sim_send_options *o,
+                                     struct xd_sim__journal *journal,
+                                     struct xd_sim__journal_chain *restored, size_t n_restored,
                                      struct xd_sim__runner **out)
 {
     struct xd_sim__runner *r = xd_calloc(1, sizeof *r);
     if (r == NULL) {
+        xd_sim__journal_chains_free(restored, n_restored);
         return XD_ENOMEM;
     }
     r->pt = pt;
     r->o = *o;
+    r->journal = journal;
     pthread_mutex_init(&r->mu, NULL);
     pthread_condattr_t ca;
     pthread_condattr_init(&ca);
     pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
     pthread_cond_init(&r->cond, &ca);
     pthread_condattr_destroy(&ca);
+    if (restore(r, restored, n_restored) != XD_OK) {
+        xd_sim__runner_destroy(r);
+        return XD_ENOMEM;
+    }
     size_t want = o->workers == 0 ? 1 : o->workers > WORKERS_MAX ? WORKERS_MAX : o->workers;
     for (; r->n_workers < want; r->n_workers++) {
         if (pthread_create(&r->workers[r->n_workers], NULL, worker, r) != 0) {

@@ -139,6 +139,39 @@ enum xd_status xd_sim__http_post(const char *url, const char *token, const char 
                                  struct xd_error *err) XD_NODISCARD;
 
 /* ------------------------------------------------------------------------------------------ */
+/* journal.c: what is still owed to the hub, on disk (--state FILE keeps it in FILE.journal) */
+
+struct xd_sim__journal;
+
+/* A chain not finished when the journal was last closed: the steps still owed (the first one
+ * possibly rendered already: its message is then sent as it was). */
+struct xd_sim__journal_chain {
+    uint64_t id;
+    int64_t base_wall_ms;
+    struct xd_sim__step *steps;
+    size_t n;
+    struct xd_sim__message *msg;
+};
+
+/* Open (or create) the journal at <path>, replay it into the chains still owed (caller's, free
+ * with xd_sim__journal_chains_free) and rewrite it with only them. XD_OK, XD_EIO, XD_ENOMEM. */
+enum xd_status xd_sim__journal_open(const char *path, struct xd_sim__journal **out,
+                                    struct xd_sim__journal_chain **chains, size_t *n,
+                                    struct xd_error *err) XD_NODISCARD;
+void xd_sim__journal_chains_free(struct xd_sim__journal_chain *chains, size_t n);
+/* Each returns once the record is on disk (fdatasync); XD_EIO then and for ever after. */
+enum xd_status xd_sim__journal_add(struct xd_sim__journal *j, const struct xd_sim__step *steps,
+                                   size_t n, int64_t base_wall_ms, uint64_t *id,
+                                   struct xd_error *err) XD_NODISCARD;
+enum xd_status xd_sim__journal_rendered(struct xd_sim__journal *j, uint64_t id, size_t step,
+                                        const struct xd_sim__message *m,
+                                        struct xd_error *err) XD_NODISCARD;
+/* Step <step> of chain <id> was sent, or given up: it is owed no more. */
+enum xd_status xd_sim__journal_done(struct xd_sim__journal *j, uint64_t id, size_t step,
+                                    struct xd_error *err) XD_NODISCARD;
+void xd_sim__journal_close(struct xd_sim__journal *j);
+
+/* ------------------------------------------------------------------------------------------ */
 /* runner.c: timed chains of messages, sent by worker threads with retries */
 
 struct xd_sim__runner;
@@ -150,10 +183,15 @@ struct xd_sim__step {
     int64_t offset_ms;
 };
 
+/* <journal> (may be NULL, borrowed: close it after destroying the runner) records every chain
+ * added and every step sent; <restored> (taken, may be NULL) are chains from it to finish. */
 enum xd_status xd_sim__runner_create(struct xd_sim__partner *pt,
                                      const struct xd_sim_send_options *o,
+                                     struct xd_sim__journal *journal,
+                                     struct xd_sim__journal_chain *restored, size_t n_restored,
                                      struct xd_sim__runner **out) XD_NODISCARD;
-/* Queue a chain (the runner takes the documents, also on failure). XD_OK, XD_ENOMEM. */
+/* Queue a chain (the runner takes the documents, also on failure), on disk first when there
+ * is a journal. XD_OK, XD_EIO (journal: not accepted), XD_ENOMEM. */
 enum xd_status xd_sim__runner_add(struct xd_sim__runner *r, struct xd_sim__step *steps,
                                   size_t n) XD_NODISCARD;
 void xd_sim__runner_stats(struct xd_sim__runner *r, struct xd_sim_partner_stats *out);

@@ -4,7 +4,8 @@
  * them to the runner (runner.c), which sends them to the hub after their delays. A delivery
  * is answered 2xx once its answers are planned; one that is not usable gets 4xx with the
  * reason (the hub then does not send it again), a planning failure 503 (it does).
- * Pending answers live in memory: a simulator stopped before sending them does not send them.
+ * With a state file, what is owed is journaled (journal.c) before the 2xx, and sent after a
+ * restart; without one it lives in memory only.
  * Threads: the receiver hands deliveries over one at a time; counters are under sp->mu. */
 #include <pthread.h>
 #include <stdio.h>
@@ -23,6 +24,7 @@ struct xd_sim_partner {
     struct xd_sim__receipt_problems receipt_problems;
     struct xd_sim__partner *pt;
     struct xd_sim__runner *runner;
+    struct xd_sim__journal *journal;
     struct xd_sim_receiver *receiver;
 
     pthread_mutex_t mu;
@@ -226,7 +228,17 @@ static enum xd_status start(struct xd_sim_partner *sp, const struct xd_partner_p
     for (size_t i = 0; st == XD_OK && i < n_sends; i++) {
         st = xd_sim__partner_can_send(sp->pt, sends[i], err) ? XD_OK : XD_EINVAL;
     }
-    if (st == XD_OK && xd_sim__runner_create(sp->pt, send, &sp->runner) != XD_OK) {
+    struct xd_sim__journal_chain *owed = NULL;
+    size_t n_owed = 0;
+    if (st == XD_OK && send->state_path != NULL) {
+        char path[1024];
+        int n = snprintf(path, sizeof path, "%s.journal", send->state_path);
+        st = n > 0 && (size_t)n < sizeof path
+                 ? xd_sim__journal_open(path, &sp->journal, &owed, &n_owed, err)
+                 : xd_error_set(err, XD_EINVAL, "--state path too long");
+    }
+    if (st == XD_OK &&
+        xd_sim__runner_create(sp->pt, send, sp->journal, owed, n_owed, &sp->runner) != XD_OK) {
         st = xd_error_set(err, XD_ENOMEM, "out of memory");
     }
     if (st == XD_OK) {
@@ -320,6 +332,7 @@ void xd_sim_partner_stop(struct xd_sim_partner *sp)
     }
     xd_sim_receiver_stop(sp->receiver);
     xd_sim__runner_destroy(sp->runner);
+    xd_sim__journal_close(sp->journal);
     xd_sim__partner_destroy(sp->pt);
     pthread_mutex_destroy(&sp->mu);
     xd_free(sp);

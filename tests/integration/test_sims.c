@@ -524,6 +524,46 @@ static void test_supplier_state_file(void **state)
     json_decref(j);
 }
 
+/* A supplier killed after its acknowledgement still owes the ship notice and invoice: with its
+ * state file it sends them after the restart, once each. */
+static void test_supplier_killed_keeps_its_promises(void **state)
+{
+    (void)state;
+    char profile_path[600];
+    snprintf(profile_path, sizeof profile_path, "%s/sim-sup.yaml", hub.dir);
+    const char *args[] = {"--profile",    profile_path, "--hub",           hub.url,       "--token",
+                          supplier_token, "--state",    state_path,        "--ack-delay", "10",
+                          "--ship-delay", "1500",       "--invoice-delay", "1600",        NULL};
+    struct test_rcv s;
+    start_sim(&s, "supplier", &supplier_port, args);
+    char po[32], cid[128], po_path[600];
+    new_po(po, sizeof po, cid, sizeof cid, po_path, sizeof po_path);
+    char *edi = render_850(po_path);
+    assert_int_equal(deliver(s.url, "application/edi-x12", "hub-850-killed", edi), 200);
+    free(edi);
+    json_t *acks = docs_of(cid, "po_acknowledgement", 1);
+    assert_int_equal(json_array_size(acks), 1);
+    json_decref(acks);
+    rcv_stop(&s, SIGKILL);
+    json_t *asns = docs_of(cid, "ship_notice", 0);
+    assert_int_equal(json_array_size(asns), 0);
+    json_decref(asns);
+    start_sim(&s, "supplier", &supplier_port, args);
+    json_t *invoices = docs_of(cid, "invoice", 1);
+    asns = docs_of(cid, "ship_notice", 1);
+    usleep(300000);
+    acks = docs_of(cid, "po_acknowledgement", 0);
+    assert_int_equal(json_array_size(invoices), 1);
+    assert_int_equal(json_array_size(asns), 1);
+    assert_int_equal(json_array_size(acks), 1);
+    assert_string_equal(str(json_array_get(invoices, 0), "asn_number"),
+                        str(json_array_get(asns, 0), "asn_number"));
+    json_decref(invoices);
+    json_decref(asns);
+    json_decref(acks);
+    assert_int_equal(rcv_stop(&s, SIGTERM), 0);
+}
+
 static void test_supplier_json_inbox(void **state)
 {
     (void)state;
@@ -687,6 +727,7 @@ int main(void)
         cmocka_unit_test(test_supplier_down_then_up),
         cmocka_unit_test(test_supplier_duplicate_asn),
         cmocka_unit_test(test_supplier_state_file),
+        cmocka_unit_test(test_supplier_killed_keeps_its_promises),
         cmocka_unit_test(test_supplier_json_inbox),
         cmocka_unit_test(test_supplier_refuses_garbage),
         cmocka_unit_test(test_warehouse_short_and_damaged),
