@@ -524,6 +524,67 @@ static void test_supplier_state_file(void **state)
     json_decref(j);
 }
 
+/* The whole loop through the hub's own delivery engine: the 850 enqueued with POST /v1/outbox
+ * for the supplier's endpoint, a supplier that is down at first (503: the hub retries with
+ * the same Idempotency-Key), then taken once and answered. */
+static void test_supplier_via_hub_delivery(void **state)
+{
+    (void)state;
+    char profile_path[600];
+    snprintf(profile_path, sizeof profile_path, "%s/sim-sup.yaml", hub.dir);
+    const char *args[] = {"--profile",  profile_path,   "--hub",   hub.url,
+                          "--token",    supplier_token, "--state", state_path,
+                          "--down-for", "1200",         NULL};
+    struct test_rcv s;
+    start_sim(&s, "supplier", &supplier_port, args);
+    char po[32], cid[128], po_path[600];
+    new_po(po, sizeof po, cid, sizeof cid, po_path, sizeof po_path);
+    char *edi = render_850(po_path);
+    json_t *msg =
+        json_pack("{s:s, s:s, s:s, s:s, s:s}", "partner", "sim-sup", "endpoint", "edi",
+                  "content_type", "application/edi-x12", "body", edi, "correlation_id", cid);
+    free(edi);
+    char *body = json_dumps(msg, JSON_COMPACT);
+    json_decref(msg);
+    static const char *const ct[] = {"Content-Type: application/json", NULL};
+    struct http_resp r;
+    http_request("POST", url("/v1/outbox"), hub.token, body, strlen(body), ct, &r);
+    free(body);
+    if (r.status != 201 && r.status != 202 && r.status != 200) {
+        fail_msg("POST /v1/outbox: %ld %s", r.status, r.body);
+    }
+    json_t *queued = json_loads(r.body, 0, NULL);
+    char key[128];
+    snprintf(key, sizeof key, "%s", str(queued, "idempotency_key"));
+    json_decref(queued);
+    http_resp_free(&r);
+    assert_true(strlen(key) > 0);
+    json_t *invoices = docs_of(cid, "invoice", 1);
+    assert_int_equal(json_array_size(invoices), 1);
+    assert_string_equal(str(json_array_get(invoices, 0), "po_number"), po);
+    json_decref(invoices);
+    /* What the supplier saw: refused while down, then processed once, all under one key. */
+    char target[128];
+    snprintf(target, sizeof target, "%s/_received", s.url);
+    http_request("GET", target, NULL, NULL, 0, NULL, &r);
+    json_t *rec = json_loads(r.body, 0, NULL);
+    http_resp_free(&r);
+    size_t i, unavailable = 0, processed = 0;
+    json_t *e;
+    json_array_foreach(json_object_get(rec, "records"), i, e)
+    {
+        if (strcmp(str(e, "key"), key) != 0) {
+            continue; /* 997s the hub sent back for what the supplier sent */
+        }
+        unavailable += json_integer_value(json_object_get(e, "status")) == 503;
+        processed += json_is_true(json_object_get(e, "processed"));
+    }
+    assert_true(unavailable >= 1);
+    assert_int_equal(processed, 1);
+    json_decref(rec);
+    assert_int_equal(rcv_stop(&s, SIGTERM), 0);
+}
+
 /* A supplier killed after its acknowledgement still owes the ship notice and invoice: with its
  * state file it sends them after the restart, once each. */
 static void test_supplier_killed_keeps_its_promises(void **state)
@@ -727,6 +788,7 @@ int main(void)
         cmocka_unit_test(test_supplier_down_then_up),
         cmocka_unit_test(test_supplier_duplicate_asn),
         cmocka_unit_test(test_supplier_state_file),
+        cmocka_unit_test(test_supplier_via_hub_delivery),
         cmocka_unit_test(test_supplier_killed_keeps_its_promises),
         cmocka_unit_test(test_supplier_json_inbox),
         cmocka_unit_test(test_supplier_refuses_garbage),
