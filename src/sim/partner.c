@@ -216,21 +216,6 @@ static bool name_for(const char *pattern, const char *stem, char *out, size_t ca
     return true;
 }
 
-/* Types the X12 engine renders (xd_x12_render); a receipt (944) is not one of them. */
-static bool x12_renders(enum xd_canon_type t)
-{
-    static const enum xd_canon_type types[] = {
-        XD_CANON_PURCHASE_ORDER,    XD_CANON_PO_ACKNOWLEDGEMENT, XD_CANON_SHIP_NOTICE,
-        XD_CANON_INVOICE,           XD_CANON_SHIPPING_ORDER,     XD_CANON_SHIPMENT_CONFIRMATION,
-        XD_CANON_INVENTORY_SNAPSHOT};
-    for (size_t i = 0; i < XD_ARRAY_LEN(types); i++) {
-        if (types[i] == t) {
-            return true;
-        }
-    }
-    return false;
-}
-
 static void choose_route(struct xd_sim__partner *pt, enum xd_canon_type t)
 {
     const struct xd_partner_profile *p = pt->p;
@@ -238,8 +223,7 @@ static void choose_route(struct xd_sim__partner *pt, enum xd_canon_type t)
     for (size_t i = 0; i < p->n_documents; i++) {
         const struct xd_partner_document *d = &p->documents[i];
         if (d->direction != XD_PARTNER_IN || d->type != t ||
-            (d->format != XD_PARTNER_FORMAT_X12 && d->format != XD_PARTNER_FORMAT_JSON) ||
-            (d->format == XD_PARTNER_FORMAT_X12 && !x12_renders(t))) {
+            (d->format != XD_PARTNER_FORMAT_X12 && d->format != XD_PARTNER_FORMAT_JSON)) {
             continue;
         }
         /* An inbox given on the command line is the partner's choice: it wins over HTTP. */
@@ -330,14 +314,6 @@ bool xd_sim__partner_can_send(const struct xd_sim__partner *pt, enum xd_canon_ty
         return true;
     }
     const struct xd_partner_document *d = xd_partner_document_in(pt->p, type, -1);
-    if (d != NULL && xd_partner_document_in(pt->p, type, XD_PARTNER_FORMAT_JSON) == NULL &&
-        xd_partner_document_in(pt->p, type, XD_PARTNER_FORMAT_X12) != NULL && !x12_renders(type)) {
-        xd_error_set(err, XD_EINVAL,
-                     "profile %s sends its %s as X12, which the X12 engine does not render: "
-                     "give it a json entry",
-                     pt->p->id, xd_canon_type_name(type));
-        return false;
-    }
     xd_error_set(err, XD_EINVAL,
                  d == NULL ? "profile %s sends no %s (add a documents entry with direction in)"
                            : "profile %s has no channel for its %s: give --hub and --token for "

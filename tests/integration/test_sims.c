@@ -89,6 +89,24 @@ static const char warehouse_profile[] =
     "  - {type: ship_notice, direction: out, format: json}\n"
     "  - {type: receipt, direction: in, format: json}\n";
 
+/* A warehouse on X12: 856s in, 944s out. */
+static const char x12_warehouse_profile[] =
+    "id: sim-wh-x12\n"
+    "name: Simulated X12 Warehouse\n"
+    "role: warehouse\n"
+    "identifiers: {isa_qualifier: ZZ, isa_id: SIMWH, gs_id: SIMWH}\n"
+    "x12: {hub_qualifier: ZZ, hub_id: NORTHWIND, hub_gs_id: NORTHWIND}\n"
+    "inbound:\n"
+    "  http: {formats: [x12]}\n"
+    "outbound:\n"
+    "  endpoints:\n"
+    "    - {name: wms, kind: http, url: \"http://127.0.0.1:%u/asn\","
+    " allow_private_networks: [\"127.0.0.0/8\"]}\n"
+    "documents:\n"
+    "  - {type: ship_notice, direction: out, format: x12}\n"
+    "  - {type: receipt, direction: in, format: x12}\n";
+static char x12_warehouse_token[128];
+
 static char *url(const char *path)
 {
     static char buf[1024];
@@ -139,6 +157,7 @@ static int setup(void **state)
     token_for("sim-sup", "sim-sup", supplier_token, sizeof supplier_token);
     token_for("sim-wh", "sim-wh", warehouse_token, sizeof warehouse_token);
     token_for("sim-sup-file", "sim-sup-file", file_token, sizeof file_token);
+    token_for("sim-wh-x12", "sim-wh-x12", x12_warehouse_token, sizeof x12_warehouse_token);
     snprintf(state_path, sizeof state_path, "%s/supplier.state", hub.dir);
     snprintf(inbox_path, sizeof inbox_path, "%s/partners/sim-sup-file/inbox", hub.data);
     char profile_path[600];
@@ -156,6 +175,7 @@ static int setup(void **state)
     apply("sim-sup", supplier_profile, supplier_port);
     apply("sim-wh", warehouse_profile, 0);
     apply("sim-sup-file", file_profile, 0);
+    apply("sim-wh-x12", x12_warehouse_profile, 0);
     return 0;
 }
 
@@ -724,6 +744,65 @@ static void test_warehouse_short_and_damaged(void **state)
     assert_int_equal(rcv_stop(&s, SIGTERM), 0);
 }
 
+/* The same through X12: the hub's 856 in, the warehouse's 944 out, translated by the hub. */
+static void test_warehouse_x12(void **state)
+{
+    (void)state;
+    char profile_path[600];
+    snprintf(profile_path, sizeof profile_path, "%s/sim-wh-x12.yaml", hub.dir);
+    FILE *f = fopen(profile_path, "w");
+    assert_non_null(f);
+    fprintf(f, x12_warehouse_profile, 0u);
+    fclose(f);
+    const char *args[] = {
+        "--profile",       profile_path, "--hub",   hub.url, "--token", x12_warehouse_token,
+        "--receive-delay", "20",         "--short", "2:500", NULL};
+    struct test_rcv s;
+    uint16_t port = 0;
+    start_sim(&s, "warehouse", &port, args);
+    char po[32], cid[128], po_path[600];
+    new_po(po, sizeof po, cid, sizeof cid, po_path, sizeof po_path);
+    size_t len = 0;
+    char *text = test_read_src_file("examples/documents/ship_notice.json", &len);
+    json_t *asn = json_loadb(text, len, 0, NULL);
+    free(text);
+    json_object_del(asn, "correlation_id");
+    json_object_del(asn, "source");
+    json_object_set_new(asn, "asn_number", json_string("ASN-WH-X12"));
+    json_object_set_new(json_array_get(json_object_get(asn, "orders"), 0), "po_number",
+                        json_string(po));
+    char asn_path[700];
+    snprintf(asn_path, sizeof asn_path, "%s/asn-x12.json", hub.dir);
+    assert_int_equal(json_dump_file(asn, asn_path, 0), 0);
+    json_decref(asn);
+    const char *render[] = {"x12",       "render",
+                            asn_path,    "--sender-qual",
+                            "ZZ",        "--sender-id",
+                            "NORTHWIND", "--receiver-qual",
+                            "ZZ",        "--receiver-id",
+                            "SIMWH",     "--control-number",
+                            "901",       NULL};
+    char *edi = calloc(1, 65536);
+    assert_non_null(edi);
+    assert_int_equal(hub_run_cli(&hub, render, edi, 65536), 0);
+    assert_int_equal(deliver(s.url, "application/edi-x12", "hub-856-x12", edi), 200);
+    free(edi);
+    json_t *receipts = docs_of(cid, "receipt", 1);
+    if (json_array_size(receipts) != 1) {
+        fail_msg("no receipt from the X12 warehouse (log %s)", s.log);
+    }
+    json_t *r = json_array_get(receipts, 0);
+    assert_string_equal(str(json_object_get(r, "source"), "format"), "x12");
+    assert_string_equal(str(r, "asn_number"), "ASN-WH-X12");
+    assert_string_equal(str(r, "po_number"), po);
+    json_t *lines = json_object_get(r, "lines");
+    assert_int_equal(json_array_size(lines), 3);
+    assert_string_equal(str(line_with(lines, "po_line_number", 2), "received_quantity"), "2000");
+    assert_string_equal(str(line_with(lines, "po_line_number", 2), "expected_quantity"), "2500");
+    json_decref(receipts);
+    assert_int_equal(rcv_stop(&s, SIGTERM), 0);
+}
+
 static json_t *get_json(const char *target)
 {
     struct http_resp r;
@@ -793,6 +872,7 @@ int main(void)
         cmocka_unit_test(test_supplier_json_inbox),
         cmocka_unit_test(test_supplier_refuses_garbage),
         cmocka_unit_test(test_warehouse_short_and_damaged),
+        cmocka_unit_test(test_warehouse_x12),
         cmocka_unit_test(test_erp_records_and_issues_orders),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

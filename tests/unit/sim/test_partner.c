@@ -202,17 +202,27 @@ static void test_inbox_file(void **state)
     xd_partner_profile_unref(p);
 }
 
-/* No 944 renderer: the receipt entry is X12 only, so the partner cannot send receipts. */
-static void test_receipt_in_x12_is_refused(void **state)
+/* A warehouse's receipt goes as a 944 when its profile says x12; what the profile does not
+ * send at all is refused with the reason. */
+static void test_receipt_as_944(void **state)
 {
     (void)state;
     struct xd_partner_profile *p = profile();
     struct xd_sim__partner *pt = partner(p, "http://127.0.0.1:1", NULL, NULL);
     struct xd_error err = {0};
-    assert_false(xd_sim__partner_can_send(pt, XD_CANON_RECEIPT, &err));
-    assert_non_null(strstr(err.message, "does not render"));
     assert_false(xd_sim__partner_can_send(pt, XD_CANON_SHIPPING_ORDER, &err));
-    assert_true(xd_sim__partner_can_send(pt, XD_CANON_PO_ACKNOWLEDGEMENT, &err));
+    assert_non_null(strstr(err.message, "sends no shipping_order"));
+    json_t *r = json_pack("{s:s, s:s, s:s, s:s, s:s, s:[{s:i, s:s, s:i, s:s, s:s, s:s}]}", "type",
+                          "receipt", "receipt_number", "R-1", "asn_number", "ASN-1", "location_id",
+                          "DC-CHI", "received_at", "2026-03-11T10:15:00Z", "lines", "line_number",
+                          1, "po_number", "PO-1", "po_line_number", 2, "sku", "X-1",
+                          "received_quantity", "5", "uom", "EA");
+    struct xd_sim__message *m = NULL;
+    assert_int_equal(xd_sim__partner_render(pt, r, &m, &err), XD_OK);
+    assert_non_null(strstr(m->body, "ST*944*"));
+    assert_non_null(strstr(m->body, "W17*"));
+    xd_sim__message_destroy(m);
+    json_decref(r);
     xd_sim__partner_destroy(pt);
     xd_partner_profile_unref(p);
 }
@@ -392,7 +402,7 @@ int main(void)
         cmocka_unit_test(test_x12_as_the_partner_sends_it),
         cmocka_unit_test(test_control_numbers_survive_restarts),
         cmocka_unit_test(test_inbox_file),
-        cmocka_unit_test(test_receipt_in_x12_is_refused),
+        cmocka_unit_test(test_receipt_as_944),
         cmocka_unit_test(test_answers_to_erp_orders_render),
         cmocka_unit_test(test_decode),
         cmocka_unit_test(test_send_answers),
