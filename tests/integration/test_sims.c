@@ -7,6 +7,7 @@
  * across its restarts: a control number used twice would be refused by the hub (409) and the
  * documents would be missing. */
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include <setjmp.h>
 #include <signal.h>
@@ -137,12 +138,43 @@ static void apply(const char *id, const char *fmt, uint16_t port)
 }
 
 /* Start a simulator of <kind> on <port> (0: any); its port goes to *port. */
+/* Simulators running, so that a test that fails half way does not leave one holding a port
+ * the next test needs (the per-test teardown kills them). */
+static pid_t live[8];
+
 static void start_sim(struct test_rcv *s, const char *kind, uint16_t *port, const char *const *args)
 {
     if (sim_start(s, &hub, hub.dir, kind, *port, args) != 0) {
         fail_msg("sim %s did not start (log %s)", kind, s->log);
     }
     *port = s->port;
+    for (size_t i = 0; i < sizeof live / sizeof live[0]; i++) {
+        if (live[i] == 0) {
+            live[i] = s->pid;
+            break;
+        }
+    }
+}
+
+static int stop_sim(struct test_rcv *s, int sig)
+{
+    for (size_t i = 0; i < sizeof live / sizeof live[0]; i++) {
+        live[i] = live[i] == s->pid ? 0 : live[i];
+    }
+    return rcv_stop(s, sig);
+}
+
+static int kill_leftovers(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof live / sizeof live[0]; i++) {
+        if (live[i] > 0) {
+            kill(live[i], SIGKILL);
+            waitpid(live[i], NULL, 0);
+            live[i] = 0;
+        }
+    }
+    return 0;
 }
 
 /* Learn each simulator's port (start it on any, stop it), then apply the profiles naming
@@ -171,7 +203,7 @@ static int setup(void **state)
     const char *args[] = {"--profile", profile_path, "--hub", hub.url, "--token", "x", NULL};
     struct test_rcv s;
     start_sim(&s, "supplier", &supplier_port, args);
-    rcv_stop(&s, SIGTERM);
+    stop_sim(&s, SIGTERM);
     apply("sim-sup", supplier_profile, supplier_port);
     apply("sim-wh", warehouse_profile, 0);
     apply("sim-sup-file", file_profile, 0);
@@ -223,7 +255,7 @@ static void new_po(char *po_number, size_t po_cap, char *cid, size_t cid_cap, ch
 }
 
 /* The 850 the hub sends the supplier: the hub as ISA sender, the supplier as receiver. */
-static char *render_850(const char *po_path)
+static char *render_850_to(const char *po_path, const char *receiver)
 {
     static unsigned control = 100;
     char number[16];
@@ -233,13 +265,18 @@ static char *render_850(const char *po_path)
                           "ZZ",        "--sender-id",
                           "NORTHWIND", "--receiver-qual",
                           "ZZ",        "--receiver-id",
-                          "SIMSUP",    "--control-number",
+                          receiver,    "--control-number",
                           number,      NULL};
     char *out = calloc(1, 65536);
     assert_non_null(out);
     assert_int_equal(hub_run_cli(&hub, args, out, 65536), 0);
     assert_memory_equal(out, "ISA", 3);
     return out;
+}
+
+static char *render_850(const char *po_path)
+{
+    return render_850_to(po_path, "SIMSUP");
 }
 
 static long deliver(const char *sim_url, const char *content_type, const char *key,
@@ -388,7 +425,7 @@ static void run_supplier(const char *const *problems, size_t n_asns, size_t n_in
     json_t *again = docs_of(a->cid, "po_acknowledgement", 0);
     assert_int_equal(json_array_size(again), 1);
     json_decref(again);
-    assert_int_equal(rcv_stop(&s, SIGTERM), 0);
+    assert_int_equal(stop_sim(&s, SIGTERM), 0);
     if (json_array_size(a->acks) != 1 || json_array_size(a->asns) != n_asns ||
         json_array_size(a->invoices) != n_invoices) {
         fail_msg("PO %s: %zu acks, %zu ship notices, %zu invoices (log %s)", a->po,
@@ -528,6 +565,37 @@ static void test_supplier_duplicate_asn(void **state)
     answers_free(&a);
 }
 
+/* --every 2: the problem hits the second purchase order only (a demo's mix). */
+static void test_supplier_every_nth(void **state)
+{
+    (void)state;
+    char profile_path[600];
+    snprintf(profile_path, sizeof profile_path, "%s/sim-sup.yaml", hub.dir);
+    const char *args[] = {"--profile",    profile_path, "--hub",    hub.url,         "--token",
+                          supplier_token, "--state",    state_path, "--reject-line", "1",
+                          "--every",      "2",          NULL};
+    struct test_rcv s;
+    start_sim(&s, "supplier", &supplier_port, args);
+    const char *status[2] = {NULL, NULL};
+    json_t *acks[2];
+    for (int i = 0; i < 2; i++) {
+        char po[32], cid[128], po_path[600], key[64];
+        new_po(po, sizeof po, cid, sizeof cid, po_path, sizeof po_path);
+        char *edi = render_850(po_path);
+        snprintf(key, sizeof key, "hub-850-every-%d", i);
+        assert_int_equal(deliver(s.url, "application/edi-x12", key, edi), 200);
+        free(edi);
+        acks[i] = docs_of(cid, "po_acknowledgement", 1);
+        assert_int_equal(json_array_size(acks[i]), 1);
+        status[i] = str(json_array_get(acks[i], 0), "status");
+    }
+    assert_string_equal(status[0], "accepted");
+    assert_string_equal(status[1], "accepted_with_changes");
+    json_decref(acks[0]);
+    json_decref(acks[1]);
+    assert_int_equal(stop_sim(&s, SIGTERM), 0);
+}
+
 /* Control numbers survive restarts: the state file's counter is past what was used. */
 static void test_supplier_state_file(void **state)
 {
@@ -550,24 +618,54 @@ static void test_supplier_state_file(void **state)
 static void test_supplier_via_hub_delivery(void **state)
 {
     (void)state;
-    char profile_path[600];
-    snprintf(profile_path, sizeof profile_path, "%s/sim-sup.yaml", hub.dir);
-    const char *args[] = {"--profile",  profile_path,   "--hub",   hub.url,
-                          "--token",    supplier_token, "--state", state_path,
-                          "--down-for", "1200",         NULL};
+    /* A partner of its own: no 997s of earlier tests queued before the 850, no breaker opened
+     * while earlier simulators were stopped. */
+    char yaml[4096], text[4096], profile_path[600], token[128];
+    snprintf(yaml, sizeof yaml, supplier_profile, 1u);
+    size_t n = 0;
+    for (const char *c = yaml; *c != '\0' && n + 16 < sizeof text;) {
+        if (strncmp(c, "sim-sup", 7) == 0 || strncmp(c, "SIMSUP", 6) == 0) {
+            n += (size_t)snprintf(text + n, sizeof text - n, "%s",
+                                  c[0] == 's' ? "sim-hub" : "SIMHUB");
+            c += c[0] == 's' ? 7 : 6;
+        } else {
+            text[n++] = *c++;
+        }
+    }
+    text[n] = '\0';
+    snprintf(profile_path, sizeof profile_path, "%s/sim-hub.yaml", hub.dir);
+    FILE *f = fopen(profile_path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+    token_for("sim-hub", "sim-hub", token, sizeof token);
+    const char *args[] = {"--profile", profile_path, "--hub", hub.url, "--token",
+                          token,       "--down-for", "2500",  NULL};
     struct test_rcv s;
-    start_sim(&s, "supplier", &supplier_port, args);
+    uint16_t port = 0;
+    start_sim(&s, "supplier", &port, args);
+    /* The endpoint now names where the simulator listens. */
+    char *u = strstr(text, "127.0.0.1:1/");
+    assert_non_null(u);
+    char live_profile[4096];
+    snprintf(live_profile, sizeof live_profile, "%.*s127.0.0.1:%u/%s", (int)(u - text), text,
+             (unsigned)port, u + strlen("127.0.0.1:1/"));
+    static const char *const yct[] = {"Content-Type: application/yaml", NULL};
+    struct http_resp r;
+    http_request("PUT", url("/v1/partners/sim-hub"), hub.token, live_profile, strlen(live_profile),
+                 yct, &r);
+    assert_true(r.status == 201 || r.status == 200);
+    http_resp_free(&r);
     char po[32], cid[128], po_path[600];
     new_po(po, sizeof po, cid, sizeof cid, po_path, sizeof po_path);
-    char *edi = render_850(po_path);
+    char *edi = render_850_to(po_path, "SIMHUB");
     json_t *msg =
-        json_pack("{s:s, s:s, s:s, s:s, s:s}", "partner", "sim-sup", "endpoint", "edi",
+        json_pack("{s:s, s:s, s:s, s:s, s:s}", "partner", "sim-hub", "endpoint", "edi",
                   "content_type", "application/edi-x12", "body", edi, "correlation_id", cid);
     free(edi);
     char *body = json_dumps(msg, JSON_COMPACT);
     json_decref(msg);
     static const char *const ct[] = {"Content-Type: application/json", NULL};
-    struct http_resp r;
     http_request("POST", url("/v1/outbox"), hub.token, body, strlen(body), ct, &r);
     free(body);
     if (r.status != 201 && r.status != 202 && r.status != 200) {
@@ -602,7 +700,7 @@ static void test_supplier_via_hub_delivery(void **state)
     assert_true(unavailable >= 1);
     assert_int_equal(processed, 1);
     json_decref(rec);
-    assert_int_equal(rcv_stop(&s, SIGTERM), 0);
+    assert_int_equal(stop_sim(&s, SIGTERM), 0);
 }
 
 /* A supplier killed after its acknowledgement still owes the ship notice and invoice: with its
@@ -625,7 +723,7 @@ static void test_supplier_killed_keeps_its_promises(void **state)
     json_t *acks = docs_of(cid, "po_acknowledgement", 1);
     assert_int_equal(json_array_size(acks), 1);
     json_decref(acks);
-    rcv_stop(&s, SIGKILL);
+    stop_sim(&s, SIGKILL);
     json_t *asns = docs_of(cid, "ship_notice", 0);
     assert_int_equal(json_array_size(asns), 0);
     json_decref(asns);
@@ -642,7 +740,7 @@ static void test_supplier_killed_keeps_its_promises(void **state)
     json_decref(invoices);
     json_decref(asns);
     json_decref(acks);
-    assert_int_equal(rcv_stop(&s, SIGTERM), 0);
+    assert_int_equal(stop_sim(&s, SIGTERM), 0);
 }
 
 static void test_supplier_json_inbox(void **state)
@@ -677,7 +775,7 @@ static void test_supplier_json_inbox(void **state)
     assert_string_equal(str(json_array_get(invoices, 0), "po_number"), po);
     json_decref(acks);
     json_decref(invoices);
-    assert_int_equal(rcv_stop(&s, SIGTERM), 0);
+    assert_int_equal(stop_sim(&s, SIGTERM), 0);
 }
 
 static void test_supplier_refuses_garbage(void **state)
@@ -693,7 +791,7 @@ static void test_supplier_refuses_garbage(void **state)
     assert_int_equal(deliver(s.url, "application/json", "junk-2", "{\"type\": \"purchase_order\"}"),
                      400);
     assert_int_equal(deliver(s.url, "text/plain", "junk-3", "hello"), 400);
-    assert_int_equal(rcv_stop(&s, SIGTERM), 0);
+    assert_int_equal(stop_sim(&s, SIGTERM), 0);
 }
 
 static void test_warehouse_short_and_damaged(void **state)
@@ -741,7 +839,7 @@ static void test_warehouse_short_and_damaged(void **state)
     assert_string_equal(str(l3, "condition"), "damaged");
     assert_string_equal(str(line_with(lines, "po_line_number", 2), "condition"), "good");
     json_decref(receipts);
-    assert_int_equal(rcv_stop(&s, SIGTERM), 0);
+    assert_int_equal(stop_sim(&s, SIGTERM), 0);
 }
 
 /* The same through X12: the hub's 856 in, the warehouse's 944 out, translated by the hub. */
@@ -800,7 +898,7 @@ static void test_warehouse_x12(void **state)
     assert_string_equal(str(line_with(lines, "po_line_number", 2), "received_quantity"), "2000");
     assert_string_equal(str(line_with(lines, "po_line_number", 2), "expected_quantity"), "2500");
     json_decref(receipts);
-    assert_int_equal(rcv_stop(&s, SIGTERM), 0);
+    assert_int_equal(stop_sim(&s, SIGTERM), 0);
 }
 
 static json_t *get_json(const char *target)
@@ -853,27 +951,28 @@ static void test_erp_records_and_issues_orders(void **state)
     json_t *first = json_array_get(json_object_get(rec, "records"), 0);
     assert_string_equal(str(json_object_get(first, "document"), "type"), "po_acknowledgement");
     json_decref(rec);
-    assert_int_equal(rcv_stop(&s, SIGTERM), 0);
+    assert_int_equal(stop_sim(&s, SIGTERM), 0);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_supplier_happy_path),
-        cmocka_unit_test(test_supplier_rejected_line),
-        cmocka_unit_test(test_supplier_partial_shipment),
-        cmocka_unit_test(test_supplier_price_error),
-        cmocka_unit_test(test_supplier_changed_quantity),
-        cmocka_unit_test(test_supplier_down_then_up),
-        cmocka_unit_test(test_supplier_duplicate_asn),
-        cmocka_unit_test(test_supplier_state_file),
-        cmocka_unit_test(test_supplier_via_hub_delivery),
-        cmocka_unit_test(test_supplier_killed_keeps_its_promises),
-        cmocka_unit_test(test_supplier_json_inbox),
-        cmocka_unit_test(test_supplier_refuses_garbage),
-        cmocka_unit_test(test_warehouse_short_and_damaged),
-        cmocka_unit_test(test_warehouse_x12),
-        cmocka_unit_test(test_erp_records_and_issues_orders),
+        cmocka_unit_test_teardown(test_supplier_happy_path, kill_leftovers),
+        cmocka_unit_test_teardown(test_supplier_rejected_line, kill_leftovers),
+        cmocka_unit_test_teardown(test_supplier_partial_shipment, kill_leftovers),
+        cmocka_unit_test_teardown(test_supplier_price_error, kill_leftovers),
+        cmocka_unit_test_teardown(test_supplier_changed_quantity, kill_leftovers),
+        cmocka_unit_test_teardown(test_supplier_down_then_up, kill_leftovers),
+        cmocka_unit_test_teardown(test_supplier_duplicate_asn, kill_leftovers),
+        cmocka_unit_test_teardown(test_supplier_every_nth, kill_leftovers),
+        cmocka_unit_test_teardown(test_supplier_state_file, kill_leftovers),
+        cmocka_unit_test_teardown(test_supplier_via_hub_delivery, kill_leftovers),
+        cmocka_unit_test_teardown(test_supplier_killed_keeps_its_promises, kill_leftovers),
+        cmocka_unit_test_teardown(test_supplier_json_inbox, kill_leftovers),
+        cmocka_unit_test_teardown(test_supplier_refuses_garbage, kill_leftovers),
+        cmocka_unit_test_teardown(test_warehouse_short_and_damaged, kill_leftovers),
+        cmocka_unit_test_teardown(test_warehouse_x12, kill_leftovers),
+        cmocka_unit_test_teardown(test_erp_records_and_issues_orders, kill_leftovers),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
