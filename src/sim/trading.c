@@ -245,6 +245,14 @@ static enum xd_status start(struct xd_sim_partner *sp, const struct xd_partner_p
         struct xd_sim_receiver_options ro = *listen;
         ro.handle = on_delivery;
         ro.handle_ctx = sp;
+        /* With a state file the keys processed are kept too (FILE.received, unless --record
+         * names another file): the hub's retry of a delivery answered before a restart is a
+         * duplicate, not a second purchase order. */
+        char received[1024];
+        if (ro.record_path == NULL && send->state_path != NULL) {
+            int n = snprintf(received, sizeof received, "%s.received", send->state_path);
+            ro.record_path = n > 0 && (size_t)n < sizeof received ? received : NULL;
+        }
         st = xd_sim_receiver_start(&ro, &sp->receiver, err);
     }
     if (st != XD_OK) {
