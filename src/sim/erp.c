@@ -16,7 +16,8 @@
 #define ORDER_ATTEMPTS 30
 #define ANSWER_KEPT    4096u
 #define ORDER_TIMEOUT  10000u
-#define SUMMARY_PO_MAX 100000u /* po_numbers counted; past it they are counted as "other" */
+#define SUMMARY_PO_MAX 100000u /* po_numbers counted per order; past it only by type */
+#define RECORD_MAX     ((size_t)512 * 1024 * 1024)
 
 struct xd_sim_erp {
     struct xd_sim_erp_options o;
@@ -75,35 +76,68 @@ static void po_numbers(const json_t *doc, const char **out, size_t cap, size_t *
     }
 }
 
+/* Count one posting (under mu); false when out of memory. */
+static bool tally(struct xd_sim_erp *e, const json_t *doc)
+{
+    const char *type = json_string_value(json_object_get(doc, "type"));
+    e->postings++;
+    if (type == NULL) {
+        /* Kept (and listed) all the same: the ERP's side of a bad delivery is worth seeing. */
+        e->not_documents++;
+        return true;
+    }
+    bool ok = count(e->by_type, type);
+    const char *pos[16];
+    size_t n = 0;
+    po_numbers(doc, pos, XD_ARRAY_LEN(pos), &n);
+    for (size_t i = 0; ok && i < n; i++) {
+        json_t *per = json_object_get(e->by_po, pos[i]);
+        if (per == NULL && json_object_size(e->by_po) < SUMMARY_PO_MAX) {
+            per = json_object();
+            ok = per != NULL && json_object_set_new(e->by_po, pos[i], per) == 0;
+        }
+        ok = ok && (per == NULL || count(per, type));
+    }
+    return ok;
+}
+
 static int on_posting(void *ctx, const struct xd_sim_delivery *d, struct xd_buf *answer)
 {
     (void)answer;
     struct xd_sim_erp *e = ctx;
     json_t *doc = json_loadb(d->body, d->body_len, JSON_REJECT_DUPLICATES, NULL);
-    const char *type = json_string_value(json_object_get(doc, "type"));
     pthread_mutex_lock(&e->mu);
-    e->postings++;
-    bool ok = true;
-    if (type == NULL) {
-        /* Kept (and listed) all the same: the ERP's side of a bad delivery is worth seeing. */
-        e->not_documents++;
-    } else {
-        ok = count(e->by_type, type);
-        const char *pos[16];
-        size_t n = 0;
-        po_numbers(doc, pos, XD_ARRAY_LEN(pos), &n);
-        for (size_t i = 0; ok && i < n; i++) {
-            json_t *per = json_object_get(e->by_po, pos[i]);
-            if (per == NULL && json_object_size(e->by_po) < SUMMARY_PO_MAX) {
-                per = json_object();
-                ok = per != NULL && json_object_set_new(e->by_po, pos[i], per) == 0;
-            }
-            ok = ok && (per == NULL || count(per, type));
-        }
-    }
+    bool ok = tally(e, doc);
     pthread_mutex_unlock(&e->mu);
     json_decref(doc);
     return ok ? 200 : 503;
+}
+
+/* The counts of an earlier run with the same record file: its processed postings again. */
+static enum xd_status tally_record_file(struct xd_sim_erp *e, const char *path,
+                                        struct xd_error *err)
+{
+    struct xd_buf b;
+    xd_buf_init(&b, RECORD_MAX);
+    enum xd_status st = xd_file_read(path, &b, err);
+    if (st == XD_ENOTFOUND) {
+        xd_buf_cleanup(&b);
+        return XD_OK;
+    }
+    for (size_t off = 0; st == XD_OK && off < b.len;) {
+        const char *line = b.data + off;
+        const char *nl = memchr(line, '\n', b.len - off);
+        size_t len = nl != NULL ? (size_t)(nl - line) : b.len - off;
+        off += len + 1;
+        json_t *rec = json_loadb(line, len, 0, NULL);
+        if (json_is_true(json_object_get(rec, "processed")) &&
+            !tally(e, json_object_get(rec, "document"))) {
+            st = xd_error_set(err, XD_ENOMEM, "out of memory");
+        }
+        json_decref(rec);
+    }
+    xd_buf_cleanup(&b);
+    return st;
 }
 
 static int on_get(void *ctx, const char *path, struct xd_buf *out)
@@ -269,13 +303,19 @@ enum xd_status xd_sim_erp_start(const struct xd_sim_erp_options *o, struct xd_si
          n--) {
         e->hub_url[n - 1] = '\0';
     }
+    enum xd_status st =
+        o->listen.record_path != NULL ? tally_record_file(e, o->listen.record_path, err) : XD_OK;
+    if (st != XD_OK) {
+        erp_free(e);
+        return st;
+    }
     struct xd_sim_receiver_options ro = o->listen;
     ro.keep_bodies = true;
     ro.handle = on_posting;
     ro.handle_ctx = e;
     ro.get = on_get;
     ro.get_ctx = e;
-    enum xd_status st = xd_sim_receiver_start(&ro, &e->receiver, err);
+    st = xd_sim_receiver_start(&ro, &e->receiver, err);
     if (st != XD_OK) {
         erp_free(e);
         return st;

@@ -917,8 +917,11 @@ static json_t *get_json(const char *target)
 static void test_erp_records_and_issues_orders(void **state)
 {
     (void)state;
-    const char *args[] = {"--hub", hub.url,      "--token", hub.token, "--orders", "3", "--rate",
-                          "50",    "--supplier", "sim-sup", "--seed",  "7",        NULL};
+    char record[600];
+    snprintf(record, sizeof record, "%s/erp.jsonl", hub.dir);
+    const char *args[] = {"--hub",  hub.url,  "--token",  hub.token,    "--orders",
+                          "3",      "--rate", "50",       "--supplier", "sim-sup",
+                          "--seed", "7",      "--record", record,       NULL};
     struct test_rcv s;
     uint16_t port = 0;
     start_sim(&s, "erp", &port, args);
@@ -955,6 +958,17 @@ static void test_erp_records_and_issues_orders(void **state)
     json_t *first = json_array_get(json_object_get(rec, "records"), 0);
     assert_string_equal(str(json_object_get(first, "document"), "type"), "po_acknowledgement");
     json_decref(rec);
+    assert_int_equal(stop_sim(&s, SIGTERM), 0);
+    /* Restarted with its record: the counts are back, the posting's retry is a duplicate. */
+    const char *again[] = {"--record", record, NULL};
+    start_sim(&s, "erp", &port, again);
+    ack = test_read_src_file("examples/documents/po_acknowledgement.json", &len);
+    assert_int_equal(deliver(s.url, "application/json", "post-1", ack), 200);
+    free(ack);
+    snprintf(target, sizeof target, "%s/_summary", s.url);
+    sum = get_json(target);
+    assert_int_equal(json_integer_value(json_object_get(sum, "postings")), 1);
+    json_decref(sum);
     assert_int_equal(stop_sim(&s, SIGTERM), 0);
 }
 
