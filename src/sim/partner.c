@@ -608,11 +608,10 @@ enum xd_status xd_sim__partner_render(struct xd_sim__partner *pt, const json_t *
     }
     if (st == XD_OK) {
         const char *kind = rt->format == XD_PARTNER_FORMAT_X12 ? "isa" : "msg";
-        size_t keys = 0;
-        const struct xd_canon_key *k = NULL;
+        /* The document's first business key names it in logs (po_number, asn_number ...). */
+        size_t total = 0;
         struct xd_canon_key first[1];
-        keys = xd_canon_keys(cd, first, 1, &keys);
-        k = keys > 0 ? &first[0] : NULL;
+        const struct xd_canon_key *k = xd_canon_keys(cd, first, 1, &total) > 0 ? &first[0] : NULL;
         snprintf(m->key, sizeof m->key, "%s-%s-%09llu", pt->p->id, kind,
                  (unsigned long long)number);
         snprintf(m->what, sizeof m->what, "%s %s", type, k != NULL ? k->value : "");
