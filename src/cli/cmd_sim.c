@@ -200,66 +200,67 @@ static const struct sim_opt {
     enum opt_kind kind;
     size_t offset;
     unsigned commands;
+    const char *arg; /* what the value is, "" for a flag */
     const char *help;
 } sim_opts[] = {
-    {"--profile", OPT_STR, offsetof(struct sim_args, profile), FOR_S | FOR_W,
-     "FILE      the partner's profile (YAML or .json)"},
-    {"--listen", OPT_LISTEN, offsetof(struct sim_args, listen), FOR_S | FOR_W | FOR_E,
-     "HOST:PORT  where the hub delivers to this partner (port 0: any)"},
-    {"--hub", OPT_STR, offsetof(struct sim_args, hub), FOR_S | FOR_W | FOR_E,
-     "URL           the hub, e.g. http://127.0.0.1:8080"},
-    {"--token", OPT_STR, offsetof(struct sim_args, token), FOR_S | FOR_W | FOR_E,
-     "TOKEN       the partner's token (crossdock token create --role partner)"},
-    {"--inbox", OPT_STR, offsetof(struct sim_args, inbox), FOR_S | FOR_W,
-     "DIR         send as files into the hub's <data>/partners/<id>/inbox"},
-    {"--state", OPT_STR, offsetof(struct sim_args, state), FOR_S | FOR_W,
-     "FILE        control numbers and counters, kept across restarts"},
-    {"--record", OPT_STR, offsetof(struct sim_args, record), FOR_S | FOR_W | FOR_E,
-     "FILE       one JSON line per delivery received; keys stay processed"},
-    {"--workers", OPT_U32, offsetof(struct sim_args, workers), FOR_S | FOR_W,
-     "N         threads sending (default 4)"},
-    {"--max-attempts", OPT_U32, offsetof(struct sim_args, max_attempts), FOR_S | FOR_W,
-     "N    per message before giving up (default 30)"},
-    {"--timeout", OPT_U32, offsetof(struct sim_args, timeout), FOR_S | FOR_W,
-     "MS        per request to the hub (default 10000)"},
-    {"--down-for", OPT_U32, offsetof(struct sim_args, down_for), FOR_S | FOR_W | FOR_E,
-     "MS       answer 503 to every delivery for MS after start"},
-    {"--every", OPT_U32, offsetof(struct sim_args, every), FOR_S | FOR_W,
-     "N           problems apply to every Nth document only"},
-    {"--ack-delay", OPT_U32, offsetof(struct sim_args, ack_delay), FOR_S,
-     "MS      acknowledgement after MS (default 100)"},
-    {"--ship-delay", OPT_U32, offsetof(struct sim_args, ship_delay), FOR_S,
-     "MS     ship notice after MS (default 200)"},
-    {"--invoice-delay", OPT_U32, offsetof(struct sim_args, invoice_delay), FOR_S,
-     "MS  invoice after MS (default 300)"},
-    {"--reject-line", OPT_I64, offsetof(struct sim_args, reject_line), FOR_S,
-     "N     PO line N rejected: not shipped, not invoiced"},
-    {"--change-qty", OPT_LINE_QTY, offsetof(struct sim_args, change), FOR_S,
-     "LINE:QTY  the ack confirms QTY for PO line LINE"},
-    {"--partial", OPT_U32, offsetof(struct sim_args, partial), FOR_S,
-     "PERCENT   ship that share first, the rest later (back order)"},
-    {"--price-error", OPT_U32, offsetof(struct sim_args, price_error), FOR_S,
-     "PERCENT  invoice's first line priced that much too high"},
-    {"--duplicate-asn", OPT_FLAG, offsetof(struct sim_args, duplicate_asn), FOR_S,
-     "     send every ship notice twice"},
-    {"--receive-delay", OPT_U32, offsetof(struct sim_args, receive_delay), FOR_W,
-     "MS  receipt after MS (default 200)"},
-    {"--short", OPT_LINE_QTY, offsetof(struct sim_args, short_qty), FOR_W,
-     "LINE:QTY       PO line LINE received QTY short"},
-    {"--damaged", OPT_LINE_QTY, offsetof(struct sim_args, damaged), FOR_W,
-     "LINE:QTY     QTY of PO line LINE received damaged"},
-    {"--location", OPT_STR, offsetof(struct sim_args, location), FOR_W | FOR_E,
-     "ID       location (warehouse: when the ASN names none; erp: ship_to)"},
-    {"--orders", OPT_U32, offsetof(struct sim_args, orders), FOR_E,
-     "N          issue N purchase orders to the hub (POST /v1/documents)"},
-    {"--rate", OPT_U32, offsetof(struct sim_args, rate), FOR_E,
-     "PER_SECOND   orders per second (default 10)"},
-    {"--supplier", OPT_STR, offsetof(struct sim_args, supplier), FOR_E,
-     "ID       supplier.party_id of the orders (default acme-fasteners)"},
-    {"--prefix", OPT_STR, offsetof(struct sim_args, prefix), FOR_E,
-     "TEXT       po_number prefix, at most 6 characters (default PO)"},
-    {"--seed", OPT_U32, offsetof(struct sim_args, seed), FOR_E,
-     "N            catalogue choices (default: from the clock)"},
+    {"--profile", OPT_STR, offsetof(struct sim_args, profile), FOR_S | FOR_W, "FILE",
+     "the partner's profile (YAML or .json)"},
+    {"--listen", OPT_LISTEN, offsetof(struct sim_args, listen), FOR_S | FOR_W | FOR_E, "HOST:PORT",
+     "where the hub delivers to this partner (port 0: any)"},
+    {"--hub", OPT_STR, offsetof(struct sim_args, hub), FOR_S | FOR_W | FOR_E, "URL",
+     "the hub, e.g. http://127.0.0.1:8080"},
+    {"--token", OPT_STR, offsetof(struct sim_args, token), FOR_S | FOR_W | FOR_E, "TOKEN",
+     "the partner's token (crossdock token create --role partner)"},
+    {"--inbox", OPT_STR, offsetof(struct sim_args, inbox), FOR_S | FOR_W, "DIR",
+     "send as files into the hub's <data>/partners/<id>/inbox"},
+    {"--state", OPT_STR, offsetof(struct sim_args, state), FOR_S | FOR_W, "FILE",
+     "control numbers, what is owed and keys, kept across restarts"},
+    {"--record", OPT_STR, offsetof(struct sim_args, record), FOR_S | FOR_W | FOR_E, "FILE",
+     "one JSON line per delivery received; keys stay processed"},
+    {"--workers", OPT_U32, offsetof(struct sim_args, workers), FOR_S | FOR_W, "N",
+     "threads sending (default 4)"},
+    {"--max-attempts", OPT_U32, offsetof(struct sim_args, max_attempts), FOR_S | FOR_W, "N",
+     "per message before giving up (default 30)"},
+    {"--timeout", OPT_U32, offsetof(struct sim_args, timeout), FOR_S | FOR_W, "MS",
+     "per request to the hub (default 10000)"},
+    {"--down-for", OPT_U32, offsetof(struct sim_args, down_for), FOR_S | FOR_W | FOR_E, "MS",
+     "answer 503 to every delivery for MS after start"},
+    {"--every", OPT_U32, offsetof(struct sim_args, every), FOR_S | FOR_W, "N",
+     "problems apply to every Nth document only"},
+    {"--ack-delay", OPT_U32, offsetof(struct sim_args, ack_delay), FOR_S, "MS",
+     "acknowledgement after MS (default 100)"},
+    {"--ship-delay", OPT_U32, offsetof(struct sim_args, ship_delay), FOR_S, "MS",
+     "ship notice after MS (default 200)"},
+    {"--invoice-delay", OPT_U32, offsetof(struct sim_args, invoice_delay), FOR_S, "MS",
+     "invoice after MS (default 300)"},
+    {"--reject-line", OPT_I64, offsetof(struct sim_args, reject_line), FOR_S, "N",
+     "PO line N rejected: not shipped, not invoiced"},
+    {"--change-qty", OPT_LINE_QTY, offsetof(struct sim_args, change), FOR_S, "LINE:QTY",
+     "the ack confirms QTY for PO line LINE"},
+    {"--partial", OPT_U32, offsetof(struct sim_args, partial), FOR_S, "PERCENT",
+     "ship that share first, the rest later (back order)"},
+    {"--price-error", OPT_U32, offsetof(struct sim_args, price_error), FOR_S, "PERCENT",
+     "invoice's first line priced that much too high"},
+    {"--duplicate-asn", OPT_FLAG, offsetof(struct sim_args, duplicate_asn), FOR_S, "",
+     "send every ship notice twice"},
+    {"--receive-delay", OPT_U32, offsetof(struct sim_args, receive_delay), FOR_W, "MS",
+     "receipt after MS (default 200)"},
+    {"--short", OPT_LINE_QTY, offsetof(struct sim_args, short_qty), FOR_W, "LINE:QTY",
+     "PO line LINE received QTY short"},
+    {"--damaged", OPT_LINE_QTY, offsetof(struct sim_args, damaged), FOR_W, "LINE:QTY",
+     "QTY of PO line LINE received damaged"},
+    {"--location", OPT_STR, offsetof(struct sim_args, location), FOR_W | FOR_E, "ID",
+     "location (warehouse: when the ASN names none; erp: ship_to)"},
+    {"--orders", OPT_U32, offsetof(struct sim_args, orders), FOR_E, "N",
+     "issue N purchase orders to the hub (POST /v1/documents)"},
+    {"--rate", OPT_U32, offsetof(struct sim_args, rate), FOR_E, "PER_SECOND",
+     "orders per second (default 10)"},
+    {"--supplier", OPT_STR, offsetof(struct sim_args, supplier), FOR_E, "ID",
+     "supplier.party_id of the orders (default acme-fasteners)"},
+    {"--prefix", OPT_STR, offsetof(struct sim_args, prefix), FOR_E, "TEXT",
+     "po_number prefix, at most 6 characters (default PO)"},
+    {"--seed", OPT_U32, offsetof(struct sim_args, seed), FOR_E, "N",
+     "catalogue choices (default: from the clock)"},
 };
 
 static void sim_usage(FILE *f, const char *command, unsigned which)
@@ -269,7 +270,9 @@ static void sim_usage(FILE *f, const char *command, unsigned which)
                            : "--profile FILE --listen HOST:PORT --hub URL --token TOKEN ");
     for (size_t i = 0; i < XD_ARRAY_LEN(sim_opts); i++) {
         if (sim_opts[i].commands & which) {
-            fprintf(f, "  %s %s\n", sim_opts[i].name, sim_opts[i].help);
+            char left[40];
+            snprintf(left, sizeof left, "%s %s", sim_opts[i].name, sim_opts[i].arg);
+            fprintf(f, "  %-24s %s\n", left, sim_opts[i].help);
         }
     }
     fprintf(f, "GET /_received lists what arrived%s; see docs/simulators.md.\n",
@@ -331,7 +334,8 @@ static bool sim_option(struct sim_args *a, const struct sim_opt *o, const char *
     case OPT_FLAG:
         break;
     }
-    fprintf(stderr, "crossdock sim %s: %s: '%s' is not valid (%s)\n", command, o->name, v, o->help);
+    fprintf(stderr, "crossdock sim %s: %s %s: '%s' is not valid (%s)\n", command, o->name, o->arg,
+            v, o->help);
     return false;
 }
 
