@@ -223,6 +223,31 @@ static json_t *build_ack(const json_t *po, const struct plan_line *pl, size_t n,
     return ack;
 }
 
+enum xd_status xd_sim__cancel_ack_build(const json_t *po, const char *today, uint64_t serial,
+                                        json_t **out, struct xd_error *err)
+{
+    const char *po_number = json_string_value(json_object_get(po, "po_number"));
+    if (po_number == NULL) {
+        return xd_error_set(err, XD_EINVAL, "a cancellation without a po_number");
+    }
+    const char *order_date = json_string_value(json_object_get(po, "order_date"));
+    const char *date = order_date != NULL && strcmp(order_date, today) > 0 ? order_date : today;
+    char number[32];
+    snprintf(number, sizeof number, "SO-%llu", (unsigned long long)serial);
+    json_t *ack = json_object();
+    bool ok = set_str(ack, "type", "po_acknowledgement") && set_str(ack, "po_number", po_number) &&
+              set_str(ack, "ack_number", number) && set_str(ack, "purpose", "cancel") &&
+              set_str(ack, "status", "accepted") && copy_as(ack, po, "order_date", "po_date") &&
+              set_str(ack, "ack_date", date) && copy_party(ack, po, "buyer") &&
+              copy_party(ack, po, "supplier");
+    if (!ok) {
+        json_decref(ack);
+        return xd_error_set(err, XD_ENOMEM, "out of memory");
+    }
+    *out = ack;
+    return XD_OK;
+}
+
 /* Ship notice <k> (0 first): one order, its items in cartons of up to ceil(n / PACKS_MAX)
  * lines. NULL with *none set when nothing ships in it. */
 static json_t *build_asn(const json_t *po, const struct plan_line *pl, size_t n, size_t k,

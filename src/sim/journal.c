@@ -2,7 +2,7 @@
  * What a simulated partner still owes the hub, kept on disk so that a delivery it answered 2xx
  * is answered even across a restart (the hub's contract: 2xx once durably accepted). A JSON
  * line per event, appended and fdatasync'd before the event counts:
- *   {"c": id, "base_ms": wall ms, "steps": [{"doc": {...}, "offset_ms": N}, ...]}  accepted
+ *   {"c": id, "tag", "base_ms": wall ms, "steps": [{"doc": {...}, "offset_ms": N}, ...]}
  *   {"c": id, "m": step, "key", "content_type", "file_name", "inbox", "what", "body"} rendered
  *   {"c": id, "s": step}                                           sent, or given up
  * The rendered record keeps a message's bytes and key, so after a restart it is sent again
@@ -64,9 +64,9 @@ static enum xd_status append(struct xd_sim__journal *j, json_t *rec, struct xd_e
     return XD_OK;
 }
 
-enum xd_status xd_sim__journal_add(struct xd_sim__journal *j, const struct xd_sim__step *steps,
-                                   size_t n, int64_t base_wall_ms, uint64_t *id,
-                                   struct xd_error *err)
+enum xd_status xd_sim__journal_add(struct xd_sim__journal *j, const char *tag,
+                                   const struct xd_sim__step *steps, size_t n, int64_t base_wall_ms,
+                                   uint64_t *id, struct xd_error *err)
 {
     json_t *list = json_array();
     for (size_t i = 0; list != NULL && i < n; i++) {
@@ -78,7 +78,8 @@ enum xd_status xd_sim__journal_add(struct xd_sim__journal *j, const struct xd_si
     }
     pthread_mutex_lock(&j->mu);
     uint64_t c = j->next_id++;
-    json_t *rec = list != NULL ? json_pack("{s:I, s:I, s:o}", "c", (json_int_t)c, "base_ms",
+    json_t *rec = list != NULL ? json_pack("{s:I, s:s, s:I, s:o}", "c", (json_int_t)c, "tag",
+                                           tag != NULL ? tag : "", "base_ms",
                                            (json_int_t)base_wall_ms, "steps", list)
                                : NULL;
     enum xd_status st =
@@ -185,6 +186,8 @@ static enum xd_status live_chains(json_t *by_id, struct xd_sim__journal_chain **
         }
         k++;
         jc->id = strtoull(key, NULL, 10);
+        const char *tag = json_string_value(json_object_get(c, "tag"));
+        snprintf(jc->tag, sizeof jc->tag, "%s", tag != NULL ? tag : "");
         jc->base_wall_ms = json_integer_value(json_object_get(c, "base_ms"));
         for (size_t i = next; i < total; i++) {
             const json_t *s = json_array_get(steps, i);
@@ -249,8 +252,9 @@ static enum xd_status compact(struct xd_sim__journal *j, const struct xd_sim__jo
             }
         }
         json_t *rec = steps != NULL
-                          ? json_pack("{s:I, s:I, s:o}", "c", (json_int_t)chains[i].id, "base_ms",
-                                      (json_int_t)chains[i].base_wall_ms, "steps", steps)
+                          ? json_pack("{s:I, s:s, s:I, s:o}", "c", (json_int_t)chains[i].id, "tag",
+                                      chains[i].tag, "base_ms", (json_int_t)chains[i].base_wall_ms,
+                                      "steps", steps)
                           : NULL;
         const struct xd_sim__message *m = chains[i].msg;
         json_t *msg = m != NULL

@@ -19,10 +19,13 @@
 #define WORKERS_MAX    64u
 #define BACKOFF_MAX_MS 30000
 #define HEAP_MAX       ((size_t)1 << 22) /* chains waiting, past it new ones are refused */
+#define CANCELS_KEPT   64u
 
 struct chain {
-    uint64_t id;     /* in the journal */
-    int64_t base_ms; /* monotonic start */
+    uint64_t id;               /* in the journal */
+    uint64_t seq;              /* order of creation, for cancellations */
+    char tag[XD_SIM__TAG_MAX]; /* the order it answers (po_number), "" when none */
+    int64_t base_ms;           /* monotonic start */
     int64_t due_ms;
     struct xd_sim__step *steps;
     size_t n, i;
@@ -44,6 +47,14 @@ struct xd_sim__runner {
     size_t n_heap, cap_heap;
     size_t in_flight;
     struct xd_sim_partner_stats stats;
+    uint64_t seq_next;
+    /* The latest cancellations: a chain in flight when its order was cancelled is dropped
+     * when its worker is done with the step under way. */
+    struct {
+        char tag[XD_SIM__TAG_MAX];
+        uint64_t upto; /* chains up to this seq */
+    } cancels[CANCELS_KEPT];
+    size_t n_cancels;
 };
 
 static int64_t mono_ms(void)
@@ -113,6 +124,28 @@ static struct chain *heap_pop(struct xd_sim__runner *r)
         i = m;
     }
     return top;
+}
+
+/* Under mu: was <c>'s order cancelled after <c> was made? */
+static bool cancelled(const struct xd_sim__runner *r, const struct chain *c)
+{
+    size_t n = r->n_cancels < CANCELS_KEPT ? r->n_cancels : CANCELS_KEPT;
+    for (size_t i = 0; c->tag[0] != '\0' && i < n; i++) {
+        if (r->cancels[i].upto >= c->seq && strcmp(r->cancels[i].tag, c->tag) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* <c> is owed no more: on disk too. */
+static void finish(struct xd_sim__runner *r, const struct chain *c)
+{
+    struct xd_error err = {0};
+    if (r->journal != NULL && c->n > 0 &&
+        xd_sim__journal_done(r->journal, c->id, c->n - 1, &err) != XD_OK) {
+        XD_LOG_ERROR("sim", NULL, "journal: %s", err.message);
+    }
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -208,6 +241,10 @@ static void *worker(void *arg)
         bool again = run_step(r, c, &seed);
         pthread_mutex_lock(&r->mu);
         r->in_flight--;
+        if (again && cancelled(r, c)) {
+            finish(r, c);
+            again = false;
+        }
         if (again && !heap_push(r, c)) {
             r->stats.given_up++;
             XD_LOG_ERROR("sim", NULL, "%s: out of memory, a chain of messages is dropped",
@@ -225,12 +262,48 @@ static void *worker(void *arg)
 
 /* ------------------------------------------------------------------------------------------ */
 
-enum xd_status xd_sim__runner_add(struct xd_sim__runner *r, struct xd_sim__step *steps, size_t n)
+size_t xd_sim__runner_cancel(struct xd_sim__runner *r, const char *tag)
+{
+    struct chain **dropped = NULL;
+    size_t n_dropped = 0, steps = 0;
+    pthread_mutex_lock(&r->mu);
+    dropped = r->n_heap > 0 ? xd_calloc(r->n_heap, sizeof *dropped) : NULL;
+    /* Keep the others, then make the array a heap again. */
+    size_t kept = 0;
+    for (size_t i = 0; i < r->n_heap; i++) {
+        struct chain *c = r->heap[i];
+        if (dropped != NULL && strcmp(c->tag, tag) == 0) {
+            dropped[n_dropped++] = c;
+            steps += c->n - c->i;
+        } else {
+            r->heap[kept++] = c;
+        }
+    }
+    r->n_heap = 0;
+    for (size_t i = 0; i < kept; i++) {
+        if (!heap_push(r, r->heap[i])) { /* cannot fail: the array holds them already */
+            break;
+        }
+    }
+    size_t slot = r->n_cancels++ % CANCELS_KEPT;
+    snprintf(r->cancels[slot].tag, sizeof r->cancels[slot].tag, "%s", tag);
+    r->cancels[slot].upto = r->seq_next;
+    pthread_mutex_unlock(&r->mu);
+    for (size_t i = 0; i < n_dropped; i++) {
+        finish(r, dropped[i]);
+        chain_free(dropped[i]);
+    }
+    xd_free(dropped);
+    return steps;
+}
+
+enum xd_status xd_sim__runner_add(struct xd_sim__runner *r, const char *tag,
+                                  struct xd_sim__step *steps, size_t n)
 {
     uint64_t id = 0;
     struct xd_error err = {0};
     if (n > 0 && r->journal != NULL &&
-        xd_sim__journal_add(r->journal, steps, n, xd_now_ms(), &id, &err) != XD_OK) {
+        xd_sim__journal_add(r->journal, tag, steps, n, xd_now_ms(), &id, &err) != XD_OK) {
         XD_LOG_ERROR("sim", NULL, "journal: %s", err.message);
         for (size_t i = 0; i < n; i++) {
             json_decref(steps[i].doc);
@@ -248,11 +321,13 @@ enum xd_status xd_sim__runner_add(struct xd_sim__runner *r, struct xd_sim__step 
     }
     memcpy(copy, steps, n * sizeof *copy);
     c->id = id;
+    snprintf(c->tag, sizeof c->tag, "%s", tag != NULL ? tag : "");
     c->steps = copy;
     c->n = n;
     c->base_ms = mono_ms();
     c->due_ms = c->base_ms + steps[0].offset_ms;
     pthread_mutex_lock(&r->mu);
+    c->seq = ++r->seq_next;
     bool ok = heap_push(r, c);
     pthread_cond_signal(&r->cond);
     pthread_mutex_unlock(&r->mu);
@@ -313,6 +388,8 @@ static enum xd_status restore(struct xd_sim__runner *r, struct xd_sim__journal_c
         }
         struct xd_sim__journal_chain *jc = &restored[i];
         c->id = jc->id;
+        c->seq = ++r->seq_next;
+        snprintf(c->tag, sizeof c->tag, "%s", jc->tag);
         c->steps = jc->steps;
         c->n = jc->n;
         c->msg = jc->msg;

@@ -15,7 +15,8 @@
 #include "core/core.h"
 #include "sim/sim.h"
 
-#define XD_SIM__MAX_ASNS 2 /* a shipment and its back order */
+#define XD_SIM__MAX_ASNS 2  /* a shipment and its back order */
+#define XD_SIM__TAG_MAX  32 /* a chain's tag: the po_number it answers (22 at most) and NUL */
 
 /* ------------------------------------------------------------------------------------------ */
 /* docs.c: answers built from what was received */
@@ -49,6 +50,11 @@ enum xd_status xd_sim__supplier_docs_build(const json_t *po, const struct xd_sim
                                            struct xd_sim__supplier_docs *out,
                                            struct xd_error *err) XD_NODISCARD;
 void xd_sim__supplier_docs_cleanup(struct xd_sim__supplier_docs *d);
+
+/* The acknowledgement of a cancellation (purpose cancel, status accepted, no lines) of
+ * purchase order <po>. XD_OK, XD_EINVAL (no po_number), XD_ENOMEM. */
+enum xd_status xd_sim__cancel_ack_build(const json_t *po, const char *today, uint64_t serial,
+                                        json_t **out, struct xd_error *err) XD_NODISCARD;
 
 struct xd_sim__receipt_problems {
     int64_t short_line; /* PO line number, 0: none */
@@ -147,6 +153,7 @@ struct xd_sim__journal;
  * possibly rendered already: its message is then sent as it was). */
 struct xd_sim__journal_chain {
     uint64_t id;
+    char tag[XD_SIM__TAG_MAX];
     int64_t base_wall_ms;
     struct xd_sim__step *steps;
     size_t n;
@@ -160,9 +167,9 @@ enum xd_status xd_sim__journal_open(const char *path, struct xd_sim__journal **o
                                     struct xd_error *err) XD_NODISCARD;
 void xd_sim__journal_chains_free(struct xd_sim__journal_chain *chains, size_t n);
 /* Each returns once the record is on disk (fdatasync); XD_EIO then and for ever after. */
-enum xd_status xd_sim__journal_add(struct xd_sim__journal *j, const struct xd_sim__step *steps,
-                                   size_t n, int64_t base_wall_ms, uint64_t *id,
-                                   struct xd_error *err) XD_NODISCARD;
+enum xd_status xd_sim__journal_add(struct xd_sim__journal *j, const char *tag,
+                                   const struct xd_sim__step *steps, size_t n, int64_t base_wall_ms,
+                                   uint64_t *id, struct xd_error *err) XD_NODISCARD;
 enum xd_status xd_sim__journal_rendered(struct xd_sim__journal *j, uint64_t id, size_t step,
                                         const struct xd_sim__message *m,
                                         struct xd_error *err) XD_NODISCARD;
@@ -190,10 +197,14 @@ enum xd_status xd_sim__runner_create(struct xd_sim__partner *pt,
                                      struct xd_sim__journal *journal,
                                      struct xd_sim__journal_chain *restored, size_t n_restored,
                                      struct xd_sim__runner **out) XD_NODISCARD;
-/* Queue a chain (the runner takes the documents, also on failure), on disk first when there
- * is a journal. XD_OK, XD_EIO (journal: not accepted), XD_ENOMEM. */
-enum xd_status xd_sim__runner_add(struct xd_sim__runner *r, struct xd_sim__step *steps,
-                                  size_t n) XD_NODISCARD;
+/* Queue a chain tagged with the order it answers (<tag> may be NULL), taking the documents
+ * (also on failure), on disk first when there is a journal. XD_OK, XD_EIO (journal: not
+ * accepted), XD_ENOMEM. */
+enum xd_status xd_sim__runner_add(struct xd_sim__runner *r, const char *tag,
+                                  struct xd_sim__step *steps, size_t n) XD_NODISCARD;
+/* Drop what every chain tagged <tag> so far still owes (a cancelled order): waiting chains at
+ * once, one being sent after its current step. Returns the steps dropped at once. */
+size_t xd_sim__runner_cancel(struct xd_sim__runner *r, const char *tag);
 void xd_sim__runner_stats(struct xd_sim__runner *r, struct xd_sim_partner_stats *out);
 /* Stop the workers (waiting for the sends in progress) and free what is pending. */
 void xd_sim__runner_destroy(struct xd_sim__runner *r);

@@ -86,11 +86,65 @@ static bool next_applies(struct xd_sim_partner *sp, uint32_t every)
     return every <= 1 || n % every == 0;
 }
 
+static enum xd_status add(struct xd_sim_partner *sp, const char *tag, struct xd_sim__step *steps,
+                          size_t n, struct xd_error *err)
+{
+    enum xd_status st = xd_sim__runner_add(sp->runner, tag, steps, n);
+    if (st != XD_OK) {
+        return xd_error_set(err, st,
+                            st == XD_EIO ? "what is owed cannot be journaled" : "out of memory");
+    }
+    return XD_OK;
+}
+
+/* A change order or a cancellation (purpose change, replace, cancel): acknowledged. A
+ * cancellation also drops what is still owed for the order (what shipped has shipped); a
+ * change does not re-plan the shipments of the original. A duplicate is taken silently. */
+static enum xd_status plan_po_update(struct xd_sim_partner *sp, const json_t *po,
+                                     const char *purpose, uint64_t serial, const char *today,
+                                     struct xd_error *err)
+{
+    const char *po_number = json_string_value(json_object_get(po, "po_number"));
+    json_t *ack = NULL;
+    enum xd_status st = XD_OK;
+    if (strcmp(purpose, "cancel") == 0) {
+        st = xd_sim__cancel_ack_build(po, today, serial, &ack, err);
+        size_t dropped =
+            st == XD_OK && po_number != NULL ? xd_sim__runner_cancel(sp->runner, po_number) : 0;
+        XD_LOG_INFO("sim", NULL, "%s: purchase order %s cancelled, %zu message(s) not sent",
+                    xd_sim__partner_id(sp->pt), po_number != NULL ? po_number : "?", dropped);
+    } else {
+        static const struct xd_sim__po_problems none = {0};
+        struct xd_sim__supplier_docs d;
+        st = xd_sim__supplier_docs_build(po, &none, today, serial, &d, err);
+        if (st == XD_OK) {
+            ack = json_incref(d.ack);
+            xd_sim__supplier_docs_cleanup(&d);
+            st = json_object_set_new(ack, "purpose", json_string(purpose)) == 0
+                     ? XD_OK
+                     : xd_error_set(err, XD_ENOMEM, "out of memory");
+        }
+    }
+    if (st != XD_OK) {
+        json_decref(ack);
+        return st;
+    }
+    struct xd_sim__step step = {ack, sp->supplier.ack_delay_ms};
+    return add(sp, po_number, &step, 1, err);
+}
+
 static enum xd_status plan_po(struct xd_sim_partner *sp, const json_t *po, struct xd_error *err)
 {
     static const struct xd_sim__po_problems none = {0};
     const struct xd_sim_supplier_options *o = &sp->supplier;
-    bool applies = next_applies(sp, o->every);
+    const char *purpose = json_string_value(json_object_get(po, "purpose"));
+    if (purpose != NULL && strcmp(purpose, "duplicate") == 0) {
+        return XD_OK;
+    }
+    bool update =
+        purpose != NULL && (strcmp(purpose, "change") == 0 || strcmp(purpose, "replace") == 0 ||
+                            strcmp(purpose, "cancel") == 0);
+    bool applies = !update && next_applies(sp, o->every);
     uint64_t serial = 0;
     enum xd_status st = xd_sim__partner_next(sp->pt, &serial, err);
     if (st != XD_OK) {
@@ -98,6 +152,9 @@ static enum xd_status plan_po(struct xd_sim_partner *sp, const json_t *po, struc
     }
     char today[16];
     xd_sim__date(xd_now_ms(), today, sizeof today);
+    if (update) {
+        return plan_po_update(sp, po, purpose, serial, today, err);
+    }
     struct xd_sim__supplier_docs d;
     st =
         xd_sim__supplier_docs_build(po, applies ? &sp->po_problems : &none, today, serial, &d, err);
@@ -118,10 +175,7 @@ static enum xd_status plan_po(struct xd_sim_partner *sp, const json_t *po, struc
         steps[n++] = (struct xd_sim__step){json_incref(d.invoices[k]), invoice + later};
     }
     xd_sim__supplier_docs_cleanup(&d);
-    if (xd_sim__runner_add(sp->runner, steps, n) != XD_OK) {
-        return xd_error_set(err, XD_ENOMEM, "out of memory");
-    }
-    return XD_OK;
+    return add(sp, json_string_value(json_object_get(po, "po_number")), steps, n, err);
 }
 
 static enum xd_status plan_receipt(struct xd_sim_partner *sp, const json_t *asn,
@@ -145,10 +199,7 @@ static enum xd_status plan_receipt(struct xd_sim_partner *sp, const json_t *asn,
         return st;
     }
     struct xd_sim__step step = {receipt, o->receive_delay_ms};
-    if (xd_sim__runner_add(sp->runner, &step, 1) != XD_OK) {
-        return xd_error_set(err, XD_ENOMEM, "out of memory");
-    }
-    return XD_OK;
+    return add(sp, json_string_value(json_object_get(asn, "asn_number")), &step, 1, err);
 }
 
 static int on_delivery(void *ctx, const struct xd_sim_delivery *dl, struct xd_buf *answer)

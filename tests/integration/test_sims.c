@@ -565,6 +565,79 @@ static void test_supplier_duplicate_asn(void **state)
     answers_free(&a);
 }
 
+/* The PO of <po_path> rewritten with <purpose> (lines dropped for a cancellation), into a file
+ * beside it; its path in <out>. */
+static void po_with_purpose(const char *po_path, const char *purpose, char *out, size_t cap)
+{
+    json_error_t e;
+    json_t *po = json_load_file(po_path, 0, &e);
+    assert_non_null(po);
+    json_object_set_new(po, "purpose", json_string(purpose));
+    if (strcmp(purpose, "cancel") == 0) {
+        json_object_del(po, "lines");
+        json_object_del(po, "totals");
+    } else {
+        json_t *l1 = json_array_get(json_object_get(po, "lines"), 0);
+        json_object_set_new(l1, "quantity", json_string("500"));
+        json_object_set_new(l1, "change", json_string("change"));
+        json_object_del(po, "totals");
+    }
+    snprintf(out, cap, "%s.%s.json", po_path, purpose);
+    assert_int_equal(json_dump_file(po, out, 0), 0);
+    json_decref(po);
+}
+
+/* A cancellation (860) before the goods ship: acknowledged, and nothing ships or is invoiced.
+ * A change: acknowledged as a change; the original's shipment stands. */
+static void test_supplier_cancel_and_change(void **state)
+{
+    (void)state;
+    char profile_path[600];
+    snprintf(profile_path, sizeof profile_path, "%s/sim-sup.yaml", hub.dir);
+    const char *args[] = {"--profile",    profile_path, "--hub",           hub.url,       "--token",
+                          supplier_token, "--state",    state_path,        "--ack-delay", "10",
+                          "--ship-delay", "1500",       "--invoice-delay", "1600",        NULL};
+    struct test_rcv s;
+    start_sim(&s, "supplier", &supplier_port, args);
+    char po[2][32], cid[2][128], po_path[2][600], update[600];
+    const char *purpose[2] = {"cancel", "change"};
+    for (int i = 0; i < 2; i++) {
+        new_po(po[i], sizeof po[i], cid[i], sizeof cid[i], po_path[i], sizeof po_path[i]);
+        char *edi = render_850(po_path[i]);
+        char key[64];
+        snprintf(key, sizeof key, "hub-850-%s", po[i]);
+        assert_int_equal(deliver(s.url, "application/edi-x12", key, edi), 200);
+        free(edi);
+        json_t *acks = docs_of(cid[i], "po_acknowledgement", 1);
+        assert_int_equal(json_array_size(acks), 1);
+        json_decref(acks);
+        po_with_purpose(po_path[i], purpose[i], update, sizeof update);
+        edi = render_850(update);
+        assert_non_null(strstr(edi, "ST*860*"));
+        snprintf(key, sizeof key, "hub-860-%s", po[i]);
+        assert_int_equal(deliver(s.url, "application/edi-x12", key, edi), 200);
+        free(edi);
+    }
+    for (int i = 0; i < 2; i++) {
+        json_t *acks = docs_of(cid[i], "po_acknowledgement", 2);
+        assert_int_equal(json_array_size(acks), 2);
+        json_t *second = json_array_get(acks, 1);
+        assert_string_equal(str(second, "purpose"), purpose[i]);
+        json_decref(acks);
+    }
+    /* The changed order ships (its invoice comes last); the cancelled one never does. */
+    json_t *invoices = docs_of(cid[1], "invoice", 1);
+    assert_int_equal(json_array_size(invoices), 1);
+    json_decref(invoices);
+    json_t *asns = docs_of(cid[0], "ship_notice", 0);
+    invoices = docs_of(cid[0], "invoice", 0);
+    assert_int_equal(json_array_size(asns), 0);
+    assert_int_equal(json_array_size(invoices), 0);
+    json_decref(asns);
+    json_decref(invoices);
+    assert_int_equal(stop_sim(&s, SIGTERM), 0);
+}
+
 /* --every 2: the problem hits the second purchase order only (a demo's mix). */
 static void test_supplier_every_nth(void **state)
 {
@@ -983,6 +1056,7 @@ int main(void)
         cmocka_unit_test_teardown(test_supplier_down_then_up, kill_leftovers),
         cmocka_unit_test_teardown(test_supplier_duplicate_asn, kill_leftovers),
         cmocka_unit_test_teardown(test_supplier_every_nth, kill_leftovers),
+        cmocka_unit_test_teardown(test_supplier_cancel_and_change, kill_leftovers),
         cmocka_unit_test_teardown(test_supplier_state_file, kill_leftovers),
         cmocka_unit_test_teardown(test_supplier_via_hub_delivery, kill_leftovers),
         cmocka_unit_test_teardown(test_supplier_killed_keeps_its_promises, kill_leftovers),

@@ -24,7 +24,7 @@ static void add(struct xd_sim__journal *j, const char *what, size_t n, uint64_t 
         steps[i].offset_ms = (int64_t)(100 * (i + 1));
     }
     struct xd_error err = {0};
-    assert_int_equal(xd_sim__journal_add(j, steps, n, 1000, id, &err), XD_OK);
+    assert_int_equal(xd_sim__journal_add(j, what, steps, n, 1000, id, &err), XD_OK);
     for (size_t i = 0; i < n; i++) {
         json_decref(steps[i].doc);
     }
@@ -65,6 +65,7 @@ static void test_owed_chains_survive(void **state)
     j = reopen(j, &chains, &n);
     assert_int_equal(n, 1);
     assert_int_equal(chains[0].id, a);
+    assert_string_equal(chains[0].tag, "a");
     assert_int_equal(chains[0].base_wall_ms, 1000);
     assert_int_equal(chains[0].n, 2); /* steps 1 and 2 still owed */
     assert_int_equal(json_integer_value(json_object_get(chains[0].steps[0].doc, "step")), 1);
@@ -84,6 +85,7 @@ static void test_owed_chains_survive(void **state)
     j = reopen(j, &chains, &n);
     assert_int_equal(n, 2);
     size_t ia = chains[0].id == a ? 0 : 1;
+    assert_string_equal(chains[ia].tag, "a"); /* kept by the compaction */
     assert_int_equal(chains[ia].n, 1);
     assert_null(chains[ia].msg);
     assert_int_equal(json_integer_value(json_object_get(chains[ia].steps[0].doc, "step")), 2);
