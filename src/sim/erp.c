@@ -182,8 +182,8 @@ static void nap(struct xd_sim_erp *e, int64_t ms)
 }
 
 /* Post one order until the hub takes it, refuses it, or the attempts run out. */
-static bool post_order(struct xd_sim_erp *e, const char *url, const char *po_number,
-                       const char *body)
+static bool post_order(struct xd_sim_erp *e, struct xd_sim__http *client, const char *url,
+                       const char *po_number, const char *body)
 {
     char key[96];
     snprintf(key, sizeof key, "erp-po-%s", po_number);
@@ -193,7 +193,7 @@ static bool post_order(struct xd_sim_erp *e, const char *url, const char *po_num
         xd_buf_init(&answer, ANSWER_KEPT);
         struct xd_error err = {0};
         long status = 0;
-        enum xd_status st = xd_sim__http_post(url, e->token, "application/json", key, body,
+        enum xd_status st = xd_sim__http_post(client, url, e->token, "application/json", key, body,
                                               strlen(body), ORDER_TIMEOUT, &status, &answer, &err);
         bool retry = st == XD_EIO || (st == XD_OK && (status >= 500 || status == 429));
         if (st == XD_OK && status >= 200 && status <= 299) {
@@ -224,6 +224,10 @@ static void *issue_orders(void *arg)
     /* A run prefix from the clock keeps po_numbers of two runs against one hub apart. */
     char run[16];
     snprintf(run, sizeof run, "%06lld", (long long)((xd_now_ms() / 1000) % 1000000));
+    struct xd_sim__http *client = NULL;
+    if (xd_sim__http_create(&client) != XD_OK) {
+        client = NULL; /* a connection per order then */
+    }
     int64_t start = xd_mono_ns();
     for (uint32_t i = 0; i < e->o.orders && !stopping(e); i++) {
         int64_t due = start + (int64_t)i * 1000000000LL / e->o.rate_per_s;
@@ -240,7 +244,7 @@ static void *issue_orders(void *arg)
             XD_OK) {
             body = json_dumps(po, JSON_COMPACT | JSON_PRESERVE_ORDER);
         }
-        bool ok = body != NULL && post_order(e, url, po_number, body);
+        bool ok = body != NULL && post_order(e, client, url, po_number, body);
         free(body);
         json_decref(po);
         pthread_mutex_lock(&e->mu);
@@ -248,6 +252,7 @@ static void *issue_orders(void *arg)
         e->failed += !ok;
         pthread_mutex_unlock(&e->mu);
     }
+    xd_sim__http_destroy(client);
     pthread_mutex_lock(&e->mu);
     e->orders_done = true;
     pthread_mutex_unlock(&e->mu);

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT
  * The simulated partners' HTTP client: one POST with libcurl, the answer's body kept up to a
- * cap. A handle per request keeps threads apart (the simulators send from worker threads). */
+ * cap. A client (one per sending thread) keeps its handle, so its connection to the hub is
+ * reused: thousands of messages a second would otherwise leave as many sockets in TIME_WAIT
+ * and run out of ephemeral ports. Without a client each request has a handle of its own. */
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
@@ -30,16 +32,41 @@ static size_t on_body(char *data, size_t size, size_t n, void *ctx)
     return len;
 }
 
-enum xd_status xd_sim__http_post(const char *url, const char *token, const char *content_type,
-                                 const char *key, const char *body, size_t len, uint32_t timeout_ms,
-                                 long *status, struct xd_buf *answer, struct xd_error *err)
+struct xd_sim__http {
+    CURL *c;
+};
+
+enum xd_status xd_sim__http_create(struct xd_sim__http **out)
+{
+    pthread_once(&curl_once, curl_init);
+    struct xd_sim__http *h = curl_init_code == CURLE_OK ? xd_calloc(1, sizeof *h) : NULL;
+    if (h == NULL || (h->c = curl_easy_init()) == NULL) {
+        xd_free(h);
+        return XD_ENOMEM;
+    }
+    *out = h;
+    return XD_OK;
+}
+
+void xd_sim__http_destroy(struct xd_sim__http *h)
+{
+    if (h != NULL) {
+        curl_easy_cleanup(h->c);
+        xd_free(h);
+    }
+}
+
+enum xd_status xd_sim__http_post(struct xd_sim__http *client, const char *url, const char *token,
+                                 const char *content_type, const char *key, const char *body,
+                                 size_t len, uint32_t timeout_ms, long *status,
+                                 struct xd_buf *answer, struct xd_error *err)
 {
     *status = 0;
     pthread_once(&curl_once, curl_init);
     if (curl_init_code != CURLE_OK) {
         return xd_error_set(err, XD_EIO, "libcurl: %s", curl_easy_strerror(curl_init_code));
     }
-    CURL *c = curl_easy_init();
+    CURL *c = client != NULL ? client->c : curl_easy_init();
     struct curl_slist *headers = NULL;
     char line[512];
     enum xd_status st = c != NULL ? XD_OK : XD_ENOMEM;
@@ -79,8 +106,12 @@ enum xd_status xd_sim__http_post(const char *url, const char *token, const char 
             curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
         }
     }
-    curl_slist_free_all(headers);
     if (c != NULL) {
+        curl_easy_setopt(c, CURLOPT_HTTPHEADER, NULL); /* the list is freed below */
+        curl_easy_setopt(c, CURLOPT_WRITEDATA, NULL);
+    }
+    curl_slist_free_all(headers);
+    if (c != NULL && client == NULL) {
         curl_easy_cleanup(c);
     }
     if (st == XD_ENOMEM) {

@@ -703,8 +703,8 @@ static void refusal(const struct xd_buf *answer, long status, const char *what,
     json_decref(j);
 }
 
-enum xd_status xd_sim__partner_send(struct xd_sim__partner *pt, const struct xd_sim__message *m,
-                                    struct xd_error *err)
+enum xd_status xd_sim__partner_send(struct xd_sim__partner *pt, struct xd_sim__http *client,
+                                    const struct xd_sim__message *m, struct xd_error *err)
 {
     if (m->inbox) {
         return send_file(pt, m, err);
@@ -717,8 +717,8 @@ enum xd_status xd_sim__partner_send(struct xd_sim__partner *pt, const struct xd_
     struct xd_buf answer;
     xd_buf_init(&answer, ANSWER_KEPT);
     long status = 0;
-    enum xd_status st = xd_sim__http_post(url, pt->token, m->content_type, m->key, m->body, m->len,
-                                          pt->o.timeout_ms, &status, &answer, err);
+    enum xd_status st = xd_sim__http_post(client, url, pt->token, m->content_type, m->key, m->body,
+                                          m->len, pt->o.timeout_ms, &status, &answer, err);
     if (st == XD_EIO) {
         st = XD_EAGAIN; /* no answer: connection refused, reset or timed out */
     } else if (st == XD_OK && (status >= 500 || status == 429 || status == 408)) {

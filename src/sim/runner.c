@@ -164,7 +164,8 @@ static int64_t backoff_ms(const struct xd_sim__runner *r, uint32_t attempts, uns
 }
 
 /* Take one step of <c>; true when the chain goes back into the heap. */
-static bool run_step(struct xd_sim__runner *r, struct chain *c, unsigned *seed)
+static bool run_step(struct xd_sim__runner *r, struct chain *c, struct xd_sim__http *client,
+                     unsigned *seed)
 {
     struct xd_error err = {0};
     enum xd_status st = XD_OK;
@@ -178,7 +179,7 @@ static bool run_step(struct xd_sim__runner *r, struct chain *c, unsigned *seed)
         }
     }
     if (st == XD_OK) {
-        st = xd_sim__partner_send(r->pt, c->msg, &err);
+        st = xd_sim__partner_send(r->pt, client, c->msg, &err);
     }
     const char *id = xd_sim__partner_id(r->pt);
     struct xd_error jerr = {0};
@@ -219,6 +220,10 @@ static void *worker(void *arg)
 {
     struct xd_sim__runner *r = arg;
     unsigned seed = (unsigned)xd_mono_ns() ^ (unsigned)(uintptr_t)&seed;
+    struct xd_sim__http *client = NULL;
+    if (xd_sim__http_create(&client) != XD_OK) {
+        client = NULL; /* each request then opens a connection of its own */
+    }
     pthread_mutex_lock(&r->mu);
     while (!r->stop) {
         if (r->n_heap == 0) {
@@ -238,7 +243,7 @@ static void *worker(void *arg)
         struct chain *c = heap_pop(r);
         r->in_flight++;
         pthread_mutex_unlock(&r->mu);
-        bool again = run_step(r, c, &seed);
+        bool again = run_step(r, c, client, &seed);
         pthread_mutex_lock(&r->mu);
         r->in_flight--;
         if (again && cancelled(r, c)) {
@@ -257,6 +262,7 @@ static void *worker(void *arg)
         pthread_cond_signal(&r->cond);
     }
     pthread_mutex_unlock(&r->mu);
+    xd_sim__http_destroy(client);
     return NULL;
 }
 

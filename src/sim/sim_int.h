@@ -83,6 +83,7 @@ void xd_sim__date(int64_t epoch_ms, char *out, size_t cap);
 /* partner.c: a partner's way of reading what it receives and of sending to the hub */
 
 struct xd_sim__partner;
+struct xd_sim__http;
 
 /* One message ready to send: the same bytes and key on every attempt. */
 struct xd_sim__message {
@@ -127,8 +128,9 @@ void xd_sim__message_destroy(struct xd_sim__message *m);
 /* Send one message: XD_OK when the hub took it (2xx, or the file renamed into the inbox);
  * XD_EAGAIN when it may be sent again (5xx, 429, connection error, timeout); XD_EDECLINED
  * for a permanent refusal (other 4xx: the hub's problem detail in <err>); XD_EIO for a file
- * that cannot be written. */
-enum xd_status xd_sim__partner_send(struct xd_sim__partner *pt, const struct xd_sim__message *m,
+ * that cannot be written. <client> (may be NULL) is the calling thread's. */
+enum xd_status xd_sim__partner_send(struct xd_sim__partner *pt, struct xd_sim__http *client,
+                                    const struct xd_sim__message *m,
                                     struct xd_error *err) XD_NODISCARD;
 
 /* The next number of a named counter ("serial"), persisted with the control numbers. */
@@ -136,13 +138,18 @@ enum xd_status xd_sim__partner_next(struct xd_sim__partner *pt, uint64_t *out,
                                     struct xd_error *err) XD_NODISCARD;
 const char *xd_sim__partner_id(const struct xd_sim__partner *pt);
 
-/* One HTTP POST with libcurl (http.c): *status 0 when no answer came (connection error,
- * timeout). <answer> receives the body (capped). XD_OK when an answer came; XD_EIO otherwise
- * (message in <err>); XD_ENOMEM. */
-enum xd_status xd_sim__http_post(const char *url, const char *token, const char *content_type,
-                                 const char *key, const char *body, size_t len, uint32_t timeout_ms,
-                                 long *status, struct xd_buf *answer,
-                                 struct xd_error *err) XD_NODISCARD;
+/* An HTTP client for one thread at a time (http.c): its connection is kept between requests.
+ * XD_ENOMEM. */
+enum xd_status xd_sim__http_create(struct xd_sim__http **out) XD_NODISCARD;
+void xd_sim__http_destroy(struct xd_sim__http *h);
+
+/* One HTTP POST with libcurl through <client> (NULL: a connection of its own): *status 0 when
+ * no answer came (connection error, timeout). <answer> receives the body (capped). XD_OK when
+ * an answer came; XD_EIO otherwise (message in <err>); XD_ENOMEM. */
+enum xd_status xd_sim__http_post(struct xd_sim__http *client, const char *url, const char *token,
+                                 const char *content_type, const char *key, const char *body,
+                                 size_t len, uint32_t timeout_ms, long *status,
+                                 struct xd_buf *answer, struct xd_error *err) XD_NODISCARD;
 
 /* ------------------------------------------------------------------------------------------ */
 /* journal.c: what is still owed to the hub, on disk (--state FILE keeps it in FILE.journal) */

@@ -182,7 +182,7 @@ static void test_inbox_file(void **state)
     assert_string_equal(m->content_type, "application/json");
     assert_string_equal(m->file_name, "ACK_po_acknowledgement-msg-000000001.json");
     assert_ptr_equal(xd_partner_inbox_match(p, m->file_name), &p->inbound.inbox->files[0]);
-    assert_int_equal(xd_sim__partner_send(pt, m, &err), XD_OK);
+    assert_int_equal(xd_sim__partner_send(pt, NULL, m, &err), XD_OK);
     DIR *d = opendir(inbox);
     assert_non_null(d);
     int files = 0;
@@ -367,14 +367,14 @@ static void test_send_answers(void **state)
     struct xd_sim__message *m = NULL;
     struct xd_error err = {0};
     assert_int_equal(xd_sim__partner_render(pt, a, &m, &err), XD_OK);
-    assert_int_equal(xd_sim__partner_send(pt, m, &err), XD_EAGAIN);
-    assert_int_equal(xd_sim__partner_send(pt, m, &err), XD_EDECLINED);
+    assert_int_equal(xd_sim__partner_send(pt, NULL, m, &err), XD_EAGAIN);
+    assert_int_equal(xd_sim__partner_send(pt, NULL, m, &err), XD_EDECLINED);
     assert_non_null(strstr(err.message, "422"));
     xd_sim__message_destroy(m);
     xd_sim_receiver_stop(r);
     /* Nobody listening: try again later. */
     assert_int_equal(xd_sim__partner_render(pt, a, &m, &err), XD_OK);
-    assert_int_equal(xd_sim__partner_send(pt, m, &err), XD_EAGAIN);
+    assert_int_equal(xd_sim__partner_send(pt, NULL, m, &err), XD_EAGAIN);
     xd_sim__message_destroy(m);
     json_decref(a);
     xd_sim__partner_destroy(pt);

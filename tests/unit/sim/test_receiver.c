@@ -55,8 +55,8 @@ static long post(uint16_t port, const char *key, const char *body, struct xd_buf
     long status = 0;
     struct xd_error err = {0};
     xd_buf_reset(answer);
-    if (xd_sim__http_post(url, NULL, "application/json", key, body, strlen(body), 5000, &status,
-                          answer, &err) != XD_OK) {
+    if (xd_sim__http_post(NULL, url, NULL, "application/json", key, body, strlen(body), 5000,
+                          &status, answer, &err) != XD_OK) {
         return -1;
     }
     return status;
