@@ -184,8 +184,10 @@ static bool run_step(struct xd_sim__runner *r, struct chain *c, struct xd_sim__h
     const char *id = xd_sim__partner_id(r->pt);
     struct xd_error jerr = {0};
     bool owed = st == XD_EAGAIN && c->attempts + 1 < r->o.max_attempts;
+    /* Sent: this step is owed no more. Given up: neither are the steps after it. */
+    size_t done = st == XD_OK ? c->i : c->n - 1;
     if (!owed && r->journal != NULL &&
-        xd_sim__journal_done(r->journal, c->id, c->i, &jerr) != XD_OK) {
+        xd_sim__journal_done(r->journal, c->id, done, &jerr) != XD_OK) {
         XD_LOG_ERROR("sim", NULL, "journal: %s", jerr.message);
     }
     pthread_mutex_lock(&r->mu);
