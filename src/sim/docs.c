@@ -592,7 +592,7 @@ enum xd_status xd_sim__purchase_order_build(const char *po_number, const char *s
              xd_decimal_add(total_qty, qty, &total_qty) == XD_OK &&
              xd_decimal_add(total_amount, amount, &total_amount) == XD_OK;
         json_t *l =
-            ok ? json_pack("{s:I, s:s, s:s, s:s, s:s, s:s}", "line_number", (json_int_t)(i + 1),
+            ok ? json_pack("{s:I, s:s, s:s, s:s, s:s, s:s}", "line_number", (json_int_t)i + 1,
                            "sku", c->sku, "vendor_part", c->vendor_part, "description",
                            c->description, "uom", c->uom, "unit_price", c->unit_price)
                : NULL;

@@ -175,7 +175,7 @@ static enum xd_status live_chains(json_t *by_id, struct xd_sim__journal_chain **
         const json_t *steps = json_object_get(c, "steps");
         size_t next = (size_t)json_integer_value(json_object_get(c, "next"));
         size_t total = json_array_size(steps);
-        if (next >= total) {
+        if (next >= total || chains == NULL) {
             continue;
         }
         struct xd_sim__journal_chain *jc = &chains[k];

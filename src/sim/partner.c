@@ -416,7 +416,7 @@ static enum xd_status decode_x12(struct xd_sim__partner *pt, const char *body, s
 static enum xd_status one_json(struct collect *c, json_t *doc, size_t index)
 {
     char *text = json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER);
-    struct xd_arena *a = xd_arena_create(16 * 1024, 0);
+    struct xd_arena *a = xd_arena_create((size_t)16 * 1024, 0);
     struct xd_diags diags;
     xd_diags_init(&diags, 3);
     struct xd_canon_doc *cd = NULL;
@@ -581,7 +581,7 @@ enum xd_status xd_sim__partner_render(struct xd_sim__partner *pt, const json_t *
     const struct route *rt = &pt->routes[t];
     struct xd_sim__message *m = xd_calloc(1, sizeof *m);
     char *text = json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER);
-    struct xd_arena *a = xd_arena_create(16 * 1024, 0);
+    struct xd_arena *a = xd_arena_create((size_t)16 * 1024, 0);
     struct xd_diags diags;
     xd_diags_init(&diags, 3);
     struct xd_buf b;
