@@ -545,7 +545,7 @@ static void test_supplier_changed_quantity(void **state)
 static void test_supplier_down_then_up(void **state)
 {
     (void)state;
-    const char *problems[] = {"--down-for", "1500", NULL};
+    const char *problems[] = {"--down-for", "3000", NULL};
     struct answers a;
     run_supplier(problems, 1, 1, &a);
     assert_true(a.unavailable > 0); /* 503 while down, then taken and answered */
@@ -713,7 +713,7 @@ static void test_supplier_via_hub_delivery(void **state)
     fclose(f);
     token_for("sim-hub", "sim-hub", token, sizeof token);
     const char *args[] = {"--profile", profile_path, "--hub", hub.url, "--token",
-                          token,       "--down-for", "2500",  NULL};
+                          token,       "--down-for", "3000",  NULL};
     struct test_rcv s;
     uint16_t port = 0;
     start_sim(&s, "supplier", &port, args);
