@@ -596,7 +596,7 @@ static void test_supplier_cancel_and_change(void **state)
     snprintf(profile_path, sizeof profile_path, "%s/sim-sup.yaml", hub.dir);
     const char *args[] = {"--profile",    profile_path, "--hub",           hub.url,       "--token",
                           supplier_token, "--state",    state_path,        "--ack-delay", "10",
-                          "--ship-delay", "1500",       "--invoice-delay", "1600",        NULL};
+                          "--ship-delay", "4000",       "--invoice-delay", "4100",        NULL};
     struct test_rcv s;
     start_sim(&s, "supplier", &supplier_port, args);
     char po[2][32], cid[2][128], po_path[2][600], update[600];
@@ -785,7 +785,7 @@ static void test_supplier_killed_keeps_its_promises(void **state)
     snprintf(profile_path, sizeof profile_path, "%s/sim-sup.yaml", hub.dir);
     const char *args[] = {"--profile",    profile_path, "--hub",           hub.url,       "--token",
                           supplier_token, "--state",    state_path,        "--ack-delay", "10",
-                          "--ship-delay", "1500",       "--invoice-delay", "1600",        NULL};
+                          "--ship-delay", "4000",       "--invoice-delay", "4100",        NULL};
     struct test_rcv s;
     start_sim(&s, "supplier", &supplier_port, args);
     char po[32], cid[128], po_path[600];
