@@ -187,7 +187,7 @@ struct sim_args {
     struct line_qty {
         int64_t line;
         char qty[XD_DECIMAL_STR_MAX];
-    } change, short_qty, damaged;
+    } change, short_qty, over, damaged;
     struct xd_sim_receiver_options listen;
 };
 
@@ -247,6 +247,8 @@ static const struct sim_opt {
      "receipt after MS (default 200)"},
     {"--short", OPT_LINE_QTY, offsetof(struct sim_args, short_qty), FOR_W, "LINE:QTY",
      "PO line LINE received QTY short"},
+    {"--over", OPT_LINE_QTY, offsetof(struct sim_args, over), FOR_W, "LINE:QTY",
+     "PO line LINE received QTY over"},
     {"--damaged", OPT_LINE_QTY, offsetof(struct sim_args, damaged), FOR_W, "LINE:QTY",
      "QTY of PO line LINE received damaged"},
     {"--location", OPT_STR, offsetof(struct sim_args, location), FOR_W | FOR_E, "ID",
@@ -483,6 +485,8 @@ static int sim_trading(int argc, char **argv, bool supplier)
         o.every = a.every;
         o.short_line = a.short_qty.line;
         snprintf(o.short_qty, sizeof o.short_qty, "%s", a.short_qty.qty);
+        o.over_line = a.over.line;
+        snprintf(o.over_qty, sizeof o.over_qty, "%s", a.over.qty);
         o.damaged_line = a.damaged.line;
         snprintf(o.damaged_qty, sizeof o.damaged_qty, "%s", a.damaged.qty);
         o.location_id = a.location;

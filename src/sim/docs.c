@@ -462,6 +462,10 @@ static enum xd_status receipt_line(json_t *lines, const json_t *item, const char
         xd_decimal_is_negative(received)) {
         received = xd_decimal_from_int(0);
     }
+    if (po_line > 0 && po_line == pb->over_line &&
+        xd_decimal_add(expected, pb->over_qty, &received) != XD_OK) {
+        return XD_EINVAL;
+    }
     if (po_line > 0 && po_line == pb->damaged_line) {
         damaged = xd_decimal_cmp(pb->damaged_qty, received) > 0 ? received : pb->damaged_qty;
     }

@@ -134,6 +134,8 @@ struct xd_sim_warehouse_options {
     uint32_t every;
     int64_t short_line;                 /* PO line received short ... */
     char short_qty[XD_DECIMAL_STR_MAX]; /* ... by this quantity */
+    int64_t over_line;                  /* PO line received over ... */
+    char over_qty[XD_DECIMAL_STR_MAX];  /* ... by this quantity */
     int64_t damaged_line;
     char damaged_qty[XD_DECIMAL_STR_MAX];
     const char *location_id; /* receipts' location when the ASN names none; NULL: "DC-CHI" */

@@ -59,12 +59,15 @@ enum xd_status xd_sim__cancel_ack_build(const json_t *po, const char *today, uin
 struct xd_sim__receipt_problems {
     int64_t short_line; /* PO line number, 0: none */
     struct xd_decimal short_qty;
+    int64_t over_line;
+    struct xd_decimal over_qty;
     int64_t damaged_line;
     struct xd_decimal damaged_qty;
 };
 
 /* The receipt a warehouse posts for ship notice <asn>: one line per item, expected as
- * announced, received as announced except short_line (less by short_qty, not below 0) and
+ * announced, received as announced except short_line (less by short_qty, not below 0),
+ * over_line (more by over_qty) and
  * damaged_line (damaged_qty of it damaged). The location is the ASN's ship_to location_id,
  * else <location>. XD_OK, XD_EINVAL (not a usable ship notice), XD_ENOMEM. */
 enum xd_status xd_sim__receipt_build(const json_t *asn, const struct xd_sim__receipt_problems *pb,

@@ -347,9 +347,10 @@ enum xd_status xd_sim_warehouse_start(const struct xd_partner_profile *p,
                                       const struct xd_sim_warehouse_options *o,
                                       struct xd_sim_partner **out, struct xd_error *err)
 {
-    struct xd_sim__receipt_problems pb = {.short_line = o->short_line,
-                                          .damaged_line = o->damaged_line};
+    struct xd_sim__receipt_problems pb = {
+        .short_line = o->short_line, .over_line = o->over_line, .damaged_line = o->damaged_line};
     if ((o->short_line > 0 && parse_qty(o->short_qty, "--short", &pb.short_qty, err) != XD_OK) ||
+        (o->over_line > 0 && parse_qty(o->over_qty, "--over", &pb.over_qty, err) != XD_OK) ||
         (o->damaged_line > 0 &&
          parse_qty(o->damaged_qty, "--damaged", &pb.damaged_qty, err) != XD_OK)) {
         return XD_EINVAL;

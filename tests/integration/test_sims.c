@@ -880,10 +880,10 @@ static void test_warehouse_short_and_damaged(void **state)
     assert_non_null(f);
     fprintf(f, warehouse_profile, 0u);
     fclose(f);
-    const char *args[] = {"--profile", profile_path,    "--hub",           hub.url,
-                          "--token",   warehouse_token, "--receive-delay", "20",
-                          "--short",   "1:5",           "--damaged",       "3:1",
-                          NULL};
+    const char *args[] = {
+        "--profile",       profile_path, "--hub",   hub.url, "--token",   warehouse_token,
+        "--receive-delay", "20",         "--short", "1:5",   "--damaged", "3:1",
+        "--over",          "2:10",       NULL};
     struct test_rcv s;
     start_sim(&s, "warehouse", &warehouse_port, args);
     char po[32], cid[128], po_path[600];
@@ -915,6 +915,7 @@ static void test_warehouse_short_and_damaged(void **state)
     assert_string_equal(str(l3, "damaged_quantity"), "1");
     assert_string_equal(str(l3, "condition"), "damaged");
     assert_string_equal(str(line_with(lines, "po_line_number", 2), "condition"), "good");
+    assert_string_equal(str(line_with(lines, "po_line_number", 2), "received_quantity"), "2510");
     json_decref(receipts);
     assert_int_equal(stop_sim(&s, SIGTERM), 0);
 }

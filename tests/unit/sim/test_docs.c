@@ -235,7 +235,8 @@ static void test_receipt_short_and_damaged(void **state)
     struct xd_sim__po_problems none = {0};
     struct xd_sim__supplier_docs d;
     build(p, &none, &d);
-    struct xd_sim__receipt_problems pb = {.short_line = 1, .damaged_line = 3};
+    struct xd_sim__receipt_problems pb = {.short_line = 1, .over_line = 2, .damaged_line = 3};
+    assert_int_equal(xd_decimal_parse("10", 2, XD_DECIMAL_STRICT, &pb.over_qty), XD_OK);
     assert_int_equal(xd_decimal_parse("500", 3, XD_DECIMAL_STRICT, &pb.short_qty), XD_OK);
     assert_int_equal(xd_decimal_parse("7", 1, XD_DECIMAL_STRICT, &pb.damaged_qty), XD_OK);
     json_t *r = NULL;
@@ -256,6 +257,8 @@ static void test_receipt_short_and_damaged(void **state)
     assert_string_equal(str(l3, "damaged_quantity"), "1");
     assert_string_equal(str(l3, "condition"), "damaged");
     assert_string_equal(str(json_array_get(lines, 1), "condition"), "good");
+    assert_string_equal(str(json_array_get(lines, 1), "expected_quantity"), "2500");
+    assert_string_equal(str(json_array_get(lines, 1), "received_quantity"), "2510");
     json_decref(r);
     xd_sim__supplier_docs_cleanup(&d);
     json_decref(p);
