@@ -209,7 +209,8 @@ static bool post_order(struct xd_sim_erp *e, struct xd_sim__http *client, const 
         XD_LOG_WARN("sim", NULL, "erp: purchase order %s, attempt %d: %s", po_number, attempt,
                     st == XD_OK ? "the hub answered 5xx" : err.message);
         xd_buf_cleanup(&answer);
-        nap(e, wait);
+        int64_t asked = xd_sim__http_retry_after_ms(client);
+        nap(e, asked > wait ? asked : wait);
         wait = wait < 10000 ? wait * 2 : wait;
     }
     return false;

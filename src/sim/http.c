@@ -32,9 +32,17 @@ static size_t on_body(char *data, size_t size, size_t n, void *ctx)
     return len;
 }
 
+#define RETRY_AFTER_MAX_S 300 /* a longer Retry-After is taken as this */
+
 struct xd_sim__http {
     CURL *c;
+    int64_t retry_after_ms; /* of the last answer, 0 when it had none */
 };
+
+int64_t xd_sim__http_retry_after_ms(const struct xd_sim__http *h)
+{
+    return h != NULL ? h->retry_after_ms : 0;
+}
 
 enum xd_status xd_sim__http_create(struct xd_sim__http **out)
 {
@@ -62,6 +70,9 @@ enum xd_status xd_sim__http_post(struct xd_sim__http *client, const char *url, c
                                  struct xd_buf *answer, struct xd_error *err)
 {
     *status = 0;
+    if (client != NULL) {
+        client->retry_after_ms = 0;
+    }
     pthread_once(&curl_once, curl_init);
     if (curl_init_code != CURLE_OK) {
         return xd_error_set(err, XD_EIO, "libcurl: %s", curl_easy_strerror(curl_init_code));
@@ -104,6 +115,11 @@ enum xd_status xd_sim__http_post(struct xd_sim__http *client, const char *url, c
             st = xd_error_set(err, XD_EIO, "POST %s: %s", url, curl_easy_strerror(rc));
         } else {
             curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
+            curl_off_t after = 0;
+            if (client != NULL && curl_easy_getinfo(c, CURLINFO_RETRY_AFTER, &after) == CURLE_OK) {
+                client->retry_after_ms =
+                    (int64_t)(after < RETRY_AFTER_MAX_S ? after : RETRY_AFTER_MAX_S) * 1000;
+            }
         }
     }
     if (c != NULL) {

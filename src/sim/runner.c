@@ -205,7 +205,10 @@ static bool run_step(struct xd_sim__runner *r, struct chain *c, struct xd_sim__h
         }
     } else if (st == XD_EAGAIN && ++c->attempts < r->o.max_attempts) {
         r->stats.retried++;
-        c->due_ms = mono_ms() + backoff_ms(r, c->attempts, seed);
+        /* The hub's Retry-After, when longer than our own backoff. */
+        int64_t wait = backoff_ms(r, c->attempts, seed);
+        int64_t asked = xd_sim__http_retry_after_ms(client);
+        c->due_ms = mono_ms() + (asked > wait ? asked : wait);
         XD_LOG_WARN("sim", NULL, "%s: attempt %u of %s failed, trying again: %s", id, c->attempts,
                     c->msg != NULL ? c->msg->what : "a message", err.message);
         again = true;

@@ -145,6 +145,8 @@ const char *xd_sim__partner_id(const struct xd_sim__partner *pt);
  * XD_ENOMEM. */
 enum xd_status xd_sim__http_create(struct xd_sim__http **out) XD_NODISCARD;
 void xd_sim__http_destroy(struct xd_sim__http *h);
+/* The Retry-After of the client's last answer in ms (at most 5 minutes), 0 when none. */
+int64_t xd_sim__http_retry_after_ms(const struct xd_sim__http *h);
 
 /* One HTTP POST with libcurl through <client> (NULL: a connection of its own): *status 0 when
  * no answer came (connection error, timeout). <answer> receives the body (capped). XD_OK when

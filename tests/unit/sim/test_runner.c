@@ -48,8 +48,8 @@ static json_t *ack(int n)
                      "status", "accepted", "ack_date", "2026-03-03");
 }
 
-/* The hub answers <status> to everything. */
-static void world_start(struct world *w, int status)
+/* The hub answers <status> to everything, after <fail_first> 503s with Retry-After 1. */
+static void world_start_failing(struct world *w, int status, uint32_t fail_first)
 {
     memset(w, 0, sizeof *w);
     struct xd_partner_problems pr;
@@ -61,6 +61,9 @@ static void world_start(struct world *w, int status)
     xd_sim_receiver_options_init(&ro);
     ro.status = status;
     ro.keep_bodies = true;
+    ro.fail_first = fail_first;
+    ro.fail_status = 503;
+    ro.retry_after = "1";
     assert_int_equal(xd_sim_receiver_start(&ro, &w->hub, NULL), XD_OK);
     char url[64];
     snprintf(url, sizeof url, "http://127.0.0.1:%u", (unsigned)xd_sim_receiver_port(w->hub));
@@ -77,6 +80,11 @@ static void world_start(struct world *w, int status)
     assert_int_equal(xd_sim__journal_open(w->journal_path, &w->journal, &owed, &n, NULL), XD_OK);
     assert_int_equal(n, 0);
     assert_int_equal(xd_sim__runner_create(w->pt, &w->o, w->journal, NULL, 0, &w->runner), XD_OK);
+}
+
+static void world_start(struct world *w, int status)
+{
+    world_start_failing(w, status, 0);
 }
 
 static void world_stop(struct world *w)
@@ -147,6 +155,21 @@ static void test_refusal_gives_up_the_rest(void **state)
     assert_int_equal(owed_steps(&w), 0);
 }
 
+/* The hub's Retry-After (1 s) is longer than the backoff (10 ms): it is what is waited. */
+static void test_retry_after_honoured(void **state)
+{
+    (void)state;
+    struct world w;
+    world_start_failing(&w, 200, 1);
+    struct xd_sim__step steps[1] = {{ack(1), 0}};
+    int64_t start = xd_mono_ns();
+    assert_int_equal(xd_sim__runner_add(w.runner, "PO-1", steps, 1), XD_OK);
+    wait_for(&w, 1, 0, 0);
+    int64_t took_ms = (xd_mono_ns() - start) / 1000000;
+    assert_true(took_ms >= 900);
+    world_stop(&w);
+}
+
 static void test_cancel_drops_what_waits(void **state)
 {
     (void)state;
@@ -185,6 +208,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_each_step_once),
         cmocka_unit_test(test_refusal_gives_up_the_rest),
+        cmocka_unit_test(test_retry_after_honoured),
         cmocka_unit_test(test_cancel_drops_what_waits),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
