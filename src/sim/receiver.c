@@ -25,6 +25,8 @@
 #define BODY_MAX        ((size_t)17 * 1024 * 1024)
 #define KEYS_MAX        ((size_t)4 * 1024 * 1024)
 #define RECORD_FILE_MAX ((size_t)512 * 1024 * 1024)
+#define ANSWER_MAX      ((size_t)64 * 1024)
+#define KEPT_BODY_MAX   ((size_t)4 * 1024 * 1024) /* a longer body is recorded truncated */
 
 struct record {
     int64_t at_ms;
@@ -37,6 +39,8 @@ struct record {
     int status;
     bool processed;
     bool duplicate;
+    char *body; /* keep_bodies: the processed body, else NULL */
+    size_t body_len;
 };
 
 struct xd_sim_receiver {
@@ -45,6 +49,8 @@ struct xd_sim_receiver {
     struct MHD_Daemon *daemon;
     uint16_t port;
 
+    int64_t started_ms;
+    pthread_mutex_t handle_mu; /* one delivery at a time through opts.handle */
     pthread_mutex_t mu;
     uint64_t arrivals; /* numbers requests for drop/fail */
     int status;
@@ -157,6 +163,14 @@ static json_t *record_json(const struct record *rec)
     json_object_set_new(j, "status", json_integer(rec->status));
     json_object_set_new(j, "processed", json_boolean(rec->processed));
     json_object_set_new(j, "duplicate", json_boolean(rec->duplicate));
+    if (rec->body != NULL) {
+        json_t *doc = json_loadb(rec->body, rec->body_len, 0, NULL);
+        if (doc != NULL) {
+            json_object_set_new(j, "document", doc);
+        } else {
+            json_object_set_new(j, "body", json_stringn(rec->body, rec->body_len));
+        }
+    }
     return j;
 }
 
@@ -188,6 +202,8 @@ static void record_add(struct xd_sim_receiver *r, const struct record *rec)
     *dst = *rec;
     dst->key = rec->key != NULL ? xd_strdup(rec->key) : NULL;
     dst->path = rec->path != NULL ? xd_strdup(rec->path) : NULL;
+    dst->body = rec->body != NULL ? xd_strndup(rec->body, rec->body_len) : NULL;
+    dst->body_len = dst->body != NULL ? rec->body_len : 0;
 }
 
 /* Keys processed by an earlier run with the same record file stay processed. */
@@ -258,6 +274,24 @@ static enum MHD_Result list_received(struct xd_sim_receiver *r, struct MHD_Conne
     return ret;
 }
 
+static enum MHD_Result get_other(struct xd_sim_receiver *r, struct MHD_Connection *c,
+                                 const char *url)
+{
+    struct xd_buf out;
+    xd_buf_init(&out, (size_t)64 * 1024 * 1024);
+    int status = r->opts.get(r->opts.get_ctx, url, &out);
+    enum MHD_Result ret;
+    if (status == 404 || out.len == 0) {
+        ret =
+            answer(c, status == 404 ? 404 : 500,
+                   status == 404 ? "{\"error\":\"not found\"}" : "{\"error\":\"internal\"}", NULL);
+    } else {
+        ret = answer(c, status, out.data, NULL);
+    }
+    xd_buf_cleanup(&out);
+    return ret;
+}
+
 static const char *header(struct MHD_Connection *c, const char *name)
 {
     return MHD_lookup_connection_value(c, MHD_HEADER_KIND, name);
@@ -321,6 +355,22 @@ static int check_headers(const struct xd_sim_receiver *r, struct MHD_Connection 
     return 1;
 }
 
+/* The handler's verdict on a delivery not processed before (its own status, or 500 when it
+ * answered something that is not an HTTP status). */
+static int handle(struct xd_sim_receiver *r, struct MHD_Connection *c, const struct request *q,
+                  const char *method, const char *url, const char *key, struct xd_buf *answer)
+{
+    const char *ct = header(c, "Content-Type");
+    struct xd_sim_delivery d = {.method = method,
+                                .path = url,
+                                .content_type = ct != NULL ? ct : "",
+                                .key = key,
+                                .body = q->body.data != NULL ? q->body.data : "",
+                                .body_len = q->body.len};
+    int status = r->opts.handle(r->opts.handle_ctx, &d, answer);
+    return status >= 100 && status <= 599 ? status : 500;
+}
+
 static enum MHD_Result deliver(struct xd_sim_receiver *r, struct MHD_Connection *c,
                                struct request *q, uint64_t n, const char *method, const char *url)
 {
@@ -333,22 +383,42 @@ static enum MHD_Result deliver(struct xd_sim_receiver *r, struct MHD_Connection 
     xd_sha256(q->body.data != NULL ? q->body.data : "", q->body.len, digest);
     xd_hex_encode(digest, sizeof digest, rec.digest);
     rec.key = idempotency_key(c);
+    struct xd_buf custom;
+    xd_buf_init(&custom, ANSWER_MAX);
+    if (r->opts.handle != NULL) {
+        pthread_mutex_lock(&r->handle_mu);
+    }
     pthread_mutex_lock(&r->mu);
     if (rec.signature == 0) {
         rec.status = 401;
         r->stats.bad_signatures++;
     } else if (rec.headers == 0) {
         rec.status = 401;
+    } else if (xd_now_ms() - r->started_ms < (int64_t)r->opts.down_for_ms) {
+        rec.status = 503; /* the partner's endpoint is down */
     } else if (n <= (uint64_t)r->opts.drop_first + r->opts.fail_first) {
         rec.status = r->opts.fail_status;
     } else {
         rec.status = r->status;
     }
-    if (rec.status >= 200 && rec.status <= 299) {
-        rec.duplicate = rec.key != NULL && key_seen(r, rec.key);
+    bool ok = rec.status >= 200 && rec.status <= 299;
+    rec.duplicate = ok && rec.key != NULL && key_seen(r, rec.key);
+    pthread_mutex_unlock(&r->mu);
+    /* The handler runs outside mu (it may be slow) but under handle_mu, so a key sent again
+     * while its first delivery is being handled waits and is then seen as a duplicate. */
+    if (ok && !rec.duplicate && r->opts.handle != NULL) {
+        rec.status = handle(r, c, q, method, url, rec.key, &custom);
+        ok = rec.status >= 200 && rec.status <= 299;
+    }
+    pthread_mutex_lock(&r->mu);
+    if (ok) {
         rec.processed = !rec.duplicate;
         if (rec.processed && rec.key != NULL) {
             key_add(r, rec.key);
+        }
+        if (rec.processed && r->opts.keep_bodies) {
+            rec.body = q->body.data != NULL ? q->body.data : "";
+            rec.body_len = q->body.len < KEPT_BODY_MAX ? q->body.len : KEPT_BODY_MAX;
         }
         r->stats.processed += rec.processed;
         r->stats.duplicates += rec.duplicate;
@@ -357,6 +427,9 @@ static enum MHD_Result deliver(struct xd_sim_receiver *r, struct MHD_Connection 
     }
     record_add(r, &rec);
     pthread_mutex_unlock(&r->mu);
+    if (r->opts.handle != NULL) {
+        pthread_mutex_unlock(&r->handle_mu);
+    }
     xd_free(rec.key);
     /* Processed, then slow to answer: what makes a client time out and send it again. */
     if (r->opts.delay_ms > 0) {
@@ -365,7 +438,10 @@ static enum MHD_Result deliver(struct xd_sim_receiver *r, struct MHD_Connection 
     char body[96];
     snprintf(body, sizeof body, "{\"status\":%d,\"duplicate\":%s}", rec.status,
              rec.duplicate ? "true" : "false");
-    return answer(c, rec.status, body, r->opts.retry_after);
+    enum MHD_Result ret =
+        answer(c, rec.status, custom.len > 0 ? custom.data : body, r->opts.retry_after);
+    xd_buf_cleanup(&custom);
+    return ret;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
@@ -392,6 +468,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     if (!is_delivery) {
         if (strcmp(method, "GET") == 0 && strcmp(url, "/_received") == 0) {
             return list_received(r, c);
+        }
+        if (strcmp(method, "GET") == 0 && r->opts.get != NULL) {
+            return get_other(r, c, url);
         }
         return answer(c, 404, "{\"error\":\"not found\"}", NULL);
     }
@@ -436,6 +515,7 @@ static void receiver_free(struct xd_sim_receiver *r)
     for (size_t i = 0; i < r->n_records; i++) {
         xd_free(r->records[i].key);
         xd_free(r->records[i].path);
+        xd_free(r->records[i].body);
     }
     xd_free(r->records);
     for (size_t i = 0; i < r->cap_keys; i++) {
@@ -447,6 +527,7 @@ static void receiver_free(struct xd_sim_receiver *r)
     }
     xd_free(r->record_path);
     pthread_mutex_destroy(&r->mu);
+    pthread_mutex_destroy(&r->handle_mu);
     xd_free(r);
 }
 
@@ -466,7 +547,9 @@ enum xd_status xd_sim_receiver_start(const struct xd_sim_receiver_options *o,
     }
     r->opts = *o;
     r->status = o->status;
+    r->started_ms = xd_now_ms();
     pthread_mutex_init(&r->mu, NULL);
+    pthread_mutex_init(&r->handle_mu, NULL);
     if (o->record_path != NULL) {
         r->record_path = xd_strdup(o->record_path);
         if (r->record_path == NULL) {

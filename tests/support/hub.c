@@ -179,10 +179,16 @@ int hub_start(struct test_hub *h, const char *const *extra_args, const char *con
 int rcv_start(struct test_rcv *r, const struct test_hub *h, const char *dir, uint16_t port,
               const char *const *args)
 {
+    return sim_start(r, h, dir, "receiver", port, args);
+}
+
+int sim_start(struct test_rcv *r, const struct test_hub *h, const char *dir, const char *kind,
+              uint16_t port, const char *const *args)
+{
     static int starts;
     char listen[32];
     snprintf(listen, sizeof listen, "127.0.0.1:%u", (unsigned)port);
-    snprintf(r->log, sizeof r->log, "%s/receiver-%d.log", dir, ++starts);
+    snprintf(r->log, sizeof r->log, "%s/%s-%d.log", dir, kind, ++starts);
     pid_t pid = fork();
     if (pid < 0) {
         return -1;
@@ -198,7 +204,7 @@ int rcv_start(struct test_rcv *r, const struct test_hub *h, const char *dir, uin
         size_t n = 0;
         argv[n++] = h->bin;
         argv[n++] = "sim";
-        argv[n++] = "receiver";
+        argv[n++] = kind;
         argv[n++] = "--listen";
         argv[n++] = listen;
         for (size_t i = 0; args != NULL && args[i] != NULL && n < 39; i++) {

@@ -45,6 +45,9 @@ struct test_rcv {
  * where the hub expects it) with extra arguments (NULL-terminated, may be NULL). 0 on success. */
 int rcv_start(struct test_rcv *r, const struct test_hub *h, const char *dir, uint16_t port,
               const char *const *args);
+/* Any `crossdock sim <kind>` (receiver, supplier, warehouse, erp) the same way. */
+int sim_start(struct test_rcv *r, const struct test_hub *h, const char *dir, const char *kind,
+              uint16_t port, const char *const *args);
 /* Send <sig> and wait; returns the wait status. */
 int rcv_stop(struct test_rcv *r, int sig);
 
