@@ -5,6 +5,7 @@
  * summary, exit 0 only when every one closed matched. Without: a steady mix of orders and
  * problems until Ctrl-C, so a newcomer sees a living network. */
 #include <netinet/in.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -157,12 +158,25 @@ static void child(struct demo *d, pid_t pid, const char *name)
     }
 }
 
-static void stop_all(struct demo *d)
+/* Stop the network and say how much CPU each part used (where a cycle's cost goes). */
+static void stop_all(struct demo *d, bool report)
 {
     /* Simulators first, then the hub (it finishes what it accepted). */
+    double cpu[CHILDREN_MAX] = {0};
     for (size_t i = d->n; i-- > 0;) {
         kill(d->pids[i], SIGTERM);
-        waitpid(d->pids[i], NULL, 0);
+        struct rusage ru;
+        if (wait4(d->pids[i], NULL, 0, &ru) == d->pids[i]) {
+            cpu[i] = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+                     (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+        }
+    }
+    if (report && d->n > 0) {
+        printf("  CPU seconds:");
+        for (size_t i = 0; i < d->n; i++) {
+            printf(" %s %.2f", d->names[i], cpu[i]);
+        }
+        printf("\n");
     }
     d->n = 0;
 }
@@ -363,9 +377,26 @@ static int start_network(struct demo *d, unsigned orders, const char *rate, bool
                         wl,   "--hub",   url,         "--token",         d->wh_token, "--every",
                         "6",  "--short", "1:1",       "--receive-delay", "1000",      NULL};
     child(d, spawn(d, problems ? wh_mixed : wh_happy, "warehouse.log"), "warehouse");
-    char *erp[] = {NULL,         "sim",        "erp",           "--listen",   el,       "--hub",
-                   url,          "--token",    d->admin,        "--orders",   n,        "--rate",
-                   (char *)rate, "--supplier", "demo-supplier", "--location", "DC-CHI", NULL};
+    char *erp[] = {NULL,
+                   "sim",
+                   "erp",
+                   "--listen",
+                   el,
+                   "--hub",
+                   url,
+                   "--token",
+                   d->admin,
+                   "--orders",
+                   n,
+                   "--rate",
+                   (char *)rate,
+                   "--supplier",
+                   "demo-supplier",
+                   "--location",
+                   "DC-CHI",
+                   "--connections",
+                   problems ? "1" : "16",
+                   NULL};
     child(d, spawn(d, erp, "erp.log"), "erp");
     if (d->n != 4) {
         fprintf(stderr, "crossdock demo: a simulator did not start (logs in %s)\n", d->dir);
@@ -440,7 +471,7 @@ int xd_cmd_demo(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
     double t0 = now_s();
     if (start_network(&d, (unsigned)orders, rate, !exit_after) != 0) {
-        stop_all(&d);
+        stop_all(&d, false);
         return 1;
     }
     printf("crossdock demo: hub http://127.0.0.1:%u, admin token %s\n"
@@ -494,7 +525,7 @@ int xd_cmd_demo(int argc, char **argv)
     print_counts("open exceptions by type", json_object_get(metrics, "exceptions_open"));
     json_decref(metrics);
     json_decref(sum);
-    stop_all(&d);
+    stop_all(&d, true);
     if (exit_after) {
         bool ok = closed == (int64_t)orders && total == (int64_t)orders && ex_total == 0;
         printf("%s\n", ok ? "every order closed matched" : "NOT every order closed matched");

@@ -181,7 +181,7 @@ struct sim_args {
     const char *supplier, *prefix;
     uint32_t workers, max_attempts, down_for, every, timeout;
     uint32_t ack_delay, ship_delay, invoice_delay, partial, price_error, receive_delay;
-    uint32_t orders, rate, seed;
+    uint32_t orders, rate, seed, connections;
     int64_t reject_line;
     bool duplicate_asn;
     struct line_qty {
@@ -263,6 +263,8 @@ static const struct sim_opt {
      "po_number prefix, at most 6 characters (default PO)"},
     {"--seed", OPT_U32, offsetof(struct sim_args, seed), FOR_E, "N",
      "catalogue choices (default: from the clock)"},
+    {"--connections", OPT_U32, offsetof(struct sim_args, connections), FOR_E, "N",
+     "orders posted at once, one connection each, 1-64 (default 1)"},
 };
 
 static void sim_usage(FILE *f, const char *command, unsigned which)
@@ -532,6 +534,7 @@ static int sim_erp(int argc, char **argv)
     o.location = a.location;
     o.prefix = a.prefix;
     o.seed = a.seed;
+    o.connections = a.connections;
     sigset_t stop;
     block_signals(&stop);
     struct xd_sim_erp *e = NULL;

@@ -23,8 +23,13 @@ struct xd_sim_erp {
     struct xd_sim_erp_options o;
     char *hub_url, *token, *supplier, *location, *prefix;
     struct xd_sim_receiver *receiver;
-    pthread_t orders_thread;
-    bool orders_running;
+    struct issuer {
+        struct xd_sim_erp *e;
+        uint32_t index; /* issues orders index, index + connections ... */
+        pthread_t thread;
+    } issuers[XD_SIM_ERP_CONNECTIONS_MAX];
+    uint32_t n_issuers, issuers_left;
+    char run[16]; /* a run prefix from the clock keeps two runs' po_numbers apart */
 
     pthread_mutex_t mu;
     bool stop;
@@ -216,28 +221,28 @@ static bool post_order(struct xd_sim_erp *e, struct xd_sim__http *client, const 
     return false;
 }
 
+/* One of the --connections issuers: every n-th order on a kept-alive connection of its own,
+ * each at its due time (--rate overall). */
 static void *issue_orders(void *arg)
 {
-    struct xd_sim_erp *e = arg;
+    struct issuer *is = arg;
+    struct xd_sim_erp *e = is->e;
     char url[1024];
     snprintf(url, sizeof url, "%s/v1/documents", e->hub_url);
-    unsigned seed = e->o.seed != 0 ? e->o.seed : (unsigned)xd_now_ms();
-    /* A run prefix from the clock keeps po_numbers of two runs against one hub apart. */
-    char run[16];
-    snprintf(run, sizeof run, "%06lld", (long long)((xd_now_ms() / 1000) % 1000000));
+    unsigned seed = (e->o.seed != 0 ? e->o.seed : (unsigned)xd_now_ms()) + is->index * 7919u;
     struct xd_sim__http *client = NULL;
     if (xd_sim__http_create(&client) != XD_OK) {
         client = NULL; /* a connection per order then */
     }
     int64_t start = xd_mono_ns();
-    for (uint32_t i = 0; i < e->o.orders && !stopping(e); i++) {
+    for (uint32_t i = is->index; i < e->o.orders && !stopping(e); i += e->n_issuers) {
         int64_t due = start + (int64_t)i * 1000000000LL / e->o.rate_per_s;
         int64_t ahead = (due - xd_mono_ns()) / 1000000;
         if (ahead > 0) {
             nap(e, ahead);
         }
         char po_number[40], today[16];
-        snprintf(po_number, sizeof po_number, "%.6s%.6s%07u", e->prefix, run, i + 1);
+        snprintf(po_number, sizeof po_number, "%.6s%.6s%07u", e->prefix, e->run, i + 1);
         xd_sim__date(xd_now_ms(), today, sizeof today);
         json_t *po = NULL;
         char *body = NULL;
@@ -255,10 +260,13 @@ static void *issue_orders(void *arg)
     }
     xd_sim__http_destroy(client);
     pthread_mutex_lock(&e->mu);
-    e->orders_done = true;
+    bool last = --e->issuers_left == 0;
+    e->orders_done = last;
     pthread_mutex_unlock(&e->mu);
-    XD_LOG_INFO("sim", NULL, "erp: %llu purchase order(s) issued, %llu failed",
-                (unsigned long long)e->issued, (unsigned long long)e->failed);
+    if (last) {
+        XD_LOG_INFO("sim", NULL, "erp: %llu purchase order(s) issued, %llu failed",
+                    (unsigned long long)e->issued, (unsigned long long)e->failed);
+    }
     return NULL;
 }
 
@@ -285,6 +293,10 @@ enum xd_status xd_sim_erp_start(const struct xd_sim_erp_options *o, struct xd_si
     }
     if (o->orders > 0 && o->rate_per_s == 0) {
         return xd_error_set(err, XD_EINVAL, "--rate must be at least 1");
+    }
+    if (o->connections > XD_SIM_ERP_CONNECTIONS_MAX) {
+        return xd_error_set(err, XD_EINVAL, "--connections must be 1 to %d",
+                            XD_SIM_ERP_CONNECTIONS_MAX);
     }
     struct xd_sim_erp *e = xd_calloc(1, sizeof *e);
     if (e == NULL) {
@@ -327,13 +339,28 @@ enum xd_status xd_sim_erp_start(const struct xd_sim_erp_options *o, struct xd_si
         return st;
     }
     e->orders_done = o->orders == 0;
+    snprintf(e->run, sizeof e->run, "%06lld", (long long)((xd_now_ms() / 1000) % 1000000));
+    uint32_t want = o->connections == 0 ? 1 : o->connections;
     if (o->orders > 0) {
-        if (pthread_create(&e->orders_thread, NULL, issue_orders, e) != 0) {
-            xd_sim_receiver_stop(e->receiver);
-            erp_free(e);
-            return xd_error_set(err, XD_ENOMEM, "cannot start the order thread");
+        e->issuers_left = want;
+        for (uint32_t i = 0; i < want; i++) {
+            e->issuers[i] = (struct issuer){.e = e, .index = i};
         }
-        e->orders_running = true;
+        e->n_issuers = want;
+        for (uint32_t i = 0; i < want; i++) {
+            if (pthread_create(&e->issuers[i].thread, NULL, issue_orders, &e->issuers[i]) != 0) {
+                /* Those started finish their share; the rest is counted as failed. */
+                pthread_mutex_lock(&e->mu);
+                e->stop = true;
+                pthread_mutex_unlock(&e->mu);
+                for (uint32_t k = 0; k < i; k++) {
+                    pthread_join(e->issuers[k].thread, NULL);
+                }
+                xd_sim_receiver_stop(e->receiver);
+                erp_free(e);
+                return xd_error_set(err, XD_ENOMEM, "cannot start the order threads");
+            }
+        }
     }
     *out = e;
     return XD_OK;
@@ -362,8 +389,8 @@ void xd_sim_erp_stop(struct xd_sim_erp *e)
     pthread_mutex_lock(&e->mu);
     e->stop = true;
     pthread_mutex_unlock(&e->mu);
-    if (e->orders_running) {
-        pthread_join(e->orders_thread, NULL);
+    for (uint32_t i = 0; i < e->n_issuers; i++) {
+        pthread_join(e->issuers[i].thread, NULL);
     }
     xd_sim_receiver_stop(e->receiver);
     erp_free(e);

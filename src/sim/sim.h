@@ -185,7 +185,9 @@ struct xd_sim_erp_options {
     const char *location; /* ship_to.location_id; default "DC-CHI" */
     const char *prefix;   /* po_number prefix; default "PO" */
     uint32_t seed;        /* catalogue choices; 0: from the clock */
+    uint32_t connections; /* orders posted at once, each on its own connection; default 1 */
 };
+#define XD_SIM_ERP_CONNECTIONS_MAX 64
 
 void xd_sim_erp_options_init(struct xd_sim_erp_options *o);
 struct xd_sim_erp;
