@@ -50,6 +50,9 @@ struct xd_flow {
     struct action_req *actions;
     int64_t cursor;
     bool cursor_known;
+    int64_t audit_cursor; /* audit log seq read for dead letters */
+    bool audit_known;
+    int64_t audit_next_ms; /* when to look at the audit log again */
     struct controls *controls;
     struct xd_flow_stats stats; /* under mu */
 };
@@ -673,8 +676,8 @@ static char *arena_dump(struct xd_arena *a, const json_t *v)
 }
 
 /* Commit the batch (with the cursor move, when <cursor_to> >= 0). */
-static enum xd_status commit(struct batch *b, int64_t cursor_from, int64_t cursor_to,
-                             const char *audit_action, const char *audit_object, const char *actor)
+static enum xd_status commit_named(struct batch *b, const char *cursor, int64_t cursor_from,
+                                   int64_t cursor_to, const char *actor)
 {
     struct xd_arena *a = b->a;
     size_t n_rows = 0, n_exc = 0;
@@ -795,11 +798,9 @@ static enum xd_status commit(struct batch *b, int64_t cursor_from, int64_t curso
         .n_exceptions = x,
         .outbox = obs,
         .n_outbox = n_ob,
-        .cursor = cursor_to >= 0 ? CURSOR : NULL,
+        .cursor = cursor_to >= 0 ? cursor : NULL,
         .cursor_from = cursor_from,
         .cursor_to = cursor_to,
-        .audit_action = audit_action,
-        .audit_object = audit_object,
         .actor = actor,
         .at_ms = b->now,
     };
@@ -814,7 +815,19 @@ static enum xd_status commit(struct batch *b, int64_t cursor_from, int64_t curso
     return st;
 }
 
-/* ---- the three sources of steps ------------------------------------------------------------ */
+/* Commit the batch, moving the journal cursor when <cursor_to> >= 0. */
+static enum xd_status commit(struct batch *b, int64_t cursor_from, int64_t cursor_to,
+                             const char *actor)
+{
+    return commit_named(b, CURSOR, cursor_from, cursor_to, actor);
+}
+
+static enum xd_status commit_cursor(struct batch *b, const char *cursor, int64_t from, int64_t to)
+{
+    return commit_named(b, cursor, from, to, ACTOR);
+}
+
+/* ---- the sources of steps ------------------------------------------------------------------ */
 
 static void count(struct xd_flow *f, uint64_t steps, enum xd_status st, int64_t position)
 {
@@ -903,7 +916,7 @@ static bool run_documents(struct xd_flow *f, struct batch *b)
         json_decref(doc);
     }
     if (st == XD_OK) {
-        st = commit(b, f->cursor, to, NULL, NULL, ACTOR);
+        st = commit(b, f->cursor, to, ACTOR);
     }
     count(f, steps, st, st == XD_OK ? to : -1);
     if (st == XD_OK) {
@@ -913,6 +926,88 @@ static bool run_documents(struct xd_flow *f, struct batch *b)
         log_failure(b, "flow step over the journal", st);
     }
     return st == XD_OK;
+}
+
+/* Dead letters: an outbound message of a thread given up by delivery (retries exhausted, a
+ * refusal) becomes an exception on its thread. Read from the audit log, where every one is an
+ * "outbox.dead" record, in order, with the engine's position moved in the same step. */
+#define AUDIT_CURSOR    "flow-audit"
+#define AUDIT_BATCH     1000
+#define AUDIT_PERIOD_MS 1000
+
+struct dead_scan {
+    json_t *dead; /* the "after" JSON of each outbox.dead record */
+    int64_t last; /* seq of the last record read */
+    size_t read;
+};
+
+static enum xd_status dead_collect(void *arg, const struct xd_audit_record *r)
+{
+    struct dead_scan *d = arg;
+    d->last = r->seq;
+    if (strcmp(r->action, "outbox.dead") == 0 && r->after != NULL) {
+        json_t *j = json_loads(r->after, 0, NULL);
+        if (j != NULL && json_array_append_new(d->dead, j) != 0) {
+            return XD_ENOMEM;
+        }
+    }
+    return ++d->read >= AUDIT_BATCH ? XD_ECLOSED : XD_OK; /* enough for one step */
+}
+
+static bool run_dead_letters(struct xd_flow *f, struct batch *b)
+{
+    b->now = xd_now_ms();
+    if (b->now < f->audit_next_ms) {
+        return false;
+    }
+    if (!f->audit_known) {
+        if (xd_store_cursor_get(f->o.store, AUDIT_CURSOR, &f->audit_cursor, &b->err) != XD_OK) {
+            return false;
+        }
+        f->audit_known = true;
+    }
+    struct dead_scan d = {.dead = json_array(), .last = f->audit_cursor};
+    enum xd_status st = d.dead != NULL ? xd_store_audit_scan(f->o.store, f->audit_cursor + 1,
+                                                             dead_collect, &d, &b->err)
+                                       : XD_ENOMEM;
+    if (st == XD_ECLOSED) {
+        st = XD_OK;
+    }
+    if (st != XD_OK || d.last == f->audit_cursor) {
+        json_decref(d.dead);
+        f->audit_next_ms = b->now + AUDIT_PERIOD_MS;
+        return false;
+    }
+    b->snap = xd_partner_registry_acquire(f->o.partners);
+    size_t i = 0;
+    json_t *m = NULL;
+    uint64_t steps = 0;
+    json_array_foreach(d.dead, i, m)
+    {
+        const char *cid = jstr(m, "correlation_id");
+        struct thread *t = NULL;
+        if (st != XD_OK || cid == NULL || cid[0] == '\0') {
+            continue;
+        }
+        st = thread_get(b, cid, &t);
+        if (st == XD_OK && t->exists) {
+            struct xd_flow_step s = {.doc_type = "dead_letter", .action = m};
+            st = step(b, t, &s);
+            steps++;
+        }
+    }
+    json_decref(d.dead);
+    if (st == XD_OK) {
+        st = commit_cursor(b, AUDIT_CURSOR, f->audit_cursor, d.last);
+    }
+    count(f, steps, st, -1);
+    if (st == XD_OK) {
+        f->audit_cursor = d.last;
+    } else {
+        f->audit_known = false;
+        log_failure(b, "dead letters into exceptions", st);
+    }
+    return st == XD_OK && d.read >= AUDIT_BATCH;
 }
 
 static bool run_timers(struct xd_flow *f, struct batch *b)
@@ -935,7 +1030,7 @@ static bool run_timers(struct xd_flow *f, struct batch *b)
         json_array_append_new(b->closed, json_string(due[i].id));
     }
     if (st == XD_OK) {
-        st = commit(b, 0, -1, NULL, NULL, ACTOR);
+        st = commit(b, 0, -1, ACTOR);
     }
     count(f, n, st, -1);
     if (st != XD_OK) {
@@ -1020,7 +1115,7 @@ static enum xd_status run_action(struct xd_flow *f, struct batch *b, struct acti
             json_object_set(t->excs, ex.id, body);
         }
         close_exceptions(t, NULL, ex.id, q->actor, q->action, q->comment, b->now);
-        st = commit(b, 0, -1, NULL, NULL, q->actor);
+        st = commit(b, 0, -1, q->actor);
         if (st != XD_OK) {
             *q->err = b->err;
         }
@@ -1078,6 +1173,8 @@ static void *engine_main(void *arg)
         bool did = run_documents(f, &b);
         batch_reset(&b);
         did |= run_timers(f, &b);
+        batch_reset(&b);
+        did |= run_dead_letters(f, &b);
         batch_reset(&b);
         if (did) {
             continue;

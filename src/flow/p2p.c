@@ -1047,6 +1047,26 @@ static void action_apply(struct xd_flow_step *s)
     }
 }
 
+/* A message of the thread that delivery gave up on (the engine read it from the audit log). */
+static void dead_letter(struct xd_flow_step *s)
+{
+    const json_t *m = s->action;
+    json_t *d = json_object();
+    const char *const keys[] = {"partner", "endpoint", "reason"};
+    for (size_t i = 0; i < XD_ARRAY_LEN(keys); i++) {
+        xd_flow__set_str(s, d, keys[i], xd_flow__str(m, keys[i]));
+    }
+    xd_flow__set(s, d, "outbox_seq", json_deep_copy(json_object_get(m, "seq")));
+    event(s, "delivery.dead", json_deep_copy(d));
+    const char *erp = xd_flow__str(s->data, "erp");
+    const char *to = xd_flow__str(m, "partner");
+    bool to_erp = erp != NULL && to != NULL && strcmp(erp, to) == 0;
+    raise_exc(s, "delivery_failed", "buyer",
+              to_erp ? "A posting to the ERP was given up: the ERP refused it or was unreachable"
+                     : "A message to a partner was given up after its retries",
+              d, (const char *const[]){"resolve", NULL});
+}
+
 /* ---- the table ----------------------------------------------------------------------------- */
 
 struct rule {
@@ -1070,6 +1090,7 @@ static const struct rule rules[] = {
     {OPEN | BIT(ST_CLOSED), "invoice", dup_invoice, duplicate, STAY},
     {OPEN, "invoice", NULL, invoice_apply, PROGRESS},
     {OPEN, "timer", NULL, timer_fire, STAY},
+    {ANY, "dead_letter", NULL, dead_letter, STAY},
     {ANY, "action", NULL, action_apply, PROGRESS},
 };
 

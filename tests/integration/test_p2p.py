@@ -40,6 +40,7 @@ class Recorder:
         self.received = []
         self.keys = set()
         self.down = False
+        self.refuse = False  # answer 422: the message is given up (dead letter)
         self.lock = threading.Lock()
         rec = self
 
@@ -51,6 +52,11 @@ class Recorder:
                     self.send_response(503)
                     self.send_header("Retry-After", "1")
                     self.end_headers()
+                    return
+                if rec.refuse:
+                    self.send_response(422)
+                    self.end_headers()
+                    self.wfile.write(b"unknown purchase order")
                     return
                 key = self.headers.get("Idempotency-Key")
                 with rec.lock:
@@ -515,6 +521,27 @@ def supplier_down(w):
     assert len([b for c, b in w.sup.raw() if b"DOWN-1" in b]) == 1
 
 
+def erp_refuses_a_posting(w):
+    # The ERP refuses the acknowledgement: delivery gives it up (dead letter) and the order gets
+    # an exception saying so, with the ERP's answer.
+    po = w.order("ERPX-1")
+    w.hub.wait_state("ERPX-1", "sent")
+    w.erp.refuse = True
+    try:
+        w.supplier_sends(w.ack(po))
+        end = time.time() + 20
+        while "delivery_failed" not in w.exceptions("ERPX-1") and time.time() < end:
+            time.sleep(0.1)
+    finally:
+        w.erp.refuse = False
+    f = w.hub.flow("ERPX-1")
+    x = [x for x in f["exceptions"] if x["type"] == "delivery_failed"]
+    assert len(x) == 1, f["exceptions"]
+    assert x[0]["detail"]["partner"] == "erp" and "422" in x[0]["detail"]["reason"], x[0]
+    assert "delivery.dead" in [e["event"] for e in f["timeline"]]
+    assert f["state"] == "acknowledged"  # the flow itself goes on
+
+
 def restart_every_step(w):
     po = w.order("RST-1")
     steps = [
@@ -607,7 +634,8 @@ def bad_input(w):
 
 
 SCENARIOS = [happy_path, rejected_line, partial_shipment, short_receipt, damaged_goods,
-             price_mismatch, duplicate_asn, supplier_down, restart_every_step,
+             price_mismatch, duplicate_asn, supplier_down, erp_refuses_a_posting,
+             restart_every_step,
              sla_timer_survives_restart, bad_input]
 
 
