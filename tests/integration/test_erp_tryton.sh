@@ -25,6 +25,7 @@ set -uo pipefail
 SRC=${CROSSDOCK_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
 BIN=${CROSSDOCK_BIN:-$SRC/build-asan/crossdock}
 . "$SRC/tests/support/tryton.sh"
+. "$SRC/tests/support/checks.sh"
 
 tryton_prereqs
 command -v curl >/dev/null || tryton_skip "curl is missing"
@@ -36,8 +37,6 @@ DATA=$B/data
 HUB_PID=
 HUB_PORT=
 TOKEN=
-passed=0
-failed=0
 PY=$TRYTON_PY
 
 cleanup()
@@ -48,33 +47,7 @@ cleanup()
 }
 trap cleanup EXIT
 
-check()
-{
-    local what=$1
-    shift
-    if "$@"; then
-        echo "ok - $what"
-        passed=$((passed + 1))
-    else
-        echo "not ok - $what"
-        failed=$((failed + 1))
-    fi
-}
-
-# Run "$@" until it succeeds, up to $1 seconds (first argument).
-wait_until()
-{
-    local t=$1 i
-    shift
-    for i in $(seq 1 $((t * 5))); do
-        "$@" && return 0
-        sleep 0.2
-    done
-    return 1
-}
-
 sql() { sqlite3 -readonly "$DATA/crossdock.db" "$1"; }
-eq() { [ "$1" = "$2" ] || { echo "  expected '$2', got '$1'" >&2; return 1; }; }
 ge() { [ "$1" -ge "$2" ] 2>/dev/null || { echo "  expected at least $2, got '$1'" >&2; return 1; }; }
 # jq-like: JSON on stdin, a Python expression over `d`.
 js() { "$PY" -c "import json,sys; d=json.load(sys.stdin); print($1)"; }

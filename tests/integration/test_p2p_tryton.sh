@@ -14,6 +14,7 @@ set -uo pipefail
 SRC=${CROSSDOCK_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
 BIN=${CROSSDOCK_BIN:-$SRC/build-asan/crossdock}
 . "$SRC/tests/support/tryton.sh"
+. "$SRC/tests/support/checks.sh"
 
 tryton_prereqs
 command -v curl >/dev/null || tryton_skip "curl is missing"
@@ -22,8 +23,6 @@ command -v curl >/dev/null || tryton_skip "curl is missing"
 B=$(mktemp -d /tmp/crossdock-p2p-tryton.XXXXXX)
 DATA=$B/data
 PIDS=()
-passed=0
-failed=0
 PY=$TRYTON_PY
 
 cleanup()
@@ -34,31 +33,6 @@ cleanup()
 }
 trap cleanup EXIT
 
-check()
-{
-    local what=$1
-    shift
-    if "$@"; then
-        echo "ok - $what"
-        passed=$((passed + 1))
-    else
-        echo "not ok - $what"
-        failed=$((failed + 1))
-    fi
-}
-
-wait_until()
-{
-    local t=$1 i
-    shift
-    for i in $(seq 1 $((t * 5))); do
-        "$@" && return 0
-        sleep 0.2
-    done
-    return 1
-}
-
-eq() { [ "$1" = "$2" ] || { echo "  expected '$2', got '$1'" >&2; return 1; }; }
 js() { "$PY" -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
 api()
 {
