@@ -558,6 +558,17 @@ static enum xd_status step(struct batch *b, struct thread *t, struct xd_flow_ste
         return XD_ENOMEM;
     }
     enum xd_status st = xd_flow__p2p_step(s);
+    if (st != XD_OK && st != XD_ENOMEM && !t->exists) {
+        /* A document that cannot start a flow must not stop the engine behind it: it stays
+         * journaled (and visible in its thread) and is said once here. */
+        XD_LOG_ERROR("flow", (&(struct xd_log_ctx){.correlation_id = t->cid}),
+                     "the %s %s starts no flow: %s", s->doc_type,
+                     s->doc_id != NULL ? s->doc_id : "", xd_strerror(st));
+        json_decref(t->data);
+        t->data = before;
+        json_decref(s->fx);
+        return XD_OK;
+    }
     if (st != XD_OK && st != XD_ENOMEM && t->exists) {
         /* A document the rules cannot use (a quantity that overflows): the thread keeps its
          * state, the failure is on its timeline and in an exception, and the flow goes on. */
