@@ -729,6 +729,7 @@ static void asn_apply(struct xd_flow_step *s)
 
 static void receipt_apply(struct xd_flow_step *s)
 {
+    sla_met(s, "receipt");
     const char *rn = xd_flow__str(s->doc, "receipt_number");
     xd_flow__append(s, xd_flow__arr(s, s->data, "receipts"), json_string(rn));
     const char *asn_number = xd_flow__str(s->doc, "asn_number");
@@ -779,6 +780,7 @@ static void receipt_apply(struct xd_flow_step *s)
     xd_flow__set_str(s, d, "receipt_number", rn);
     xd_flow__set(s, d, "variances", json_deep_copy(found));
     event(s, "receipt.received", d);
+    arm_slas(s, "receipt", NULL);
     if (json_array_size(found) > 0) {
         raise_exc(s, "receipt_variance", "buyer",
                   "The goods received differ from what was announced or ordered",
@@ -1135,7 +1137,7 @@ enum xd_status xd_flow__p2p_step(struct xd_flow_step *s)
     const char *sla = xd_flow__str(s->data, "sla");
     xd_flow__set_str(s, s->fx, "sla", sla != NULL ? sla : "ok");
     if (to == ST_CLOSED || to == ST_CANCELLED || to == ST_REJECTED) {
-        const char *const expects[] = {"po_acknowledgement", "ship_notice", "invoice"};
+        const char *const expects[] = {"po_acknowledgement", "ship_notice", "receipt", "invoice"};
         for (size_t i = 0; i < XD_ARRAY_LEN(expects); i++) {
             cancel_timers(s, expects[i]);
         }

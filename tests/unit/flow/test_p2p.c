@@ -240,6 +240,37 @@ static void test_sla_timer_marks_the_thread(void **state)
     assert_int_equal(json_array_size(json_object_get(t->fx, "resolve")), 2);
 }
 
+static void test_invoice_sla_after_the_receipt(void **state)
+{
+    (void)state;
+    const struct xd_flow_sla slas[] = {
+        {.expect = "invoice", .after = "receipt", .within_ms = 3000},
+    };
+    struct thread *t = new_thread();
+    run(t, "purchase_order", po("original"), slas, 1);
+    assert_int_equal(json_array_size(json_object_get(t->fx, "timers")), 0);
+    run(t, "receipt",
+        json_pack("{s:s, s:[{s:i, s:s}]}", "receipt_number", "R1", "lines", "po_line_number", 1,
+                  "received_quantity", "10"),
+        slas, 1);
+    json_t *timers = json_object_get(t->fx, "timers");
+    assert_int_equal(json_array_size(timers), 1);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(timers, 0), "kind")),
+                        "sla.invoice.missed");
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(timers, 0), "due_at")),
+                     4000);
+    run(t, "invoice", invoice("I1", "10", "2.00", "20.00"), slas, 1);
+    json_t *cancel = json_object_get(t->fx, "timers_cancel");
+    bool cancelled = false;
+    size_t i;
+    json_t *k;
+    json_array_foreach(cancel, i, k)
+    {
+        cancelled |= strcmp(json_string_value(k), "sla.invoice.missed") == 0;
+    }
+    assert_true(cancelled);
+}
+
 int main(void)
 {
     xd_flow_tolerances_init(&tol);
@@ -251,6 +282,7 @@ int main(void)
         cmocka_unit_test(test_line_rounding_is_not_a_difference),
         cmocka_unit_test(test_invoice_waits_for_goods_in_transit),
         cmocka_unit_test(test_sla_timer_marks_the_thread),
+        cmocka_unit_test(test_invoice_sla_after_the_receipt),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     struct thread *t = new_thread();
