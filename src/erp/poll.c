@@ -401,6 +401,7 @@ static void run_partner(struct xd_erp_poller *pl, const struct xd_partner_profil
 
 static void *poller_main(void *arg)
 {
+    pthread_setname_np(pthread_self(), "xd-erp-poll"); /* shown by top -H, perf, gdb */
     struct xd_erp_poller *pl = arg;
     for (;;) {
         struct xd_partner_snapshot *snap = xd_partner_registry_acquire(pl->ctx.partners);

@@ -484,6 +484,7 @@ static void process_due(struct xd_inbox *ib)
 
 static void *inbox_main(void *arg)
 {
+    pthread_setname_np(pthread_self(), "xd-inbox"); /* shown by top -H, perf, gdb */
     struct xd_inbox *ib = arg;
     while (!atomic_load(&ib->stop)) {
         int64_t now = xd_now_ms();

@@ -5,6 +5,7 @@
  * thread alone owns wconn, the audit head, the batch's outbox events and the scratch buffers (the
  * opening thread owns them before the writer starts, the closing thread after it was joined); stats
  * belong to stats_mu; op->done_flag_ to done_mu. */
+#include <pthread.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -466,6 +467,7 @@ static struct xd_store_op *take_batch(struct xd_store *s, size_t *n_out)
 
 static void *writer_main(void *arg)
 {
+    pthread_setname_np(pthread_self(), "xd-store"); /* shown by top -H, perf, gdb */
     struct xd_store *s = arg;
     for (;;) {
         pthread_mutex_lock(&s->mu);
