@@ -5,11 +5,11 @@
  * Threads: the work queue is under work_mu; an attempt belongs to the worker that took it until
  * it is handed back through the engine's inbox. The queue is bounded by the engine's in-flight
  * limit: an attempt is queued at most once. */
-#include <pthread.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 
 #include <netdb.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 

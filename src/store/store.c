@@ -5,8 +5,8 @@
  * thread alone owns wconn, the audit head, the batch's outbox events and the scratch buffers (the
  * opening thread owns them before the writer starts, the closing thread after it was joined); stats
  * belong to stats_mu; op->done_flag_ to done_mu. */
-#include <pthread.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
