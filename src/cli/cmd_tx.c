@@ -17,7 +17,7 @@ static void usage(FILE *f)
             "usage: crossdock tx show PO-NUMBER|CORRELATION-ID [--json] [--url URL] [--token T]\n"
             "       crossdock tx exceptions [--type T] [--owner O] [--partner P] [--all]\n"
             "       crossdock tx act EXCEPTION-ID ACTION [--comment TEXT]\n"
-            "ACTION: resend, accept_variance, reject_invoice, resolve (needs --comment).\n"
+            "ACTION: resend, accept_variance, reject_invoice, reroute, resolve (needs --comment).\n"
             "--url and --token default to CROSSDOCK_URL (else http://127.0.0.1:8080) and "
             "CROSSDOCK_TOKEN.\n");
 }

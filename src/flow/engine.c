@@ -1063,6 +1063,47 @@ static bool action_applies(const json_t *e, const char *action)
     return false;
 }
 
+/* For a re-route: the warehouse's alternate (its profile's failover) and the ship notices not
+ * received yet, read from the store, into <act>. */
+static enum xd_status reroute_args(struct xd_flow *f, struct batch *b, struct thread *t,
+                                   json_t *act, struct xd_error *err)
+{
+    const struct xd_partner_profile *wh =
+        xd_partner_snapshot_find(b->snap, jstr(t->data, "warehouse"));
+    const char *alt =
+        wh != NULL && wh->outbound.failover != NULL ? wh->outbound.failover->alternate : NULL;
+    if (alt == NULL || xd_partner_snapshot_find(b->snap, alt) == NULL) {
+        return xd_error_set(err, XD_ECONFLICT,
+                            "the warehouse %s has no alternate (outbound.failover.alternate) "
+                            "with a profile to re-route to",
+                            wh != NULL ? wh->id : "(none)");
+    }
+    json_t *asns = json_array();
+    enum xd_status st = asns != NULL ? XD_OK : XD_ENOMEM;
+    const char *k = NULL;
+    json_t *a = NULL;
+    json_object_foreach(json_object_get(t->data, "asns"), k, a)
+    {
+        struct xd_store_doc d;
+        const char *id = jstr(a, "doc");
+        if (st != XD_OK || json_is_true(json_object_get(a, "received")) || id == NULL) {
+            continue;
+        }
+        st = xd_store_doc_get(f->o.store, id, b->a, &d, err);
+        json_t *doc = st == XD_OK ? json_loadb(d.body, d.body_len, 0, NULL) : NULL;
+        if (st == XD_OK && (doc == NULL || json_array_append_new(asns, doc) != 0)) {
+            st = XD_ENOMEM;
+        }
+    }
+    if (st == XD_OK) {
+        json_object_set_new(act, "reroute_to", json_string(alt));
+        json_object_set_new(act, "asns", asns);
+    } else {
+        json_decref(asns);
+    }
+    return st;
+}
+
 static enum xd_status run_action(struct xd_flow *f, struct batch *b, struct action_req *q)
 {
     struct xd_store_exception ex;
@@ -1108,6 +1149,9 @@ static enum xd_status run_action(struct xd_flow *f, struct batch *b, struct acti
             json_t *order = po;
             st = order != NULL ? route(b, t->data, order, NULL) : XD_OK;
         }
+    }
+    if (st == XD_OK && strcmp(q->action, "reroute") == 0) {
+        st = reroute_args(f, b, t, act, q->err);
     }
     if (st == XD_OK) {
         json_object_set_new(act, "action", json_string(q->action));
@@ -1292,7 +1336,8 @@ enum xd_status xd_flow_action(struct xd_flow *f, const char *exception_id, const
                               const char *comment, const char *actor, struct xd_buf *out,
                               struct xd_error *err)
 {
-    static const char *const known[] = {"resend", "accept_variance", "reject_invoice", "resolve"};
+    static const char *const known[] = {"resend", "accept_variance", "reject_invoice", "reroute",
+                                        "resolve"};
     bool ok = false;
     for (size_t i = 0; action != NULL && i < XD_ARRAY_LEN(known); i++) {
         ok |= strcmp(action, known[i]) == 0;
@@ -1300,7 +1345,7 @@ enum xd_status xd_flow_action(struct xd_flow *f, const char *exception_id, const
     if (!ok) {
         return xd_error_set(err, XD_EINVAL,
                             "action must be one of resend, accept_variance, reject_invoice, "
-                            "resolve");
+                            "reroute, resolve");
     }
     if (strcmp(action, "resolve") == 0 && (comment == NULL || comment[0] == '\0')) {
         return xd_error_set(err, XD_EINVAL, "resolve needs a comment saying how it was resolved");

@@ -62,7 +62,7 @@ struct xd_flow_stats {
 void xd_flow_stats(struct xd_flow *f, struct xd_flow_stats *out);
 
 /* Take a remediation action on an exception, on the engine's thread, and wait for it:
- * "resend", "accept_variance", "reject_invoice", "resolve" (docs/workflows.md says which
+ * "resend", "accept_variance", "reject_invoice", "reroute", "resolve" (docs/workflows.md says which
  * apply to which exception). <comment> is kept in the exception's history (required for
  * "resolve"). XD_OK with the updated exception's JSON in <out>; XD_ENOTFOUND (no such
  * exception); XD_ECONFLICT (it is not open, or the action does not apply: err says which

@@ -674,6 +674,7 @@ static void asn_apply(struct xd_flow_step *s)
     json_t *rec = json_object();
     json_t *per_line = json_object();
     xd_flow__set(s, rec, "lines", per_line);
+    xd_flow__set_str(s, rec, "doc", s->doc_id);
     xd_flow__set(s, xd_flow__obj(s, s->data, "asns"), asn_number, rec);
     json_t *items = json_array();
     json_t *problems = json_array();
@@ -1012,6 +1013,22 @@ static void action_apply(struct xd_flow_step *s)
         }
         return;
     }
+    if (strcmp(act, "reroute") == 0) {
+        /* The goods go to the alternate warehouse: it gets the ship notices still open. */
+        const char *to = xd_flow__str(s->action, "reroute_to");
+        json_t *d2 = json_object();
+        xd_flow__set_str(s, d2, "from", xd_flow__str(s->data, "warehouse"));
+        xd_flow__set_str(s, d2, "to", to);
+        xd_flow__set_str(s, s->data, "warehouse", to);
+        size_t i = 0;
+        const json_t *asn = NULL;
+        json_array_foreach(json_object_get(s->action, "asns"), i, asn)
+        {
+            send(s, "warehouse", asn);
+        }
+        event(s, "warehouse.rerouted", d2);
+        return;
+    }
     if (strcmp(act, "accept_variance") == 0 && type != NULL &&
         strcmp(type, "receipt_variance") == 0) {
         /* What is still missing is written off: the lines count as received in full. */
@@ -1063,10 +1080,16 @@ static void dead_letter(struct xd_flow_step *s)
     const char *erp = xd_flow__str(s->data, "erp");
     const char *to = xd_flow__str(m, "partner");
     bool to_erp = erp != NULL && to != NULL && strcmp(erp, to) == 0;
+    const char *wh = xd_flow__str(s->data, "warehouse");
+    bool to_wh = wh != NULL && to != NULL && strcmp(wh, to) == 0;
     raise_exc(s, "delivery_failed", "buyer",
-              to_erp ? "A posting to the ERP was given up: the ERP refused it or was unreachable"
-                     : "A message to a partner was given up after its retries",
-              d, (const char *const[]){"resolve", NULL});
+              to_erp  ? "A posting to the ERP was given up: the ERP refused it or was unreachable"
+              : to_wh ? "The warehouse could not be given the ship notice: re-route it to the "
+                        "alternate warehouse, or resolve"
+                      : "A message to a partner was given up after its retries",
+              d,
+              to_wh ? (const char *const[]){"reroute", "resolve", NULL}
+                    : (const char *const[]){"resolve", NULL});
 }
 
 /* ---- the table ----------------------------------------------------------------------------- */

@@ -542,6 +542,41 @@ def erp_refuses_a_posting(w):
     assert f["state"] == "acknowledged"  # the flow itself goes on
 
 
+def warehouse_rerouted(w):
+    # The warehouse refuses the ship notice (dead letter): the buyer re-routes the goods to the
+    # alternate warehouse its profile names; the open ship notice goes there.
+    wh2 = Recorder()
+    w.apply("wms2.yaml", WAREHOUSE.replace("id: wms", "id: wms2").replace(
+        "name: Chicago DC", "name: Dallas DC") % wh2.port)
+    w.apply("wms.yaml", (WAREHOUSE % w.wh.port).replace(
+        "  retry:", "  failover: {alternate: wms2, after: 1m}\n  retry:"))
+    po = w.order("RR-1")
+    w.hub.wait_state("RR-1", "sent")
+    w.supplier_sends(w.ack(po))
+    w.wh.refuse = True
+    try:
+        w.supplier_sends(w.asn(po, "ASN-RR"))
+        end = time.time() + 20
+        while "delivery_failed" not in w.exceptions("RR-1") and time.time() < end:
+            time.sleep(0.1)
+    finally:
+        w.wh.refuse = False
+    x = [x for x in w.hub.flow("RR-1")["exceptions"] if x["type"] == "delivery_failed"][0]
+    assert x["actions"] == ["reroute", "resolve"], x
+    assert not wh2.docs("RR-1")
+    out = w.act(x["id"], "reroute", "Chicago dock closed")
+    assert out["state"] == "resolved"
+    end = time.time() + 20
+    while not wh2.docs("RR-1") and time.time() < end:
+        time.sleep(0.1)
+    assert [d["asn_number"] for d in wh2.docs("RR-1")] == ["ASN-RR"]
+    f = w.hub.flow("RR-1")
+    assert f["participants"]["warehouse"] == "wms2"
+    assert "warehouse.rerouted" in [e["event"] for e in f["timeline"]]
+    w.apply("wms.yaml", WAREHOUSE % w.wh.port)  # the profile as the other scenarios know it
+    wh2.server.shutdown()
+
+
 def restart_every_step(w):
     po = w.order("RST-1")
     steps = [
@@ -635,6 +670,7 @@ def bad_input(w):
 
 SCENARIOS = [happy_path, rejected_line, partial_shipment, short_receipt, damaged_goods,
              price_mismatch, duplicate_asn, supplier_down, erp_refuses_a_posting,
+             warehouse_rerouted,
              restart_every_step,
              sla_timer_survives_restart, bad_input]
 
