@@ -728,6 +728,28 @@ static void asn_apply(struct xd_flow_step *s)
     arm_slas(s, "ship_notice", NULL);
 }
 
+/* Every line of the ship notice received in full, over all its receipts, and nothing of the
+ * order damaged (a damage is a variance no later receipt makes up). */
+static bool asn_complete(struct xd_flow_step *s, const json_t *asn)
+{
+    const char *k = NULL;
+    json_t *q = NULL;
+    json_object_foreach(lines(s), k, q)
+    {
+        if (!is_zero(dec(s, q, "damaged"))) {
+            return false;
+        }
+    }
+    const json_t *got = json_object_get(asn, "got");
+    json_object_foreach((json_t *)json_object_get(asn, "lines"), k, q)
+    {
+        if (cmp(dec(s, got, k), dec(s, json_object_get(asn, "lines"), k)) < 0) {
+            return false;
+        }
+    }
+    return true;
+}
+
 static void receipt_apply(struct xd_flow_step *s)
 {
     sla_met(s, "receipt");
@@ -759,9 +781,17 @@ static void receipt_apply(struct xd_flow_step *s)
         }
         char k[24];
         line_key(json_integer_value(json_object_get(l, "line_number")), k, sizeof k);
-        /* Expected: what the ship notice announced for the line, else what the line says. */
-        struct xd_decimal exp = asn != NULL ? dec(s, json_object_get(asn, "lines"), k)
-                                            : dec(s, rl, "expected_quantity");
+        /* Expected: what the ship notice announced for the line and no earlier receipt of it
+         * took in (several receipts per ship notice), else what the receipt line says. */
+        struct xd_decimal exp = dec(s, rl, "expected_quantity");
+        if (asn != NULL) {
+            json_t *got = xd_flow__obj(s, asn, "got");
+            exp = xd_flow__sub(s, dec(s, json_object_get(asn, "lines"), k), dec(s, got, k));
+            if (xd_decimal_is_negative(exp)) {
+                exp = (struct xd_decimal){0, 0};
+            }
+            add_to(s, got, k, rec);
+        }
         add_to(s, l, "received", rec);
         add_to(s, l, "damaged", xd_flow__add(s, dmg, rej));
         if (asn != NULL || json_object_get(rl, "expected_quantity") != NULL) {
@@ -782,6 +812,10 @@ static void receipt_apply(struct xd_flow_step *s)
     xd_flow__set(s, d, "variances", json_deep_copy(found));
     event(s, "receipt.received", d);
     arm_slas(s, "receipt", NULL);
+    if (asn != NULL && json_array_size(found) == 0 && asn_complete(s, asn)) {
+        /* This receipt made up what an earlier one of the ship notice lacked. */
+        resolve_exc(s, "receipt_variance");
+    }
     if (json_array_size(found) > 0) {
         raise_exc(s, "receipt_variance", "buyer",
                   "The goods received differ from what was announced or ordered",
@@ -946,6 +980,17 @@ static void receipt_then_invoices(struct xd_flow_step *s)
         const char *st = xd_flow__str(inv, "state");
         if (st != NULL && strcmp(st, "held") == 0) {
             settle_invoice(s, k, inv, json_object_get(inv, "body"));
+        } else if (st != NULL && strcmp(st, "mismatch") == 0) {
+            /* Goods that came late may make a mismatched invoice match: then it is settled
+             * and its exception closed; otherwise it stays as it was, nothing raised twice. */
+            json_t *probe = json_deep_copy(inv);
+            match_invoice(s, probe, json_object_get(inv, "body"));
+            const char *now = xd_flow__str(probe, "state");
+            if (now != NULL && strcmp(now, "matched") == 0) {
+                settle_invoice(s, k, inv, json_object_get(inv, "body"));
+                resolve_exc(s, "invoice_mismatch");
+            }
+            json_decref(probe);
         }
     }
 }

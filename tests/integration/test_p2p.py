@@ -445,6 +445,30 @@ def short_receipt(w):
     assert [d["invoice_number"] for d in w.erp.docs("SHORT-1") if d["type"] == "invoice"] == ["INV-S2"]
 
 
+def two_receipts_for_one_asn(w):
+    # The warehouse unloads a ship notice in two goes. The first receipt is short (variance,
+    # and the invoice billing everything shipped does not match); the second makes it up: the
+    # variance closes, the invoice matches, the order closes with nothing open.
+    po = w.order("TWO-1")
+    w.hub.wait_state("TWO-1", "sent")
+    w.supplier_sends(w.ack(po))
+    w.supplier_sends(w.asn(po, "ASN-T1"))
+    w.hub.wait_state("TWO-1", "shipped")
+    w.warehouse_sends(w.receipt(po, "RCV-T1", "ASN-T1", {3: "20"}))
+    w.hub.wait_state("TWO-1", "partially_received")
+    w.supplier_sends(w.invoice(po, "INV-T1", "ASN-T1"))
+    end = time.time() + 10
+    while w.exceptions("TWO-1") != ["invoice_mismatch", "receipt_variance"] and time.time() < end:
+        time.sleep(0.05)
+    assert w.exceptions("TWO-1") == ["invoice_mismatch", "receipt_variance"]
+    w.warehouse_sends(w.receipt(po, "RCV-T2", "ASN-T1", {1: None, 2: None, 3: "16"}))
+    f = w.hub.wait_state("TWO-1", "closed")
+    assert w.exceptions("TWO-1") == [], f["exceptions"]
+    assert [v["kind"] for v in f["variances"]] == ["short"]  # only the first receipt's
+    assert [l["received"] for l in f["lines"]] == ["400", "2500", "36"]
+    assert [d["invoice_number"] for d in w.erp.docs("TWO-1") if d["type"] == "invoice"] == ["INV-T1"]
+
+
 def damaged_goods(w):
     po = w.order("DMG-1")
     w.hub.wait_state("DMG-1", "sent")
@@ -668,7 +692,8 @@ def bad_input(w):
     assert "crossdock_flow_steps_total" in text
 
 
-SCENARIOS = [happy_path, rejected_line, partial_shipment, short_receipt, damaged_goods,
+SCENARIOS = [happy_path, rejected_line, partial_shipment, short_receipt,
+             two_receipts_for_one_asn, damaged_goods,
              price_mismatch, duplicate_asn, supplier_down, erp_refuses_a_posting,
              warehouse_rerouted,
              restart_every_step,
