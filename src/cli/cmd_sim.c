@@ -122,7 +122,7 @@ static int sim_receiver(int argc, char **argv)
     struct xd_sim_receiver_options o;
     xd_sim_receiver_options_init(&o);
     bool listen = false;
-    for (int i = 1; i < argc; i++) {
+    for (int i = 1; i < argc; i += 2) { /* option value pairs */
         if (strcmp(argv[i], "--help") == 0) {
             receiver_usage(stdout);
             return 0;
@@ -135,7 +135,6 @@ static int sim_receiver(int argc, char **argv)
             return 2;
         }
         listen |= strcmp(argv[i], "--listen") == 0;
-        i++;
     }
     if (!listen) {
         receiver_usage(stderr);

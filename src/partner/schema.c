@@ -51,8 +51,8 @@ static const char *const kind_docs[] = {
     "HTTP requests to the partner's API (url, method, headers, auth)",
     "HTTP POST of canonical JSON, signed the Standard Webhooks way with signing_secret",
     "a file written to partners/<id>/outbox for the partner to collect (SFTP)",
-    "posted into the ERP by its connector (the `erp` section: URL, database, credential); role "
-    "erp only",
+    ("posted into the ERP by its connector (the `erp` section: URL, database, credential); role "
+     "erp only"),
 };
 ENUM_DOC(endpoint_kinds, kind_docs, "http", "webhook", "file", "erp");
 ENUM_DOC(methods, NULL, "POST", "PUT");
