@@ -306,8 +306,19 @@ int xd_cmd_serve(int argc, char **argv)
         return 1;
     }
     gopts.deliver = dl.engine;
+    /* X12 control numbers for the acknowledgements and for what the workflow sends, reserved
+     * 64 at a time instead of one commit per number. */
+    struct xd_store_controls *controls = NULL;
+    if (xd_store_controls_create(store, 64, &controls) != XD_OK) {
+        XD_LOG_ERROR("serve", NULL, "out of memory");
+        delivery_cleanup(&dl);
+        xd_partner_registry_destroy(partners);
+        xd_secret_key_destroy(key);
+        xd_store_close(store);
+        return 1;
+    }
     struct inbox_glue glue = {.data_dir = cfg.data_dir,
-                              .ctx = {.store = store, .partners = partners}};
+                              .ctx = {.store = store, .partners = partners, .controls = controls}};
     gopts.inbound = &glue.ctx;
     gopts.partner_applied = ensure_inbox;
     gopts.partner_applied_arg = &glue;
@@ -322,6 +333,7 @@ int xd_cmd_serve(int argc, char **argv)
         delivery_cleanup(&dl);
         xd_partner_registry_destroy(partners);
         xd_secret_key_destroy(key);
+        xd_store_controls_destroy(controls);
         xd_store_close(store);
         return 1;
     }
@@ -329,6 +341,7 @@ int xd_cmd_serve(int argc, char **argv)
     xd_flow_options_init(&fopts);
     fopts.store = store;
     fopts.partners = partners;
+    fopts.controls = controls;
     struct xd_flow *flow = NULL;
     if (tolerances(&cfg, &fopts.tolerances, &err) != XD_OK ||
         xd_flow_start(&fopts, &flow, &err) != XD_OK) {
@@ -337,6 +350,7 @@ int xd_cmd_serve(int argc, char **argv)
         delivery_cleanup(&dl);
         xd_partner_registry_destroy(partners);
         xd_secret_key_destroy(key);
+        xd_store_controls_destroy(controls);
         xd_store_close(store);
         return 1;
     }
@@ -349,6 +363,7 @@ int xd_cmd_serve(int argc, char **argv)
         delivery_cleanup(&dl);
         xd_partner_registry_destroy(partners);
         xd_secret_key_destroy(key);
+        xd_store_controls_destroy(controls);
         xd_store_close(store);
         return 1;
     }
@@ -362,6 +377,7 @@ int xd_cmd_serve(int argc, char **argv)
         delivery_cleanup(&dl);
         xd_partner_registry_destroy(partners);
         xd_secret_key_destroy(key);
+        xd_store_controls_destroy(controls);
         xd_store_close(store);
         return 1;
     }
@@ -378,6 +394,7 @@ int xd_cmd_serve(int argc, char **argv)
     delivery_cleanup(&dl);
     xd_partner_registry_destroy(partners);
     xd_secret_key_destroy(key);
+    xd_store_controls_destroy(controls);
     xd_store_close(store);
     XD_LOG_INFO("serve", NULL, "stopped cleanly");
     return 0;

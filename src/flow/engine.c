@@ -32,14 +32,6 @@ struct action_req {
     struct action_req *next;
 };
 
-/* A block of reserved X12 control numbers. */
-struct controls {
-    char partner[XD_STORE_NAME_MAX + 1];
-    char kind[4];
-    int64_t next, end;
-    struct controls *next_block;
-};
-
 struct xd_flow {
     struct xd_flow_options o;
     pthread_t thread;
@@ -52,9 +44,9 @@ struct xd_flow {
     bool cursor_known;
     int64_t audit_cursor; /* audit log seq read for dead letters */
     bool audit_known;
-    int64_t audit_next_ms; /* when to look at the audit log again */
-    struct controls *controls;
-    struct xd_flow_stats stats; /* under mu */
+    int64_t audit_next_ms;                  /* when to look at the audit log again */
+    struct xd_store_controls *own_controls; /* when the options gave none */
+    struct xd_flow_stats stats;             /* under mu */
 };
 
 void xd_flow_tolerances_init(struct xd_flow_tolerances *t)
@@ -306,37 +298,16 @@ static size_t supplier_slas(struct batch *b, const json_t *data, struct xd_flow_
 
 /* ---- effects into the batch ---------------------------------------------------------------- */
 
+/* One X12 control number (ISA13, GS06, ST02 range) from the block cache. */
 static enum xd_status control_take(struct xd_flow *f, const char *partner, const char *kind,
                                    uint64_t *out, struct xd_error *err)
 {
-    struct controls *c = f->controls;
-    while (c != NULL && !(same(c->partner, partner) && same(c->kind, kind))) {
-        c = c->next_block;
+    int64_t n = 0;
+    enum xd_status st = xd_store_controls_take(f->o.controls, partner, kind, 1, ACTOR, &n, err);
+    if (st == XD_OK) {
+        *out = (uint64_t)(n % 1000000000);
     }
-    if (c == NULL) {
-        c = calloc(1, sizeof *c);
-        if (c == NULL) {
-            return XD_ENOMEM;
-        }
-        snprintf(c->partner, sizeof c->partner, "%s", partner);
-        snprintf(c->kind, sizeof c->kind, "%s", kind);
-        c->next_block = f->controls;
-        f->controls = c;
-    }
-    if (c->next == c->end) {
-        /* Reserved numbers not used before a restart are a gap, which X12 allows; a number is
-         * never handed out twice. */
-        int64_t first = 0;
-        enum xd_status st =
-            xd_store_control_next(f->o.store, partner, kind, CONTROL_BLOCK, ACTOR, &first, err);
-        if (st != XD_OK) {
-            return st;
-        }
-        c->next = first;
-        c->end = first + CONTROL_BLOCK;
-    }
-    *out = (uint64_t)(c->next++ % 1000000000);
-    return XD_OK;
+    return st;
 }
 
 static enum xd_status send_one(struct batch *b, struct thread *t, const json_t *m,
@@ -1273,6 +1244,13 @@ enum xd_status xd_flow_start(const struct xd_flow_options *o, struct xd_flow **o
         return xd_error_set(err, XD_ENOMEM, "flow: out of memory");
     }
     f->o = *o;
+    if (f->o.controls == NULL) {
+        if (xd_store_controls_create(o->store, CONTROL_BLOCK, &f->own_controls) != XD_OK) {
+            free(f);
+            return xd_error_set(err, XD_ENOMEM, "flow: out of memory");
+        }
+        f->o.controls = f->own_controls;
+    }
     if (f->o.poll_ms <= 0) {
         f->o.poll_ms = 25;
     }
@@ -1283,6 +1261,7 @@ enum xd_status xd_flow_start(const struct xd_flow_options *o, struct xd_flow **o
     pthread_cond_init(&f->cv, NULL);
     pthread_cond_init(&f->done_cv, NULL);
     if (pthread_create(&f->thread, NULL, engine_main, f) != 0) {
+        xd_store_controls_destroy(f->own_controls);
         pthread_cond_destroy(&f->done_cv);
         pthread_cond_destroy(&f->cv);
         pthread_mutex_destroy(&f->mu);
@@ -1303,11 +1282,7 @@ void xd_flow_stop(struct xd_flow *f)
     pthread_cond_signal(&f->cv);
     pthread_mutex_unlock(&f->mu);
     pthread_join(f->thread, NULL);
-    while (f->controls != NULL) {
-        struct controls *c = f->controls;
-        f->controls = c->next_block;
-        free(c);
-    }
+    xd_store_controls_destroy(f->own_controls);
     pthread_cond_destroy(&f->done_cv);
     pthread_cond_destroy(&f->cv);
     pthread_mutex_destroy(&f->mu);

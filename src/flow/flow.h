@@ -22,6 +22,7 @@
 #include "core/core.h"
 
 struct xd_store;
+struct xd_store_controls;
 struct xd_store_exception;
 struct xd_partner_registry;
 struct xd_flow;
@@ -38,6 +39,9 @@ void xd_flow_tolerances_init(struct xd_flow_tolerances *t);
 struct xd_flow_options {
     struct xd_store *store;               /* required */
     struct xd_partner_registry *partners; /* required: routing and rendering */
+    /* X12 control numbers of what the engine sends, reserved in blocks (shared with the
+     * inbound pipeline's acknowledgements); NULL: the engine keeps a cache of its own. */
+    struct xd_store_controls *controls;
     struct xd_flow_tolerances tolerances;
     int64_t poll_ms;  /* idle wait between looks at the journal and timers; default 200 */
     size_t batch_max; /* documents per step transaction; default 256 */

@@ -177,6 +177,16 @@ static const char *ack_endpoint(const struct xd_partner_profile *p)
     return p->outbound.n_endpoints >= 1 ? p->outbound.endpoints[0].name : NULL;
 }
 
+/* <count> consecutive control numbers for the partner's acknowledgements. */
+static enum xd_status controls(const struct xd_inbound_ctx *ctx, const char *partner,
+                               const char *kind, int64_t count, int64_t *first,
+                               struct xd_error *err)
+{
+    return ctx->controls != NULL
+               ? xd_store_controls_take(ctx->controls, partner, kind, count, "inbound", first, err)
+               : xd_store_control_next(ctx->store, partner, kind, count, "inbound", first, err);
+}
+
 static enum xd_status build_ack(const struct xd_inbound_ctx *ctx,
                                 const struct xd_partner_profile *p, const struct envelope *env,
                                 const char *data, size_t len, struct ack *ack, struct xd_error *err)
@@ -190,14 +200,12 @@ static enum xd_status build_ack(const struct xd_inbound_ctx *ctx,
      * that fails after this leaves a gap, which X12 allows. */
     int64_t isa = 0, gs = 0, st_first = 0;
     uint64_t groups = env->groups > 0 ? env->groups : 1;
-    enum xd_status st =
-        xd_store_control_next(ctx->store, p->id, "isa", env->interchanges, "inbound", &isa, err);
+    enum xd_status st = controls(ctx, p->id, "isa", env->interchanges, &isa, err);
     if (st == XD_OK) {
-        st = xd_store_control_next(ctx->store, p->id, "gs", (int64_t)groups, "inbound", &gs, err);
+        st = controls(ctx, p->id, "gs", (int64_t)groups, &gs, err);
     }
     if (st == XD_OK) {
-        st = xd_store_control_next(ctx->store, p->id, "st", (int64_t)groups, "inbound", &st_first,
-                                   err);
+        st = controls(ctx, p->id, "st", (int64_t)groups, &st_first, err);
     }
     if (st != XD_OK) {
         return st;

@@ -29,9 +29,14 @@
 struct xd_store;
 struct xd_partner_registry;
 
+struct xd_store_controls;
+
 struct xd_inbound_ctx {
     struct xd_store *store;
     struct xd_partner_registry *partners;
+    /* Control numbers of the acknowledgements, reserved in blocks; NULL: one store operation
+     * per number (tests, tools). */
+    struct xd_store_controls *controls;
 };
 
 struct xd_inbound_request {

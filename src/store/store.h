@@ -556,6 +556,17 @@ enum xd_status xd_store_execute(struct xd_store *s, struct xd_store_op *op) XD_N
 enum xd_status xd_store_control_next(struct xd_store *s, const char *partner, const char *kind,
                                      int64_t count, const char *actor, int64_t *first,
                                      struct xd_error *err) XD_NODISCARD;
+/* A cache of control numbers reserved in blocks of <block> (one commit per block, not per
+ * message); thread-safe. take hands out <count> consecutive numbers of (partner, kind), never
+ * twice, also across a crash (numbers reserved and unused when the hub stops are a gap). */
+struct xd_store_controls;
+enum xd_status xd_store_controls_create(struct xd_store *s, int64_t block,
+                                        struct xd_store_controls **out) XD_NODISCARD;
+void xd_store_controls_destroy(struct xd_store_controls *c);
+enum xd_status xd_store_controls_take(struct xd_store_controls *c, const char *partner,
+                                      const char *kind, int64_t count, const char *actor,
+                                      int64_t *first, struct xd_error *err) XD_NODISCARD;
+
 /* Release what a completed op owns (idem_body). The op itself belongs to the caller. */
 void xd_store_op_cleanup(struct xd_store_op *op);
 
