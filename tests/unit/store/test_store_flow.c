@@ -287,6 +287,34 @@ static void test_docs_after_follows_the_journal(void **state)
     xd_store_op_cleanup(&b.op);
 }
 
+static void test_control_numbers_in_blocks(void **state)
+{
+    (void)state;
+    struct xd_store_controls *c = NULL;
+    assert_int_equal(xd_store_controls_create(s, 4, &c), XD_OK);
+    int64_t a = 0, b = 0, x = 0;
+    assert_int_equal(xd_store_controls_take(c, "acme", "isa", 1, "t", &a, NULL), XD_OK);
+    assert_int_equal(xd_store_controls_take(c, "acme", "isa", 2, "t", &b, NULL), XD_OK);
+    assert_int_equal(b, a + 1); /* from the same block: no commit */
+    assert_int_equal(test_sql_int(dir, "SELECT next FROM counters WHERE kind = ?1", "isa"), 5);
+    /* A run that does not fit what is left starts a new block (the rest is a gap). */
+    assert_int_equal(xd_store_controls_take(c, "acme", "isa", 2, "t", &x, NULL), XD_OK);
+    assert_int_equal(x, 5);
+    /* Larger than a block: one block of that size. */
+    assert_int_equal(xd_store_controls_take(c, "acme", "isa", 10, "t", &x, NULL), XD_OK);
+    assert_int_equal(x, 9);
+    xd_store_controls_destroy(c);
+    /* A restart (a new cache) never hands out a number reserved before. */
+    assert_int_equal(xd_store_controls_create(s, 4, &c), XD_OK);
+    assert_int_equal(xd_store_controls_take(c, "acme", "isa", 1, "t", &x, NULL), XD_OK);
+    assert_int_equal(x, 19);
+    /* Partners and kinds count apart; bad requests are refused. */
+    assert_int_equal(xd_store_controls_take(c, "acme", "gs", 1, "t", &x, NULL), XD_OK);
+    assert_int_equal(x, 1);
+    assert_int_equal(xd_store_controls_take(c, "acme", "gs", 0, "t", &x, NULL), XD_EINVAL);
+    xd_store_controls_destroy(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -296,6 +324,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_timer_close_and_exception_update, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_operations_are_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_docs_after_follows_the_journal, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_control_numbers_in_blocks, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
