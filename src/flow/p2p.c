@@ -8,9 +8,11 @@
  *   po_number, po_doc, supplier, erp, warehouse   the order and who takes part
  *   lines {"<n>": {line_number, sku, uom, ordered, unit_price, status, confirmed,
  *                  confirmed_price, shipped, received, damaged, invoiced, short_accepted}}
- *   asns {"<asn_number>": {lines {"<n>": qty}}}, receipts [numbers]
- *   invoices {"<invoice_number>": {state, doc, lines {"<n>": qty}, problems [...]}}
- *   variances [...], asn_accuracy {asns, accurate}, acknowledged, sla */
+ *   asns {"<asn_number>": {doc, lines {"<n>": qty}, got {"<n>": qty received}, received}}
+ *   receipts [numbers]
+ *   invoices {"<invoice_number>": {state, doc, body, lines {"<n>": qty}, problems [...]}}
+ *   variances [...], asn_accuracy {asns, accurate}, acknowledged, sla, sla_open {expect: true},
+ *   unroutable */
 #include <stdio.h>
 #include <string.h>
 
