@@ -198,6 +198,10 @@ static json_t *get(struct demo *d, const char *path)
     return j;
 }
 
+/* The demo's partner profiles. Their endpoints are unordered: the simulators take messages in
+ * any order (what a thread sends follows its steps, which wait for each other anyway), so the
+ * hub may deliver several at once. A real ERP that must see a shipment before its receipt keeps
+ * the default, ordered (docs/delivery.md). */
 static int profiles(struct demo *d)
 {
     char text[4096];
@@ -211,7 +215,7 @@ static int profiles(struct demo *d)
              "inbound:\n  http: {formats: [x12]}\n"
              "outbound:\n  endpoints:\n"
              "    - {name: edi, kind: http, url: \"http://127.0.0.1:%u/edi\", "
-             "allow_private_networks: [\"127.0.0.0/8\"]}\n"
+             "allow_private_networks: [\"127.0.0.0/8\"], ordered: false}\n"
              "  retry: {max_attempts: 100, max_age: 1h, backoff_base: 200ms, backoff_max: 2s}\n"
              "documents:\n"
              "  - {type: purchase_order, direction: out, format: x12, version: \"004010\"}\n"
@@ -232,7 +236,7 @@ static int profiles(struct demo *d)
              "inbound:\n  http: {formats: [json]}\n"
              "outbound:\n  endpoints:\n"
              "    - {name: api, kind: http, url: \"http://127.0.0.1:%u/asn\", "
-             "allow_private_networks: [\"127.0.0.0/8\"]}\n"
+             "allow_private_networks: [\"127.0.0.0/8\"], ordered: false}\n"
              "  retry: {max_attempts: 100, max_age: 1h, backoff_base: 200ms, backoff_max: 2s}\n"
              "documents:\n"
              "  - {type: ship_notice, direction: out, format: json}\n"
@@ -245,7 +249,7 @@ static int profiles(struct demo *d)
              "id: demo-erp\nname: Demo ERP\nrole: erp\n"
              "outbound:\n  endpoints:\n"
              "    - {name: postings, kind: http, url: \"http://127.0.0.1:%u/erp\", "
-             "allow_private_networks: [\"127.0.0.0/8\"]}\n"
+             "allow_private_networks: [\"127.0.0.0/8\"], ordered: false}\n"
              "  retry: {max_attempts: 100, max_age: 1h, backoff_base: 200ms, backoff_max: 2s}\n"
              "documents:\n"
              "  - {type: purchase_order, direction: in, format: json}\n"

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# crossdock demo --scenario p2p --exit: the hub and the simulated ERP, supplier (X12) and
+# warehouse as real processes; every order must close matched with every message delivered,
+# and the hub and simulators must stop cleanly. Prints "N passed, N failed".
+set -uo pipefail
+BIN=${CROSSDOCK_BIN:?}
+d=$(mktemp -d /tmp/crossdock-test-demo.XXXXXX)
+trap 'rm -rf "$d"' EXIT
+passed=0 failed=0
+check() { if "$@"; then echo "ok - $what"; passed=$((passed + 1)); else echo "not ok - $what"; failed=$((failed + 1)); fi; }
+"$BIN" demo --scenario p2p --orders 25 --rate 100 --exit --data "$d/run" > "$d/out" 2>&1
+rc=$?
+what="the demo exits 0"; check [ "$rc" -eq 0 ]
+what="every order closed matched"; check grep -q "^every order closed matched" "$d/out"
+what="25 of 25 closed, every message delivered"; check grep -q "25 of 25 purchase orders closed, every message delivered" "$d/out"
+what="no exception open"; check grep -q "open exceptions by type: none" "$d/out"
+what="the hub stopped cleanly"; check grep -q '"msg":"stopped cleanly"' "$d/run/hub.log"
+what="no sanitizer report in any process"; check bash -c "! grep -q Sanitizer '$d'/run/*.log"
+[ "$failed" -eq 0 ] || { cat "$d/out"; tail -20 "$d/run/hub.log"; }
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
