@@ -25,6 +25,7 @@
 
 struct json_t; /* jansson */
 struct xd_flat_map;
+struct xd_x12_map;
 struct xd_store;
 
 /* ------------------------------------------------------------------------------------------ */
@@ -250,6 +251,12 @@ struct xd_partner_mapping {
     struct xd_partner_code_list *code_lists;
     size_t n_code_lists;
     const struct json_t *x12; /* the X12 engine's mapping description, NULL when none */
+    /* ... compiled with the profile (rules.c): to read the partner's interchanges, with the
+     * unit spellings of units.codes as its "uom" table unless it has its own; to write them,
+     * as it is. Both NULL when the engine refuses the description: x12_problem says why. */
+    const struct xd_x12_map *x12_read;
+    const struct xd_x12_map *x12_write;
+    const char *x12_problem;
 };
 
 struct xd_partner_sla {

@@ -243,6 +243,8 @@ const struct json_t *xd_partner__canon_member(struct xd_partner__ctx *c, enum xd
 /* ------------------------------------------------------------------------------------------ */
 /* Profile internals (profile.c) */
 
+struct xd_x12_map;
+
 struct xd_partner_profile__priv {
     atomic_long refs;
     struct xd_arena *arena;
@@ -250,7 +252,9 @@ struct xd_partner_profile__priv {
     size_t n_json, cap_json;
     struct xd_flat_map **flats; /* compiled flat maps */
     size_t n_flats, cap_flats;
-    uint8_t content_hash[XD_SHA256_LEN]; /* set by apply/load */
+    struct xd_x12_map *x12_read, *x12_write; /* compiled mapping.x12 (rules.c) */
+    const char *x12_map_problem;             /* why it does not compile, in the arena */
+    uint8_t content_hash[XD_SHA256_LEN];     /* set by apply/load */
     /* Lookup indexes (index.c), in the arena: item cross-references sorted by each partner
      * id, conversions sorted by (sku, from) with global ones under the empty sku. */
     const struct xd_partner_item_xref **by_id[3]; /* vendor_part, buyer_part, gtin */

@@ -10,6 +10,7 @@
 
 #include "flat/flat.h"
 #include "partner/partner_int.h"
+#include "x12/x12.h"
 
 /* ------------------------------------------------------------------------------------------ */
 /* Problems */
@@ -172,6 +173,8 @@ void xd_partner_profile_unref(const struct xd_partner_profile *cp)
     for (size_t i = 0; i < v->n_flats; i++) {
         xd_flat_map_destroy(v->flats[i]);
     }
+    xd_x12_map_destroy(v->x12_read);
+    xd_x12_map_destroy(v->x12_write);
     xd_free(v->json);
     xd_free(v->flats);
     xd_arena_destroy(v->arena); /* the profile itself lives in it */

@@ -46,17 +46,14 @@ static enum xd_status render_x12(const struct xd_partner_profile *p,
         xd_error_set(err, st, "rendering for %s: the document is not valid canonical JSON (%s)",
                      p->id, diags.count > 0 ? diags.items[0].message : xd_strerror(st));
     }
-    struct xd_x12_map *map = NULL;
-    if (st == XD_OK) {
-        st = xd_x12_map_create(p->mapping.x12, &map, NULL);
-        if (st != XD_OK) {
-            xd_error_set(err, st, "partner %s: mapping.x12 is not usable", p->id);
-        }
-    }
     char now[XD_TIME_STR_MAX], date[9], hhmm[5];
     xd_time_format(c->at_ms, now, sizeof now);
     snprintf(date, sizeof date, "%.4s%.2s%.2s", now, now + 5, now + 8);
     snprintf(hhmm, sizeof hhmm, "%.2s%.2s", now + 11, now + 14);
+    if (st == XD_OK && p->mapping.x12_write == NULL) {
+        st = xd_error_set(err, XD_EINVAL, "partner %s: mapping.x12 is not usable: %s", p->id,
+                          p->mapping.x12_problem != NULL ? p->mapping.x12_problem : "not compiled");
+    }
     const char *version = d->version != NULL ? d->version : "004010";
     struct xd_x12_writer_options wo = {
         .delims = {.element = delim(x != NULL ? x->element_separator : NULL, '*'),
@@ -86,7 +83,7 @@ static enum xd_status render_x12(const struct xd_partner_profile *p,
             .group_control = c->gs,
             .set_control = c->st,
         };
-        st = xd_x12_renderer_create(w, map, &ro, &rd);
+        st = xd_x12_renderer_create(w, p->mapping.x12_write, &ro, &rd);
     }
     if (st == XD_OK) {
         st = xd_x12_render(rd, cd, err);
@@ -99,7 +96,6 @@ static enum xd_status render_x12(const struct xd_partner_profile *p,
     }
     xd_x12_renderer_destroy(rd);
     xd_x12_writer_destroy(w);
-    xd_x12_map_destroy(map);
     xd_diags_cleanup(&diags);
     xd_arena_destroy(a);
     return st;

@@ -13,6 +13,7 @@
 
 #include "flat/flat.h"
 #include "partner/partner_int.h"
+#include "x12/x12.h"
 
 #define X12_DEFAULT_VERSION "004010"
 
@@ -360,6 +361,60 @@ static void document_endpoint(struct xd_partner__ctx *c, const struct xd_partner
     }
 }
 
+/* The X12 engine's maps of the partner, compiled once with the profile. Reading checks units
+ * against the canonical code list, so the profile's unit spellings (mapping.units.codes) feed
+ * the read map's "uom" unless mapping.x12 names its own; writing uses mapping.x12 as it is. A
+ * description the engine refuses leaves both NULL and says why (the harness and the renderer
+ * report it when they need the map). */
+static struct xd_x12_map *x12_map(struct xd_partner__ctx *c, json_t *spec,
+                                  struct xd_partner_profile__priv *v)
+{
+    struct xd_diags diags;
+    xd_diags_init(&diags, 1);
+    struct xd_x12_map *m = NULL;
+    enum xd_status st = xd_x12_map_create(spec, &m, &diags);
+    if (st == XD_ENOMEM || diags.oom) {
+        c->oom = true;
+    } else if (st != XD_OK && v->x12_map_problem == NULL) {
+        const char *why = diags.count > 0 ? diags.items[0].message : xd_strerror(st);
+        v->x12_map_problem = xd_arena_strndup(c->arena, why, strlen(why));
+    }
+    xd_diags_cleanup(&diags);
+    return m;
+}
+
+static void compile_x12_maps(struct xd_partner__ctx *c, struct xd_partner_profile *p)
+{
+    struct xd_partner_profile__priv *v = c->profile->priv_;
+    const struct xd_partner_units *u = &p->mapping.units;
+    json_t *spec = p->mapping.x12 != NULL ? json_deep_copy(p->mapping.x12) : json_object();
+    if (spec != NULL && u->n_codes > 0 && json_object_get(spec, "uom") == NULL) {
+        json_t *uom = json_object();
+        for (size_t i = 0; uom != NULL && i < u->n_codes; i++) {
+            if (json_object_set_new(uom, u->codes[i].key, json_string(u->codes[i].value)) != 0) {
+                json_decref(uom);
+                uom = NULL;
+            }
+        }
+        if (uom == NULL || json_object_set_new(spec, "uom", uom) != 0) {
+            json_decref(spec);
+            spec = NULL;
+        }
+    }
+    if (spec == NULL) {
+        c->oom = true;
+        return;
+    }
+    xd_x12_map_destroy(v->x12_read);
+    xd_x12_map_destroy(v->x12_write);
+    v->x12_read = x12_map(c, spec, v);
+    v->x12_write = x12_map(c, (json_t *)p->mapping.x12, v);
+    json_decref(spec);
+    p->mapping.x12_read = v->x12_read;
+    p->mapping.x12_write = v->x12_write;
+    p->mapping.x12_problem = v->x12_map_problem;
+}
+
 static void rule_documents(struct xd_partner__ctx *c, const struct xd_partner_profile *cp)
 {
     struct xd_partner_profile *p = c->profile;
@@ -431,6 +486,7 @@ static void rule_documents(struct xd_partner__ctx *c, const struct xd_partner_pr
         xd_partner__report_at(c, "mapping.x12", "unexpected",
                               "X12 mapping choices without any x12 document");
     }
+    compile_x12_maps(c, p);
 }
 
 /* ------------------------------------------------------------------------------------------ */

@@ -332,52 +332,22 @@ static enum xd_status x12_doc(void *ctx, const struct xd_x12_translation *t)
 
 static void run_x12_translate(struct run *r, const char *data, size_t len)
 {
-    struct xd_x12_map *map = NULL;
-    struct xd_diags map_problems;
-    xd_diags_init(&map_problems, 20);
-    /* The X12 translation checks units against the canonical code list, so the profile's unit
-     * spellings (mapping.units.codes) feed its "uom" unless mapping.x12 names its own. */
-    json_t *spec = r->p->mapping.x12 != NULL ? json_deep_copy(r->p->mapping.x12) : json_object();
-    const struct xd_partner_units *u = &r->p->mapping.units;
-    if (spec != NULL && u->n_codes > 0 && json_object_get(spec, "uom") == NULL) {
-        json_t *uom = json_object();
-        for (size_t i = 0; uom != NULL && i < u->n_codes; i++) {
-            if (json_object_set_new(uom, u->codes[i].key, json_string(u->codes[i].value)) != 0) {
-                json_decref(uom);
-                uom = NULL;
-            }
-        }
-        if (uom == NULL || json_object_set_new(spec, "uom", uom) != 0) {
-            json_decref(spec);
-            spec = NULL;
-        }
-    }
-    if (spec == NULL) {
-        r->oom = true;
-        xd_diags_cleanup(&map_problems);
-        return;
-    }
-    enum xd_status st = xd_x12_map_create(spec, &map, &map_problems);
-    json_decref(spec);
-    if (st != XD_OK) {
-        r->oom |= st == XD_ENOMEM;
+    /* The profile's read map, compiled with the profile (units.codes feed its "uom"). */
+    const struct xd_x12_map *map = r->p->mapping.x12_read;
+    if (map == NULL) {
         prob(r, "map", "mapping.x12", "the profile's X12 mapping is not usable: %s",
-             map_problems.count > 0 ? map_problems.items[0].message : xd_strerror(st));
-        xd_diags_cleanup(&map_problems);
+             r->p->mapping.x12_problem != NULL ? r->p->mapping.x12_problem : "not compiled");
         return;
     }
-    xd_diags_cleanup(&map_problems);
     struct xd_x12_reader *rd = NULL;
     if (xd_x12_reader_create_mem(data, len, &rd) != XD_OK) {
         r->oom = true;
-        xd_x12_map_destroy(map);
         return;
     }
     struct xd_error err = {0};
-    st = xd_x12_translate(rd, map, NULL, NULL, x12_doc, r, &err);
+    enum xd_status st = xd_x12_translate(rd, map, NULL, NULL, x12_doc, r, &err);
     r->oom |= st == XD_ENOMEM;
     xd_x12_reader_destroy(rd);
-    xd_x12_map_destroy(map);
 }
 
 static void run_x12(struct run *r, const char *data, size_t len)

@@ -44,7 +44,6 @@ struct xd_sim__partner {
     const struct xd_partner_profile *p;
     struct xd_sim_send_options o;
     char *hub_url, *token, *inbox_dir, *state_path;
-    struct xd_x12_map *map;
     struct route routes[XD_CANON_TYPE_COUNT];
 
     pthread_mutex_t mu;
@@ -149,42 +148,6 @@ enum xd_status xd_sim__partner_next(struct xd_sim__partner *pt, uint64_t *out, s
 /* ------------------------------------------------------------------------------------------ */
 /* Create */
 
-/* The X12 engine's map for this partner: mapping.x12, with the unit spellings of
- * mapping.units.codes as its "uom" table unless mapping.x12 has its own (the translation
- * checks units against the canonical list, as the hub's inbound pipeline does). */
-static enum xd_status build_map(struct xd_sim__partner *pt, struct xd_error *err)
-{
-    const struct xd_partner_mapping *m = &pt->p->mapping;
-    json_t *spec = m->x12 != NULL ? json_deep_copy(m->x12) : json_object();
-    if (spec != NULL && m->units.n_codes > 0 && json_object_get(spec, "uom") == NULL) {
-        json_t *uom = json_object();
-        for (size_t i = 0; uom != NULL && i < m->units.n_codes; i++) {
-            if (json_object_set_new(uom, m->units.codes[i].key,
-                                    json_string(m->units.codes[i].value)) != 0) {
-                json_decref(uom);
-                uom = NULL;
-            }
-        }
-        if (uom == NULL || json_object_set_new(spec, "uom", uom) != 0) {
-            json_decref(spec);
-            spec = NULL;
-        }
-    }
-    if (spec == NULL) {
-        return xd_error_set(err, XD_ENOMEM, "out of memory");
-    }
-    struct xd_diags diags;
-    xd_diags_init(&diags, 5);
-    enum xd_status st = xd_x12_map_create(spec, &pt->map, &diags);
-    json_decref(spec);
-    if (st != XD_OK) {
-        st = xd_error_set(err, st, "the profile's X12 mapping is not usable: %s",
-                          diags.count > 0 ? diags.items[0].message : xd_strerror(st));
-    }
-    xd_diags_cleanup(&diags);
-    return st;
-}
-
 /* A file name the rule matches: '*' becomes <stem>, '?' a digit, a set its first member. */
 static bool name_for(const char *pattern, const char *stem, char *out, size_t cap)
 {
@@ -258,7 +221,6 @@ void xd_sim__partner_destroy(struct xd_sim__partner *pt)
     if (pt == NULL) {
         return;
     }
-    xd_x12_map_destroy(pt->map);
     xd_partner_profile_unref(pt->p);
     xd_free(pt->hub_url);
     xd_free(pt->token);
@@ -290,8 +252,10 @@ enum xd_status xd_sim__partner_create(const struct xd_partner_profile *p,
         pt->hub_url[n - 1] = '\0';
     }
     enum xd_status st = oom ? xd_error_set(err, XD_ENOMEM, "out of memory") : XD_OK;
-    if (st == XD_OK) {
-        st = build_map(pt, err);
+    if (st == XD_OK && pt->p->mapping.x12_read == NULL) {
+        st = xd_error_set(err, XD_EINVAL, "the profile's X12 mapping is not usable: %s",
+                          pt->p->mapping.x12_problem != NULL ? pt->p->mapping.x12_problem
+                                                             : "not compiled");
     }
     if (st == XD_OK) {
         st = state_load(pt, err);
@@ -395,7 +359,7 @@ static enum xd_status decode_x12(struct xd_sim__partner *pt, const char *body, s
     struct xd_x12_report rep;
     xd_x12_report_init(&rep, 10);
     struct xd_error e = {0};
-    enum xd_status st = xd_x12_translate(r, pt->map, NULL, &rep, on_set, c, &e);
+    enum xd_status st = xd_x12_translate(r, pt->p->mapping.x12_read, NULL, &rep, on_set, c, &e);
     if (st == XD_EPARSE) {
         st = xd_error_set(c->err, XD_EPARSE, "not X12: %s",
                           rep.count > 0 ? rep.items[0].message : e.message);
@@ -548,7 +512,7 @@ static enum xd_status render_x12(struct xd_sim__partner *pt, const struct route 
     struct xd_x12_renderer *rd = NULL;
     enum xd_status st = xd_x12_writer_create(&wo, out, &w, err);
     if (st == XD_OK) {
-        st = xd_x12_renderer_create(w, pt->map, &ro, &rd);
+        st = xd_x12_renderer_create(w, pt->p->mapping.x12_read, &ro, &rd);
     }
     if (st == XD_OK) {
         st = xd_x12_render(rd, doc, err);
