@@ -359,13 +359,9 @@ static int cmd_ack(int argc, char **argv)
     if (prc >= 0) {
         return prc;
     }
-    char date[16], time_buf[8];
-    char now[XD_TIME_STR_MAX];
-    xd_time_format(xd_now_ms(), now, sizeof now); /* "YYYY-MM-DDTHH:MM:SS.mmmZ" */
-    snprintf(date, sizeof date, "%.4s%.2s%.2s", now, now + 5, now + 8);
-    snprintf(time_buf, sizeof time_buf, "%.2s%.2s", now + 11, now + 14);
-    a.opt.date = date;
-    a.opt.time = time_buf;
+    struct xd_x12_stamp stamp = xd_x12_stamp(xd_now_ms());
+    a.opt.date = stamp.date;
+    a.opt.time = stamp.time;
     int fd = xd_cli__open_input(a.path);
     if (fd < 0) {
         fprintf(stderr, "crossdock x12: %s: %s\n", a.path, strerror(errno));

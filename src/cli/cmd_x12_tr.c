@@ -409,13 +409,10 @@ static enum xd_status render_values(struct xd_x12_renderer *rd, const char *path
 static int render_run(const struct render_args *a, const struct xd_x12_map *map,
                       const struct xd_buf *in)
 {
-    char now[XD_TIME_STR_MAX], date[9], time_text[5];
-    xd_time_format(xd_now_ms(), now, sizeof now);
-    snprintf(date, sizeof date, "%.4s%.2s%.2s", now, now + 5, now + 8);
-    snprintf(time_text, sizeof time_text, "%.2s%.2s", now + 11, now + 14);
+    struct xd_x12_stamp stamp = xd_x12_stamp(xd_now_ms());
     struct xd_x12_writer_options wo = a->w;
-    wo.date = date;
-    wo.time = time_text;
+    wo.date = stamp.date;
+    wo.time = stamp.time;
     struct xd_buf out;
     struct xd_error err;
     struct xd_x12_writer *w = NULL;

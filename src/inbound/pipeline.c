@@ -210,19 +210,15 @@ static enum xd_status build_ack(const struct xd_inbound_ctx *ctx,
     if (st != XD_OK) {
         return st;
     }
-    char date[9], time[5];
-    char now[XD_TIME_STR_MAX];
-    xd_time_format(xd_now_ms(), now, sizeof now);
-    snprintf(date, sizeof date, "%.4s%.2s%.2s", now, now + 5, now + 8);
-    snprintf(time, sizeof time, "%.2s%.2s", now + 11, now + 14);
+    struct xd_x12_stamp stamp = xd_x12_stamp(xd_now_ms());
     struct xd_x12_ack_options o = {
         .kind = want == XD_PARTNER_ACK_999 ? XD_X12_ACK_999 : XD_X12_ACK_997,
         .ta1 = p->x12 != NULL && p->x12->ta1,
         .isa_control = (uint64_t)isa,
         .gs_control = (uint64_t)gs,
         .st_control = (uint64_t)st_first,
-        .date = date,
-        .time = time,
+        .date = stamp.date,
+        .time = stamp.time,
     };
     if (p->x12 != NULL && p->x12->hub_id != NULL) {
         o.sender_qualifier = p->x12->hub_qualifier;

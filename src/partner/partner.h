@@ -24,6 +24,7 @@
 #include "core/core.h"
 
 struct json_t; /* jansson */
+struct xd_canon_doc;
 struct xd_flat_map;
 struct xd_x12_map;
 struct xd_store;
@@ -473,6 +474,15 @@ enum xd_status xd_partner_render(const struct xd_partner_profile *p, const struc
                                  const struct xd_partner_controls *c, struct xd_partner_rendered *r,
                                  struct xd_error *err) XD_NODISCARD;
 void xd_partner_rendered_cleanup(struct xd_partner_rendered *r);
+/* One X12 interchange holding <doc> between the hub and <p>: written by the hub to the partner
+ * (as the profile's outbound entries say) or, <as_partner>, by the partner to the hub (the
+ * simulators); the partner's identifiers, the hub's as the partner knows them (x12.hub_*,
+ * else ZZ/CROSSDOCK), the profile's delimiters and its compiled map. <version> NULL: 004010.
+ * XD_EINVAL (message in <err>) for what cannot be written. */
+enum xd_status xd_partner_write_x12(const struct xd_partner_profile *p,
+                                    const struct xd_canon_doc *doc, bool as_partner,
+                                    const char *version, const struct xd_partner_controls *c,
+                                    struct xd_buf *out, struct xd_error *err) XD_NODISCARD;
 
 /* ------------------------------------------------------------------------------------------ */
 /* Onboarding harness: one sample partner file through the profile, no I/O, no state. */

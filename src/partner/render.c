@@ -21,17 +21,83 @@ static unsigned char delim(const char *v, unsigned char dflt)
     return v != NULL && v[0] != '\0' ? (unsigned char)v[0] : dflt;
 }
 
+enum xd_status xd_partner_write_x12(const struct xd_partner_profile *p,
+                                    const struct xd_canon_doc *doc, bool as_partner,
+                                    const char *version, const struct xd_partner_controls *c,
+                                    struct xd_buf *out, struct xd_error *err)
+{
+    const struct xd_partner_x12 *x = p->x12;
+    const struct xd_x12_map *map = as_partner ? p->mapping.x12_read : p->mapping.x12_write;
+    if (p->identifiers.isa_qualifier == NULL || p->identifiers.isa_id == NULL) {
+        return xd_error_set(err, XD_EINVAL,
+                            "partner %s trades X12 but has no identifiers.isa_qualifier/isa_id",
+                            p->id);
+    }
+    if (map == NULL) {
+        return xd_error_set(err, XD_EINVAL, "partner %s: mapping.x12 is not usable: %s", p->id,
+                            p->mapping.x12_problem != NULL ? p->mapping.x12_problem
+                                                           : "not compiled");
+    }
+    /* The hub as the partner knows it (x12.hub_*), else the hub's defaults. */
+    bool hub_named = x != NULL && x->hub_id != NULL;
+    const char *hub_qual = hub_named ? x->hub_qualifier : "ZZ";
+    const char *hub_id = hub_named ? x->hub_id : "CROSSDOCK";
+    const char *hub_gs = x != NULL && x->hub_gs_id != NULL ? x->hub_gs_id : hub_id;
+    struct xd_x12_stamp stamp = xd_x12_stamp(c->at_ms);
+    if (version == NULL) {
+        version = "004010";
+    }
+    struct xd_x12_writer_options wo = {
+        .delims = {.element = delim(x != NULL ? x->element_separator : NULL, '*'),
+                   .component = delim(x != NULL ? x->component_separator : NULL, ':'),
+                   .repetition = delim(x != NULL ? x->repetition_separator : NULL, '^'),
+                   .segment = delim(x != NULL ? x->segment_terminator : NULL, '~')},
+        .newline = x != NULL && x->newline,
+        .isa_version = strncmp(version, "005", 3) == 0 ? "00501" : "00401",
+        .sender_qualifier = as_partner ? p->identifiers.isa_qualifier : hub_qual,
+        .sender_id = as_partner ? p->identifiers.isa_id : hub_id,
+        .receiver_qualifier = as_partner ? hub_qual : p->identifiers.isa_qualifier,
+        .receiver_id = as_partner ? hub_id : p->identifiers.isa_id,
+        .date = stamp.date,
+        .time = stamp.time,
+        .isa_control = c->isa,
+    };
+    struct xd_x12_render_options ro = {
+        .version = version,
+        .app_sender = as_partner ? p->identifiers.gs_id : hub_gs,
+        .app_receiver = as_partner ? hub_gs : p->identifiers.gs_id,
+        .group_control = c->gs,
+        .set_control = c->st,
+    };
+    struct xd_x12_writer *w = NULL;
+    struct xd_x12_renderer *rd = NULL;
+    enum xd_status st = xd_x12_writer_create(&wo, out, &w, err);
+    if (st == XD_OK) {
+        st = xd_x12_renderer_create(w, map, &ro, &rd);
+    }
+    if (st == XD_OK) {
+        st = xd_x12_render(rd, doc, err);
+    }
+    if (st == XD_OK) {
+        st = xd_x12_renderer_finish(rd, err);
+    }
+    if (st == XD_OK) {
+        st = xd_x12_writer_finish(w, err);
+    }
+    if (st == XD_ENOMEM) {
+        xd_error_set(err, st, "rendering X12 for %s: out of memory", p->id);
+    }
+    xd_x12_renderer_destroy(rd);
+    xd_x12_writer_destroy(w);
+    return st;
+}
+
+/* Canonical JSON into X12 the hub sends <p>. */
 static enum xd_status render_x12(const struct xd_partner_profile *p,
                                  const struct xd_partner_document *d, const json_t *doc,
                                  const struct xd_partner_controls *c, struct xd_buf *out,
                                  struct xd_error *err)
 {
-    const struct xd_partner_x12 *x = p->x12;
-    if (p->identifiers.isa_qualifier == NULL || p->identifiers.isa_id == NULL) {
-        return xd_error_set(err, XD_EINVAL,
-                            "partner %s receives X12 but has no identifiers.isa_qualifier/isa_id",
-                            p->id);
-    }
     char *text = json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER);
     if (text == NULL) {
         return xd_error_set(err, XD_ENOMEM, "rendering for %s: out of memory", p->id);
@@ -45,57 +111,9 @@ static enum xd_status render_x12(const struct xd_partner_profile *p,
     if (st != XD_OK) {
         xd_error_set(err, st, "rendering for %s: the document is not valid canonical JSON (%s)",
                      p->id, diags.count > 0 ? diags.items[0].message : xd_strerror(st));
+    } else {
+        st = xd_partner_write_x12(p, cd, false, d->version, c, out, err);
     }
-    char now[XD_TIME_STR_MAX], date[9], hhmm[5];
-    xd_time_format(c->at_ms, now, sizeof now);
-    snprintf(date, sizeof date, "%.4s%.2s%.2s", now, now + 5, now + 8);
-    snprintf(hhmm, sizeof hhmm, "%.2s%.2s", now + 11, now + 14);
-    if (st == XD_OK && p->mapping.x12_write == NULL) {
-        st = xd_error_set(err, XD_EINVAL, "partner %s: mapping.x12 is not usable: %s", p->id,
-                          p->mapping.x12_problem != NULL ? p->mapping.x12_problem : "not compiled");
-    }
-    const char *version = d->version != NULL ? d->version : "004010";
-    struct xd_x12_writer_options wo = {
-        .delims = {.element = delim(x != NULL ? x->element_separator : NULL, '*'),
-                   .component = delim(x != NULL ? x->component_separator : NULL, ':'),
-                   .repetition = delim(x != NULL ? x->repetition_separator : NULL, '^'),
-                   .segment = delim(x != NULL ? x->segment_terminator : NULL, '~')},
-        .newline = x != NULL && x->newline,
-        .isa_version = strncmp(version, "005", 3) == 0 ? "00501" : "00401",
-        .sender_qualifier = x != NULL && x->hub_qualifier != NULL ? x->hub_qualifier : "ZZ",
-        .sender_id = x != NULL && x->hub_id != NULL ? x->hub_id : "CROSSDOCK",
-        .receiver_qualifier = p->identifiers.isa_qualifier,
-        .receiver_id = p->identifiers.isa_id,
-        .date = date,
-        .time = hhmm,
-        .isa_control = c->isa,
-    };
-    struct xd_x12_writer *w = NULL;
-    struct xd_x12_renderer *rd = NULL;
-    if (st == XD_OK) {
-        st = xd_x12_writer_create(&wo, out, &w, err);
-    }
-    if (st == XD_OK) {
-        struct xd_x12_render_options ro = {
-            .version = version,
-            .app_sender = x != NULL && x->hub_gs_id != NULL ? x->hub_gs_id : NULL,
-            .app_receiver = p->identifiers.gs_id,
-            .group_control = c->gs,
-            .set_control = c->st,
-        };
-        st = xd_x12_renderer_create(w, p->mapping.x12_write, &ro, &rd);
-    }
-    if (st == XD_OK) {
-        st = xd_x12_render(rd, cd, err);
-    }
-    if (st == XD_OK) {
-        st = xd_x12_renderer_finish(rd, err);
-    }
-    if (st == XD_OK) {
-        st = xd_x12_writer_finish(w, err);
-    }
-    xd_x12_renderer_destroy(rd);
-    xd_x12_writer_destroy(w);
     xd_diags_cleanup(&diags);
     xd_arena_destroy(a);
     return st;

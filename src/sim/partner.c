@@ -21,12 +21,10 @@
 #include "sim/sim_int.h"
 #include "x12/x12.h"
 
-#define COUNTER_BLOCK    64u /* numbers reserved per write of the state file */
-#define STATE_MAX        4096u
-#define ANSWER_KEPT      4096u /* of a refusal's problem detail */
-#define DEFAULT_HUB_QUAL "ZZ"
-#define DEFAULT_HUB_ID   "CROSSDOCK"
-#define X12_CONTROL_MAX  999999999ULL
+#define COUNTER_BLOCK   64u /* numbers reserved per write of the state file */
+#define STATE_MAX       4096u
+#define ANSWER_KEPT     4096u /* of a refusal's problem detail */
+#define X12_CONTROL_MAX 999999999ULL
 
 enum counter { COUNTER_INTERCHANGE, COUNTER_MESSAGE, COUNTER_SERIAL, COUNTER_COUNT };
 static const char *const counter_names[COUNTER_COUNT] = {"interchange", "message", "serial"};
@@ -463,74 +461,6 @@ void xd_sim__message_destroy(struct xd_sim__message *m)
     }
 }
 
-static unsigned char delim(const char *s)
-{
-    return s != NULL && s[0] != '\0' && s[1] == '\0' ? (unsigned char)s[0] : 0;
-}
-
-static enum xd_status render_x12(struct xd_sim__partner *pt, const struct route *rt,
-                                 const struct xd_canon_doc *doc, uint64_t control,
-                                 struct xd_buf *out, struct xd_error *err)
-{
-    const struct xd_partner_profile *p = pt->p;
-    const struct xd_partner_x12 *x = p->x12;
-    char date[16], time_of_day[8];
-    int64_t now = xd_now_ms();
-    char iso[XD_TIME_STR_MAX];
-    xd_time_format(now, iso, sizeof iso); /* YYYY-MM-DDTHH:MM... */
-    snprintf(date, sizeof date, "%.4s%.2s%.2s", iso, iso + 5, iso + 8);
-    snprintf(time_of_day, sizeof time_of_day, "%.2s%.2s", iso + 11, iso + 14);
-    struct xd_x12_writer_options wo = {
-        .newline = x != NULL && x->newline,
-        .sender_qualifier = p->identifiers.isa_qualifier,
-        .sender_id = p->identifiers.isa_id,
-        .receiver_qualifier = x != NULL && x->hub_id != NULL ? x->hub_qualifier : DEFAULT_HUB_QUAL,
-        .receiver_id = x != NULL && x->hub_id != NULL ? x->hub_id : DEFAULT_HUB_ID,
-        .date = date,
-        .time = time_of_day,
-        .isa_control = control,
-    };
-    /* The profile's delimiters over the usual ones ('*', ':', '^', '~'). */
-    wo.delims = (struct xd_x12_delims){'*', ':', '^', '~'};
-    if (x != NULL) {
-        unsigned char *dst[] = {&wo.delims.element, &wo.delims.component, &wo.delims.repetition,
-                                &wo.delims.segment};
-        const char *src[] = {x->element_separator, x->component_separator, x->repetition_separator,
-                             x->segment_terminator};
-        for (size_t i = 0; i < XD_ARRAY_LEN(dst); i++) {
-            *dst[i] = delim(src[i]) ? delim(src[i]) : *dst[i];
-        }
-    }
-    struct xd_x12_render_options ro = {
-        .version = rt->version,
-        .app_sender = p->identifiers.gs_id,
-        .app_receiver = x != NULL ? (x->hub_gs_id != NULL ? x->hub_gs_id : x->hub_id) : NULL,
-        .group_control = control,
-        .set_control = 1,
-    };
-    struct xd_x12_writer *w = NULL;
-    struct xd_x12_renderer *rd = NULL;
-    enum xd_status st = xd_x12_writer_create(&wo, out, &w, err);
-    if (st == XD_OK) {
-        st = xd_x12_renderer_create(w, pt->p->mapping.x12_read, &ro, &rd);
-    }
-    if (st == XD_OK) {
-        st = xd_x12_render(rd, doc, err);
-    }
-    if (st == XD_OK) {
-        st = xd_x12_renderer_finish(rd, err);
-    }
-    if (st == XD_OK) {
-        st = xd_x12_writer_finish(w, err);
-    }
-    if (st == XD_ENOMEM) {
-        xd_error_set(err, st, "out of memory");
-    }
-    xd_x12_renderer_destroy(rd);
-    xd_x12_writer_destroy(w);
-    return st;
-}
-
 enum xd_status xd_sim__partner_render(struct xd_sim__partner *pt, const json_t *doc,
                                       struct xd_sim__message **out, struct xd_error *err)
 {
@@ -567,8 +497,11 @@ enum xd_status xd_sim__partner_render(struct xd_sim__partner *pt, const json_t *
             &number, err);
     }
     if (st == XD_OK) {
-        st = rt->format == XD_PARTNER_FORMAT_X12 ? render_x12(pt, rt, cd, number, &b, err)
-                                                 : xd_canon_encode(cd, &b);
+        /* ISA13 and GS06 are the message's number, ST02 its only set. */
+        const struct xd_partner_controls c = {number, number, 1, xd_now_ms()};
+        st = rt->format == XD_PARTNER_FORMAT_X12
+                 ? xd_partner_write_x12(pt->p, cd, true, rt->version, &c, &b, err)
+                 : xd_canon_encode(cd, &b);
     }
     if (st == XD_OK) {
         const char *kind = rt->format == XD_PARTNER_FORMAT_X12 ? "isa" : "msg";

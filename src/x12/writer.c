@@ -192,6 +192,16 @@ const struct xd_x12_delims *xd_x12__writer_delims(const struct xd_x12_writer *w)
     return &w->d;
 }
 
+struct xd_x12_stamp xd_x12_stamp(int64_t epoch_ms)
+{
+    char iso[XD_TIME_STR_MAX]; /* "YYYY-MM-DDTHH:MM:SS.mmmZ" */
+    xd_time_format(epoch_ms, iso, sizeof iso);
+    struct xd_x12_stamp st;
+    snprintf(st.date, sizeof st.date, "%.4s%.2s%.2s", iso, iso + 5, iso + 8);
+    snprintf(st.time, sizeof st.time, "%.2s%.2s", iso + 11, iso + 14);
+    return st;
+}
+
 enum xd_status xd_x12_writer_create(const struct xd_x12_writer_options *opt, struct xd_buf *out,
                                     struct xd_x12_writer **w, struct xd_error *err)
 {

@@ -278,6 +278,14 @@ struct xd_x12_writer_options {
     uint64_t isa_control;
 };
 
+/* The envelope's date and time of <epoch_ms> (UTC): "YYYYMMDD" and "HHMM", as the writer and
+ * the acknowledgement builder take them. */
+struct xd_x12_stamp {
+    char date[9];
+    char time[5];
+};
+struct xd_x12_stamp xd_x12_stamp(int64_t epoch_ms);
+
 struct xd_x12_writer;
 
 /* Starts an interchange (writes its ISA) into <out>. XD_EINVAL with a message when an ID is
