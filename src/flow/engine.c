@@ -70,9 +70,10 @@ struct thread {
     int64_t version;
     char *state; /* malloc'd */
     json_t *data;
-    json_t *row;   /* owner, next_step, sla, key, partner of the last step */
-    json_t *excs;  /* id -> body: open exceptions, and those changed in this batch */
-    json_t *dirty; /* id -> true */
+    json_t *row;      /* owner, next_step and sla of the last step */
+    json_t *excs;     /* id -> body: open exceptions (once loaded) and those of this batch */
+    bool excs_loaded; /* the stored open ones are in excs (read only when a step closes one) */
+    json_t *dirty;    /* id -> true */
     bool changed;
 };
 
@@ -187,17 +188,31 @@ static enum xd_status thread_get(struct batch *b, const char *cid, struct thread
     if (t->state == NULL || !json_is_object(t->data)) {
         return xd_error_set(&b->err, XD_ECORRUPT, "thread %s: stored flow data is not JSON", cid);
     }
-    struct xd_store_exception_filter xf = {.state = "open", .correlation_id = cid};
+    *out = t;
+    return XD_OK;
+}
+
+/* The thread's stored open exceptions into t->excs, the first time a step closes one. */
+static enum xd_status excs_load(struct batch *b, struct thread *t)
+{
+    if (t->excs_loaded || !t->exists) {
+        t->excs_loaded = true;
+        return XD_OK;
+    }
+    struct xd_store_exception_filter xf = {.state = "open", .correlation_id = t->cid};
     struct xd_store_exception *ex = NULL;
     size_t n = 0;
-    st = xd_store_exception_list(b->f->o.store, &xf, b->a, &ex, &n, &b->err);
+    enum xd_status st = xd_store_exception_list(b->f->o.store, &xf, b->a, &ex, &n, &b->err);
     for (size_t i = 0; st == XD_OK && i < n; i++) {
+        if (json_object_get(t->excs, ex[i].id) != NULL) {
+            continue; /* this batch's version is newer */
+        }
         json_t *body = json_loads(ex[i].body, 0, NULL);
         if (body == NULL || json_object_set_new(t->excs, ex[i].id, body) != 0) {
             st = XD_ENOMEM;
         }
     }
-    *out = t;
+    t->excs_loaded = st == XD_OK;
     return st;
 }
 
@@ -206,6 +221,11 @@ static enum xd_status thread_get(struct batch *b, const char *cid, struct thread
 static bool same(const char *a, const char *b)
 {
     return a != NULL && b != NULL && strcmp(a, b) == 0;
+}
+
+static const char *jstr(const json_t *o, const char *k)
+{
+    return json_string_value(json_object_get(o, k));
 }
 
 static const struct xd_partner_profile *find_party(const struct xd_partner_snapshot *snap,
@@ -310,45 +330,41 @@ static enum xd_status control_take(struct xd_flow *f, const char *partner, const
     return st;
 }
 
-static enum xd_status send_one(struct batch *b, struct thread *t, const json_t *m,
-                               const char *cause, json_t *events, json_t *fx)
+/* A timeline event of a message sent (or not) to <partner> because of <cause>. */
+static enum xd_status send_event(json_t *events, const char *name, const char *partner,
+                                 const char *cause, const char *channel, json_t *detail)
 {
-    const char *role = json_string_value(json_object_get(m, "to"));
+    json_t *e = json_pack("{s:s, s:s?, s:s, s:s?, s:o}", "event", name, "partner", partner,
+                          "document_id", cause, "channel", channel, "detail", detail);
+    return e != NULL && json_array_append_new(events, e) == 0 ? XD_OK : XD_ENOMEM;
+}
+
+static enum xd_status send_one(struct batch *b, struct thread *t, struct xd_flow_step *s,
+                               const json_t *m, const char *cause, json_t *events)
+{
+    const char *role = jstr(m, "to");
     const json_t *doc = json_object_get(m, "doc");
-    const char *pid = json_string_value(json_object_get(t->data, role));
+    const char *type = jstr(doc, "type");
+    const char *pid = jstr(t->data, role);
     const struct xd_partner_profile *p = xd_partner_snapshot_find(b->snap, pid);
     struct xd_partner_controls c = {.at_ms = b->now};
     struct xd_error err = {0};
     enum xd_status st = p == NULL ? xd_error_set(&err, XD_ENOTFOUND, "no partner profile %s",
                                                  pid != NULL ? pid : "(none)")
                                   : XD_OK;
-    struct xd_partner_rendered r;
-    memset(&r, 0, sizeof r);
-    bool x12 = false;
-    bool receives = false;
-    if (st == XD_OK) {
-        enum xd_canon_type type;
-        const char *tn = json_string_value(json_object_get(doc, "type"));
-        const struct xd_partner_document *d =
-            tn != NULL && xd_canon_type_parse(tn, strlen(tn), &type) == XD_OK
-                ? xd_partner_document_out(p, type)
-                : NULL;
-        x12 = d != NULL && d->format == XD_PARTNER_FORMAT_X12;
-        receives = d != NULL;
-    }
-    if (st == XD_OK && !receives && !same(role, "supplier")) {
+    enum xd_canon_type ct;
+    const struct xd_partner_document *d =
+        st == XD_OK && type != NULL && xd_canon_type_parse(type, strlen(type), &ct) == XD_OK
+            ? xd_partner_document_out(p, ct)
+            : NULL;
+    if (st == XD_OK && d == NULL && !same(role, "supplier")) {
         /* The profile decides what a partner gets: one that does not list the type under
          * documents (direction out) is simply not sent it. */
-        json_t *e = json_object();
-        json_t *d = json_object();
-        json_object_set_new(d, "reason", json_string("the partner's profile does not receive it"));
-        json_object_set_new(d, "document", json_deep_copy(json_object_get(doc, "type")));
-        json_object_set_new(e, "event", json_string("send.skipped"));
-        json_object_set_new(e, "partner", json_string(pid));
-        json_object_set_new(e, "detail", d);
-        return json_array_append_new(events, e) == 0 ? XD_OK : XD_ENOMEM;
+        return send_event(events, "send.skipped", pid, cause, NULL,
+                          json_pack("{s:s, s:s?}", "reason",
+                                    "the partner's profile does not receive it", "document", type));
     }
-    if (st == XD_OK && x12) {
+    if (st == XD_OK && d != NULL && d->format == XD_PARTNER_FORMAT_X12) {
         st = control_take(b->f, p->id, "isa", &c.isa, &err);
         if (st == XD_OK) {
             st = control_take(b->f, p->id, "gs", &c.gs, &err);
@@ -361,81 +377,44 @@ static enum xd_status send_one(struct batch *b, struct thread *t, const json_t *
             return st; /* the store: the whole batch waits */
         }
     }
+    struct xd_partner_rendered r;
+    memset(&r, 0, sizeof r);
     if (st == XD_OK) {
         st = xd_partner_render(p, doc, &c, &r, &err);
     }
-    json_t *e = json_object();
-    if (e == NULL) {
-        xd_partner_rendered_cleanup(&r);
-        return XD_ENOMEM;
-    }
-    json_object_set_new(e, "partner", json_string(pid != NULL ? pid : role));
-    json_object_set_new(e, "document_id", json_string(cause));
     if (st != XD_OK) {
-        /* Not sendable (no endpoint, a value the format cannot carry): recorded on the
-         * timeline; the exception tells the buyer. */
-        json_object_set_new(e, "event", json_string("send.failed"));
-        json_t *d = json_object();
-        json_object_set_new(d, "role", json_string(role));
-        json_object_set_new(d, "document", json_deep_copy(json_object_get(doc, "type")));
-        json_object_set_new(d, "error", json_string(err.message));
-        json_object_set_new(e, "detail", d);
-        json_array_append_new(events, e);
-        /* Somebody must know: an exception for the buyer, with the reason. */
-        json_t *x = json_object();
-        json_t *xs = json_object_get(fx, "exceptions");
-        if (xs == NULL) {
-            xs = json_array();
-            json_object_set_new(fx, "exceptions", xs);
-        }
-        json_object_set_new(x, "type", json_string("send_failed"));
-        json_object_set_new(x, "owner", json_string("buyer"));
-        if (pid != NULL) {
-            json_object_set_new(x, "partner", json_string(pid));
-        }
-        json_object_set_new(x, "summary", json_string("A document could not be sent"));
-        json_object_set(x, "detail", d);
-        json_t *acts = json_array();
-        if (same(json_string_value(json_object_get(doc, "type")), "purchase_order")) {
-            json_array_append_new(acts, json_string("resend")); /* the order, once fixed */
-        }
-        json_array_append_new(acts, json_string("resolve"));
-        json_object_set_new(x, "actions", acts);
-        if (json_array_append_new(xs, x) != 0) {
+        /* Not sendable (no endpoint, a value the format cannot carry): on the timeline, and an
+         * exception tells the buyer why. */
+        json_t *why =
+            json_pack("{s:s?, s:s?, s:s}", "role", role, "document", type, "error", err.message);
+        if (why == NULL || send_event(events, "send.failed", pid != NULL ? pid : role, cause, NULL,
+                                      json_deep_copy(why)) != XD_OK) {
+            json_decref(why);
             return XD_ENOMEM;
         }
-        return st == XD_ENOMEM ? st : XD_OK;
+        xd_flow__exception(s, "send_failed", "buyer", pid, "A document could not be sent", why,
+                           same(type, "purchase_order")
+                               ? (const char *const[]){"resend", "resolve", NULL}
+                               : (const char *const[]){"resolve", NULL});
+        return s->st != XD_OK ? s->st : st == XD_ENOMEM ? st : XD_OK;
     }
     char id[XD_ID_LEN + 1];
     st = xd_id_new(id);
-    json_t *o = json_object();
-    json_t *body = json_stringn(r.body.data, r.body.len);
-    if (st != XD_OK || o == NULL || body == NULL) {
-        json_decref(o);
-        json_decref(body);
-        json_decref(e);
+    json_t *o = st == XD_OK
+                    ? json_pack("{s:s, s:s, s:s, s:s, s:s%, s:s, s:s}", "id", id, "partner", p->id,
+                                "endpoint", r.endpoint, "content_type", r.content_type, "body",
+                                r.body.data, r.body.len, "cid", t->cid, "source", cause)
+                    : NULL;
+    if (o == NULL || json_array_append_new(b->outbox, o) != 0) {
         xd_partner_rendered_cleanup(&r);
         return st != XD_OK ? st : XD_ENOMEM;
     }
-    json_object_set_new(o, "id", json_string(id));
-    json_object_set_new(o, "partner", json_string(p->id));
-    json_object_set_new(o, "endpoint", json_string(r.endpoint));
-    json_object_set_new(o, "content_type", json_string(r.content_type));
-    json_object_set_new(o, "body", body);
-    json_object_set_new(o, "cid", json_string(t->cid));
-    json_object_set_new(o, "source", json_string(cause));
-    json_array_append_new(b->outbox, o);
     char name[64];
-    snprintf(name, sizeof name, "sent.%s", json_string_value(json_object_get(doc, "type")));
-    json_object_set_new(e, "event", json_string(name));
-    json_object_set_new(e, "channel", json_string(r.format));
-    json_t *d = json_object();
-    json_object_set_new(d, "message_id", json_string(id));
-    json_object_set_new(d, "endpoint", json_string(r.endpoint));
-    json_object_set_new(e, "detail", d);
-    json_array_append_new(events, e);
+    snprintf(name, sizeof name, "sent.%s", type);
+    st = send_event(events, name, pid, cause, r.format,
+                    json_pack("{s:s, s:s}", "message_id", id, "endpoint", r.endpoint));
     xd_partner_rendered_cleanup(&r);
-    return XD_OK;
+    return st;
 }
 
 static json_t *exception_body(struct batch *b, struct thread *t, const json_t *x, const char *id)
@@ -485,30 +464,25 @@ static void close_exceptions(struct thread *t, const char *type, const char *id,
     }
 }
 
-/* The effects of a step the rules could not take: the state stays, the timeline and an
- * exception say what failed. */
-static json_t *failed_step(const struct thread *t, const struct xd_flow_step *s, enum xd_status st)
+/* The effects of a step the rules could not take, in s->fx: the state stays, the timeline and
+ * an exception say what failed. XD_OK or XD_ENOMEM. */
+static enum xd_status failed_step(const struct thread *t, struct xd_flow_step *s,
+                                  enum xd_status why)
 {
-    json_t *row = json_object_get(t->row, "owner");
-    json_t *fx =
-        json_pack("{s:s, s:O?, s:O?, s:O?}", "state", t->state, "owner", row, "next_step",
-                  json_object_get(t->row, "next_step"), "sla", json_object_get(t->row, "sla"));
-    json_t *d = json_pack("{s:s, s:s}", "document", s->doc_type, "error", xd_strerror(st));
-    json_t *ev = json_pack("{s:s, s:O, s:s?}", "event", "step.failed", "detail", d, "document_id",
-                           s->doc_id);
-    json_t *x = json_pack("{s:s, s:s, s:s, s:O, s:[s]}", "type", "processing_failed", "owner",
-                          "buyer", "summary", "The hub could not apply a document to the order",
-                          "detail", d, "actions", "resolve");
-    if (fx == NULL || d == NULL || ev == NULL || x == NULL ||
-        json_object_set_new(fx, "events", json_pack("[O]", ev)) != 0 ||
-        json_object_set_new(fx, "exceptions", json_pack("[O]", x)) != 0) {
-        json_decref(fx);
-        fx = NULL;
+    s->st = XD_OK;
+    s->fx = json_pack("{s:s, s:O?, s:O?, s:O?}", "state", t->state, "owner",
+                      json_object_get(t->row, "owner"), "next_step",
+                      json_object_get(t->row, "next_step"), "sla", json_object_get(t->row, "sla"));
+    json_t *d = json_pack("{s:s, s:s}", "document", s->doc_type, "error", xd_strerror(why));
+    if (s->fx != NULL && d != NULL) {
+        xd_flow__event(s, "step.failed", json_deep_copy(d));
+        xd_flow__exception(s, "processing_failed", "buyer", NULL,
+                           "The hub could not apply a document to the order", d,
+                           (const char *const[]){"resolve", NULL});
+        return s->st;
     }
     json_decref(d);
-    json_decref(ev);
-    json_decref(x);
-    return fx;
+    return XD_ENOMEM;
 }
 
 /* Run one step of <t> and fold its effects into the batch. */
@@ -547,8 +521,7 @@ static enum xd_status step(struct batch *b, struct thread *t, struct xd_flow_ste
         t->data = before;
         before = NULL;
         json_decref(s->fx);
-        s->fx = failed_step(t, s, st);
-        st = s->fx != NULL ? XD_OK : XD_ENOMEM;
+        st = failed_step(t, s, st);
     }
     json_decref(before);
     json_t *fx = s->fx;
@@ -568,7 +541,7 @@ static enum xd_status step(struct batch *b, struct thread *t, struct xd_flow_ste
     json_array_foreach(json_object_get(fx, "send"), i, v)
     {
         if (st == XD_OK) {
-            st = send_one(b, t, v, s->doc_id != NULL ? s->doc_id : s->doc_type, evs, fx);
+            st = send_one(b, t, s, v, s->doc_id != NULL ? s->doc_id : s->doc_type, evs);
         }
     }
     json_array_foreach(json_object_get(fx, "events"), i, v)
@@ -583,17 +556,20 @@ static enum xd_status step(struct batch *b, struct thread *t, struct xd_flow_ste
         json_array_append(b->events, v);
     }
     json_decref(evs);
+    /* A timer's id is its thread and kind: setting one again replaces it. */
     json_array_foreach(json_object_get(fx, "timers_cancel"), i, v)
     {
-        char id[XD_CORRELATION_ID_MAX + 160];
-        snprintf(id, sizeof id, "%s:%s", t->cid, json_string_value(v));
-        json_array_append_new(b->closed, json_string(id));
+        json_array_append_new(b->closed, json_sprintf("%s:%s", t->cid, json_string_value(v)));
     }
     json_array_foreach(json_object_get(fx, "timers"), i, v)
     {
         json_t *tm = json_deep_copy(v);
         json_object_set_new(tm, "cid", json_string(t->cid));
+        json_object_set_new(tm, "id", json_sprintf("%s:%s", t->cid, jstr(v, "kind")));
         json_array_append_new(b->timers, tm);
+    }
+    if (st == XD_OK && json_array_size(json_object_get(fx, "resolve")) > 0) {
+        st = excs_load(b, t);
     }
     json_array_foreach(json_object_get(fx, "resolve"), i, v)
     {
@@ -633,11 +609,6 @@ static enum xd_status step(struct batch *b, struct thread *t, struct xd_flow_ste
 }
 
 /* ---- the store operation ------------------------------------------------------------------- */
-
-static const char *jstr(const json_t *o, const char *k)
-{
-    return json_string_value(json_object_get(o, k));
-}
 
 static char *arena_printf(struct xd_arena *a, const char *a1, const char *a2)
 {
@@ -736,12 +707,8 @@ static enum xd_status commit_named(struct batch *b, const char *cursor, int64_t 
     }
     json_array_foreach(b->timers, i, v)
     {
-        char *id = arena_printf(a, jstr(v, "cid"), jstr(v, "kind"));
-        if (id == NULL) {
-            return XD_ENOMEM;
-        }
         tms[i] =
-            (struct xd_store_timer){.id = id,
+            (struct xd_store_timer){.id = jstr(v, "id"),
                                     .correlation_id = jstr(v, "cid"),
                                     .kind = jstr(v, "kind"),
                                     .due_at_ms = json_integer_value(json_object_get(v, "due_at"))};
@@ -874,7 +841,7 @@ static bool run_documents(struct xd_flow *f, struct batch *b)
     uint64_t steps = 0;
     for (size_t i = 0; st == XD_OK && i < n; i++) {
         const struct xd_store_doc *d = &docs[i];
-        if (!xd_flow__p2p_handles(d->doc_type) || strcmp(d->doc_type, "timer") == 0) {
+        if (!xd_flow__p2p_handles(d->doc_type)) {
             continue;
         }
         json_t *doc = json_loadb(d->body, d->body_len, 0, NULL);
@@ -1136,7 +1103,7 @@ static enum xd_status run_action(struct xd_flow *f, struct batch *b, struct acti
         st = step(b, t, &s);
     }
     if (st == XD_OK) {
-        /* The exception as loaded by thread_get is the one to close (it is open). */
+        /* The exception as read above is the one to close (it is open). */
         if (json_object_get(t->excs, ex.id) == NULL) {
             json_object_set(t->excs, ex.id, body);
         }

@@ -54,9 +54,18 @@ struct xd_flow_step {
  * the sticky status. A document the flow does not expect in its state is not an error: it is
  * recorded and raises an exception. */
 enum xd_status xd_flow__p2p_step(struct xd_flow_step *s) XD_NODISCARD;
-/* The flow's name and whether <doc_type> is one of its documents. */
+/* The flow's name and whether an event of <doc_type> has a rule (journal documents of other
+ * types are no step). */
 extern const char xd_flow__p2p_name[];
 bool xd_flow__p2p_handles(const char *doc_type);
+
+/* Effects every step may have (p2p.c): a timeline event (document, sender and channel of the
+ * step filled in; <detail> is taken), an exception for a person (<detail> taken; <actions>
+ * NULL-terminated). */
+json_t *xd_flow__event(struct xd_flow_step *s, const char *name, json_t *detail);
+void xd_flow__exception(struct xd_flow_step *s, const char *type, const char *owner,
+                        const char *partner, const char *summary, json_t *detail,
+                        const char *const *actions);
 
 /* match.c: exact decimals in JSON strings. A missing member reads as zero; a malformed one
  * or an overflow sets step->st. */

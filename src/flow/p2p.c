@@ -148,7 +148,7 @@ static void add_to(struct xd_flow_step *s, json_t *l, const char *k, struct xd_d
 
 /* ---- effects ------------------------------------------------------------------------------- */
 
-static json_t *event(struct xd_flow_step *s, const char *name, json_t *detail)
+json_t *xd_flow__event(struct xd_flow_step *s, const char *name, json_t *detail)
 {
     json_t *e = json_object();
     xd_flow__set_str(s, e, "event", name);
@@ -178,7 +178,7 @@ static void send(struct xd_flow_step *s, const char *to, const json_t *doc)
         json_t *d = json_object();
         xd_flow__set_str(s, d, "role", to);
         xd_flow__set_str(s, d, "document", xd_flow__str(doc, "type"));
-        event(s, "send.skipped", d);
+        xd_flow__event(s, "send.skipped", d);
         return;
     }
     json_t *m = json_object();
@@ -206,16 +206,14 @@ static void cancel_timers(struct xd_flow_step *s, const char *expect)
 }
 
 /* Raise an exception for a person. <actions> is a NULL-terminated list. */
-static void raise_exc(struct xd_flow_step *s, const char *type, const char *owner,
-                      const char *summary, json_t *detail, const char *const *actions)
+void xd_flow__exception(struct xd_flow_step *s, const char *type, const char *owner,
+                        const char *partner, const char *summary, json_t *detail,
+                        const char *const *actions)
 {
     json_t *x = json_object();
     xd_flow__set_str(s, x, "type", type);
     xd_flow__set_str(s, x, "owner", owner);
     xd_flow__set_str(s, x, "summary", summary);
-    const char *partner = strcmp(owner, "warehouse") == 0  ? xd_flow__str(s->data, "warehouse")
-                          : strcmp(owner, "supplier") == 0 ? xd_flow__str(s->data, "supplier")
-                                                           : NULL;
     if (partner != NULL) {
         xd_flow__set_str(s, x, "partner", partner);
     }
@@ -229,6 +227,16 @@ static void raise_exc(struct xd_flow_step *s, const char *type, const char *owne
         xd_flow__set_str(s, x, "document_id", s->doc_id);
     }
     xd_flow__append(s, xd_flow__arr(s, s->fx, "exceptions"), x);
+}
+
+/* An exception of the rules: its partner is the one that owes the next step. */
+static void raise_exc(struct xd_flow_step *s, const char *type, const char *owner,
+                      const char *summary, json_t *detail, const char *const *actions)
+{
+    const char *partner = strcmp(owner, "warehouse") == 0  ? xd_flow__str(s->data, "warehouse")
+                          : strcmp(owner, "supplier") == 0 ? xd_flow__str(s->data, "supplier")
+                                                           : NULL;
+    xd_flow__exception(s, type, owner, partner, summary, detail, actions);
 }
 
 static void resolve_exc(struct xd_flow_step *s, const char *type)
@@ -528,11 +536,11 @@ static void po_create(struct xd_flow_step *s)
         raise_exc(s, "unroutable", "buyer",
                   "No partner profile matches the order's supplier: nothing was sent", d,
                   (const char *const[]){"resend", "resolve", NULL});
-        event(s, "po.unroutable", NULL);
+        xd_flow__event(s, "po.unroutable", NULL);
         return;
     }
     send(s, "supplier", s->doc);
-    event(s, "po.sent", detail_str(s, "to", xd_flow__str(s->data, "supplier")));
+    xd_flow__event(s, "po.sent", detail_str(s, "to", xd_flow__str(s->data, "supplier")));
     arm_slas(s, "purchase_order", s->doc);
 }
 
@@ -541,7 +549,7 @@ static void po_change(struct xd_flow_step *s)
     po_lines(s, s->doc);
     xd_flow__set(s, s->data, "acknowledged", json_false());
     send(s, "supplier", s->doc);
-    event(s, "po.changed", NULL);
+    xd_flow__event(s, "po.changed", NULL);
     arm_slas(s, "purchase_order", NULL);
 }
 
@@ -554,12 +562,13 @@ static void po_cancel(struct xd_flow_step *s)
     }
     resolve_exc(s, "sla_at_risk");
     resolve_exc(s, "sla_missed");
-    event(s, "po.cancelled", NULL);
+    xd_flow__event(s, "po.cancelled", NULL);
 }
 
 static void po_again(struct xd_flow_step *s)
 {
-    event(s, "po.duplicate", detail_str(s, "note", "the order was issued before; not sent again"));
+    xd_flow__event(s, "po.duplicate",
+                   detail_str(s, "note", "the order was issued before; not sent again"));
 }
 
 static void ack_apply(struct xd_flow_step *s)
@@ -611,7 +620,7 @@ static void ack_apply(struct xd_flow_step *s)
     json_t *d = json_object();
     xd_flow__set_str(s, d, "status", header);
     xd_flow__set(s, d, "changes", changes);
-    event(s, "ack.received", d);
+    xd_flow__event(s, "ack.received", d);
     if (all_rejected) {
         raise_exc(s, "po_rejected", "buyer", "The supplier rejected the order", NULL,
                   (const char *const[]){"resolve", NULL});
@@ -726,7 +735,7 @@ static void asn_apply(struct xd_flow_step *s)
                   (const char *const[]){"accept_variance", "resolve", NULL});
     }
     json_decref(problems);
-    event(s, "asn.received", d);
+    xd_flow__event(s, "asn.received", d);
     arm_slas(s, "ship_notice", NULL);
 }
 
@@ -812,7 +821,7 @@ static void receipt_apply(struct xd_flow_step *s)
     json_t *d = json_object();
     xd_flow__set_str(s, d, "receipt_number", rn);
     xd_flow__set(s, d, "variances", json_deep_copy(found));
-    event(s, "receipt.received", d);
+    xd_flow__event(s, "receipt.received", d);
     arm_slas(s, "receipt", NULL);
     if (asn != NULL && json_array_size(found) == 0 && asn_complete(s, asn)) {
         /* This receipt made up what an earlier one of the ship notice lacked. */
@@ -945,10 +954,10 @@ static void settle_invoice(struct xd_flow_step *s, const char *number, json_t *i
     if (strcmp(state, "matched") == 0) {
         book_invoice(s, inv);
         send(s, "erp", doc);
-        event(s, "invoice.matched", d);
+        xd_flow__event(s, "invoice.matched", d);
     } else if (strcmp(state, "mismatch") == 0) {
         xd_flow__set(s, d, "problems", json_deep_copy(json_object_get(inv, "problems")));
-        event(s, "invoice.mismatch", d);
+        xd_flow__event(s, "invoice.mismatch", d);
         json_t *x = json_object();
         xd_flow__set_str(s, x, "invoice_number", number);
         xd_flow__set(s, x, "problems", json_deep_copy(json_object_get(inv, "problems")));
@@ -956,7 +965,7 @@ static void settle_invoice(struct xd_flow_step *s, const char *number, json_t *i
                   "The invoice does not match the order and the receipts", x,
                   (const char *const[]){"accept_variance", "reject_invoice", "resolve", NULL});
     } else {
-        event(s, "invoice.held", d);
+        xd_flow__event(s, "invoice.held", d);
     }
 }
 
@@ -1001,7 +1010,7 @@ static void duplicate(struct xd_flow_step *s)
 {
     char name[64];
     snprintf(name, sizeof name, "%s.duplicate", s->doc_type);
-    event(s, name, detail_str(s, "note", "seen before: not counted again"));
+    xd_flow__event(s, name, detail_str(s, "note", "seen before: not counted again"));
 }
 
 static void unexpected(struct xd_flow_step *s)
@@ -1009,7 +1018,7 @@ static void unexpected(struct xd_flow_step *s)
     json_t *d = json_object();
     xd_flow__set_str(s, d, "document", s->doc_type);
     xd_flow__set_str(s, d, "state", s->state);
-    event(s, "document.unexpected", json_deep_copy(d));
+    xd_flow__event(s, "document.unexpected", json_deep_copy(d));
     raise_exc(s, "unexpected_document", "buyer",
               "A document arrived that the order's state does not expect", d,
               (const char *const[]){"resolve", NULL});
@@ -1021,7 +1030,7 @@ static void timer_fire(struct xd_flow_step *s)
     char expect[64] = "";
     char what[16] = "";
     if (sscanf(s->timer_kind, "sla.%63[a-z_].%15[a-z_]", expect, what) != 2) {
-        event(s, "timer.unknown", detail_str(s, "kind", s->timer_kind));
+        xd_flow__event(s, "timer.unknown", detail_str(s, "kind", s->timer_kind));
         return;
     }
     bool missed = strcmp(what, "missed") == 0;
@@ -1029,7 +1038,7 @@ static void timer_fire(struct xd_flow_step *s)
     xd_flow__set(s, xd_flow__obj(s, s->data, "sla_open"), expect, json_true());
     json_t *d = json_object();
     xd_flow__set_str(s, d, "expect", expect);
-    event(s, missed ? "sla.missed" : "sla.at_risk", json_deep_copy(d));
+    xd_flow__event(s, missed ? "sla.missed" : "sla.at_risk", json_deep_copy(d));
     if (missed) {
         resolve_exc(s, "sla_at_risk");
     }
@@ -1050,13 +1059,13 @@ static void action_apply(struct xd_flow_step *s)
     xd_flow__set_str(s, d, "action", act);
     xd_flow__set_str(s, d, "exception", xd_flow__str(x, "id"));
     xd_flow__set_str(s, d, "comment", xd_flow__str(s->action, "comment"));
-    event(s, "exception.action", d);
+    xd_flow__event(s, "exception.action", d);
     if (strcmp(act, "resend") == 0) {
         const json_t *po = json_object_get(s->action, "po");
         if (po != NULL && xd_flow__str(s->data, "supplier") != NULL) {
             json_object_del(s->data, "unroutable");
             send(s, "supplier", po);
-            event(s, "po.resent", detail_str(s, "to", xd_flow__str(s->data, "supplier")));
+            xd_flow__event(s, "po.resent", detail_str(s, "to", xd_flow__str(s->data, "supplier")));
         }
         return;
     }
@@ -1073,7 +1082,7 @@ static void action_apply(struct xd_flow_step *s)
         {
             send(s, "warehouse", asn);
         }
-        event(s, "warehouse.rerouted", d2);
+        xd_flow__event(s, "warehouse.rerouted", d2);
         return;
     }
     if (strcmp(act, "accept_variance") == 0 && type != NULL &&
@@ -1105,10 +1114,10 @@ static void action_apply(struct xd_flow_step *s)
             xd_flow__set_str(s, inv, "state", "accepted");
             book_invoice(s, inv);
             send(s, "erp", json_object_get(inv, "body"));
-            event(s, "invoice.accepted", detail_str(s, "invoice_number", k));
+            xd_flow__event(s, "invoice.accepted", detail_str(s, "invoice_number", k));
         } else if (strcmp(act, "reject_invoice") == 0) {
             xd_flow__set_str(s, inv, "state", "rejected");
-            event(s, "invoice.rejected", detail_str(s, "invoice_number", k));
+            xd_flow__event(s, "invoice.rejected", detail_str(s, "invoice_number", k));
         }
     }
 }
@@ -1123,7 +1132,7 @@ static void dead_letter(struct xd_flow_step *s)
         xd_flow__set_str(s, d, keys[i], xd_flow__str(m, keys[i]));
     }
     xd_flow__set(s, d, "outbox_seq", json_deep_copy(json_object_get(m, "seq")));
-    event(s, "delivery.dead", json_deep_copy(d));
+    xd_flow__event(s, "delivery.dead", json_deep_copy(d));
     const char *erp = xd_flow__str(s->data, "erp");
     const char *to = xd_flow__str(m, "partner");
     bool to_erp = erp != NULL && to != NULL && strcmp(erp, to) == 0;

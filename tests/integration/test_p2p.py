@@ -663,6 +663,24 @@ def bad_input(w):
     assert w.hub.flow("NOPE-1") is None
     st, body = w.hub.request("GET", "/v1/exceptions?type=invoice_mismatch&state=open&owner=accounts_payable")
     assert st == 200 and all(x["owner"] == "accounts_payable" for x in body["exceptions"])
+    # An order the supplier's format cannot carry (its component separator in a note): nothing
+    # goes out, the timeline and a send_failed exception say why, with resend among the actions.
+    po = json.loads(json.dumps(w.po_template))
+    po.update(po_number="SEP-1", note="deliver > 07:00")
+    po["supplier"]["party_id"] = "acme"
+    del po["correlation_id"]
+    st, body = w.hub.request("POST", "/v1/documents", po)
+    assert st == 201, body
+    end = time.time() + 10
+    while (w.hub.flow("SEP-1") is None or "send_failed" not in w.exceptions("SEP-1")) \
+            and time.time() < end:
+        time.sleep(0.05)
+    f = w.hub.flow("SEP-1")
+    x = [x for x in f["exceptions"] if x["type"] == "send_failed"][0]
+    assert x["actions"] == ["resend", "resolve"] and x["partner"] == "acme", x
+    assert "separator" in x["detail"]["error"], x
+    assert "send.failed" in [e["event"] for e in f["timeline"]]
+    assert not [b for c, b in w.sup.raw() if b"SEP-1" in b]
     # Ship notices whose quantities add up past what an exact decimal holds: canon accepts each
     # one, the step that would overflow fails alone: the order keeps its state and quantities,
     # an exception says so, and the flow goes on.
