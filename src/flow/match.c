@@ -36,34 +36,34 @@ void xd_flow__set_dec(struct xd_flow_step *s, json_t *obj, const char *key, stru
     xd_flow__set(s, obj, key, json_string(buf));
 }
 
-struct xd_decimal xd_flow__add(struct xd_flow_step *s, struct xd_decimal a, struct xd_decimal b)
+/* <op> of a and b, its failure (overflow) kept in the step. */
+static struct xd_decimal arith(struct xd_flow_step *s,
+                               enum xd_status (*op)(struct xd_decimal, struct xd_decimal,
+                                                    struct xd_decimal *),
+                               struct xd_decimal a, struct xd_decimal b)
 {
     struct xd_decimal r = {0, 0};
-    enum xd_status st = xd_decimal_add(a, b, &r);
+    enum xd_status st = op(a, b, &r);
     if (st != XD_OK) {
         fail(s, st);
+        return (struct xd_decimal){0, 0};
     }
     return r;
+}
+
+struct xd_decimal xd_flow__add(struct xd_flow_step *s, struct xd_decimal a, struct xd_decimal b)
+{
+    return arith(s, xd_decimal_add, a, b);
 }
 
 struct xd_decimal xd_flow__sub(struct xd_flow_step *s, struct xd_decimal a, struct xd_decimal b)
 {
-    struct xd_decimal r = {0, 0};
-    enum xd_status st = xd_decimal_sub(a, b, &r);
-    if (st != XD_OK) {
-        fail(s, st);
-    }
-    return r;
+    return arith(s, xd_decimal_sub, a, b);
 }
 
 struct xd_decimal xd_flow__mul(struct xd_flow_step *s, struct xd_decimal a, struct xd_decimal b)
 {
-    struct xd_decimal r = {0, 0};
-    enum xd_status st = xd_decimal_mul(a, b, &r);
-    if (st != XD_OK) {
-        fail(s, st);
-    }
-    return r;
+    return arith(s, xd_decimal_mul, a, b);
 }
 
 bool xd_flow__within_pct(struct xd_flow_step *s, struct xd_decimal actual,

@@ -121,6 +121,8 @@ struct xd_gw_request {
 
 /* ---- responses (response.c) ---- */
 const char *xd_gw__header(struct xd_gw_request *r, const char *name);
+/* A query parameter of the request, NULL when absent. */
+const char *xd_gw__query(struct xd_gw_request *r, const char *name);
 void xd_gw__add_header(struct xd_gw_request *r, const char *name, const char *value);
 /* A JSON body (already serialised) with <status>. */
 void xd_gw__json(struct xd_gw_request *r, int status, const char *json, size_t len);

@@ -41,16 +41,11 @@ static struct xd_deliver *engine(struct xd_gw_request *r)
     return r->gw->opts.deliver;
 }
 
-static const char *arg(struct xd_gw_request *r, const char *name)
-{
-    return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
-}
-
 /* limit and after of a listing; false when an answer (400) is set. */
 static bool paging(struct xd_gw_request *r, struct xd_store_outbox_filter *f)
 {
-    const char *limit = arg(r, "limit");
-    const char *after = arg(r, "after");
+    const char *limit = xd_gw__query(r, "limit");
+    const char *after = xd_gw__query(r, "after");
     uint64_t n = LIST_DEFAULT;
     uint64_t a = 0;
     if (limit != NULL &&
@@ -72,7 +67,7 @@ static bool paging(struct xd_gw_request *r, struct xd_store_outbox_filter *f)
 /* A partner or endpoint filter; false when an answer is set. */
 static bool name_arg(struct xd_gw_request *r, const char *name, const char **out)
 {
-    *out = arg(r, name);
+    *out = xd_gw__query(r, name);
     if (*out != NULL && !xd_store_name_valid(*out)) {
         xd_gw__problem(r, 400, "invalid-name", "Bad Request", NULL,
                        "%s must be 1-64 of A-Z a-z 0-9 . _ -", name);
@@ -214,7 +209,7 @@ void xd_gw__h_outbox_list(struct xd_gw_request *r)
         !name_arg(r, "endpoint", &f.endpoint)) {
         return;
     }
-    const char *state = arg(r, "state");
+    const char *state = xd_gw__query(r, "state");
     if (state != NULL) {
         if (xd_store_outbox_state_parse(state, &f.state) != XD_OK) {
             xd_gw__problem(r, 400, "invalid-state", "Bad Request", NULL,
@@ -223,7 +218,7 @@ void xd_gw__h_outbox_list(struct xd_gw_request *r)
         }
         f.has_state = true;
     }
-    f.correlation_id = arg(r, "correlation_id");
+    f.correlation_id = xd_gw__query(r, "correlation_id");
     if (f.correlation_id != NULL &&
         (f.correlation_id[0] == '\0' || strlen(f.correlation_id) > XD_CORRELATION_ID_MAX)) {
         xd_gw__problem(r, 400, "invalid-correlation-id", "Bad Request", NULL,

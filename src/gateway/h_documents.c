@@ -307,7 +307,7 @@ void xd_gw__h_document_get(struct xd_gw_request *r)
 
 static size_t query_limit(struct xd_gw_request *r, bool *bad)
 {
-    const char *v = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, "limit");
+    const char *v = xd_gw__query(r, "limit");
     uint64_t n = THREAD_LIST_DEFAULT;
     *bad = false;
     if (v != NULL && (xd_parse_u64(v, strlen(v), THREAD_LIST_MAX, &n) != XD_OK || n == 0)) {

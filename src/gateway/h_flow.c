@@ -5,16 +5,10 @@
 #include <string.h>
 
 #include <jansson.h>
-#include <microhttpd.h>
 
 #include "flow/flow.h"
 #include "gateway/gw_int.h"
 #include "store/store.h"
-
-static const char *arg(struct xd_gw_request *r, const char *name)
-{
-    return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
-}
 
 static void send_json(struct xd_gw_request *r, int status, json_t *j)
 {
@@ -30,7 +24,7 @@ static void send_json(struct xd_gw_request *r, int status, json_t *j)
 /* A short filter value: 1-128 printable bytes. */
 static bool filter_arg(struct xd_gw_request *r, const char *name, const char **out)
 {
-    const char *v = arg(r, name);
+    const char *v = xd_gw__query(r, name);
     if (v != NULL && (v[0] == '\0' || strlen(v) > 128)) {
         xd_gw__problem(r, 400, "invalid-filter", "Bad Request", NULL, "%s must be 1-128 characters",
                        name);
@@ -48,7 +42,7 @@ void xd_gw__h_exceptions_list(struct xd_gw_request *r)
         !filter_arg(r, "correlation_id", &f.correlation_id)) {
         return;
     }
-    const char *v = arg(r, "min_age_seconds");
+    const char *v = xd_gw__query(r, "min_age_seconds");
     int64_t now = xd_now_ms();
     if (v != NULL) {
         uint64_t age = 0;
@@ -59,7 +53,7 @@ void xd_gw__h_exceptions_list(struct xd_gw_request *r)
         }
         f.created_before_ms = now - (int64_t)age * 1000 + 1;
     }
-    v = arg(r, "limit");
+    v = xd_gw__query(r, "limit");
     if (v != NULL) {
         uint64_t lim = 0;
         if (xd_parse_u64(v, strlen(v), XD_STORE_LIST_MAX, &lim) != XD_OK || lim == 0) {
@@ -167,7 +161,7 @@ void xd_gw__h_flows_list(struct xd_gw_request *r)
         return;
     }
     size_t limit = 50;
-    const char *v = arg(r, "limit");
+    const char *v = xd_gw__query(r, "limit");
     if (v != NULL) {
         uint64_t lim = 0;
         if (xd_parse_u64(v, strlen(v), XD_STORE_LIST_MAX, &lim) != XD_OK || lim == 0) {

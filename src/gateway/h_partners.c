@@ -252,7 +252,7 @@ void xd_gw__h_partner_put(struct xd_gw_request *r)
 
 static bool parse_version(struct xd_gw_request *r, int64_t *version)
 {
-    const char *v = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, "version");
+    const char *v = xd_gw__query(r, "version");
     uint64_t n = 0;
     *version = 0;
     if (v == NULL) {

@@ -10,6 +10,11 @@ const char *xd_gw__header(struct xd_gw_request *r, const char *name)
     return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
 }
 
+const char *xd_gw__query(struct xd_gw_request *r, const char *name)
+{
+    return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
 void xd_gw__add_header(struct xd_gw_request *r, const char *name, const char *value)
 {
     struct gw_response *resp = &r->resp;
