@@ -18,6 +18,7 @@
 
 #include "partner/partner.h"
 #include "sim/sim_int.h"
+#include "sim_test.h"
 #include "x12/x12.h"
 
 static char dir[64];
@@ -384,16 +385,13 @@ static void test_send_answers(void **state)
 static int setup(void **state)
 {
     (void)state;
-    snprintf(dir, sizeof dir, "/tmp/xd-sim-partner.XXXXXX");
-    return mkdtemp(dir) != NULL ? 0 : -1;
+    return sim_test_dir_make(dir, sizeof dir, "partner");
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    return system(cmd) == 0 ? 0 : -1;
+    return sim_test_dir_remove(dir);
 }
 
 int main(void)

@@ -15,6 +15,7 @@
 
 #include "partner/partner.h"
 #include "sim/sim_int.h"
+#include "sim_test.h"
 
 static char dir[64];
 
@@ -191,16 +192,13 @@ static void test_cancel_drops_what_waits(void **state)
 static int setup(void **state)
 {
     (void)state;
-    snprintf(dir, sizeof dir, "/tmp/xd-sim-runner.XXXXXX");
-    return mkdtemp(dir) != NULL ? 0 : -1;
+    return sim_test_dir_make(dir, sizeof dir, "runner");
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    return system(cmd) == 0 ? 0 : -1;
+    return sim_test_dir_remove(dir);
 }
 
 int main(void)
