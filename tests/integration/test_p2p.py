@@ -25,6 +25,14 @@ SRC = os.environ["CROSSDOCK_SRC"]
 D = decimal.Decimal
 
 
+def until(cond, timeout=20):
+    """Wait until cond() is true (checked every 50 ms), at most <timeout> seconds; the caller
+    asserts what it needs afterwards."""
+    end = time.time() + timeout
+    while not cond() and time.time() < end:
+        time.sleep(0.05)
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -322,12 +330,9 @@ class World:
                 "totals": {"subtotal": str(sub), "total_amount": str(sub)}}
 
     def erp_types(self, po_number, wait_for=None, timeout=20):
-        end = time.time() + timeout
-        while True:
-            types = [d["type"] for d in self.erp.docs(po_number)]
-            if wait_for is None or len(types) >= wait_for or time.time() > end:
-                return types
-            time.sleep(0.05)
+        if wait_for is not None:
+            until(lambda: len(self.erp.docs(po_number)) >= wait_for, timeout)
+        return [d["type"] for d in self.erp.docs(po_number)]
 
     def exceptions(self, po_number, state="open"):
         f = self.hub.flow(po_number)
@@ -457,9 +462,7 @@ def two_receipts_for_one_asn(w):
     w.warehouse_sends(w.receipt(po, "RCV-T1", "ASN-T1", {3: "20"}))
     w.hub.wait_state("TWO-1", "partially_received")
     w.supplier_sends(w.invoice(po, "INV-T1", "ASN-T1"))
-    end = time.time() + 10
-    while w.exceptions("TWO-1") != ["invoice_mismatch", "receipt_variance"] and time.time() < end:
-        time.sleep(0.05)
+    until(lambda: w.exceptions("TWO-1") == ["invoice_mismatch", "receipt_variance"], 10)
     assert w.exceptions("TWO-1") == ["invoice_mismatch", "receipt_variance"]
     w.warehouse_sends(w.receipt(po, "RCV-T2", "ASN-T1", {1: None, 2: None, 3: "16"}))
     f = w.hub.wait_state("TWO-1", "closed")
@@ -539,9 +542,7 @@ def supplier_down(w):
     st, body = w.hub.request("GET", "/v1/outbox?partner=acme&state=pending")
     assert st == 200 and any(m["attempts"] >= 1 for m in body["messages"]), body
     w.sup.down = False
-    end = time.time() + 20
-    while not [b for c, b in w.sup.raw() if b"DOWN-1" in b] and time.time() < end:
-        time.sleep(0.1)
+    until(lambda: [b for c, b in w.sup.raw() if b"DOWN-1" in b])
     assert len([b for c, b in w.sup.raw() if b"DOWN-1" in b]) == 1
 
 
@@ -553,9 +554,7 @@ def erp_refuses_a_posting(w):
     w.erp.refuse = True
     try:
         w.supplier_sends(w.ack(po))
-        end = time.time() + 20
-        while "delivery_failed" not in w.exceptions("ERPX-1") and time.time() < end:
-            time.sleep(0.1)
+        until(lambda: "delivery_failed" in w.exceptions("ERPX-1"))
     finally:
         w.erp.refuse = False
     f = w.hub.flow("ERPX-1")
@@ -580,9 +579,7 @@ def warehouse_rerouted(w):
     w.wh.refuse = True
     try:
         w.supplier_sends(w.asn(po, "ASN-RR"))
-        end = time.time() + 20
-        while "delivery_failed" not in w.exceptions("RR-1") and time.time() < end:
-            time.sleep(0.1)
+        until(lambda: "delivery_failed" in w.exceptions("RR-1"))
     finally:
         w.wh.refuse = False
     x = [x for x in w.hub.flow("RR-1")["exceptions"] if x["type"] == "delivery_failed"][0]
@@ -590,9 +587,7 @@ def warehouse_rerouted(w):
     assert not wh2.docs("RR-1")
     out = w.act(x["id"], "reroute", "Chicago dock closed")
     assert out["state"] == "resolved"
-    end = time.time() + 20
-    while not wh2.docs("RR-1") and time.time() < end:
-        time.sleep(0.1)
+    until(lambda: wh2.docs("RR-1"))
     assert [d["asn_number"] for d in wh2.docs("RR-1")] == ["ASN-RR"]
     f = w.hub.flow("RR-1")
     assert f["participants"]["warehouse"] == "wms2"
@@ -631,9 +626,7 @@ def sla_timer_survives_restart(w):
     w.hub.stop()
     time.sleep(3.5)  # both timers fall due while the hub is down
     w.hub.start()
-    end = time.time() + 10
-    while w.hub.flow("SLA-1")["sla"] != "missed" and time.time() < end:
-        time.sleep(0.1)
+    until(lambda: w.hub.flow("SLA-1")["sla"] == "missed", 10)
     f = w.hub.flow("SLA-1")
     assert f["sla"] == "missed", f
     assert w.exceptions("SLA-1") == ["sla_missed"]
@@ -671,10 +664,7 @@ def bad_input(w):
     del po["correlation_id"]
     st, body = w.hub.request("POST", "/v1/documents", po)
     assert st == 201, body
-    end = time.time() + 10
-    while (w.hub.flow("SEP-1") is None or "send_failed" not in w.exceptions("SEP-1")) \
-            and time.time() < end:
-        time.sleep(0.05)
+    until(lambda: w.hub.flow("SEP-1") is not None and "send_failed" in w.exceptions("SEP-1"), 10)
     f = w.hub.flow("SEP-1")
     x = [x for x in f["exceptions"] if x["type"] == "send_failed"][0]
     assert x["actions"] == ["resend", "resolve"] and x["partner"] == "acme", x
@@ -691,9 +681,7 @@ def bad_input(w):
     for n in ("ASN-O1", "ASN-O2"):
         st, body = w.hub.request("POST", "/v1/documents", w.asn(po, n, huge))
         assert st == 201, body
-    end = time.time() + 10
-    while "processing_failed" not in w.exceptions("OVF-1") and time.time() < end:
-        time.sleep(0.05)
+    until(lambda: "processing_failed" in w.exceptions("OVF-1"), 10)
     f = w.hub.flow("OVF-1")
     assert "processing_failed" in w.exceptions("OVF-1"), f["exceptions"]
     assert f["lines"][0]["shipped"] == "5000000000000.000001", f["lines"][0]
