@@ -196,11 +196,9 @@ enum xd_status xd_store__flow_apply(struct xd_store__apply *x)
         return st_;                                                                                \
     } while (0)
 
-static enum xd_status args_ok(const void *a, const void *b, struct xd_error *err)
+static enum xd_status missing(struct xd_error *err)
 {
-    return a != NULL && b != NULL
-               ? XD_OK
-               : xd_error_set(err, XD_EINVAL, "store read: arguments are required");
+    return xd_error_set(err, XD_EINVAL, "store read: arguments are required");
 }
 
 static size_t clamp(size_t limit)
@@ -212,9 +210,8 @@ enum xd_status xd_store_docs_after(struct xd_store *s, int64_t after_seq, size_t
                                    struct xd_arena *a, struct xd_store_doc **out, size_t *n_out,
                                    struct xd_error *err)
 {
-    enum xd_status st = args_ok(a, out, err);
-    if (st != XD_OK || n_out == NULL) {
-        return st != XD_OK ? st : args_ok(NULL, NULL, err);
+    if (s == NULL || a == NULL || out == NULL || n_out == NULL) {
+        return missing(err);
     }
     size_t lim =
         limit == 0 || limit > XD_STORE_MESSAGE_DOCS_MAX + 1 ? XD_STORE_MESSAGE_DOCS_MAX + 1 : limit;
@@ -224,18 +221,16 @@ enum xd_status xd_store_docs_after(struct xd_store *s, int64_t after_seq, size_t
 enum xd_status xd_store_cursor_get(struct xd_store *s, const char *name, int64_t *out,
                                    struct xd_error *err)
 {
-    enum xd_status st = args_ok(name, out, err);
-    if (st != XD_OK) {
-        return st;
+    if (s == NULL || name == NULL || out == NULL) {
+        return missing(err);
     }
     WITH_READER(s, err, s->be->cursor_get(c, name, out, err));
 }
 
 enum xd_status xd_store_journal_head(struct xd_store *s, int64_t *out, struct xd_error *err)
 {
-    enum xd_status st = args_ok(s, out, err);
-    if (st != XD_OK) {
-        return st;
+    if (s == NULL || out == NULL) {
+        return missing(err);
     }
     WITH_READER(s, err, s->be->journal_head(c, out, err));
 }
@@ -243,9 +238,8 @@ enum xd_status xd_store_journal_head(struct xd_store *s, int64_t *out, struct xd
 enum xd_status xd_store_flow_get(struct xd_store *s, const char *correlation_id, struct xd_arena *a,
                                  struct xd_store_flow_row *out, struct xd_error *err)
 {
-    enum xd_status st = args_ok(correlation_id, a, err);
-    if (st != XD_OK || out == NULL) {
-        return st != XD_OK ? st : args_ok(NULL, NULL, err);
+    if (s == NULL || correlation_id == NULL || a == NULL || out == NULL) {
+        return missing(err);
     }
     WITH_READER(s, err, s->be->flow_get(c, correlation_id, a, out, err));
 }
@@ -254,9 +248,8 @@ enum xd_status xd_store_flow_events(struct xd_store *s, const char *correlation_
                                     struct xd_arena *a, struct xd_store_flow_event **out,
                                     size_t *n_out, struct xd_error *err)
 {
-    enum xd_status st = args_ok(correlation_id, a, err);
-    if (st != XD_OK || out == NULL || n_out == NULL) {
-        return st != XD_OK ? st : args_ok(NULL, NULL, err);
+    if (s == NULL || correlation_id == NULL || a == NULL || out == NULL || n_out == NULL) {
+        return missing(err);
     }
     WITH_READER(s, err, s->be->flow_events(c, correlation_id, a, out, n_out, err));
 }
@@ -265,9 +258,8 @@ enum xd_status xd_store_flow_list(struct xd_store *s, const char *state, size_t 
                                   struct xd_arena *a, struct xd_store_flow_row **out, size_t *n_out,
                                   struct xd_error *err)
 {
-    enum xd_status st = args_ok(a, out, err);
-    if (st != XD_OK || n_out == NULL) {
-        return st != XD_OK ? st : args_ok(NULL, NULL, err);
+    if (s == NULL || a == NULL || out == NULL || n_out == NULL) {
+        return missing(err);
     }
     WITH_READER(s, err, s->be->flow_list(c, state, clamp(limit), a, out, n_out, err));
 }
@@ -277,9 +269,9 @@ enum xd_status xd_store_flow_counts(struct xd_store *s, struct xd_arena *a,
                                     struct xd_store_count **exceptions, size_t *n_exceptions,
                                     struct xd_error *err)
 {
-    enum xd_status st = args_ok(a, states, err);
-    if (st != XD_OK || n_states == NULL || exceptions == NULL || n_exceptions == NULL) {
-        return st != XD_OK ? st : args_ok(NULL, NULL, err);
+    if (s == NULL || a == NULL || states == NULL || n_states == NULL || exceptions == NULL ||
+        n_exceptions == NULL) {
+        return missing(err);
     }
     WITH_READER(s, err, s->be->flow_counts(c, a, states, n_states, exceptions, n_exceptions, err));
 }
@@ -288,9 +280,8 @@ enum xd_status xd_store_timers_due(struct xd_store *s, int64_t now_ms, size_t li
                                    struct xd_arena *a, struct xd_store_timer **out, size_t *n_out,
                                    struct xd_error *err)
 {
-    enum xd_status st = args_ok(a, out, err);
-    if (st != XD_OK || n_out == NULL) {
-        return st != XD_OK ? st : args_ok(NULL, NULL, err);
+    if (s == NULL || a == NULL || out == NULL || n_out == NULL) {
+        return missing(err);
     }
     WITH_READER(s, err, s->be->timers_due(c, now_ms, clamp(limit), a, out, n_out, err));
 }
@@ -298,9 +289,8 @@ enum xd_status xd_store_timers_due(struct xd_store *s, int64_t now_ms, size_t li
 enum xd_status xd_store_exception_get(struct xd_store *s, const char *id, struct xd_arena *a,
                                       struct xd_store_exception *out, struct xd_error *err)
 {
-    enum xd_status st = args_ok(id, a, err);
-    if (st != XD_OK || out == NULL) {
-        return st != XD_OK ? st : args_ok(NULL, NULL, err);
+    if (s == NULL || id == NULL || a == NULL || out == NULL) {
+        return missing(err);
     }
     WITH_READER(s, err, s->be->exception_get(c, id, a, out, err));
 }
@@ -310,9 +300,8 @@ enum xd_status xd_store_exception_list(struct xd_store *s,
                                        struct xd_arena *a, struct xd_store_exception **out,
                                        size_t *n_out, struct xd_error *err)
 {
-    enum xd_status st = args_ok(f, a, err);
-    if (st != XD_OK || out == NULL || n_out == NULL) {
-        return st != XD_OK ? st : args_ok(NULL, NULL, err);
+    if (s == NULL || f == NULL || a == NULL || out == NULL || n_out == NULL) {
+        return missing(err);
     }
     struct xd_store_exception_filter g = *f;
     g.limit = clamp(f->limit);
