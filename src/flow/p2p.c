@@ -359,12 +359,12 @@ static struct totals totals(struct xd_flow_step *s)
     return t;
 }
 
-static enum state progress(struct xd_flow_step *s)
+static enum state progress(struct xd_flow_step *s, const struct totals *tp)
 {
     if (json_is_true(json_object_get(s->data, "unroutable"))) {
         return ST_UNROUTABLE;
     }
-    struct totals t = totals(s);
+    const struct totals t = *tp;
     bool acked = json_is_true(json_object_get(s->data, "acknowledged"));
     if (acked && t.all_rejected) {
         return ST_REJECTED;
@@ -385,11 +385,11 @@ static enum state progress(struct xd_flow_step *s)
 }
 
 /* Who owes the next step and what it is, for people (the row's owner and next_step). */
-static void next_step(struct xd_flow_step *s, enum state st)
+static void next_step(struct xd_flow_step *s, enum state st, const struct totals *tp)
 {
     const char *owner = NULL;
     const char *next = NULL;
-    struct totals t = totals(s);
+    const struct totals t = *tp;
     switch (st) {
     case ST_SENT:
         owner = "supplier", next = "po_acknowledgement";
@@ -1196,6 +1196,7 @@ enum xd_status xd_flow__p2p_step(struct xd_flow_step *s)
         }
     }
     enum state to = from;
+    struct totals t;
     if (r == NULL) {
         if (from == ST_NONE || strcmp(s->doc_type, "timer") == 0) {
             /* Not a flow's business (a document of a thread no order started), or a timer
@@ -1206,13 +1207,16 @@ enum xd_status xd_flow__p2p_step(struct xd_flow_step *s)
         unexpected(s);
     } else {
         r->action(s);
-        to = r->to == STAY ? from : r->to == PROGRESS ? progress(s) : (enum state)r->to;
+    }
+    t = totals(s); /* the quantities after the step, for its state and its next step */
+    if (r != NULL) {
+        to = r->to == STAY ? from : r->to == PROGRESS ? progress(s, &t) : (enum state)r->to;
     }
     if (to == ST_NONE) {
         to = ST_SENT;
     }
     xd_flow__set_str(s, s->fx, "state", state_names[to]);
-    next_step(s, to);
+    next_step(s, to, &t);
     const char *sla = xd_flow__str(s->data, "sla");
     xd_flow__set_str(s, s->fx, "sla", sla != NULL ? sla : "ok");
     if (to == ST_CLOSED || to == ST_CANCELLED || to == ST_REJECTED) {
