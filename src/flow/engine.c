@@ -22,6 +22,7 @@
 #define ACTOR         "flow"
 #define CONTROL_BLOCK 64 /* X12 control numbers reserved at a time per partner and kind */
 #define SLAS_MAX      16
+#define DUMP_MAX      ((size_t)64 << 20) /* one JSON text of the op: a thread's working data */
 
 struct action_req {
     const char *exception_id, *action, *comment, *actor;
@@ -84,6 +85,7 @@ struct batch {
     struct thread *threads;
     size_t n_threads, cap_threads;
     json_t *events, *timers, *closed, *outbox; /* JSON until the op is built */
+    struct xd_buf dump;                        /* where the op's JSON texts are written */
     int64_t now;
     struct xd_error err;
 };
@@ -114,7 +116,9 @@ static enum xd_status batch_init(struct batch *b, struct xd_flow *f)
 {
     memset(b, 0, sizeof *b);
     b->f = f;
-    b->a = xd_arena_create(0, (size_t)512 << 20);
+    /* One block holds a batch of batch_max documents, so a reset frees nothing. */
+    b->a = xd_arena_create((size_t)2 << 20, (size_t)512 << 20);
+    xd_buf_init(&b->dump, DUMP_MAX);
     b->events = json_array();
     b->timers = json_array();
     b->closed = json_array();
@@ -133,6 +137,7 @@ static void batch_cleanup(struct batch *b)
     json_decref(b->timers);
     json_decref(b->closed);
     json_decref(b->outbox);
+    xd_buf_cleanup(&b->dump);
     xd_arena_destroy(b->a);
 }
 
@@ -184,7 +189,7 @@ static enum xd_status thread_get(struct batch *b, const char *cid, struct thread
     json_object_set_new(t->row, "next_step",
                         row.next_step != NULL ? json_string(row.next_step) : json_null());
     json_object_set_new(t->row, "sla", json_string(row.sla));
-    t->data = json_loads(row.data, 0, NULL);
+    t->data = xd_flow__json_load(row.data, strlen(row.data), b->a);
     if (t->state == NULL || !json_is_object(t->data)) {
         return xd_error_set(&b->err, XD_ECORRUPT, "thread %s: stored flow data is not JSON", cid);
     }
@@ -620,12 +625,9 @@ static char *arena_printf(struct xd_arena *a, const char *a1, const char *a2)
     return s;
 }
 
-static char *arena_dump(struct xd_arena *a, const json_t *v)
+static char *arena_dump(struct batch *b, const json_t *v)
 {
-    char *s = json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER);
-    char *copy = s != NULL ? xd_arena_strndup(a, s, strlen(s)) : NULL;
-    free(s);
-    return copy;
+    return xd_flow__json_dump(v, &b->dump, b->a);
 }
 
 /* Commit the batch (with the cursor move, when <cursor_to> >= 0). */
@@ -662,7 +664,7 @@ static enum xd_status commit_named(struct batch *b, const char *cursor, int64_t 
                 .owner = jstr(t->row, "owner"),
                 .next_step = jstr(t->row, "next_step"),
                 .sla = jstr(t->row, "sla") != NULL ? jstr(t->row, "sla") : "ok",
-                .data = arena_dump(a, t->data),
+                .data = arena_dump(b, t->data),
                 .version = t->version,
             };
             if (rows[r - 1].data == NULL) {
@@ -681,7 +683,7 @@ static enum xd_status commit_named(struct batch *b, const char *cursor, int64_t 
                 .partner = jstr(e, "partner"),
                 .owner = jstr(e, "owner"),
                 .state = jstr(e, "state"),
-                .body = arena_dump(a, e),
+                .body = arena_dump(b, e),
                 .created_at_ms = json_integer_value(json_object_get(e, "created_at_ms")),
             };
             if (exs[x++].body == NULL) {
@@ -702,7 +704,7 @@ static enum xd_status commit_named(struct batch *b, const char *cursor, int64_t 
             .document_id = jstr(v, "document_id"),
             .partner = jstr(v, "partner"),
             .channel = jstr(v, "channel"),
-            .detail = d != NULL ? arena_dump(a, d) : NULL,
+            .detail = d != NULL ? arena_dump(b, d) : NULL,
         };
     }
     json_array_foreach(b->timers, i, v)
@@ -844,7 +846,7 @@ static bool run_documents(struct xd_flow *f, struct batch *b)
         if (!xd_flow__p2p_handles(d->doc_type)) {
             continue;
         }
-        json_t *doc = json_loadb(d->body, d->body_len, 0, NULL);
+        json_t *doc = xd_flow__json_load(d->body, d->body_len, b->a);
         if (doc == NULL) {
             continue; /* the journal holds canonical JSON; nothing to drive */
         }
@@ -1028,7 +1030,7 @@ static enum xd_status reroute_args(struct xd_flow *f, struct batch *b, struct th
             continue;
         }
         st = xd_store_doc_get(f->o.store, id, b->a, &d, err);
-        json_t *doc = st == XD_OK ? json_loadb(d.body, d.body_len, 0, NULL) : NULL;
+        json_t *doc = st == XD_OK ? xd_flow__json_load(d.body, d.body_len, b->a) : NULL;
         if (st == XD_OK && (doc == NULL || json_array_append_new(asns, doc) != 0)) {
             st = XD_ENOMEM;
         }
@@ -1081,7 +1083,7 @@ static enum xd_status run_action(struct xd_flow *f, struct batch *b, struct acti
     if (st == XD_OK && strcmp(q->action, "resend") == 0) {
         struct xd_store_doc d;
         if (xd_store_doc_get(f->o.store, jstr(t->data, "po_doc"), b->a, &d, q->err) == XD_OK) {
-            po = json_loadb(d.body, d.body_len, 0, NULL);
+            po = xd_flow__json_load(d.body, d.body_len, b->a);
         }
         if (jstr(t->data, "supplier") == NULL) {
             json_t *order = po;

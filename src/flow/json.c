@@ -1,0 +1,276 @@
+/* SPDX-License-Identifier: MIT
+ * JSON text to and from jansson trees for the workflow engine, which loads every journaled
+ * document and every thread's working data and writes the data back at every step: jansson's
+ * own parser (a character stream with a lookahead per byte) and encoder (a UTF-8 decode per
+ * character of every string) cost it more than all the rules together.
+ * Loading goes through the canonical codec's pull parser (src/canon/canon_json.h): the tree is
+ * the same as json_loadb's, the grammar stricter (duplicate member names and \u0000 are
+ * refused). Dumping writes what json_dumps(JSON_COMPACT) writes, byte for byte. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "canon/canon_json.h"
+#include "flow/flow_int.h"
+
+/* Integers that fit json_int_t; anything else is refused, as json_loadb refuses them. */
+static json_t *number(struct xd_canon__json *j)
+{
+    const char *text = NULL;
+    size_t len = 0;
+    bool integer = false;
+    if (!xd_canon__json_number(j, &text, &len, &integer)) {
+        return NULL;
+    }
+    char small[64];
+    char *s = len < sizeof small ? small : xd_arena_strndup(j->arena, text, len);
+    if (s == NULL) {
+        j->status = XD_ENOMEM;
+        return NULL;
+    }
+    if (s == small) {
+        memcpy(small, text, len);
+        small[len] = '\0';
+    }
+    errno = 0;
+    char *end = NULL;
+    json_t *v = NULL;
+    if (integer) {
+        long long n = strtoll(s, &end, 10);
+        v = errno == 0 ? json_integer((json_int_t)n) : NULL;
+    } else {
+        double d = strtod(s, &end);
+        v = errno == 0 ? json_real(d) : NULL;
+    }
+    if (v == NULL && j->status == XD_OK) {
+        j->status = errno != 0 ? XD_EPARSE : XD_ENOMEM;
+    }
+    return v;
+}
+
+static json_t *value(struct xd_canon__json *j);
+
+/* A value could not be built or kept: stop the parser (every later call fails at once). */
+static void fail(struct xd_canon__json *j)
+{
+    if (j->status == XD_OK) {
+        j->status = XD_ENOMEM;
+    }
+}
+
+static json_t *object(struct xd_canon__json *j)
+{
+    json_t *o = xd_canon__json_begin(j) ? json_object() : NULL;
+    struct xd_canon__jstr k;
+    while (o != NULL && xd_canon__json_member(j, &k)) {
+        if (json_object_getn(o, k.p, k.len) != NULL) {
+            xd_canon__json_fail_duplicate(j, &k);
+            break;
+        }
+        json_t *v = value(j);
+        if (v == NULL || json_object_setn_new_nocheck(o, k.p, k.len, v) != 0) {
+            fail(j);
+        }
+    }
+    if (o == NULL || j->status != XD_OK) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
+}
+
+static json_t *array(struct xd_canon__json *j)
+{
+    json_t *a = xd_canon__json_begin(j) ? json_array() : NULL;
+    while (a != NULL && xd_canon__json_item(j)) {
+        json_t *v = value(j);
+        if (v == NULL || json_array_append_new(a, v) != 0) {
+            fail(j);
+        }
+    }
+    if (a == NULL || j->status != XD_OK) {
+        json_decref(a);
+        return NULL;
+    }
+    return a;
+}
+
+static json_t *value(struct xd_canon__json *j)
+{
+    struct xd_canon__jstr s;
+    json_t *v = NULL;
+    switch (xd_canon__json_peek(j)) {
+    case XD_CANON__J_OBJECT:
+        return object(j);
+    case XD_CANON__J_ARRAY:
+        return array(j);
+    case XD_CANON__J_STRING:
+        v = xd_canon__json_string(j, &s, true) ? json_stringn_nocheck(s.p, s.len) : NULL;
+        break;
+    case XD_CANON__J_NUMBER:
+        return number(j);
+    case XD_CANON__J_TRUE:
+        v = xd_canon__json_literal(j) ? json_true() : NULL;
+        break;
+    case XD_CANON__J_FALSE:
+        v = xd_canon__json_literal(j) ? json_false() : NULL;
+        break;
+    case XD_CANON__J_NULL:
+        v = xd_canon__json_literal(j) ? json_null() : NULL;
+        break;
+    case XD_CANON__J_NONE:
+        return NULL;
+    }
+    if (v == NULL) {
+        fail(j);
+    }
+    return v;
+}
+
+json_t *xd_flow__json_load(const char *text, size_t len, struct xd_arena *a)
+{
+    struct xd_canon__json j;
+    xd_canon__json_init(&j, text, len, a);
+    json_t *v = value(&j);
+    if (v != NULL && !xd_canon__json_finish(&j)) {
+        json_decref(v);
+        v = NULL;
+    }
+    xd_canon__json_cleanup(&j);
+    return v;
+}
+
+/* ---- dump ---------------------------------------------------------------------------------- */
+
+/* A string as jansson writes it without JSON_ENSURE_ASCII: '"', '\\' and control characters
+ * escaped, everything else (valid UTF-8, as jansson keeps it) copied in runs. */
+static enum xd_status put_string(struct xd_buf *b, const char *s, size_t n)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    enum xd_status st = xd_buf_append_char(b, '"');
+    size_t run = 0;
+    for (size_t i = 0; st == XD_OK && i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x20 && c != '"' && c != '\\') {
+            continue;
+        }
+        st = xd_buf_append(b, s + run, i - run);
+        run = i + 1;
+        char esc[6] = {'\\', (char)c, 0, 0, 0, 0};
+        size_t len = 2;
+        switch (c) {
+        case '"':
+        case '\\':
+            break;
+        case '\b':
+            esc[1] = 'b';
+            break;
+        case '\f':
+            esc[1] = 'f';
+            break;
+        case '\n':
+            esc[1] = 'n';
+            break;
+        case '\r':
+            esc[1] = 'r';
+            break;
+        case '\t':
+            esc[1] = 't';
+            break;
+        default:
+            memcpy(esc + 1, "u00", 3);
+            esc[4] = hex[c >> 4];
+            esc[5] = hex[c & 15];
+            len = 6;
+            break;
+        }
+        if (st == XD_OK) {
+            st = xd_buf_append(b, esc, len);
+        }
+    }
+    if (st == XD_OK) {
+        st = xd_buf_append(b, s + run, n - run);
+    }
+    return st == XD_OK ? xd_buf_append_char(b, '"') : st;
+}
+
+static enum xd_status put_value(struct xd_buf *b, const json_t *v, unsigned depth)
+{
+    char num[40];
+    int n = 0;
+    enum xd_status st = XD_OK;
+    if (depth > XD_CANON_MAX_DEPTH * 4) {
+        return XD_ETOOBIG; /* a tree built by the rules, never this deep */
+    }
+    switch (json_typeof(v)) {
+    case JSON_OBJECT: {
+        const char *k = NULL;
+        const json_t *m = NULL;
+        bool first = true;
+        st = xd_buf_append_char(b, '{');
+        json_object_foreach((json_t *)v, k, m)
+        {
+            if (st == XD_OK && !first) {
+                st = xd_buf_append_char(b, ',');
+            }
+            first = false;
+            if (st == XD_OK) {
+                st = put_string(b, k, strlen(k));
+            }
+            if (st == XD_OK) {
+                st = xd_buf_append_char(b, ':');
+            }
+            if (st == XD_OK) {
+                st = put_value(b, m, depth + 1);
+            }
+        }
+        return st == XD_OK ? xd_buf_append_char(b, '}') : st;
+    }
+    case JSON_ARRAY: {
+        st = xd_buf_append_char(b, '[');
+        for (size_t i = 0; st == XD_OK && i < json_array_size(v); i++) {
+            if (i > 0) {
+                st = xd_buf_append_char(b, ',');
+            }
+            if (st == XD_OK) {
+                st = put_value(b, json_array_get(v, i), depth + 1);
+            }
+        }
+        return st == XD_OK ? xd_buf_append_char(b, ']') : st;
+    }
+    case JSON_STRING:
+        return put_string(b, json_string_value(v), json_string_length(v));
+    case JSON_INTEGER:
+        n = snprintf(num, sizeof num, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+        break;
+    case JSON_REAL:
+        /* As jansson: 17 significant digits, and always recognisable as a real. */
+        n = snprintf(num, sizeof num, "%.17g", json_real_value(v));
+        if (n > 0 && (size_t)n < sizeof num - 2 && strpbrk(num, ".eE") == NULL) {
+            memcpy(num + n, ".0", 3);
+            n += 2;
+        }
+        break;
+    case JSON_TRUE:
+        return xd_buf_append(b, "true", 4);
+    case JSON_FALSE:
+        return xd_buf_append(b, "false", 5);
+    case JSON_NULL:
+        return xd_buf_append(b, "null", 4);
+    }
+    if (n <= 0 || (size_t)n >= sizeof num) {
+        return XD_EINVAL; /* NaN or infinity: not JSON, as json_dumps refuses them */
+    }
+    return xd_buf_append(b, num, (size_t)n);
+}
+
+char *xd_flow__json_dump(const json_t *v, struct xd_buf *scratch, struct xd_arena *a)
+{
+    xd_buf_reset(scratch);
+    if (v == NULL || put_value(scratch, v, 0) != XD_OK) {
+        return NULL;
+    }
+    return xd_arena_strndup(a, scratch->data, scratch->len);
+}
