@@ -8,6 +8,7 @@
  * refused). Dumping writes what json_dumps(JSON_COMPACT) writes, byte for byte. */
 #include <errno.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -196,6 +197,37 @@ static enum xd_status put_string(struct xd_buf *b, const char *s, size_t n)
     return st == XD_OK ? xd_buf_append_char(b, '"') : st;
 }
 
+/* A real as jansson writes it: 17 significant digits, always recognisable as a real (".0"
+ * added to a whole number), the exponent without '+' or leading zeros. */
+static int real_text(char *num, size_t cap, double d)
+{
+    int n = isfinite(d) ? snprintf(num, cap, "%.17g", d) : -1;
+    if (n <= 0 || (size_t)n >= cap - 2) {
+        return -1;
+    }
+    char *e = strchr(num, 'e');
+    if (e == NULL) {
+        if (strchr(num, '.') == NULL) {
+            memcpy(num + n, ".0", 3);
+            n += 2;
+        }
+        return n;
+    }
+    char *from = e + 1; /* an optional sign, then the digits */
+    char *to = from;
+    if (*from == '-') {
+        to++;
+        from++;
+    } else if (*from == '+') {
+        from++;
+    }
+    while (*from == '0' && from[1] != '\0') {
+        from++;
+    }
+    memmove(to, from, strlen(from) + 1);
+    return (int)strlen(num);
+}
+
 static enum xd_status put_value(struct xd_buf *b, const json_t *v, unsigned depth)
 {
     char num[40];
@@ -246,12 +278,7 @@ static enum xd_status put_value(struct xd_buf *b, const json_t *v, unsigned dept
         n = snprintf(num, sizeof num, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
         break;
     case JSON_REAL:
-        /* As jansson: 17 significant digits, and always recognisable as a real. */
-        n = snprintf(num, sizeof num, "%.17g", json_real_value(v));
-        if (n > 0 && (size_t)n < sizeof num - 2 && strpbrk(num, ".eE") == NULL) {
-            memcpy(num + n, ".0", 3);
-            n += 2;
-        }
+        n = real_text(num, sizeof num, json_real_value(v));
         break;
     case JSON_TRUE:
         return xd_buf_append(b, "true", 4);

@@ -130,6 +130,8 @@ static void test_dump(void **state)
     assert_int_equal(json_object_set_new(o, "whole real", json_real(3.0)), 0);
     assert_int_equal(json_object_set_new(o, "tiny", json_real(1e-300)), 0);
     assert_int_equal(json_object_set_new(o, "third", json_real(1.0 / 3.0)), 0);
+    assert_int_equal(json_object_set_new(o, "large", json_real(1.5e32)), 0);
+    assert_int_equal(json_object_set_new(o, "negative small", json_real(-2.5e-7)), 0);
     json_t *arr = json_loads("[{}, [], null, true, false, \"\", [[1]]]", 0, NULL);
     assert_non_null(arr);
     assert_int_equal(json_object_set_new(o, "mixed", arr), 0);
