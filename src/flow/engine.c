@@ -392,10 +392,10 @@ static enum xd_status send_one(struct batch *b, struct thread *t, struct xd_flow
             json_decref(why);
             return XD_ENOMEM;
         }
-        xd_flow__exception(s, "send_failed", "buyer", pid, "A document could not be sent", why,
-                           same(type, "purchase_order")
-                               ? (const char *const[]){"resend", "resolve", NULL}
-                               : (const char *const[]){"resolve", NULL});
+        xd_flow__exception(
+            s, "send_failed", "buyer", pid, "A document could not be sent", why, NULL,
+            same(type, "purchase_order") ? (const char *const[]){"resend", "resolve", NULL}
+                                         : (const char *const[]){"resolve", NULL});
         return s->st != XD_OK ? s->st : st == XD_ENOMEM ? st : XD_OK;
     }
     char id[XD_ID_LEN + 1];
@@ -432,8 +432,9 @@ static json_t *exception_body(struct batch *b, struct thread *t, const json_t *x
     return e;
 }
 
-/* Close the thread's open exceptions of <type> (or the one of <id>) with a history entry. */
-static void close_exceptions(struct thread *t, const char *type, const char *id, const char *actor,
+/* Close the thread's open exceptions that the resolve entry <r> ({type, subject?}, p2p.c)
+ * names (or the one of <id>) with a history entry. */
+static void close_exceptions(struct thread *t, const json_t *r, const char *id, const char *actor,
                              const char *action, const char *comment, int64_t now)
 {
     const char *k = NULL;
@@ -441,8 +442,7 @@ static void close_exceptions(struct thread *t, const char *type, const char *id,
     json_object_foreach(t->excs, k, e)
     {
         const char *st = json_string_value(json_object_get(e, "state"));
-        if (!same(st, "open") ||
-            (type != NULL && !same(json_string_value(json_object_get(e, "type")), type)) ||
+        if (!same(st, "open") || (r != NULL && !xd_flow__resolves(r, e)) ||
             (id != NULL && strcmp(k, id) != 0)) {
             continue;
         }
@@ -477,7 +477,7 @@ static enum xd_status failed_step(const struct thread *t, struct xd_flow_step *s
     if (s->fx != NULL && d != NULL) {
         xd_flow__event(s, "step.failed", json_deep_copy(d));
         xd_flow__exception(s, "processing_failed", "buyer", NULL,
-                           "The hub could not apply a document to the order", d,
+                           "The hub could not apply a document to the order", d, NULL,
                            (const char *const[]){"resolve", NULL});
         return s->st;
     }
@@ -573,8 +573,8 @@ static enum xd_status step(struct batch *b, struct thread *t, struct xd_flow_ste
     }
     json_array_foreach(json_object_get(fx, "resolve"), i, v)
     {
-        close_exceptions(t, json_string_value(v), NULL, ACTOR, "auto_resolved",
-                         "the awaited document arrived", b->now);
+        close_exceptions(t, v, NULL, ACTOR, "auto_resolved", "the awaited document arrived",
+                         b->now);
     }
     json_array_foreach(json_object_get(fx, "exceptions"), i, v)
     {

@@ -8,7 +8,8 @@
  *   po_number, po_doc, supplier, erp, warehouse   the order and who takes part
  *   lines {"<n>": {line_number, sku, uom, ordered, unit_price, status, confirmed,
  *                  confirmed_price, shipped, received, damaged, invoiced, short_accepted}}
- *   asns {"<asn_number>": {doc, lines {"<n>": qty}, got {"<n>": qty received}, received}}
+ *   asns {"<asn_number>": {doc, lines {"<n>": qty}, got {"<n>": qty received}, received,
+ *                          damaged}}
  *   receipts [numbers]
  *   invoices {"<invoice_number>": {state, doc, body, lines {"<n>": qty}, problems [...]}}
  *   variances [...], asn_accuracy {asns, accurate}, acknowledged, sla, sla_open {expect: true},
@@ -207,7 +208,7 @@ static void cancel_timers(struct xd_flow_step *s, const char *expect)
 
 /* Raise an exception for a person. <actions> is a NULL-terminated list. */
 void xd_flow__exception(struct xd_flow_step *s, const char *type, const char *owner,
-                        const char *partner, const char *summary, json_t *detail,
+                        const char *partner, const char *summary, json_t *detail, json_t *subject,
                         const char *const *actions)
 {
     json_t *x = json_object();
@@ -226,22 +227,57 @@ void xd_flow__exception(struct xd_flow_step *s, const char *type, const char *ow
     if (s->doc_id != NULL) {
         xd_flow__set_str(s, x, "document_id", s->doc_id);
     }
+    if (subject != NULL) {
+        xd_flow__set(s, x, "subject", subject);
+    }
     xd_flow__append(s, xd_flow__arr(s, s->fx, "exceptions"), x);
+}
+
+/* What an exception is about: a document of <document> type, by its <number> (or NULL: the
+ * document type itself, as for the one an SLA awaits). */
+static json_t *about(struct xd_flow_step *s, const char *document, const char *number)
+{
+    json_t *j = json_object();
+    xd_flow__set_str(s, j, "document", document);
+    if (number != NULL) {
+        xd_flow__set_str(s, j, "number", number);
+    }
+    return j;
 }
 
 /* An exception of the rules: its partner is the one that owes the next step. */
 static void raise_exc(struct xd_flow_step *s, const char *type, const char *owner,
-                      const char *summary, json_t *detail, const char *const *actions)
+                      const char *summary, json_t *detail, json_t *subject,
+                      const char *const *actions)
 {
     const char *partner = strcmp(owner, "warehouse") == 0  ? xd_flow__str(s->data, "warehouse")
                           : strcmp(owner, "supplier") == 0 ? xd_flow__str(s->data, "supplier")
                                                            : NULL;
-    xd_flow__exception(s, type, owner, partner, summary, detail, actions);
+    xd_flow__exception(s, type, owner, partner, summary, detail, subject, actions);
 }
 
-static void resolve_exc(struct xd_flow_step *s, const char *type)
+/* The step closes the thread's open exceptions of <type> about <subject> (taken; NULL: every
+ * one of <type>). */
+static void resolve_exc(struct xd_flow_step *s, const char *type, json_t *subject)
 {
-    xd_flow__append(s, xd_flow__arr(s, s->fx, "resolve"), json_string(type));
+    json_t *r = json_object();
+    xd_flow__set_str(s, r, "type", type);
+    if (subject != NULL) {
+        xd_flow__set(s, r, "subject", subject);
+    }
+    xd_flow__append(s, xd_flow__arr(s, s->fx, "resolve"), r);
+}
+
+bool xd_flow__resolves(const json_t *r, const json_t *x)
+{
+    const char *rt = xd_flow__str(r, "type");
+    const char *xt = xd_flow__str(x, "type");
+    if (rt == NULL || xt == NULL || strcmp(rt, xt) != 0) {
+        return false;
+    }
+    const json_t *rs = json_object_get(r, "subject");
+    const json_t *xs = json_object_get(x, "subject");
+    return rs == NULL || xs == NULL || json_equal(rs, xs);
 }
 
 static json_t *detail_str(struct xd_flow_step *s, const char *k, const char *v)
@@ -301,8 +337,8 @@ static void sla_met(struct xd_flow_step *s, const char *expect)
     cancel_timers(s, expect);
     json_t *open = json_object_get(s->data, "sla_open");
     if (json_object_get(open, expect) != NULL) {
-        resolve_exc(s, "sla_at_risk");
-        resolve_exc(s, "sla_missed");
+        resolve_exc(s, "sla_at_risk", about(s, expect, NULL));
+        resolve_exc(s, "sla_missed", about(s, expect, NULL));
         json_object_del(open, expect);
         if (json_object_size(open) == 0) {
             xd_flow__set_str(s, s->data, "sla", "ok");
@@ -534,7 +570,7 @@ static void po_create(struct xd_flow_step *s)
         json_t *d = json_object();
         xd_flow__set(s, d, "supplier", sup != NULL ? json_deep_copy(sup) : json_null());
         raise_exc(s, "unroutable", "buyer",
-                  "No partner profile matches the order's supplier: nothing was sent", d,
+                  "No partner profile matches the order's supplier: nothing was sent", d, NULL,
                   (const char *const[]){"resend", "resolve", NULL});
         xd_flow__event(s, "po.unroutable", NULL);
         return;
@@ -560,8 +596,8 @@ static void po_cancel(struct xd_flow_step *s)
     for (size_t i = 0; i < XD_ARRAY_LEN(expects); i++) {
         cancel_timers(s, expects[i]);
     }
-    resolve_exc(s, "sla_at_risk");
-    resolve_exc(s, "sla_missed");
+    resolve_exc(s, "sla_at_risk", NULL);
+    resolve_exc(s, "sla_missed", NULL);
     xd_flow__event(s, "po.cancelled", NULL);
 }
 
@@ -622,7 +658,7 @@ static void ack_apply(struct xd_flow_step *s)
     xd_flow__set(s, d, "changes", changes);
     xd_flow__event(s, "ack.received", d);
     if (all_rejected) {
-        raise_exc(s, "po_rejected", "buyer", "The supplier rejected the order", NULL,
+        raise_exc(s, "po_rejected", "buyer", "The supplier rejected the order", NULL, NULL,
                   (const char *const[]){"resolve", NULL});
     }
 }
@@ -731,7 +767,7 @@ static void asn_apply(struct xd_flow_step *s)
     if (!accurate) {
         xd_flow__set(s, d, "variances", json_deep_copy(problems));
         raise_exc(s, "asn_discrepancy", "supplier", "The ship notice does not match the order",
-                  json_deep_copy(problems),
+                  json_deep_copy(problems), about(s, "ship_notice", asn_number),
                   (const char *const[]){"accept_variance", "resolve", NULL});
     }
     json_decref(problems);
@@ -739,18 +775,15 @@ static void asn_apply(struct xd_flow_step *s)
     arm_slas(s, "ship_notice", NULL);
 }
 
-/* Every line of the ship notice received in full, over all its receipts, and nothing of the
- * order damaged (a damage is a variance no later receipt makes up). */
+/* Every line of the ship notice received in full, over all its receipts, and nothing of it
+ * damaged (a damage is a variance no later receipt makes up). */
 static bool asn_complete(struct xd_flow_step *s, const json_t *asn)
 {
+    if (json_is_true(json_object_get(asn, "damaged"))) {
+        return false;
+    }
     const char *k = NULL;
     json_t *q = NULL;
-    json_object_foreach(lines(s), k, q)
-    {
-        if (!is_zero(dec(s, q, "damaged"))) {
-            return false;
-        }
-    }
     const json_t *got = json_object_get(asn, "got");
     json_object_foreach((json_t *)json_object_get(asn, "lines"), k, q)
     {
@@ -815,6 +848,9 @@ static void receipt_apply(struct xd_flow_step *s)
         if (!is_zero(dmg) || !is_zero(rej)) {
             variance(s, found, "damaged", l, xd_flow__str(l, "sku"), rec,
                      xd_flow__add(s, dmg, rej));
+            if (asn != NULL) {
+                xd_flow__set(s, asn, "damaged", json_true());
+            }
         }
     }
     send(s, "erp", s->doc);
@@ -824,13 +860,18 @@ static void receipt_apply(struct xd_flow_step *s)
     xd_flow__event(s, "receipt.received", d);
     arm_slas(s, "receipt", NULL);
     if (asn != NULL && json_array_size(found) == 0 && asn_complete(s, asn)) {
-        /* This receipt made up what an earlier one of the ship notice lacked. */
-        resolve_exc(s, "receipt_variance");
+        /* This receipt made up what an earlier one of the ship notice lacked: that ship
+         * notice's variances close, not those of other ship notices. */
+        resolve_exc(s, "receipt_variance", about(s, "ship_notice", asn_number));
     }
     if (json_array_size(found) > 0) {
+        /* About the ship notice the goods came on (what a later receipt of it can make up),
+         * else about the receipt itself. */
         raise_exc(s, "receipt_variance", "buyer",
                   "The goods received differ from what was announced or ordered",
-                  json_deep_copy(found), (const char *const[]){"accept_variance", "resolve", NULL});
+                  json_deep_copy(found),
+                  asn != NULL ? about(s, "ship_notice", asn_number) : about(s, "receipt", rn),
+                  (const char *const[]){"accept_variance", "resolve", NULL});
     }
     json_decref(found);
 }
@@ -963,6 +1004,7 @@ static void settle_invoice(struct xd_flow_step *s, const char *number, json_t *i
         xd_flow__set(s, x, "problems", json_deep_copy(json_object_get(inv, "problems")));
         raise_exc(s, "invoice_mismatch", "accounts_payable",
                   "The invoice does not match the order and the receipts", x,
+                  about(s, "invoice", number),
                   (const char *const[]){"accept_variance", "reject_invoice", "resolve", NULL});
     } else {
         xd_flow__event(s, "invoice.held", d);
@@ -999,7 +1041,7 @@ static void receipt_then_invoices(struct xd_flow_step *s)
             const char *now = xd_flow__str(probe, "state");
             if (now != NULL && strcmp(now, "matched") == 0) {
                 settle_invoice(s, k, inv, json_object_get(inv, "body"));
-                resolve_exc(s, "invoice_mismatch");
+                resolve_exc(s, "invoice_mismatch", about(s, "invoice", k));
             }
             json_decref(probe);
         }
@@ -1020,7 +1062,7 @@ static void unexpected(struct xd_flow_step *s)
     xd_flow__set_str(s, d, "state", s->state);
     xd_flow__event(s, "document.unexpected", json_deep_copy(d));
     raise_exc(s, "unexpected_document", "buyer",
-              "A document arrived that the order's state does not expect", d,
+              "A document arrived that the order's state does not expect", d, NULL,
               (const char *const[]){"resolve", NULL});
 }
 
@@ -1040,13 +1082,13 @@ static void timer_fire(struct xd_flow_step *s)
     xd_flow__set_str(s, d, "expect", expect);
     xd_flow__event(s, missed ? "sla.missed" : "sla.at_risk", json_deep_copy(d));
     if (missed) {
-        resolve_exc(s, "sla_at_risk");
+        resolve_exc(s, "sla_at_risk", about(s, expect, NULL));
     }
     char summary[160];
     snprintf(summary, sizeof summary, "The supplier's %s is %s", expect,
              missed ? "overdue" : "due soon");
     raise_exc(s, missed ? "sla_missed" : "sla_at_risk", "supplier", summary, d,
-              (const char *const[]){"resend", "resolve", NULL});
+              about(s, expect, NULL), (const char *const[]){"resend", "resolve", NULL});
 }
 
 /* A person's action on one of the thread's exceptions (the engine checked that it applies). */
@@ -1143,7 +1185,7 @@ static void dead_letter(struct xd_flow_step *s)
               : to_wh ? "The warehouse could not be given the ship notice: re-route it to the "
                         "alternate warehouse, or resolve"
                       : "A message to a partner was given up after its retries",
-              d,
+              d, NULL,
               to_wh ? (const char *const[]){"reroute", "resolve", NULL}
                     : (const char *const[]){"resolve", NULL});
 }

@@ -271,6 +271,166 @@ static void test_invoice_sla_after_the_receipt(void **state)
     assert_true(cancelled);
 }
 
+/* ---- several ship notices, receipts and invoices: what closes which exception -------------- */
+
+static json_t *asn_of(const char *number, const char *qty)
+{
+    return json_pack("{s:s, s:[{s:s, s:[{s:i, s:s, s:s}]}]}", "asn_number", number, "orders",
+                     "po_number", "P1", "items", "line_number", 1, "quantity", qty, "uom", "EA");
+}
+
+static json_t *receipt_of(const char *number, const char *asn, const char *qty, const char *dmg)
+{
+    return json_pack("{s:s, s:s, s:[{s:i, s:s, s:s}]}", "receipt_number", number, "asn_number", asn,
+                     "lines", "po_line_number", 1, "received_quantity", qty, "damaged_quantity",
+                     dmg);
+}
+
+static void acked(struct thread *t)
+{
+    run(t, "purchase_order", po("original"), NULL, 0);
+    run(t, "po_acknowledgement", json_pack("{s:s, s:s}", "po_number", "P1", "status", "accepted"),
+        NULL, 0);
+}
+
+/* The exception of this step's effects of <type> (the first), or NULL. */
+static json_t *raised(const struct thread *t, const char *type)
+{
+    size_t i;
+    json_t *x;
+    json_array_foreach(json_object_get(t->fx, "exceptions"), i, x)
+    {
+        if (strcmp(json_string_value(json_object_get(x, "type")), type) == 0) {
+            return x;
+        }
+    }
+    return NULL;
+}
+
+static bool subject_is(const json_t *o, const char *document, const char *number)
+{
+    const json_t *sub = json_object_get(o, "subject");
+    const char *n = json_string_value(json_object_get(sub, "number"));
+    return sub != NULL &&
+           strcmp(json_string_value(json_object_get(sub, "document")), document) == 0 &&
+           (number == NULL ? n == NULL : n != NULL && strcmp(n, number) == 0);
+}
+
+static const char *invoice_state(const struct thread *t, const char *number)
+{
+    return json_string_value(
+        json_object_get(json_object_get(json_object_get(t->data, "invoices"), number), "state"));
+}
+
+static void test_a_receipt_closes_only_its_ship_notices_variance(void **state)
+{
+    (void)state;
+    struct thread *t = new_thread();
+    acked(t);
+    run(t, "ship_notice", asn_of("A", "5"), NULL, 0);
+    run(t, "ship_notice", asn_of("B", "5"), NULL, 0);
+    run(t, "receipt", receipt_of("RA", "A", "3", "1"), NULL, 0); /* short and damaged */
+    json_t *xa = json_deep_copy(raised(t, "receipt_variance"));
+    assert_true(subject_is(xa, "ship_notice", "A"));
+    run(t, "receipt", receipt_of("RB1", "B", "2", "0"), NULL, 0);
+    json_t *xb = json_deep_copy(raised(t, "receipt_variance"));
+    assert_true(subject_is(xb, "ship_notice", "B"));
+    run(t, "receipt", receipt_of("RB2", "B", "3", "0"), NULL, 0);
+    assert_null(first_exception(t));
+    json_t *r = json_object_get(t->fx, "resolve");
+    assert_int_equal(json_array_size(r), 1);
+    assert_true(xd_flow__resolves(json_array_get(r, 0), xb));
+    assert_false(xd_flow__resolves(json_array_get(r, 0), xa)); /* A is still short */
+    /* The rest of A comes, but A had damage: no receipt makes that up, its variance stays. */
+    run(t, "receipt", receipt_of("RA2", "A", "2", "0"), NULL, 0);
+    assert_int_equal(json_array_size(json_object_get(t->fx, "resolve")), 0);
+    json_decref(xa);
+    json_decref(xb);
+}
+
+static void test_a_rematch_closes_only_its_invoices_mismatch(void **state)
+{
+    (void)state;
+    struct thread *t = new_thread();
+    acked(t);
+    /* Billed before anything shipped: I1 a quantity mismatch, I2 a price one. */
+    run(t, "invoice", invoice("I1", "10", "2.00", "20.00"), NULL, 0);
+    json_t *x1 = json_deep_copy(raised(t, "invoice_mismatch"));
+    assert_true(subject_is(x1, "invoice", "I1"));
+    run(t, "invoice", invoice("I2", "1", "3.00", "3.00"), NULL, 0);
+    json_t *x2 = json_deep_copy(raised(t, "invoice_mismatch"));
+    assert_true(subject_is(x2, "invoice", "I2"));
+    run(t, "ship_notice", asn_of("S1", "10"), NULL, 0);
+    run(t, "receipt", receipt_of("R1", "S1", "10", "0"), NULL, 0);
+    assert_string_equal(invoice_state(t, "I1"), "matched");
+    assert_string_equal(invoice_state(t, "I2"), "mismatch");
+    /* One entry closes invoice mismatches (the other is the complete ship notice's). */
+    size_t i, n = 0;
+    json_t *r;
+    json_array_foreach(json_object_get(t->fx, "resolve"), i, r)
+    {
+        if (strcmp(json_string_value(json_object_get(r, "type")), "invoice_mismatch") == 0) {
+            n++;
+            assert_true(xd_flow__resolves(r, x1));
+            assert_false(xd_flow__resolves(r, x2));
+        }
+    }
+    assert_int_equal(n, 1);
+    json_decref(x1);
+    json_decref(x2);
+}
+
+static void test_an_sla_met_closes_only_its_own_exceptions(void **state)
+{
+    (void)state;
+    struct thread *t = new_thread();
+    run(t, "purchase_order", po("original"), NULL, 0);
+    run(t, "timer", json_pack("{s:s}", "kind", "sla.po_acknowledgement.missed"), NULL, 0);
+    json_t *ack = json_deep_copy(raised(t, "sla_missed"));
+    run(t, "timer", json_pack("{s:s}", "kind", "sla.ship_notice.missed"), NULL, 0);
+    json_t *ship = json_deep_copy(raised(t, "sla_missed"));
+    assert_true(subject_is(ship, "ship_notice", NULL));
+    run(t, "po_acknowledgement", json_pack("{s:s, s:s}", "po_number", "P1", "status", "accepted"),
+        NULL, 0);
+    json_t *r = json_object_get(t->fx, "resolve");
+    size_t i;
+    json_t *e;
+    bool ack_closed = false;
+    json_array_foreach(r, i, e)
+    {
+        ack_closed |= xd_flow__resolves(e, ack);
+        assert_false(xd_flow__resolves(e, ship));
+    }
+    assert_true(ack_closed);
+    /* The ship notice's SLA is still missed. */
+    assert_string_equal(json_string_value(json_object_get(t->fx, "sla")), "missed");
+    json_decref(ack);
+    json_decref(ship);
+}
+
+static void test_resolves_by_type_and_subject(void **state)
+{
+    (void)state;
+    json_t *r = json_pack("{s:s, s:{s:s, s:s}}", "type", "receipt_variance", "subject", "document",
+                          "ship_notice", "number", "A");
+    json_t *same = json_pack("{s:s, s:{s:s, s:s}}", "type", "receipt_variance", "subject",
+                             "document", "ship_notice", "number", "A");
+    json_t *other = json_pack("{s:s, s:{s:s, s:s}}", "type", "receipt_variance", "subject",
+                              "document", "ship_notice", "number", "B");
+    json_t *legacy = json_pack("{s:s}", "type", "receipt_variance"); /* stored before subjects */
+    json_t *type = json_pack("{s:s}", "type", "invoice_mismatch");
+    json_t *every = json_pack("{s:s}", "type", "receipt_variance"); /* no subject: all */
+    assert_true(xd_flow__resolves(r, same));
+    assert_false(xd_flow__resolves(r, other));
+    assert_true(xd_flow__resolves(r, legacy));
+    assert_false(xd_flow__resolves(r, type));
+    assert_true(xd_flow__resolves(every, other));
+    json_t *all[] = {r, same, other, legacy, type, every};
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
+        json_decref(all[i]);
+    }
+}
+
 int main(void)
 {
     xd_flow_tolerances_init(&tol);
@@ -283,6 +443,10 @@ int main(void)
         cmocka_unit_test(test_invoice_waits_for_goods_in_transit),
         cmocka_unit_test(test_sla_timer_marks_the_thread),
         cmocka_unit_test(test_invoice_sla_after_the_receipt),
+        cmocka_unit_test(test_a_receipt_closes_only_its_ship_notices_variance),
+        cmocka_unit_test(test_a_rematch_closes_only_its_invoices_mismatch),
+        cmocka_unit_test(test_an_sla_met_closes_only_its_own_exceptions),
+        cmocka_unit_test(test_resolves_by_type_and_subject),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     struct thread *t = new_thread();
