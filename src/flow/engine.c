@@ -51,7 +51,7 @@ struct xd_flow {
 
 void xd_flow_tolerances_init(struct xd_flow_tolerances *t)
 {
-    *t = (struct xd_flow_tolerances){{0, 0}, {0, 0}, {0, 2}};
+    *t = (struct xd_flow_tolerances){{0, 0}, {0, 0}, {0, 2}, 14LL * 86400 * 1000};
 }
 
 void xd_flow_options_init(struct xd_flow_options *o)

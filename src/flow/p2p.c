@@ -9,11 +9,13 @@
  *   lines {"<n>": {line_number, sku, uom, ordered, unit_price, status, confirmed,
  *                  confirmed_price, shipped, received, damaged, invoiced, short_accepted}}
  *   asns {"<asn_number>": {doc, lines {"<n>": qty}, got {"<n>": qty received}, received,
- *                          damaged}}
+ *                          damaged, written_off}}
  *   receipts [numbers]
- *   invoices {"<invoice_number>": {state, doc, body, lines {"<n>": qty}, problems [...]}}
+ *   invoices {"<invoice_number>": {state, doc, body, lines {"<n>": qty}, problems [...],
+ *                                  held_until (ms, while held)}}
  *   variances [...], asn_accuracy {asns, accurate}, acknowledged, sla, sla_open {expect: true},
  *   unroutable */
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -60,6 +62,9 @@ static const char *const state_names[ST_COUNT] = {
 #define ANY      (~0u & ~BIT(ST_NONE))
 #define STAY     (-1) /* the thread keeps its state */
 #define PROGRESS (-2) /* the state follows from the quantities (progress()) */
+
+/* The timer of the thread's held invoices (one per thread, due when the first hold ends). */
+#define HOLD_TIMER "invoice.hold"
 
 static enum state state_parse(const char *name)
 {
@@ -876,25 +881,33 @@ static void receipt_apply(struct xd_flow_step *s)
     json_decref(found);
 }
 
-/* What ship notices announced for line <k> that no receipt has answered yet. */
-static struct xd_decimal in_transit_qty(struct xd_flow_step *s, const char *k)
+/* What is still awaited of line <k>: for each ship notice, what it announced for the line and
+ * its receipts have not taken in yet (never below zero: goods received over one ship notice do
+ * not make up another's). A ship notice whose shortage was written off awaits nothing. */
+static struct xd_decimal awaited_qty(struct xd_flow_step *s, const char *k)
 {
     struct xd_decimal sum = {0, 0};
     const char *n = NULL;
     json_t *asn = NULL;
     json_object_foreach(json_object_get(s->data, "asns"), n, asn)
     {
-        if (!json_is_true(json_object_get(asn, "received"))) {
-            sum = xd_flow__add(s, sum, dec(s, json_object_get(asn, "lines"), k));
+        if (json_is_true(json_object_get(asn, "written_off"))) {
+            continue;
+        }
+        struct xd_decimal gap = xd_flow__sub(s, dec(s, json_object_get(asn, "lines"), k),
+                                             dec(s, json_object_get(asn, "got"), k));
+        if (cmp(gap, (struct xd_decimal){0, 0}) > 0) {
+            sum = xd_flow__add(s, sum, gap);
         }
     }
     return sum;
 }
 
 /* Three-way match of one invoice against the order (prices) and the receipts (quantities).
- * "held" while what it bills is shipped but not yet received; "mismatch" when it bills more
- * than received or at another price, beyond the tolerances; else "matched". */
-static void match_invoice(struct xd_flow_step *s, json_t *inv, const json_t *doc)
+ * "held" (only when <may_hold>) while what it bills beyond the goods received is still awaited
+ * (awaited_qty); "mismatch" when it bills more than received or at another price, beyond the
+ * tolerances; else "matched". */
+static void match_invoice(struct xd_flow_step *s, json_t *inv, const json_t *doc, bool may_hold)
 {
     json_t *problems = json_array();
     json_t *per_line = xd_flow__obj(s, inv, "lines");
@@ -921,9 +934,8 @@ static void match_invoice(struct xd_flow_step *s, json_t *inv, const json_t *doc
         /* Quantity: what is billed against what was received and not billed yet. */
         struct xd_decimal open = xd_flow__sub(s, good(s, l), dec(s, l, "invoiced"));
         if (!xd_flow__within_pct(s, q, open, s->tol.quantity_pct) && cmp(q, open) > 0) {
-            struct xd_decimal in_transit = in_transit_qty(s, k);
-            if (cmp(xd_flow__sub(s, q, open), in_transit) <= 0) {
-                waiting = true; /* shipped, not received yet: wait for the receipt */
+            if (may_hold && cmp(xd_flow__sub(s, q, open), awaited_qty(s, k)) <= 0) {
+                waiting = true; /* shipped, not received yet: wait for the receipts */
             } else {
                 xd_flow__set_str(s, p, "kind", "quantity");
                 xd_flow__set_dec(s, p, "invoiced", q);
@@ -984,14 +996,26 @@ static void book_invoice(struct xd_flow_step *s, json_t *inv)
     }
 }
 
-static void settle_invoice(struct xd_flow_step *s, const char *number, json_t *inv,
-                           const json_t *doc)
+static bool state_is(const json_t *o, const char *state)
 {
-    match_invoice(s, inv, doc);
+    const char *st = xd_flow__str(o, "state");
+    return st != NULL && strcmp(st, state) == 0;
+}
+
+/* Match invoice <number> and do what its outcome says: post it (matched), raise
+ * invoice_mismatch (mismatch), or hold it for the goods still awaited, until held_until. */
+static void settle_invoice(struct xd_flow_step *s, const char *number, json_t *inv,
+                           const json_t *doc, bool may_hold)
+{
+    bool was_held = state_is(inv, "held");
+    match_invoice(s, inv, doc, may_hold);
     const char *state = xd_flow__str(inv, "state");
     json_t *d = json_object();
     xd_flow__set_str(s, d, "invoice_number", number);
     xd_flow__set_str(s, d, "match", state);
+    if (strcmp(state, "held") != 0) {
+        json_object_del(inv, "held_until");
+    }
     if (strcmp(state, "matched") == 0) {
         book_invoice(s, inv);
         send(s, "erp", doc);
@@ -1002,12 +1026,48 @@ static void settle_invoice(struct xd_flow_step *s, const char *number, json_t *i
         json_t *x = json_object();
         xd_flow__set_str(s, x, "invoice_number", number);
         xd_flow__set(s, x, "problems", json_deep_copy(json_object_get(inv, "problems")));
+        if (!may_hold) {
+            xd_flow__set(s, x, "hold_expired", json_true());
+        }
         raise_exc(s, "invoice_mismatch", "accounts_payable",
-                  "The invoice does not match the order and the receipts", x,
-                  about(s, "invoice", number),
+                  !may_hold ? "The goods the invoice bills did not all arrive while it was held"
+                            : "The invoice does not match the order and the receipts",
+                  x, about(s, "invoice", number),
                   (const char *const[]){"accept_variance", "reject_invoice", "resolve", NULL});
-    } else {
+    } else if (!was_held) {
+        xd_flow__set(s, inv, "held_until", json_integer(s->now_ms + s->tol.hold_ms));
+        xd_flow__set(s, d, "held_until_ms", json_integer(s->now_ms + s->tol.hold_ms));
         xd_flow__event(s, "invoice.held", d);
+    } else {
+        json_decref(d); /* still held: nothing new to say */
+    }
+}
+
+/* The hold timer follows the held invoices: due when the first hold ends, cancelled when no
+ * invoice is held any more. */
+static void hold_timer(struct xd_flow_step *s)
+{
+    bool any = false;
+    int64_t first = INT64_MAX;
+    const char *k = NULL;
+    json_t *inv = NULL;
+    json_object_foreach(json_object_get(s->data, "invoices"), k, inv)
+    {
+        if (!state_is(inv, "held")) {
+            continue;
+        }
+        if (!json_is_integer(json_object_get(inv, "held_until"))) {
+            /* Held before holds ended: its hold starts now. */
+            xd_flow__set(s, inv, "held_until", json_integer(s->now_ms + s->tol.hold_ms));
+        }
+        int64_t until = json_integer_value(json_object_get(inv, "held_until"));
+        any = true;
+        first = until < first ? until : first;
+    }
+    if (any) {
+        timer(s, HOLD_TIMER, first);
+    } else {
+        xd_flow__append(s, xd_flow__arr(s, s->fx, "timers_cancel"), json_string(HOLD_TIMER));
     }
 }
 
@@ -1019,33 +1079,73 @@ static void invoice_apply(struct xd_flow_step *s)
     xd_flow__set_str(s, inv, "doc", s->doc_id);
     xd_flow__set(s, inv, "body", json_deep_copy(s->doc));
     xd_flow__set(s, xd_flow__obj(s, s->data, "invoices"), number, inv);
-    settle_invoice(s, number, inv, s->doc);
+    settle_invoice(s, number, inv, s->doc, true);
+    if (state_is(inv, "held")) {
+        hold_timer(s);
+    }
+}
+
+/* Goods arrived, or what is missing was written off: held invoices are matched again (held
+ * still, matched or mismatched), and a mismatched one that the goods now cover is matched and
+ * its exception (that invoice's only) closed; otherwise it stays as it was, nothing raised
+ * twice. */
+static void rematch_invoices(struct xd_flow_step *s)
+{
+    bool held = false;
+    const char *k = NULL;
+    json_t *inv = NULL;
+    json_object_foreach(json_object_get(s->data, "invoices"), k, inv)
+    {
+        if (state_is(inv, "held")) {
+            held = true;
+            settle_invoice(s, k, inv, json_object_get(inv, "body"), true);
+        } else if (state_is(inv, "mismatch")) {
+            json_t *probe = json_deep_copy(inv);
+            if (probe == NULL) {
+                s->st = s->st != XD_OK ? s->st : XD_ENOMEM;
+                return;
+            }
+            match_invoice(s, probe, json_object_get(inv, "body"), true);
+            if (state_is(probe, "matched")) {
+                settle_invoice(s, k, inv, json_object_get(inv, "body"), true);
+                resolve_exc(s, "invoice_mismatch", about(s, "invoice", k));
+            }
+            json_decref(probe);
+        }
+    }
+    if (held) {
+        hold_timer(s);
+    }
 }
 
 /* A receipt may release invoices held for it. */
 static void receipt_then_invoices(struct xd_flow_step *s)
 {
     receipt_apply(s);
+    rematch_invoices(s);
+}
+
+static bool is_hold_timer(struct xd_flow_step *s)
+{
+    return s->timer_kind != NULL && strcmp(s->timer_kind, HOLD_TIMER) == 0;
+}
+
+/* The hold of invoices waiting for goods is over: each whose hold ended is matched against
+ * what arrived, and what did not arrive makes it a mismatch for accounts payable. */
+static void hold_expired(struct xd_flow_step *s)
+{
     const char *k = NULL;
     json_t *inv = NULL;
     json_object_foreach(json_object_get(s->data, "invoices"), k, inv)
     {
-        const char *st = xd_flow__str(inv, "state");
-        if (st != NULL && strcmp(st, "held") == 0) {
-            settle_invoice(s, k, inv, json_object_get(inv, "body"));
-        } else if (st != NULL && strcmp(st, "mismatch") == 0) {
-            /* Goods that came late may make a mismatched invoice match: then it is settled
-             * and its exception closed; otherwise it stays as it was, nothing raised twice. */
-            json_t *probe = json_deep_copy(inv);
-            match_invoice(s, probe, json_object_get(inv, "body"));
-            const char *now = xd_flow__str(probe, "state");
-            if (now != NULL && strcmp(now, "matched") == 0) {
-                settle_invoice(s, k, inv, json_object_get(inv, "body"));
-                resolve_exc(s, "invoice_mismatch", about(s, "invoice", k));
-            }
-            json_decref(probe);
+        json_t *until = json_object_get(inv, "held_until");
+        if (state_is(inv, "held") && json_is_integer(until) &&
+            json_integer_value(until) <= s->now_ms) {
+            xd_flow__event(s, "invoice.hold_expired", detail_str(s, "invoice_number", k));
+            settle_invoice(s, k, inv, json_object_get(inv, "body"), false);
         }
     }
+    hold_timer(s);
 }
 
 static void duplicate(struct xd_flow_step *s)
@@ -1140,6 +1240,15 @@ static void action_apply(struct xd_flow_step *s)
                 add_to(s, l, "short_accepted", gap);
             }
         }
+        /* Nothing more is awaited on the ship notices: invoices held for their goods are
+         * matched against what came. */
+        const char *n = NULL;
+        json_t *asn = NULL;
+        json_object_foreach(json_object_get(s->data, "asns"), n, asn)
+        {
+            xd_flow__set(s, asn, "written_off", json_true());
+        }
+        rematch_invoices(s);
         return;
     }
     const char *inv_no = xd_flow__str(json_object_get(x, "detail"), "invoice_number");
@@ -1212,6 +1321,7 @@ static const struct rule rules[] = {
     {OPEN, "receipt", NULL, receipt_then_invoices, PROGRESS},
     {OPEN | BIT(ST_CLOSED), "invoice", dup_invoice, duplicate, STAY},
     {OPEN, "invoice", NULL, invoice_apply, PROGRESS},
+    {OPEN, "timer", is_hold_timer, hold_expired, PROGRESS},
     {OPEN, "timer", NULL, timer_fire, STAY},
     {ANY, "dead_letter", NULL, dead_letter, STAY},
     {ANY, "action", NULL, action_apply, PROGRESS},
@@ -1266,6 +1376,7 @@ enum xd_status xd_flow__p2p_step(struct xd_flow_step *s)
         for (size_t i = 0; i < XD_ARRAY_LEN(expects); i++) {
             cancel_timers(s, expects[i]);
         }
+        xd_flow__append(s, xd_flow__arr(s, s->fx, "timers_cancel"), json_string(HOLD_TIMER));
     }
     return s->st;
 }

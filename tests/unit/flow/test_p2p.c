@@ -20,6 +20,7 @@ struct thread {
 };
 
 static struct xd_flow_tolerances tol;
+static int64_t now_ms = 1000; /* the clock of the next step */
 
 static struct xd_decimal d(const char *s)
 {
@@ -39,13 +40,16 @@ static void run(struct thread *t, const char *type, json_t *doc, const struct xd
                              .doc_id = "doc",
                              .partner = "p",
                              .channel = "http",
-                             .now_ms = 1000,
+                             .now_ms = now_ms,
                              .slas = slas,
                              .n_slas = n_slas,
                              .tol = tol,
                              .fx = json_object()};
     if (strcmp(type, "timer") == 0) {
         s.timer_kind = json_string_value(json_object_get(doc, "kind"));
+        s.doc = NULL;
+    } else if (strcmp(type, "action") == 0) {
+        s.action = doc;
         s.doc = NULL;
     }
     assert_int_equal(xd_flow__p2p_step(&s), XD_OK);
@@ -271,7 +275,7 @@ static void test_invoice_sla_after_the_receipt(void **state)
     assert_true(cancelled);
 }
 
-/* ---- several ship notices, receipts and invoices: what closes which exception -------------- */
+/* ---- several ship notices and receipts, holds, and what closes which exception ------------- */
 
 static json_t *asn_of(const char *number, const char *qty)
 {
@@ -316,10 +320,155 @@ static bool subject_is(const json_t *o, const char *document, const char *number
            (number == NULL ? n == NULL : n != NULL && strcmp(n, number) == 0);
 }
 
+static bool has_string(const json_t *arr, const char *v)
+{
+    size_t i;
+    json_t *e;
+    json_array_foreach(arr, i, e)
+    {
+        if (json_is_string(e) && strcmp(json_string_value(e), v) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
 static const char *invoice_state(const struct thread *t, const char *number)
 {
     return json_string_value(
         json_object_get(json_object_get(json_object_get(t->data, "invoices"), number), "state"));
+}
+
+/* The hold timer this step armed, or -1. */
+static int64_t hold_due(const struct thread *t)
+{
+    size_t i;
+    json_t *tm;
+    json_array_foreach(json_object_get(t->fx, "timers"), i, tm)
+    {
+        if (strcmp(json_string_value(json_object_get(tm, "kind")), "invoice.hold") == 0) {
+            return json_integer_value(json_object_get(tm, "due_at"));
+        }
+    }
+    return -1;
+}
+
+/* Ship notice S1 announces 10; receipt R1 takes in 4 (short: a variance on S1); invoice I1
+ * bills all 10 while the other 6 are still awaited: held, not a mismatch. */
+static void invoice_between_receipts(struct thread *t)
+{
+    acked(t);
+    run(t, "ship_notice", asn_of("S1", "10"), NULL, 0);
+    run(t, "receipt", receipt_of("R1", "S1", "4", "0"), NULL, 0);
+    assert_string_equal(t->state, "partially_received");
+    json_t *v = raised(t, "receipt_variance");
+    assert_non_null(v);
+    assert_true(subject_is(v, "ship_notice", "S1"));
+    run(t, "invoice", invoice("I1", "10", "2.00", "20.00"), NULL, 0);
+    assert_null(first_exception(t));
+    assert_int_equal(count_sent(t, "erp"), 0);
+    assert_string_equal(invoice_state(t, "I1"), "held");
+    assert_string_equal(t->state, "invoiced");
+    assert_string_equal(json_string_value(json_object_get(t->fx, "owner")), "warehouse");
+    assert_int_equal(hold_due(t), now_ms + tol.hold_ms);
+}
+
+static void test_invoice_between_two_receipts_of_one_asn_is_held(void **state)
+{
+    (void)state;
+    struct thread *t = new_thread();
+    invoice_between_receipts(t);
+    /* The rest of the ship notice arrives: the variance of S1 closes, the invoice matches. */
+    run(t, "receipt", receipt_of("R2", "S1", "6", "0"), NULL, 0);
+    assert_null(first_exception(t));
+    assert_int_equal(count_sent(t, "erp"), 2); /* the receipt and the invoice it released */
+    assert_string_equal(invoice_state(t, "I1"), "matched");
+    assert_string_equal(t->state, "closed");
+    json_t *r = json_object_get(t->fx, "resolve");
+    assert_int_equal(json_array_size(r), 1);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(r, 0), "type")),
+                        "receipt_variance");
+    assert_true(subject_is(json_array_get(r, 0), "ship_notice", "S1"));
+    assert_true(has_string(json_object_get(t->fx, "timers_cancel"), "invoice.hold"));
+}
+
+static void test_held_invoice_ends_in_a_mismatch_when_its_hold_expires(void **state)
+{
+    (void)state;
+    struct thread *t = new_thread();
+    invoice_between_receipts(t);
+    int64_t due = now_ms + tol.hold_ms;
+    /* A timer that comes early (a restart's leftover) changes nothing and is set again. */
+    now_ms = due - 1;
+    run(t, "timer", json_pack("{s:s}", "kind", "invoice.hold"), NULL, 0);
+    assert_null(first_exception(t));
+    assert_string_equal(invoice_state(t, "I1"), "held");
+    assert_int_equal(hold_due(t), due);
+    /* The hold ends with 6 never received: a mismatch for accounts payable, not a hang. */
+    now_ms = due;
+    run(t, "timer", json_pack("{s:s}", "kind", "invoice.hold"), NULL, 0);
+    json_t *x = raised(t, "invoice_mismatch");
+    assert_non_null(x);
+    assert_true(subject_is(x, "invoice", "I1"));
+    assert_true(json_is_true(json_object_get(json_object_get(x, "detail"), "hold_expired")));
+    json_t *p = json_array_get(json_object_get(json_object_get(x, "detail"), "problems"), 0);
+    assert_string_equal(json_string_value(json_object_get(p, "kind")), "quantity");
+    assert_string_equal(json_string_value(json_object_get(p, "received")), "4");
+    assert_string_equal(invoice_state(t, "I1"), "mismatch");
+    assert_int_equal(count_sent(t, "erp"), 0);
+    assert_string_equal(t->state, "invoiced");
+    assert_string_equal(json_string_value(json_object_get(t->fx, "owner")), "accounts_payable");
+    assert_true(has_string(json_object_get(t->fx, "timers_cancel"), "invoice.hold"));
+    /* The goods come after all: the invoice matches and its own exception closes. */
+    now_ms = due + 10;
+    run(t, "receipt", receipt_of("R2", "S1", "6", "0"), NULL, 0);
+    assert_string_equal(invoice_state(t, "I1"), "matched");
+    assert_int_equal(count_sent(t, "erp"), 2);
+    bool closed_invoice = false;
+    size_t i;
+    json_t *r;
+    json_array_foreach(json_object_get(t->fx, "resolve"), i, r)
+    {
+        closed_invoice |= subject_is(r, "invoice", "I1");
+    }
+    assert_true(closed_invoice);
+    assert_string_equal(t->state, "closed");
+    now_ms = 1000;
+}
+
+static void test_written_off_shortage_ends_the_hold(void **state)
+{
+    (void)state;
+    struct thread *t = new_thread();
+    invoice_between_receipts(t);
+    /* The buyer accepts the shortage: nothing is awaited any more, the invoice bills 10 for
+     * 4 received: a mismatch now (the hold did not expire: it was ended). */
+    run(t, "action",
+        json_pack("{s:s, s:{s:s, s:s}}", "action", "accept_variance", "exception", "type",
+                  "receipt_variance", "id", "x1"),
+        NULL, 0);
+    json_t *x = raised(t, "invoice_mismatch");
+    assert_non_null(x);
+    assert_null(json_object_get(json_object_get(x, "detail"), "hold_expired"));
+    assert_string_equal(invoice_state(t, "I1"), "mismatch");
+    assert_true(has_string(json_object_get(t->fx, "timers_cancel"), "invoice.hold"));
+}
+
+static void test_mismatch_when_more_is_billed_than_awaited(void **state)
+{
+    (void)state;
+    /* 4 received, 3 more announced on S2 (S1 is complete): billing 10 is 3 too many. */
+    struct thread *t = new_thread();
+    acked(t);
+    run(t, "ship_notice", asn_of("S1", "4"), NULL, 0);
+    run(t, "ship_notice", asn_of("S2", "3"), NULL, 0);
+    run(t, "receipt", receipt_of("R1", "S1", "4", "0"), NULL, 0);
+    run(t, "invoice", invoice("I1", "10", "2.00", "20.00"), NULL, 0);
+    assert_string_equal(first_exception(t), "invoice_mismatch");
+    /* Billing 7 waits for S2. */
+    run(t, "invoice", invoice("I2", "7", "2.00", "14.00"), NULL, 0);
+    assert_null(first_exception(t));
+    assert_string_equal(invoice_state(t, "I2"), "held");
 }
 
 static void test_a_receipt_closes_only_its_ship_notices_variance(void **state)
@@ -443,6 +592,10 @@ int main(void)
         cmocka_unit_test(test_invoice_waits_for_goods_in_transit),
         cmocka_unit_test(test_sla_timer_marks_the_thread),
         cmocka_unit_test(test_invoice_sla_after_the_receipt),
+        cmocka_unit_test(test_invoice_between_two_receipts_of_one_asn_is_held),
+        cmocka_unit_test(test_held_invoice_ends_in_a_mismatch_when_its_hold_expires),
+        cmocka_unit_test(test_written_off_shortage_ends_the_hold),
+        cmocka_unit_test(test_mismatch_when_more_is_billed_than_awaited),
         cmocka_unit_test(test_a_receipt_closes_only_its_ship_notices_variance),
         cmocka_unit_test(test_a_rematch_closes_only_its_invoices_mismatch),
         cmocka_unit_test(test_an_sla_met_closes_only_its_own_exceptions),
