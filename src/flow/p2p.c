@@ -1010,6 +1010,9 @@ static void settle_invoice(struct xd_flow_step *s, const char *number, json_t *i
     bool was_held = state_is(inv, "held");
     match_invoice(s, inv, doc, may_hold);
     const char *state = xd_flow__str(inv, "state");
+    if (state == NULL) {
+        return; /* out of memory: the sticky status says so */
+    }
     json_t *d = json_object();
     xd_flow__set_str(s, d, "invoice_number", number);
     xd_flow__set_str(s, d, "match", state);
