@@ -485,6 +485,19 @@ static enum xd_status failed_step(const struct thread *t, struct xd_flow_step *s
     return XD_ENOMEM;
 }
 
+/* A step cancels timer <id>: an earlier step of the batch that set it is undone too. The store
+ * closes a batch's timers before it sets them, so that setting would outlive the cancel (an
+ * SLA timer armed by a ship notice and cancelled by the invoice of the same interchange would
+ * still fire). */
+static void drop_pending_timer(struct batch *b, const char *id)
+{
+    for (size_t i = json_array_size(b->timers); i-- > 0;) {
+        if (same(jstr(json_array_get(b->timers, i), "id"), id)) {
+            json_array_remove(b->timers, i);
+        }
+    }
+}
+
 /* Run one step of <t> and fold its effects into the batch. */
 static enum xd_status step(struct batch *b, struct thread *t, struct xd_flow_step *s)
 {
@@ -559,7 +572,15 @@ static enum xd_status step(struct batch *b, struct thread *t, struct xd_flow_ste
     /* A timer's id is its thread and kind: setting one again replaces it. */
     json_array_foreach(json_object_get(fx, "timers_cancel"), i, v)
     {
-        json_array_append_new(b->closed, json_sprintf("%s:%s", t->cid, json_string_value(v)));
+        json_t *id = json_sprintf("%s:%s", t->cid, json_string_value(v));
+        if (id == NULL) {
+            st = st != XD_OK ? st : XD_ENOMEM;
+            continue;
+        }
+        drop_pending_timer(b, json_string_value(id));
+        if (json_array_append_new(b->closed, id) != 0) {
+            st = st != XD_OK ? st : XD_ENOMEM;
+        }
     }
     json_array_foreach(json_object_get(fx, "timers"), i, v)
     {

@@ -263,9 +263,10 @@ class World:
         return po
 
     # -- what the supplier sends (X12, as its profile says) -----------------------------------
-    def supplier_sends(self, doc, expect=201):
+    def supplier_sends(self, doc, expect=201, *more):
+        """One interchange holding <doc> and <more> documents (one transaction set each)."""
         path = os.path.join(self.tmp, "out.json")
-        json.dump(doc, open(path, "w"))
+        json.dump([doc, *more] if more else doc, open(path, "w"))
         self.x12_seq += 1
         x12 = subprocess.run([BIN, "x12", "render", "--sender-qual", "ZZ", "--sender-id", "ACMEFAST",
                               "--receiver-qual", "ZZ", "--receiver-id", "NORTHWIND",
@@ -744,6 +745,30 @@ def sla_timer_survives_restart(w):
     w.apply("acme.yaml", SUPPLIER % (w.sup.port, "1h"))
 
 
+def timer_cancelled_in_the_same_batch(w):
+    # A ship notice and the invoice in one interchange: their steps commit in one batch, the
+    # first arming the invoice SLA, the second cancelling it. The cancel must win: the invoice
+    # came (it is held for the goods), so no sla_missed may follow.
+    w.apply("acme.yaml", SUPPLIER.replace(
+        "slas:\n", "slas:\n  - {expect: invoice, after: ship_notice, within: 2s}\n") % (
+        w.sup.port, "1h"))
+    try:
+        po = w.order("BATCH-1")
+        w.hub.wait_state("BATCH-1", "sent")
+        w.supplier_sends(w.ack(po))
+        w.hub.wait_state("BATCH-1", "acknowledged")
+        w.supplier_sends(w.asn(po, "ASN-B1"), 201, w.invoice(po, "INV-B1", "ASN-B1"))
+        f = w.hub.wait_state("BATCH-1", "invoiced")
+        assert f["invoices"]["INV-B1"]["state"] == "held", f["invoices"]
+        time.sleep(3.5)  # past the SLA's deadline
+        f = w.hub.flow("BATCH-1")
+        assert w.exceptions("BATCH-1") == [], f["exceptions"]
+        assert f["sla"] == "ok", f
+        assert "sla.missed" not in [e["event"] for e in f["timeline"]], f["timeline"]
+    finally:
+        w.apply("acme.yaml", SUPPLIER % (w.sup.port, "1h"))
+
+
 def bad_input(w):
     # Unknown exception, malformed action body, unknown action: clear errors, nothing changes.
     st, _ = w.hub.request("GET", "/v1/exceptions/nope")
@@ -811,7 +836,7 @@ SCENARIOS = [happy_path, rejected_line, partial_shipment, short_receipt,
              price_mismatch, duplicate_asn, supplier_down, erp_refuses_a_posting,
              warehouse_rerouted,
              restart_every_step,
-             sla_timer_survives_restart, bad_input]
+             sla_timer_survives_restart, timer_cancelled_in_the_same_batch, bad_input]
 
 
 def main():
