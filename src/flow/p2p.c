@@ -1060,7 +1060,7 @@ static void hold_timer(struct xd_flow_step *s)
             continue;
         }
         if (!json_is_integer(json_object_get(inv, "held_until"))) {
-            /* Held before holds ended: its hold starts now. */
+            /* Held by a hub whose holds had no end: its hold starts now. */
             xd_flow__set(s, inv, "held_until", json_integer(s->now_ms + s->tol.hold_ms));
         }
         int64_t until = json_integer_value(json_object_get(inv, "held_until"));
