@@ -436,6 +436,20 @@ static void test_held_invoice_ends_in_a_mismatch_when_its_hold_expires(void **st
     now_ms = 1000;
 }
 
+static void test_invoice_held_without_an_end_gets_one(void **state)
+{
+    (void)state;
+    /* A thread held by a hub that gave holds no end: the next receipt gives it one. */
+    struct thread *t = new_thread();
+    invoice_between_receipts(t);
+    json_object_del(json_object_get(json_object_get(t->data, "invoices"), "I1"), "held_until");
+    now_ms = 5000;
+    run(t, "receipt", receipt_of("R2", "S1", "1", "0"), NULL, 0);
+    assert_string_equal(invoice_state(t, "I1"), "held");
+    assert_int_equal(hold_due(t), 5000 + tol.hold_ms);
+    now_ms = 1000;
+}
+
 static void test_written_off_shortage_ends_the_hold(void **state)
 {
     (void)state;
@@ -594,6 +608,7 @@ int main(void)
         cmocka_unit_test(test_invoice_sla_after_the_receipt),
         cmocka_unit_test(test_invoice_between_two_receipts_of_one_asn_is_held),
         cmocka_unit_test(test_held_invoice_ends_in_a_mismatch_when_its_hold_expires),
+        cmocka_unit_test(test_invoice_held_without_an_end_gets_one),
         cmocka_unit_test(test_written_off_shortage_ends_the_hold),
         cmocka_unit_test(test_mismatch_when_more_is_billed_than_awaited),
         cmocka_unit_test(test_a_receipt_closes_only_its_ship_notices_variance),
