@@ -227,6 +227,7 @@ static enum xd_status tolerances(const struct xd_config *c, struct xd_flow_toler
             return xd_error_set(err, XD_EINVAL, "match tolerance '%s' is not a decimal", v[i]);
         }
     }
+    t->hold_ms = (int64_t)c->match_hold_s * 1000; /* at most a year: the table's bound */
     return XD_OK;
 }
 

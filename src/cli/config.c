@@ -53,6 +53,8 @@ static const struct option_def options[] = {
      "Three-way match: how far (percent) an invoiced price may differ from the agreed one."},
     {"match_amount", OPT_DECIMAL, STR_OPT(match_amount), 0, 0, "0.00",
      "Three-way match: how far the invoice's goods subtotal may differ from their value."},
+    {"match_hold_s", OPT_SIZE, NUM_OPT(match_hold_s), 1, 31536000, "1209600",
+     "Three-way match: seconds an invoice billing goods shipped but not received is held."},
     {"erp_sync_interval_s", OPT_SIZE, NUM_OPT(erp_sync_interval_s), 0, 604800, "3600",
      "Seconds between master data syncs from each ERP partner (0: only `crossdock erp sync`)."},
 };

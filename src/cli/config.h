@@ -26,6 +26,7 @@ struct xd_config {
     char match_quantity_pct[24];
     char match_unit_price_pct[24];
     char match_amount[24];
+    size_t match_hold_s; /* how long an invoice waits for goods in transit */
     size_t erp_sync_interval_s;
 };
 

@@ -52,7 +52,7 @@ struct xd_flow {
 
 void xd_flow_tolerances_init(struct xd_flow_tolerances *t)
 {
-    *t = (struct xd_flow_tolerances){{0, 0}, {0, 0}, {0, 2}};
+    *t = (struct xd_flow_tolerances){{0, 0}, {0, 0}, {0, 2}, 14LL * 86400 * 1000};
 }
 
 void xd_flow_options_init(struct xd_flow_options *o)
@@ -397,10 +397,10 @@ static enum xd_status send_one(struct batch *b, struct thread *t, struct xd_flow
             json_decref(why);
             return XD_ENOMEM;
         }
-        xd_flow__exception(s, "send_failed", "buyer", pid, "A document could not be sent", why,
-                           same(type, "purchase_order")
-                               ? (const char *const[]){"resend", "resolve", NULL}
-                               : (const char *const[]){"resolve", NULL});
+        xd_flow__exception(
+            s, "send_failed", "buyer", pid, "A document could not be sent", why, NULL,
+            same(type, "purchase_order") ? (const char *const[]){"resend", "resolve", NULL}
+                                         : (const char *const[]){"resolve", NULL});
         return s->st != XD_OK ? s->st : st == XD_ENOMEM ? st : XD_OK;
     }
     char id[XD_ID_LEN + 1];
@@ -437,8 +437,9 @@ static json_t *exception_body(struct batch *b, struct thread *t, const json_t *x
     return e;
 }
 
-/* Close the thread's open exceptions of <type> (or the one of <id>) with a history entry. */
-static void close_exceptions(struct thread *t, const char *type, const char *id, const char *actor,
+/* Close the thread's open exceptions that the resolve entry <r> ({type, subject?}, p2p.c)
+ * names (or the one of <id>) with a history entry. */
+static void close_exceptions(struct thread *t, const json_t *r, const char *id, const char *actor,
                              const char *action, const char *comment, int64_t now)
 {
     const char *k = NULL;
@@ -446,8 +447,7 @@ static void close_exceptions(struct thread *t, const char *type, const char *id,
     json_object_foreach(t->excs, k, e)
     {
         const char *st = json_string_value(json_object_get(e, "state"));
-        if (!same(st, "open") ||
-            (type != NULL && !same(json_string_value(json_object_get(e, "type")), type)) ||
+        if (!same(st, "open") || (r != NULL && !xd_flow__resolves(r, e)) ||
             (id != NULL && strcmp(k, id) != 0)) {
             continue;
         }
@@ -482,12 +482,25 @@ static enum xd_status failed_step(const struct thread *t, struct xd_flow_step *s
     if (s->fx != NULL && d != NULL) {
         xd_flow__event(s, "step.failed", json_deep_copy(d));
         xd_flow__exception(s, "processing_failed", "buyer", NULL,
-                           "The hub could not apply a document to the order", d,
+                           "The hub could not apply a document to the order", d, NULL,
                            (const char *const[]){"resolve", NULL});
         return s->st;
     }
     json_decref(d);
     return XD_ENOMEM;
+}
+
+/* A step cancels timer <id>: an earlier step of the batch that set it is undone too. The store
+ * closes a batch's timers before it sets them, so that setting would outlive the cancel (an
+ * SLA timer armed by a ship notice and cancelled by the invoice of the same interchange would
+ * still fire). */
+static void drop_pending_timer(struct batch *b, const char *id)
+{
+    for (size_t i = json_array_size(b->timers); i-- > 0;) {
+        if (same(jstr(json_array_get(b->timers, i), "id"), id)) {
+            json_array_remove(b->timers, i);
+        }
+    }
 }
 
 /* Run one step of <t> and fold its effects into the batch. */
@@ -564,7 +577,15 @@ static enum xd_status step(struct batch *b, struct thread *t, struct xd_flow_ste
     /* A timer's id is its thread and kind: setting one again replaces it. */
     json_array_foreach(json_object_get(fx, "timers_cancel"), i, v)
     {
-        json_array_append_new(b->closed, json_sprintf("%s:%s", t->cid, json_string_value(v)));
+        json_t *id = json_sprintf("%s:%s", t->cid, json_string_value(v));
+        if (id == NULL) {
+            st = st != XD_OK ? st : XD_ENOMEM;
+            continue;
+        }
+        drop_pending_timer(b, json_string_value(id));
+        if (json_array_append_new(b->closed, id) != 0) {
+            st = st != XD_OK ? st : XD_ENOMEM;
+        }
     }
     json_array_foreach(json_object_get(fx, "timers"), i, v)
     {
@@ -578,8 +599,8 @@ static enum xd_status step(struct batch *b, struct thread *t, struct xd_flow_ste
     }
     json_array_foreach(json_object_get(fx, "resolve"), i, v)
     {
-        close_exceptions(t, json_string_value(v), NULL, ACTOR, "auto_resolved",
-                         "the awaited document arrived", b->now);
+        close_exceptions(t, v, NULL, ACTOR, "auto_resolved", "the awaited document arrived",
+                         b->now);
     }
     json_array_foreach(json_object_get(fx, "exceptions"), i, v)
     {

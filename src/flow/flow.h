@@ -33,6 +33,9 @@ struct xd_flow_tolerances {
     struct xd_decimal quantity_pct;   /* invoiced vs received, percent; default 0 */
     struct xd_decimal unit_price_pct; /* invoiced vs ordered (acknowledged) price; default 0 */
     struct xd_decimal amount;         /* invoice total vs the matched value; default 0.00 */
+    /* How long an invoice that bills goods shipped but not yet received is held for them;
+     * when the hold ends it is matched against what arrived. Default 14 days. */
+    int64_t hold_ms;
 };
 void xd_flow_tolerances_init(struct xd_flow_tolerances *t);
 

@@ -28,8 +28,9 @@ struct xd_flow_sla {
  *   events[]   {event, detail?, partner?, channel?, document_id?}
  *   send[]     {to: "supplier"|"erp"|"warehouse", doc: canonical JSON}
  *   timers[]   {kind, due_at}          timers_cancel[]  kinds
- *   exceptions[] {type, owner, partner?, summary, detail, actions[]}
- *   resolve[]  exception types of this thread closed by the step
+ *   exceptions[] {type, owner, partner?, summary, detail, actions[], subject?}
+ *   resolve[]  {type, subject?}: the thread's open exceptions the step closes (those of
+ *              <type> about <subject>; every one of <type> when the entry names no subject)
  * A sticky status: the first failure (XD_ENOMEM, XD_ETOOBIG) stays in <st> and later helpers
  * do nothing, so rules read straight and the engine checks once. */
 struct xd_flow_step {
@@ -68,12 +69,18 @@ extern const char xd_flow__p2p_name[];
 bool xd_flow__p2p_handles(const char *doc_type);
 
 /* Effects every step may have (p2p.c): a timeline event (document, sender and channel of the
- * step filled in; <detail> is taken), an exception for a person (<detail> taken; <actions>
- * NULL-terminated). */
+ * step filled in; <detail> is taken), an exception for a person (<detail> and <subject> taken;
+ * <actions> NULL-terminated). The subject, {document, number?}, is what the exception is
+ * about (a ship notice, an invoice, the document an SLA awaits): an event closes an exception
+ * automatically only when it resolves that subject. NULL: about nothing in particular. */
 json_t *xd_flow__event(struct xd_flow_step *s, const char *name, json_t *detail);
 void xd_flow__exception(struct xd_flow_step *s, const char *type, const char *owner,
-                        const char *partner, const char *summary, json_t *detail,
+                        const char *partner, const char *summary, json_t *detail, json_t *subject,
                         const char *const *actions);
+/* Whether the resolve entry <r> ({type, subject?}, from fx.resolve[]) closes the exception
+ * <x> (its stored body): same type, and the same subject when both name one (an exception
+ * stored before exceptions had subjects closes by its type, as it always did). */
+bool xd_flow__resolves(const json_t *r, const json_t *x);
 
 /* match.c: exact decimals in JSON strings. A missing member reads as zero; a malformed one
  * or an overflow sets step->st. */

@@ -8,11 +8,14 @@
  *   po_number, po_doc, supplier, erp, warehouse   the order and who takes part
  *   lines {"<n>": {line_number, sku, uom, ordered, unit_price, status, confirmed,
  *                  confirmed_price, shipped, received, damaged, invoiced, short_accepted}}
- *   asns {"<asn_number>": {doc, lines {"<n>": qty}, got {"<n>": qty received}, received}}
+ *   asns {"<asn_number>": {doc, lines {"<n>": qty}, got {"<n>": qty received}, received,
+ *                          damaged, written_off}}
  *   receipts [numbers]
- *   invoices {"<invoice_number>": {state, doc, body, lines {"<n>": qty}, problems [...]}}
+ *   invoices {"<invoice_number>": {state, doc, body, lines {"<n>": qty}, problems [...],
+ *                                  held_until (ms, while held)}}
  *   variances [...], asn_accuracy {asns, accurate}, acknowledged, sla, sla_open {expect: true},
  *   unroutable */
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -59,6 +62,9 @@ static const char *const state_names[ST_COUNT] = {
 #define ANY      (~0u & ~BIT(ST_NONE))
 #define STAY     (-1) /* the thread keeps its state */
 #define PROGRESS (-2) /* the state follows from the quantities (progress()) */
+
+/* The timer of the thread's held invoices (one per thread, due when the first hold ends). */
+#define HOLD_TIMER "invoice.hold"
 
 static enum state state_parse(const char *name)
 {
@@ -207,7 +213,7 @@ static void cancel_timers(struct xd_flow_step *s, const char *expect)
 
 /* Raise an exception for a person. <actions> is a NULL-terminated list. */
 void xd_flow__exception(struct xd_flow_step *s, const char *type, const char *owner,
-                        const char *partner, const char *summary, json_t *detail,
+                        const char *partner, const char *summary, json_t *detail, json_t *subject,
                         const char *const *actions)
 {
     json_t *x = json_object();
@@ -226,22 +232,57 @@ void xd_flow__exception(struct xd_flow_step *s, const char *type, const char *ow
     if (s->doc_id != NULL) {
         xd_flow__set_str(s, x, "document_id", s->doc_id);
     }
+    if (subject != NULL) {
+        xd_flow__set(s, x, "subject", subject);
+    }
     xd_flow__append(s, xd_flow__arr(s, s->fx, "exceptions"), x);
+}
+
+/* What an exception is about: a document of <document> type, by its <number> (or NULL: the
+ * document type itself, as for the one an SLA awaits). */
+static json_t *about(struct xd_flow_step *s, const char *document, const char *number)
+{
+    json_t *j = json_object();
+    xd_flow__set_str(s, j, "document", document);
+    if (number != NULL) {
+        xd_flow__set_str(s, j, "number", number);
+    }
+    return j;
 }
 
 /* An exception of the rules: its partner is the one that owes the next step. */
 static void raise_exc(struct xd_flow_step *s, const char *type, const char *owner,
-                      const char *summary, json_t *detail, const char *const *actions)
+                      const char *summary, json_t *detail, json_t *subject,
+                      const char *const *actions)
 {
     const char *partner = strcmp(owner, "warehouse") == 0  ? xd_flow__str(s->data, "warehouse")
                           : strcmp(owner, "supplier") == 0 ? xd_flow__str(s->data, "supplier")
                                                            : NULL;
-    xd_flow__exception(s, type, owner, partner, summary, detail, actions);
+    xd_flow__exception(s, type, owner, partner, summary, detail, subject, actions);
 }
 
-static void resolve_exc(struct xd_flow_step *s, const char *type)
+/* The step closes the thread's open exceptions of <type> about <subject> (taken; NULL: every
+ * one of <type>). */
+static void resolve_exc(struct xd_flow_step *s, const char *type, json_t *subject)
 {
-    xd_flow__append(s, xd_flow__arr(s, s->fx, "resolve"), json_string(type));
+    json_t *r = json_object();
+    xd_flow__set_str(s, r, "type", type);
+    if (subject != NULL) {
+        xd_flow__set(s, r, "subject", subject);
+    }
+    xd_flow__append(s, xd_flow__arr(s, s->fx, "resolve"), r);
+}
+
+bool xd_flow__resolves(const json_t *r, const json_t *x)
+{
+    const char *rt = xd_flow__str(r, "type");
+    const char *xt = xd_flow__str(x, "type");
+    if (rt == NULL || xt == NULL || strcmp(rt, xt) != 0) {
+        return false;
+    }
+    const json_t *rs = json_object_get(r, "subject");
+    const json_t *xs = json_object_get(x, "subject");
+    return rs == NULL || xs == NULL || json_equal(rs, xs);
 }
 
 static json_t *detail_str(struct xd_flow_step *s, const char *k, const char *v)
@@ -301,8 +342,8 @@ static void sla_met(struct xd_flow_step *s, const char *expect)
     cancel_timers(s, expect);
     json_t *open = json_object_get(s->data, "sla_open");
     if (json_object_get(open, expect) != NULL) {
-        resolve_exc(s, "sla_at_risk");
-        resolve_exc(s, "sla_missed");
+        resolve_exc(s, "sla_at_risk", about(s, expect, NULL));
+        resolve_exc(s, "sla_missed", about(s, expect, NULL));
         json_object_del(open, expect);
         if (json_object_size(open) == 0) {
             xd_flow__set_str(s, s->data, "sla", "ok");
@@ -534,7 +575,7 @@ static void po_create(struct xd_flow_step *s)
         json_t *d = json_object();
         xd_flow__set(s, d, "supplier", sup != NULL ? json_deep_copy(sup) : json_null());
         raise_exc(s, "unroutable", "buyer",
-                  "No partner profile matches the order's supplier: nothing was sent", d,
+                  "No partner profile matches the order's supplier: nothing was sent", d, NULL,
                   (const char *const[]){"resend", "resolve", NULL});
         xd_flow__event(s, "po.unroutable", NULL);
         return;
@@ -560,8 +601,8 @@ static void po_cancel(struct xd_flow_step *s)
     for (size_t i = 0; i < XD_ARRAY_LEN(expects); i++) {
         cancel_timers(s, expects[i]);
     }
-    resolve_exc(s, "sla_at_risk");
-    resolve_exc(s, "sla_missed");
+    resolve_exc(s, "sla_at_risk", NULL);
+    resolve_exc(s, "sla_missed", NULL);
     xd_flow__event(s, "po.cancelled", NULL);
 }
 
@@ -622,7 +663,7 @@ static void ack_apply(struct xd_flow_step *s)
     xd_flow__set(s, d, "changes", changes);
     xd_flow__event(s, "ack.received", d);
     if (all_rejected) {
-        raise_exc(s, "po_rejected", "buyer", "The supplier rejected the order", NULL,
+        raise_exc(s, "po_rejected", "buyer", "The supplier rejected the order", NULL, NULL,
                   (const char *const[]){"resolve", NULL});
     }
 }
@@ -731,7 +772,7 @@ static void asn_apply(struct xd_flow_step *s)
     if (!accurate) {
         xd_flow__set(s, d, "variances", json_deep_copy(problems));
         raise_exc(s, "asn_discrepancy", "supplier", "The ship notice does not match the order",
-                  json_deep_copy(problems),
+                  json_deep_copy(problems), about(s, "ship_notice", asn_number),
                   (const char *const[]){"accept_variance", "resolve", NULL});
     }
     json_decref(problems);
@@ -739,18 +780,15 @@ static void asn_apply(struct xd_flow_step *s)
     arm_slas(s, "ship_notice", NULL);
 }
 
-/* Every line of the ship notice received in full, over all its receipts, and nothing of the
- * order damaged (a damage is a variance no later receipt makes up). */
+/* Every line of the ship notice received in full, over all its receipts, and nothing of it
+ * damaged (a damage is a variance no later receipt makes up). */
 static bool asn_complete(struct xd_flow_step *s, const json_t *asn)
 {
+    if (json_is_true(json_object_get(asn, "damaged"))) {
+        return false;
+    }
     const char *k = NULL;
     json_t *q = NULL;
-    json_object_foreach(lines(s), k, q)
-    {
-        if (!is_zero(dec(s, q, "damaged"))) {
-            return false;
-        }
-    }
     const json_t *got = json_object_get(asn, "got");
     json_object_foreach((json_t *)json_object_get(asn, "lines"), k, q)
     {
@@ -815,6 +853,9 @@ static void receipt_apply(struct xd_flow_step *s)
         if (!is_zero(dmg) || !is_zero(rej)) {
             variance(s, found, "damaged", l, xd_flow__str(l, "sku"), rec,
                      xd_flow__add(s, dmg, rej));
+            if (asn != NULL) {
+                xd_flow__set(s, asn, "damaged", json_true());
+            }
         }
     }
     send(s, "erp", s->doc);
@@ -824,36 +865,49 @@ static void receipt_apply(struct xd_flow_step *s)
     xd_flow__event(s, "receipt.received", d);
     arm_slas(s, "receipt", NULL);
     if (asn != NULL && json_array_size(found) == 0 && asn_complete(s, asn)) {
-        /* This receipt made up what an earlier one of the ship notice lacked. */
-        resolve_exc(s, "receipt_variance");
+        /* This receipt made up what an earlier one of the ship notice lacked: that ship
+         * notice's variances close, not those of other ship notices. */
+        resolve_exc(s, "receipt_variance", about(s, "ship_notice", asn_number));
     }
     if (json_array_size(found) > 0) {
+        /* About the ship notice the goods came on (what a later receipt of it can make up),
+         * else about the receipt itself. */
         raise_exc(s, "receipt_variance", "buyer",
                   "The goods received differ from what was announced or ordered",
-                  json_deep_copy(found), (const char *const[]){"accept_variance", "resolve", NULL});
+                  json_deep_copy(found),
+                  asn != NULL ? about(s, "ship_notice", asn_number) : about(s, "receipt", rn),
+                  (const char *const[]){"accept_variance", "resolve", NULL});
     }
     json_decref(found);
 }
 
-/* What ship notices announced for line <k> that no receipt has answered yet. */
-static struct xd_decimal in_transit_qty(struct xd_flow_step *s, const char *k)
+/* What is still awaited of line <k>: for each ship notice, what it announced for the line and
+ * its receipts have not taken in yet (never below zero: goods received over one ship notice do
+ * not make up another's). A ship notice whose shortage was written off awaits nothing. */
+static struct xd_decimal awaited_qty(struct xd_flow_step *s, const char *k)
 {
     struct xd_decimal sum = {0, 0};
     const char *n = NULL;
     json_t *asn = NULL;
     json_object_foreach(json_object_get(s->data, "asns"), n, asn)
     {
-        if (!json_is_true(json_object_get(asn, "received"))) {
-            sum = xd_flow__add(s, sum, dec(s, json_object_get(asn, "lines"), k));
+        if (json_is_true(json_object_get(asn, "written_off"))) {
+            continue;
+        }
+        struct xd_decimal gap = xd_flow__sub(s, dec(s, json_object_get(asn, "lines"), k),
+                                             dec(s, json_object_get(asn, "got"), k));
+        if (cmp(gap, (struct xd_decimal){0, 0}) > 0) {
+            sum = xd_flow__add(s, sum, gap);
         }
     }
     return sum;
 }
 
 /* Three-way match of one invoice against the order (prices) and the receipts (quantities).
- * "held" while what it bills is shipped but not yet received; "mismatch" when it bills more
- * than received or at another price, beyond the tolerances; else "matched". */
-static void match_invoice(struct xd_flow_step *s, json_t *inv, const json_t *doc)
+ * "held" (only when <may_hold>) while what it bills beyond the goods received is still awaited
+ * (awaited_qty); "mismatch" when it bills more than received or at another price, beyond the
+ * tolerances; else "matched". */
+static void match_invoice(struct xd_flow_step *s, json_t *inv, const json_t *doc, bool may_hold)
 {
     json_t *problems = json_array();
     json_t *per_line = xd_flow__obj(s, inv, "lines");
@@ -880,9 +934,8 @@ static void match_invoice(struct xd_flow_step *s, json_t *inv, const json_t *doc
         /* Quantity: what is billed against what was received and not billed yet. */
         struct xd_decimal open = xd_flow__sub(s, good(s, l), dec(s, l, "invoiced"));
         if (!xd_flow__within_pct(s, q, open, s->tol.quantity_pct) && cmp(q, open) > 0) {
-            struct xd_decimal in_transit = in_transit_qty(s, k);
-            if (cmp(xd_flow__sub(s, q, open), in_transit) <= 0) {
-                waiting = true; /* shipped, not received yet: wait for the receipt */
+            if (may_hold && cmp(xd_flow__sub(s, q, open), awaited_qty(s, k)) <= 0) {
+                waiting = true; /* shipped, not received yet: wait for the receipts */
             } else {
                 xd_flow__set_str(s, p, "kind", "quantity");
                 xd_flow__set_dec(s, p, "invoiced", q);
@@ -943,14 +996,29 @@ static void book_invoice(struct xd_flow_step *s, json_t *inv)
     }
 }
 
-static void settle_invoice(struct xd_flow_step *s, const char *number, json_t *inv,
-                           const json_t *doc)
+static bool state_is(const json_t *o, const char *state)
 {
-    match_invoice(s, inv, doc);
+    const char *st = xd_flow__str(o, "state");
+    return st != NULL && strcmp(st, state) == 0;
+}
+
+/* Match invoice <number> and do what its outcome says: post it (matched), raise
+ * invoice_mismatch (mismatch), or hold it for the goods still awaited, until held_until. */
+static void settle_invoice(struct xd_flow_step *s, const char *number, json_t *inv,
+                           const json_t *doc, bool may_hold)
+{
+    bool was_held = state_is(inv, "held");
+    match_invoice(s, inv, doc, may_hold);
     const char *state = xd_flow__str(inv, "state");
+    if (state == NULL) {
+        return; /* out of memory: the sticky status says so */
+    }
     json_t *d = json_object();
     xd_flow__set_str(s, d, "invoice_number", number);
     xd_flow__set_str(s, d, "match", state);
+    if (strcmp(state, "held") != 0) {
+        json_object_del(inv, "held_until");
+    }
     if (strcmp(state, "matched") == 0) {
         book_invoice(s, inv);
         send(s, "erp", doc);
@@ -961,11 +1029,48 @@ static void settle_invoice(struct xd_flow_step *s, const char *number, json_t *i
         json_t *x = json_object();
         xd_flow__set_str(s, x, "invoice_number", number);
         xd_flow__set(s, x, "problems", json_deep_copy(json_object_get(inv, "problems")));
+        if (!may_hold) {
+            xd_flow__set(s, x, "hold_expired", json_true());
+        }
         raise_exc(s, "invoice_mismatch", "accounts_payable",
-                  "The invoice does not match the order and the receipts", x,
+                  !may_hold ? "The goods the invoice bills did not all arrive while it was held"
+                            : "The invoice does not match the order and the receipts",
+                  x, about(s, "invoice", number),
                   (const char *const[]){"accept_variance", "reject_invoice", "resolve", NULL});
-    } else {
+    } else if (!was_held) {
+        xd_flow__set(s, inv, "held_until", json_integer(s->now_ms + s->tol.hold_ms));
+        xd_flow__set(s, d, "held_until_ms", json_integer(s->now_ms + s->tol.hold_ms));
         xd_flow__event(s, "invoice.held", d);
+    } else {
+        json_decref(d); /* still held: nothing new to say */
+    }
+}
+
+/* The hold timer follows the held invoices: due when the first hold ends, cancelled when no
+ * invoice is held any more. */
+static void hold_timer(struct xd_flow_step *s)
+{
+    bool any = false;
+    int64_t first = INT64_MAX;
+    const char *k = NULL;
+    json_t *inv = NULL;
+    json_object_foreach(json_object_get(s->data, "invoices"), k, inv)
+    {
+        if (!state_is(inv, "held")) {
+            continue;
+        }
+        if (!json_is_integer(json_object_get(inv, "held_until"))) {
+            /* Held by a hub whose holds had no end: its hold starts now. */
+            xd_flow__set(s, inv, "held_until", json_integer(s->now_ms + s->tol.hold_ms));
+        }
+        int64_t until = json_integer_value(json_object_get(inv, "held_until"));
+        any = true;
+        first = until < first ? until : first;
+    }
+    if (any) {
+        timer(s, HOLD_TIMER, first);
+    } else {
+        xd_flow__append(s, xd_flow__arr(s, s->fx, "timers_cancel"), json_string(HOLD_TIMER));
     }
 }
 
@@ -977,33 +1082,73 @@ static void invoice_apply(struct xd_flow_step *s)
     xd_flow__set_str(s, inv, "doc", s->doc_id);
     xd_flow__set(s, inv, "body", json_deep_copy(s->doc));
     xd_flow__set(s, xd_flow__obj(s, s->data, "invoices"), number, inv);
-    settle_invoice(s, number, inv, s->doc);
+    settle_invoice(s, number, inv, s->doc, true);
+    if (state_is(inv, "held")) {
+        hold_timer(s);
+    }
+}
+
+/* Goods arrived, or what is missing was written off: held invoices are matched again (held
+ * still, matched or mismatched), and a mismatched one that the goods now cover is matched and
+ * its exception (that invoice's only) closed; otherwise it stays as it was, nothing raised
+ * twice. */
+static void rematch_invoices(struct xd_flow_step *s)
+{
+    bool held = false;
+    const char *k = NULL;
+    json_t *inv = NULL;
+    json_object_foreach(json_object_get(s->data, "invoices"), k, inv)
+    {
+        if (state_is(inv, "held")) {
+            held = true;
+            settle_invoice(s, k, inv, json_object_get(inv, "body"), true);
+        } else if (state_is(inv, "mismatch")) {
+            json_t *probe = json_deep_copy(inv);
+            if (probe == NULL) {
+                s->st = s->st != XD_OK ? s->st : XD_ENOMEM;
+                return;
+            }
+            match_invoice(s, probe, json_object_get(inv, "body"), true);
+            if (state_is(probe, "matched")) {
+                settle_invoice(s, k, inv, json_object_get(inv, "body"), true);
+                resolve_exc(s, "invoice_mismatch", about(s, "invoice", k));
+            }
+            json_decref(probe);
+        }
+    }
+    if (held) {
+        hold_timer(s);
+    }
 }
 
 /* A receipt may release invoices held for it. */
 static void receipt_then_invoices(struct xd_flow_step *s)
 {
     receipt_apply(s);
+    rematch_invoices(s);
+}
+
+static bool is_hold_timer(struct xd_flow_step *s)
+{
+    return s->timer_kind != NULL && strcmp(s->timer_kind, HOLD_TIMER) == 0;
+}
+
+/* The hold of invoices waiting for goods is over: each whose hold ended is matched against
+ * what arrived, and what did not arrive makes it a mismatch for accounts payable. */
+static void hold_expired(struct xd_flow_step *s)
+{
     const char *k = NULL;
     json_t *inv = NULL;
     json_object_foreach(json_object_get(s->data, "invoices"), k, inv)
     {
-        const char *st = xd_flow__str(inv, "state");
-        if (st != NULL && strcmp(st, "held") == 0) {
-            settle_invoice(s, k, inv, json_object_get(inv, "body"));
-        } else if (st != NULL && strcmp(st, "mismatch") == 0) {
-            /* Goods that came late may make a mismatched invoice match: then it is settled
-             * and its exception closed; otherwise it stays as it was, nothing raised twice. */
-            json_t *probe = json_deep_copy(inv);
-            match_invoice(s, probe, json_object_get(inv, "body"));
-            const char *now = xd_flow__str(probe, "state");
-            if (now != NULL && strcmp(now, "matched") == 0) {
-                settle_invoice(s, k, inv, json_object_get(inv, "body"));
-                resolve_exc(s, "invoice_mismatch");
-            }
-            json_decref(probe);
+        json_t *until = json_object_get(inv, "held_until");
+        if (state_is(inv, "held") && json_is_integer(until) &&
+            json_integer_value(until) <= s->now_ms) {
+            xd_flow__event(s, "invoice.hold_expired", detail_str(s, "invoice_number", k));
+            settle_invoice(s, k, inv, json_object_get(inv, "body"), false);
         }
     }
+    hold_timer(s);
 }
 
 static void duplicate(struct xd_flow_step *s)
@@ -1020,7 +1165,7 @@ static void unexpected(struct xd_flow_step *s)
     xd_flow__set_str(s, d, "state", s->state);
     xd_flow__event(s, "document.unexpected", json_deep_copy(d));
     raise_exc(s, "unexpected_document", "buyer",
-              "A document arrived that the order's state does not expect", d,
+              "A document arrived that the order's state does not expect", d, NULL,
               (const char *const[]){"resolve", NULL});
 }
 
@@ -1040,13 +1185,13 @@ static void timer_fire(struct xd_flow_step *s)
     xd_flow__set_str(s, d, "expect", expect);
     xd_flow__event(s, missed ? "sla.missed" : "sla.at_risk", json_deep_copy(d));
     if (missed) {
-        resolve_exc(s, "sla_at_risk");
+        resolve_exc(s, "sla_at_risk", about(s, expect, NULL));
     }
     char summary[160];
     snprintf(summary, sizeof summary, "The supplier's %s is %s", expect,
              missed ? "overdue" : "due soon");
     raise_exc(s, missed ? "sla_missed" : "sla_at_risk", "supplier", summary, d,
-              (const char *const[]){"resend", "resolve", NULL});
+              about(s, expect, NULL), (const char *const[]){"resend", "resolve", NULL});
 }
 
 /* A person's action on one of the thread's exceptions (the engine checked that it applies). */
@@ -1098,6 +1243,15 @@ static void action_apply(struct xd_flow_step *s)
                 add_to(s, l, "short_accepted", gap);
             }
         }
+        /* Nothing more is awaited on the ship notices: invoices held for their goods are
+         * matched against what came. */
+        const char *n = NULL;
+        json_t *asn = NULL;
+        json_object_foreach(json_object_get(s->data, "asns"), n, asn)
+        {
+            xd_flow__set(s, asn, "written_off", json_true());
+        }
+        rematch_invoices(s);
         return;
     }
     const char *inv_no = xd_flow__str(json_object_get(x, "detail"), "invoice_number");
@@ -1143,7 +1297,7 @@ static void dead_letter(struct xd_flow_step *s)
               : to_wh ? "The warehouse could not be given the ship notice: re-route it to the "
                         "alternate warehouse, or resolve"
                       : "A message to a partner was given up after its retries",
-              d,
+              d, NULL,
               to_wh ? (const char *const[]){"reroute", "resolve", NULL}
                     : (const char *const[]){"resolve", NULL});
 }
@@ -1170,6 +1324,7 @@ static const struct rule rules[] = {
     {OPEN, "receipt", NULL, receipt_then_invoices, PROGRESS},
     {OPEN | BIT(ST_CLOSED), "invoice", dup_invoice, duplicate, STAY},
     {OPEN, "invoice", NULL, invoice_apply, PROGRESS},
+    {OPEN, "timer", is_hold_timer, hold_expired, PROGRESS},
     {OPEN, "timer", NULL, timer_fire, STAY},
     {ANY, "dead_letter", NULL, dead_letter, STAY},
     {ANY, "action", NULL, action_apply, PROGRESS},
@@ -1224,6 +1379,7 @@ enum xd_status xd_flow__p2p_step(struct xd_flow_step *s)
         for (size_t i = 0; i < XD_ARRAY_LEN(expects); i++) {
             cancel_timers(s, expects[i]);
         }
+        xd_flow__append(s, xd_flow__arr(s, s->fx, "timers_cancel"), json_string(HOLD_TIMER));
     }
     return s->st;
 }

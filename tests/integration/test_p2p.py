@@ -117,10 +117,16 @@ class Hub:
             raise RuntimeError("crossdock %s: %s%s" % (" ".join(args[:2]), r.stdout, r.stderr))
         return r.stdout
 
-    def start(self):
+    def start(self, config=None):
+        """Start the hub; <config>: a configuration file's text (crossdock serve --config)."""
         self.log = open(os.path.join(self.tmp, "hub.log"), "a")
+        args = []
+        if config is not None:
+            path = os.path.join(self.tmp, "crossdock.yaml")
+            open(path, "w").write(config)
+            args = ["--config", path]
         self.proc = subprocess.Popen([BIN, "serve", "--data", self.data, "--listen",
-                                      "127.0.0.1:%d" % self.port],
+                                      "127.0.0.1:%d" % self.port, *args],
                                      stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                      stderr=self.log)
         for _ in range(200):
@@ -257,9 +263,10 @@ class World:
         return po
 
     # -- what the supplier sends (X12, as its profile says) -----------------------------------
-    def supplier_sends(self, doc, expect=201):
+    def supplier_sends(self, doc, expect=201, *more):
+        """One interchange holding <doc> and <more> documents (one transaction set each)."""
         path = os.path.join(self.tmp, "out.json")
-        json.dump(doc, open(path, "w"))
+        json.dump([doc, *more] if more else doc, open(path, "w"))
         self.x12_seq += 1
         x12 = subprocess.run([BIN, "x12", "render", "--sender-qual", "ZZ", "--sender-id", "ACMEFAST",
                               "--receiver-qual", "ZZ", "--receiver-id", "NORTHWIND",
@@ -337,6 +344,12 @@ class World:
     def exceptions(self, po_number, state="open"):
         f = self.hub.flow(po_number)
         return sorted(x["type"] for x in f["exceptions"] if x["state"] == state)
+
+    def subjects(self, po_number, state="open"):
+        """(type, subject number) of the thread's exceptions in <state>, sorted."""
+        f = self.hub.flow(po_number)
+        return sorted((x["type"], (x.get("subject") or {}).get("number"))
+                      for x in f["exceptions"] if x["state"] == state)
 
     def exception_id(self, po_number, type_):
         f = self.hub.flow(po_number)
@@ -432,18 +445,24 @@ def short_receipt(w):
     assert w.exceptions("SHORT-1") == ["receipt_variance"]
     assert {"kind": "short", "line_number": 3, "sku": "NW-31190", "expected": "36",
             "actual": "30", "document": "RCV-S1"} in f["variances"]
-    # The supplier bills what was shipped: more than received on line 3.
+    # The supplier bills what was shipped: more than received on line 3, but the 6 missing are
+    # still awaited on the ship notice (the warehouse may receive them yet): held.
     w.supplier_sends(w.invoice(po, "INV-S1", "ASN-S1"))
-    w.hub.wait_state("SHORT-1", "invoiced")
-    assert w.exceptions("SHORT-1") == ["invoice_mismatch", "receipt_variance"]
-    assert "invoice" not in w.erp_types("SHORT-1")
-    # Accounts payable rejects the invoice; the buyer writes the shortage off.
-    w.act(w.exception_id("SHORT-1", "invoice_mismatch"), "reject_invoice", "bill what we got")
+    f = w.hub.wait_state("SHORT-1", "invoiced")
+    assert f["invoices"]["INV-S1"]["state"] == "held", f["invoices"]
+    assert w.exceptions("SHORT-1") == ["receipt_variance"]
+    assert f["owner"] == "warehouse" and f["next_step"] == "receipt", f
+    # The buyer writes the shortage off: nothing is awaited any more, the invoice bills 36 for
+    # 30 received: a mismatch now, which accounts payable rejects.
     out = w.hub.cli("tx", "exceptions", "--owner", "buyer", "--url", w.hub.url,
                     "--token", w.hub.token)
     assert w.exception_id("SHORT-1", "receipt_variance") in out, out
     w.hub.cli("tx", "act", w.exception_id("SHORT-1", "receipt_variance"), "accept_variance",
               "--comment", "6 cases lost", "--url", w.hub.url, "--token", w.hub.token)
+    until(lambda: w.exceptions("SHORT-1") == ["invoice_mismatch"], 10)
+    assert w.subjects("SHORT-1") == [("invoice_mismatch", "INV-S1")]
+    assert "invoice" not in w.erp_types("SHORT-1")
+    w.act(w.exception_id("SHORT-1", "invoice_mismatch"), "reject_invoice", "bill what we got")
     w.supplier_sends(w.invoice(po, "INV-S2", "ASN-S1", {3: "30"}))
     w.hub.wait_state("SHORT-1", "closed")
     assert w.exceptions("SHORT-1") == []
@@ -451,9 +470,10 @@ def short_receipt(w):
 
 
 def two_receipts_for_one_asn(w):
-    # The warehouse unloads a ship notice in two goes. The first receipt is short (variance,
-    # and the invoice billing everything shipped does not match); the second makes it up: the
-    # variance closes, the invoice matches, the order closes with nothing open.
+    # The warehouse unloads a ship notice in two goes and the invoice comes in between. The
+    # first receipt is short (a variance on the ship notice); the invoice billing everything
+    # shipped is held, not a mismatch, while the rest is awaited; the second receipt makes it
+    # up: the variance closes, the invoice matches, the order closes with nothing open.
     po = w.order("TWO-1")
     w.hub.wait_state("TWO-1", "sent")
     w.supplier_sends(w.ack(po))
@@ -462,14 +482,102 @@ def two_receipts_for_one_asn(w):
     w.warehouse_sends(w.receipt(po, "RCV-T1", "ASN-T1", {3: "20"}))
     w.hub.wait_state("TWO-1", "partially_received")
     w.supplier_sends(w.invoice(po, "INV-T1", "ASN-T1"))
-    until(lambda: w.exceptions("TWO-1") == ["invoice_mismatch", "receipt_variance"], 10)
-    assert w.exceptions("TWO-1") == ["invoice_mismatch", "receipt_variance"]
+    f = w.hub.wait_state("TWO-1", "invoiced")
+    assert f["invoices"]["INV-T1"]["state"] == "held", f["invoices"]
+    assert "invoice.held" in [e["event"] for e in f["timeline"]]
+    assert w.subjects("TWO-1") == [("receipt_variance", "ASN-T1")], f["exceptions"]
+    assert f["owner"] == "warehouse" and f["next_step"] == "receipt", f
+    assert w.erp_types("TWO-1", 3) == ["po_acknowledgement", "ship_notice", "receipt"]
     w.warehouse_sends(w.receipt(po, "RCV-T2", "ASN-T1", {1: None, 2: None, 3: "16"}))
     f = w.hub.wait_state("TWO-1", "closed")
     assert w.exceptions("TWO-1") == [], f["exceptions"]
+    assert w.exceptions("TWO-1", "resolved") == ["receipt_variance"], f["exceptions"]
+    assert "held_until" not in f["invoices"]["INV-T1"], f["invoices"]
+    assert w.erp_types("TWO-1", 5) == ["po_acknowledgement", "ship_notice", "receipt", "receipt",
+                                       "invoice"]
     assert [v["kind"] for v in f["variances"]] == ["short"]  # only the first receipt's
     assert [l["received"] for l in f["lines"]] == ["400", "2500", "36"]
     assert [d["invoice_number"] for d in w.erp.docs("TWO-1") if d["type"] == "invoice"] == ["INV-T1"]
+
+
+def held_invoice_hold_expires(w):
+    # An invoice held for goods that never come does not wait forever: when its hold ends
+    # (match_hold_s, 3 s here) it is matched against what arrived and accounts payable gets an
+    # invoice_mismatch. The goods coming after all still match it and close the exception.
+    w.hub.stop()
+    w.hub.start("match_hold_s: 3\n")
+    try:
+        po = w.order("HOLD-1")
+        w.hub.wait_state("HOLD-1", "sent")
+        w.supplier_sends(w.ack(po))
+        w.supplier_sends(w.asn(po, "ASN-HX1"))
+        w.warehouse_sends(w.receipt(po, "RCV-HX1", "ASN-HX1", {3: "20"}))
+        w.supplier_sends(w.invoice(po, "INV-HX1", "ASN-HX1"))
+        f = w.hub.wait_state("HOLD-1", "invoiced")
+        assert f["invoices"]["INV-HX1"]["state"] == "held", f["invoices"]
+        assert w.exceptions("HOLD-1") == ["receipt_variance"], f["exceptions"]
+        until(lambda: "invoice_mismatch" in w.exceptions("HOLD-1"), 15)
+        f = w.hub.flow("HOLD-1")
+        x = [x for x in f["exceptions"] if x["type"] == "invoice_mismatch"]
+        assert len(x) == 1, f["exceptions"]
+        x = x[0]
+        assert x["subject"] == {"document": "invoice", "number": "INV-HX1"}, x
+        assert x["detail"]["hold_expired"] is True, x
+        assert x["detail"]["problems"] == [{"line_number": 3, "kind": "quantity",
+                                            "invoiced": "36", "received": "20"}], x
+        assert f["invoices"]["INV-HX1"]["state"] == "mismatch"
+        assert f["owner"] == "accounts_payable" and f["state"] == "invoiced", f
+        assert "invoice.hold_expired" in [e["event"] for e in f["timeline"]]
+        assert w.subjects("HOLD-1") == [("invoice_mismatch", "INV-HX1"),
+                                         ("receipt_variance", "ASN-HX1")]
+        assert w.erp_types("HOLD-1", 3) == ["po_acknowledgement", "ship_notice", "receipt"]
+        # The rest is received after all: the invoice matches, both exceptions close.
+        w.warehouse_sends(w.receipt(po, "RCV-HX2", "ASN-HX1", {1: None, 2: None, 3: "16"}))
+        f = w.hub.wait_state("HOLD-1", "closed")
+        assert w.exceptions("HOLD-1") == [], f["exceptions"]
+        assert w.erp_types("HOLD-1", 5) == ["po_acknowledgement", "ship_notice", "receipt",
+                                            "receipt", "invoice"]
+    finally:
+        w.hub.stop()
+        w.hub.start()
+
+
+def exceptions_close_by_subject(w):
+    # Two ship notices and two mismatched invoices on one order: the receipt that completes
+    # ASN-B closes ASN-B's variance and the re-match it makes closes INV-B's mismatch; ASN-A's
+    # variance and INV-P's price mismatch stay open for a person.
+    po = w.order("SUBJ-1")
+    w.hub.wait_state("SUBJ-1", "sent")
+    w.supplier_sends(w.ack(po))
+    w.supplier_sends(w.asn(po, "ASN-A", {3: None}))
+    w.hub.wait_state("SUBJ-1", "partially_shipped")
+    # Billed before line 3 shipped (a quantity mismatch), and line 1 at another price.
+    w.supplier_sends(w.invoice(po, "INV-B", "ASN-B", {1: None, 2: None}))
+    w.supplier_sends(w.invoice(po, "INV-P", "ASN-A", {2: None, 3: None}, {1: "7.10"}))
+    until(lambda: w.exceptions("SUBJ-1") == ["invoice_mismatch", "invoice_mismatch"], 10)
+    w.supplier_sends(w.asn(po, "ASN-B", {1: None, 2: None}))
+    w.warehouse_sends(w.receipt(po, "RCV-A1", "ASN-A", {2: "2400", 3: None}))
+    w.warehouse_sends(w.receipt(po, "RCV-B1", "ASN-B", {1: None, 2: None, 3: "20"}))
+    until(lambda: len(w.subjects("SUBJ-1")) == 4, 10)
+    assert w.subjects("SUBJ-1") == [("invoice_mismatch", "INV-B"), ("invoice_mismatch", "INV-P"),
+                                     ("receipt_variance", "ASN-A"),
+                                     ("receipt_variance", "ASN-B")]
+    w.warehouse_sends(w.receipt(po, "RCV-B2", "ASN-B", {1: None, 2: None, 3: "16"}))
+    until(lambda: w.subjects("SUBJ-1", "resolved") != [], 10)
+    f = w.hub.flow("SUBJ-1")
+    assert w.subjects("SUBJ-1") == [("invoice_mismatch", "INV-P"),
+                                     ("receipt_variance", "ASN-A")], f["exceptions"]
+    assert w.subjects("SUBJ-1", "resolved") == [("invoice_mismatch", "INV-B"),
+                                                 ("receipt_variance", "ASN-B")], f["exceptions"]
+    for x in f["exceptions"]:
+        if x["state"] == "resolved":
+            assert [h["action"] for h in x["history"]] == ["auto_resolved"], x
+    assert f["state"] == "invoiced" and f["owner"] == "accounts_payable", f
+    assert {k: v["state"] for k, v in f["invoices"].items()} == {"INV-B": "matched",
+                                                                  "INV-P": "mismatch"}
+    assert w.erp_types("SUBJ-1", 7) == ["po_acknowledgement", "ship_notice", "ship_notice",
+                                        "receipt", "receipt", "receipt", "invoice"]
+    assert [d["invoice_number"] for d in w.erp.docs("SUBJ-1") if d["type"] == "invoice"] == ["INV-B"]
 
 
 def damaged_goods(w):
@@ -637,6 +745,30 @@ def sla_timer_survives_restart(w):
     w.apply("acme.yaml", SUPPLIER % (w.sup.port, "1h"))
 
 
+def timer_cancelled_in_the_same_batch(w):
+    # A ship notice and the invoice in one interchange: their steps commit in one batch, the
+    # first arming the invoice SLA, the second cancelling it. The cancel must win: the invoice
+    # came (it is held for the goods), so no sla_missed may follow.
+    w.apply("acme.yaml", SUPPLIER.replace(
+        "slas:\n", "slas:\n  - {expect: invoice, after: ship_notice, within: 2s}\n") % (
+        w.sup.port, "1h"))
+    try:
+        po = w.order("BATCH-1")
+        w.hub.wait_state("BATCH-1", "sent")
+        w.supplier_sends(w.ack(po))
+        w.hub.wait_state("BATCH-1", "acknowledged")
+        w.supplier_sends(w.asn(po, "ASN-B1"), 201, w.invoice(po, "INV-B1", "ASN-B1"))
+        f = w.hub.wait_state("BATCH-1", "invoiced")
+        assert f["invoices"]["INV-B1"]["state"] == "held", f["invoices"]
+        time.sleep(3.5)  # past the SLA's deadline
+        f = w.hub.flow("BATCH-1")
+        assert w.exceptions("BATCH-1") == [], f["exceptions"]
+        assert f["sla"] == "ok", f
+        assert "sla.missed" not in [e["event"] for e in f["timeline"]], f["timeline"]
+    finally:
+        w.apply("acme.yaml", SUPPLIER % (w.sup.port, "1h"))
+
+
 def bad_input(w):
     # Unknown exception, malformed action body, unknown action: clear errors, nothing changes.
     st, _ = w.hub.request("GET", "/v1/exceptions/nope")
@@ -699,11 +831,12 @@ def bad_input(w):
 
 
 SCENARIOS = [happy_path, rejected_line, partial_shipment, short_receipt,
-             two_receipts_for_one_asn, damaged_goods,
+             two_receipts_for_one_asn, held_invoice_hold_expires, exceptions_close_by_subject,
+             damaged_goods,
              price_mismatch, duplicate_asn, supplier_down, erp_refuses_a_posting,
              warehouse_rerouted,
              restart_every_step,
-             sla_timer_survives_restart, bad_input]
+             sla_timer_survives_restart, timer_cancelled_in_the_same_batch, bad_input]
 
 
 def main():

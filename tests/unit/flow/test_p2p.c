@@ -20,6 +20,7 @@ struct thread {
 };
 
 static struct xd_flow_tolerances tol;
+static int64_t now_ms = 1000; /* the clock of the next step */
 
 static struct xd_decimal d(const char *s)
 {
@@ -39,13 +40,16 @@ static void run(struct thread *t, const char *type, json_t *doc, const struct xd
                              .doc_id = "doc",
                              .partner = "p",
                              .channel = "http",
-                             .now_ms = 1000,
+                             .now_ms = now_ms,
                              .slas = slas,
                              .n_slas = n_slas,
                              .tol = tol,
                              .fx = json_object()};
     if (strcmp(type, "timer") == 0) {
         s.timer_kind = json_string_value(json_object_get(doc, "kind"));
+        s.doc = NULL;
+    } else if (strcmp(type, "action") == 0) {
+        s.action = doc;
         s.doc = NULL;
     }
     assert_int_equal(xd_flow__p2p_step(&s), XD_OK);
@@ -271,6 +275,325 @@ static void test_invoice_sla_after_the_receipt(void **state)
     assert_true(cancelled);
 }
 
+/* ---- several ship notices and receipts, holds, and what closes which exception ------------- */
+
+static json_t *asn_of(const char *number, const char *qty)
+{
+    return json_pack("{s:s, s:[{s:s, s:[{s:i, s:s, s:s}]}]}", "asn_number", number, "orders",
+                     "po_number", "P1", "items", "line_number", 1, "quantity", qty, "uom", "EA");
+}
+
+static json_t *receipt_of(const char *number, const char *asn, const char *qty, const char *dmg)
+{
+    return json_pack("{s:s, s:s, s:[{s:i, s:s, s:s}]}", "receipt_number", number, "asn_number", asn,
+                     "lines", "po_line_number", 1, "received_quantity", qty, "damaged_quantity",
+                     dmg);
+}
+
+static void acked(struct thread *t)
+{
+    run(t, "purchase_order", po("original"), NULL, 0);
+    run(t, "po_acknowledgement", json_pack("{s:s, s:s}", "po_number", "P1", "status", "accepted"),
+        NULL, 0);
+}
+
+/* The exception of this step's effects of <type> (the first), or NULL. */
+static json_t *raised(const struct thread *t, const char *type)
+{
+    size_t i;
+    json_t *x;
+    json_array_foreach(json_object_get(t->fx, "exceptions"), i, x)
+    {
+        if (strcmp(json_string_value(json_object_get(x, "type")), type) == 0) {
+            return x;
+        }
+    }
+    return NULL;
+}
+
+static bool subject_is(const json_t *o, const char *document, const char *number)
+{
+    const json_t *sub = json_object_get(o, "subject");
+    const char *n = json_string_value(json_object_get(sub, "number"));
+    return sub != NULL &&
+           strcmp(json_string_value(json_object_get(sub, "document")), document) == 0 &&
+           (number == NULL ? n == NULL : n != NULL && strcmp(n, number) == 0);
+}
+
+static bool has_string(const json_t *arr, const char *v)
+{
+    size_t i;
+    json_t *e;
+    json_array_foreach(arr, i, e)
+    {
+        if (json_is_string(e) && strcmp(json_string_value(e), v) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static const char *invoice_state(const struct thread *t, const char *number)
+{
+    return json_string_value(
+        json_object_get(json_object_get(json_object_get(t->data, "invoices"), number), "state"));
+}
+
+/* The hold timer this step armed, or -1. */
+static int64_t hold_due(const struct thread *t)
+{
+    size_t i;
+    json_t *tm;
+    json_array_foreach(json_object_get(t->fx, "timers"), i, tm)
+    {
+        if (strcmp(json_string_value(json_object_get(tm, "kind")), "invoice.hold") == 0) {
+            return json_integer_value(json_object_get(tm, "due_at"));
+        }
+    }
+    return -1;
+}
+
+/* Ship notice S1 announces 10; receipt R1 takes in 4 (short: a variance on S1); invoice I1
+ * bills all 10 while the other 6 are still awaited: held, not a mismatch. */
+static void invoice_between_receipts(struct thread *t)
+{
+    acked(t);
+    run(t, "ship_notice", asn_of("S1", "10"), NULL, 0);
+    run(t, "receipt", receipt_of("R1", "S1", "4", "0"), NULL, 0);
+    assert_string_equal(t->state, "partially_received");
+    json_t *v = raised(t, "receipt_variance");
+    assert_non_null(v);
+    assert_true(subject_is(v, "ship_notice", "S1"));
+    run(t, "invoice", invoice("I1", "10", "2.00", "20.00"), NULL, 0);
+    assert_null(first_exception(t));
+    assert_int_equal(count_sent(t, "erp"), 0);
+    assert_string_equal(invoice_state(t, "I1"), "held");
+    assert_string_equal(t->state, "invoiced");
+    assert_string_equal(json_string_value(json_object_get(t->fx, "owner")), "warehouse");
+    assert_int_equal(hold_due(t), now_ms + tol.hold_ms);
+}
+
+static void test_invoice_between_two_receipts_of_one_asn_is_held(void **state)
+{
+    (void)state;
+    struct thread *t = new_thread();
+    invoice_between_receipts(t);
+    /* The rest of the ship notice arrives: the variance of S1 closes, the invoice matches. */
+    run(t, "receipt", receipt_of("R2", "S1", "6", "0"), NULL, 0);
+    assert_null(first_exception(t));
+    assert_int_equal(count_sent(t, "erp"), 2); /* the receipt and the invoice it released */
+    assert_string_equal(invoice_state(t, "I1"), "matched");
+    assert_string_equal(t->state, "closed");
+    json_t *r = json_object_get(t->fx, "resolve");
+    assert_int_equal(json_array_size(r), 1);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(r, 0), "type")),
+                        "receipt_variance");
+    assert_true(subject_is(json_array_get(r, 0), "ship_notice", "S1"));
+    assert_true(has_string(json_object_get(t->fx, "timers_cancel"), "invoice.hold"));
+}
+
+static void test_held_invoice_ends_in_a_mismatch_when_its_hold_expires(void **state)
+{
+    (void)state;
+    struct thread *t = new_thread();
+    invoice_between_receipts(t);
+    int64_t due = now_ms + tol.hold_ms;
+    /* A timer that comes early (a restart's leftover) changes nothing and is set again. */
+    now_ms = due - 1;
+    run(t, "timer", json_pack("{s:s}", "kind", "invoice.hold"), NULL, 0);
+    assert_null(first_exception(t));
+    assert_string_equal(invoice_state(t, "I1"), "held");
+    assert_int_equal(hold_due(t), due);
+    /* The hold ends with 6 never received: a mismatch for accounts payable, not a hang. */
+    now_ms = due;
+    run(t, "timer", json_pack("{s:s}", "kind", "invoice.hold"), NULL, 0);
+    json_t *x = raised(t, "invoice_mismatch");
+    assert_non_null(x);
+    assert_true(subject_is(x, "invoice", "I1"));
+    assert_true(json_is_true(json_object_get(json_object_get(x, "detail"), "hold_expired")));
+    json_t *p = json_array_get(json_object_get(json_object_get(x, "detail"), "problems"), 0);
+    assert_string_equal(json_string_value(json_object_get(p, "kind")), "quantity");
+    assert_string_equal(json_string_value(json_object_get(p, "received")), "4");
+    assert_string_equal(invoice_state(t, "I1"), "mismatch");
+    assert_int_equal(count_sent(t, "erp"), 0);
+    assert_string_equal(t->state, "invoiced");
+    assert_string_equal(json_string_value(json_object_get(t->fx, "owner")), "accounts_payable");
+    assert_true(has_string(json_object_get(t->fx, "timers_cancel"), "invoice.hold"));
+    /* The goods come after all: the invoice matches and its own exception closes. */
+    now_ms = due + 10;
+    run(t, "receipt", receipt_of("R2", "S1", "6", "0"), NULL, 0);
+    assert_string_equal(invoice_state(t, "I1"), "matched");
+    assert_int_equal(count_sent(t, "erp"), 2);
+    bool closed_invoice = false;
+    size_t i;
+    json_t *r;
+    json_array_foreach(json_object_get(t->fx, "resolve"), i, r)
+    {
+        closed_invoice |= subject_is(r, "invoice", "I1");
+    }
+    assert_true(closed_invoice);
+    assert_string_equal(t->state, "closed");
+    now_ms = 1000;
+}
+
+static void test_invoice_held_without_an_end_gets_one(void **state)
+{
+    (void)state;
+    /* A thread held by a hub that gave holds no end: the next receipt gives it one. */
+    struct thread *t = new_thread();
+    invoice_between_receipts(t);
+    json_object_del(json_object_get(json_object_get(t->data, "invoices"), "I1"), "held_until");
+    now_ms = 5000;
+    run(t, "receipt", receipt_of("R2", "S1", "1", "0"), NULL, 0);
+    assert_string_equal(invoice_state(t, "I1"), "held");
+    assert_int_equal(hold_due(t), 5000 + tol.hold_ms);
+    now_ms = 1000;
+}
+
+static void test_written_off_shortage_ends_the_hold(void **state)
+{
+    (void)state;
+    struct thread *t = new_thread();
+    invoice_between_receipts(t);
+    /* The buyer accepts the shortage: nothing is awaited any more, the invoice bills 10 for
+     * 4 received: a mismatch now (the hold did not expire: it was ended). */
+    run(t, "action",
+        json_pack("{s:s, s:{s:s, s:s}}", "action", "accept_variance", "exception", "type",
+                  "receipt_variance", "id", "x1"),
+        NULL, 0);
+    json_t *x = raised(t, "invoice_mismatch");
+    assert_non_null(x);
+    assert_null(json_object_get(json_object_get(x, "detail"), "hold_expired"));
+    assert_string_equal(invoice_state(t, "I1"), "mismatch");
+    assert_true(has_string(json_object_get(t->fx, "timers_cancel"), "invoice.hold"));
+}
+
+static void test_mismatch_when_more_is_billed_than_awaited(void **state)
+{
+    (void)state;
+    /* 4 received, 3 more announced on S2 (S1 is complete): billing 10 is 3 too many. */
+    struct thread *t = new_thread();
+    acked(t);
+    run(t, "ship_notice", asn_of("S1", "4"), NULL, 0);
+    run(t, "ship_notice", asn_of("S2", "3"), NULL, 0);
+    run(t, "receipt", receipt_of("R1", "S1", "4", "0"), NULL, 0);
+    run(t, "invoice", invoice("I1", "10", "2.00", "20.00"), NULL, 0);
+    assert_string_equal(first_exception(t), "invoice_mismatch");
+    /* Billing 7 waits for S2. */
+    run(t, "invoice", invoice("I2", "7", "2.00", "14.00"), NULL, 0);
+    assert_null(first_exception(t));
+    assert_string_equal(invoice_state(t, "I2"), "held");
+}
+
+static void test_a_receipt_closes_only_its_ship_notices_variance(void **state)
+{
+    (void)state;
+    struct thread *t = new_thread();
+    acked(t);
+    run(t, "ship_notice", asn_of("A", "5"), NULL, 0);
+    run(t, "ship_notice", asn_of("B", "5"), NULL, 0);
+    run(t, "receipt", receipt_of("RA", "A", "3", "1"), NULL, 0); /* short and damaged */
+    json_t *xa = json_deep_copy(raised(t, "receipt_variance"));
+    assert_true(subject_is(xa, "ship_notice", "A"));
+    run(t, "receipt", receipt_of("RB1", "B", "2", "0"), NULL, 0);
+    json_t *xb = json_deep_copy(raised(t, "receipt_variance"));
+    assert_true(subject_is(xb, "ship_notice", "B"));
+    run(t, "receipt", receipt_of("RB2", "B", "3", "0"), NULL, 0);
+    assert_null(first_exception(t));
+    json_t *r = json_object_get(t->fx, "resolve");
+    assert_int_equal(json_array_size(r), 1);
+    assert_true(xd_flow__resolves(json_array_get(r, 0), xb));
+    assert_false(xd_flow__resolves(json_array_get(r, 0), xa)); /* A is still short */
+    /* The rest of A comes, but A had damage: no receipt makes that up, its variance stays. */
+    run(t, "receipt", receipt_of("RA2", "A", "2", "0"), NULL, 0);
+    assert_int_equal(json_array_size(json_object_get(t->fx, "resolve")), 0);
+    json_decref(xa);
+    json_decref(xb);
+}
+
+static void test_a_rematch_closes_only_its_invoices_mismatch(void **state)
+{
+    (void)state;
+    struct thread *t = new_thread();
+    acked(t);
+    /* Billed before anything shipped: I1 a quantity mismatch, I2 a price one. */
+    run(t, "invoice", invoice("I1", "10", "2.00", "20.00"), NULL, 0);
+    json_t *x1 = json_deep_copy(raised(t, "invoice_mismatch"));
+    assert_true(subject_is(x1, "invoice", "I1"));
+    run(t, "invoice", invoice("I2", "1", "3.00", "3.00"), NULL, 0);
+    json_t *x2 = json_deep_copy(raised(t, "invoice_mismatch"));
+    assert_true(subject_is(x2, "invoice", "I2"));
+    run(t, "ship_notice", asn_of("S1", "10"), NULL, 0);
+    run(t, "receipt", receipt_of("R1", "S1", "10", "0"), NULL, 0);
+    assert_string_equal(invoice_state(t, "I1"), "matched");
+    assert_string_equal(invoice_state(t, "I2"), "mismatch");
+    /* One entry closes invoice mismatches (the other is the complete ship notice's). */
+    size_t i, n = 0;
+    json_t *r;
+    json_array_foreach(json_object_get(t->fx, "resolve"), i, r)
+    {
+        if (strcmp(json_string_value(json_object_get(r, "type")), "invoice_mismatch") == 0) {
+            n++;
+            assert_true(xd_flow__resolves(r, x1));
+            assert_false(xd_flow__resolves(r, x2));
+        }
+    }
+    assert_int_equal(n, 1);
+    json_decref(x1);
+    json_decref(x2);
+}
+
+static void test_an_sla_met_closes_only_its_own_exceptions(void **state)
+{
+    (void)state;
+    struct thread *t = new_thread();
+    run(t, "purchase_order", po("original"), NULL, 0);
+    run(t, "timer", json_pack("{s:s}", "kind", "sla.po_acknowledgement.missed"), NULL, 0);
+    json_t *ack = json_deep_copy(raised(t, "sla_missed"));
+    run(t, "timer", json_pack("{s:s}", "kind", "sla.ship_notice.missed"), NULL, 0);
+    json_t *ship = json_deep_copy(raised(t, "sla_missed"));
+    assert_true(subject_is(ship, "ship_notice", NULL));
+    run(t, "po_acknowledgement", json_pack("{s:s, s:s}", "po_number", "P1", "status", "accepted"),
+        NULL, 0);
+    json_t *r = json_object_get(t->fx, "resolve");
+    size_t i;
+    json_t *e;
+    bool ack_closed = false;
+    json_array_foreach(r, i, e)
+    {
+        ack_closed |= xd_flow__resolves(e, ack);
+        assert_false(xd_flow__resolves(e, ship));
+    }
+    assert_true(ack_closed);
+    /* The ship notice's SLA is still missed. */
+    assert_string_equal(json_string_value(json_object_get(t->fx, "sla")), "missed");
+    json_decref(ack);
+    json_decref(ship);
+}
+
+static void test_resolves_by_type_and_subject(void **state)
+{
+    (void)state;
+    json_t *r = json_pack("{s:s, s:{s:s, s:s}}", "type", "receipt_variance", "subject", "document",
+                          "ship_notice", "number", "A");
+    json_t *same = json_pack("{s:s, s:{s:s, s:s}}", "type", "receipt_variance", "subject",
+                             "document", "ship_notice", "number", "A");
+    json_t *other = json_pack("{s:s, s:{s:s, s:s}}", "type", "receipt_variance", "subject",
+                              "document", "ship_notice", "number", "B");
+    json_t *legacy = json_pack("{s:s}", "type", "receipt_variance"); /* stored before subjects */
+    json_t *type = json_pack("{s:s}", "type", "invoice_mismatch");
+    json_t *every = json_pack("{s:s}", "type", "receipt_variance"); /* no subject: all */
+    assert_true(xd_flow__resolves(r, same));
+    assert_false(xd_flow__resolves(r, other));
+    assert_true(xd_flow__resolves(r, legacy));
+    assert_false(xd_flow__resolves(r, type));
+    assert_true(xd_flow__resolves(every, other));
+    json_t *all[] = {r, same, other, legacy, type, every};
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
+        json_decref(all[i]);
+    }
+}
+
 int main(void)
 {
     xd_flow_tolerances_init(&tol);
@@ -283,6 +606,15 @@ int main(void)
         cmocka_unit_test(test_invoice_waits_for_goods_in_transit),
         cmocka_unit_test(test_sla_timer_marks_the_thread),
         cmocka_unit_test(test_invoice_sla_after_the_receipt),
+        cmocka_unit_test(test_invoice_between_two_receipts_of_one_asn_is_held),
+        cmocka_unit_test(test_held_invoice_ends_in_a_mismatch_when_its_hold_expires),
+        cmocka_unit_test(test_invoice_held_without_an_end_gets_one),
+        cmocka_unit_test(test_written_off_shortage_ends_the_hold),
+        cmocka_unit_test(test_mismatch_when_more_is_billed_than_awaited),
+        cmocka_unit_test(test_a_receipt_closes_only_its_ship_notices_variance),
+        cmocka_unit_test(test_a_rematch_closes_only_its_invoices_mismatch),
+        cmocka_unit_test(test_an_sla_met_closes_only_its_own_exceptions),
+        cmocka_unit_test(test_resolves_by_type_and_subject),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     struct thread *t = new_thread();
