@@ -527,11 +527,12 @@ static const struct {
         "  name TEXT PRIMARY KEY,"
         "  value TEXT NOT NULL,"
         "  updated_at INTEGER NOT NULL) WITHOUT ROWID;"},
-    /* Idempotency records in a rowid table, found through a small index on (scope, key). As a
-     * WITHOUT ROWID table keyed by the callers' keys, every record (its answer body included,
-     * ~700 bytes) was inserted where its key sorts, splitting full pages: 5 of the ~30 pages a
-     * commit wrote (docs/performance.md). Now the records append and only the index entries,
-     * ten times smaller, land among the keys. */
+    /* Large rows out of WITHOUT ROWID tables, whose b-trees keep each row whole among the
+     * keys, spill rows over ~1 KB to overflow pages and rewrite that chain at every update
+     * (SQLite's advice: WITHOUT ROWID for small rows only). Idempotency records (the answer
+     * body, ~700 bytes, inserted where the caller's key sorts) and flows (the working data,
+     * ~3 KB, rewritten at every step) cost 7 of the ~30 pages a p2p commit wrote
+     * (docs/performance.md). Now both are rowid tables found through small unique indexes. */
     {7, "CREATE TABLE idempotency_records ("
         "  id INTEGER PRIMARY KEY,"
         "  scope TEXT NOT NULL,"
@@ -545,7 +546,29 @@ static const struct {
         "  ORDER BY created_at;"
         "DROP TABLE idempotency;"
         "ALTER TABLE idempotency_records RENAME TO idempotency;"
-        "CREATE UNIQUE INDEX idempotency_key ON idempotency (scope, key);"},
+        "CREATE UNIQUE INDEX idempotency_key ON idempotency (scope, key);"
+        "CREATE TABLE flow_rows ("
+        "  id INTEGER PRIMARY KEY,"
+        "  correlation_id TEXT NOT NULL,"
+        "  flow TEXT NOT NULL,"
+        "  state TEXT NOT NULL,"
+        "  version INTEGER NOT NULL,"
+        "  key TEXT,"
+        "  partner TEXT,"
+        "  owner TEXT,"
+        "  next_step TEXT,"
+        "  sla TEXT NOT NULL,"
+        "  data TEXT NOT NULL,"
+        "  created_at INTEGER NOT NULL,"
+        "  updated_at INTEGER NOT NULL);"
+        "INSERT INTO flow_rows (correlation_id, flow, state, version, key, partner, owner,"
+        "  next_step, sla, data, created_at, updated_at)"
+        "  SELECT correlation_id, flow, state, version, key, partner, owner, next_step, sla, data,"
+        "  created_at, updated_at FROM flows ORDER BY created_at;"
+        "DROP TABLE flows;"
+        "ALTER TABLE flow_rows RENAME TO flows;"
+        "CREATE UNIQUE INDEX flows_thread ON flows (correlation_id);"
+        "CREATE INDEX flows_state ON flows (state, updated_at);"},
 };
 
 #define SCHEMA_LATEST (migrations[XD_ARRAY_LEN(migrations) - 1].version)
