@@ -97,6 +97,42 @@ enum xd_status xd_random_bytes(void *out, size_t n)
     return RAND_bytes(out, (int)n) == 1 ? XD_OK : XD_EIO;
 }
 
+/* Each thread's pool of generator output for identifiers; emptied in a forked child, whose
+ * only thread would otherwise hand out the bytes its parent's thread hands out. */
+#define ID_POOL 512
+static _Thread_local unsigned char id_pool[ID_POOL];
+static _Thread_local size_t id_pool_left;
+static pthread_once_t id_pool_once = PTHREAD_ONCE_INIT;
+
+static void id_pool_forget(void)
+{
+    id_pool_left = 0;
+}
+
+static void id_pool_init(void)
+{
+    (void)pthread_atfork(NULL, NULL, id_pool_forget);
+}
+
+enum xd_status xd_random_id_bytes(void *out, size_t n)
+{
+    if (n > ID_POOL / 4) {
+        return xd_random_bytes(out, n);
+    }
+    if (id_pool_left < n) {
+        pthread_once(&id_pool_once, id_pool_init);
+        if (RAND_bytes(id_pool, ID_POOL) != 1) {
+            return XD_EIO;
+        }
+        id_pool_left = ID_POOL;
+    }
+    unsigned char *from = id_pool + ID_POOL - id_pool_left;
+    memcpy(out, from, n);
+    memset(from, 0, n); /* handed out once */
+    id_pool_left -= n;
+    return XD_OK;
+}
+
 void xd_hex_encode(const uint8_t *in, size_t len, char *out)
 {
     static const char hex[] = "0123456789abcdef";
@@ -172,7 +208,7 @@ bool xd_ct_equal(const void *a, const void *b, size_t len)
 enum xd_status xd_id_new(char out[XD_ID_LEN + 1])
 {
     uint8_t b[16];
-    if (xd_random_bytes(b, sizeof b) != XD_OK) {
+    if (xd_random_id_bytes(b, sizeof b) != XD_OK) {
         return XD_EIO;
     }
     uint64_t ms = (uint64_t)xd_now_ms();

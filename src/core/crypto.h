@@ -28,6 +28,10 @@ enum xd_status xd_hmac_sha256(const void *key, size_t key_len, const void *data,
 
 /* Cryptographically secure random bytes. XD_EIO when the generator fails. */
 enum xd_status xd_random_bytes(void *out, size_t n) XD_NODISCARD;
+/* The same generator's bytes for identifiers (UUIDs, trace ids), drawn from a pool per thread
+ * that is refilled 512 bytes at a time: RAND_bytes per identifier cost the hub more than the
+ * identifiers themselves. Not for keys, tokens or nonces: use xd_random_bytes. */
+enum xd_status xd_random_id_bytes(void *out, size_t n) XD_NODISCARD;
 
 /* Lower-case hex of <len> bytes into <out> (2*len+1 bytes). */
 void xd_hex_encode(const uint8_t *in, size_t len, char *out);

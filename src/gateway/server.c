@@ -128,7 +128,7 @@ static void trace_begin(struct xd_gw_request *r)
             r->trace_flags[2] = '\0';
         }
     }
-    if (xd_random_bytes(rnd, sizeof rnd) != XD_OK) {
+    if (xd_random_id_bytes(rnd, sizeof rnd) != XD_OK) {
         memset(rnd, 0x5a, sizeof rnd); /* never fatal: tracing is best effort */
     }
     if (!have) {

@@ -1,9 +1,12 @@
 /* Hashes against published test vectors, base64, hex and identifiers. */
+#include <sys/wait.h>
+
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -65,12 +68,51 @@ static void test_ids(void **state)
     assert_false(xd_id_valid("0190c0de-0000-7000-8000-00000000000g", 36));
 }
 
+/* Identifier bytes: never the same twice across pool refills, and a forked child does not hand
+ * out what its parent hands out next. */
+static void test_id_bytes(void **state)
+{
+    (void)state;
+    enum { N = 200 }; /* 16 bytes each: several 512-byte refills */
+    static uint8_t seen[N][16];
+    for (int i = 0; i < N; i++) {
+        assert_int_equal(xd_random_id_bytes(seen[i], 16), XD_OK);
+        for (int j = 0; j < i; j++) {
+            assert_memory_not_equal(seen[i], seen[j], 16);
+        }
+    }
+    uint8_t big[300];
+    assert_int_equal(xd_random_id_bytes(big, sizeof big), XD_OK); /* past the pool: direct */
+
+    int fds[2];
+    assert_int_equal(pipe(fds), 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        uint8_t child[16];
+        _exit(xd_random_id_bytes(child, sizeof child) == XD_OK &&
+                      write(fds[1], child, sizeof child) == (ssize_t)sizeof child
+                  ? 0
+                  : 1);
+    }
+    uint8_t parent[16], child[16];
+    assert_int_equal(xd_random_id_bytes(parent, sizeof parent), XD_OK);
+    assert_int_equal(read(fds[0], child, sizeof child), (ssize_t)sizeof child);
+    int status = 0;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    assert_memory_not_equal(parent, child, sizeof child);
+    close(fds[0]);
+    close(fds[1]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sha256_vectors),
         cmocka_unit_test(test_base64_hex),
         cmocka_unit_test(test_ids),
+        cmocka_unit_test(test_id_bytes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
