@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "canon/canon_tree.h"
 #include "core/arena.h"
 #include "core/decimal.h"
 #include "core/log.h"
@@ -189,7 +190,7 @@ static enum xd_status thread_get(struct batch *b, const char *cid, struct thread
     json_object_set_new(t->row, "next_step",
                         row.next_step != NULL ? json_string(row.next_step) : json_null());
     json_object_set_new(t->row, "sla", json_string(row.sla));
-    t->data = xd_flow__json_load(row.data, strlen(row.data), b->a);
+    t->data = xd_canon_tree_load(row.data, strlen(row.data), b->a);
     if (t->state == NULL || !json_is_object(t->data)) {
         return xd_error_set(&b->err, XD_ECORRUPT, "thread %s: stored flow data is not JSON", cid);
     }
@@ -648,7 +649,7 @@ static char *arena_printf(struct xd_arena *a, const char *a1, const char *a2)
 
 static char *arena_dump(struct batch *b, const json_t *v)
 {
-    return xd_flow__json_dump(v, &b->dump, b->a);
+    return xd_canon_tree_dump(v, &b->dump, b->a);
 }
 
 /* Commit the batch (with the cursor move, when <cursor_to> >= 0). */
@@ -867,7 +868,7 @@ static bool run_documents(struct xd_flow *f, struct batch *b)
         if (!xd_flow__p2p_handles(d->doc_type)) {
             continue;
         }
-        json_t *doc = xd_flow__json_load(d->body, d->body_len, b->a);
+        json_t *doc = xd_canon_tree_load(d->body, d->body_len, b->a);
         if (doc == NULL) {
             continue; /* the journal holds canonical JSON; nothing to drive */
         }
@@ -1051,7 +1052,7 @@ static enum xd_status reroute_args(struct xd_flow *f, struct batch *b, struct th
             continue;
         }
         st = xd_store_doc_get(f->o.store, id, b->a, &d, err);
-        json_t *doc = st == XD_OK ? xd_flow__json_load(d.body, d.body_len, b->a) : NULL;
+        json_t *doc = st == XD_OK ? xd_canon_tree_load(d.body, d.body_len, b->a) : NULL;
         if (st == XD_OK && (doc == NULL || json_array_append_new(asns, doc) != 0)) {
             st = XD_ENOMEM;
         }
@@ -1104,7 +1105,7 @@ static enum xd_status run_action(struct xd_flow *f, struct batch *b, struct acti
     if (st == XD_OK && strcmp(q->action, "resend") == 0) {
         struct xd_store_doc d;
         if (xd_store_doc_get(f->o.store, jstr(t->data, "po_doc"), b->a, &d, q->err) == XD_OK) {
-            po = xd_flow__json_load(d.body, d.body_len, b->a);
+            po = xd_canon_tree_load(d.body, d.body_len, b->a);
         }
         if (jstr(t->data, "supplier") == NULL) {
             json_t *order = po;

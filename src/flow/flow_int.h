@@ -51,14 +51,6 @@ struct xd_flow_step {
     enum xd_status st;
 };
 
-/* jload.c: JSON text (a journaled document, a thread's working data) into a jansson tree, as
- * json_loadb would build it but faster; strings the parser had to unescape are kept in <a>
- * until the tree is built. NULL when the text is not one JSON value or memory ran out. */
-json_t *xd_flow__json_load(const char *text, size_t len, struct xd_arena *a);
-/* <v> as json_dumps(v, JSON_COMPACT) writes it, built in <scratch> and copied into <a>. NULL
- * when memory ran out or <v> holds what JSON cannot (NaN, infinity). */
-char *xd_flow__json_dump(const json_t *v, struct xd_buf *scratch, struct xd_arena *a);
-
 /* p2p.c: run the procure-to-pay rules for one step. XD_OK with the effects in step->fx, or
  * the sticky status. A document the flow does not expect in its state is not an error: it is
  * recorded and raises an exception. */

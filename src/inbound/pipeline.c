@@ -10,6 +10,7 @@
 #include <jansson.h>
 
 #include "canon/canon.h"
+#include "canon/canon_tree.h"
 #include "canon/canon_types.h"
 #include "partner/partner.h"
 #include "store/store.h"
@@ -268,15 +269,18 @@ struct doc_build {
  * read its business keys. */
 static enum xd_status build_doc(const struct doc_build *b, json_t *doc, struct xd_store_ingest *out)
 {
-    char *text = json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER);
-    if (text == NULL) {
-        return XD_ENOMEM;
+    struct xd_buf text;
+    xd_buf_init(&text, XD_CANON_MAX_INPUT);
+    enum xd_status st = xd_canon_tree_write(doc, &text);
+    if (st != XD_OK) {
+        xd_buf_cleanup(&text);
+        return st == XD_ETOOBIG ? XD_EINVALDOC : XD_ENOMEM;
     }
     struct xd_diags diags;
     xd_diags_init(&diags, 4);
     struct xd_canon_doc *cd = NULL;
-    enum xd_status st = xd_canon_decode(text, strlen(text), b->arena, &cd, &diags);
-    free(text);
+    st = xd_canon_decode(text.data, text.len, b->arena, &cd, &diags);
+    xd_buf_cleanup(&text);
     xd_diags_cleanup(&diags);
     if (st != XD_OK) {
         return st == XD_ENOMEM ? st : XD_EINVALDOC;

@@ -9,6 +9,7 @@
 
 #include <jansson.h>
 
+#include "canon/canon_tree.h"
 #include "flat/flat.h"
 #include "partner/partner_int.h"
 #include "x12/x12.h"
@@ -125,20 +126,24 @@ static void one_document(struct run *r, json_t *doc)
     copy_diags(r, &r->s->problems, &problems, n);
     xd_diags_reset(&problems);
     /* Validate exactly what the ERP would receive: the mapped document's JSON text. */
-    char *text = json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    struct xd_buf text;
+    xd_buf_init(&text, XD_CANON_MAX_INPUT);
     struct xd_arena *a = xd_arena_create(16 * 1024, 0);
     struct xd_canon_doc *cd = NULL;
     struct xd_buf out;
     xd_buf_init(&out, XD_CANON_MAX_INPUT);
-    if (text == NULL || a == NULL) {
+    st = xd_canon_tree_write(doc, &text);
+    if (st == XD_ETOOBIG) {
+        prob(r, "size", "", "the mapped document is larger than %zu bytes", XD_CANON_MAX_INPUT);
+    } else if (st != XD_OK || a == NULL) {
         r->oom = true;
     } else {
-        st = xd_canon_decode(text, strlen(text), a, &cd, &problems);
+        st = xd_canon_decode(text.data, text.len, a, &cd, &problems);
         r->oom |= st == XD_ENOMEM;
         copy_diags(r, &r->s->problems, &problems, n);
         json_t *canon = NULL;
         if (st == XD_OK && xd_canon_encode(cd, &out) == XD_OK) {
-            canon = json_loadb(out.data, out.len, 0, NULL);
+            canon = xd_canon_tree_load(out.data, out.len, a);
         }
         bool valid = canon != NULL && xd_diags_total(&r->s->problems) == problems_before;
         if (json_array_append_new(r->s->documents, canon != NULL ? canon : json_incref(doc)) != 0 ||
@@ -148,7 +153,7 @@ static void one_document(struct run *r, json_t *doc)
     }
     xd_buf_cleanup(&out);
     xd_arena_destroy(a);
-    free(text);
+    xd_buf_cleanup(&text);
     xd_diags_cleanup(&notes);
     xd_diags_cleanup(&problems);
 }
@@ -317,10 +322,12 @@ static enum xd_status x12_doc(void *ctx, const struct xd_x12_translation *t)
     }
     struct xd_buf out;
     xd_buf_init(&out, XD_CANON_MAX_INPUT);
+    struct xd_arena *a = xd_arena_create(0, 0);
     json_t *doc = NULL;
-    if (xd_canon_encode(t->doc, &out) == XD_OK) {
-        doc = json_loadb(out.data, out.len, 0, NULL);
+    if (a != NULL && xd_canon_encode(t->doc, &out) == XD_OK) {
+        doc = xd_canon_tree_load(out.data, out.len, a);
     }
+    xd_arena_destroy(a);
     xd_buf_cleanup(&out);
     if (doc == NULL) {
         return XD_ENOMEM;

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT
- * The workflow engine's JSON loader and dumper (src/flow/json.c) against jansson's own: the same
+ * The jansson tree loader and writer (src/canon/canon_tree.c) against jansson's own: the same
  * tree and the same text for every example document and for tricky values, NULL for what is
  * not one JSON value. */
 #include <setjmp.h>
@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "flow/flow_int.h"
+#include "canon/canon_tree.h"
 
 static struct xd_arena *arena;
 static struct xd_buf scratch;
@@ -39,13 +39,13 @@ static void same_as_jansson(const char *text)
     json_error_t e;
     json_t *want = json_loadb(text, strlen(text), JSON_DECODE_ANY, &e);
     assert_non_null(want);
-    json_t *got = xd_flow__json_load(text, strlen(text), arena);
+    json_t *got = xd_canon_tree_load(text, strlen(text), arena);
     assert_non_null(got);
     assert_true(json_equal(want, got));
     char *a = json_dumps(want, JSON_COMPACT | JSON_ENCODE_ANY);
     char *b = json_dumps(got, JSON_COMPACT | JSON_ENCODE_ANY);
     assert_string_equal(a, b);
-    const char *c = xd_flow__json_dump(got, &scratch, arena);
+    const char *c = xd_canon_tree_dump(got, &scratch, arena);
     assert_non_null(c);
     assert_string_equal(a, c);
     free(a);
@@ -56,7 +56,7 @@ static void same_as_jansson(const char *text)
 
 static void refused(const char *text)
 {
-    json_t *got = xd_flow__json_load(text, strlen(text), arena);
+    json_t *got = xd_canon_tree_load(text, strlen(text), arena);
     if (got != NULL) {
         fail_msg("loaded what is not one JSON value: %s", text);
     }
@@ -136,7 +136,7 @@ static void test_dump(void **state)
     assert_non_null(arr);
     assert_int_equal(json_object_set_new(o, "mixed", arr), 0);
     char *want = json_dumps(o, JSON_COMPACT);
-    const char *got = xd_flow__json_dump(o, &scratch, arena);
+    const char *got = xd_canon_tree_dump(o, &scratch, arena);
     assert_non_null(want);
     assert_non_null(got);
     assert_string_equal(want, got);

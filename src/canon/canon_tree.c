@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: MIT
- * JSON text to and from jansson trees for the workflow engine, which loads every journaled
- * document and every thread's working data and writes the data back at every step: jansson's
- * own parser (a character stream with a lookahead per byte) and encoder (a UTF-8 decode per
- * character of every string) cost it more than all the rules together.
+ * JSON text to and from jansson trees, for the parts that work on documents as trees (the
+ * workflow engine, partner mappings, the inbound pipeline): jansson's own parser (a character
+ * stream with a lookahead per byte) and encoder (a UTF-8 decode per character of every
+ * string) cost the workflow engine more than all its rules together.
  * Loading goes through the canonical codec's pull parser (src/canon/canon_json.h): the tree is
  * the same as json_loadb's, the grammar stricter (duplicate member names and \u0000 are
  * refused). Dumping writes what json_dumps(JSON_COMPACT) writes, byte for byte. */
+#include "canon/canon_tree.h"
+
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
@@ -14,7 +16,6 @@
 #include <string.h>
 
 #include "canon/canon_json.h"
-#include "flow/flow_int.h"
 
 /* Integers that fit json_int_t; anything else is refused, as json_loadb refuses them. */
 static json_t *number(struct xd_canon__json *j)
@@ -130,7 +131,7 @@ static json_t *value(struct xd_canon__json *j)
     return v;
 }
 
-json_t *xd_flow__json_load(const char *text, size_t len, struct xd_arena *a)
+json_t *xd_canon_tree_load(const char *text, size_t len, struct xd_arena *a)
 {
     struct xd_canon__json j;
     xd_canon__json_init(&j, text, len, a);
@@ -293,10 +294,15 @@ static enum xd_status put_value(struct xd_buf *b, const json_t *v, unsigned dept
     return xd_buf_append(b, num, (size_t)n);
 }
 
-char *xd_flow__json_dump(const json_t *v, struct xd_buf *scratch, struct xd_arena *a)
+enum xd_status xd_canon_tree_write(const json_t *v, struct xd_buf *out)
+{
+    return v != NULL ? put_value(out, v, 0) : XD_EINVAL;
+}
+
+char *xd_canon_tree_dump(const json_t *v, struct xd_buf *scratch, struct xd_arena *a)
 {
     xd_buf_reset(scratch);
-    if (v == NULL || put_value(scratch, v, 0) != XD_OK) {
+    if (xd_canon_tree_write(v, scratch) != XD_OK) {
         return NULL;
     }
     return xd_arena_strndup(a, scratch->data, scratch->len);

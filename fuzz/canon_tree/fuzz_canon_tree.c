@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT
- * libFuzzer target for the workflow engine's JSON loader and dumper (src/flow/json.c), with
+ * libFuzzer target for the jansson tree loader and writer (src/canon/canon_tree.c), with
  * jansson as the oracle: what the loader accepts jansson accepts too, as an equal tree (the
  * loader may refuse more: duplicate names, \u0000, nesting past XD_CANON_MAX_DEPTH), and the
  * dumper writes what json_dumps(JSON_COMPACT) writes for every tree jansson builds. Any
@@ -10,7 +10,7 @@
 
 #include <jansson.h>
 
-#include "flow/flow_int.h"
+#include "canon/canon_tree.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -22,7 +22,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct xd_buf out;
     xd_buf_init(&out, (size_t)16 << 20);
     CHECK(a != NULL);
-    json_t *ours = xd_flow__json_load((const char *)data, size, a);
+    json_t *ours = xd_canon_tree_load((const char *)data, size, a);
     json_t *theirs = json_loadb((const char *)data, size, JSON_DECODE_ANY, NULL);
     if (ours != NULL) {
         CHECK(theirs != NULL);
@@ -30,7 +30,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     if (theirs != NULL) {
         char *want = json_dumps(theirs, JSON_COMPACT | JSON_ENCODE_ANY);
-        const char *got = xd_flow__json_dump(theirs, &out, a);
+        const char *got = xd_canon_tree_dump(theirs, &out, a);
         CHECK(want != NULL && got != NULL && strcmp(want, got) == 0);
         free(want);
     }
