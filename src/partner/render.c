@@ -9,6 +9,7 @@
 #include <jansson.h>
 
 #include "canon/canon.h"
+#include "canon/canon_tree.h"
 #include "core/arena.h"
 #include "flat/flat.h"
 #include "partner/partner.h"
@@ -98,16 +99,19 @@ static enum xd_status render_x12(const struct xd_partner_profile *p,
                                  const struct xd_partner_controls *c, struct xd_buf *out,
                                  struct xd_error *err)
 {
-    char *text = json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER);
-    if (text == NULL) {
-        return xd_error_set(err, XD_ENOMEM, "rendering for %s: out of memory", p->id);
+    struct xd_buf text;
+    xd_buf_init(&text, XD_CANON_MAX_INPUT);
+    enum xd_status st = xd_canon_tree_write(doc, &text);
+    if (st != XD_OK) {
+        xd_buf_cleanup(&text);
+        return xd_error_set(err, st, "rendering for %s: %s", p->id, xd_strerror(st));
     }
     struct xd_arena *a = xd_arena_create(0, (size_t)64 << 20);
     struct xd_diags diags;
     xd_diags_init(&diags, 5);
     struct xd_canon_doc *cd = NULL;
-    enum xd_status st = a != NULL ? xd_canon_decode(text, strlen(text), a, &cd, &diags) : XD_ENOMEM;
-    free(text);
+    st = a != NULL ? xd_canon_decode(text.data, text.len, a, &cd, &diags) : XD_ENOMEM;
+    xd_buf_cleanup(&text);
     if (st != XD_OK) {
         xd_error_set(err, st, "rendering for %s: the document is not valid canonical JSON (%s)",
                      p->id, diags.count > 0 ? diags.items[0].message : xd_strerror(st));
@@ -163,9 +167,7 @@ enum xd_status xd_partner_render(const struct xd_partner_profile *p, const json_
     default: {
         r->content_type = "application/json";
         r->format = "json";
-        char *text = json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER);
-        st = text != NULL ? xd_buf_append(&r->body, text, strlen(text)) : XD_ENOMEM;
-        free(text);
+        st = xd_canon_tree_write(doc, &r->body);
         if (st != XD_OK) {
             xd_error_set(err, st, "rendering for %s: %s", p->id, xd_strerror(st));
         }
