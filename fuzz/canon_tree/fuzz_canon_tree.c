@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT
  * libFuzzer target for the jansson tree loader and writer (src/canon/canon_tree.c), with
  * jansson as the oracle: what the loader accepts jansson accepts too, as an equal tree (the
- * loader may refuse more: duplicate names, \u0000, nesting past XD_CANON_MAX_DEPTH), and the
+ * loader may refuse more: duplicate names, \u0000), and the
  * dumper writes what json_dumps(JSON_COMPACT) writes for every tree jansson builds. Any
  * disagreement aborts. */
 #include <stdint.h>

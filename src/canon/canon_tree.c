@@ -140,7 +140,13 @@ json_t *xd_canon_tree_load(const char *text, size_t len, struct xd_arena *a)
         json_decref(v);
         v = NULL;
     }
+    bool too_deep = j.status == XD_ETOOBIG;
     xd_canon__json_cleanup(&j);
+    if (too_deep) {
+        /* Deeper than a canonical document may nest, yet JSON all the same (a thread's working
+         * data holds whole documents a few levels down): jansson's parser, as strict. */
+        v = json_loadb(text, len, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, NULL);
+    }
     return v;
 }
 

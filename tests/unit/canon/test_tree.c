@@ -105,6 +105,8 @@ static void test_values(void **state)
     same_as_jansson("{\"esc\":\"quote \\\" slash \\\\ \\u00e9 \\ud83d\\ude00 \\n\"}");
     same_as_jansson("{\"n\":9223372036854775807,\"m\":-9223372036854775808}");
     same_as_jansson("[[[[{\"deep\":[{}]}]]]]");
+    /* Deeper than a canonical document nests: handed to jansson, the same tree. */
+    same_as_jansson("{\"a\":[[[[[[[[[[[[[[[[[[[[{\"b\":[1,\"x\"]}]]]]]]]]]]]]]]]]]]]]}");
     same_as_jansson("\"only a string\"");
     same_as_jansson("{\"z\":1,\"a\":2,\"m\":{\"y\":[],\"b\":{}}}");
 }
@@ -161,6 +163,7 @@ static void test_refused(void **state)
     memset(deep, '[', sizeof deep - 1);
     deep[sizeof deep - 1] = '\0';
     refused(deep);
+    refused("{\"a\":[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]],\"a\":1}"); /* deep, duplicate */
 }
 
 int main(void)
