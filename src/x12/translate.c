@@ -669,7 +669,10 @@ static size_t place_loosely(struct translator *tr, const struct xd_x12_segment *
             oom(t);
             return 0;
         }
-        xd_x12__set_reset(tr->loose, def);
+        if (xd_x12__set_reset(tr->loose, def) != XD_OK) {
+            oom(t);
+            return 0;
+        }
         tr->loose_ready = true;
     }
     const struct xd_x12__segdef *sd = NULL;

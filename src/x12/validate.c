@@ -573,7 +573,11 @@ static void begin_set(struct vstate *v, const struct xd_x12_segment *st)
         v->failed = s;
         return;
     }
-    xd_x12__set_reset(v->seq_mem, v->setdef);
+    s = xd_x12__set_reset(v->seq_mem, v->setdef);
+    if (s != XD_OK) {
+        v->failed = s;
+        return;
+    }
     xd_x12__totals_reset(v->totals_mem, v->setdef);
     v->seq = v->seq_mem;
     v->totals = v->totals_mem;

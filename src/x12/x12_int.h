@@ -209,8 +209,11 @@ struct xd_x12__seq_problem {
 
 /* Start checking one set against <def>. XD_ENOMEM. */
 enum xd_status xd_x12__set_begin(const struct xd_x12__setdef *def, struct xd_x12__set_state **out);
-/* Start over with <def> (a new set), reusing the state's memory. */
-void xd_x12__set_reset(struct xd_x12__set_state *st, const struct xd_x12__setdef *def);
+/* Start over with <def> (a new set), reusing the state's memory; the table is indexed again
+ * when it is not the last one's. XD_ENOMEM (the state is then unusable until a reset
+ * succeeds). */
+enum xd_status xd_x12__set_reset(struct xd_x12__set_state *st,
+                                 const struct xd_x12__setdef *def) XD_NODISCARD;
 void xd_x12__set_free(struct xd_x12__set_state *st);
 /* Place the segment in the table. <position> is its position in the set (ST = 1). *segdef
  * receives its definition (NULL when the segment is not part of the set, so its elements
