@@ -183,8 +183,8 @@ static bool marked(uint64_t mask, size_t i)
 /* Type and length of one simple value; NULL when fine, else the AK403 code and *what.
  * <scan> when the element may hold a control character or delimiter byte (else the
  * character check of AN and ID values is already known to pass). */
-static const char *check_simple(const struct xd_x12__elem *e, bool v5, struct xd_slice v, bool scan,
-                                const char **what)
+static inline const char *check_simple(const struct xd_x12__elem *e, bool v5, struct xd_slice v,
+                                       bool scan, const char **what)
 {
     size_t len = v.len;
     unsigned max = (v5 && e->max5) ? e->max5 : e->max;
@@ -311,6 +311,12 @@ static void check_notes(struct walk *w, const struct xd_x12__note *notes,
                         const struct xd_slice *vals, size_t n, unsigned el, bool in_composite)
 {
     for (const struct xd_x12__note *nt = notes; nt->kind != 0; nt++) {
+        /* Nearly every note has all its positions present or none: then only R (none) or E
+         * (all, of two or more) can fail. */
+        uint64_t have = nt->mask & mask;
+        if ((have == 0 && nt->kind != 'R') || (have == nt->mask && nt->kind != 'E')) {
+            continue;
+        }
         const char *code;
         unsigned bad = note_violation(nt, mask, &code);
         if (bad == 0) {
@@ -425,6 +431,43 @@ static unsigned check_obsolete(struct walk *w, const struct xd_x12__obsolete *o,
     return o->element;
 }
 
+/* Bits 1-62 of the mandatory positions of <def>; bit 0 set. */
+static uint64_t mandatory_of(const struct xd_x12__segdef *def)
+{
+    uint64_t m = 1;
+    for (size_t i = 0; i < def->n && i < 62; i++) {
+        m |= def->elems[i].req == 'M' ? (uint64_t)1 << (i + 1) : 0;
+    }
+    return m;
+}
+
+/* Mandatory positions after the <upto> the segment has, in order. */
+static void missing_after(struct walk *w, const struct xd_x12__segdef *def, size_t upto)
+{
+    if (upto >= def->n) {
+        return;
+    }
+    uint64_t *cache = w->ctx->mandatory;
+    uint64_t m = cache != NULL ? cache[def->ordinal] : 0;
+    if (m == 0) {
+        m = mandatory_of(def);
+        if (cache != NULL) {
+            cache[def->ordinal] = m;
+        }
+    }
+    /* Positions upto+1 .. 62 from the mask, any later ones from the table. */
+    m &= upto + 1 < 63 ? ~(((uint64_t)1 << (upto + 1)) - 1) : 0;
+    for (; m != 0; m &= m - 1) {
+        unsigned pos = (unsigned)__builtin_ctzll(m);
+        problem(w, "1", pos, 0, 0, empty_slice, "mandatory data element missing");
+    }
+    for (size_t i = upto > 62 ? upto : 62; i < def->n; i++) {
+        if (def->elems[i].req == 'M') {
+            problem(w, "1", (unsigned)i + 1, 0, 0, empty_slice, "mandatory data element missing");
+        }
+    }
+}
+
 long xd_x12__check_segment(const struct xd_x12__check_ctx *ctx, const struct xd_x12__segdef *def,
                            const struct xd_x12_segment *seg)
 {
@@ -447,18 +490,26 @@ long xd_x12__check_segment(const struct xd_x12__check_ctx *ctx, const struct xd_
         }
     }
     size_t upto = ndata < def->n ? ndata : def->n;
+    /* Elements holding no delimiter or control character (nearly all) are simple values
+     * checked here at once; the others go through check_element. */
+    uint64_t marks = seg->components | seg->repetitions | seg->controls;
     for (size_t i = 0; i < upto; i++) {
-        if (vals[i].len > 0) {
-            check_element(&w, &def->elems[i], vals[i], (unsigned)i + 1);
-        } else if (def->elems[i].req == 'M') {
-            problem(&w, "1", (unsigned)i + 1, 0, 0, vals[i], "mandatory data element missing");
+        const struct xd_x12__elem *e = &def->elems[i];
+        if (vals[i].len == 0) {
+            if (e->req == 'M') {
+                problem(&w, "1", (unsigned)i + 1, 0, 0, vals[i], "mandatory data element missing");
+            }
+        } else if (e->type != XD_X12__COMP && !marked(marks, i + 1)) {
+            const char *what = NULL;
+            const char *code = check_simple(e, ctx->v5, vals[i], false, &what);
+            if (code != NULL) {
+                problem(&w, code, (unsigned)i + 1, 0, e->repeat > 1 ? 1 : 0, vals[i], what);
+            }
+        } else {
+            check_element(&w, e, vals[i], (unsigned)i + 1);
         }
     }
-    for (size_t i = upto; i < def->n; i++) {
-        if (def->elems[i].req == 'M') {
-            problem(&w, "1", (unsigned)i + 1, 0, 0, empty_slice, "mandatory data element missing");
-        }
-    }
+    missing_after(&w, def, upto);
     if (def->notes != NULL) {
         check_notes(&w, def->notes, def->elems, def->n, mask, vals, upto, 0, false);
     }

@@ -49,6 +49,7 @@ struct vstate {
     uint64_t set_splits; /* segments read as two (a lost terminator) */
     struct xd_x12__check_ctx check;
     struct xd_x12__split split;
+    uint64_t mandatory[XD_X12__SEG_ORDINALS]; /* struct xd_x12__check_ctx's cache */
 };
 
 /* <src> into <dst>, cut to <cap> - 1 bytes (the fields copied are bounded by their own caps). */
@@ -383,7 +384,7 @@ static void check_envelope(struct vstate *v, const struct xd_x12__segdef *def,
                            const struct xd_x12_segment *seg)
 {
     struct env_ctx c = {v, def->id};
-    struct xd_x12__check_ctx ctx = {seg->delims, v->v5, env_problem, &c};
+    struct xd_x12__check_ctx ctx = {seg->delims, v->v5, env_problem, &c, v->mandatory};
     (void)xd_x12__check_segment(&ctx, def, seg);
 }
 
@@ -633,7 +634,7 @@ static void set_segment(struct vstate *v, const struct xd_x12_segment *seg);
 static bool split_segment(struct vstate *v, const struct xd_x12__segdef *def,
                           const struct xd_x12_segment *seg)
 {
-    struct xd_x12__check_ctx quiet = {seg->delims, v->v5, count_error, &(long){0}};
+    struct xd_x12__check_ctx quiet = {seg->delims, v->v5, count_error, &(long){0}, v->mandatory};
     if (!xd_x12__split_lost_terminator(&quiet, v->setdef, def, seg, &v->split)) {
         return false;
     }
@@ -677,7 +678,8 @@ static void set_segment(struct vstate *v, const struct xd_x12_segment *seg)
         /* Checked quietly first: most segments have no problem, and one with errors may be
          * two segments whose terminator was lost. */
         long errors = 0;
-        struct xd_x12__check_ctx quiet = {seg->delims, v->v5, count_error, &errors};
+        struct xd_x12__check_ctx quiet = {seg->delims, v->v5, count_error, &errors,
+                                          v->mandatory};
         long n = xd_x12__check_segment(&quiet, def, seg);
         if (errors > 0 && seg != &v->split.second && split_segment(v, def, seg)) {
             return;
@@ -775,7 +777,7 @@ static void begin_group(struct vstate *v, const struct xd_x12_segment *gs)
     const char *ver = v->gs.version;
     v->v5 = strlen(ver) >= 6 && strncmp(ver, "005010", 6) >= 0;
     v->old_dates = strlen(ver) >= 6 && strncmp(ver, "004010", 6) < 0;
-    v->check = (struct xd_x12__check_ctx){gs->delims, v->v5, elem_problem, v};
+    v->check = (struct xd_x12__check_ctx){gs->delims, v->v5, elem_problem, v, v->mandatory};
     if (v->sink != NULL && v->sink->group_begin != NULL) {
         v->failed = v->sink->group_begin(v->sink->ctx, &v->gs);
     }

@@ -87,6 +87,7 @@ struct xd_x12__obsolete {
 
 struct xd_x12__segdef {
     char id[4];
+    unsigned char ordinal; /* its place in XD_X12__SEGMENTS (spec_segments.h) */
     const struct xd_x12__elem *elems;
     unsigned char n;
     const struct xd_x12__note *notes;
@@ -165,6 +166,10 @@ struct xd_x12__check_ctx {
     bool v5; /* version 005010 or later: 005010 lengths, repetitions, codes 12/13 */
     xd_x12__problem_fn report;
     void *report_ctx;
+    /* NULL, or a cache of XD_X12__SEG_ORDINALS entries (spec_segments.h), zeroed by the owner
+     * and filled as segments are checked: entry <ordinal> has bit n set when position n
+     * (1-62) of that segment is mandatory, and bit 0 once it is filled. */
+    uint64_t *mandatory;
 };
 
 /* Check the data elements of <seg> against <def>: count, requirement, type, length, code
