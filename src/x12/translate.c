@@ -518,6 +518,17 @@ void xd_x12__tr_bind_scope(struct xd_x12__tr *t, uint8_t scope, const struct xd_
 
 /* ---- The sink ------------------------------------------------------------------------------ */
 
+/* <src> into <dst>, cut to <cap> - 1 bytes (snprintf's "%s" without its cost per set). */
+static void copy_str(char *dst, size_t cap, const char *src)
+{
+    size_t n = 0;
+    while (n + 1 < cap && src[n] != '\0') {
+        n++;
+    }
+    memcpy(dst, src, n);
+    dst[n] = '\0';
+}
+
 static void copy_trim(char *dst, size_t cap, const char *src)
 {
     snprintf(dst, cap, "%s", src);
@@ -575,8 +586,8 @@ static enum xd_status on_set_begin(void *ctx, const char *set_id, const char *co
 {
     struct translator *tr = ctx;
     struct xd_x12__tr *t = &tr->t;
-    snprintf(tr->st01, sizeof tr->st01, "%s", set_id);
-    snprintf(tr->st02, sizeof tr->st02, "%s", control);
+    copy_str(tr->st01, sizeof tr->st01, set_id);
+    copy_str(tr->st02, sizeof tr->st02, control);
     tr->in_set = true;
     tr->st_index = 0;
     tr->loose_ready = false;
@@ -598,7 +609,7 @@ static enum xd_status on_set_begin(void *ctx, const char *set_id, const char *co
     t->sender_qual = tr->env.sender_qual;
     t->receiver_qual = tr->env.receiver_qual;
     t->group_date = tr->env.gs_date;
-    snprintf(t->seg_id, sizeof t->seg_id, "ST");
+    copy_str(t->seg_id, sizeof t->seg_id, "ST");
     t->spec = xd_x12__tspec_for_set(xd_slice_from_cstr(set_id));
     if (t->spec == NULL) {
         return XD_OK;
