@@ -620,6 +620,34 @@ static void test_encode_cap(void **state)
     xd_arena_destroy(a);
 }
 
+/* Each byte a string may hold is written as xd_buf_append_json_str writes it: plain bytes
+ * copied (the encoder's table), the others escaped or replaced. */
+static void test_encode_every_byte(void **state)
+{
+    (void)state;
+    struct xd_arena *a = xd_arena_create(0, 0);
+    struct xd_canon_doc *doc = build_po(a);
+    struct xd_canon_purchase_order *po = doc->body;
+    char text[3] = "A?";
+    po->po_number = text;
+    struct xd_buf out, want;
+    xd_buf_init(&out, OUT_MAX);
+    xd_buf_init(&want, OUT_MAX);
+    for (unsigned c = 1; c < 256; c++) {
+        text[1] = (char)c;
+        out.len = 0;
+        assert_int_equal(xd_canon_encode(doc, &out), XD_OK);
+        want.len = 0;
+        assert_int_equal(xd_buf_append(&want, "\"po_number\":\"", 13), XD_OK);
+        assert_int_equal(xd_buf_append_json_str(&want, text, 2), XD_OK);
+        assert_int_equal(xd_buf_append(&want, "\"", 1), XD_OK);
+        assert_non_null(strstr(out.data, want.data));
+    }
+    xd_buf_cleanup(&out);
+    xd_buf_cleanup(&want);
+    xd_arena_destroy(a);
+}
+
 static void test_keys(void **state)
 {
     (void)state;
@@ -775,6 +803,7 @@ int main(void)
         cmocka_unit_test(test_numbers_in_members),
         cmocka_unit_test(test_built_in_c),
         cmocka_unit_test(test_encode_cap),
+        cmocka_unit_test(test_encode_every_byte),
         cmocka_unit_test(test_keys),
         cmocka_unit_test(test_header),
         cmocka_unit_test(test_oom_torture),
