@@ -39,7 +39,7 @@ static void validate_array(struct xd_canon__ctx *c, const struct xd_canon__field
             if (s == NULL) {
                 xd_canon__report(c, "invalid", "item is NULL");
             } else {
-                xd_canon__check_string(c, f, s, strlen(s));
+                xd_canon__check_cstr(c, f, s);
             }
         }
         xd_canon__path_restore(c, mark);
@@ -62,7 +62,7 @@ static void validate_value(struct xd_canon__ctx *c, const struct xd_canon__field
                 xd_canon__report(c, "required", "required member is missing");
             }
         } else {
-            xd_canon__check_string(c, f, s, strlen(s));
+            xd_canon__check_cstr(c, f, s);
         }
         return;
     }

@@ -589,6 +589,28 @@ static void test_built_in_c(void **state)
     assert_string_equal(d.items[2].code, "format");
     assert_string_equal(d.items[3].path, "$.lines[1].quantity");
     assert_string_equal(d.items[3].code, "invalid");
+    /* Strings built in C: printable ASCII takes validate's one-pass check, the rest the
+     * UTF-8 one; both report the same way. */
+    bad->supplier = bad->buyer;
+    bad->lines[0].line_number = 1;
+    bad->lines[0].uom = "EA";
+    bad->lines[1].quantity.scale = 2;
+    const char *notes[][2] = {
+        {"caf\xc3\xa9 au lait", NULL}, {"plain text", NULL}, {"", "empty"},
+        {"tab\there", "format"},       {"del\x7f", "format"}, {"bad \xff", "format"},
+    };
+    for (size_t i = 0; i < XD_ARRAY_LEN(notes); i++) {
+        bad->lines[1].note = notes[i][0];
+        xd_diags_reset(&d);
+        enum xd_status want = notes[i][1] ? XD_EINVALDOC : XD_OK;
+        assert_int_equal(xd_canon_validate(doc, &d), want);
+        if (notes[i][1] != NULL) {
+            assert_int_equal(d.count, 1);
+            assert_string_equal(d.items[0].path, "$.lines[1].note");
+            assert_string_equal(d.items[0].code, notes[i][1]);
+        }
+    }
+    bad->lines[1].note = NULL;
     bad->lines[1].quantity.scale = 2;
     bad->lines = NULL;
     xd_diags_reset(&d);
