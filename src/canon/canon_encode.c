@@ -78,8 +78,7 @@ static enum xd_status put_char(struct out *o, char c)
 }
 
 /* Bytes copied into a JSON string as they are: printable ASCII but '"' and '\\' (NUL is not). */
-#define PLAIN16(x)                                                                                 \
-    x, x, x, x, x, x, x, x, x, x, x, x, x, x, x, x
+#define PLAIN16(x) x, x, x, x, x, x, x, x, x, x, x, x, x, x, x, x
 static const unsigned char plain_byte[256] = {
     PLAIN16(0), PLAIN16(0),
     /* 0x20-0x2F: '"' is 0x22 */

@@ -528,9 +528,9 @@ static void split_elements(struct xd_x12_reader *r, const char *p, size_t n, str
  * the scan stopped: at the terminator (*found set) or where fewer than 16 bytes are left before
  * <wend> or <stop> has been passed. */
 static inline const unsigned char *scan_wide(struct splitter *sp, const struct xd_x12_delims *d,
-                                      const unsigned char *cls, const unsigned char *s,
-                                      const unsigned char *stop, const unsigned char *wend,
-                                      bool *found)
+                                             const unsigned char *cls, const unsigned char *s,
+                                             const unsigned char *stop, const unsigned char *wend,
+                                             bool *found)
 {
     const __m128i el = _mm_set1_epi8((char)d->element), term = _mm_set1_epi8((char)d->segment);
     const __m128i comp = _mm_set1_epi8((char)d->component);
@@ -573,9 +573,8 @@ static bool scan_segment(struct xd_x12_reader *r, struct splitter *out, size_t *
     const unsigned char *base = (const unsigned char *)r->data, *s = base + r->pos;
     const unsigned char *wend = base + r->len, *cls = r->cls;
     size_t room = r->len - r->pos;
-    const unsigned char *stop = s + (room > XD_X12_MAX_SEGMENT_BYTES + 1
-                                         ? (size_t)XD_X12_MAX_SEGMENT_BYTES + 1
-                                         : room);
+    const unsigned char *stop =
+        s + (room > XD_X12_MAX_SEGMENT_BYTES + 1 ? (size_t)XD_X12_MAX_SEGMENT_BYTES + 1 : room);
     unsigned char term = r->delims.segment;
     /* A local splitter the compiler can keep in registers: the element stores cannot alias
      * it. */

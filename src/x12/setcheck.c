@@ -417,8 +417,8 @@ enum xd_status xd_x12__set_segment(struct xd_x12__set_state *st, const struct xd
             return XD_ETOOBIG; /* a table error, not an input error */
         }
         st->path[st->depth - 1] = node->loop_id;
-        frame_init(&st->stack[st->depth++], &st->ix, f->sub[idx], node->children,
-                   node->nchildren, 1, node->loop_id);
+        frame_init(&st->stack[st->depth++], &st->ix, f->sub[idx], node->children, node->nchildren,
+                   1, node->loop_id);
     }
     *segdef = node->seg;
     return XD_OK;

@@ -51,7 +51,7 @@ size_t xd_x12__tr_map_codes(struct xd_x12__tr *t, enum xd_x12__map_cat cat, cons
         name = key;
     }
     size_t n = xd_x12__map_codes(t->map, t->spec->type, cat, name, codes);
-    *e = (struct xd_x12__tr_memo){member, *codes, n, (uint8_t)cat, (uint8_t)t->spec->type,
+    *e = (struct xd_x12__tr_memo){member,      *codes, n, (uint8_t)cat, (uint8_t)t->spec->type,
                                   (uint8_t)g62};
     return n;
 }

@@ -678,8 +678,7 @@ static void set_segment(struct vstate *v, const struct xd_x12_segment *seg)
         /* Checked quietly first: most segments have no problem, and one with errors may be
          * two segments whose terminator was lost. */
         long errors = 0;
-        struct xd_x12__check_ctx quiet = {seg->delims, v->v5, count_error, &errors,
-                                          v->mandatory};
+        struct xd_x12__check_ctx quiet = {seg->delims, v->v5, count_error, &errors, v->mandatory};
         long n = xd_x12__check_segment(&quiet, def, seg);
         if (errors > 0 && seg != &v->split.second && split_segment(v, def, seg)) {
             return;

@@ -596,7 +596,7 @@ static void test_built_in_c(void **state)
     bad->lines[0].uom = "EA";
     bad->lines[1].quantity.scale = 2;
     const char *notes[][2] = {
-        {"caf\xc3\xa9 au lait", NULL}, {"plain text", NULL}, {"", "empty"},
+        {"caf\xc3\xa9 au lait", NULL}, {"plain text", NULL},  {"", "empty"},
         {"tab\there", "format"},       {"del\x7f", "format"}, {"bad \xff", "format"},
     };
     for (size_t i = 0; i < XD_ARRAY_LEN(notes); i++) {
