@@ -431,30 +431,66 @@ static unsigned check_obsolete(struct walk *w, const struct xd_x12__obsolete *o,
     return o->element;
 }
 
-/* Bits 1-62 of the mandatory positions of <def>; bit 0 set. */
-static uint64_t mandatory_of(const struct xd_x12__segdef *def)
+static void facts_fill(const struct xd_x12__segdef *def, struct xd_x12__seg_facts *f)
 {
-    uint64_t m = 1;
+    *f = (struct xd_x12__seg_facts){.mandatory = 1, .indexed = true};
     for (size_t i = 0; i < def->n && i < 62; i++) {
-        m |= def->elems[i].req == 'M' ? (uint64_t)1 << (i + 1) : 0;
+        f->mandatory |= def->elems[i].req == 'M' ? (uint64_t)1 << (i + 1) : 0;
     }
-    return m;
+    for (size_t i = 0; def->notes != NULL && def->notes[i].kind != 0; i++) {
+        const struct xd_x12__note *nt = &def->notes[i];
+        if (i >= 64) {
+            f->indexed = false;
+        } else if (nt->kind == 'P' && nt->first < 63 && nt->mask == (uint64_t)3 << nt->first) {
+            f->pairs |= (uint64_t)1 << nt->first;
+        } else {
+            f->others |= (uint64_t)1 << i;
+        }
+    }
+}
+
+/* The facts of <def>: from the context's cache (filled on first use), or into <tmp>. */
+static const struct xd_x12__seg_facts *
+facts_of(const struct walk *w, const struct xd_x12__segdef *def, struct xd_x12__seg_facts *tmp)
+{
+    struct xd_x12__seg_facts *f = w->ctx->facts != NULL ? &w->ctx->facts[def->ordinal] : tmp;
+    if (f->mandatory == 0 || f == tmp) {
+        facts_fill(def, f);
+    }
+    return f;
+}
+
+/* Do all of the segment's notes hold? The paired positions (P0607 ...: both or neither) at
+ * once, the others one by one. false sends the caller to check_notes, which reports in
+ * order. */
+static bool notes_hold(const struct xd_x12__note *notes, const struct xd_x12__seg_facts *f,
+                       uint64_t mask)
+{
+    if (!f->indexed || ((mask ^ (mask >> 1)) & f->pairs) != 0) {
+        return false;
+    }
+    for (uint64_t o = f->others; o != 0; o &= o - 1) {
+        const struct xd_x12__note *nt = &notes[__builtin_ctzll(o)];
+        uint64_t have = nt->mask & mask;
+        if ((have == 0 && nt->kind != 'R') || (have == nt->mask && nt->kind != 'E')) {
+            continue;
+        }
+        const char *code;
+        if (note_violation(nt, mask, &code) != 0) {
+            return false;
+        }
+    }
+    return true;
 }
 
 /* Mandatory positions after the <upto> the segment has, in order. */
-static void missing_after(struct walk *w, const struct xd_x12__segdef *def, size_t upto)
+static void missing_after(struct walk *w, const struct xd_x12__segdef *def,
+                          const struct xd_x12__seg_facts *f, size_t upto)
 {
     if (upto >= def->n) {
         return;
     }
-    uint64_t *cache = w->ctx->mandatory;
-    uint64_t m = cache != NULL ? cache[def->ordinal] : 0;
-    if (m == 0) {
-        m = mandatory_of(def);
-        if (cache != NULL) {
-            cache[def->ordinal] = m;
-        }
-    }
+    uint64_t m = f->mandatory;
     /* Positions upto+1 .. 62 from the mask, any later ones from the table. */
     m &= upto + 1 < 63 ? ~(((uint64_t)1 << (upto + 1)) - 1) : 0;
     for (; m != 0; m &= m - 1) {
@@ -509,8 +545,10 @@ long xd_x12__check_segment(const struct xd_x12__check_ctx *ctx, const struct xd_
             check_element(&w, e, vals[i], (unsigned)i + 1);
         }
     }
-    missing_after(&w, def, upto);
-    if (def->notes != NULL) {
+    struct xd_x12__seg_facts tmp;
+    const struct xd_x12__seg_facts *facts = facts_of(&w, def, &tmp);
+    missing_after(&w, def, facts, upto);
+    if (def->notes != NULL && !notes_hold(def->notes, facts, mask)) {
         check_notes(&w, def->notes, def->elems, def->n, mask, vals, upto, 0, false);
     }
     return w.failed != XD_OK ? (long)w.failed : w.problems;

@@ -161,15 +161,23 @@ struct xd_x12__elem_problem {
 
 typedef enum xd_status (*xd_x12__problem_fn)(void *ctx, const struct xd_x12__elem_problem *p);
 
+/* What the element checks derive from a segment definition (elements.c), kept per validation
+ * by the definition's ordinal. */
+struct xd_x12__seg_facts {
+    uint64_t mandatory; /* bit n: position n (1-62) is mandatory; bit 0: the entry is filled */
+    uint64_t pairs;     /* bit n: a note P on positions n and n + 1 */
+    uint64_t others;    /* bit i: notes[i] is another note */
+    bool indexed;       /* every note is in <pairs> or <others> (at most 64 notes) */
+};
+
 struct xd_x12__check_ctx {
     const struct xd_x12_delims *delims;
     bool v5; /* version 005010 or later: 005010 lengths, repetitions, codes 12/13 */
     xd_x12__problem_fn report;
     void *report_ctx;
     /* NULL, or a cache of XD_X12__SEG_ORDINALS entries (spec_segments.h), zeroed by the owner
-     * and filled as segments are checked: entry <ordinal> has bit n set when position n
-     * (1-62) of that segment is mandatory, and bit 0 once it is filled. */
-    uint64_t *mandatory;
+     * and filled as segments are checked. */
+    struct xd_x12__seg_facts *facts;
 };
 
 /* Check the data elements of <seg> against <def>: count, requirement, type, length, code
