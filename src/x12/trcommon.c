@@ -56,18 +56,29 @@ size_t xd_x12__tr_map_codes(struct xd_x12__tr *t, enum xd_x12__map_cat cat, cons
     return n;
 }
 
+/* <code> is one of codes[0..n-1] (xd_slice_eq_cstr without a strlen per code). */
+static bool code_listed(struct xd_slice code, const char *const *codes, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        const char *c = codes[i];
+        size_t k = 0;
+        while (k < code.len && c[k] != '\0' && c[k] == code.p[k]) {
+            k++;
+        }
+        if (k == code.len && c[k] == '\0') {
+            return true;
+        }
+    }
+    return false;
+}
+
 /* Does the map give <code> for <member> in <cat>? */
 static bool map_has(struct xd_x12__tr *t, enum xd_x12__map_cat cat, const char *member,
                     struct xd_slice code)
 {
     const char *const *codes = NULL;
     size_t n = xd_x12__tr_map_codes(t, cat, member, false, &codes);
-    for (size_t i = 0; i < n; i++) {
-        if (xd_slice_eq_cstr(code, codes[i])) {
-            return true;
-        }
-    }
-    return false;
+    return code_listed(code, codes, n);
 }
 
 /* An item ID no member took: a GTIN that is not one (length, check digit), or an ID under a
@@ -621,11 +632,7 @@ void xd_x12__h_dtm(struct xd_x12__tr *t, const struct xd_x12_segment *seg,
         }
         const char *const *codes = NULL;
         size_t n = xd_x12__tr_map_codes(t, XD_X12__CAT_DATES, m->name, g62, &codes);
-        bool mapped = false;
-        for (size_t k = 0; k < n && !mapped; k++) {
-            mapped = xd_slice_eq_cstr(q, codes[k]);
-        }
-        if (!mapped) {
+        if (!code_listed(q, codes, n)) {
             continue;
         }
         void *o = m->scope != XD_X12__SC_SAME ? xd_x12__tr_scope(t, m->scope) : obj;
