@@ -19,6 +19,13 @@
 struct list_info {
     uint64_t mandatory; /* bit i: nodes[i] is mandatory */
     uint32_t first;     /* where its nodes start in ids[] and sub[] */
+    bool wide;          /* more than 64 nodes: searched one by one, not through jumps[] */
+};
+
+/* Where segment <id> sits in list <list>: bit i for nodes[i]. positions 0 = an empty slot. */
+struct jump {
+    uint64_t positions;
+    uint32_t list, id;
 };
 
 /* The set table indexed: per node its packed segment ID and the list of its children
@@ -28,12 +35,16 @@ struct index {
     struct list_info *lists;
     uint32_t *ids, *sub;
     size_t nlists, nnodes, lists_cap, nodes_cap;
+    struct jump *jumps; /* open addressing, at most half full */
+    size_t jump_mask, jumps_cap;
 };
 
 struct frame {
     const struct xd_x12__node *nodes;
     const uint32_t *ids, *sub; /* the index's entries for nodes[0..n-1] */
     uint64_t mandatory;
+    uint32_t list; /* its number in the index */
+    bool wide;
     size_t n;
     size_t pos;     /* current position */
     uint32_t count; /* uses of nodes[pos]: segment repeats, or loop iterations */
@@ -66,6 +77,33 @@ static void index_count(const struct xd_x12__node *nodes, size_t n, size_t depth
     }
 }
 
+static size_t jump_hash(uint32_t list, uint32_t id)
+{
+    return (size_t)((id * 0x9E3779B1u) ^ (list * 0x85EBCA77u) ^ (id >> 13));
+}
+
+static void jump_add(struct index *ix, uint32_t list, uint32_t id, size_t pos)
+{
+    size_t i = jump_hash(list, id) & ix->jump_mask;
+    while (ix->jumps[i].positions != 0 && (ix->jumps[i].list != list || ix->jumps[i].id != id)) {
+        i = (i + 1) & ix->jump_mask;
+    }
+    ix->jumps[i].list = list;
+    ix->jumps[i].id = id;
+    ix->jumps[i].positions |= (uint64_t)1 << pos;
+}
+
+/* Positions of segment <id> in list <list> (not a wide one). */
+static uint64_t jump_find(const struct index *ix, uint32_t list, uint32_t id)
+{
+    for (size_t i = jump_hash(list, id) & ix->jump_mask;; i = (i + 1) & ix->jump_mask) {
+        const struct jump *j = &ix->jumps[i];
+        if (j->positions == 0 || (j->list == list && j->id == id)) {
+            return j->positions;
+        }
+    }
+}
+
 /* Fill the index for <nodes> (counted above); returns its list number. */
 static uint32_t index_fill(struct index *ix, const struct xd_x12__node *nodes, size_t n,
                            size_t depth)
@@ -80,6 +118,9 @@ static uint32_t index_fill(struct index *ix, const struct xd_x12__node *nodes, s
         if (nodes[i].req == 'M' && i < 64) {
             mandatory |= (uint64_t)1 << i;
         }
+        if (n <= 64) {
+            jump_add(ix, list, ix->ids[first + i], i);
+        }
     }
     for (size_t i = 0; i < n; i++) {
         if (nodes[i].children != NULL && depth + 1 < XD_X12_MAX_LOOP_DEPTH) {
@@ -88,6 +129,7 @@ static uint32_t index_fill(struct index *ix, const struct xd_x12__node *nodes, s
     }
     ix->lists[list].mandatory = mandatory;
     ix->lists[list].first = first;
+    ix->lists[list].wide = n > 64;
     return list;
 }
 
@@ -119,6 +161,21 @@ static enum xd_status index_build(struct index *ix, const struct xd_x12__setdef 
         ix->sub = sub;
         ix->nodes_cap = total;
     }
+    size_t slots = 16;
+    while (slots < 2 * total) {
+        slots *= 2;
+    }
+    if (slots > ix->jumps_cap) {
+        struct jump *j = xd_malloc(slots * sizeof *j);
+        if (j == NULL) {
+            return XD_ENOMEM;
+        }
+        xd_free(ix->jumps);
+        ix->jumps = j;
+        ix->jumps_cap = slots;
+    }
+    memset(ix->jumps, 0, slots * sizeof *ix->jumps);
+    ix->jump_mask = slots - 1;
     ix->nlists = ix->nnodes = 0;
     (void)index_fill(ix, def->body, def->nbody, 0);
     ix->def = def;
@@ -129,16 +186,21 @@ static void frame_init(struct frame *f, const struct index *ix, uint32_t list,
                        const struct xd_x12__node *nodes, size_t n, uint32_t count,
                        const char *loop_id)
 {
-    memset(f, 0, sizeof *f);
+    /* Field by field: a memset of the frame compiles to rep stos, slow to start. */
     const struct list_info *li = &ix->lists[list];
     f->nodes = nodes;
     f->ids = ix->ids + li->first;
     f->sub = ix->sub + li->first;
     f->mandatory = li->mandatory;
+    f->list = list;
+    f->wide = li->wide;
     f->n = n;
+    f->pos = 0;
     f->count = count;
     f->loop_id = loop_id;
     f->seen = count > 0 ? 1 : 0; /* a loop frame starts on its trigger */
+    f->skipped = 0;
+    f->skip_index = f->skip_offset = f->skip_position = 0;
 }
 
 enum xd_status xd_x12__set_begin(const struct xd_x12__setdef *def, struct xd_x12__set_state **out)
@@ -178,6 +240,7 @@ void xd_x12__set_free(struct xd_x12__set_state *st)
     xd_free(st->ix.lists);
     xd_free(st->ix.ids);
     xd_free(st->ix.sub);
+    xd_free(st->ix.jumps);
     xd_free(st);
 }
 
@@ -276,11 +339,18 @@ static bool valid_id(struct xd_slice id)
 
 /* Search frame <f> for <id> from its current position; SIZE_MAX when absent. A loop frame
  * never matches its own trigger: that starts a new iteration one level up. */
-static size_t find_in_frame(const struct frame *f, bool is_loop, uint32_t code)
+static size_t find_in_frame(const struct index *ix, const struct frame *f, bool is_loop,
+                            uint32_t code)
 {
     size_t start = f->pos;
     if (is_loop && start == 0) {
         start = 1;
+    }
+    if (!f->wide) {
+        /* start < n <= 64, or start == 1 in a loop of one node (then nothing follows). */
+        uint64_t later = start < 64 ? ~(uint64_t)0 << start : 0;
+        uint64_t at = jump_find(ix, f->list, code) & later;
+        return at != 0 ? (size_t)__builtin_ctzll(at) : SIZE_MAX;
     }
     for (size_t i = start; i < f->n; i++) {
         if (f->ids[i] == code) {
@@ -382,7 +452,7 @@ enum xd_status xd_x12__set_segment(struct xd_x12__set_state *st, const struct xd
     size_t d = st->depth, idx = SIZE_MAX;
     uint32_t code = xd_x12__id_code(seg->id);
     while (d > 0) {
-        idx = find_in_frame(&st->stack[d - 1], d > 1, code);
+        idx = find_in_frame(&st->ix, &st->stack[d - 1], d > 1, code);
         if (idx != SIZE_MAX) {
             break;
         }
