@@ -494,7 +494,11 @@ static enum xd_status finish_split(struct xd_x12_reader *r, const struct splitte
     }
     seg->elements = r->elems;
     seg->count = sp->count;
-    seg->id = r->elems[0];
+    /* Not seg->id = r->elems[0]: gcc copies that as one 16-byte load of the two 8-byte
+     * stores close_element just made, which cannot be forwarded (a stall on every segment).
+     * The first element starts where the segment does. */
+    seg->id.p = seg->raw.p;
+    seg->id.len = r->elems[0].len;
     seg->present = sp->present;
     seg->components = sp->marks[0];
     seg->repetitions = sp->marks[1];
