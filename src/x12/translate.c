@@ -635,15 +635,22 @@ static enum xd_status on_set_begin(void *ctx, const char *set_id, const char *co
     return XD_OK;
 }
 
+/* Loop IDs are short table constants: the same address (literals merged) or a different
+ * first byte settles most comparisons without a call. */
+static bool same_loop(const char *a, const char *b)
+{
+    return a == b || (a[0] == b[0] && strcmp(a, b) == 0);
+}
+
 static bool loop_is(const char *want, const char *have)
 {
-    return want == NULL || strcmp(want, have) == 0;
+    return want == NULL || same_loop(want, have);
 }
 
 static bool rule_matches(const struct xd_x12__tr *t, const struct xd_x12__rule *r, uint32_t id,
                          const struct xd_x12_segment *seg, const char *inner, const char *parent)
 {
-    if (XD_X12__ID3(r->seg[0], r->seg[1], r->seg[2]) != id || strcmp(r->loop, inner) != 0 ||
+    if (XD_X12__ID3(r->seg[0], r->seg[1], r->seg[2]) != id || !same_loop(r->loop, inner) ||
         !loop_is(r->parent, parent) || (r->level != 0 && r->level != t->level)) {
         return false;
     }
