@@ -518,6 +518,9 @@ static void report_bad_code(struct xd_canon__ctx *c, const struct xd_canon__list
                      clipped, l->name);
 }
 
+static void check_text(struct xd_canon__ctx *c, const struct xd_canon__field *f, const char *s,
+                       size_t len, size_t chars, bool printable);
+
 void xd_canon__check_string(struct xd_canon__ctx *c, const struct xd_canon__field *f, const char *s,
                             size_t len)
 {
@@ -530,11 +533,37 @@ void xd_canon__check_string(struct xd_canon__ctx *c, const struct xd_canon__fiel
         xd_canon__report(c, "format", "must be valid UTF-8");
         return;
     }
-    xd_canon__check_text(c, f, s, len, chars);
+    check_text(c, f, s, len, chars, false);
+}
+
+void xd_canon__check_cstr(struct xd_canon__ctx *c, const struct xd_canon__field *f, const char *s)
+{
+    /* Nearly every value built in C is printable ASCII: then its length is its character count
+     * and it holds no control character, found in one pass. */
+    size_t n = 0;
+    while ((unsigned char)s[n] >= 0x20 && (unsigned char)s[n] < 0x7F) {
+        n++;
+    }
+    if (s[n] != '\0') {
+        xd_canon__check_string(c, f, s, n + strlen(s + n));
+        return;
+    }
+    if (n == 0) {
+        xd_canon__report(c, "empty", "must not be empty; leave an optional member out instead");
+        return;
+    }
+    check_text(c, f, s, n, n, true);
 }
 
 void xd_canon__check_text(struct xd_canon__ctx *c, const struct xd_canon__field *f, const char *s,
                           size_t len, size_t chars)
+{
+    check_text(c, f, s, len, chars, false);
+}
+
+/* <printable>: <s> is known to hold only bytes 0x20-0x7E (no control character to look for). */
+static void check_text(struct xd_canon__ctx *c, const struct xd_canon__field *f, const char *s,
+                       size_t len, size_t chars, bool printable)
 {
     if (len == 0) {
         xd_canon__report(c, "empty", "must not be empty; leave an optional member out instead");
@@ -568,6 +597,9 @@ void xd_canon__check_text(struct xd_canon__ctx *c, const struct xd_canon__field 
     if ((int64_t)chars > f->max) {
         xd_canon__report(c, "max_length", "must be at most %lld characters, not %zu",
                          (long long)f->max, chars);
+        return;
+    }
+    if (printable && f->str_class == XD_CANON__C_TEXT) {
         return;
     }
     check_class(c, (enum xd_canon__cid)f->str_class, s, len);

@@ -77,17 +77,28 @@ static enum xd_status put_char(struct out *o, char c)
     return XD_OK;
 }
 
+/* Bytes copied into a JSON string as they are: printable ASCII but '"' and '\\' (NUL is not). */
+#define PLAIN16(x) x, x, x, x, x, x, x, x, x, x, x, x, x, x, x, x
+static const unsigned char plain_byte[256] = {
+    PLAIN16(0), PLAIN16(0),
+    /* 0x20-0x2F: '"' is 0x22 */
+    1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, PLAIN16(1), PLAIN16(1),
+    /* 0x50-0x5F: '\\' is 0x5C */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, PLAIN16(1),
+    /* 0x70-0x7F: DEL is 0x7F */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0};
+#undef PLAIN16
+
 /* A quoted string. Printable ASCII without '"' or '\\' (nearly every value) is copied as it is;
  * anything else goes through xd_buf_append_json_str, which escapes and replaces bytes that are
  * not UTF-8 (a document built in C may hold some). */
 static enum xd_status put_string(struct out *o, const char *s)
 {
     size_t n = 0;
-    unsigned char c;
-    while ((c = (unsigned char)s[n]) >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
+    while (plain_byte[(unsigned char)s[n]]) {
         n++;
     }
-    if (c == '\0') {
+    if (s[n] == '\0') {
         TRY(room(o, n + 2));
         *o->p++ = '"';
         memcpy(o->p, s, n);

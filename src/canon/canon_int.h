@@ -215,6 +215,8 @@ const char *xd_canon__clip(const char *s, size_t len, char *out, size_t cap);
  * code list, calendar. Reports at the current path. */
 void xd_canon__check_string(struct xd_canon__ctx *c, const struct xd_canon__field *f, const char *s,
                             size_t len);
+/* xd_canon__check_string of a NUL-terminated string, its length found in the same pass. */
+void xd_canon__check_cstr(struct xd_canon__ctx *c, const struct xd_canon__field *f, const char *s);
 /* The same for text already known to be valid UTF-8 of <chars> code points (the parser
  * checked and counted it). */
 void xd_canon__check_text(struct xd_canon__ctx *c, const struct xd_canon__field *f, const char *s,

@@ -39,7 +39,7 @@ static void validate_array(struct xd_canon__ctx *c, const struct xd_canon__field
             if (s == NULL) {
                 xd_canon__report(c, "invalid", "item is NULL");
             } else {
-                xd_canon__check_string(c, f, s, strlen(s));
+                xd_canon__check_cstr(c, f, s);
             }
         }
         xd_canon__path_restore(c, mark);
@@ -62,7 +62,7 @@ static void validate_value(struct xd_canon__ctx *c, const struct xd_canon__field
                 xd_canon__report(c, "required", "required member is missing");
             }
         } else {
-            xd_canon__check_string(c, f, s, strlen(s));
+            xd_canon__check_cstr(c, f, s);
         }
         return;
     }
@@ -97,6 +97,25 @@ static void validate_value(struct xd_canon__ctx *c, const struct xd_canon__field
     }
 }
 
+/* A string, object or array member that is not there (validate_value would only report it
+ * when it is required). Scalars are left to validate_value. */
+static bool absent_pointer(const struct xd_canon__field *f, const void *base)
+{
+    switch ((enum xd_canon__kind)f->kind) {
+    case XD_CANON__K_STRING:
+    case XD_CANON__K_CODE:
+    case XD_CANON__K_DATE:
+    case XD_CANON__K_DATETIME:
+    case XD_CANON__K_OBJECT:
+        return *(const void *const *)XD_CANON__AT_CONST(base, f->offset) == NULL;
+    case XD_CANON__K_ARRAY:
+    case XD_CANON__K_STRINGS:
+        return *(const size_t *)XD_CANON__AT_CONST(base, f->count_offset) == 0;
+    default:
+        return false;
+    }
+}
+
 /* NOLINTNEXTLINE(misc-no-recursion): follows the definitions' nesting. */
 void xd_canon__validate_struct(struct xd_canon__ctx *c, enum xd_canon__sid sid, const void *obj)
 {
@@ -106,6 +125,9 @@ void xd_canon__validate_struct(struct xd_canon__ctx *c, enum xd_canon__sid sid, 
         if (f->kind == XD_CANON__K_INLINE) {
             xd_canon__validate_struct(c, f->sub, XD_CANON__AT_CONST(obj, f->offset));
             continue;
+        }
+        if (!f->required && absent_pointer(f, obj)) {
+            continue; /* nothing to check: most optional members of a document are absent */
         }
         size_t mark = xd_canon__path_member(c, f->name, f->name_len);
         validate_value(c, f, obj);

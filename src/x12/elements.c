@@ -183,8 +183,8 @@ static bool marked(uint64_t mask, size_t i)
 /* Type and length of one simple value; NULL when fine, else the AK403 code and *what.
  * <scan> when the element may hold a control character or delimiter byte (else the
  * character check of AN and ID values is already known to pass). */
-static const char *check_simple(const struct xd_x12__elem *e, bool v5, struct xd_slice v, bool scan,
-                                const char **what)
+static inline const char *check_simple(const struct xd_x12__elem *e, bool v5, struct xd_slice v,
+                                       bool scan, const char **what)
 {
     size_t len = v.len;
     unsigned max = (v5 && e->max5) ? e->max5 : e->max;
@@ -311,6 +311,12 @@ static void check_notes(struct walk *w, const struct xd_x12__note *notes,
                         const struct xd_slice *vals, size_t n, unsigned el, bool in_composite)
 {
     for (const struct xd_x12__note *nt = notes; nt->kind != 0; nt++) {
+        /* Nearly every note has all its positions present or none: then only R (none) or E
+         * (all, of two or more) can fail. */
+        uint64_t have = nt->mask & mask;
+        if ((have == 0 && nt->kind != 'R') || (have == nt->mask && nt->kind != 'E')) {
+            continue;
+        }
         const char *code;
         unsigned bad = note_violation(nt, mask, &code);
         if (bad == 0) {
@@ -425,6 +431,79 @@ static unsigned check_obsolete(struct walk *w, const struct xd_x12__obsolete *o,
     return o->element;
 }
 
+static void facts_fill(const struct xd_x12__segdef *def, struct xd_x12__seg_facts *f)
+{
+    *f = (struct xd_x12__seg_facts){.mandatory = 1, .indexed = true};
+    for (size_t i = 0; i < def->n && i < 62; i++) {
+        f->mandatory |= def->elems[i].req == 'M' ? (uint64_t)1 << (i + 1) : 0;
+    }
+    for (size_t i = 0; def->notes != NULL && def->notes[i].kind != 0; i++) {
+        const struct xd_x12__note *nt = &def->notes[i];
+        if (i >= 64) {
+            f->indexed = false;
+        } else if (nt->kind == 'P' && nt->first < 63 && nt->mask == (uint64_t)3 << nt->first) {
+            f->pairs |= (uint64_t)1 << nt->first;
+        } else {
+            f->others |= (uint64_t)1 << i;
+        }
+    }
+}
+
+/* The facts of <def>: from the context's cache (filled on first use), or into <tmp>. */
+static const struct xd_x12__seg_facts *
+facts_of(const struct walk *w, const struct xd_x12__segdef *def, struct xd_x12__seg_facts *tmp)
+{
+    struct xd_x12__seg_facts *f = w->ctx->facts != NULL ? &w->ctx->facts[def->ordinal] : tmp;
+    if (f->mandatory == 0 || f == tmp) {
+        facts_fill(def, f);
+    }
+    return f;
+}
+
+/* Do all of the segment's notes hold? The paired positions (P0607 ...: both or neither) at
+ * once, the others one by one. false sends the caller to check_notes, which reports in
+ * order. */
+static bool notes_hold(const struct xd_x12__note *notes, const struct xd_x12__seg_facts *f,
+                       uint64_t mask)
+{
+    if (!f->indexed || ((mask ^ (mask >> 1)) & f->pairs) != 0) {
+        return false;
+    }
+    for (uint64_t o = f->others; o != 0; o &= o - 1) {
+        const struct xd_x12__note *nt = &notes[__builtin_ctzll(o)];
+        uint64_t have = nt->mask & mask;
+        if ((have == 0 && nt->kind != 'R') || (have == nt->mask && nt->kind != 'E')) {
+            continue;
+        }
+        const char *code;
+        if (note_violation(nt, mask, &code) != 0) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Mandatory positions after the <upto> the segment has, in order. */
+static void missing_after(struct walk *w, const struct xd_x12__segdef *def,
+                          const struct xd_x12__seg_facts *f, size_t upto)
+{
+    if (upto >= def->n) {
+        return;
+    }
+    uint64_t m = f->mandatory;
+    /* Positions upto+1 .. 62 from the mask, any later ones from the table. */
+    m &= upto + 1 < 63 ? ~(((uint64_t)1 << (upto + 1)) - 1) : 0;
+    for (; m != 0; m &= m - 1) {
+        unsigned pos = (unsigned)__builtin_ctzll(m);
+        problem(w, "1", pos, 0, 0, empty_slice, "mandatory data element missing");
+    }
+    for (size_t i = upto > 62 ? upto : 62; i < def->n; i++) {
+        if (def->elems[i].req == 'M') {
+            problem(w, "1", (unsigned)i + 1, 0, 0, empty_slice, "mandatory data element missing");
+        }
+    }
+}
+
 long xd_x12__check_segment(const struct xd_x12__check_ctx *ctx, const struct xd_x12__segdef *def,
                            const struct xd_x12_segment *seg)
 {
@@ -447,19 +526,29 @@ long xd_x12__check_segment(const struct xd_x12__check_ctx *ctx, const struct xd_
         }
     }
     size_t upto = ndata < def->n ? ndata : def->n;
+    /* Elements holding no delimiter or control character (nearly all) are simple values
+     * checked here at once; the others go through check_element. */
+    uint64_t marks = seg->components | seg->repetitions | seg->controls;
     for (size_t i = 0; i < upto; i++) {
-        if (vals[i].len > 0) {
-            check_element(&w, &def->elems[i], vals[i], (unsigned)i + 1);
-        } else if (def->elems[i].req == 'M') {
-            problem(&w, "1", (unsigned)i + 1, 0, 0, vals[i], "mandatory data element missing");
+        const struct xd_x12__elem *e = &def->elems[i];
+        if (vals[i].len == 0) {
+            if (e->req == 'M') {
+                problem(&w, "1", (unsigned)i + 1, 0, 0, vals[i], "mandatory data element missing");
+            }
+        } else if (e->type != XD_X12__COMP && !marked(marks, i + 1)) {
+            const char *what = NULL;
+            const char *code = check_simple(e, ctx->v5, vals[i], false, &what);
+            if (code != NULL) {
+                problem(&w, code, (unsigned)i + 1, 0, e->repeat > 1 ? 1 : 0, vals[i], what);
+            }
+        } else {
+            check_element(&w, e, vals[i], (unsigned)i + 1);
         }
     }
-    for (size_t i = upto; i < def->n; i++) {
-        if (def->elems[i].req == 'M') {
-            problem(&w, "1", (unsigned)i + 1, 0, 0, empty_slice, "mandatory data element missing");
-        }
-    }
-    if (def->notes != NULL) {
+    struct xd_x12__seg_facts tmp;
+    const struct xd_x12__seg_facts *facts = facts_of(&w, def, &tmp);
+    missing_after(&w, def, facts, upto);
+    if (def->notes != NULL && !notes_hold(def->notes, facts, mask)) {
         check_notes(&w, def->notes, def->elems, def->n, mask, vals, upto, 0, false);
     }
     return w.failed != XD_OK ? (long)w.failed : w.problems;

@@ -96,7 +96,7 @@ static enum xd_status check_fit(struct xd_x12__out *o, const char *id)
     seg.delims = o->delims;
     seg.controls = UINT64_MAX; /* not split by the reader: look at every value */
     struct fit f = {o, id, XD_OK};
-    struct xd_x12__check_ctx ctx = {o->delims, o->v5, misfit, &f};
+    struct xd_x12__check_ctx ctx = {o->delims, o->v5, misfit, &f, NULL};
     long n = xd_x12__check_segment(&ctx, def, &seg);
     return n < 0 ? (enum xd_status)n : f.st;
 }

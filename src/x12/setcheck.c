@@ -6,13 +6,45 @@
  * forward but at an earlier, still unused position of a loop on the stack is a slip: it is
  * placed there with a warning (docs/x12.md, "Severity"), which is why mandatory segments are
  * reported missing only when their loop closes. A segment found nowhere changes nothing, so
- * one stray segment does not derail the rest of the set. */
+ * one stray segment does not derail the rest of the set. For speed the set's table is indexed
+ * once per table (struct index: segment IDs packed as integers, mandatory positions as bit
+ * masks), so the search compares integers and a closing loop looks only at what is missing. */
 #include <string.h>
 
 #include "x12/x12_int.h"
 
+#define NO_LIST UINT32_MAX
+
+/* One node list of the table (the body, or a loop's children) in the index. */
+struct list_info {
+    uint64_t mandatory; /* bit i: nodes[i] is mandatory */
+    uint32_t first;     /* where its nodes start in ids[] and sub[] */
+    bool wide;          /* more than 64 nodes: searched one by one, not through jumps[] */
+};
+
+/* Where segment <id> sits in list <list>: bit i for nodes[i]. positions 0 = an empty slot. */
+struct jump {
+    uint64_t positions;
+    uint32_t list, id;
+};
+
+/* The set table indexed: per node its packed segment ID and the list of its children
+ * (NO_LIST for a plain segment, or a loop nested deeper than the matcher goes). */
+struct index {
+    const struct xd_x12__setdef *def; /* what it was built for, NULL = nothing yet */
+    struct list_info *lists;
+    uint32_t *ids, *sub;
+    size_t nlists, nnodes, lists_cap, nodes_cap;
+    struct jump *jumps; /* open addressing, at most half full */
+    size_t jump_mask, jumps_cap;
+};
+
 struct frame {
     const struct xd_x12__node *nodes;
+    const uint32_t *ids, *sub; /* the index's entries for nodes[0..n-1] */
+    uint64_t mandatory;
+    uint32_t list; /* its number in the index */
+    bool wide;
     size_t n;
     size_t pos;     /* current position */
     uint32_t count; /* uses of nodes[pos]: segment repeats, or loop iterations */
@@ -24,6 +56,7 @@ struct frame {
 
 struct xd_x12__set_state {
     const struct xd_x12__setdef *def;
+    struct index ix;
     struct frame stack[XD_X12_MAX_LOOP_DEPTH];
     size_t depth;
     const char *path[XD_X12_MAX_LOOP_DEPTH]; /* loop IDs of stack[1..depth-1] */
@@ -31,15 +64,143 @@ struct xd_x12__set_state {
 
 typedef enum xd_status (*seq_fn)(void *ctx, const struct xd_x12__seq_problem *p);
 
-static void frame_init(struct frame *f, const struct xd_x12__node *nodes, size_t n, uint32_t count,
+/* Count the lists and nodes of <nodes> and the lists below it, up to the matcher's depth. */
+static void index_count(const struct xd_x12__node *nodes, size_t n, size_t depth, size_t *lists,
+                        size_t *total)
+{
+    *lists += 1;
+    *total += n;
+    for (size_t i = 0; i < n; i++) {
+        if (nodes[i].children != NULL && depth + 1 < XD_X12_MAX_LOOP_DEPTH) {
+            index_count(nodes[i].children, nodes[i].nchildren, depth + 1, lists, total);
+        }
+    }
+}
+
+static size_t jump_hash(uint32_t list, uint32_t id)
+{
+    return (size_t)((id * 0x9E3779B1u) ^ (list * 0x85EBCA77u) ^ (id >> 13));
+}
+
+static void jump_add(struct index *ix, uint32_t list, uint32_t id, size_t pos)
+{
+    size_t i = jump_hash(list, id) & ix->jump_mask;
+    while (ix->jumps[i].positions != 0 && (ix->jumps[i].list != list || ix->jumps[i].id != id)) {
+        i = (i + 1) & ix->jump_mask;
+    }
+    ix->jumps[i].list = list;
+    ix->jumps[i].id = id;
+    ix->jumps[i].positions |= (uint64_t)1 << pos;
+}
+
+/* Positions of segment <id> in list <list> (not a wide one). */
+static uint64_t jump_find(const struct index *ix, uint32_t list, uint32_t id)
+{
+    for (size_t i = jump_hash(list, id) & ix->jump_mask;; i = (i + 1) & ix->jump_mask) {
+        const struct jump *j = &ix->jumps[i];
+        if (j->positions == 0 || (j->list == list && j->id == id)) {
+            return j->positions;
+        }
+    }
+}
+
+/* Fill the index for <nodes> (counted above); returns its list number. */
+static uint32_t index_fill(struct index *ix, const struct xd_x12__node *nodes, size_t n,
+                           size_t depth)
+{
+    uint32_t list = (uint32_t)ix->nlists++;
+    uint32_t first = (uint32_t)ix->nnodes;
+    ix->nnodes += n;
+    uint64_t mandatory = 0;
+    for (size_t i = 0; i < n; i++) {
+        ix->ids[first + i] = xd_x12__id_code_str(nodes[i].seg->id);
+        ix->sub[first + i] = NO_LIST;
+        if (nodes[i].req == 'M' && i < 64) {
+            mandatory |= (uint64_t)1 << i;
+        }
+        if (n <= 64) {
+            jump_add(ix, list, ix->ids[first + i], i);
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (nodes[i].children != NULL && depth + 1 < XD_X12_MAX_LOOP_DEPTH) {
+            ix->sub[first + i] = index_fill(ix, nodes[i].children, nodes[i].nchildren, depth + 1);
+        }
+    }
+    ix->lists[list].mandatory = mandatory;
+    ix->lists[list].first = first;
+    ix->lists[list].wide = n > 64;
+    return list;
+}
+
+/* Index <def>'s table, reusing the memory of the last one when it is large enough. */
+static enum xd_status index_build(struct index *ix, const struct xd_x12__setdef *def)
+{
+    size_t lists = 0, total = 0;
+    ix->def = NULL;
+    index_count(def->body, def->nbody, 0, &lists, &total);
+    if (lists > ix->lists_cap) {
+        struct list_info *l = xd_malloc(lists * sizeof *l);
+        if (l == NULL) {
+            return XD_ENOMEM;
+        }
+        xd_free(ix->lists);
+        ix->lists = l;
+        ix->lists_cap = lists;
+    }
+    if (total > ix->nodes_cap) {
+        uint32_t *ids = xd_malloc(total * sizeof *ids);
+        uint32_t *sub = ids != NULL ? xd_malloc(total * sizeof *sub) : NULL;
+        if (sub == NULL) {
+            xd_free(ids);
+            return XD_ENOMEM;
+        }
+        xd_free(ix->ids);
+        xd_free(ix->sub);
+        ix->ids = ids;
+        ix->sub = sub;
+        ix->nodes_cap = total;
+    }
+    size_t slots = 16;
+    while (slots < 2 * total) {
+        slots *= 2;
+    }
+    if (slots > ix->jumps_cap) {
+        struct jump *j = xd_malloc(slots * sizeof *j);
+        if (j == NULL) {
+            return XD_ENOMEM;
+        }
+        xd_free(ix->jumps);
+        ix->jumps = j;
+        ix->jumps_cap = slots;
+    }
+    memset(ix->jumps, 0, slots * sizeof *ix->jumps);
+    ix->jump_mask = slots - 1;
+    ix->nlists = ix->nnodes = 0;
+    (void)index_fill(ix, def->body, def->nbody, 0);
+    ix->def = def;
+    return XD_OK;
+}
+
+static void frame_init(struct frame *f, const struct index *ix, uint32_t list,
+                       const struct xd_x12__node *nodes, size_t n, uint32_t count,
                        const char *loop_id)
 {
-    memset(f, 0, sizeof *f);
+    /* Field by field: a memset of the frame compiles to rep stos, slow to start. */
+    const struct list_info *li = &ix->lists[list];
     f->nodes = nodes;
+    f->ids = ix->ids + li->first;
+    f->sub = ix->sub + li->first;
+    f->mandatory = li->mandatory;
+    f->list = list;
+    f->wide = li->wide;
     f->n = n;
+    f->pos = 0;
     f->count = count;
     f->loop_id = loop_id;
     f->seen = count > 0 ? 1 : 0; /* a loop frame starts on its trigger */
+    f->skipped = 0;
+    f->skip_index = f->skip_offset = f->skip_position = 0;
 }
 
 enum xd_status xd_x12__set_begin(const struct xd_x12__setdef *def, struct xd_x12__set_state **out)
@@ -48,20 +209,38 @@ enum xd_status xd_x12__set_begin(const struct xd_x12__setdef *def, struct xd_x12
     if (st == NULL) {
         return XD_ENOMEM;
     }
-    xd_x12__set_reset(st, def);
+    enum xd_status rc = xd_x12__set_reset(st, def);
+    if (rc != XD_OK) {
+        xd_x12__set_free(st);
+        return rc;
+    }
     *out = st;
     return XD_OK;
 }
 
-void xd_x12__set_reset(struct xd_x12__set_state *st, const struct xd_x12__setdef *def)
+enum xd_status xd_x12__set_reset(struct xd_x12__set_state *st, const struct xd_x12__setdef *def)
 {
+    if (st->ix.def != def) {
+        enum xd_status rc = index_build(&st->ix, def);
+        if (rc != XD_OK) {
+            return rc;
+        }
+    }
     st->def = def;
-    frame_init(&st->stack[0], def->body, def->nbody, 0, NULL);
+    frame_init(&st->stack[0], &st->ix, 0, def->body, def->nbody, 0, NULL);
     st->depth = 1;
+    return XD_OK;
 }
 
 void xd_x12__set_free(struct xd_x12__set_state *st)
 {
+    if (st == NULL) {
+        return;
+    }
+    xd_free(st->ix.lists);
+    xd_free(st->ix.ids);
+    xd_free(st->ix.sub);
+    xd_free(st->ix.jumps);
     xd_free(st);
 }
 
@@ -90,11 +269,9 @@ static enum xd_status report(seq_fn fn, void *ctx, const char *code,
  * at that segment. */
 static enum xd_status close_frame(const struct frame *f, seq_fn fn, void *ctx)
 {
-    for (size_t i = 0; i < f->n; i++) {
+    for (uint64_t missing = f->mandatory & ~f->seen; missing != 0; missing &= missing - 1) {
+        size_t i = (size_t)__builtin_ctzll(missing);
         const struct xd_x12__node *node = &f->nodes[i];
-        if (node->req != 'M' || ((f->seen >> i) & 1)) {
-            continue;
-        }
         struct xd_x12__seq_problem p = {"3",
                                         XD_X12__DEV_NONE,
                                         node->seg,
@@ -162,14 +339,21 @@ static bool valid_id(struct xd_slice id)
 
 /* Search frame <f> for <id> from its current position; SIZE_MAX when absent. A loop frame
  * never matches its own trigger: that starts a new iteration one level up. */
-static size_t find_in_frame(const struct frame *f, bool is_loop, struct xd_slice id)
+static size_t find_in_frame(const struct index *ix, const struct frame *f, bool is_loop,
+                            uint32_t code)
 {
     size_t start = f->pos;
     if (is_loop && start == 0) {
         start = 1;
     }
+    if (!f->wide) {
+        /* start < n <= 64, or start == 1 in a loop of one node (then nothing follows). */
+        uint64_t later = start < 64 ? ~(uint64_t)0 << start : 0;
+        uint64_t at = jump_find(ix, f->list, code) & later;
+        return at != 0 ? (size_t)__builtin_ctzll(at) : SIZE_MAX;
+    }
     for (size_t i = start; i < f->n; i++) {
-        if (id_eq(f->nodes[i].seg, id)) {
+        if (f->ids[i] == code) {
             return i;
         }
     }
@@ -178,11 +362,11 @@ static size_t find_in_frame(const struct frame *f, bool is_loop, struct xd_slice
 
 /* A slip: <id> is a plain segment (not a loop trigger) at an earlier position of frame <f>,
  * still usable there (never seen, or allowed more than once). SIZE_MAX when it is not. */
-static size_t find_slip(const struct frame *f, bool is_loop, struct xd_slice id)
+static size_t find_slip(const struct frame *f, bool is_loop, uint32_t code)
 {
     for (size_t i = f->pos; i-- > (is_loop ? 1u : 0u);) {
         const struct xd_x12__node *node = &f->nodes[i];
-        if (!id_eq(node->seg, id)) {
+        if (f->ids[i] != code) {
             continue;
         }
         bool used_up = node->max == 1 && ((f->seen >> i) & 1);
@@ -213,7 +397,7 @@ static enum xd_status place_backward(struct xd_x12__set_state *st, const struct 
     }
     for (size_t d = st->depth; d > 0; d--) {
         struct frame *f = &st->stack[d - 1];
-        size_t idx = find_slip(f, d > 1, seg->id);
+        size_t idx = find_slip(f, d > 1, xd_x12__id_code(seg->id));
         if (idx == SIZE_MAX) {
             continue;
         }
@@ -246,10 +430,12 @@ static void note_skipped(struct frame *f, size_t to, const struct xd_x12_segment
 {
     size_t from = f->count > 0 ? f->pos + 1 : f->pos;
     uint64_t before = f->skipped;
-    for (size_t i = from; i < to && i < f->n; i++) {
-        if (f->nodes[i].req == 'M' && !((f->seen >> i) & 1)) {
-            f->skipped |= (uint64_t)1 << i;
-        }
+    to = to < f->n ? to : f->n;
+    if (from < to) {
+        /* Bits from..to-1 (to <= 64: the table's frames have at most 64 positions). */
+        uint64_t upto = to >= 64 ? ~(uint64_t)0 : ((uint64_t)1 << to) - 1;
+        uint64_t range = upto & ~(((uint64_t)1 << from) - 1);
+        f->skipped |= range & f->mandatory & ~f->seen;
     }
     if (before == 0 && f->skipped != 0) {
         f->skip_index = seg->index;
@@ -264,8 +450,9 @@ enum xd_status xd_x12__set_segment(struct xd_x12__set_state *st, const struct xd
 {
     *segdef = NULL;
     size_t d = st->depth, idx = SIZE_MAX;
+    uint32_t code = xd_x12__id_code(seg->id);
     while (d > 0) {
-        idx = find_in_frame(&st->stack[d - 1], d > 1, seg->id);
+        idx = find_in_frame(&st->ix, &st->stack[d - 1], d > 1, code);
         if (idx != SIZE_MAX) {
             break;
         }
@@ -300,7 +487,8 @@ enum xd_status xd_x12__set_segment(struct xd_x12__set_state *st, const struct xd
             return XD_ETOOBIG; /* a table error, not an input error */
         }
         st->path[st->depth - 1] = node->loop_id;
-        frame_init(&st->stack[st->depth++], node->children, node->nchildren, 1, node->loop_id);
+        frame_init(&st->stack[st->depth++], &st->ix, f->sub[idx], node->children, node->nchildren,
+                   1, node->loop_id);
     }
     *segdef = node->seg;
     return XD_OK;

@@ -67,11 +67,16 @@
     static const struct xd_x12__composite name = {name##_e, (unsigned char)XD_ARRAY_LEN(name##_e), \
                                                   notes}
 #define SEG(name, notes)                                                                           \
-    const struct xd_x12__segdef xd_x12__seg_##name = {                                             \
-        #name, name##_e, (unsigned char)XD_ARRAY_LEN(name##_e), notes, NULL}
+    const struct xd_x12__segdef xd_x12__seg_##name = {#name,                                       \
+                                                      XD_X12__SEGORD_##name,                       \
+                                                      name##_e,                                    \
+                                                      (unsigned char)XD_ARRAY_LEN(name##_e),       \
+                                                      notes,                                       \
+                                                      NULL}
 #define SEG_OBSOLETE(name, notes, obs)                                                             \
     const struct xd_x12__segdef xd_x12__seg_##name = {                                             \
-        #name, name##_e, (unsigned char)XD_ARRAY_LEN(name##_e), notes, &(obs)}
+        #name, XD_X12__SEGORD_##name, name##_e, (unsigned char)XD_ARRAY_LEN(name##_e), notes,      \
+        &(obs)}
 
 /* ---- Code lists of key qualifiers ------------------------------------------------------ */
 

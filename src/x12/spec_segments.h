@@ -19,6 +19,11 @@
     X(W13) X(W14) X(W17) X(W20) X(W27) X(W66) X(W76)
 /* clang-format on */
 
+/* Each segment's ordinal (struct xd_x12__segdef's <ordinal>), for caches indexed by it. */
+#define XD_X12__SEG_ORDINAL(name) XD_X12__SEGORD_##name,
+enum { XD_X12__SEGMENTS(XD_X12__SEG_ORDINAL) XD_X12__SEG_ORDINALS };
+#undef XD_X12__SEG_ORDINAL
+
 #define XD_X12__SEG_EXTERN(name) extern const struct xd_x12__segdef xd_x12__seg_##name;
 XD_X12__SEGMENTS(XD_X12__SEG_EXTERN)
 #undef XD_X12__SEG_EXTERN

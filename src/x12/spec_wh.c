@@ -673,8 +673,8 @@ static void h_w13(struct xd_x12__tr *t, const struct xd_x12_segment *seg,
     struct xd_slice code = xd_x12__tr_elem(seg, 2, 0);
     for (size_t i = 0; l != NULL && i < r->nmembers; i++) {
         const char *const *codes = NULL;
-        size_t n = xd_x12__map_codes(t->map, t->spec->type, XD_X12__CAT_QUANTITIES,
-                                     r->members[i].name, &codes);
+        size_t n =
+            xd_x12__tr_map_codes(t, XD_X12__CAT_QUANTITIES, r->members[i].name, false, &codes);
         for (size_t k = 0; k < n; k++) {
             if (xd_slice_eq_cstr(code, codes[k])) {
                 (void)xd_x12__tr_set(t, l, r->members[i].off, r->members[i].has, XD_X12__CV_DEC, 0,

@@ -24,8 +24,21 @@ struct envelope {
     char usage;
 };
 
+#define RULE_INDEXES 16 /* specifications whose rules are indexed per translator */
+
+/* A specification's rules by segment ID, built once per translator: the distinct IDs in
+ * ascending order, and for ids[k] the rules order[from[k] .. from[k + 1] - 1], in table
+ * order. */
+struct rule_index {
+    const struct xd_x12__tspec *spec;
+    size_t nids;
+    uint32_t *ids, *from, *order;
+};
+
 struct translator {
     const struct xd_x12_map *map;
+    struct rule_index rules[RULE_INDEXES];
+    size_t nrules;
     struct xd_x12__codes *codes[XD_CANON_TYPE_COUNT];
     xd_x12_doc_fn fn;
     void *ctx;
@@ -505,6 +518,17 @@ void xd_x12__tr_bind_scope(struct xd_x12__tr *t, uint8_t scope, const struct xd_
 
 /* ---- The sink ------------------------------------------------------------------------------ */
 
+/* <src> into <dst>, cut to <cap> - 1 bytes (snprintf's "%s" without its cost per set). */
+static void copy_str(char *dst, size_t cap, const char *src)
+{
+    size_t n = 0;
+    while (n + 1 < cap && src[n] != '\0') {
+        n++;
+    }
+    memcpy(dst, src, n);
+    dst[n] = '\0';
+}
+
 static void copy_trim(char *dst, size_t cap, const char *src)
 {
     snprintf(dst, cap, "%s", src);
@@ -562,8 +586,8 @@ static enum xd_status on_set_begin(void *ctx, const char *set_id, const char *co
 {
     struct translator *tr = ctx;
     struct xd_x12__tr *t = &tr->t;
-    snprintf(tr->st01, sizeof tr->st01, "%s", set_id);
-    snprintf(tr->st02, sizeof tr->st02, "%s", control);
+    copy_str(tr->st01, sizeof tr->st01, set_id);
+    copy_str(tr->st02, sizeof tr->st02, control);
     tr->in_set = true;
     tr->st_index = 0;
     tr->loose_ready = false;
@@ -585,7 +609,7 @@ static enum xd_status on_set_begin(void *ctx, const char *set_id, const char *co
     t->sender_qual = tr->env.sender_qual;
     t->receiver_qual = tr->env.receiver_qual;
     t->group_date = tr->env.gs_date;
-    snprintf(t->seg_id, sizeof t->seg_id, "ST");
+    copy_str(t->seg_id, sizeof t->seg_id, "ST");
     t->spec = xd_x12__tspec_for_set(xd_slice_from_cstr(set_id));
     if (t->spec == NULL) {
         return XD_OK;
@@ -611,37 +635,135 @@ static enum xd_status on_set_begin(void *ctx, const char *set_id, const char *co
     return XD_OK;
 }
 
+/* Loop IDs are short table constants: the same address (literals merged) or a different
+ * first byte settles most comparisons without a call. */
+static bool same_loop(const char *a, const char *b)
+{
+    return a == b || (a[0] == b[0] && strcmp(a, b) == 0);
+}
+
 static bool loop_is(const char *want, const char *have)
 {
-    return want == NULL || strcmp(want, have) == 0;
+    return want == NULL || same_loop(want, have);
 }
 
 static bool rule_matches(const struct xd_x12__tr *t, const struct xd_x12__rule *r, uint32_t id,
                          const struct xd_x12_segment *seg, const char *inner, const char *parent)
 {
-    if (XD_X12__ID3(r->seg[0], r->seg[1], r->seg[2]) != id || strcmp(r->loop, inner) != 0 ||
+    if (XD_X12__ID3(r->seg[0], r->seg[1], r->seg[2]) != id || !same_loop(r->loop, inner) ||
         !loop_is(r->parent, parent) || (r->level != 0 && r->level != t->level)) {
         return false;
     }
     return r->key_el == 0 || xd_slice_eq_cstr(xd_x12__tr_elem(seg, r->key_el, 0), r->key);
 }
 
+static uint32_t rule_id(const struct xd_x12__rule *r)
+{
+    return XD_X12__ID3(r->seg[0], r->seg[1], r->seg[2]);
+}
+
+static void rule_index_free(struct rule_index *ix)
+{
+    xd_free(ix->ids);
+    xd_free(ix->from);
+    xd_free(ix->order);
+    memset(ix, 0, sizeof *ix);
+}
+
+/* Group <spec>'s rules by segment ID (an insertion sort, stable: tables hold tens of rules). */
+static enum xd_status rule_index_build(struct rule_index *ix, const struct xd_x12__tspec *spec)
+{
+    size_t n = spec->nrules;
+    ix->ids = xd_malloc((n + 1) * sizeof *ix->ids);
+    ix->from = xd_malloc((n + 1) * sizeof *ix->from);
+    ix->order = xd_malloc((n + 1) * sizeof *ix->order);
+    if (ix->ids == NULL || ix->from == NULL || ix->order == NULL) {
+        rule_index_free(ix);
+        return XD_ENOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        size_t j = i;
+        uint32_t id = rule_id(&spec->rules[i]);
+        for (; j > 0 && rule_id(&spec->rules[ix->order[j - 1]]) > id; j--) {
+            ix->order[j] = ix->order[j - 1];
+        }
+        ix->order[j] = (uint32_t)i;
+    }
+    ix->nids = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t id = rule_id(&spec->rules[ix->order[i]]);
+        if (ix->nids == 0 || ix->ids[ix->nids - 1] != id) {
+            ix->ids[ix->nids] = id;
+            ix->from[ix->nids++] = (uint32_t)i;
+        }
+    }
+    ix->from[ix->nids] = (uint32_t)n;
+    ix->spec = spec;
+    return XD_OK;
+}
+
+/* The index of t->spec's rules, built on first use; NULL when it cannot be (out of memory,
+ * or more specifications than RULE_INDEXES): the rules are then searched one by one. */
+static const struct rule_index *rule_index_of(struct translator *tr)
+{
+    const struct xd_x12__tspec *spec = tr->t.spec;
+    for (size_t i = 0; i < tr->nrules; i++) {
+        if (tr->rules[i].spec == spec) {
+            return &tr->rules[i];
+        }
+    }
+    if (tr->nrules == RULE_INDEXES || rule_index_build(&tr->rules[tr->nrules], spec) != XD_OK) {
+        return NULL;
+    }
+    return &tr->rules[tr->nrules++];
+}
+
+static void dispatch_rule(struct xd_x12__tr *t, const struct xd_x12_segment *seg,
+                          const struct xd_x12__rule *r)
+{
+    if (r->fn != NULL) {
+        r->fn(t, seg, r);
+    } else {
+        xd_x12__h_bind(t, seg, r);
+    }
+}
+
 /* Every rule that matches the segment in its loops, in table order. */
-static void dispatch(struct xd_x12__tr *t, const struct xd_x12_segment *seg,
+static void dispatch(struct translator *tr, const struct xd_x12_segment *seg,
                      const char *const *loops, size_t depth)
 {
+    struct xd_x12__tr *t = &tr->t;
     const char *inner = depth > 0 ? loops[depth - 1] : "";
     const char *parent = depth > 1 ? loops[depth - 2] : "";
     uint32_t id = xd_x12__id_code(seg->id);
-    for (size_t i = 0; id != 0 && i < t->spec->nrules; i++) {
-        const struct xd_x12__rule *r = &t->spec->rules[i];
-        if (!rule_matches(t, r, id, seg, inner, parent)) {
-            continue;
+    if (id == 0) {
+        return;
+    }
+    const struct rule_index *ix = rule_index_of(tr);
+    if (ix == NULL) {
+        for (size_t i = 0; i < t->spec->nrules; i++) {
+            if (rule_matches(t, &t->spec->rules[i], id, seg, inner, parent)) {
+                dispatch_rule(t, seg, &t->spec->rules[i]);
+            }
         }
-        if (r->fn != NULL) {
-            r->fn(t, seg, r);
+        return;
+    }
+    size_t lo = 0, hi = ix->nids;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (ix->ids[mid] < id) {
+            lo = mid + 1;
         } else {
-            xd_x12__h_bind(t, seg, r);
+            hi = mid;
+        }
+    }
+    if (lo == ix->nids || ix->ids[lo] != id) {
+        return;
+    }
+    for (uint32_t k = ix->from[lo]; k < ix->from[lo + 1]; k++) {
+        const struct xd_x12__rule *r = &t->spec->rules[ix->order[k]];
+        if (rule_matches(t, r, id, seg, inner, parent)) {
+            dispatch_rule(t, seg, r);
         }
     }
 }
@@ -669,7 +791,10 @@ static size_t place_loosely(struct translator *tr, const struct xd_x12_segment *
             oom(t);
             return 0;
         }
-        xd_x12__set_reset(tr->loose, def);
+        if (xd_x12__set_reset(tr->loose, def) != XD_OK) {
+            oom(t);
+            return 0;
+        }
         tr->loose_ready = true;
     }
     const struct xd_x12__segdef *sd = NULL;
@@ -701,7 +826,7 @@ static enum xd_status on_segment(void *ctx, const struct xd_x12_segment *seg,
         placed = ok;
     }
     if (placed) {
-        dispatch(t, seg, loops, depth);
+        dispatch(tr, seg, loops, depth);
     }
     return XD_OK;
 }
@@ -861,6 +986,9 @@ enum xd_status xd_x12_translate(struct xd_x12_reader *r, const struct xd_x12_map
         xd_x12__codes_destroy(tr->codes[i]);
     }
     xd_x12__set_free(tr->loose);
+    for (size_t i = 0; i < tr->nrules; i++) {
+        rule_index_free(&tr->rules[i]);
+    }
     xd_free(tr->t.prov);
     xd_arena_destroy(tr->t.arena);
     xd_diags_cleanup(&tr->problems);

@@ -27,18 +27,58 @@ void xd_x12__h_bind(struct xd_x12__tr *t, const struct xd_x12_segment *seg,
     xd_x12__tr_bind_scope(t, r->scope, r->binds, r->nbinds, seg);
 }
 
-/* Does the map give <code> for <member> in <cat>? */
-static bool map_has(const struct xd_x12__tr *t, enum xd_x12__map_cat cat, const char *member,
-                    struct xd_slice code)
+size_t xd_x12__tr_map_codes(struct xd_x12__tr *t, enum xd_x12__map_cat cat, const char *member,
+                            bool g62, const char *const **codes)
 {
-    const char *const *codes = NULL;
-    size_t n = xd_x12__map_codes(t->map, t->spec->type, cat, member, &codes);
+    uintptr_t h = (uintptr_t)member;
+    h = (h >> 3) ^ (h >> 9) ^ (uintptr_t)cat * 7 ^ (uintptr_t)g62 * 13;
+    struct xd_x12__tr_memo *e = &t->memo[h & (XD_X12__TR_MEMO - 1)];
+    if (e->member == member && e->cat == (uint8_t)cat && e->type == (uint8_t)t->spec->type &&
+        e->g62 == (uint8_t)g62) {
+        *codes = e->codes;
+        return e->n;
+    }
+    char key[64];
+    const char *name = member;
+    if (g62) {
+        size_t kn = strlen(member);
+        if (kn + sizeof ".g62" > sizeof key) {
+            *codes = NULL;
+            return 0; /* no member name is this long */
+        }
+        memcpy(key, member, kn);
+        memcpy(key + kn, ".g62", sizeof ".g62");
+        name = key;
+    }
+    size_t n = xd_x12__map_codes(t->map, t->spec->type, cat, name, codes);
+    *e = (struct xd_x12__tr_memo){member,      *codes, n, (uint8_t)cat, (uint8_t)t->spec->type,
+                                  (uint8_t)g62};
+    return n;
+}
+
+/* <code> is one of codes[0..n-1] (xd_slice_eq_cstr without a strlen per code). */
+static bool code_listed(struct xd_slice code, const char *const *codes, size_t n)
+{
     for (size_t i = 0; i < n; i++) {
-        if (xd_slice_eq_cstr(code, codes[i])) {
+        const char *c = codes[i];
+        size_t k = 0;
+        while (k < code.len && c[k] != '\0' && c[k] == code.p[k]) {
+            k++;
+        }
+        if (k == code.len && c[k] == '\0') {
             return true;
         }
     }
     return false;
+}
+
+/* Does the map give <code> for <member> in <cat>? */
+static bool map_has(struct xd_x12__tr *t, enum xd_x12__map_cat cat, const char *member,
+                    struct xd_slice code)
+{
+    const char *const *codes = NULL;
+    size_t n = xd_x12__tr_map_codes(t, cat, member, false, &codes);
+    return code_listed(code, codes, n);
 }
 
 /* An item ID no member took: a GTIN that is not one (length, check digit), or an ID under a
@@ -587,14 +627,12 @@ void xd_x12__h_dtm(struct xd_x12__tr *t, const struct xd_x12_segment *seg,
     struct xd_slice zone = ack ? (struct xd_slice){0} : xd_x12__tr_elem(seg, g62 ? 5 : 4, 0);
     for (size_t i = 0; obj != NULL && i < r->nmembers; i++) {
         const struct xd_x12__member *m = &r->members[i];
-        char key[64];
-        size_t kn = strlen(m->name);
-        if (kn + sizeof ".g62" > sizeof key) {
+        if (strlen(m->name) + sizeof ".g62" > 64) {
             continue; /* no member name is this long */
         }
-        memcpy(key, m->name, kn);
-        memcpy(key + kn, g62 ? ".g62" : "", g62 ? sizeof ".g62" : 1);
-        if (!map_has(t, XD_X12__CAT_DATES, key, q)) {
+        const char *const *codes = NULL;
+        size_t n = xd_x12__tr_map_codes(t, XD_X12__CAT_DATES, m->name, g62, &codes);
+        if (!code_listed(q, codes, n)) {
             continue;
         }
         void *o = m->scope != XD_X12__SC_SAME ? xd_x12__tr_scope(t, m->scope) : obj;

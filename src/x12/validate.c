@@ -49,6 +49,7 @@ struct vstate {
     uint64_t set_splits; /* segments read as two (a lost terminator) */
     struct xd_x12__check_ctx check;
     struct xd_x12__split split;
+    struct xd_x12__seg_facts facts[XD_X12__SEG_ORDINALS]; /* struct xd_x12__check_ctx's cache */
 };
 
 /* <src> into <dst>, cut to <cap> - 1 bytes (the fields copied are bounded by their own caps). */
@@ -383,7 +384,7 @@ static void check_envelope(struct vstate *v, const struct xd_x12__segdef *def,
                            const struct xd_x12_segment *seg)
 {
     struct env_ctx c = {v, def->id};
-    struct xd_x12__check_ctx ctx = {seg->delims, v->v5, env_problem, &c};
+    struct xd_x12__check_ctx ctx = {seg->delims, v->v5, env_problem, &c, v->facts};
     (void)xd_x12__check_segment(&ctx, def, seg);
 }
 
@@ -573,7 +574,11 @@ static void begin_set(struct vstate *v, const struct xd_x12_segment *st)
         v->failed = s;
         return;
     }
-    xd_x12__set_reset(v->seq_mem, v->setdef);
+    s = xd_x12__set_reset(v->seq_mem, v->setdef);
+    if (s != XD_OK) {
+        v->failed = s;
+        return;
+    }
     xd_x12__totals_reset(v->totals_mem, v->setdef);
     v->seq = v->seq_mem;
     v->totals = v->totals_mem;
@@ -629,7 +634,7 @@ static void set_segment(struct vstate *v, const struct xd_x12_segment *seg);
 static bool split_segment(struct vstate *v, const struct xd_x12__segdef *def,
                           const struct xd_x12_segment *seg)
 {
-    struct xd_x12__check_ctx quiet = {seg->delims, v->v5, count_error, &(long){0}};
+    struct xd_x12__check_ctx quiet = {seg->delims, v->v5, count_error, &(long){0}, v->facts};
     if (!xd_x12__split_lost_terminator(&quiet, v->setdef, def, seg, &v->split)) {
         return false;
     }
@@ -673,7 +678,7 @@ static void set_segment(struct vstate *v, const struct xd_x12_segment *seg)
         /* Checked quietly first: most segments have no problem, and one with errors may be
          * two segments whose terminator was lost. */
         long errors = 0;
-        struct xd_x12__check_ctx quiet = {seg->delims, v->v5, count_error, &errors};
+        struct xd_x12__check_ctx quiet = {seg->delims, v->v5, count_error, &errors, v->facts};
         long n = xd_x12__check_segment(&quiet, def, seg);
         if (errors > 0 && seg != &v->split.second && split_segment(v, def, seg)) {
             return;
@@ -771,7 +776,7 @@ static void begin_group(struct vstate *v, const struct xd_x12_segment *gs)
     const char *ver = v->gs.version;
     v->v5 = strlen(ver) >= 6 && strncmp(ver, "005010", 6) >= 0;
     v->old_dates = strlen(ver) >= 6 && strncmp(ver, "004010", 6) < 0;
-    v->check = (struct xd_x12__check_ctx){gs->delims, v->v5, elem_problem, v};
+    v->check = (struct xd_x12__check_ctx){gs->delims, v->v5, elem_problem, v, v->facts};
     if (v->sink != NULL && v->sink->group_begin != NULL) {
         v->failed = v->sink->group_begin(v->sink->ctx, &v->gs);
     }

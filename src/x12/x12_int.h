@@ -87,6 +87,7 @@ struct xd_x12__obsolete {
 
 struct xd_x12__segdef {
     char id[4];
+    unsigned char ordinal; /* its place in XD_X12__SEGMENTS (spec_segments.h) */
     const struct xd_x12__elem *elems;
     unsigned char n;
     const struct xd_x12__note *notes;
@@ -160,11 +161,23 @@ struct xd_x12__elem_problem {
 
 typedef enum xd_status (*xd_x12__problem_fn)(void *ctx, const struct xd_x12__elem_problem *p);
 
+/* What the element checks derive from a segment definition (elements.c), kept per validation
+ * by the definition's ordinal. */
+struct xd_x12__seg_facts {
+    uint64_t mandatory; /* bit n: position n (1-62) is mandatory; bit 0: the entry is filled */
+    uint64_t pairs;     /* bit n: a note P on positions n and n + 1 */
+    uint64_t others;    /* bit i: notes[i] is another note */
+    bool indexed;       /* every note is in <pairs> or <others> (at most 64 notes) */
+};
+
 struct xd_x12__check_ctx {
     const struct xd_x12_delims *delims;
     bool v5; /* version 005010 or later: 005010 lengths, repetitions, codes 12/13 */
     xd_x12__problem_fn report;
     void *report_ctx;
+    /* NULL, or a cache of XD_X12__SEG_ORDINALS entries (spec_segments.h), zeroed by the owner
+     * and filled as segments are checked. */
+    struct xd_x12__seg_facts *facts;
 };
 
 /* Check the data elements of <seg> against <def>: count, requirement, type, length, code
@@ -209,8 +222,11 @@ struct xd_x12__seq_problem {
 
 /* Start checking one set against <def>. XD_ENOMEM. */
 enum xd_status xd_x12__set_begin(const struct xd_x12__setdef *def, struct xd_x12__set_state **out);
-/* Start over with <def> (a new set), reusing the state's memory. */
-void xd_x12__set_reset(struct xd_x12__set_state *st, const struct xd_x12__setdef *def);
+/* Start over with <def> (a new set), reusing the state's memory; the table is indexed again
+ * when it is not the last one's. XD_ENOMEM (the state is then unusable until a reset
+ * succeeds). */
+enum xd_status xd_x12__set_reset(struct xd_x12__set_state *st,
+                                 const struct xd_x12__setdef *def) XD_NODISCARD;
 void xd_x12__set_free(struct xd_x12__set_state *st);
 /* Place the segment in the table. <position> is its position in the set (ST = 1). *segdef
  * receives its definition (NULL when the segment is not part of the set, so its elements

@@ -235,8 +235,20 @@ struct xd_x12__prov {
     uint64_t position;
 };
 
+/* The map's codes for one member, remembered by the member name's address (the handlers'
+ * names are the tables' string constants, and the map does not change while a translator
+ * lives): a lookup costs a compare instead of a walk over the map's entries. */
+#define XD_X12__TR_MEMO 64 /* entries, a power of two */
+struct xd_x12__tr_memo {
+    const char *member; /* NULL = empty */
+    const char *const *codes;
+    size_t n;
+    uint8_t cat, type, g62;
+};
+
 struct xd_x12__tr {
     const struct xd_x12_map *map;
+    struct xd_x12__tr_memo memo[XD_X12__TR_MEMO];
     const struct xd_x12__codes *codes;
     const struct xd_x12__tspec *spec;
     struct xd_arena *arena;
@@ -259,6 +271,11 @@ struct xd_x12__tr {
     const char *sender_qual, *receiver_qual;
     const char *group_date; /* GS04 */
 };
+
+/* xd_x12__map_codes for the current specification's type, <cat> and <member> (with ".g62"
+ * appended when <g62>), through t->memo. */
+size_t xd_x12__tr_map_codes(struct xd_x12__tr *t, enum xd_x12__map_cat cat, const char *member,
+                            bool g62, const char *const **codes);
 
 /* A GS1 key of <len> digits (GTIN-8/12/13/14, SSCC-18) with its check digit right. */
 bool xd_x12__gs1_ok(struct xd_slice v);

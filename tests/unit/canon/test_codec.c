@@ -589,6 +589,28 @@ static void test_built_in_c(void **state)
     assert_string_equal(d.items[2].code, "format");
     assert_string_equal(d.items[3].path, "$.lines[1].quantity");
     assert_string_equal(d.items[3].code, "invalid");
+    /* Strings built in C: printable ASCII takes validate's one-pass check, the rest the
+     * UTF-8 one; both report the same way. */
+    bad->supplier = bad->buyer;
+    bad->lines[0].line_number = 1;
+    bad->lines[0].uom = "EA";
+    bad->lines[1].quantity.scale = 2;
+    const char *notes[][2] = {
+        {"caf\xc3\xa9 au lait", NULL}, {"plain text", NULL},  {"", "empty"},
+        {"tab\there", "format"},       {"del\x7f", "format"}, {"bad \xff", "format"},
+    };
+    for (size_t i = 0; i < XD_ARRAY_LEN(notes); i++) {
+        bad->lines[1].note = notes[i][0];
+        xd_diags_reset(&d);
+        enum xd_status want = notes[i][1] ? XD_EINVALDOC : XD_OK;
+        assert_int_equal(xd_canon_validate(doc, &d), want);
+        if (notes[i][1] != NULL) {
+            assert_int_equal(d.count, 1);
+            assert_string_equal(d.items[0].path, "$.lines[1].note");
+            assert_string_equal(d.items[0].code, notes[i][1]);
+        }
+    }
+    bad->lines[1].note = NULL;
     bad->lines[1].quantity.scale = 2;
     bad->lines = NULL;
     xd_diags_reset(&d);
@@ -617,6 +639,34 @@ static void test_encode_cap(void **state)
     assert_int_equal(xd_canon_encode(doc, &out), XD_ETOOBIG);
     assert_int_equal(out.len, 0);
     xd_buf_cleanup(&out);
+    xd_arena_destroy(a);
+}
+
+/* Each byte a string may hold is written as xd_buf_append_json_str writes it: plain bytes
+ * copied (the encoder's table), the others escaped or replaced. */
+static void test_encode_every_byte(void **state)
+{
+    (void)state;
+    struct xd_arena *a = xd_arena_create(0, 0);
+    struct xd_canon_doc *doc = build_po(a);
+    struct xd_canon_purchase_order *po = doc->body;
+    char text[3] = "A?";
+    po->po_number = text;
+    struct xd_buf out, want;
+    xd_buf_init(&out, OUT_MAX);
+    xd_buf_init(&want, OUT_MAX);
+    for (unsigned c = 1; c < 256; c++) {
+        text[1] = (char)c;
+        out.len = 0;
+        assert_int_equal(xd_canon_encode(doc, &out), XD_OK);
+        want.len = 0;
+        assert_int_equal(xd_buf_append(&want, "\"po_number\":\"", 13), XD_OK);
+        assert_int_equal(xd_buf_append_json_str(&want, text, 2), XD_OK);
+        assert_int_equal(xd_buf_append(&want, "\"", 1), XD_OK);
+        assert_non_null(strstr(out.data, want.data));
+    }
+    xd_buf_cleanup(&out);
+    xd_buf_cleanup(&want);
     xd_arena_destroy(a);
 }
 
@@ -775,6 +825,7 @@ int main(void)
         cmocka_unit_test(test_numbers_in_members),
         cmocka_unit_test(test_built_in_c),
         cmocka_unit_test(test_encode_cap),
+        cmocka_unit_test(test_encode_every_byte),
         cmocka_unit_test(test_keys),
         cmocka_unit_test(test_header),
         cmocka_unit_test(test_oom_torture),

@@ -712,8 +712,38 @@ static void test_segdefs_sorted(void **state)
     for (size_t i = 1; i < xd_x12__segdef_count; i++) {
         assert_true(strcmp(xd_x12__segdefs[i - 1]->id, xd_x12__segdefs[i]->id) < 0);
     }
+    /* Ordinals index per-validation caches: each is the definition's place in the list. */
+    assert_int_equal(xd_x12__segdef_count, XD_X12__SEG_ORDINALS);
+    for (size_t i = 0; i < xd_x12__segdef_count; i++) {
+        assert_int_equal(xd_x12__segdefs[i]->ordinal, i);
+    }
     assert_non_null(xd_x12__segdef_find("BEG", 3));
     assert_null(xd_x12__segdef_find("ZZZ", 3));
+}
+
+/* The element checks skip a note whose positions are all present or all absent unless it is R
+ * or E (elements.c): sound only when each note names its first position and two or more. */
+static void check_note_shapes(const struct xd_x12__note *notes)
+{
+    for (const struct xd_x12__note *nt = notes; nt != NULL && nt->kind != 0; nt++) {
+        assert_true((nt->mask >> nt->first) & 1);
+        assert_true(__builtin_popcountll(nt->mask) >= 2);
+        assert_non_null(strchr("PRECL", nt->kind));
+    }
+}
+
+static void test_note_shapes(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < xd_x12__segdef_count; i++) {
+        const struct xd_x12__segdef *d = xd_x12__segdefs[i];
+        check_note_shapes(d->notes);
+        for (size_t k = 0; k < d->n; k++) {
+            if (d->elems[k].comp != NULL) {
+                check_note_shapes(d->elems[k].comp->notes);
+            }
+        }
+    }
 }
 
 /* ---- Acknowledgements ------------------------------------------------------------------------ */
@@ -921,6 +951,7 @@ int main(void)
         cmocka_unit_test(test_totals_are_warnings),
         cmocka_unit_test(test_999_composites_and_repeats),
         cmocka_unit_test(test_segdefs_sorted),
+        cmocka_unit_test(test_note_shapes),
         cmocka_unit_test(test_997_accepted),
         cmocka_unit_test(test_997_partially_accepted),
         cmocka_unit_test(test_997_group_and_interchange_errors),
