@@ -903,7 +903,8 @@ static bool run_documents(struct xd_flow *f, struct batch *b)
 
 /* Dead letters: an outbound message of a thread given up by delivery (retries exhausted, a
  * refusal) becomes an exception on its thread. Read from the audit log, where every one is an
- * "outbox.dead" record, in order, with the engine's position moved in the same step. */
+ * "outbox.dead" record, in order, with the engine's position moved in the same step: the store
+ * hands over only those records and the log's head, so the rest of the log is not read. */
 #define AUDIT_CURSOR    "flow-audit"
 #define AUDIT_BATCH     1000
 #define AUDIT_PERIOD_MS 1000
@@ -917,13 +918,11 @@ struct dead_scan {
 static enum xd_status dead_collect(void *arg, const struct xd_audit_record *r)
 {
     struct dead_scan *d = arg;
-    d->last = r->seq;
-    if (strcmp(r->action, "outbox.dead") == 0 && r->after != NULL) {
-        json_t *j = json_loads(r->after, 0, NULL);
-        if (j != NULL && json_array_append_new(d->dead, j) != 0) {
-            return XD_ENOMEM;
-        }
+    json_t *j = r->after != NULL ? json_loads(r->after, 0, NULL) : NULL;
+    if (j != NULL && json_array_append_new(d->dead, j) != 0) {
+        return XD_ENOMEM;
     }
+    d->last = r->seq;
     return ++d->read >= AUDIT_BATCH ? XD_ECLOSED : XD_OK; /* enough for one step */
 }
 
@@ -940,13 +939,19 @@ static bool run_dead_letters(struct xd_flow *f, struct batch *b)
         f->audit_known = true;
     }
     struct dead_scan d = {.dead = json_array(), .last = f->audit_cursor};
-    enum xd_status st = d.dead != NULL ? xd_store_audit_scan(f->o.store, f->audit_cursor + 1,
-                                                             dead_collect, &d, &b->err)
-                                       : XD_ENOMEM;
+    int64_t through = f->audit_cursor;
+    enum xd_status st =
+        d.dead != NULL ? xd_store_audit_scan_action(f->o.store, f->audit_cursor + 1, "outbox.dead",
+                                                    dead_collect, &d, &through, &b->err)
+                       : XD_ENOMEM;
     if (st == XD_ECLOSED) {
-        st = XD_OK;
+        st = XD_OK; /* a full step: the position is the last record taken */
+    } else if (st == XD_OK) {
+        d.last = through;
     }
-    if (st != XD_OK || d.last == f->audit_cursor) {
+    /* Moving the position over records of no interest is worth a commit only now and then. */
+    bool idle = d.read == 0 && d.last - f->audit_cursor < AUDIT_BATCH * 10;
+    if (st != XD_OK || d.last == f->audit_cursor || idle) {
         json_decref(d.dead);
         f->audit_next_ms = b->now + AUDIT_PERIOD_MS;
         return false;

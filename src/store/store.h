@@ -874,6 +874,14 @@ struct xd_audit_record {
 enum xd_status xd_store_audit_scan(struct xd_store *s, int64_t from_seq,
                                    enum xd_status (*fn)(void *arg, const struct xd_audit_record *r),
                                    void *arg, struct xd_error *err) XD_NODISCARD;
+/* The records of one <action> from <from_seq> on, in order, up to the log's head when the scan
+ * began, which goes into *through: on XD_OK every record of <action> up to it was passed to
+ * <fn>, so the next scan starts after it (a consumer of rare records, such as the flow engine
+ * of outbox.dead, reads only those). <fn> stops the scan with a non-OK status, returned here. */
+enum xd_status
+xd_store_audit_scan_action(struct xd_store *s, int64_t from_seq, const char *action,
+                           enum xd_status (*fn)(void *arg, const struct xd_audit_record *r),
+                           void *arg, int64_t *through, struct xd_error *err) XD_NODISCARD;
 /* Recompute the chain. XD_OK when intact; XD_ECORRUPT with err naming the first bad record
  * (seq, and whether it was edited, removed or reordered) otherwise. Opens the database of
  * <data_dir> read-only without starting a writer, so it can run beside a live hub. */

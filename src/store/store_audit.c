@@ -120,6 +120,39 @@ enum xd_status xd_store_audit_scan(struct xd_store *s, int64_t from_seq,
     return st;
 }
 
+enum xd_status xd_store_audit_scan_action(struct xd_store *s, int64_t from_seq, const char *action,
+                                          enum xd_status (*fn)(void *arg,
+                                                               const struct xd_audit_record *r),
+                                          void *arg, int64_t *through, struct xd_error *err)
+{
+    if (s == NULL || action == NULL || fn == NULL || through == NULL) {
+        return xd_error_set(err, XD_EINVAL,
+                            "audit scan: store, action, callback and position are required");
+    }
+    struct xd_store__conn *c = NULL;
+    enum xd_status st = xd_store__reader_take(s, &c, err);
+    if (st != XD_OK) {
+        return st;
+    }
+    /* The head first: every record up to it is committed, so the scan's later snapshot sees
+     * them all, and a record appended meanwhile lies after *through for the next scan. */
+    int64_t head = 0;
+    char hash[XD_SHA256_HEX_LEN + 1];
+    st = s->be->audit_head(c, &head, hash, err);
+    if (st == XD_ENOTFOUND) {
+        head = 0;
+        st = XD_OK;
+    }
+    if (st == XD_OK && head >= from_seq) {
+        st = s->be->audit_scan_action(c, from_seq, head, action, fn, arg, err);
+    }
+    xd_store__reader_give(s, c, st);
+    if (st == XD_OK) {
+        *through = head > from_seq - 1 ? head : from_seq - 1;
+    }
+    return st;
+}
+
 /* ------------------------------------------------------------------------------------------ */
 /* Verification */
 

@@ -196,6 +196,12 @@ struct xd_store__backend {
     enum xd_status (*audit_scan)(struct xd_store__conn *c, int64_t from_seq,
                                  enum xd_status (*fn)(void *arg, const struct xd_audit_record *r),
                                  void *arg, struct xd_error *err);
+    /* The same for the records of one <action> with seq from <from_seq> to <to_seq>. */
+    enum xd_status (*audit_scan_action)(struct xd_store__conn *c, int64_t from_seq, int64_t to_seq,
+                                        const char *action,
+                                        enum xd_status (*fn)(void *arg,
+                                                             const struct xd_audit_record *r),
+                                        void *arg, struct xd_error *err);
     /* The lowest seq whose stored hash is <hash> (XD_ENOTFOUND when none). Only used to explain
      * a broken chain, so it may scan. */
     enum xd_status (*audit_find_hash)(struct xd_store__conn *c, const char *hash, int64_t *seq,

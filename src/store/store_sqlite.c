@@ -65,6 +65,7 @@ enum stmt_id {
     S_TOKEN_FIND,
     S_TOKEN_LIST,
     S_AUDIT_SCAN,
+    S_AUDIT_SCAN_ACTION,
     S_AUDIT_FIND_HASH,
     S_OUTBOX_PUT,
     S_ENDPOINT_DISABLED,
@@ -201,6 +202,9 @@ static const char *const sql[S_COUNT] = {
     [S_TOKEN_LIST] = "SELECT " TOKEN_COLUMNS "ORDER BY created_at, id",
     [S_AUDIT_SCAN] = "SELECT seq, at, actor, action, object, before, after, prev_hash, hash "
                      "FROM audit WHERE seq >= ?1 ORDER BY seq",
+    [S_AUDIT_SCAN_ACTION] = "SELECT seq, at, actor, action, object, before, after, prev_hash, "
+                            "hash FROM audit WHERE seq >= ?1 AND seq <= ?2 AND action = ?3 "
+                            "ORDER BY seq",
     [S_AUDIT_FIND_HASH] = "SELECT seq FROM audit WHERE hash = ?1 ORDER BY seq LIMIT 1",
     [S_OUTBOX_PUT] = "INSERT INTO outbox (id, partner, endpoint, content_type, body, idem_key, "
                      "correlation_id, source, created_at, state, next_attempt_at, retry_from) "
@@ -1675,14 +1679,13 @@ static void audit_row(sqlite3_stmt *st, struct xd_audit_record *r)
     copy_text(r->hash, sizeof r->hash, sqlite3_column_text(st, 8));
 }
 
-static enum xd_status sq_audit_scan(struct xd_store__conn *c, int64_t from_seq,
-                                    enum xd_status (*fn)(void *arg,
-                                                         const struct xd_audit_record *r),
-                                    void *arg, struct xd_error *err)
+static enum xd_status audit_rows(struct xd_store__conn *c, enum stmt_id id, const struct arg *args,
+                                 size_t n_args,
+                                 enum xd_status (*fn)(void *arg, const struct xd_audit_record *r),
+                                 void *arg, struct xd_error *err)
 {
-    const struct arg args[] = {i64(from_seq)};
     sqlite3_stmt *st = NULL;
-    enum xd_status s = query(c, S_AUDIT_SCAN, args, 1, &st, err);
+    enum xd_status s = query(c, id, args, n_args, &st, err);
     if (s == XD_ENOTFOUND) {
         return XD_OK;
     }
@@ -1702,6 +1705,24 @@ static enum xd_status sq_audit_scan(struct xd_store__conn *c, int64_t from_seq,
         sqlite3_reset(st);
     }
     return s;
+}
+
+static enum xd_status sq_audit_scan(struct xd_store__conn *c, int64_t from_seq,
+                                    enum xd_status (*fn)(void *arg,
+                                                         const struct xd_audit_record *r),
+                                    void *arg, struct xd_error *err)
+{
+    const struct arg args[] = {i64(from_seq)};
+    return audit_rows(c, S_AUDIT_SCAN, args, XD_ARRAY_LEN(args), fn, arg, err);
+}
+
+static enum xd_status
+sq_audit_scan_action(struct xd_store__conn *c, int64_t from_seq, int64_t to_seq, const char *action,
+                     enum xd_status (*fn)(void *arg, const struct xd_audit_record *r), void *arg,
+                     struct xd_error *err)
+{
+    const struct arg args[] = {i64(from_seq), i64(to_seq), text(action)};
+    return audit_rows(c, S_AUDIT_SCAN_ACTION, args, XD_ARRAY_LEN(args), fn, arg, err);
 }
 
 static enum xd_status sq_audit_find_hash(struct xd_store__conn *c, const char *hash, int64_t *seq,
@@ -2926,6 +2947,7 @@ const struct xd_store__backend xd_store__sqlite = {
     .token_list = sq_token_list,
     .idem_find = sq_idem_find,
     .audit_scan = sq_audit_scan,
+    .audit_scan_action = sq_audit_scan_action,
     .audit_find_hash = sq_audit_find_hash,
     .outbox_put = sq_outbox_put,
     .endpoint_disabled = sq_endpoint_disabled,

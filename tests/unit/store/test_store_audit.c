@@ -207,10 +207,61 @@ static void test_hash_is_stable(void **state)
     assert_string_equal(h1, "42aa80b3dc47df776203bf46e9da4fb3d60bc29c9bef5afaaad9466e2919aa8d");
 }
 
+struct seen {
+    int64_t seqs[64];
+    size_t n, stop_after;
+};
+
+static enum xd_status collect(void *arg, const struct xd_audit_record *r)
+{
+    struct seen *v = arg;
+    assert_string_equal(r->action, "document.ingest");
+    v->seqs[v->n++] = r->seq;
+    return v->stop_after != 0 && v->n == v->stop_after ? XD_ECLOSED : XD_OK;
+}
+
+/* One action's records only, up to the head at the start, and where to go on from. */
+static void test_scan_action(void **state)
+{
+    const char *dir = *state;
+    struct xd_store *s = test_open(dir, true);
+    assert_non_null(s);
+    int64_t head = test_sql_int(dir, "SELECT max(seq) FROM audit", NULL);
+    struct seen v = {0};
+    int64_t through = -1;
+    assert_int_equal(
+        xd_store_audit_scan_action(s, 1, "document.ingest", collect, &v, &through, NULL), XD_OK);
+    assert_int_equal(v.n, RECORDS); /* record 1, store.migrate, is not one of them */
+    assert_int_equal(v.seqs[0], 2);
+    assert_int_equal(through, head);
+    /* From the middle, stopped early by the callback: its status comes back. */
+    struct seen w = {.stop_after = 3};
+    assert_int_equal(
+        xd_store_audit_scan_action(s, 5, "document.ingest", collect, &w, &through, NULL),
+        XD_ECLOSED);
+    assert_int_equal(w.n, 3);
+    assert_int_equal(w.seqs[0], 5);
+    assert_int_equal(w.seqs[2], 7);
+    /* Nothing of that action: the head all the same, so the next scan starts after it. */
+    struct seen none = {0};
+    assert_int_equal(
+        xd_store_audit_scan_action(s, 1, "outbox.dead", collect, &none, &through, NULL), XD_OK);
+    assert_int_equal(none.n, 0);
+    assert_int_equal(through, head);
+    /* Past the head: nothing read, the position stays where it was asked to start. */
+    assert_int_equal(
+        xd_store_audit_scan_action(s, head + 1, "document.ingest", collect, &none, &through, NULL),
+        XD_OK);
+    assert_int_equal(none.n, 0);
+    assert_int_equal(through, head);
+    xd_store_close(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_intact, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_scan_action, setup, teardown),
         cmocka_unit_test_setup_teardown(test_edited, setup, teardown),
         cmocka_unit_test_setup_teardown(test_time_changed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_removed, setup, teardown),
