@@ -135,6 +135,10 @@ static void one_document(struct run *r, json_t *doc)
     st = xd_canon_tree_write(doc, &text);
     if (st == XD_ETOOBIG) {
         prob(r, "size", "", "the mapped document is larger than %zu bytes", XD_CANON_MAX_INPUT);
+        if (json_array_append_new(r->s->documents, json_incref(doc)) != 0 ||
+            json_array_append_new(r->s->valid, json_false()) != 0) {
+            r->oom = true;
+        }
     } else if (st != XD_OK || a == NULL) {
         r->oom = true;
     } else {
