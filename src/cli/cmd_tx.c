@@ -67,11 +67,19 @@ static const char *s(const json_t *o, const char *k)
     return v != NULL ? v : "-";
 }
 
+/* One line per exception; what it is about (its subject) after the summary. */
 static void print_exception(const json_t *x)
 {
-    printf("  %-36s %-20s %-16s %-8s %6llds  %s\n", s(x, "id"), s(x, "type"), s(x, "owner"),
+    const json_t *about = json_object_get(x, "subject");
+    const char *number = json_string_value(json_object_get(about, "number"));
+    printf("  %-36s %-20s %-16s %-8s %6llds  %s", s(x, "id"), s(x, "type"), s(x, "owner"),
            s(x, "state"), (long long)json_integer_value(json_object_get(x, "age_seconds")),
            s(x, "summary"));
+    if (about != NULL) {
+        printf(" [%s%s%s]", s(about, "document"), number != NULL ? " " : "",
+               number != NULL ? number : "");
+    }
+    printf("\n");
 }
 
 static int show(const struct xd_remote *r, const char *id, bool as_json)

@@ -457,6 +457,7 @@ def short_receipt(w):
     out = w.hub.cli("tx", "exceptions", "--owner", "buyer", "--url", w.hub.url,
                     "--token", w.hub.token)
     assert w.exception_id("SHORT-1", "receipt_variance") in out, out
+    assert "[ship_notice ASN-S1]" in out, out  # what the variance is about
     w.hub.cli("tx", "act", w.exception_id("SHORT-1", "receipt_variance"), "accept_variance",
               "--comment", "6 cases lost", "--url", w.hub.url, "--token", w.hub.token)
     until(lambda: w.exceptions("SHORT-1") == ["invoice_mismatch"], 10)
