@@ -400,8 +400,56 @@ static void yaml_errors(struct builder *b, struct fy_diag *diag)
     }
 }
 
+/* The offset of the first byte of <text> that is not part of well-formed UTF-8 (no overlong
+ * forms, no surrogates, nothing past U+10FFFF), or <len>; its line and column (characters,
+ * from 1) in *line and *column. YAML text is Unicode, and libfyaml 0.7 (Debian 12) loops
+ * forever on a directive line holding such a byte, so it never sees one. */
+static size_t bad_utf8(const unsigned char *text, size_t len, int *line, int *column)
+{
+    *line = 1;
+    *column = 1;
+    size_t i = 0;
+    while (i < len) {
+        unsigned char c = text[i];
+        size_t n = c < 0x80             ? 1
+                   : (c & 0xE0) == 0xC0 ? 2
+                   : (c & 0xF0) == 0xE0 ? 3
+                   : (c & 0xF8) == 0xF0 ? 4
+                                        : 0;
+        if (n == 0 || i + n > len) {
+            return i;
+        }
+        uint32_t cp = n == 1 ? c : (uint32_t)(c & (0x7F >> n));
+        for (size_t k = 1; k < n; k++) {
+            if ((text[i + k] & 0xC0) != 0x80) {
+                return i;
+            }
+            cp = (cp << 6) | (text[i + k] & 0x3F);
+        }
+        static const uint32_t least[] = {0, 0, 0x80, 0x800, 0x10000};
+        if (cp < least[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+            return i;
+        }
+        if (c == '\n') {
+            (*line)++;
+            *column = 1;
+        } else {
+            (*column)++;
+        }
+        i += n;
+    }
+    return len;
+}
+
 static enum xd_status read_yaml(struct builder *b, const char *text, size_t len)
 {
+    int line = 0, column = 0;
+    size_t at = bad_utf8((const unsigned char *)text, len, &line, &column);
+    if (at < len) {
+        problem(b, "encoding", line, column, "byte 0x%02X is not UTF-8: a profile is UTF-8 text",
+                (unsigned)(unsigned char)text[at]);
+        return b->st = XD_EPARSE;
+    }
     struct fy_diag_cfg dc;
     fy_diag_cfg_default(&dc);
     dc.fp = NULL;

@@ -501,6 +501,11 @@ static void test_refused_constructs(void **state)
         {"id: [a\n", "syntax", 2},
         {"", "required", 0},
         {"? [a, b]\n: c\n", "unsupported", 1},
+        /* Not UTF-8: refused before libfyaml, which loops forever on such a directive line. */
+        {"id: a\n%    conv\x99rsions:\n", "encoding", 2},
+        {"id: a\nname: \xC0\xAF\n", "encoding", 2},     /* overlong '/' */
+        {"id: a\nname: \xED\xA0\x80\n", "encoding", 2}, /* a surrogate */
+        {"id: a\nname: caf\xC3\n", "encoding", 2},      /* cut short */
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         struct xd_partner_problems pr;
@@ -513,6 +518,22 @@ static void test_refused_constructs(void **state)
         }
         xd_partner_problems_cleanup(&pr);
     }
+    /* The column of a byte that is not UTF-8 counts characters; UTF-8 itself is fine. */
+    struct xd_partner_problems enc;
+    struct xd_partner_profile *q = NULL;
+    assert_int_equal(pt_parse("id: a\nname: \xC3\xA9t\xE9\n", XD_PARTNER_YAML, &q, &enc),
+                     XD_EPARSE);
+    assert_string_equal(enc.items[0].code, "encoding");
+    assert_int_equal(enc.items[0].column, 9); /* n a m e : space é t, then the bad byte */
+    xd_partner_problems_cleanup(&enc);
+    enum xd_status st = pt_parse("id: a\nname: \xC3\xA9t\xC3\xA9 \xF0\x9F\x9A\x9A\nrole: carrier\n",
+                                 XD_PARTNER_YAML, &q, &enc);
+    assert_int_not_equal(st, XD_EPARSE);
+    for (size_t i = 0; i < enc.count; i++) {
+        assert_string_not_equal(enc.items[i].code, "encoding");
+    }
+    xd_partner_profile_unref(q);
+    xd_partner_problems_cleanup(&enc);
     /* JSON: duplicate members and bad syntax, with jansson's position. */
     struct xd_partner_problems pr;
     struct xd_partner_profile *p = NULL;
