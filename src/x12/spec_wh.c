@@ -3,7 +3,8 @@
  * (shipment_confirmation), 944 (receipt) and 846 (inventory_snapshot). The warehouse's location
  * is its N1 WH; members X12 has no element for travel as labelled references (N9*ZZ*value*
  * LABEL, docs/x12.md). A 945 writes one LX loop per shipped line, then one per package (MAN
- * GM/CP, and a W12 per content naming its line in N9 LI). */
+ * GM/CP, or MAN ZZ with the LX number for a package with neither, and a W12 per content naming
+ * its line in N9 LI). */
 #include <stdio.h>
 #include <string.h>
 
@@ -338,6 +339,12 @@ static void h_w12(struct xd_x12__tr *t, const struct xd_x12_segment *seg,
 {
     if (t->level == LX_PACKAGE) {
         void *p = t->obj[XD_X12__SC_PACK];
+        if (xd_x12__tr_elem(seg, 3, 0).len == 0) {
+            /* No quantity: the W12 only carries the package's weight and measures (what
+             * put_package writes for a package without contents), it is no content. */
+            t->obj[XD_X12__SC_EXTRA] = NULL;
+            return;
+        }
         t->obj[XD_X12__SC_EXTRA] =
             p ? xd_x12__tr_append(t, p, OFF(sc_package, contents), OFF(sc_package, n_contents),
                                   sizeof(struct xd_canon_package_content))
@@ -361,6 +368,9 @@ static const struct xd_x12__rule rules_945[] = {
     RULE("LX", "LX", NULL, h_lx945, XD_X12__SC_ROOT, NO_BINDS, NO_MEMB, NULL),
     RULE_KEY("MAN", "LX", NULL, h_man, XD_X12__SC_PACK, T(man_gm), NO_MEMB, NULL, 1, "GM"),
     RULE_KEY("MAN", "LX", NULL, h_man, XD_X12__SC_PACK, T(man_cp), NO_MEMB, NULL, 1, "CP"),
+    /* Any MAN marks a package, whatever its qualifier (and the one written for a package
+     * without SSCC or tracking number, below). */
+    RULE("MAN", "LX", NULL, h_man, XD_X12__SC_PACK, NO_BINDS, NO_MEMB, NULL),
     RULE("N9", "LX", NULL, h_lx_n9, XD_X12__SC_LINE, NO_BINDS, T(sc_line_refs), NULL),
     RULE("W12", "W12", "LX", h_w12, XD_X12__SC_LINE, T(w12), T(sc_item_ids), NULL),
     RULE_AT_KEY(LX_PACKAGE, "N9", "W12", "LX", NULL, XD_X12__SC_EXTRA, T(content_n9), NO_MEMB, NULL,
@@ -506,6 +516,14 @@ static enum xd_status put_package(struct xd_x12__out *o, const struct xd_canon_s
     xd_x12__out_setf(o, 1, lx);
     enum xd_status st = xd_x12__out_write(o, "LX");
     o->obj[XD_X12__SC_PACK] = p;
+    if (st == XD_OK && p->sscc == NULL && p->tracking_number == NULL) {
+        /* No label to write: a MAN all the same (mutually defined, its LX number), since only
+         * a MAN tells a package's LX loop from a line's. */
+        xd_x12__out_begin(o);
+        xd_x12__out_setf(o, 1, "ZZ");
+        xd_x12__out_setf(o, 2, lx);
+        st = xd_x12__out_write(o, "MAN");
+    }
     const struct xd_x12__step man[] = {
         STEP("MAN", XD_X12__SC_PACK, NULL, T(man_gm), NO_MEMB, NULL),
         STEP("MAN", XD_X12__SC_PACK, NULL, T(man_cp), NO_MEMB, NULL),
