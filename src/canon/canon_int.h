@@ -257,6 +257,12 @@ struct xd_canon__rule {
 /* Grouped by struct, in the order of XD_CANON_STRUCTS (the walker searches it). */
 extern const struct xd_canon__rule xd_canon__rules[];
 extern const size_t xd_canon__n_rules;
+/* The rules of struct sid are xd_canon__rules[first .. first + count - 1]. */
+struct xd_canon__rule_span {
+    uint8_t first;
+    uint8_t count;
+};
+extern const struct xd_canon__rule_span xd_canon__rule_spans[XD_CANON__S_COUNT];
 
 /* Run the rules of struct <sid> and of every struct inside it; the path is that of <obj>. */
 void xd_canon__rules_walk(struct xd_canon__ctx *c, enum xd_canon__sid sid, const void *obj);

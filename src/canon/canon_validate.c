@@ -146,17 +146,8 @@ void xd_canon__validate_struct(struct xd_canon__ctx *c, enum xd_canon__sid sid, 
 /* NOLINTNEXTLINE(misc-no-recursion): follows the definitions' nesting. */
 void xd_canon__rules_walk(struct xd_canon__ctx *c, enum xd_canon__sid sid, const void *obj)
 {
-    /* The table is grouped by struct in struct order: find the first of <sid>'s rules. */
-    size_t lo = 0, hi = xd_canon__n_rules;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (xd_canon__rules[mid].sid < sid) {
-            lo = mid + 1;
-        } else {
-            hi = mid;
-        }
-    }
-    for (size_t r = lo; r < xd_canon__n_rules && xd_canon__rules[r].sid == sid; r++) {
+    const struct xd_canon__rule_span span = xd_canon__rule_spans[sid];
+    for (size_t r = span.first; r < (size_t)span.first + span.count; r++) {
         xd_canon__rules[r].check(c, obj);
     }
     const struct xd_canon__struct *st = &xd_canon__structs[sid];

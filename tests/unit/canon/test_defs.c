@@ -188,9 +188,19 @@ static void test_structs_used_and_shallow(void **state)
     for (size_t r = 0; r < xd_canon__n_rules; r++) {
         assert_true(xd_canon__rules[r].sid < XD_CANON__S_COUNT);
         assert_true(strlen(xd_canon__rules[r].doc) > 0);
-        /* The walker finds a struct's rules by binary search. */
+        /* The walker finds a struct's rules as one span of the table. */
         assert_true(r == 0 || xd_canon__rules[r - 1].sid <= xd_canon__rules[r].sid);
     }
+    size_t spanned = 0;
+    for (int s = 0; s < XD_CANON__S_COUNT; s++) {
+        const struct xd_canon__rule_span sp = xd_canon__rule_spans[s];
+        for (size_t r = sp.first; r < (size_t)sp.first + sp.count; r++) {
+            assert_true(r < xd_canon__n_rules);
+            assert_int_equal(xd_canon__rules[r].sid, s);
+        }
+        spanned += sp.count;
+    }
+    assert_int_equal(spanned, xd_canon__n_rules);
 }
 
 static void test_code_lists(void **state)
