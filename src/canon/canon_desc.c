@@ -181,20 +181,12 @@ XD_CANON_STRUCTS(XD_CANON__FLAT_ENUM)
         XD_CANON__FLAT_EACH(XD_CANON__FLAT_DESC, name)};
 XD_CANON_STRUCTS(XD_CANON__FLAT_TABLE)
 
-#define XD_CANON__FLAT_STEP(S_, O_, BASE_, ID_, K_, m_, P_, A_, B_, key_, doc_)                    \
-    XD_CANON__STEP_AT(BASE_, O_, XD_CANON__FO_##S_##__##ID_, K_, m_, P_, A_)
-#define XD_CANON__FLAT_STEPS(name, doc)                                                            \
-    static const struct xd_canon__step flat_steps_##name[] = {                                     \
-        XD_CANON__FLAT_EACH(XD_CANON__FLAT_STEP, name)};
-XD_CANON_STRUCTS(XD_CANON__FLAT_STEPS)
-
 #define XD_CANON__FLAT_REQUIRED(S_, O_, BASE_, ID_, K_, m_, P_, A_, B_, key_, doc_)                \
     | (XD_CANON__REQUIRED_##P_ ? UINT64_C(1) << XD_CANON__FO_##S_##__##ID_ : 0)
 #define XD_CANON__FLAT_ENTRY(n_, doc_)                                                             \
     [XD_CANON__S_##n_] = {.fields = flat_##n_,                                                     \
                           .n_fields = XD_CANON__FO_##n_##__COUNT,                                  \
-                          .required = 0 XD_CANON__FLAT_EACH(XD_CANON__FLAT_REQUIRED, n_),          \
-                          .steps = flat_steps_##n_},
+                          .required = 0 XD_CANON__FLAT_EACH(XD_CANON__FLAT_REQUIRED, n_)},
 const struct xd_canon__flat xd_canon__flats[XD_CANON__S_COUNT] = {
     XD_CANON_STRUCTS(XD_CANON__FLAT_ENTRY)};
 

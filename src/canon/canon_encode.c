@@ -146,21 +146,22 @@ static enum xd_status put_int(struct out *o, int64_t v)
 
 static enum xd_status put_object(struct out *o, enum xd_canon__sid sid, const void *obj);
 
-/* Is this member present? (Required scalars always are.) Reads only the step. */
-static bool present(const struct xd_canon__step *s, const void *base)
+/* Is this member present? (Required scalars always are.) */
+static bool present(const struct xd_canon__field *f, const void *base)
 {
-    switch ((enum xd_canon__kind)s->kind) {
+    const void *at = XD_CANON__AT_CONST(base, f->offset);
+    switch ((enum xd_canon__kind)f->kind) {
     case XD_CANON__K_DECIMAL:
     case XD_CANON__K_INT:
     case XD_CANON__K_BOOL:
-        return s->aux == 0 || *(const bool *)XD_CANON__AT_CONST(base, s->aux);
+        return xd_canon__scalar_present(f, base);
     case XD_CANON__K_ARRAY:
     case XD_CANON__K_STRINGS:
-        return *(const size_t *)XD_CANON__AT_CONST(base, s->aux) > 0;
+        return *(const size_t *)XD_CANON__AT_CONST(base, f->count_offset) > 0;
     case XD_CANON__K_INLINE:
         return true;
     default:
-        return *(const void *const *)XD_CANON__AT_CONST(base, s->offset) != NULL;
+        return *(const void *const *)at != NULL;
     }
 }
 
@@ -224,10 +225,10 @@ static enum xd_status put_members(struct out *o, enum xd_canon__sid sid, const v
 {
     const struct xd_canon__flat *ft = &xd_canon__flats[sid];
     for (size_t i = 0; i < ft->n_fields; i++) {
-        if (!present(&ft->steps[i], obj)) {
+        const struct xd_canon__field *f = &ft->fields[i];
+        if (!present(f, obj)) {
             continue;
         }
-        const struct xd_canon__field *f = &ft->fields[i];
         TRY(room(o, f->json_key_len + 1));
         if (!first) {
             *o->p++ = ',';

@@ -64,7 +64,7 @@ struct xd_canon__field {
     uint8_t sub;       /* OBJECT, INLINE, ARRAY: enum xd_canon__sid */
 };
 
-/* What the hot walkers (validate, encode, rules) need of a member, 8 bytes instead of the
+/* What the hot walkers (validate, rules) need of a member, 8 bytes instead of the
  * field's 112, generated from the same definitions: step i describes fields[i], whose name,
  * limits and key are read only for members that are present. */
 struct xd_canon__step {
@@ -119,7 +119,6 @@ struct xd_canon__flat {
     const struct xd_canon__field *fields;
     size_t n_fields;
     uint64_t required;
-    const struct xd_canon__step *steps; /* one per field */
 };
 
 extern const struct xd_canon__struct xd_canon__structs[XD_CANON__S_COUNT];
