@@ -414,6 +414,11 @@ static void check_gs1(struct xd_canon__ctx *c, const char *s, size_t len, bool l
     }
 }
 
+static void report_bad_ident(struct xd_canon__ctx *c)
+{
+    xd_canon__report(c, "format", "must be printable ASCII without leading or trailing spaces");
+}
+
 static void check_class(struct xd_canon__ctx *c, enum xd_canon__cid cls, const char *s, size_t len)
 {
     switch (cls) {
@@ -429,8 +434,7 @@ static void check_class(struct xd_canon__ctx *c, enum xd_canon__cid cls, const c
         return;
     case XD_CANON__C_IDENT:
         if (!all_in(s, len, ' ', '~') || s[0] == ' ' || s[len - 1] == ' ') {
-            xd_canon__report(c, "format",
-                             "must be printable ASCII without leading or trailing spaces");
+            report_bad_ident(c);
         }
         return;
     case XD_CANON__C_CURRENCY:
@@ -600,6 +604,13 @@ static void check_text(struct xd_canon__ctx *c, const struct xd_canon__field *f,
         return;
     }
     if (printable && f->str_class == XD_CANON__C_TEXT) {
+        return;
+    }
+    if (printable && f->str_class == XD_CANON__C_IDENT) {
+        /* check_class without its scan for bytes outside ' '..'~': there are none */
+        if (s[0] == ' ' || s[len - 1] == ' ') {
+            report_bad_ident(c);
+        }
         return;
     }
     check_class(c, (enum xd_canon__cid)f->str_class, s, len);

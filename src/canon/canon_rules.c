@@ -963,113 +963,101 @@ static void rule_snapshot_line(struct xd_canon__ctx *c, const void *obj)
 /* Rules run in this order for each struct, a struct's own before those of the structs inside.
  * Grouped by struct in the order of XD_CANON_STRUCTS, so the walker finds a struct's rules by
  * binary search (test_defs checks the order). */
-const struct xd_canon__rule xd_canon__rules[] = {
-    {.sid = XD_CANON__S_contact, .check = rule_contact, .doc = "Has a name, phone or email."},
-    {.sid = XD_CANON__S_party_ref,
-     .check = rule_party_ref,
-     .doc = "Names the party: party_id, location_id, name, gln, duns or assigned_id."},
-    {.sid = XD_CANON__S_carrier,
-     .check = rule_carrier,
-     .doc = "Says something: scac, name, service_level or transport_mode."},
-    {.sid = XD_CANON__S_payment_terms,
-     .check = rule_payment_terms,
-     .doc = "discount_percent and discount_days come together."},
-    {.sid = XD_CANON__S_identifier,
-     .check = rule_identifier,
-     .doc = "value fits its scheme (GLN check digit, D-U-N-S digits, SCAC letters, ISA ID "
-            "length); x12_isa has a qualifier."},
-    {.sid = XD_CANON__S_item,
-     .check = rule_item,
-     .doc = "Each packaging uom appears once and differs from base_uom."},
-    {.sid = XD_CANON__S_party, .check = rule_party, .doc = "identifiers are unique."},
-    {.sid = XD_CANON__S_location,
-     .check = rule_location,
-     .doc = "parent_location_id differs from location_id."},
-    {.sid = XD_CANON__S_po_line,
-     .check = rule_item_po_line,
-     .doc = "Names its item: sku, vendor_part, buyer_part or gtin."},
-    {.sid = XD_CANON__S_purchase_order,
-     .check = rule_purchase_order,
-     .doc = "lines present unless purpose is cancel; line_number unique; requested and cancel"
-            " dates not before order_date, delivery not before ship; line `change` only when "
-            "purpose is change; currency present when any line has a unit_price; totals "
-            "(line_count, total_quantity, total_amount) match the lines."},
-    {.sid = XD_CANON__S_ack_line,
-     .check = rule_item_ack_line,
-     .doc = "Names its item: sku, vendor_part, buyer_part or gtin."},
-    {.sid = XD_CANON__S_ack_line,
-     .check = rule_ack_line,
-     .doc = "changed carries a confirmed quantity, price or date; backordered carries "
-            "backordered_quantity or a confirmed date; uom present when a quantity is."},
-    {.sid = XD_CANON__S_po_acknowledgement,
-     .check = rule_po_acknowledgement,
-     .doc = "line_number unique; ack_date not before po_date; status accepted has only "
-            "accepted lines, rejected only rejected lines."},
-    {.sid = XD_CANON__S_asn_item,
-     .check = rule_item_asn_item,
-     .doc = "Names its item: sku, vendor_part, buyer_part or gtin."},
-    {.sid = XD_CANON__S_asn_item,
-     .check = rule_asn_item,
-     .doc = "As many serial_numbers as quantity; expiry_date not before production_date."},
-    {.sid = XD_CANON__S_asn_order, .check = rule_asn_order, .doc = "Holds packs or items."},
-    {.sid = XD_CANON__S_ship_notice,
-     .check = rule_ship_notice,
-     .doc = "estimated_delivery_date not before ship_date; SSCCs unique; parent_sscc names "
-            "another pack, without loops, at most four levels; every pack holds items or "
-            "packs; package_count equals the outermost packs."},
-    {.sid = XD_CANON__S_receipt_line,
-     .check = rule_item_receipt_line,
-     .doc = "Names its item: sku, vendor_part, buyer_part or gtin."},
-    {.sid = XD_CANON__S_receipt_line,
-     .check = rule_receipt_line,
-     .doc = "damaged_quantity + rejected_quantity <= received_quantity; as many "
-            "serial_numbers as received_quantity."},
-    {.sid = XD_CANON__S_receipt, .check = rule_receipt, .doc = "line_number unique."},
-    {.sid = XD_CANON__S_invoice_line,
-     .check = rule_item_invoice_line,
-     .doc = "Names its item: sku, vendor_part, buyer_part or gtin."},
-    {.sid = XD_CANON__S_invoice_line,
-     .check = rule_invoice_line,
-     .doc = "amount is quantity x unit_price rounded to amount's scale (half up or half "
-            "even)."},
-    {.sid = XD_CANON__S_invoice,
-     .check = rule_invoice,
-     .doc = "line_number unique; due_date not before invoice_date, invoice_date not before "
-            "po_date; totals: line_count, subtotal = sum of line amounts, charges_total, "
-            "allowances_total and tax_total = sums of their lists, total_amount = subtotal + "
-            "charges - allowances + taxes (each compared after rounding to its own scale)."},
-    {.sid = XD_CANON__S_rma_line,
-     .check = rule_item_rma_line,
-     .doc = "Names its item: sku, vendor_part, buyer_part or gtin."},
-    {.sid = XD_CANON__S_rma_line,
-     .check = rule_rma_line,
-     .doc = "As many serial_numbers as quantity."},
-    {.sid = XD_CANON__S_return_authorization,
-     .check = rule_return_authorization,
-     .doc = "line_number unique; expiry_date not before rma_date; every line has a reason, "
-            "its own or the document's."},
-    {.sid = XD_CANON__S_shipping_order,
-     .check = rule_shipping_order,
-     .doc = "line_number unique; requested_ship_date not before order_date, delivery not "
-            "before ship."},
-    {.sid = XD_CANON__S_sc_line,
-     .check = rule_sc_line,
-     .doc = "cancelled ships nothing; shipped ships at least ordered_quantity; as many "
-            "serial_numbers as shipped_quantity."},
-    {.sid = XD_CANON__S_shipment_confirmation,
-     .check = rule_shipment_confirmation,
-     .doc = "line_number unique; package contents name lines of the shipment and add up to no"
-            " more than each line's shipped_quantity; package SSCCs unique."},
-    {.sid = XD_CANON__S_movement_refs,
-     .check = rule_movement_refs,
-     .doc = "Names at least one document."},
-    {.sid = XD_CANON__S_inventory_movement,
-     .check = rule_inventory_movement,
-     .doc = "quantity: adjustment non-zero (signed), count >= 0, other kinds > 0; a transfer "
-            "has to_location_id (another location or bin), other kinds none."},
-    {.sid = XD_CANON__S_snapshot_line, .check = rule_snapshot_line, .doc = "available <= on_hand."},
-    {.sid = XD_CANON__S_inventory_snapshot,
-     .check = rule_inventory_snapshot,
-     .doc = "sku and lot_number unique together."},
-};
+/* Grouped by struct, in the order of XD_CANON_STRUCTS: R(struct, check, doc, S). */
+#define XD_CANON__RULE_LIST(R, S)                                                                  \
+    R(contact, rule_contact, "Has a name, phone or email.", S)                                     \
+    R(party_ref, rule_party_ref,                                                                   \
+      "Names the party: party_id, location_id, name, gln, duns or assigned_id.", S)                \
+    R(carrier, rule_carrier, "Says something: scac, name, service_level or transport_mode.", S)    \
+    R(payment_terms, rule_payment_terms, "discount_percent and discount_days come together.", S)   \
+    R(identifier, rule_identifier,                                                                 \
+      "value fits its scheme (GLN check digit, D-U-N-S digits, SCAC letters, ISA ID "              \
+      "length); x12_isa has a qualifier.",                                                         \
+      S)                                                                                           \
+    R(item, rule_item, "Each packaging uom appears once and differs from base_uom.", S)            \
+    R(party, rule_party, "identifiers are unique.", S)                                             \
+    R(location, rule_location, "parent_location_id differs from location_id.", S)                  \
+    R(po_line, rule_item_po_line, "Names its item: sku, vendor_part, buyer_part or gtin.", S)      \
+    R(purchase_order, rule_purchase_order,                                                         \
+      "lines present unless purpose is cancel; line_number unique; requested and cancel"           \
+      " dates not before order_date, delivery not before ship; line `change` only when "           \
+      "purpose is change; currency present when any line has a unit_price; totals "                \
+      "(line_count, total_quantity, total_amount) match the lines.",                               \
+      S)                                                                                           \
+    R(ack_line, rule_item_ack_line, "Names its item: sku, vendor_part, buyer_part or gtin.", S)    \
+    R(ack_line, rule_ack_line,                                                                     \
+      "changed carries a confirmed quantity, price or date; backordered carries "                  \
+      "backordered_quantity or a confirmed date; uom present when a quantity is.",                 \
+      S)                                                                                           \
+    R(po_acknowledgement, rule_po_acknowledgement,                                                 \
+      "line_number unique; ack_date not before po_date; status accepted has only "                 \
+      "accepted lines, rejected only rejected lines.",                                             \
+      S)                                                                                           \
+    R(asn_item, rule_item_asn_item, "Names its item: sku, vendor_part, buyer_part or gtin.", S)    \
+    R(asn_item, rule_asn_item,                                                                     \
+      "As many serial_numbers as quantity; expiry_date not before production_date.", S)            \
+    R(asn_order, rule_asn_order, "Holds packs or items.", S)                                       \
+    R(ship_notice, rule_ship_notice,                                                               \
+      "estimated_delivery_date not before ship_date; SSCCs unique; parent_sscc names "             \
+      "another pack, without loops, at most four levels; every pack holds items or "               \
+      "packs; package_count equals the outermost packs.",                                          \
+      S)                                                                                           \
+    R(receipt_line, rule_item_receipt_line,                                                        \
+      "Names its item: sku, vendor_part, buyer_part or gtin.", S)                                  \
+    R(receipt_line, rule_receipt_line,                                                             \
+      "damaged_quantity + rejected_quantity <= received_quantity; as many "                        \
+      "serial_numbers as received_quantity.",                                                      \
+      S)                                                                                           \
+    R(receipt, rule_receipt, "line_number unique.", S)                                             \
+    R(invoice_line, rule_item_invoice_line,                                                        \
+      "Names its item: sku, vendor_part, buyer_part or gtin.", S)                                  \
+    R(invoice_line, rule_invoice_line,                                                             \
+      "amount is quantity x unit_price rounded to amount's scale (half up or half "                \
+      "even).",                                                                                    \
+      S)                                                                                           \
+    R(invoice, rule_invoice,                                                                       \
+      "line_number unique; due_date not before invoice_date, invoice_date not before "             \
+      "po_date; totals: line_count, subtotal = sum of line amounts, charges_total, "               \
+      "allowances_total and tax_total = sums of their lists, total_amount = subtotal + "           \
+      "charges - allowances + taxes (each compared after rounding to its own scale).",             \
+      S)                                                                                           \
+    R(rma_line, rule_item_rma_line, "Names its item: sku, vendor_part, buyer_part or gtin.", S)    \
+    R(rma_line, rule_rma_line, "As many serial_numbers as quantity.", S)                           \
+    R(return_authorization, rule_return_authorization,                                             \
+      "line_number unique; expiry_date not before rma_date; every line has a reason, "             \
+      "its own or the document's.",                                                                \
+      S)                                                                                           \
+    R(shipping_order, rule_shipping_order,                                                         \
+      "line_number unique; requested_ship_date not before order_date, delivery not "               \
+      "before ship.",                                                                              \
+      S)                                                                                           \
+    R(sc_line, rule_sc_line,                                                                       \
+      "cancelled ships nothing; shipped ships at least ordered_quantity; as many "                 \
+      "serial_numbers as shipped_quantity.",                                                       \
+      S)                                                                                           \
+    R(shipment_confirmation, rule_shipment_confirmation,                                           \
+      "line_number unique; package contents name lines of the shipment and add up to no"           \
+      " more than each line's shipped_quantity; package SSCCs unique.",                            \
+      S)                                                                                           \
+    R(movement_refs, rule_movement_refs, "Names at least one document.", S)                        \
+    R(inventory_movement, rule_inventory_movement,                                                 \
+      "quantity: adjustment non-zero (signed), count >= 0, other kinds > 0; a transfer "           \
+      "has to_location_id (another location or bin), other kinds none.",                           \
+      S)                                                                                           \
+    R(snapshot_line, rule_snapshot_line, "available <= on_hand.", S)                               \
+    R(inventory_snapshot, rule_inventory_snapshot, "sku and lot_number unique together.", S)
+
+#define XD_CANON__RULE_ENTRY(s_, fn_, doc_, S_)                                                    \
+    {.sid = XD_CANON__S_##s_, .check = (fn_), .doc = (doc_)},
+const struct xd_canon__rule xd_canon__rules[] = {XD_CANON__RULE_LIST(XD_CANON__RULE_ENTRY, 0)};
 const size_t xd_canon__n_rules = sizeof xd_canon__rules / sizeof xd_canon__rules[0];
+
+/* Where each struct's rules are in the table, counted from the same list at compile time, so
+ * the walk finds them with one load instead of a search. */
+#define XD_CANON__RULE_BEFORE(s_, fn_, doc_, S_) +(XD_CANON__S_##s_ < XD_CANON__S_##S_)
+#define XD_CANON__RULE_OF(s_, fn_, doc_, S_)     +(XD_CANON__S_##s_ == XD_CANON__S_##S_)
+#define XD_CANON__RULE_SPAN(name, doc)                                                             \
+    [XD_CANON__S_##name] = {.first = 0 XD_CANON__RULE_LIST(XD_CANON__RULE_BEFORE, name),           \
+                            .count = 0 XD_CANON__RULE_LIST(XD_CANON__RULE_OF, name)},
+const struct xd_canon__rule_span xd_canon__rule_spans[XD_CANON__S_COUNT] = {
+    XD_CANON_STRUCTS(XD_CANON__RULE_SPAN)};

@@ -97,23 +97,30 @@ static void validate_value(struct xd_canon__ctx *c, const struct xd_canon__field
     }
 }
 
-/* A string, object or array member that is not there (validate_value would only report it
- * when it is required). Scalars are left to validate_value. */
-static bool absent_pointer(const struct xd_canon__field *f, const void *base)
+/* An optional member with nothing to check: a pointer that is NULL, an array with no items,
+ * a scalar whose has_ flag is false, or a BOOL (validate_value checks none). Reads only the
+ * step, so the walk does not touch the field of a member that is not there. */
+static bool nothing_to_check(const struct xd_canon__step *s, const void *base)
 {
-    switch ((enum xd_canon__kind)f->kind) {
+    switch ((enum xd_canon__kind)s->kind) {
     case XD_CANON__K_STRING:
     case XD_CANON__K_CODE:
     case XD_CANON__K_DATE:
     case XD_CANON__K_DATETIME:
     case XD_CANON__K_OBJECT:
-        return *(const void *const *)XD_CANON__AT_CONST(base, f->offset) == NULL;
+        return *(const void *const *)XD_CANON__AT_CONST(base, s->offset) == NULL;
     case XD_CANON__K_ARRAY:
     case XD_CANON__K_STRINGS:
-        return *(const size_t *)XD_CANON__AT_CONST(base, f->count_offset) == 0;
-    default:
-        return false;
+        return *(const size_t *)XD_CANON__AT_CONST(base, s->aux) == 0;
+    case XD_CANON__K_DECIMAL:
+    case XD_CANON__K_INT:
+        return s->aux != 0 && !*(const bool *)XD_CANON__AT_CONST(base, s->aux);
+    case XD_CANON__K_BOOL:
+        return true;
+    case XD_CANON__K_INLINE:
+        break;
     }
+    return false;
 }
 
 /* NOLINTNEXTLINE(misc-no-recursion): follows the definitions' nesting. */
@@ -121,14 +128,15 @@ void xd_canon__validate_struct(struct xd_canon__ctx *c, enum xd_canon__sid sid, 
 {
     const struct xd_canon__struct *st = &xd_canon__structs[sid];
     for (size_t i = 0; i < st->n_fields; i++) {
-        const struct xd_canon__field *f = &st->fields[i];
-        if (f->kind == XD_CANON__K_INLINE) {
-            xd_canon__validate_struct(c, f->sub, XD_CANON__AT_CONST(obj, f->offset));
+        const struct xd_canon__step *s = &st->steps[i];
+        if (s->kind == XD_CANON__K_INLINE) {
+            xd_canon__validate_struct(c, s->sub, XD_CANON__AT_CONST(obj, s->offset));
             continue;
         }
-        if (!f->required && absent_pointer(f, obj)) {
-            continue; /* nothing to check: most optional members of a document are absent */
+        if (!s->required && nothing_to_check(s, obj)) {
+            continue; /* most optional members of a document are absent */
         }
+        const struct xd_canon__field *f = &st->fields[i];
         size_t mark = xd_canon__path_member(c, f->name, f->name_len);
         validate_value(c, f, obj);
         xd_canon__path_restore(c, mark);
@@ -138,36 +146,34 @@ void xd_canon__validate_struct(struct xd_canon__ctx *c, enum xd_canon__sid sid, 
 /* NOLINTNEXTLINE(misc-no-recursion): follows the definitions' nesting. */
 void xd_canon__rules_walk(struct xd_canon__ctx *c, enum xd_canon__sid sid, const void *obj)
 {
-    /* The table is grouped by struct in struct order: find the first of <sid>'s rules. */
-    size_t lo = 0, hi = xd_canon__n_rules;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (xd_canon__rules[mid].sid < sid) {
-            lo = mid + 1;
-        } else {
-            hi = mid;
-        }
-    }
-    for (size_t r = lo; r < xd_canon__n_rules && xd_canon__rules[r].sid == sid; r++) {
+    const struct xd_canon__rule_span span = xd_canon__rule_spans[sid];
+    for (size_t r = span.first; r < (size_t)span.first + span.count; r++) {
         xd_canon__rules[r].check(c, obj);
     }
     const struct xd_canon__struct *st = &xd_canon__structs[sid];
-    for (size_t i = 0; i < st->n_fields; i++) {
-        const struct xd_canon__field *f = &st->fields[i];
-        const void *at = XD_CANON__AT_CONST(obj, f->offset);
-        if (f->kind == XD_CANON__K_INLINE) {
-            xd_canon__rules_walk(c, f->sub, at);
-        } else if (f->kind == XD_CANON__K_OBJECT && *(const void *const *)at != NULL) {
-            size_t mark = xd_canon__path_member(c, f->name, f->name_len);
-            xd_canon__rules_walk(c, f->sub, *(const void *const *)at);
-            xd_canon__path_restore(c, mark);
-        } else if (f->kind == XD_CANON__K_ARRAY) {
-            size_t n = *(const size_t *)XD_CANON__AT_CONST(obj, f->count_offset);
+    /* Only members holding structs can hold rules: the nested list has just those. */
+    for (const struct xd_canon__step *s = st->nested; s->sub != XD_CANON__S_COUNT; s++) {
+        const void *at = XD_CANON__AT_CONST(obj, s->offset);
+        if (s->kind == XD_CANON__K_INLINE) {
+            xd_canon__rules_walk(c, s->sub, at);
+        } else if (s->kind == XD_CANON__K_OBJECT) {
+            if (*(const void *const *)at != NULL) {
+                const struct xd_canon__field *f = &st->fields[s->index];
+                size_t mark = xd_canon__path_member(c, f->name, f->name_len);
+                xd_canon__rules_walk(c, s->sub, *(const void *const *)at);
+                xd_canon__path_restore(c, mark);
+            }
+        } else {
+            size_t n = *(const size_t *)XD_CANON__AT_CONST(obj, s->aux);
             const char *items = *(const char *const *)at;
+            if (n == 0 || items == NULL) {
+                continue; /* the walk would only push and pop the member's name */
+            }
+            const struct xd_canon__field *f = &st->fields[s->index];
             size_t mark = xd_canon__path_member(c, f->name, f->name_len);
-            for (size_t k = 0; k < n && items != NULL; k++) {
+            for (size_t k = 0; k < n; k++) {
                 size_t m2 = xd_canon__path_index(c, k);
-                xd_canon__rules_walk(c, f->sub, items + k * f->elem_size);
+                xd_canon__rules_walk(c, s->sub, items + k * f->elem_size);
                 xd_canon__path_restore(c, m2);
             }
             xd_canon__path_restore(c, mark);

@@ -611,6 +611,25 @@ static void test_built_in_c(void **state)
         }
     }
     bad->lines[1].note = NULL;
+    /* An IDENT member (sku): the printable path checks only the spaces at either end, the
+     * other the whole class; both give the same problem. */
+    const char *skus[][2] = {
+        {"NW 2", NULL},       {" NW-2", "format"},     {"NW-2 ", "format"}, {" ", "format"},
+        {"NW\x01", "format"}, {"N\xc3\xa9", "format"}, {"NW-2~", NULL},
+    };
+    for (size_t i = 0; i < XD_ARRAY_LEN(skus); i++) {
+        bad->lines[1].sku = skus[i][0];
+        xd_diags_reset(&d);
+        enum xd_status want = skus[i][1] ? XD_EINVALDOC : XD_OK;
+        assert_int_equal(xd_canon_validate(doc, &d), want);
+        if (skus[i][1] != NULL) {
+            assert_int_equal(d.count, 1);
+            assert_string_equal(d.items[0].path, "$.lines[1].sku");
+            assert_string_equal(d.items[0].code, skus[i][1]);
+            assert_non_null(strstr(d.items[0].message, "without leading or trailing spaces"));
+        }
+    }
+    bad->lines[1].sku = "NW-2";
     bad->lines[1].quantity.scale = 2;
     bad->lines = NULL;
     xd_diags_reset(&d);
