@@ -132,8 +132,7 @@ enum xd_status xd_buf_printf(struct xd_buf *b, const char *fmt, ...)
     return st;
 }
 
-/* Length of the valid UTF-8 sequence starting at s[0], or 0 when it is not valid. */
-static size_t utf8_seq_len(const unsigned char *s, size_t n)
+size_t xd_utf8_seq_len(const unsigned char *s, size_t n)
 {
     unsigned char c = s[0];
     size_t len;
@@ -205,7 +204,7 @@ enum xd_status xd_buf_append_json_str(struct xd_buf *b, const char *s, size_t n)
             esc[5] = hex[c & 15];
             elen = 6;
         } else {
-            adv = utf8_seq_len(u + i, n - i);
+            adv = xd_utf8_seq_len(u + i, n - i);
             if (adv == 0) {
                 memcpy(esc, "\xEF\xBF\xBD", 3); /* U+FFFD for an invalid byte */
                 elen = 3;

@@ -59,6 +59,9 @@ enum xd_status xd_buf_append_strs(struct xd_buf *b, ...) __attribute__((sentinel
 enum xd_status xd_buf_printf(struct xd_buf *b, const char *fmt, ...) XD_PRINTF(2, 3) XD_NODISCARD;
 enum xd_status xd_buf_vprintf(struct xd_buf *b, const char *fmt, va_list ap)
     XD_PRINTF(2, 0) XD_NODISCARD;
+/* Length of the well-formed UTF-8 sequence starting at s[0] (1 to 4; no overlong forms, no
+ * surrogates, nothing past U+10FFFF), or 0 when it is not one. <n> > 0 bytes are readable. */
+size_t xd_utf8_seq_len(const unsigned char *s, size_t n);
 /* Append <s> escaped as the inside of a JSON string (no surrounding quotes). Bytes that are not
  * valid UTF-8 are written as U+FFFD so the output is always valid JSON. */
 enum xd_status xd_buf_append_json_str(struct xd_buf *b, const char *s, size_t n) XD_NODISCARD;

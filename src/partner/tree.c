@@ -410,27 +410,11 @@ static size_t bad_utf8(const unsigned char *text, size_t len, int *line, int *co
     *column = 1;
     size_t i = 0;
     while (i < len) {
-        unsigned char c = text[i];
-        size_t n = c < 0x80             ? 1
-                   : (c & 0xE0) == 0xC0 ? 2
-                   : (c & 0xF0) == 0xE0 ? 3
-                   : (c & 0xF8) == 0xF0 ? 4
-                                        : 0;
-        if (n == 0 || i + n > len) {
+        size_t n = xd_utf8_seq_len(text + i, len - i);
+        if (n == 0) {
             return i;
         }
-        uint32_t cp = n == 1 ? c : (uint32_t)(c & (0x7F >> n));
-        for (size_t k = 1; k < n; k++) {
-            if ((text[i + k] & 0xC0) != 0x80) {
-                return i;
-            }
-            cp = (cp << 6) | (text[i + k] & 0x3F);
-        }
-        static const uint32_t least[] = {0, 0, 0x80, 0x800, 0x10000};
-        if (cp < least[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
-            return i;
-        }
-        if (c == '\n') {
+        if (text[i] == '\n') {
             (*line)++;
             *column = 1;
         } else {
