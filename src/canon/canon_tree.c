@@ -17,7 +17,8 @@
 
 #include "canon/canon_json.h"
 
-/* Integers that fit json_int_t; anything else is refused, as json_loadb refuses them. */
+/* Integers that fit json_int_t, reals that fit a double; anything else is refused, as
+ * json_loadb refuses it. */
 static json_t *number(struct xd_canon__json *j)
 {
     const char *text = NULL;
@@ -26,7 +27,16 @@ static json_t *number(struct xd_canon__json *j)
     if (!xd_canon__json_number(j, &text, &len, &integer)) {
         return NULL;
     }
-    char small[64];
+    if (integer) {
+        int64_t n = 0;
+        enum xd_status st = xd_parse_i64(text, len, INT64_MIN, INT64_MAX, &n);
+        json_t *v = st == XD_OK ? json_integer((json_int_t)n) : NULL;
+        if (v == NULL && j->status == XD_OK) {
+            j->status = st != XD_OK ? XD_EPARSE : XD_ENOMEM;
+        }
+        return v;
+    }
+    char small[64]; /* strtod wants a C string */
     char *s = len < sizeof small ? small : xd_arena_strndup(j->arena, text, len);
     if (s == NULL) {
         j->status = XD_ENOMEM;
@@ -37,15 +47,8 @@ static json_t *number(struct xd_canon__json *j)
         small[len] = '\0';
     }
     errno = 0;
-    char *end = NULL;
-    json_t *v = NULL;
-    if (integer) {
-        long long n = strtoll(s, &end, 10);
-        v = errno == 0 ? json_integer((json_int_t)n) : NULL;
-    } else {
-        double d = strtod(s, &end);
-        v = errno == 0 ? json_real(d) : NULL;
-    }
+    double d = strtod(s, NULL);
+    json_t *v = errno == 0 ? json_real(d) : NULL;
     if (v == NULL && j->status == XD_OK) {
         j->status = errno != 0 ? XD_EPARSE : XD_ENOMEM;
     }
@@ -303,6 +306,24 @@ static enum xd_status put_value(struct xd_buf *b, const json_t *v, unsigned dept
 enum xd_status xd_canon_tree_write(const json_t *v, struct xd_buf *out)
 {
     return v != NULL ? put_value(out, v, 0) : XD_EINVAL;
+}
+
+enum xd_status xd_canon_tree_decode(const json_t *v, struct xd_arena *a, struct xd_canon_doc **out,
+                                    struct xd_diags *diags)
+{
+    struct xd_buf text;
+    xd_buf_init(&text, XD_CANON_MAX_INPUT);
+    enum xd_status st = xd_canon_tree_write(v, &text);
+    if (st == XD_OK) {
+        st = xd_canon_decode(text.data, text.len, a, out, diags);
+    } else if (st == XD_ETOOBIG) {
+        st = xd_diags_add(diags, "size", "$", "the document is larger than %zu bytes",
+                          XD_CANON_MAX_INPUT) == XD_OK
+                 ? XD_EINVALDOC
+                 : XD_ENOMEM;
+    }
+    xd_buf_cleanup(&text);
+    return st;
 }
 
 char *xd_canon_tree_dump(const json_t *v, struct xd_buf *scratch, struct xd_arena *a)

@@ -269,18 +269,10 @@ struct doc_build {
  * read its business keys. */
 static enum xd_status build_doc(const struct doc_build *b, json_t *doc, struct xd_store_ingest *out)
 {
-    struct xd_buf text;
-    xd_buf_init(&text, XD_CANON_MAX_INPUT);
-    enum xd_status st = xd_canon_tree_write(doc, &text);
-    if (st != XD_OK) {
-        xd_buf_cleanup(&text);
-        return st == XD_ETOOBIG ? XD_EINVALDOC : XD_ENOMEM;
-    }
     struct xd_diags diags;
     xd_diags_init(&diags, 4);
     struct xd_canon_doc *cd = NULL;
-    st = xd_canon_decode(text.data, text.len, b->arena, &cd, &diags);
-    xd_buf_cleanup(&text);
+    enum xd_status st = xd_canon_tree_decode(doc, b->arena, &cd, &diags);
     xd_diags_cleanup(&diags);
     if (st != XD_OK) {
         return st == XD_ENOMEM ? st : XD_EINVALDOC;

@@ -99,19 +99,11 @@ static enum xd_status render_x12(const struct xd_partner_profile *p,
                                  const struct xd_partner_controls *c, struct xd_buf *out,
                                  struct xd_error *err)
 {
-    struct xd_buf text;
-    xd_buf_init(&text, XD_CANON_MAX_INPUT);
-    enum xd_status st = xd_canon_tree_write(doc, &text);
-    if (st != XD_OK) {
-        xd_buf_cleanup(&text);
-        return xd_error_set(err, st, "rendering for %s: %s", p->id, xd_strerror(st));
-    }
     struct xd_arena *a = xd_arena_create(0, (size_t)64 << 20);
     struct xd_diags diags;
     xd_diags_init(&diags, 5);
     struct xd_canon_doc *cd = NULL;
-    st = a != NULL ? xd_canon_decode(text.data, text.len, a, &cd, &diags) : XD_ENOMEM;
-    xd_buf_cleanup(&text);
+    enum xd_status st = a != NULL ? xd_canon_tree_decode(doc, a, &cd, &diags) : XD_ENOMEM;
     if (st != XD_OK) {
         xd_error_set(err, st, "rendering for %s: the document is not valid canonical JSON (%s)",
                      p->id, diags.count > 0 ? diags.items[0].message : xd_strerror(st));
