@@ -65,26 +65,12 @@ static void refused(const char *text)
 static void test_examples(void **state)
 {
     (void)state;
-    static const char *const types[] = {
-        "item",
-        "party",
-        "location",
-        "purchase_order",
-        "po_acknowledgement",
-        "ship_notice",
-        "receipt",
-        "invoice",
-        "return_authorization",
-        "shipping_order",
-        "shipment_confirmation",
-        "inventory_movement",
-        "inventory_snapshot",
-    };
     const char *src = getenv("CROSSDOCK_SRC");
     assert_non_null(src);
-    for (size_t i = 0; i < sizeof types / sizeof types[0]; i++) {
+    for (int t = 0; t < XD_CANON_TYPE_COUNT; t++) { /* one example of every type */
         char path[1024];
-        snprintf(path, sizeof path, "%s/examples/documents/%s.json", src, types[i]);
+        snprintf(path, sizeof path, "%s/examples/documents/%s.json", src,
+                 xd_canon_type_name((enum xd_canon_type)t));
         json_error_t e;
         json_t *j = json_load_file(path, 0, &e);
         assert_non_null(j);
