@@ -337,6 +337,20 @@ static int wait_listening(struct demo *d, pid_t pid, unsigned port, const char *
     return -1;
 }
 
+/* Start the simulator <name> (log <name>.log) and wait until it listens on <port>. */
+static int start_sim(struct demo *d, char **argv, const char *name, unsigned port)
+{
+    char log[32];
+    snprintf(log, sizeof log, "%s.log", name);
+    pid_t pid = spawn(d, argv, log);
+    if (pid <= 0) {
+        fprintf(stderr, "crossdock demo: the %s simulator did not start\n", name);
+        return -1;
+    }
+    child(d, pid, name);
+    return wait_listening(d, pid, port, name, log);
+}
+
 /* No outbound message waits or is under way: what the flows sent has arrived. */
 static bool outbox_drained(struct demo *d)
 {
@@ -431,9 +445,7 @@ static int start_network(struct demo *d, unsigned orders, const char *rate, bool
                          "500",        "--ship-delay",
                          "1500",       "--invoice-delay",
                          "3000",       NULL};
-    pid_t sup = spawn(d, problems ? sup_mixed : sup_happy, "supplier.log");
-    child(d, sup, "supplier");
-    if (sup <= 0 || wait_listening(d, sup, d->sup, "supplier", "supplier.log") != 0) {
+    if (start_sim(d, problems ? sup_mixed : sup_happy, "supplier", d->sup) != 0) {
         return -1;
     }
     char *wh_happy[] = {NULL, "sim",   "warehouse", "--profile", p2,          "--listen",
@@ -442,9 +454,7 @@ static int start_network(struct demo *d, unsigned orders, const char *rate, bool
     char *wh_mixed[] = {NULL, "sim",     "warehouse", "--profile",       p2,          "--listen",
                         wl,   "--hub",   url,         "--token",         d->wh_token, "--every",
                         "6",  "--short", "1:1",       "--receive-delay", "1000",      NULL};
-    pid_t wh = spawn(d, problems ? wh_mixed : wh_happy, "warehouse.log");
-    child(d, wh, "warehouse");
-    if (wh <= 0 || wait_listening(d, wh, d->wh, "warehouse", "warehouse.log") != 0) {
+    if (start_sim(d, problems ? wh_mixed : wh_happy, "warehouse", d->wh) != 0) {
         return -1;
     }
     char *erp[] = {NULL,
@@ -467,16 +477,7 @@ static int start_network(struct demo *d, unsigned orders, const char *rate, bool
                    "--connections",
                    problems ? "1" : "16",
                    NULL};
-    pid_t erp_pid = spawn(d, erp, "erp.log");
-    child(d, erp_pid, "erp");
-    if (erp_pid <= 0 || wait_listening(d, erp_pid, d->erp, "ERP", "erp.log") != 0) {
-        return -1;
-    }
-    if (d->n != 4) {
-        fprintf(stderr, "crossdock demo: a simulator did not start (logs in %s)\n", d->dir);
-        return -1;
-    }
-    return 0;
+    return start_sim(d, erp, "erp", d->erp);
 }
 
 int xd_cmd_demo(int argc, char **argv)
