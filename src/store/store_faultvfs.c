@@ -2,8 +2,10 @@
  * Test-only storage fault injection: an SQLite VFS wrapping the default "unix" one. While the
  * file <dir>/.fault-fsync exists every xSync fails with SQLITE_IOERR_FSYNC; while
  * <dir>/.fault-write exists every xWrite fails with SQLITE_FULL; while <dir>/.fault-slow
- * exists every xSync first sleeps 500 ms, a slow disk that keeps requests in flight (<dir>: the
- * directory of the file being written). Registered once per process and only used by stores opened
+ * exists every xSync first sleeps 500 ms, a slow disk that keeps requests in flight; while
+ * <dir>/.fault-fsync-db or <dir>/.fault-write-db exists xSync or xWrite fails on the main
+ * database file only, which in WAL mode only a checkpoint writes and syncs (<dir>: the directory
+ * of the file being written). Registered once per process and only used by stores opened
  * with CROSSDOCK_TEST_FAULTS=1; the tables below are written once under pthread_once and only read
  * afterwards, so any thread may use them. */
 #include <limits.h>
@@ -24,6 +26,8 @@ struct fault_file {
     char fsync_flag[PATH_MAX];
     char write_flag[PATH_MAX];
     char slow_flag[PATH_MAX];
+    char db_fsync_flag[PATH_MAX]; /* these two empty unless the main database file */
+    char db_write_flag[PATH_MAX];
 };
 
 static sqlite3_vfs *real_vfs;
@@ -58,7 +62,8 @@ static int f_read(sqlite3_file *f, void *buf, int amt, sqlite3_int64 off)
 
 static int f_write(sqlite3_file *f, const void *buf, int amt, sqlite3_int64 off)
 {
-    if (flag_present(((struct fault_file *)f)->write_flag)) {
+    if (flag_present(((struct fault_file *)f)->write_flag) ||
+        flag_present(((struct fault_file *)f)->db_write_flag)) {
         return SQLITE_FULL;
     }
     sqlite3_file *r = real_of(f);
@@ -73,7 +78,8 @@ static int f_truncate(sqlite3_file *f, sqlite3_int64 size)
 
 static int f_sync(sqlite3_file *f, int flags)
 {
-    if (flag_present(((struct fault_file *)f)->fsync_flag)) {
+    if (flag_present(((struct fault_file *)f)->fsync_flag) ||
+        flag_present(((struct fault_file *)f)->db_fsync_flag)) {
         return SQLITE_IOERR_FSYNC;
     }
     if (flag_present(((struct fault_file *)f)->slow_flag)) {
@@ -206,6 +212,11 @@ static int v_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *file, int fl
     flag_path(f->fsync_flag, sizeof f->fsync_flag, name, ".fault-fsync");
     flag_path(f->write_flag, sizeof f->write_flag, name, ".fault-write");
     flag_path(f->slow_flag, sizeof f->slow_flag, name, ".fault-slow");
+    f->db_fsync_flag[0] = f->db_write_flag[0] = '\0';
+    if ((flags & SQLITE_OPEN_MAIN_DB) != 0) {
+        flag_path(f->db_fsync_flag, sizeof f->db_fsync_flag, name, ".fault-fsync-db");
+        flag_path(f->db_write_flag, sizeof f->db_write_flag, name, ".fault-write-db");
+    }
     int rc = real_vfs->xOpen(real_vfs, name, f->real, flags, out_flags);
     /* SQLite calls xClose exactly when pMethods is set, whatever xOpen returned. */
     f->base.pMethods = f->real->pMethods != NULL ? &fault_io : NULL;

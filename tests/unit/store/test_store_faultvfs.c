@@ -138,6 +138,72 @@ static void test_fsync_failure(void **state)
     fail_and_recover(*state, ".fault-fsync");
 }
 
+/* A checkpoint that cannot write or sync the database file is a storage failure like any other,
+ * also when the checkpointer thread meets it: the writer reports it between batches and
+ * reconnects, every document acknowledged before stays (it is in the WAL), and checkpoints
+ * succeed again once the disk does. <why>: what the store.recover record says. */
+static void checkpoint_fails(struct fixture *f, const char *fault, const char *why)
+{
+    flag(f->dir, fault, true);
+    enum { MAX = 20000 };
+    static char ids[MAX + 1][sizeof(struct test_ingest){0}.op.u.ingest.id];
+    int ok = 0;
+    enum xd_status st = XD_OK;
+    /* Each document adds a few WAL frames: a checkpoint is due after some hundreds. */
+    while (ok < MAX) {
+        struct test_ingest t;
+        test_ingest_init(&t, "purchase_order");
+        memcpy(ids[ok], t.op.u.ingest.id, sizeof ids[ok]);
+        st = xd_store_execute(f->s, &t.op);
+        xd_store_op_cleanup(&t.op);
+        if (st != XD_OK) {
+            break;
+        }
+        ok++;
+    }
+    assert_int_equal(st, XD_EUNAVAIL);
+    struct xd_store_stats stats;
+    xd_store_stats(f->s, &stats);
+    assert_true(stats.storage_failures >= 1);
+
+    flag(f->dir, fault, false);
+    assert_true(test_wait_healthy(f->s, 15000));
+    struct test_ingest after;
+    ingest_expect(f->s, &after, XD_OK);
+    xd_store_close(f->s);
+    f->s = test_open(f->dir, true);
+    assert_non_null(f->s);
+    for (int i = 0; i < ok; i++) {
+        assert_true(doc_exists(f->s, ids[i]));
+    }
+    assert_false(doc_exists(f->s, ids[ok]));
+    assert_int_equal(test_sql_int(f->dir, "SELECT count(*) FROM journal", NULL), ok + 1);
+    char like[128];
+    snprintf(like, sizeof like,
+             "SELECT count(*) FROM audit WHERE action = ? AND after LIKE '%%%s%%'", why);
+    assert_true(test_sql_int(f->dir, like, "store.recover") >= 1);
+    assert_int_equal(xd_store_audit_verify(f->dir, NULL, NULL), XD_OK);
+    /* Closing checkpointed everything: the WAL is empty. */
+    char wal[TEST_DIR_MAX + 32];
+    snprintf(wal, sizeof wal, "%s/crossdock.db-wal", f->dir);
+    struct stat sb;
+    assert_true(stat(wal, &sb) != 0 || sb.st_size == 0);
+}
+
+/* The checkpointer thread copies while the writer commits, and fails at its first write. */
+static void test_checkpoint_write_failure(void **state)
+{
+    checkpoint_fails(*state, ".fault-write-db",
+                     "background WAL checkpoint: database or disk is full");
+}
+
+/* The database file is synced by the pass that reaches the end of the WAL: the writer's copy of
+ * the tail (SQLite does not sync after a pass that new commits overtook). */
+static void test_checkpoint_fsync_failure(void **state)
+{
+    checkpoint_fails(*state, ".fault-fsync-db", "WAL checkpoint: disk I/O error, fsync failed");
+}
+
 static void test_write_failure(void **state)
 {
     fail_and_recover(*state, ".fault-write");
@@ -207,6 +273,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_fsync_failure, setup, teardown),
         cmocka_unit_test_setup_teardown(test_write_failure, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_checkpoint_write_failure, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_checkpoint_fsync_failure, setup, teardown),
         cmocka_unit_test_setup_teardown(test_queued_ops_answered, setup, teardown),
         cmocka_unit_test(test_unwritable_directory),
     };
