@@ -243,6 +243,7 @@ static bool map_plain(const struct xd_partner_profile *p, const struct xd_partne
     out->connect_timeout_ms = pe->connect_timeout_ms;
     out->timeout_ms = pe->timeout_ms;
     out->ordered = pe->ordered;
+    out->max_in_flight = (uint32_t)pe->max_in_flight;
     const struct xd_partner_outbound *ob = &p->outbound;
     out->retry.max_attempts = (uint32_t)ob->retry.max_attempts;
     out->retry.max_age_ms = ob->retry.max_age_ms;

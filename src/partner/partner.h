@@ -158,8 +158,9 @@ struct xd_partner_endpoint {
     int64_t timeout_ms;
     const char **allow_private_networks; /* CIDRs the URL may resolve into */
     size_t n_allow_private_networks;
-    bool ordered;         /* deliver one at a time in order */
-    const char *filename; /* file: name template */
+    bool ordered;          /* deliver one at a time in order */
+    int64_t max_in_flight; /* attempts at once when not ordered */
+    const char *filename;  /* file: name template */
 };
 
 struct xd_partner_retry {

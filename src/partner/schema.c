@@ -880,6 +880,9 @@ static const struct xd_partner__field endpoint_rows[] = {
               "or private"),
     BOOLF("ordered", struct xd_partner_endpoint, ordered, "true",
           "Deliver one message at a time, in order; false: concurrently"),
+    INTF("max_in_flight", struct xd_partner_endpoint, max_in_flight, 1, 1024, "8",
+         "Attempts under way at once when ordered is false (a partner that takes many requests "
+         "at a time); ignored when ordered"),
     STR("filename", struct xd_partner_endpoint, filename, FILENAME, 128, false,
         "Name of each file (file); required for file"),
 };

@@ -40,6 +40,7 @@ static const char acme_yaml[] =
     "      timeout: 10s\n"
     "      allow_private_networks: [127.0.0.0/8, \"::1/128\"]\n"
     "      ordered: false\n"
+    "      max_in_flight: 32\n"
     "    - name: api\n"
     "      kind: http\n"
     "      url: https://api.acme.example/v1/orders\n"
@@ -137,6 +138,7 @@ static void test_webhook_fields(void **state)
     assert_int_equal(e.connect_timeout_ms, 2000);
     assert_int_equal(e.timeout_ms, 10000);
     assert_false(e.ordered);
+    assert_int_equal(e.max_in_flight, 32);
     assert_int_equal(e.n_allow, 2);
     struct xd_deliver_cidr want;
     assert_int_equal(xd_deliver_cidr_parse("127.0.0.0/8", &want), XD_OK);

@@ -183,6 +183,7 @@ static void test_every_field(void **state)
     assert_int_equal(e->connect_timeout_ms, 1500);
     assert_int_equal(e->timeout_ms, 90000);
     assert_false(e->ordered);
+    assert_int_equal(e->max_in_flight, 8); /* the default */
     assert_string_equal(e->headers[0].key, "X-Tenant");
     assert_int_equal(e->auth->type, XD_PARTNER_AUTH_HEADER);
     assert_int_equal(p->outbound.retry.backoff_base_ms, 250);
