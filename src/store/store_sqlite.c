@@ -129,7 +129,7 @@ enum stmt_id {
     S_JOURNAL_HEAD,
     S_FLOW_GET,
     S_FLOW_EVENTS,
-    S_FLOW_LIST,
+    S_FLOW_STATE_NEXT,
     S_FLOW_LIST_STATE,
     S_FLOW_STATES,
     S_EXCEPTION_TYPES,
@@ -340,11 +340,10 @@ static const char *const sql[S_COUNT] = {
     [S_FLOW_EVENTS] = "SELECT seq, correlation_id, at, event, from_state, to_state, "
                       "document_id, partner, channel, detail FROM flow_events "
                       "WHERE correlation_id = ?1 ORDER BY seq",
-    /* Two statements, so that a state's list walks the index (state, updated_at) backwards
-     * instead of sorting every thread; the list of all states sorts them all (no index on
-     * updated_at alone: it would cost a page at every step). */
-    [S_FLOW_LIST] = "SELECT " FLOW_COLUMNS "WHERE ?1 IS NULL "
-                    "ORDER BY updated_at DESC, correlation_id LIMIT ?2",
+    /* A state's list walks the index (state, updated_at) backwards. The list of all threads is
+     * the lists of each state (found one index seek at a time) merged, instead of a sort of
+     * every thread (no index on updated_at alone: it would cost a page at every step). */
+    [S_FLOW_STATE_NEXT] = "SELECT state FROM flows WHERE state > ?1 ORDER BY state LIMIT 1",
     [S_FLOW_LIST_STATE] = "SELECT " FLOW_COLUMNS "WHERE state = ?1 "
                           "ORDER BY updated_at DESC, correlation_id LIMIT ?2",
     [S_FLOW_STATES] = "SELECT state, count(*) FROM flows GROUP BY state ORDER BY state",
@@ -2958,16 +2957,77 @@ static enum xd_status sq_flow_events(struct xd_store__conn *c, const char *corre
     return s;
 }
 
+static enum xd_status flows_of_state(struct xd_store__conn *c, const char *state, size_t limit,
+                                     struct xd_arena *a, struct xd_store_flow_row **out,
+                                     size_t *n_out, struct xd_error *err)
+{
+    const struct arg args[] = {text(state), i64((int64_t)limit)};
+    void *v = NULL;
+    enum xd_status s =
+        query_all(c, S_FLOW_LIST_STATE, args, 2, a, sizeof **out, flow_elem, &v, n_out, err);
+    *out = v;
+    return s;
+}
+
+/* Newest first, then by correlation id: the order of S_FLOW_LIST_STATE. */
+static bool flow_before(const struct xd_store_flow_row *x, const struct xd_store_flow_row *y)
+{
+    return x->updated_at_ms != y->updated_at_ms ? x->updated_at_ms > y->updated_at_ms
+                                                : strcmp(x->correlation_id, y->correlation_id) < 0;
+}
+
+/* The first <limit> of two ordered lists, ordered. */
+static enum xd_status flows_merge(struct xd_arena *a, const struct xd_store_flow_row *x, size_t nx,
+                                  const struct xd_store_flow_row *y, size_t ny, size_t limit,
+                                  struct xd_store_flow_row **out, size_t *n_out)
+{
+    size_t n = nx + ny < limit ? nx + ny : limit;
+    struct xd_store_flow_row *m = xd_arena_alloc(a, (n + 1) * sizeof *m);
+    if (m == NULL) {
+        return XD_ENOMEM;
+    }
+    size_t i = 0, j = 0;
+    for (size_t k = 0; k < n; k++) {
+        m[k] = j == ny || (i < nx && flow_before(&x[i], &y[j])) ? x[i++] : y[j++];
+    }
+    *out = m;
+    *n_out = n;
+    return XD_OK;
+}
+
 static enum xd_status sq_flow_list(struct xd_store__conn *c, const char *state, size_t limit,
                                    struct xd_arena *a, struct xd_store_flow_row **out,
                                    size_t *n_out, struct xd_error *err)
 {
-    const struct arg args[] = {text(state), i64((int64_t)limit)};
-    void *v = NULL;
-    enum xd_status s = query_all(c, state != NULL ? S_FLOW_LIST_STATE : S_FLOW_LIST, args, 2, a,
-                                 sizeof **out, flow_elem, &v, n_out, err);
-    *out = v;
-    return s;
+    if (state != NULL) {
+        return flows_of_state(c, state, limit, a, out, n_out, err);
+    }
+    *out = NULL;
+    *n_out = 0;
+    const char *prev = "";
+    for (;;) {
+        sqlite3_stmt *st = NULL;
+        const struct arg args[] = {text(prev)};
+        enum xd_status s = query(c, S_FLOW_STATE_NEXT, args, 1, &st, err);
+        if (s == XD_ENOTFOUND) {
+            return XD_OK;
+        }
+        if (s == XD_OK) {
+            s = col_str(st, 0, a, &prev);
+            sqlite3_reset(st);
+        }
+        struct xd_store_flow_row *rows = NULL;
+        size_t n = 0;
+        if (s == XD_OK) {
+            s = flows_of_state(c, prev, limit, a, &rows, &n, err);
+        }
+        if (s == XD_OK) {
+            s = flows_merge(a, *out, *n_out, rows, n, limit, out, n_out);
+        }
+        if (s != XD_OK) {
+            return s == XD_ENOMEM ? xd_error_set(err, s, "flow list: out of memory") : s;
+        }
+    }
 }
 
 static enum xd_status count_elem(sqlite3_stmt *st, struct xd_arena *a, void *elem)

@@ -260,6 +260,48 @@ static void test_bad_operations_are_refused(void **state)
     xd_store_op_cleanup(&t.op);
 }
 
+/* Lists are newest first (ties by correlation id), for one state and for all: the list of all
+ * is merged from each state's own, so it must agree with one sort of every thread. */
+static void test_lists_newest_first(void **state)
+{
+    (void)state;
+    static const char *const states[] = {"sent", "acknowledged", "closed"};
+    static const int64_t at[] = {5, 9, 9, 2, 7, 9, 1, 8, 3, 9};
+    enum { N = sizeof at / sizeof at[0] };
+    char cids[N][8];
+    for (int i = 0; i < N; i++) {
+        snprintf(cids[i], sizeof cids[i], "L%d", i);
+        struct step t;
+        step_init(&t, cids[i], 0, states[i % 3], 0, 0);
+        t.op.u.flow.n_events = t.op.u.flow.n_timers = 0;
+        t.op.u.flow.n_exceptions = t.op.u.flow.n_outbox = 0;
+        t.op.u.flow.at_ms = at[i];
+        assert_int_equal(xd_store_execute(s, &t.op), XD_OK);
+        xd_store_op_cleanup(&t.op);
+    }
+    /* By hand: 9 (L1 L2 L5 L9), 8 (L7), 7 (L4), 5 (L0), 3 (L8), 2 (L3), 1 (L6). */
+    static const char *const want[] = {"L1", "L2", "L5", "L9", "L7", "L4", "L0", "L8", "L3", "L6"};
+    for (size_t limit = 1; limit <= N + 1; limit++) {
+        struct xd_store_flow_row *rows = NULL;
+        size_t n = 0;
+        assert_int_equal(xd_store_flow_list(s, NULL, limit, arena, &rows, &n, NULL), XD_OK);
+        assert_int_equal(n, limit < N ? limit : N);
+        for (size_t i = 0; i < n; i++) {
+            assert_string_equal(rows[i].correlation_id, want[i]);
+            assert_int_equal(rows[i].updated_at_ms, at[rows[i].correlation_id[1] - '0']);
+        }
+    }
+    struct xd_store_flow_row *rows = NULL;
+    size_t n = 0;
+    assert_int_equal(xd_store_flow_list(s, "acknowledged", 10, arena, &rows, &n, NULL), XD_OK);
+    assert_int_equal(n, 3); /* L1 (9), L7 (8), L4 (7) */
+    assert_string_equal(rows[0].correlation_id, "L1");
+    assert_string_equal(rows[1].correlation_id, "L7");
+    assert_string_equal(rows[2].correlation_id, "L4");
+    assert_int_equal(xd_store_flow_list(s, "cancelled", 10, arena, &rows, &n, NULL), XD_OK);
+    assert_int_equal(n, 0);
+}
+
 static void test_docs_after_follows_the_journal(void **state)
 {
     (void)state;
@@ -323,6 +365,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_stale_cursor_changes_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_timer_close_and_exception_update, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_operations_are_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_lists_newest_first, setup, teardown),
         cmocka_unit_test_setup_teardown(test_docs_after_follows_the_journal, setup, teardown),
         cmocka_unit_test_setup_teardown(test_control_numbers_in_blocks, setup, teardown),
     };
