@@ -75,6 +75,7 @@ struct gw_response {
 enum gw_state {
     GW_STATE_READING = 0, /* receiving the body */
     GW_STATE_WAITING,     /* suspended until the store completes */
+    GW_STATE_RESUMED,     /* the store completed: the handler's resume function answers */
     GW_STATE_DONE,        /* response ready to queue */
 };
 
@@ -116,6 +117,9 @@ struct xd_gw_request {
     char *idem_slot;
     /* Asynchronous store operation of a write request. */
     struct xd_store_op op;
+    /* Set with xd_gw__wake: runs on a pool thread once the connection is resumed. */
+    void (*resume)(struct xd_gw_request *r);
+    void *resume_arg;
     struct gw_response resp;
 };
 
@@ -140,6 +144,9 @@ void xd_gw__finish(struct xd_gw_request *r);
  * callback with xd_gw__complete. */
 void xd_gw__suspend(struct xd_gw_request *r);
 void xd_gw__complete(struct xd_gw_request *r);
+/* Instead of xd_gw__complete when building the answer is more than the completion thread (the
+ * store's writer) should do: resume the connection, and r->resume answers on a pool thread. */
+void xd_gw__wake(struct xd_gw_request *r);
 
 /* ---- auth (auth.c) ---- */
 struct gw_token_cache *xd_gw__tokens_create(void);

@@ -4,7 +4,8 @@
  *
  * Threads: access handlers run on libmicrohttpd's pool threads, one request at a time per
  * connection. xd_gw__complete runs on the store's writer thread; it only publishes the
- * response (state DONE, release order) and resumes the connection. */
+ * response (state DONE, release order) and resumes the connection; xd_gw__wake resumes it
+ * for the handler's resume function to answer on the pool thread. */
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -268,6 +269,13 @@ static enum MHD_Result send_response(struct xd_gw_request *r)
     return ret;
 }
 
+static enum MHD_Result resumed(struct xd_gw_request *r)
+{
+    atomic_store_explicit(&r->state, GW_STATE_DONE, memory_order_relaxed);
+    r->resume(r);
+    return send_response(r);
+}
+
 static enum MHD_Result dispatch(struct xd_gw_request *r)
 {
     if (r->body_too_big) {
@@ -277,8 +285,12 @@ static enum MHD_Result dispatch(struct xd_gw_request *r)
         return send_response(r);
     }
     xd_gw__routes[r->route].handler(r);
-    if (atomic_load_explicit(&r->state, memory_order_acquire) == GW_STATE_WAITING) {
+    int state = atomic_load_explicit(&r->state, memory_order_acquire);
+    if (state == GW_STATE_WAITING) {
         return MHD_YES; /* suspended; the store's completion resumes us */
+    }
+    if (state == GW_STATE_RESUMED) {
+        return resumed(r); /* the store was faster than the handler's return */
     }
     return send_response(r);
 }
@@ -316,6 +328,8 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
     switch (atomic_load_explicit(&r->state, memory_order_acquire)) {
     case GW_STATE_READING:
         return dispatch(r);
+    case GW_STATE_RESUMED:
+        return resumed(r);
     case GW_STATE_DONE:
         return send_response(r);
     default:
@@ -332,6 +346,12 @@ void xd_gw__suspend(struct xd_gw_request *r)
 void xd_gw__complete(struct xd_gw_request *r)
 {
     atomic_store_explicit(&r->state, GW_STATE_DONE, memory_order_release);
+    MHD_resume_connection(r->conn);
+}
+
+void xd_gw__wake(struct xd_gw_request *r)
+{
+    atomic_store_explicit(&r->state, GW_STATE_RESUMED, memory_order_release);
     MHD_resume_connection(r->conn);
 }
 

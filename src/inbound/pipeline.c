@@ -404,6 +404,7 @@ struct message_run {
     const struct xd_inbound_ctx *ctx;
     const struct xd_inbound_request *req;
     struct xd_inbound_result *res;
+    struct xd_partner_snapshot *snap;
     const struct xd_partner_profile *p;
     struct xd_partner_sample sample;
     struct envelope env;
@@ -415,9 +416,19 @@ struct message_run {
     struct xd_buf extra;
     char detail[XD_STORE_DETAIL_MAX + 1];
     char dedupe[96];
+    const char *status; /* decided before the commit */
+    bool pending;       /* the op is built: the store has the last word */
+    /* xd_inbound_start: the request copied (its strings stay the caller's), the completion. */
+    struct xd_inbound_request req_copy;
+    uint8_t idem_hash[XD_SHA256_LEN];
+    uint8_t dedupe_hash[XD_SHA256_LEN];
+    xd_inbound_done_fn done;
+    void *done_arg;
 };
 
-static enum xd_status run_message(struct message_run *m, struct xd_error *err)
+/* Everything before the commit: read, check, map, build the acknowledgement and the store
+ * operation (m->pending), or refuse (<res> final). */
+static enum xd_status prepare(struct message_run *m, struct xd_error *err)
 {
     const struct xd_inbound_request *req = m->req;
     const struct xd_partner_profile *p = m->p;
@@ -599,8 +610,18 @@ static enum xd_status run_message(struct message_run *m, struct xd_error *err)
         }
     }
     msg->answer_extra = m->extra.data;
+    m->status = status;
+    m->pending = true;
+    return XD_OK;
+}
 
-    st = xd_store_execute(m->ctx->store, &m->op);
+/* After the commit: what the store said (<st>) into <res>. */
+static enum xd_status finish(struct message_run *m, enum xd_status st, struct xd_error *err)
+{
+    const struct xd_inbound_request *req = m->req;
+    struct xd_inbound_result *res = m->res;
+    const struct xd_store_message *msg = &m->op.u.message;
+    const char *status = m->status;
     res->status = status;
     if (st == XD_EEXIST) {
         res->outcome = XD_INBOUND_DUPLICATE;
@@ -625,10 +646,27 @@ static enum xd_status run_message(struct message_run *m, struct xd_error *err)
     return xd_store_message_answer(msg, &res->answer);
 }
 
-enum xd_status xd_inbound_process(const struct xd_inbound_ctx *ctx,
-                                  const struct xd_inbound_request *req,
-                                  struct xd_inbound_result *res, struct xd_error *err)
+static void message_free(struct message_run *m)
 {
+    xd_store_op_cleanup(&m->op);
+    xd_buf_cleanup(&m->extra);
+    if (m->has_ack) {
+        xd_buf_cleanup(&m->ack.text);
+    }
+    xd_partner_sample_cleanup(&m->sample);
+    xd_arena_destroy(m->arena);
+    xd_partner_snapshot_release(m->snap);
+    xd_free(m);
+}
+
+/* The run of one message, prepared: *out NULL when <res> is already final (a refusal) or on
+ * failure. */
+static enum xd_status message_prepare(const struct xd_inbound_ctx *ctx,
+                                      const struct xd_inbound_request *req,
+                                      struct xd_inbound_result *res, struct message_run **out,
+                                      struct xd_error *err)
+{
+    *out = NULL;
     struct xd_partner_snapshot *snap = xd_partner_registry_acquire(ctx->partners);
     const struct xd_partner_profile *p =
         snap != NULL ? xd_partner_snapshot_find(snap, req->partner) : NULL;
@@ -650,19 +688,88 @@ enum xd_status xd_inbound_process(const struct xd_inbound_ctx *ctx,
     m->ctx = ctx;
     m->req = req;
     m->res = res;
+    m->snap = snap;
     m->p = p;
     m->arena = a;
     xd_partner_sample_init(&m->sample);
     xd_buf_init(&m->extra, EXTRA_MAX);
-    enum xd_status st = run_message(m, err);
-    xd_store_op_cleanup(&m->op);
-    xd_buf_cleanup(&m->extra);
-    if (m->has_ack) {
-        xd_buf_cleanup(&m->ack.text);
+    enum xd_status st = prepare(m, err);
+    if (st != XD_OK || !m->pending) {
+        message_free(m);
+        return st;
     }
-    xd_partner_sample_cleanup(&m->sample);
-    xd_arena_destroy(a);
-    xd_free(m);
-    xd_partner_snapshot_release(snap);
+    *out = m;
+    return XD_OK;
+}
+
+enum xd_status xd_inbound_process(const struct xd_inbound_ctx *ctx,
+                                  const struct xd_inbound_request *req,
+                                  struct xd_inbound_result *res, struct xd_error *err)
+{
+    struct message_run *m = NULL;
+    enum xd_status st = message_prepare(ctx, req, res, &m, err);
+    if (m != NULL) {
+        st = finish(m, xd_store_execute(ctx->store, &m->op), err);
+        message_free(m);
+    }
+    return st;
+}
+
+/* The store's completion, on its writer thread: only tell the caller. */
+static void job_done(struct xd_store_op *op, void *arg)
+{
+    (void)op;
+    struct message_run *m = arg;
+    m->done(m->done_arg);
+}
+
+enum xd_status xd_inbound_start(const struct xd_inbound_ctx *ctx,
+                                const struct xd_inbound_request *req, struct xd_inbound_result *res,
+                                xd_inbound_done_fn done, void *done_arg,
+                                struct xd_inbound_job **job, struct xd_error *err)
+{
+    *job = NULL;
+    /* The run outlives the caller's frame: it keeps its own copy of the request. */
+    struct xd_inbound_request copy = *req;
+    uint8_t idem_hash[XD_SHA256_LEN];
+    uint8_t dedupe_hash[XD_SHA256_LEN];
+    if (req->idem_hash != NULL) {
+        memcpy(idem_hash, req->idem_hash, sizeof idem_hash);
+        copy.idem_hash = idem_hash;
+    }
+    if (req->dedupe_hash != NULL) {
+        memcpy(dedupe_hash, req->dedupe_hash, sizeof dedupe_hash);
+        copy.dedupe_hash = dedupe_hash;
+    }
+    struct message_run *m = NULL;
+    enum xd_status st = message_prepare(ctx, &copy, res, &m, err);
+    if (m == NULL) {
+        return st;
+    }
+    m->req_copy = copy;
+    memcpy(m->idem_hash, idem_hash, sizeof idem_hash);
+    memcpy(m->dedupe_hash, dedupe_hash, sizeof dedupe_hash);
+    m->req_copy.idem_hash = req->idem_hash != NULL ? m->idem_hash : NULL;
+    m->req_copy.dedupe_hash = req->dedupe_hash != NULL ? m->dedupe_hash : NULL;
+    m->req = &m->req_copy;
+    m->done = done;
+    m->done_arg = done_arg;
+    m->op.done = job_done;
+    m->op.done_arg = m;
+    st = xd_store_submit(ctx->store, &m->op);
+    if (st != XD_OK) {
+        st = finish(m, st, err); /* not queued: the store said no at once */
+        message_free(m);
+        return st;
+    }
+    *job = (struct xd_inbound_job *)m;
+    return XD_OK;
+}
+
+enum xd_status xd_inbound_finish(struct xd_inbound_job *job, struct xd_error *err)
+{
+    struct message_run *m = (struct message_run *)job;
+    enum xd_status st = finish(m, m->op.status, err);
+    message_free(m);
     return st;
 }

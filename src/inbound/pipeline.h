@@ -85,4 +85,20 @@ enum xd_status xd_inbound_process(const struct xd_inbound_ctx *ctx,
                                   const struct xd_inbound_request *req,
                                   struct xd_inbound_result *res, struct xd_error *err) XD_NODISCARD;
 
+/* The same without blocking, for callers that must not hold a thread through the commit (the
+ * HTTP server). XD_OK and *job NULL: <res> is final already (a refusal, or the store refused at
+ * once). XD_OK and *job set: the message's store operation is queued; <done>(<done_arg>) runs
+ * once, on the store's writer thread, when it completed (do little there), and the caller then
+ * calls xd_inbound_finish on a thread of its own. Failures as xd_inbound_process, nothing
+ * pending. <req>'s strings and data must stay valid until then (the struct itself is copied);
+ * <res> too. */
+typedef void (*xd_inbound_done_fn)(void *done_arg);
+struct xd_inbound_job;
+enum xd_status xd_inbound_start(const struct xd_inbound_ctx *ctx,
+                                const struct xd_inbound_request *req, struct xd_inbound_result *res,
+                                xd_inbound_done_fn done, void *done_arg,
+                                struct xd_inbound_job **job, struct xd_error *err) XD_NODISCARD;
+/* <res> filled and the job released; returns as xd_inbound_process would have. */
+enum xd_status xd_inbound_finish(struct xd_inbound_job *job, struct xd_error *err) XD_NODISCARD;
+
 #endif

@@ -7,7 +7,9 @@
 #include <sys/stat.h>
 
 #include <dirent.h>
+#include <pthread.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -437,6 +439,117 @@ static void test_inbox_csv(void **state)
     assert_int_equal(hub_log_count(&hub, "ASN_20260310.csv: accepted, 1 document(s)"), 1);
 }
 
+/* A hub of its own, one HTTP thread and the fault-injection VFS, to see the disk at work. */
+struct slow_post {
+    struct test_hub *h;
+    const char *body;
+    long status;
+};
+
+static void *post_slow(void *arg)
+{
+    struct slow_post *p = arg;
+    char u[128];
+    snprintf(u, sizeof u, "%s/v1/inbound/tp-x12", p->h->url);
+    struct http_resp r;
+    http_request("POST", u, p->h->token, p->body, strlen(p->body), x12_ct, &r);
+    p->status = r.status;
+    http_resp_free(&r);
+    return NULL;
+}
+
+static void flag_file(const struct test_hub *h, const char *name, bool on)
+{
+    char p[1024];
+    snprintf(p, sizeof p, "%s/%s", h->data, name);
+    if (on) {
+        FILE *f = fopen(p, "w");
+        assert_non_null(f);
+        fclose(f);
+    } else {
+        assert_int_equal(unlink(p), 0);
+    }
+}
+
+/* A message waits for its commit without holding a server thread: with a single HTTP thread
+ * and a disk that takes half a second per fsync, /v1/health answers while an interchange is
+ * being committed. A commit that fails gets 503 with Retry-After and keeps nothing: the same
+ * interchange is new when sent again. */
+static void test_messages_wait_for_the_disk_not_a_thread(void **state)
+{
+    (void)state;
+    static const char *const env[] = {"CROSSDOCK_TEST_FAULTS=1", NULL};
+    struct test_hub h;
+    assert_int_equal(hub_setup(&h, NULL), 0);
+    char cfg[600];
+    snprintf(cfg, sizeof cfg, "%s/one-thread.yaml", h.dir);
+    FILE *f = fopen(cfg, "w");
+    assert_non_null(f);
+    fputs("http_threads: 1\n", f);
+    fclose(f);
+    const char *args[] = {"--config", cfg, NULL};
+    assert_int_equal(hub_start(&h, args, env), 0);
+    char path[600];
+    snprintf(path, sizeof path, "%s/v1/partners/tp-x12", h.url);
+    static const char *const yaml_ct[] = {"Content-Type: application/yaml", NULL};
+    struct http_resp r;
+    http_request("PUT", path, h.token, profile, strlen(profile), yaml_ct, &r);
+    assert_int_equal(r.status, 201);
+    http_resp_free(&r);
+
+    /* The first 997 reserves a block of control numbers, a commit of its own (not this). */
+    char *w = interchange("TPX12", 500, 'P', "PO-WARM-1", false);
+    struct slow_post warm = {.h = &h, .body = w};
+    post_slow(&warm);
+    assert_int_equal(warm.status, 201);
+    free(w);
+
+    flag_file(&h, ".fault-slow", true);
+    char *x = interchange("TPX12", 501, 'P', "PO-SLOW-1", false);
+    struct slow_post p = {.h = &h, .body = x};
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, post_slow, &p), 0);
+    usleep(150 * 1000); /* the interchange is in its commit by now */
+    snprintf(path, sizeof path, "%s/v1/health", h.url);
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    http_request("GET", path, NULL, NULL, 0, NULL, &r);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    assert_int_equal(r.status, 200);
+    http_resp_free(&r);
+    long ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+    pthread_join(t, NULL);
+    assert_int_equal(p.status, 201);
+    if (ms >= 300) {
+        fail_msg("health took %ld ms while a message waited for the disk", ms);
+    }
+    flag_file(&h, ".fault-slow", false);
+
+    flag_file(&h, ".fault-fsync", true);
+    char *y = interchange("TPX12", 502, 'P', "PO-FAIL-1", false);
+    snprintf(path, sizeof path, "%s/v1/inbound/tp-x12", h.url);
+    http_request("POST", path, h.token, y, strlen(y), x12_ct, &r);
+    assert_int_equal(r.status, 503);
+    char ra[16];
+    assert_true(http_header(&r, "Retry-After", ra, sizeof ra));
+    http_resp_free(&r);
+    flag_file(&h, ".fault-fsync", false);
+    long status = 503;
+    for (int i = 0; i < 200 && status == 503; i++) {
+        usleep(100 * 1000);
+        http_request("POST", path, h.token, y, strlen(y), x12_ct, &r);
+        status = r.status;
+        char replayed[8];
+        assert_false(http_header(&r, "Idempotent-Replayed", replayed, sizeof replayed));
+        http_resp_free(&r);
+    }
+    assert_int_equal(status, 201);
+    free(x);
+    free(y);
+    hub_stop(&h, SIGTERM);
+    hub_teardown(&h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -446,6 +559,7 @@ int main(void)
         cmocka_unit_test(test_broken_set_rejected_with_997),
         cmocka_unit_test(test_inbox_archive_and_quarantine),
         cmocka_unit_test(test_inbox_csv),
+        cmocka_unit_test(test_messages_wait_for_the_disk_not_a_thread),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
