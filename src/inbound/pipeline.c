@@ -88,69 +88,6 @@ static int format_of_content_type(const char *ct)
 /* ------------------------------------------------------------------------------------------ */
 /* X12 envelopes: who sent it, is it a test, how many interchanges and groups */
 
-struct envelope {
-    const struct xd_partner_profile *p;
-    unsigned interchanges, groups;
-    bool test, production;
-    bool foreign; /* an interchange from someone else than the channel's partner */
-    char first_control[10];
-    char sender[40];
-};
-
-static bool padded_eq(const char *padded, const char *want)
-{
-    size_t n = strlen(padded);
-    while (n > 0 && padded[n - 1] == ' ') {
-        n--;
-    }
-    return want != NULL && strlen(want) == n && memcmp(padded, want, n) == 0;
-}
-
-static enum xd_status env_isa(void *ctx, const struct xd_x12_interchange_info *isa)
-{
-    struct envelope *e = ctx;
-    if (e->interchanges++ == 0) {
-        snprintf(e->first_control, sizeof e->first_control, "%s", isa->control);
-    }
-    e->test |= isa->usage == 'T';
-    e->production |= isa->usage != 'T';
-    if (!padded_eq(isa->sender_qualifier, e->p->identifiers.isa_qualifier) ||
-        !padded_eq(isa->sender_id, e->p->identifiers.isa_id)) {
-        if (!e->foreign) {
-            size_t n = strlen(isa->sender_id);
-            while (n > 0 && isa->sender_id[n - 1] == ' ') {
-                n--;
-            }
-            snprintf(e->sender, sizeof e->sender, "%s/%.*s", isa->sender_qualifier, (int)n,
-                     isa->sender_id);
-        }
-        e->foreign = true;
-    }
-    return XD_OK;
-}
-
-static enum xd_status env_gs(void *ctx, const struct xd_x12_group_info *gs)
-{
-    (void)gs;
-    struct envelope *e = ctx;
-    e->groups++;
-    return XD_OK;
-}
-
-static enum xd_status read_envelopes(const char *data, size_t len, struct envelope *e)
-{
-    struct xd_x12_reader *rd = NULL;
-    enum xd_status st = xd_x12_reader_create_mem(data, len, &rd);
-    if (st != XD_OK) {
-        return st;
-    }
-    struct xd_x12_sink sink = {.ctx = e, .interchange_begin = env_isa, .group_begin = env_gs};
-    struct xd_error err = {0};
-    st = xd_x12_validate(rd, NULL, NULL, &sink, &err);
-    xd_x12_reader_destroy(rd);
-    return st == XD_ENOMEM ? st : XD_OK; /* X12 errors are the harness's to report */
-}
-
 /* ------------------------------------------------------------------------------------------ */
 /* The acknowledgement */
 
@@ -189,8 +126,9 @@ static enum xd_status controls(const struct xd_inbound_ctx *ctx, const char *par
 }
 
 static enum xd_status build_ack(const struct xd_inbound_ctx *ctx,
-                                const struct xd_partner_profile *p, const struct envelope *env,
-                                const char *data, size_t len, struct ack *ack, struct xd_error *err)
+                                const struct xd_partner_profile *p,
+                                const struct xd_partner_x12_envelopes *env, const char *data,
+                                size_t len, struct ack *ack, struct xd_error *err)
 {
     enum xd_partner_x12_ack want = p->x12 != NULL ? p->x12->acknowledgement : XD_PARTNER_ACK_997;
     if (want == XD_PARTNER_ACK_NONE || env->interchanges == 0) {
@@ -407,7 +345,6 @@ struct message_run {
     struct xd_partner_snapshot *snap;
     const struct xd_partner_profile *p;
     struct xd_partner_sample sample;
-    struct envelope env;
     struct ack ack;
     bool has_ack;
     struct xd_arena *arena;
@@ -457,12 +394,7 @@ static enum xd_status prepare(struct message_run *m, struct xd_error *err)
                       xd_partner_format_name(s->format));
     }
     bool x12 = decoded && s->format == XD_PARTNER_FORMAT_X12;
-    if (x12) {
-        m->env.p = p;
-        if ((st = read_envelopes(req->data, req->len, &m->env)) != XD_OK) {
-            return xd_error_set(err, st, "reading the envelopes: %s", xd_strerror(st));
-        }
-    }
+    const struct xd_partner_x12_envelopes *env = &s->x12; /* read by the harness's pass */
     struct xd_store_message *msg = &m->op.u.message;
     m->op.kind = XD_STORE_OP_MESSAGE;
     if (xd_id_new(msg->id) != XD_OK) {
@@ -491,9 +423,9 @@ static enum xd_status prepare(struct message_run *m, struct xd_error *err)
     xd_sha256(req->data, req->len, msg->request_hash);
     memcpy(msg->idem_hash, req->idem_hash != NULL ? req->idem_hash : msg->request_hash,
            XD_SHA256_LEN);
-    if (x12 && m->env.interchanges > 0) {
-        snprintf(m->dedupe, sizeof m->dedupe, "isa:%s:%s+%u",
-                 m->env.foreign ? m->env.sender : "own", m->env.first_control, m->env.interchanges);
+    if (x12 && env->interchanges > 0) {
+        snprintf(m->dedupe, sizeof m->dedupe, "isa:%s:%s+%u", env->foreign ? env->sender : "own",
+                 env->first_control, env->interchanges);
         msg->dedupe_key = m->dedupe;
     }
     if (req->dedupe_key != NULL) {
@@ -507,18 +439,18 @@ static enum xd_status prepare(struct message_run *m, struct xd_error *err)
 
     /* Who sent it: an interchange from anyone but the channel's partner is refused whole. */
     const char *status = NULL;
-    if (x12 && m->env.foreign) {
+    if (x12 && env->foreign) {
         snprintf(m->detail, sizeof m->detail,
-                 "interchange sender %s is not partner %s (%s/%s): refused whole", m->env.sender,
+                 "interchange sender %s is not partner %s (%s/%s): refused whole", env->sender,
                  p->id, p->identifiers.isa_qualifier ? p->identifiers.isa_qualifier : "-",
                  p->identifiers.isa_id ? p->identifiers.isa_id : "-");
         status = "rejected";
         msg->http_status = 403;
     }
-    bool test = x12 && m->env.test;
+    bool test = x12 && env->test;
     const char *ack_note = NULL;
     if (status == NULL && x12) {
-        st = build_ack(m->ctx, p, &m->env, req->data, req->len, &m->ack, err);
+        st = build_ack(m->ctx, p, env, req->data, req->len, &m->ack, err);
         if (st != XD_OK && st != XD_ENOTFOUND) {
             return st;
         }

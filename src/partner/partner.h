@@ -494,6 +494,16 @@ struct xd_partner_sample_options {
     int document;          /* enum xd_canon_type for flat files, or -1 to infer */
 };
 
+/* X12: what the interchange envelopes said, for the inbound pipeline (dedupe key, sender check,
+ * acknowledgement control numbers) without reading the message again. */
+struct xd_partner_x12_envelopes {
+    unsigned interchanges, groups, sets;
+    bool test;              /* some interchange has ISA15 T */
+    bool foreign;           /* some interchange's ISA05/06 is not this partner */
+    char first_control[10]; /* ISA13 of the first interchange */
+    char sender[40];        /* the first foreign sender, "qualifier/id" */
+};
+
 struct xd_partner_sample {
     enum xd_partner_format format;
     struct json_t *documents; /* array of canonical documents as mapped (owned) */
@@ -505,6 +515,7 @@ struct xd_partner_sample {
     struct xd_diags problems; /* format, mapping and canonical validation problems */
     char detail[256];         /* a sentence on what was done (X12: what was checked) */
     bool passed;
+    struct xd_partner_x12_envelopes x12; /* format X12 only */
 };
 
 void xd_partner_sample_init(struct xd_partner_sample *s);

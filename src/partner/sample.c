@@ -212,9 +212,7 @@ static void run_flat(struct run *r, const struct xd_partner_document *d, const c
 /* X12: what the sink sees of the envelopes, checked against the profile. */
 struct x12_seen {
     struct run *r;
-    unsigned interchanges;
-    unsigned sets;
-    bool test_usage;
+    struct xd_partner_x12_envelopes *env; /* the sample's */
 };
 
 static bool id_eq(const char *padded, const char *want)
@@ -232,10 +230,22 @@ static enum xd_status x12_isa(void *ctx, const struct xd_x12_interchange_info *i
     const struct xd_partner_profile *p = x->r->p;
     char where[64];
     snprintf(where, sizeof where, "interchange %s", isa->control);
-    x->interchanges++;
-    x->test_usage |= isa->usage == 'T';
+    struct xd_partner_x12_envelopes *e = x->env;
+    if (e->interchanges++ == 0) {
+        snprintf(e->first_control, sizeof e->first_control, "%s", isa->control);
+    }
+    e->test |= isa->usage == 'T';
     if (!id_eq(isa->sender_qualifier, p->identifiers.isa_qualifier) ||
         !id_eq(isa->sender_id, p->identifiers.isa_id)) {
+        if (!e->foreign) {
+            size_t n = strlen(isa->sender_id);
+            while (n > 0 && isa->sender_id[n - 1] == ' ') {
+                n--;
+            }
+            snprintf(e->sender, sizeof e->sender, "%s/%.*s", isa->sender_qualifier, (int)n,
+                     isa->sender_id);
+        }
+        e->foreign = true;
         prob(x->r, "sender", where, "ISA05/06 %s/%s is not this partner (%s/%s)",
              isa->sender_qualifier, isa->sender_id,
              p->identifiers.isa_qualifier ? p->identifiers.isa_qualifier : "-",
@@ -254,6 +264,7 @@ static enum xd_status x12_gs(void *ctx, const struct xd_x12_group_info *gs)
 {
     struct x12_seen *x = ctx;
     const struct xd_partner_profile *p = x->r->p;
+    x->env->groups++;
     if (p->identifiers.gs_id != NULL && !id_eq(gs->sender, p->identifiers.gs_id)) {
         char where[64];
         snprintf(where, sizeof where, "group %s", gs->control);
@@ -266,7 +277,7 @@ static enum xd_status x12_gs(void *ctx, const struct xd_x12_group_info *gs)
 static enum xd_status x12_set(void *ctx, const char *set_id, const char *control)
 {
     struct x12_seen *x = ctx;
-    x->sets++;
+    x->env->sets++;
     for (int t = 0; t < XD_CANON_TYPE_COUNT; t++) {
         const struct xd_partner_document *d =
             xd_partner_document_in(x->r->p, (enum xd_canon_type)t, XD_PARTNER_FORMAT_X12);
@@ -358,7 +369,7 @@ static void run_x12(struct run *r, const char *data, size_t len)
         r->oom = true;
         return;
     }
-    struct x12_seen seen = {.r = r};
+    struct x12_seen seen = {.r = r, .env = &r->s->x12};
     struct xd_x12_sink sink = {
         .ctx = &seen, .interchange_begin = x12_isa, .group_begin = x12_gs, .set_begin = x12_set};
     struct xd_x12_report rep;
@@ -396,8 +407,8 @@ static void run_x12(struct run *r, const char *data, size_t len)
     snprintf(r->s->detail, sizeof r->s->detail,
              "X12: %u interchange(s), %u set(s) checked for envelopes, segments and the "
              "partner's identifiers%s; %zu document(s) translated, mapped and validated",
-             seen.interchanges, seen.sets, seen.test_usage ? " (test interchange, ISA15 T)" : "",
-             r->n_docs);
+             seen.env->interchanges, seen.env->sets,
+             seen.env->test ? " (test interchange, ISA15 T)" : "", r->n_docs);
 }
 
 /* ------------------------------------------------------------------------------------------ */
