@@ -579,6 +579,21 @@ def exceptions_close_by_subject(w):
     assert w.erp_types("SUBJ-1", 7) == ["po_acknowledgement", "ship_notice", "ship_notice",
                                         "receipt", "receipt", "receipt", "invoice"]
     assert [d["invoice_number"] for d in w.erp.docs("SUBJ-1") if d["type"] == "invoice"] == ["INV-B"]
+    # What is open about ship notice ASN-A, found by its subject, over the API and the shell.
+    st, body = w.hub.request("GET", "/v1/exceptions?subject_document=ship_notice"
+                                    "&subject_number=ASN-A&state=open")
+    assert st == 200 and body["count"] == 1, body
+    xa = body["exceptions"][0]
+    assert (xa["type"], xa["po_number"], xa["subject"]) == (
+        "receipt_variance", "SUBJ-1", {"document": "ship_notice", "number": "ASN-A"}), xa
+    st, body = w.hub.request("GET", "/v1/exceptions?subject_number=INV-B")
+    assert st == 200 and [(x["type"], x["state"]) for x in body["exceptions"]] == [
+        ("invoice_mismatch", "resolved")], body
+    st, body = w.hub.request("GET", "/v1/exceptions?subject_document=receipt&subject_number=ASN-A")
+    assert st == 200 and body["count"] == 0, body  # ASN-A is a ship notice, not a receipt
+    out = w.hub.cli("tx", "exceptions", "--subject-document", "ship_notice", "--subject-number",
+                    "ASN-A", "--url", w.hub.url, "--token", w.hub.token)
+    assert xa["id"] in out and "[ship_notice ASN-A]" in out and "1 exception(s)" in out, out
 
 
 def damaged_goods(w):
@@ -780,6 +795,14 @@ def bad_input(w):
     assert st == 422 and "resend" in body["detail"], body
     st, body = w.hub.request("GET", "/v1/exceptions?min_age_seconds=abc")
     assert st == 400
+    # Subject filters: a document type that does not exist, an empty or over-long number.
+    st, body = w.hub.request("GET", "/v1/exceptions?subject_document=shipnotice")
+    assert st == 400 and body["type"].endswith("invalid-filter"), body
+    assert "subject_document must be a document type" in body["detail"], body
+    st, body = w.hub.request("GET", "/v1/exceptions?subject_number=")
+    assert st == 400 and "subject_number must be 1-128 characters" in body["detail"], body
+    st, body = w.hub.request("GET", "/v1/exceptions?subject_number=" + "N" * 129)
+    assert st == 400 and "subject_number must be 1-128 characters" in body["detail"], body
     # A receipt for a PO nobody ordered is journaled and starts no flow.
     rec = {"type": "receipt", "receipt_number": "RCV-ORPHAN", "po_number": "NOPE-1",
            "location_id": "DC-CHI", "received_at": "2026-03-12T10:00:00Z",
