@@ -315,9 +315,12 @@ class World:
             if damaged and l["line_number"] in damaged:
                 r["damaged_quantity"] = damaged[l["line_number"]]
             lines.append(r)
-        return {"type": "receipt", "receipt_number": number, "asn_number": asn_number,
-                "po_number": po["po_number"], "location_id": "DC-CHI",
-                "received_at": "2026-03-12T10:00:00Z", "lines": lines}
+        r = {"type": "receipt", "receipt_number": number, "asn_number": asn_number,
+             "po_number": po["po_number"], "location_id": "DC-CHI",
+             "received_at": "2026-03-12T10:00:00Z", "lines": lines}
+        if asn_number is None:  # received against the order, naming no ship notice
+            del r["asn_number"]
+        return r
 
     def invoice(self, po, number, asn_number, qty=None, price=None):
         lines, sub = [], D(0)
@@ -596,6 +599,41 @@ def exceptions_close_by_subject(w):
     assert xa["id"] in out and "[ship_notice ASN-A]" in out and "1 exception(s)" in out, out
 
 
+def receipt_names_no_asn(w):
+    # The warehouse receives against the PO, naming no ship notice (a 944 without the ASN
+    # number). Its goods count on the order's ship notices, oldest first, as far as each awaits
+    # them: the invoice held for the goods matches at once, not when its hold ends.
+    po = w.order("NOASN-1")
+    w.hub.wait_state("NOASN-1", "sent")
+    w.supplier_sends(w.ack(po))
+    w.supplier_sends(w.asn(po, "ASN-N1", {3: "20"}))
+    w.supplier_sends(w.asn(po, "ASN-N2", {1: None, 2: None, 3: "16"}))
+    w.hub.wait_state("NOASN-1", "shipped")
+    w.supplier_sends(w.invoice(po, "INV-N1", "ASN-N1"))
+    f = w.hub.wait_state("NOASN-1", "invoiced")
+    assert f["invoices"]["INV-N1"]["state"] == "held", f["invoices"]
+    w.warehouse_sends(w.receipt(po, "RCV-N1", None))
+    f = w.hub.wait_state("NOASN-1", "closed")
+    assert w.exceptions("NOASN-1") == [] and w.exceptions("NOASN-1", "resolved") == [], f
+    assert f["invoices"]["INV-N1"]["state"] == "matched", f["invoices"]
+    rec = [e for e in f["timeline"] if e["event"] == "receipt.received"]
+    assert len(rec) == 1 and rec[0]["detail"]["variances"] == [], rec
+    assert rec[0]["detail"]["counted_on"] == {"ASN-N1": {"1": "400", "2": "2500", "3": "20"},
+                                              "ASN-N2": {"3": "16"}}, rec
+    assert "variances" not in f or f["variances"] == [], f.get("variances")
+    # The same receipt again counts once.
+    w.warehouse_sends(w.receipt(po, "RCV-N1", None))
+    until(lambda: "receipt.duplicate" in [e["event"] for e in w.hub.flow("NOASN-1")["timeline"]])
+    f = w.hub.flow("NOASN-1")
+    assert f["state"] == "closed" and [l["received"] for l in f["lines"]] == ["400", "2500", "36"]
+    assert w.erp_types("NOASN-1", 5) == ["po_acknowledgement", "ship_notice", "ship_notice",
+                                         "receipt", "invoice"]
+    erp_rec = [d for d in w.erp.docs("NOASN-1") if d["type"] == "receipt"][0]
+    assert erp_rec["receipt_number"] == "RCV-N1" and "asn_number" not in erp_rec, erp_rec
+    assert [d["invoice_number"] for d in w.erp.docs("NOASN-1") if d["type"] == "invoice"] == [
+        "INV-N1"]
+
+
 def damaged_goods(w):
     po = w.order("DMG-1")
     w.hub.wait_state("DMG-1", "sent")
@@ -856,6 +894,7 @@ def bad_input(w):
 
 SCENARIOS = [happy_path, rejected_line, partial_shipment, short_receipt,
              two_receipts_for_one_asn, held_invoice_hold_expires, exceptions_close_by_subject,
+             receipt_names_no_asn,
              damaged_goods,
              price_mismatch, duplicate_asn, supplier_down, erp_refuses_a_posting,
              warehouse_rerouted,

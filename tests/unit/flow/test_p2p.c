@@ -594,6 +594,133 @@ static void test_resolves_by_type_and_subject(void **state)
     }
 }
 
+/* ---- receipts naming no ship notice, and write-offs of one subject ------------------------ */
+
+/* A receipt of line 1 that names no ship notice (a 944 without the shipment's number); <exp>
+ * the quantity the warehouse expected, or NULL. */
+static json_t *receipt_unnamed(const char *number, const char *qty, const char *exp)
+{
+    json_t *r = json_pack("{s:s, s:[{s:i, s:s}]}", "receipt_number", number, "lines",
+                          "po_line_number", 1, "received_quantity", qty);
+    if (exp != NULL) {
+        json_object_set_new(json_array_get(json_object_get(r, "lines"), 0), "expected_quantity",
+                            json_string(exp));
+    }
+    return r;
+}
+
+static const char *str_at(const json_t *o, const char *a, const char *b, const char *c)
+{
+    const json_t *v = json_object_get(json_object_get(json_object_get(o, a), b), c);
+    return json_string_value(v);
+}
+
+/* What ship notice <asn> counts as received of line 1. */
+static const char *asn_got(const struct thread *t, const char *asn)
+{
+    return str_at(json_object_get(t->data, "asns"), asn, "got", "1");
+}
+
+static const char *line1(const struct thread *t, const char *member)
+{
+    return str_at(t->data, "lines", "1", member);
+}
+
+/* The detail of this step's event <name> (the first), or NULL. */
+static json_t *event_detail(const struct thread *t, const char *name)
+{
+    size_t i;
+    json_t *e;
+    json_array_foreach(json_object_get(t->fx, "events"), i, e)
+    {
+        if (strcmp(json_string_value(json_object_get(e, "event")), name) == 0) {
+            return json_object_get(e, "detail");
+        }
+    }
+    return NULL;
+}
+
+static void test_a_receipt_naming_no_asn_counts_on_the_oldest_ship_notices(void **state)
+{
+    (void)state;
+    struct thread *t = new_thread();
+    acked(t);
+    run(t, "ship_notice", asn_of("S1", "4"), NULL, 0);
+    run(t, "ship_notice", asn_of("S2", "6"), NULL, 0);
+    run(t, "invoice", invoice("I1", "10", "2.00", "20.00"), NULL, 0);
+    assert_string_equal(invoice_state(t, "I1"), "held");
+    /* 7 received against the order: S1 takes its 4, S2 the other 3; nothing is a variance. */
+    run(t, "receipt", receipt_unnamed("R1", "7", NULL), NULL, 0);
+    assert_null(first_exception(t));
+    assert_string_equal(asn_got(t, "S1"), "4");
+    assert_string_equal(asn_got(t, "S2"), "3");
+    json_t *on = json_object_get(event_detail(t, "receipt.received"), "counted_on");
+    assert_string_equal(json_string_value(json_object_get(json_object_get(on, "S1"), "1")), "4");
+    assert_string_equal(json_string_value(json_object_get(json_object_get(on, "S2"), "1")), "3");
+    assert_string_equal(invoice_state(t, "I1"), "held"); /* 3 still awaited on S2 */
+    assert_string_equal(t->state, "invoiced");
+    /* The same receipt again counts once. */
+    run(t, "receipt", receipt_unnamed("R1", "7", NULL), NULL, 0);
+    assert_string_equal(asn_got(t, "S2"), "3");
+    assert_string_equal(line1(t, "received"), "7");
+    /* The rest arrives, again naming no ship notice: the invoice matches, the order closes. */
+    run(t, "receipt", receipt_unnamed("R2", "3", NULL), NULL, 0);
+    assert_null(first_exception(t));
+    assert_string_equal(asn_got(t, "S1"), "4"); /* S1 took nothing more than it announced */
+    assert_string_equal(asn_got(t, "S2"), "6");
+    assert_string_equal(invoice_state(t, "I1"), "matched");
+    assert_int_equal(count_sent(t, "erp"), 2); /* the receipt and the invoice it released */
+    assert_string_equal(t->state, "closed");
+}
+
+static void test_goods_no_ship_notice_awaits_are_unannounced(void **state)
+{
+    (void)state;
+    /* S1 awaits 4: a receipt of 6 naming none counts 4 on S1; 2 were announced by nobody. */
+    struct thread *t = new_thread();
+    acked(t);
+    run(t, "ship_notice", asn_of("S1", "4"), NULL, 0);
+    run(t, "receipt", receipt_unnamed("R1", "6", NULL), NULL, 0);
+    assert_string_equal(asn_got(t, "S1"), "4");
+    json_t *x = raised(t, "receipt_variance");
+    assert_non_null(x);
+    assert_true(subject_is(x, "receipt", "R1"));
+    json_t *v = json_array_get(json_object_get(x, "detail"), 0);
+    assert_string_equal(json_string_value(json_object_get(v, "kind")), "unannounced");
+    assert_int_equal(json_integer_value(json_object_get(v, "line_number")), 1);
+    assert_string_equal(json_string_value(json_object_get(v, "expected")), "4");
+    assert_string_equal(json_string_value(json_object_get(v, "actual")), "6");
+    assert_int_equal(json_array_size(json_object_get(x, "detail")), 1);
+    /* A receipt naming a ship notice the order does not know is unannounced as a whole and
+     * counts on no ship notice. */
+    run(t, "ship_notice", asn_of("S2", "5"), NULL, 0);
+    run(t, "receipt", receipt_of("R2", "S9", "5", "0"), NULL, 0);
+    x = raised(t, "receipt_variance");
+    assert_true(subject_is(x, "receipt", "R2"));
+    v = json_array_get(json_object_get(x, "detail"), 0);
+    assert_string_equal(json_string_value(json_object_get(v, "kind")), "unannounced");
+    assert_null(json_object_get(v, "line_number"));
+    assert_null(asn_got(t, "S2"));
+}
+
+static void test_a_receipt_naming_no_asn_completes_a_ship_notice(void **state)
+{
+    (void)state;
+    /* R1 names S1 and is short (a variance on S1); the rest comes on a receipt naming none:
+     * S1 is complete, its variance closes. */
+    struct thread *t = new_thread();
+    acked(t);
+    run(t, "ship_notice", asn_of("S1", "10"), NULL, 0);
+    run(t, "receipt", receipt_of("R1", "S1", "4", "0"), NULL, 0);
+    assert_true(subject_is(raised(t, "receipt_variance"), "ship_notice", "S1"));
+    run(t, "receipt", receipt_unnamed("R2", "6", NULL), NULL, 0);
+    assert_null(first_exception(t));
+    json_t *r = json_object_get(t->fx, "resolve");
+    assert_int_equal(json_array_size(r), 1);
+    assert_true(subject_is(json_array_get(r, 0), "ship_notice", "S1"));
+    assert_string_equal(t->state, "received");
+}
+
 int main(void)
 {
     xd_flow_tolerances_init(&tol);
@@ -615,6 +742,9 @@ int main(void)
         cmocka_unit_test(test_a_rematch_closes_only_its_invoices_mismatch),
         cmocka_unit_test(test_an_sla_met_closes_only_its_own_exceptions),
         cmocka_unit_test(test_resolves_by_type_and_subject),
+        cmocka_unit_test(test_a_receipt_naming_no_asn_counts_on_the_oldest_ship_notices),
+        cmocka_unit_test(test_goods_no_ship_notice_awaits_are_unannounced),
+        cmocka_unit_test(test_a_receipt_naming_no_asn_completes_a_ship_notice),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     struct thread *t = new_thread();
