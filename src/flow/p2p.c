@@ -1309,6 +1309,123 @@ static void timer_fire(struct xd_flow_step *s)
               about(s, expect, NULL), (const char *const[]){"resend", "resolve", NULL});
 }
 
+/* ---- writing a shortage off ----------------------------------------------------------- */
+
+/* What line <l> lacks to count as received in full: what the supplier owes, less what came in
+ * good condition and what was written off before; never below zero. */
+static struct xd_decimal line_gap(struct xd_flow_step *s, const json_t *l)
+{
+    return at_least_zero(
+        xd_flow__sub(s, target(s, l), xd_flow__add(s, good(s, l), dec(s, l, "short_accepted"))));
+}
+
+/* Write <qty> of line <k> off, at most what the line lacks (so nothing is written off twice,
+ * whichever exception it came by); what was written off is added to <done> ({line: qty}). */
+static void write_off_line(struct xd_flow_step *s, const char *k, struct xd_decimal qty,
+                           json_t *done)
+{
+    json_t *l = json_object_get(lines(s), k);
+    if (l == NULL || line_rejected(l)) {
+        return;
+    }
+    struct xd_decimal q = min_dec(qty, line_gap(s, l));
+    if (cmp(q, ZERO) > 0) {
+        add_to(s, l, "short_accepted", q);
+        add_to(s, done, k, q);
+    }
+}
+
+/* Ship notice <asn>'s shortage is written off: of each line it announced, what its receipts
+ * did not bring in good condition and was not written off before. It awaits nothing more;
+ * the order's other ship notices await what they did. */
+static void write_off_asn(struct xd_flow_step *s, json_t *asn, json_t *done)
+{
+    const json_t *announced = json_object_get(asn, "lines");
+    const json_t *got = json_object_get(asn, "got");
+    const json_t *bad = json_object_get(asn, "bad");
+    json_t *off = xd_flow__obj(s, asn, "off");
+    const char *k = NULL;
+    json_t *q = NULL;
+    json_object_foreach((json_t *)announced, k, q)
+    {
+        /* A ship notice damaged before damage was counted per ship notice: at most what the
+         * line took in damaged (write_off_line caps it at what the line lacks). */
+        struct xd_decimal b = bad != NULL ? dec(s, bad, k)
+                              : json_is_true(json_object_get(asn, "damaged"))
+                                  ? dec(s, json_object_get(lines(s), k), "damaged")
+                                  : ZERO;
+        struct xd_decimal in_good = xd_flow__sub(s, dec(s, got, k), b);
+        struct xd_decimal lacks = at_least_zero(
+            xd_flow__sub(s, xd_flow__sub(s, dec(s, announced, k), in_good), dec(s, off, k)));
+        if (!is_zero(lacks)) {
+            write_off_line(s, k, lacks, done);
+            add_to(s, off, k, lacks);
+        }
+    }
+    xd_flow__set(s, asn, "written_off", json_true());
+}
+
+/* A receipt no known ship notice covers: its own shortage (what it expected and did not get)
+ * and damage, from its exception's variances. What it lacked is no longer awaited either: the
+ * order's ship notices that await those lines stop awaiting as much, oldest first. */
+static void write_off_receipt(struct xd_flow_step *s, const json_t *variances, json_t *done)
+{
+    size_t i = 0;
+    const json_t *v = NULL;
+    json_array_foreach(variances, i, v)
+    {
+        const char *kind = xd_flow__str(v, "kind");
+        const json_t *n = json_object_get(v, "line_number");
+        if (kind == NULL || !json_is_integer(n)) {
+            continue;
+        }
+        char k[24];
+        line_key(json_integer_value(n), k, sizeof k);
+        if (strcmp(kind, "short") == 0) {
+            struct xd_decimal lacks =
+                at_least_zero(xd_flow__sub(s, dec(s, v, "expected"), dec(s, v, "actual")));
+            write_off_line(s, k, lacks, done);
+            take_in(s, k, lacks, "off", NULL);
+        } else if (strcmp(kind, "damaged") == 0) {
+            write_off_line(s, k, dec(s, v, "actual"), done);
+        }
+    }
+}
+
+/* accept_variance on a receipt_variance: the shortage of what the exception is about (its
+ * subject: a ship notice, or a receipt no known ship notice covers) is written off, and only
+ * that one; the order's other ship notices still await their goods. An exception stored
+ * before exceptions had subjects writes off every shortage of the order, as it did. */
+static void write_off(struct xd_flow_step *s, const json_t *x, json_t *done)
+{
+    const json_t *sub = json_object_get(x, "subject");
+    const char *what = xd_flow__str(sub, "document");
+    const char *number = xd_flow__str(sub, "number");
+    if (what != NULL && number != NULL && strcmp(what, "ship_notice") == 0) {
+        json_t *asn = json_object_get(json_object_get(s->data, "asns"), number);
+        if (asn != NULL) {
+            write_off_asn(s, asn, done);
+        }
+        return;
+    }
+    if (what != NULL && strcmp(what, "receipt") == 0) {
+        write_off_receipt(s, json_object_get(x, "detail"), done);
+        return;
+    }
+    const char *k = NULL;
+    json_t *l = NULL;
+    json_object_foreach(lines(s), k, l)
+    {
+        write_off_line(s, k, line_gap(s, l), done);
+    }
+    const char *n = NULL;
+    json_t *asn = NULL;
+    json_object_foreach(json_object_get(s->data, "asns"), n, asn)
+    {
+        xd_flow__set(s, asn, "written_off", json_true());
+    }
+}
+
 /* A person's action on one of the thread's exceptions (the engine checked that it applies). */
 static void action_apply(struct xd_flow_step *s)
 {
@@ -1347,25 +1464,10 @@ static void action_apply(struct xd_flow_step *s)
     }
     if (strcmp(act, "accept_variance") == 0 && type != NULL &&
         strcmp(type, "receipt_variance") == 0) {
-        /* What is still missing is written off: the lines count as received in full. */
-        const char *k = NULL;
-        json_t *l = NULL;
-        json_object_foreach(lines(s), k, l)
-        {
-            struct xd_decimal gap = xd_flow__sub(
-                s, target(s, l), xd_flow__add(s, good(s, l), dec(s, l, "short_accepted")));
-            if (!line_rejected(l) && cmp(gap, (struct xd_decimal){0, 0}) > 0) {
-                add_to(s, l, "short_accepted", gap);
-            }
-        }
-        /* Nothing more is awaited on the ship notices: invoices held for their goods are
-         * matched against what came. */
-        const char *n = NULL;
-        json_t *asn = NULL;
-        json_object_foreach(json_object_get(s->data, "asns"), n, asn)
-        {
-            xd_flow__set(s, asn, "written_off", json_true());
-        }
+        json_t *done = json_object();
+        write_off(s, x, done);
+        xd_flow__set(s, d, "written_off", done);
+        /* Invoices held for goods that are no longer awaited are matched against what came. */
         rematch_invoices(s);
         return;
     }

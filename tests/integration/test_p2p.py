@@ -634,6 +634,44 @@ def receipt_names_no_asn(w):
         "INV-N1"]
 
 
+def accept_variance_of_one_asn(w):
+    # Two ship notices; the first is received 2 short, the second is still on its way. The
+    # buyer accepts the first one's shortage: only those 2 are written off, the second ship
+    # notice is still awaited (the invoice stays held for it), and its receipt closes the order.
+    po = w.order("WOFF-1")
+    w.hub.wait_state("WOFF-1", "sent")
+    w.supplier_sends(w.ack(po))
+    w.supplier_sends(w.asn(po, "ASN-W1", {3: "20"}))
+    w.supplier_sends(w.asn(po, "ASN-W2", {1: None, 2: None, 3: "16"}))
+    w.warehouse_sends(w.receipt(po, "RCV-W1", "ASN-W1", {3: "18"}))
+    f = w.hub.wait_state("WOFF-1", "partially_received")
+    assert w.subjects("WOFF-1") == [("receipt_variance", "ASN-W1")], f["exceptions"]
+    w.supplier_sends(w.invoice(po, "INV-W1", "ASN-W1", {3: "34"}))  # all but the 2 lost
+    f = w.hub.wait_state("WOFF-1", "invoiced")
+    assert f["invoices"]["INV-W1"]["state"] == "held", f["invoices"]
+    w.hub.cli("tx", "act", w.exception_id("WOFF-1", "receipt_variance"), "accept_variance",
+              "--comment", "2 cases broken in transit", "--url", w.hub.url, "--token", w.hub.token)
+    until(lambda: w.exceptions("WOFF-1") == [] and
+          "exception.action" in [e["event"] for e in w.hub.flow("WOFF-1")["timeline"]], 10)
+    f = w.hub.flow("WOFF-1")
+    act = [e for e in f["timeline"] if e["event"] == "exception.action"][0]
+    assert act["detail"]["written_off"] == {"3": "2"}, act
+    assert f["invoices"]["INV-W1"]["state"] == "held", f["invoices"]  # ASN-W2's 16 still come
+    assert (f["state"], f["owner"], f["next_step"]) == ("invoiced", "warehouse", "receipt"), f
+    assert [l.get("short_accepted") for l in f["lines"]] == [None, None, "2"], f["lines"]
+    assert "invoice" not in w.erp_types("WOFF-1")
+    w.warehouse_sends(w.receipt(po, "RCV-W2", "ASN-W2", {1: None, 2: None, 3: "16"}))
+    f = w.hub.wait_state("WOFF-1", "closed")
+    assert w.exceptions("WOFF-1") == [], f["exceptions"]
+    assert w.subjects("WOFF-1", "resolved") == [("receipt_variance", "ASN-W1")]
+    assert f["invoices"]["INV-W1"]["state"] == "matched", f["invoices"]
+    assert [l["received"] for l in f["lines"]] == ["400", "2500", "34"]
+    assert w.erp_types("WOFF-1", 6) == ["po_acknowledgement", "ship_notice", "ship_notice",
+                                        "receipt", "receipt", "invoice"]
+    inv = [d for d in w.erp.docs("WOFF-1") if d["type"] == "invoice"]
+    assert [(d["invoice_number"], d["lines"][2]["quantity"]) for d in inv] == [("INV-W1", "34")]
+
+
 def damaged_goods(w):
     po = w.order("DMG-1")
     w.hub.wait_state("DMG-1", "sent")
@@ -894,7 +932,7 @@ def bad_input(w):
 
 SCENARIOS = [happy_path, rejected_line, partial_shipment, short_receipt,
              two_receipts_for_one_asn, held_invoice_hold_expires, exceptions_close_by_subject,
-             receipt_names_no_asn,
+             receipt_names_no_asn, accept_variance_of_one_asn,
              damaged_goods,
              price_mismatch, duplicate_asn, supplier_down, erp_refuses_a_posting,
              warehouse_rerouted,

@@ -640,6 +640,13 @@ static json_t *event_detail(const struct thread *t, const char *name)
     return NULL;
 }
 
+/* A person accepts the variance <x> (an exception as raised; taken). */
+static void accept(struct thread *t, json_t *x)
+{
+    json_object_set_new(x, "id", json_string("x"));
+    run(t, "action", json_pack("{s:s, s:o}", "action", "accept_variance", "exception", x), NULL, 0);
+}
+
 static void test_a_receipt_naming_no_asn_counts_on_the_oldest_ship_notices(void **state)
 {
     (void)state;
@@ -721,6 +728,77 @@ static void test_a_receipt_naming_no_asn_completes_a_ship_notice(void **state)
     assert_string_equal(t->state, "received");
 }
 
+static void test_accepting_a_ship_notices_variance_writes_off_only_its_shortage(void **state)
+{
+    (void)state;
+    /* Ordered 10, shipped on A (5) and B (5). A is received short (3); the buyer accepts A's
+     * shortage while B is still on its way: 2 written off, B still awaited. */
+    struct thread *t = new_thread();
+    acked(t);
+    run(t, "ship_notice", asn_of("A", "5"), NULL, 0);
+    run(t, "ship_notice", asn_of("B", "5"), NULL, 0);
+    run(t, "receipt", receipt_of("RA", "A", "3", "0"), NULL, 0);
+    json_t *xa = json_deep_copy(raised(t, "receipt_variance"));
+    assert_true(subject_is(xa, "ship_notice", "A"));
+    run(t, "invoice", invoice("I1", "8", "2.00", "16.00"), NULL, 0);
+    assert_string_equal(invoice_state(t, "I1"), "held");
+    accept(t, json_deep_copy(xa));
+    assert_string_equal(line1(t, "short_accepted"), "2");
+    json_t *done = json_object_get(event_detail(t, "exception.action"), "written_off");
+    assert_string_equal(json_string_value(json_object_get(done, "1")), "2");
+    assert_string_equal(invoice_state(t, "I1"), "held"); /* the 5 of B are still awaited */
+    assert_null(first_exception(t));
+    assert_string_equal(json_string_value(json_object_get(t->fx, "owner")), "warehouse");
+    /* Accepting it again (another exception about A) writes nothing off twice. */
+    accept(t, json_deep_copy(xa));
+    assert_string_equal(line1(t, "short_accepted"), "2");
+    /* B arrives: the invoice matches, the order closes (3 + 5 received, 2 written off). */
+    run(t, "receipt", receipt_of("RB", "B", "5", "0"), NULL, 0);
+    assert_string_equal(invoice_state(t, "I1"), "matched");
+    assert_string_equal(t->state, "closed");
+    json_decref(xa);
+}
+
+static void
+test_accepting_damage_writes_off_what_the_ship_notice_lacks_in_good_condition(void **state)
+{
+    (void)state;
+    /* A (5) arrives in full with 1 damaged, B (5) not yet: the write-off is A's damaged 1. */
+    struct thread *t = new_thread();
+    acked(t);
+    run(t, "ship_notice", asn_of("A", "5"), NULL, 0);
+    run(t, "ship_notice", asn_of("B", "5"), NULL, 0);
+    run(t, "receipt", receipt_of("RA", "A", "5", "1"), NULL, 0);
+    json_t *xa = json_deep_copy(raised(t, "receipt_variance"));
+    accept(t, xa);
+    assert_string_equal(line1(t, "short_accepted"), "1");
+    assert_string_equal(t->state, "partially_received");
+    run(t, "receipt", receipt_of("RB", "B", "5", "0"), NULL, 0);
+    assert_string_equal(t->state, "received");
+}
+
+static void test_accepting_a_receipts_shortage_stops_awaiting_it(void **state)
+{
+    (void)state;
+    /* S1 announces 10; a receipt naming none expected 10 and got 8 (short, about the receipt):
+     * the invoice for 8 matches, and accepting the shortage closes the order: the 2 are
+     * written off and S1 no longer awaits them. */
+    struct thread *t = new_thread();
+    acked(t);
+    run(t, "ship_notice", asn_of("S1", "10"), NULL, 0);
+    run(t, "receipt", receipt_unnamed("R1", "8", "10"), NULL, 0);
+    json_t *x = json_deep_copy(raised(t, "receipt_variance"));
+    assert_true(subject_is(x, "receipt", "R1"));
+    assert_string_equal(asn_got(t, "S1"), "8");
+    run(t, "invoice", invoice("I1", "10", "2.00", "20.00"), NULL, 0);
+    assert_string_equal(invoice_state(t, "I1"), "held"); /* 2 awaited on S1 */
+    accept(t, x);
+    assert_string_equal(line1(t, "short_accepted"), "2");
+    assert_string_equal(str_at(json_object_get(t->data, "asns"), "S1", "off", "1"), "2");
+    /* Nothing is awaited any more: billing 10 for 8 is a mismatch at once, not a long hold. */
+    assert_string_equal(invoice_state(t, "I1"), "mismatch");
+}
+
 int main(void)
 {
     xd_flow_tolerances_init(&tol);
@@ -745,6 +823,10 @@ int main(void)
         cmocka_unit_test(test_a_receipt_naming_no_asn_counts_on_the_oldest_ship_notices),
         cmocka_unit_test(test_goods_no_ship_notice_awaits_are_unannounced),
         cmocka_unit_test(test_a_receipt_naming_no_asn_completes_a_ship_notice),
+        cmocka_unit_test(test_accepting_a_ship_notices_variance_writes_off_only_its_shortage),
+        cmocka_unit_test(
+            test_accepting_damage_writes_off_what_the_ship_notice_lacks_in_good_condition),
+        cmocka_unit_test(test_accepting_a_receipts_shortage_stops_awaiting_it),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     struct thread *t = new_thread();
