@@ -1471,7 +1471,16 @@ static void action_apply(struct xd_flow_step *s)
         rematch_invoices(s);
         return;
     }
-    const char *inv_no = xd_flow__str(json_object_get(x, "detail"), "invoice_number");
+    if (type == NULL || strcmp(type, "invoice_mismatch") != 0) {
+        return; /* a ship notice's discrepancy accepted: the goods are taken as shipped */
+    }
+    /* The invoice the exception is about (its subject; before subjects, its detail names it;
+     * an exception naming none is about every mismatched invoice, as it always was). */
+    const json_t *sub = json_object_get(x, "subject");
+    const char *sub_doc = xd_flow__str(sub, "document");
+    const char *inv_no = sub_doc != NULL && strcmp(sub_doc, "invoice") == 0
+                             ? xd_flow__str(sub, "number")
+                             : xd_flow__str(json_object_get(x, "detail"), "invoice_number");
     json_t *invs = json_object_get(s->data, "invoices");
     const char *k = NULL;
     json_t *inv = NULL;

@@ -799,6 +799,23 @@ static void test_accepting_a_receipts_shortage_stops_awaiting_it(void **state)
     assert_string_equal(invoice_state(t, "I1"), "mismatch");
 }
 
+static void test_accepting_a_ship_notice_discrepancy_leaves_invoices_alone(void **state)
+{
+    (void)state;
+    /* An over-shipment (a discrepancy of S1) and a mismatched invoice: accepting the ship
+     * notice's discrepancy does not accept the invoice. */
+    struct thread *t = new_thread();
+    acked(t);
+    run(t, "invoice", invoice("I1", "1", "3.00", "3.00"), NULL, 0);
+    assert_string_equal(invoice_state(t, "I1"), "mismatch");
+    run(t, "ship_notice", asn_of("S1", "12"), NULL, 0);
+    json_t *x = json_deep_copy(raised(t, "asn_discrepancy"));
+    assert_non_null(x);
+    accept(t, x);
+    assert_string_equal(invoice_state(t, "I1"), "mismatch");
+    assert_int_equal(count_sent(t, "erp"), 0);
+}
+
 int main(void)
 {
     xd_flow_tolerances_init(&tol);
@@ -827,6 +844,7 @@ int main(void)
         cmocka_unit_test(
             test_accepting_damage_writes_off_what_the_ship_notice_lacks_in_good_condition),
         cmocka_unit_test(test_accepting_a_receipts_shortage_stops_awaiting_it),
+        cmocka_unit_test(test_accepting_a_ship_notice_discrepancy_leaves_invoices_alone),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     struct thread *t = new_thread();
