@@ -10,7 +10,8 @@
  *                  confirmed_price, shipped, received, damaged, invoiced, short_accepted}}
  *   asns {"<asn_number>": {doc, seq (arrival order), lines {"<n>": qty},
  *                          got {"<n>": qty received}, bad {"<n>": qty damaged or rejected},
- *                          off {"<n>": qty written off}, received, damaged, written_off}}
+ *                          off {"<n>": qty written off}, received, damaged,
+ *                          written_off (with every shortage of the order)}}
  *   receipts [numbers]
  *   invoices {"<invoice_number>": {state, doc, body, lines {"<n>": qty}, problems [...],
  *                                  held_until (ms, while held)}}
@@ -797,7 +798,8 @@ static struct xd_decimal min_dec(struct xd_decimal a, struct xd_decimal b)
 
 /* What ship notice <asn> still awaits of line <k>: what it announced, less what its receipts
  * took in and what was written off of it, never below zero (goods received over one ship
- * notice do not make up another's). One whose shortage was written off awaits nothing. */
+ * notice do not make up another's). One written off with every shortage of the order (by an
+ * exception without a subject) awaits nothing. */
 static struct xd_decimal asn_awaits(struct xd_flow_step *s, const json_t *asn, const char *k)
 {
     if (json_is_true(json_object_get(asn, "written_off"))) {
@@ -1335,19 +1337,40 @@ static void write_off_line(struct xd_flow_step *s, const char *k, struct xd_deci
     }
 }
 
-/* Ship notice <asn>'s shortage is written off: of each line it announced, what its receipts
- * did not bring in good condition and was not written off before. It awaits nothing more;
- * the order's other ship notices await what they did. */
-static void write_off_asn(struct xd_flow_step *s, json_t *asn, json_t *done)
+/* The line a variance of an exception is about, into <k>, when it is a shortage (short, or
+ * damaged goods taken in); false for the others (over, wrong_item, unannounced). */
+static bool shortage_line(const json_t *v, char *k, size_t cap)
+{
+    const char *kind = xd_flow__str(v, "kind");
+    const json_t *n = json_object_get(v, "line_number");
+    if (kind == NULL || !json_is_integer(n) ||
+        (strcmp(kind, "short") != 0 && strcmp(kind, "damaged") != 0)) {
+        return false;
+    }
+    line_key(json_integer_value(n), k, cap);
+    return true;
+}
+
+/* Ship notice <asn>'s shortage on the lines its exception's <variances> say are short or
+ * damaged is written off: of each, what the ship notice announced and its receipts did not
+ * bring in good condition, less what was written off of it before. It awaits nothing more of
+ * those lines; its other lines (not received yet, say) and the order's other ship notices are
+ * awaited as they were. */
+static void write_off_asn(struct xd_flow_step *s, json_t *asn, const json_t *variances,
+                          json_t *done)
 {
     const json_t *announced = json_object_get(asn, "lines");
     const json_t *got = json_object_get(asn, "got");
     const json_t *bad = json_object_get(asn, "bad");
     json_t *off = xd_flow__obj(s, asn, "off");
-    const char *k = NULL;
-    json_t *q = NULL;
-    json_object_foreach((json_t *)announced, k, q)
+    size_t i = 0;
+    const json_t *v = NULL;
+    json_array_foreach(variances, i, v)
     {
+        char k[24];
+        if (!shortage_line(v, k, sizeof k) || json_object_get(announced, k) == NULL) {
+            continue;
+        }
         /* A ship notice damaged before damage was counted per ship notice: at most what the
          * line took in damaged (write_off_line caps it at what the line lacks). */
         struct xd_decimal b = bad != NULL ? dec(s, bad, k)
@@ -1362,7 +1385,6 @@ static void write_off_asn(struct xd_flow_step *s, json_t *asn, json_t *done)
             add_to(s, off, k, lacks);
         }
     }
-    xd_flow__set(s, asn, "written_off", json_true());
 }
 
 /* A receipt no known ship notice covers: its own shortage (what it expected and did not get)
@@ -1374,28 +1396,26 @@ static void write_off_receipt(struct xd_flow_step *s, const json_t *variances, j
     const json_t *v = NULL;
     json_array_foreach(variances, i, v)
     {
-        const char *kind = xd_flow__str(v, "kind");
-        const json_t *n = json_object_get(v, "line_number");
-        if (kind == NULL || !json_is_integer(n)) {
+        char k[24];
+        if (!shortage_line(v, k, sizeof k)) {
             continue;
         }
-        char k[24];
-        line_key(json_integer_value(n), k, sizeof k);
-        if (strcmp(kind, "short") == 0) {
+        if (strcmp(xd_flow__str(v, "kind"), "short") == 0) {
             struct xd_decimal lacks =
                 at_least_zero(xd_flow__sub(s, dec(s, v, "expected"), dec(s, v, "actual")));
             write_off_line(s, k, lacks, done);
             take_in(s, k, lacks, "off", NULL);
-        } else if (strcmp(kind, "damaged") == 0) {
-            write_off_line(s, k, dec(s, v, "actual"), done);
+        } else {
+            write_off_line(s, k, dec(s, v, "actual"), done); /* damaged: all of it */
         }
     }
 }
 
 /* accept_variance on a receipt_variance: the shortage of what the exception is about (its
- * subject: a ship notice, or a receipt no known ship notice covers) is written off, and only
- * that one; the order's other ship notices still await their goods. An exception stored
- * before exceptions had subjects writes off every shortage of the order, as it did. */
+ * subject: a ship notice, or a receipt no known ship notice covers, on the lines its variances
+ * name) is written off, and only that; the order's other ship notices still await their goods. An
+ * exception stored before exceptions had subjects writes off every shortage of the order, as it
+ * did. */
 static void write_off(struct xd_flow_step *s, const json_t *x, json_t *done)
 {
     const json_t *sub = json_object_get(x, "subject");
@@ -1404,7 +1424,7 @@ static void write_off(struct xd_flow_step *s, const json_t *x, json_t *done)
     if (what != NULL && number != NULL && strcmp(what, "ship_notice") == 0) {
         json_t *asn = json_object_get(json_object_get(s->data, "asns"), number);
         if (asn != NULL) {
-            write_off_asn(s, asn, done);
+            write_off_asn(s, asn, json_object_get(x, "detail"), done);
         }
         return;
     }

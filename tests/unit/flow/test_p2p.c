@@ -759,6 +759,44 @@ static void test_accepting_a_ship_notices_variance_writes_off_only_its_shortage(
     json_decref(xa);
 }
 
+static void test_accepting_a_ship_notices_variance_leaves_its_other_lines_awaited(void **state)
+{
+    (void)state;
+    /* Two lines of 10, both on ship notice A. The warehouse receives line 1 first, 8 of 10: the
+     * variance names line 1. Accepting it writes off line 1's 2; line 2 of A, not received
+     * yet, is still awaited: an invoice for it is held, and its receipt matches it. */
+    struct thread *t = new_thread();
+    json_t *order = po("original");
+    json_array_append_new(json_object_get(order, "lines"),
+                          json_pack("{s:i, s:s, s:s, s:s, s:s}", "line_number", 2, "sku", "B",
+                                    "quantity", "10", "uom", "EA", "unit_price", "1.00"));
+    run(t, "purchase_order", order, NULL, 0);
+    run(t, "po_acknowledgement", json_pack("{s:s, s:s}", "po_number", "P1", "status", "accepted"),
+        NULL, 0);
+    run(t, "ship_notice",
+        json_pack("{s:s, s:[{s:s, s:[{s:i, s:s}, {s:i, s:s}]}]}", "asn_number", "A", "orders",
+                  "po_number", "P1", "items", "line_number", 1, "quantity", "10", "line_number", 2,
+                  "quantity", "10"),
+        NULL, 0);
+    run(t, "receipt", receipt_of("RA1", "A", "8", "0"), NULL, 0);
+    json_t *x = json_deep_copy(raised(t, "receipt_variance"));
+    accept(t, x);
+    assert_string_equal(line1(t, "short_accepted"), "2");
+    assert_null(str_at(t->data, "lines", "2", "short_accepted"));
+    run(t, "invoice",
+        json_pack("{s:s, s:[{s:i, s:s, s:s}], s:{s:s}}", "invoice_number", "I2", "lines",
+                  "po_line_number", 2, "quantity", "10", "unit_price", "1.00", "totals", "subtotal",
+                  "10.00"),
+        NULL, 0);
+    assert_string_equal(invoice_state(t, "I2"), "held");
+    run(t, "receipt",
+        json_pack("{s:s, s:s, s:[{s:i, s:s}]}", "receipt_number", "RA2", "asn_number", "A", "lines",
+                  "po_line_number", 2, "received_quantity", "10"),
+        NULL, 0);
+    assert_string_equal(invoice_state(t, "I2"), "matched");
+    assert_string_equal(t->state, "invoiced"); /* line 1's 8 are not billed yet */
+}
+
 static void
 test_accepting_damage_writes_off_what_the_ship_notice_lacks_in_good_condition(void **state)
 {
@@ -841,6 +879,7 @@ int main(void)
         cmocka_unit_test(test_goods_no_ship_notice_awaits_are_unannounced),
         cmocka_unit_test(test_a_receipt_naming_no_asn_completes_a_ship_notice),
         cmocka_unit_test(test_accepting_a_ship_notices_variance_writes_off_only_its_shortage),
+        cmocka_unit_test(test_accepting_a_ship_notices_variance_leaves_its_other_lines_awaited),
         cmocka_unit_test(
             test_accepting_damage_writes_off_what_the_ship_notice_lacks_in_good_condition),
         cmocka_unit_test(test_accepting_a_receipts_shortage_stops_awaiting_it),
