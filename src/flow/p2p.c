@@ -14,7 +14,7 @@
  *                          written_off (with every shortage of the order)}}
  *   receipts [numbers]
  *   invoices {"<invoice_number>": {state, doc, body, lines {"<n>": qty}, problems [...],
- *                                  held_until (ms, while held)}}
+ *                                  held_until (ms, while held), rejected_reason}}
  *   variances [...], asn_accuracy {asns, accurate}, acknowledged, sla, sla_open {expect: true},
  *   unroutable */
 #include <stdint.h>
@@ -1516,8 +1516,16 @@ static void action_apply(struct xd_flow_step *s)
             send(s, "erp", json_object_get(inv, "body"));
             xd_flow__event(s, "invoice.accepted", detail_str(s, "invoice_number", k));
         } else if (strcmp(act, "reject_invoice") == 0) {
+            /* Why, on the invoice and the timeline: what the supplier is to be told (the hub
+             * sends it no notice yet: docs/workflows.md, limits). */
+            const char *why = xd_flow__str(s->action, "comment");
+            json_t *rd = detail_str(s, "invoice_number", k);
             xd_flow__set_str(s, inv, "state", "rejected");
-            xd_flow__event(s, "invoice.rejected", detail_str(s, "invoice_number", k));
+            if (why != NULL) {
+                xd_flow__set_str(s, inv, "rejected_reason", why);
+                xd_flow__set_str(s, rd, "reason", why);
+            }
+            xd_flow__event(s, "invoice.rejected", rd);
         }
     }
 }

@@ -467,6 +467,12 @@ def short_receipt(w):
     assert w.subjects("SHORT-1") == [("invoice_mismatch", "INV-S1")]
     assert "invoice" not in w.erp_types("SHORT-1")
     w.act(w.exception_id("SHORT-1", "invoice_mismatch"), "reject_invoice", "bill what we got")
+    f = w.hub.flow("SHORT-1")
+    assert f["invoices"]["INV-S1"]["state"] == "rejected", f["invoices"]
+    assert f["invoices"]["INV-S1"]["rejected_reason"] == "bill what we got", f["invoices"]
+    rej = [e for e in f["timeline"] if e["event"] == "invoice.rejected"]
+    assert [e["detail"] for e in rej] == [{"invoice_number": "INV-S1",
+                                          "reason": "bill what we got"}], rej
     w.supplier_sends(w.invoice(po, "INV-S2", "ASN-S1", {3: "30"}))
     w.hub.wait_state("SHORT-1", "closed")
     assert w.exceptions("SHORT-1") == []

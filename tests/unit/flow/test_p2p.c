@@ -854,6 +854,25 @@ static void test_accepting_a_ship_notice_discrepancy_leaves_invoices_alone(void 
     assert_int_equal(count_sent(t, "erp"), 0);
 }
 
+static void test_a_rejected_invoice_keeps_why(void **state)
+{
+    (void)state;
+    struct thread *t = new_thread();
+    through_receipt(t);
+    run(t, "invoice", invoice("I1", "10", "2.01", "20.10"), NULL, 0);
+    json_t *x = json_deep_copy(raised(t, "invoice_mismatch"));
+    json_object_set_new(x, "id", json_string("x"));
+    run(t, "action",
+        json_pack("{s:s, s:s, s:o}", "action", "reject_invoice", "comment", "price is 2.00",
+                  "exception", x),
+        NULL, 0);
+    assert_string_equal(invoice_state(t, "I1"), "rejected");
+    assert_string_equal(str_at(t->data, "invoices", "I1", "rejected_reason"), "price is 2.00");
+    json_t *d = event_detail(t, "invoice.rejected");
+    assert_string_equal(json_string_value(json_object_get(d, "reason")), "price is 2.00");
+    assert_int_equal(count_sent(t, "erp"), 0);
+}
+
 int main(void)
 {
     xd_flow_tolerances_init(&tol);
@@ -884,6 +903,7 @@ int main(void)
             test_accepting_damage_writes_off_what_the_ship_notice_lacks_in_good_condition),
         cmocka_unit_test(test_accepting_a_receipts_shortage_stops_awaiting_it),
         cmocka_unit_test(test_accepting_a_ship_notice_discrepancy_leaves_invoices_alone),
+        cmocka_unit_test(test_a_rejected_invoice_keeps_why),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     struct thread *t = new_thread();
