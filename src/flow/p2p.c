@@ -940,6 +940,41 @@ static void receipt_line(struct xd_flow_step *s, const json_t *rl, json_t *asn, 
     }
 }
 
+/* The ship notice a receipt naming none is unambiguously of: all its goods were counted on
+ * one ship notice (<drawn>), none was unannounced or not on the order (<found>), and no other
+ * ship notice of the order still awaits any of its lines. NULL when it may be of several. */
+static const char *sole_asn(struct xd_flow_step *s, const json_t *drawn, const json_t *found)
+{
+    size_t i = 0;
+    const json_t *v = NULL;
+    json_array_foreach(found, i, v)
+    {
+        const char *kind = xd_flow__str(v, "kind");
+        if (kind != NULL && (strcmp(kind, "unannounced") == 0 || strcmp(kind, "wrong_item") == 0)) {
+            return NULL;
+        }
+    }
+    const char *only = json_object_size(drawn) == 1
+                           ? json_object_iter_key(json_object_iter((json_t *)drawn))
+                           : NULL;
+    const json_t *rl = NULL;
+    json_array_foreach(only != NULL ? json_object_get(s->doc, "lines") : NULL, i, rl)
+    {
+        const json_t *l = po_line(s, rl, "po_line_number");
+        char k[24];
+        line_key(json_integer_value(json_object_get(l, "line_number")), k, sizeof k);
+        const char *n = NULL;
+        json_t *asn = NULL;
+        json_object_foreach(json_object_get(s->data, "asns"), n, asn)
+        {
+            if (strcmp(n, only) != 0 && !is_zero(asn_awaits(s, asn, k))) {
+                return NULL;
+            }
+        }
+    }
+    return only;
+}
+
 static void receipt_apply(struct xd_flow_step *s)
 {
     sla_met(s, "receipt");
@@ -969,12 +1004,26 @@ static void receipt_apply(struct xd_flow_step *s)
     {
         receipt_line(s, rl, asn, drawn, found);
     }
-    send(s, "erp", s->doc);
+    /* The ERP books a receipt against the incoming shipment (Tryton refuses one without it):
+     * when the hub can tell which ship notice a receipt naming none is of, the ERP's copy
+     * names it. The warehouse's document in the journal stays as it came. */
+    const char *inferred = drawn != NULL ? sole_asn(s, drawn, found) : NULL;
+    json_t *to_erp = inferred != NULL ? json_deep_copy(s->doc) : NULL;
+    if (inferred != NULL) {
+        xd_flow__set_str(s, to_erp, "asn_number", inferred);
+    }
+    if (s->st == XD_OK) {
+        send(s, "erp", to_erp != NULL ? to_erp : s->doc);
+    }
+    json_decref(to_erp);
     json_t *d = json_object();
     xd_flow__set_str(s, d, "receipt_number", rn);
     xd_flow__set(s, d, "variances", json_deep_copy(found));
     if (drawn != NULL) {
         xd_flow__set(s, d, "counted_on", json_deep_copy(drawn));
+    }
+    if (inferred != NULL) {
+        xd_flow__set_str(s, d, "asn_number_inferred", inferred);
     }
     xd_flow__event(s, "receipt.received", d);
     arm_slas(s, "receipt", NULL);

@@ -640,6 +640,30 @@ def receipt_names_no_asn(w):
         "INV-N1"]
 
 
+def receipt_names_no_asn_of_one_shipment(w):
+    # Only one ship notice awaits the goods: the receipt naming none is plainly of it, and the
+    # ERP (which books receipts against the incoming shipment) gets it naming that ASN.
+    po = w.order("NOASN-2")
+    w.hub.wait_state("NOASN-2", "sent")
+    w.supplier_sends(w.ack(po))
+    w.supplier_sends(w.asn(po, "ASN-N3"))
+    w.hub.wait_state("NOASN-2", "shipped")
+    w.warehouse_sends(w.receipt(po, "RCV-N3", None))
+    f = w.hub.wait_state("NOASN-2", "received")
+    assert w.exceptions("NOASN-2") == [], f["exceptions"]
+    rec = [e for e in f["timeline"] if e["event"] == "receipt.received"][0]
+    assert rec["detail"]["asn_number_inferred"] == "ASN-N3", rec
+    assert w.erp_types("NOASN-2", 3) == ["po_acknowledgement", "ship_notice", "receipt"]
+    erp_rec = [d for d in w.erp.docs("NOASN-2") if d["type"] == "receipt"][0]
+    assert (erp_rec["receipt_number"], erp_rec["asn_number"]) == ("RCV-N3", "ASN-N3"), erp_rec
+    # The journal keeps the warehouse's document as it came.
+    st, body = w.hub.request("GET", "/v1/transactions/NOASN-2")
+    recs = [d for d in body["documents"] if d["type"] == "receipt"]
+    assert len(recs) == 1, body["documents"]
+    st, doc = w.hub.request("GET", "/v1/documents/" + recs[0]["id"])
+    assert st == 200 and "asn_number" not in doc, doc
+
+
 def accept_variance_of_one_asn(w):
     # Two ship notices; the first is received 2 short, the second is still on its way. The
     # buyer accepts the first one's shortage: only those 2 are written off, the second ship
@@ -938,7 +962,7 @@ def bad_input(w):
 
 SCENARIOS = [happy_path, rejected_line, partial_shipment, short_receipt,
              two_receipts_for_one_asn, held_invoice_hold_expires, exceptions_close_by_subject,
-             receipt_names_no_asn, accept_variance_of_one_asn,
+             receipt_names_no_asn, receipt_names_no_asn_of_one_shipment, accept_variance_of_one_asn,
              damaged_goods,
              price_mismatch, duplicate_asn, supplier_down, erp_refuses_a_posting,
              warehouse_rerouted,

@@ -710,6 +710,44 @@ static void test_goods_no_ship_notice_awaits_are_unannounced(void **state)
     assert_null(asn_got(t, "S2"));
 }
 
+/* The receipt this step sent to the ERP, or NULL. */
+static const json_t *sent_receipt(const struct thread *t)
+{
+    size_t i;
+    json_t *m;
+    json_array_foreach(json_object_get(t->fx, "send"), i, m)
+    {
+        const json_t *doc = json_object_get(m, "doc");
+        if (strcmp(json_string_value(json_object_get(m, "to")), "erp") == 0 &&
+            json_object_get(doc, "receipt_number") != NULL) {
+            return doc;
+        }
+    }
+    return NULL;
+}
+
+static void test_the_erp_is_told_the_ship_notice_a_receipt_is_unambiguously_of(void **state)
+{
+    (void)state;
+    /* One ship notice awaits the goods: the ERP's copy of a receipt naming none names it. */
+    struct thread *t = new_thread();
+    acked(t);
+    run(t, "ship_notice", asn_of("S1", "10"), NULL, 0);
+    run(t, "receipt", receipt_unnamed("R1", "6", NULL), NULL, 0);
+    assert_string_equal(json_string_value(json_object_get(sent_receipt(t), "asn_number")), "S1");
+    assert_string_equal(json_string_value(json_object_get(event_detail(t, "receipt.received"),
+                                                          "asn_number_inferred")),
+                        "S1");
+    /* Two await line 1: the receipt could be of either, the ERP gets it as it came. */
+    run(t, "ship_notice", asn_of("S2", "5"), NULL, 0);
+    run(t, "receipt", receipt_unnamed("R2", "2", NULL), NULL, 0);
+    assert_null(json_object_get(sent_receipt(t), "asn_number"));
+    assert_string_equal(asn_got(t, "S1"), "8");
+    /* Goods beyond what is awaited: not all of it is of one ship notice. */
+    run(t, "receipt", receipt_unnamed("R3", "9", NULL), NULL, 0);
+    assert_null(json_object_get(sent_receipt(t), "asn_number"));
+}
+
 static void test_a_receipt_naming_no_asn_completes_a_ship_notice(void **state)
 {
     (void)state;
@@ -897,6 +935,7 @@ int main(void)
         cmocka_unit_test(test_a_receipt_naming_no_asn_counts_on_the_oldest_ship_notices),
         cmocka_unit_test(test_goods_no_ship_notice_awaits_are_unannounced),
         cmocka_unit_test(test_a_receipt_naming_no_asn_completes_a_ship_notice),
+        cmocka_unit_test(test_the_erp_is_told_the_ship_notice_a_receipt_is_unambiguously_of),
         cmocka_unit_test(test_accepting_a_ship_notices_variance_writes_off_only_its_shortage),
         cmocka_unit_test(test_accepting_a_ship_notices_variance_leaves_its_other_lines_awaited),
         cmocka_unit_test(
