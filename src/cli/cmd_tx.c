@@ -15,9 +15,12 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "usage: crossdock tx show PO-NUMBER|CORRELATION-ID [--json] [--url URL] [--token T]\n"
-            "       crossdock tx exceptions [--type T] [--owner O] [--partner P] [--all]\n"
+            "       crossdock tx exceptions [--type T] [--owner O] [--partner P]\n"
+            "                               [--subject-document D] [--subject-number N] [--all]\n"
             "       crossdock tx act EXCEPTION-ID ACTION [--comment TEXT]\n"
             "ACTION: resend, accept_variance, reject_invoice, reroute, resolve (needs --comment).\n"
+            "--subject-document and --subject-number: only the exceptions about that document\n"
+            "(ship_notice, receipt, invoice, po_acknowledgement) and number (ASN-1001).\n"
             "--url and --token default to CROSSDOCK_URL (else http://127.0.0.1:8080) and "
             "CROSSDOCK_TOKEN.\n");
 }
@@ -142,17 +145,29 @@ static int show(const struct xd_remote *r, const char *id, bool as_json)
 
 static int exceptions(const struct xd_remote *r, int argc, char **argv)
 {
-    char path[1024] = "/v1/exceptions?limit=1000";
+    char path[4096] = "/v1/exceptions?limit=1000";
     bool all = false;
+    /* Each option and the query parameter of GET /v1/exceptions it sets. */
+    static const struct {
+        const char *option, *param;
+    } filters[] = {{"--type", "type"},
+                   {"--owner", "owner"},
+                   {"--partner", "partner"},
+                   {"--subject-document", "subject_document"},
+                   {"--subject-number", "subject_number"}};
     for (int i = 1; i < argc; i++) {
-        const char *filters[] = {"--type", "--owner", "--partner"};
         bool took = false;
-        for (size_t k = 0; k < 3 && !took; k++) {
-            if (strcmp(argv[i], filters[k]) == 0 && i + 1 < argc) {
-                char enc[300];
-                encode(argv[++i], enc, sizeof enc);
+        for (size_t k = 0; k < XD_ARRAY_LEN(filters) && !took; k++) {
+            if (strcmp(argv[i], filters[k].option) == 0 && i + 1 < argc) {
+                char enc[600];
+                if (strlen(argv[++i]) > 128) {
+                    fprintf(stderr, "crossdock tx exceptions: %s must be 1-128 characters\n",
+                            filters[k].option);
+                    return 2;
+                }
+                encode(argv[i], enc, sizeof enc);
                 size_t n = strlen(path);
-                snprintf(path + n, sizeof path - n, "&%s=%s", filters[k] + 2, enc);
+                snprintf(path + n, sizeof path - n, "&%s=%s", filters[k].param, enc);
                 took = true;
             }
         }

@@ -8,11 +8,13 @@
  *   po_number, po_doc, supplier, erp, warehouse   the order and who takes part
  *   lines {"<n>": {line_number, sku, uom, ordered, unit_price, status, confirmed,
  *                  confirmed_price, shipped, received, damaged, invoiced, short_accepted}}
- *   asns {"<asn_number>": {doc, lines {"<n>": qty}, got {"<n>": qty received}, received,
- *                          damaged, written_off}}
+ *   asns {"<asn_number>": {doc, seq (arrival order), lines {"<n>": qty},
+ *                          got {"<n>": qty received}, bad {"<n>": qty damaged or rejected},
+ *                          off {"<n>": qty written off}, received, damaged,
+ *                          written_off (with every shortage of the order)}}
  *   receipts [numbers]
  *   invoices {"<invoice_number>": {state, doc, body, lines {"<n>": qty}, problems [...],
- *                                  held_until (ms, while held)}}
+ *                                  held_until (ms, while held), rejected_reason}}
  *   variances [...], asn_accuracy {asns, accurate}, acknowledged, sla, sla_open {expect: true},
  *   unroutable */
 #include <stdint.h>
@@ -727,7 +729,9 @@ static void asn_apply(struct xd_flow_step *s)
     json_t *per_line = json_object();
     xd_flow__set(s, rec, "lines", per_line);
     xd_flow__set_str(s, rec, "doc", s->doc_id);
-    xd_flow__set(s, xd_flow__obj(s, s->data, "asns"), asn_number, rec);
+    json_t *asns = xd_flow__obj(s, s->data, "asns");
+    xd_flow__set(s, rec, "seq", json_integer((json_int_t)json_object_size(asns) + 1));
+    xd_flow__set(s, asns, asn_number, rec);
     json_t *items = json_array();
     json_t *problems = json_array();
     if (items == NULL) {
@@ -780,6 +784,92 @@ static void asn_apply(struct xd_flow_step *s)
     arm_slas(s, "ship_notice", NULL);
 }
 
+static const struct xd_decimal ZERO = {0, 0};
+
+static struct xd_decimal at_least_zero(struct xd_decimal d)
+{
+    return xd_decimal_is_negative(d) ? ZERO : d;
+}
+
+static struct xd_decimal min_dec(struct xd_decimal a, struct xd_decimal b)
+{
+    return cmp(a, b) <= 0 ? a : b;
+}
+
+/* What ship notice <asn> still awaits of line <k>: what it announced, less what its receipts
+ * took in and what was written off of it, never below zero (goods received over one ship
+ * notice do not make up another's). One written off with every shortage of the order (by an
+ * exception without a subject) awaits nothing. */
+static struct xd_decimal asn_awaits(struct xd_flow_step *s, const json_t *asn, const char *k)
+{
+    if (json_is_true(json_object_get(asn, "written_off"))) {
+        return ZERO;
+    }
+    struct xd_decimal gap = xd_flow__sub(s, dec(s, json_object_get(asn, "lines"), k),
+                                         dec(s, json_object_get(asn, "got"), k));
+    return at_least_zero(xd_flow__sub(s, gap, dec(s, json_object_get(asn, "off"), k)));
+}
+
+/* The order's ship notices, oldest first: their numbers by arrival (seq; those recorded before
+ * ship notices had one come first, in the order kept). NULL (and the sticky status) when out
+ * of memory. The caller owns the array. */
+static json_t *asns_by_age(struct xd_flow_step *s)
+{
+    json_t *asns = json_object_get(s->data, "asns");
+    json_t *order = json_array();
+    const char *n = NULL;
+    json_t *asn = NULL;
+    json_object_foreach(asns, n, asn)
+    {
+        json_int_t seq = json_integer_value(json_object_get(asn, "seq"));
+        size_t at = json_array_size(order);
+        while (at > 0) {
+            const json_t *prev =
+                json_object_get(asns, json_string_value(json_array_get(order, at - 1)));
+            if (json_integer_value(json_object_get(prev, "seq")) <= seq) {
+                break;
+            }
+            at--;
+        }
+        if (order == NULL || json_array_insert_new(order, at, json_string(n)) != 0) {
+            s->st = s->st != XD_OK ? s->st : XD_ENOMEM;
+            json_decref(order);
+            return NULL;
+        }
+    }
+    return order;
+}
+
+/* Count <qty> of line <k> on the order's ship notices, oldest first, into each one's <member>
+ * ("got": received, "off": written off): each takes what it still awaits of the line
+ * (asn_awaits), so no quantity counts on two of them and none beyond what one announced. What
+ * each took is added to <drawn> ({asn: {line: qty}}) unless NULL; the result is the quantity
+ * taken (the rest was awaited by none). */
+static struct xd_decimal take_in(struct xd_flow_step *s, const char *k, struct xd_decimal qty,
+                                 const char *member, json_t *drawn)
+{
+    struct xd_decimal left = qty;
+    json_t *asns = json_object_get(s->data, "asns");
+    json_t *order = asns_by_age(s);
+    size_t i = 0;
+    const json_t *n = NULL;
+    json_array_foreach(order, i, n)
+    {
+        json_t *asn = json_object_get(asns, json_string_value(n));
+        struct xd_decimal take = min_dec(asn_awaits(s, asn, k), left);
+        if (cmp(left, ZERO) <= 0 || is_zero(take)) {
+            continue;
+        }
+        add_to(s, xd_flow__obj(s, asn, member), k, take);
+        if (drawn != NULL) {
+            add_to(s, xd_flow__obj(s, drawn, json_string_value(n)), k, take);
+        }
+        left = xd_flow__sub(s, left, take);
+    }
+    json_decref(order);
+    return xd_flow__sub(s, qty, left);
+}
+
 /* Every line of the ship notice received in full, over all its receipts, and nothing of it
  * damaged (a damage is a variance no later receipt makes up). */
 static bool asn_complete(struct xd_flow_step *s, const json_t *asn)
@@ -799,75 +889,158 @@ static bool asn_complete(struct xd_flow_step *s, const json_t *asn)
     return true;
 }
 
+/* One receipt line against the ship notice it names (<asn>, or NULL): what the ship notice
+ * announced for the line and no earlier receipt of it took in is what is expected (several
+ * receipts per ship notice); without one, what the receipt line says it expected, if
+ * anything. A receipt naming no ship notice at all (<drawn> not NULL) takes its goods in on
+ * the order's ship notices (take_in); what none of them awaited is unannounced. */
+static void receipt_line(struct xd_flow_step *s, const json_t *rl, json_t *asn, json_t *drawn,
+                         json_t *found)
+{
+    struct xd_decimal rec = dec(s, rl, "received_quantity");
+    struct xd_decimal bad =
+        xd_flow__add(s, dec(s, rl, "damaged_quantity"), dec(s, rl, "rejected_quantity"));
+    json_t *l = po_line(s, rl, "po_line_number");
+    if (l == NULL) {
+        variance(s, found, "wrong_item", NULL, xd_flow__str(rl, "sku"), ZERO, rec);
+        return;
+    }
+    const char *sku = xd_flow__str(l, "sku");
+    char k[24];
+    line_key(json_integer_value(json_object_get(l, "line_number")), k, sizeof k);
+    bool compare = json_object_get(rl, "expected_quantity") != NULL;
+    struct xd_decimal exp = dec(s, rl, "expected_quantity");
+    if (asn != NULL) {
+        json_t *got = xd_flow__obj(s, asn, "got");
+        exp = at_least_zero(
+            xd_flow__sub(s, dec(s, json_object_get(asn, "lines"), k), dec(s, got, k)));
+        compare = true;
+        add_to(s, got, k, rec);
+        if (!is_zero(bad)) {
+            add_to(s, xd_flow__obj(s, asn, "bad"), k, bad);
+            xd_flow__set(s, asn, "damaged", json_true());
+        }
+    } else if (drawn != NULL) {
+        /* The warehouse received against the order, not a shipment (a 944 without the
+         * ship notice's number): the goods count on the ship notices that await them. */
+        struct xd_decimal taken = take_in(s, k, rec, "got", drawn);
+        if (cmp(taken, rec) < 0) {
+            variance(s, found, "unannounced", l, sku, taken, rec);
+        }
+    }
+    add_to(s, l, "received", rec);
+    add_to(s, l, "damaged", bad);
+    if (compare && cmp(rec, exp) < 0) {
+        variance(s, found, "short", l, sku, exp, rec);
+    } else if (compare && cmp(rec, exp) > 0) {
+        variance(s, found, "over", l, sku, exp, rec);
+    }
+    if (!is_zero(bad)) {
+        variance(s, found, "damaged", l, sku, rec, bad);
+    }
+}
+
+/* The ship notice a receipt naming none is unambiguously of: all its goods were counted on
+ * one ship notice (<drawn>), none was unannounced or not on the order (<found>), and no other
+ * ship notice of the order still awaits any of its lines. NULL when it may be of several. */
+static const char *sole_asn(struct xd_flow_step *s, const json_t *drawn, const json_t *found)
+{
+    size_t i = 0;
+    const json_t *v = NULL;
+    json_array_foreach(found, i, v)
+    {
+        const char *kind = xd_flow__str(v, "kind");
+        if (kind != NULL && (strcmp(kind, "unannounced") == 0 || strcmp(kind, "wrong_item") == 0)) {
+            return NULL;
+        }
+    }
+    const char *only = json_object_size(drawn) == 1
+                           ? json_object_iter_key(json_object_iter((json_t *)drawn))
+                           : NULL;
+    const json_t *rl = NULL;
+    json_array_foreach(only != NULL ? json_object_get(s->doc, "lines") : NULL, i, rl)
+    {
+        const json_t *l = po_line(s, rl, "po_line_number");
+        char k[24];
+        line_key(json_integer_value(json_object_get(l, "line_number")), k, sizeof k);
+        const char *n = NULL;
+        json_t *asn = NULL;
+        json_object_foreach(json_object_get(s->data, "asns"), n, asn)
+        {
+            if (strcmp(n, only) != 0 && !is_zero(asn_awaits(s, asn, k))) {
+                return NULL;
+            }
+        }
+    }
+    return only;
+}
+
 static void receipt_apply(struct xd_flow_step *s)
 {
     sla_met(s, "receipt");
     const char *rn = xd_flow__str(s->doc, "receipt_number");
     xd_flow__append(s, xd_flow__arr(s, s->data, "receipts"), json_string(rn));
     const char *asn_number = xd_flow__str(s->doc, "asn_number");
-    json_t *asn =
-        asn_number != NULL ? json_object_get(json_object_get(s->data, "asns"), asn_number) : NULL;
+    bool names_none = asn_number == NULL || asn_number[0] == '\0';
+    json_t *asns = json_object_get(s->data, "asns");
+    json_t *asn = names_none ? NULL : json_object_get(asns, asn_number);
     json_t *found = json_array();
+    json_t *drawn = names_none ? json_object() : NULL;
+    if (found == NULL || (names_none && drawn == NULL)) {
+        s->st = s->st != XD_OK ? s->st : XD_ENOMEM;
+        json_decref(found);
+        json_decref(drawn);
+        return;
+    }
     if (asn != NULL) {
         xd_flow__set(s, asn, "received", json_true());
-    }
-    if (asn == NULL) {
-        variance(s, found, "unannounced", NULL, NULL, (struct xd_decimal){0, 0},
-                 (struct xd_decimal){0, 0});
+    } else if (!names_none) {
+        /* It names a ship notice the order does not know: nothing to count it against. */
+        variance(s, found, "unannounced", NULL, NULL, ZERO, ZERO);
     }
     size_t i = 0;
     const json_t *rl = NULL;
     json_array_foreach(json_object_get(s->doc, "lines"), i, rl)
     {
-        struct xd_decimal rec = dec(s, rl, "received_quantity");
-        struct xd_decimal dmg = dec(s, rl, "damaged_quantity");
-        struct xd_decimal rej = dec(s, rl, "rejected_quantity");
-        json_t *l = po_line(s, rl, "po_line_number");
-        if (l == NULL) {
-            variance(s, found, "wrong_item", NULL, xd_flow__str(rl, "sku"),
-                     (struct xd_decimal){0, 0}, rec);
-            continue;
-        }
-        char k[24];
-        line_key(json_integer_value(json_object_get(l, "line_number")), k, sizeof k);
-        /* Expected: what the ship notice announced for the line and no earlier receipt of it
-         * took in (several receipts per ship notice), else what the receipt line says. */
-        struct xd_decimal exp = dec(s, rl, "expected_quantity");
-        if (asn != NULL) {
-            json_t *got = xd_flow__obj(s, asn, "got");
-            exp = xd_flow__sub(s, dec(s, json_object_get(asn, "lines"), k), dec(s, got, k));
-            if (xd_decimal_is_negative(exp)) {
-                exp = (struct xd_decimal){0, 0};
-            }
-            add_to(s, got, k, rec);
-        }
-        add_to(s, l, "received", rec);
-        add_to(s, l, "damaged", xd_flow__add(s, dmg, rej));
-        if (asn != NULL || json_object_get(rl, "expected_quantity") != NULL) {
-            if (cmp(rec, exp) < 0) {
-                variance(s, found, "short", l, xd_flow__str(l, "sku"), exp, rec);
-            } else if (cmp(rec, exp) > 0) {
-                variance(s, found, "over", l, xd_flow__str(l, "sku"), exp, rec);
-            }
-        }
-        if (!is_zero(dmg) || !is_zero(rej)) {
-            variance(s, found, "damaged", l, xd_flow__str(l, "sku"), rec,
-                     xd_flow__add(s, dmg, rej));
-            if (asn != NULL) {
-                xd_flow__set(s, asn, "damaged", json_true());
-            }
-        }
+        receipt_line(s, rl, asn, drawn, found);
     }
-    send(s, "erp", s->doc);
+    /* The ERP books a receipt against the incoming shipment (Tryton refuses one without it):
+     * when the hub can tell which ship notice a receipt naming none is of, the ERP's copy
+     * names it. The warehouse's document in the journal stays as it came. */
+    const char *inferred = drawn != NULL ? sole_asn(s, drawn, found) : NULL;
+    json_t *to_erp = inferred != NULL ? json_deep_copy(s->doc) : NULL;
+    if (inferred != NULL) {
+        xd_flow__set_str(s, to_erp, "asn_number", inferred);
+    }
+    if (s->st == XD_OK) {
+        send(s, "erp", to_erp != NULL ? to_erp : s->doc);
+    }
+    json_decref(to_erp);
     json_t *d = json_object();
     xd_flow__set_str(s, d, "receipt_number", rn);
     xd_flow__set(s, d, "variances", json_deep_copy(found));
+    if (drawn != NULL) {
+        xd_flow__set(s, d, "counted_on", json_deep_copy(drawn));
+    }
+    if (inferred != NULL) {
+        xd_flow__set_str(s, d, "asn_number_inferred", inferred);
+    }
     xd_flow__event(s, "receipt.received", d);
     arm_slas(s, "receipt", NULL);
+    /* This receipt made up what an earlier one of a ship notice lacked: that ship notice's
+     * variances close, not those of other ship notices. */
     if (asn != NULL && json_array_size(found) == 0 && asn_complete(s, asn)) {
-        /* This receipt made up what an earlier one of the ship notice lacked: that ship
-         * notice's variances close, not those of other ship notices. */
         resolve_exc(s, "receipt_variance", about(s, "ship_notice", asn_number));
+    }
+    const char *n = NULL;
+    json_t *took = NULL;
+    json_object_foreach(drawn, n, took)
+    {
+        json_t *a = json_object_get(asns, n);
+        xd_flow__set(s, a, "received", json_true());
+        if (json_array_size(found) == 0 && asn_complete(s, a)) {
+            resolve_exc(s, "receipt_variance", about(s, "ship_notice", n));
+        }
     }
     if (json_array_size(found) > 0) {
         /* About the ship notice the goods came on (what a later receipt of it can make up),
@@ -879,26 +1052,19 @@ static void receipt_apply(struct xd_flow_step *s)
                   (const char *const[]){"accept_variance", "resolve", NULL});
     }
     json_decref(found);
+    json_decref(drawn);
 }
 
-/* What is still awaited of line <k>: for each ship notice, what it announced for the line and
- * its receipts have not taken in yet (never below zero: goods received over one ship notice do
- * not make up another's). A ship notice whose shortage was written off awaits nothing. */
+/* What is still awaited of line <k>: summed over the order's ship notices, what each still
+ * awaits (asn_awaits). */
 static struct xd_decimal awaited_qty(struct xd_flow_step *s, const char *k)
 {
-    struct xd_decimal sum = {0, 0};
+    struct xd_decimal sum = ZERO;
     const char *n = NULL;
     json_t *asn = NULL;
     json_object_foreach(json_object_get(s->data, "asns"), n, asn)
     {
-        if (json_is_true(json_object_get(asn, "written_off"))) {
-            continue;
-        }
-        struct xd_decimal gap = xd_flow__sub(s, dec(s, json_object_get(asn, "lines"), k),
-                                             dec(s, json_object_get(asn, "got"), k));
-        if (cmp(gap, (struct xd_decimal){0, 0}) > 0) {
-            sum = xd_flow__add(s, sum, gap);
-        }
+        sum = xd_flow__add(s, sum, asn_awaits(s, asn, k));
     }
     return sum;
 }
@@ -1194,6 +1360,141 @@ static void timer_fire(struct xd_flow_step *s)
               about(s, expect, NULL), (const char *const[]){"resend", "resolve", NULL});
 }
 
+/* ---- writing a shortage off ----------------------------------------------------------- */
+
+/* What line <l> lacks to count as received in full: what the supplier owes, less what came in
+ * good condition and what was written off before; never below zero. */
+static struct xd_decimal line_gap(struct xd_flow_step *s, const json_t *l)
+{
+    return at_least_zero(
+        xd_flow__sub(s, target(s, l), xd_flow__add(s, good(s, l), dec(s, l, "short_accepted"))));
+}
+
+/* Write <qty> of line <k> off, at most what the line lacks (so nothing is written off twice,
+ * whichever exception it came by); what was written off is added to <done> ({line: qty}). */
+static void write_off_line(struct xd_flow_step *s, const char *k, struct xd_decimal qty,
+                           json_t *done)
+{
+    json_t *l = json_object_get(lines(s), k);
+    if (l == NULL || line_rejected(l)) {
+        return;
+    }
+    struct xd_decimal q = min_dec(qty, line_gap(s, l));
+    if (cmp(q, ZERO) > 0) {
+        add_to(s, l, "short_accepted", q);
+        add_to(s, done, k, q);
+    }
+}
+
+/* The line a variance of an exception is about, into <k>, when it is a shortage (short, or
+ * damaged goods taken in); false for the others (over, wrong_item, unannounced). */
+static bool shortage_line(const json_t *v, char *k, size_t cap)
+{
+    const char *kind = xd_flow__str(v, "kind");
+    const json_t *n = json_object_get(v, "line_number");
+    if (kind == NULL || !json_is_integer(n) ||
+        (strcmp(kind, "short") != 0 && strcmp(kind, "damaged") != 0)) {
+        return false;
+    }
+    line_key(json_integer_value(n), k, cap);
+    return true;
+}
+
+/* Ship notice <asn>'s shortage on the lines its exception's <variances> say are short or
+ * damaged is written off: of each, what the ship notice announced and its receipts did not
+ * bring in good condition, less what was written off of it before. It awaits nothing more of
+ * those lines; its other lines (not received yet, say) and the order's other ship notices are
+ * awaited as they were. */
+static void write_off_asn(struct xd_flow_step *s, json_t *asn, const json_t *variances,
+                          json_t *done)
+{
+    const json_t *announced = json_object_get(asn, "lines");
+    const json_t *got = json_object_get(asn, "got");
+    const json_t *bad = json_object_get(asn, "bad");
+    json_t *off = xd_flow__obj(s, asn, "off");
+    size_t i = 0;
+    const json_t *v = NULL;
+    json_array_foreach(variances, i, v)
+    {
+        char k[24];
+        if (!shortage_line(v, k, sizeof k) || json_object_get(announced, k) == NULL) {
+            continue;
+        }
+        /* A ship notice damaged before damage was counted per ship notice: at most what the
+         * line took in damaged (write_off_line caps it at what the line lacks). */
+        struct xd_decimal b = bad != NULL ? dec(s, bad, k)
+                              : json_is_true(json_object_get(asn, "damaged"))
+                                  ? dec(s, json_object_get(lines(s), k), "damaged")
+                                  : ZERO;
+        struct xd_decimal in_good = xd_flow__sub(s, dec(s, got, k), b);
+        struct xd_decimal lacks = at_least_zero(
+            xd_flow__sub(s, xd_flow__sub(s, dec(s, announced, k), in_good), dec(s, off, k)));
+        if (!is_zero(lacks)) {
+            write_off_line(s, k, lacks, done);
+            add_to(s, off, k, lacks);
+        }
+    }
+}
+
+/* A receipt no known ship notice covers: its own shortage (what it expected and did not get)
+ * and damage, from its exception's variances. What it lacked is no longer awaited either: the
+ * order's ship notices that await those lines stop awaiting as much, oldest first. */
+static void write_off_receipt(struct xd_flow_step *s, const json_t *variances, json_t *done)
+{
+    size_t i = 0;
+    const json_t *v = NULL;
+    json_array_foreach(variances, i, v)
+    {
+        char k[24];
+        if (!shortage_line(v, k, sizeof k)) {
+            continue;
+        }
+        if (strcmp(xd_flow__str(v, "kind"), "short") == 0) {
+            struct xd_decimal lacks =
+                at_least_zero(xd_flow__sub(s, dec(s, v, "expected"), dec(s, v, "actual")));
+            write_off_line(s, k, lacks, done);
+            take_in(s, k, lacks, "off", NULL);
+        } else {
+            write_off_line(s, k, dec(s, v, "actual"), done); /* damaged: all of it */
+        }
+    }
+}
+
+/* accept_variance on a receipt_variance: the shortage of what the exception is about (its
+ * subject: a ship notice, or a receipt no known ship notice covers, on the lines its variances
+ * name) is written off, and only that; the order's other ship notices still await their goods. An
+ * exception stored before exceptions had subjects writes off every shortage of the order, as it
+ * did. */
+static void write_off(struct xd_flow_step *s, const json_t *x, json_t *done)
+{
+    const json_t *sub = json_object_get(x, "subject");
+    const char *what = xd_flow__str(sub, "document");
+    const char *number = xd_flow__str(sub, "number");
+    if (what != NULL && number != NULL && strcmp(what, "ship_notice") == 0) {
+        json_t *asn = json_object_get(json_object_get(s->data, "asns"), number);
+        if (asn != NULL) {
+            write_off_asn(s, asn, json_object_get(x, "detail"), done);
+        }
+        return;
+    }
+    if (what != NULL && strcmp(what, "receipt") == 0) {
+        write_off_receipt(s, json_object_get(x, "detail"), done);
+        return;
+    }
+    const char *k = NULL;
+    json_t *l = NULL;
+    json_object_foreach(lines(s), k, l)
+    {
+        write_off_line(s, k, line_gap(s, l), done);
+    }
+    const char *n = NULL;
+    json_t *asn = NULL;
+    json_object_foreach(json_object_get(s->data, "asns"), n, asn)
+    {
+        xd_flow__set(s, asn, "written_off", json_true());
+    }
+}
+
 /* A person's action on one of the thread's exceptions (the engine checked that it applies). */
 static void action_apply(struct xd_flow_step *s)
 {
@@ -1232,29 +1533,23 @@ static void action_apply(struct xd_flow_step *s)
     }
     if (strcmp(act, "accept_variance") == 0 && type != NULL &&
         strcmp(type, "receipt_variance") == 0) {
-        /* What is still missing is written off: the lines count as received in full. */
-        const char *k = NULL;
-        json_t *l = NULL;
-        json_object_foreach(lines(s), k, l)
-        {
-            struct xd_decimal gap = xd_flow__sub(
-                s, target(s, l), xd_flow__add(s, good(s, l), dec(s, l, "short_accepted")));
-            if (!line_rejected(l) && cmp(gap, (struct xd_decimal){0, 0}) > 0) {
-                add_to(s, l, "short_accepted", gap);
-            }
-        }
-        /* Nothing more is awaited on the ship notices: invoices held for their goods are
-         * matched against what came. */
-        const char *n = NULL;
-        json_t *asn = NULL;
-        json_object_foreach(json_object_get(s->data, "asns"), n, asn)
-        {
-            xd_flow__set(s, asn, "written_off", json_true());
-        }
+        json_t *done = json_object();
+        write_off(s, x, done);
+        xd_flow__set(s, d, "written_off", done);
+        /* Invoices held for goods that are no longer awaited are matched against what came. */
         rematch_invoices(s);
         return;
     }
-    const char *inv_no = xd_flow__str(json_object_get(x, "detail"), "invoice_number");
+    if (type == NULL || strcmp(type, "invoice_mismatch") != 0) {
+        return; /* a ship notice's discrepancy accepted: the goods are taken as shipped */
+    }
+    /* The invoice the exception is about (its subject; before subjects, its detail names it;
+     * an exception naming none is about every mismatched invoice, as it always was). */
+    const json_t *sub = json_object_get(x, "subject");
+    const char *sub_doc = xd_flow__str(sub, "document");
+    const char *inv_no = sub_doc != NULL && strcmp(sub_doc, "invoice") == 0
+                             ? xd_flow__str(sub, "number")
+                             : xd_flow__str(json_object_get(x, "detail"), "invoice_number");
     json_t *invs = json_object_get(s->data, "invoices");
     const char *k = NULL;
     json_t *inv = NULL;
@@ -1270,8 +1565,16 @@ static void action_apply(struct xd_flow_step *s)
             send(s, "erp", json_object_get(inv, "body"));
             xd_flow__event(s, "invoice.accepted", detail_str(s, "invoice_number", k));
         } else if (strcmp(act, "reject_invoice") == 0) {
+            /* Why, on the invoice and the timeline: what the supplier is to be told (the hub
+             * sends it no notice yet: docs/workflows.md, limits). */
+            const char *why = xd_flow__str(s->action, "comment");
+            json_t *rd = detail_str(s, "invoice_number", k);
             xd_flow__set_str(s, inv, "state", "rejected");
-            xd_flow__event(s, "invoice.rejected", detail_str(s, "invoice_number", k));
+            if (why != NULL) {
+                xd_flow__set_str(s, inv, "rejected_reason", why);
+                xd_flow__set_str(s, rd, "reason", why);
+            }
+            xd_flow__event(s, "invoice.rejected", rd);
         }
     }
 }

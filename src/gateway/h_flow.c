@@ -6,6 +6,7 @@
 
 #include <jansson.h>
 
+#include "canon/canon.h"
 #include "flow/flow.h"
 #include "gateway/gw_int.h"
 #include "store/store.h"
@@ -39,7 +40,19 @@ void xd_gw__h_exceptions_list(struct xd_gw_request *r)
     struct xd_store_exception_filter f = {.limit = 100};
     if (!filter_arg(r, "type", &f.type) || !filter_arg(r, "partner", &f.partner) ||
         !filter_arg(r, "owner", &f.owner) || !filter_arg(r, "state", &f.state) ||
-        !filter_arg(r, "correlation_id", &f.correlation_id)) {
+        !filter_arg(r, "correlation_id", &f.correlation_id) ||
+        !filter_arg(r, "subject_document", &f.subject_document) ||
+        !filter_arg(r, "subject_number", &f.subject_number)) {
+        return;
+    }
+    /* What an exception is about is a document of a canonical type (a ship notice, an
+     * invoice, the document an SLA awaits): another name can match nothing, so it is a typo. */
+    enum xd_canon_type about;
+    if (f.subject_document != NULL &&
+        xd_canon_type_parse(f.subject_document, strlen(f.subject_document), &about) != XD_OK) {
+        xd_gw__problem(r, 400, "invalid-filter", "Bad Request", NULL,
+                       "subject_document must be a document type such as ship_notice, receipt, "
+                       "invoice or po_acknowledgement");
         return;
     }
     const char *v = xd_gw__query(r, "min_age_seconds");

@@ -846,8 +846,10 @@ struct xd_store_exception_filter {
     const char *owner;
     const char *state;
     const char *correlation_id;
-    int64_t created_before_ms; /* only those older than this (age filter) */
-    size_t limit;              /* 1..XD_STORE_LIST_MAX */
+    const char *subject_document; /* what they are about (the body's subject.document) */
+    const char *subject_number;   /* and its number (subject.number) */
+    int64_t created_before_ms;    /* only those older than this (age filter) */
+    size_t limit;                 /* 1..XD_STORE_LIST_MAX */
 };
 enum xd_status xd_store_exception_list(struct xd_store *s,
                                        const struct xd_store_exception_filter *f,

@@ -356,6 +356,8 @@ static const char *const sql[S_COUNT] = {
                          "(?2 IS NULL OR partner = ?2) AND (?3 IS NULL OR owner = ?3) AND "
                          "(?4 IS NULL OR state = ?4) AND (?5 IS NULL OR correlation_id = ?5) "
                          "AND (?6 = 0 OR created_at < ?6) "
+                         "AND (?8 IS NULL OR json_extract(body, '$.subject.document') = ?8) "
+                         "AND (?9 IS NULL OR json_extract(body, '$.subject.number') = ?9) "
                          "ORDER BY created_at DESC, id LIMIT ?7",
     [S_POLL_CURSOR_PUT] = "INSERT INTO poll_cursors (name, value, updated_at) VALUES (?1, ?2, ?3) "
                           "ON CONFLICT (name) DO UPDATE SET value = ?2, updated_at = ?3",
@@ -3108,8 +3110,9 @@ static enum xd_status sq_exception_list(struct xd_store__conn *c,
                                         size_t *n_out, struct xd_error *err)
 {
     const struct arg args[] = {
-        text(f->type),           text(f->partner),          text(f->owner),        text(f->state),
-        text(f->correlation_id), i64(f->created_before_ms), i64((int64_t)f->limit)};
+        text(f->type),          text(f->partner),          text(f->owner),
+        text(f->state),         text(f->correlation_id),   i64(f->created_before_ms),
+        i64((int64_t)f->limit), text(f->subject_document), text(f->subject_number)};
     void *v = NULL;
     enum xd_status s = query_all(c, S_EXCEPTION_LIST, args, XD_ARRAY_LEN(args), a, sizeof **out,
                                  exception_elem, &v, n_out, err);

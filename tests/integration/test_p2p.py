@@ -315,9 +315,12 @@ class World:
             if damaged and l["line_number"] in damaged:
                 r["damaged_quantity"] = damaged[l["line_number"]]
             lines.append(r)
-        return {"type": "receipt", "receipt_number": number, "asn_number": asn_number,
-                "po_number": po["po_number"], "location_id": "DC-CHI",
-                "received_at": "2026-03-12T10:00:00Z", "lines": lines}
+        r = {"type": "receipt", "receipt_number": number, "asn_number": asn_number,
+             "po_number": po["po_number"], "location_id": "DC-CHI",
+             "received_at": "2026-03-12T10:00:00Z", "lines": lines}
+        if asn_number is None:  # received against the order, naming no ship notice
+            del r["asn_number"]
+        return r
 
     def invoice(self, po, number, asn_number, qty=None, price=None):
         lines, sub = [], D(0)
@@ -464,6 +467,12 @@ def short_receipt(w):
     assert w.subjects("SHORT-1") == [("invoice_mismatch", "INV-S1")]
     assert "invoice" not in w.erp_types("SHORT-1")
     w.act(w.exception_id("SHORT-1", "invoice_mismatch"), "reject_invoice", "bill what we got")
+    f = w.hub.flow("SHORT-1")
+    assert f["invoices"]["INV-S1"]["state"] == "rejected", f["invoices"]
+    assert f["invoices"]["INV-S1"]["rejected_reason"] == "bill what we got", f["invoices"]
+    rej = [e for e in f["timeline"] if e["event"] == "invoice.rejected"]
+    assert [e["detail"] for e in rej] == [{"invoice_number": "INV-S1",
+                                          "reason": "bill what we got"}], rej
     w.supplier_sends(w.invoice(po, "INV-S2", "ASN-S1", {3: "30"}))
     w.hub.wait_state("SHORT-1", "closed")
     assert w.exceptions("SHORT-1") == []
@@ -579,6 +588,118 @@ def exceptions_close_by_subject(w):
     assert w.erp_types("SUBJ-1", 7) == ["po_acknowledgement", "ship_notice", "ship_notice",
                                         "receipt", "receipt", "receipt", "invoice"]
     assert [d["invoice_number"] for d in w.erp.docs("SUBJ-1") if d["type"] == "invoice"] == ["INV-B"]
+    # What is open about ship notice ASN-A, found by its subject, over the API and the shell.
+    st, body = w.hub.request("GET", "/v1/exceptions?subject_document=ship_notice"
+                                    "&subject_number=ASN-A&state=open")
+    assert st == 200 and body["count"] == 1, body
+    xa = body["exceptions"][0]
+    assert (xa["type"], xa["po_number"], xa["subject"]) == (
+        "receipt_variance", "SUBJ-1", {"document": "ship_notice", "number": "ASN-A"}), xa
+    st, body = w.hub.request("GET", "/v1/exceptions?subject_number=INV-B")
+    assert st == 200 and [(x["type"], x["state"]) for x in body["exceptions"]] == [
+        ("invoice_mismatch", "resolved")], body
+    st, body = w.hub.request("GET", "/v1/exceptions?subject_document=receipt&subject_number=ASN-A")
+    assert st == 200 and body["count"] == 0, body  # ASN-A is a ship notice, not a receipt
+    out = w.hub.cli("tx", "exceptions", "--subject-document", "ship_notice", "--subject-number",
+                    "ASN-A", "--url", w.hub.url, "--token", w.hub.token)
+    assert xa["id"] in out and "[ship_notice ASN-A]" in out and "1 exception(s)" in out, out
+
+
+def receipt_names_no_asn(w):
+    # The warehouse receives against the PO, naming no ship notice (a 944 without the ASN
+    # number). Its goods count on the order's ship notices, oldest first, as far as each awaits
+    # them: the invoice held for the goods matches at once, not when its hold ends.
+    po = w.order("NOASN-1")
+    w.hub.wait_state("NOASN-1", "sent")
+    w.supplier_sends(w.ack(po))
+    w.supplier_sends(w.asn(po, "ASN-N1", {3: "20"}))
+    w.supplier_sends(w.asn(po, "ASN-N2", {1: None, 2: None, 3: "16"}))
+    w.hub.wait_state("NOASN-1", "shipped")
+    w.supplier_sends(w.invoice(po, "INV-N1", "ASN-N1"))
+    f = w.hub.wait_state("NOASN-1", "invoiced")
+    assert f["invoices"]["INV-N1"]["state"] == "held", f["invoices"]
+    w.warehouse_sends(w.receipt(po, "RCV-N1", None))
+    f = w.hub.wait_state("NOASN-1", "closed")
+    assert w.exceptions("NOASN-1") == [] and w.exceptions("NOASN-1", "resolved") == [], f
+    assert f["invoices"]["INV-N1"]["state"] == "matched", f["invoices"]
+    rec = [e for e in f["timeline"] if e["event"] == "receipt.received"]
+    assert len(rec) == 1 and rec[0]["detail"]["variances"] == [], rec
+    assert rec[0]["detail"]["counted_on"] == {"ASN-N1": {"1": "400", "2": "2500", "3": "20"},
+                                              "ASN-N2": {"3": "16"}}, rec
+    assert "variances" not in f or f["variances"] == [], f.get("variances")
+    # The same receipt again counts once.
+    w.warehouse_sends(w.receipt(po, "RCV-N1", None))
+    until(lambda: "receipt.duplicate" in [e["event"] for e in w.hub.flow("NOASN-1")["timeline"]])
+    f = w.hub.flow("NOASN-1")
+    assert f["state"] == "closed" and [l["received"] for l in f["lines"]] == ["400", "2500", "36"]
+    assert w.erp_types("NOASN-1", 5) == ["po_acknowledgement", "ship_notice", "ship_notice",
+                                         "receipt", "invoice"]
+    erp_rec = [d for d in w.erp.docs("NOASN-1") if d["type"] == "receipt"][0]
+    assert erp_rec["receipt_number"] == "RCV-N1" and "asn_number" not in erp_rec, erp_rec
+    assert [d["invoice_number"] for d in w.erp.docs("NOASN-1") if d["type"] == "invoice"] == [
+        "INV-N1"]
+
+
+def receipt_names_no_asn_of_one_shipment(w):
+    # Only one ship notice awaits the goods: the receipt naming none is plainly of it, and the
+    # ERP (which books receipts against the incoming shipment) gets it naming that ASN.
+    po = w.order("NOASN-2")
+    w.hub.wait_state("NOASN-2", "sent")
+    w.supplier_sends(w.ack(po))
+    w.supplier_sends(w.asn(po, "ASN-N3"))
+    w.hub.wait_state("NOASN-2", "shipped")
+    w.warehouse_sends(w.receipt(po, "RCV-N3", None))
+    f = w.hub.wait_state("NOASN-2", "received")
+    assert w.exceptions("NOASN-2") == [], f["exceptions"]
+    rec = [e for e in f["timeline"] if e["event"] == "receipt.received"][0]
+    assert rec["detail"]["asn_number_inferred"] == "ASN-N3", rec
+    assert w.erp_types("NOASN-2", 3) == ["po_acknowledgement", "ship_notice", "receipt"]
+    erp_rec = [d for d in w.erp.docs("NOASN-2") if d["type"] == "receipt"][0]
+    assert (erp_rec["receipt_number"], erp_rec["asn_number"]) == ("RCV-N3", "ASN-N3"), erp_rec
+    # The journal keeps the warehouse's document as it came.
+    st, body = w.hub.request("GET", "/v1/transactions/NOASN-2")
+    recs = [d for d in body["documents"] if d["type"] == "receipt"]
+    assert len(recs) == 1, body["documents"]
+    st, doc = w.hub.request("GET", "/v1/documents/" + recs[0]["id"])
+    assert st == 200 and "asn_number" not in doc, doc
+
+
+def accept_variance_of_one_asn(w):
+    # Two ship notices; the first is received 2 short, the second is still on its way. The
+    # buyer accepts the first one's shortage: only those 2 are written off, the second ship
+    # notice is still awaited (the invoice stays held for it), and its receipt closes the order.
+    po = w.order("WOFF-1")
+    w.hub.wait_state("WOFF-1", "sent")
+    w.supplier_sends(w.ack(po))
+    w.supplier_sends(w.asn(po, "ASN-W1", {3: "20"}))
+    w.supplier_sends(w.asn(po, "ASN-W2", {1: None, 2: None, 3: "16"}))
+    w.warehouse_sends(w.receipt(po, "RCV-W1", "ASN-W1", {3: "18"}))
+    f = w.hub.wait_state("WOFF-1", "partially_received")
+    assert w.subjects("WOFF-1") == [("receipt_variance", "ASN-W1")], f["exceptions"]
+    w.supplier_sends(w.invoice(po, "INV-W1", "ASN-W1", {3: "34"}))  # all but the 2 lost
+    f = w.hub.wait_state("WOFF-1", "invoiced")
+    assert f["invoices"]["INV-W1"]["state"] == "held", f["invoices"]
+    w.hub.cli("tx", "act", w.exception_id("WOFF-1", "receipt_variance"), "accept_variance",
+              "--comment", "2 cases broken in transit", "--url", w.hub.url, "--token", w.hub.token)
+    until(lambda: w.exceptions("WOFF-1") == [] and
+          "exception.action" in [e["event"] for e in w.hub.flow("WOFF-1")["timeline"]], 10)
+    f = w.hub.flow("WOFF-1")
+    act = [e for e in f["timeline"] if e["event"] == "exception.action"][0]
+    assert act["detail"]["written_off"] == {"3": "2"}, act
+    assert f["invoices"]["INV-W1"]["state"] == "held", f["invoices"]  # ASN-W2's 16 still come
+    assert (f["state"], f["owner"], f["next_step"]) == ("invoiced", "warehouse", "receipt"), f
+    assert [l.get("short_accepted") for l in f["lines"]] == [None, None, "2"], f["lines"]
+    assert "invoice" not in w.erp_types("WOFF-1")
+    w.warehouse_sends(w.receipt(po, "RCV-W2", "ASN-W2", {1: None, 2: None, 3: "16"}))
+    f = w.hub.wait_state("WOFF-1", "closed")
+    assert w.exceptions("WOFF-1") == [], f["exceptions"]
+    assert w.subjects("WOFF-1", "resolved") == [("receipt_variance", "ASN-W1")]
+    assert f["invoices"]["INV-W1"]["state"] == "matched", f["invoices"]
+    assert [l["received"] for l in f["lines"]] == ["400", "2500", "34"]
+    assert w.erp_types("WOFF-1", 6) == ["po_acknowledgement", "ship_notice", "ship_notice",
+                                        "receipt", "receipt", "invoice"]
+    inv = [d for d in w.erp.docs("WOFF-1") if d["type"] == "invoice"]
+    assert [(d["invoice_number"], d["lines"][2]["quantity"]) for d in inv] == [("INV-W1", "34")]
 
 
 def damaged_goods(w):
@@ -780,6 +901,14 @@ def bad_input(w):
     assert st == 422 and "resend" in body["detail"], body
     st, body = w.hub.request("GET", "/v1/exceptions?min_age_seconds=abc")
     assert st == 400
+    # Subject filters: a document type that does not exist, an empty or over-long number.
+    st, body = w.hub.request("GET", "/v1/exceptions?subject_document=shipnotice")
+    assert st == 400 and body["type"].endswith("invalid-filter"), body
+    assert "subject_document must be a document type" in body["detail"], body
+    st, body = w.hub.request("GET", "/v1/exceptions?subject_number=")
+    assert st == 400 and "subject_number must be 1-128 characters" in body["detail"], body
+    st, body = w.hub.request("GET", "/v1/exceptions?subject_number=" + "N" * 129)
+    assert st == 400 and "subject_number must be 1-128 characters" in body["detail"], body
     # A receipt for a PO nobody ordered is journaled and starts no flow.
     rec = {"type": "receipt", "receipt_number": "RCV-ORPHAN", "po_number": "NOPE-1",
            "location_id": "DC-CHI", "received_at": "2026-03-12T10:00:00Z",
@@ -833,6 +962,7 @@ def bad_input(w):
 
 SCENARIOS = [happy_path, rejected_line, partial_shipment, short_receipt,
              two_receipts_for_one_asn, held_invoice_hold_expires, exceptions_close_by_subject,
+             receipt_names_no_asn, receipt_names_no_asn_of_one_shipment, accept_variance_of_one_asn,
              damaged_goods,
              price_mismatch, duplicate_asn, supplier_down, erp_refuses_a_posting,
              warehouse_rerouted,

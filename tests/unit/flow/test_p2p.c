@@ -594,6 +594,323 @@ static void test_resolves_by_type_and_subject(void **state)
     }
 }
 
+/* ---- receipts naming no ship notice, and write-offs of one subject ------------------------ */
+
+/* A receipt of line 1 that names no ship notice (a 944 without the shipment's number); <exp>
+ * the quantity the warehouse expected, or NULL. */
+static json_t *receipt_unnamed(const char *number, const char *qty, const char *exp)
+{
+    json_t *r = json_pack("{s:s, s:[{s:i, s:s}]}", "receipt_number", number, "lines",
+                          "po_line_number", 1, "received_quantity", qty);
+    if (exp != NULL) {
+        json_object_set_new(json_array_get(json_object_get(r, "lines"), 0), "expected_quantity",
+                            json_string(exp));
+    }
+    return r;
+}
+
+static const char *str_at(const json_t *o, const char *a, const char *b, const char *c)
+{
+    const json_t *v = json_object_get(json_object_get(json_object_get(o, a), b), c);
+    return json_string_value(v);
+}
+
+/* What ship notice <asn> counts as received of line 1. */
+static const char *asn_got(const struct thread *t, const char *asn)
+{
+    return str_at(json_object_get(t->data, "asns"), asn, "got", "1");
+}
+
+static const char *line1(const struct thread *t, const char *member)
+{
+    return str_at(t->data, "lines", "1", member);
+}
+
+/* The detail of this step's event <name> (the first), or NULL. */
+static json_t *event_detail(const struct thread *t, const char *name)
+{
+    size_t i;
+    json_t *e;
+    json_array_foreach(json_object_get(t->fx, "events"), i, e)
+    {
+        if (strcmp(json_string_value(json_object_get(e, "event")), name) == 0) {
+            return json_object_get(e, "detail");
+        }
+    }
+    return NULL;
+}
+
+/* A person accepts the variance <x> (an exception as raised; taken). */
+static void accept(struct thread *t, json_t *x)
+{
+    json_object_set_new(x, "id", json_string("x"));
+    run(t, "action", json_pack("{s:s, s:o}", "action", "accept_variance", "exception", x), NULL, 0);
+}
+
+static void test_a_receipt_naming_no_asn_counts_on_the_oldest_ship_notices(void **state)
+{
+    (void)state;
+    struct thread *t = new_thread();
+    acked(t);
+    run(t, "ship_notice", asn_of("S1", "4"), NULL, 0);
+    run(t, "ship_notice", asn_of("S2", "6"), NULL, 0);
+    run(t, "invoice", invoice("I1", "10", "2.00", "20.00"), NULL, 0);
+    assert_string_equal(invoice_state(t, "I1"), "held");
+    /* 7 received against the order: S1 takes its 4, S2 the other 3; nothing is a variance. */
+    run(t, "receipt", receipt_unnamed("R1", "7", NULL), NULL, 0);
+    assert_null(first_exception(t));
+    assert_string_equal(asn_got(t, "S1"), "4");
+    assert_string_equal(asn_got(t, "S2"), "3");
+    json_t *on = json_object_get(event_detail(t, "receipt.received"), "counted_on");
+    assert_string_equal(json_string_value(json_object_get(json_object_get(on, "S1"), "1")), "4");
+    assert_string_equal(json_string_value(json_object_get(json_object_get(on, "S2"), "1")), "3");
+    assert_string_equal(invoice_state(t, "I1"), "held"); /* 3 still awaited on S2 */
+    assert_string_equal(t->state, "invoiced");
+    /* The same receipt again counts once. */
+    run(t, "receipt", receipt_unnamed("R1", "7", NULL), NULL, 0);
+    assert_string_equal(asn_got(t, "S2"), "3");
+    assert_string_equal(line1(t, "received"), "7");
+    /* The rest arrives, again naming no ship notice: the invoice matches, the order closes. */
+    run(t, "receipt", receipt_unnamed("R2", "3", NULL), NULL, 0);
+    assert_null(first_exception(t));
+    assert_string_equal(asn_got(t, "S1"), "4"); /* S1 took nothing more than it announced */
+    assert_string_equal(asn_got(t, "S2"), "6");
+    assert_string_equal(invoice_state(t, "I1"), "matched");
+    assert_int_equal(count_sent(t, "erp"), 2); /* the receipt and the invoice it released */
+    assert_string_equal(t->state, "closed");
+}
+
+static void test_goods_no_ship_notice_awaits_are_unannounced(void **state)
+{
+    (void)state;
+    /* S1 awaits 4: a receipt of 6 naming none counts 4 on S1; 2 were announced by nobody. */
+    struct thread *t = new_thread();
+    acked(t);
+    run(t, "ship_notice", asn_of("S1", "4"), NULL, 0);
+    run(t, "receipt", receipt_unnamed("R1", "6", NULL), NULL, 0);
+    assert_string_equal(asn_got(t, "S1"), "4");
+    json_t *x = raised(t, "receipt_variance");
+    assert_non_null(x);
+    assert_true(subject_is(x, "receipt", "R1"));
+    json_t *v = json_array_get(json_object_get(x, "detail"), 0);
+    assert_string_equal(json_string_value(json_object_get(v, "kind")), "unannounced");
+    assert_int_equal(json_integer_value(json_object_get(v, "line_number")), 1);
+    assert_string_equal(json_string_value(json_object_get(v, "expected")), "4");
+    assert_string_equal(json_string_value(json_object_get(v, "actual")), "6");
+    assert_int_equal(json_array_size(json_object_get(x, "detail")), 1);
+    /* A receipt naming a ship notice the order does not know is unannounced as a whole and
+     * counts on no ship notice. */
+    run(t, "ship_notice", asn_of("S2", "5"), NULL, 0);
+    run(t, "receipt", receipt_of("R2", "S9", "5", "0"), NULL, 0);
+    x = raised(t, "receipt_variance");
+    assert_true(subject_is(x, "receipt", "R2"));
+    v = json_array_get(json_object_get(x, "detail"), 0);
+    assert_string_equal(json_string_value(json_object_get(v, "kind")), "unannounced");
+    assert_null(json_object_get(v, "line_number"));
+    assert_null(asn_got(t, "S2"));
+}
+
+/* The receipt this step sent to the ERP, or NULL. */
+static const json_t *sent_receipt(const struct thread *t)
+{
+    size_t i;
+    json_t *m;
+    json_array_foreach(json_object_get(t->fx, "send"), i, m)
+    {
+        const json_t *doc = json_object_get(m, "doc");
+        if (strcmp(json_string_value(json_object_get(m, "to")), "erp") == 0 &&
+            json_object_get(doc, "receipt_number") != NULL) {
+            return doc;
+        }
+    }
+    return NULL;
+}
+
+static void test_the_erp_is_told_the_ship_notice_a_receipt_is_unambiguously_of(void **state)
+{
+    (void)state;
+    /* One ship notice awaits the goods: the ERP's copy of a receipt naming none names it. */
+    struct thread *t = new_thread();
+    acked(t);
+    run(t, "ship_notice", asn_of("S1", "10"), NULL, 0);
+    run(t, "receipt", receipt_unnamed("R1", "6", NULL), NULL, 0);
+    assert_string_equal(json_string_value(json_object_get(sent_receipt(t), "asn_number")), "S1");
+    assert_string_equal(json_string_value(json_object_get(event_detail(t, "receipt.received"),
+                                                          "asn_number_inferred")),
+                        "S1");
+    /* Two await line 1: the receipt could be of either, the ERP gets it as it came. */
+    run(t, "ship_notice", asn_of("S2", "5"), NULL, 0);
+    run(t, "receipt", receipt_unnamed("R2", "2", NULL), NULL, 0);
+    assert_null(json_object_get(sent_receipt(t), "asn_number"));
+    assert_string_equal(asn_got(t, "S1"), "8");
+    /* Goods beyond what is awaited: not all of it is of one ship notice. */
+    run(t, "receipt", receipt_unnamed("R3", "9", NULL), NULL, 0);
+    assert_null(json_object_get(sent_receipt(t), "asn_number"));
+}
+
+static void test_a_receipt_naming_no_asn_completes_a_ship_notice(void **state)
+{
+    (void)state;
+    /* R1 names S1 and is short (a variance on S1); the rest comes on a receipt naming none:
+     * S1 is complete, its variance closes. */
+    struct thread *t = new_thread();
+    acked(t);
+    run(t, "ship_notice", asn_of("S1", "10"), NULL, 0);
+    run(t, "receipt", receipt_of("R1", "S1", "4", "0"), NULL, 0);
+    assert_true(subject_is(raised(t, "receipt_variance"), "ship_notice", "S1"));
+    run(t, "receipt", receipt_unnamed("R2", "6", NULL), NULL, 0);
+    assert_null(first_exception(t));
+    json_t *r = json_object_get(t->fx, "resolve");
+    assert_int_equal(json_array_size(r), 1);
+    assert_true(subject_is(json_array_get(r, 0), "ship_notice", "S1"));
+    assert_string_equal(t->state, "received");
+}
+
+static void test_accepting_a_ship_notices_variance_writes_off_only_its_shortage(void **state)
+{
+    (void)state;
+    /* Ordered 10, shipped on A (5) and B (5). A is received short (3); the buyer accepts A's
+     * shortage while B is still on its way: 2 written off, B still awaited. */
+    struct thread *t = new_thread();
+    acked(t);
+    run(t, "ship_notice", asn_of("A", "5"), NULL, 0);
+    run(t, "ship_notice", asn_of("B", "5"), NULL, 0);
+    run(t, "receipt", receipt_of("RA", "A", "3", "0"), NULL, 0);
+    json_t *xa = json_deep_copy(raised(t, "receipt_variance"));
+    assert_true(subject_is(xa, "ship_notice", "A"));
+    run(t, "invoice", invoice("I1", "8", "2.00", "16.00"), NULL, 0);
+    assert_string_equal(invoice_state(t, "I1"), "held");
+    accept(t, json_deep_copy(xa));
+    assert_string_equal(line1(t, "short_accepted"), "2");
+    json_t *done = json_object_get(event_detail(t, "exception.action"), "written_off");
+    assert_string_equal(json_string_value(json_object_get(done, "1")), "2");
+    assert_string_equal(invoice_state(t, "I1"), "held"); /* the 5 of B are still awaited */
+    assert_null(first_exception(t));
+    assert_string_equal(json_string_value(json_object_get(t->fx, "owner")), "warehouse");
+    /* Accepting it again (another exception about A) writes nothing off twice. */
+    accept(t, json_deep_copy(xa));
+    assert_string_equal(line1(t, "short_accepted"), "2");
+    /* B arrives: the invoice matches, the order closes (3 + 5 received, 2 written off). */
+    run(t, "receipt", receipt_of("RB", "B", "5", "0"), NULL, 0);
+    assert_string_equal(invoice_state(t, "I1"), "matched");
+    assert_string_equal(t->state, "closed");
+    json_decref(xa);
+}
+
+static void test_accepting_a_ship_notices_variance_leaves_its_other_lines_awaited(void **state)
+{
+    (void)state;
+    /* Two lines of 10, both on ship notice A. The warehouse receives line 1 first, 8 of 10: the
+     * variance names line 1. Accepting it writes off line 1's 2; line 2 of A, not received
+     * yet, is still awaited: an invoice for it is held, and its receipt matches it. */
+    struct thread *t = new_thread();
+    json_t *order = po("original");
+    json_array_append_new(json_object_get(order, "lines"),
+                          json_pack("{s:i, s:s, s:s, s:s, s:s}", "line_number", 2, "sku", "B",
+                                    "quantity", "10", "uom", "EA", "unit_price", "1.00"));
+    run(t, "purchase_order", order, NULL, 0);
+    run(t, "po_acknowledgement", json_pack("{s:s, s:s}", "po_number", "P1", "status", "accepted"),
+        NULL, 0);
+    run(t, "ship_notice",
+        json_pack("{s:s, s:[{s:s, s:[{s:i, s:s}, {s:i, s:s}]}]}", "asn_number", "A", "orders",
+                  "po_number", "P1", "items", "line_number", 1, "quantity", "10", "line_number", 2,
+                  "quantity", "10"),
+        NULL, 0);
+    run(t, "receipt", receipt_of("RA1", "A", "8", "0"), NULL, 0);
+    json_t *x = json_deep_copy(raised(t, "receipt_variance"));
+    accept(t, x);
+    assert_string_equal(line1(t, "short_accepted"), "2");
+    assert_null(str_at(t->data, "lines", "2", "short_accepted"));
+    run(t, "invoice",
+        json_pack("{s:s, s:[{s:i, s:s, s:s}], s:{s:s}}", "invoice_number", "I2", "lines",
+                  "po_line_number", 2, "quantity", "10", "unit_price", "1.00", "totals", "subtotal",
+                  "10.00"),
+        NULL, 0);
+    assert_string_equal(invoice_state(t, "I2"), "held");
+    run(t, "receipt",
+        json_pack("{s:s, s:s, s:[{s:i, s:s}]}", "receipt_number", "RA2", "asn_number", "A", "lines",
+                  "po_line_number", 2, "received_quantity", "10"),
+        NULL, 0);
+    assert_string_equal(invoice_state(t, "I2"), "matched");
+    assert_string_equal(t->state, "invoiced"); /* line 1's 8 are not billed yet */
+}
+
+static void
+test_accepting_damage_writes_off_what_the_ship_notice_lacks_in_good_condition(void **state)
+{
+    (void)state;
+    /* A (5) arrives in full with 1 damaged, B (5) not yet: the write-off is A's damaged 1. */
+    struct thread *t = new_thread();
+    acked(t);
+    run(t, "ship_notice", asn_of("A", "5"), NULL, 0);
+    run(t, "ship_notice", asn_of("B", "5"), NULL, 0);
+    run(t, "receipt", receipt_of("RA", "A", "5", "1"), NULL, 0);
+    json_t *xa = json_deep_copy(raised(t, "receipt_variance"));
+    accept(t, xa);
+    assert_string_equal(line1(t, "short_accepted"), "1");
+    assert_string_equal(t->state, "partially_received");
+    run(t, "receipt", receipt_of("RB", "B", "5", "0"), NULL, 0);
+    assert_string_equal(t->state, "received");
+}
+
+static void test_accepting_a_receipts_shortage_stops_awaiting_it(void **state)
+{
+    (void)state;
+    /* S1 announces 10; a receipt naming none expected 10 and got 8 (short, about the receipt):
+     * the invoice for 8 matches, and accepting the shortage closes the order: the 2 are
+     * written off and S1 no longer awaits them. */
+    struct thread *t = new_thread();
+    acked(t);
+    run(t, "ship_notice", asn_of("S1", "10"), NULL, 0);
+    run(t, "receipt", receipt_unnamed("R1", "8", "10"), NULL, 0);
+    json_t *x = json_deep_copy(raised(t, "receipt_variance"));
+    assert_true(subject_is(x, "receipt", "R1"));
+    assert_string_equal(asn_got(t, "S1"), "8");
+    run(t, "invoice", invoice("I1", "10", "2.00", "20.00"), NULL, 0);
+    assert_string_equal(invoice_state(t, "I1"), "held"); /* 2 awaited on S1 */
+    accept(t, x);
+    assert_string_equal(line1(t, "short_accepted"), "2");
+    assert_string_equal(str_at(json_object_get(t->data, "asns"), "S1", "off", "1"), "2");
+    /* Nothing is awaited any more: billing 10 for 8 is a mismatch at once, not a long hold. */
+    assert_string_equal(invoice_state(t, "I1"), "mismatch");
+}
+
+static void test_accepting_a_ship_notice_discrepancy_leaves_invoices_alone(void **state)
+{
+    (void)state;
+    /* An over-shipment (a discrepancy of S1) and a mismatched invoice: accepting the ship
+     * notice's discrepancy does not accept the invoice. */
+    struct thread *t = new_thread();
+    acked(t);
+    run(t, "invoice", invoice("I1", "1", "3.00", "3.00"), NULL, 0);
+    assert_string_equal(invoice_state(t, "I1"), "mismatch");
+    run(t, "ship_notice", asn_of("S1", "12"), NULL, 0);
+    json_t *x = json_deep_copy(raised(t, "asn_discrepancy"));
+    assert_non_null(x);
+    accept(t, x);
+    assert_string_equal(invoice_state(t, "I1"), "mismatch");
+    assert_int_equal(count_sent(t, "erp"), 0);
+}
+
+static void test_a_rejected_invoice_keeps_why(void **state)
+{
+    (void)state;
+    struct thread *t = new_thread();
+    through_receipt(t);
+    run(t, "invoice", invoice("I1", "10", "2.01", "20.10"), NULL, 0);
+    json_t *x = json_deep_copy(raised(t, "invoice_mismatch"));
+    json_object_set_new(x, "id", json_string("x"));
+    run(t, "action",
+        json_pack("{s:s, s:s, s:o}", "action", "reject_invoice", "comment", "price is 2.00",
+                  "exception", x),
+        NULL, 0);
+    assert_string_equal(invoice_state(t, "I1"), "rejected");
+    assert_string_equal(str_at(t->data, "invoices", "I1", "rejected_reason"), "price is 2.00");
+    json_t *d = event_detail(t, "invoice.rejected");
+    assert_string_equal(json_string_value(json_object_get(d, "reason")), "price is 2.00");
+    assert_int_equal(count_sent(t, "erp"), 0);
+}
+
 int main(void)
 {
     xd_flow_tolerances_init(&tol);
@@ -615,6 +932,17 @@ int main(void)
         cmocka_unit_test(test_a_rematch_closes_only_its_invoices_mismatch),
         cmocka_unit_test(test_an_sla_met_closes_only_its_own_exceptions),
         cmocka_unit_test(test_resolves_by_type_and_subject),
+        cmocka_unit_test(test_a_receipt_naming_no_asn_counts_on_the_oldest_ship_notices),
+        cmocka_unit_test(test_goods_no_ship_notice_awaits_are_unannounced),
+        cmocka_unit_test(test_a_receipt_naming_no_asn_completes_a_ship_notice),
+        cmocka_unit_test(test_the_erp_is_told_the_ship_notice_a_receipt_is_unambiguously_of),
+        cmocka_unit_test(test_accepting_a_ship_notices_variance_writes_off_only_its_shortage),
+        cmocka_unit_test(test_accepting_a_ship_notices_variance_leaves_its_other_lines_awaited),
+        cmocka_unit_test(
+            test_accepting_damage_writes_off_what_the_ship_notice_lacks_in_good_condition),
+        cmocka_unit_test(test_accepting_a_receipts_shortage_stops_awaiting_it),
+        cmocka_unit_test(test_accepting_a_ship_notice_discrepancy_leaves_invoices_alone),
+        cmocka_unit_test(test_a_rejected_invoice_keeps_why),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     struct thread *t = new_thread();

@@ -241,6 +241,48 @@ static void test_timer_close_and_exception_update(void **state)
     assert_int_equal(n, 0);
 }
 
+static void test_exceptions_filtered_by_subject(void **state)
+{
+    (void)state;
+    /* Three exceptions: about ship notice A, about invoice A, about nothing in particular. */
+    const char *const bodies[] = {
+        "{\"type\":\"receipt_variance\",\"subject\":{\"document\":\"ship_notice\","
+        "\"number\":\"A\"}}",
+        "{\"type\":\"invoice_mismatch\",\"subject\":{\"document\":\"invoice\","
+        "\"number\":\"A\"}}",
+        "{\"type\":\"unexpected_document\"}"};
+    const char *const ids[] = {"s1", "s2", "s3"};
+    struct step t;
+    for (int i = 0; i < 3; i++) {
+        step_init(&t, "T8", i, "sent", 0, 0);
+        t.exc.id = ids[i];
+        t.exc.body = bodies[i];
+        t.op.u.flow.n_timers = 0;
+        t.op.u.flow.n_outbox = 0;
+        assert_int_equal(xd_store_execute(s, &t.op), XD_OK);
+        xd_store_op_cleanup(&t.op);
+    }
+    struct xd_store_exception *xs = NULL;
+    size_t n = 0;
+    struct xd_store_exception_filter f = {.subject_document = "ship_notice"};
+    assert_int_equal(xd_store_exception_list(s, &f, arena, &xs, &n, NULL), XD_OK);
+    assert_int_equal(n, 1);
+    assert_string_equal(xs[0].id, "s1");
+    f = (struct xd_store_exception_filter){.subject_number = "A"}; /* any document numbered A */
+    assert_int_equal(xd_store_exception_list(s, &f, arena, &xs, &n, NULL), XD_OK);
+    assert_int_equal(n, 2);
+    f = (struct xd_store_exception_filter){.subject_document = "invoice", .subject_number = "A"};
+    assert_int_equal(xd_store_exception_list(s, &f, arena, &xs, &n, NULL), XD_OK);
+    assert_int_equal(n, 1);
+    assert_string_equal(xs[0].id, "s2");
+    f = (struct xd_store_exception_filter){.subject_document = "invoice", .subject_number = "B"};
+    assert_int_equal(xd_store_exception_list(s, &f, arena, &xs, &n, NULL), XD_OK);
+    assert_int_equal(n, 0);
+    f = (struct xd_store_exception_filter){.correlation_id = "T8"};
+    assert_int_equal(xd_store_exception_list(s, &f, arena, &xs, &n, NULL), XD_OK);
+    assert_int_equal(n, 3);
+}
+
 static void test_bad_operations_are_refused(void **state)
 {
     (void)state;
@@ -364,6 +406,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_stale_version_changes_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stale_cursor_changes_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_timer_close_and_exception_update, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_exceptions_filtered_by_subject, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_operations_are_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lists_newest_first, setup, teardown),
         cmocka_unit_test_setup_teardown(test_docs_after_follows_the_journal, setup, teardown),
