@@ -1247,14 +1247,12 @@ static enum xd_status sq_migrate(struct xd_store__conn *c, int *from, int *to, s
     return XD_OK;
 }
 
-/* The writer checkpoints itself, between batches and after the acknowledgements: a checkpoint
- * that runs beside the writer (another thread) never catches up with a busy writer, so the WAL
- * could never restart from its beginning and would grow without bound. */
-/* Between batches. The WAL can start over only when a checkpoint has copied all of it while
- * no transaction added to it, and the writer adds to it almost all the time under load. So the
- * checkpointer thread copies the bulk while the writer goes on, and then the writer copies the
- * little it appended meanwhile, between two of its batches, before its next transaction starts
- * the WAL over. A background failure is the writer's storage failure. */
+/* Between batches, after the acknowledgements. The WAL can start over only when a checkpoint
+ * has copied all of it while no transaction added to it, and the writer adds to it almost all
+ * the time under load. So the checkpointer thread copies the bulk while the writer goes on, and
+ * then the writer copies the little it appended meanwhile, between two of its batches, before
+ * its next transaction starts the WAL over. A background failure is the writer's storage
+ * failure. */
 static enum xd_status sq_maintain(struct xd_store__conn *c, bool final, struct xd_error *err)
 {
     struct checkpointer *k = &c->owner->ck;
