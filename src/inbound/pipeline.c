@@ -86,9 +86,6 @@ static int format_of_content_type(const char *ct)
 }
 
 /* ------------------------------------------------------------------------------------------ */
-/* X12 envelopes: who sent it, is it a test, how many interchanges and groups */
-
-/* ------------------------------------------------------------------------------------------ */
 /* The acknowledgement */
 
 struct ack {
