@@ -82,9 +82,13 @@ bool xd_flow__within_pct(struct xd_flow_step *s, struct xd_decimal actual,
     return s->st == XD_OK && xd_decimal_cmp(lhs, rhs) <= 0;
 }
 
+/* Both take <v>'s reference, also when they fail (the *_new calls release it then). */
 void xd_flow__set(struct xd_flow_step *s, json_t *obj, const char *key, json_t *v)
 {
     if (v == NULL || obj == NULL || json_object_set_new(obj, key, v) != 0) {
+        if (obj == NULL) {
+            json_decref(v);
+        }
         fail(s, XD_ENOMEM);
     }
 }
@@ -92,6 +96,9 @@ void xd_flow__set(struct xd_flow_step *s, json_t *obj, const char *key, json_t *
 void xd_flow__append(struct xd_flow_step *s, json_t *arr, json_t *v)
 {
     if (v == NULL || arr == NULL || json_array_append_new(arr, v) != 0) {
+        if (arr == NULL) {
+            json_decref(v);
+        }
         fail(s, XD_ENOMEM);
     }
 }
