@@ -96,11 +96,11 @@ static void answer_created(struct xd_gw_request *r, const struct post_ctx *c,
     }
 }
 
-/* Writer thread: the ingest committed or failed. */
-static void ingest_done(struct xd_store_op *op, void *arg)
+/* Pool thread, once the ingest committed or failed: the answer. */
+static void ingest_answer(struct xd_gw_request *r)
 {
-    struct post_ctx *c = arg;
-    struct xd_gw_request *r = c->r;
+    const struct post_ctx *c = r->resume_arg;
+    const struct xd_store_op *op = &r->op;
     switch (op->status) {
     case XD_OK:
         answer_created(r, c, op->u.ingest.correlation_id);
@@ -120,7 +120,14 @@ static void ingest_done(struct xd_store_op *op, void *arg)
                        op->err.message[0] ? op->err.message : xd_strerror(op->status));
         break;
     }
-    xd_gw__complete(r);
+}
+
+/* Writer thread: nothing but the wake-up, the writer serves everyone. */
+static void ingest_done(struct xd_store_op *op, void *arg)
+{
+    (void)op;
+    const struct post_ctx *c = arg;
+    xd_gw__wake(c->r);
 }
 
 /* Decode and validate; on failure the problem response is set. */
@@ -258,6 +265,8 @@ void xd_gw__h_document_post(struct xd_gw_request *r)
     }
     r->op.done = ingest_done;
     r->op.done_arg = c;
+    r->resume = ingest_answer;
+    r->resume_arg = c;
     xd_gw__suspend(r);
     st = xd_store_submit(r->gw->store, &r->op);
     if (st != XD_OK) {
