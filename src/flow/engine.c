@@ -698,6 +698,7 @@ static enum xd_status commit_named(struct batch *b, const char *cursor, int64_t 
         json_object_foreach(t->dirty, id, v)
         {
             const json_t *e = json_object_get(t->excs, id);
+            const json_t *about = json_object_get(e, "subject");
             exs[x] = (struct xd_store_exception){
                 .id = id,
                 .correlation_id = t->cid,
@@ -706,6 +707,8 @@ static enum xd_status commit_named(struct batch *b, const char *cursor, int64_t 
                 .owner = jstr(e, "owner"),
                 .state = jstr(e, "state"),
                 .body = arena_dump(b, e),
+                .subject_document = jstr(about, "document"),
+                .subject_number = jstr(about, "number"),
                 .created_at_ms = json_integer_value(json_object_get(e, "created_at_ms")),
             };
             if (exs[x++].body == NULL) {

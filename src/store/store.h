@@ -448,6 +448,10 @@ struct xd_store_exception {
     const char *owner;   /* "supplier", "warehouse", "accounts_payable", "buyer" */
     const char *state;   /* "open", "resolved" */
     const char *body;    /* JSON object: detail, actions, history */
+    /* What it is about, as in the body's subject ({document, number}); NULL when nothing in
+     * particular. Written for the filters; reads leave them NULL (the body has them). */
+    const char *subject_document;
+    const char *subject_number;
     int64_t created_at_ms;
     int64_t updated_at_ms;
 };

@@ -140,6 +140,11 @@ enum xd_status xd_store__flow_validate(struct xd_store_op *op)
         if (st == XD_OK) {
             st = json_text(err, "flow.exceptions[].body", e->body, true);
         }
+        if (st == XD_OK &&
+            ((e->subject_document != NULL && strlen(e->subject_document) > XD_STORE_KEY_NAME_MAX) ||
+             (e->subject_number != NULL && strlen(e->subject_number) > XD_STORE_KEY_VALUE_MAX))) {
+            st = bad(err, "flow.exceptions[].subject", "too long");
+        }
     }
     if (st == XD_OK && f->n_outbox > 0) {
         st = xd_store__outbound_validate(f->outbox, f->n_outbox, false, "flow.outbox", err);

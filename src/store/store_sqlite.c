@@ -136,6 +136,7 @@ enum stmt_id {
     S_TIMERS_DUE,
     S_EXCEPTION_GET,
     S_EXCEPTION_LIST,
+    S_EXCEPTION_LIST_SUBJECT,
     S_POLL_CURSOR_PUT,
     S_POLL_CURSOR_GET,
     S_COUNT
@@ -326,10 +327,13 @@ static const char *const sql[S_COUNT] = {
                     "due_at = excluded.due_at, payload = excluded.payload",
     [S_TIMER_CLOSE] = "DELETE FROM timers WHERE id = ?1",
     [S_EXCEPTION_PUT] = "INSERT INTO exceptions (id, correlation_id, type, partner, owner, "
-                        "state, body, created_at, updated_at) VALUES "
-                        "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT (id) DO UPDATE SET "
+                        "state, body, created_at, updated_at, subject_document, subject_number) "
+                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) "
+                        "ON CONFLICT (id) DO UPDATE SET "
                         "owner = excluded.owner, state = excluded.state, body = excluded.body, "
-                        "updated_at = excluded.updated_at",
+                        "updated_at = excluded.updated_at, "
+                        "subject_document = excluded.subject_document, "
+                        "subject_number = excluded.subject_number",
     [S_CURSOR_GET] = "SELECT position FROM cursors WHERE name = ?1",
     [S_CURSOR_PUT] = "INSERT INTO cursors (name, position, updated_at) VALUES (?1, ?2, ?3) "
                      "ON CONFLICT (name) DO UPDATE SET position = excluded.position, "
@@ -352,13 +356,17 @@ static const char *const sql[S_COUNT] = {
     [S_TIMERS_DUE] = "SELECT id, correlation_id, kind, payload, due_at FROM timers "
                      "WHERE due_at <= ?1 ORDER BY due_at, id LIMIT ?2",
     [S_EXCEPTION_GET] = "SELECT " EXCEPTION_COLUMNS "WHERE id = ?1",
-    [S_EXCEPTION_LIST] = "SELECT " EXCEPTION_COLUMNS "WHERE (?1 IS NULL OR type = ?1) AND "
-                         "(?2 IS NULL OR partner = ?2) AND (?3 IS NULL OR owner = ?3) AND "
-                         "(?4 IS NULL OR state = ?4) AND (?5 IS NULL OR correlation_id = ?5) "
-                         "AND (?6 = 0 OR created_at < ?6) "
-                         "AND (?8 IS NULL OR json_extract(body, '$.subject.document') = ?8) "
-                         "AND (?9 IS NULL OR json_extract(body, '$.subject.number') = ?9) "
-                         "ORDER BY created_at DESC, id LIMIT ?7",
+#define EXCEPTION_FILTERS                                                                          \
+    "(?1 IS NULL OR type = ?1) AND (?2 IS NULL OR partner = ?2) AND "                              \
+    "(?3 IS NULL OR owner = ?3) AND (?4 IS NULL OR state = ?4) AND "                               \
+    "(?5 IS NULL OR correlation_id = ?5) AND (?6 = 0 OR created_at < ?6) AND "                     \
+    "(?8 IS NULL OR subject_document = ?8) "
+    [S_EXCEPTION_LIST] = "SELECT " EXCEPTION_COLUMNS "WHERE " EXCEPTION_FILTERS
+                         "AND ?9 IS NULL ORDER BY created_at DESC, id LIMIT ?7",
+    /* About one document number: through the index on subject_number, not a scan. */
+    [S_EXCEPTION_LIST_SUBJECT] =
+        "SELECT " EXCEPTION_COLUMNS "WHERE subject_number = ?9 AND " EXCEPTION_FILTERS
+        "ORDER BY created_at DESC, id LIMIT ?7",
     [S_POLL_CURSOR_PUT] = "INSERT INTO poll_cursors (name, value, updated_at) VALUES (?1, ?2, ?3) "
                           "ON CONFLICT (name) DO UPDATE SET value = ?2, updated_at = ?3",
     [S_POLL_CURSOR_GET] = "SELECT value FROM poll_cursors WHERE name = ?1",
@@ -598,6 +606,16 @@ static const struct {
         "ALTER TABLE flow_rows RENAME TO flows;"
         "CREATE UNIQUE INDEX flows_thread ON flows (correlation_id);"
         "CREATE INDEX flows_state ON flows (state, updated_at);"},
+    /* Version 8: what an exception is about (its body's subject) in columns of their own, so
+     * that listing the exceptions about one document number is an index lookup; the index
+     * holds only exceptions that have a subject. */
+    {8, "ALTER TABLE exceptions ADD COLUMN subject_document TEXT;"
+        "ALTER TABLE exceptions ADD COLUMN subject_number TEXT;"
+        "UPDATE exceptions SET subject_document = json_extract(body, '$.subject.document'),"
+        "  subject_number = json_extract(body, '$.subject.number')"
+        "  WHERE json_type(body, '$.subject') = 'object';"
+        "CREATE INDEX exceptions_subject ON exceptions (subject_number)"
+        "  WHERE subject_number IS NOT NULL;"},
 };
 
 #define SCHEMA_LATEST (migrations[XD_ARRAY_LEN(migrations) - 1].version)
@@ -2745,10 +2763,17 @@ static enum xd_status sq_flow_apply(struct xd_store__conn *c, struct xd_store_fl
     for (size_t i = 0; s == XD_OK && i < f->n_exceptions; i++) {
         const struct xd_store_exception *e = &f->exceptions[i];
         int64_t created = e->created_at_ms != 0 ? e->created_at_ms : at_ms;
-        const struct arg a[] = {
-            text(e->id),    text(e->correlation_id), text(e->type), text(e->partner),
-            text(e->owner), text(e->state),          text(e->body), i64(created),
-            i64(at_ms)};
+        const struct arg a[] = {text(e->id),
+                                text(e->correlation_id),
+                                text(e->type),
+                                text(e->partner),
+                                text(e->owner),
+                                text(e->state),
+                                text(e->body),
+                                i64(created),
+                                i64(at_ms),
+                                text(e->subject_document),
+                                text(e->subject_number)};
         s = exec(c, S_EXCEPTION_PUT, a, XD_ARRAY_LEN(a), err);
     }
     if (s == XD_OK && f->cursor != NULL) {
@@ -3112,8 +3137,9 @@ static enum xd_status sq_exception_list(struct xd_store__conn *c,
         text(f->state),         text(f->correlation_id),   i64(f->created_before_ms),
         i64((int64_t)f->limit), text(f->subject_document), text(f->subject_number)};
     void *v = NULL;
-    enum xd_status s = query_all(c, S_EXCEPTION_LIST, args, XD_ARRAY_LEN(args), a, sizeof **out,
-                                 exception_elem, &v, n_out, err);
+    enum stmt_id id = f->subject_number != NULL ? S_EXCEPTION_LIST_SUBJECT : S_EXCEPTION_LIST;
+    enum xd_status s =
+        query_all(c, id, args, XD_ARRAY_LEN(args), a, sizeof **out, exception_elem, &v, n_out, err);
     *out = v;
     return s;
 }

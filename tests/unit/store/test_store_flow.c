@@ -252,11 +252,17 @@ static void test_exceptions_filtered_by_subject(void **state)
         "\"number\":\"A\"}}",
         "{\"type\":\"unexpected_document\"}"};
     const char *const ids[] = {"s1", "s2", "s3"};
+    const char *const documents[] = {"ship_notice", "invoice", NULL};
+    const char *const numbers[] = {"A", "A", NULL};
+    const char *const types[] = {"receipt_variance", "invoice_mismatch", "unexpected_document"};
     struct step t;
     for (int i = 0; i < 3; i++) {
         step_init(&t, "T8", i, "sent", 0, 0);
         t.exc.id = ids[i];
         t.exc.body = bodies[i];
+        t.exc.subject_document = documents[i];
+        t.exc.subject_number = numbers[i];
+        t.exc.type = types[i];
         t.op.u.flow.n_timers = 0;
         t.op.u.flow.n_outbox = 0;
         assert_int_equal(xd_store_execute(s, &t.op), XD_OK);
@@ -281,6 +287,11 @@ static void test_exceptions_filtered_by_subject(void **state)
     f = (struct xd_store_exception_filter){.correlation_id = "T8"};
     assert_int_equal(xd_store_exception_list(s, &f, arena, &xs, &n, NULL), XD_OK);
     assert_int_equal(n, 3);
+    /* The other filters still apply beside a number: s2 is of type invoice_mismatch. */
+    f = (struct xd_store_exception_filter){.subject_number = "A", .type = "receipt_variance"};
+    assert_int_equal(xd_store_exception_list(s, &f, arena, &xs, &n, NULL), XD_OK);
+    assert_int_equal(n, 1);
+    assert_string_equal(xs[0].id, "s1");
 }
 
 static void test_bad_operations_are_refused(void **state)

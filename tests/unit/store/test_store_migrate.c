@@ -53,6 +53,13 @@ static void test_schema6(void **state)
     assert_int_equal(sqlite3_close(db), SQLITE_OK);
     free(sql);
     assert_int_equal(count(dir, "PRAGMA user_version"), 6);
+    /* Exceptions as schema 6 kept them: the subject only in the body (schema 8 gives it
+     * columns and an index). */
+    test_sql(dir, "INSERT INTO exceptions (id, correlation_id, type, partner, owner, state, body,"
+                  " created_at, updated_at) VALUES"
+                  " ('x-about', 'c1', 'receipt_variance', NULL, 'warehouse', 'open',"
+                  " '{\"subject\":{\"document\":\"ship_notice\",\"number\":\"ASN-9\"}}', 1, 1),"
+                  " ('x-none', 'c1', 'sla_missed', NULL, 'supplier', 'open', '{}', 2, 2)");
 
     /* What schema 6 holds, to compare after the migration. */
     const char *flows = "SELECT count(*) * 1000000 + sum(version) * 10000 + sum(length(data)) "
@@ -65,7 +72,7 @@ static void test_schema6(void **state)
     assert_true(idem_before > 8000000);
 
     struct xd_store *s = test_open(dir, true);
-    assert_int_equal(count(dir, "PRAGMA user_version"), 7);
+    assert_int_equal(count(dir, "PRAGMA user_version"), 8);
     assert_int_equal(count(dir, flows), flows_before);
     assert_int_equal(count(dir, idem), idem_before);
     assert_int_equal(count(dir, "SELECT count(*) FROM audit"), audit_before + 1); /* migrate */
@@ -106,6 +113,16 @@ static void test_schema6(void **state)
     test_ingest_idem(&fresh, "01a225cd-ecd8-7add-95e2-8b164fb0321c", "erp-po-new");
     assert_int_equal(xd_store_execute(s, &fresh.op), XD_OK);
     xd_store_op_cleanup(&fresh.op);
+    /* The exceptions about ASN-9, found by their new columns. */
+    struct xd_store_exception *xs = NULL;
+    size_t nx = 0;
+    struct xd_store_exception_filter f = {.subject_number = "ASN-9", .limit = 10};
+    assert_int_equal(xd_store_exception_list(s, &f, a, &xs, &nx, NULL), XD_OK);
+    assert_int_equal(nx, 1);
+    assert_string_equal(xs[0].id, "x-about");
+    f = (struct xd_store_exception_filter){.subject_document = "ship_notice", .limit = 10};
+    assert_int_equal(xd_store_exception_list(s, &f, a, &xs, &nx, NULL), XD_OK);
+    assert_int_equal(nx, 1);
     xd_arena_destroy(a);
     xd_store_close(s);
 
