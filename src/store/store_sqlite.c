@@ -350,9 +350,10 @@ static const char *const sql[S_COUNT] = {
     [S_FLOW_STATE_NEXT] = "SELECT state FROM flows WHERE state > ?1 ORDER BY state LIMIT 1",
     [S_FLOW_LIST_STATE] = "SELECT " FLOW_COLUMNS "WHERE state = ?1 "
                           "ORDER BY updated_at DESC, correlation_id LIMIT ?2",
-    [S_FLOW_STATES] = "SELECT state, count(*) FROM flows GROUP BY state ORDER BY state",
-    [S_EXCEPTION_TYPES] = "SELECT type, count(*) FROM exceptions WHERE state = 'open' "
-                          "GROUP BY type ORDER BY type",
+    /* The counters the triggers of schema 8 keep, not a count of every row at each look. */
+    [S_FLOW_STATES] = "SELECT a, n FROM counts WHERE kind = 'flows' AND n > 0 ORDER BY a",
+    [S_EXCEPTION_TYPES] = "SELECT b, n FROM counts WHERE kind = 'exceptions' AND a = 'open' "
+                          "AND n > 0 ORDER BY b",
     [S_TIMERS_DUE] = "SELECT id, correlation_id, kind, payload, due_at FROM timers "
                      "WHERE due_at <= ?1 ORDER BY due_at, id LIMIT ?2",
     [S_EXCEPTION_GET] = "SELECT " EXCEPTION_COLUMNS "WHERE id = ?1",
@@ -608,14 +609,49 @@ static const struct {
         "CREATE INDEX flows_state ON flows (state, updated_at);"},
     /* Version 8: what an exception is about (its body's subject) in columns of their own, so
      * that listing the exceptions about one document number is an index lookup; the index
-     * holds only exceptions that have a subject. */
+     * holds only exceptions that have a subject. And the counts the control tower shows
+     * (threads by state, open exceptions by type), kept by triggers in the transactions that
+     * change them instead of counted over every row at each look: counts (kind, a, b, n) with
+     * ('flows', state, '') and ('exceptions', state, type). */
     {8, "ALTER TABLE exceptions ADD COLUMN subject_document TEXT;"
         "ALTER TABLE exceptions ADD COLUMN subject_number TEXT;"
         "UPDATE exceptions SET subject_document = json_extract(body, '$.subject.document'),"
         "  subject_number = json_extract(body, '$.subject.number')"
         "  WHERE json_type(body, '$.subject') = 'object';"
         "CREATE INDEX exceptions_subject ON exceptions (subject_number)"
-        "  WHERE subject_number IS NOT NULL;"},
+        "  WHERE subject_number IS NOT NULL;"
+        "CREATE TABLE counts ("
+        "  kind TEXT NOT NULL,"
+        "  a TEXT NOT NULL,"
+        "  b TEXT NOT NULL,"
+        "  n INTEGER NOT NULL,"
+        "  PRIMARY KEY (kind, a, b)) WITHOUT ROWID;"
+        "INSERT INTO counts (kind, a, b, n)"
+        "  SELECT 'flows', state, '', count(*) FROM flows GROUP BY state;"
+        "INSERT INTO counts (kind, a, b, n)"
+        "  SELECT 'exceptions', state, type, count(*) FROM exceptions GROUP BY state, type;"
+        "CREATE TRIGGER flows_count_insert AFTER INSERT ON flows BEGIN"
+        "  INSERT INTO counts (kind, a, b, n) VALUES ('flows', NEW.state, '', 1)"
+        "  ON CONFLICT (kind, a, b) DO UPDATE SET n = n + 1; END;"
+        "CREATE TRIGGER flows_count_update AFTER UPDATE OF state ON flows"
+        "  WHEN OLD.state IS NOT NEW.state BEGIN"
+        "  UPDATE counts SET n = n - 1 WHERE kind = 'flows' AND a = OLD.state AND b = '';"
+        "  INSERT INTO counts (kind, a, b, n) VALUES ('flows', NEW.state, '', 1)"
+        "  ON CONFLICT (kind, a, b) DO UPDATE SET n = n + 1; END;"
+        "CREATE TRIGGER flows_count_delete AFTER DELETE ON flows BEGIN"
+        "  UPDATE counts SET n = n - 1 WHERE kind = 'flows' AND a = OLD.state AND b = ''; END;"
+        "CREATE TRIGGER exceptions_count_insert AFTER INSERT ON exceptions BEGIN"
+        "  INSERT INTO counts (kind, a, b, n) VALUES ('exceptions', NEW.state, NEW.type, 1)"
+        "  ON CONFLICT (kind, a, b) DO UPDATE SET n = n + 1; END;"
+        "CREATE TRIGGER exceptions_count_update AFTER UPDATE OF state, type ON exceptions"
+        "  WHEN OLD.state IS NOT NEW.state OR OLD.type IS NOT NEW.type BEGIN"
+        "  UPDATE counts SET n = n - 1"
+        "    WHERE kind = 'exceptions' AND a = OLD.state AND b = OLD.type;"
+        "  INSERT INTO counts (kind, a, b, n) VALUES ('exceptions', NEW.state, NEW.type, 1)"
+        "  ON CONFLICT (kind, a, b) DO UPDATE SET n = n + 1; END;"
+        "CREATE TRIGGER exceptions_count_delete AFTER DELETE ON exceptions BEGIN"
+        "  UPDATE counts SET n = n - 1"
+        "    WHERE kind = 'exceptions' AND a = OLD.state AND b = OLD.type; END;"},
 };
 
 #define SCHEMA_LATEST (migrations[XD_ARRAY_LEN(migrations) - 1].version)

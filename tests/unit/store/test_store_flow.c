@@ -355,6 +355,66 @@ static void test_lists_newest_first(void **state)
     assert_int_equal(n, 0);
 }
 
+/* "state=n ..." of the counts the control tower shows, threads then open exceptions. */
+static void counts_text(char *out, size_t cap)
+{
+    struct xd_store_count *st = NULL, *ex = NULL;
+    size_t nst = 0, nex = 0;
+    assert_int_equal(xd_store_flow_counts(s, arena, &st, &nst, &ex, &nex, NULL), XD_OK);
+    size_t used = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < nst; i++) {
+        used += (size_t)snprintf(out + used, cap - used, "%s=%lld ", st[i].name,
+                                 (long long)st[i].count);
+    }
+    used += (size_t)snprintf(out + used, cap - used, "|");
+    for (size_t i = 0; i < nex; i++) {
+        used += (size_t)snprintf(out + used, cap - used, " %s=%lld", ex[i].name,
+                                 (long long)ex[i].count);
+    }
+}
+
+/* The counts are kept as rows change (triggers), so they must agree with counting the rows. */
+static void test_counts_follow_changes(void **state)
+{
+    (void)state;
+    char got[256];
+    struct step t;
+    step_init(&t, "CA", 0, "sent", 0, 0); /* with exception x1, sla_missed, open */
+    t.exc.id = "ca-x";
+    assert_int_equal(xd_store_execute(s, &t.op), XD_OK);
+    xd_store_op_cleanup(&t.op);
+    counts_text(got, sizeof got);
+    assert_string_equal(got, "sent=1 | sla_missed=1");
+
+    step_init(&t, "CA", 1, "acknowledged", 0, 0);
+    t.exc.id = "ca-x";
+    t.exc.state = "resolved";
+    t.op.u.flow.n_timers = t.op.u.flow.n_outbox = 0;
+    assert_int_equal(xd_store_execute(s, &t.op), XD_OK);
+    xd_store_op_cleanup(&t.op);
+    counts_text(got, sizeof got);
+    assert_string_equal(got, "acknowledged=1 |");
+
+    step_init(&t, "CB", 0, "sent", 0, 0);
+    t.exc.id = "cb-x";
+    t.exc.type = "invoice_mismatch";
+    t.op.u.flow.n_timers = t.op.u.flow.n_outbox = 0;
+    assert_int_equal(xd_store_execute(s, &t.op), XD_OK);
+    xd_store_op_cleanup(&t.op);
+    /* A step that fails (stale version) changes no count either. */
+    step_init(&t, "CB", 0, "closed", 0, 0);
+    t.exc.id = "cb-y";
+    t.op.u.flow.n_timers = t.op.u.flow.n_outbox = 0;
+    assert_int_equal(xd_store_execute(s, &t.op), XD_ECONFLICT);
+    xd_store_op_cleanup(&t.op);
+    counts_text(got, sizeof got);
+    assert_string_equal(got, "acknowledged=1 sent=1 | invoice_mismatch=1");
+    assert_int_equal(test_sql_int(dir, "SELECT count(*) FROM flows WHERE state = ?1", "sent"), 1);
+    assert_int_equal(test_sql_int(dir, "SELECT count(*) FROM exceptions WHERE state = ?1", "open"),
+                     1);
+}
+
 static void test_docs_after_follows_the_journal(void **state)
 {
     (void)state;
@@ -420,6 +480,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_exceptions_filtered_by_subject, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_operations_are_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lists_newest_first, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_counts_follow_changes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_docs_after_follows_the_journal, setup, teardown),
         cmocka_unit_test_setup_teardown(test_control_numbers_in_blocks, setup, teardown),
     };

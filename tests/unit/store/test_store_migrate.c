@@ -123,6 +123,19 @@ static void test_schema6(void **state)
     f = (struct xd_store_exception_filter){.subject_document = "ship_notice", .limit = 10};
     assert_int_equal(xd_store_exception_list(s, &f, a, &xs, &nx, NULL), XD_OK);
     assert_int_equal(nx, 1);
+    /* The counts the migration made agree with counting the rows. */
+    struct xd_store_count *st = NULL, *ex = NULL;
+    size_t nst = 0, nex = 0;
+    assert_int_equal(xd_store_flow_counts(s, a, &st, &nst, &ex, &nex, NULL), XD_OK);
+    assert_int_equal(nst, 1);
+    assert_string_equal(st[0].name, "closed");
+    assert_int_equal(st[0].count, count(dir, "SELECT count(*) FROM flows"));
+    assert_int_equal(nex, 2);
+    assert_string_equal(ex[0].name, "receipt_variance");
+    assert_int_equal(ex[0].count,
+                     count(dir, "SELECT count(*) FROM exceptions WHERE type = 'receipt_variance' "
+                                "AND state = 'open'"));
+    assert_string_equal(ex[1].name, "sla_missed");
     xd_arena_destroy(a);
     xd_store_close(s);
 
