@@ -189,6 +189,10 @@ static void storage_failed(struct xd_store *s, struct xd_store_op *list, size_t 
 {
     writer_disconnect(s);
     snprintf(s->last_failure, sizeof s->last_failure, "%s", why->message);
+    /* Counted before anyone can see the store unhealthy (a submit refused at once). */
+    pthread_mutex_lock(&s->stats_mu);
+    s->stats.storage_failures++;
+    pthread_mutex_unlock(&s->stats_mu);
 
     pthread_mutex_lock(&s->mu);
     atomic_store(&s->healthy, false);
@@ -208,7 +212,6 @@ static void storage_failed(struct xd_store *s, struct xd_store_op *list, size_t 
         answer_unavailable(op, why->message);
     }
     pthread_mutex_lock(&s->stats_mu);
-    s->stats.storage_failures++;
     s->stats.ops_failed += n + n_queued;
     pthread_mutex_unlock(&s->stats_mu);
     complete_list(s, list);
