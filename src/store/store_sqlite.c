@@ -137,6 +137,7 @@ enum stmt_id {
     S_EXCEPTION_GET,
     S_EXCEPTION_LIST,
     S_EXCEPTION_LIST_SUBJECT,
+    S_EXCEPTION_LIST_OPEN,
     S_POLL_CURSOR_PUT,
     S_POLL_CURSOR_GET,
     S_COUNT
@@ -367,6 +368,11 @@ static const char *const sql[S_COUNT] = {
     /* About one document number: through the index on subject_number, not a scan. */
     [S_EXCEPTION_LIST_SUBJECT] =
         "SELECT " EXCEPTION_COLUMNS "WHERE subject_number = ?9 AND " EXCEPTION_FILTERS
+        "ORDER BY created_at DESC, id LIMIT ?7",
+    /* The open ones, the work queue: through the partial index of open exceptions, not a walk
+     * over every exception ever raised (the literal 'open' is what lets SQLite use it). */
+    [S_EXCEPTION_LIST_OPEN] =
+        "SELECT " EXCEPTION_COLUMNS "WHERE state = 'open' AND " EXCEPTION_FILTERS "AND ?9 IS NULL "
         "ORDER BY created_at DESC, id LIMIT ?7",
     [S_POLL_CURSOR_PUT] = "INSERT INTO poll_cursors (name, value, updated_at) VALUES (?1, ?2, ?3) "
                           "ON CONFLICT (name) DO UPDATE SET value = ?2, updated_at = ?3",
@@ -609,7 +615,9 @@ static const struct {
         "CREATE INDEX flows_state ON flows (state, updated_at);"},
     /* Version 8: what an exception is about (its body's subject) in columns of their own, so
      * that listing the exceptions about one document number is an index lookup; the index
-     * holds only exceptions that have a subject. And the counts the control tower shows
+     * holds only exceptions that have a subject; another holds the open ones (the work queue
+     * people list), which would otherwise be found by walking every exception ever raised. And
+     * the counts the control tower shows
      * (threads by state, open exceptions by type), kept by triggers in the transactions that
      * change them instead of counted over every row at each look: counts (kind, a, b, n) with
      * ('flows', state, '') and ('exceptions', state, type). */
@@ -620,6 +628,7 @@ static const struct {
         "  WHERE json_type(body, '$.subject') = 'object';"
         "CREATE INDEX exceptions_subject ON exceptions (subject_number)"
         "  WHERE subject_number IS NOT NULL;"
+        "CREATE INDEX exceptions_open ON exceptions (created_at) WHERE state = 'open';"
         "CREATE TABLE counts ("
         "  kind TEXT NOT NULL,"
         "  a TEXT NOT NULL,"
@@ -3173,7 +3182,9 @@ static enum xd_status sq_exception_list(struct xd_store__conn *c,
         text(f->state),         text(f->correlation_id),   i64(f->created_before_ms),
         i64((int64_t)f->limit), text(f->subject_document), text(f->subject_number)};
     void *v = NULL;
-    enum stmt_id id = f->subject_number != NULL ? S_EXCEPTION_LIST_SUBJECT : S_EXCEPTION_LIST;
+    enum stmt_id id = f->subject_number != NULL                           ? S_EXCEPTION_LIST_SUBJECT
+                      : f->state != NULL && strcmp(f->state, "open") == 0 ? S_EXCEPTION_LIST_OPEN
+                                                                          : S_EXCEPTION_LIST;
     enum xd_status s =
         query_all(c, id, args, XD_ARRAY_LEN(args), a, sizeof **out, exception_elem, &v, n_out, err);
     *out = v;

@@ -413,6 +413,20 @@ static void test_counts_follow_changes(void **state)
     assert_int_equal(test_sql_int(dir, "SELECT count(*) FROM flows WHERE state = ?1", "sent"), 1);
     assert_int_equal(test_sql_int(dir, "SELECT count(*) FROM exceptions WHERE state = ?1", "open"),
                      1);
+    /* The open ones (their own index) and the others, with the other filters beside. */
+    struct xd_store_exception *xs = NULL;
+    size_t n = 0;
+    struct xd_store_exception_filter f = {.state = "open", .limit = 10};
+    assert_int_equal(xd_store_exception_list(s, &f, arena, &xs, &n, NULL), XD_OK);
+    assert_int_equal(n, 1);
+    assert_string_equal(xs[0].id, "cb-x");
+    f = (struct xd_store_exception_filter){.state = "open", .type = "sla_missed", .limit = 10};
+    assert_int_equal(xd_store_exception_list(s, &f, arena, &xs, &n, NULL), XD_OK);
+    assert_int_equal(n, 0);
+    f = (struct xd_store_exception_filter){.state = "resolved", .limit = 10};
+    assert_int_equal(xd_store_exception_list(s, &f, arena, &xs, &n, NULL), XD_OK);
+    assert_int_equal(n, 1);
+    assert_string_equal(xs[0].id, "ca-x");
 }
 
 static void test_docs_after_follows_the_journal(void **state)
