@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 
 #include <netdb.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -21,6 +22,25 @@
 #define DNS_TTL_MS 30000
 #define USER_AGENT "crossdock/" XD_VERSION
 #define XFER_ARENA ((size_t)16 * 1024)
+
+/* The attempt's own copy of its endpoint (the queue's may change while it runs): the headers
+ * it uses, not all XD_DELIVER_HEADERS_MAX of them (~36 KB copied and wiped per attempt). */
+static void endpoint_copy(struct xd_deliver_endpoint *dst, const struct xd_deliver_endpoint *src)
+{
+    size_t head = offsetof(struct xd_deliver_endpoint, headers);
+    size_t tail = offsetof(struct xd_deliver_endpoint, n_headers);
+    memcpy(dst, src, head);
+    memcpy(dst->headers, src->headers, src->n_headers * sizeof src->headers[0]);
+    memcpy((char *)dst + tail, (const char *)src + tail, sizeof *dst - tail);
+}
+
+/* The credentials go with the attempt. */
+static void endpoint_wipe(struct xd_deliver_endpoint *c)
+{
+    explicit_bzero(&c->auth, sizeof c->auth);
+    explicit_bzero(c->signing_key, sizeof c->signing_key);
+    explicit_bzero(c->headers, c->n_headers * sizeof c->headers[0]);
+}
 
 static struct xd_deliver__xfer *xfer_new(struct xd_deliver *d, struct xd_deliver__queue *q,
                                          int64_t seq)
@@ -34,7 +54,7 @@ static struct xd_deliver__xfer *xfer_new(struct xd_deliver *d, struct xd_deliver
         xd_arena_destroy(a);
         return NULL;
     }
-    *cfg = q->cfg;
+    endpoint_copy(cfg, &q->cfg);
     x->d = d;
     x->q = q;
     x->seq = seq;
@@ -50,7 +70,7 @@ static void xfer_free(struct xd_deliver__xfer *x)
     }
     curl_slist_free_all(x->headers);
     curl_slist_free_all(x->connect_to);
-    memset(x->cfg, 0, sizeof *x->cfg);
+    endpoint_wipe(x->cfg);
     xd_arena_destroy(x->arena);
 }
 
