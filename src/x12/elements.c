@@ -433,7 +433,7 @@ static unsigned check_obsolete(struct walk *w, const struct xd_x12__obsolete *o,
 
 static void facts_fill(const struct xd_x12__segdef *def, struct xd_x12__seg_facts *f)
 {
-    *f = (struct xd_x12__seg_facts){.mandatory = 1, .indexed = true};
+    *f = (struct xd_x12__seg_facts){.mandatory = 1, .indexed = true, .clean_mask = 1};
     for (size_t i = 0; i < def->n && i < 62; i++) {
         f->mandatory |= def->elems[i].req == 'M' ? (uint64_t)1 << (i + 1) : 0;
     }
@@ -450,10 +450,11 @@ static void facts_fill(const struct xd_x12__segdef *def, struct xd_x12__seg_fact
 }
 
 /* The facts of <def>: from the context's cache (filled on first use), or into <tmp>. */
-static const struct xd_x12__seg_facts *
-facts_of(const struct walk *w, const struct xd_x12__segdef *def, struct xd_x12__seg_facts *tmp)
+static struct xd_x12__seg_facts *facts_of(const struct xd_x12__check_ctx *ctx,
+                                          const struct xd_x12__segdef *def,
+                                          struct xd_x12__seg_facts *tmp)
 {
-    struct xd_x12__seg_facts *f = w->ctx->facts != NULL ? &w->ctx->facts[def->ordinal] : tmp;
+    struct xd_x12__seg_facts *f = ctx->facts != NULL ? &ctx->facts[def->ordinal] : tmp;
     if (f->mandatory == 0 || f == tmp) {
         facts_fill(def, f);
     }
@@ -546,10 +547,48 @@ long xd_x12__check_segment(const struct xd_x12__check_ctx *ctx, const struct xd_
         }
     }
     struct xd_x12__seg_facts tmp;
-    const struct xd_x12__seg_facts *facts = facts_of(&w, def, &tmp);
+    const struct xd_x12__seg_facts *facts = facts_of(ctx, def, &tmp);
     missing_after(&w, def, facts, upto);
     if (def->notes != NULL && !notes_hold(def->notes, facts, mask)) {
         check_notes(&w, def->notes, def->elems, def->n, mask, vals, upto, 0, false);
     }
     return w.failed != XD_OK ? (long)w.failed : w.problems;
+}
+
+bool xd_x12__segment_clean(const struct xd_x12__check_ctx *ctx, const struct xd_x12__segdef *def,
+                           const struct xd_x12_segment *seg)
+{
+    size_t ndata = seg->count - 1;
+    /* What the masks cannot answer exactly goes to the full check. */
+    if (ndata >= 63 || def->n > 62 || (seg->components | seg->repetitions | seg->controls) != 0) {
+        return false;
+    }
+    uint64_t mask = seg->present & ~(uint64_t)1;
+    struct xd_x12__seg_facts tmp;
+    struct xd_x12__seg_facts *facts = facts_of(ctx, def, &tmp);
+    if (mask != facts->clean_mask) {
+        if ((mask >> (def->n + 1)) != 0) {
+            return false; /* too many data elements */
+        }
+        if (def->obsolete != NULL && ((mask >> def->obsolete->element) & 1) != 0) {
+            return false; /* may be written as an older version defined it */
+        }
+        if ((facts->mandatory & ~(uint64_t)1 & ~mask) != 0) {
+            return false; /* a mandatory element missing */
+        }
+        if (def->notes != NULL && !notes_hold(def->notes, facts, mask)) {
+            return false;
+        }
+        facts->clean_mask = mask;
+    }
+    /* Only the present elements: absent ones can only fail by being mandatory. */
+    for (uint64_t m = mask; m != 0; m &= m - 1) {
+        unsigned i = (unsigned)__builtin_ctzll(m);
+        const struct xd_x12__elem *e = &def->elems[i - 1];
+        const char *what;
+        if (e->type == XD_X12__COMP || check_simple(e, ctx->v5, seg->elements[i], false, &what)) {
+            return false;
+        }
+    }
+    return true;
 }

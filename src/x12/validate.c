@@ -385,7 +385,9 @@ static void check_envelope(struct vstate *v, const struct xd_x12__segdef *def,
 {
     struct env_ctx c = {v, def->id};
     struct xd_x12__check_ctx ctx = {seg->delims, v->v5, env_problem, &c, v->facts};
-    (void)xd_x12__check_segment(&ctx, def, seg);
+    if (!xd_x12__segment_clean(&ctx, def, seg)) {
+        (void)xd_x12__check_segment(&ctx, def, seg);
+    }
 }
 
 /* ---- Sets ------------------------------------------------------------------------------------ */
@@ -674,7 +676,7 @@ static void set_segment(struct vstate *v, const struct xd_x12_segment *seg)
         v->failed = v->failed == XD_OK ? st : v->failed;
         return;
     }
-    if (def != NULL) {
+    if (def != NULL && !xd_x12__segment_clean(&v->check, def, seg)) {
         /* Checked quietly first: most segments have no problem, and one with errors may be
          * two segments whose terminator was lost. */
         long errors = 0;

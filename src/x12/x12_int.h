@@ -168,6 +168,10 @@ struct xd_x12__seg_facts {
     uint64_t pairs;     /* bit n: a note P on positions n and n + 1 */
     uint64_t others;    /* bit i: notes[i] is another note */
     bool indexed;       /* every note is in <pairs> or <others> (at most 64 notes) */
+    /* The last presence mask that passed every check that depends only on presence (count,
+     * mandatory elements, syntax notes); 1 (never a presence mask) until one has. Segments
+     * of one kind are mostly written alike, so this spares re-evaluating the notes. */
+    uint64_t clean_mask;
 };
 
 struct xd_x12__check_ctx {
@@ -184,6 +188,12 @@ struct xd_x12__check_ctx {
  * lists, composites, repetitions and syntax notes. Each problem goes to ctx->report.
  * Returns the number of problems found, or a negative status from the callback. */
 long xd_x12__check_segment(const struct xd_x12__check_ctx *ctx, const struct xd_x12__segdef *def,
+                           const struct xd_x12_segment *seg);
+
+/* true when xd_x12__check_segment would find no problem in <seg>, decided from the reader's
+ * masks and the present elements only; false when it finds one or cannot tell cheaply (the
+ * caller then runs the full check, which reports in order). */
+bool xd_x12__segment_clean(const struct xd_x12__check_ctx *ctx, const struct xd_x12__segdef *def,
                            const struct xd_x12_segment *seg);
 
 /* Numeric value of an N0 element with leading zeros ("000042" -> 42). */
