@@ -29,6 +29,9 @@ struct xd_x12_reader {
     bool started; /* the first ISA has been read */
     struct xd_x12_delims delims;
     unsigned char cls[256]; /* byte class while splitting (enum byte_class bits) */
+    /* The element separator, terminator, component and repetition separator, each in 16
+     * bytes, for the SSE2 scan: loaded per segment instead of broadcast again. */
+    _Alignas(16) unsigned char vec[4][16];
     uint64_t index;
     enum xd_status failed;
     const char *failure_code; /* TA105 that describes the failure */
@@ -57,6 +60,10 @@ static void build_classes(struct xd_x12_reader *r)
     if (r->delims.repetition != 0) {
         r->cls[r->delims.repetition] = BC_REPETITION;
     }
+    memset(r->vec[0], r->delims.element, 16);
+    memset(r->vec[1], r->delims.segment, 16);
+    memset(r->vec[2], r->delims.component, 16);
+    memset(r->vec[3], r->delims.repetition, 16);
 }
 
 static bool is_alnum(unsigned char c)
@@ -527,26 +534,42 @@ static void split_elements(struct xd_x12_reader *r, const char *p, size_t n, str
 #if defined(__SSE2__)
 #include <emmintrin.h>
 
+/* The events of one block that the fast loop below does not take: one by one, as
+ * split_elements does. */
+static void block_events(struct splitter *sp, const unsigned char *cls, const unsigned char *s,
+                         unsigned events, unsigned els)
+{
+    for (; events != 0; events &= events - 1) {
+        unsigned i = (unsigned)__builtin_ctz(events);
+        if ((els >> i) & 1) {
+            close_element(sp, s + i);
+        } else {
+            sp->seen |= cls[s[i]];
+        }
+    }
+}
+
 /* Sixteen bytes at a time: a bit per terminator, per element separator and per other byte of
  * a class (delimiter or control character); then only those bytes are looked at. Returns where
  * the scan stopped: at the terminator (*found set) or where fewer than 16 bytes are left before
- * <wend> or <stop> has been passed. */
-/* <c> in each of the 16 bytes. Through a 32-bit lane: _mm_set1_epi8 of a variable compiles
- * (without SSSE3) to a byte store and a wider load of the same stack slot, a store-forwarding
- * stall on every segment that perf showed as a fifth of the reader's time. */
-static inline __m128i broadcast(unsigned char c)
+ * <wend> or <stop> has been passed. The delimiters' vectors are made once per ISA
+ * (build_classes): _mm_set1_epi8 of a variable compiles, without SSSE3, to a byte store and a
+ * wider load of the same stack slot, a store-forwarding stall on every segment. */
+static inline const unsigned char *scan_wide(struct splitter *sp, const struct xd_x12_reader *r,
+                                             const unsigned char *s, const unsigned char *stop,
+                                             const unsigned char *wend, bool *found)
 {
-    return _mm_set1_epi32((int)(c * 0x01010101u));
-}
-
-static inline const unsigned char *scan_wide(struct splitter *sp, const struct xd_x12_delims *d,
-                                             const unsigned char *cls, const unsigned char *s,
-                                             const unsigned char *stop, const unsigned char *wend,
-                                             bool *found)
-{
-    const __m128i el = broadcast(d->element), term = broadcast(d->segment);
-    const __m128i comp = broadcast(d->component), rep = broadcast(d->repetition);
+    const __m128i el = _mm_load_si128((const __m128i *)(const void *)r->vec[0]);
+    const __m128i term = _mm_load_si128((const __m128i *)(const void *)r->vec[1]);
+    const __m128i comp = _mm_load_si128((const __m128i *)(const void *)r->vec[2]);
+    const __m128i rep = _mm_load_si128((const __m128i *)(const void *)r->vec[3]);
     const __m128i low = _mm_set1_epi8(0x1F), del = _mm_set1_epi8(0x7F);
+    /* The splitter's state in locals, so it stays in registers: the next slice to fill and
+     * the presence bit of its element. */
+    struct xd_slice *next = sp->elems + sp->count, *const fast_end = sp->elems + 62 - 16;
+    const unsigned char *start = sp->start;
+    uint64_t present = sp->present, bit = (uint64_t)1 << sp->count;
+    bool pending = false; /* the open element holds a byte of a class: close_element marks it */
     while (s < stop && wend - s >= 16) {
         __m128i v = _mm_loadu_si128((const __m128i *)(const void *)s);
         unsigned els = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, el));
@@ -554,22 +577,44 @@ static inline const unsigned char *scan_wide(struct splitter *sp, const struct x
         __m128i other = _mm_or_si128(_mm_cmpeq_epi8(v, comp), _mm_cmpeq_epi8(v, rep));
         other = _mm_or_si128(other, _mm_cmpeq_epi8(_mm_max_epu8(v, low), low));
         other = _mm_or_si128(other, _mm_cmpeq_epi8(v, del));
-        unsigned events = els | ends | (unsigned)_mm_movemask_epi8(other);
-        while (events != 0) {
-            unsigned i = (unsigned)__builtin_ctz(events);
-            if ((ends >> i) & 1) {
-                *found = true;
-                return s + i;
+        unsigned others = (unsigned)_mm_movemask_epi8(other) & ~els;
+        /* The bytes of this segment in the block: all 16, or those before its terminator. */
+        unsigned mine = ends != 0 ? (ends & (0u - ends)) - 1 : 0xFFFFu;
+        unsigned seps = els & mine;
+        if ((others & mine) == 0 && next <= fast_end && !pending) {
+            /* Only element separators, and even 16 more elements stay below the masks' 63rd
+             * bit: each is one slice and one presence bit. */
+            for (; seps != 0; seps &= seps - 1) {
+                const unsigned char *at = s + __builtin_ctz(seps);
+                size_t len = (size_t)(at - start);
+                next->p = (const char *)start;
+                next->len = len;
+                next++;
+                present |= len != 0 ? bit : 0;
+                bit <<= 1;
+                start = at + 1;
             }
-            if ((els >> i) & 1) {
-                close_element(sp, s + i);
-            } else {
-                sp->seen |= cls[s[i]];
-            }
-            events &= events - 1;
+        } else {
+            sp->start = start;
+            sp->count = (size_t)(next - sp->elems);
+            sp->present = present;
+            block_events(sp, r->cls, s, (els | others) & mine, els);
+            start = sp->start;
+            next = sp->elems + sp->count;
+            present = sp->present;
+            bit = sp->count < 63 ? (uint64_t)1 << sp->count : 0;
+            pending = sp->seen != 0;
+        }
+        if (ends != 0) {
+            *found = true;
+            s += __builtin_ctz(ends);
+            break;
         }
         s += 16;
     }
+    sp->start = start;
+    sp->count = (size_t)(next - sp->elems);
+    sp->present = present;
     return s;
 }
 #endif
@@ -593,7 +638,7 @@ static bool scan_segment(struct xd_x12_reader *r, struct splitter *out, size_t *
     struct splitter *sp = &local;
     bool found = false;
 #if defined(__SSE2__)
-    s = scan_wide(sp, &r->delims, cls, s, stop, wend, &found);
+    s = scan_wide(sp, r, s, stop, wend, &found);
 #endif
     for (; !found && s < stop; s++) {
         unsigned c = *s;
