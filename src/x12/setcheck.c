@@ -346,6 +346,14 @@ static size_t find_in_frame(const struct index *ix, const struct frame *f, bool 
     if (is_loop && start == 0) {
         start = 1;
     }
+    /* Most segments repeat the current position or take the next one: those two are
+     * compared before the index is looked up (the first match from <start> either way). */
+    if (start < f->n && f->ids[start] == code) {
+        return start;
+    }
+    if (start + 1 < f->n && f->ids[start + 1] == code) {
+        return start + 1;
+    }
     if (!f->wide) {
         /* start < n <= 64, or start == 1 in a loop of one node (then nothing follows). */
         uint64_t later = start < 64 ? ~(uint64_t)0 << start : 0;
@@ -445,12 +453,11 @@ static void note_skipped(struct frame *f, size_t to, const struct xd_x12_segment
 }
 
 enum xd_status xd_x12__set_segment(struct xd_x12__set_state *st, const struct xd_x12_segment *seg,
-                                   uint64_t position, const struct xd_x12__segdef **segdef,
-                                   seq_fn fn, void *ctx)
+                                   uint32_t code, uint64_t position,
+                                   const struct xd_x12__segdef **segdef, seq_fn fn, void *ctx)
 {
     *segdef = NULL;
     size_t d = st->depth, idx = SIZE_MAX;
-    uint32_t code = xd_x12__id_code(seg->id);
     while (d > 0) {
         idx = find_in_frame(&st->ix, &st->stack[d - 1], d > 1, code);
         if (idx != SIZE_MAX) {

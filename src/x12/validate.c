@@ -628,7 +628,7 @@ static enum xd_status count_error(void *ctx, const struct xd_x12__elem_problem *
     return XD_OK;
 }
 
-static void set_segment(struct vstate *v, const struct xd_x12_segment *seg);
+static void set_segment(struct vstate *v, const struct xd_x12_segment *seg, uint32_t id);
 
 /* <seg> has element errors: when it reads as two segments, one of which lost its terminator,
  * go on with the two (a warning) and return true. The first half is placed already: it has
@@ -649,17 +649,17 @@ static bool split_segment(struct vstate *v, const struct xd_x12__segdef *def,
     v->set_splits++;
     v->seg = first;
     if (v->failed == XD_OK) {
-        enum xd_status st =
-            xd_x12__totals_segment(v->totals, first, elem_problem, total_problem, v);
+        enum xd_status st = xd_x12__totals_segment(v->totals, first, xd_x12__id_code(first->id),
+                                                   elem_problem, total_problem, v);
         v->failed = st != XD_OK && v->failed == XD_OK ? st : v->failed;
     }
     sink_segment(v, first, true);
     v->seg = second;
-    set_segment(v, second);
+    set_segment(v, second, xd_x12__id_code(second->id));
     return true;
 }
 
-static void set_segment(struct vstate *v, const struct xd_x12_segment *seg)
+static void set_segment(struct vstate *v, const struct xd_x12_segment *seg, uint32_t id)
 {
     v->set_position++;
     if (v->setdef == NULL || v->failed != XD_OK) {
@@ -671,7 +671,7 @@ static void set_segment(struct vstate *v, const struct xd_x12_segment *seg)
         return;
     }
     const struct xd_x12__segdef *def = NULL;
-    enum xd_status st = xd_x12__set_segment(v->seq, seg, v->set_position, &def, seq_problem, v);
+    enum xd_status st = xd_x12__set_segment(v->seq, seg, id, v->set_position, &def, seq_problem, v);
     if (st != XD_OK) {
         v->failed = v->failed == XD_OK ? st : v->failed;
         return;
@@ -694,7 +694,7 @@ static void set_segment(struct vstate *v, const struct xd_x12_segment *seg)
         }
     }
     if (v->failed == XD_OK) {
-        st = xd_x12__totals_segment(v->totals, seg, elem_problem, total_problem, v);
+        st = xd_x12__totals_segment(v->totals, seg, id, elem_problem, total_problem, v);
         v->failed = st != XD_OK && v->failed == XD_OK ? st : v->failed;
     }
     sink_segment(v, seg, def != NULL);
@@ -946,7 +946,7 @@ static void feed(struct vstate *v, const struct xd_x12_segment *seg)
     if (is_envelope(id)) {
         feed_envelope(v, seg, id);
     } else if (v->where == IN_ST) {
-        set_segment(v, seg);
+        set_segment(v, seg, id);
     } else if (id == ID_TA1 && v->where == IN_ISA) {
         return; /* interchange acknowledgements sit between ISA and the first GS */
     } else {

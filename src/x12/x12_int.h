@@ -12,6 +12,10 @@
 
 #include "x12/x12.h"
 
+/* Keeps a rarely taken helper out of the function that runs for every segment, whose
+ * prologue then stays small. */
+#define XD_X12__OUT_OF_LINE __attribute__((noinline))
+
 /* Data element types of the X12 dictionary. Nn is XD_X12__N with <decimals> = n. */
 enum xd_x12__type {
     XD_X12__AN,
@@ -238,14 +242,14 @@ enum xd_status xd_x12__set_begin(const struct xd_x12__setdef *def, struct xd_x12
 enum xd_status xd_x12__set_reset(struct xd_x12__set_state *st,
                                  const struct xd_x12__setdef *def) XD_NODISCARD;
 void xd_x12__set_free(struct xd_x12__set_state *st);
-/* Place the segment in the table. <position> is its position in the set (ST = 1). *segdef
- * receives its definition (NULL when the segment is not part of the set, so its elements
- * cannot be checked). Problems go to <fn>. */
-enum xd_status xd_x12__set_segment(struct xd_x12__set_state *st, const struct xd_x12_segment *seg,
-                                   uint64_t position, const struct xd_x12__segdef **segdef,
-                                   enum xd_status (*fn)(void *ctx,
-                                                        const struct xd_x12__seq_problem *p),
-                                   void *ctx);
+/* Place the segment in the table. <id> is xd_x12__id_code(seg->id); <position> is its position in
+ * the set (ST = 1). *segdef receives its definition (NULL when the segment is not part of the set,
+ * so its elements cannot be checked). Problems go to <fn>. */
+enum xd_status
+xd_x12__set_segment(struct xd_x12__set_state *st, const struct xd_x12_segment *seg, uint32_t id,
+                    uint64_t position, const struct xd_x12__segdef **segdef,
+                    enum xd_status (*fn)(void *ctx, const struct xd_x12__seq_problem *p),
+                    void *ctx);
 /* The loops the last placed segment sits in, outermost first: *loops[0..n-1] (loop IDs of the
  * table, e.g. "PO1", "N1"), valid until the next call. */
 size_t xd_x12__set_path(const struct xd_x12__set_state *st, const char *const **loops);
@@ -282,9 +286,10 @@ enum xd_status xd_x12__totals_begin(const struct xd_x12__setdef *def, struct xd_
 void xd_x12__totals_reset(struct xd_x12__totals *t, const struct xd_x12__setdef *def);
 void xd_x12__totals_free(struct xd_x12__totals *t);
 /* <fatal_fn> receives HL structure problems (errors), <warn_fn> totals that do not add up. */
+/* <id> is xd_x12__id_code(seg->id). */
 enum xd_status xd_x12__totals_segment(struct xd_x12__totals *t, const struct xd_x12_segment *seg,
-                                      xd_x12__problem_fn error_fn, xd_x12__problem_fn total_fn,
-                                      void *ctx);
+                                      uint32_t id, xd_x12__problem_fn error_fn,
+                                      xd_x12__problem_fn total_fn, void *ctx);
 enum xd_status xd_x12__totals_end(struct xd_x12__totals *t, xd_x12__problem_fn error_fn, void *ctx);
 
 /* ------------------------------------------------------------------------------------------
