@@ -241,6 +241,31 @@ static inline const char *check_simple(const struct xd_x12__elem *e, bool v5, st
     return NULL;
 }
 
+/* check_simple of a value holding no delimiter or control character, as a yes or no: the same
+ * conditions, tested without choosing a problem to report. */
+static inline bool simple_ok(const struct xd_x12__elem *e, bool v5, struct xd_slice v)
+{
+    size_t len = v.len;
+    unsigned max = v5 && e->max5 ? e->max5 : e->max;
+    switch ((enum xd_x12__type)e->type) {
+    case XD_X12__AN:
+        return len >= e->min && len <= max;
+    case XD_X12__ID:
+        return len >= e->min && len <= max && (e->codes == NULL || xd_x12__code_in(v, e->codes));
+    case XD_X12__N:
+    case XD_X12__R: {
+        long d = numeric_digits(v, e->type == XD_X12__R);
+        return d >= 0 && (size_t)d >= e->min && (size_t)d <= max;
+    }
+    case XD_X12__DT:
+        return len >= e->min && len <= max && xd_x12__date_valid(v);
+    case XD_X12__TM:
+        return len >= e->min && len <= max && xd_x12__time_valid(v);
+    default:
+        return false;
+    }
+}
+
 /* Does the violation at position <bad> (1-based) leave a qualifier or unit without the element
  * it qualifies, or that element without its qualifier? <mask> has bit n set when position n
  * holds a value. Then the reading is ambiguous and the violation is an error. */
@@ -584,9 +609,7 @@ bool xd_x12__segment_clean(const struct xd_x12__check_ctx *ctx, const struct xd_
     /* Only the present elements: absent ones can only fail by being mandatory. */
     for (uint64_t m = mask; m != 0; m &= m - 1) {
         unsigned i = (unsigned)__builtin_ctzll(m);
-        const struct xd_x12__elem *e = &def->elems[i - 1];
-        const char *what;
-        if (e->type == XD_X12__COMP || check_simple(e, ctx->v5, seg->elements[i], false, &what)) {
+        if (!simple_ok(&def->elems[i - 1], ctx->v5, seg->elements[i])) {
             return false;
         }
     }
