@@ -529,6 +529,8 @@ static void group_mismatch(struct vstate *v, const struct xd_x12_segment *st)
 
 static void begin_set(struct vstate *v, const struct xd_x12_segment *st)
 {
+    xd_x12__idset_prefetch(&v->st02s, elem(st, 2)); /* looked up below */
+    xd_x12__idset_prefetch_next(&v->st02s, elem(st, 2));
     v->where = IN_ST;
     v->set_position = 1;
     v->set_error = v->set_warning = false;
@@ -659,6 +661,28 @@ static bool split_segment(struct vstate *v, const struct xd_x12__segdef *def,
     return true;
 }
 
+/* The elements of a segment that may have a problem (out of line: most have none). true when
+ * the segment was read as two (split_segment), which then went on with both. */
+static XD_X12__OUT_OF_LINE bool check_elements(struct vstate *v, const struct xd_x12__segdef *def,
+                                               const struct xd_x12_segment *seg)
+{
+    /* Checked quietly first: one with errors may be two segments whose terminator was lost. */
+    long errors = 0;
+    struct xd_x12__check_ctx quiet = {seg->delims, v->v5, count_error, &errors, v->facts};
+    long n = xd_x12__check_segment(&quiet, def, seg);
+    if (errors > 0 && seg != &v->split.second && split_segment(v, def, seg)) {
+        return true;
+    }
+    if (n > 0) {
+        v->check.delims = seg->delims;
+        n = xd_x12__check_segment(&v->check, def, seg);
+    }
+    if (n < 0 && v->failed == XD_OK) {
+        v->failed = (enum xd_status)n;
+    }
+    return false;
+}
+
 static void set_segment(struct vstate *v, const struct xd_x12_segment *seg, uint32_t id)
 {
     v->set_position++;
@@ -676,22 +700,8 @@ static void set_segment(struct vstate *v, const struct xd_x12_segment *seg, uint
         v->failed = v->failed == XD_OK ? st : v->failed;
         return;
     }
-    if (def != NULL && !xd_x12__segment_clean(&v->check, def, seg)) {
-        /* Checked quietly first: most segments have no problem, and one with errors may be
-         * two segments whose terminator was lost. */
-        long errors = 0;
-        struct xd_x12__check_ctx quiet = {seg->delims, v->v5, count_error, &errors, v->facts};
-        long n = xd_x12__check_segment(&quiet, def, seg);
-        if (errors > 0 && seg != &v->split.second && split_segment(v, def, seg)) {
-            return;
-        }
-        if (n > 0) {
-            v->check.delims = seg->delims;
-            n = xd_x12__check_segment(&v->check, def, seg);
-        }
-        if (n < 0 && v->failed == XD_OK) {
-            v->failed = (enum xd_status)n;
-        }
+    if (def != NULL && !xd_x12__segment_clean(&v->check, def, seg) && check_elements(v, def, seg)) {
+        return;
     }
     if (v->failed == XD_OK) {
         st = xd_x12__totals_segment(v->totals, seg, id, elem_problem, total_problem, v);

@@ -309,6 +309,14 @@ void xd_x12__idset_clear(struct xd_x12__idset *s);
  * key was there; XD_ENOMEM; XD_ETOOBIG past the cap. */
 enum xd_status xd_x12__idset_add(struct xd_x12__idset *s, struct xd_slice key, uint8_t val,
                                  bool *found, uint8_t *val_out) XD_NODISCARD;
+/* Start loading the slot where <key> would be, for an add or lookup a little later: a set of
+ * thousands of control numbers is evicted from the cache by the input streaming through, so
+ * each lookup would otherwise wait for memory. */
+void xd_x12__idset_prefetch(const struct xd_x12__idset *s, struct xd_slice key);
+/* The same for the identifier after <key> when it ends in digits ("0041" -> "0042"): control
+ * numbers are mostly counted up, so the next set's lookup finds its slot loaded a whole set
+ * ahead. A guess: a wrong one costs a useless load and changes nothing else. */
+void xd_x12__idset_prefetch_next(const struct xd_x12__idset *s, struct xd_slice key);
 /* Lookup without adding. */
 bool xd_x12__idset_get(const struct xd_x12__idset *s, struct xd_slice key, uint8_t *val_out);
 
