@@ -501,10 +501,7 @@ static enum xd_status finish_split(struct xd_x12_reader *r, const struct splitte
     }
     seg->elements = r->elems;
     seg->count = sp->count;
-    /* Not seg->id = r->elems[0]: gcc copies that as one 16-byte load of the two 8-byte
-     * stores close_element just made, which cannot be forwarded (a stall on every segment).
-     * The first element starts where the segment does. */
-    seg->id.p = seg->raw.p;
+    seg->id.p = seg->raw.p; /* field by field: see take_segment */
     seg->id.len = r->elems[0].len;
     seg->present = sp->present;
     seg->components = sp->marks[0];
@@ -623,8 +620,10 @@ static inline const unsigned char *scan_wide(struct splitter *sp, const struct x
  * XD_X12_MAX_SEGMENT_BYTES; its terminator is found while its elements are split. *end is the
  * terminator's index. false when it does not end there (the window must grow, the input ends
  * without a terminator, or the segment is too long): the caller takes the slow path, which
- * starts over. */
-static bool scan_segment(struct xd_x12_reader *r, struct splitter *out, size_t *end)
+ * starts over. Forced inline: called from both paths, gcc would keep one out-of-line copy, and
+ * the common path would pay a call and a spilled splitter on every segment. */
+static inline __attribute__((always_inline)) bool scan_segment(struct xd_x12_reader *r,
+                                                               struct splitter *sp, size_t *end)
 {
     const unsigned char *base = (const unsigned char *)r->data, *s = base + r->pos;
     const unsigned char *wend = base + r->len, *cls = r->cls;
@@ -632,10 +631,8 @@ static bool scan_segment(struct xd_x12_reader *r, struct splitter *out, size_t *
     const unsigned char *stop =
         s + (room > XD_X12_MAX_SEGMENT_BYTES + 1 ? (size_t)XD_X12_MAX_SEGMENT_BYTES + 1 : room);
     unsigned char term = r->delims.segment;
-    /* A local splitter the compiler can keep in registers: the element stores cannot alias
-     * it. */
-    struct splitter local = {.elems = r->elems, .start = s};
-    struct splitter *sp = &local;
+    /* The fast loop keeps its state in registers (scan_wide); this fills the rest. */
+    *sp = (struct splitter){.elems = r->elems, .start = s};
     bool found = false;
 #if defined(__SSE2__)
     s = scan_wide(sp, r, s, stop, wend, &found);
@@ -658,12 +655,62 @@ static bool scan_segment(struct xd_x12_reader *r, struct splitter *out, size_t *
     }
     close_element(sp, s);
     *end = (size_t)(s - base);
-    *out = local;
     return true;
 }
 
-enum xd_status xd_x12_reader_next(struct xd_x12_reader *r, struct xd_x12_segment *seg,
-                                  struct xd_error *err)
+/* Fill <seg> with the segment r->data[r->pos..end) split into <sp>, and step past it. */
+static inline void take_segment(struct xd_x12_reader *r, const struct splitter *sp, size_t end,
+                                struct xd_x12_segment *seg)
+{
+    seg->offset = r->base + r->pos;
+    seg->raw.p = r->data + r->pos;
+    seg->raw.len = end - r->pos;
+    seg->index = ++r->index;
+    seg->delims = &r->delims;
+    seg->elements = r->elems;
+    seg->count = sp->count;
+    /* Not seg->id = r->elems[0]: gcc copies that as one 16-byte load of the two 8-byte
+     * stores just made, which cannot be forwarded (a stall on every segment). The first
+     * element starts where the segment does. */
+    seg->id.p = seg->raw.p;
+    seg->id.len = r->elems[0].len;
+    seg->present = sp->present;
+    seg->components = sp->marks[0];
+    seg->repetitions = sp->marks[1];
+    seg->controls = sp->marks[2];
+    r->pos = end + 1;
+}
+
+/* The common case, without the checks below for the start of the input, an ISA, the end of
+ * the window or of the input: after the first segment, line breaks then a segment that is
+ * not an ISA and ends inside the window within the size cap. false leaves the rest to the
+ * general path (r->pos may have moved past line breaks, which it skips again harmlessly). */
+static inline bool next_common(struct xd_x12_reader *r, struct xd_x12_segment *seg)
+{
+    if (!r->started || r->failed != XD_OK) {
+        return false;
+    }
+    size_t pos = r->pos;
+    while (pos < r->len && is_blank((unsigned char)r->data[pos])) {
+        pos++;
+    }
+    r->pos = pos;
+    if (r->len - pos < 4 || r->data[pos] == 'I') {
+        return false; /* maybe an ISA, or too near the end of the window to tell */
+    }
+    struct splitter sp;
+    size_t end;
+    if (!scan_segment(r, &sp, &end) || sp.overflow) {
+        return false;
+    }
+    take_segment(r, &sp, end, seg);
+    return true;
+}
+
+/* Everything else: the first segment, an ISA, the end of the window or of the input, a
+ * failure. Out of line, so the common path keeps a small frame. */
+static XD_X12__OUT_OF_LINE enum xd_status
+next_general(struct xd_x12_reader *r, struct xd_x12_segment *seg, struct xd_error *err)
 {
     if (r->failed != XD_OK) {
         if (err != NULL) {
@@ -720,4 +767,10 @@ enum xd_status xd_x12_reader_next(struct xd_x12_reader *r, struct xd_x12_segment
     }
     r->pos = end < r->len ? end + 1 : end;
     return XD_OK;
+}
+
+enum xd_status xd_x12_reader_next(struct xd_x12_reader *r, struct xd_x12_segment *seg,
+                                  struct xd_error *err)
+{
+    return next_common(r, seg) ? XD_OK : next_general(r, seg, err);
 }
