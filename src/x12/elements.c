@@ -66,10 +66,40 @@ bool xd_x12__parse_count(struct xd_slice s, uint64_t *out)
     return all_digits(s.p, s.len) && xd_parse_u64(s.p, s.len, UINT64_MAX, out) == XD_OK;
 }
 
+/* The usual spelling of an amount, digits with at most one decimal point between digits and
+ * at most 18 digits in all (so no overflow), read as xd_decimal_parse reads it; false for
+ * anything else (a sign, a leading or trailing point, more digits), left to that parser. */
+static bool plain_amount(struct xd_slice s, struct xd_decimal *out)
+{
+    uint64_t units = 0;
+    size_t digits = 0, point = 0; /* point: digits before it, when there is one */
+    bool have_point = false;
+    if (s.len == 0 || s.len > 19) {
+        return false;
+    }
+    for (size_t i = 0; i < s.len; i++) {
+        unsigned d = (unsigned)(unsigned char)s.p[i] - '0';
+        if (d <= 9) {
+            units = units * 10 + d;
+            digits++;
+        } else if (s.p[i] == '.' && !have_point && digits > 0) {
+            have_point = true;
+            point = digits;
+        } else {
+            return false;
+        }
+    }
+    if (digits > 18 || (have_point && point == digits)) {
+        return false;
+    }
+    *out = (struct xd_decimal){(int64_t)units, (int16_t)(have_point ? digits - point : 0)};
+    return true;
+}
+
 bool xd_x12__parse_amount(struct xd_slice s, int implied_decimals, struct xd_decimal *out)
 {
     struct xd_decimal d;
-    if (xd_decimal_parse(s.p, s.len, XD_DECIMAL_LENIENT, &d) != XD_OK) {
+    if (!plain_amount(s, &d) && xd_decimal_parse(s.p, s.len, XD_DECIMAL_LENIENT, &d) != XD_OK) {
         return false;
     }
     if (implied_decimals > 0) {
