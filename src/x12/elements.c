@@ -273,7 +273,8 @@ static inline const char *check_simple(const struct xd_x12__elem *e, bool v5, st
 
 /* check_simple of a value holding no delimiter or control character, as a yes or no: the same
  * conditions, tested without choosing a problem to report. */
-static inline bool simple_ok(const struct xd_x12__elem *e, bool v5, struct xd_slice v)
+static inline __attribute__((always_inline)) bool simple_ok(const struct xd_x12__elem *e, bool v5,
+                                                            struct xd_slice v)
 {
     size_t len = v.len;
     unsigned max = v5 && e->max5 ? e->max5 : e->max;
@@ -610,6 +611,21 @@ long xd_x12__check_segment(const struct xd_x12__check_ctx *ctx, const struct xd_
     return w.failed != XD_OK ? (long)w.failed : w.problems;
 }
 
+/* The present elements (absent ones can only fail by being mandatory), each with simple_ok.
+ * Inlined with <v5> a constant, so each version's loop reads one maximum length. */
+static inline __attribute__((always_inline)) bool values_ok(const struct xd_x12__segdef *def,
+                                                            const struct xd_x12_segment *seg,
+                                                            uint64_t mask, bool v5)
+{
+    for (uint64_t m = mask; m != 0; m &= m - 1) {
+        unsigned i = (unsigned)__builtin_ctzll(m);
+        if (!simple_ok(&def->elems[i - 1], v5, seg->elements[i])) {
+            return false;
+        }
+    }
+    return true;
+}
+
 bool xd_x12__segment_clean(const struct xd_x12__check_ctx *ctx, const struct xd_x12__segdef *def,
                            const struct xd_x12_segment *seg)
 {
@@ -636,12 +652,5 @@ bool xd_x12__segment_clean(const struct xd_x12__check_ctx *ctx, const struct xd_
         }
         facts->clean_mask = mask;
     }
-    /* Only the present elements: absent ones can only fail by being mandatory. */
-    for (uint64_t m = mask; m != 0; m &= m - 1) {
-        unsigned i = (unsigned)__builtin_ctzll(m);
-        if (!simple_ok(&def->elems[i - 1], ctx->v5, seg->elements[i])) {
-            return false;
-        }
-    }
-    return true;
+    return ctx->v5 ? values_ok(def, seg, mask, true) : values_ok(def, seg, mask, false);
 }
