@@ -447,6 +447,24 @@ static bool valid_segment_id(struct xd_slice id)
     return true;
 }
 
+/* The set's result for the sink (built only when there is one to take it). */
+static void sink_set_end(struct vstate *v)
+{
+    struct xd_x12_set_result res;
+    memset(&res, 0, sizeof res);
+    copy_str(res.set_id, sizeof res.set_id, v->st01);
+    copy_str(res.control, sizeof res.control, v->st02);
+    copy_str(res.convention, sizeof res.convention, v->st03);
+    res.status = v->set_error     ? XD_X12_REJECTED
+                 : v->set_warning ? XD_X12_ACCEPTED_WITH_ERRORS
+                                  : XD_X12_ACCEPTED;
+    for (size_t i = 0; i < v->set_codes.n; i++) {
+        res.codes[i] = v->set_codes.v[i];
+    }
+    res.segments = v->set_position;
+    v->failed = v->sink->set_end(v->sink->ctx, &res);
+}
+
 static void end_set(struct vstate *v, const struct xd_x12_segment *se)
 {
     if (se != NULL) {
@@ -476,25 +494,13 @@ static void end_set(struct vstate *v, const struct xd_x12_segment *se)
         emit(v, XD_X12_ERROR, XD_X12_LEVEL_SET, "2", 0, none,
              "transaction set %s has no SE trailer", v->st02);
     }
-    struct xd_x12_set_result res;
-    memset(&res, 0, sizeof res);
-    copy_str(res.set_id, sizeof res.set_id, v->st01);
-    copy_str(res.control, sizeof res.control, v->st02);
-    copy_str(res.convention, sizeof res.convention, v->st03);
-    res.status = v->set_error     ? XD_X12_REJECTED
-                 : v->set_warning ? XD_X12_ACCEPTED_WITH_ERRORS
-                                  : XD_X12_ACCEPTED;
-    for (size_t i = 0; i < v->set_codes.n; i++) {
-        res.codes[i] = v->set_codes.v[i];
-    }
-    res.segments = v->set_position;
     v->sets_accepted += v->set_error ? 0 : 1;
     if (v->rep != NULL) {
         v->rep->sets++;
         v->rep->sets_rejected += v->set_error ? 1 : 0;
     }
     if (v->sink != NULL && v->sink->set_end != NULL && v->failed == XD_OK) {
-        v->failed = v->sink->set_end(v->sink->ctx, &res);
+        sink_set_end(v);
     }
     set_free(v);
     v->where = IN_GS;
