@@ -117,7 +117,9 @@ void xd_x12__idset_prefetch_next(const struct xd_x12__idset *s, struct xd_slice 
     }
     /* <key> plus one, in as many digits ("0041" -> "0042"); nothing past all nines. */
     size_t i = key.len;
-    memcpy(next, key.p, key.len);
+    for (size_t k = 0; k < key.len; k++) { /* a few bytes: no call */
+        next[k] = key.p[k];
+    }
     while (i > 0 && next[i - 1] == '9') {
         next[--i] = '0';
     }
