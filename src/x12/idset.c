@@ -53,13 +53,23 @@ void xd_x12__idset_clear(struct xd_x12__idset *s)
     s->used = 0;
 }
 
-static size_t find(const struct xd_x12__idset *s, uint64_t k)
+/* murmur3's finalizer: packed keys differ in their high bits only. */
+static uint64_t mix(uint64_t k)
 {
-    /* Packed keys differ in their high bits only: mix before masking (murmur3 finalizer). */
     uint64_t h = k ^ (k >> 33);
     h *= 0xFF51AFD7ED558CCDULL;
-    h ^= h >> 33;
-    size_t i = (size_t)h & s->mask;
+    return h ^ (h >> 33);
+}
+
+/* Where the search for <k> starts. */
+static size_t home(const struct xd_x12__idset *s, uint64_t k)
+{
+    return (size_t)mix(k) & s->mask;
+}
+
+static size_t find(const struct xd_x12__idset *s, uint64_t k)
+{
+    size_t i = home(s, k);
     while (s->slots[i] != 0 && s->slots[i] != k) {
         i = (i + 1) & s->mask;
     }
@@ -90,6 +100,34 @@ static enum xd_status grow(struct xd_x12__idset *s)
     xd_free(old.slots);
     xd_free(old.vals);
     return XD_OK;
+}
+
+void xd_x12__idset_prefetch(const struct xd_x12__idset *s, struct xd_slice key)
+{
+    if (s->slots != NULL) {
+        __builtin_prefetch(&s->slots[home(s, key_of(key))]);
+    }
+}
+
+void xd_x12__idset_prefetch_next(const struct xd_x12__idset *s, struct xd_slice key)
+{
+    char next[9];
+    if (s->slots == NULL || key.len == 0 || key.len > sizeof next) {
+        return;
+    }
+    /* <key> plus one, in as many digits ("0041" -> "0042"); nothing past all nines. */
+    size_t i = key.len;
+    for (size_t k = 0; k < key.len; k++) { /* a few bytes: no call */
+        next[k] = key.p[k];
+    }
+    while (i > 0 && next[i - 1] == '9') {
+        next[--i] = '0';
+    }
+    if (i == 0 || next[i - 1] < '0' || next[i - 1] > '8') {
+        return;
+    }
+    next[i - 1]++;
+    __builtin_prefetch(&s->slots[home(s, key_of((struct xd_slice){next, key.len}))]);
 }
 
 bool xd_x12__idset_get(const struct xd_x12__idset *s, struct xd_slice key, uint8_t *val_out)

@@ -29,6 +29,9 @@ struct xd_x12_reader {
     bool started; /* the first ISA has been read */
     struct xd_x12_delims delims;
     unsigned char cls[256]; /* byte class while splitting (enum byte_class bits) */
+    /* The element separator, terminator, component and repetition separator, each in 16
+     * bytes, for the SSE2 scan: loaded per segment instead of broadcast again. */
+    _Alignas(16) unsigned char vec[4][16];
     uint64_t index;
     enum xd_status failed;
     const char *failure_code; /* TA105 that describes the failure */
@@ -57,6 +60,10 @@ static void build_classes(struct xd_x12_reader *r)
     if (r->delims.repetition != 0) {
         r->cls[r->delims.repetition] = BC_REPETITION;
     }
+    memset(r->vec[0], r->delims.element, 16);
+    memset(r->vec[1], r->delims.segment, 16);
+    memset(r->vec[2], r->delims.component, 16);
+    memset(r->vec[3], r->delims.repetition, 16);
 }
 
 static bool is_alnum(unsigned char c)
@@ -494,10 +501,7 @@ static enum xd_status finish_split(struct xd_x12_reader *r, const struct splitte
     }
     seg->elements = r->elems;
     seg->count = sp->count;
-    /* Not seg->id = r->elems[0]: gcc copies that as one 16-byte load of the two 8-byte
-     * stores close_element just made, which cannot be forwarded (a stall on every segment).
-     * The first element starts where the segment does. */
-    seg->id.p = seg->raw.p;
+    seg->id.p = seg->raw.p; /* field by field: see take_segment */
     seg->id.len = r->elems[0].len;
     seg->present = sp->present;
     seg->components = sp->marks[0];
@@ -527,26 +531,42 @@ static void split_elements(struct xd_x12_reader *r, const char *p, size_t n, str
 #if defined(__SSE2__)
 #include <emmintrin.h>
 
+/* The events of one block that the fast loop below does not take: one by one, as
+ * split_elements does. */
+static void block_events(struct splitter *sp, const unsigned char *cls, const unsigned char *s,
+                         unsigned events, unsigned els)
+{
+    for (; events != 0; events &= events - 1) {
+        unsigned i = (unsigned)__builtin_ctz(events);
+        if ((els >> i) & 1) {
+            close_element(sp, s + i);
+        } else {
+            sp->seen |= cls[s[i]];
+        }
+    }
+}
+
 /* Sixteen bytes at a time: a bit per terminator, per element separator and per other byte of
  * a class (delimiter or control character); then only those bytes are looked at. Returns where
  * the scan stopped: at the terminator (*found set) or where fewer than 16 bytes are left before
- * <wend> or <stop> has been passed. */
-/* <c> in each of the 16 bytes. Through a 32-bit lane: _mm_set1_epi8 of a variable compiles
- * (without SSSE3) to a byte store and a wider load of the same stack slot, a store-forwarding
- * stall on every segment that perf showed as a fifth of the reader's time. */
-static inline __m128i broadcast(unsigned char c)
+ * <wend> or <stop> has been passed. The delimiters' vectors are made once per ISA
+ * (build_classes): _mm_set1_epi8 of a variable compiles, without SSSE3, to a byte store and a
+ * wider load of the same stack slot, a store-forwarding stall on every segment. */
+static inline const unsigned char *scan_wide(struct splitter *sp, const struct xd_x12_reader *r,
+                                             const unsigned char *s, const unsigned char *stop,
+                                             const unsigned char *wend, bool *found)
 {
-    return _mm_set1_epi32((int)(c * 0x01010101u));
-}
-
-static inline const unsigned char *scan_wide(struct splitter *sp, const struct xd_x12_delims *d,
-                                             const unsigned char *cls, const unsigned char *s,
-                                             const unsigned char *stop, const unsigned char *wend,
-                                             bool *found)
-{
-    const __m128i el = broadcast(d->element), term = broadcast(d->segment);
-    const __m128i comp = broadcast(d->component), rep = broadcast(d->repetition);
+    const __m128i el = _mm_load_si128((const __m128i *)(const void *)r->vec[0]);
+    const __m128i term = _mm_load_si128((const __m128i *)(const void *)r->vec[1]);
+    const __m128i comp = _mm_load_si128((const __m128i *)(const void *)r->vec[2]);
+    const __m128i rep = _mm_load_si128((const __m128i *)(const void *)r->vec[3]);
     const __m128i low = _mm_set1_epi8(0x1F), del = _mm_set1_epi8(0x7F);
+    /* The splitter's state in locals, so it stays in registers: the next slice to fill and
+     * the presence bit of its element. */
+    struct xd_slice *next = sp->elems + sp->count, *const fast_end = sp->elems + 62 - 16;
+    const unsigned char *start = sp->start;
+    uint64_t present = sp->present, bit = (uint64_t)1 << sp->count;
+    bool pending = false; /* the open element holds a byte of a class: close_element marks it */
     while (s < stop && wend - s >= 16) {
         __m128i v = _mm_loadu_si128((const __m128i *)(const void *)s);
         unsigned els = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, el));
@@ -554,22 +574,44 @@ static inline const unsigned char *scan_wide(struct splitter *sp, const struct x
         __m128i other = _mm_or_si128(_mm_cmpeq_epi8(v, comp), _mm_cmpeq_epi8(v, rep));
         other = _mm_or_si128(other, _mm_cmpeq_epi8(_mm_max_epu8(v, low), low));
         other = _mm_or_si128(other, _mm_cmpeq_epi8(v, del));
-        unsigned events = els | ends | (unsigned)_mm_movemask_epi8(other);
-        while (events != 0) {
-            unsigned i = (unsigned)__builtin_ctz(events);
-            if ((ends >> i) & 1) {
-                *found = true;
-                return s + i;
+        unsigned others = (unsigned)_mm_movemask_epi8(other) & ~els;
+        /* The bytes of this segment in the block: all 16, or those before its terminator. */
+        unsigned mine = ends != 0 ? (ends & (0u - ends)) - 1 : 0xFFFFu;
+        unsigned seps = els & mine;
+        if ((others & mine) == 0 && next <= fast_end && !pending) {
+            /* Only element separators, and even 16 more elements stay below the masks' 63rd
+             * bit: each is one slice and one presence bit. */
+            for (; seps != 0; seps &= seps - 1) {
+                const unsigned char *at = s + __builtin_ctz(seps);
+                size_t len = (size_t)(at - start);
+                next->p = (const char *)start;
+                next->len = len;
+                next++;
+                present |= len != 0 ? bit : 0;
+                bit <<= 1;
+                start = at + 1;
             }
-            if ((els >> i) & 1) {
-                close_element(sp, s + i);
-            } else {
-                sp->seen |= cls[s[i]];
-            }
-            events &= events - 1;
+        } else {
+            sp->start = start;
+            sp->count = (size_t)(next - sp->elems);
+            sp->present = present;
+            block_events(sp, r->cls, s, (els | others) & mine, els);
+            start = sp->start;
+            next = sp->elems + sp->count;
+            present = sp->present;
+            bit = sp->count < 63 ? (uint64_t)1 << sp->count : 0;
+            pending = sp->seen != 0;
+        }
+        if (ends != 0) {
+            *found = true;
+            s += __builtin_ctz(ends);
+            break;
         }
         s += 16;
     }
+    sp->start = start;
+    sp->count = (size_t)(next - sp->elems);
+    sp->present = present;
     return s;
 }
 #endif
@@ -578,8 +620,10 @@ static inline const unsigned char *scan_wide(struct splitter *sp, const struct x
  * XD_X12_MAX_SEGMENT_BYTES; its terminator is found while its elements are split. *end is the
  * terminator's index. false when it does not end there (the window must grow, the input ends
  * without a terminator, or the segment is too long): the caller takes the slow path, which
- * starts over. */
-static bool scan_segment(struct xd_x12_reader *r, struct splitter *out, size_t *end)
+ * starts over. Forced inline: called from both paths, gcc would keep one out-of-line copy, and
+ * the common path would pay a call and a spilled splitter on every segment. */
+static inline __attribute__((always_inline)) bool scan_segment(struct xd_x12_reader *r,
+                                                               struct splitter *sp, size_t *end)
 {
     const unsigned char *base = (const unsigned char *)r->data, *s = base + r->pos;
     const unsigned char *wend = base + r->len, *cls = r->cls;
@@ -587,13 +631,11 @@ static bool scan_segment(struct xd_x12_reader *r, struct splitter *out, size_t *
     const unsigned char *stop =
         s + (room > XD_X12_MAX_SEGMENT_BYTES + 1 ? (size_t)XD_X12_MAX_SEGMENT_BYTES + 1 : room);
     unsigned char term = r->delims.segment;
-    /* A local splitter the compiler can keep in registers: the element stores cannot alias
-     * it. */
-    struct splitter local = {.elems = r->elems, .start = s};
-    struct splitter *sp = &local;
+    /* The fast loop keeps its state in registers (scan_wide); this fills the rest. */
+    *sp = (struct splitter){.elems = r->elems, .start = s};
     bool found = false;
 #if defined(__SSE2__)
-    s = scan_wide(sp, &r->delims, cls, s, stop, wend, &found);
+    s = scan_wide(sp, r, s, stop, wend, &found);
 #endif
     for (; !found && s < stop; s++) {
         unsigned c = *s;
@@ -613,12 +655,62 @@ static bool scan_segment(struct xd_x12_reader *r, struct splitter *out, size_t *
     }
     close_element(sp, s);
     *end = (size_t)(s - base);
-    *out = local;
     return true;
 }
 
-enum xd_status xd_x12_reader_next(struct xd_x12_reader *r, struct xd_x12_segment *seg,
-                                  struct xd_error *err)
+/* Fill <seg> with the segment r->data[r->pos..end) split into <sp>, and step past it. */
+static inline void take_segment(struct xd_x12_reader *r, const struct splitter *sp, size_t end,
+                                struct xd_x12_segment *seg)
+{
+    seg->offset = r->base + r->pos;
+    seg->raw.p = r->data + r->pos;
+    seg->raw.len = end - r->pos;
+    seg->index = ++r->index;
+    seg->delims = &r->delims;
+    seg->elements = r->elems;
+    seg->count = sp->count;
+    /* Not seg->id = r->elems[0]: gcc copies that as one 16-byte load of the two 8-byte
+     * stores just made, which cannot be forwarded (a stall on every segment). The first
+     * element starts where the segment does. */
+    seg->id.p = seg->raw.p;
+    seg->id.len = r->elems[0].len;
+    seg->present = sp->present;
+    seg->components = sp->marks[0];
+    seg->repetitions = sp->marks[1];
+    seg->controls = sp->marks[2];
+    r->pos = end + 1;
+}
+
+/* The common case, without the checks below for the start of the input, an ISA, the end of
+ * the window or of the input: after the first segment, line breaks then a segment that is
+ * not an ISA and ends inside the window within the size cap. false leaves the rest to the
+ * general path (r->pos may have moved past line breaks, which it skips again harmlessly). */
+static inline bool next_common(struct xd_x12_reader *r, struct xd_x12_segment *seg)
+{
+    if (!r->started || r->failed != XD_OK) {
+        return false;
+    }
+    size_t pos = r->pos;
+    while (pos < r->len && is_blank((unsigned char)r->data[pos])) {
+        pos++;
+    }
+    r->pos = pos;
+    if (r->len - pos < 4 || r->data[pos] == 'I') {
+        return false; /* maybe an ISA, or too near the end of the window to tell */
+    }
+    struct splitter sp;
+    size_t end;
+    if (!scan_segment(r, &sp, &end) || sp.overflow) {
+        return false;
+    }
+    take_segment(r, &sp, end, seg);
+    return true;
+}
+
+/* Everything else: the first segment, an ISA, the end of the window or of the input, a
+ * failure. Out of line, so the common path keeps a small frame. */
+static XD_X12__OUT_OF_LINE enum xd_status
+next_general(struct xd_x12_reader *r, struct xd_x12_segment *seg, struct xd_error *err)
 {
     if (r->failed != XD_OK) {
         if (err != NULL) {
@@ -675,4 +767,10 @@ enum xd_status xd_x12_reader_next(struct xd_x12_reader *r, struct xd_x12_segment
     }
     r->pos = end < r->len ? end + 1 : end;
     return XD_OK;
+}
+
+enum xd_status xd_x12_reader_next(struct xd_x12_reader *r, struct xd_x12_segment *seg,
+                                  struct xd_error *err)
+{
+    return next_common(r, seg) ? XD_OK : next_general(r, seg, err);
 }

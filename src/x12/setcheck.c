@@ -28,13 +28,23 @@ struct jump {
     uint32_t list, id;
 };
 
+/* The last search from one position of a list: the segment ID looked for and where it was
+ * found (NOT_FOUND). Sets are mostly written alike, so the same position is mostly followed by
+ * the same segment: this answers before the hash of jumps[] is computed and its slot loaded.
+ * Filled as {0, NOT_FOUND}, which is also the answer for code 0 (no table ID packs to 0). */
+struct memo {
+    uint32_t code, idx;
+};
+#define NOT_FOUND UINT32_MAX
+
 /* The set table indexed: per node its packed segment ID and the list of its children
  * (NO_LIST for a plain segment, or a loop nested deeper than the matcher goes). */
 struct index {
     const struct xd_x12__setdef *def; /* what it was built for, NULL = nothing yet */
     struct list_info *lists;
     uint32_t *ids, *sub;
-    size_t nlists, nnodes, lists_cap, nodes_cap;
+    struct memo *memo; /* per list, one per start position 0..n: at first + list */
+    size_t nlists, nnodes, lists_cap, nodes_cap, memo_cap;
     struct jump *jumps; /* open addressing, at most half full */
     size_t jump_mask, jumps_cap;
 };
@@ -42,6 +52,7 @@ struct index {
 struct frame {
     const struct xd_x12__node *nodes;
     const uint32_t *ids, *sub; /* the index's entries for nodes[0..n-1] */
+    struct memo *memo;         /* its entries for start positions 0..n */
     uint64_t mandatory;
     uint32_t list; /* its number in the index */
     bool wide;
@@ -161,6 +172,18 @@ static enum xd_status index_build(struct index *ix, const struct xd_x12__setdef 
         ix->sub = sub;
         ix->nodes_cap = total;
     }
+    if (total + lists > ix->memo_cap) {
+        struct memo *memo = xd_malloc((total + lists) * sizeof *memo);
+        if (memo == NULL) {
+            return XD_ENOMEM;
+        }
+        xd_free(ix->memo);
+        ix->memo = memo;
+        ix->memo_cap = total + lists;
+    }
+    for (size_t i = 0; i < total + lists; i++) {
+        ix->memo[i] = (struct memo){0, NOT_FOUND};
+    }
     size_t slots = 16;
     while (slots < 2 * total) {
         slots *= 2;
@@ -191,6 +214,7 @@ static void frame_init(struct frame *f, const struct index *ix, uint32_t list,
     f->nodes = nodes;
     f->ids = ix->ids + li->first;
     f->sub = ix->sub + li->first;
+    f->memo = ix->memo + li->first + list;
     f->mandatory = li->mandatory;
     f->list = list;
     f->wide = li->wide;
@@ -240,6 +264,7 @@ void xd_x12__set_free(struct xd_x12__set_state *st)
     xd_free(st->ix.lists);
     xd_free(st->ix.ids);
     xd_free(st->ix.sub);
+    xd_free(st->ix.memo);
     xd_free(st->ix.jumps);
     xd_free(st);
 }
@@ -337,15 +362,10 @@ static bool valid_id(struct xd_slice id)
     return id.p[0] >= 'A' && id.p[0] <= 'Z';
 }
 
-/* Search frame <f> for <id> from its current position; SIZE_MAX when absent. A loop frame
- * never matches its own trigger: that starts a new iteration one level up. */
-static size_t find_in_frame(const struct index *ix, const struct frame *f, bool is_loop,
-                            uint32_t code)
+/* Search frame <f> for <id> from <start>; SIZE_MAX when absent. */
+static size_t search_frame(const struct index *ix, const struct frame *f, size_t start,
+                           uint32_t code)
 {
-    size_t start = f->pos;
-    if (is_loop && start == 0) {
-        start = 1;
-    }
     if (!f->wide) {
         /* start < n <= 64, or start == 1 in a loop of one node (then nothing follows). */
         uint64_t later = start < 64 ? ~(uint64_t)0 << start : 0;
@@ -358,6 +378,33 @@ static size_t find_in_frame(const struct index *ix, const struct frame *f, bool 
         }
     }
     return SIZE_MAX;
+}
+
+/* Search frame <f> for <id> from its current position; SIZE_MAX when absent. A loop frame
+ * never matches its own trigger: that starts a new iteration one level up. */
+static size_t find_in_frame(const struct index *ix, const struct frame *f, bool is_loop,
+                            uint32_t code)
+{
+    size_t start = f->pos;
+    if (is_loop && start == 0) {
+        start = 1;
+    }
+    /* Most segments repeat the current position or take the next one: those two are
+     * compared first (the first match from <start> either way), then the last answer from
+     * this position, then the index. */
+    if (start < f->n && f->ids[start] == code) {
+        return start;
+    }
+    if (start + 1 < f->n && f->ids[start + 1] == code) {
+        return start + 1;
+    }
+    struct memo *m = &f->memo[start];
+    if (m->code != code) {
+        size_t idx = search_frame(ix, f, start, code);
+        m->code = code;
+        m->idx = idx == SIZE_MAX ? NOT_FOUND : (uint32_t)idx;
+    }
+    return m->idx == NOT_FOUND ? SIZE_MAX : m->idx;
 }
 
 /* A slip: <id> is a plain segment (not a loop trigger) at an earlier position of frame <f>,
@@ -445,12 +492,11 @@ static void note_skipped(struct frame *f, size_t to, const struct xd_x12_segment
 }
 
 enum xd_status xd_x12__set_segment(struct xd_x12__set_state *st, const struct xd_x12_segment *seg,
-                                   uint64_t position, const struct xd_x12__segdef **segdef,
-                                   seq_fn fn, void *ctx)
+                                   uint32_t code, uint64_t position,
+                                   const struct xd_x12__segdef **segdef, seq_fn fn, void *ctx)
 {
     *segdef = NULL;
     size_t d = st->depth, idx = SIZE_MAX;
-    uint32_t code = xd_x12__id_code(seg->id);
     while (d > 0) {
         idx = find_in_frame(&st->ix, &st->stack[d - 1], d > 1, code);
         if (idx != SIZE_MAX) {

@@ -261,9 +261,11 @@ static void finish_po(struct xd_x12__tr *t)
     }
     /* after the totals: CTT01 counts the lines as sent */
     if (xd_x12__tr_drop_zero_lines(t, po, OFF(purchase_order, lines), OFF(purchase_order, n_lines),
-                                   SIZE(po_line), OFF(po_line, quantity), 2) > 0 &&
-        po->totals != NULL && po->totals->has_line_count) {
-        po->totals->line_count = (int64_t)po->n_lines;
+                                   SIZE(po_line), OFF(po_line, quantity), 2) > 0) {
+        xd_x12__tr_number_by_place(po, &po_lines);
+        if (po->totals != NULL && po->totals->has_line_count) {
+            po->totals->line_count = (int64_t)po->n_lines;
+        }
     }
     for (size_t i = 0; po->currency == NULL && i < po->n_lines; i++) {
         if (po->lines[i].has_unit_price) {
@@ -781,6 +783,9 @@ static void finish_810(struct xd_x12__tr *t)
     struct xd_canon_invoice_totals *ctt = inv->totals;
     size_t dropped = xd_x12__tr_drop_zero_lines(t, inv, OFF(invoice, lines), OFF(invoice, n_lines),
                                                 SIZE(invoice_line), OFF(invoice_line, quantity), 2);
+    if (dropped > 0) {
+        xd_x12__tr_number_by_place(inv, &inv_lines);
+    }
     if (dropped > 0 && ctt != NULL && ctt->has_line_count &&
         ctt->line_count == (int64_t)(inv->n_lines + dropped)) {
         ctt->line_count = (int64_t)inv->n_lines; /* CTT01 counted the lines as sent */

@@ -798,7 +798,8 @@ static size_t place_loosely(struct translator *tr, const struct xd_x12_segment *
         tr->loose_ready = true;
     }
     const struct xd_x12__segdef *sd = NULL;
-    if (xd_x12__set_segment(tr->loose, seg, t->position, &sd, ignore_problem, NULL) != XD_OK ||
+    if (xd_x12__set_segment(tr->loose, seg, xd_x12__id_code(seg->id), t->position, &sd,
+                            ignore_problem, NULL) != XD_OK ||
         sd == NULL) {
         return 0;
     }

@@ -201,6 +201,21 @@ void xd_x12__tr_item_pairs(struct xd_x12__tr *t, void *obj, const struct xd_x12_
     settle_spare(t, obj, members, n, &spare);
 }
 
+void xd_x12__tr_number_by_place(void *parent, const struct xd_x12__lines *a)
+{
+    if (!a->numbered || a->id_off == 0) {
+        return;
+    }
+    char *arr = *(char **)((char *)parent + a->arr_off);
+    size_t n = *(const size_t *)((char *)parent + a->count_off);
+    for (size_t i = 0; i < n; i++) {
+        char *line = arr + i * a->size;
+        if (*(const char *const *)(line + a->id_off) != NULL) {
+            *(int64_t *)(line + a->number_off) = (int64_t)i + 1;
+        }
+    }
+}
+
 size_t xd_x12__tr_drop_zero_lines(struct xd_x12__tr *t, void *parent, size_t arr_off,
                                   size_t count_off, size_t size, size_t qty_off, unsigned qty_el)
 {

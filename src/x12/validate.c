@@ -385,7 +385,9 @@ static void check_envelope(struct vstate *v, const struct xd_x12__segdef *def,
 {
     struct env_ctx c = {v, def->id};
     struct xd_x12__check_ctx ctx = {seg->delims, v->v5, env_problem, &c, v->facts};
-    (void)xd_x12__check_segment(&ctx, def, seg);
+    if (!xd_x12__segment_clean(&ctx, def, seg)) {
+        (void)xd_x12__check_segment(&ctx, def, seg);
+    }
 }
 
 /* ---- Sets ------------------------------------------------------------------------------------ */
@@ -445,6 +447,24 @@ static bool valid_segment_id(struct xd_slice id)
     return true;
 }
 
+/* The set's result for the sink (built only when there is one to take it). */
+static void sink_set_end(struct vstate *v)
+{
+    struct xd_x12_set_result res;
+    memset(&res, 0, sizeof res);
+    copy_str(res.set_id, sizeof res.set_id, v->st01);
+    copy_str(res.control, sizeof res.control, v->st02);
+    copy_str(res.convention, sizeof res.convention, v->st03);
+    res.status = v->set_error     ? XD_X12_REJECTED
+                 : v->set_warning ? XD_X12_ACCEPTED_WITH_ERRORS
+                                  : XD_X12_ACCEPTED;
+    for (size_t i = 0; i < v->set_codes.n; i++) {
+        res.codes[i] = v->set_codes.v[i];
+    }
+    res.segments = v->set_position;
+    v->failed = v->sink->set_end(v->sink->ctx, &res);
+}
+
 static void end_set(struct vstate *v, const struct xd_x12_segment *se)
 {
     if (se != NULL) {
@@ -474,25 +494,13 @@ static void end_set(struct vstate *v, const struct xd_x12_segment *se)
         emit(v, XD_X12_ERROR, XD_X12_LEVEL_SET, "2", 0, none,
              "transaction set %s has no SE trailer", v->st02);
     }
-    struct xd_x12_set_result res;
-    memset(&res, 0, sizeof res);
-    copy_str(res.set_id, sizeof res.set_id, v->st01);
-    copy_str(res.control, sizeof res.control, v->st02);
-    copy_str(res.convention, sizeof res.convention, v->st03);
-    res.status = v->set_error     ? XD_X12_REJECTED
-                 : v->set_warning ? XD_X12_ACCEPTED_WITH_ERRORS
-                                  : XD_X12_ACCEPTED;
-    for (size_t i = 0; i < v->set_codes.n; i++) {
-        res.codes[i] = v->set_codes.v[i];
-    }
-    res.segments = v->set_position;
     v->sets_accepted += v->set_error ? 0 : 1;
     if (v->rep != NULL) {
         v->rep->sets++;
         v->rep->sets_rejected += v->set_error ? 1 : 0;
     }
     if (v->sink != NULL && v->sink->set_end != NULL && v->failed == XD_OK) {
-        v->failed = v->sink->set_end(v->sink->ctx, &res);
+        sink_set_end(v);
     }
     set_free(v);
     v->where = IN_GS;
@@ -527,6 +535,8 @@ static void group_mismatch(struct vstate *v, const struct xd_x12_segment *st)
 
 static void begin_set(struct vstate *v, const struct xd_x12_segment *st)
 {
+    xd_x12__idset_prefetch(&v->st02s, elem(st, 2)); /* looked up below */
+    xd_x12__idset_prefetch_next(&v->st02s, elem(st, 2));
     v->where = IN_ST;
     v->set_position = 1;
     v->set_error = v->set_warning = false;
@@ -626,7 +636,7 @@ static enum xd_status count_error(void *ctx, const struct xd_x12__elem_problem *
     return XD_OK;
 }
 
-static void set_segment(struct vstate *v, const struct xd_x12_segment *seg);
+static void set_segment(struct vstate *v, const struct xd_x12_segment *seg, uint32_t id);
 
 /* <seg> has element errors: when it reads as two segments, one of which lost its terminator,
  * go on with the two (a warning) and return true. The first half is placed already: it has
@@ -647,17 +657,39 @@ static bool split_segment(struct vstate *v, const struct xd_x12__segdef *def,
     v->set_splits++;
     v->seg = first;
     if (v->failed == XD_OK) {
-        enum xd_status st =
-            xd_x12__totals_segment(v->totals, first, elem_problem, total_problem, v);
+        enum xd_status st = xd_x12__totals_segment(v->totals, first, xd_x12__id_code(first->id),
+                                                   elem_problem, total_problem, v);
         v->failed = st != XD_OK && v->failed == XD_OK ? st : v->failed;
     }
     sink_segment(v, first, true);
     v->seg = second;
-    set_segment(v, second);
+    set_segment(v, second, xd_x12__id_code(second->id));
     return true;
 }
 
-static void set_segment(struct vstate *v, const struct xd_x12_segment *seg)
+/* The elements of a segment that may have a problem (out of line: most have none). true when
+ * the segment was read as two (split_segment), which then went on with both. */
+static XD_X12__OUT_OF_LINE bool check_elements(struct vstate *v, const struct xd_x12__segdef *def,
+                                               const struct xd_x12_segment *seg)
+{
+    /* Checked quietly first: one with errors may be two segments whose terminator was lost. */
+    long errors = 0;
+    struct xd_x12__check_ctx quiet = {seg->delims, v->v5, count_error, &errors, v->facts};
+    long n = xd_x12__check_segment(&quiet, def, seg);
+    if (errors > 0 && seg != &v->split.second && split_segment(v, def, seg)) {
+        return true;
+    }
+    if (n > 0) {
+        v->check.delims = seg->delims;
+        n = xd_x12__check_segment(&v->check, def, seg);
+    }
+    if (n < 0 && v->failed == XD_OK) {
+        v->failed = (enum xd_status)n;
+    }
+    return false;
+}
+
+static void set_segment(struct vstate *v, const struct xd_x12_segment *seg, uint32_t id)
 {
     v->set_position++;
     if (v->setdef == NULL || v->failed != XD_OK) {
@@ -669,30 +701,16 @@ static void set_segment(struct vstate *v, const struct xd_x12_segment *seg)
         return;
     }
     const struct xd_x12__segdef *def = NULL;
-    enum xd_status st = xd_x12__set_segment(v->seq, seg, v->set_position, &def, seq_problem, v);
+    enum xd_status st = xd_x12__set_segment(v->seq, seg, id, v->set_position, &def, seq_problem, v);
     if (st != XD_OK) {
         v->failed = v->failed == XD_OK ? st : v->failed;
         return;
     }
-    if (def != NULL) {
-        /* Checked quietly first: most segments have no problem, and one with errors may be
-         * two segments whose terminator was lost. */
-        long errors = 0;
-        struct xd_x12__check_ctx quiet = {seg->delims, v->v5, count_error, &errors, v->facts};
-        long n = xd_x12__check_segment(&quiet, def, seg);
-        if (errors > 0 && seg != &v->split.second && split_segment(v, def, seg)) {
-            return;
-        }
-        if (n > 0) {
-            v->check.delims = seg->delims;
-            n = xd_x12__check_segment(&v->check, def, seg);
-        }
-        if (n < 0 && v->failed == XD_OK) {
-            v->failed = (enum xd_status)n;
-        }
+    if (def != NULL && !xd_x12__segment_clean(&v->check, def, seg) && check_elements(v, def, seg)) {
+        return;
     }
     if (v->failed == XD_OK) {
-        st = xd_x12__totals_segment(v->totals, seg, elem_problem, total_problem, v);
+        st = xd_x12__totals_segment(v->totals, seg, id, elem_problem, total_problem, v);
         v->failed = st != XD_OK && v->failed == XD_OK ? st : v->failed;
     }
     sink_segment(v, seg, def != NULL);
@@ -884,7 +902,17 @@ static void outside(struct vstate *v, const char *what)
 
 static bool is_envelope(uint32_t id)
 {
-    return id == ID_SE || id == ID_ST || id == ID_GE || id == ID_GS || id == ID_IEA || id == ID_ISA;
+    switch (id) { /* a few comparisons in a tree instead of six in a row */
+    case ID_SE:
+    case ID_ST:
+    case ID_GE:
+    case ID_GS:
+    case ID_IEA:
+    case ID_ISA:
+        return true;
+    default:
+        return false;
+    }
 }
 
 static void feed_envelope(struct vstate *v, const struct xd_x12_segment *seg, uint32_t id)
@@ -944,7 +972,7 @@ static void feed(struct vstate *v, const struct xd_x12_segment *seg)
     if (is_envelope(id)) {
         feed_envelope(v, seg, id);
     } else if (v->where == IN_ST) {
-        set_segment(v, seg);
+        set_segment(v, seg, id);
     } else if (id == ID_TA1 && v->where == IN_ISA) {
         return; /* interchange acknowledgements sit between ISA and the first GS */
     } else {

@@ -12,6 +12,10 @@
 
 #include "x12/x12.h"
 
+/* Keeps a rarely taken helper out of the function that runs for every segment, whose
+ * prologue then stays small. */
+#define XD_X12__OUT_OF_LINE __attribute__((noinline))
+
 /* Data element types of the X12 dictionary. Nn is XD_X12__N with <decimals> = n. */
 enum xd_x12__type {
     XD_X12__AN,
@@ -168,6 +172,10 @@ struct xd_x12__seg_facts {
     uint64_t pairs;     /* bit n: a note P on positions n and n + 1 */
     uint64_t others;    /* bit i: notes[i] is another note */
     bool indexed;       /* every note is in <pairs> or <others> (at most 64 notes) */
+    /* The last presence mask that passed every check that depends only on presence (count,
+     * mandatory elements, syntax notes); 1 (never a presence mask) until one has. Segments
+     * of one kind are mostly written alike, so this spares re-evaluating the notes. */
+    uint64_t clean_mask;
 };
 
 struct xd_x12__check_ctx {
@@ -184,6 +192,12 @@ struct xd_x12__check_ctx {
  * lists, composites, repetitions and syntax notes. Each problem goes to ctx->report.
  * Returns the number of problems found, or a negative status from the callback. */
 long xd_x12__check_segment(const struct xd_x12__check_ctx *ctx, const struct xd_x12__segdef *def,
+                           const struct xd_x12_segment *seg);
+
+/* true when xd_x12__check_segment would find no problem in <seg>, decided from the reader's
+ * masks and the present elements only; false when it finds one or cannot tell cheaply (the
+ * caller then runs the full check, which reports in order). */
+bool xd_x12__segment_clean(const struct xd_x12__check_ctx *ctx, const struct xd_x12__segdef *def,
                            const struct xd_x12_segment *seg);
 
 /* Numeric value of an N0 element with leading zeros ("000042" -> 42). */
@@ -228,14 +242,14 @@ enum xd_status xd_x12__set_begin(const struct xd_x12__setdef *def, struct xd_x12
 enum xd_status xd_x12__set_reset(struct xd_x12__set_state *st,
                                  const struct xd_x12__setdef *def) XD_NODISCARD;
 void xd_x12__set_free(struct xd_x12__set_state *st);
-/* Place the segment in the table. <position> is its position in the set (ST = 1). *segdef
- * receives its definition (NULL when the segment is not part of the set, so its elements
- * cannot be checked). Problems go to <fn>. */
-enum xd_status xd_x12__set_segment(struct xd_x12__set_state *st, const struct xd_x12_segment *seg,
-                                   uint64_t position, const struct xd_x12__segdef **segdef,
-                                   enum xd_status (*fn)(void *ctx,
-                                                        const struct xd_x12__seq_problem *p),
-                                   void *ctx);
+/* Place the segment in the table. <id> is xd_x12__id_code(seg->id); <position> is its position in
+ * the set (ST = 1). *segdef receives its definition (NULL when the segment is not part of the set,
+ * so its elements cannot be checked). Problems go to <fn>. */
+enum xd_status
+xd_x12__set_segment(struct xd_x12__set_state *st, const struct xd_x12_segment *seg, uint32_t id,
+                    uint64_t position, const struct xd_x12__segdef **segdef,
+                    enum xd_status (*fn)(void *ctx, const struct xd_x12__seq_problem *p),
+                    void *ctx);
 /* The loops the last placed segment sits in, outermost first: *loops[0..n-1] (loop IDs of the
  * table, e.g. "PO1", "N1"), valid until the next call. */
 size_t xd_x12__set_path(const struct xd_x12__set_state *st, const char *const **loops);
@@ -272,9 +286,10 @@ enum xd_status xd_x12__totals_begin(const struct xd_x12__setdef *def, struct xd_
 void xd_x12__totals_reset(struct xd_x12__totals *t, const struct xd_x12__setdef *def);
 void xd_x12__totals_free(struct xd_x12__totals *t);
 /* <fatal_fn> receives HL structure problems (errors), <warn_fn> totals that do not add up. */
+/* <id> is xd_x12__id_code(seg->id). */
 enum xd_status xd_x12__totals_segment(struct xd_x12__totals *t, const struct xd_x12_segment *seg,
-                                      xd_x12__problem_fn error_fn, xd_x12__problem_fn total_fn,
-                                      void *ctx);
+                                      uint32_t id, xd_x12__problem_fn error_fn,
+                                      xd_x12__problem_fn total_fn, void *ctx);
 enum xd_status xd_x12__totals_end(struct xd_x12__totals *t, xd_x12__problem_fn error_fn, void *ctx);
 
 /* ------------------------------------------------------------------------------------------
@@ -294,6 +309,14 @@ void xd_x12__idset_clear(struct xd_x12__idset *s);
  * key was there; XD_ENOMEM; XD_ETOOBIG past the cap. */
 enum xd_status xd_x12__idset_add(struct xd_x12__idset *s, struct xd_slice key, uint8_t val,
                                  bool *found, uint8_t *val_out) XD_NODISCARD;
+/* Start loading the slot where <key> would be, for an add or lookup a little later: a set of
+ * thousands of control numbers is evicted from the cache by the input streaming through, so
+ * each lookup would otherwise wait for memory. */
+void xd_x12__idset_prefetch(const struct xd_x12__idset *s, struct xd_slice key);
+/* The same for the identifier after <key> when it ends in digits ("0041" -> "0042"): control
+ * numbers are mostly counted up, so the next set's lookup finds its slot loaded a whole set
+ * ahead. A guess: a wrong one costs a useless load and changes nothing else. */
+void xd_x12__idset_prefetch_next(const struct xd_x12__idset *s, struct xd_slice key);
 /* Lookup without adding. */
 bool xd_x12__idset_get(const struct xd_x12__idset *s, struct xd_slice key, uint8_t *val_out);
 

@@ -310,6 +310,12 @@ void xd_x12__tr_remove(struct xd_x12__tr *t, void *parent, size_t arr_off, size_
  * many were removed. */
 size_t xd_x12__tr_drop_zero_lines(struct xd_x12__tr *t, void *parent, size_t arr_off,
                                   size_t count_off, size_t size, size_t qty_off, unsigned qty_el);
+/* Lines whose ID is no number (kept in line_id) are numbered by their place (xd_x12__h_line);
+ * after lines were dropped that place moved: each gets its place among the lines left, which
+ * is what reading the rendered document gives it (the line's element carries the ID, not
+ * the number). A number another line also has then makes the document invalid. */
+struct xd_x12__lines;
+void xd_x12__tr_number_by_place(void *parent, const struct xd_x12__lines *lines);
 void xd_x12__tr_origin(struct xd_x12__tr *t, const void *obj);
 /* Apply bindings to <obj>. */
 void xd_x12__tr_bind(struct xd_x12__tr *t, void *obj, const struct xd_x12__bind *b, size_t n,

@@ -664,6 +664,30 @@ static void test_warn_zero_quantity(void **state)
     collected_free(&c);
 }
 
+/* A line whose PO101 is no number is numbered by its place; after a line of quantity 0 is
+ * dropped, by its place among the lines left, which is what reading the rendered order gives
+ * it (found by the fuzzer: the order said 2, its rendering read back 1). */
+static void test_zero_quantity_id_line_number(void **state)
+{
+    (void)state;
+    char w[2048];
+    json_t *j = NULL;
+    size_t n =
+        warned_doc(ISA4010 GS_PO "ST*850*0001~BEG*00*SA*PO-1**20260101~"
+                                 "PO1*1*0*EA***BP*B-1~PO1*A7*2*EA***BP*B-2~SE*5*0001~" TRAILER,
+                   NULL, &j, w);
+    assert_int_equal(n, 1);
+    json_t *line = json_array_get(json_object_get(j, "lines"), 0);
+    assert_int_equal(json_array_size(json_object_get(j, "lines")), 1);
+    assert_int_equal(json_integer_value(json_object_get(line, "line_number")), 1);
+    assert_string_equal(str_at(j, "lines.0.line_id"), "A7");
+    char *json = json_dumps(j, JSON_COMPACT);
+    assert_non_null(json);
+    round_trip(json, NULL, NULL);
+    free(json);
+    json_decref(j);
+}
+
 /* An acknowledgement dated before its order is read as dated the order's day. */
 static void test_warn_ack_before_order(void **state)
 {
@@ -970,6 +994,7 @@ int main(void)
         cmocka_unit_test(test_notes),
         cmocka_unit_test(test_warn_item_ids),
         cmocka_unit_test(test_warn_zero_quantity),
+        cmocka_unit_test(test_zero_quantity_id_line_number),
         cmocka_unit_test(test_warn_ack_before_order),
         cmocka_unit_test(test_warn_tds_difference),
         cmocka_unit_test(test_warn_846_location),

@@ -906,6 +906,78 @@ static void test_oom_torture(void **state)
     assert_true(completed);
 }
 
+/* xd_x12__parse_amount as it was before its fast path: the general decimal parser. */
+static bool amount_by_parser(struct xd_slice s, int implied, struct xd_decimal *out)
+{
+    struct xd_decimal d;
+    if (xd_decimal_parse(s.p, s.len, XD_DECIMAL_LENIENT, &d) != XD_OK) {
+        return false;
+    }
+    if (implied > 0) {
+        if (memchr(s.p, '.', s.len) != NULL || d.scale + implied > XD_DECIMAL_MAX_SCALE) {
+            return false;
+        }
+        d.scale = (int16_t)(d.scale + implied);
+    }
+    *out = d;
+    return true;
+}
+
+/* The fast path for plain amounts reads every string as the decimal parser does: edge cases,
+ * then strings of digits, points, signs and blanks of every length up to 21. */
+static void test_amounts_as_parser(void **state)
+{
+    (void)state;
+    static const char *const fixed[] = {
+        "",
+        "0",
+        ".",
+        "1.",
+        ".5",
+        "9.25",
+        "-1",
+        "+1",
+        "1.2.3",
+        "007",
+        "00.10",
+        " 1",
+        "999999999999999999",
+        "9999999999999999999",
+        "99999999999999999.9",
+        "1.000000000000000000",
+        "0.0000000000000000001",
+        "9223372036854775807",
+        "9223372036854775808",
+    };
+    uint32_t seed = 12345;
+    for (size_t n = 0; n < XD_ARRAY_LEN(fixed) + 200000; n++) {
+        char buf[24];
+        struct xd_slice s;
+        if (n < XD_ARRAY_LEN(fixed)) {
+            s = xd_slice_from_cstr(fixed[n]);
+        } else {
+            seed = seed * 1103515245u + 12345u;
+            size_t len = (seed >> 16) % 22;
+            for (size_t i = 0; i < len; i++) {
+                seed = seed * 1103515245u + 12345u;
+                unsigned r = (seed >> 16) % 100;
+                buf[i] = r < 85 ? (char)('0' + r % 10) : r < 95 ? '.' : "-+ "[r % 3];
+            }
+            s = (struct xd_slice){buf, len};
+        }
+        for (int implied = 0; implied <= 2; implied += 2) {
+            struct xd_decimal want = {0, 0}, got = {0, 0};
+            bool ok_want = amount_by_parser(s, implied, &want);
+            bool ok_got = xd_x12__parse_amount(s, implied, &got);
+            assert_int_equal(ok_got, ok_want);
+            if (ok_want) {
+                assert_int_equal(got.units, want.units);
+                assert_int_equal(got.scale, want.scale);
+            }
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -958,6 +1030,7 @@ int main(void)
         cmocka_unit_test(test_999_contents),
         cmocka_unit_test(test_writer_round_trip),
         cmocka_unit_test(test_oom_torture),
+        cmocka_unit_test(test_amounts_as_parser),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
