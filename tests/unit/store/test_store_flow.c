@@ -374,40 +374,35 @@ static void counts_text(char *out, size_t cap)
     }
 }
 
+/* One step of thread <cid> from <version> into <state>, with exception <xid> (<type>, <xstate>):
+ * the store must answer <want>. */
+static void count_step(const char *cid, int64_t version, const char *state, const char *xid,
+                       const char *type, const char *xstate, enum xd_status want)
+{
+    struct step t;
+    step_init(&t, cid, version, state, 0, 0);
+    t.exc.id = xid;
+    t.exc.type = type;
+    t.exc.state = xstate;
+    t.op.u.flow.n_timers = t.op.u.flow.n_outbox = 0;
+    assert_int_equal(xd_store_execute(s, &t.op), want);
+    xd_store_op_cleanup(&t.op);
+}
+
 /* The counts are kept as rows change (triggers), so they must agree with counting the rows. */
 static void test_counts_follow_changes(void **state)
 {
     (void)state;
     char got[256];
-    struct step t;
-    step_init(&t, "CA", 0, "sent", 0, 0); /* with exception x1, sla_missed, open */
-    t.exc.id = "ca-x";
-    assert_int_equal(xd_store_execute(s, &t.op), XD_OK);
-    xd_store_op_cleanup(&t.op);
+    count_step("CA", 0, "sent", "ca-x", "sla_missed", "open", XD_OK);
     counts_text(got, sizeof got);
     assert_string_equal(got, "sent=1 | sla_missed=1");
-
-    step_init(&t, "CA", 1, "acknowledged", 0, 0);
-    t.exc.id = "ca-x";
-    t.exc.state = "resolved";
-    t.op.u.flow.n_timers = t.op.u.flow.n_outbox = 0;
-    assert_int_equal(xd_store_execute(s, &t.op), XD_OK);
-    xd_store_op_cleanup(&t.op);
+    count_step("CA", 1, "acknowledged", "ca-x", "sla_missed", "resolved", XD_OK);
     counts_text(got, sizeof got);
     assert_string_equal(got, "acknowledged=1 |");
-
-    step_init(&t, "CB", 0, "sent", 0, 0);
-    t.exc.id = "cb-x";
-    t.exc.type = "invoice_mismatch";
-    t.op.u.flow.n_timers = t.op.u.flow.n_outbox = 0;
-    assert_int_equal(xd_store_execute(s, &t.op), XD_OK);
-    xd_store_op_cleanup(&t.op);
+    count_step("CB", 0, "sent", "cb-x", "invoice_mismatch", "open", XD_OK);
     /* A step that fails (stale version) changes no count either. */
-    step_init(&t, "CB", 0, "closed", 0, 0);
-    t.exc.id = "cb-y";
-    t.op.u.flow.n_timers = t.op.u.flow.n_outbox = 0;
-    assert_int_equal(xd_store_execute(s, &t.op), XD_ECONFLICT);
-    xd_store_op_cleanup(&t.op);
+    count_step("CB", 0, "closed", "cb-y", "sla_missed", "open", XD_ECONFLICT);
     counts_text(got, sizeof got);
     assert_string_equal(got, "acknowledged=1 sent=1 | invoice_mismatch=1");
     assert_int_equal(test_sql_int(dir, "SELECT count(*) FROM flows WHERE state = ?1", "sent"), 1);
