@@ -30,7 +30,7 @@ bench/p2p/p2p.sh "$build"
 
 for b in "$build"/bench/*/bench_*; do
   case "$b" in */bench_ingest) continue ;; esac
-  [ -x "$b" ] || continue
+  [ -f "$b" ] && [ -x "$b" ] || continue # not meson's bench_*.p object directories
   echo "== $(basename "$b")"
   "$b"
 done
