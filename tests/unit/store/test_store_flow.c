@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <sqlite3.h>
 
 #include "core/arena.h"
 #include "store_test.h"
@@ -424,6 +425,48 @@ static void test_counts_follow_changes(void **state)
     assert_string_equal(xs[0].id, "ca-x");
 }
 
+/* What the control tower asks at every look must be index seeks, whatever the history holds:
+ * the open exceptions (with the other filters as the store writes them), those about one
+ * document number, the next state of the threads, the counts. */
+static void test_query_plans(void **state)
+{
+    (void)state;
+    char path[TEST_DIR_MAX + 32];
+    snprintf(path, sizeof path, "%s/crossdock.db", dir);
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    const struct {
+        const char *sql;
+        const char *uses;
+    } plans[] = {
+        {"SELECT id FROM exceptions WHERE state = 'open' AND (?1 IS NULL OR type = ?1) AND "
+         "(?2 IS NULL OR owner = ?2) ORDER BY created_at DESC, id LIMIT 10",
+         "exceptions_open"},
+        {"SELECT id FROM exceptions WHERE subject_number = ?9 AND (?1 IS NULL OR type = ?1) "
+         "ORDER BY created_at DESC, id LIMIT 10",
+         "exceptions_subject"},
+        {"SELECT state FROM flows WHERE state > ?1 ORDER BY state LIMIT 1", "flows_state"},
+        {"SELECT b, n FROM counts WHERE kind = 'exceptions' AND a = 'open' AND n > 0 ORDER BY b",
+         "PRIMARY KEY"},
+    };
+    for (size_t i = 0; i < sizeof plans / sizeof plans[0]; i++) {
+        char eqp[1024];
+        snprintf(eqp, sizeof eqp, "EXPLAIN QUERY PLAN %s", plans[i].sql);
+        sqlite3_stmt *st = NULL;
+        assert_int_equal(sqlite3_prepare_v2(db, eqp, -1, &st, NULL), SQLITE_OK);
+        bool uses = false;
+        while (sqlite3_step(st) == SQLITE_ROW) {
+            const char *detail = (const char *)sqlite3_column_text(st, 3);
+            uses |= detail != NULL && strstr(detail, plans[i].uses) != NULL;
+        }
+        sqlite3_finalize(st);
+        if (!uses) {
+            fail_msg("%s does not use %s", plans[i].sql, plans[i].uses);
+        }
+    }
+    sqlite3_close(db);
+}
+
 static void test_docs_after_follows_the_journal(void **state)
 {
     (void)state;
@@ -490,6 +533,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_bad_operations_are_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lists_newest_first, setup, teardown),
         cmocka_unit_test_setup_teardown(test_counts_follow_changes, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_query_plans, setup, teardown),
         cmocka_unit_test_setup_teardown(test_docs_after_follows_the_journal, setup, teardown),
         cmocka_unit_test_setup_teardown(test_control_numbers_in_blocks, setup, teardown),
     };
