@@ -251,6 +251,7 @@ struct xd_deliver_endpoint_status {
     const char *target;       /* scheme://host[:port]/path of the URL, or the folder */
     const char *config_error; /* why the configuration cannot be used; NULL when it can */
     bool ordered;
+    uint32_t max_in_flight; /* attempts at once when not ordered */
     bool disabled;
     const char *disabled_reason; /* NULL when enabled */
     enum xd_deliver_breaker_state breaker;

@@ -53,6 +53,7 @@ static struct xd_deliver_endpoint_status *row_for(struct listing *l, const char 
     r->partner = xd_arena_strdup(l->a, partner);
     r->name = xd_arena_strdup(l->a, name);
     r->ordered = true;
+    r->max_in_flight = 1;
     r->kind = XD_DELIVER_HTTP;
     if (r->partner == NULL || r->name == NULL) {
         return NULL;
@@ -71,6 +72,7 @@ static enum xd_status add_configured(void *arg, const struct xd_deliver_endpoint
     r->configured = true;
     r->kind = e->kind;
     r->ordered = e->ordered;
+    r->max_in_flight = e->ordered ? 1 : e->max_in_flight;
     if (e->config_error[0] != '\0') {
         r->config_error = xd_arena_strdup(l->a, e->config_error);
     }

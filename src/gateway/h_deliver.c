@@ -659,8 +659,9 @@ static enum xd_status endpoint_json(struct xd_buf *b, const struct xd_deliver_en
     enum xd_status st = xd_buf_printf(b, "{\"partner\":\"%s\",\"name\":\"%s\",\"configured\":%s",
                                       e->partner, e->name, e->configured ? "true" : "false");
     if (st == XD_OK) {
-        st = xd_buf_printf(b, ",\"kind\":\"%s\",\"ordered\":%s", xd_deliver_kind_name(e->kind),
-                           e->ordered ? "true" : "false");
+        st = xd_buf_printf(b, ",\"kind\":\"%s\",\"ordered\":%s,\"max_in_flight\":%u",
+                           xd_deliver_kind_name(e->kind), e->ordered ? "true" : "false",
+                           e->max_in_flight);
     }
     if (st == XD_OK) {
         st = str_member(b, "target", e->target, e->target ? strlen(e->target) : 0);

@@ -86,6 +86,8 @@ static void apply_profile(const char *hook_url, const char *hook_auth, const cha
                      "    - name: drop\n"
                      "      kind: file\n"
                      "      filename: \"SO_{id}.json\"\n"
+                     "      ordered: false\n"
+                     "      max_in_flight: 3\n"
                      "  retry: {max_attempts: 50, max_age: 1h, backoff_base: 100ms, "
                      "backoff_max: 1s}\n"
                      "  circuit_breaker: {failures_to_open: 20, pause: 1s}\n"
@@ -299,6 +301,11 @@ static void test_profile_configures_delivery(void **state)
     json_t *e = endpoint_state("acme", "drop");
     assert_non_null(
         strstr(json_string_value(json_object_get(e, "target")), "/partners/acme/outbox/"));
+    assert_true(json_is_false(json_object_get(e, "ordered")));
+    assert_int_equal(json_integer_value(json_object_get(e, "max_in_flight")), 3);
+    json_decref(e);
+    e = endpoint_state("acme", "api"); /* ordered, the default: one at a time */
+    assert_int_equal(json_integer_value(json_object_get(e, "max_in_flight")), 1);
     json_decref(e);
     assert_no_secret_in_log();
 
