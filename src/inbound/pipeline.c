@@ -337,7 +337,6 @@ static void summarize(char *out, size_t cap, const char *lead, const struct xd_d
 
 struct message_run {
     const struct xd_inbound_ctx *ctx;
-    const struct xd_inbound_request *req;
     struct xd_inbound_result *res;
     struct xd_partner_snapshot *snap;
     const struct xd_partner_profile *p;
@@ -350,21 +349,16 @@ struct message_run {
     struct xd_buf extra;
     char detail[XD_STORE_DETAIL_MAX + 1];
     char dedupe[96];
-    const char *status; /* decided before the commit */
-    bool pending;       /* the op is built: the store has the last word */
-    /* xd_inbound_start: the request copied (its strings stay the caller's), the completion. */
-    struct xd_inbound_request req_copy;
-    uint8_t idem_hash[XD_SHA256_LEN];
-    uint8_t dedupe_hash[XD_SHA256_LEN];
-    xd_inbound_done_fn done;
+    bool pending;            /* the op is built: the store has the last word */
+    xd_inbound_done_fn done; /* xd_inbound_start's completion */
     void *done_arg;
 };
 
 /* Everything before the commit: read, check, map, build the acknowledgement and the store
  * operation (m->pending), or refuse (<res> final). */
-static enum xd_status prepare(struct message_run *m, struct xd_error *err)
+static enum xd_status prepare(struct message_run *m, const struct xd_inbound_request *req,
+                              struct xd_error *err)
 {
-    const struct xd_inbound_request *req = m->req;
     const struct xd_partner_profile *p = m->p;
     struct xd_inbound_result *res = m->res;
     bool http = strcmp(req->channel, "http") == 0;
@@ -539,7 +533,6 @@ static enum xd_status prepare(struct message_run *m, struct xd_error *err)
         }
     }
     msg->answer_extra = m->extra.data;
-    m->status = status;
     m->pending = true;
     return XD_OK;
 }
@@ -547,16 +540,15 @@ static enum xd_status prepare(struct message_run *m, struct xd_error *err)
 /* After the commit: what the store said (<st>) into <res>. */
 static enum xd_status finish(struct message_run *m, enum xd_status st, struct xd_error *err)
 {
-    const struct xd_inbound_request *req = m->req;
     struct xd_inbound_result *res = m->res;
     const struct xd_store_message *msg = &m->op.u.message;
-    const char *status = m->status;
+    const char *status = msg->status; /* decided before the commit */
     res->status = status;
     if (st == XD_EEXIST) {
         res->outcome = XD_INBOUND_DUPLICATE;
         res->http_status = m->op.idem_http_status;
         snprintf(res->reason, sizeof res->reason, "already received (%s)",
-                 req->idem_key != NULL ? "Idempotency-Key" : "same interchange");
+                 msg->idem_key != NULL ? "Idempotency-Key" : "same interchange");
         xd_buf_reset(&res->answer);
         return xd_buf_append(&res->answer, m->op.idem_body, m->op.idem_body_len);
     }
@@ -615,14 +607,13 @@ static enum xd_status message_prepare(const struct xd_inbound_ctx *ctx,
         return xd_error_set(err, XD_ENOMEM, "out of memory");
     }
     m->ctx = ctx;
-    m->req = req;
     m->res = res;
     m->snap = snap;
     m->p = p;
     m->arena = a;
     xd_partner_sample_init(&m->sample);
     xd_buf_init(&m->extra, EXTRA_MAX);
-    enum xd_status st = prepare(m, err);
+    enum xd_status st = prepare(m, req, err); /* after it the op holds what the commit needs */
     if (st != XD_OK || !m->pending) {
         message_free(m);
         return st;
@@ -658,29 +649,11 @@ enum xd_status xd_inbound_start(const struct xd_inbound_ctx *ctx,
                                 struct xd_inbound_job **job, struct xd_error *err)
 {
     *job = NULL;
-    /* The run outlives the caller's frame: it keeps its own copy of the request. */
-    struct xd_inbound_request copy = *req;
-    uint8_t idem_hash[XD_SHA256_LEN];
-    uint8_t dedupe_hash[XD_SHA256_LEN];
-    if (req->idem_hash != NULL) {
-        memcpy(idem_hash, req->idem_hash, sizeof idem_hash);
-        copy.idem_hash = idem_hash;
-    }
-    if (req->dedupe_hash != NULL) {
-        memcpy(dedupe_hash, req->dedupe_hash, sizeof dedupe_hash);
-        copy.dedupe_hash = dedupe_hash;
-    }
     struct message_run *m = NULL;
-    enum xd_status st = message_prepare(ctx, &copy, res, &m, err);
+    enum xd_status st = message_prepare(ctx, req, res, &m, err);
     if (m == NULL) {
         return st;
     }
-    m->req_copy = copy;
-    memcpy(m->idem_hash, idem_hash, sizeof idem_hash);
-    memcpy(m->dedupe_hash, dedupe_hash, sizeof dedupe_hash);
-    m->req_copy.idem_hash = req->idem_hash != NULL ? m->idem_hash : NULL;
-    m->req_copy.dedupe_hash = req->dedupe_hash != NULL ? m->dedupe_hash : NULL;
-    m->req = &m->req_copy;
     m->done = done;
     m->done_arg = done_arg;
     m->op.done = job_done;

@@ -90,8 +90,8 @@ enum xd_status xd_inbound_process(const struct xd_inbound_ctx *ctx,
  * once). XD_OK and *job set: the message's store operation is queued; <done>(<done_arg>) runs
  * once, on the store's writer thread, when it completed (do little there), and the caller then
  * calls xd_inbound_finish on a thread of its own. Failures as xd_inbound_process, nothing
- * pending. <req>'s strings and data must stay valid until then (the struct itself is copied);
- * <res> too. */
+ * pending. <req>'s strings and data must stay valid until then (not the struct itself, nor
+ * its hashes: the operation holds copies); <res> too. */
 typedef void (*xd_inbound_done_fn)(void *done_arg);
 struct xd_inbound_job;
 enum xd_status xd_inbound_start(const struct xd_inbound_ctx *ctx,

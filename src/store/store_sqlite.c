@@ -129,7 +129,6 @@ enum stmt_id {
     S_JOURNAL_HEAD,
     S_FLOW_GET,
     S_FLOW_EVENTS,
-    S_FLOW_STATE_NEXT,
     S_FLOW_LIST_STATE,
     S_FLOW_STATES,
     S_EXCEPTION_TYPES,
@@ -175,6 +174,12 @@ enum stmt_id {
 #define EXCEPTION_COLUMNS                                                                          \
     "id, correlation_id, type, partner, owner, state, body, created_at, updated_at "               \
     "FROM exceptions "
+/* The filters of an exception list (xd_store_exception_filter), ?9 the subject number aside. */
+#define EXCEPTION_FILTERS                                                                          \
+    "(?1 IS NULL OR type = ?1) AND (?2 IS NULL OR partner = ?2) AND "                              \
+    "(?3 IS NULL OR owner = ?3) AND (?4 IS NULL OR state = ?4) AND "                               \
+    "(?5 IS NULL OR correlation_id = ?5) AND (?6 = 0 OR created_at < ?6) AND "                     \
+    "(?8 IS NULL OR subject_document = ?8) "
 
 static const char *const sql[S_COUNT] = {
     [S_BEGIN] = "BEGIN IMMEDIATE",
@@ -346,9 +351,8 @@ static const char *const sql[S_COUNT] = {
                       "document_id, partner, channel, detail FROM flow_events "
                       "WHERE correlation_id = ?1 ORDER BY seq",
     /* A state's list walks the index (state, updated_at) backwards. The list of all threads is
-     * the lists of each state (found one index seek at a time) merged, instead of a sort of
-     * every thread (no index on updated_at alone: it would cost a page at every step). */
-    [S_FLOW_STATE_NEXT] = "SELECT state FROM flows WHERE state > ?1 ORDER BY state LIMIT 1",
+     * the lists of each state (the states the counts know) merged, instead of a sort of every
+     * thread (no index on updated_at alone: it would cost a page at every step). */
     [S_FLOW_LIST_STATE] = "SELECT " FLOW_COLUMNS "WHERE state = ?1 "
                           "ORDER BY updated_at DESC, correlation_id LIMIT ?2",
     /* The counters the triggers of schema 8 keep, not a count of every row at each look. */
@@ -358,11 +362,6 @@ static const char *const sql[S_COUNT] = {
     [S_TIMERS_DUE] = "SELECT id, correlation_id, kind, payload, due_at FROM timers "
                      "WHERE due_at <= ?1 ORDER BY due_at, id LIMIT ?2",
     [S_EXCEPTION_GET] = "SELECT " EXCEPTION_COLUMNS "WHERE id = ?1",
-#define EXCEPTION_FILTERS                                                                          \
-    "(?1 IS NULL OR type = ?1) AND (?2 IS NULL OR partner = ?2) AND "                              \
-    "(?3 IS NULL OR owner = ?3) AND (?4 IS NULL OR state = ?4) AND "                               \
-    "(?5 IS NULL OR correlation_id = ?5) AND (?6 = 0 OR created_at < ?6) AND "                     \
-    "(?8 IS NULL OR subject_document = ?8) "
     [S_EXCEPTION_LIST] = "SELECT " EXCEPTION_COLUMNS "WHERE " EXCEPTION_FILTERS
                          "AND ?9 IS NULL ORDER BY created_at DESC, id LIMIT ?7",
     /* About one document number: through the index on subject_number, not a scan. */
@@ -616,11 +615,11 @@ static const struct {
     /* Version 8: what an exception is about (its body's subject) in columns of their own, so
      * that listing the exceptions about one document number is an index lookup; the index
      * holds only exceptions that have a subject; another holds the open ones (the work queue
-     * people list), which would otherwise be found by walking every exception ever raised. And
-     * the counts the control tower shows
-     * (threads by state, open exceptions by type), kept by triggers in the transactions that
-     * change them instead of counted over every row at each look: counts (kind, a, b, n) with
-     * ('flows', state, '') and ('exceptions', state, type). */
+     * people list), which would otherwise be found by walking every exception ever raised.
+     * And the counts the control tower shows (threads by state, open exceptions by type), kept
+     * by triggers in the transactions that change them instead of counted over every row at
+     * each look: counts (kind, a, b, n) with ('flows', state, '') and ('exceptions', state,
+     * type). */
     {8, "ALTER TABLE exceptions ADD COLUMN subject_document TEXT;"
         "ALTER TABLE exceptions ADD COLUMN subject_number TEXT;"
         "UPDATE exceptions SET subject_document = json_extract(body, '$.subject.document'),"
@@ -3065,6 +3064,13 @@ static enum xd_status flows_merge(struct xd_arena *a, const struct xd_store_flow
     return XD_OK;
 }
 
+static enum xd_status count_elem(sqlite3_stmt *st, struct xd_arena *a, void *elem)
+{
+    struct xd_store_count *n = elem;
+    n->count = sqlite3_column_int64(st, 1);
+    return col_str(st, 0, a, &n->name);
+}
+
 static enum xd_status sq_flow_list(struct xd_store__conn *c, const char *state, size_t limit,
                                    struct xd_arena *a, struct xd_store_flow_row **out,
                                    size_t *n_out, struct xd_error *err)
@@ -3072,39 +3078,22 @@ static enum xd_status sq_flow_list(struct xd_store__conn *c, const char *state, 
     if (state != NULL) {
         return flows_of_state(c, state, limit, a, out, n_out, err);
     }
+    void *v = NULL;
+    size_t n_states = 0;
+    enum xd_status s = query_all(c, S_FLOW_STATES, NULL, 0, a, sizeof(struct xd_store_count),
+                                 count_elem, &v, &n_states, err);
+    const struct xd_store_count *states = v;
     *out = NULL;
     *n_out = 0;
-    const char *prev = "";
-    for (;;) {
-        sqlite3_stmt *st = NULL;
-        const struct arg args[] = {text(prev)};
-        enum xd_status s = query(c, S_FLOW_STATE_NEXT, args, 1, &st, err);
-        if (s == XD_ENOTFOUND) {
-            return XD_OK;
-        }
-        if (s == XD_OK) {
-            s = col_str(st, 0, a, &prev);
-            sqlite3_reset(st);
-        }
+    for (size_t i = 0; s == XD_OK && i < n_states; i++) {
         struct xd_store_flow_row *rows = NULL;
         size_t n = 0;
-        if (s == XD_OK) {
-            s = flows_of_state(c, prev, limit, a, &rows, &n, err);
-        }
-        if (s == XD_OK) {
-            s = flows_merge(a, *out, *n_out, rows, n, limit, out, n_out);
-        }
-        if (s != XD_OK) {
-            return s == XD_ENOMEM ? xd_error_set(err, s, "flow list: out of memory") : s;
+        s = flows_of_state(c, states[i].name, limit, a, &rows, &n, err);
+        if (s == XD_OK && flows_merge(a, *out, *n_out, rows, n, limit, out, n_out) != XD_OK) {
+            s = xd_error_set(err, XD_ENOMEM, "flow list: out of memory");
         }
     }
-}
-
-static enum xd_status count_elem(sqlite3_stmt *st, struct xd_arena *a, void *elem)
-{
-    struct xd_store_count *n = elem;
-    n->count = sqlite3_column_int64(st, 1);
-    return col_str(st, 0, a, &n->name);
+    return s;
 }
 
 static enum xd_status sq_flow_counts(struct xd_store__conn *c, struct xd_arena *a,

@@ -77,17 +77,25 @@ static void token_for(const char *name, const char *role, const char *partner, c
     out[strcspn(out, "\n")] = '\0';
 }
 
-static void apply(const char *id, const char *yaml)
+/* PUT a profile on hub <h>; fails the test unless it was created or updated: the status. */
+static long apply_to(const struct test_hub *h, const char *id, const char *yaml)
 {
     static const char *const ct[] = {"Content-Type: application/yaml", NULL};
-    char path[128];
-    snprintf(path, sizeof path, "/v1/partners/%s", id);
+    char u[512];
+    snprintf(u, sizeof u, "%s/v1/partners/%s", h->url, id);
     struct http_resp r;
-    http_request("PUT", url(path), hub.token, yaml, strlen(yaml), ct, &r);
+    http_request("PUT", u, h->token, yaml, strlen(yaml), ct, &r);
     if (r.status != 201 && r.status != 200) {
         fail_msg("applying %s: %ld %s", id, r.status, r.body);
     }
+    long status = r.status;
     http_resp_free(&r);
+    return status;
+}
+
+static void apply(const char *id, const char *yaml)
+{
+    (void)apply_to(&hub, id, yaml);
 }
 
 static int setup(void **state)
@@ -489,13 +497,9 @@ static void test_messages_wait_for_the_disk_not_a_thread(void **state)
     fclose(f);
     const char *args[] = {"--config", cfg, NULL};
     assert_int_equal(hub_start(&h, args, env), 0);
+    assert_int_equal(apply_to(&h, "tp-x12", profile), 201);
     char path[600];
-    snprintf(path, sizeof path, "%s/v1/partners/tp-x12", h.url);
-    static const char *const yaml_ct[] = {"Content-Type: application/yaml", NULL};
     struct http_resp r;
-    http_request("PUT", path, h.token, profile, strlen(profile), yaml_ct, &r);
-    assert_int_equal(r.status, 201);
-    http_resp_free(&r);
 
     /* The first 997 reserves a block of control numbers, a commit of its own (not this). */
     char *w = interchange("TPX12", 500, 'P', "PO-WARM-1", false);

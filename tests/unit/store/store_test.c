@@ -157,6 +157,26 @@ int64_t test_sql_int(const char *dir, const char *sql, const char *param)
     return v;
 }
 
+bool test_sql_plan_uses(const char *dir, const char *sql, const char *what)
+{
+    sqlite3 *db = raw_open(dir);
+    char eqp[1024];
+    snprintf(eqp, sizeof eqp, "EXPLAIN QUERY PLAN %s", sql);
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(db, eqp, -1, &st, NULL) != SQLITE_OK) {
+        fprintf(stderr, "%s: %s\n", sql, sqlite3_errmsg(db));
+        abort();
+    }
+    bool uses = false;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        const char *detail = (const char *)sqlite3_column_text(st, 3);
+        uses |= detail != NULL && strstr(detail, what) != NULL;
+    }
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return uses;
+}
+
 bool test_wait_healthy(struct xd_store *s, int timeout_ms)
 {
     struct xd_store_stats st;

@@ -46,6 +46,9 @@ void test_sql(const char *dir, const char *sql);
 /* First column of the first row of <sql> as an integer (with one optional text parameter). */
 int64_t test_sql_int(const char *dir, const char *sql, const char *param);
 
+/* Whether SQLite's plan for <sql> (EXPLAIN QUERY PLAN) mentions <what>: an index's name. */
+bool test_sql_plan_uses(const char *dir, const char *sql, const char *what);
+
 /* Poll xd_store_stats until healthy or <timeout_ms> passed; returns the final state. */
 bool test_wait_healthy(struct xd_store *s, int timeout_ms);
 

@@ -9,7 +9,6 @@
 #include <string.h>
 
 #include <cmocka.h>
-#include <sqlite3.h>
 
 #include "core/arena.h"
 #include "store_test.h"
@@ -242,6 +241,16 @@ static void test_timer_close_and_exception_update(void **state)
     assert_int_equal(n, 0);
 }
 
+/* How many exceptions <f> lists (its first ones in *xs). */
+static size_t listed(struct xd_store_exception_filter f, struct xd_store_exception **xs)
+{
+    size_t n = 0;
+    assert_int_equal(xd_store_exception_list(s, &f, arena, xs, &n, NULL), XD_OK);
+    return n;
+}
+/* The filter's members, listed into the caller's xs. */
+#define LISTED(...) listed((struct xd_store_exception_filter){__VA_ARGS__}, &xs)
+
 static void test_exceptions_filtered_by_subject(void **state)
 {
     (void)state;
@@ -270,28 +279,16 @@ static void test_exceptions_filtered_by_subject(void **state)
         xd_store_op_cleanup(&t.op);
     }
     struct xd_store_exception *xs = NULL;
-    size_t n = 0;
-    struct xd_store_exception_filter f = {.subject_document = "ship_notice"};
-    assert_int_equal(xd_store_exception_list(s, &f, arena, &xs, &n, NULL), XD_OK);
-    assert_int_equal(n, 1);
+    assert_int_equal(LISTED(.subject_document = "ship_notice"), 1);
     assert_string_equal(xs[0].id, "s1");
-    f = (struct xd_store_exception_filter){.subject_number = "A"}; /* any document numbered A */
-    assert_int_equal(xd_store_exception_list(s, &f, arena, &xs, &n, NULL), XD_OK);
-    assert_int_equal(n, 2);
-    f = (struct xd_store_exception_filter){.subject_document = "invoice", .subject_number = "A"};
-    assert_int_equal(xd_store_exception_list(s, &f, arena, &xs, &n, NULL), XD_OK);
-    assert_int_equal(n, 1);
+    /* Any document numbered A. */
+    assert_int_equal(LISTED(.subject_number = "A"), 2);
+    assert_int_equal(LISTED(.subject_document = "invoice", .subject_number = "A"), 1);
     assert_string_equal(xs[0].id, "s2");
-    f = (struct xd_store_exception_filter){.subject_document = "invoice", .subject_number = "B"};
-    assert_int_equal(xd_store_exception_list(s, &f, arena, &xs, &n, NULL), XD_OK);
-    assert_int_equal(n, 0);
-    f = (struct xd_store_exception_filter){.correlation_id = "T8"};
-    assert_int_equal(xd_store_exception_list(s, &f, arena, &xs, &n, NULL), XD_OK);
-    assert_int_equal(n, 3);
+    assert_int_equal(LISTED(.subject_document = "invoice", .subject_number = "B"), 0);
+    assert_int_equal(LISTED(.correlation_id = "T8"), 3);
     /* The other filters still apply beside a number: s2 is of type invoice_mismatch. */
-    f = (struct xd_store_exception_filter){.subject_number = "A", .type = "receipt_variance"};
-    assert_int_equal(xd_store_exception_list(s, &f, arena, &xs, &n, NULL), XD_OK);
-    assert_int_equal(n, 1);
+    assert_int_equal(LISTED(.subject_number = "A", .type = "receipt_variance"), 1);
     assert_string_equal(xs[0].id, "s1");
 }
 
@@ -411,30 +408,19 @@ static void test_counts_follow_changes(void **state)
                      1);
     /* The open ones (their own index) and the others, with the other filters beside. */
     struct xd_store_exception *xs = NULL;
-    size_t n = 0;
-    struct xd_store_exception_filter f = {.state = "open", .limit = 10};
-    assert_int_equal(xd_store_exception_list(s, &f, arena, &xs, &n, NULL), XD_OK);
-    assert_int_equal(n, 1);
+    assert_int_equal(LISTED(.state = "open", .limit = 10), 1);
     assert_string_equal(xs[0].id, "cb-x");
-    f = (struct xd_store_exception_filter){.state = "open", .type = "sla_missed", .limit = 10};
-    assert_int_equal(xd_store_exception_list(s, &f, arena, &xs, &n, NULL), XD_OK);
-    assert_int_equal(n, 0);
-    f = (struct xd_store_exception_filter){.state = "resolved", .limit = 10};
-    assert_int_equal(xd_store_exception_list(s, &f, arena, &xs, &n, NULL), XD_OK);
-    assert_int_equal(n, 1);
+    assert_int_equal(LISTED(.state = "open", .type = "sla_missed", .limit = 10), 0);
+    assert_int_equal(LISTED(.state = "resolved", .limit = 10), 1);
     assert_string_equal(xs[0].id, "ca-x");
 }
 
 /* What the control tower asks at every look must be index seeks, whatever the history holds:
  * the open exceptions (with the other filters as the store writes them), those about one
- * document number, the next state of the threads, the counts. */
+ * document number, a state's threads, the counts. */
 static void test_query_plans(void **state)
 {
     (void)state;
-    char path[TEST_DIR_MAX + 32];
-    snprintf(path, sizeof path, "%s/crossdock.db", dir);
-    sqlite3 *db = NULL;
-    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
     const struct {
         const char *sql;
         const char *uses;
@@ -445,26 +431,18 @@ static void test_query_plans(void **state)
         {"SELECT id FROM exceptions WHERE subject_number = ?9 AND (?1 IS NULL OR type = ?1) "
          "ORDER BY created_at DESC, id LIMIT 10",
          "exceptions_subject"},
-        {"SELECT state FROM flows WHERE state > ?1 ORDER BY state LIMIT 1", "flows_state"},
+        {"SELECT correlation_id FROM flows WHERE state = ?1 ORDER BY updated_at DESC, "
+         "correlation_id LIMIT 10",
+         "flows_state"},
+        {"SELECT a, n FROM counts WHERE kind = 'flows' AND n > 0 ORDER BY a", "PRIMARY KEY"},
         {"SELECT b, n FROM counts WHERE kind = 'exceptions' AND a = 'open' AND n > 0 ORDER BY b",
          "PRIMARY KEY"},
     };
     for (size_t i = 0; i < sizeof plans / sizeof plans[0]; i++) {
-        char eqp[1024];
-        snprintf(eqp, sizeof eqp, "EXPLAIN QUERY PLAN %s", plans[i].sql);
-        sqlite3_stmt *st = NULL;
-        assert_int_equal(sqlite3_prepare_v2(db, eqp, -1, &st, NULL), SQLITE_OK);
-        bool uses = false;
-        while (sqlite3_step(st) == SQLITE_ROW) {
-            const char *detail = (const char *)sqlite3_column_text(st, 3);
-            uses |= detail != NULL && strstr(detail, plans[i].uses) != NULL;
-        }
-        sqlite3_finalize(st);
-        if (!uses) {
+        if (!test_sql_plan_uses(dir, plans[i].sql, plans[i].uses)) {
             fail_msg("%s does not use %s", plans[i].sql, plans[i].uses);
         }
     }
-    sqlite3_close(db);
 }
 
 static void test_docs_after_follows_the_journal(void **state)
