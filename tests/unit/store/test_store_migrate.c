@@ -39,6 +39,26 @@ static int64_t count(const char *dir, const char *sql)
     return test_sql_int(dir, sql, NULL);
 }
 
+/* A new database is made with 8 KiB pages, in WAL mode, and keeps them across reopening. */
+static void test_new_database(void **state)
+{
+    (void)state;
+    char dir[TEST_DIR_MAX];
+    test_dir_make(dir);
+    struct xd_store *s = test_open(dir, true);
+    struct test_ingest in;
+    test_ingest_init(&in, "purchase_order");
+    assert_int_equal(xd_store_execute(s, &in.op), XD_OK);
+    xd_store_op_cleanup(&in.op);
+    xd_store_close(s);
+    assert_int_equal(count(dir, "PRAGMA page_size"), 8192);
+    s = test_open(dir, true);
+    assert_int_equal(count(dir, "PRAGMA page_size"), 8192);
+    assert_int_equal(count(dir, "SELECT count(*) FROM documents"), 1);
+    xd_store_close(s);
+    test_dir_remove(dir);
+}
+
 static void test_schema6(void **state)
 {
     (void)state;
@@ -73,6 +93,8 @@ static void test_schema6(void **state)
 
     struct xd_store *s = test_open(dir, true);
     assert_int_equal(count(dir, "PRAGMA user_version"), 8);
+    /* A database keeps the page size it was made with (new ones get 8 KiB pages). */
+    assert_int_equal(count(dir, "PRAGMA page_size"), 4096);
     assert_int_equal(count(dir, flows), flows_before);
     assert_int_equal(count(dir, idem), idem_before);
     assert_int_equal(count(dir, "SELECT count(*) FROM audit"), audit_before + 1); /* migrate */
@@ -148,6 +170,7 @@ static void test_schema6(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_new_database),
         cmocka_unit_test(test_schema6),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
