@@ -177,6 +177,26 @@ bool test_sql_plan_uses(const char *dir, const char *sql, const char *what)
     return uses;
 }
 
+int test_sql_opcodes(const char *dir, const char *sql, const char *opcode)
+{
+    sqlite3 *db = raw_open(dir);
+    char explain[1024];
+    snprintf(explain, sizeof explain, "EXPLAIN %s", sql);
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(db, explain, -1, &st, NULL) != SQLITE_OK) {
+        fprintf(stderr, "%s: %s\n", sql, sqlite3_errmsg(db));
+        abort();
+    }
+    int n = 0;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        const char *op = (const char *)sqlite3_column_text(st, 1);
+        n += op != NULL && strcmp(op, opcode) == 0;
+    }
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return n;
+}
+
 bool test_wait_healthy(struct xd_store *s, int timeout_ms)
 {
     struct xd_store_stats st;

@@ -49,6 +49,9 @@ int64_t test_sql_int(const char *dir, const char *sql, const char *param);
 /* Whether SQLite's plan for <sql> (EXPLAIN QUERY PLAN) mentions <what>: an index's name. */
 bool test_sql_plan_uses(const char *dir, const char *sql, const char *what);
 
+/* How many times the program SQLite compiles <sql> to (EXPLAIN) holds the opcode <opcode>. */
+int test_sql_opcodes(const char *dir, const char *sql, const char *opcode);
+
 /* Poll xd_store_stats until healthy or <timeout_ms> passed; returns the final state. */
 bool test_wait_healthy(struct xd_store *s, int timeout_ms);
 

@@ -92,9 +92,14 @@ static void test_schema6(void **state)
     assert_true(idem_before > 8000000);
 
     struct xd_store *s = test_open(dir, true);
-    assert_int_equal(count(dir, "PRAGMA user_version"), 8);
+    assert_int_equal(count(dir, "PRAGMA user_version"), 9);
     /* A database keeps the page size it was made with (new ones get 8 KiB pages). */
     assert_int_equal(count(dir, "PRAGMA page_size"), 4096);
+    /* Schema 9: the delivery queue's partial index, with its WHERE in the form queries use. */
+    assert_true(test_sql_plan_uses(dir,
+                                   "SELECT seq FROM outbox WHERE partner = 'a' AND endpoint = 'b' "
+                                   "AND state NOT IN ('delivered', 'dead') AND seq > 0 LIMIT 1",
+                                   "outbox_queue"));
     assert_int_equal(count(dir, flows), flows_before);
     assert_int_equal(count(dir, idem), idem_before);
     assert_int_equal(count(dir, "SELECT count(*) FROM audit"), audit_before + 1); /* migrate */
