@@ -940,10 +940,8 @@ static void receipt_line(struct xd_flow_step *s, const json_t *rl, json_t *asn, 
     }
 }
 
-/* The ship notice a receipt naming none is unambiguously of: all its goods were counted on
- * one ship notice (<drawn>), none was unannounced or not on the order (<found>), and no other
- * ship notice of the order still awaits any of its lines. NULL when it may be of several. */
-static const char *sole_asn(struct xd_flow_step *s, const json_t *drawn, const json_t *found)
+/* Whether the receipt brought goods no ship notice awaited or that are not on the order. */
+static bool has_unawaited(const json_t *found)
 {
     size_t i = 0;
     const json_t *v = NULL;
@@ -951,28 +949,111 @@ static const char *sole_asn(struct xd_flow_step *s, const json_t *drawn, const j
     {
         const char *kind = xd_flow__str(v, "kind");
         if (kind != NULL && (strcmp(kind, "unannounced") == 0 || strcmp(kind, "wrong_item") == 0)) {
-            return NULL;
+            return true;
         }
     }
-    const char *only = json_object_size(drawn) == 1
-                           ? json_object_iter_key(json_object_iter((json_t *)drawn))
-                           : NULL;
-    const json_t *rl = NULL;
-    json_array_foreach(only != NULL ? json_object_get(s->doc, "lines") : NULL, i, rl)
+    return false;
+}
+
+/* Take <take> of the receipt line quantity <k> still <left> in <rl> into the line copy <part>,
+ * all that is left when <last>. A zero quantity is left out. */
+static void part_qty(struct xd_flow_step *s, const json_t *rl, json_t *part, const char *k,
+                     json_t *left, struct xd_decimal take, bool last)
+{
+    if (json_object_get(rl, k) == NULL) {
+        return;
+    }
+    struct xd_decimal have = json_object_get(left, k) != NULL ? dec(s, left, k) : dec(s, rl, k);
+    struct xd_decimal q = last ? have : min_dec(have, take);
+    xd_flow__set_dec(s, left, k, xd_flow__sub(s, have, q));
+    if (is_zero(q)) {
+        json_object_del(part, k);
+    } else {
+        xd_flow__set_dec(s, part, k, q);
+    }
+}
+
+/* Receipt line <rl> split over the ship notices it was counted on: each one's part (in
+ * <parts>, by ASN number) gets a copy of the line holding what was counted on it (<left>,
+ * {asn: {line: qty}}, less what earlier lines took). The expected, damaged and rejected
+ * quantities go with the received ones, the first parts taking what they can. */
+static void split_line(struct xd_flow_step *s, const json_t *rl, const json_t *order, json_t *left,
+                       json_t *parts)
+{
+    const json_t *l = po_line(s, rl, "po_line_number");
+    char k[24];
+    line_key(json_integer_value(json_object_get(l, "line_number")), k, sizeof k);
+    struct xd_decimal rest = dec(s, rl, "received_quantity");
+    bool nothing = is_zero(rest); /* a line of nothing received goes with the first part */
+    json_t *owed = json_object(); /* what of the line's other quantities is still to place */
+    size_t i = 0;
+    const json_t *n = NULL;
+    json_array_foreach(order, i, n)
     {
-        const json_t *l = po_line(s, rl, "po_line_number");
-        char k[24];
-        line_key(json_integer_value(json_object_get(l, "line_number")), k, sizeof k);
-        const char *n = NULL;
-        json_t *asn = NULL;
-        json_object_foreach(json_object_get(s->data, "asns"), n, asn)
-        {
-            if (strcmp(n, only) != 0 && !is_zero(asn_awaits(s, asn, k))) {
-                return NULL;
-            }
+        json_t *on = json_object_get(left, json_string_value(n));
+        struct xd_decimal take = min_dec(dec(s, on, k), rest);
+        if (on == NULL || (is_zero(take) && !nothing)) {
+            continue;
         }
+        nothing = false;
+        xd_flow__set_dec(s, on, k, xd_flow__sub(s, dec(s, on, k), take));
+        rest = xd_flow__sub(s, rest, take);
+        json_t *part = json_deep_copy(rl);
+        xd_flow__set_dec(s, part, "received_quantity", take);
+        static const char *const also[] = {"expected_quantity", "damaged_quantity",
+                                           "rejected_quantity"};
+        for (size_t a = 0; a < XD_ARRAY_LEN(also); a++) {
+            part_qty(s, rl, part, also[a], owed, take, is_zero(rest));
+        }
+        xd_flow__append(s, xd_flow__arr(s, xd_flow__obj(s, parts, json_string_value(n)), "lines"),
+                        part);
     }
-    return only;
+    json_decref(owed);
+}
+
+/* The copies of a receipt naming no ship notice that the ERP is sent: ERPs book a receipt
+ * against its incoming shipment (Tryton refuses one without it), so the ERP gets the receipt
+ * the way the hub counted it (<drawn>, {asn: {line: qty}}, oldest ship notice first): one copy
+ * per ship notice it was counted on, naming it and holding the lines and quantities counted on
+ * it. NULL when it brought goods no ship notice awaited or that are not on the order (<found>):
+ * then it goes to the ERP as it came. The caller owns the array. */
+static json_t *erp_receipts(struct xd_flow_step *s, const json_t *drawn, const json_t *found)
+{
+    if (json_object_size(drawn) == 0 || has_unawaited(found)) {
+        return NULL;
+    }
+    json_t *order = asns_by_age(s);
+    json_t *left = json_deep_copy(drawn);
+    json_t *parts = json_object();
+    size_t i = 0;
+    const json_t *rl = NULL;
+    json_array_foreach(json_object_get(s->doc, "lines"), i, rl)
+    {
+        split_line(s, rl, order, left, parts);
+    }
+    json_t *copies = json_array();
+    const json_t *n = NULL;
+    json_array_foreach(order, i, n)
+    {
+        const char *asn = json_string_value(n);
+        const json_t *part = json_object_get(parts, asn);
+        if (part == NULL) {
+            continue;
+        }
+        json_t *copy = json_deep_copy(s->doc);
+        xd_flow__set_str(s, copy, "asn_number", asn);
+        xd_flow__set(s, copy, "lines", json_incref(json_object_get(part, "lines")));
+        xd_flow__append(s, copies, copy);
+    }
+    json_decref(order);
+    json_decref(left);
+    json_decref(parts);
+    if (s->st != XD_OK || copies == NULL) {
+        s->st = s->st != XD_OK ? s->st : XD_ENOMEM;
+        json_decref(copies);
+        return NULL;
+    }
+    return copies;
 }
 
 static void receipt_apply(struct xd_flow_step *s)
@@ -1004,16 +1085,17 @@ static void receipt_apply(struct xd_flow_step *s)
     {
         receipt_line(s, rl, asn, drawn, found);
     }
-    /* The ERP books a receipt against the incoming shipment (Tryton refuses one without it):
-     * when the hub can tell which ship notice a receipt naming none is of, the ERP's copy
-     * names it. The warehouse's document in the journal stays as it came. */
-    const char *inferred = drawn != NULL ? sole_asn(s, drawn, found) : NULL;
-    json_t *to_erp = inferred != NULL ? json_deep_copy(s->doc) : NULL;
-    if (inferred != NULL) {
-        xd_flow__set_str(s, to_erp, "asn_number", inferred);
+    /* The warehouse's document in the journal stays as it came. */
+    json_t *to_erp = drawn != NULL ? erp_receipts(s, drawn, found) : NULL;
+    json_t *inferred = json_array();
+    const json_t *copy = NULL;
+    json_array_foreach(to_erp, i, copy)
+    {
+        xd_flow__append(s, inferred, json_string(xd_flow__str(copy, "asn_number")));
+        send(s, "erp", copy);
     }
-    if (s->st == XD_OK) {
-        send(s, "erp", to_erp != NULL ? to_erp : s->doc);
+    if (to_erp == NULL && s->st == XD_OK) {
+        send(s, "erp", s->doc);
     }
     json_decref(to_erp);
     json_t *d = json_object();
@@ -1022,9 +1104,10 @@ static void receipt_apply(struct xd_flow_step *s)
     if (drawn != NULL) {
         xd_flow__set(s, d, "counted_on", json_deep_copy(drawn));
     }
-    if (inferred != NULL) {
-        xd_flow__set_str(s, d, "asn_number_inferred", inferred);
+    if (json_array_size(inferred) > 0) {
+        xd_flow__set(s, d, "asn_numbers_inferred", json_incref(inferred));
     }
+    json_decref(inferred);
     xd_flow__event(s, "receipt.received", d);
     arm_slas(s, "receipt", NULL);
     /* This receipt made up what an earlier one of a ship notice lacked: that ship notice's

@@ -632,10 +632,19 @@ def receipt_names_no_asn(w):
     until(lambda: "receipt.duplicate" in [e["event"] for e in w.hub.flow("NOASN-1")["timeline"]])
     f = w.hub.flow("NOASN-1")
     assert f["state"] == "closed" and [l["received"] for l in f["lines"]] == ["400", "2500", "36"]
-    assert w.erp_types("NOASN-1", 5) == ["po_acknowledgement", "ship_notice", "ship_notice",
-                                         "receipt", "invoice"]
-    erp_rec = [d for d in w.erp.docs("NOASN-1") if d["type"] == "receipt"][0]
-    assert erp_rec["receipt_number"] == "RCV-N1" and "asn_number" not in erp_rec, erp_rec
+    assert rec[0]["detail"]["asn_numbers_inferred"] == ["ASN-N1", "ASN-N2"], rec
+    # The ERP books receipts per incoming shipment: one copy per ship notice, with what was
+    # counted on it.
+    assert w.erp_types("NOASN-1", 6) == ["po_acknowledgement", "ship_notice", "ship_notice",
+                                         "receipt", "receipt", "invoice"]
+    erp_recs = sorted((d for d in w.erp.docs("NOASN-1") if d["type"] == "receipt"),
+                      key=lambda d: d["asn_number"])
+    assert [(d["receipt_number"], d["asn_number"]) for d in erp_recs] == [
+        ("RCV-N1", "ASN-N1"), ("RCV-N1", "ASN-N2")], erp_recs
+    assert [(l["po_line_number"], l["received_quantity"]) for l in erp_recs[0]["lines"]] == [
+        (1, "400"), (2, "2500"), (3, "20")], erp_recs[0]
+    assert [(l["po_line_number"], l["received_quantity"]) for l in erp_recs[1]["lines"]] == [
+        (3, "16")], erp_recs[1]
     assert [d["invoice_number"] for d in w.erp.docs("NOASN-1") if d["type"] == "invoice"] == [
         "INV-N1"]
 
@@ -652,7 +661,7 @@ def receipt_names_no_asn_of_one_shipment(w):
     f = w.hub.wait_state("NOASN-2", "received")
     assert w.exceptions("NOASN-2") == [], f["exceptions"]
     rec = [e for e in f["timeline"] if e["event"] == "receipt.received"][0]
-    assert rec["detail"]["asn_number_inferred"] == "ASN-N3", rec
+    assert rec["detail"]["asn_numbers_inferred"] == ["ASN-N3"], rec
     assert w.erp_types("NOASN-2", 3) == ["po_acknowledgement", "ship_notice", "receipt"]
     erp_rec = [d for d in w.erp.docs("NOASN-2") if d["type"] == "receipt"][0]
     assert (erp_rec["receipt_number"], erp_rec["asn_number"]) == ("RCV-N3", "ASN-N3"), erp_rec

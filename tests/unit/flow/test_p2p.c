@@ -647,6 +647,28 @@ static void accept(struct thread *t, json_t *x)
     run(t, "action", json_pack("{s:s, s:o}", "action", "accept_variance", "exception", x), NULL, 0);
 }
 
+/* The <i>th receipt this step sent to the ERP, or NULL. */
+static const json_t *sent_receipt(const struct thread *t, size_t i)
+{
+    size_t k;
+    json_t *m;
+    json_array_foreach(json_object_get(t->fx, "send"), k, m)
+    {
+        const json_t *doc = json_object_get(m, "doc");
+        if (strcmp(json_string_value(json_object_get(m, "to")), "erp") == 0 &&
+            json_object_get(doc, "receipt_number") != NULL && i-- == 0) {
+            return doc;
+        }
+    }
+    return NULL;
+}
+
+/* Member <k> of line <i> of document <doc>. */
+static const char *line_str(const json_t *doc, size_t i, const char *k)
+{
+    return json_string_value(json_object_get(json_array_get(json_object_get(doc, "lines"), i), k));
+}
+
 static void test_a_receipt_naming_no_asn_counts_on_the_oldest_ship_notices(void **state)
 {
     (void)state;
@@ -664,6 +686,17 @@ static void test_a_receipt_naming_no_asn_counts_on_the_oldest_ship_notices(void 
     json_t *on = json_object_get(event_detail(t, "receipt.received"), "counted_on");
     assert_string_equal(json_string_value(json_object_get(json_object_get(on, "S1"), "1")), "4");
     assert_string_equal(json_string_value(json_object_get(json_object_get(on, "S2"), "1")), "3");
+    /* The ERP books receipts per incoming shipment: it gets one per ship notice. */
+    const json_t *r1 = sent_receipt(t, 0), *r2 = sent_receipt(t, 1);
+    assert_null(sent_receipt(t, 2));
+    assert_string_equal(json_string_value(json_object_get(r1, "asn_number")), "S1");
+    assert_string_equal(json_string_value(json_object_get(r1, "receipt_number")), "R1");
+    assert_string_equal(line_str(r1, 0, "received_quantity"), "4");
+    assert_string_equal(json_string_value(json_object_get(r2, "asn_number")), "S2");
+    assert_string_equal(line_str(r2, 0, "received_quantity"), "3");
+    json_t *inf = json_object_get(event_detail(t, "receipt.received"), "asn_numbers_inferred");
+    assert_int_equal(json_array_size(inf), 2);
+    assert_string_equal(json_string_value(json_array_get(inf, 1)), "S2");
     assert_string_equal(invoice_state(t, "I1"), "held"); /* 3 still awaited on S2 */
     assert_string_equal(t->state, "invoiced");
     /* The same receipt again counts once. */
@@ -710,23 +743,7 @@ static void test_goods_no_ship_notice_awaits_are_unannounced(void **state)
     assert_null(asn_got(t, "S2"));
 }
 
-/* The receipt this step sent to the ERP, or NULL. */
-static const json_t *sent_receipt(const struct thread *t)
-{
-    size_t i;
-    json_t *m;
-    json_array_foreach(json_object_get(t->fx, "send"), i, m)
-    {
-        const json_t *doc = json_object_get(m, "doc");
-        if (strcmp(json_string_value(json_object_get(m, "to")), "erp") == 0 &&
-            json_object_get(doc, "receipt_number") != NULL) {
-            return doc;
-        }
-    }
-    return NULL;
-}
-
-static void test_the_erp_is_told_the_ship_notice_a_receipt_is_unambiguously_of(void **state)
+static void test_the_erp_is_told_the_ship_notices_a_receipt_was_counted_on(void **state)
 {
     (void)state;
     /* One ship notice awaits the goods: the ERP's copy of a receipt naming none names it. */
@@ -734,18 +751,63 @@ static void test_the_erp_is_told_the_ship_notice_a_receipt_is_unambiguously_of(v
     acked(t);
     run(t, "ship_notice", asn_of("S1", "10"), NULL, 0);
     run(t, "receipt", receipt_unnamed("R1", "6", NULL), NULL, 0);
-    assert_string_equal(json_string_value(json_object_get(sent_receipt(t), "asn_number")), "S1");
-    assert_string_equal(json_string_value(json_object_get(event_detail(t, "receipt.received"),
-                                                          "asn_number_inferred")),
-                        "S1");
-    /* Two await line 1: the receipt could be of either, the ERP gets it as it came. */
+    assert_string_equal(json_string_value(json_object_get(sent_receipt(t, 0), "asn_number")), "S1");
+    assert_null(sent_receipt(t, 1));
+    json_t *inf = json_object_get(event_detail(t, "receipt.received"), "asn_numbers_inferred");
+    assert_int_equal(json_array_size(inf), 1);
+    assert_string_equal(json_string_value(json_array_get(inf, 0)), "S1");
+    /* Two await line 1: counted on the older, as the hub counts it. */
     run(t, "ship_notice", asn_of("S2", "5"), NULL, 0);
     run(t, "receipt", receipt_unnamed("R2", "2", NULL), NULL, 0);
-    assert_null(json_object_get(sent_receipt(t), "asn_number"));
+    assert_string_equal(json_string_value(json_object_get(sent_receipt(t, 0), "asn_number")), "S1");
+    assert_null(sent_receipt(t, 1));
     assert_string_equal(asn_got(t, "S1"), "8");
-    /* Goods beyond what is awaited: not all of it is of one ship notice. */
+    /* Goods beyond what is awaited: not all of it is of a ship notice, the ERP gets it as it
+     * came. */
     run(t, "receipt", receipt_unnamed("R3", "9", NULL), NULL, 0);
-    assert_null(json_object_get(sent_receipt(t), "asn_number"));
+    assert_null(json_object_get(sent_receipt(t, 0), "asn_number"));
+    assert_null(sent_receipt(t, 1));
+    assert_null(json_object_get(event_detail(t, "receipt.received"), "asn_numbers_inferred"));
+}
+
+static void test_a_receipt_split_over_ship_notices_keeps_every_quantity(void **state)
+{
+    (void)state;
+    /* S1 awaits 4 of line 1, S2 6. The warehouse counted two lots of line 1, 3 (1 damaged,
+     * 4 expected) and 5, and a third it expected 2 of and received nothing of: S1 takes the
+     * first lot and 1 of the second, S2 the other 4; the line of nothing goes with the first
+     * copy. */
+    struct thread *t = new_thread();
+    acked(t);
+    run(t, "ship_notice", asn_of("S1", "4"), NULL, 0);
+    run(t, "ship_notice", asn_of("S2", "6"), NULL, 0);
+    json_t *r =
+        json_pack("{s:s, s:[{s:i, s:i, s:s, s:s, s:s}, {s:i, s:i, s:s}, {s:i, s:i, s:s, "
+                  "s:s}]}",
+                  "receipt_number", "R1", "lines", "line_number", 1, "po_line_number", 1,
+                  "received_quantity", "3", "damaged_quantity", "1", "expected_quantity", "4",
+                  "line_number", 2, "po_line_number", 1, "received_quantity", "5", "line_number", 3,
+                  "po_line_number", 1, "received_quantity", "0", "expected_quantity", "2");
+    run(t, "receipt", r, NULL, 0);
+    const json_t *c1 = sent_receipt(t, 0), *c2 = sent_receipt(t, 1);
+    assert_null(sent_receipt(t, 2));
+    assert_string_equal(json_string_value(json_object_get(c1, "asn_number")), "S1");
+    assert_int_equal(json_array_size(json_object_get(c1, "lines")), 3);
+    assert_string_equal(line_str(c1, 0, "received_quantity"), "3");
+    assert_string_equal(line_str(c1, 0, "damaged_quantity"), "1");
+    assert_string_equal(line_str(c1, 0, "expected_quantity"), "4");
+    assert_string_equal(line_str(c1, 1, "received_quantity"), "1");
+    assert_string_equal(line_str(c1, 2, "received_quantity"), "0");
+    assert_string_equal(line_str(c1, 2, "expected_quantity"), "2");
+    assert_string_equal(json_string_value(json_object_get(c2, "asn_number")), "S2");
+    assert_int_equal(json_array_size(json_object_get(c2, "lines")), 1);
+    assert_string_equal(line_str(c2, 0, "received_quantity"), "4");
+    assert_int_equal(json_integer_value(json_object_get(
+                         json_array_get(json_object_get(c2, "lines"), 0), "line_number")),
+                     2);
+    assert_null(line_str(c2, 0, "damaged_quantity"));
+    assert_string_equal(asn_got(t, "S1"), "4");
+    assert_string_equal(asn_got(t, "S2"), "4");
 }
 
 static void test_a_receipt_naming_no_asn_completes_a_ship_notice(void **state)
@@ -935,7 +997,8 @@ int main(void)
         cmocka_unit_test(test_a_receipt_naming_no_asn_counts_on_the_oldest_ship_notices),
         cmocka_unit_test(test_goods_no_ship_notice_awaits_are_unannounced),
         cmocka_unit_test(test_a_receipt_naming_no_asn_completes_a_ship_notice),
-        cmocka_unit_test(test_the_erp_is_told_the_ship_notice_a_receipt_is_unambiguously_of),
+        cmocka_unit_test(test_the_erp_is_told_the_ship_notices_a_receipt_was_counted_on),
+        cmocka_unit_test(test_a_receipt_split_over_ship_notices_keeps_every_quantity),
         cmocka_unit_test(test_accepting_a_ship_notices_variance_writes_off_only_its_shortage),
         cmocka_unit_test(test_accepting_a_ship_notices_variance_leaves_its_other_lines_awaited),
         cmocka_unit_test(
