@@ -895,7 +895,7 @@ static bool asn_complete(struct xd_flow_step *s, const json_t *asn)
  * anything. A receipt naming no ship notice at all (<drawn> not NULL) takes its goods in on
  * the order's ship notices (take_in); what none of them awaited is unannounced. */
 static void receipt_line(struct xd_flow_step *s, const json_t *rl, json_t *asn, json_t *drawn,
-                         json_t *found)
+                         json_t *early, json_t *found)
 {
     struct xd_decimal rec = dec(s, rl, "received_quantity");
     struct xd_decimal bad =
@@ -927,6 +927,12 @@ static void receipt_line(struct xd_flow_step *s, const json_t *rl, json_t *asn, 
         if (cmp(taken, rec) < 0) {
             variance(s, found, "unannounced", l, sku, taken, rec);
         }
+    } else if (early != NULL) {
+        /* Named a ship notice still to come: kept for it (early_receipts). */
+        add_to(s, xd_flow__obj(s, early, "got"), k, rec);
+        if (!is_zero(bad)) {
+            add_to(s, xd_flow__obj(s, early, "bad"), k, bad);
+        }
     }
     add_to(s, l, "received", rec);
     add_to(s, l, "damaged", bad);
@@ -940,15 +946,15 @@ static void receipt_line(struct xd_flow_step *s, const json_t *rl, json_t *asn, 
     }
 }
 
-/* Whether the receipt brought goods no ship notice awaited or that are not on the order. */
-static bool has_unawaited(const json_t *found)
+/* Whether the variances <found> hold one of kind <kind>. */
+static bool has_kind(const json_t *found, const char *kind)
 {
     size_t i = 0;
     const json_t *v = NULL;
     json_array_foreach(found, i, v)
     {
-        const char *kind = xd_flow__str(v, "kind");
-        if (kind != NULL && (strcmp(kind, "unannounced") == 0 || strcmp(kind, "wrong_item") == 0)) {
+        const char *k = xd_flow__str(v, "kind");
+        if (k != NULL && strcmp(k, kind) == 0) {
             return true;
         }
     }
@@ -1019,7 +1025,8 @@ static void split_line(struct xd_flow_step *s, const json_t *rl, const json_t *o
  * then it goes to the ERP as it came. The caller owns the array. */
 static json_t *erp_receipts(struct xd_flow_step *s, const json_t *drawn, const json_t *found)
 {
-    if (json_object_size(drawn) == 0 || has_unawaited(found)) {
+    if (json_object_size(drawn) == 0 || has_kind(found, "unannounced") ||
+        has_kind(found, "wrong_item")) {
         return NULL;
     }
     json_t *order = asns_by_age(s);
@@ -1075,15 +1082,28 @@ static void receipt_apply(struct xd_flow_step *s)
     }
     if (asn != NULL) {
         xd_flow__set(s, asn, "received", json_true());
-    } else if (!names_none) {
-        /* It names a ship notice the order does not know: nothing to count it against. */
+    }
+    /* It names a ship notice the order does not know: nothing to count it against yet. The
+     * warehouse may have been faster than the supplier's 856: what it counted is kept for that
+     * ship notice (early_receipts). */
+    json_t *early = asn == NULL && !names_none
+                        ? xd_flow__obj(s, xd_flow__obj(s, s->data, "early_receipts"), asn_number)
+                        : NULL;
+    if (early != NULL) {
         variance(s, found, "unannounced", NULL, NULL, ZERO, ZERO);
     }
     size_t i = 0;
     const json_t *rl = NULL;
     json_array_foreach(json_object_get(s->doc, "lines"), i, rl)
     {
-        receipt_line(s, rl, asn, drawn, found);
+        receipt_line(s, rl, asn, drawn, early, found);
+    }
+    if (early != NULL) {
+        /* Its exception closes when the ship notice comes, unless it holds more than that. */
+        json_t *r = json_object();
+        xd_flow__set_str(s, r, "receipt_number", rn);
+        xd_flow__set(s, r, "wrong_items", json_boolean(has_kind(found, "wrong_item")));
+        xd_flow__append(s, xd_flow__arr(s, early, "receipts"), r);
     }
     /* The warehouse's document in the journal stays as it came. */
     json_t *to_erp = drawn != NULL ? erp_receipts(s, drawn, found) : NULL;
@@ -1368,6 +1388,74 @@ static void rematch_invoices(struct xd_flow_step *s)
     if (held) {
         hold_timer(s);
     }
+}
+
+/* Receipts that named ship notice <asn_number> before it came (the warehouse was faster than
+ * the supplier's 856): what they counted is counted on it now, as if they had come after it;
+ * their unannounced variances close (unless they also held goods not on the order), and what
+ * they counted is compared with what the ship notice announced. */
+static void early_receipts(struct xd_flow_step *s, const char *asn_number, json_t *asn)
+{
+    json_t *all = json_object_get(s->data, "early_receipts");
+    json_t *e = json_object_get(all, asn_number);
+    if (e == NULL) {
+        return;
+    }
+    json_t *found = json_array();
+    json_t *announced = json_object_get(asn, "lines");
+    const json_t *got = json_object_get(e, "got");
+    const json_t *bad = json_object_get(e, "bad");
+    const char *k = NULL;
+    json_t *q = NULL;
+    json_object_foreach((json_t *)got, k, q)
+    {
+        const json_t *l = json_object_get(lines(s), k);
+        const char *sku = xd_flow__str(l, "sku");
+        struct xd_decimal exp = dec(s, announced, k), rec = dec(s, got, k);
+        if (cmp(rec, exp) != 0) {
+            variance(s, found, cmp(rec, exp) < 0 ? "short" : "over", l, sku, exp, rec);
+        }
+        if (!is_zero(dec(s, bad, k))) {
+            variance(s, found, "damaged", l, sku, rec, dec(s, bad, k));
+            xd_flow__set(s, asn, "damaged", json_true());
+        }
+    }
+    xd_flow__set(s, asn, "got", json_deep_copy(got));
+    if (bad != NULL) {
+        xd_flow__set(s, asn, "bad", json_deep_copy(bad));
+    }
+    xd_flow__set(s, asn, "received", json_true());
+    size_t i = 0;
+    const json_t *r = NULL;
+    json_array_foreach(json_object_get(e, "receipts"), i, r)
+    {
+        if (!json_is_true(json_object_get(r, "wrong_items"))) {
+            resolve_exc(s, "receipt_variance",
+                        about(s, "receipt", xd_flow__str(r, "receipt_number")));
+        }
+    }
+    json_t *d = json_object();
+    xd_flow__set_str(s, d, "asn_number", asn_number);
+    xd_flow__set(s, d, "receipts", json_deep_copy(json_object_get(e, "receipts")));
+    xd_flow__set(s, d, "variances", json_deep_copy(found));
+    xd_flow__event(s, "asn.early_receipts", d);
+    if (json_array_size(found) > 0) {
+        raise_exc(s, "receipt_variance", "buyer",
+                  "The goods received differ from what was announced or ordered",
+                  json_deep_copy(found), about(s, "ship_notice", asn_number),
+                  (const char *const[]){"accept_variance", "resolve", NULL});
+    }
+    json_decref(found);
+    json_object_del(all, asn_number);
+    rematch_invoices(s);
+}
+
+/* A ship notice may take in receipts that named it before it came. */
+static void asn_then_early_receipts(struct xd_flow_step *s)
+{
+    asn_apply(s);
+    const char *asn_number = xd_flow__str(s->doc, "asn_number");
+    early_receipts(s, asn_number, json_object_get(json_object_get(s->data, "asns"), asn_number));
 }
 
 /* A receipt may release invoices held for it. */
@@ -1705,7 +1793,7 @@ static const struct rule rules[] = {
     {OPEN, "purchase_order", NULL, po_again, STAY},
     {OPEN, "po_acknowledgement", NULL, ack_apply, PROGRESS},
     {OPEN, "ship_notice", dup_asn, duplicate, STAY},
-    {OPEN, "ship_notice", NULL, asn_apply, PROGRESS},
+    {OPEN, "ship_notice", NULL, asn_then_early_receipts, PROGRESS},
     {OPEN, "receipt", dup_receipt, duplicate, STAY},
     {OPEN, "receipt", NULL, receipt_then_invoices, PROGRESS},
     {OPEN | BIT(ST_CLOSED), "invoice", dup_invoice, duplicate, STAY},

@@ -673,6 +673,32 @@ def receipt_names_no_asn_of_one_shipment(w):
     assert st == 200 and "asn_number" not in doc, doc
 
 
+def receipt_before_its_asn(w):
+    # The warehouse receives the goods before the supplier's 856 reaches the hub: the receipt
+    # names a ship notice the order does not know yet (unannounced, for now). When the ship
+    # notice comes, what was counted is counted on it and the exception closes by itself; the
+    # invoice then matches and the order closes.
+    po = w.order("EARLY-1")
+    w.hub.wait_state("EARLY-1", "sent")
+    w.supplier_sends(w.ack(po))
+    w.hub.wait_state("EARLY-1", "acknowledged")
+    w.warehouse_sends(w.receipt(po, "RCV-E1", "ASN-E1"))
+    until(lambda: w.subjects("EARLY-1") == [("receipt_variance", "RCV-E1")])
+    assert w.subjects("EARLY-1") == [("receipt_variance", "RCV-E1")], w.exceptions("EARLY-1")
+    w.supplier_sends(w.asn(po, "ASN-E1"))
+    until(lambda: w.exceptions("EARLY-1") == [])
+    f = w.hub.flow("EARLY-1")
+    assert w.exceptions("EARLY-1") == [], f["exceptions"]
+    assert w.subjects("EARLY-1", "resolved") == [("receipt_variance", "RCV-E1")]
+    ev = [e for e in f["timeline"] if e["event"] == "asn.early_receipts"]
+    assert len(ev) == 1 and ev[0]["detail"]["variances"] == [], ev
+    assert [r["receipt_number"] for r in ev[0]["detail"]["receipts"]] == ["RCV-E1"], ev
+    w.supplier_sends(w.invoice(po, "INV-E1", "ASN-E1"))
+    f = w.hub.wait_state("EARLY-1", "closed")
+    assert f["invoices"]["INV-E1"]["state"] == "matched", f["invoices"]
+    assert w.exceptions("EARLY-1") == [], f["exceptions"]
+
+
 def accept_variance_of_one_asn(w):
     # Two ship notices; the first is received 2 short, the second is still on its way. The
     # buyer accepts the first one's shortage: only those 2 are written off, the second ship
@@ -971,7 +997,8 @@ def bad_input(w):
 
 SCENARIOS = [happy_path, rejected_line, partial_shipment, short_receipt,
              two_receipts_for_one_asn, held_invoice_hold_expires, exceptions_close_by_subject,
-             receipt_names_no_asn, receipt_names_no_asn_of_one_shipment, accept_variance_of_one_asn,
+             receipt_names_no_asn, receipt_names_no_asn_of_one_shipment, receipt_before_its_asn,
+             accept_variance_of_one_asn,
              damaged_goods,
              price_mismatch, duplicate_asn, supplier_down, erp_refuses_a_posting,
              warehouse_rerouted,

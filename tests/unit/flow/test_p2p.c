@@ -828,6 +828,45 @@ static void test_a_receipt_naming_no_asn_completes_a_ship_notice(void **state)
     assert_string_equal(t->state, "received");
 }
 
+static void test_a_receipt_before_its_ship_notice_counts_when_it_comes(void **state)
+{
+    (void)state;
+    /* The warehouse receives S1's goods before the supplier's 856 reaches the hub: the receipt
+     * is unannounced for now; when S1 comes, what was counted is S1's, the exception closes. */
+    struct thread *t = new_thread();
+    acked(t);
+    run(t, "receipt", receipt_of("R1", "S1", "6", "0"), NULL, 0);
+    assert_true(subject_is(raised(t, "receipt_variance"), "receipt", "R1"));
+    run(t, "ship_notice", asn_of("S1", "6"), NULL, 0);
+    assert_null(raised(t, "receipt_variance"));
+    json_t *r = json_object_get(t->fx, "resolve");
+    assert_int_equal(json_array_size(r), 1);
+    assert_true(subject_is(json_array_get(r, 0), "receipt", "R1"));
+    assert_string_equal(asn_got(t, "S1"), "6");
+    json_t *d = event_detail(t, "asn.early_receipts");
+    assert_non_null(d);
+    assert_int_equal(json_array_size(json_object_get(d, "variances")), 0);
+    assert_null(json_object_get(json_object_get(t->data, "early_receipts"), "S1"));
+    /* S2 is announced 4, but its early receipt counted 3, one damaged: a variance about S2,
+     * which a later receipt of S2 can make up. */
+    run(t, "receipt", receipt_of("R2", "S2", "3", "1"), NULL, 0);
+    run(t, "ship_notice", asn_of("S2", "4"), NULL, 0);
+    json_t *x = raised(t, "receipt_variance");
+    assert_true(subject_is(x, "ship_notice", "S2"));
+    json_t *v = json_object_get(x, "detail");
+    assert_int_equal(json_array_size(v), 2);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(v, 0), "kind")), "short");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(v, 0), "expected")), "4");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(v, 1), "kind")),
+                        "damaged");
+    assert_string_equal(asn_got(t, "S2"), "3");
+    /* A later receipt of S2 takes only what S2 still awaits. */
+    run(t, "receipt", receipt_of("R3", "S2", "1", "0"), NULL, 0);
+    assert_null(raised(t, "receipt_variance"));
+    assert_string_equal(asn_got(t, "S2"), "4");
+    assert_string_equal(line1(t, "received"), "10");
+}
+
 static void test_accepting_a_ship_notices_variance_writes_off_only_its_shortage(void **state)
 {
     (void)state;
@@ -999,6 +1038,7 @@ int main(void)
         cmocka_unit_test(test_a_receipt_naming_no_asn_completes_a_ship_notice),
         cmocka_unit_test(test_the_erp_is_told_the_ship_notices_a_receipt_was_counted_on),
         cmocka_unit_test(test_a_receipt_split_over_ship_notices_keeps_every_quantity),
+        cmocka_unit_test(test_a_receipt_before_its_ship_notice_counts_when_it_comes),
         cmocka_unit_test(test_accepting_a_ship_notices_variance_writes_off_only_its_shortage),
         cmocka_unit_test(test_accepting_a_ship_notices_variance_leaves_its_other_lines_awaited),
         cmocka_unit_test(
