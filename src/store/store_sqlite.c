@@ -21,8 +21,8 @@
  * message in the journal, the canonical body) are a few kilobytes each: with 4 KiB pages each
  * took a page of its own, a third of it empty, and every page is a WAL frame written by its
  * own system calls. With 8 KiB pages three share a page: the store writes a quarter fewer
- * bytes in half the frames, for about a third less CPU (docs/performance.md, "Ingest"). Larger
- * pages gained nothing more and cost small commits more bytes. */
+ * bytes in half the frames, for a fifth less CPU (docs/performance.md, "Ingest"). Larger pages
+ * gained nothing more and cost small commits more bytes. */
 #define PAGE_SIZE "8192"
 /* WAL bytes before a checkpoint. The checkpointer thread copies them to the database while
  * the writer goes on committing; the writer then copies only the frames it appended
