@@ -17,6 +17,7 @@
  *     number, lines tied to the purchase lines, posted when the profile says so; guard: an
  *     invoice of the supplier with that reference.
  * Threads: the handle's thread only. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -809,18 +810,14 @@ static double receipt_qty(const json_t *l)
     return q > 0 ? q : 0.0;
 }
 
-static enum xd_status receipt_moves(struct post *p, json_int_t shipment, const json_t *move_ids)
+#define RECEIPT_MOVES_MAX 256
+
+/* The shipment's moves a receipt names, with the sum of its lines for each (one line per lot
+ * or pack is common): <ids> and <sums>, *n of them. Refuses a line of no move. */
+static void receipt_sums(struct post *p, const json_t *moves, json_int_t ids[RECEIPT_MOVES_MAX],
+                         double sums[RECEIPT_MOVES_MAX], size_t *n)
 {
-    json_t *moves = NULL;
-    static const char *const mf[] = {"origin", "quantity", "product.code", NULL};
-    enum xd_status st =
-        search_read(p, "stock.move", json_pack("[[s, s, O]]", "id", "in", move_ids), mf, &moves);
-    json_t *kept = json_array();
-    json_t *drop = json_array();
-    /* Per move, the sum of its receipt lines (one line per lot or pack is common). */
-    double sums[256] = {0};
-    json_int_t sum_ids[256];
-    size_t n_sums = 0;
+    *n = 0;
     size_t i;
     const json_t *l;
     json_array_foreach(json_object_get(p->doc, "lines"), i, l)
@@ -830,20 +827,42 @@ static enum xd_status receipt_moves(struct post *p, json_int_t shipment, const j
             refuse(p, "receipt line %lld: no move of purchase line %lld (%s) in the shipment",
                    (long long)int_of(l, "line_number"), (long long)int_of(l, "po_line_number"),
                    nz(str_of(l, "sku"), "no sku"));
-            break;
+            return;
         }
         size_t k = 0;
-        while (k < n_sums && sum_ids[k] != move) {
+        while (k < *n && ids[k] != move) {
             k++;
         }
-        if (k == n_sums && n_sums == sizeof sums / sizeof sums[0]) {
-            refuse(p, "the receipt names more than %zu moves", n_sums);
-            break;
+        if (k == *n && *n == RECEIPT_MOVES_MAX) {
+            refuse(p, "the receipt names more than %d moves", RECEIPT_MOVES_MAX);
+            return;
         }
-        if (k == n_sums) {
-            sum_ids[n_sums++] = move;
+        if (k == *n) {
+            ids[k] = move;
+            sums[k] = 0;
+            (*n)++;
         }
         sums[k] += receipt_qty(l);
+    }
+}
+
+static enum xd_status read_moves(struct post *p, const json_t *move_ids, json_t **moves)
+{
+    static const char *const mf[] = {"origin", "quantity", "product.code", NULL};
+    return search_read(p, "stock.move", json_pack("[[s, s, O]]", "id", "in", move_ids), mf, moves);
+}
+
+static enum xd_status receipt_moves(struct post *p, json_int_t shipment, const json_t *move_ids)
+{
+    json_t *moves = NULL;
+    enum xd_status st = read_moves(p, move_ids, &moves);
+    json_t *kept = json_array();
+    json_t *drop = json_array();
+    double sums[RECEIPT_MOVES_MAX];
+    json_int_t sum_ids[RECEIPT_MOVES_MAX];
+    size_t n_sums = 0;
+    if (st == XD_OK) {
+        receipt_sums(p, moves, sum_ids, sums, &n_sums);
     }
     for (size_t k = 0; k < n_sums && st == XD_OK && p->outcome != XD_ERP_REFUSED; k++) {
         if (sums[k] > 0) {
@@ -854,6 +873,8 @@ static enum xd_status receipt_moves(struct post *p, json_int_t shipment, const j
     }
     /* Moves nothing was received of leave the shipment: Tryton keeps them open on the
      * purchase, which is how the short quantity stays visible there. */
+    size_t i;
+    const json_t *l;
     json_array_foreach(moves, i, l)
     {
         if (!int_in(kept, int_of(l, "id"))) {
@@ -870,6 +891,35 @@ static enum xd_status receipt_moves(struct post *p, json_int_t shipment, const j
     }
     json_decref(kept);
     json_decref(drop);
+    json_decref(moves);
+    return st;
+}
+
+/* Whether the shipment (received or done) holds exactly what this receipt received: it is the
+ * receipt that did it, posted again (a retry after a lost answer). Another receipt of the same
+ * shipment would change nothing in Tryton and must not be said done. */
+static enum xd_status receipt_booked(struct post *p, const json_t *move_ids, bool *same)
+{
+    json_t *moves = NULL;
+    enum xd_status st = read_moves(p, move_ids, &moves);
+    double sums[RECEIPT_MOVES_MAX];
+    json_int_t ids[RECEIPT_MOVES_MAX];
+    size_t n = 0;
+    if (st == XD_OK) {
+        receipt_sums(p, moves, ids, sums, &n);
+    }
+    *same = st == XD_OK && p->outcome != XD_ERP_REFUSED && n == json_array_size(moves);
+    size_t i;
+    const json_t *m;
+    json_array_foreach(*same ? moves : NULL, i, m)
+    {
+        size_t k = 0;
+        while (k < n && ids[k] != int_of(m, "id")) {
+            k++;
+        }
+        double q = json_number_value(json_object_get(m, "quantity"));
+        *same = *same && k < n && fabs(sums[k] - q) <= 1e-9 * (fabs(q) > 1 ? fabs(q) : 1);
+    }
     json_decref(moves);
     return st;
 }
@@ -901,9 +951,21 @@ static enum xd_status post_receipt(struct post *p)
         return refuse(p, "Tryton has no incoming shipment with reference %s", asn);
     }
     if (st == XD_OK && (strcmp(state, "done") == 0 || strcmp(state, "received") == 0)) {
+        bool same = false;
+        st = receipt_booked(p, moves, &same);
         json_decref(moves);
-        return done(p, "Tryton incoming shipment %lld of ASN %s is already %s", (long long)shipment,
-                    asn, state);
+        if (st != XD_OK) {
+            return post_failed(p, st);
+        }
+        if (same) {
+            return done(p, "Tryton incoming shipment %lld of ASN %s is already %s",
+                        (long long)shipment, asn, state);
+        }
+        return refuse(p,
+                      "Tryton incoming shipment %lld of ASN %s is already %s with other quantities "
+                      "(another receipt of the same shipment): the connector books one receipt "
+                      "per incoming shipment; enter the difference in Tryton",
+                      (long long)shipment, asn, state);
     }
     if (st == XD_OK) {
         st = receipt_moves(p, shipment, moves);

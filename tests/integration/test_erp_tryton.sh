@@ -206,6 +206,12 @@ MV=$(tread stock.move "[[\"origin\",\"=\",\"purchase.line,$L2\"],[\"state\",\"=\
 check "the full line, named by SKU in two lots, with all of it" eq "$(echo "$MV" | js "[m['quantity'] for m in d]")" "[5.0]"
 LQ=$(tread purchase.line "[[\"id\",\"=\",$L1]]" '["quantity"]')
 check "the variance is visible: ordered 10, received 8" eq "$(echo "$LQ" | js "d[0]['quantity']")" 10.0
+# A second receipt of the same (done) shipment is not a retry of the first: it is refused, not
+# said done while Tryton books nothing of it.
+RCPT2='{"type":"receipt","id":"doc-rcpt-2","receipt_number":"R-2","asn_number":"ASN-1","po_number":"'$N1'","location_id":"DC-CHI","received_at":"2026-03-13T10:00:00Z","lines":[{"line_number":1,"po_number":"'$N1'","po_line_number":'$L1',"received_quantity":"2","uom":"EA"}]}'
+R3=$(post_erp "$RCPT2")
+check "a second receipt of the done shipment lands in the dead-letter queue" wait_until 30 dead "$R3"
+check "saying why" eq "$(api GET "/v1/outbox/$R3" | js "'another receipt of the same shipment' in (d.get('dead_reason') or '')")" True
 
 INV='{"type":"invoice","id":"doc-inv-1","invoice_number":"INV-1","invoice_type":"invoice","invoice_date":"2026-03-13","po_number":"'$N1'","supplier":{"party_id":"acme-fasteners"},"buyer":{"party_id":"northwind"},"currency":"USD","lines":[{"line_number":1,"po_line_number":'$L1',"quantity":"8","uom":"EA","unit_price":"2.50"}],"totals":{"total_amount":"20.00"}}'
 V1=$(post_erp "$INV")
