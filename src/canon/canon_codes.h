@@ -38,7 +38,10 @@
     L(shipment_line_status, "Outcome of a shipping order line")                                    \
     L(movement_kind, "Kind of inventory movement")                                                 \
     L(stock_status, "Status of stock")                                                             \
-    L(item_status, "Lifecycle state of an item")
+    L(item_status, "Lifecycle state of an item")                                                   \
+    L(advice_status, "Outcome an application advice reports (X12 OTI01)")                          \
+    L(advised_document, "Kind of document an application advice is about (X12 OTI02)")             \
+    L(advice_problem, "What is wrong with an advised document (X12 TED01)")
 
 #define XD_CANON_CODES_uom(V)                                                                      \
     V("EA", "Each [EA]")                                                                           \
@@ -322,6 +325,29 @@
     V("active", "Orderable")                                                                       \
     V("inactive", "Not orderable for now")                                                         \
     V("discontinued", "No longer made or sold")
+
+#define XD_CANON_CODES_advice_status(V)                                                            \
+    V("accepted", "Accepted as sent (OTI01 TA)")                                                   \
+    V("accepted_with_errors", "Accepted; the problems listed are to be fixed next time (TE)")      \
+    V("rejected", "Rejected; a corrected document is owed (TR)")
+
+#define XD_CANON_CODES_advised_document(V)                                                         \
+    V("purchase_order", "Purchase order (OTI02 PO)")                                               \
+    V("po_acknowledgement", "Purchase order acknowledgement (OTI02 AK)")                           \
+    V("ship_notice", "Advance ship notice (OTI02 SI)")                                             \
+    V("receipt", "Warehouse receipt (OTI02 RE)")                                                   \
+    V("invoice", "Invoice (OTI02 IV)")
+
+#define XD_CANON_CODES_advice_problem(V)                                                           \
+    V("quantity", "Quantity differs from what was received or ordered")                            \
+    V("price", "Unit price differs from the agreed price")                                         \
+    V("quantity_and_price", "Quantity and unit price both differ")                                 \
+    V("amount", "Total differs from the goods' value at the agreed prices")                        \
+    V("not_ordered", "An item that is not on the order")                                           \
+    V("duplicate", "The document was received before")                                             \
+    V("missing_data", "Data the document needs is missing")                                        \
+    V("invalid_data", "Data that is not valid")                                                    \
+    V("other", "Another reason, given in the message")
 
 /* String classes: every STRING member belongs to one. TEXT and IDENT have no fixed length; the
  * others also carry a check the pattern cannot express (GS1 check digits). */

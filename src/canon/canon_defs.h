@@ -541,6 +541,31 @@
     F(S, BOOL, complete, OPT, 0, 0, NULL, "True: every SKU held is listed; others are zero")       \
     F(S, ARRAY, lines, REQ, snapshot_line, 100000, NULL, "One line per SKU (and lot)")
 
+/* --- Application advice -------------------------------------------------------------------- */
+
+#define XD_CANON_FIELDS_advice_problem(F, S)                                                       \
+    F(S, CODE, kind, REQ, advice_problem, 0, NULL, "What is wrong (TED01)")                        \
+    F(S, INT, line_number, OPT, 1, 999999, NULL, "Line of the advised document it is about")       \
+    F(S, STRING, sku, OPT, 48, IDENT, NULL, "Distributor's item number of that line")              \
+    F(S, DECIMAL, expected, OPT, ANY, 6, NULL,                                                     \
+      "What was expected: the quantity received, the agreed price, the goods' value")              \
+    F(S, DECIMAL, actual, OPT, ANY, 6, NULL, "What the advised document says")                     \
+    F(S, STRING, message, OPT, 60, TEXT, NULL, "The problem in words (TED02)")
+
+#define XD_CANON_FIELDS_application_advice(F, S)                                                   \
+    F(S, INLINE, header, REQ, header, 0, NULL, "Common header")                                    \
+    F(S, STRING, advice_number, REQ, 30, IDENT, NULL, "Advice number (BGN02)")                     \
+    F(S, DATE, advice_date, REQ, 0, 0, NULL, "Date of the advice (BGN03)")                         \
+    F(S, CODE, status, REQ, advice_status, 0, NULL, "Outcome for the advised document (OTI01)")    \
+    F(S, CODE, document_type, REQ, advised_document, 0, NULL, "Kind of document advised (OTI02)")  \
+    F(S, STRING, document_number, REQ, 30, IDENT, NULL, "Its number (OTI03)")                      \
+    F(S, DATE, document_date, OPT, 0, 0, NULL, "Its date (OTI06)")                                 \
+    F(S, STRING, po_number, OPT, 22, IDENT, "po_number", "Order it concerns (REF PO)")             \
+    F(S, OBJECT, sender, OPT, party_ref, 0, NULL, "Who advises (N1 FR)")                           \
+    F(S, OBJECT, receiver, OPT, party_ref, 0, NULL, "Who is advised (N1 TO)")                      \
+    F(S, STRING, reason, OPT, 264, TEXT, NULL, "Why, in words (NTE)")                              \
+    F(S, ARRAY, problems, OPT, advice_problem, 1000, NULL, "What is wrong, one by one (TED)")
+
 /* Every struct, as S(struct, doc). INLINEd structs come before their users. */
 #define XD_CANON_STRUCTS(S)                                                                        \
     S(control_numbers, "Envelope control numbers of the original message")                         \
@@ -587,7 +612,9 @@
     S(movement_refs, "Documents an inventory movement refers to")                                  \
     S(inventory_movement, "One stock movement reported by a warehouse")                            \
     S(snapshot_line, "Stock of one SKU at a location")                                             \
-    S(inventory_snapshot, "Stock of a location at a moment (X12 846)")
+    S(inventory_snapshot, "Stock of a location at a moment (X12 846)")                             \
+    S(advice_problem, "One problem an application advice reports")                                 \
+    S(application_advice, "Whether a document was accepted, and what is wrong with it (X12 824)")
 
 /* The document types, as D(ENUM, struct): the order of enum xd_canon_type. A document's struct
  * INLINEs `header` as its first member. */
@@ -604,6 +631,7 @@
     D(SHIPPING_ORDER, shipping_order)                                                              \
     D(SHIPMENT_CONFIRMATION, shipment_confirmation)                                                \
     D(INVENTORY_MOVEMENT, inventory_movement)                                                      \
-    D(INVENTORY_SNAPSHOT, inventory_snapshot)
+    D(INVENTORY_SNAPSHOT, inventory_snapshot)                                                      \
+    D(APPLICATION_ADVICE, application_advice)
 
 #endif

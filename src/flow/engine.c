@@ -363,9 +363,10 @@ static enum xd_status send_one(struct batch *b, struct thread *t, struct xd_flow
         st == XD_OK && type != NULL && xd_canon_type_parse(type, strlen(type), &ct) == XD_OK
             ? xd_partner_document_out(p, ct)
             : NULL;
-    if (st == XD_OK && d == NULL && !same(role, "supplier")) {
+    if (st == XD_OK && d == NULL && !(same(role, "supplier") && same(type, "purchase_order"))) {
         /* The profile decides what a partner gets: one that does not list the type under
-         * documents (direction out) is simply not sent it. */
+         * documents (direction out) is simply not sent it. Only the order itself must reach
+         * its supplier: without it the flow cannot go on (send_failed says why). */
         return send_event(events, "send.skipped", pid, cause, NULL,
                           json_pack("{s:s, s:s?}", "reason",
                                     "the partner's profile does not receive it", "document", type));

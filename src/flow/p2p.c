@@ -1666,6 +1666,115 @@ static void write_off(struct xd_flow_step *s, const json_t *x, json_t *done)
     }
 }
 
+/* <in> as canonical free text of at most <max> characters into <out> (room for 4 bytes per
+ * character): control characters (a comment's line breaks) become spaces, what is not UTF-8
+ * ends it. */
+static void text_cut(const char *in, size_t max, char *out)
+{
+    size_t o = 0, n = strlen(in);
+    for (size_t i = 0, chars = 0; i < n && chars < max; chars++) {
+        size_t len = xd_utf8_seq_len((const unsigned char *)in + i, n - i);
+        if (len == 0) {
+            break;
+        }
+        unsigned char c = (unsigned char)in[i];
+        if (len == 1 && (c < 0x20 || c == 0x7f)) {
+            out[o++] = ' ';
+        } else {
+            memcpy(out + o, in + i, len);
+            o += len;
+        }
+        i += len;
+    }
+    out[o] = '\0';
+}
+
+/* Member <from> of <src>, when it has one, as member <to> of <dst>. */
+static void copy_to(struct xd_flow_step *s, json_t *dst, const char *to, const json_t *src,
+                    const char *from)
+{
+    const json_t *v = json_object_get(src, from);
+    if (v != NULL) {
+        xd_flow__set(s, dst, to, json_deep_copy(v));
+    }
+}
+
+/* One match problem of an invoice (match_invoice) as a problem of an application advice. */
+static json_t *advice_problem(struct xd_flow_step *s, const json_t *p)
+{
+    const char *kind = xd_flow__str(p, "kind");
+    json_t *a = json_object();
+    xd_flow__set_str(s, a, "kind", kind);
+    copy_to(s, a, "line_number", p, "line_number");
+    copy_to(s, a, "sku", p, "sku");
+    char msg[61];
+    if (strcmp(kind, "price") == 0) {
+        copy_to(s, a, "expected", p, "agreed_price");
+        copy_to(s, a, "actual", p, "invoiced_price");
+        snprintf(msg, sizeof msg, "unit price is not the agreed price");
+    } else if (strcmp(kind, "amount") == 0) {
+        copy_to(s, a, "expected", p, "expected");
+        copy_to(s, a, "actual", p, "invoiced");
+        snprintf(msg, sizeof msg, "subtotal is not the goods' value at agreed prices");
+    } else if (strcmp(kind, "not_ordered") == 0) {
+        snprintf(msg, sizeof msg, "item not on the order");
+    } else {
+        /* quantity, quantity_and_price: the quantity billed against what was received. */
+        copy_to(s, a, "expected", p, "received");
+        copy_to(s, a, "actual", p, "invoiced");
+        if (strcmp(kind, "quantity") == 0) {
+            snprintf(msg, sizeof msg, "quantity billed is more than was received");
+        } else {
+            snprintf(msg, sizeof msg, "price %s, agreed %s; quantity over received",
+                     xd_flow__str(p, "invoiced_price"), xd_flow__str(p, "agreed_price"));
+        }
+    }
+    xd_flow__set_str(s, a, "message", msg);
+    return a;
+}
+
+/* What the supplier is told when accounts payable rejects its invoice <number>: an application
+ * advice (canonical application_advice; X12 824) with the reason and the match problems. */
+static json_t *rejection_advice(struct xd_flow_step *s, const char *number, const json_t *inv,
+                                const char *why)
+{
+    const json_t *body = json_object_get(inv, "body");
+    char now[40], no[32];
+    xd_time_format(s->now_ms, now, sizeof now);
+    now[10] = '\0';                            /* the date of the timestamp (UTC) */
+    snprintf(no, sizeof no, "REJ-%s", number); /* invoice numbers have at most 22 characters */
+    json_t *a = json_object();
+    const char *const fixed[][2] = {
+        {"type", "application_advice"}, {"advice_number", no},        {"advice_date", now},
+        {"status", "rejected"},         {"document_type", "invoice"}, {"document_number", number},
+    };
+    for (size_t i = 0; i < XD_ARRAY_LEN(fixed); i++) {
+        xd_flow__set_str(s, a, fixed[i][0], fixed[i][1]);
+    }
+    copy_to(s, a, "document_date", body, "invoice_date");
+    copy_to(s, a, "po_number", s->data, "po_number");
+    copy_to(s, a, "sender", body, "buyer");
+    copy_to(s, a, "receiver", body, "supplier");
+    if (why != NULL && why[0] != '\0') {
+        char reason[264 * 4 + 1];
+        text_cut(why, 264, reason);
+        xd_flow__set_str(s, a, "reason", reason);
+    }
+    json_t *problems = json_array();
+    size_t i = 0;
+    const json_t *p = NULL;
+    json_array_foreach(json_object_get(inv, "problems"), i, p)
+    {
+        xd_flow__append(s, problems, advice_problem(s, p));
+    }
+    if (json_array_size(problems) > 0) {
+        xd_flow__set(s, a, "problems", problems);
+    } else {
+        json_decref(problems);
+    }
+    return a;
+}
+
 /* A person's action on one of the thread's exceptions (the engine checked that it applies). */
 static void action_apply(struct xd_flow_step *s)
 {
@@ -1736,8 +1845,8 @@ static void action_apply(struct xd_flow_step *s)
             send(s, "erp", json_object_get(inv, "body"));
             xd_flow__event(s, "invoice.accepted", detail_str(s, "invoice_number", k));
         } else if (strcmp(act, "reject_invoice") == 0) {
-            /* Why, on the invoice and the timeline: what the supplier is to be told (the hub
-             * sends it no notice yet: docs/workflows.md, limits). */
+            /* Why, on the invoice and the timeline, and to the supplier in an application
+             * advice (when its profile takes them). */
             const char *why = xd_flow__str(s->action, "comment");
             json_t *rd = detail_str(s, "invoice_number", k);
             xd_flow__set_str(s, inv, "state", "rejected");
@@ -1745,6 +1854,12 @@ static void action_apply(struct xd_flow_step *s)
                 xd_flow__set_str(s, inv, "rejected_reason", why);
                 xd_flow__set_str(s, rd, "reason", why);
             }
+            json_t *advice = rejection_advice(s, k, inv, why);
+            if (s->st == XD_OK) {
+                send(s, "supplier", advice);
+                xd_flow__set_str(s, rd, "advice_number", xd_flow__str(advice, "advice_number"));
+            }
+            json_decref(advice);
             xd_flow__event(s, "invoice.rejected", rd);
         }
     }

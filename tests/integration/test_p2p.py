@@ -192,6 +192,7 @@ documents:
   - {type: po_acknowledgement, direction: in, format: x12}
   - {type: ship_notice, direction: in, format: x12}
   - {type: invoice, direction: in, format: x12}
+  - {type: application_advice, direction: out, format: json}
 slas:
   - {expect: po_acknowledgement, after: purchase_order, within: %s, at_risk: 1s}
 """
@@ -472,7 +473,18 @@ def short_receipt(w):
     assert f["invoices"]["INV-S1"]["rejected_reason"] == "bill what we got", f["invoices"]
     rej = [e for e in f["timeline"] if e["event"] == "invoice.rejected"]
     assert [e["detail"] for e in rej] == [{"invoice_number": "INV-S1",
-                                          "reason": "bill what we got"}], rej
+                                          "reason": "bill what we got",
+                                          "advice_number": "REJ-INV-S1"}], rej
+    # The supplier is told why, in an application advice (JSON, as its profile says).
+    until(lambda: [d for d in w.sup.docs("SHORT-1") if d["type"] == "application_advice"])
+    adv = [d for d in w.sup.docs("SHORT-1") if d["type"] == "application_advice"]
+    assert len(adv) == 1, adv
+    a = adv[0]
+    assert (a["advice_number"], a["status"], a["document_type"], a["document_number"],
+            a["reason"]) == ("REJ-INV-S1", "rejected", "invoice", "INV-S1",
+                             "bill what we got"), a
+    assert [(p["kind"], p["line_number"], p["expected"], p["actual"]) for p in a["problems"]] == [
+        ("quantity", 3, "30", "36")], a["problems"]
     w.supplier_sends(w.invoice(po, "INV-S2", "ASN-S1", {3: "30"}))
     w.hub.wait_state("SHORT-1", "closed")
     assert w.exceptions("SHORT-1") == []

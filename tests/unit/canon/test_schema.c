@@ -216,6 +216,8 @@ static const char *const required_members[XD_CANON_TYPE_COUNT] = {
     [XD_CANON_INVENTORY_MOVEMENT] =
         "type movement_id kind occurred_at location_id sku quantity uom",
     [XD_CANON_INVENTORY_SNAPSHOT] = "type snapshot_id location_id as_of lines",
+    [XD_CANON_APPLICATION_ADVICE] =
+        "type advice_number advice_date status document_type document_number",
 };
 
 static void test_schema_shape(void **state)

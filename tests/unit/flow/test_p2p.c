@@ -5,11 +5,13 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
 #include <jansson.h>
 
+#include "canon/canon.h"
 #include "core/decimal.h"
 #include "flow/flow_int.h"
 
@@ -88,6 +90,20 @@ static size_t count_sent(const struct thread *t, const char *to)
         n += strcmp(json_string_value(json_object_get(m, "to")), to) == 0;
     }
     return n;
+}
+
+/* The first document this step sent to <to>, or NULL. */
+static const json_t *sent_doc(const struct thread *t, const char *to)
+{
+    size_t i;
+    json_t *m;
+    json_array_foreach(json_object_get(t->fx, "send"), i, m)
+    {
+        if (strcmp(json_string_value(json_object_get(m, "to")), to) == 0) {
+            return json_object_get(m, "doc");
+        }
+    }
+    return NULL;
 }
 
 static const char *first_exception(const struct thread *t)
@@ -1010,6 +1026,66 @@ static void test_a_rejected_invoice_keeps_why(void **state)
     json_t *d = event_detail(t, "invoice.rejected");
     assert_string_equal(json_string_value(json_object_get(d, "reason")), "price is 2.00");
     assert_int_equal(count_sent(t, "erp"), 0);
+    /* The supplier is told, in an application advice: rejected, why, and what did not match. */
+    assert_int_equal(count_sent(t, "supplier"), 1);
+    const json_t *a = sent_doc(t, "supplier");
+    assert_string_equal(json_string_value(json_object_get(a, "type")), "application_advice");
+    assert_string_equal(json_string_value(json_object_get(a, "advice_number")), "REJ-I1");
+    assert_string_equal(json_string_value(json_object_get(d, "advice_number")), "REJ-I1");
+    assert_string_equal(json_string_value(json_object_get(a, "status")), "rejected");
+    assert_string_equal(json_string_value(json_object_get(a, "document_number")), "I1");
+    assert_string_equal(json_string_value(json_object_get(a, "po_number")), "P1");
+    assert_string_equal(json_string_value(json_object_get(a, "reason")), "price is 2.00");
+    const json_t *p = json_array_get(json_object_get(a, "problems"), 0);
+    assert_string_equal(json_string_value(json_object_get(p, "kind")), "price");
+    assert_string_equal(json_string_value(json_object_get(p, "expected")), "2");
+    assert_string_equal(json_string_value(json_object_get(p, "actual")), "2.01");
+    /* ... a document the canonical codec takes as it is (what the supplier's renderer reads). */
+    char *text = json_dumps(a, JSON_COMPACT);
+    struct xd_arena *ar = xd_arena_create(0, 0);
+    struct xd_diags diags;
+    xd_diags_init(&diags, 10);
+    struct xd_canon_doc *doc = NULL;
+    enum xd_status st = xd_canon_decode(text, strlen(text), ar, &doc, &diags);
+    if (st != XD_OK) {
+        fail_msg("%s: %s %s", text, diags.count ? diags.items[0].path : "",
+                 diags.count ? diags.items[0].message : xd_strerror(st));
+    }
+    xd_diags_cleanup(&diags);
+    xd_arena_destroy(ar);
+    free(text);
+}
+
+static void test_a_rejection_reason_is_cut_to_canonical_text(void **state)
+{
+    (void)state;
+    /* A comment with line breaks, longer than an advice's reason may be: the advice carries its
+     * first 264 characters, line breaks as spaces; the invoice keeps it whole. */
+    struct thread *t = new_thread();
+    through_receipt(t);
+    run(t, "invoice", invoice("I1", "12", "2.00", "24.00"), NULL, 0);
+    json_t *x = json_deep_copy(raised(t, "invoice_mismatch"));
+    json_object_set_new(x, "id", json_string("x"));
+    char why[400];
+    memset(why, 'a', sizeof why - 1);
+    why[sizeof why - 1] = '\0';
+    why[3] = '\n';
+    memcpy(why + 262, "\xc3\xa9", 2); /* the 263rd character is two bytes */
+    run(t, "action",
+        json_pack("{s:s, s:s, s:o}", "action", "reject_invoice", "comment", why, "exception", x),
+        NULL, 0);
+    const json_t *a = sent_doc(t, "supplier");
+    const char *r = json_string_value(json_object_get(a, "reason"));
+    assert_int_equal(strlen(r), 265);
+    assert_int_equal(r[3], ' ');
+    assert_memory_equal(r + 262,
+                        "\xc3\xa9"
+                        "a",
+                        3);
+    assert_string_equal(str_at(t->data, "invoices", "I1", "rejected_reason"), why);
+    const json_t *p = json_array_get(json_object_get(a, "problems"), 0);
+    assert_string_equal(json_string_value(json_object_get(p, "kind")), "quantity");
+    assert_string_equal(json_string_value(json_object_get(p, "actual")), "12");
 }
 
 int main(void)
@@ -1046,6 +1122,7 @@ int main(void)
         cmocka_unit_test(test_accepting_a_receipts_shortage_stops_awaiting_it),
         cmocka_unit_test(test_accepting_a_ship_notice_discrepancy_leaves_invoices_alone),
         cmocka_unit_test(test_a_rejected_invoice_keeps_why),
+        cmocka_unit_test(test_a_rejection_reason_is_cut_to_canonical_text),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     struct thread *t = new_thread();
