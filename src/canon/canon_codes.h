@@ -40,7 +40,7 @@
     L(stock_status, "Status of stock")                                                             \
     L(item_status, "Lifecycle state of an item")                                                   \
     L(advice_status, "Outcome an application advice reports (X12 OTI01)")                          \
-    L(advised_document, "Kind of document an application advice is about (X12 OTI02)")             \
+    L(advised_document, "Kind of document an application advice is about (X12 OTI02/OTI03)")       \
     L(advice_problem, "What is wrong with an advised document (X12 TED01)")
 
 #define XD_CANON_CODES_uom(V)                                                                      \
@@ -333,9 +333,9 @@
 
 #define XD_CANON_CODES_advised_document(V)                                                         \
     V("purchase_order", "Purchase order (OTI02 PO)")                                               \
-    V("po_acknowledgement", "Purchase order acknowledgement (OTI02 AK)")                           \
+    V("po_acknowledgement", "Purchase order acknowledgement")                                      \
     V("ship_notice", "Advance ship notice (OTI02 SI)")                                             \
-    V("receipt", "Warehouse receipt (OTI02 RE)")                                                   \
+    V("receipt", "Warehouse receipt")                                                              \
     V("invoice", "Invoice (OTI02 IV)")
 
 #define XD_CANON_CODES_advice_problem(V)                                                           \
