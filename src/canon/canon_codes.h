@@ -341,7 +341,6 @@
 #define XD_CANON_CODES_advice_problem(V)                                                           \
     V("quantity", "Quantity differs from what was received or ordered")                            \
     V("price", "Unit price differs from the agreed price")                                         \
-    V("quantity_and_price", "Quantity and unit price both differ")                                 \
     V("amount", "Total differs from the goods' value at the agreed prices")                        \
     V("not_ordered", "An item that is not on the order")                                           \
     V("duplicate", "The document was received before")                                             \

@@ -1699,38 +1699,54 @@ static void copy_to(struct xd_flow_step *s, json_t *dst, const char *to, const j
     }
 }
 
-/* One match problem of an invoice (match_invoice) as a problem of an application advice. */
-static json_t *advice_problem(struct xd_flow_step *s, const json_t *p)
+/* An application advice's problem of kind <kind> about the invoice line of match problem <p>,
+ * with what was expected and what the invoice says (members <exp> and <act> of <p>). */
+static void advice_problem(struct xd_flow_step *s, json_t *problems, const json_t *p,
+                           const char *kind, const char *exp, const char *act, const char *msg)
 {
-    const char *kind = xd_flow__str(p, "kind");
     json_t *a = json_object();
     xd_flow__set_str(s, a, "kind", kind);
     copy_to(s, a, "line_number", p, "line_number");
     copy_to(s, a, "sku", p, "sku");
-    char msg[61];
-    if (strcmp(kind, "price") == 0) {
-        copy_to(s, a, "expected", p, "agreed_price");
-        copy_to(s, a, "actual", p, "invoiced_price");
-        snprintf(msg, sizeof msg, "unit price is not the agreed price");
-    } else if (strcmp(kind, "amount") == 0) {
-        copy_to(s, a, "expected", p, "expected");
-        copy_to(s, a, "actual", p, "invoiced");
-        snprintf(msg, sizeof msg, "subtotal is not the goods' value at agreed prices");
-    } else if (strcmp(kind, "not_ordered") == 0) {
-        snprintf(msg, sizeof msg, "item not on the order");
-    } else {
-        /* quantity, quantity_and_price: the quantity billed against what was received. */
-        copy_to(s, a, "expected", p, "received");
-        copy_to(s, a, "actual", p, "invoiced");
-        if (strcmp(kind, "quantity") == 0) {
-            snprintf(msg, sizeof msg, "quantity billed is more than was received");
-        } else {
-            snprintf(msg, sizeof msg, "price %s, agreed %s; quantity over received",
-                     xd_flow__str(p, "invoiced_price"), xd_flow__str(p, "agreed_price"));
-        }
+    if (exp != NULL) {
+        copy_to(s, a, "expected", p, exp);
+        copy_to(s, a, "actual", p, act);
     }
     xd_flow__set_str(s, a, "message", msg);
-    return a;
+    xd_flow__append(s, problems, a);
+}
+
+/* The match problems of an invoice (match_invoice) as an application advice's problems: one
+ * per problem, two for a line whose quantity and price both differ. */
+static json_t *advice_problems(struct xd_flow_step *s, const json_t *inv)
+{
+    json_t *out = json_array();
+    size_t i = 0;
+    const json_t *p = NULL;
+    json_array_foreach(json_object_get(inv, "problems"), i, p)
+    {
+        const char *kind = xd_flow__str(p, "kind");
+        kind = kind != NULL ? kind : "";
+        bool qty = strcmp(kind, "quantity") == 0 || strcmp(kind, "quantity_and_price") == 0;
+        bool price = strcmp(kind, "price") == 0 || strcmp(kind, "quantity_and_price") == 0;
+        if (qty) {
+            advice_problem(s, out, p, "quantity", "received", "invoiced",
+                           "quantity billed is more than was received");
+        }
+        if (price) {
+            advice_problem(s, out, p, "price", "agreed_price", "invoiced_price",
+                           "unit price is not the agreed price");
+        }
+        if (strcmp(kind, "amount") == 0) {
+            advice_problem(s, out, p, "amount", "expected", "invoiced",
+                           "subtotal is not the goods' value at agreed prices");
+        } else if (strcmp(kind, "not_ordered") == 0) {
+            advice_problem(s, out, p, "not_ordered", NULL, NULL, "item not on the order");
+        } else if (!qty && !price) {
+            advice_problem(s, out, p, "other", NULL, NULL, "the invoice does not match");
+        }
+    }
+    return out;
 }
 
 /* What the supplier is told when accounts payable rejects its invoice <number>: an application
@@ -1760,13 +1776,7 @@ static json_t *rejection_advice(struct xd_flow_step *s, const char *number, cons
         text_cut(why, 264, reason);
         xd_flow__set_str(s, a, "reason", reason);
     }
-    json_t *problems = json_array();
-    size_t i = 0;
-    const json_t *p = NULL;
-    json_array_foreach(json_object_get(inv, "problems"), i, p)
-    {
-        xd_flow__append(s, problems, advice_problem(s, p));
-    }
+    json_t *problems = advice_problems(s, inv);
     if (json_array_size(problems) > 0) {
         xd_flow__set(s, a, "problems", problems);
     } else {
