@@ -791,6 +791,32 @@ def price_mismatch(w):
     w.act(x["id"], "resolve", "again", expect=409)  # no longer open
 
 
+def rejection_to_a_supplier_without_advices(w):
+    # A supplier whose profile does not take application advices is not sent one when its
+    # invoice is rejected: the timeline says so, and no exception is raised for it.
+    w.apply("acme.yaml", SUPPLIER.replace(
+        "  - {type: application_advice, direction: out, format: json}\n", "") % (
+        w.sup.port, "1h"))
+    try:
+        po = w.order("NOADV-1")
+        w.hub.wait_state("NOADV-1", "sent")
+        w.supplier_sends(w.ack(po))
+        w.supplier_sends(w.asn(po, "ASN-NA1"))
+        w.warehouse_sends(w.receipt(po, "RCV-NA1", "ASN-NA1"))
+        w.hub.wait_state("NOADV-1", "received")
+        w.supplier_sends(w.invoice(po, "INV-NA1", "ASN-NA1", price={1: "7.10"}))
+        w.hub.wait_state("NOADV-1", "invoiced")
+        w.act(w.exception_id("NOADV-1", "invoice_mismatch"), "reject_invoice", "wrong price")
+        until(lambda: "send.skipped" in [e["event"] for e in w.hub.flow("NOADV-1")["timeline"]])
+        f = w.hub.flow("NOADV-1")
+        skipped = [e for e in f["timeline"] if e["event"] == "send.skipped"]
+        assert [e["detail"]["document"] for e in skipped] == ["application_advice"], skipped
+        assert w.exceptions("NOADV-1") == [], f["exceptions"]
+        assert [d for d in w.sup.docs("NOADV-1") if d["type"] == "application_advice"] == []
+    finally:
+        w.apply("acme.yaml", SUPPLIER % (w.sup.port, "1h"))
+
+
 def duplicate_asn(w):
     po = w.order("DUP-1")
     w.hub.wait_state("DUP-1", "sent")
@@ -1012,7 +1038,7 @@ SCENARIOS = [happy_path, rejected_line, partial_shipment, short_receipt,
              receipt_names_no_asn, receipt_names_no_asn_of_one_shipment, receipt_before_its_asn,
              accept_variance_of_one_asn,
              damaged_goods,
-             price_mismatch, duplicate_asn, supplier_down, erp_refuses_a_posting,
+             price_mismatch, rejection_to_a_supplier_without_advices, duplicate_asn, supplier_down, erp_refuses_a_posting,
              warehouse_rerouted,
              restart_every_step,
              sla_timer_survives_restart, timer_cancelled_in_the_same_batch, bad_input]
