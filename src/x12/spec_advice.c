@@ -312,7 +312,7 @@ static enum xd_status w_problems(struct xd_x12__out *o, const struct xd_x12__ste
         }
         xd_x12__out_begin(o);
         xd_x12__out_setf(o, 1, "LIN");
-        xd_x12__out_setf(o, 2, detail);
+        xd_x12__out_set(o, 2, (struct xd_slice){detail, (size_t)n}); /* setf holds 63 bytes */
         st = xd_x12__out_write(o, "NTE");
         if (st != XD_OK) {
             return st;
