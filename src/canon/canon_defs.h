@@ -559,7 +559,7 @@
     F(S, CODE, status, REQ, advice_status, 0, NULL, "Outcome for the advised document (OTI01)")    \
     F(S, CODE, document_type, REQ, advised_document, 0, NULL, "Kind of document advised (OTI02)")  \
     F(S, STRING, document_number, REQ, 30, IDENT, NULL, "Its number (OTI03)")                      \
-    F(S, DATE, document_date, OPT, 0, 0, NULL, "Its date (OTI06)")                                 \
+    F(S, DATE, document_date, OPT, 0, 0, NULL, "Its date (DTM 097)")                               \
     F(S, STRING, po_number, OPT, 22, IDENT, "po_number", "Order it concerns (REF PO)")             \
     F(S, OBJECT, sender, OPT, party_ref, 0, NULL, "Who advises (N1 FR)")                           \
     F(S, OBJECT, receiver, OPT, party_ref, 0, NULL, "Who is advised (N1 TO)")                      \

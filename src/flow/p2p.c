@@ -1668,7 +1668,7 @@ static void write_off(struct xd_flow_step *s, const json_t *x, json_t *done)
 
 /* <in> as canonical free text of at most <max> characters into <out> (room for 4 bytes per
  * character): control characters (a comment's line breaks) become spaces, what is not UTF-8
- * ends it. */
+ * ends it, and blanks at its end are dropped (X12 drops them from a value). */
 static void text_cut(const char *in, size_t max, char *out)
 {
     size_t o = 0, n = strlen(in);
@@ -1685,6 +1685,9 @@ static void text_cut(const char *in, size_t max, char *out)
             o += len;
         }
         i += len;
+    }
+    while (o > 0 && out[o - 1] == ' ') {
+        o--;
     }
     out[o] = '\0';
 }
@@ -1771,9 +1774,9 @@ static json_t *rejection_advice(struct xd_flow_step *s, const char *number, cons
     copy_to(s, a, "po_number", s->data, "po_number");
     copy_to(s, a, "sender", body, "buyer");
     copy_to(s, a, "receiver", body, "supplier");
-    if (why != NULL && why[0] != '\0') {
-        char reason[264 * 4 + 1];
-        text_cut(why, 264, reason);
+    char reason[264 * 4 + 1];
+    text_cut(why != NULL ? why : "", 264, reason);
+    if (reason[0] != '\0') {
         xd_flow__set_str(s, a, "reason", reason);
     }
     json_t *problems = advice_problems(s, inv);

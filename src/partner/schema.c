@@ -619,6 +619,7 @@ const char *const *xd_partner__x12_sets(enum xd_canon_type t)
     static const char *const sc[] = {"945", NULL};
     static const char *const mv[] = {"947", NULL};
     static const char *const snap[] = {"846", NULL};
+    static const char *const advice[] = {"824", NULL};
     switch (t) {
     case XD_CANON_ITEM:
         return item;
@@ -642,6 +643,8 @@ const char *const *xd_partner__x12_sets(enum xd_canon_type t)
         return mv;
     case XD_CANON_INVENTORY_SNAPSHOT:
         return snap;
+    case XD_CANON_APPLICATION_ADVICE:
+        return advice;
     default:
         return NULL;
     }

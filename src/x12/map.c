@@ -52,6 +52,9 @@ static const struct def_entry defaults[] = {
     {ANY_DOC, XD_X12__CAT_PARTIES, "return_to", {"RT"}},
     {ANY_DOC, XD_X12__CAT_PARTIES, "carrier", {"CA"}},
     {ANY_DOC, XD_X12__CAT_PARTIES, "location_id", {"WH"}},
+    /* 824: FR Message From, TO Message To */
+    {ANY_DOC, XD_X12__CAT_PARTIES, "sender", {"FR"}},
+    {ANY_DOC, XD_X12__CAT_PARTIES, "receiver", {"TO"}},
     {ANY_DOC, XD_X12__CAT_REFERENCES, "bill_of_lading", {"BM"}},
     {ANY_DOC, XD_X12__CAT_REFERENCES, "pro_number", {"CN"}},
     {ANY_DOC, XD_X12__CAT_REFERENCES, "shipment_id", {"SI"}},
@@ -80,6 +83,8 @@ static const struct def_entry defaults[] = {
     {ANY_DOC, XD_X12__CAT_DATES, "as_of", {"007"}},
     {ANY_DOC, XD_X12__CAT_DATES, "received_at", {"050"}},
     {ANY_DOC, XD_X12__CAT_DATES, "rma_date", {"324"}},
+    /* 824: the advised document's own date, 097 Transaction Creation whatever its type */
+    {ANY_DOC, XD_X12__CAT_DATES, "document_date", {"097"}},
     /* G62 (warehouse sets) qualifiers, element 432 */
     {ANY_DOC, XD_X12__CAT_DATES, "order_date.g62", {"04"}},
     {ANY_DOC, XD_X12__CAT_DATES, "requested_ship_date.g62", {"10"}},

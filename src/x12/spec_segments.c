@@ -558,6 +558,26 @@ static const struct xd_x12__elem RDR_e[] = {E_('O', ID, 2, 2), E_('O', ID, 2, 2)
                                             E_('O', ID, 2, 2), E_('O', AN, 1, 80)};
 SEG(RDR, NULL);
 
+/* ---- 824 ---------------------------------------------------------------------------------- */
+
+/* OTI Original Transaction Identification: OTI01 110, OTI02 128 (qualifies OTI03 127), OTI04
+ * 142, OTI05 124, OTI06 373, OTI07 337, OTI08 28, OTI09 329, OTI10 143, OTI11 480, OTI12 353,
+ * OTI13 640, OTI14 346, OTI15 306, OTI16 305, OTI17 641. */
+static const struct xd_x12__elem OTI_e[] = {
+    E_('M', ID, 1, 2),  QN('M', ID, 2, 3), E5('M', AN, 1, 30, 50), E_('O', AN, 2, 15),
+    E_('O', AN, 2, 15), E_('X', DT, 8, 8), E_('X', TM, 4, 8),      EN('X', 0, 1, 9),
+    E_('X', AN, 4, 9),  E_('X', ID, 3, 3), E_('X', AN, 1, 12),     EC('O', 2, 2, c353),
+    E_('O', ID, 2, 2),  E_('O', ID, 2, 2), E_('O', ID, 1, 2),      E_('O', ID, 1, 2),
+    E_('O', ID, 3, 3)};
+SEG(OTI, NOTES(N2('C', 7, 6), N2('C', 8, 9), N2('C', 11, 10)));
+/* TED Technical Error Description: TED01 647, TED02 3, TED03 721, TED04 719, TED05 722 and
+ * TED06 725 (N0 1/2 and 1/4 until 004010; the composites C030 and C999 in 005010, whose first
+ * components are those elements, so one definition reads both), TED07 724, TED08 961. */
+static const struct xd_x12__elem TED_e[] = {
+    E_('M', ID, 1, 3), E_('O', AN, 1, 60), E_('O', ID, 2, 3),  E5('O', N, 1, 6, 10),
+    EK('O', C030),     EK('O', C999),      E_('O', AN, 1, 99), E_('O', AN, 1, 99)};
+SEG(TED, NULL);
+
 /* ---- 997 / 999 ---------------------------------------------------------------------------- */
 
 static const struct xd_x12__elem AK1_e[] = {E_('M', ID, 2, 2), EN('M', 0, 1, 9),

@@ -444,6 +444,19 @@ static const struct xd_x12__node body_180[] = {S(BGN, 'M', 1),
                                                L("N1", N1, 'O', 0, inv_n1_loop),
                                                L("BLI", BLI, 'O', 0, bli_180)};
 
+/* ---- 824 Application Advice -------------------------------------------------------------- */
+
+static const struct xd_x12__node ted_824[] = {S(TED, 'M', 1), S(NTE, 'O', 100)};
+static const struct xd_x12__node oti_824[] = {S(OTI, 'M', 1),
+                                              S(REF, 'O', 12),
+                                              S(DTM, 'O', 2),
+                                              S(PER, 'O', 3),
+                                              S(AMT, 'O', 0),
+                                              S(QTY, 'O', 0),
+                                              L("TED", TED, 'O', 0, ted_824)};
+static const struct xd_x12__node body_824[] = {S(BGN, 'M', 1), L("N1", N1, 'O', 0, inv_n1_loop),
+                                               L("OTI", OTI, 'M', 0, oti_824)};
+
 /* ---- 997 Functional Acknowledgment, 999 Implementation Acknowledgment ----------------------- */
 
 static const struct xd_x12__node ak3_997[] = {S(AK3, 'O', 1), S(AK4, 'O', 99)};
@@ -464,6 +477,7 @@ static const struct xd_x12__node body_999[] = {S(AK1, 'M', 1), L("AK2", AK2, 'O'
 static const struct xd_x12__setdef sets[] = {
     {"180", "AN", v4010_5010, BODY(body_180), {NULL, NULL}, NULL, 0, false, false},
     {"810", "IN", v4010_5010, BODY(body_810), {"IT1", NULL}, "IT1", 2, true, false},
+    {"824", "AG", v4010_5010, BODY(body_824), {NULL, NULL}, NULL, 0, false, false},
     {"846", "IB", v4010_5010, BODY(body_846), {"LIN", NULL}, NULL, 0, false, false},
     {"850", "PO", v4010_5010, BODY(body_850), {"PO1", NULL}, "PO1", 2, false, false},
     {"855", "PR", v4010_5010, BODY(body_855), {"PO1", NULL}, "PO1", 2, false, false},

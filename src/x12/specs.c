@@ -5,8 +5,9 @@
 #include "x12/x12_spec.h"
 
 static const struct xd_x12__tspec *const specs[] = {
-    &xd_x12__spec_850, &xd_x12__spec_860, &xd_x12__spec_855, &xd_x12__spec_856, &xd_x12__spec_810,
-    &xd_x12__spec_940, &xd_x12__spec_945, &xd_x12__spec_944, &xd_x12__spec_846, &xd_x12__spec_180,
+    &xd_x12__spec_850, &xd_x12__spec_860, &xd_x12__spec_855, &xd_x12__spec_856,
+    &xd_x12__spec_810, &xd_x12__spec_940, &xd_x12__spec_945, &xd_x12__spec_944,
+    &xd_x12__spec_846, &xd_x12__spec_180, &xd_x12__spec_824,
 };
 
 const struct xd_x12__tspec *xd_x12__tspec_for_set(struct xd_slice set_id)

@@ -104,6 +104,22 @@ static const struct pair disposition[] = {END};
 static const struct pair condition[] = {END};
 /* 188 Weight Unit Code (W03, W20) */
 static const struct pair weight_unit[] = {{"KG", "K"}, {"LB", "L"}, END};
+/* 110 Application Acknowledgment Code (OTI01) */
+static const struct pair advice_status[] = {
+    {"accepted", "TA"}, {"accepted_with_errors", "TE"}, {"rejected", "TR"}, END};
+/* 128 Reference Identification Qualifier of the document advised (OTI02). An acknowledgement
+ * or a receipt has no qualifier of its own in 128: a partner that is advised them says which
+ * in the map, rather than the hub inventing one. */
+static const struct pair advised_document[] = {
+    {"invoice", "IV"}, {"purchase_order", "PO"}, {"ship_notice", "SI"}, END};
+/* 647 Application Error Condition Code (TED01). X12 has one code, 011 Not Matching, for every
+ * mismatch (read back as the first); the exact kind also travels in the TED loop's NTE*LIN
+ * (docs/x12.md). 012 Invalid Combination and 008 Out of Range are narrower than invalid data,
+ * which goes as ZZZ Mutually Defined with other. */
+static const struct pair advice_problem[] = {
+    {"quantity", "011"}, {"price", "011"},        {"not_ordered", "011"},
+    {"amount", "010"},   {"duplicate", "006"},    {"missing_data", "007"},
+    {"other", "ZZZ"},    {"invalid_data", "ZZZ"}, END};
 
 #define XD_X12__LIST_ROW(E, name) {name},
 static const struct {
@@ -112,9 +128,10 @@ static const struct {
 #undef XD_X12__LIST_ROW
 
 static const struct pair *const builtin[XD_X12__L_COUNT] = {
-    purpose,      order_type,  ack_status,    line_ack,    line_change, freight,     transport,
-    service,      pack_kind,   invoice_type,  charge,      tax,         terms_basis, contact_role,
-    order_status, line_status, return_reason, disposition, condition,   weight_unit};
+    purpose,     order_type,   ack_status,    line_ack,         line_change,   freight,
+    transport,   service,      pack_kind,     invoice_type,     charge,        tax,
+    terms_basis, contact_role, order_status,  line_status,      return_reason, disposition,
+    condition,   weight_unit,  advice_status, advised_document, advice_problem};
 
 #define CODES_MAX_PER_LIST 96 /* entries of one compiled list, overrides included */
 
@@ -155,6 +172,9 @@ static const char *const canon_lists[XD_X12__L_COUNT][40] = {
     [XD_X12__L_DISPOSITION] = CANON(disposition),
     [XD_X12__L_CONDITION] = CANON(receipt_condition),
     [XD_X12__L_WEIGHT_UNIT] = CANON(weight_uom),
+    [XD_X12__L_ADVICE_STATUS] = CANON(advice_status),
+    [XD_X12__L_ADVISED_DOC] = CANON(advised_document),
+    [XD_X12__L_ADVICE_PROBLEM] = CANON(advice_problem),
 };
 #undef CANON
 #undef XD_X12__CODE_STR

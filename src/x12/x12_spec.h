@@ -59,6 +59,6 @@ extern const struct xd_x12__bind xd_x12__td5_in[3], xd_x12__td5_scac[1], xd_x12_
 
 extern const struct xd_x12__tspec xd_x12__spec_850, xd_x12__spec_860, xd_x12__spec_855,
     xd_x12__spec_810, xd_x12__spec_180, xd_x12__spec_856, xd_x12__spec_940, xd_x12__spec_945,
-    xd_x12__spec_944, xd_x12__spec_846;
+    xd_x12__spec_944, xd_x12__spec_846, xd_x12__spec_824;
 
 #endif

@@ -74,7 +74,10 @@ bool xd_x12__map_hub_ids(const struct xd_x12_map *m);
     L(RETURN_REASON, "return_reason")                                                              \
     L(DISPOSITION, "disposition")                                                                  \
     L(CONDITION, "receipt_condition")                                                              \
-    L(WEIGHT_UNIT, "weight_unit")
+    L(WEIGHT_UNIT, "weight_unit")                                                                  \
+    L(ADVICE_STATUS, "advice_status")                                                              \
+    L(ADVISED_DOC, "advised_document")                                                             \
+    L(ADVICE_PROBLEM, "advice_problem")
 
 #define XD_X12__LIST_ENUM(E, name) XD_X12__L_##E,
 enum xd_x12__list { XD_X12__LISTS(XD_X12__LIST_ENUM) XD_X12__L_COUNT };

@@ -491,6 +491,45 @@ def short_receipt(w):
     assert [d["invoice_number"] for d in w.erp.docs("SHORT-1") if d["type"] == "invoice"] == ["INV-S2"]
 
 
+def rejected_invoice_x12_supplier(w):
+    # A supplier that trades X12 takes the application advice as an 824: the hub renders it
+    # like any outbound X12 (its envelope, control numbers) and it translates back to the
+    # advice (status, invoice, reason, the problem).
+    w.apply("acme.yaml", (SUPPLIER % (w.sup.port, "1h")).replace(
+        "{type: application_advice, direction: out, format: json}",
+        "{type: application_advice, direction: out, format: x12}"))
+    try:
+        po = w.order("ADV-1")
+        w.hub.wait_state("ADV-1", "sent")
+        w.supplier_sends(w.ack(po))
+        w.supplier_sends(w.asn(po, "ASN-ADV1"))
+        w.warehouse_sends(w.receipt(po, "RCV-ADV1", "ASN-ADV1"))
+        w.hub.wait_state("ADV-1", "received")
+        w.supplier_sends(w.invoice(po, "INV-ADV1", "ASN-ADV1", price={1: "7.10"}))
+        w.hub.wait_state("ADV-1", "invoiced")
+        reason = ("Line 1 is billed at 7.10, the price agreed on the acknowledgement is 6.85; "
+                  "send a corrected invoice at the agreed price, or a credit memo for the "
+                  "difference, quoting PO ADV-1 and this advice number.")
+        w.act(w.exception_id("ADV-1", "invoice_mismatch"), "reject_invoice", reason)
+        until(lambda: [b for c, b in w.sup.raw() if b"ST*824*" in b and b"INV-ADV1" in b])
+        x12 = [b for c, b in w.sup.raw() if b"ST*824*" in b and b"INV-ADV1" in b]
+        assert len(x12) == 1, x12
+        assert x12[0].startswith(b"ISA*") and b"*ZZ*ACMEFAST" in x12[0], x12
+        assert b"GS*AG*NORTHWIND*ACMEFAST*" in x12[0] and b"OTI*TR*IV*INV-ADV1~" in x12[0], x12
+        assert not [d for d in w.sup.docs("ADV-1") if d["type"] == "application_advice"]
+        out = subprocess.run([BIN, "x12", "translate", "-"], input=x12[0], capture_output=True)
+        assert out.returncode == 0, out.stderr
+        a = json.loads(out.stdout)
+        assert (a["type"], a["advice_number"], a["status"], a["document_type"],
+                a["document_number"], a["po_number"], a["reason"]) == (
+            "application_advice", "REJ-INV-ADV1", "rejected", "invoice", "INV-ADV1", "ADV-1",
+            reason), a
+        assert [(p["kind"], p["line_number"], p["expected"], p["actual"]) for p in
+                a["problems"]] == [("price", 1, "6.85", "7.1")], a["problems"]
+    finally:
+        w.apply("acme.yaml", SUPPLIER % (w.sup.port, "1h"))
+
+
 def two_receipts_for_one_asn(w):
     # The warehouse unloads a ship notice in two goes and the invoice comes in between. The
     # first receipt is short (a variance on the ship notice); the invoice billing everything
@@ -1034,6 +1073,7 @@ def bad_input(w):
 
 
 SCENARIOS = [happy_path, rejected_line, partial_shipment, short_receipt,
+             rejected_invoice_x12_supplier,
              two_receipts_for_one_asn, held_invoice_hold_expires, exceptions_close_by_subject,
              receipt_names_no_asn, receipt_names_no_asn_of_one_shipment, receipt_before_its_asn,
              accept_variance_of_one_asn,

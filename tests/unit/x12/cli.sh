@@ -102,6 +102,31 @@ echo '{"type":"item","sku":"K","description":"D","base_uom":"EA"}' | \
 check "render of a type without a set exits 1" test $rc -eq 1
 check "render says why" grep -q 'no outbound X12 set for a item' "$tmp/i.err"
 
+# 824 Application Advice: a hand-written sample validates and translates; a broken copy does not
+s824="$(dirname "$0")/samples/824-rejected-005010.x12"
+"$bin" x12 validate "$s824" >"$tmp/824.txt"; rc=$?
+check "824 sample exits 0" test $rc -eq 0
+check "824 sample is valid" grep -q ': valid: 1 interchanges, 1 groups, 1 sets (0 rejected), 0 errors, 0 warnings' "$tmp/824.txt"
+"$bin" x12 translate "$s824" >"$tmp/824.json" 2>/dev/null; rc=$?
+check "824 sample translates" test $rc -eq 0
+check "824 status, document and reason" grep -q '"status":"rejected","document_type":"purchase_order","document_number":"4500012345".*"reason":"The order cannot be filled as written; line 2 is priced below our catalog and the ship-to has no address."' "$tmp/824.json"
+check "824 problem with its kind, line and SKU" grep -q '"kind":"price","line_number":2,"sku":"NW-10042","expected":"0.15","actual":"0.12"' "$tmp/824.json"
+sed 's/^OTI\*TR\*PO\*/OTI*TR**/; s/^TED\*011\*/TED*0111*/' "$s824" >"$tmp/824-bad.x12"
+"$bin" x12 validate "$tmp/824-bad.x12" >"$tmp/824-bad.txt"; rc=$?
+check "824 without OTI02 exits 1" test $rc -eq 1
+check "824 names the missing OTI02" grep -q 'segment 6 OTI OTI02 .*(AK4 1)' "$tmp/824-bad.txt"
+check "824 names the long TED01" grep -q 'segment 12 TED TED01 .*(AK4 5)' "$tmp/824-bad.txt"
+"$bin" x12 render --sender-qual ZZ --sender-id AA --receiver-qual ZZ --receiver-id BB \
+  "$CROSSDOCK_SRC/examples/documents/application_advice.json" >"$tmp/824.x12"; rc=$?
+check "render 824" grep -q '^GS\*AG\*AA\*BB\*.*~$' "$tmp/824.x12"
+check "render 824 validates" "$bin" x12 validate "$tmp/824.x12"
+sed 's/"document_type": "invoice"/"document_type": "receipt"/' \
+  "$CROSSDOCK_SRC/examples/documents/application_advice.json" | \
+  "$bin" x12 render --sender-qual ZZ --sender-id AA --receiver-qual ZZ --receiver-id BB - \
+  >/dev/null 2>"$tmp/824r.err"; rc=$?
+check "824 of a receipt is refused" test $rc -eq 1
+check "824 refusal names the code list" grep -q "advised_document 'receipt' has no X12 code" "$tmp/824r.err"
+
 "$bin" x12 frobnicate >/dev/null 2>&1; rc=$?
 check "unknown subcommand exits 2" test $rc -eq 2
 echo "$pass passed, $fail failed"

@@ -216,8 +216,9 @@ static char *example(const char *name)
 }
 
 static const char *const outbound_examples[] = {
-    "purchase_order", "po_acknowledgement",    "ship_notice",        "invoice",
-    "shipping_order", "shipment_confirmation", "inventory_snapshot", "receipt"};
+    "purchase_order",    "po_acknowledgement",    "ship_notice",        "invoice",
+    "shipping_order",    "shipment_confirmation", "inventory_snapshot", "receipt",
+    "application_advice"};
 
 static const char *str_at(json_t *j, const char *path);
 
@@ -945,6 +946,205 @@ static void test_render_refusals(void **state)
     xd_buf_cleanup(&out);
 }
 
+/* ---- 824 Application Advice --------------------------------------------------------------- */
+
+#define ADVICE_HEAD                                                                                \
+    "{\"type\":\"application_advice\",\"advice_number\":\"REJ-1\",\"advice_date\":\"2026-03-16\","
+
+/* <json> (an advice) round trips in 004010 and in 005010 with other delimiters. */
+static void advice_round_trip(const char *json, const struct xd_x12_map *map)
+{
+    struct out_opts oo = {"005010", {'|', '}', '^', '\n'}};
+    round_trip(json, map, NULL);
+    round_trip(json, map, &oo);
+}
+
+/* An advice whose reason is <reason> (JSON-escaped by the caller where needed). */
+static void advice_with_reason(const char *reason)
+{
+    char json[2048];
+    int n = snprintf(json, sizeof json,
+                     ADVICE_HEAD "\"status\":\"rejected\",\"document_type\":\"invoice\","
+                                 "\"document_number\":\"INV-1\",\"reason\":\"%s\"}",
+                     reason);
+    assert_true(n > 0 && (size_t)n < sizeof json);
+    advice_round_trip(json, NULL);
+}
+
+/* Every status, the three advised types X12 has a qualifier for, every kind of problem alone
+ * and with everything, and reasons the 80-character NTE02 must cut: at blanks (two in a row
+ * at the cut), through a word longer than a piece, next to multi-byte characters, after a
+ * leading blank. */
+static void test_advice_round_trip_variants(void **state)
+{
+    (void)state;
+    advice_round_trip(ADVICE_HEAD "\"status\":\"accepted\",\"document_type\":\"purchase_order\","
+                                  "\"document_number\":\"PO-1\"}",
+                      NULL);
+    advice_round_trip(
+        ADVICE_HEAD
+        "\"status\":\"accepted_with_errors\",\"document_type\":\"ship_notice\","
+        "\"document_number\":\"ASN 7\",\"document_date\":\"2026-03-01\","
+        "\"po_number\":\"PO-1\",\"sender\":{\"name\":\"Hub\",\"gln\":\"0614141000029\"},"
+        "\"receiver\":{\"name\":\"Acme\",\"duns\":\"804735132\"},\"problems\":["
+        "{\"kind\":\"quantity\"},{\"kind\":\"price\",\"line_number\":999999},"
+        "{\"kind\":\"quantity\",\"sku\":\"A B#1 SKU x\"},"
+        "{\"kind\":\"amount\",\"expected\":\"-1.5\",\"actual\":\"0\"},"
+        "{\"kind\":\"not_ordered\",\"message\":\"item not on the order\"},"
+        "{\"kind\":\"duplicate\"},{\"kind\":\"missing_data\"},"
+        "{\"kind\":\"invalid_data\"},{\"kind\":\"other\",\"line_number\":1},"
+        "{\"kind\":\"price\",\"line_number\":123456,\"sku\":"
+        "\"SKU-48-CHARACTERS-LONG-0123456789012345678901234\",\"expected\":"
+        "\"123456.123456\",\"actual\":\"0.000001\",\"message\":\"sixty characters of "
+        "message, which is what TED02 holds..\"}]}",
+        NULL);
+    char reason[600];
+    /* a word of 100 characters: a cut inside it, then one before a blank */
+    memset(reason, 'x', 100);
+    snprintf(reason + 100, sizeof reason - 100, " %s",
+             "then words that go on and on until "
+             "the reason has more than two pieces");
+    advice_with_reason(reason);
+    /* two blanks in a row where a piece ends; a blank to start with */
+    snprintf(reason, sizeof reason, " %078d  %078d   %s", 1, 2, "end");
+    advice_with_reason(reason);
+    /* multi-byte characters across the 80th byte, and 264 characters in all */
+    size_t at = 0;
+    for (int i = 0; i < 132; i++) {
+        at += (size_t)snprintf(reason + at, sizeof reason - at, "%s", i % 3 ? "\xc3\xa9" : "a");
+    }
+    for (int i = 0; i < 132; i++) {
+        reason[at++] = i % 9 ? 'w' : ' ';
+    }
+    reason[at] = '\0';
+    advice_with_reason(reason);
+}
+
+/* A partner names the qualifiers X12 lacks, and its own 647 codes: both ways. */
+static void test_advice_map_codes(void **state)
+{
+    (void)state;
+    json_t *spec = json_loads("{\"codes\":{\"advised_document\":{\"receipt\":\"RE\"},"
+                              "\"advice_problem\":{\"price\":\"PRC\",\"other\":\"999\"}}}",
+                              0, NULL);
+    struct xd_x12_map *map = NULL;
+    assert_int_equal(xd_x12_map_create(spec, &map, NULL), XD_OK);
+    const char *json = ADVICE_HEAD "\"status\":\"rejected\",\"document_type\":\"receipt\","
+                                   "\"document_number\":\"RC-1\",\"reason\":\"not ours\","
+                                   "\"problems\":[{\"kind\":\"price\"},{\"kind\":\"other\"}]}";
+    advice_round_trip(json, map);
+    char *x12 = render_json(&json, 1, map, NULL);
+    assert_non_null(strstr(x12, "OTI*TR*RE*RC-1~TED*999~NTE*GEN*not ours~TED*PRC~"));
+    xd_free(x12);
+    xd_x12_map_destroy(map);
+    json_decref(spec);
+}
+
+/* What has no X12 form is refused by name, and nothing is written. */
+static void test_advice_render_refusals(void **state)
+{
+    (void)state;
+    struct xd_buf out;
+    struct xd_error err;
+    struct xd_x12_writer *w = NULL;
+    struct xd_x12_renderer *rd = NULL;
+    struct xd_x12_writer_options wo = {.sender_qualifier = "ZZ",
+                                       .sender_id = "AA",
+                                       .receiver_qualifier = "ZZ",
+                                       .receiver_id = "BB",
+                                       .date = "20260101",
+                                       .time = "1200",
+                                       .isa_control = 1};
+    xd_buf_init(&out, 1 << 20);
+    assert_int_equal(xd_x12_writer_create(&wo, &out, &w, &err), XD_OK);
+    assert_int_equal(xd_x12_renderer_create(w, NULL, NULL, &rd), XD_OK);
+    struct xd_arena *a = xd_arena_create(0, 0);
+    static const struct {
+        const char *body, *message;
+    } refused[] = {
+        {"\"status\":\"rejected\",\"document_type\":\"receipt\",\"document_number\":\"R1\"}",
+         "advised_document 'receipt' has no X12 code (map: codes.advised_document.receipt)"},
+        {"\"status\":\"accepted\",\"document_type\":\"po_acknowledgement\","
+         "\"document_number\":\"A1\"}",
+         "advised_document 'po_acknowledgement' has no X12 code"},
+        {"\"status\":\"rejected\",\"document_type\":\"invoice\",\"document_number\":\"I1\","
+         "\"reason\":\"short of goods \"}",
+         "reason ends with a blank, which X12 drops (NTE02)"},
+        {"\"status\":\"rejected\",\"document_type\":\"invoice\",\"document_number\":\"I1\","
+         "\"reason\":\"a                                                                      "
+         "                    b\"}",
+         "reason has 80 blanks in a row"},
+        {"\"status\":\"rejected\",\"document_type\":\"invoice\",\"document_number\":\"I1\","
+         "\"problems\":[{\"kind\":\"other\",\"message\":\"at 10:30\"}]}",
+         "component separator"},
+    };
+    for (size_t i = 0; i < XD_ARRAY_LEN(refused); i++) {
+        char json[1024];
+        snprintf(json, sizeof json, ADVICE_HEAD "%s", refused[i].body);
+        struct xd_canon_doc *doc = NULL;
+        assert_int_equal(xd_canon_decode(json, strlen(json), a, &doc, NULL), XD_OK);
+        xd_error_clear(&err);
+        assert_int_equal(xd_x12_render(rd, doc, &err), XD_EINVAL);
+        if (strstr(err.message, refused[i].message) == NULL) {
+            fprintf(stderr, "%zu: %s\n", i, err.message);
+        }
+        assert_non_null(strstr(err.message, refused[i].message));
+    }
+    assert_int_equal(xd_x12_renderer_finish(rd, &err), XD_OK);
+    assert_int_equal(xd_x12_writer_finish(w, &err), XD_OK);
+    assert_null(strstr(out.data, "ST*824"));
+    xd_arena_destroy(a);
+    xd_x12_renderer_destroy(rd);
+    xd_x12_writer_destroy(w);
+    xd_buf_cleanup(&out);
+}
+
+#define GS_AG "GS*AG*SENDER*RECEIVER*20260101*1200*1*X*004010~"
+
+/* An 824 as partners write it: TED codes of other trades, a copy of bad data that is no
+ * number, notes of a problem and a TED that only carries notes, free text under NTE*LIN. */
+static void test_inbound_824(void **state)
+{
+    (void)state;
+    char w[2048];
+    json_t *doc = NULL;
+    const char *text = ISA4010 GS_AG "ST*824*0001~BGN*00*AA-1*20260316~N1*FR*Acme*92*AC1~"
+                                     "OTI*TE*PO*4500012345~REF*PO*4500012345~DTM*097*20260313~"
+                                     "TED*ZZZ~NTE*GEN*Two lines ~NTE*GEN* differ.~"
+                                     "TED*848*BAD DATE*DTM*4*2**13/03/2026~NTE*LIN*see the catalog~"
+                                     "TED*011*PRICE*PO1****0.13*0.15~NTE*LIN*price #2 SKU B-1~"
+                                     "TED*007~NTE*ERN*ship-to missing~SE*16*0001~" TRAILER;
+    assert_int_equal(warned_doc(text, NULL, &doc, w), 0);
+    assert_string_equal(str_at(doc, "status"), "accepted_with_errors");
+    assert_string_equal(str_at(doc, "document_type"), "purchase_order");
+    assert_string_equal(str_at(doc, "document_date"), "2026-03-13");
+    assert_string_equal(str_at(doc, "po_number"), "4500012345");
+    assert_string_equal(str_at(doc, "sender.assigned_id"), "AC1");
+    /* the pieces join as written; notes that are no detail of ours go to the reason */
+    assert_string_equal(str_at(doc, "reason"), "Two lines differ.see the catalogship-to missing");
+    json_t *p = json_object_get(doc, "problems");
+    assert_int_equal(json_array_size(p), 3);
+    assert_string_equal(str_at(doc, "problems.0.kind"), "other"); /* 848: no canonical kind */
+    assert_string_equal(str_at(doc, "problems.0.message"), "BAD DATE");
+    assert_null(json_object_get(json_array_get(p, 0), "actual")); /* "13/03/2026": no number */
+    assert_string_equal(str_at(doc, "problems.1.kind"), "price");
+    assert_string_equal(str_at(doc, "problems.1.sku"), "B-1");
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(p, 1), "line_number")), 2);
+    assert_string_equal(str_at(doc, "problems.1.actual"), "0.13");
+    assert_string_equal(str_at(doc, "problems.1.expected"), "0.15");
+    assert_string_equal(str_at(doc, "problems.2.kind"), "missing_data");
+    json_decref(doc);
+    /* one advice advises one document: a second OTI is refused, not merged */
+    text = ISA4010 GS_AG "ST*824*0001~BGN*00*AA-1*20260316~OTI*TA*IV*I-1~OTI*TR*IV*I-2~"
+                         "SE*5*0001~" TRAILER;
+    struct collected c;
+    assert_int_equal(translate_text(text, NULL, &c), XD_OK);
+    assert_int_equal(c.n, 1);
+    assert_int_equal(c.status[0], XD_EINVAL);
+    assert_non_null(strstr(c.problems[0], "a second OTI"));
+    collected_free(&c);
+}
+
 /* ---- Allocation failures ------------------------------------------------------------------ */
 
 static enum xd_status ignore_doc(void *ctx, const struct xd_x12_translation *t)
@@ -1003,6 +1203,10 @@ int main(void)
         cmocka_unit_test(test_map_errors),
         cmocka_unit_test(test_map_xref_out),
         cmocka_unit_test(test_render_refusals),
+        cmocka_unit_test(test_advice_round_trip_variants),
+        cmocka_unit_test(test_advice_map_codes),
+        cmocka_unit_test(test_advice_render_refusals),
+        cmocka_unit_test(test_inbound_824),
         cmocka_unit_test(test_translate_oom),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
