@@ -136,44 +136,6 @@ const struct xd_canon__struct xd_canon__structs[XD_CANON__S_COUNT] = {
 
 /* --- Members as the JSON object shows them ---------------------------------------------------- */
 
-/* XD_CANON__FLAT_EACH(V, S) calls V(S, O, BASE, ID, K, m, P, A, B, key, doc) for every member
- * of struct S with its INLINE members replaced by theirs: O is the struct that declares m, BASE
- * where O sits inside S, ID a name unique within S. One level of INLINE is supported, which is
- * all the definitions use (test_defs checks no flattened member is INLINE). */
-#define XD_CANON__UNPACK(...)      __VA_ARGS__
-#define XD_CANON__CALL(m_, ...)    m_(__VA_ARGS__)
-#define XD_CANON__CALL_IN(m_, ...) m_(__VA_ARGS__)
-
-#define XD_CANON__FLAT_EACH(V_, S_) XD_CANON_FIELDS_##S_(XD_CANON__VISIT, (V_, S_))
-#define XD_CANON__VISIT(T_, K_, m_, P_, A_, B_, key_, doc_)                                        \
-    XD_CANON__CALL(XD_CANON__VISIT_##K_, XD_CANON__UNPACK T_, K_, m_, P_, A_, B_, key_, doc_)
-#define XD_CANON__VISIT_ONE(V_, S_, K_, m_, P_, A_, B_, key_, doc_)                                \
-    V_(S_, S_, 0, m_, K_, m_, P_, A_, B_, key_, doc_)
-#define XD_CANON__VISIT_STRING   XD_CANON__VISIT_ONE
-#define XD_CANON__VISIT_CODE     XD_CANON__VISIT_ONE
-#define XD_CANON__VISIT_DECIMAL  XD_CANON__VISIT_ONE
-#define XD_CANON__VISIT_INT      XD_CANON__VISIT_ONE
-#define XD_CANON__VISIT_BOOL     XD_CANON__VISIT_ONE
-#define XD_CANON__VISIT_DATE     XD_CANON__VISIT_ONE
-#define XD_CANON__VISIT_DATETIME XD_CANON__VISIT_ONE
-#define XD_CANON__VISIT_OBJECT   XD_CANON__VISIT_ONE
-#define XD_CANON__VISIT_ARRAY    XD_CANON__VISIT_ONE
-#define XD_CANON__VISIT_STRINGS  XD_CANON__VISIT_ONE
-#define XD_CANON__VISIT_INLINE(V_, S_, K_, m_, P_, A_, B_, key_, doc_)                             \
-    XD_CANON_FIELDS_##A_(XD_CANON__VISIT_IN, (V_, S_, m_, A_))
-#define XD_CANON__VISIT_IN(T_, K_, m_, P_, A_, B_, key_, doc_)                                     \
-    XD_CANON__CALL_IN(XD_CANON__VISIT_IN_, XD_CANON__UNPACK T_, K_, m_, P_, A_, B_, key_, doc_)
-#define XD_CANON__VISIT_IN_(V_, S_, I_, O_, K_, m_, P_, A_, B_, key_, doc_)                        \
-    V_(S_, O_, offsetof(struct xd_canon_##S_, I_), I_##__##m_, K_, m_, P_, A_, B_, key_, doc_)
-
-/* The position of each flattened member: its bit in a presence mask. */
-#define XD_CANON__FLAT_ORDINAL(S_, O_, BASE_, ID_, K_, m_, P_, A_, B_, key_, doc_)                 \
-    XD_CANON__FO_##S_##__##ID_,
-#define XD_CANON__FLAT_ENUM(name, doc)                                                             \
-    enum { XD_CANON__FLAT_EACH(XD_CANON__FLAT_ORDINAL, name) XD_CANON__FO_##name##__COUNT };       \
-    _Static_assert(XD_CANON__FO_##name##__COUNT <= 64, #name " has more members than a mask");
-XD_CANON_STRUCTS(XD_CANON__FLAT_ENUM)
-
 #define XD_CANON__FLAT_DESC(S_, O_, BASE_, ID_, K_, m_, P_, A_, B_, key_, doc_)                    \
     XD_CANON__DESC_AT(BASE_, O_, K_, m_, P_, A_, B_, key_, doc_)
 #define XD_CANON__FLAT_TABLE(name, doc)                                                            \

@@ -62,7 +62,9 @@ static inline enum xd_status room(struct out *o, size_t n)
     return o->p != NULL && (size_t)(o->end - o->p) >= n ? XD_OK : grow(o, n);
 }
 
-static enum xd_status put(struct out *o, const char *s, size_t n)
+/* Inline: most calls copy a constant (a member's name), which is then a few moves. */
+static inline __attribute__((always_inline)) enum xd_status put(struct out *o, const char *s,
+                                                                size_t n)
 {
     TRY(room(o, n));
     memcpy(o->p, s, n);
@@ -70,34 +72,19 @@ static enum xd_status put(struct out *o, const char *s, size_t n)
     return XD_OK;
 }
 
-static enum xd_status put_char(struct out *o, char c)
+static inline __attribute__((always_inline)) enum xd_status put_char(struct out *o, char c)
 {
     TRY(room(o, 1));
     *o->p++ = c;
     return XD_OK;
 }
 
-/* Bytes copied into a JSON string as they are: printable ASCII but '"' and '\\' (NUL is not). */
-#define PLAIN16(x) x, x, x, x, x, x, x, x, x, x, x, x, x, x, x, x
-static const unsigned char plain_byte[256] = {
-    PLAIN16(0), PLAIN16(0),
-    /* 0x20-0x2F: '"' is 0x22 */
-    1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, PLAIN16(1), PLAIN16(1),
-    /* 0x50-0x5F: '\\' is 0x5C */
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, PLAIN16(1),
-    /* 0x70-0x7F: DEL is 0x7F */
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0};
-#undef PLAIN16
-
 /* A quoted string. Printable ASCII without '"' or '\\' (nearly every value) is copied as it is;
  * anything else goes through xd_buf_append_json_str, which escapes and replaces bytes that are
  * not UTF-8 (a document built in C may hold some). */
 static enum xd_status put_string(struct out *o, const char *s)
 {
-    size_t n = 0;
-    while (plain_byte[(unsigned char)s[n]]) {
-        n++;
-    }
+    size_t n = xd_canon__json_plain_span(s);
     if (s[n] == '\0') {
         TRY(room(o, n + 2));
         *o->p++ = '"';
@@ -144,33 +131,85 @@ static enum xd_status put_int(struct out *o, int64_t v)
     return XD_OK;
 }
 
-static enum xd_status put_object(struct out *o, enum xd_canon__sid sid, const void *obj);
+/* --- The members, one function per struct, expanded from the definitions ---------------------
+ *
+ * enc_<struct> writes each present member as `,"name":value`, in definition order (INLINE
+ * members flattened): presence tests, names and limits are constants of the generated code
+ * instead of a walk over descriptors. put_object turns the first ',' into the '{' (or writes
+ * "{}" when no member is present), so no member needs to know whether it is the first. */
 
-/* Is this member present? (Required scalars always are.) */
-static bool present(const struct xd_canon__field *f, const void *base)
+typedef enum xd_status (*enc_fn)(struct out *o, const void *obj);
+
+#define ENC_PROTO(name, doc) static enum xd_status enc_##name(struct out *o, const void *obj);
+XD_CANON_STRUCTS(ENC_PROTO)
+#undef ENC_PROTO
+
+static enum xd_status put_object(struct out *o, enc_fn members, const void *obj)
 {
-    const void *at = XD_CANON__AT_CONST(base, f->offset);
-    switch ((enum xd_canon__kind)f->kind) {
-    case XD_CANON__K_DECIMAL:
-    case XD_CANON__K_INT:
-    case XD_CANON__K_BOOL:
-        return xd_canon__scalar_present(f, base);
-    case XD_CANON__K_ARRAY:
-    case XD_CANON__K_STRINGS:
-        return *(const size_t *)XD_CANON__AT_CONST(base, f->count_offset) > 0;
-    case XD_CANON__K_INLINE:
-        return true;
-    default:
-        return *(const void *const *)at != NULL;
+    TRY(room(o, 2));
+    size_t open = (size_t)(o->p - o->b->data);
+    TRY(members(o, obj));
+    if (o->b->data + open == o->p) {
+        return put(o, "{}", 2);
     }
+    o->b->data[open] = '{';
+    return put_char(o, '}');
 }
 
-/* NOLINTNEXTLINE(misc-no-recursion): follows the definitions' nesting. */
-static enum xd_status put_array(struct out *o, const struct xd_canon__field *f, const void *base)
+/* A member's name with the ',' before it. */
+#define PUT_KEY(m_) TRY(put(o, ",\"" #m_ "\":", sizeof(",\"" #m_ "\":") - 1))
+
+/* The member m_ of the struct O_ that sits at BASE_ in the one being written. */
+#define MEMBER(O_, BASE_, m_)  (((const struct xd_canon_##O_ *)XD_CANON__AT_CONST(obj, BASE_))->m_)
+#define HAS_REQ(O_, BASE_, m_) true
+#define HAS_OPT(O_, BASE_, m_) MEMBER(O_, BASE_, has_##m_)
+
+#define ENC_STR(O_, BASE_, m_)                                                                     \
+    if (MEMBER(O_, BASE_, m_) != NULL) {                                                           \
+        PUT_KEY(m_);                                                                               \
+        TRY(put_string(o, MEMBER(O_, BASE_, m_)));                                                 \
+    }
+#define ENC_STRING(O_, BASE_, m_, P_, A_)   ENC_STR(O_, BASE_, m_)
+#define ENC_CODE(O_, BASE_, m_, P_, A_)     ENC_STR(O_, BASE_, m_)
+#define ENC_DATE(O_, BASE_, m_, P_, A_)     ENC_STR(O_, BASE_, m_)
+#define ENC_DATETIME(O_, BASE_, m_, P_, A_) ENC_STR(O_, BASE_, m_)
+#define ENC_DECIMAL(O_, BASE_, m_, P_, A_)                                                         \
+    if (HAS_##P_(O_, BASE_, m_)) {                                                                 \
+        PUT_KEY(m_);                                                                               \
+        TRY(put_decimal(o, MEMBER(O_, BASE_, m_)));                                                \
+    }
+#define ENC_INT(O_, BASE_, m_, P_, A_)                                                             \
+    if (HAS_##P_(O_, BASE_, m_)) {                                                                 \
+        PUT_KEY(m_);                                                                               \
+        TRY(put_int(o, MEMBER(O_, BASE_, m_)));                                                    \
+    }
+#define ENC_BOOL(O_, BASE_, m_, P_, A_)                                                            \
+    if (HAS_##P_(O_, BASE_, m_)) {                                                                 \
+        PUT_KEY(m_);                                                                               \
+        TRY(MEMBER(O_, BASE_, m_) ? put(o, "true", 4) : put(o, "false", 5));                       \
+    }
+#define ENC_OBJECT(O_, BASE_, m_, P_, A_)                                                          \
+    if (MEMBER(O_, BASE_, m_) != NULL) {                                                           \
+        PUT_KEY(m_);                                                                               \
+        TRY(put_object(o, enc_##A_, MEMBER(O_, BASE_, m_)));                                       \
+    }
+#define ENC_ARRAY(O_, BASE_, m_, P_, A_)                                                           \
+    if (MEMBER(O_, BASE_, n_##m_) > 0) {                                                           \
+        PUT_KEY(m_);                                                                               \
+        TRY(put_items(o, enc_##A_, MEMBER(O_, BASE_, m_), sizeof(struct xd_canon_##A_),            \
+                      MEMBER(O_, BASE_, n_##m_)));                                                 \
+    }
+#define ENC_STRINGS(O_, BASE_, m_, P_, A_)                                                         \
+    if (MEMBER(O_, BASE_, n_##m_) > 0) {                                                           \
+        PUT_KEY(m_);                                                                               \
+        TRY(put_strings(o, MEMBER(O_, BASE_, m_), MEMBER(O_, BASE_, n_##m_)));                     \
+    }
+
+/* "[...]" of <n> structs of <size> bytes at <items>. */
+static enum xd_status put_items(struct out *o, enc_fn members, const void *items, size_t size,
+                                size_t n)
 {
-    size_t n = *(const size_t *)XD_CANON__AT_CONST(base, f->count_offset);
-    const char *items = *(const char *const *)XD_CANON__AT_CONST(base, f->offset);
-    if (n > 0 && items == NULL) {
+    if (items == NULL) {
         return XD_EINVAL;
     }
     TRY(put_char(o, '['));
@@ -178,76 +217,45 @@ static enum xd_status put_array(struct out *o, const struct xd_canon__field *f, 
         if (i > 0) {
             TRY(put_char(o, ','));
         }
-        if (f->kind == XD_CANON__K_ARRAY) {
-            TRY(put_object(o, f->sub, items + i * f->elem_size));
-        } else {
-            const char *s = ((const char *const *)(const void *)items)[i];
-            if (s == NULL) {
-                return XD_EINVAL;
-            }
-            TRY(put_string(o, s));
-        }
+        TRY(put_object(o, members, (const char *)items + i * size));
     }
     return put_char(o, ']');
 }
 
-/* NOLINTNEXTLINE(misc-no-recursion): follows the definitions' nesting. */
-static enum xd_status put_value(struct out *o, const struct xd_canon__field *f, const void *base)
+static enum xd_status put_strings(struct out *o, const char *const *items, size_t n)
 {
-    const void *at = XD_CANON__AT_CONST(base, f->offset);
-    switch ((enum xd_canon__kind)f->kind) {
-    case XD_CANON__K_STRING:
-    case XD_CANON__K_CODE:
-    case XD_CANON__K_DATE:
-    case XD_CANON__K_DATETIME:
-        return put_string(o, *(const char *const *)at);
-    case XD_CANON__K_DECIMAL:
-        return put_decimal(o, *(const struct xd_decimal *)at);
-    case XD_CANON__K_INT:
-        return put_int(o, *(const int64_t *)at);
-    case XD_CANON__K_BOOL:
-        return *(const bool *)at ? put(o, "true", 4) : put(o, "false", 5);
-    case XD_CANON__K_OBJECT:
-        return put_object(o, f->sub, *(const void *const *)at);
-    case XD_CANON__K_ARRAY:
-    case XD_CANON__K_STRINGS:
-        return put_array(o, f, base);
-    case XD_CANON__K_INLINE:
-        break;
+    if (items == NULL) {
+        return XD_EINVAL;
     }
-    return XD_EINVAL;
+    TRY(put_char(o, '['));
+    for (size_t i = 0; i < n; i++) {
+        if (items[i] == NULL) {
+            return XD_EINVAL;
+        }
+        if (i > 0) {
+            TRY(put_char(o, ','));
+        }
+        TRY(put_string(o, items[i]));
+    }
+    return put_char(o, ']');
 }
 
-/* Members of <sid> into the object being written, each after a ',' unless <first>.
- * NOLINTNEXTLINE(misc-no-recursion): follows the definitions' nesting. */
-static enum xd_status put_members(struct out *o, enum xd_canon__sid sid, const void *obj,
-                                  bool first)
-{
-    const struct xd_canon__flat *ft = &xd_canon__flats[sid];
-    for (size_t i = 0; i < ft->n_fields; i++) {
-        const struct xd_canon__field *f = &ft->fields[i];
-        if (!present(f, obj)) {
-            continue;
-        }
-        TRY(room(o, f->json_key_len + 1));
-        if (!first) {
-            *o->p++ = ',';
-        }
-        first = false;
-        memcpy(o->p, f->json_key, f->json_key_len);
-        o->p += f->json_key_len;
-        TRY(put_value(o, f, obj));
+#define ENC_MEMBER(S_, O_, BASE_, ID_, K_, m_, P_, A_, B_, key_, doc_)                             \
+    ENC_##K_(O_, BASE_, m_, P_, A_)
+#define ENC_STRUCT(name, doc)                                                                      \
+    static enum xd_status enc_##name(struct out *o, const void *obj)                               \
+    {                                                                                              \
+        XD_CANON__FLAT_EACH(ENC_MEMBER, name)                                                      \
+        return XD_OK;                                                                              \
     }
-    return XD_OK;
-}
+XD_CANON_STRUCTS(ENC_STRUCT)
+#undef ENC_STRUCT
 
-/* NOLINTNEXTLINE(misc-no-recursion): follows the definitions' nesting. */
-static enum xd_status put_object(struct out *o, enum xd_canon__sid sid, const void *obj)
-{
-    TRY(put_char(o, '{'));
-    TRY(put_members(o, sid, obj, true));
-    return put_char(o, '}');
-}
+/* Every struct's writer, which is also what keeps those only INLINEd (header) from being
+ * unused functions. */
+#define ENC_ENTRY(name, doc) [XD_CANON__S_##name] = enc_##name,
+static const enc_fn encoders[XD_CANON__S_COUNT] = {XD_CANON_STRUCTS(ENC_ENTRY)};
+#undef ENC_ENTRY
 
 static enum xd_status put_document(struct out *o, const struct xd_canon_doc *doc)
 {
@@ -255,7 +263,7 @@ static enum xd_status put_document(struct out *o, const struct xd_canon_doc *doc
     TRY(put(o, "{\"type\":\"", 9));
     TRY(put(o, t->name, strlen(t->name)));
     TRY(put_char(o, '"'));
-    TRY(put_members(o, t->sid, doc->body, false));
+    TRY(encoders[t->sid](o, doc->body));
     return put_char(o, '}');
 }
 
