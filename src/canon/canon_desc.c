@@ -57,80 +57,12 @@
         XD_CANON_FIELDS_##name(XD_CANON__DESC, name)};
 XD_CANON_STRUCTS(XD_CANON__FIELD_TABLE)
 
-/* The compact steps (struct xd_canon__step) of the same members. Offsets must fit 16 bits. */
-#define XD_CANON__AUX_STRING(O_, S_, m_, P_)   0
-#define XD_CANON__AUX_CODE(O_, S_, m_, P_)     0
-#define XD_CANON__AUX_DATE(O_, S_, m_, P_)     0
-#define XD_CANON__AUX_DATETIME(O_, S_, m_, P_) 0
-#define XD_CANON__AUX_OBJECT(O_, S_, m_, P_)   0
-#define XD_CANON__AUX_INLINE(O_, S_, m_, P_)   0
-#define XD_CANON__AUX_DECIMAL(O_, S_, m_, P_)  XD_CANON__HAS_OFFSET_##P_(O_, S_, m_)
-#define XD_CANON__AUX_INT(O_, S_, m_, P_)      XD_CANON__HAS_OFFSET_##P_(O_, S_, m_)
-#define XD_CANON__AUX_BOOL(O_, S_, m_, P_)     XD_CANON__HAS_OFFSET_##P_(O_, S_, m_)
-#define XD_CANON__AUX_ARRAY(O_, S_, m_, P_)    ((O_) + offsetof(struct xd_canon_##S_, n_##m_))
-#define XD_CANON__AUX_STRINGS(O_, S_, m_, P_)  ((O_) + offsetof(struct xd_canon_##S_, n_##m_))
-#define XD_CANON__SUB_STRING(A_)               0
-#define XD_CANON__SUB_CODE(A_)                 0
-#define XD_CANON__SUB_DECIMAL(A_)              0
-#define XD_CANON__SUB_INT(A_)                  0
-#define XD_CANON__SUB_BOOL(A_)                 0
-#define XD_CANON__SUB_DATE(A_)                 0
-#define XD_CANON__SUB_DATETIME(A_)             0
-#define XD_CANON__SUB_STRINGS(A_)              0
-#define XD_CANON__SUB_OBJECT(A_)               XD_CANON__S_##A_
-#define XD_CANON__SUB_INLINE(A_)               XD_CANON__S_##A_
-#define XD_CANON__SUB_ARRAY(A_)                XD_CANON__S_##A_
-
-#define XD_CANON__STEP_AT(O_, S_, I_, K_, m_, P_, A_)                                              \
-    {.offset = (O_) + offsetof(struct xd_canon_##S_, m_),                                          \
-     .aux = XD_CANON__AUX_##K_(O_, S_, m_, P_),                                                    \
-     .kind = XD_CANON__K_##K_,                                                                     \
-     .required = XD_CANON__REQUIRED_##P_,                                                          \
-     .sub = XD_CANON__SUB_##K_(A_),                                                                \
-     .index = (I_)},
-
-/* Each member's place in its (nested) table. */
-#define XD_CANON__NEST_ORDINAL(S_, K_, m_, P_, A_, B_, key_, doc_) XD_CANON__NO_##S_##__##m_,
-#define XD_CANON__NEST_ENUM(name, doc)                                                             \
-    enum { XD_CANON_FIELDS_##name(XD_CANON__NEST_ORDINAL, name) XD_CANON__NO_##name##__COUNT };    \
-    _Static_assert(sizeof(struct xd_canon_##name) <= UINT16_MAX, #name " is too large for steps");
-XD_CANON_STRUCTS(XD_CANON__NEST_ENUM)
-
-#define XD_CANON__STEP(S_, K_, m_, P_, A_, B_, key_, doc_)                                         \
-    XD_CANON__STEP_AT(0, S_, XD_CANON__NO_##S_##__##m_, K_, m_, P_, A_)
-#define XD_CANON__STEP_TABLE(name, doc)                                                            \
-    static const struct xd_canon__step steps_##name[] = {                                          \
-        XD_CANON_FIELDS_##name(XD_CANON__STEP, name)};
-XD_CANON_STRUCTS(XD_CANON__STEP_TABLE)
-
-#define XD_CANON__NESTED_STRING(S_, m_, P_, A_)
-#define XD_CANON__NESTED_CODE(S_, m_, P_, A_)
-#define XD_CANON__NESTED_DECIMAL(S_, m_, P_, A_)
-#define XD_CANON__NESTED_INT(S_, m_, P_, A_)
-#define XD_CANON__NESTED_BOOL(S_, m_, P_, A_)
-#define XD_CANON__NESTED_DATE(S_, m_, P_, A_)
-#define XD_CANON__NESTED_DATETIME(S_, m_, P_, A_)
-#define XD_CANON__NESTED_STRINGS(S_, m_, P_, A_)
-#define XD_CANON__NESTED_OBJECT(S_, m_, P_, A_)                                                    \
-    XD_CANON__STEP_AT(0, S_, XD_CANON__NO_##S_##__##m_, OBJECT, m_, P_, A_)
-#define XD_CANON__NESTED_INLINE(S_, m_, P_, A_)                                                    \
-    XD_CANON__STEP_AT(0, S_, XD_CANON__NO_##S_##__##m_, INLINE, m_, P_, A_)
-#define XD_CANON__NESTED_ARRAY(S_, m_, P_, A_)                                                     \
-    XD_CANON__STEP_AT(0, S_, XD_CANON__NO_##S_##__##m_, ARRAY, m_, P_, A_)
-#define XD_CANON__NESTED(S_, K_, m_, P_, A_, B_, key_, doc_) XD_CANON__NESTED_##K_(S_, m_, P_, A_)
-#define XD_CANON__NESTED_TABLE(name, doc)                                                          \
-    static const struct xd_canon__step nested_##name[] = {                                         \
-        XD_CANON_FIELDS_##name(XD_CANON__NESTED, name){.sub = XD_CANON__S_COUNT}};
-XD_CANON_STRUCTS(XD_CANON__NESTED_TABLE)
-
 #define XD_CANON__STRUCT_ENTRY(n_, doc_)                                                           \
     [XD_CANON__S_##n_] = {.name = #n_,                                                             \
                           .doc = (doc_),                                                           \
                           .fields = fields_##n_,                                                   \
                           .n_fields = sizeof fields_##n_ / sizeof fields_##n_[0],                  \
-                          .size = sizeof(struct xd_canon_##n_),                                    \
-                          .steps = steps_##n_,                                                     \
-                          .nested = nested_##n_},
+                          .size = sizeof(struct xd_canon_##n_)},
 const struct xd_canon__struct xd_canon__structs[XD_CANON__S_COUNT] = {
     XD_CANON_STRUCTS(XD_CANON__STRUCT_ENTRY)};
 

@@ -64,28 +64,12 @@ struct xd_canon__field {
     uint8_t sub;       /* OBJECT, INLINE, ARRAY: enum xd_canon__sid */
 };
 
-/* What the hot walkers (validate, rules) need of a member, 8 bytes instead of the
- * field's 112, generated from the same definitions: step i describes fields[i], whose name,
- * limits and key are read only for members that are present. */
-struct xd_canon__step {
-    uint16_t offset;
-    uint16_t aux; /* has_ offset of an optional scalar, n_ offset of an array; else 0 */
-    uint8_t kind; /* enum xd_canon__kind */
-    bool required;
-    uint8_t sub;   /* OBJECT, INLINE, ARRAY: enum xd_canon__sid */
-    uint8_t index; /* of the member in its table */
-};
-
 struct xd_canon__struct {
     const char *name;
     const char *doc;
     const struct xd_canon__field *fields;
     size_t n_fields;
     size_t size;
-    const struct xd_canon__step *steps; /* one per field */
-    /* Only the OBJECT, INLINE and ARRAY members, in order (what the rules walk descends
-     * into), ended by one whose sub is XD_CANON__S_COUNT. */
-    const struct xd_canon__step *nested;
 };
 
 struct xd_canon__code {
@@ -296,15 +280,9 @@ struct xd_canon__rule {
     const char *doc;
     void (*check)(struct xd_canon__ctx *c, const void *obj);
 };
-/* Grouped by struct, in the order of XD_CANON_STRUCTS (the walker searches it). */
+/* Each struct's rules run in table order (rules_<struct> in canon_rules.c). */
 extern const struct xd_canon__rule xd_canon__rules[];
 extern const size_t xd_canon__n_rules;
-/* The rules of struct sid are xd_canon__rules[first .. first + count - 1]. */
-struct xd_canon__rule_span {
-    uint8_t first;
-    uint8_t count;
-};
-extern const struct xd_canon__rule_span xd_canon__rule_spans[XD_CANON__S_COUNT];
 
 /* Run the rules of struct <sid> and of every struct inside it; the path is that of <obj>. */
 void xd_canon__rules_walk(struct xd_canon__ctx *c, enum xd_canon__sid sid, const void *obj);

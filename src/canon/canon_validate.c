@@ -241,44 +241,6 @@ void xd_canon__validate_struct(struct xd_canon__ctx *c, enum xd_canon__sid sid, 
     validators[sid](c, obj);
 }
 
-/* NOLINTNEXTLINE(misc-no-recursion): follows the definitions' nesting. */
-void xd_canon__rules_walk(struct xd_canon__ctx *c, enum xd_canon__sid sid, const void *obj)
-{
-    const struct xd_canon__rule_span span = xd_canon__rule_spans[sid];
-    for (size_t r = span.first; r < (size_t)span.first + span.count; r++) {
-        xd_canon__rules[r].check(c, obj);
-    }
-    const struct xd_canon__struct *st = &xd_canon__structs[sid];
-    /* Only members holding structs can hold rules: the nested list has just those. */
-    for (const struct xd_canon__step *s = st->nested; s->sub != XD_CANON__S_COUNT; s++) {
-        const void *at = XD_CANON__AT_CONST(obj, s->offset);
-        if (s->kind == XD_CANON__K_INLINE) {
-            xd_canon__rules_walk(c, s->sub, at);
-        } else if (s->kind == XD_CANON__K_OBJECT) {
-            if (*(const void *const *)at != NULL) {
-                const struct xd_canon__field *f = &st->fields[s->index];
-                size_t mark = xd_canon__path_member(c, f->name, f->name_len);
-                xd_canon__rules_walk(c, s->sub, *(const void *const *)at);
-                xd_canon__path_restore(c, mark);
-            }
-        } else {
-            size_t n = *(const size_t *)XD_CANON__AT_CONST(obj, s->aux);
-            const char *items = *(const char *const *)at;
-            if (n == 0 || items == NULL) {
-                continue; /* the walk would only push and pop the member's name */
-            }
-            const struct xd_canon__field *f = &st->fields[s->index];
-            size_t mark = xd_canon__path_member(c, f->name, f->name_len);
-            for (size_t k = 0; k < n; k++) {
-                size_t m2 = xd_canon__path_index(c, k);
-                xd_canon__rules_walk(c, s->sub, items + k * f->elem_size);
-                xd_canon__path_restore(c, m2);
-            }
-            xd_canon__path_restore(c, mark);
-        }
-    }
-}
-
 enum xd_status xd_canon_validate(const struct xd_canon_doc *doc, struct xd_diags *diags)
 {
     if (doc == NULL || (unsigned)doc->type >= XD_CANON_TYPE_COUNT || doc->body == NULL) {
