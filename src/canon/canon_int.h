@@ -287,7 +287,12 @@ extern const size_t xd_canon__n_rules;
 /* Run the rules of struct <sid> and of every struct inside it; the path is that of <obj>. */
 void xd_canon__rules_walk(struct xd_canon__ctx *c, enum xd_canon__sid sid, const void *obj);
 
-/* Field checks of a C struct tree (canon_validate.c), used by xd_canon_validate. */
+/* Member checks of a C struct tree, reported at the current path: the walk of canon_encode.c,
+ * checking only. */
 void xd_canon__validate_struct(struct xd_canon__ctx *c, enum xd_canon__sid sid, const void *obj);
+/* The full check of flattened member <i> of struct <sid> in <obj> (canon_validate.c): every
+ * problem it has, reported at the current path plus its name. */
+void xd_canon__check_member(struct xd_canon__ctx *c, enum xd_canon__sid sid, size_t i,
+                            const void *obj);
 
 #endif

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT
- * Checks of a document built in C, member by member with the same checks decode applies, then
- * the cross-field rules; and the business keys a document carries, found by walking the
- * members marked with a key in the definitions. */
+ * The full check of one member of a document built in C, with the same checks decode applies,
+ * reporting every problem (the walk in canon_encode.c calls it for the members its quick tests
+ * do not pass); and the business keys a document carries, found by walking the members marked
+ * with a key in the definitions. */
 #include <string.h>
 
 #include "canon/canon_int.h"
@@ -97,166 +98,13 @@ static void validate_value(struct xd_canon__ctx *c, const struct xd_canon__field
     }
 }
 
-/* --- The members, one function per struct, expanded from the definitions ---------------------
- *
- * val_<struct> tests each member with the definition's limits as constants, inline for what
- * nearly every member is (an absent optional member, a printable TEXT or IDENT string within
- * its length, a code of its list, a date, a decimal or whole number within its bounds). A
- * member that fails the quick test, or whose kind has none, goes through check_member, the
- * full check that reports: the quick tests only ever pass values it would pass, so what is
- * reported, and in which order, is what the full check alone gives (test_validate compares
- * both with decoding on every member of the examples). */
-
-#define VAL_PROTO(name, doc) static void val_##name(struct xd_canon__ctx *c, const void *obj);
-XD_CANON_STRUCTS(VAL_PROTO)
-#undef VAL_PROTO
-
-/* Flattened member <i> of struct <sid>, at the current path plus its name. */
-static void check_member(struct xd_canon__ctx *c, enum xd_canon__sid sid, size_t i, const void *obj)
+void xd_canon__check_member(struct xd_canon__ctx *c, enum xd_canon__sid sid, size_t i,
+                            const void *obj)
 {
     const struct xd_canon__field *f = &xd_canon__flats[sid].fields[i];
     size_t mark = xd_canon__path_member(c, f->name, f->name_len);
     validate_value(c, f, obj);
     xd_canon__path_restore(c, mark);
-}
-
-/* Printable ASCII of 1 to <max> characters (what check_text passes for TEXT): its length, or 0
- * when it is not. */
-static inline size_t printable_len(const char *s, int64_t max)
-{
-    size_t n = xd_canon__printable_span(s);
-    return s[n] == '\0' && (int64_t)n <= max ? n : 0;
-}
-
-static inline bool text_ok(const char *s, int64_t max)
-{
-    return printable_len(s, max) > 0;
-}
-
-static inline bool ident_ok(const char *s, int64_t max)
-{
-    size_t n = printable_len(s, max);
-    return n > 0 && s[0] != ' ' && s[n - 1] != ' ';
-}
-
-static inline bool code_ok(const char *s, enum xd_canon__lid list)
-{
-    size_t n = xd_canon__printable_span(s);
-    return s[n] == '\0' && n > 0 && xd_canon__code_index(&xd_canon__lists[list], s, n) >= 0;
-}
-
-static inline bool date_ok(const char *s)
-{
-    size_t n = xd_canon__printable_span(s);
-    return s[n] == '\0' && xd_date_valid(s, n);
-}
-
-static inline bool decimal_ok(struct xd_decimal d, int64_t max_scale, enum xd_canon__sign sign)
-{
-    if (d.scale < 0 || d.scale > XD_DECIMAL_MAX_SCALE || d.scale > max_scale) {
-        return false;
-    }
-    return sign == XD_CANON__SIGN_NONNEG ? !xd_decimal_is_negative(d)
-           : sign == XD_CANON__SIGN_POS  ? d.units > 0
-                                         : true;
-}
-
-/* The quick test of a string of each class; the classes without one always take the full
- * check (a few members per document). */
-#define STRING_OK_TEXT(s_, max_)     text_ok(s_, max_)
-#define STRING_OK_IDENT(s_, max_)    ident_ok(s_, max_)
-#define STRING_OK_CURRENCY(s_, max_) false
-#define STRING_OK_COUNTRY(s_, max_)  false
-#define STRING_OK_SCAC(s_, max_)     false
-#define STRING_OK_GTIN(s_, max_)     false
-#define STRING_OK_GLN(s_, max_)      false
-#define STRING_OK_SSCC(s_, max_)     false
-#define STRING_OK_DUNS(s_, max_)     false
-#define STRING_OK_EMAIL(s_, max_)    false
-
-#define MEMBER(O_, BASE_, m_)  (((const struct xd_canon_##O_ *)XD_CANON__AT_CONST(obj, BASE_))->m_)
-#define HAS_REQ(O_, BASE_, m_) true
-#define HAS_OPT(O_, BASE_, m_) MEMBER(O_, BASE_, has_##m_)
-#define REQUIRED_REQ           true
-#define REQUIRED_OPT           false
-#define CHECK_MEMBER(S_, ID_)  check_member(c, XD_CANON__S_##S_, XD_CANON__FO_##S_##__##ID_, obj)
-
-/* A string member: absent (a problem when required), or passing <ok_>, or fully checked. */
-#define VAL_STR(S_, ID_, O_, BASE_, m_, P_, ok_)                                                   \
-    {                                                                                              \
-        const char *s_ = MEMBER(O_, BASE_, m_);                                                    \
-        if (s_ == NULL ? REQUIRED_##P_ : !(ok_)) {                                                 \
-            CHECK_MEMBER(S_, ID_);                                                                 \
-        }                                                                                          \
-    }
-#define VAL_STRING(S_, ID_, O_, BASE_, m_, P_, A_, B_)                                             \
-    VAL_STR(S_, ID_, O_, BASE_, m_, P_, STRING_OK_##B_(s_, A_))
-#define VAL_CODE(S_, ID_, O_, BASE_, m_, P_, A_, B_)                                               \
-    VAL_STR(S_, ID_, O_, BASE_, m_, P_, code_ok(s_, XD_CANON__L_##A_))
-#define VAL_DATE(S_, ID_, O_, BASE_, m_, P_, A_, B_)                                               \
-    VAL_STR(S_, ID_, O_, BASE_, m_, P_, date_ok(s_))
-#define VAL_DATETIME(S_, ID_, O_, BASE_, m_, P_, A_, B_) VAL_STR(S_, ID_, O_, BASE_, m_, P_, false)
-#define VAL_DECIMAL(S_, ID_, O_, BASE_, m_, P_, A_, B_)                                            \
-    if (HAS_##P_(O_, BASE_, m_) && !decimal_ok(MEMBER(O_, BASE_, m_), B_, XD_CANON__SIGN_##A_)) {  \
-        CHECK_MEMBER(S_, ID_);                                                                     \
-    }
-#define VAL_INT(S_, ID_, O_, BASE_, m_, P_, A_, B_)                                                \
-    if (HAS_##P_(O_, BASE_, m_) &&                                                                 \
-        (MEMBER(O_, BASE_, m_) < (A_) || MEMBER(O_, BASE_, m_) > (B_))) {                          \
-        CHECK_MEMBER(S_, ID_);                                                                     \
-    }
-#define VAL_BOOL(S_, ID_, O_, BASE_, m_, P_, A_, B_) /* nothing to check */
-#define VAL_OBJECT(S_, ID_, O_, BASE_, m_, P_, A_, B_)                                             \
-    if (MEMBER(O_, BASE_, m_) != NULL) {                                                           \
-        size_t mark_ = xd_canon__path_member(c, #m_, sizeof #m_ - 1);                              \
-        val_##A_(c, MEMBER(O_, BASE_, m_));                                                        \
-        xd_canon__path_restore(c, mark_);                                                          \
-    } else if (REQUIRED_##P_) {                                                                    \
-        CHECK_MEMBER(S_, ID_);                                                                     \
-    }
-#define VAL_ARRAY(S_, ID_, O_, BASE_, m_, P_, A_, B_)                                              \
-    if (MEMBER(O_, BASE_, n_##m_) > 0 || REQUIRED_##P_) {                                          \
-        CHECK_MEMBER(S_, ID_);                                                                     \
-    }
-#define VAL_STRINGS VAL_ARRAY
-
-#define VAL_MEMBER(S_, O_, BASE_, ID_, K_, m_, P_, A_, B_, key_, doc_)                             \
-    VAL_##K_(S_, ID_, O_, BASE_, m_, P_, A_, B_)
-#define VAL_STRUCT(name, doc)                                                                      \
-    static void val_##name(struct xd_canon__ctx *c, const void *obj)                               \
-    {                                                                                              \
-        XD_CANON__FLAT_EACH(VAL_MEMBER, name)                                                      \
-    }
-/* NOLINTNEXTLINE(misc-no-recursion): follows the definitions' nesting. */
-XD_CANON_STRUCTS(VAL_STRUCT)
-#undef VAL_STRUCT
-
-#define VAL_ENTRY(name, doc) [XD_CANON__S_##name] = val_##name,
-static void (*const validators[XD_CANON__S_COUNT])(struct xd_canon__ctx *c,
-                                                   const void *obj) = {XD_CANON_STRUCTS(VAL_ENTRY)};
-#undef VAL_ENTRY
-
-void xd_canon__validate_struct(struct xd_canon__ctx *c, enum xd_canon__sid sid, const void *obj)
-{
-    validators[sid](c, obj);
-}
-
-enum xd_status xd_canon_validate(const struct xd_canon_doc *doc, struct xd_diags *diags)
-{
-    if (doc == NULL || (unsigned)doc->type >= XD_CANON_TYPE_COUNT || doc->body == NULL) {
-        return XD_EINVAL;
-    }
-    struct xd_canon__ctx c;
-    xd_canon__ctx_init(&c, diags, NULL);
-    enum xd_canon__sid sid = xd_canon__types[doc->type].sid;
-    xd_canon__validate_struct(&c, sid, doc->body);
-    if (c.problems == 0) {
-        xd_canon__rules_walk(&c, sid, doc->body);
-    }
-    if (c.oom) {
-        return XD_ENOMEM;
-    }
-    return c.problems > 0 ? XD_EINVALDOC : XD_OK;
 }
 
 /* --- Business keys --------------------------------------------------------------------------- */

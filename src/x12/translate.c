@@ -4,8 +4,9 @@
  * handler or bindings each segment takes in the loop the validator placed it in; for versions
  * without a table the 004010 table places segments (loose matching, no problems reported).
  * One arena per set, reset for the next: memory stays flat. At SE the document gets its
- * derived members, is checked by xd_canon_validate, and goes to the caller's callback; a
- * canonical problem is reported with the segment that made the object at fault. */
+ * derived members, is checked and encoded to JSON (xd_canon_encode_valid), and goes to the
+ * caller's callback; a canonical problem is reported with the segment that made the object at
+ * fault. */
 #include <stdio.h>
 #include <string.h>
 
@@ -44,6 +45,7 @@ struct translator {
     void *ctx;
     struct xd_x12__tr t;
     struct xd_diags problems, notes, warnings;
+    struct xd_buf json;              /* the set's document as JSON, reused (XD_X12_TR_JSON_CAP) */
     struct xd_x12__set_state *loose; /* places segments of sets the validator has no table for */
     bool loose_ready;
     struct envelope env;
@@ -871,13 +873,16 @@ static void canonical_problems(struct translator *tr, const struct xd_diags *can
 
 static enum xd_status report(struct translator *tr, enum xd_status status)
 {
+    bool ok = status == XD_OK;
     struct xd_x12_translation res = {tr->st01,
                                      tr->st02,
                                      tr->env.isa_control,
                                      tr->env.gs_control,
                                      tr->st_index,
                                      status,
-                                     status == XD_OK ? tr->t.doc : NULL,
+                                     ok ? tr->t.doc : NULL,
+                                     ok ? tr->json.data : NULL,
+                                     ok ? tr->json.len : 0,
                                      &tr->problems,
                                      &tr->notes,
                                      &tr->warnings};
@@ -936,12 +941,14 @@ static enum xd_status on_set_end(void *ctx, const struct xd_x12_set_result *res)
     }
     struct xd_diags canon;
     xd_diags_init(&canon, XD_X12_TR_MAX_PROBLEMS);
-    enum xd_status st = xd_canon_validate(t->doc, &canon);
-    if (st != XD_OK) {
+    xd_buf_reset(&tr->json);
+    enum xd_status st = xd_canon_encode_valid(t->doc, &tr->json, &canon);
+    bool unwritten = (st == XD_ETOOBIG || st == XD_ENOMEM) && canon.count == 0;
+    if (st != XD_OK && !unwritten) {
         canonical_problems(tr, &canon);
     }
     xd_diags_cleanup(&canon);
-    return report(tr, st == XD_OK ? XD_OK : XD_EINVAL);
+    return report(tr, st == XD_OK || unwritten ? st : XD_EINVAL);
 }
 
 enum xd_status xd_x12_translate(struct xd_x12_reader *r, const struct xd_x12_map *map,
@@ -972,6 +979,7 @@ enum xd_status xd_x12_translate(struct xd_x12_reader *r, const struct xd_x12_map
     xd_diags_init(&tr->problems, XD_X12_TR_MAX_PROBLEMS);
     xd_diags_init(&tr->notes, XD_X12_TR_MAX_PROBLEMS);
     xd_diags_init(&tr->warnings, XD_X12_TR_MAX_PROBLEMS);
+    xd_buf_init(&tr->json, XD_X12_TR_JSON_CAP);
     tr->t.arena = xd_arena_create(TR_ARENA_CHUNK, XD_X12_TR_ARENA_CAP);
     enum xd_status st = XD_ENOMEM;
     if (tr->t.arena != NULL) {
@@ -995,6 +1003,7 @@ enum xd_status xd_x12_translate(struct xd_x12_reader *r, const struct xd_x12_map
     xd_diags_cleanup(&tr->problems);
     xd_diags_cleanup(&tr->notes);
     xd_diags_cleanup(&tr->warnings);
+    xd_buf_cleanup(&tr->json);
     xd_free(tr);
     xd_x12_map_destroy(defaults);
     return st;

@@ -5,7 +5,8 @@
  * out. Every member of every example, one at a time, is given values on both sides of each
  * limit (empty, blanks at the ends, control and non-ASCII bytes, the longest allowed and one
  * more, codes, dates, decimal scales and signs, integer bounds, absent); the validator must
- * report what decoding the encoded document reports, problem for problem. */
+ * report what decoding the encoded document reports, problem for problem, and
+ * xd_canon_encode_valid what the validator reports, writing what xd_canon_encode writes. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -24,10 +25,33 @@
 struct probe {
     struct xd_canon_doc *doc;
     struct xd_arena *arena; /* for the decoded copies, reset after each */
-    struct xd_buf json;
-    struct xd_diags validated, decoded;
+    struct xd_buf json, checked;
+    struct xd_diags validated, decoded, fused;
     size_t compared, invalid;
 };
+
+/* xd_canon_encode_valid says what xd_canon_validate says and, for a valid document, writes
+ * what xd_canon_encode writes (p->json), after what the buffer held. */
+static void assert_fused_agrees(struct probe *p, enum xd_status validated)
+{
+    xd_diags_reset(&p->fused);
+    xd_buf_reset(&p->checked);
+    assert_int_equal(xd_buf_append(&p->checked, "[", 1), XD_OK);
+    assert_int_equal(xd_canon_encode_valid(p->doc, &p->checked, &p->fused), validated);
+    assert_int_equal(p->fused.count, p->validated.count);
+    for (size_t i = 0; i < p->fused.count; i++) {
+        assert_string_equal(p->fused.items[i].code, p->validated.items[i].code);
+        assert_string_equal(p->fused.items[i].path, p->validated.items[i].path);
+        assert_string_equal(p->fused.items[i].message, p->validated.items[i].message);
+    }
+    if (validated == XD_OK) {
+        assert_int_equal(p->checked.len, p->json.len + 1);
+        assert_memory_equal(p->checked.data + 1, p->json.data, p->json.len);
+    } else {
+        assert_int_equal(p->checked.len, 1);
+    }
+    assert_int_equal(p->checked.data[p->checked.len], '\0');
+}
 
 static void assert_same_problems(struct probe *p)
 {
@@ -41,8 +65,10 @@ static void assert_same_problems(struct probe *p)
     if (xd_canon_encode(p->doc, &p->json) != XD_OK) {
         /* Only what the codec cannot represent (a scale outside 0..18) fails to encode. */
         assert_int_equal(sv, XD_EINVALDOC);
+        assert_fused_agrees(p, sv);
         return;
     }
+    assert_fused_agrees(p, sv);
     struct xd_canon_doc *copy = NULL;
     enum xd_status sd = xd_canon_decode(p->json.data, p->json.len, p->arena, &copy, &p->decoded);
     xd_arena_reset(p->arena);
@@ -231,8 +257,10 @@ static void test_validate_agrees_with_decode(void **state)
     struct xd_arena *docs = xd_arena_create(1 << 16, 1 << 26);
     assert_non_null(docs);
     xd_buf_init(&p.json, 1 << 24);
+    xd_buf_init(&p.checked, 1 << 24);
     xd_diags_init(&p.validated, MAX_PROBLEMS);
     xd_diags_init(&p.decoded, MAX_PROBLEMS);
+    xd_diags_init(&p.fused, MAX_PROBLEMS);
     for (int t = 0; t < XD_CANON_TYPE_COUNT; t++) {
         size_t len;
         char *json = canon_test_example(xd_canon_type_name((enum xd_canon_type)t), &len);
@@ -251,7 +279,9 @@ static void test_validate_agrees_with_decode(void **state)
     assert_true(p.invalid > 1000);
     xd_diags_cleanup(&p.validated);
     xd_diags_cleanup(&p.decoded);
+    xd_diags_cleanup(&p.fused);
     xd_buf_cleanup(&p.json);
+    xd_buf_cleanup(&p.checked);
     xd_arena_destroy(docs);
     xd_arena_destroy(p.arena);
 }
