@@ -466,22 +466,64 @@ static bool all_in(const char *s, size_t len, char lo, char hi)
 }
 
 /* GTIN, GLN, SSCC: digits of an allowed length, then the GS1 check digit. */
-static void check_gs1(struct xd_canon__ctx *c, const char *s, size_t len, bool length_ok,
-                      const char *what)
+static bool gs1_ok(const char *s, size_t len, bool length_ok)
+{
+    return length_ok && all_in(s, len, '0', '9') && xd_canon__gs1_check_digit_ok(s, len);
+}
+
+bool xd_canon__class_ok(enum xd_canon__cid cls, const char *s, size_t len)
+{
+    switch (cls) {
+    case XD_CANON__C_TEXT:
+        for (size_t i = 0; i < len; i++) {
+            if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) {
+                return false;
+            }
+        }
+        return true;
+    case XD_CANON__C_IDENT:
+        return all_in(s, len, ' ', '~') && s[0] != ' ' && s[len - 1] != ' ';
+    case XD_CANON__C_CURRENCY:
+        return len == 3 && all_in(s, len, 'A', 'Z');
+    case XD_CANON__C_COUNTRY:
+        return len == 2 && all_in(s, len, 'A', 'Z');
+    case XD_CANON__C_SCAC:
+        return len >= 2 && len <= 4 && all_in(s, len, 'A', 'Z');
+    case XD_CANON__C_GTIN:
+        return gs1_ok(s, len, len == 8 || len == 12 || len == 13 || len == 14);
+    case XD_CANON__C_GLN:
+        return gs1_ok(s, len, len == 13);
+    case XD_CANON__C_SSCC:
+        return gs1_ok(s, len, len == 18);
+    case XD_CANON__C_DUNS:
+        return (len == 9 || len == 13) && all_in(s, len, '0', '9');
+    case XD_CANON__C_EMAIL: {
+        const char *at = memchr(s, '@', len);
+        return at != NULL && at != s && at != s + len - 1 &&
+               memchr(at + 1, '@', len - (size_t)(at - s) - 1) == NULL &&
+               memchr(s, ' ', len) == NULL;
+    }
+    case XD_CANON__C_COUNT:
+        break;
+    }
+    return true;
+}
+
+/* A GS1 key that is not one: the wrong length or not digits, else the check digit. */
+static void report_bad_gs1(struct xd_canon__ctx *c, const char *s, size_t len, bool length_ok,
+                           const char *what)
 {
     if (!length_ok || !all_in(s, len, '0', '9')) {
         xd_canon__report(c, "format", "must be %s", what);
         return;
     }
-    if (!xd_canon__gs1_check_digit_ok(s, len)) {
-        unsigned sum = 0, weight = 3;
-        for (size_t i = len - 1; i-- > 0;) {
-            sum += (unsigned)(s[i] - '0') * weight;
-            weight = weight == 3 ? 1 : 3;
-        }
-        xd_canon__report(c, "check_digit", "check digit is %c but must be %u", s[len - 1],
-                         (10 - sum % 10) % 10);
+    unsigned sum = 0, weight = 3;
+    for (size_t i = len - 1; i-- > 0;) {
+        sum += (unsigned)(s[i] - '0') * weight;
+        weight = weight == 3 ? 1 : 3;
     }
+    xd_canon__report(c, "check_digit", "check digit is %c but must be %u", s[len - 1],
+                     (10 - sum % 10) % 10);
 }
 
 static void report_bad_ident(struct xd_canon__ctx *c)
@@ -489,64 +531,45 @@ static void report_bad_ident(struct xd_canon__ctx *c)
     xd_canon__report(c, "format", "must be printable ASCII without leading or trailing spaces");
 }
 
+/* What xd_canon__class_ok refused, said for the class. */
 static void check_class(struct xd_canon__ctx *c, enum xd_canon__cid cls, const char *s, size_t len)
 {
-    switch (cls) {
-    case XD_CANON__C_TEXT:
-        for (size_t i = 0; i < len; i++) {
-            if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) {
-                xd_canon__report(c, "format",
-                                 "must not contain control characters (line breaks, "
-                                 "tabs ...)");
-                return;
-            }
-        }
-        return;
-    case XD_CANON__C_IDENT:
-        if (!all_in(s, len, ' ', '~') || s[0] == ' ' || s[len - 1] == ' ') {
-            report_bad_ident(c);
-        }
-        return;
-    case XD_CANON__C_CURRENCY:
-        if (len != 3 || !all_in(s, len, 'A', 'Z')) {
-            xd_canon__report(c, "format", "must be an ISO 4217 currency code such as \"USD\"");
-        }
-        return;
-    case XD_CANON__C_COUNTRY:
-        if (len != 2 || !all_in(s, len, 'A', 'Z')) {
-            xd_canon__report(c, "format",
-                             "must be an ISO 3166-1 alpha-2 country code such as "
-                             "\"US\"");
-        }
-        return;
-    case XD_CANON__C_SCAC:
-        if (len < 2 || len > 4 || !all_in(s, len, 'A', 'Z')) {
-            xd_canon__report(c, "format", "must be a SCAC of 2 to 4 capital letters");
-        }
-        return;
-    case XD_CANON__C_GTIN:
-        check_gs1(c, s, len, len == 8 || len == 12 || len == 13 || len == 14,
-                  "a GTIN of 8, 12, 13 or 14 digits");
-        return;
-    case XD_CANON__C_GLN:
-        check_gs1(c, s, len, len == 13, "a GLN of 13 digits");
-        return;
-    case XD_CANON__C_SSCC:
-        check_gs1(c, s, len, len == 18, "an SSCC of 18 digits");
-        return;
-    case XD_CANON__C_DUNS:
-        if ((len != 9 && len != 13) || !all_in(s, len, '0', '9')) {
-            xd_canon__report(c, "format", "must be a D-U-N-S number of 9 or 13 digits");
-        }
-        return;
-    case XD_CANON__C_EMAIL: {
-        const char *at = memchr(s, '@', len);
-        if (at == NULL || at == s || at == s + len - 1 ||
-            memchr(at + 1, '@', len - (size_t)(at - s) - 1) || memchr(s, ' ', len) != NULL) {
-            xd_canon__report(c, "format", "must be an e-mail address such as \"ap@example.com\"");
-        }
+    if (xd_canon__class_ok(cls, s, len)) {
         return;
     }
+    switch (cls) {
+    case XD_CANON__C_TEXT:
+        xd_canon__report(c, "format",
+                         "must not contain control characters (line breaks, tabs ...)");
+        return;
+    case XD_CANON__C_IDENT:
+        report_bad_ident(c);
+        return;
+    case XD_CANON__C_CURRENCY:
+        xd_canon__report(c, "format", "must be an ISO 4217 currency code such as \"USD\"");
+        return;
+    case XD_CANON__C_COUNTRY:
+        xd_canon__report(c, "format", "must be an ISO 3166-1 alpha-2 country code such as \"US\"");
+        return;
+    case XD_CANON__C_SCAC:
+        xd_canon__report(c, "format", "must be a SCAC of 2 to 4 capital letters");
+        return;
+    case XD_CANON__C_GTIN:
+        report_bad_gs1(c, s, len, len == 8 || len == 12 || len == 13 || len == 14,
+                       "a GTIN of 8, 12, 13 or 14 digits");
+        return;
+    case XD_CANON__C_GLN:
+        report_bad_gs1(c, s, len, len == 13, "a GLN of 13 digits");
+        return;
+    case XD_CANON__C_SSCC:
+        report_bad_gs1(c, s, len, len == 18, "an SSCC of 18 digits");
+        return;
+    case XD_CANON__C_DUNS:
+        xd_canon__report(c, "format", "must be a D-U-N-S number of 9 or 13 digits");
+        return;
+    case XD_CANON__C_EMAIL:
+        xd_canon__report(c, "format", "must be an e-mail address such as \"ap@example.com\"");
+        return;
     case XD_CANON__C_COUNT:
         break;
     }

@@ -146,8 +146,9 @@ static enum xd_status put_int(struct out *o, int64_t v)
  * walk_<struct> takes each member with its definition's limits as constants. Checking, it
  * tests inline what nearly every member is (an absent optional member, plain TEXT or IDENT
  * ASCII within its length, a code of its list, a date, a decimal or whole number within its
- * bounds); a member that fails the quick test, or whose kind has none (GTIN, currency, date-
- * time ...), goes through xd_canon__check_member, the full check that reports. Quick tests
+ * bounds, a string of its class); a member that fails the quick test, or whose kind has none
+ * (a date-time, a list of strings), goes through xd_canon__check_member, the full check that
+ * reports. Quick tests
  * only pass values the full check passes, so the problems, and their order, are what the full
  * check alone gives (test_validate compares them with decoding on every member of the
  * examples). Writing, a member is `,"name":value`; put_object turns the first ',' into the
@@ -298,18 +299,20 @@ static inline bool decimal_ok(struct xd_decimal d, int64_t max_scale, enum xd_ca
                                          : true;
 }
 
-/* The quick test of each string class; those without one always take the full check (a few
- * members per document). */
-#define STRING_OK_TEXT(s_, n_, max_)     length_ok(n_, max_)
-#define STRING_OK_IDENT(s_, n_, max_)    ident_ok(s_, n_, max_)
-#define STRING_OK_CURRENCY(s_, n_, max_) false
-#define STRING_OK_COUNTRY(s_, n_, max_)  false
-#define STRING_OK_SCAC(s_, n_, max_)     false
-#define STRING_OK_GTIN(s_, n_, max_)     false
-#define STRING_OK_GLN(s_, n_, max_)      false
-#define STRING_OK_SSCC(s_, n_, max_)     false
-#define STRING_OK_DUNS(s_, n_, max_)     false
-#define STRING_OK_EMAIL(s_, n_, max_)    false
+/* The quick test of each string class: inline for the two nearly every string has, the class
+ * check of the full one for the others (a few members per document). */
+#define STRING_OK_TEXT(s_, n_, max_)  length_ok(n_, max_)
+#define STRING_OK_IDENT(s_, n_, max_) ident_ok(s_, n_, max_)
+#define STRING_OK_CLASS(cls_, s_, n_, max_)                                                        \
+    (length_ok(n_, max_) && xd_canon__class_ok(XD_CANON__C_##cls_, s_, n_))
+#define STRING_OK_CURRENCY(s_, n_, max_) STRING_OK_CLASS(CURRENCY, s_, n_, max_)
+#define STRING_OK_COUNTRY(s_, n_, max_)  STRING_OK_CLASS(COUNTRY, s_, n_, max_)
+#define STRING_OK_SCAC(s_, n_, max_)     STRING_OK_CLASS(SCAC, s_, n_, max_)
+#define STRING_OK_GTIN(s_, n_, max_)     STRING_OK_CLASS(GTIN, s_, n_, max_)
+#define STRING_OK_GLN(s_, n_, max_)      STRING_OK_CLASS(GLN, s_, n_, max_)
+#define STRING_OK_SSCC(s_, n_, max_)     STRING_OK_CLASS(SSCC, s_, n_, max_)
+#define STRING_OK_DUNS(s_, n_, max_)     STRING_OK_CLASS(DUNS, s_, n_, max_)
+#define STRING_OK_EMAIL(s_, n_, max_)    STRING_OK_CLASS(EMAIL, s_, n_, max_)
 
 /* The member m_ of the struct O_ that sits at BASE_ in the one walked. */
 #define MEMBER(O_, BASE_, m_)  (((const struct xd_canon_##O_ *)XD_CANON__AT_CONST(obj, BASE_))->m_)

@@ -270,6 +270,9 @@ size_t xd_canon__json_plain_span(const char *s);
 /* Edit distance between two names, or a value above <cap> when it is larger (names longer than
  * 64 bytes are never close). For "did you mean" hints. */
 size_t xd_canon__distance(const char *a, size_t alen, const char *b, size_t blen, size_t cap);
+/* Does <s> (<len> bytes, not empty) belong to string class <cls>? What check_string reports
+ * as "format" or "check_digit" when it does not. */
+bool xd_canon__class_ok(enum xd_canon__cid cls, const char *s, size_t len);
 /* GS1 mod-10 check digit over <n> ASCII digits (the last being the check digit). */
 bool xd_canon__gs1_check_digit_ok(const char *s, size_t n);
 
