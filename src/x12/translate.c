@@ -571,13 +571,15 @@ static void fill_source(struct translator *tr)
         oom(t);
         return;
     }
+    /* Not copied: the envelope's values stay in the translator, unchanged, until the set's
+     * callback has returned, which is as long as the document may be used. */
     s->format = "x12";
-    s->version = tr->env.version[0] ? xd_arena_strdup(t->arena, tr->env.version) : NULL;
-    s->sender_id = tr->env.sender[0] ? xd_arena_strdup(t->arena, tr->env.sender) : NULL;
-    s->receiver_id = tr->env.receiver[0] ? xd_arena_strdup(t->arena, tr->env.receiver) : NULL;
-    c->interchange = tr->env.isa_control[0] ? xd_arena_strdup(t->arena, tr->env.isa_control) : NULL;
-    c->group = tr->env.gs_control[0] ? xd_arena_strdup(t->arena, tr->env.gs_control) : NULL;
-    c->transaction_set = tr->st02[0] ? xd_arena_strdup(t->arena, tr->st02) : NULL;
+    s->version = tr->env.version[0] ? tr->env.version : NULL;
+    s->sender_id = tr->env.sender[0] ? tr->env.sender : NULL;
+    s->receiver_id = tr->env.receiver[0] ? tr->env.receiver : NULL;
+    c->interchange = tr->env.isa_control[0] ? tr->env.isa_control : NULL;
+    c->group = tr->env.gs_control[0] ? tr->env.gs_control : NULL;
+    c->transaction_set = tr->st02[0] ? tr->st02 : NULL;
     s->control_numbers = c;
     s->has_test = true;
     s->test = tr->env.usage == 'T';
@@ -913,7 +915,7 @@ static void envelope_party(struct xd_x12__tr *t, uint16_t off, unsigned el, cons
     bool digits = strspn(id, "0123456789") == n;
     bool duns =
         digits && ((strcmp(qual, "01") == 0 && n == 9) || (strcmp(qual, "14") == 0 && n == 13));
-    *(duns ? &p->duns : &p->assigned_id) = xd_arena_strdup(t->arena, id);
+    *(duns ? &p->duns : &p->assigned_id) = id; /* the envelope's, as in fill_source */
     p->party_id = xd_x12__map_xref_id(t->map, false, qual, id);
 }
 
