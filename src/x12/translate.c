@@ -13,10 +13,12 @@
 #include "x12/x12_shape.h"
 #include "x12/x12_tr.h"
 
-#define TR_ARENA_CHUNK (64u * 1024)
-#define TR_MAX_PROV    (1u << 22) /* objects remembered per set for messages */
-#define TR_PATH_OBJS   12         /* depth of a canonical path walked for a message */
-#define N104_MIN       2          /* the shortest identification code an N1 carries */
+#define TR_ARENA_CHUNK    (64u * 1024)
+#define TR_MAX_PROV       (1u << 22) /* objects remembered per set for messages */
+#define TR_PATH_OBJS      12         /* depth of a canonical path walked for a message */
+#define N104_MIN          2          /* the shortest identification code an N1 carries */
+#define TR_POOL_BLOCK     4096u      /* bytes the short values of a set are cut from */
+#define TR_POOL_VALUE_MAX 256u       /* longer values are allocated one by one */
 
 struct envelope {
     char isa_control[XD_X12_CONTROL_MAX], sender[16], receiver[16], sender_qual[3],
@@ -259,12 +261,31 @@ struct xd_slice xd_x12__tr_elem(const struct xd_x12_segment *seg, unsigned el, u
     return v;
 }
 
+/* Element values are short (a few to tens of bytes, about twenty per purchase order): they are
+ * cut from a pool block of the arena one after another, a copy and a bump each; a longer value
+ * is allocated by itself. The pool goes with the arena when the next set begins. */
 char *xd_x12__tr_strdup(struct xd_x12__tr *t, struct xd_slice v)
 {
-    char *s = xd_arena_strndup(t->arena, v.p, v.len);
-    if (s == NULL) {
-        oom(t);
+    if (v.len >= TR_POOL_VALUE_MAX) {
+        char *s = xd_arena_strndup(t->arena, v.p, v.len);
+        if (s == NULL) {
+            oom(t);
+        }
+        return s;
     }
+    if ((size_t)(t->pool_end - t->pool) <= v.len) {
+        char *block = xd_arena_alloc(t->arena, TR_POOL_BLOCK);
+        if (block == NULL) {
+            oom(t);
+            return NULL;
+        }
+        t->pool = block;
+        t->pool_end = block + TR_POOL_BLOCK;
+    }
+    char *s = t->pool;
+    memcpy(s, v.p, v.len);
+    s[v.len] = '\0';
+    t->pool += v.len + 1;
     return s;
 }
 
@@ -603,6 +624,7 @@ static enum xd_status on_set_begin(void *ctx, const char *set_id, const char *co
     t->doc = NULL;
     t->failed = false;
     t->nprov = 0;
+    t->pool = t->pool_end = NULL; /* went with the arena */
     t->state = NULL;
     t->position = 1;
     t->text = NULL;

@@ -246,12 +246,24 @@ struct xd_x12__tr_memo {
     uint8_t cat, type, g62;
 };
 
+/* The members of an item ID list the map gives a qualifier (trcommon.c), remembered. */
+#define XD_X12__TR_QUAL_MEMO 16 /* entries */
+struct xd_x12__tr_qual {
+    const struct xd_x12__member *members; /* NULL = empty */
+    uint32_t code;                        /* the qualifier's bytes */
+    uint32_t mask;                        /* bit i: members[i] */
+    uint8_t len;                          /* of the qualifier, at most 4 */
+    uint8_t type;
+};
+
 struct xd_x12__tr {
     const struct xd_x12_map *map;
     struct xd_x12__tr_memo memo[XD_X12__TR_MEMO];
+    struct xd_x12__tr_qual qual_memo[XD_X12__TR_QUAL_MEMO];
     const struct xd_x12__codes *codes;
     const struct xd_x12__tspec *spec;
     struct xd_arena *arena;
+    char *pool, *pool_end; /* free bytes of the block short values are cut from (tr_strdup) */
     struct xd_canon_doc *doc;
     void *obj[XD_X12__SC_MAX]; /* current objects by scope */
     const struct xd_x12_delims *delims;
