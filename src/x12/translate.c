@@ -38,10 +38,23 @@ struct rule_index {
     uint32_t *ids, *from, *order;
 };
 
+#define PLACE_MEMO       64 /* entries: the top 6 bits of a hash */
+#define PLACE_MEMO_RULES 4  /* rules an entry holds */
+
+/* The rules that fit a segment ID in a loop inside a parent loop (rules_of_place). */
+struct place_memo {
+    const struct xd_x12__tspec *spec; /* NULL: empty */
+    const char *inner, *parent;
+    uint32_t id;
+    uint8_t n;
+    uint32_t rules[PLACE_MEMO_RULES]; /* indexes into spec->rules, in table order */
+};
+
 struct translator {
     const struct xd_x12_map *map;
     struct rule_index rules[RULE_INDEXES];
     size_t nrules;
+    struct place_memo places[PLACE_MEMO];
     struct xd_x12__codes *codes[XD_CANON_TYPE_COUNT];
     xd_x12_doc_fn fn;
     void *ctx;
@@ -673,11 +686,19 @@ static bool loop_is(const char *want, const char *have)
     return want == NULL || same_loop(want, have);
 }
 
-static bool rule_matches(const struct xd_x12__tr *t, const struct xd_x12__rule *r, uint32_t id,
-                         const struct xd_x12_segment *seg, const char *inner, const char *parent)
+/* Is the rule for segment <id> in loop <inner> inside <parent>? */
+static bool rule_fits_place(const struct xd_x12__rule *r, uint32_t id, const char *inner,
+                            const char *parent)
 {
-    if (XD_X12__ID3(r->seg[0], r->seg[1], r->seg[2]) != id || !same_loop(r->loop, inner) ||
-        !loop_is(r->parent, parent) || (r->level != 0 && r->level != t->level)) {
+    return XD_X12__ID3(r->seg[0], r->seg[1], r->seg[2]) == id && same_loop(r->loop, inner) &&
+           loop_is(r->parent, parent);
+}
+
+/* ... and for this segment under the current HL (or LX)? */
+static bool rule_fits_segment(const struct xd_x12__tr *t, const struct xd_x12__rule *r,
+                              const struct xd_x12_segment *seg)
+{
+    if (r->level != 0 && r->level != t->level) {
         return false;
     }
     return r->key_el == 0 || xd_slice_eq_cstr(xd_x12__tr_elem(seg, r->key_el, 0), r->key);
@@ -754,25 +775,15 @@ static void dispatch_rule(struct xd_x12__tr *t, const struct xd_x12_segment *seg
     }
 }
 
-/* Every rule that matches the segment in its loops, in table order. */
-static void dispatch(struct translator *tr, const struct xd_x12_segment *seg,
-                     const char *const *loops, size_t depth)
+/* The candidates for segment ID <id>: order[*from .. *to - 1] (order is NULL when the rules
+ * are not indexed: then rules *from .. *to - 1 of the table). */
+static const uint32_t *candidates(struct translator *tr, uint32_t id, size_t *from, size_t *to)
 {
-    struct xd_x12__tr *t = &tr->t;
-    const char *inner = depth > 0 ? loops[depth - 1] : "";
-    const char *parent = depth > 1 ? loops[depth - 2] : "";
-    uint32_t id = xd_x12__id_code(seg->id);
-    if (id == 0) {
-        return;
-    }
     const struct rule_index *ix = rule_index_of(tr);
     if (ix == NULL) {
-        for (size_t i = 0; i < t->spec->nrules; i++) {
-            if (rule_matches(t, &t->spec->rules[i], id, seg, inner, parent)) {
-                dispatch_rule(t, seg, &t->spec->rules[i]);
-            }
-        }
-        return;
+        *from = 0;
+        *to = tr->t.spec->nrules;
+        return NULL;
     }
     size_t lo = 0, hi = ix->nids;
     while (lo < hi) {
@@ -783,12 +794,60 @@ static void dispatch(struct translator *tr, const struct xd_x12_segment *seg,
             hi = mid;
         }
     }
-    if (lo == ix->nids || ix->ids[lo] != id) {
+    bool found = lo < ix->nids && ix->ids[lo] == id;
+    *from = found ? ix->from[lo] : 0;
+    *to = found ? ix->from[lo + 1] : 0;
+    return ix->order;
+}
+
+/* Every rule that matches the segment in its loops, in table order. Which rules fit a
+ * (segment ID, loop, parent loop) is remembered: a set's segments come back to the same few
+ * places, and the loop IDs are the set tables' constants, so their addresses name them. */
+static void dispatch(struct translator *tr, const struct xd_x12_segment *seg,
+                     const char *const *loops, size_t depth)
+{
+    struct xd_x12__tr *t = &tr->t;
+    const char *inner = depth > 0 ? loops[depth - 1] : "";
+    const char *parent = depth > 1 ? loops[depth - 2] : "";
+    uint32_t id = xd_x12__id_code(seg->id);
+    if (id == 0) {
         return;
     }
-    for (uint32_t k = ix->from[lo]; k < ix->from[lo + 1]; k++) {
-        const struct xd_x12__rule *r = &t->spec->rules[ix->order[k]];
-        if (rule_matches(t, r, id, seg, inner, parent)) {
+    uint64_t h = ((uint64_t)id ^ (uintptr_t)inner ^ ((uint64_t)(uintptr_t)parent << 17)) *
+                 UINT64_C(0x9E3779B97F4A7C15); /* the high bits mix every input bit */
+    struct place_memo *m = &tr->places[h >> 58];
+    if (m->spec != t->spec || m->id != id || m->inner != inner || m->parent != parent) {
+        size_t from, to, n = 0;
+        const uint32_t *order = candidates(tr, id, &from, &to);
+        uint32_t fit[PLACE_MEMO_RULES];
+        for (size_t k = from; k < to; k++) {
+            uint32_t i = order != NULL ? order[k] : (uint32_t)k;
+            const struct xd_x12__rule *r = &t->spec->rules[i];
+            if (!rule_fits_place(r, id, inner, parent)) {
+                continue;
+            }
+            if (n < PLACE_MEMO_RULES) {
+                fit[n] = i;
+            }
+            n++;
+        }
+        if (n > PLACE_MEMO_RULES) { /* more than an entry holds: not remembered */
+            m->spec = NULL;
+            for (size_t k = from; k < to; k++) {
+                const struct xd_x12__rule *r = &t->spec->rules[order != NULL ? order[k] : k];
+                if (rule_fits_place(r, id, inner, parent) && rule_fits_segment(t, r, seg)) {
+                    dispatch_rule(t, seg, r);
+                }
+            }
+            return;
+        }
+        *m = (struct place_memo){
+            .spec = t->spec, .inner = inner, .parent = parent, .id = id, .n = (uint8_t)n};
+        memcpy(m->rules, fit, n * sizeof fit[0]);
+    }
+    for (size_t i = 0; i < m->n; i++) {
+        const struct xd_x12__rule *r = &t->spec->rules[m->rules[i]];
+        if (rule_fits_segment(t, r, seg)) {
             dispatch_rule(t, seg, r);
         }
     }
