@@ -324,17 +324,17 @@ bool xd_x12__gs1_ok(struct xd_slice v)
     if (v.len != 8 && v.len != 12 && v.len != 13 && v.len != 14 && v.len != 18) {
         return false;
     }
-    unsigned sum = 0;
-    for (size_t i = 0; i < v.len; i++) {
-        if (v.p[i] < '0' || v.p[i] > '9') {
-            return false;
-        }
-        unsigned d = (unsigned)(v.p[i] - '0');
-        /* weights 3, 1, 3 ... counted from the digit before the check digit */
-        sum += i + 1 < v.len && (v.len - 1 - i) % 2 == 1 ? 3 * d : (i + 1 < v.len ? d : 0);
+    /* No branch per digit: a byte that is not one makes <bad> true (below '0' wraps). */
+    unsigned sum = 0, weight = 3; /* 3, 1, 3 ... leftwards from before the check digit */
+    bool bad = false;
+    for (size_t i = v.len - 1; i-- > 0;) {
+        unsigned d = (unsigned)(unsigned char)v.p[i] - '0';
+        bad |= d > 9;
+        sum += weight * d;
+        weight ^= 3 ^ 1;
     }
-    unsigned check = (10 - sum % 10) % 10;
-    return check == (unsigned)(v.p[v.len - 1] - '0');
+    unsigned check = (unsigned)(unsigned char)v.p[v.len - 1] - '0';
+    return !bad && check <= 9 && (10 - sum % 10) % 10 == check;
 }
 
 static bool all_digits(struct xd_slice v)
