@@ -260,18 +260,15 @@ void *xd_x12__tr_scope(struct xd_x12__tr *t, uint8_t scope)
     return obj != NULL ? obj : xd_x12__tr_object(t, parent, s->off, s->size);
 }
 
-struct xd_slice xd_x12__tr_elem(const struct xd_x12_segment *seg, unsigned el, unsigned comp)
+struct xd_slice xd_x12__tr_component(const struct xd_x12_segment *seg, unsigned el, unsigned comp)
 {
     struct xd_slice v = el < seg->count ? seg->elements[el] : (struct xd_slice){"", 0};
-    if (comp > 0 && v.len > 0) {
+    if (v.len > 0) {
         struct xd_slice parts[XD_X12__OUT_VALUES];
         size_t n = xd_x12__split(v, seg->delims->component, parts, XD_X12__OUT_VALUES);
         v = comp <= n && comp <= XD_X12__OUT_VALUES ? parts[comp - 1] : (struct xd_slice){"", 0};
     }
-    while (v.len > 0 && v.p[v.len - 1] == ' ') {
-        v.len--;
-    }
-    return v;
+    return xd_x12__trim(v);
 }
 
 /* Element values are short (a few to tens of bytes, about twenty per purchase order): they are
