@@ -347,10 +347,10 @@ bool xd_canon__gs1_check_digit_ok(const char *s, size_t n)
         return false;
     }
     unsigned sum = 0;
-    unsigned weight = 3;
+    unsigned weight = 3; /* 3, 1, 3 ... leftwards, alternated without a branch */
     for (size_t i = n - 1; i-- > 0;) {
         sum += (unsigned)(s[i] - '0') * weight;
-        weight = weight == 3 ? 1 : 3;
+        weight ^= 3 ^ 1;
     }
     return (10 - sum % 10) % 10 == (unsigned)(s[n - 1] - '0');
 }
