@@ -121,7 +121,8 @@ int xd_canon__code_index(const struct xd_canon__list *list, const char *code, si
 {
     for (size_t i = 0; i < list->n_codes; i++) {
         const struct xd_canon__code *c = &list->codes[i];
-        if (c->len == len && memcmp(c->code, code, len) == 0) {
+        /* the first byte settles most candidates of the right length without a call */
+        if (c->len == len && len > 0 && c->code[0] == code[0] && memcmp(c->code, code, len) == 0) {
             return (int)i;
         }
     }
