@@ -163,19 +163,15 @@ struct walk {
 
 typedef enum xd_status (*walk_fn)(struct walk *w, const void *obj);
 
-/* Each struct's walk comes in three variants, the mode a constant in each (so a variant has
- * only the tests and writes of its mode): check, write, and both. */
-#define CHECKING_check true
+/* Each struct's walk comes in two variants, whether it checks a constant in each: "write"
+ * (xd_canon_encode, on the hub's every response) has no test of a check; "check" writes while
+ * w->write (xd_canon_encode_valid; xd_canon_validate writes nothing). */
 #define CHECKING_write false
-#define CHECKING_both  true
-#define WRITING_check  false
-#define WRITING_write  true
-#define WRITING_both   true
+#define CHECKING_check true
 
 #define WALK_PROTO(name, doc)                                                                      \
     static enum xd_status walk_check_##name(struct walk *w, const void *obj);                      \
-    static enum xd_status walk_write_##name(struct walk *w, const void *obj);                      \
-    static enum xd_status walk_both_##name(struct walk *w, const void *obj);
+    static enum xd_status walk_write_##name(struct walk *w, const void *obj);
 XD_CANON_STRUCTS(WALK_PROTO)
 #undef WALK_PROTO
 
@@ -339,7 +335,7 @@ static inline bool decimal_ok(struct xd_decimal d, int64_t max_scale, enum xd_ca
             if (CHECKING_##M_ && !(plain_ && (ok_))) {                                             \
                 CHECK_MEMBER(S_, ID_);                                                             \
             }                                                                                      \
-            if ((WRITING_##M_ && w->write)) {                                                      \
+            if (w->write) {                                                                        \
                 PUT_KEY(m_);                                                                       \
                 TRY(plain_ ? put_plain(&w->o, s_, n_) : put_escaped(&w->o, s_, n_));               \
             }                                                                                      \
@@ -358,7 +354,7 @@ static inline bool decimal_ok(struct xd_decimal d, int64_t max_scale, enum xd_ca
         if (CHECKING_##M_ && !decimal_ok(MEMBER(O_, BASE_, m_), B_, XD_CANON__SIGN_##A_)) {        \
             CHECK_MEMBER(S_, ID_);                                                                 \
         }                                                                                          \
-        if ((WRITING_##M_ && w->write)) {                                                          \
+        if (w->write) {                                                                            \
             PUT_KEY(m_);                                                                           \
             TRY(put_decimal(&w->o, MEMBER(O_, BASE_, m_)));                                        \
         }                                                                                          \
@@ -368,19 +364,19 @@ static inline bool decimal_ok(struct xd_decimal d, int64_t max_scale, enum xd_ca
         if (CHECKING_##M_ && (MEMBER(O_, BASE_, m_) < (A_) || MEMBER(O_, BASE_, m_) > (B_))) {     \
             CHECK_MEMBER(S_, ID_);                                                                 \
         }                                                                                          \
-        if ((WRITING_##M_ && w->write)) {                                                          \
+        if (w->write) {                                                                            \
             PUT_KEY(m_);                                                                           \
             TRY(put_int(&w->o, MEMBER(O_, BASE_, m_)));                                            \
         }                                                                                          \
     }
 #define WALK_BOOL(M_, S_, ID_, O_, BASE_, m_, P_, A_, B_)                                          \
-    if (HAS_##P_(O_, BASE_, m_) && (WRITING_##M_ && w->write)) {                                   \
+    if (HAS_##P_(O_, BASE_, m_) && w->write) {                                                     \
         PUT_KEY(m_);                                                                               \
         TRY(MEMBER(O_, BASE_, m_) ? put(&w->o, "true", 4) : put(&w->o, "false", 5));               \
     }
 #define WALK_OBJECT(M_, S_, ID_, O_, BASE_, m_, P_, A_, B_)                                        \
     if (MEMBER(O_, BASE_, m_) != NULL) {                                                           \
-        if ((WRITING_##M_ && w->write)) {                                                          \
+        if (w->write) {                                                                            \
             PUT_KEY(m_);                                                                           \
         }                                                                                          \
         TRY(put_member_object(w, #m_, sizeof #m_ - 1, walk_##M_##_##A_, MEMBER(O_, BASE_, m_)));   \
@@ -399,7 +395,7 @@ static inline bool decimal_ok(struct xd_decimal d, int64_t max_scale, enum xd_ca
             (MEMBER(O_, BASE_, m_) == NULL || MEMBER(O_, BASE_, n_##m_) > (B_))) {                 \
             CHECK_MEMBER(S_, ID_);                                                                 \
         }                                                                                          \
-        if ((WRITING_##M_ && w->write)) {                                                          \
+        if (w->write) {                                                                            \
             PUT_KEY(m_);                                                                           \
         }                                                                                          \
         TRY(put_items(w, #m_, sizeof #m_ - 1, walk_##M_##_##A_, MEMBER(O_, BASE_, m_),             \
@@ -411,7 +407,7 @@ static inline bool decimal_ok(struct xd_decimal d, int64_t max_scale, enum xd_ca
         if (CHECKING_##M_) {                                                                       \
             CHECK_MEMBER(S_, ID_);                                                                 \
         }                                                                                          \
-        if ((WRITING_##M_ && w->write) && MEMBER(O_, BASE_, n_##m_) > 0) {                         \
+        if (w->write && MEMBER(O_, BASE_, n_##m_) > 0) {                                           \
             PUT_KEY(m_);                                                                           \
             TRY(put_strings(&w->o, MEMBER(O_, BASE_, m_), MEMBER(O_, BASE_, n_##m_)));             \
         }                                                                                          \
@@ -423,8 +419,6 @@ static inline bool decimal_ok(struct xd_decimal d, int64_t max_scale, enum xd_ca
     WALK_MEMBER(check, S_, ID_, K_, O_, BASE_, m_, P_, A_, B_)
 #define WALK_MEMBER_write(S_, O_, BASE_, ID_, K_, m_, P_, A_, B_, key_, doc_)                      \
     WALK_MEMBER(write, S_, ID_, K_, O_, BASE_, m_, P_, A_, B_)
-#define WALK_MEMBER_both(S_, O_, BASE_, ID_, K_, m_, P_, A_, B_, key_, doc_)                       \
-    WALK_MEMBER(both, S_, ID_, K_, O_, BASE_, m_, P_, A_, B_)
 #define WALK_VARIANT(M_, name)                                                                     \
     static enum xd_status walk_##M_##_##name(struct walk *w, const void *obj)                      \
     {                                                                                              \
@@ -434,17 +428,15 @@ static inline bool decimal_ok(struct xd_decimal d, int64_t max_scale, enum xd_ca
 /* NOLINTNEXTLINE(misc-no-recursion): follows the definitions' nesting. */
 #define WALK_STRUCT(name, doc)                                                                     \
     WALK_VARIANT(check, name)                                                                      \
-    WALK_VARIANT(write, name)                                                                      \
-    WALK_VARIANT(both, name)
+    WALK_VARIANT(write, name)
 XD_CANON_STRUCTS(WALK_STRUCT)
 #undef WALK_STRUCT
 
 /* Every struct's walks, which is also what keeps those only INLINEd (header) from being
  * unused functions. */
-#define WALK_ENTRY(name, doc)                                                                      \
-    [XD_CANON__S_##name] = {walk_check_##name, walk_write_##name, walk_both_##name},
-enum { CHECK, WRITE, BOTH };
-static const walk_fn walkers[XD_CANON__S_COUNT][3] = {XD_CANON_STRUCTS(WALK_ENTRY)};
+#define WALK_ENTRY(name, doc) [XD_CANON__S_##name] = {walk_check_##name, walk_write_##name},
+enum { CHECK, WRITE };
+static const walk_fn walkers[XD_CANON__S_COUNT][2] = {XD_CANON_STRUCTS(WALK_ENTRY)};
 #undef WALK_ENTRY
 
 void xd_canon__validate_struct(struct xd_canon__ctx *c, enum xd_canon__sid sid, const void *obj)
@@ -476,7 +468,7 @@ static enum xd_status walk_document(const struct xd_canon_doc *doc, struct xd_bu
         st = put_char(&w.o, '"');
     }
     if (st == XD_OK) {
-        st = walkers[t->sid][c != NULL ? BOTH : WRITE](&w, doc->body);
+        st = walkers[t->sid][c != NULL ? CHECK : WRITE](&w, doc->body);
     }
     if (st == XD_OK && w.write) {
         st = put_char(&w.o, '}');
