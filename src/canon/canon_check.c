@@ -355,6 +355,71 @@ bool xd_canon__gs1_check_digit_ok(const char *s, size_t n)
     return (10 - sum % 10) % 10 == (unsigned)(s[n - 1] - '0');
 }
 
+/* --- Spans of plain ASCII ------------------------------------------------------------------ */
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+
+#define NO_ASAN __attribute__((no_sanitize_address))
+
+/* The span of <s> up to the first byte below 0x20 (the NUL included), 0x7F or above, <q> or
+ * <b> (pass 0x7F for both to stop at no other byte), sixteen bytes at a time from the aligned
+ * block holding <s> on. An aligned load never crosses a page, so reading the rest of the block
+ * the terminating NUL sits in is safe, though those bytes are no part of the string: the
+ * address sanitizer, which checks every byte read against its object, is told not to look
+ * here (glibc's strlen reads the same way). */
+NO_ASAN static inline __attribute__((always_inline)) size_t span(const char *s, unsigned char q,
+                                                                 unsigned char b)
+{
+    const __m128i low = _mm_set1_epi8(0x20), del = _mm_set1_epi8(0x7F);
+    const __m128i vq = _mm_set1_epi8((char)q), vb = _mm_set1_epi8((char)b);
+    uintptr_t skip = (uintptr_t)s & 15; /* bytes of the first block before <s> */
+    const __m128i *p = (const __m128i *)(const void *)((uintptr_t)s - skip);
+    size_t n = 0; /* bytes of <s> in the blocks before p */
+    for (;; p++) {
+        __m128i v = _mm_load_si128(p);
+        /* signed: bytes 0x80-0xFF are negative, so below 0x20 too */
+        __m128i stop = _mm_or_si128(_mm_or_si128(_mm_cmplt_epi8(v, low), _mm_cmpeq_epi8(v, del)),
+                                    _mm_or_si128(_mm_cmpeq_epi8(v, vq), _mm_cmpeq_epi8(v, vb)));
+        unsigned mask = (unsigned)_mm_movemask_epi8(stop) >> skip;
+        if (mask != 0) {
+            return n + (size_t)__builtin_ctz(mask);
+        }
+        n += 16 - skip;
+        skip = 0;
+    }
+}
+#else
+/* A byte ends a span when it is below 0x20 (the NUL included), 0x7F or above, or one of <q>
+ * and <b> (pass 0x7F for both to stop at no other byte). */
+static inline bool ends_span(unsigned char c, unsigned char q, unsigned char b)
+{
+    return c < 0x20 || c >= 0x7F || c == q || c == b;
+}
+
+#define NO_ASAN
+
+static inline size_t span(const char *s, unsigned char q, unsigned char b)
+{
+    size_t n = 0;
+    while (!ends_span((unsigned char)s[n], q, b)) {
+        n++;
+    }
+    return n;
+}
+#endif
+
+/* The functions span is inlined into need the sanitizer's attribute too. */
+NO_ASAN size_t xd_canon__printable_span(const char *s)
+{
+    return span(s, 0x7F, 0x7F);
+}
+
+NO_ASAN size_t xd_canon__json_plain_span(const char *s)
+{
+    return span(s, '"', '\\');
+}
+
 /* Characters in valid UTF-8 <s>, or SIZE_MAX when it is not valid UTF-8. */
 static size_t utf8_chars(const char *s, size_t len)
 {

@@ -11,7 +11,6 @@
 #include <stdint.h>
 
 #include "canon/canon.h"
-#include "canon/canon_span.h"
 
 enum xd_canon__kind {
     XD_CANON__K_STRING,
@@ -264,6 +263,10 @@ void xd_canon__check_text(struct xd_canon__ctx *c, const struct xd_canon__field 
 void xd_canon__check_decimal(struct xd_canon__ctx *c, const struct xd_canon__field *f,
                              struct xd_decimal d);
 void xd_canon__check_int(struct xd_canon__ctx *c, const struct xd_canon__field *f, int64_t v);
+/* Bytes at the start of NUL-terminated <s> that are printable ASCII (0x20-0x7E): its length
+ * when s[result] is the NUL. The second also stops at '"' and '\\', which JSON escapes. */
+size_t xd_canon__printable_span(const char *s);
+size_t xd_canon__json_plain_span(const char *s);
 /* Edit distance between two names, or a value above <cap> when it is larger (names longer than
  * 64 bytes are never close). For "did you mean" hints. */
 size_t xd_canon__distance(const char *a, size_t alen, const char *b, size_t blen, size_t cap);
