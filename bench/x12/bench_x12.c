@@ -130,10 +130,11 @@ static int run_stream(uint64_t mb)
 }
 
 struct sink {
-    struct xd_buf json;
     uint64_t docs, bytes, failed;
 };
 
+/* What crossdock x12 translate prints, without the printing: the translator hands each
+ * document over validated and encoded. */
 static enum xd_status on_doc(void *ctx, const struct xd_x12_translation *t)
 {
     struct sink *s = ctx;
@@ -141,11 +142,9 @@ static enum xd_status on_doc(void *ctx, const struct xd_x12_translation *t)
         s->failed++;
         return XD_OK;
     }
-    xd_buf_reset(&s->json);
-    enum xd_status st = xd_canon_encode(t->doc, &s->json);
-    s->docs += st == XD_OK;
-    s->bytes += s->json.len + 1;
-    return st;
+    s->docs++;
+    s->bytes += t->json_len + 1;
+    return XD_OK;
 }
 
 static int fill(uint64_t mb, struct xd_buf *b)
@@ -203,7 +202,6 @@ static int run_translate(uint64_t mb)
         return 1;
     }
     struct sink s = {.docs = 0};
-    xd_buf_init(&s.json, 1 << 24);
     double best = 0;
     enum xd_status st = XD_OK;
     for (int run = 0; run < RUNS && st == XD_OK; run++) {
@@ -224,7 +222,6 @@ static int run_translate(uint64_t mb)
            mbytes, (unsigned long long)s.docs, (double)s.bytes / (1 << 20),
            (unsigned long long)s.failed, xd_status_name(st), RUNS, best, mbytes / best,
            max_rss_kb());
-    xd_buf_cleanup(&s.json);
     xd_buf_cleanup(&b);
     return st == XD_OK && s.failed == 0 ? 0 : 1;
 }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT
  * libFuzzer target for the canonical JSON codec: decode anything; a document that decodes must
- * validate, encode, decode again and encode to the same bytes, and its keys must agree however
- * many slots the caller gives. Any broken promise aborts. */
+ * validate, encode (alone and checked, to the same bytes), decode again and encode to the same
+ * bytes, and its keys must agree however many slots the caller gives. Any broken promise
+ * aborts. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +43,9 @@ static void check_round_trip(struct xd_arena *a, const struct xd_canon_doc *doc)
     xd_buf_init(&one, OUT_MAX);
     xd_buf_init(&two, OUT_MAX);
     CHECK(xd_canon_encode(doc, &one) == XD_OK);
+    CHECK(xd_canon_encode_valid(doc, &two, &d) == XD_OK);
+    CHECK(one.len == two.len && memcmp(one.data, two.data, one.len) == 0);
+    xd_buf_reset(&two);
     struct xd_canon_doc *again = NULL;
     enum xd_status st = xd_canon_decode(one.data, one.len, a, &again, &d);
     CHECK(st == XD_OK);

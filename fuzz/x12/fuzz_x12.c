@@ -257,6 +257,9 @@ static enum xd_status on_first(void *ctx, const struct xd_x12_translation *t)
         exact = exact && strcmp(t->notes->items[i].code, "no_code") != 0;
     }
     char *first = encode(t->doc), *next = NULL;
+    if (t->json == NULL || strlen(first) != t->json_len || memcmp(first, t->json, t->json_len)) {
+        fail("the translation's JSON is not its document's encoding", first);
+    }
     char *second = cycle(t->doc, !checked, !exact, &next);
     if (second != NULL) {
         compare(exact ? first : second, exact ? second : next, first);

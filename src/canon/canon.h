@@ -52,6 +52,13 @@ enum xd_status xd_canon_validate(const struct xd_canon_doc *doc,
  * decode(encode(d)) == d and encode(decode(j)) is j for any valid j written in that order. */
 enum xd_status xd_canon_encode(const struct xd_canon_doc *doc, struct xd_buf *out) XD_NODISCARD;
 
+/* xd_canon_validate and, for a valid document, xd_canon_encode, in one walk (each string is
+ * scanned once): XD_OK with the JSON appended to <out>; XD_EINVALDOC with the problems in
+ * <diags> exactly as xd_canon_validate reports them, <out> unchanged; XD_ENOMEM or XD_ETOOBIG
+ * (<out>'s cap), <out> unchanged; XD_EINVAL for a NULL document or body, or a bad type. */
+enum xd_status xd_canon_encode_valid(const struct xd_canon_doc *doc, struct xd_buf *out,
+                                     struct xd_diags *diags) XD_NODISCARD;
+
 /* The business keys a document carries, for correlation: ("po_number", "4500001"),
  * ("asn_number", ...). Keys of lines referring to other documents (a receipt line's
  * po_number) are included, without duplicates. Returns how many were written (at most cap);

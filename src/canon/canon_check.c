@@ -11,9 +11,14 @@
 
 void xd_canon__ctx_init(struct xd_canon__ctx *c, struct xd_diags *diags, struct xd_arena *arena)
 {
-    memset(c, 0, sizeof *c);
+    /* Member by member: segs[] (over a kilobyte) is written before it is read, and zeroing it
+     * cost as much as checking a small document. */
     c->diags = diags;
+    c->log = NULL;
     c->arena = arena;
+    c->problems = 0;
+    c->oom = false;
+    c->depth = 0;
 }
 
 /* The path is kept as segments and written out only when a problem is reported: most members
@@ -342,12 +347,79 @@ bool xd_canon__gs1_check_digit_ok(const char *s, size_t n)
         return false;
     }
     unsigned sum = 0;
-    unsigned weight = 3;
+    unsigned weight = 3; /* 3, 1, 3 ... leftwards, alternated without a branch */
     for (size_t i = n - 1; i-- > 0;) {
         sum += (unsigned)(s[i] - '0') * weight;
-        weight = weight == 3 ? 1 : 3;
+        weight ^= 3 ^ 1;
     }
     return (10 - sum % 10) % 10 == (unsigned)(s[n - 1] - '0');
+}
+
+/* --- Spans of plain ASCII ------------------------------------------------------------------ */
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+
+#define NO_ASAN __attribute__((no_sanitize_address))
+
+/* The span of <s> up to the first byte below 0x20 (the NUL included), 0x7F or above, <q> or
+ * <b> (pass 0x7F for both to stop at no other byte), sixteen bytes at a time from the aligned
+ * block holding <s> on. An aligned load never crosses a page, so reading the rest of the block
+ * the terminating NUL sits in is safe, though those bytes are no part of the string: the
+ * address sanitizer, which checks every byte read against its object, is told not to look
+ * here (glibc's strlen reads the same way). */
+NO_ASAN static inline __attribute__((always_inline)) size_t span(const char *s, unsigned char q,
+                                                                 unsigned char b)
+{
+    const __m128i low = _mm_set1_epi8(0x20), del = _mm_set1_epi8(0x7F);
+    const __m128i vq = _mm_set1_epi8((char)q), vb = _mm_set1_epi8((char)b);
+    uintptr_t skip = (uintptr_t)s & 15; /* bytes of the first block before <s> */
+    /* As an integer: the block may start before the string, where C's pointer arithmetic
+     * may not go. NOLINTNEXTLINE(performance-no-int-to-ptr) */
+    const __m128i *p = (const __m128i *)(const void *)((uintptr_t)s - skip);
+    size_t n = 0; /* bytes of <s> in the blocks before p */
+    for (;; p++) {
+        __m128i v = _mm_load_si128(p);
+        /* signed: bytes 0x80-0xFF are negative, so below 0x20 too */
+        __m128i stop = _mm_or_si128(_mm_or_si128(_mm_cmplt_epi8(v, low), _mm_cmpeq_epi8(v, del)),
+                                    _mm_or_si128(_mm_cmpeq_epi8(v, vq), _mm_cmpeq_epi8(v, vb)));
+        unsigned mask = (unsigned)_mm_movemask_epi8(stop) >> skip;
+        if (mask != 0) {
+            return n + (size_t)__builtin_ctz(mask);
+        }
+        n += 16 - skip;
+        skip = 0;
+    }
+}
+#else
+/* A byte ends a span when it is below 0x20 (the NUL included), 0x7F or above, or one of <q>
+ * and <b> (pass 0x7F for both to stop at no other byte). */
+static inline bool ends_span(unsigned char c, unsigned char q, unsigned char b)
+{
+    return c < 0x20 || c >= 0x7F || c == q || c == b;
+}
+
+#define NO_ASAN
+
+static inline size_t span(const char *s, unsigned char q, unsigned char b)
+{
+    size_t n = 0;
+    while (!ends_span((unsigned char)s[n], q, b)) {
+        n++;
+    }
+    return n;
+}
+#endif
+
+/* The functions span is inlined into need the sanitizer's attribute too. */
+NO_ASAN size_t xd_canon__printable_span(const char *s)
+{
+    return span(s, 0x7F, 0x7F);
+}
+
+NO_ASAN size_t xd_canon__json_plain_span(const char *s)
+{
+    return span(s, '"', '\\');
 }
 
 /* Characters in valid UTF-8 <s>, or SIZE_MAX when it is not valid UTF-8. */
@@ -396,22 +468,64 @@ static bool all_in(const char *s, size_t len, char lo, char hi)
 }
 
 /* GTIN, GLN, SSCC: digits of an allowed length, then the GS1 check digit. */
-static void check_gs1(struct xd_canon__ctx *c, const char *s, size_t len, bool length_ok,
-                      const char *what)
+static bool gs1_ok(const char *s, size_t len, bool length_ok)
+{
+    return length_ok && all_in(s, len, '0', '9') && xd_canon__gs1_check_digit_ok(s, len);
+}
+
+bool xd_canon__class_ok(enum xd_canon__cid cls, const char *s, size_t len)
+{
+    switch (cls) {
+    case XD_CANON__C_TEXT:
+        for (size_t i = 0; i < len; i++) {
+            if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) {
+                return false;
+            }
+        }
+        return true;
+    case XD_CANON__C_IDENT:
+        return all_in(s, len, ' ', '~') && s[0] != ' ' && s[len - 1] != ' ';
+    case XD_CANON__C_CURRENCY:
+        return len == 3 && all_in(s, len, 'A', 'Z');
+    case XD_CANON__C_COUNTRY:
+        return len == 2 && all_in(s, len, 'A', 'Z');
+    case XD_CANON__C_SCAC:
+        return len >= 2 && len <= 4 && all_in(s, len, 'A', 'Z');
+    case XD_CANON__C_GTIN:
+        return gs1_ok(s, len, len == 8 || len == 12 || len == 13 || len == 14);
+    case XD_CANON__C_GLN:
+        return gs1_ok(s, len, len == 13);
+    case XD_CANON__C_SSCC:
+        return gs1_ok(s, len, len == 18);
+    case XD_CANON__C_DUNS:
+        return (len == 9 || len == 13) && all_in(s, len, '0', '9');
+    case XD_CANON__C_EMAIL: {
+        const char *at = memchr(s, '@', len);
+        return at != NULL && at != s && at != s + len - 1 &&
+               memchr(at + 1, '@', len - (size_t)(at - s) - 1) == NULL &&
+               memchr(s, ' ', len) == NULL;
+    }
+    case XD_CANON__C_COUNT:
+        break;
+    }
+    return true;
+}
+
+/* A GS1 key that is not one: the wrong length or not digits, else the check digit. */
+static void report_bad_gs1(struct xd_canon__ctx *c, const char *s, size_t len, bool length_ok,
+                           const char *what)
 {
     if (!length_ok || !all_in(s, len, '0', '9')) {
         xd_canon__report(c, "format", "must be %s", what);
         return;
     }
-    if (!xd_canon__gs1_check_digit_ok(s, len)) {
-        unsigned sum = 0, weight = 3;
-        for (size_t i = len - 1; i-- > 0;) {
-            sum += (unsigned)(s[i] - '0') * weight;
-            weight = weight == 3 ? 1 : 3;
-        }
-        xd_canon__report(c, "check_digit", "check digit is %c but must be %u", s[len - 1],
-                         (10 - sum % 10) % 10);
+    unsigned sum = 0, weight = 3;
+    for (size_t i = len - 1; i-- > 0;) {
+        sum += (unsigned)(s[i] - '0') * weight;
+        weight = weight == 3 ? 1 : 3;
     }
+    xd_canon__report(c, "check_digit", "check digit is %c but must be %u", s[len - 1],
+                     (10 - sum % 10) % 10);
 }
 
 static void report_bad_ident(struct xd_canon__ctx *c)
@@ -419,64 +533,45 @@ static void report_bad_ident(struct xd_canon__ctx *c)
     xd_canon__report(c, "format", "must be printable ASCII without leading or trailing spaces");
 }
 
+/* What xd_canon__class_ok refused, said for the class. */
 static void check_class(struct xd_canon__ctx *c, enum xd_canon__cid cls, const char *s, size_t len)
 {
-    switch (cls) {
-    case XD_CANON__C_TEXT:
-        for (size_t i = 0; i < len; i++) {
-            if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) {
-                xd_canon__report(c, "format",
-                                 "must not contain control characters (line breaks, "
-                                 "tabs ...)");
-                return;
-            }
-        }
-        return;
-    case XD_CANON__C_IDENT:
-        if (!all_in(s, len, ' ', '~') || s[0] == ' ' || s[len - 1] == ' ') {
-            report_bad_ident(c);
-        }
-        return;
-    case XD_CANON__C_CURRENCY:
-        if (len != 3 || !all_in(s, len, 'A', 'Z')) {
-            xd_canon__report(c, "format", "must be an ISO 4217 currency code such as \"USD\"");
-        }
-        return;
-    case XD_CANON__C_COUNTRY:
-        if (len != 2 || !all_in(s, len, 'A', 'Z')) {
-            xd_canon__report(c, "format",
-                             "must be an ISO 3166-1 alpha-2 country code such as "
-                             "\"US\"");
-        }
-        return;
-    case XD_CANON__C_SCAC:
-        if (len < 2 || len > 4 || !all_in(s, len, 'A', 'Z')) {
-            xd_canon__report(c, "format", "must be a SCAC of 2 to 4 capital letters");
-        }
-        return;
-    case XD_CANON__C_GTIN:
-        check_gs1(c, s, len, len == 8 || len == 12 || len == 13 || len == 14,
-                  "a GTIN of 8, 12, 13 or 14 digits");
-        return;
-    case XD_CANON__C_GLN:
-        check_gs1(c, s, len, len == 13, "a GLN of 13 digits");
-        return;
-    case XD_CANON__C_SSCC:
-        check_gs1(c, s, len, len == 18, "an SSCC of 18 digits");
-        return;
-    case XD_CANON__C_DUNS:
-        if ((len != 9 && len != 13) || !all_in(s, len, '0', '9')) {
-            xd_canon__report(c, "format", "must be a D-U-N-S number of 9 or 13 digits");
-        }
-        return;
-    case XD_CANON__C_EMAIL: {
-        const char *at = memchr(s, '@', len);
-        if (at == NULL || at == s || at == s + len - 1 ||
-            memchr(at + 1, '@', len - (size_t)(at - s) - 1) || memchr(s, ' ', len) != NULL) {
-            xd_canon__report(c, "format", "must be an e-mail address such as \"ap@example.com\"");
-        }
+    if (xd_canon__class_ok(cls, s, len)) {
         return;
     }
+    switch (cls) {
+    case XD_CANON__C_TEXT:
+        xd_canon__report(c, "format",
+                         "must not contain control characters (line breaks, tabs ...)");
+        return;
+    case XD_CANON__C_IDENT:
+        report_bad_ident(c);
+        return;
+    case XD_CANON__C_CURRENCY:
+        xd_canon__report(c, "format", "must be an ISO 4217 currency code such as \"USD\"");
+        return;
+    case XD_CANON__C_COUNTRY:
+        xd_canon__report(c, "format", "must be an ISO 3166-1 alpha-2 country code such as \"US\"");
+        return;
+    case XD_CANON__C_SCAC:
+        xd_canon__report(c, "format", "must be a SCAC of 2 to 4 capital letters");
+        return;
+    case XD_CANON__C_GTIN:
+        report_bad_gs1(c, s, len, len == 8 || len == 12 || len == 13 || len == 14,
+                       "a GTIN of 8, 12, 13 or 14 digits");
+        return;
+    case XD_CANON__C_GLN:
+        report_bad_gs1(c, s, len, len == 13, "a GLN of 13 digits");
+        return;
+    case XD_CANON__C_SSCC:
+        report_bad_gs1(c, s, len, len == 18, "an SSCC of 18 digits");
+        return;
+    case XD_CANON__C_DUNS:
+        xd_canon__report(c, "format", "must be a D-U-N-S number of 9 or 13 digits");
+        return;
+    case XD_CANON__C_EMAIL:
+        xd_canon__report(c, "format", "must be an e-mail address such as \"ap@example.com\"");
+        return;
     case XD_CANON__C_COUNT:
         break;
     }
@@ -544,10 +639,7 @@ void xd_canon__check_cstr(struct xd_canon__ctx *c, const struct xd_canon__field 
 {
     /* Nearly every value built in C is printable ASCII: then its length is its character count
      * and it holds no control character, found in one pass. */
-    size_t n = 0;
-    while ((unsigned char)s[n] >= 0x20 && (unsigned char)s[n] < 0x7F) {
-        n++;
-    }
+    size_t n = xd_canon__printable_span(s);
     if (s[n] != '\0') {
         xd_canon__check_string(c, f, s, n + strlen(s + n));
         return;

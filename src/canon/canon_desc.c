@@ -57,122 +57,16 @@
         XD_CANON_FIELDS_##name(XD_CANON__DESC, name)};
 XD_CANON_STRUCTS(XD_CANON__FIELD_TABLE)
 
-/* The compact steps (struct xd_canon__step) of the same members. Offsets must fit 16 bits. */
-#define XD_CANON__AUX_STRING(O_, S_, m_, P_)   0
-#define XD_CANON__AUX_CODE(O_, S_, m_, P_)     0
-#define XD_CANON__AUX_DATE(O_, S_, m_, P_)     0
-#define XD_CANON__AUX_DATETIME(O_, S_, m_, P_) 0
-#define XD_CANON__AUX_OBJECT(O_, S_, m_, P_)   0
-#define XD_CANON__AUX_INLINE(O_, S_, m_, P_)   0
-#define XD_CANON__AUX_DECIMAL(O_, S_, m_, P_)  XD_CANON__HAS_OFFSET_##P_(O_, S_, m_)
-#define XD_CANON__AUX_INT(O_, S_, m_, P_)      XD_CANON__HAS_OFFSET_##P_(O_, S_, m_)
-#define XD_CANON__AUX_BOOL(O_, S_, m_, P_)     XD_CANON__HAS_OFFSET_##P_(O_, S_, m_)
-#define XD_CANON__AUX_ARRAY(O_, S_, m_, P_)    ((O_) + offsetof(struct xd_canon_##S_, n_##m_))
-#define XD_CANON__AUX_STRINGS(O_, S_, m_, P_)  ((O_) + offsetof(struct xd_canon_##S_, n_##m_))
-#define XD_CANON__SUB_STRING(A_)               0
-#define XD_CANON__SUB_CODE(A_)                 0
-#define XD_CANON__SUB_DECIMAL(A_)              0
-#define XD_CANON__SUB_INT(A_)                  0
-#define XD_CANON__SUB_BOOL(A_)                 0
-#define XD_CANON__SUB_DATE(A_)                 0
-#define XD_CANON__SUB_DATETIME(A_)             0
-#define XD_CANON__SUB_STRINGS(A_)              0
-#define XD_CANON__SUB_OBJECT(A_)               XD_CANON__S_##A_
-#define XD_CANON__SUB_INLINE(A_)               XD_CANON__S_##A_
-#define XD_CANON__SUB_ARRAY(A_)                XD_CANON__S_##A_
-
-#define XD_CANON__STEP_AT(O_, S_, I_, K_, m_, P_, A_)                                              \
-    {.offset = (O_) + offsetof(struct xd_canon_##S_, m_),                                          \
-     .aux = XD_CANON__AUX_##K_(O_, S_, m_, P_),                                                    \
-     .kind = XD_CANON__K_##K_,                                                                     \
-     .required = XD_CANON__REQUIRED_##P_,                                                          \
-     .sub = XD_CANON__SUB_##K_(A_),                                                                \
-     .index = (I_)},
-
-/* Each member's place in its (nested) table. */
-#define XD_CANON__NEST_ORDINAL(S_, K_, m_, P_, A_, B_, key_, doc_) XD_CANON__NO_##S_##__##m_,
-#define XD_CANON__NEST_ENUM(name, doc)                                                             \
-    enum { XD_CANON_FIELDS_##name(XD_CANON__NEST_ORDINAL, name) XD_CANON__NO_##name##__COUNT };    \
-    _Static_assert(sizeof(struct xd_canon_##name) <= UINT16_MAX, #name " is too large for steps");
-XD_CANON_STRUCTS(XD_CANON__NEST_ENUM)
-
-#define XD_CANON__STEP(S_, K_, m_, P_, A_, B_, key_, doc_)                                         \
-    XD_CANON__STEP_AT(0, S_, XD_CANON__NO_##S_##__##m_, K_, m_, P_, A_)
-#define XD_CANON__STEP_TABLE(name, doc)                                                            \
-    static const struct xd_canon__step steps_##name[] = {                                          \
-        XD_CANON_FIELDS_##name(XD_CANON__STEP, name)};
-XD_CANON_STRUCTS(XD_CANON__STEP_TABLE)
-
-#define XD_CANON__NESTED_STRING(S_, m_, P_, A_)
-#define XD_CANON__NESTED_CODE(S_, m_, P_, A_)
-#define XD_CANON__NESTED_DECIMAL(S_, m_, P_, A_)
-#define XD_CANON__NESTED_INT(S_, m_, P_, A_)
-#define XD_CANON__NESTED_BOOL(S_, m_, P_, A_)
-#define XD_CANON__NESTED_DATE(S_, m_, P_, A_)
-#define XD_CANON__NESTED_DATETIME(S_, m_, P_, A_)
-#define XD_CANON__NESTED_STRINGS(S_, m_, P_, A_)
-#define XD_CANON__NESTED_OBJECT(S_, m_, P_, A_)                                                    \
-    XD_CANON__STEP_AT(0, S_, XD_CANON__NO_##S_##__##m_, OBJECT, m_, P_, A_)
-#define XD_CANON__NESTED_INLINE(S_, m_, P_, A_)                                                    \
-    XD_CANON__STEP_AT(0, S_, XD_CANON__NO_##S_##__##m_, INLINE, m_, P_, A_)
-#define XD_CANON__NESTED_ARRAY(S_, m_, P_, A_)                                                     \
-    XD_CANON__STEP_AT(0, S_, XD_CANON__NO_##S_##__##m_, ARRAY, m_, P_, A_)
-#define XD_CANON__NESTED(S_, K_, m_, P_, A_, B_, key_, doc_) XD_CANON__NESTED_##K_(S_, m_, P_, A_)
-#define XD_CANON__NESTED_TABLE(name, doc)                                                          \
-    static const struct xd_canon__step nested_##name[] = {                                         \
-        XD_CANON_FIELDS_##name(XD_CANON__NESTED, name){.sub = XD_CANON__S_COUNT}};
-XD_CANON_STRUCTS(XD_CANON__NESTED_TABLE)
-
 #define XD_CANON__STRUCT_ENTRY(n_, doc_)                                                           \
     [XD_CANON__S_##n_] = {.name = #n_,                                                             \
                           .doc = (doc_),                                                           \
                           .fields = fields_##n_,                                                   \
                           .n_fields = sizeof fields_##n_ / sizeof fields_##n_[0],                  \
-                          .size = sizeof(struct xd_canon_##n_),                                    \
-                          .steps = steps_##n_,                                                     \
-                          .nested = nested_##n_},
+                          .size = sizeof(struct xd_canon_##n_)},
 const struct xd_canon__struct xd_canon__structs[XD_CANON__S_COUNT] = {
     XD_CANON_STRUCTS(XD_CANON__STRUCT_ENTRY)};
 
 /* --- Members as the JSON object shows them ---------------------------------------------------- */
-
-/* XD_CANON__FLAT_EACH(V, S) calls V(S, O, BASE, ID, K, m, P, A, B, key, doc) for every member
- * of struct S with its INLINE members replaced by theirs: O is the struct that declares m, BASE
- * where O sits inside S, ID a name unique within S. One level of INLINE is supported, which is
- * all the definitions use (test_defs checks no flattened member is INLINE). */
-#define XD_CANON__UNPACK(...)      __VA_ARGS__
-#define XD_CANON__CALL(m_, ...)    m_(__VA_ARGS__)
-#define XD_CANON__CALL_IN(m_, ...) m_(__VA_ARGS__)
-
-#define XD_CANON__FLAT_EACH(V_, S_) XD_CANON_FIELDS_##S_(XD_CANON__VISIT, (V_, S_))
-#define XD_CANON__VISIT(T_, K_, m_, P_, A_, B_, key_, doc_)                                        \
-    XD_CANON__CALL(XD_CANON__VISIT_##K_, XD_CANON__UNPACK T_, K_, m_, P_, A_, B_, key_, doc_)
-#define XD_CANON__VISIT_ONE(V_, S_, K_, m_, P_, A_, B_, key_, doc_)                                \
-    V_(S_, S_, 0, m_, K_, m_, P_, A_, B_, key_, doc_)
-#define XD_CANON__VISIT_STRING   XD_CANON__VISIT_ONE
-#define XD_CANON__VISIT_CODE     XD_CANON__VISIT_ONE
-#define XD_CANON__VISIT_DECIMAL  XD_CANON__VISIT_ONE
-#define XD_CANON__VISIT_INT      XD_CANON__VISIT_ONE
-#define XD_CANON__VISIT_BOOL     XD_CANON__VISIT_ONE
-#define XD_CANON__VISIT_DATE     XD_CANON__VISIT_ONE
-#define XD_CANON__VISIT_DATETIME XD_CANON__VISIT_ONE
-#define XD_CANON__VISIT_OBJECT   XD_CANON__VISIT_ONE
-#define XD_CANON__VISIT_ARRAY    XD_CANON__VISIT_ONE
-#define XD_CANON__VISIT_STRINGS  XD_CANON__VISIT_ONE
-#define XD_CANON__VISIT_INLINE(V_, S_, K_, m_, P_, A_, B_, key_, doc_)                             \
-    XD_CANON_FIELDS_##A_(XD_CANON__VISIT_IN, (V_, S_, m_, A_))
-#define XD_CANON__VISIT_IN(T_, K_, m_, P_, A_, B_, key_, doc_)                                     \
-    XD_CANON__CALL_IN(XD_CANON__VISIT_IN_, XD_CANON__UNPACK T_, K_, m_, P_, A_, B_, key_, doc_)
-#define XD_CANON__VISIT_IN_(V_, S_, I_, O_, K_, m_, P_, A_, B_, key_, doc_)                        \
-    V_(S_, O_, offsetof(struct xd_canon_##S_, I_), I_##__##m_, K_, m_, P_, A_, B_, key_, doc_)
-
-/* The position of each flattened member: its bit in a presence mask. */
-#define XD_CANON__FLAT_ORDINAL(S_, O_, BASE_, ID_, K_, m_, P_, A_, B_, key_, doc_)                 \
-    XD_CANON__FO_##S_##__##ID_,
-#define XD_CANON__FLAT_ENUM(name, doc)                                                             \
-    enum { XD_CANON__FLAT_EACH(XD_CANON__FLAT_ORDINAL, name) XD_CANON__FO_##name##__COUNT };       \
-    _Static_assert(XD_CANON__FO_##name##__COUNT <= 64, #name " has more members than a mask");
-XD_CANON_STRUCTS(XD_CANON__FLAT_ENUM)
 
 #define XD_CANON__FLAT_DESC(S_, O_, BASE_, ID_, K_, m_, P_, A_, B_, key_, doc_)                    \
     XD_CANON__DESC_AT(BASE_, O_, K_, m_, P_, A_, B_, key_, doc_)
@@ -227,7 +121,8 @@ int xd_canon__code_index(const struct xd_canon__list *list, const char *code, si
 {
     for (size_t i = 0; i < list->n_codes; i++) {
         const struct xd_canon__code *c = &list->codes[i];
-        if (c->len == len && memcmp(c->code, code, len) == 0) {
+        /* the first byte settles most candidates of the right length without a call */
+        if (c->len == len && len > 0 && c->code[0] == code[0] && memcmp(c->code, code, len) == 0) {
             return (int)i;
         }
     }

@@ -64,28 +64,12 @@ struct xd_canon__field {
     uint8_t sub;       /* OBJECT, INLINE, ARRAY: enum xd_canon__sid */
 };
 
-/* What the hot walkers (validate, rules) need of a member, 8 bytes instead of the
- * field's 112, generated from the same definitions: step i describes fields[i], whose name,
- * limits and key are read only for members that are present. */
-struct xd_canon__step {
-    uint16_t offset;
-    uint16_t aux; /* has_ offset of an optional scalar, n_ offset of an array; else 0 */
-    uint8_t kind; /* enum xd_canon__kind */
-    bool required;
-    uint8_t sub;   /* OBJECT, INLINE, ARRAY: enum xd_canon__sid */
-    uint8_t index; /* of the member in its table */
-};
-
 struct xd_canon__struct {
     const char *name;
     const char *doc;
     const struct xd_canon__field *fields;
     size_t n_fields;
     size_t size;
-    const struct xd_canon__step *steps; /* one per field */
-    /* Only the OBJECT, INLINE and ARRAY members, in order (what the rules walk descends
-     * into), ended by one whose sub is XD_CANON__S_COUNT. */
-    const struct xd_canon__step *nested;
 };
 
 struct xd_canon__code {
@@ -120,6 +104,45 @@ struct xd_canon__flat {
     size_t n_fields;
     uint64_t required;
 };
+
+/* XD_CANON__FLAT_EACH(V, S) calls V(S, O, BASE, ID, K, m, P, A, B, key, doc) for every member
+ * of struct S with its INLINE members replaced by theirs: O is the struct that declares m, BASE
+ * where O sits inside S, ID a name unique within S. One level of INLINE is supported, which is
+ * all the definitions use (test_defs checks no flattened member is INLINE). */
+#define XD_CANON__UNPACK(...)      __VA_ARGS__
+#define XD_CANON__CALL(m_, ...)    m_(__VA_ARGS__)
+#define XD_CANON__CALL_IN(m_, ...) m_(__VA_ARGS__)
+
+#define XD_CANON__FLAT_EACH(V_, S_) XD_CANON_FIELDS_##S_(XD_CANON__VISIT, (V_, S_))
+#define XD_CANON__VISIT(T_, K_, m_, P_, A_, B_, key_, doc_)                                        \
+    XD_CANON__CALL(XD_CANON__VISIT_##K_, XD_CANON__UNPACK T_, K_, m_, P_, A_, B_, key_, doc_)
+#define XD_CANON__VISIT_ONE(V_, S_, K_, m_, P_, A_, B_, key_, doc_)                                \
+    V_(S_, S_, 0, m_, K_, m_, P_, A_, B_, key_, doc_)
+#define XD_CANON__VISIT_STRING   XD_CANON__VISIT_ONE
+#define XD_CANON__VISIT_CODE     XD_CANON__VISIT_ONE
+#define XD_CANON__VISIT_DECIMAL  XD_CANON__VISIT_ONE
+#define XD_CANON__VISIT_INT      XD_CANON__VISIT_ONE
+#define XD_CANON__VISIT_BOOL     XD_CANON__VISIT_ONE
+#define XD_CANON__VISIT_DATE     XD_CANON__VISIT_ONE
+#define XD_CANON__VISIT_DATETIME XD_CANON__VISIT_ONE
+#define XD_CANON__VISIT_OBJECT   XD_CANON__VISIT_ONE
+#define XD_CANON__VISIT_ARRAY    XD_CANON__VISIT_ONE
+#define XD_CANON__VISIT_STRINGS  XD_CANON__VISIT_ONE
+#define XD_CANON__VISIT_INLINE(V_, S_, K_, m_, P_, A_, B_, key_, doc_)                             \
+    XD_CANON_FIELDS_##A_(XD_CANON__VISIT_IN, (V_, S_, m_, A_))
+#define XD_CANON__VISIT_IN(T_, K_, m_, P_, A_, B_, key_, doc_)                                     \
+    XD_CANON__CALL_IN(XD_CANON__VISIT_IN_, XD_CANON__UNPACK T_, K_, m_, P_, A_, B_, key_, doc_)
+#define XD_CANON__VISIT_IN_(V_, S_, I_, O_, K_, m_, P_, A_, B_, key_, doc_)                        \
+    V_(S_, O_, offsetof(struct xd_canon_##S_, I_), I_##__##m_, K_, m_, P_, A_, B_, key_, doc_)
+
+/* The position of each flattened member: its index in xd_canon__flats[S].fields and its bit
+ * in a presence mask. */
+#define XD_CANON__FLAT_ORDINAL(S_, O_, BASE_, ID_, K_, m_, P_, A_, B_, key_, doc_)                 \
+    XD_CANON__FO_##S_##__##ID_,
+#define XD_CANON__FLAT_ENUM(name, doc)                                                             \
+    enum { XD_CANON__FLAT_EACH(XD_CANON__FLAT_ORDINAL, name) XD_CANON__FO_##name##__COUNT };       \
+    _Static_assert(XD_CANON__FO_##name##__COUNT <= 64, #name " has more members than a mask");
+XD_CANON_STRUCTS(XD_CANON__FLAT_ENUM)
 
 extern const struct xd_canon__struct xd_canon__structs[XD_CANON__S_COUNT];
 extern const struct xd_canon__flat xd_canon__flats[XD_CANON__S_COUNT];
@@ -240,9 +263,16 @@ void xd_canon__check_text(struct xd_canon__ctx *c, const struct xd_canon__field 
 void xd_canon__check_decimal(struct xd_canon__ctx *c, const struct xd_canon__field *f,
                              struct xd_decimal d);
 void xd_canon__check_int(struct xd_canon__ctx *c, const struct xd_canon__field *f, int64_t v);
+/* Bytes at the start of NUL-terminated <s> that are printable ASCII (0x20-0x7E): its length
+ * when s[result] is the NUL. The second also stops at '"' and '\\', which JSON escapes. */
+size_t xd_canon__printable_span(const char *s);
+size_t xd_canon__json_plain_span(const char *s);
 /* Edit distance between two names, or a value above <cap> when it is larger (names longer than
  * 64 bytes are never close). For "did you mean" hints. */
 size_t xd_canon__distance(const char *a, size_t alen, const char *b, size_t blen, size_t cap);
+/* Does <s> (<len> bytes, not empty) belong to string class <cls>? What check_string reports
+ * as "format" or "check_digit" when it does not. */
+bool xd_canon__class_ok(enum xd_canon__cid cls, const char *s, size_t len);
 /* GS1 mod-10 check digit over <n> ASCII digits (the last being the check digit). */
 bool xd_canon__gs1_check_digit_ok(const char *s, size_t n);
 
@@ -253,20 +283,19 @@ struct xd_canon__rule {
     const char *doc;
     void (*check)(struct xd_canon__ctx *c, const void *obj);
 };
-/* Grouped by struct, in the order of XD_CANON_STRUCTS (the walker searches it). */
+/* Each struct's rules run in table order (rules_<struct> in canon_rules.c). */
 extern const struct xd_canon__rule xd_canon__rules[];
 extern const size_t xd_canon__n_rules;
-/* The rules of struct sid are xd_canon__rules[first .. first + count - 1]. */
-struct xd_canon__rule_span {
-    uint8_t first;
-    uint8_t count;
-};
-extern const struct xd_canon__rule_span xd_canon__rule_spans[XD_CANON__S_COUNT];
 
 /* Run the rules of struct <sid> and of every struct inside it; the path is that of <obj>. */
 void xd_canon__rules_walk(struct xd_canon__ctx *c, enum xd_canon__sid sid, const void *obj);
 
-/* Field checks of a C struct tree (canon_validate.c), used by xd_canon_validate. */
+/* Member checks of a C struct tree, reported at the current path: the walk of canon_encode.c,
+ * checking only. */
 void xd_canon__validate_struct(struct xd_canon__ctx *c, enum xd_canon__sid sid, const void *obj);
+/* The full check of flattened member <i> of struct <sid> in <obj> (canon_validate.c): every
+ * problem it has, reported at the current path plus its name. */
+void xd_canon__check_member(struct xd_canon__ctx *c, enum xd_canon__sid sid, size_t i,
+                            const void *obj);
 
 #endif

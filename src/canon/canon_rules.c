@@ -1052,12 +1052,92 @@ static void rule_snapshot_line(struct xd_canon__ctx *c, const void *obj)
 const struct xd_canon__rule xd_canon__rules[] = {XD_CANON__RULE_LIST(XD_CANON__RULE_ENTRY, 0)};
 const size_t xd_canon__n_rules = sizeof xd_canon__rules / sizeof xd_canon__rules[0];
 
-/* Where each struct's rules are in the table, counted from the same list at compile time, so
- * the walk finds them with one load instead of a search. */
-#define XD_CANON__RULE_BEFORE(s_, fn_, doc_, S_) +(XD_CANON__S_##s_ < XD_CANON__S_##S_)
-#define XD_CANON__RULE_OF(s_, fn_, doc_, S_)     +(XD_CANON__S_##s_ == XD_CANON__S_##S_)
-#define XD_CANON__RULE_SPAN(name, doc)                                                             \
-    [XD_CANON__S_##name] = {.first = 0 XD_CANON__RULE_LIST(XD_CANON__RULE_BEFORE, name),           \
-                            .count = 0 XD_CANON__RULE_LIST(XD_CANON__RULE_OF, name)},
-const struct xd_canon__rule_span xd_canon__rule_spans[XD_CANON__S_COUNT] = {
-    XD_CANON_STRUCTS(XD_CANON__RULE_SPAN)};
+/* --- The walk, one function per struct, expanded from the definitions -------------------------
+ *
+ * rules_<struct> calls its struct's rules, in table order, then walks into the members that
+ * hold structs, first to last: the order the problems are reported in. A member whose struct
+ * has no rule at any depth (RULES_DEEP_<struct> is 0: a source, an address, a reference) is
+ * not walked into at all. A struct's members' structs come before it in XD_CANON_STRUCTS, so
+ * each RULES_DEEP_ is a constant made of earlier ones. */
+
+#define RULE_OF(s_, fn_, doc_, S_)                      +(XD_CANON__S_##s_ == XD_CANON__S_##S_)
+#define DEEP_STRING(A_)                                 0
+#define DEEP_CODE(A_)                                   0
+#define DEEP_DECIMAL(A_)                                0
+#define DEEP_INT(A_)                                    0
+#define DEEP_BOOL(A_)                                   0
+#define DEEP_DATE(A_)                                   0
+#define DEEP_DATETIME(A_)                               0
+#define DEEP_STRINGS(A_)                                0
+#define DEEP_OBJECT(A_)                                 RULES_DEEP_##A_
+#define DEEP_INLINE(A_)                                 RULES_DEEP_##A_
+#define DEEP_ARRAY(A_)                                  RULES_DEEP_##A_
+#define DEEP_MEMBER(S_, K_, m_, P_, A_, B_, key_, doc_) || DEEP_##K_(A_)
+#define DEEP_ENUM(name, doc)                                                                       \
+    enum {                                                                                         \
+        RULES_DEEP_##name = (0 XD_CANON__RULE_LIST(RULE_OF, name)) > 0 ||                          \
+                            0 XD_CANON_FIELDS_##name(DEEP_MEMBER, name)                            \
+    };
+XD_CANON_STRUCTS(DEEP_ENUM)
+#undef DEEP_ENUM
+
+#define RULES_PROTO(name, doc) static void rules_##name(struct xd_canon__ctx *c, const void *obj);
+XD_CANON_STRUCTS(RULES_PROTO)
+#undef RULES_PROTO
+
+/* The rule is called in the walker of its own struct only: a constant condition. */
+#define RULE_CALL(s_, fn_, doc_, S_)                                                               \
+    if (XD_CANON__S_##s_ == XD_CANON__S_##S_) {                                                    \
+        fn_(c, obj);                                                                               \
+    }
+
+#define MEMBER(S_, m_) (((const struct xd_canon_##S_ *)obj)->m_)
+#define WALK_STRING(S_, m_, A_)
+#define WALK_CODE(S_, m_, A_)
+#define WALK_DECIMAL(S_, m_, A_)
+#define WALK_INT(S_, m_, A_)
+#define WALK_BOOL(S_, m_, A_)
+#define WALK_DATE(S_, m_, A_)
+#define WALK_DATETIME(S_, m_, A_)
+#define WALK_STRINGS(S_, m_, A_)
+#define WALK_INLINE(S_, m_, A_)                                                                    \
+    if (RULES_DEEP_##A_) {                                                                         \
+        rules_##A_(c, &MEMBER(S_, m_));                                                            \
+    }
+#define WALK_OBJECT(S_, m_, A_)                                                                    \
+    if (RULES_DEEP_##A_ && MEMBER(S_, m_) != NULL) {                                               \
+        size_t mark_ = xd_canon__path_member(c, #m_, sizeof #m_ - 1);                              \
+        rules_##A_(c, MEMBER(S_, m_));                                                             \
+        xd_canon__path_restore(c, mark_);                                                          \
+    }
+#define WALK_ARRAY(S_, m_, A_)                                                                     \
+    if (RULES_DEEP_##A_ && MEMBER(S_, n_##m_) > 0 && MEMBER(S_, m_) != NULL) {                     \
+        size_t mark_ = xd_canon__path_member(c, #m_, sizeof #m_ - 1);                              \
+        for (size_t k_ = 0; k_ < MEMBER(S_, n_##m_); k_++) {                                       \
+            size_t item_ = xd_canon__path_index(c, k_);                                            \
+            rules_##A_(c, &MEMBER(S_, m_)[k_]);                                                    \
+            xd_canon__path_restore(c, item_);                                                      \
+        }                                                                                          \
+        xd_canon__path_restore(c, mark_);                                                          \
+    }
+#define WALK_MEMBER(S_, K_, m_, P_, A_, B_, key_, doc_) WALK_##K_(S_, m_, A_)
+
+/* NOLINTNEXTLINE(misc-no-recursion): follows the definitions' nesting. */
+#define RULES_STRUCT(name, doc)                                                                    \
+    static void rules_##name(struct xd_canon__ctx *c, const void *obj)                             \
+    {                                                                                              \
+        XD_CANON__RULE_LIST(RULE_CALL, name)                                                       \
+        XD_CANON_FIELDS_##name(WALK_MEMBER, name)                                                  \
+    }
+XD_CANON_STRUCTS(RULES_STRUCT)
+#undef RULES_STRUCT
+
+#define RULES_ENTRY(name, doc) [XD_CANON__S_##name] = rules_##name,
+static void (*const walkers[XD_CANON__S_COUNT])(struct xd_canon__ctx *c,
+                                                const void *obj) = {XD_CANON_STRUCTS(RULES_ENTRY)};
+#undef RULES_ENTRY
+
+void xd_canon__rules_walk(struct xd_canon__ctx *c, enum xd_canon__sid sid, const void *obj)
+{
+    walkers[sid](c, obj);
+}

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT
- * Checks of a document built in C, member by member with the same checks decode applies, then
- * the cross-field rules; and the business keys a document carries, found by walking the
- * members marked with a key in the definitions. */
+ * The full check of one member of a document built in C, with the same checks decode applies,
+ * reporting every problem (the walk in canon_encode.c calls it for the members its quick tests
+ * do not pass); and the business keys a document carries, found by walking the members marked
+ * with a key in the definitions. */
 #include <string.h>
 
 #include "canon/canon_int.h"
@@ -97,106 +98,13 @@ static void validate_value(struct xd_canon__ctx *c, const struct xd_canon__field
     }
 }
 
-/* An optional member with nothing to check: a pointer that is NULL, an array with no items,
- * a scalar whose has_ flag is false, or a BOOL (validate_value checks none). Reads only the
- * step, so the walk does not touch the field of a member that is not there. */
-static bool nothing_to_check(const struct xd_canon__step *s, const void *base)
+void xd_canon__check_member(struct xd_canon__ctx *c, enum xd_canon__sid sid, size_t i,
+                            const void *obj)
 {
-    switch ((enum xd_canon__kind)s->kind) {
-    case XD_CANON__K_STRING:
-    case XD_CANON__K_CODE:
-    case XD_CANON__K_DATE:
-    case XD_CANON__K_DATETIME:
-    case XD_CANON__K_OBJECT:
-        return *(const void *const *)XD_CANON__AT_CONST(base, s->offset) == NULL;
-    case XD_CANON__K_ARRAY:
-    case XD_CANON__K_STRINGS:
-        return *(const size_t *)XD_CANON__AT_CONST(base, s->aux) == 0;
-    case XD_CANON__K_DECIMAL:
-    case XD_CANON__K_INT:
-        return s->aux != 0 && !*(const bool *)XD_CANON__AT_CONST(base, s->aux);
-    case XD_CANON__K_BOOL:
-        return true;
-    case XD_CANON__K_INLINE:
-        break;
-    }
-    return false;
-}
-
-/* NOLINTNEXTLINE(misc-no-recursion): follows the definitions' nesting. */
-void xd_canon__validate_struct(struct xd_canon__ctx *c, enum xd_canon__sid sid, const void *obj)
-{
-    const struct xd_canon__struct *st = &xd_canon__structs[sid];
-    for (size_t i = 0; i < st->n_fields; i++) {
-        const struct xd_canon__step *s = &st->steps[i];
-        if (s->kind == XD_CANON__K_INLINE) {
-            xd_canon__validate_struct(c, s->sub, XD_CANON__AT_CONST(obj, s->offset));
-            continue;
-        }
-        if (!s->required && nothing_to_check(s, obj)) {
-            continue; /* most optional members of a document are absent */
-        }
-        const struct xd_canon__field *f = &st->fields[i];
-        size_t mark = xd_canon__path_member(c, f->name, f->name_len);
-        validate_value(c, f, obj);
-        xd_canon__path_restore(c, mark);
-    }
-}
-
-/* NOLINTNEXTLINE(misc-no-recursion): follows the definitions' nesting. */
-void xd_canon__rules_walk(struct xd_canon__ctx *c, enum xd_canon__sid sid, const void *obj)
-{
-    const struct xd_canon__rule_span span = xd_canon__rule_spans[sid];
-    for (size_t r = span.first; r < (size_t)span.first + span.count; r++) {
-        xd_canon__rules[r].check(c, obj);
-    }
-    const struct xd_canon__struct *st = &xd_canon__structs[sid];
-    /* Only members holding structs can hold rules: the nested list has just those. */
-    for (const struct xd_canon__step *s = st->nested; s->sub != XD_CANON__S_COUNT; s++) {
-        const void *at = XD_CANON__AT_CONST(obj, s->offset);
-        if (s->kind == XD_CANON__K_INLINE) {
-            xd_canon__rules_walk(c, s->sub, at);
-        } else if (s->kind == XD_CANON__K_OBJECT) {
-            if (*(const void *const *)at != NULL) {
-                const struct xd_canon__field *f = &st->fields[s->index];
-                size_t mark = xd_canon__path_member(c, f->name, f->name_len);
-                xd_canon__rules_walk(c, s->sub, *(const void *const *)at);
-                xd_canon__path_restore(c, mark);
-            }
-        } else {
-            size_t n = *(const size_t *)XD_CANON__AT_CONST(obj, s->aux);
-            const char *items = *(const char *const *)at;
-            if (n == 0 || items == NULL) {
-                continue; /* the walk would only push and pop the member's name */
-            }
-            const struct xd_canon__field *f = &st->fields[s->index];
-            size_t mark = xd_canon__path_member(c, f->name, f->name_len);
-            for (size_t k = 0; k < n; k++) {
-                size_t m2 = xd_canon__path_index(c, k);
-                xd_canon__rules_walk(c, s->sub, items + k * f->elem_size);
-                xd_canon__path_restore(c, m2);
-            }
-            xd_canon__path_restore(c, mark);
-        }
-    }
-}
-
-enum xd_status xd_canon_validate(const struct xd_canon_doc *doc, struct xd_diags *diags)
-{
-    if (doc == NULL || (unsigned)doc->type >= XD_CANON_TYPE_COUNT || doc->body == NULL) {
-        return XD_EINVAL;
-    }
-    struct xd_canon__ctx c;
-    xd_canon__ctx_init(&c, diags, NULL);
-    enum xd_canon__sid sid = xd_canon__types[doc->type].sid;
-    xd_canon__validate_struct(&c, sid, doc->body);
-    if (c.problems == 0) {
-        xd_canon__rules_walk(&c, sid, doc->body);
-    }
-    if (c.oom) {
-        return XD_ENOMEM;
-    }
-    return c.problems > 0 ? XD_EINVALDOC : XD_OK;
+    const struct xd_canon__field *f = &xd_canon__flats[sid].fields[i];
+    size_t mark = xd_canon__path_member(c, f->name, f->name_len);
+    validate_value(c, f, obj);
+    xd_canon__path_restore(c, mark);
 }
 
 /* --- Business keys --------------------------------------------------------------------------- */

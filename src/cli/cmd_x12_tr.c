@@ -13,9 +13,8 @@
 #include "cli/cli_x12.h"
 #include "x12/x12.h"
 
-#define RENDER_INPUT_MAX  ((size_t)1 << 30)   /* JSON read by render */
-#define RENDER_OUTPUT_MAX ((size_t)1 << 30)   /* X12 written by render */
-#define LINE_MAX_BYTES    ((size_t)256 << 20) /* one JSON line of translate */
+#define RENDER_INPUT_MAX  ((size_t)1 << 30) /* JSON read by render */
+#define RENDER_OUTPUT_MAX ((size_t)1 << 30) /* X12 written by render */
 #define STDOUT_BUFFER     (1u << 20)
 
 static bool parse_u64_arg(const char *s, uint64_t max, uint64_t *out)
@@ -55,7 +54,6 @@ static int load_map(const char *path, struct xd_x12_map **out)
 
 struct tr_ctx {
     const char *path;
-    struct xd_buf line;
     uint64_t translated, failed, skipped;
     bool write_failed;
 };
@@ -89,23 +87,20 @@ static enum xd_status on_doc(void *ctx, const struct xd_x12_translation *t)
         fprintf(stderr, "%s: translation warning: ST %s %s: %zu more not shown\n", c->path,
                 t->set_id, t->control, t->warnings->dropped);
     }
+    if (t->status == XD_ETOOBIG || t->status == XD_ENOMEM) {
+        /* valid, but its JSON did not fit */
+        fprintf(stderr, "%s: ST %s %s: %s\n", c->path, t->set_id, t->control,
+                xd_strerror(t->status));
+        c->failed++;
+        return XD_OK;
+    }
     if (t->status != XD_OK) {
         c->failed += t->status != XD_EUNSUPPORTED;
         c->skipped += t->status == XD_EUNSUPPORTED;
         print_problems(c, t);
         return XD_OK;
     }
-    xd_buf_reset(&c->line);
-    enum xd_status st = xd_canon_encode(t->doc, &c->line);
-    if (st == XD_OK) {
-        st = xd_buf_append_char(&c->line, '\n');
-    }
-    if (st != XD_OK) {
-        fprintf(stderr, "%s: ST %s %s: %s\n", c->path, t->set_id, t->control, xd_strerror(st));
-        c->failed++;
-        return XD_OK;
-    }
-    if (fwrite(c->line.data, 1, c->line.len, stdout) != c->line.len) {
+    if (fwrite(t->json, 1, t->json_len, stdout) != t->json_len || putchar('\n') == EOF) {
         c->write_failed = true;
         return XD_EIO;
     }
@@ -144,7 +139,6 @@ static int translate_file(const char *path, const struct xd_x12_map *map,
     struct tr_ctx c = {.path = path};
     struct xd_error err;
     xd_error_clear(&err);
-    xd_buf_init(&c.line, LINE_MAX_BYTES);
     xd_x12_report_init(&rep, XD_X12_DEFAULT_MAX_ERRORS);
     int rc = 2;
     enum xd_status st = xd_x12_reader_create(xd_cli__fd_read, &src, 0, &r);
@@ -163,7 +157,6 @@ static int translate_file(const char *path, const struct xd_x12_map *map,
             fprintf(stderr, "%s: not translated: %s\n", path, rep.items[0].message);
         }
     }
-    xd_buf_cleanup(&c.line);
     xd_x12_report_cleanup(&rep);
     xd_x12_reader_destroy(r);
     xd_cli__close_input(fd);

@@ -42,19 +42,6 @@ size_t xd_x12__split(struct xd_slice s, unsigned char sep, struct xd_slice *part
     }
 }
 
-void xd_x12__copy(char *dst, size_t cap, struct xd_slice s)
-{
-    size_t n = s.len < cap - 1 ? s.len : cap - 1;
-    if (n <= 8) { /* segment IDs and codes, once per segment while translating: no call */
-        for (size_t i = 0; i < n; i++) {
-            dst[i] = s.p[i];
-        }
-    } else {
-        memcpy(dst, s.p, n);
-    }
-    dst[n] = '\0';
-}
-
 static bool all_digits(const char *p, size_t n)
 {
     for (size_t i = 0; i < n; i++) {

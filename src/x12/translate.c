@@ -4,18 +4,21 @@
  * handler or bindings each segment takes in the loop the validator placed it in; for versions
  * without a table the 004010 table places segments (loose matching, no problems reported).
  * One arena per set, reset for the next: memory stays flat. At SE the document gets its
- * derived members, is checked by xd_canon_validate, and goes to the caller's callback; a
- * canonical problem is reported with the segment that made the object at fault. */
+ * derived members, is checked and encoded to JSON (xd_canon_encode_valid), and goes to the
+ * caller's callback; a canonical problem is reported with the segment that made the object at
+ * fault. */
 #include <stdio.h>
 #include <string.h>
 
 #include "x12/x12_shape.h"
 #include "x12/x12_tr.h"
 
-#define TR_ARENA_CHUNK (64u * 1024)
-#define TR_MAX_PROV    (1u << 22) /* objects remembered per set for messages */
-#define TR_PATH_OBJS   12         /* depth of a canonical path walked for a message */
-#define N104_MIN       2          /* the shortest identification code an N1 carries */
+#define TR_ARENA_CHUNK    (64u * 1024)
+#define TR_MAX_PROV       (1u << 22) /* objects remembered per set for messages */
+#define TR_PATH_OBJS      12         /* depth of a canonical path walked for a message */
+#define N104_MIN          2          /* the shortest identification code an N1 carries */
+#define TR_POOL_BLOCK     4096u      /* bytes the short values of a set are cut from */
+#define TR_POOL_VALUE_MAX 256u       /* longer values are allocated one by one */
 
 struct envelope {
     char isa_control[XD_X12_CONTROL_MAX], sender[16], receiver[16], sender_qual[3],
@@ -35,15 +38,29 @@ struct rule_index {
     uint32_t *ids, *from, *order;
 };
 
+#define PLACE_MEMO       64 /* entries: the top 6 bits of a hash */
+#define PLACE_MEMO_RULES 4  /* rules an entry holds */
+
+/* The rules that fit a segment ID in a loop inside a parent loop (rules_of_place). */
+struct place_memo {
+    const struct xd_x12__tspec *spec; /* NULL: empty */
+    const char *inner, *parent;
+    uint32_t id;
+    uint8_t n;
+    uint32_t rules[PLACE_MEMO_RULES]; /* indexes into spec->rules, in table order */
+};
+
 struct translator {
     const struct xd_x12_map *map;
     struct rule_index rules[RULE_INDEXES];
     size_t nrules;
+    struct place_memo places[PLACE_MEMO];
     struct xd_x12__codes *codes[XD_CANON_TYPE_COUNT];
     xd_x12_doc_fn fn;
     void *ctx;
     struct xd_x12__tr t;
     struct xd_diags problems, notes, warnings;
+    struct xd_buf json;              /* the set's document as JSON, reused (XD_X12_TR_JSON_CAP) */
     struct xd_x12__set_state *loose; /* places segments of sets the validator has no table for */
     bool loose_ready;
     struct envelope env;
@@ -243,26 +260,42 @@ void *xd_x12__tr_scope(struct xd_x12__tr *t, uint8_t scope)
     return obj != NULL ? obj : xd_x12__tr_object(t, parent, s->off, s->size);
 }
 
-struct xd_slice xd_x12__tr_elem(const struct xd_x12_segment *seg, unsigned el, unsigned comp)
+struct xd_slice xd_x12__tr_component(const struct xd_x12_segment *seg, unsigned el, unsigned comp)
 {
     struct xd_slice v = el < seg->count ? seg->elements[el] : (struct xd_slice){"", 0};
-    if (comp > 0 && v.len > 0) {
+    if (v.len > 0) {
         struct xd_slice parts[XD_X12__OUT_VALUES];
         size_t n = xd_x12__split(v, seg->delims->component, parts, XD_X12__OUT_VALUES);
         v = comp <= n && comp <= XD_X12__OUT_VALUES ? parts[comp - 1] : (struct xd_slice){"", 0};
     }
-    while (v.len > 0 && v.p[v.len - 1] == ' ') {
-        v.len--;
-    }
-    return v;
+    return xd_x12__trim(v);
 }
 
+/* Element values are short (a few to tens of bytes, about twenty per purchase order): they are
+ * cut from a pool block of the arena one after another, a copy and a bump each; a longer value
+ * is allocated by itself. The pool goes with the arena when the next set begins. */
 char *xd_x12__tr_strdup(struct xd_x12__tr *t, struct xd_slice v)
 {
-    char *s = xd_arena_strndup(t->arena, v.p, v.len);
-    if (s == NULL) {
-        oom(t);
+    if (v.len >= TR_POOL_VALUE_MAX) {
+        char *s = xd_arena_strndup(t->arena, v.p, v.len);
+        if (s == NULL) {
+            oom(t);
+        }
+        return s;
     }
+    if ((size_t)(t->pool_end - t->pool) <= v.len) {
+        char *block = xd_arena_alloc(t->arena, TR_POOL_BLOCK);
+        if (block == NULL) {
+            oom(t);
+            return NULL;
+        }
+        t->pool = block;
+        t->pool_end = block + TR_POOL_BLOCK;
+    }
+    char *s = t->pool;
+    memcpy(s, v.p, v.len);
+    s[v.len] = '\0';
+    t->pool += v.len + 1;
     return s;
 }
 
@@ -288,17 +321,17 @@ bool xd_x12__gs1_ok(struct xd_slice v)
     if (v.len != 8 && v.len != 12 && v.len != 13 && v.len != 14 && v.len != 18) {
         return false;
     }
-    unsigned sum = 0;
-    for (size_t i = 0; i < v.len; i++) {
-        if (v.p[i] < '0' || v.p[i] > '9') {
-            return false;
-        }
-        unsigned d = (unsigned)(v.p[i] - '0');
-        /* weights 3, 1, 3 ... counted from the digit before the check digit */
-        sum += i + 1 < v.len && (v.len - 1 - i) % 2 == 1 ? 3 * d : (i + 1 < v.len ? d : 0);
+    /* No branch per digit: a byte that is not one makes <bad> true (below '0' wraps). */
+    unsigned sum = 0, weight = 3; /* 3, 1, 3 ... leftwards from before the check digit */
+    bool bad = false;
+    for (size_t i = v.len - 1; i-- > 0;) {
+        unsigned d = (unsigned)(unsigned char)v.p[i] - '0';
+        bad |= d > 9;
+        sum += weight * d;
+        weight ^= 3 ^ 1;
     }
-    unsigned check = (10 - sum % 10) % 10;
-    return check == (unsigned)(v.p[v.len - 1] - '0');
+    unsigned check = (unsigned)(unsigned char)v.p[v.len - 1] - '0';
+    return !bad && check <= 9 && (10 - sum % 10) % 10 == check;
 }
 
 static bool all_digits(struct xd_slice v)
@@ -569,13 +602,15 @@ static void fill_source(struct translator *tr)
         oom(t);
         return;
     }
+    /* Not copied: the envelope's values stay in the translator, unchanged, until the set's
+     * callback has returned, which is as long as the document may be used. */
     s->format = "x12";
-    s->version = tr->env.version[0] ? xd_arena_strdup(t->arena, tr->env.version) : NULL;
-    s->sender_id = tr->env.sender[0] ? xd_arena_strdup(t->arena, tr->env.sender) : NULL;
-    s->receiver_id = tr->env.receiver[0] ? xd_arena_strdup(t->arena, tr->env.receiver) : NULL;
-    c->interchange = tr->env.isa_control[0] ? xd_arena_strdup(t->arena, tr->env.isa_control) : NULL;
-    c->group = tr->env.gs_control[0] ? xd_arena_strdup(t->arena, tr->env.gs_control) : NULL;
-    c->transaction_set = tr->st02[0] ? xd_arena_strdup(t->arena, tr->st02) : NULL;
+    s->version = tr->env.version[0] ? tr->env.version : NULL;
+    s->sender_id = tr->env.sender[0] ? tr->env.sender : NULL;
+    s->receiver_id = tr->env.receiver[0] ? tr->env.receiver : NULL;
+    c->interchange = tr->env.isa_control[0] ? tr->env.isa_control : NULL;
+    c->group = tr->env.gs_control[0] ? tr->env.gs_control : NULL;
+    c->transaction_set = tr->st02[0] ? tr->st02 : NULL;
     s->control_numbers = c;
     s->has_test = true;
     s->test = tr->env.usage == 'T';
@@ -599,6 +634,7 @@ static enum xd_status on_set_begin(void *ctx, const char *set_id, const char *co
     t->doc = NULL;
     t->failed = false;
     t->nprov = 0;
+    t->pool = t->pool_end = NULL; /* went with the arena */
     t->state = NULL;
     t->position = 1;
     t->text = NULL;
@@ -647,11 +683,19 @@ static bool loop_is(const char *want, const char *have)
     return want == NULL || same_loop(want, have);
 }
 
-static bool rule_matches(const struct xd_x12__tr *t, const struct xd_x12__rule *r, uint32_t id,
-                         const struct xd_x12_segment *seg, const char *inner, const char *parent)
+/* Is the rule for segment <id> in loop <inner> inside <parent>? */
+static bool rule_fits_place(const struct xd_x12__rule *r, uint32_t id, const char *inner,
+                            const char *parent)
 {
-    if (XD_X12__ID3(r->seg[0], r->seg[1], r->seg[2]) != id || !same_loop(r->loop, inner) ||
-        !loop_is(r->parent, parent) || (r->level != 0 && r->level != t->level)) {
+    return XD_X12__ID3(r->seg[0], r->seg[1], r->seg[2]) == id && same_loop(r->loop, inner) &&
+           loop_is(r->parent, parent);
+}
+
+/* ... and for this segment under the current HL (or LX)? */
+static bool rule_fits_segment(const struct xd_x12__tr *t, const struct xd_x12__rule *r,
+                              const struct xd_x12_segment *seg)
+{
+    if (r->level != 0 && r->level != t->level) {
         return false;
     }
     return r->key_el == 0 || xd_slice_eq_cstr(xd_x12__tr_elem(seg, r->key_el, 0), r->key);
@@ -728,25 +772,15 @@ static void dispatch_rule(struct xd_x12__tr *t, const struct xd_x12_segment *seg
     }
 }
 
-/* Every rule that matches the segment in its loops, in table order. */
-static void dispatch(struct translator *tr, const struct xd_x12_segment *seg,
-                     const char *const *loops, size_t depth)
+/* The candidates for segment ID <id>: order[*from .. *to - 1] (order is NULL when the rules
+ * are not indexed: then rules *from .. *to - 1 of the table). */
+static const uint32_t *candidates(struct translator *tr, uint32_t id, size_t *from, size_t *to)
 {
-    struct xd_x12__tr *t = &tr->t;
-    const char *inner = depth > 0 ? loops[depth - 1] : "";
-    const char *parent = depth > 1 ? loops[depth - 2] : "";
-    uint32_t id = xd_x12__id_code(seg->id);
-    if (id == 0) {
-        return;
-    }
     const struct rule_index *ix = rule_index_of(tr);
     if (ix == NULL) {
-        for (size_t i = 0; i < t->spec->nrules; i++) {
-            if (rule_matches(t, &t->spec->rules[i], id, seg, inner, parent)) {
-                dispatch_rule(t, seg, &t->spec->rules[i]);
-            }
-        }
-        return;
+        *from = 0;
+        *to = tr->t.spec->nrules;
+        return NULL;
     }
     size_t lo = 0, hi = ix->nids;
     while (lo < hi) {
@@ -757,12 +791,60 @@ static void dispatch(struct translator *tr, const struct xd_x12_segment *seg,
             hi = mid;
         }
     }
-    if (lo == ix->nids || ix->ids[lo] != id) {
+    bool found = lo < ix->nids && ix->ids[lo] == id;
+    *from = found ? ix->from[lo] : 0;
+    *to = found ? ix->from[lo + 1] : 0;
+    return ix->order;
+}
+
+/* Every rule that matches the segment in its loops, in table order. Which rules fit a
+ * (segment ID, loop, parent loop) is remembered: a set's segments come back to the same few
+ * places, and the loop IDs are the set tables' constants, so their addresses name them. */
+static void dispatch(struct translator *tr, const struct xd_x12_segment *seg,
+                     const char *const *loops, size_t depth)
+{
+    struct xd_x12__tr *t = &tr->t;
+    const char *inner = depth > 0 ? loops[depth - 1] : "";
+    const char *parent = depth > 1 ? loops[depth - 2] : "";
+    uint32_t id = xd_x12__id_code(seg->id);
+    if (id == 0) {
         return;
     }
-    for (uint32_t k = ix->from[lo]; k < ix->from[lo + 1]; k++) {
-        const struct xd_x12__rule *r = &t->spec->rules[ix->order[k]];
-        if (rule_matches(t, r, id, seg, inner, parent)) {
+    uint64_t h = ((uint64_t)id ^ (uintptr_t)inner ^ ((uint64_t)(uintptr_t)parent << 17)) *
+                 UINT64_C(0x9E3779B97F4A7C15); /* the high bits mix every input bit */
+    struct place_memo *m = &tr->places[h >> 58];
+    if (m->spec != t->spec || m->id != id || m->inner != inner || m->parent != parent) {
+        size_t from, to, n = 0;
+        const uint32_t *order = candidates(tr, id, &from, &to);
+        uint32_t fit[PLACE_MEMO_RULES];
+        for (size_t k = from; k < to; k++) {
+            uint32_t i = order != NULL ? order[k] : (uint32_t)k;
+            const struct xd_x12__rule *r = &t->spec->rules[i];
+            if (!rule_fits_place(r, id, inner, parent)) {
+                continue;
+            }
+            if (n < PLACE_MEMO_RULES) {
+                fit[n] = i;
+            }
+            n++;
+        }
+        if (n > PLACE_MEMO_RULES) { /* more than an entry holds: not remembered */
+            m->spec = NULL;
+            for (size_t k = from; k < to; k++) {
+                const struct xd_x12__rule *r = &t->spec->rules[order != NULL ? order[k] : k];
+                if (rule_fits_place(r, id, inner, parent) && rule_fits_segment(t, r, seg)) {
+                    dispatch_rule(t, seg, r);
+                }
+            }
+            return;
+        }
+        *m = (struct place_memo){
+            .spec = t->spec, .inner = inner, .parent = parent, .id = id, .n = (uint8_t)n};
+        memcpy(m->rules, fit, n * sizeof fit[0]);
+    }
+    for (size_t i = 0; i < m->n; i++) {
+        const struct xd_x12__rule *r = &t->spec->rules[m->rules[i]];
+        if (rule_fits_segment(t, r, seg)) {
             dispatch_rule(t, seg, r);
         }
     }
@@ -871,13 +953,16 @@ static void canonical_problems(struct translator *tr, const struct xd_diags *can
 
 static enum xd_status report(struct translator *tr, enum xd_status status)
 {
+    bool ok = status == XD_OK;
     struct xd_x12_translation res = {tr->st01,
                                      tr->st02,
                                      tr->env.isa_control,
                                      tr->env.gs_control,
                                      tr->st_index,
                                      status,
-                                     status == XD_OK ? tr->t.doc : NULL,
+                                     ok ? tr->t.doc : NULL,
+                                     ok ? tr->json.data : NULL,
+                                     ok ? tr->json.len : 0,
                                      &tr->problems,
                                      &tr->notes,
                                      &tr->warnings};
@@ -908,7 +993,7 @@ static void envelope_party(struct xd_x12__tr *t, uint16_t off, unsigned el, cons
     bool digits = strspn(id, "0123456789") == n;
     bool duns =
         digits && ((strcmp(qual, "01") == 0 && n == 9) || (strcmp(qual, "14") == 0 && n == 13));
-    *(duns ? &p->duns : &p->assigned_id) = xd_arena_strdup(t->arena, id);
+    *(duns ? &p->duns : &p->assigned_id) = id; /* the envelope's, as in fill_source */
     p->party_id = xd_x12__map_xref_id(t->map, false, qual, id);
 }
 
@@ -936,12 +1021,14 @@ static enum xd_status on_set_end(void *ctx, const struct xd_x12_set_result *res)
     }
     struct xd_diags canon;
     xd_diags_init(&canon, XD_X12_TR_MAX_PROBLEMS);
-    enum xd_status st = xd_canon_validate(t->doc, &canon);
-    if (st != XD_OK) {
+    xd_buf_reset(&tr->json);
+    enum xd_status st = xd_canon_encode_valid(t->doc, &tr->json, &canon);
+    bool unwritten = (st == XD_ETOOBIG || st == XD_ENOMEM) && canon.count == 0;
+    if (st != XD_OK && !unwritten) {
         canonical_problems(tr, &canon);
     }
     xd_diags_cleanup(&canon);
-    return report(tr, st == XD_OK ? XD_OK : XD_EINVAL);
+    return report(tr, st == XD_OK || unwritten ? st : XD_EINVAL);
 }
 
 enum xd_status xd_x12_translate(struct xd_x12_reader *r, const struct xd_x12_map *map,
@@ -972,6 +1059,7 @@ enum xd_status xd_x12_translate(struct xd_x12_reader *r, const struct xd_x12_map
     xd_diags_init(&tr->problems, XD_X12_TR_MAX_PROBLEMS);
     xd_diags_init(&tr->notes, XD_X12_TR_MAX_PROBLEMS);
     xd_diags_init(&tr->warnings, XD_X12_TR_MAX_PROBLEMS);
+    xd_buf_init(&tr->json, XD_X12_TR_JSON_CAP);
     tr->t.arena = xd_arena_create(TR_ARENA_CHUNK, XD_X12_TR_ARENA_CAP);
     enum xd_status st = XD_ENOMEM;
     if (tr->t.arena != NULL) {
@@ -995,6 +1083,7 @@ enum xd_status xd_x12_translate(struct xd_x12_reader *r, const struct xd_x12_map
     xd_diags_cleanup(&tr->problems);
     xd_diags_cleanup(&tr->notes);
     xd_diags_cleanup(&tr->warnings);
+    xd_buf_cleanup(&tr->json);
     xd_free(tr);
     xd_x12_map_destroy(defaults);
     return st;

@@ -93,6 +93,36 @@ struct spare_id {
 /* The pair at element <el>: the first candidate whose map qualifiers hold it gets the ID. A
  * GTIN that is not one is never a gtin (matching items on a wrong GTIN is worse than on the
  * other IDs of the line); it and an ID no member takes may become the spare. */
+/* Which of <members> the map gives qualifier <q>, bit i for members[i] (the lists are table
+ * constants of four to six members; one past 32 would never be given one): remembered per
+ * (members, qualifier, document type), since the lines of a set, and the sets, repeat their
+ * qualifiers. */
+static uint32_t qualifier_members(struct xd_x12__tr *t, const struct xd_x12__member *members,
+                                  size_t n, struct xd_slice q)
+{
+    uint32_t code = 0;
+    for (size_t i = 0; i < q.len && i < 4; i++) {
+        code |= (uint32_t)(unsigned char)q.p[i] << (8 * i);
+    }
+    uintptr_t h = ((uintptr_t)members >> 4) ^ code ^ (code >> 13);
+    struct xd_x12__tr_qual *e = &t->qual_memo[h % XD_X12__TR_QUAL_MEMO];
+    bool memo = q.len <= 4 && n <= 32;
+    if (memo && e->members == members && e->code == code && e->len == q.len &&
+        e->type == t->spec->type) {
+        return e->mask;
+    }
+    uint32_t mask = 0;
+    for (size_t i = 0; i < n && i < 32; i++) {
+        if (map_has(t, XD_X12__CAT_ITEM_IDS, members[i].name, q)) {
+            mask |= UINT32_C(1) << i;
+        }
+    }
+    if (memo) {
+        *e = (struct xd_x12__tr_qual){members, code, mask, (uint8_t)q.len, (uint8_t)t->spec->type};
+    }
+    return mask;
+}
+
 static void item_pair(struct xd_x12__tr *t, void *obj, const struct xd_x12_segment *seg,
                       unsigned el, const struct xd_x12__member *members, size_t n,
                       struct spare_id *spare)
@@ -101,13 +131,11 @@ static void item_pair(struct xd_x12__tr *t, void *obj, const struct xd_x12_segme
     if (q.len == 0 || id.len == 0) {
         return;
     }
-    bool known = false; /* the map gives the qualifier to some member */
-    for (size_t i = 0; i < n; i++) {
+    uint32_t given = qualifier_members(t, members, n, q);
+    bool known = given != 0; /* the map gives the qualifier to some member */
+    for (; given != 0; given &= given - 1) {
+        size_t i = (size_t)__builtin_ctz(given);
         const char **at = (const char **)((char *)obj + members[i].off);
-        if (!map_has(t, XD_X12__CAT_ITEM_IDS, members[i].name, q)) {
-            continue;
-        }
-        known = true;
         if (*at != NULL) {
             continue;
         }

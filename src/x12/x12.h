@@ -328,6 +328,7 @@ void xd_x12_map_destroy(struct xd_x12_map *m);
 
 /* Transaction sets translated inbound: 850, 855, 856, 810, 860, 940, 945, 944, 846, 180. */
 #define XD_X12_TR_ARENA_CAP    ((size_t)256 << 20) /* one translated document (and its copies) */
+#define XD_X12_TR_JSON_CAP     ((size_t)256 << 20) /* one translated document as JSON */
 #define XD_X12_TR_MAX_PROBLEMS 50u                 /* problems kept per set */
 
 /* The outcome of one transaction set. Everything is borrowed for the duration of the
@@ -339,9 +340,15 @@ struct xd_x12_translation {
     /* XD_OK: <doc> is a valid canonical document. XD_EINVALDOC: the set has X12 errors (in
      * the validation report) and is not translated. XD_EUNSUPPORTED: no canonical document
      * for this set (997, 943 ...). XD_EINVAL: the set is valid X12 but does not make a valid
-     * canonical document: <problems> says why, each naming the segment. */
+     * canonical document: <problems> says why, each naming the segment. XD_ETOOBIG, XD_ENOMEM:
+     * the document is valid but its JSON is larger than XD_X12_TR_JSON_CAP, or memory ran out
+     * (<doc> and <json> are NULL). */
     enum xd_status status;
     const struct xd_canon_doc *doc;
+    /* With XD_OK: <doc> as compact JSON, the bytes xd_canon_encode writes, <json_len> of them
+     * and a NUL (validated and encoded in one walk: xd_canon_encode_valid). NULL otherwise. */
+    const char *json;
+    size_t json_len;
     const struct xd_diags *problems;
     /* What the translation left out or assumed, the document being valid all the same: a code
      * with no canonical counterpart for an optional member (diagnostic code "no_code"), a date

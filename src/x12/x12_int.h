@@ -215,8 +215,20 @@ bool xd_x12__code_in(struct xd_slice s, const char *const *codes);
  * than <cap>: only the first <cap> are stored). */
 size_t xd_x12__split(struct xd_slice s, unsigned char sep, struct xd_slice *parts, size_t cap);
 
-/* Copy <s> into <dst> (NUL-terminated, truncated to <cap> - 1). */
-void xd_x12__copy(char *dst, size_t cap, struct xd_slice s);
+/* Copy <s> into <dst> (NUL-terminated, truncated to <cap> - 1). Inline: the translator copies
+ * each segment's ID. */
+static inline void xd_x12__copy(char *dst, size_t cap, struct xd_slice s)
+{
+    size_t n = s.len < cap - 1 ? s.len : cap - 1;
+    if (n <= 8) { /* segment IDs and codes: no call */
+        for (size_t i = 0; i < n; i++) {
+            dst[i] = s.p[i];
+        }
+    } else {
+        memcpy(dst, s.p, n);
+    }
+    dst[n] = '\0';
+}
 
 /* ------------------------------------------------------------------------------------------
  * Set checks (setcheck.c): the loop/sequence matcher for one transaction set. */

@@ -249,12 +249,24 @@ struct xd_x12__tr_memo {
     uint8_t cat, type, g62;
 };
 
+/* The members of an item ID list the map gives a qualifier (trcommon.c), remembered. */
+#define XD_X12__TR_QUAL_MEMO 16 /* entries */
+struct xd_x12__tr_qual {
+    const struct xd_x12__member *members; /* NULL = empty */
+    uint32_t code;                        /* the qualifier's bytes */
+    uint32_t mask;                        /* bit i: members[i] */
+    uint8_t len;                          /* of the qualifier, at most 4 */
+    uint8_t type;
+};
+
 struct xd_x12__tr {
     const struct xd_x12_map *map;
     struct xd_x12__tr_memo memo[XD_X12__TR_MEMO];
+    struct xd_x12__tr_qual qual_memo[XD_X12__TR_QUAL_MEMO];
     const struct xd_x12__codes *codes;
     const struct xd_x12__tspec *spec;
     struct xd_arena *arena;
+    char *pool, *pool_end; /* free bytes of the block short values are cut from (tr_strdup) */
     struct xd_canon_doc *doc;
     void *obj[XD_X12__SC_MAX]; /* current objects by scope */
     const struct xd_x12_delims *delims;
@@ -330,8 +342,28 @@ void xd_x12__tr_bind_scope(struct xd_x12__tr *t, uint8_t scope, const struct xd_
  * (with a problem recorded) when it does not convert. */
 bool xd_x12__tr_set(struct xd_x12__tr *t, void *obj, uint16_t off, uint16_t has, uint8_t conv,
                     uint8_t list, struct xd_slice v, unsigned el);
-/* Element <el> (component <comp>) of <seg>, trailing blanks dropped. */
-struct xd_slice xd_x12__tr_elem(const struct xd_x12_segment *seg, unsigned el, unsigned comp);
+/* <v> without trailing blanks. */
+static inline struct xd_slice xd_x12__trim(struct xd_slice v)
+{
+    while (v.len > 0 && v.p[v.len - 1] == ' ') {
+        v.len--;
+    }
+    return v;
+}
+
+/* Component <comp> (> 0) of element <el> of <seg>, trailing blanks dropped. */
+struct xd_slice xd_x12__tr_component(const struct xd_x12_segment *seg, unsigned el, unsigned comp);
+
+/* Element <el> (component <comp>) of <seg>, trailing blanks dropped. Inline: the handlers read
+ * about thirty elements per purchase order. */
+static inline struct xd_slice xd_x12__tr_elem(const struct xd_x12_segment *seg, unsigned el,
+                                              unsigned comp)
+{
+    if (comp > 0) {
+        return xd_x12__tr_component(seg, el, comp);
+    }
+    return xd_x12__trim(el < seg->count ? seg->elements[el] : (struct xd_slice){"", 0});
+}
 char *xd_x12__tr_strdup(struct xd_x12__tr *t, struct xd_slice v);
 /* "YYYY-MM-DDTHH:MM:SS+hh:mm" from a date, a time and a time code (any may be empty). */
 const char *xd_x12__tr_datetime(struct xd_x12__tr *t, struct xd_slice date, struct xd_slice time,
