@@ -31,11 +31,13 @@ struct xd_x12_renderer {
 void xd_x12__out_begin(struct xd_x12__out *o)
 {
     o->n = 0;
+    o->lost = 0;
 }
 
 void xd_x12__out_set(struct xd_x12__out *o, unsigned el, struct xd_slice v)
 {
     if (el == 0 || el > XD_X12__OUT_VALUES) {
+        o->lost = o->lost != 0 ? o->lost : el;
         return;
     }
     while (o->n < el) {
@@ -46,11 +48,13 @@ void xd_x12__out_set(struct xd_x12__out *o, unsigned el, struct xd_slice v)
 
 void xd_x12__out_setf(struct xd_x12__out *o, unsigned el, const char *s)
 {
-    if (el == 0 || el > XD_X12__OUT_VALUES) {
+    size_t n = strlen(s);
+    if (el == 0 || el > XD_X12__OUT_VALUES || n >= XD_X12__OUT_TEXT) {
+        o->lost = o->lost != 0 ? o->lost : el;
         return;
     }
-    snprintf(o->text[el - 1], XD_X12__OUT_TEXT, "%s", s);
-    xd_x12__out_set(o, el, xd_slice_from_cstr(o->text[el - 1]));
+    memcpy(o->text[el - 1], s, n + 1);
+    xd_x12__out_set(o, el, (struct xd_slice){o->text[el - 1], n});
 }
 
 struct fit {
@@ -106,6 +110,12 @@ static enum xd_status check_fit(struct xd_x12__out *o, const char *id)
  * back as structure, or as a deviation). */
 enum xd_status xd_x12__out_write(struct xd_x12__out *o, const char *id)
 {
+    if (o->lost != 0) {
+        return xd_error_set(o->err, XD_EINVAL,
+                            "%s%02u: the value does not fit the writer (past element %d, or over "
+                            "%d bytes)",
+                            id, o->lost, XD_X12__OUT_VALUES, XD_X12__OUT_TEXT - 1);
+    }
     const struct xd_x12_delims *d = o->delims;
     for (size_t i = 0; i < o->n; i++) {
         const struct xd_slice v = o->vals[i];

@@ -439,12 +439,15 @@ struct xd_x12__out {
     struct xd_slice vals[XD_X12__OUT_VALUES];
     char text[XD_X12__OUT_VALUES][XD_X12__OUT_TEXT];
     size_t n;
+    unsigned lost; /* an element that could not be set (too long a copy, past the last): the
+                    * segment is refused rather than written without it */
 };
 
 /* Start a segment (no values yet). */
 void xd_x12__out_begin(struct xd_x12__out *o);
 /* Set element <el> (1-based) to <v> (borrowed until the segment is written) or to <s>
- * (copied). */
+ * (copied; XD_X12__OUT_TEXT - 1 bytes at most). What cannot be set makes the segment's write
+ * fail. */
 void xd_x12__out_set(struct xd_x12__out *o, unsigned el, struct xd_slice v);
 void xd_x12__out_setf(struct xd_x12__out *o, unsigned el, const char *s);
 /* Apply the bindings of <b> from <obj>. Returns how many bound members were present. */

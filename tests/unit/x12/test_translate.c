@@ -1021,6 +1021,33 @@ static void test_advice_round_trip_variants(void **state)
     advice_with_reason(reason);
 }
 
+/* A value the segment writer cannot hold is refused, not cut: 63 bytes are copied whole, 64
+ * make the segment's write fail, as does an element past the last. */
+static void test_writer_values_are_not_cut(void **state)
+{
+    (void)state;
+    struct xd_error err;
+    xd_error_clear(&err);
+    struct xd_x12__out o = {.err = &err};
+    char v[XD_X12__OUT_TEXT + 1];
+    memset(v, 'x', sizeof v - 1);
+    v[XD_X12__OUT_TEXT - 1] = '\0';
+    xd_x12__out_begin(&o);
+    xd_x12__out_setf(&o, 2, v);
+    assert_int_equal(o.n, 2);
+    assert_int_equal(o.vals[1].len, XD_X12__OUT_TEXT - 1);
+    assert_int_equal(o.lost, 0);
+    v[XD_X12__OUT_TEXT - 1] = 'x';
+    v[XD_X12__OUT_TEXT] = '\0';
+    xd_x12__out_setf(&o, 3, v);
+    assert_int_equal(xd_x12__out_write(&o, "NTE"), XD_EINVAL);
+    assert_non_null(strstr(err.message, "NTE03: the value does not fit the writer"));
+    xd_x12__out_begin(&o);
+    assert_int_equal(o.lost, 0);
+    xd_x12__out_set(&o, XD_X12__OUT_VALUES + 1, (struct xd_slice){"a", 1});
+    assert_int_equal(xd_x12__out_write(&o, "REF"), XD_EINVAL);
+}
+
 /* A partner names the qualifiers X12 lacks, and its own 647 codes: both ways. */
 static void test_advice_map_codes(void **state)
 {
@@ -1259,6 +1286,7 @@ int main(void)
         cmocka_unit_test(test_render_refusals),
         cmocka_unit_test(test_advice_round_trip_variants),
         cmocka_unit_test(test_advice_map_codes),
+        cmocka_unit_test(test_writer_values_are_not_cut),
         cmocka_unit_test(test_advice_render_refusals),
         cmocka_unit_test(test_inbound_824),
         cmocka_unit_test(test_translate_oom),
