@@ -1,14 +1,17 @@
 /* SPDX-License-Identifier: MIT
  * Open-addressing set of short identifiers for the uniqueness checks of control numbers and
  * HL IDs. Up to 9 ASCII characters pack exactly into 63 bits (7 bits each, left-aligned, so
- * lengths differ) and are stored odd; anything longer is hashed (FNV-1a) and stored even. */
+ * lengths differ) and are stored odd; anything longer is hashed (FNV-1a) and stored even.
+ * The identifiers are a partner's: each set has a seed nobody outside the process knows, so
+ * that no one can choose identifiers that all land on one slot (probing them would take time
+ * quadratic in their number) or long ones that hash alike (read as duplicates). */
 #include <string.h>
 
 #include "x12/x12_int.h"
 
 #define IDSET_MIN_SLOTS 64
 
-static uint64_t key_of(struct xd_slice k)
+static uint64_t key_of(const struct xd_x12__idset *s, struct xd_slice k)
 {
     bool ascii = k.len <= 9;
     for (size_t i = 0; ascii && i < k.len; i++) {
@@ -21,7 +24,7 @@ static uint64_t key_of(struct xd_slice k)
         }
         return (v << 1) | 1u; /* exact keys are odd, so never 0 (the empty marker) */
     }
-    uint64_t h = 1469598103934665603ULL;
+    uint64_t h = 1469598103934665603ULL ^ s->seed;
     for (size_t i = 0; i < k.len; i++) {
         h = (h ^ (unsigned char)k.p[i]) * 1099511628211ULL;
     }
@@ -29,10 +32,36 @@ static uint64_t key_of(struct xd_slice k)
     return h != 0 ? h : 2;
 }
 
+/* murmur3's 64-bit finalizer: every bit of <k> moves every bit of the result (packed keys
+ * differ in their high bits only). */
+static uint64_t mix(uint64_t k)
+{
+    uint64_t h = k ^ (k >> 33);
+    h *= 0xFF51AFD7ED558CCDULL;
+    h ^= h >> 33;
+    h *= 0xC4CEB9FE1A85EC53ULL;
+    return h ^ (h >> 33);
+}
+
+/* The seed: where the program, its data and this set were placed in memory (address space
+ * layout randomization picks them anew at every start) and how many sets came before. The
+ * codec reads nothing to get it. */
+static uint64_t seed_of(const struct xd_x12__idset *s)
+{
+    static _Atomic uint64_t count;
+    static const char anchor;
+    uint64_t n = count++;
+    uint64_t h = mix((uint64_t)(uintptr_t)&anchor ^ 0x9E3779B97F4A7C15ULL);
+    h = mix(h ^ (uint64_t)(uintptr_t)s);
+    h = mix(h ^ (uint64_t)(uintptr_t)&mix);
+    return mix(h + n * 0x9E3779B97F4A7C15ULL);
+}
+
 void xd_x12__idset_init(struct xd_x12__idset *s, size_t cap)
 {
     memset(s, 0, sizeof *s);
     s->cap = cap;
+    s->seed = seed_of(s);
 }
 
 void xd_x12__idset_cleanup(struct xd_x12__idset *s)
@@ -53,18 +82,10 @@ void xd_x12__idset_clear(struct xd_x12__idset *s)
     s->used = 0;
 }
 
-/* murmur3's finalizer: packed keys differ in their high bits only. */
-static uint64_t mix(uint64_t k)
-{
-    uint64_t h = k ^ (k >> 33);
-    h *= 0xFF51AFD7ED558CCDULL;
-    return h ^ (h >> 33);
-}
-
 /* Where the search for <k> starts. */
 static size_t home(const struct xd_x12__idset *s, uint64_t k)
 {
-    return (size_t)mix(k) & s->mask;
+    return (size_t)mix(k ^ s->seed) & s->mask;
 }
 
 static size_t find(const struct xd_x12__idset *s, uint64_t k)
@@ -105,7 +126,7 @@ static enum xd_status grow(struct xd_x12__idset *s)
 void xd_x12__idset_prefetch(const struct xd_x12__idset *s, struct xd_slice key)
 {
     if (s->slots != NULL) {
-        __builtin_prefetch(&s->slots[home(s, key_of(key))]);
+        __builtin_prefetch(&s->slots[home(s, key_of(s, key))]);
     }
 }
 
@@ -127,7 +148,7 @@ void xd_x12__idset_prefetch_next(const struct xd_x12__idset *s, struct xd_slice 
         return;
     }
     next[i - 1]++;
-    __builtin_prefetch(&s->slots[home(s, key_of((struct xd_slice){next, key.len}))]);
+    __builtin_prefetch(&s->slots[home(s, key_of(s, (struct xd_slice){next, key.len}))]);
 }
 
 bool xd_x12__idset_get(const struct xd_x12__idset *s, struct xd_slice key, uint8_t *val_out)
@@ -135,7 +156,7 @@ bool xd_x12__idset_get(const struct xd_x12__idset *s, struct xd_slice key, uint8
     if (s->slots == NULL) {
         return false;
     }
-    size_t i = find(s, key_of(key));
+    size_t i = find(s, key_of(s, key));
     if (s->slots[i] == 0) {
         return false;
     }
@@ -148,7 +169,7 @@ bool xd_x12__idset_get(const struct xd_x12__idset *s, struct xd_slice key, uint8
 enum xd_status xd_x12__idset_add(struct xd_x12__idset *s, struct xd_slice key, uint8_t val,
                                  bool *found, uint8_t *val_out)
 {
-    uint64_t k = key_of(key);
+    uint64_t k = key_of(s, key);
     if (s->slots != NULL) {
         size_t i = find(s, k);
         if (s->slots[i] == k) {

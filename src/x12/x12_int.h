@@ -312,6 +312,7 @@ struct xd_x12__idset {
     uint64_t *slots; /* 0 = empty */
     uint8_t *vals;   /* one byte of caller data per slot */
     size_t mask, used, cap;
+    uint64_t seed; /* where keys land and how long ones hash: unknown outside the process */
 };
 
 void xd_x12__idset_init(struct xd_x12__idset *s, size_t cap);
