@@ -325,15 +325,10 @@ static enum xd_status x12_doc(void *ctx, const struct xd_x12_translation *t)
         }
         return XD_OK;
     }
-    struct xd_buf out;
-    xd_buf_init(&out, XD_CANON_MAX_INPUT);
+    /* The translation's own JSON (what xd_canon_encode would write), as a tree. */
     struct xd_arena *a = xd_arena_create(0, 0);
-    json_t *doc = NULL;
-    if (a != NULL && xd_canon_encode(t->doc, &out) == XD_OK) {
-        doc = xd_canon_tree_load(out.data, out.len, a);
-    }
+    json_t *doc = a != NULL ? xd_canon_tree_load(t->json, t->json_len, a) : NULL;
     xd_arena_destroy(a);
-    xd_buf_cleanup(&out);
     if (doc == NULL) {
         return XD_ENOMEM;
     }

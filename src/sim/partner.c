@@ -336,11 +336,7 @@ static enum xd_status on_set(void *ctx, const struct xd_x12_translation *t)
     if (t->doc->type != c->want) {
         return XD_OK;
     }
-    struct xd_buf b;
-    xd_buf_init(&b, XD_CANON_MAX_INPUT);
-    enum xd_status st = xd_canon_encode(t->doc, &b);
-    json_t *doc = st == XD_OK ? json_loadb(b.data, b.len, 0, NULL) : NULL;
-    xd_buf_cleanup(&b);
+    json_t *doc = json_loadb(t->json, t->json_len, 0, NULL); /* the translation's JSON */
     if (doc == NULL || json_array_append_new(c->docs, doc) != 0) {
         return XD_ENOMEM;
     }
