@@ -925,6 +925,43 @@ static bool amount_by_parser(struct xd_slice s, int implied, struct xd_decimal *
 
 /* The fast path for plain amounts reads every string as the decimal parser does: edge cases,
  * then strings of digits, points, signs and blanks of every length up to 21. */
+/* Control numbers and HL IDs are a partner's: where a set places them depends on a seed of its
+ * own, so that no one can choose identifiers that pile onto one slot. Two sets place the same
+ * identifiers apart, and each knows exactly what it holds, long identifiers (hashed) too. */
+static void test_idset_seeded(void **state)
+{
+    (void)state;
+    struct xd_x12__idset a, b;
+    xd_x12__idset_init(&a, 100000);
+    xd_x12__idset_init(&b, 100000);
+    assert_true(a.seed != b.seed);
+    char k[40];
+    for (int pass = 0; pass < 2; pass++) {
+        for (int i = 0; i < 5000; i++) {
+            int n = snprintf(k, sizeof k, i % 2 ? "%09d" : "LONG-IDENTIFIER-%06d", i);
+            struct xd_slice key = {k, (size_t)n};
+            bool found = false;
+            assert_int_equal(xd_x12__idset_add(&a, key, (uint8_t)i, &found, NULL), XD_OK);
+            assert_int_equal(found, pass == 1);
+            assert_int_equal(xd_x12__idset_add(&b, key, (uint8_t)i, &found, NULL), XD_OK);
+            assert_int_equal(found, pass == 1);
+        }
+    }
+    uint8_t v = 0;
+    assert_true(xd_x12__idset_get(&a, (struct xd_slice){"LONG-IDENTIFIER-000042", 22}, &v));
+    assert_int_equal(v, 42);
+    assert_false(xd_x12__idset_get(&a, (struct xd_slice){"LONG-IDENTIFIER-000043", 22}, NULL));
+    assert_false(xd_x12__idset_get(&a, (struct xd_slice){"000000042", 9}, NULL));
+    assert_int_equal(a.mask, b.mask);
+    size_t same = 0;
+    for (size_t i = 0; i <= a.mask; i++) {
+        same += a.slots[i] != 0 && a.slots[i] == b.slots[i];
+    }
+    assert_true(same < 50); /* 2,500 keys stored alike in both: each in one same slot by chance */
+    xd_x12__idset_cleanup(&a);
+    xd_x12__idset_cleanup(&b);
+}
+
 static void test_amounts_as_parser(void **state)
 {
     (void)state;
@@ -1031,6 +1068,7 @@ int main(void)
         cmocka_unit_test(test_writer_round_trip),
         cmocka_unit_test(test_oom_torture),
         cmocka_unit_test(test_amounts_as_parser),
+        cmocka_unit_test(test_idset_seeded),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
