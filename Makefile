@@ -10,7 +10,8 @@ FUZZ_SECONDS ?= 60
 .PHONY: all deps run test bench fuzz format check-format tidy clean
 
 all: deps
-	@test -f $(BUILD)/build.ninja || meson setup $(BUILD) --buildtype=release -Dtests=false
+	@test -f $(BUILD)/build.ninja || meson setup $(BUILD) --buildtype=release -Db_lto=true \
+	    -Dtests=false
 	ninja -C $(BUILD)
 
 deps:
