@@ -889,62 +889,86 @@ static void test_map_xref_out(void **state)
 
 /* ---- Render refusals ------------------------------------------------------------------------ */
 
+/* An interchange from AA to BB that refused documents are tried on, and an arena for them. */
+struct refusals {
+    struct xd_buf out;
+    struct xd_error err;
+    struct xd_x12_writer *w;
+    struct xd_x12_renderer *rd;
+    struct xd_arena *a;
+};
+
+static void refusals_begin(struct refusals *f)
+{
+    const struct xd_x12_writer_options wo = {.sender_qualifier = "ZZ",
+                                             .sender_id = "AA",
+                                             .receiver_qualifier = "ZZ",
+                                             .receiver_id = "BB",
+                                             .date = "20260101",
+                                             .time = "1200",
+                                             .isa_control = 1};
+    memset(f, 0, sizeof *f);
+    xd_buf_init(&f->out, 1 << 20);
+    assert_int_equal(xd_x12_writer_create(&wo, &f->out, &f->w, &f->err), XD_OK);
+    assert_int_equal(xd_x12_renderer_create(f->w, NULL, NULL, &f->rd), XD_OK);
+    f->a = xd_arena_create(0, 0);
+    assert_non_null(f->a);
+}
+
+/* Finish the interchange: its text is in f->out until refusals_end. */
+static void refusals_finish(struct refusals *f)
+{
+    assert_int_equal(xd_x12_renderer_finish(f->rd, &f->err), XD_OK);
+    assert_int_equal(xd_x12_writer_finish(f->w, &f->err), XD_OK);
+}
+
+static void refusals_end(struct refusals *f)
+{
+    xd_arena_destroy(f->a);
+    xd_x12_renderer_destroy(f->rd);
+    xd_x12_writer_destroy(f->w);
+    xd_buf_cleanup(&f->out);
+}
+
 static void test_render_refusals(void **state)
 {
     (void)state;
-    struct xd_buf out;
-    struct xd_error err;
-    struct xd_x12_writer *w = NULL;
-    struct xd_x12_renderer *rd = NULL;
-    struct xd_x12_writer_options wo = {.sender_qualifier = "ZZ",
-                                       .sender_id = "AA",
-                                       .receiver_qualifier = "ZZ",
-                                       .receiver_id = "BB",
-                                       .date = "20260101",
-                                       .time = "1200",
-                                       .isa_control = 1};
-    xd_buf_init(&out, 1 << 20);
-    assert_int_equal(xd_x12_writer_create(&wo, &out, &w, &err), XD_OK);
-    assert_int_equal(xd_x12_renderer_create(w, NULL, NULL, &rd), XD_OK);
-    struct xd_arena *a = xd_arena_create(0, 0);
+    struct refusals f;
+    refusals_begin(&f);
     struct xd_canon_doc *doc = NULL;
     /* a note holding the component separator ':' (the writer's default) */
     const char *json = "{\"type\":\"po_acknowledgement\",\"po_number\":\"P1\",\"status\":"
                        "\"accepted\",\"ack_date\":\"2026-01-06\",\"note\":\"at 10:30\"}";
-    assert_int_equal(xd_canon_decode(json, strlen(json), a, &doc, NULL), XD_OK);
-    assert_int_equal(xd_x12_render(rd, doc, &err), XD_EINVAL);
-    assert_non_null(strstr(err.message, "component separator"));
+    assert_int_equal(xd_canon_decode(json, strlen(json), f.a, &doc, NULL), XD_OK);
+    assert_int_equal(xd_x12_render(f.rd, doc, &f.err), XD_EINVAL);
+    assert_non_null(strstr(f.err.message, "component separator"));
     /* a region that is no state code, a PO number longer than BEG03: no X12 form */
     json = "{\"type\":\"shipping_order\",\"order_number\":\"SO1\",\"purpose\":\"original\","
            "\"order_date\":\"2026-01-02\",\"location_id\":\"WH-1\",\"ship_to\":{\"name\":\"C\","
            "\"address\":{\"line1\":\"1 Main St\",\"city\":\"Fresno\",\"region\":\"California\","
            "\"postal_code\":\"93650\",\"country\":\"US\"}},\"lines\":[{\"line_number\":1,"
            "\"sku\":\"K\",\"quantity\":\"1\",\"uom\":\"EA\"}]}";
-    assert_int_equal(xd_canon_decode(json, strlen(json), a, &doc, NULL), XD_OK);
-    assert_int_equal(xd_x12_render(rd, doc, &err), XD_EINVAL);
-    assert_non_null(strstr(err.message, "N402 'California': data element too long"));
+    assert_int_equal(xd_canon_decode(json, strlen(json), f.a, &doc, NULL), XD_OK);
+    assert_int_equal(xd_x12_render(f.rd, doc, &f.err), XD_EINVAL);
+    assert_non_null(strstr(f.err.message, "N402 'California': data element too long"));
     /* an item master has no transaction set */
     json = "{\"type\":\"item\",\"sku\":\"K\",\"description\":\"D\",\"base_uom\":\"EA\"}";
-    assert_int_equal(xd_canon_decode(json, strlen(json), a, &doc, NULL), XD_OK);
-    assert_int_equal(xd_x12_render(rd, doc, &err), XD_EUNSUPPORTED);
+    assert_int_equal(xd_canon_decode(json, strlen(json), f.a, &doc, NULL), XD_OK);
+    assert_int_equal(xd_x12_render(f.rd, doc, &f.err), XD_EUNSUPPORTED);
     /* the refused documents were taken back whole: the interchange holds only this one */
     json = "{\"type\":\"po_acknowledgement\",\"po_number\":\"P1\",\"status\":"
            "\"accepted\",\"ack_date\":\"2026-01-06\"}";
-    assert_int_equal(xd_canon_decode(json, strlen(json), a, &doc, NULL), XD_OK);
-    assert_int_equal(xd_x12_render(rd, doc, &err), XD_OK);
-    assert_int_equal(xd_x12_renderer_finish(rd, &err), XD_OK);
-    assert_int_equal(xd_x12_writer_finish(w, &err), XD_OK);
-    assert_null(strstr(out.data, "ST*940"));
-    assert_non_null(strstr(out.data, "GS*PR*AA*BB*20260101*1200*1*X*004010~ST*855*0001~"));
+    assert_int_equal(xd_canon_decode(json, strlen(json), f.a, &doc, NULL), XD_OK);
+    assert_int_equal(xd_x12_render(f.rd, doc, &f.err), XD_OK);
+    refusals_finish(&f);
+    assert_null(strstr(f.out.data, "ST*940"));
+    assert_non_null(strstr(f.out.data, "GS*PR*AA*BB*20260101*1200*1*X*004010~ST*855*0001~"));
     struct collected c;
-    assert_int_equal(translate_text(out.data, NULL, &c), XD_OK);
+    assert_int_equal(translate_text(f.out.data, NULL, &c), XD_OK);
     assert_int_equal(c.n, 1);
     assert_int_equal(c.status[0], XD_OK);
     collected_free(&c);
-    xd_arena_destroy(a);
-    xd_x12_renderer_destroy(rd);
-    xd_x12_writer_destroy(w);
-    xd_buf_cleanup(&out);
+    refusals_end(&f);
 }
 
 /* ---- 824 Application Advice --------------------------------------------------------------- */
@@ -1072,21 +1096,8 @@ static void test_advice_map_codes(void **state)
 static void test_advice_render_refusals(void **state)
 {
     (void)state;
-    struct xd_buf out;
-    struct xd_error err;
-    struct xd_x12_writer *w = NULL;
-    struct xd_x12_renderer *rd = NULL;
-    struct xd_x12_writer_options wo = {.sender_qualifier = "ZZ",
-                                       .sender_id = "AA",
-                                       .receiver_qualifier = "ZZ",
-                                       .receiver_id = "BB",
-                                       .date = "20260101",
-                                       .time = "1200",
-                                       .isa_control = 1};
-    xd_buf_init(&out, 1 << 20);
-    assert_int_equal(xd_x12_writer_create(&wo, &out, &w, &err), XD_OK);
-    assert_int_equal(xd_x12_renderer_create(w, NULL, NULL, &rd), XD_OK);
-    struct xd_arena *a = xd_arena_create(0, 0);
+    struct refusals f;
+    refusals_begin(&f);
     static const struct {
         const char *body, *message;
     } refused[] = {
@@ -1110,21 +1121,17 @@ static void test_advice_render_refusals(void **state)
         char json[1024];
         snprintf(json, sizeof json, ADVICE_HEAD "%s", refused[i].body);
         struct xd_canon_doc *doc = NULL;
-        assert_int_equal(xd_canon_decode(json, strlen(json), a, &doc, NULL), XD_OK);
-        xd_error_clear(&err);
-        assert_int_equal(xd_x12_render(rd, doc, &err), XD_EINVAL);
-        if (strstr(err.message, refused[i].message) == NULL) {
-            fprintf(stderr, "%zu: %s\n", i, err.message);
+        assert_int_equal(xd_canon_decode(json, strlen(json), f.a, &doc, NULL), XD_OK);
+        xd_error_clear(&f.err);
+        assert_int_equal(xd_x12_render(f.rd, doc, &f.err), XD_EINVAL);
+        if (strstr(f.err.message, refused[i].message) == NULL) {
+            fprintf(stderr, "%zu: %s\n", i, f.err.message);
         }
-        assert_non_null(strstr(err.message, refused[i].message));
+        assert_non_null(strstr(f.err.message, refused[i].message));
     }
-    assert_int_equal(xd_x12_renderer_finish(rd, &err), XD_OK);
-    assert_int_equal(xd_x12_writer_finish(w, &err), XD_OK);
-    assert_null(strstr(out.data, "ST*824"));
-    xd_arena_destroy(a);
-    xd_x12_renderer_destroy(rd);
-    xd_x12_writer_destroy(w);
-    xd_buf_cleanup(&out);
+    refusals_finish(&f);
+    assert_null(strstr(f.out.data, "ST*824"));
+    refusals_end(&f);
 }
 
 #define GS_AG "GS*AG*SENDER*RECEIVER*20260101*1200*1*X*004010~"
