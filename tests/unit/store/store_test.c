@@ -157,44 +157,36 @@ int64_t test_sql_int(const char *dir, const char *sql, const char *param)
     return v;
 }
 
-bool test_sql_plan_uses(const char *dir, const char *sql, const char *what)
+/* Rows of `<explain> <sql>` whose column <col> holds <what> (<exact>: is it). */
+static int explain_rows(const char *dir, const char *explain, const char *sql, int col,
+                        const char *what, bool exact)
 {
     sqlite3 *db = raw_open(dir);
-    char eqp[1024];
-    snprintf(eqp, sizeof eqp, "EXPLAIN QUERY PLAN %s", sql);
+    char q[1024];
+    snprintf(q, sizeof q, "%s %s", explain, sql);
     sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(db, eqp, -1, &st, NULL) != SQLITE_OK) {
-        fprintf(stderr, "%s: %s\n", sql, sqlite3_errmsg(db));
-        abort();
-    }
-    bool uses = false;
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        const char *detail = (const char *)sqlite3_column_text(st, 3);
-        uses |= detail != NULL && strstr(detail, what) != NULL;
-    }
-    sqlite3_finalize(st);
-    sqlite3_close(db);
-    return uses;
-}
-
-int test_sql_opcodes(const char *dir, const char *sql, const char *opcode)
-{
-    sqlite3 *db = raw_open(dir);
-    char explain[1024];
-    snprintf(explain, sizeof explain, "EXPLAIN %s", sql);
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(db, explain, -1, &st, NULL) != SQLITE_OK) {
+    if (sqlite3_prepare_v2(db, q, -1, &st, NULL) != SQLITE_OK) {
         fprintf(stderr, "%s: %s\n", sql, sqlite3_errmsg(db));
         abort();
     }
     int n = 0;
     while (sqlite3_step(st) == SQLITE_ROW) {
-        const char *op = (const char *)sqlite3_column_text(st, 1);
-        n += op != NULL && strcmp(op, opcode) == 0;
+        const char *v = (const char *)sqlite3_column_text(st, col);
+        n += v != NULL && (exact ? strcmp(v, what) == 0 : strstr(v, what) != NULL);
     }
     sqlite3_finalize(st);
     sqlite3_close(db);
     return n;
+}
+
+bool test_sql_plan_uses(const char *dir, const char *sql, const char *what)
+{
+    return explain_rows(dir, "EXPLAIN QUERY PLAN", sql, 3, what, false) > 0;
+}
+
+int test_sql_opcodes(const char *dir, const char *sql, const char *opcode)
+{
+    return explain_rows(dir, "EXPLAIN", sql, 1, opcode, true);
 }
 
 bool test_wait_healthy(struct xd_store *s, int timeout_ms)
