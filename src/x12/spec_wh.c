@@ -889,7 +889,15 @@ static void finish_846(struct xd_x12__tr *t)
 {
     struct xd_canon_inventory_snapshot *snap = t->doc->body;
     const struct snap_state *s = t->state;
-    if (snap->location_id == NULL && t->sender != NULL && t->sender[0]) {
+    if (snap->location_id == NULL && t->sender != NULL && t->sender[0] && !t->sender[1]) {
+        /* An N1 names a location in N104, which has at least 2 characters: a location of one
+         * could not be named in any set the hub writes (found by the fuzzer). */
+        xd_x12__tr_at(t, NULL, "ISA");
+        xd_x12__tr_problem(t, 6,
+                           "no N1 names the location, and the interchange sender '%s' cannot be "
+                           "one: N104 holds 2 to 80 characters",
+                           t->sender);
+    } else if (snap->location_id == NULL && t->sender != NULL && t->sender[0]) {
         const char *id = xd_x12__map_xref_id(t->map, true, t->sender_qual, t->sender);
         snap->location_id = id ? id : t->sender;
         xd_x12__tr_at(t, NULL, "ISA");

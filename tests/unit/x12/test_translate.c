@@ -775,6 +775,19 @@ static void test_warn_846_location(void **state)
     json_decref(j);
     xd_x12_map_destroy(map);
     json_decref(spec);
+    /* A sender of one character is no location an N1 can name (N104 has 2 to 80): refused,
+     * saying why (found by the fuzzer: such a snapshot could be sent nowhere). */
+    struct collected c;
+    assert_int_equal(translate_text("ISA*00*          *00*          *ZZ*S              *ZZ*RECEIV"
+                                    "ER       *260101*1200*U*00401*000000007*0*P*>~" GS_IB
+                                    "ST*846*0001~BIA*00*MM*SNAP-1*20260101~LIN**VN*SKU-1~"
+                                    "QTY*17*5*EA~SE*5*0001~" TRAILER,
+                                    NULL, &c),
+                     XD_OK);
+    assert_int_equal(c.n, 1);
+    assert_int_equal(c.status[0], XD_EINVAL);
+    assert_non_null(strstr(c.problems[0], "the interchange sender 'S' cannot be one"));
+    collected_free(&c);
 }
 
 /* An 856 without an order level: the items' PRFs make the orders (one per PO number); without
