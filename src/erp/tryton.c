@@ -813,7 +813,8 @@ static double receipt_qty(const json_t *l)
 #define RECEIPT_MOVES_MAX 256
 
 /* The shipment's moves a receipt names, with the sum of its lines for each (one line per lot
- * or pack is common): <ids> and <sums>, *n of them. Refuses a line of no move. */
+ * or pack is common): <ids> and <sums>, *n of them. Refuses a line that received something
+ * and has no move; a line of nothing received needs none. */
 static void receipt_sums(struct post *p, const json_t *moves, json_int_t ids[RECEIPT_MOVES_MAX],
                          double sums[RECEIPT_MOVES_MAX], size_t *n)
 {
@@ -823,6 +824,9 @@ static void receipt_sums(struct post *p, const json_t *moves, json_int_t ids[REC
     json_array_foreach(json_object_get(p->doc, "lines"), i, l)
     {
         json_int_t move = receipt_move(p->e, moves, l);
+        if (move < 0 && receipt_qty(l) == 0) {
+            continue;
+        }
         if (move < 0) {
             refuse(p, "receipt line %lld: no move of purchase line %lld (%s) in the shipment",
                    (long long)int_of(l, "line_number"), (long long)int_of(l, "po_line_number"),
@@ -918,7 +922,8 @@ static enum xd_status receipt_booked(struct post *p, const json_t *move_ids, boo
             k++;
         }
         double q = json_number_value(json_object_get(m, "quantity"));
-        *same = *same && k < n && fabs(sums[k] - q) <= 1e-9 * (fabs(q) > 1 ? fabs(q) : 1);
+        /* Tryton's floats, read to 6 fraction digits */
+        *same = *same && k < n && fabs(sums[k] - q) <= 1e-6 * (fabs(q) > 1 ? fabs(q) : 1);
     }
     json_decref(moves);
     return st;
