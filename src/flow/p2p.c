@@ -894,6 +894,34 @@ static bool asn_complete(struct xd_flow_step *s, const json_t *asn)
  * receipts per ship notice); without one, what the receipt line says it expected, if
  * anything. A receipt naming no ship notice at all (<drawn> not NULL) takes its goods in on
  * the order's ship notices (take_in); what none of them awaited is unannounced. */
+/* <rec> of line <k> received on ship notice <on> (or kept for one still to come), <bad> of
+ * it damaged or rejected. */
+static void count_on(struct xd_flow_step *s, json_t *on, const char *k, struct xd_decimal rec,
+                     struct xd_decimal bad)
+{
+    add_to(s, xd_flow__obj(s, on, "got"), k, rec);
+    if (!is_zero(bad)) {
+        add_to(s, xd_flow__obj(s, on, "bad"), k, bad);
+        xd_flow__set(s, on, "damaged", json_true());
+    }
+}
+
+/* The variances of <rec> received of PO line <l>, <bad> of it damaged or rejected, against
+ * <exp> when <compare>. */
+static void line_variances(struct xd_flow_step *s, json_t *found, const json_t *l, bool compare,
+                           struct xd_decimal exp, struct xd_decimal rec, struct xd_decimal bad)
+{
+    const char *sku = xd_flow__str(l, "sku");
+    if (compare && cmp(rec, exp) < 0) {
+        variance(s, found, "short", l, sku, exp, rec);
+    } else if (compare && cmp(rec, exp) > 0) {
+        variance(s, found, "over", l, sku, exp, rec);
+    }
+    if (!is_zero(bad)) {
+        variance(s, found, "damaged", l, sku, rec, bad);
+    }
+}
+
 static void receipt_line(struct xd_flow_step *s, const json_t *rl, json_t *asn, json_t *drawn,
                          json_t *early, json_t *found)
 {
@@ -915,11 +943,7 @@ static void receipt_line(struct xd_flow_step *s, const json_t *rl, json_t *asn, 
         exp = at_least_zero(
             xd_flow__sub(s, dec(s, json_object_get(asn, "lines"), k), dec(s, got, k)));
         compare = true;
-        add_to(s, got, k, rec);
-        if (!is_zero(bad)) {
-            add_to(s, xd_flow__obj(s, asn, "bad"), k, bad);
-            xd_flow__set(s, asn, "damaged", json_true());
-        }
+        count_on(s, asn, k, rec, bad);
     } else if (drawn != NULL) {
         /* The warehouse received against the order, not a shipment (a 944 without the
          * ship notice's number): the goods count on the ship notices that await them. */
@@ -928,22 +952,11 @@ static void receipt_line(struct xd_flow_step *s, const json_t *rl, json_t *asn, 
             variance(s, found, "unannounced", l, sku, taken, rec);
         }
     } else if (early != NULL) {
-        /* Named a ship notice still to come: kept for it (early_receipts). */
-        add_to(s, xd_flow__obj(s, early, "got"), k, rec);
-        if (!is_zero(bad)) {
-            add_to(s, xd_flow__obj(s, early, "bad"), k, bad);
-        }
+        count_on(s, early, k, rec, bad); /* for a ship notice still to come (early_receipts) */
     }
     add_to(s, l, "received", rec);
     add_to(s, l, "damaged", bad);
-    if (compare && cmp(rec, exp) < 0) {
-        variance(s, found, "short", l, sku, exp, rec);
-    } else if (compare && cmp(rec, exp) > 0) {
-        variance(s, found, "over", l, sku, exp, rec);
-    }
-    if (!is_zero(bad)) {
-        variance(s, found, "damaged", l, sku, rec, bad);
-    }
+    line_variances(s, found, l, compare, exp, rec, bad);
 }
 
 /* Whether the variances <found> hold one of kind <kind>. */
@@ -1402,27 +1415,16 @@ static void early_receipts(struct xd_flow_step *s, const char *asn_number, json_
         return;
     }
     json_t *found = json_array();
-    json_t *announced = json_object_get(asn, "lines");
     const json_t *got = json_object_get(e, "got");
     const json_t *bad = json_object_get(e, "bad");
     const char *k = NULL;
     json_t *q = NULL;
     json_object_foreach((json_t *)got, k, q)
     {
-        const json_t *l = json_object_get(lines(s), k);
-        const char *sku = xd_flow__str(l, "sku");
-        struct xd_decimal exp = dec(s, announced, k), rec = dec(s, got, k);
-        if (cmp(rec, exp) != 0) {
-            variance(s, found, cmp(rec, exp) < 0 ? "short" : "over", l, sku, exp, rec);
-        }
-        if (!is_zero(dec(s, bad, k))) {
-            variance(s, found, "damaged", l, sku, rec, dec(s, bad, k));
-            xd_flow__set(s, asn, "damaged", json_true());
-        }
-    }
-    xd_flow__set(s, asn, "got", json_deep_copy(got));
-    if (bad != NULL) {
-        xd_flow__set(s, asn, "bad", json_deep_copy(bad));
+        struct xd_decimal rec = dec(s, got, k), b = dec(s, bad, k);
+        count_on(s, asn, k, rec, b);
+        line_variances(s, found, json_object_get(lines(s), k), true,
+                       dec(s, json_object_get(asn, "lines"), k), rec, b);
     }
     xd_flow__set(s, asn, "received", json_true());
     size_t i = 0;

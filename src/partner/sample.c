@@ -215,12 +215,19 @@ struct x12_seen {
     struct xd_partner_x12_envelopes *env; /* the sample's */
 };
 
-static bool id_eq(const char *padded, const char *want)
+/* The length of an ISA/GS identifier without its padding. */
+static size_t unpadded_len(const char *padded)
 {
     size_t n = strlen(padded);
     while (n > 0 && padded[n - 1] == ' ') {
         n--;
     }
+    return n;
+}
+
+static bool id_eq(const char *padded, const char *want)
+{
+    size_t n = unpadded_len(padded);
     return want != NULL && strlen(want) == n && memcmp(padded, want, n) == 0;
 }
 
@@ -238,12 +245,8 @@ static enum xd_status x12_isa(void *ctx, const struct xd_x12_interchange_info *i
     if (!id_eq(isa->sender_qualifier, p->identifiers.isa_qualifier) ||
         !id_eq(isa->sender_id, p->identifiers.isa_id)) {
         if (!e->foreign) {
-            size_t n = strlen(isa->sender_id);
-            while (n > 0 && isa->sender_id[n - 1] == ' ') {
-                n--;
-            }
-            snprintf(e->sender, sizeof e->sender, "%s/%.*s", isa->sender_qualifier, (int)n,
-                     isa->sender_id);
+            snprintf(e->sender, sizeof e->sender, "%s/%.*s", isa->sender_qualifier,
+                     (int)unpadded_len(isa->sender_id), isa->sender_id);
         }
         e->foreign = true;
         prob(x->r, "sender", where, "ISA05/06 %s/%s is not this partner (%s/%s)",

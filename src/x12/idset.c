@@ -43,18 +43,15 @@ static uint64_t mix(uint64_t k)
     return h ^ (h >> 33);
 }
 
-/* The seed: where the program, its data and this set were placed in memory (address space
- * layout randomization picks them anew at every start) and how many sets came before. The
- * codec reads nothing to get it. */
+/* The seed: where the program and this set were placed in memory (address space layout
+ * randomization picks both anew at every start) and how many sets came before. The codec
+ * reads nothing to get it. */
 static uint64_t seed_of(const struct xd_x12__idset *s)
 {
     static _Atomic uint64_t count;
     static const char anchor;
-    uint64_t n = count++;
-    uint64_t h = mix((uint64_t)(uintptr_t)&anchor ^ 0x9E3779B97F4A7C15ULL);
-    h = mix(h ^ (uint64_t)(uintptr_t)s);
-    h = mix(h ^ (uint64_t)(uintptr_t)&mix);
-    return mix(h + n * 0x9E3779B97F4A7C15ULL);
+    uint64_t h = mix((uint64_t)(uintptr_t)&anchor ^ (uint64_t)count++ * 0x9E3779B97F4A7C15ULL);
+    return mix(h ^ (uint64_t)(uintptr_t)s);
 }
 
 void xd_x12__idset_init(struct xd_x12__idset *s, size_t cap)

@@ -889,9 +889,10 @@ static void finish_846(struct xd_x12__tr *t)
 {
     struct xd_canon_inventory_snapshot *snap = t->doc->body;
     const struct snap_state *s = t->state;
-    if (snap->location_id == NULL && t->sender != NULL && t->sender[0] && !t->sender[1]) {
-        /* An N1 names a location in N104, which has at least 2 characters: a location of one
-         * could not be named in any set the hub writes (found by the fuzzer). */
+    if (snap->location_id == NULL && t->sender != NULL && t->sender[0] &&
+        strlen(t->sender) < XD_X12__N104_MIN) {
+        /* A location no N1 can name could be sent nowhere (found by the fuzzer); the parties
+         * taken from the envelope follow the same rule (translate.c). */
         xd_x12__tr_at(t, NULL, "ISA");
         xd_x12__tr_problem(t, 6,
                            "no N1 names the location, and the interchange sender '%s' cannot be "

@@ -16,7 +16,6 @@
 #define TR_ARENA_CHUNK    (64u * 1024)
 #define TR_MAX_PROV       (1u << 22) /* objects remembered per set for messages */
 #define TR_PATH_OBJS      12         /* depth of a canonical path walked for a message */
-#define N104_MIN          2          /* the shortest identification code an N1 carries */
 #define TR_POOL_BLOCK     4096u      /* bytes the short values of a set are cut from */
 #define TR_POOL_VALUE_MAX 256u       /* longer values are allocated one by one */
 
@@ -981,7 +980,7 @@ static void envelope_party(struct xd_x12__tr *t, uint16_t off, unsigned el, cons
     }
     snprintf(t->seg_id, sizeof t->seg_id, "ISA");
     t->position = 0; /* named by the envelope, not by a segment of the set */
-    if (strlen(id) < N104_MIN) {
+    if (strlen(id) < XD_X12__N104_MIN) {
         xd_x12__tr_note(t, el, "interchange ID '%s' is shorter than an N104: not a party", id);
         return;
     }

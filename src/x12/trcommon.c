@@ -90,9 +90,6 @@ struct spare_id {
     bool bad_gtin;
 };
 
-/* The pair at element <el>: the first candidate whose map qualifiers hold it gets the ID. A
- * GTIN that is not one is never a gtin (matching items on a wrong GTIN is worse than on the
- * other IDs of the line); it and an ID no member takes may become the spare. */
 /* Which of <members> the map gives qualifier <q>, bit i for members[i] (the lists are table
  * constants of four to six members; one past 32 would never be given one): remembered per
  * (members, qualifier, document type), since the lines of a set, and the sets, repeat their
@@ -123,6 +120,9 @@ static uint32_t qualifier_members(struct xd_x12__tr *t, const struct xd_x12__mem
     return mask;
 }
 
+/* The pair at element <el>: the first candidate whose map qualifiers hold it gets the ID. A
+ * GTIN that is not one is never a gtin (matching items on a wrong GTIN is worse than on the
+ * other IDs of the line); it and an ID no member takes may become the spare. */
 static void item_pair(struct xd_x12__tr *t, void *obj, const struct xd_x12_segment *seg,
                       unsigned el, const struct xd_x12__member *members, size_t n,
                       struct spare_id *spare)

@@ -422,6 +422,9 @@ struct xd_x12__refs {
 
 /* ---- Outbound state (render.c) ------------------------------------------------------------- */
 
+/* The shortest identification code an N1 carries (N104): an interchange ID shorter than that
+ * can name no party or location on the way out. */
+#define XD_X12__N104_MIN   2
 #define XD_X12__OUT_VALUES 48 /* elements one written segment may have */
 #define XD_X12__OUT_TEXT   64 /* formatted value (decimal, date) */
 

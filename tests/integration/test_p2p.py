@@ -4,6 +4,7 @@ supplier, a warehouse and an ERP standing in as HTTP endpoints that record what 
 Each scenario runs one purchase order through the flow and asserts exactly what the ERP received
 and the thread's final state and exceptions. Standard library only; prints "N passed, N failed".
 """
+import contextlib
 import decimal
 import http.server
 import json
@@ -359,6 +360,29 @@ class World:
         f = self.hub.flow(po_number)
         return [x["id"] for x in f["exceptions"] if x["type"] == type_ and x["state"] == "open"][0]
 
+    @contextlib.contextmanager
+    def supplier_profile(self, old="", new="", within="1h"):
+        """The supplier's profile with <old> replaced by <new> and the acknowledgement due
+        <within>, for the with-block; then the usual one again."""
+        self.apply("acme.yaml", (SUPPLIER % (self.sup.port, within)).replace(old, new))
+        try:
+            yield
+        finally:
+            self.apply("acme.yaml", SUPPLIER % (self.sup.port, "1h"))
+
+    def invoiced_at_wrong_price(self, name, asn, receipt, invoice):
+        """Order <name> acknowledged, shipped (<asn>) and received (<receipt>; receipt numbers
+        are the warehouse's, one per receipt across orders), then invoiced (<invoice>) at 7.10
+        for line 1, agreed 6.85: a price mismatch. Returns the thread as it stands then."""
+        po = self.order(name)
+        self.hub.wait_state(name, "sent")
+        self.supplier_sends(self.ack(po))
+        self.supplier_sends(self.asn(po, asn))
+        self.warehouse_sends(self.receipt(po, receipt, asn))
+        self.hub.wait_state(name, "received")
+        self.supplier_sends(self.invoice(po, invoice, asn, price={1: "7.10"}))
+        return self.hub.wait_state(name, "invoiced")
+
     def act(self, xid, action, comment=None, expect=200):
         body = {"action": action}
         if comment:
@@ -495,18 +519,9 @@ def rejected_invoice_x12_supplier(w):
     # A supplier that trades X12 takes the application advice as an 824: the hub renders it
     # like any outbound X12 (its envelope, control numbers) and it translates back to the
     # advice (status, invoice, reason, the problem).
-    w.apply("acme.yaml", (SUPPLIER % (w.sup.port, "1h")).replace(
-        "{type: application_advice, direction: out, format: json}",
-        "{type: application_advice, direction: out, format: x12}"))
-    try:
-        po = w.order("ADV-1")
-        w.hub.wait_state("ADV-1", "sent")
-        w.supplier_sends(w.ack(po))
-        w.supplier_sends(w.asn(po, "ASN-ADV1"))
-        w.warehouse_sends(w.receipt(po, "RCV-ADV1", "ASN-ADV1"))
-        w.hub.wait_state("ADV-1", "received")
-        w.supplier_sends(w.invoice(po, "INV-ADV1", "ASN-ADV1", price={1: "7.10"}))
-        w.hub.wait_state("ADV-1", "invoiced")
+    with w.supplier_profile("{type: application_advice, direction: out, format: json}",
+                            "{type: application_advice, direction: out, format: x12}"):
+        w.invoiced_at_wrong_price("ADV-1", "ASN-ADV1", "RCV-ADV1", "INV-ADV1")
         reason = ("Line 1 is billed at 7.10, the price agreed on the acknowledgement is 6.85; "
                   "send a corrected invoice at the agreed price, or a credit memo for the "
                   "difference, quoting PO ADV-1 and this advice number.")
@@ -526,8 +541,6 @@ def rejected_invoice_x12_supplier(w):
             reason), a
         assert [(p["kind"], p["line_number"], p["expected"], p["actual"]) for p in
                 a["problems"]] == [("price", 1, "6.85", "7.1")], a["problems"]
-    finally:
-        w.apply("acme.yaml", SUPPLIER % (w.sup.port, "1h"))
 
 
 def two_receipts_for_one_asn(w):
@@ -805,14 +818,7 @@ def damaged_goods(w):
 
 
 def price_mismatch(w):
-    po = w.order("PRICE-1")
-    w.hub.wait_state("PRICE-1", "sent")
-    w.supplier_sends(w.ack(po))
-    w.supplier_sends(w.asn(po, "ASN-X1"))
-    w.warehouse_sends(w.receipt(po, "RCV-X1", "ASN-X1"))
-    w.hub.wait_state("PRICE-1", "received")
-    w.supplier_sends(w.invoice(po, "INV-X1", "ASN-X1", price={1: "7.10"}))
-    f = w.hub.wait_state("PRICE-1", "invoiced")
+    f = w.invoiced_at_wrong_price("PRICE-1", "ASN-X1", "RCV-X1", "INV-X1")
     assert f["owner"] == "accounts_payable"
     x = [x for x in f["exceptions"] if x["type"] == "invoice_mismatch"][0]
     assert x["detail"]["problems"] == [{"line_number": 1, "kind": "price", "invoiced_price": "7.1",
@@ -833,18 +839,8 @@ def price_mismatch(w):
 def rejection_to_a_supplier_without_advices(w):
     # A supplier whose profile does not take application advices is not sent one when its
     # invoice is rejected: the timeline says so, and no exception is raised for it.
-    w.apply("acme.yaml", SUPPLIER.replace(
-        "  - {type: application_advice, direction: out, format: json}\n", "") % (
-        w.sup.port, "1h"))
-    try:
-        po = w.order("NOADV-1")
-        w.hub.wait_state("NOADV-1", "sent")
-        w.supplier_sends(w.ack(po))
-        w.supplier_sends(w.asn(po, "ASN-NA1"))
-        w.warehouse_sends(w.receipt(po, "RCV-NA1", "ASN-NA1"))
-        w.hub.wait_state("NOADV-1", "received")
-        w.supplier_sends(w.invoice(po, "INV-NA1", "ASN-NA1", price={1: "7.10"}))
-        w.hub.wait_state("NOADV-1", "invoiced")
+    with w.supplier_profile("  - {type: application_advice, direction: out, format: json}\n"):
+        w.invoiced_at_wrong_price("NOADV-1", "ASN-NA1", "RCV-NA1", "INV-NA1")
         w.act(w.exception_id("NOADV-1", "invoice_mismatch"), "reject_invoice", "wrong price")
         until(lambda: "send.skipped" in [e["event"] for e in w.hub.flow("NOADV-1")["timeline"]])
         f = w.hub.flow("NOADV-1")
@@ -852,8 +848,6 @@ def rejection_to_a_supplier_without_advices(w):
         assert [e["detail"]["document"] for e in skipped] == ["application_advice"], skipped
         assert w.exceptions("NOADV-1") == [], f["exceptions"]
         assert [d for d in w.sup.docs("NOADV-1") if d["type"] == "application_advice"] == []
-    finally:
-        w.apply("acme.yaml", SUPPLIER % (w.sup.port, "1h"))
 
 
 def duplicate_asn(w):
@@ -962,31 +956,28 @@ def restart_every_step(w):
 
 
 def sla_timer_survives_restart(w):
-    w.apply("acme.yaml", SUPPLIER % (w.sup.port, "3s"))
-    po = w.order("SLA-1")
-    w.hub.wait_state("SLA-1", "sent")
-    w.hub.stop()
-    time.sleep(3.5)  # both timers fall due while the hub is down
-    w.hub.start()
-    until(lambda: w.hub.flow("SLA-1")["sla"] == "missed", 10)
-    f = w.hub.flow("SLA-1")
-    assert f["sla"] == "missed", f
-    assert w.exceptions("SLA-1") == ["sla_missed"]
-    assert w.exceptions("SLA-1", "resolved") == ["sla_at_risk"]
-    w.supplier_sends(w.ack(po))
-    f = w.hub.wait_state("SLA-1", "acknowledged")
-    assert f["sla"] == "ok" and w.exceptions("SLA-1") == []
-    w.apply("acme.yaml", SUPPLIER % (w.sup.port, "1h"))
+    with w.supplier_profile(within="3s"):
+        po = w.order("SLA-1")
+        w.hub.wait_state("SLA-1", "sent")
+        w.hub.stop()
+        time.sleep(3.5)  # both timers fall due while the hub is down
+        w.hub.start()
+        until(lambda: w.hub.flow("SLA-1")["sla"] == "missed", 10)
+        f = w.hub.flow("SLA-1")
+        assert f["sla"] == "missed", f
+        assert w.exceptions("SLA-1") == ["sla_missed"]
+        assert w.exceptions("SLA-1", "resolved") == ["sla_at_risk"]
+        w.supplier_sends(w.ack(po))
+        f = w.hub.wait_state("SLA-1", "acknowledged")
+        assert f["sla"] == "ok" and w.exceptions("SLA-1") == []
 
 
 def timer_cancelled_in_the_same_batch(w):
     # A ship notice and the invoice in one interchange: their steps commit in one batch, the
     # first arming the invoice SLA, the second cancelling it. The cancel must win: the invoice
     # came (it is held for the goods), so no sla_missed may follow.
-    w.apply("acme.yaml", SUPPLIER.replace(
-        "slas:\n", "slas:\n  - {expect: invoice, after: ship_notice, within: 2s}\n") % (
-        w.sup.port, "1h"))
-    try:
+    with w.supplier_profile("slas:\n",
+                            "slas:\n  - {expect: invoice, after: ship_notice, within: 2s}\n"):
         po = w.order("BATCH-1")
         w.hub.wait_state("BATCH-1", "sent")
         w.supplier_sends(w.ack(po))
@@ -999,8 +990,6 @@ def timer_cancelled_in_the_same_batch(w):
         assert w.exceptions("BATCH-1") == [], f["exceptions"]
         assert f["sla"] == "ok", f
         assert "sla.missed" not in [e["event"] for e in f["timeline"]], f["timeline"]
-    finally:
-        w.apply("acme.yaml", SUPPLIER % (w.sup.port, "1h"))
 
 
 def bad_input(w):

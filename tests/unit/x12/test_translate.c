@@ -85,6 +85,17 @@ static enum xd_status translate_text(const char *text, const struct xd_x12_map *
     return st;
 }
 
+/* A map from its JSON description, which must be valid. */
+static struct xd_x12_map *map_of(const char *json)
+{
+    json_t *spec = json_loads(json, 0, NULL);
+    assert_non_null(spec);
+    struct xd_x12_map *map = NULL;
+    assert_int_equal(xd_x12_map_create(spec, &map, NULL), XD_OK);
+    json_decref(spec);
+    return map;
+}
+
 struct out_opts {
     const char *version;
     struct xd_x12_delims delims;
@@ -437,9 +448,7 @@ static void test_inbound_850_defaults(void **state)
     assert_int_equal(c.status[0], XD_EINVAL);
     assert_non_null(strstr(c.problems[0], "segment 9 PO1: $.lines[0].uom"));
     collected_free(&c);
-    json_t *spec = json_loads("{\"uom\":{\"CS\":\"CA\"}}", 0, NULL);
-    struct xd_x12_map *map = NULL;
-    assert_int_equal(xd_x12_map_create(spec, &map, NULL), XD_OK);
+    struct xd_x12_map *map = map_of("{\"uom\":{\"CS\":\"CA\"}}");
     json_t *j = one_doc(PO_850, map);
     assert_string_equal(str_at(j, "po_number"), "PO-1");
     assert_string_equal(str_at(j, "order_type"), "standard");
@@ -457,20 +466,17 @@ static void test_inbound_850_defaults(void **state)
     assert_string_equal(str_at(j, "lines.0.description"), "Widget");
     json_decref(j);
     xd_x12_map_destroy(map);
-    json_decref(spec);
 }
 
 static void test_inbound_850_with_map(void **state)
 {
     (void)state;
-    json_t *spec = json_loads("{\"item_ids\":{\"sku\":\"BP\",\"buyer_part\":[\"IN\"]},"
-                              "\"uom\":{\"CS\":\"CA\"},\"dates\":{\"cancel_after_date\":\"002\"},"
-                              "\"locations\":[{\"location_id\":\"DC-4\",\"qualifier\":\"UL\","
-                              "\"id\":\"0614141000029\"}],\"codes\":{\"order_type\":"
-                              "{\"rush\":\"SA\"}}}",
-                              0, NULL);
-    struct xd_x12_map *map = NULL;
-    assert_int_equal(xd_x12_map_create(spec, &map, NULL), XD_OK);
+    struct xd_x12_map *map =
+        map_of("{\"item_ids\":{\"sku\":\"BP\",\"buyer_part\":[\"IN\"]},"
+               "\"uom\":{\"CS\":\"CA\"},\"dates\":{\"cancel_after_date\":\"002\"},"
+               "\"locations\":[{\"location_id\":\"DC-4\",\"qualifier\":\"UL\","
+               "\"id\":\"0614141000029\"}],\"codes\":{\"order_type\":"
+               "{\"rush\":\"SA\"}}}");
     json_t *j = one_doc(PO_850, map);
     assert_string_equal(str_at(j, "lines.0.sku"), "B-1");
     assert_null(str_at(j, "lines.0.buyer_part"));
@@ -481,7 +487,6 @@ static void test_inbound_850_with_map(void **state)
     assert_string_equal(str_at(j, "order_type"), "rush");
     json_decref(j);
     xd_x12_map_destroy(map);
-    json_decref(spec);
 }
 
 /* A canonical problem names the segment behind the object at fault. */
@@ -620,9 +625,7 @@ static void test_warn_item_ids(void **state)
                               "member"));
     json_decref(j);
     /* BLI: the pairs at 01 and from 08 on are one line's IDs, read together */
-    json_t *spec = json_loads("{\"codes\":{\"return_reason\":{\"damaged\":\"DA\"}}}", 0, NULL);
-    struct xd_x12_map *map = NULL;
-    assert_int_equal(xd_x12_map_create(spec, &map, NULL), XD_OK);
+    struct xd_x12_map *map = map_of("{\"codes\":{\"return_reason\":{\"damaged\":\"DA\"}}}");
     n = warned_doc(ISA4010 "GS*AN*SENDER*RECEIVER*20260101*1200*1*X*004010~ST*180*0001~"
                            "BGN*00*RMA-1*20260101~RDR*DA~BLI*UP*614141204176*2*EA****BP*B-1~"
                            "SE*5*0001~" TRAILER,
@@ -634,7 +637,6 @@ static void test_warn_item_ids(void **state)
                               "digit): left out"));
     json_decref(j);
     xd_x12_map_destroy(map);
-    json_decref(spec);
 }
 
 /* A line of quantity 0 orders nothing: dropped with a warning; CTT01 counted it. */
@@ -764,17 +766,14 @@ static void test_warn_846_location(void **state)
     assert_string_equal(str_at(j, "lines.0.on_hand"), "5");
     assert_non_null(strstr(w, "ISA06: no N1 names the location"));
     json_decref(j);
-    json_t *spec = json_loads("{\"locations\":[{\"location_id\":\"DC-CHI\",\"qualifier\":\"ZZ\","
-                              "\"id\":\"SENDER\"}]}",
-                              0, NULL);
-    struct xd_x12_map *map = NULL;
-    assert_int_equal(xd_x12_map_create(spec, &map, NULL), XD_OK);
+    struct xd_x12_map *map =
+        map_of("{\"locations\":[{\"location_id\":\"DC-CHI\",\"qualifier\":\"ZZ\","
+               "\"id\":\"SENDER\"}]}");
     n = warned_doc(text, map, &j, w);
     assert_int_equal(n, 1);
     assert_string_equal(str_at(j, "location_id"), "DC-CHI");
     json_decref(j);
     xd_x12_map_destroy(map);
-    json_decref(spec);
     /* A sender of one character is no location an N1 can name (N104 has 2 to 80): refused,
      * saying why (found by the fuzzer: such a snapshot could be sent nowhere). */
     struct collected c;
@@ -884,11 +883,8 @@ static void test_map_errors(void **state)
 static void test_map_xref_out(void **state)
 {
     (void)state;
-    json_t *spec = json_loads("{\"hub_ids\":false,\"party_ids\":[{\"party_id\":\"acme\","
-                              "\"qualifier\":\"ZZ\",\"id\":\"ACME01\"}]}",
-                              0, NULL);
-    struct xd_x12_map *map = NULL;
-    assert_int_equal(xd_x12_map_create(spec, &map, NULL), XD_OK);
+    struct xd_x12_map *map = map_of("{\"hub_ids\":false,\"party_ids\":[{\"party_id\":\"acme\","
+                                    "\"qualifier\":\"ZZ\",\"id\":\"ACME01\"}]}");
     const char *doc = "{\"type\":\"po_acknowledgement\",\"po_number\":\"P1\",\"status\":"
                       "\"accepted\",\"ack_date\":\"2026-01-06\",\"supplier\":{\"party_id\":"
                       "\"acme\"}}";
@@ -897,7 +893,6 @@ static void test_map_xref_out(void **state)
     assert_null(strstr(x12, "PARTY"));
     xd_free(x12);
     xd_x12_map_destroy(map);
-    json_decref(spec);
 }
 
 /* ---- Render refusals ------------------------------------------------------------------------ */
@@ -1089,11 +1084,8 @@ static void test_writer_values_are_not_cut(void **state)
 static void test_advice_map_codes(void **state)
 {
     (void)state;
-    json_t *spec = json_loads("{\"codes\":{\"advised_document\":{\"receipt\":\"RE\"},"
-                              "\"advice_problem\":{\"price\":\"PRC\",\"other\":\"999\"}}}",
-                              0, NULL);
-    struct xd_x12_map *map = NULL;
-    assert_int_equal(xd_x12_map_create(spec, &map, NULL), XD_OK);
+    struct xd_x12_map *map = map_of("{\"codes\":{\"advised_document\":{\"receipt\":\"RE\"},"
+                                    "\"advice_problem\":{\"price\":\"PRC\",\"other\":\"999\"}}}");
     const char *json = ADVICE_HEAD "\"status\":\"rejected\",\"document_type\":\"receipt\","
                                    "\"document_number\":\"RC-1\",\"reason\":\"not ours\","
                                    "\"problems\":[{\"kind\":\"price\"},{\"kind\":\"other\"}]}";
@@ -1102,7 +1094,6 @@ static void test_advice_map_codes(void **state)
     assert_non_null(strstr(x12, "OTI*TR*RE*RC-1~TED*999~NTE*GEN*not ours~TED*PRC~"));
     xd_free(x12);
     xd_x12_map_destroy(map);
-    json_decref(spec);
 }
 
 /* What has no X12 form is refused by name, and nothing is written. */
