@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT
  * Ingest load generator: N keep-alive connections posting realistic canonical documents to
  * POST /v1/documents as fast as the hub answers, each with a unique business key and
- * Idempotency-Key. Prints documents/s, latency percentiles and (when given the hub's pid) its
- * resident memory over time, so flat memory is visible.
+ * Idempotency-Key. Prints documents/s, latency percentiles, (when given the hub's pid) its
+ * resident memory over time, so flat memory is visible, and how far the workflow engine is
+ * behind the journal (from /metrics): a rate the engine does not keep up with is not sustained.
  *
  * usage: bench_ingest URL TOKEN DOC.json [--key MEMBER] [--connections N] [--seconds S] [--pid PID]
  * MEMBER (default po_number) is the business key made unique per document.
@@ -193,6 +194,42 @@ static double cpu_seconds(int pid)
     return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
 }
 
+/* A gauge of the hub's /metrics (one blocking request on its own connection), or -1. */
+static long long metric(const char *name)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    inet_pton(AF_INET, host, &sa.sin_addr);
+    if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
+        if (fd >= 0) {
+            close(fd);
+        }
+        return -1;
+    }
+    static char resp[256 * 1024];
+    int len = snprintf(resp, sizeof resp,
+                       "GET /metrics HTTP/1.1\r\nHost: %s:%d\r\nAuthorization: Bearer %s\r\n"
+                       "Connection: close\r\n\r\n",
+                       host, port, token);
+    long long value = -1;
+    if (write(fd, resp, (size_t)len) == len) {
+        size_t got = 0;
+        ssize_t r;
+        while (got < sizeof resp - 1 && (r = read(fd, resp + got, sizeof resp - 1 - got)) > 0) {
+            got += (size_t)r;
+        }
+        resp[got] = '\0';
+        char pattern[128];
+        snprintf(pattern, sizeof pattern, "\n%s ", name);
+        char *at = strstr(resp, pattern);
+        if (at != NULL) {
+            value = strtoll(at + strlen(pattern), NULL, 10);
+        }
+    }
+    close(fd);
+    return value;
+}
+
 static void load_doc(const char *path, const char *key)
 {
     FILE *f = fopen(path, "r");
@@ -268,6 +305,8 @@ int main(int argc, char **argv)
     long rss_first = pid ? rss_kib(pid) : -1, rss_max = rss_first;
     double cpu_first = pid ? cpu_seconds(pid) : -1;
     int64_t next_report = start + 10000000000LL;
+    int64_t next_lag = start + 1000000000LL;
+    long long lag_sum = 0, lag_max = 0, lag_last = 0, lag_samples = 0;
     uint64_t ok_at_report = 0;
     int open = nconn;
     struct epoll_event evs[256];
@@ -281,12 +320,22 @@ int main(int argc, char **argv)
             }
         }
         int64_t t = now_ns();
+        if (t >= next_lag && t < deadline) {
+            long long lag = metric("crossdock_flow_journal_lag");
+            if (lag >= 0) {
+                lag_sum += lag;
+                lag_max = lag > lag_max ? lag : lag_max;
+                lag_last = lag;
+                lag_samples++;
+            }
+            next_lag += 1000000000LL;
+        }
         if (t >= next_report) {
             long rss = pid ? rss_kib(pid) : -1;
             rss_max = rss > rss_max ? rss : rss_max;
-            printf("  t=%3llds  %8.0f docs/s  hub RSS %ld KiB\n",
-                   (long long)((t - start) / 1000000000LL), (double)(ok - ok_at_report) / 10.0,
-                   rss);
+            printf("  t=%3llds  %8.0f docs/s  hub RSS %ld KiB  workflow lag %lld\n",
+                   (long long)((t - start) / 1000000000LL), (double)(ok - ok_at_report) / 10.0, rss,
+                   lag_last);
             fflush(stdout);
             ok_at_report = ok;
             next_report += 10000000000LL;
@@ -308,6 +357,11 @@ int main(int argc, char **argv)
                ok ? cpu * 1e6 / (double)ok : 0, cpu / elapsed);
         printf("ingest: hub RSS first %ld KiB, max %ld KiB, last %ld KiB\n", rss_first, rss_max,
                rss_last);
+    }
+    if (lag_samples > 0) {
+        printf("ingest: workflow engine behind the journal by %.0f messages on average, %lld at "
+               "most (sampled each second; %lld at the last sample)\n",
+               (double)lag_sum / (double)lag_samples, lag_max, lag_last);
     }
     free(samples);
     free(conns);

@@ -823,6 +823,14 @@ static void count(struct xd_flow *f, uint64_t steps, enum xd_status st, int64_t 
     pthread_mutex_unlock(&f->mu);
 }
 
+/* The engine has processed the journal through <position> (the gauge beside the journal's). */
+static void reached(struct xd_flow *f, int64_t position)
+{
+    pthread_mutex_lock(&f->mu);
+    f->stats.position = position;
+    pthread_mutex_unlock(&f->mu);
+}
+
 static void log_failure(struct batch *b, const char *what, enum xd_status st)
 {
     XD_LOG_ERROR("flow", NULL, "%s: %s (%s); retrying", what,
@@ -837,7 +845,12 @@ static bool run_documents(struct xd_flow *f, struct batch *b)
             return false;
         }
         f->cursor_known = true;
+        reached(f, f->cursor);
     }
+    /* Read before the documents: when none follows the cursor, everything through it is done
+     * (the messages past the cursor carried no document). */
+    struct xd_store_stats head;
+    xd_store_stats(f->o.store, &head);
     struct xd_store_doc *docs = NULL;
     size_t n = 0;
     size_t limit = f->o.batch_max;
@@ -859,6 +872,9 @@ static bool run_documents(struct xd_flow *f, struct batch *b)
             }
         }
         n = keep;
+    }
+    if (st == XD_OK && n == 0 && head.journal_seq > f->cursor) {
+        reached(f, head.journal_seq);
     }
     if (st != XD_OK || n == 0) {
         return false;

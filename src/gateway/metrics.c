@@ -184,12 +184,15 @@ static enum xd_status render_store(const struct xd_store_stats *s, struct xd_buf
             "# HELP crossdock_journal_queue_depth Write operations waiting for the writer.\n"
             "# TYPE crossdock_journal_queue_depth gauge\n"
             "crossdock_journal_queue_depth %llu\n"
+            "# HELP crossdock_journal_position The journal's last committed sequence number.\n"
+            "# TYPE crossdock_journal_position gauge\n"
+            "crossdock_journal_position %lld\n"
             "# HELP crossdock_store_healthy 1 when the store accepts writes.\n"
             "# TYPE crossdock_store_healthy gauge\n"
             "crossdock_store_healthy %d\n",
             (double)s->commit_ns_sum / 1e9, (unsigned long long)s->batches,
             (unsigned long long)s->ops_committed, (unsigned long long)s->ops_failed,
-            (unsigned long long)s->queue_depth, s->healthy ? 1 : 0);
+            (unsigned long long)s->queue_depth, (long long)s->journal_seq, s->healthy ? 1 : 0);
     }
     return st;
 }
@@ -199,6 +202,9 @@ static enum xd_status render_flow(struct xd_gateway *gw, struct xd_buf *b)
 {
     struct xd_flow_stats f;
     xd_flow_stats(gw->opts.flow, &f);
+    struct xd_store_stats s;
+    xd_store_stats(gw->store, &s);
+    int64_t lag = s.journal_seq > f.position ? s.journal_seq - f.position : 0;
     enum xd_status st = xd_buf_printf(
         b,
         "# HELP crossdock_flow_steps_total Documents, timers and actions the workflow engine "
@@ -212,9 +218,13 @@ static enum xd_status render_flow(struct xd_gateway *gw, struct xd_buf *b)
         "crossdock_flow_commits_total{outcome=\"failed\"} %llu\n"
         "# HELP crossdock_flow_journal_position Journal sequence the engine has processed.\n"
         "# TYPE crossdock_flow_journal_position gauge\n"
-        "crossdock_flow_journal_position %lld\n",
+        "crossdock_flow_journal_position %lld\n"
+        "# HELP crossdock_flow_journal_lag Journal messages committed but not yet processed by "
+        "the engine.\n"
+        "# TYPE crossdock_flow_journal_lag gauge\n"
+        "crossdock_flow_journal_lag %lld\n",
         (unsigned long long)f.steps, (unsigned long long)f.commits, (unsigned long long)f.conflicts,
-        (unsigned long long)f.failures, (long long)f.position);
+        (unsigned long long)f.failures, (long long)f.position, (long long)lag);
     struct xd_arena *a = xd_arena_create(0, (size_t)16 << 20);
     struct xd_store_count *states = NULL, *excs = NULL;
     size_t n_states = 0, n_excs = 0;

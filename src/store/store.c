@@ -83,9 +83,15 @@ static void count_outcomes(struct xd_store *s, struct xd_store_op *list, size_t 
     uint64_t ok = 0;
     uint64_t dup = 0;
     uint64_t failed = 0;
+    int64_t journal_seq = 0;
     for (struct xd_store_op *op = list; op != NULL; op = op->next_) {
         if (op->status == XD_OK) {
             ok++;
+            if (op->kind == XD_STORE_OP_INGEST && op->u.ingest.seq > journal_seq) {
+                journal_seq = op->u.ingest.seq;
+            } else if (op->kind == XD_STORE_OP_MESSAGE && op->u.message.seq > journal_seq) {
+                journal_seq = op->u.message.seq;
+            }
         } else if (op->status == XD_EEXIST) {
             dup++;
         } else {
@@ -109,6 +115,9 @@ static void count_outcomes(struct xd_store *s, struct xd_store_op *list, size_t 
     s->stats.batch_size_hist[b]++;
     s->stats.commit_hist[c]++;
     s->stats.commit_ns_sum += (uint64_t)commit_ns;
+    if (journal_seq > s->stats.journal_seq) {
+        s->stats.journal_seq = journal_seq;
+    }
     if ((uint64_t)commit_ns > s->stats.commit_ns_max) {
         s->stats.commit_ns_max = (uint64_t)commit_ns;
     }
@@ -160,6 +169,10 @@ static enum xd_status writer_connect(struct xd_store *s, const char *recovery_js
     if (st == XD_OK) {
         st = load_head(s, err);
     }
+    int64_t journal_seq = 0;
+    if (st == XD_OK) {
+        st = s->be->journal_head(s->wconn, &journal_seq, err);
+    }
     if (st == XD_OK && from != to) {
         char after[64];
         snprintf(after, sizeof after, "{\"schema_from\":%d,\"schema_to\":%d}", from, to);
@@ -173,8 +186,12 @@ static enum xd_status writer_connect(struct xd_store *s, const char *recovery_js
     }
     if (st != XD_OK) {
         writer_disconnect(s);
+        return st;
     }
-    return st;
+    pthread_mutex_lock(&s->stats_mu);
+    s->stats.journal_seq = journal_seq;
+    pthread_mutex_unlock(&s->stats_mu);
+    return XD_OK;
 }
 
 /* ------------------------------------------------------------------------------------------ */

@@ -910,6 +910,7 @@ struct xd_store_stats {
     uint64_t ops_duplicate;    /* completed XD_EEXIST (idempotent replays), in neither above */
     uint64_t storage_failures; /* batches lost to a storage failure */
     uint64_t recoveries;       /* times the writer reopened storage after a failure */
+    int64_t journal_seq;       /* the journal's last committed sequence number */
 };
 void xd_store_stats(struct xd_store *s, struct xd_store_stats *out);
 /* Upper bounds in microseconds of commit_hist's buckets (the last is +Inf). */

@@ -484,6 +484,65 @@ static void test_metrics(void **state)
     http_resp_free(&r);
 }
 
+/* A gauge's value in a /metrics answer (the line "NAME VALUE"), or -1 when absent. */
+static long long gauge(const char *body, const char *name)
+{
+    char pattern[128];
+    snprintf(pattern, sizeof pattern, "\n%s ", name);
+    const char *at = strstr(body, pattern);
+    return at != NULL ? strtoll(at + strlen(pattern), NULL, 10) : -1;
+}
+
+/* Poll /metrics until the workflow engine has processed the whole journal; its position. */
+static long long engine_caught_up(long long *journal)
+{
+    for (int i = 0; i < 500; i++) {
+        struct http_resp r;
+        http_request("GET", url("/metrics"), NULL, NULL, 0, NULL, &r);
+        assert_int_equal(r.status, 200);
+        *journal = gauge(r.body, "crossdock_journal_position");
+        long long position = gauge(r.body, "crossdock_flow_journal_position");
+        long long lag = gauge(r.body, "crossdock_flow_journal_lag");
+        http_resp_free(&r);
+        assert_true(*journal >= 0 && position >= 0 && lag >= 0);
+        if (lag == 0) {
+            return position;
+        }
+        usleep(10 * 1000);
+    }
+    fail_msg("the workflow engine did not catch up with the journal in 5 s");
+    return -1;
+}
+
+/* The journal's position and the engine's lag behind it, as operations watch them: the
+ * journal's last sequence, and a lag that drains to 0 once the engine has processed it, also
+ * right after a restart. */
+static void test_journal_and_engine_gauges(void **state)
+{
+    (void)state;
+    char *po = doc_example("purchase_order", "po_number", "GAUGE-1", NULL);
+    struct http_resp r;
+    post(po, NULL, &r);
+    assert_int_equal(r.status, 201);
+    http_resp_free(&r);
+    free(po);
+    char sql[2600];
+    snprintf(sql, sizeof sql, "sqlite3 '%s/crossdock.db' 'SELECT max(seq) FROM journal'", hub.data);
+    FILE *p = popen(sql, "r");
+    assert_non_null(p);
+    long long head = -1;
+    assert_int_equal(fscanf(p, "%lld", &head), 1);
+    pclose(p);
+    long long journal = 0;
+    assert_int_equal(engine_caught_up(&journal), head);
+    assert_int_equal(journal, head);
+
+    assert_int_equal(WEXITSTATUS(hub_stop(&hub, SIGTERM)), 0);
+    assert_int_equal(hub_start(&hub, NULL, NULL), 0);
+    assert_int_equal(engine_caught_up(&journal), head);
+    assert_int_equal(journal, head);
+}
+
 /* The idempotency record survives a restart: a retry after it gets the original answer. */
 static void test_restart_keeps_idempotency(void **state)
 {
@@ -569,6 +628,7 @@ int main(void)
         cmocka_unit_test(test_body_limit),
         cmocka_unit_test(test_schemas_and_openapi),
         cmocka_unit_test(test_metrics),
+        cmocka_unit_test(test_journal_and_engine_gauges),
         cmocka_unit_test(test_restart_keeps_idempotency),
         cmocka_unit_test(test_revoked_token_is_refused),
         cmocka_unit_test(test_audit_verify_finds_tampering),
