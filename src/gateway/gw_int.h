@@ -167,6 +167,15 @@ void xd_gw__idem_release(struct xd_gw_request *r);
  * otherwise *idem_key is the key (NULL when none) and the key is claimed until completion. */
 bool xd_gw__idem_begin(struct xd_gw_request *r, const char **idem_key,
                        uint8_t request_hash[XD_SHA256_LEN]);
+/* xd_gw__idem_begin without the look-up of completed requests, for a write whose store
+ * operation checks the key itself in its transaction (an ingest): the look-up is then needed
+ * only when the request fails before reaching the store (xd_gw__idem_answer_stored). */
+bool xd_gw__idem_claim_key(struct xd_gw_request *r, const char **idem_key,
+                           uint8_t request_hash[XD_SHA256_LEN]);
+/* When a request with <idem_key> (may be NULL) completed before: answer as
+ * xd_gw__idem_begin would have and return true (also when the look-up failed: 503). */
+bool xd_gw__idem_answer_stored(struct xd_gw_request *r, const char *idem_key,
+                               const uint8_t request_hash[XD_SHA256_LEN]);
 /* Answer with what an earlier request with the same key stored, or 422 when its fingerprint
  * differs from <request_hash>. */
 void xd_gw__idem_replay(struct xd_gw_request *r, const uint8_t *request_hash,

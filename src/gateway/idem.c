@@ -165,7 +165,7 @@ void xd_gw__idem_replay(struct xd_gw_request *r, const uint8_t *request_hash,
 
 /* Look the key up among completed requests. Returns true when the answer is set. */
 static bool idempotency_lookup(struct xd_gw_request *r, const char *key,
-                               const uint8_t *request_hash)
+                               const uint8_t request_hash[XD_SHA256_LEN])
 {
     struct xd_store_idem prior;
     struct xd_error err;
@@ -184,8 +184,8 @@ static bool idempotency_lookup(struct xd_gw_request *r, const char *key,
     return true;
 }
 
-bool xd_gw__idem_begin(struct xd_gw_request *r, const char **idem_key,
-                       uint8_t request_hash[XD_SHA256_LEN])
+bool xd_gw__idem_claim_key(struct xd_gw_request *r, const char **idem_key,
+                           uint8_t request_hash[XD_SHA256_LEN])
 {
     bool bad = false;
     *idem_key = idempotency_key(r, &bad);
@@ -208,5 +208,18 @@ bool xd_gw__idem_begin(struct xd_gw_request *r, const char **idem_key,
         return false;
     }
     request_fingerprint(r, request_hash);
-    return !idempotency_lookup(r, *idem_key, request_hash);
+    return true;
+}
+
+bool xd_gw__idem_answer_stored(struct xd_gw_request *r, const char *idem_key,
+                               const uint8_t request_hash[XD_SHA256_LEN])
+{
+    return idem_key != NULL && idempotency_lookup(r, idem_key, request_hash);
+}
+
+bool xd_gw__idem_begin(struct xd_gw_request *r, const char **idem_key,
+                       uint8_t request_hash[XD_SHA256_LEN])
+{
+    return xd_gw__idem_claim_key(r, idem_key, request_hash) &&
+           !xd_gw__idem_answer_stored(r, *idem_key, request_hash);
 }

@@ -283,6 +283,23 @@ static void test_idempotency_key(void **state)
     assert_true(http_header(&b, "Idempotent-Replayed", v, sizeof v));
     post(po2, key, &c);
     assert_problem(&c, 422, "idempotency-key-reused");
+    /* The key names the first request also when another body would fail on its own: not
+     * JSON, or not a valid document. */
+    http_resp_free(&c);
+    post("{\"type\": \"purchase_order\", ", key, &c);
+    assert_problem(&c, 422, "idempotency-key-reused");
+    http_resp_free(&c);
+    post("{\"type\":\"purchase_order\"}", key, &c);
+    assert_problem(&c, 422, "idempotency-key-reused");
+    /* A fresh key over an invalid body is just invalid, and nothing is recorded for it. */
+    const char *fresh[] = {"Idempotency-Key: \"order-IDEM-bad\"", NULL};
+    http_resp_free(&c);
+    post("{\"type\":\"purchase_order\"}", fresh, &c);
+    assert_problem(&c, 422, "invalid-document");
+    http_resp_free(&c);
+    post(po2, fresh, &c);
+    assert_int_equal(c.status, 201);
+    assert_false(http_header(&c, "Idempotent-Replayed", v, sizeof v));
     /* Only one document was stored. */
     json_t *j = body_json(&a);
     char path[256];
