@@ -24,12 +24,15 @@
  * bytes in half the frames, for a fifth less CPU (docs/performance.md, "Ingest"). Larger pages
  * gained nothing more and cost small commits more bytes. */
 #define PAGE_SIZE "8192"
-/* WAL bytes before a checkpoint. The checkpointer thread copies them to the database while
- * the writer goes on committing; the writer then copies only the frames it appended
- * meanwhile, so that its next transaction can start the WAL over (see sq_maintain). Done by
- * the writer alone, 16 MiB cost a p99 of 24 ms to 64 blocking callers in bench_store, 4 MiB
- * 13 ms, at the same throughput. */
+/* WAL bytes between two passes of the checkpointer thread, which copies them to the database
+ * while the writer goes on committing. Done by the writer alone, 16 MiB cost a p99 of 24 ms to
+ * 64 blocking callers in bench_store, 4 MiB 13 ms, at the same throughput. */
 #define CHECKPOINT_BYTES (4 << 20)
+/* WAL bytes before the writer starts it over: after the thread's last pass it copies the
+ * frames appended meanwhile itself, between two batches, so that its next transaction can
+ * start the WAL from the beginning (see sq_maintain). Each such copy stops the writer and
+ * syncs both files; once every 4 MiB it took a tenth of the writer's time under load. */
+#define RESTART_BYTES    (32 << 20)
 #define WAL_SIZE_LIMIT   "67108864"
 #define WRITER_CACHE_KIB "32768"
 
@@ -685,8 +688,10 @@ struct xd_store__conn {
     bool have_version;
     int wal_frames;             /* WAL size after the last commit, from the WAL hook */
     int checkpoint_frames;      /* CHECKPOINT_BYTES in this database's pages */
+    int restart_frames;         /* RESTART_BYTES in this database's pages */
+    int pass_from;              /* WAL size when the last pass was asked for */
     struct xd_store__db *owner; /* the writer's: its checkpointer */
-    uint64_t passes_seen;       /* checkpointer passes already followed by a tail copy */
+    uint64_t passes_seen;       /* checkpointer passes the writer has looked at */
 };
 
 /* ------------------------------------------------------------------------------------------ */
@@ -1187,6 +1192,7 @@ static enum xd_status sq_writer_open(struct xd_store__db *d, struct xd_store__co
     }
     if (st == XD_OK) {
         c->checkpoint_frames = CHECKPOINT_BYTES / (page_size > 0 ? page_size : 4096);
+        c->restart_frames = RESTART_BYTES / (page_size > 0 ? page_size : 4096);
     }
     if (st == XD_OK && d->anchor == NULL) {
         st = open_anchor(d, err);
@@ -1353,10 +1359,10 @@ static enum xd_status sq_migrate(struct xd_store__conn *c, int *from, int *to, s
 
 /* Between batches, after the acknowledgements. The WAL can start over only when a checkpoint
  * has copied all of it while no transaction added to it, and the writer adds to it almost all
- * the time under load. So the checkpointer thread copies the bulk while the writer goes on, and
- * then the writer copies the little it appended meanwhile, between two of its batches, before
- * its next transaction starts the WAL over. A background failure is the writer's storage
- * failure. */
+ * the time under load. So the checkpointer thread copies the bulk, a pass every
+ * CHECKPOINT_BYTES, while the writer goes on; past RESTART_BYTES the writer copies the little it
+ * appended during the last pass itself, between two of its batches, before its next transaction
+ * starts the WAL over. A background failure is the writer's storage failure. */
 static enum xd_status sq_maintain(struct xd_store__conn *c, bool final, struct xd_error *err)
 {
     struct checkpointer *k = &c->owner->ck;
@@ -1370,11 +1376,21 @@ static enum xd_status sq_maintain(struct xd_store__conn *c, bool final, struct x
             pthread_mutex_unlock(&k->mu);
             return st;
         }
-        bool due = c->wal_frames >= c->checkpoint_frames && !k->busy && !k->requested;
-        /* A pass ended since the last look: copy the tail. Otherwise hand the bulk over (or
-         * copy it all here when no thread can be started). */
-        bool here = due && (k->passes > c->passes_seen || !checkpointer_request(c->owner));
-        c->passes_seen = k->passes;
+        bool here = false;
+        if (!k->busy && !k->requested) {
+            bool pass_ended = k->passes > c->passes_seen;
+            c->passes_seen = k->passes;
+            if (c->wal_frames < c->pass_from) {
+                c->pass_from = 0; /* the WAL started over */
+            }
+            bool restart = c->wal_frames >= c->restart_frames;
+            if (restart && pass_ended) {
+                here = true; /* the tail of the pass that just ended */
+            } else if (restart || c->wal_frames - c->pass_from >= c->checkpoint_frames) {
+                c->pass_from = c->wal_frames;
+                here = !checkpointer_request(c->owner); /* no thread: copy it all here */
+            }
+        }
         pthread_mutex_unlock(&k->mu);
         if (!here) {
             return XD_OK;
