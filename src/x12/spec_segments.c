@@ -577,6 +577,27 @@ static const struct xd_x12__elem TED_e[] = {
     E_('M', ID, 1, 3), E_('O', AN, 1, 60), E_('O', ID, 2, 3),  E5('O', N, 1, 6, 10),
     EK('O', C030),     EK('O', C999),      E_('O', AN, 1, 99), E_('O', AN, 1, 99)};
 SEG(TED, NULL);
+/* NM1 Individual or Organizational Name (OTI loop): NM101 98, NM102 1065, NM103-NM107 the
+ * name's parts (1035-1039; NM103 and NM104 longer in 005010), NM108 66 qualifies NM109 67,
+ * NM110 706, NM111 98, NM112 1035 (005010). */
+static const struct xd_x12__elem NM1_e[] = {
+    E_('M', ID, 2, 3),  E_('M', ID, 1, 1),  E5('O', AN, 1, 35, 60), E5('O', AN, 1, 25, 35),
+    E_('O', AN, 1, 25), E_('O', AN, 1, 10), E_('O', AN, 1, 10),     QN('X', ID, 1, 2),
+    E_('X', AN, 2, 80), E_('X', ID, 2, 2),  E_('O', ID, 2, 3),      E_('O', AN, 1, 60)};
+SEG(NM1, NOTES(N2('P', 8, 9), N2('C', 11, 10), N2('C', 12, 3)));
+/* RED Related Data (TED and LQ loops): RED01 352 the related business data, whose nature
+ * RED02 1609 (X12's code) or RED06 1271 (an industry code, from the list RED05 1270 of the
+ * agency RED03 559, table RED04 822) names. */
+static const struct xd_x12__elem RED_e[] = {E_('M', AN, 1, 80), E_('X', ID, 2, 3),
+                                            E_('X', ID, 2, 2),  E_('O', AN, 1, 15),
+                                            QN('X', ID, 1, 3),  E_('X', AN, 1, 30)};
+SEG(RED, NOTES(N2('R', 2, 6), N2('E', 2, 6), N3('P', 3, 5, 6), N2('C', 4, 3)));
+/* LM Code Source Information: LM01 559 the agency of the LQ codes that follow, LM02 822. */
+static const struct xd_x12__elem LM_e[] = {E_('M', ID, 2, 2), E_('O', AN, 1, 15)};
+SEG(LM, NULL);
+/* LQ Industry Code Identification: LQ01 1270 the code list, LQ02 1271 the code. */
+static const struct xd_x12__elem LQ_e[] = {QN('O', ID, 1, 3), E_('X', AN, 1, 30)};
+SEG(LQ, NOTES(N2('C', 1, 2)));
 
 /* ---- 997 / 999 ---------------------------------------------------------------------------- */
 
