@@ -13,6 +13,7 @@
 #define REASON_MAX  (264 * 4) /* bytes of a 264-character reason, past which NTEs stop */
 #define DETAIL_MAX  80        /* "<kind> #<line> SKU <sku>" fits one NTE02 */
 #define LINE_DIGITS 6         /* line_number 1..999999 */
+#define MESSAGE_MAX 60        /* advice_problem.message, as TED02 */
 
 static const struct xd_x12__member parties[] = {M(application_advice, sender, FIXED),
                                                 M(application_advice, receiver, FIXED)};
@@ -210,6 +211,51 @@ static void h_nte(struct xd_x12__tr *t, const struct xd_x12_segment *seg,
     reason_append(t, a, v);
 }
 
+/* RED in a TED loop: the related business data (RED01) of the problem. X12 gives it no words
+ * of its own, so it becomes the problem's message when TED02 left that empty and it fits;
+ * otherwise it is left out, with a note. */
+static void h_red(struct xd_x12__tr *t, const struct xd_x12_segment *seg,
+                  const struct xd_x12__rule *r)
+{
+    struct advice_state *s = t->state;
+    struct xd_canon_advice_problem *p = t->obj[XD_X12__SC_LINE];
+    struct xd_slice v = xd_x12__tr_elem(seg, 1, 0);
+    (void)r;
+    if (s == NULL || v.len == 0) {
+        return;
+    }
+    if (p != NULL && p->message == NULL && v.len <= MESSAGE_MAX) {
+        p->message = xd_x12__tr_strdup(t, v);
+        if (p->message == NULL) {
+            t->failed = true;
+        }
+        s->bare = false; /* a problem with words of its own carries no reason */
+        return;
+    }
+    xd_x12__tr_note(t, 1, "'%.*s' left out: %s", (int)v.len, v.p,
+                    p == NULL            ? "related data of the reason's notes"
+                    : p->message != NULL ? "the problem has its message"
+                                         : "longer than a message holds (60)");
+}
+
+/* What application_advice has no member for, read and said so: NM1 (people and
+ * organizations the advice is about), LQ (industry codes of the LM agency) and their RED. */
+static void h_left_out(struct xd_x12__tr *t, const struct xd_x12_segment *seg,
+                       const struct xd_x12__rule *r)
+{
+    /* what names it: NM103 (NM109 for a party without a name), LQ02, RED01 */
+    unsigned el = r->seg[0] == 'N' ? 3 : r->seg[0] == 'L' ? 2 : 1;
+    struct xd_slice v = xd_x12__tr_elem(seg, el, 0);
+    if (v.len == 0 && el == 3) {
+        el = 9;
+        v = xd_x12__tr_elem(seg, el, 0);
+    }
+    if (v.len > 0) {
+        xd_x12__tr_note(t, el, "'%.*s' left out: application_advice has no member for it",
+                        (int)v.len, v.p);
+    }
+}
+
 #define PARTY_RULES                                                                                \
     RULE("N1", "N1", "", xd_x12__h_party, XD_X12__SC_ROOT, NO_BINDS, T(parties), NULL),            \
         RULE("N2", "N1", "", xd_x12__h_party_detail, XD_X12__SC_PARTY, NO_BINDS, NO_MEMB, NULL),   \
@@ -226,6 +272,10 @@ static const struct xd_x12__rule rules_824[] = {
     RULE("DTM", "OTI", NULL, xd_x12__h_dtm, XD_X12__SC_ROOT, NO_BINDS, T(dates), NULL),
     RULE("TED", "TED", "OTI", h_ted, XD_X12__SC_ROOT, T(ted_in), NO_MEMB, &problems),
     RULE("NTE", "TED", "OTI", h_nte, XD_X12__SC_LINE, NO_BINDS, NO_MEMB, NULL),
+    RULE("RED", "TED", "OTI", h_red, XD_X12__SC_LINE, NO_BINDS, NO_MEMB, NULL),
+    RULE("NM1", "OTI", NULL, h_left_out, XD_X12__SC_ROOT, NO_BINDS, NO_MEMB, NULL),
+    RULE("LQ", "LQ", "LM", h_left_out, XD_X12__SC_ROOT, NO_BINDS, NO_MEMB, NULL),
+    RULE("RED", "LQ", "LM", h_left_out, XD_X12__SC_ROOT, NO_BINDS, NO_MEMB, NULL),
 };
 
 /* ---- Outbound ------------------------------------------------------------------------------ */

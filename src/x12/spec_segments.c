@@ -94,6 +94,16 @@ static const char *const c587[] = {"AC", "AD", "AE", "AH", "AK", "AP", "AT", "NA
 static const char *const c668[] = {"AC", "AR", "BP", "DR", "IA", "IB", "IC", "ID", "IE",
                                    "IF", "IH", "IP", "IQ", "IR", "IS", "IW", "R1", "R2",
                                    "R3", "R4", "R5", "R6", "R7", "R8", "SP", NULL};
+/* 110 Application Acknowledgment Code (OTI01): accept, accept with data content change, with
+ * error, partial accept/reject, reject, of a batch, functional group, item or set. */
+static const char *const c110[] = {"BA", "BC", "BE", "BP", "BR", "GA", "GC", "GE", "GP", "GR", "IA",
+                                   "IC", "IE", "IP", "IR", "TA", "TC", "TE", "TP", "TR", NULL};
+/* 647 Application Error Condition Code (TED01): three-digit codes (001 Car Not in Umler ...
+ * 011 Not Matching, 024 Other Unlisted Reason, 101-1xx retail, 500, 801-8xx payments and
+ * more, which each release extends) and ZZZ Mutually Defined. "###" stands for any three
+ * digits: the list is open by number, and a code of another trade or a later release is no
+ * error (xd_x12__code_in). */
+static const char *const c647[] = {"###", "ZZZ", NULL};
 /* 248 Allowance or Charge Indicator */
 static const char *const c248[] = {"A", "C", "N", "P", "Q", "R", "S", NULL};
 /* 715/717 acknowledgment codes */
@@ -564,19 +574,40 @@ SEG(RDR, NULL);
  * 142, OTI05 124, OTI06 373, OTI07 337, OTI08 28, OTI09 329, OTI10 143, OTI11 480, OTI12 353,
  * OTI13 640, OTI14 346, OTI15 306, OTI16 305, OTI17 641. */
 static const struct xd_x12__elem OTI_e[] = {
-    E_('M', ID, 1, 2),  QN('M', ID, 2, 3), E5('M', AN, 1, 30, 50), E_('O', AN, 2, 15),
-    E_('O', AN, 2, 15), E_('X', DT, 8, 8), E_('X', TM, 4, 8),      EN('X', 0, 1, 9),
-    E_('X', AN, 4, 9),  E_('X', ID, 3, 3), E_('X', AN, 1, 12),     EC('O', 2, 2, c353),
-    E_('O', ID, 2, 2),  E_('O', ID, 2, 2), E_('O', ID, 1, 2),      E_('O', ID, 1, 2),
+    EC('M', 1, 2, c110), QN('M', ID, 2, 3), E5('M', AN, 1, 30, 50), E_('O', AN, 2, 15),
+    E_('O', AN, 2, 15),  E_('X', DT, 8, 8), E_('X', TM, 4, 8),      EN('X', 0, 1, 9),
+    E_('X', AN, 4, 9),   E_('X', ID, 3, 3), E_('X', AN, 1, 12),     EC('O', 2, 2, c353),
+    E_('O', ID, 2, 2),   E_('O', ID, 2, 2), E_('O', ID, 1, 2),      E_('O', ID, 1, 2),
     E_('O', ID, 3, 3)};
 SEG(OTI, NOTES(N2('C', 7, 6), N2('C', 8, 9), N2('C', 11, 10)));
 /* TED Technical Error Description: TED01 647, TED02 3, TED03 721, TED04 719, TED05 722 and
  * TED06 725 (N0 1/2 and 1/4 until 004010; the composites C030 and C999 in 005010, whose first
  * components are those elements, so one definition reads both), TED07 724, TED08 961. */
 static const struct xd_x12__elem TED_e[] = {
-    E_('M', ID, 1, 3), E_('O', AN, 1, 60), E_('O', ID, 2, 3),  E5('O', N, 1, 6, 10),
-    EK('O', C030),     EK('O', C999),      E_('O', AN, 1, 99), E_('O', AN, 1, 99)};
+    EC('M', 1, 3, c647), E_('O', AN, 1, 60), E_('O', ID, 2, 3),  E5('O', N, 1, 6, 10),
+    EK('O', C030),       EK('O', C999),      E_('O', AN, 1, 99), E_('O', AN, 1, 99)};
 SEG(TED, NULL);
+/* NM1 Individual or Organizational Name (OTI loop): NM101 98, NM102 1065, NM103-NM107 the
+ * name's parts (1035-1039; NM103 and NM104 longer in 005010), NM108 66 qualifies NM109 67,
+ * NM110 706, NM111 98, NM112 1035 (005010). */
+static const struct xd_x12__elem NM1_e[] = {
+    E_('M', ID, 2, 3),  E_('M', ID, 1, 1),  E5('O', AN, 1, 35, 60), E5('O', AN, 1, 25, 35),
+    E_('O', AN, 1, 25), E_('O', AN, 1, 10), E_('O', AN, 1, 10),     QN('X', ID, 1, 2),
+    E_('X', AN, 2, 80), E_('X', ID, 2, 2),  E_('O', ID, 2, 3),      E_('O', AN, 1, 60)};
+SEG(NM1, NOTES(N2('P', 8, 9), N2('C', 11, 10), N2('C', 12, 3)));
+/* RED Related Data (TED and LQ loops): RED01 352 the related business data, whose nature
+ * RED02 1609 (X12's code) or RED06 1271 (an industry code, from the list RED05 1270 of the
+ * agency RED03 559, table RED04 822) names. */
+static const struct xd_x12__elem RED_e[] = {E_('M', AN, 1, 80), E_('X', ID, 2, 3),
+                                            E_('X', ID, 2, 2),  E_('O', AN, 1, 15),
+                                            QN('X', ID, 1, 3),  E_('X', AN, 1, 30)};
+SEG(RED, NOTES(N2('R', 2, 6), N2('E', 2, 6), N3('P', 3, 5, 6), N2('C', 4, 3)));
+/* LM Code Source Information: LM01 559 the agency of the LQ codes that follow, LM02 822. */
+static const struct xd_x12__elem LM_e[] = {E_('M', ID, 2, 2), E_('O', AN, 1, 15)};
+SEG(LM, NULL);
+/* LQ Industry Code Identification: LQ01 1270 the code list, LQ02 1271 the code. */
+static const struct xd_x12__elem LQ_e[] = {QN('O', ID, 1, 3), E_('X', AN, 1, 30)};
+SEG(LQ, NOTES(N2('C', 1, 2)));
 
 /* ---- 997 / 999 ---------------------------------------------------------------------------- */
 

@@ -12,11 +12,11 @@
     X(ACK) X(AK1) X(AK2) X(AK3) X(AK4) X(AK5) X(AK9) X(AMT) X(BAK) X(BCH) X(BEG) X(BGN) \
     X(BIA) X(BIG) X(BLI) X(BSN) X(CAD) X(CSH) X(CTP) X(CTT) X(CTX) X(CUR) X(DTM) X(FOB) \
     X(G62) X(G69) X(GE) X(GS) X(HL) X(IEA) X(IK3) X(IK4) X(IK5) X(ISA) X(ISS) X(IT1) \
-    X(IT8) X(ITD) X(LIN) X(LX) X(MAN) X(MEA) X(MSG) X(N1) X(N2) X(N3) X(N4) X(N9) \
-    X(NTE) X(OTI) X(PER) X(PID) X(PKG) X(PO1) X(PO3) X(PO4) X(POC) X(PRF) X(PWK) X(QTY) \
-    X(RDR) X(REF) X(SAC) X(SCH) X(SDQ) X(SE) X(SI) X(SLN) X(SN1) X(ST) X(TAX) X(TC2) \
-    X(TD1) X(TD3) X(TD4) X(TD5) X(TDS) X(TED) X(TXI) X(UIT) X(W01) X(W03) X(W05) X(W06) \
-    X(W07) X(W12) X(W13) X(W14) X(W17) X(W20) X(W27) X(W66) X(W76)
+    X(IT8) X(ITD) X(LIN) X(LM) X(LQ) X(LX) X(MAN) X(MEA) X(MSG) X(N1) X(N2) X(N3) X(N4) \
+    X(N9) X(NM1) X(NTE) X(OTI) X(PER) X(PID) X(PKG) X(PO1) X(PO3) X(PO4) X(POC) X(PRF) \
+    X(PWK) X(QTY) X(RDR) X(RED) X(REF) X(SAC) X(SCH) X(SDQ) X(SE) X(SI) X(SLN) X(SN1) \
+    X(ST) X(TAX) X(TC2) X(TD1) X(TD3) X(TD4) X(TD5) X(TDS) X(TED) X(TXI) X(UIT) X(W01) \
+    X(W03) X(W05) X(W06) X(W07) X(W12) X(W13) X(W14) X(W17) X(W20) X(W27) X(W66) X(W76)
 /* clang-format on */
 
 /* Each segment's ordinal (struct xd_x12__segdef's <ordinal>), for caches indexed by it. */

@@ -3,8 +3,8 @@
  * maximum use (0 = unbounded, X12's ">1"), the group it travels in, the versions it checks,
  * and which segments the CTT totals count. Written from the public X12 004010 tables; the
  * same layout serves 005010 for these sets (005010 elements are optional trailing positions
- * in the dictionary). The rarely used segments and loops of each set (LM/LQ, SPI, ADV, CN1 ...)
- * are left out: a set that uses one gets "segment not in defined transaction set". */
+ * in the dictionary). The rarely used segments and loops of each set (SPI, ADV, CN1, LM/LQ outside
+ * the 824 ...) are left out: a set that uses one gets "segment not in defined transaction set". */
 #include <string.h>
 
 #include "x12/spec_segments.h"
@@ -446,14 +446,22 @@ static const struct xd_x12__node body_180[] = {S(BGN, 'M', 1),
 
 /* ---- 824 Application Advice -------------------------------------------------------------- */
 
-static const struct xd_x12__node ted_824[] = {S(TED, 'M', 1), S(NTE, 'O', 100)};
+/* The OTI loop as X12 defines it in 004010 and 005010: NM1 the people and organizations the
+ * advice is about; per TED its notes and related data (RED), CTX (005010) its context; then
+ * LM loops of industry codes (LQ, each with its related data). */
+static const struct xd_x12__node ted_824[] = {S(TED, 'M', 1), S(CTX, 'O', 10), S(NTE, 'O', 100),
+                                              S(RED, 'O', 100)};
+static const struct xd_x12__node lq_824[] = {S(LQ, 'M', 1), S(RED, 'O', 100)};
+static const struct xd_x12__node lm_824[] = {S(LM, 'M', 1), L("LQ", LQ, 'M', 100, lq_824)};
 static const struct xd_x12__node oti_824[] = {S(OTI, 'M', 1),
                                               S(REF, 'O', 12),
                                               S(DTM, 'O', 2),
                                               S(PER, 'O', 3),
                                               S(AMT, 'O', 0),
                                               S(QTY, 'O', 0),
-                                              L("TED", TED, 'O', 0, ted_824)};
+                                              S(NM1, 'O', 9),
+                                              L("TED", TED, 'O', 0, ted_824),
+                                              L("LM", LM, 'O', 0, lm_824)};
 static const struct xd_x12__node body_824[] = {S(BGN, 'M', 1), L("N1", N1, 'O', 0, inv_n1_loop),
                                                L("OTI", OTI, 'M', 0, oti_824)};
 

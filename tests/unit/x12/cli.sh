@@ -116,6 +116,21 @@ sed 's/^OTI\*TR\*PO\*/OTI*TR**/; s/^TED\*011\*/TED*0111*/' "$s824" >"$tmp/824-ba
 check "824 without OTI02 exits 1" test $rc -eq 1
 check "824 names the missing OTI02" grep -q 'segment 6 OTI OTI02 .*(AK4 1)' "$tmp/824-bad.txt"
 check "824 names the long TED01" grep -q 'segment 12 TED TED01 .*(AK4 5)' "$tmp/824-bad.txt"
+sed 's/^OTI\*TR\*/OTI*XX*/; s/^TED\*011\*/TED*QQQ*/' "$s824" >"$tmp/824-codes.x12"
+"$bin" x12 validate "$tmp/824-codes.x12" >"$tmp/824-codes.txt"; rc=$?
+check "824 with unknown codes exits 1" test $rc -eq 1
+check "824 names the bad OTI01" grep -q 'segment 6 OTI OTI01 (byte 320): invalid code value \["XX"\] (AK4 7)' "$tmp/824-codes.txt"
+check "824 names the bad TED01" grep -q 'segment 12 TED TED01 (byte 513): invalid code value \["QQQ"\] (AK4 7)' "$tmp/824-codes.txt"
+# an 824 with NM1, RED in TED loops and an LM/LQ loop (004010): valid, RED01 as a message
+r824="$(dirname "$0")/samples/824-related-data-004010.x12"
+"$bin" x12 validate "$r824" >"$tmp/824r.txt"; rc=$?
+check "824 with related data exits 0" test $rc -eq 0
+check "824 with related data is valid" grep -q ': valid: 1 interchanges, 1 groups, 1 sets (0 rejected), 0 errors, 0 warnings' "$tmp/824r.txt"
+"$bin" x12 translate "$r824" >"$tmp/824r.json" 2>"$tmp/824r.notes"; rc=$?
+check "824 with related data translates" test $rc -eq 0
+check "824 RED01 as the message of a TED without TED02" grep -q '{"kind":"other","message":"HEX NUT M8 ZINC, QTY 500 DOES NOT MATCH PACK OF 250"}' "$tmp/824r.json"
+check "824 NM1 left out, said" grep -q 'segment 8 NM103: .Okafor. left out: application_advice has no member for it' "$tmp/824r.notes"
+check "824 LQ left out, said" grep -q 'segment 16 LQ02: .RTL-412. left out' "$tmp/824r.notes"
 "$bin" x12 render --sender-qual ZZ --sender-id AA --receiver-qual ZZ --receiver-id BB \
   "$CROSSDOCK_SRC/examples/documents/application_advice.json" >"$tmp/824.x12"; rc=$?
 check "render 824" grep -q '^GS\*AG\*AA\*BB\*.*~$' "$tmp/824.x12"

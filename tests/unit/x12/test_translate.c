@@ -30,6 +30,7 @@ struct collected {
     enum xd_status status[16];
     char problems[16][1024];
     char warnings[16][2048]; /* "path: message\n" each */
+    char notes[16][2048];
     size_t n_warnings[16];
     size_t n;
 };
@@ -54,6 +55,7 @@ static enum xd_status collect(void *ctx, const struct xd_x12_translation *t)
     c->status[c->n] = t->status;
     diags_text(t->problems, c->problems[c->n], sizeof c->problems[0]);
     diags_text(t->warnings, c->warnings[c->n], sizeof c->warnings[0]);
+    diags_text(t->notes, c->notes[c->n], sizeof c->notes[0]);
     c->n_warnings[c->n] = t->warnings->count;
     c->json[c->n] = NULL;
     if (t->status == XD_OK) {
@@ -1080,19 +1082,35 @@ static void test_writer_values_are_not_cut(void **state)
     assert_int_equal(xd_x12__out_write(&o, "REF"), XD_EINVAL);
 }
 
-/* A partner names the qualifiers X12 lacks, and its own 647 codes: both ways. */
+/* A partner names the qualifiers X12 lacks, and its own 647 codes (three digits, as X12's
+ * are): both ways. A code of another form is no 647 code: rendering it is refused by name. */
 static void test_advice_map_codes(void **state)
 {
     (void)state;
     struct xd_x12_map *map = map_of("{\"codes\":{\"advised_document\":{\"receipt\":\"RE\"},"
-                                    "\"advice_problem\":{\"price\":\"PRC\",\"other\":\"999\"}}}");
+                                    "\"advice_problem\":{\"price\":\"901\",\"other\":\"999\"}}}");
     const char *json = ADVICE_HEAD "\"status\":\"rejected\",\"document_type\":\"receipt\","
                                    "\"document_number\":\"RC-1\",\"reason\":\"not ours\","
                                    "\"problems\":[{\"kind\":\"price\"},{\"kind\":\"other\"}]}";
     advice_round_trip(json, map);
     char *x12 = render_json(&json, 1, map, NULL);
-    assert_non_null(strstr(x12, "OTI*TR*RE*RC-1~TED*999~NTE*GEN*not ours~TED*PRC~"));
+    assert_non_null(strstr(x12, "OTI*TR*RE*RC-1~TED*999~NTE*GEN*not ours~TED*901~"));
     xd_free(x12);
+    xd_x12_map_destroy(map);
+
+    map = map_of("{\"codes\":{\"advice_problem\":{\"price\":\"PRC\"}}}");
+    struct refusals f;
+    refusals_begin(&f);
+    xd_x12_renderer_destroy(f.rd);
+    assert_int_equal(xd_x12_renderer_create(f.w, map, NULL, &f.rd), XD_OK);
+    const char *priced =
+        ADVICE_HEAD "\"status\":\"rejected\",\"document_type\":\"invoice\","
+                    "\"document_number\":\"I-1\",\"problems\":[{\"kind\":\"price\"}]}";
+    struct xd_canon_doc *doc = NULL;
+    assert_int_equal(xd_canon_decode(priced, strlen(priced), f.a, &doc, NULL), XD_OK);
+    assert_int_equal(xd_x12_render(f.rd, doc, &f.err), XD_EINVAL);
+    assert_non_null(strstr(f.err.message, "TED01 'PRC': invalid code value (AK4 7): no X12 form"));
+    refusals_end(&f);
     xd_x12_map_destroy(map);
 }
 
@@ -1181,6 +1199,66 @@ static void test_inbound_824(void **state)
     assert_int_equal(c.n, 1);
     assert_int_equal(c.status[0], XD_EINVAL);
     assert_non_null(strstr(c.problems[0], "a second OTI"));
+    collected_free(&c);
+}
+
+/* An 824 with what X12 allows in the OTI loop beyond what the advice maps: NM1, RED in the
+ * TED loops, LM/LQ loops with their RED. RED01 becomes the message of a problem without TED02;
+ * the rest is left out, each with a note that names the segment and element. The advice read
+ * renders and reads back the same. */
+static void test_inbound_824_related_data(void **state)
+{
+    (void)state;
+    const char *text =
+        ISA4010 GS_AG "ST*824*0001~BGN*00*AA-2*20260318~OTI*TE*IV*INV-88412~REF*PO*4500012345~"
+                      "NM1*BY*1*Okafor*Ngozi****92*B-117~NM1*SU*2******1*804735132~"
+                      "TED*011*PRICE ABOVE CONTRACT*IT1*14*4**0.19*0.15~NTE*LIN*price #2 SKU B-1~"
+                      "RED*B-1*AI~"
+                      "TED*012~RED*HEX NUT M8, QTY 500 DOES NOT MATCH PACK OF 250*IN~"
+                      "RED*second related data*IN~"
+                      "TED*ZZZ~NTE*GEN*Remit-to missing.~RED*N1*AI~"
+                      "TED*007~RED*A DESCRIPTION OF THE MISSING DATA THAT IS LONGER THAN SIXTY "
+                      "CHARACTERS*IN~"
+                      "LM*VI~LQ*0*RTL-412~RED*Held until the remit-to is sent**VI**0*RTL-412~"
+                      "LQ*0*RTL-415~SE*22*0001~" TRAILER;
+    struct collected c;
+    assert_int_equal(translate_text(text, NULL, &c), XD_OK);
+    assert_int_equal(c.n, 1);
+    if (c.status[0] != XD_OK) {
+        fprintf(stderr, "%s\n", c.problems[0]);
+    }
+    assert_int_equal(c.status[0], XD_OK);
+    json_t *doc = json_loads(c.json[0], 0, NULL);
+    assert_non_null(doc);
+    assert_string_equal(str_at(doc, "status"), "accepted_with_errors");
+    assert_string_equal(str_at(doc, "reason"), "Remit-to missing.");
+    assert_int_equal(json_array_size(json_object_get(doc, "problems")), 3);
+    assert_string_equal(str_at(doc, "problems.0.kind"), "price");
+    assert_string_equal(str_at(doc, "problems.0.message"), "PRICE ABOVE CONTRACT");
+    assert_string_equal(str_at(doc, "problems.1.kind"), "other");
+    assert_string_equal(str_at(doc, "problems.1.message"),
+                        "HEX NUT M8, QTY 500 DOES NOT MATCH PACK OF 250");
+    assert_string_equal(str_at(doc, "problems.2.kind"), "missing_data");
+    assert_null(json_object_get(json_array_get(json_object_get(doc, "problems"), 2), "message"));
+    static const char *const notes[] = {
+        "segment 5 NM103: 'Okafor' left out: application_advice has no member for it",
+        "segment 6 NM109: '804735132' left out",
+        "segment 9 RED01: 'B-1' left out: the problem has its message",
+        "segment 12 RED01: 'second related data' left out: the problem has its message",
+        "segment 15 RED01: 'N1' left out: related data of the reason's notes",
+        "segment 17 RED01: 'A DESCRIPTION OF THE MISSING DATA THAT IS LONGER THAN SIXTY "
+        "CHARACTERS' left out: longer than a message holds (60)",
+        "segment 19 LQ02: 'RTL-412' left out",
+        "segment 20 RED01: 'Held until the remit-to is sent' left out",
+        "segment 21 LQ02: 'RTL-415' left out"};
+    for (size_t i = 0; i < XD_ARRAY_LEN(notes); i++) {
+        if (strstr(c.notes[0], notes[i]) == NULL) {
+            fprintf(stderr, "missing note %s in\n%s", notes[i], c.notes[0]);
+        }
+        assert_non_null(strstr(c.notes[0], notes[i]));
+    }
+    advice_round_trip(c.json[0], NULL);
+    json_decref(doc);
     collected_free(&c);
 }
 
@@ -1300,6 +1378,7 @@ int main(void)
         cmocka_unit_test(test_writer_values_are_not_cut),
         cmocka_unit_test(test_advice_render_refusals),
         cmocka_unit_test(test_inbound_824),
+        cmocka_unit_test(test_inbound_824_related_data),
         cmocka_unit_test(test_translate_oom),
         cmocka_unit_test(test_gs1_check_digit),
     };

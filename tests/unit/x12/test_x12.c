@@ -463,6 +463,102 @@ static void test_element_checks(void **state)
                XD_X12_LEVEL_ELEMENT, "3", "CTT", 8, 4);
 }
 
+#define GS_AG "GS*AG*SENDER*RECEIVER*20260101*1200*1*X*004010~"
+
+/* The 824's OTI loop as X12 defines it: NM1, per TED its CTX (005010), NTE and RED, then LM
+ * loops whose LQ loops carry RED. An LM without its LQ lacks a mandatory loop. */
+static void test_824_oti_loop(void **state)
+{
+    (void)state;
+    struct result res;
+    validate_str(ISA5010 "GS*AG*SENDER*RECEIVER*20260101*1200*1*X*005010~ST*824*0001~"
+                         "BGN*00*AA-1*20260101~N1*FR*Acme*92*AC1~OTI*TE*IV*I-1~REF*PO*P-1~"
+                         "NM1*BY*1*Okafor*Ngozi****92*B-117~"
+                         "TED*011*PRICE*IT1*14*4**0.19*0.15~CTX*IT1:2~NTE*LIN*price #2~RED*B-1*AI~"
+                         "TED*007~RED*remit-to**VI**0*RTL-1~"
+                         "LM*VI~LQ*0*RTL-412~RED*held*AI~LQ*0*RTL-415~LM*AR*T1~LQ*0*X~"
+                         "SE*19*0001~" TRAILER,
+                 &res);
+    assert_int_equal(res.st, XD_OK);
+    assert_int_equal(res.rep.errors, 0);
+    assert_int_equal(res.rep.warnings, 0);
+    xd_x12_report_cleanup(&res.rep);
+    expect_one(ISA4010 GS_AG
+               "ST*824*0001~BGN*00*AA-1*20260101~OTI*TA*IV*I-1~LM*VI~SE*5*0001~" TRAILER,
+               XD_X12_LEVEL_SEGMENT, "3", "LQ", 0, 5);
+    /* RED's syntax notes: RED05 (the code list) without the code it qualifies is an error;
+     * RED02 and RED06 both present (E0206) a relational warning, as each reads one way */
+    expect_one(ISA4010 GS_AG "ST*824*0001~BGN*00*AA-1*20260101~OTI*TA*IV*I-1~TED*007~"
+                             "RED*x*AI*VI**0~SE*6*0001~" TRAILER,
+               XD_X12_LEVEL_ELEMENT, "2", "RED", 6, 5);
+    validate_str(ISA4010 GS_AG "ST*824*0001~BGN*00*AA-1*20260101~OTI*TA*IV*I-1~TED*007~"
+                               "RED*x*AI*VI**0*C1~SE*6*0001~" TRAILER,
+                 &res);
+    assert_int_equal(res.st, XD_OK);
+    assert_int_equal(res.rep.warnings, 1);
+    assert_string_equal(res.rep.items[0].deviation, "relational");
+    assert_string_equal(res.rep.items[0].code, "10");
+    xd_x12_report_cleanup(&res.rep);
+}
+
+/* OTI01 is checked against 110, TED01 against 647 (any three digits, or ZZZ): an unknown code
+ * is an error naming the segment, its position, the element and the value. */
+static void test_824_code_lists(void **state)
+{
+    (void)state;
+    static const char *const c110[] = {"BA", "BC", "BE", "BP", "BR", "GA", "GC", "GE", "GP", "GR",
+                                       "IA", "IC", "IE", "IP", "IR", "TA", "TC", "TE", "TP", "TR"};
+    static const char *const c647[] = {"001", "011", "024", "101", "848", "ZZZ"};
+    char text[512];
+    struct result res;
+    for (size_t i = 0; i < XD_ARRAY_LEN(c110) + XD_ARRAY_LEN(c647); i++) {
+        bool oti = i < XD_ARRAY_LEN(c110);
+        snprintf(text, sizeof text,
+                 ISA4010 GS_AG
+                 "ST*824*0001~BGN*00*AA-1*20260101~OTI*%s*IV*I-1~TED*%s~SE*5*0001~" TRAILER,
+                 oti ? c110[i] : "TR", oti ? "011" : c647[i - XD_ARRAY_LEN(c110)]);
+        validate_str(text, &res);
+        assert_int_equal(res.st, XD_OK);
+        xd_x12_report_cleanup(&res.rep);
+    }
+    static const struct {
+        const char *oti01, *ted01, *segment, *line;
+    } bad[] = {
+        {"XX", "011", "OTI",
+         "ST 824 0001 segment 3 OTI OTI01 (byte 186): invalid code value [\"XX\"] (AK4 7)"},
+        {"TA", "QQQ", "TED",
+         "ST 824 0001 segment 4 TED TED01 (byte 200): invalid code value [\"QQQ\"] (AK4 7)"},
+        {"TA", "01", "TED", "segment 4 TED TED01 (byte 200): invalid code value [\"01\"] (AK4 7)"},
+        {"TA", "1A2", "TED",
+         "segment 4 TED TED01 (byte 200): invalid code value [\"1A2\"] (AK4 7)"},
+    };
+    for (size_t i = 0; i < XD_ARRAY_LEN(bad); i++) {
+        snprintf(text, sizeof text,
+                 ISA4010 GS_AG
+                 "ST*824*0001~BGN*00*AA-1*20260101~OTI*%s*IV*I-1~TED*%s~SE*5*0001~" TRAILER,
+                 bad[i].oti01, bad[i].ted01);
+        validate_str(text, &res);
+        assert_int_equal(res.st, XD_EINVALDOC);
+        assert_int_equal(res.rep.errors, 1);
+        const struct xd_x12_error *e = first_error(&res);
+        assert_int_equal(e->level, XD_X12_LEVEL_ELEMENT);
+        assert_string_equal(e->code, "7");
+        assert_string_equal(e->segment_id, bad[i].segment);
+        assert_int_equal(e->element, 1);
+        assert_string_equal(e->value, i == 0 ? bad[i].oti01 : bad[i].ted01);
+        struct xd_buf b;
+        xd_buf_init(&b, 1024);
+        assert_int_equal(xd_x12_error_format(e, &b), XD_OK);
+        assert_int_equal(xd_buf_append(&b, "", 1), XD_OK);
+        if (strstr(b.data, bad[i].line) == NULL) {
+            fprintf(stderr, "%s\n", b.data);
+        }
+        assert_non_null(strstr(b.data, bad[i].line));
+        xd_buf_cleanup(&b);
+        xd_x12_report_cleanup(&res.rep);
+    }
+}
+
 static void validate_opt(const char *text, bool strict, struct result *res)
 {
     struct xd_x12_reader *r = NULL;
@@ -1048,6 +1144,8 @@ int main(void)
         cmocka_unit_test(test_segment_not_in_set),
         cmocka_unit_test(test_unrecognized_segment),
         cmocka_unit_test(test_element_checks),
+        cmocka_unit_test(test_824_oti_loop),
+        cmocka_unit_test(test_824_code_lists),
         cmocka_unit_test(test_syntax_notes),
         cmocka_unit_test(test_obsolete_century),
         cmocka_unit_test(test_order_slip),
