@@ -14,23 +14,10 @@
 
 static const struct xd_slice empty_slice = {"", 0};
 
-/* A list entry of '#' only ("###") stands for that many digits: X12 numbers some code lists
- * (647) and adds codes to them every release. */
-static bool digits_entry(const char *code, struct xd_slice s)
-{
-    for (size_t i = 0; i < s.len; i++) {
-        if (code[i] != '#' || s.p[i] < '0' || s.p[i] > '9') {
-            return false;
-        }
-    }
-    return true;
-}
-
 bool xd_x12__code_in(struct xd_slice s, const char *const *codes)
 {
     for (size_t i = 0; codes[i] != NULL; i++) {
-        if (strlen(codes[i]) == s.len && (memcmp(codes[i], s.p, s.len) == 0 ||
-                                          (codes[i][0] == '#' && digits_entry(codes[i], s)))) {
+        if (strlen(codes[i]) == s.len && memcmp(codes[i], s.p, s.len) == 0) {
             return true;
         }
     }

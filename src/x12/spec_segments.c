@@ -95,15 +95,11 @@ static const char *const c668[] = {"AC", "AR", "BP", "DR", "IA", "IB", "IC", "ID
                                    "IF", "IH", "IP", "IQ", "IR", "IS", "IW", "R1", "R2",
                                    "R3", "R4", "R5", "R6", "R7", "R8", "SP", NULL};
 /* 110 Application Acknowledgment Code (OTI01): accept, accept with data content change, with
- * error, partial accept/reject, reject, of a batch, functional group, item or set. */
-static const char *const c110[] = {"BA", "BC", "BE", "BP", "BR", "GA", "GC", "GE", "GP", "GR", "IA",
-                                   "IC", "IE", "IP", "IR", "TA", "TC", "TE", "TP", "TR", NULL};
-/* 647 Application Error Condition Code (TED01): three-digit codes (001 Car Not in Umler ...
- * 011 Not Matching, 024 Other Unlisted Reason, 101-1xx retail, 500, 801-8xx payments and
- * more, which each release extends) and ZZZ Mutually Defined. "###" stands for any three
- * digits: the list is open by number, and a code of another trade or a later release is no
- * error (xd_x12__code_in). */
-static const char *const c647[] = {"###", "ZZZ", NULL};
+ * error, partial accept/reject, reject, on hold (GH, TH: later releases, harmless earlier), of
+ * a batch, functional group, item or set. */
+static const char *const c110[] = {"BA", "BC", "BE", "BP", "BR", "GA", "GC", "GE",
+                                   "GH", "GP", "GR", "IA", "IC", "IE", "IP", "IR",
+                                   "TA", "TC", "TE", "TH", "TP", "TR", NULL};
 /* 248 Allowance or Charge Indicator */
 static const char *const c248[] = {"A", "C", "N", "P", "Q", "R", "S", NULL};
 /* 715/717 acknowledgment codes */
@@ -582,10 +578,14 @@ static const struct xd_x12__elem OTI_e[] = {
 SEG(OTI, NOTES(N2('C', 7, 6), N2('C', 8, 9), N2('C', 11, 10)));
 /* TED Technical Error Description: TED01 647, TED02 3, TED03 721, TED04 719, TED05 722 and
  * TED06 725 (N0 1/2 and 1/4 until 004010; the composites C030 and C999 in 005010, whose first
- * components are those elements, so one definition reads both), TED07 724, TED08 961. */
+ * components are those elements, so one definition reads both), TED07 724, TED08 961. TED01
+ * has no code list here: 647 holds numbered codes of every trade (001-012, 024, 101 on for
+ * retail, 801 on for payments), letter codes (A-V, MA-MQ, RU) and more with each release; a
+ * partial list would refuse real advices. Translation reads the codes it knows, the rest as
+ * kind other with a note. */
 static const struct xd_x12__elem TED_e[] = {
-    EC('M', 1, 3, c647), E_('O', AN, 1, 60), E_('O', ID, 2, 3),  E5('O', N, 1, 6, 10),
-    EK('O', C030),       EK('O', C999),      E_('O', AN, 1, 99), E_('O', AN, 1, 99)};
+    E_('M', ID, 1, 3), E_('O', AN, 1, 60), E_('O', ID, 2, 3),  E5('O', N, 1, 6, 10),
+    EK('O', C030),     EK('O', C999),      E_('O', AN, 1, 99), E_('O', AN, 1, 99)};
 SEG(TED, NULL);
 /* NM1 Individual or Organizational Name (OTI loop): NM101 98, NM102 1065, NM103-NM107 the
  * name's parts (1035-1039; NM103 and NM104 longer in 005010), NM108 66 qualifies NM109 67,

@@ -63,8 +63,7 @@ struct xd_x12__elem {
     uint16_t min, max;        /* lengths; for N and R without sign and decimal point */
     uint16_t max5;            /* max from 005010 on when it differs, 0 = same */
     uint16_t repeat;          /* > 1 when the element repeats (005010 repetition separator) */
-    const char *const *codes; /* NULL-terminated list of valid codes ("###": any three digits),
-                                 NULL = not checked */
+    const char *const *codes; /* NULL-terminated list of valid codes, NULL = not checked */
     const struct xd_x12__composite *comp;
 };
 
@@ -209,7 +208,7 @@ bool xd_x12__parse_amount(struct xd_slice s, int implied_decimals, struct xd_dec
 bool xd_x12__date_valid(struct xd_slice s);
 /* HHMM, HHMMSS, HHMMSSd.. is a real time of day. */
 bool xd_x12__time_valid(struct xd_slice s);
-/* <s> is in the NULL-terminated list (where an entry "###" matches any three digits). */
+/* <s> is in the NULL-terminated list. */
 bool xd_x12__code_in(struct xd_slice s, const char *const *codes);
 
 /* Split <s> at <sep> into at most <cap> parts; returns how many parts <s> has (may be more
