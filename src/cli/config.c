@@ -54,7 +54,8 @@ static const struct option_def options[] = {
     {"match_amount", OPT_DECIMAL, STR_OPT(match_amount), 0, 0, "0.00",
      "Three-way match: how far the invoice's goods subtotal may differ from their value."},
     {"match_hold_s", OPT_SIZE, NUM_OPT(match_hold_s), 1, 31536000, "1209600",
-     "Three-way match: seconds an invoice billing goods shipped but not received is held."},
+     "Seconds an invoice billing goods shipped but not received is held (three-way match), "
+     "and a receipt naming a ship notice not yet come is held from the ERP."},
     {"erp_sync_interval_s", OPT_SIZE, NUM_OPT(erp_sync_interval_s), 0, 604800, "3600",
      "Seconds between master data syncs from each ERP partner (0: only `crossdock erp sync`)."},
 };

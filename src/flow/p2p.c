@@ -13,6 +13,8 @@
  *                          off {"<n>": qty written off}, received, damaged,
  *                          written_off (with every shortage of the order)}}
  *   receipts [numbers]
+ *   early_receipts {"<asn_number>": {got, bad, receipts [{receipt_number, wrong_items}],
+ *                                    erp [receipts held from the ERP], held_until (ms)}}
  *   invoices {"<invoice_number>": {state, doc, body, lines {"<n>": qty}, problems [...],
  *                                  held_until (ms, while held), rejected_reason}}
  *   variances [...], asn_accuracy {asns, accurate}, acknowledged, sla, sla_open {expect: true},
@@ -1117,6 +1119,12 @@ static void receipt_apply(struct xd_flow_step *s)
         xd_flow__set_str(s, r, "receipt_number", rn);
         xd_flow__set(s, r, "wrong_items", json_boolean(has_kind(found, "wrong_item")));
         xd_flow__append(s, xd_flow__arr(s, early, "receipts"), r);
+        /* The ERP learns of it after the ship notice (an ERP that books receipts against the
+         * incoming shipment knows none yet), or when the hold ends without one. */
+        xd_flow__append(s, xd_flow__arr(s, early, "erp"), json_deep_copy(s->doc));
+        if (json_object_get(early, "held_until") == NULL) {
+            xd_flow__set(s, early, "held_until", json_integer(s->now_ms + s->tol.hold_ms));
+        }
     }
     /* The warehouse's document in the journal stays as it came. */
     json_t *to_erp = drawn != NULL ? erp_receipts(s, drawn, found) : NULL;
@@ -1127,7 +1135,7 @@ static void receipt_apply(struct xd_flow_step *s)
         xd_flow__append(s, inferred, json_string(xd_flow__str(copy, "asn_number")));
         send(s, "erp", copy);
     }
-    if (to_erp == NULL && s->st == XD_OK) {
+    if (to_erp == NULL && early == NULL && s->st == XD_OK) {
         send(s, "erp", s->doc);
     }
     json_decref(to_erp);
@@ -1139,6 +1147,10 @@ static void receipt_apply(struct xd_flow_step *s)
     }
     if (json_array_size(inferred) > 0) {
         xd_flow__set(s, d, "asn_numbers_inferred", json_incref(inferred));
+    }
+    if (early != NULL) {
+        xd_flow__set_str(s, d, "erp_held_for", asn_number);
+        xd_flow__set(s, d, "held_until_ms", json_incref(json_object_get(early, "held_until")));
     }
     json_decref(inferred);
     xd_flow__event(s, "receipt.received", d);
@@ -1328,14 +1340,23 @@ static void settle_invoice(struct xd_flow_step *s, const char *number, json_t *i
     }
 }
 
-/* The hold timer follows the held invoices: due when the first hold ends, cancelled when no
- * invoice is held any more. */
+/* The hold timer follows the held invoices and the receipts held from the ERP for their ship
+ * notice: due when the first hold ends, cancelled when nothing is held any more. */
 static void hold_timer(struct xd_flow_step *s)
 {
     bool any = false;
     int64_t first = INT64_MAX;
     const char *k = NULL;
     json_t *inv = NULL;
+    json_t *e = NULL;
+    json_object_foreach(json_object_get(s->data, "early_receipts"), k, e)
+    {
+        json_t *until = json_object_get(e, "held_until");
+        if (json_array_size(json_object_get(e, "erp")) > 0 && json_is_integer(until)) {
+            any = true;
+            first = json_integer_value(until) < first ? json_integer_value(until) : first;
+        }
+    }
     json_object_foreach(json_object_get(s->data, "invoices"), k, inv)
     {
         if (!state_is(inv, "held")) {
@@ -1403,6 +1424,23 @@ static void rematch_invoices(struct xd_flow_step *s)
     }
 }
 
+/* Send the receipts <e> (an early_receipts entry) held from the ERP, after what this step sent
+ * before (the ship notice they name); returns how many. */
+static size_t post_held(struct xd_flow_step *s, json_t *e)
+{
+    json_t *held = json_object_get(e, "erp");
+    size_t n = json_array_size(held);
+    size_t i = 0;
+    const json_t *r = NULL;
+    json_array_foreach(held, i, r)
+    {
+        send(s, "erp", r);
+    }
+    json_object_del(e, "erp");
+    json_object_del(e, "held_until");
+    return n;
+}
+
 /* Receipts that named ship notice <asn_number> before it came (the warehouse was faster than
  * the supplier's 856): what they counted is counted on it now, as if they had come after it;
  * their unannounced variances close (unless they also held goods not on the order), and what
@@ -1440,6 +1478,7 @@ static void early_receipts(struct xd_flow_step *s, const char *asn_number, json_
     xd_flow__set_str(s, d, "asn_number", asn_number);
     xd_flow__set(s, d, "receipts", json_deep_copy(json_object_get(e, "receipts")));
     xd_flow__set(s, d, "variances", json_deep_copy(found));
+    xd_flow__set(s, d, "posted_to_erp", json_integer((json_int_t)post_held(s, e)));
     xd_flow__event(s, "asn.early_receipts", d);
     if (json_array_size(found) > 0) {
         raise_exc(s, "receipt_variance", "buyer",
@@ -1450,6 +1489,7 @@ static void early_receipts(struct xd_flow_step *s, const char *asn_number, json_
     json_decref(found);
     json_object_del(all, asn_number);
     rematch_invoices(s);
+    hold_timer(s);
 }
 
 /* A ship notice may take in receipts that named it before it came. */
@@ -1465,6 +1505,9 @@ static void receipt_then_invoices(struct xd_flow_step *s)
 {
     receipt_apply(s);
     rematch_invoices(s);
+    if (json_object_size(json_object_get(s->data, "early_receipts")) > 0) {
+        hold_timer(s); /* it may be held for its ship notice */
+    }
 }
 
 static bool is_hold_timer(struct xd_flow_step *s)
@@ -1472,12 +1515,25 @@ static bool is_hold_timer(struct xd_flow_step *s)
     return s->timer_kind != NULL && strcmp(s->timer_kind, HOLD_TIMER) == 0;
 }
 
-/* The hold of invoices waiting for goods is over: each whose hold ended is matched against
- * what arrived, and what did not arrive makes it a mismatch for accounts payable. */
+/* A hold is over. Invoices waiting for goods: each whose hold ended is matched against what
+ * arrived, and what did not arrive makes it a mismatch for accounts payable. Receipts held from
+ * the ERP for a ship notice that did not come: they go to the ERP as they came (their counts
+ * stay kept for that ship notice, and their unannounced variance open for the buyer). */
 static void hold_expired(struct xd_flow_step *s)
 {
     const char *k = NULL;
     json_t *inv = NULL;
+    json_object_foreach(json_object_get(s->data, "early_receipts"), k, inv)
+    {
+        json_t *until = json_object_get(inv, "held_until");
+        if (json_is_integer(until) && json_integer_value(until) <= s->now_ms) {
+            json_t *d = json_object();
+            xd_flow__set_str(s, d, "asn_number", k);
+            xd_flow__set(s, d, "receipts", json_deep_copy(json_object_get(inv, "receipts")));
+            xd_flow__set(s, d, "posted_to_erp", json_integer((json_int_t)post_held(s, inv)));
+            xd_flow__event(s, "receipt.hold_expired", d);
+        }
+    }
     json_object_foreach(json_object_get(s->data, "invoices"), k, inv)
     {
         json_t *until = json_object_get(inv, "held_until");

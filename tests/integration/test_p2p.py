@@ -739,9 +739,10 @@ def receipt_names_no_asn_of_one_shipment(w):
 
 def receipt_before_its_asn(w):
     # The warehouse receives the goods before the supplier's 856 reaches the hub: the receipt
-    # names a ship notice the order does not know yet (unannounced, for now). When the ship
-    # notice comes, what was counted is counted on it and the exception closes by itself; the
-    # invoice then matches and the order closes.
+    # names a ship notice the order does not know yet (unannounced, for now). The ERP, which
+    # books receipts against the incoming shipment, is sent it after the ship notice, not
+    # before. When the ship notice comes, what was counted is counted on it and the exception
+    # closes by itself; the invoice then matches and the order closes.
     po = w.order("EARLY-1")
     w.hub.wait_state("EARLY-1", "sent")
     w.supplier_sends(w.ack(po))
@@ -749,6 +750,8 @@ def receipt_before_its_asn(w):
     w.warehouse_sends(w.receipt(po, "RCV-E1", "ASN-E1"))
     until(lambda: w.subjects("EARLY-1") == [("receipt_variance", "RCV-E1")])
     assert w.subjects("EARLY-1") == [("receipt_variance", "RCV-E1")], w.exceptions("EARLY-1")
+    rec = [e for e in w.hub.flow("EARLY-1")["timeline"] if e["event"] == "receipt.received"]
+    assert len(rec) == 1 and rec[0]["detail"]["erp_held_for"] == "ASN-E1", rec
     w.supplier_sends(w.asn(po, "ASN-E1"))
     until(lambda: w.exceptions("EARLY-1") == [])
     f = w.hub.flow("EARLY-1")
@@ -757,10 +760,43 @@ def receipt_before_its_asn(w):
     ev = [e for e in f["timeline"] if e["event"] == "asn.early_receipts"]
     assert len(ev) == 1 and ev[0]["detail"]["variances"] == [], ev
     assert [r["receipt_number"] for r in ev[0]["detail"]["receipts"]] == ["RCV-E1"], ev
+    assert ev[0]["detail"]["posted_to_erp"] == 1, ev
     w.supplier_sends(w.invoice(po, "INV-E1", "ASN-E1"))
     f = w.hub.wait_state("EARLY-1", "closed")
     assert f["invoices"]["INV-E1"]["state"] == "matched", f["invoices"]
     assert w.exceptions("EARLY-1") == [], f["exceptions"]
+    assert w.erp_types("EARLY-1", 4) == ["po_acknowledgement", "ship_notice", "receipt",
+                                         "invoice"]
+
+
+def receipt_hold_expires(w):
+    # A receipt names a ship notice that never comes (the warehouse mistyped it): the ERP is
+    # not kept waiting for it forever. When the hold ends (match_hold_s, 3 s here) it is sent
+    # as it came; its unannounced variance stays open for the buyer, and its counts stay kept
+    # for that ship notice.
+    w.hub.stop()
+    w.hub.start("match_hold_s: 3\n")
+    try:
+        po = w.order("EARLY-2")
+        w.hub.wait_state("EARLY-2", "sent")
+        w.supplier_sends(w.ack(po))
+        w.hub.wait_state("EARLY-2", "acknowledged")
+        w.warehouse_sends(w.receipt(po, "RCV-E2", "ASN-TYPO"))
+        until(lambda: w.subjects("EARLY-2") == [("receipt_variance", "RCV-E2")])
+        assert w.erp_types("EARLY-2", 1) == ["po_acknowledgement"]
+        until(lambda: "receipt.hold_expired" in
+              [e["event"] for e in w.hub.flow("EARLY-2")["timeline"]], 15)
+        f = w.hub.flow("EARLY-2")
+        ev = [e for e in f["timeline"] if e["event"] == "receipt.hold_expired"]
+        assert len(ev) == 1 and ev[0]["detail"]["asn_number"] == "ASN-TYPO", ev
+        assert ev[0]["detail"]["posted_to_erp"] == 1, ev
+        assert w.erp_types("EARLY-2", 2) == ["po_acknowledgement", "receipt"]
+        erp_rec = [d for d in w.erp.docs("EARLY-2") if d["type"] == "receipt"][0]
+        assert (erp_rec["receipt_number"], erp_rec["asn_number"]) == ("RCV-E2", "ASN-TYPO")
+        assert w.subjects("EARLY-2") == [("receipt_variance", "RCV-E2")], f["exceptions"]
+    finally:
+        w.hub.stop()
+        w.hub.start()
 
 
 def accept_variance_of_one_asn(w):
@@ -1065,6 +1101,7 @@ SCENARIOS = [happy_path, rejected_line, partial_shipment, short_receipt,
              rejected_invoice_x12_supplier,
              two_receipts_for_one_asn, held_invoice_hold_expires, exceptions_close_by_subject,
              receipt_names_no_asn, receipt_names_no_asn_of_one_shipment, receipt_before_its_asn,
+             receipt_hold_expires,
              accept_variance_of_one_asn,
              damaged_goods,
              price_mismatch, rejection_to_a_supplier_without_advices, duplicate_asn, supplier_down, erp_refuses_a_posting,
