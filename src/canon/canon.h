@@ -61,8 +61,9 @@ enum xd_status xd_canon_encode_valid(const struct xd_canon_doc *doc, struct xd_b
 
 /* The business keys a document carries, for correlation: ("po_number", "4500001"),
  * ("asn_number", ...). Keys of lines referring to other documents (a receipt line's
- * po_number) are included, without duplicates. Returns how many were written (at most cap);
- * *total receives how many exist. Strings point into the document. */
+ * po_number) are included, without duplicates; an application advice about a purchase order
+ * without a po_number has its document_number as one. Returns how many were written (at most
+ * cap); *total receives how many exist. Strings point into the document. */
 struct xd_canon_key {
     const char *name;
     const char *value;

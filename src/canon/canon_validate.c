@@ -188,6 +188,21 @@ static void keys_struct(struct keys_walk *w, enum xd_canon__sid sid, const void 
     }
 }
 
+/* An application advice about an order names the order by its number (X12 OTI03), often
+ * without a REF PO: that number is then its po_number key, so the advice joins the order's
+ * thread. After the walk, so that the walk's candidates keep the numbers its probes count. */
+static void advice_key(struct keys_walk *w, const struct xd_canon_doc *doc)
+{
+    if (doc->type != XD_CANON_APPLICATION_ADVICE) {
+        return;
+    }
+    const struct xd_canon_application_advice *a = doc->body;
+    if (a->po_number == NULL && a->document_number != NULL && a->document_type != NULL &&
+        strcmp(a->document_type, "purchase_order") == 0) {
+        keys_candidate(w, "po_number", a->document_number);
+    }
+}
+
 size_t xd_canon_keys(const struct xd_canon_doc *doc, struct xd_canon_key *keys, size_t cap,
                      size_t *total)
 {
@@ -196,6 +211,7 @@ size_t xd_canon_keys(const struct xd_canon_doc *doc, struct xd_canon_key *keys, 
         w.root = doc->body;
         w.root_sid = xd_canon__types[doc->type].sid;
         keys_struct(&w, w.root_sid, w.root);
+        advice_key(&w, doc);
     }
     if (total != NULL) {
         *total = w.total;

@@ -13,6 +13,7 @@
  *                          off {"<n>": qty written off}, received, damaged,
  *                          written_off (with every shortage of the order)}}
  *   receipts [numbers]
+ *   advices [numbers of the application advices received]
  *   early_receipts {"<asn_number>": {got, bad, receipts [{receipt_number, wrong_items}],
  *                                    erp [receipts held from the ERP], held_until (ms)}}
  *   invoices {"<invoice_number>": {state, doc, body, lines {"<n>": qty}, problems [...],
@@ -528,6 +529,11 @@ static bool dup_invoice(struct xd_flow_step *s)
     return seen(s, "invoices", "invoice_number");
 }
 
+static bool dup_advice(struct xd_flow_step *s)
+{
+    return seen(s, "advices", "advice_number");
+}
+
 /* ---- actions ------------------------------------------------------------------------------- */
 
 static void po_lines(struct xd_flow_step *s, const json_t *po)
@@ -670,6 +676,47 @@ static void ack_apply(struct xd_flow_step *s)
         raise_exc(s, "po_rejected", "buyer", "The supplier rejected the order", NULL, NULL,
                   (const char *const[]){"resolve", NULL});
     }
+}
+
+/* An application advice (X12 824) from the supplier about a document it was sent: on the
+ * timeline; rejected, the buyer gets document_rejected (the order can be sent again once
+ * corrected), accepted with errors document_errors; an advice accepting the same document later
+ * closes both. */
+static void advice_apply(struct xd_flow_step *s)
+{
+    xd_flow__append(s, xd_flow__arr(s, s->data, "advices"),
+                    json_string(xd_flow__str(s->doc, "advice_number")));
+    const char *status = xd_flow__str(s->doc, "status");
+    const char *type = xd_flow__str(s->doc, "document_type");
+    const char *number = xd_flow__str(s->doc, "document_number");
+    json_t *d = json_object();
+    const char *const members[] = {"advice_number", "status", "document_type", "document_number",
+                                   "reason"};
+    for (size_t i = 0; i < XD_ARRAY_LEN(members); i++) {
+        const char *v = xd_flow__str(s->doc, members[i]);
+        if (v != NULL) {
+            xd_flow__set_str(s, d, members[i], v);
+        }
+    }
+    const json_t *problems = json_object_get(s->doc, "problems");
+    if (problems != NULL) {
+        xd_flow__set(s, d, "problems", json_deep_copy(problems));
+    }
+    xd_flow__event(s, "advice.received", json_deep_copy(d));
+    if (status != NULL && strcmp(status, "accepted") == 0) {
+        resolve_exc(s, "document_rejected", about(s, type, number));
+        resolve_exc(s, "document_errors", about(s, type, number));
+        json_decref(d);
+        return;
+    }
+    bool rejected = status != NULL && strcmp(status, "rejected") == 0;
+    bool order = type != NULL && strcmp(type, "purchase_order") == 0;
+    raise_exc(s, rejected ? "document_rejected" : "document_errors", "buyer",
+              rejected ? "The supplier rejected a document it was sent"
+                       : "The supplier accepted a document with errors to correct",
+              d, about(s, type, number),
+              rejected && order ? (const char *const[]){"resend", "resolve", NULL}
+                                : (const char *const[]){"resolve", NULL});
 }
 
 /* One variance of a receipt or shipment line. */
@@ -1522,18 +1569,19 @@ static bool is_hold_timer(struct xd_flow_step *s)
 static void hold_expired(struct xd_flow_step *s)
 {
     const char *k = NULL;
-    json_t *inv = NULL;
-    json_object_foreach(json_object_get(s->data, "early_receipts"), k, inv)
+    json_t *e = NULL;
+    json_object_foreach(json_object_get(s->data, "early_receipts"), k, e)
     {
-        json_t *until = json_object_get(inv, "held_until");
+        json_t *until = json_object_get(e, "held_until");
         if (json_is_integer(until) && json_integer_value(until) <= s->now_ms) {
             json_t *d = json_object();
             xd_flow__set_str(s, d, "asn_number", k);
-            xd_flow__set(s, d, "receipts", json_deep_copy(json_object_get(inv, "receipts")));
-            xd_flow__set(s, d, "posted_to_erp", json_integer((json_int_t)post_held(s, inv)));
+            xd_flow__set(s, d, "receipts", json_deep_copy(json_object_get(e, "receipts")));
+            xd_flow__set(s, d, "posted_to_erp", json_integer((json_int_t)post_held(s, e)));
             xd_flow__event(s, "receipt.hold_expired", d);
         }
     }
+    json_t *inv = NULL;
     json_object_foreach(json_object_get(s->data, "invoices"), k, inv)
     {
         json_t *until = json_object_get(inv, "held_until");
@@ -1978,6 +2026,8 @@ static const struct rule rules[] = {
     {OPEN, "purchase_order", is_change, po_change, PROGRESS},
     {OPEN, "purchase_order", NULL, po_again, STAY},
     {OPEN, "po_acknowledgement", NULL, ack_apply, PROGRESS},
+    {OPEN, "application_advice", dup_advice, duplicate, STAY},
+    {OPEN, "application_advice", NULL, advice_apply, STAY},
     {OPEN, "ship_notice", dup_asn, duplicate, STAY},
     {OPEN, "ship_notice", NULL, asn_then_early_receipts, PROGRESS},
     {OPEN, "receipt", dup_receipt, duplicate, STAY},

@@ -194,6 +194,7 @@ documents:
   - {type: ship_notice, direction: in, format: x12}
   - {type: invoice, direction: in, format: x12}
   - {type: application_advice, direction: out, format: json}
+  - {type: application_advice, direction: in, format: x12}
 slas:
   - {expect: po_acknowledgement, after: purchase_order, within: %s, at_risk: 1s}
 """
@@ -369,6 +370,18 @@ class World:
             yield
         finally:
             self.apply("acme.yaml", SUPPLIER % (self.sup.port, "1h"))
+
+    @contextlib.contextmanager
+    def hub_configured(self, config):
+        """The hub restarted with the configuration file <config> for the with-block; then
+        restarted as usual again."""
+        self.hub.stop()
+        self.hub.start(config)
+        try:
+            yield
+        finally:
+            self.hub.stop()
+            self.hub.start()
 
     def invoiced_at_wrong_price(self, name, asn, receipt, invoice):
         """Order <name> acknowledged, shipped (<asn>) and received (<receipt>; receipt numbers
@@ -578,9 +591,7 @@ def held_invoice_hold_expires(w):
     # An invoice held for goods that never come does not wait forever: when its hold ends
     # (match_hold_s, 3 s here) it is matched against what arrived and accounts payable gets an
     # invoice_mismatch. The goods coming after all still match it and close the exception.
-    w.hub.stop()
-    w.hub.start("match_hold_s: 3\n")
-    try:
+    with w.hub_configured("match_hold_s: 3\n"):
         po = w.order("HOLD-1")
         w.hub.wait_state("HOLD-1", "sent")
         w.supplier_sends(w.ack(po))
@@ -611,9 +622,7 @@ def held_invoice_hold_expires(w):
         assert w.exceptions("HOLD-1") == [], f["exceptions"]
         assert w.erp_types("HOLD-1", 5) == ["po_acknowledgement", "ship_notice", "receipt",
                                             "receipt", "invoice"]
-    finally:
-        w.hub.stop()
-        w.hub.start()
+
 
 
 def exceptions_close_by_subject(w):
@@ -769,14 +778,57 @@ def receipt_before_its_asn(w):
                                          "invoice"]
 
 
+def supplier_rejects_order_by_824(w):
+    # The supplier's system rejects the order with an 824 naming it only in OTI03 (no REF PO):
+    # the advice joins the order's thread, the buyer gets document_rejected with the reason and
+    # the problems (and may send the order again), the same advice again counts once, and an
+    # advice accepting the order closes the exception.
+    po = w.order("R824-1")
+    w.hub.wait_state("R824-1", "sent")
+    advice = {"type": "application_advice", "advice_number": "ADV-R1",
+              "advice_date": "2026-03-03", "status": "rejected",
+              "document_type": "purchase_order", "document_number": "R824-1",
+              "reason": "Line 2 is priced below our catalog",
+              "problems": [{"kind": "price", "line_number": 2, "sku": po["lines"][1]["sku"],
+                            "expected": "0.15", "actual": po["lines"][1]["unit_price"]}]}
+    w.supplier_sends(advice)
+    until(lambda: w.subjects("R824-1") == [("document_rejected", "R824-1")])
+    f = w.hub.flow("R824-1")
+    x = [x for x in f["exceptions"] if x["type"] == "document_rejected"][0]
+    assert x["owner"] == "buyer" and x["actions"] == ["resend", "resolve"], x
+    assert x["detail"]["reason"] == "Line 2 is priced below our catalog", x
+    assert [(p["kind"], p["line_number"]) for p in x["detail"]["problems"]] == [("price", 2)], x
+    assert f["state"] == "sent", f
+    ev = [e for e in f["timeline"] if e["event"] == "advice.received"]
+    assert len(ev) == 1 and ev[0]["detail"]["status"] == "rejected", ev
+    w.supplier_sends(advice)  # a new interchange, the same advice
+    until(lambda: "application_advice.duplicate" in
+          [e["event"] for e in w.hub.flow("R824-1")["timeline"]])
+    assert w.subjects("R824-1") == [("document_rejected", "R824-1")]
+    # The supplier accepts the order after all (its catalog corrected): the exception closes.
+    accepted = {k: v for k, v in advice.items() if k not in ("reason", "problems")}
+    w.supplier_sends(dict(accepted, advice_number="ADV-A1", status="accepted"))
+    until(lambda: w.exceptions("R824-1") == [])
+    assert w.exceptions("R824-1") == [], w.hub.flow("R824-1")["exceptions"]
+    assert w.subjects("R824-1", "resolved") == [("document_rejected", "R824-1")]
+    ev = [e for e in w.hub.flow("R824-1")["timeline"] if e["event"] == "advice.received"]
+    assert [e["detail"]["status"] for e in ev] == ["rejected", "accepted"], ev
+    # Accepted with errors: the buyer is told, and nothing is to be sent again.
+    w.supplier_sends(dict(advice, advice_number="ADV-E1", status="accepted_with_errors"))
+    until(lambda: w.subjects("R824-1") == [("document_errors", "R824-1")])
+    x = [x for x in w.hub.flow("R824-1")["exceptions"] if x["type"] == "document_errors"][0]
+    assert x["actions"] == ["resolve"] and x["owner"] == "buyer", x
+    w.supplier_sends(w.ack(po))
+    f = w.hub.wait_state("R824-1", "acknowledged")
+    assert w.subjects("R824-1") == [("document_errors", "R824-1")], f["exceptions"]
+
+
 def receipt_hold_expires(w):
     # A receipt names a ship notice that never comes (the warehouse mistyped it): the ERP is
     # not kept waiting for it forever. When the hold ends (match_hold_s, 3 s here) it is sent
     # as it came; its unannounced variance stays open for the buyer, and its counts stay kept
     # for that ship notice.
-    w.hub.stop()
-    w.hub.start("match_hold_s: 3\n")
-    try:
+    with w.hub_configured("match_hold_s: 3\n"):
         po = w.order("EARLY-2")
         w.hub.wait_state("EARLY-2", "sent")
         w.supplier_sends(w.ack(po))
@@ -794,9 +846,7 @@ def receipt_hold_expires(w):
         erp_rec = [d for d in w.erp.docs("EARLY-2") if d["type"] == "receipt"][0]
         assert (erp_rec["receipt_number"], erp_rec["asn_number"]) == ("RCV-E2", "ASN-TYPO")
         assert w.subjects("EARLY-2") == [("receipt_variance", "RCV-E2")], f["exceptions"]
-    finally:
-        w.hub.stop()
-        w.hub.start()
+
 
 
 def accept_variance_of_one_asn(w):
@@ -1101,7 +1151,7 @@ SCENARIOS = [happy_path, rejected_line, partial_shipment, short_receipt,
              rejected_invoice_x12_supplier,
              two_receipts_for_one_asn, held_invoice_hold_expires, exceptions_close_by_subject,
              receipt_names_no_asn, receipt_names_no_asn_of_one_shipment, receipt_before_its_asn,
-             receipt_hold_expires,
+             receipt_hold_expires, supplier_rejects_order_by_824,
              accept_variance_of_one_asn,
              damaged_goods,
              price_mismatch, rejection_to_a_supplier_without_advices, duplicate_asn, supplier_down, erp_refuses_a_posting,

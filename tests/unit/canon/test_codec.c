@@ -719,6 +719,41 @@ static void test_keys(void **state)
     xd_free(json);
 }
 
+/* The keys of an application advice edited by <edits>, as "name=value" joined by spaces. */
+static void advice_keys(const char *edits, const char *want)
+{
+    char *json = canon_test_edit("application_advice", edits);
+    struct xd_arena *a = xd_arena_create(0, 0);
+    struct xd_canon_doc *doc = NULL;
+    assert_int_equal(xd_canon_decode(json, strlen(json), a, &doc, NULL), XD_OK);
+    struct xd_canon_key keys[4];
+    size_t total = 0;
+    size_t n = xd_canon_keys(doc, keys, 4, &total);
+    assert_int_equal(n, total);
+    char got[256] = "";
+    for (size_t i = 0; i < n; i++) {
+        size_t len = strlen(got);
+        snprintf(got + len, sizeof got - len, "%s%s=%s", i ? " " : "", keys[i].name, keys[i].value);
+    }
+    assert_string_equal(got, want);
+    xd_arena_destroy(a);
+    xd_free(json);
+}
+
+/* An advice about an order without a REF PO is correlated by the order's number (OTI03). */
+static void test_keys_of_an_advice(void **state)
+{
+    (void)state;
+    advice_keys("[]", "po_number=4500012345"); /* about an invoice, with its order */
+    advice_keys("[[\"po_number\"]]", "");      /* about an invoice alone */
+    advice_keys("[[\"po_number\"], [\"document_type\", \"purchase_order\"],"
+                " [\"document_number\", \"4500077777\"]]",
+                "po_number=4500077777");
+    advice_keys("[[\"document_type\", \"purchase_order\"],"
+                " [\"document_number\", \"4500077777\"]]",
+                "po_number=4500012345"); /* REF PO names it: that one */
+}
+
 static void test_header(void **state)
 {
     (void)state;
@@ -846,6 +881,7 @@ int main(void)
         cmocka_unit_test(test_encode_cap),
         cmocka_unit_test(test_encode_every_byte),
         cmocka_unit_test(test_keys),
+        cmocka_unit_test(test_keys_of_an_advice),
         cmocka_unit_test(test_header),
         cmocka_unit_test(test_oom_torture),
     };
