@@ -883,6 +883,120 @@ static void test_a_receipt_before_its_ship_notice_counts_when_it_comes(void **st
     assert_string_equal(line1(t, "received"), "10");
 }
 
+/* The documents this step sent to <to>, as "type:number" joined by spaces. */
+static void sent_to(const struct thread *t, const char *to, char *out, size_t cap)
+{
+    out[0] = '\0';
+    size_t i;
+    json_t *m;
+    json_array_foreach(json_object_get(t->fx, "send"), i, m)
+    {
+        if (strcmp(json_string_value(json_object_get(m, "to")), to) != 0) {
+            continue;
+        }
+        const json_t *doc = json_object_get(m, "doc");
+        const char *n = json_string_value(json_object_get(doc, "receipt_number"));
+        n = n != NULL ? n : json_string_value(json_object_get(doc, "asn_number"));
+        size_t len = strlen(out);
+        snprintf(out + len, cap - len, "%s%s:%s", len ? " " : "",
+                 json_string_value(json_object_get(doc, "type")), n != NULL ? n : "?");
+    }
+}
+
+static void test_a_receipt_before_its_ship_notice_reaches_the_erp_after_it(void **state)
+{
+    (void)state;
+    /* An ERP that books receipts against the incoming shipment must know the shipment first:
+     * the receipt is held, and sent right after the ship notice when it comes. */
+    struct thread *t = new_thread();
+    acked(t);
+    json_t *r1 = receipt_of("R1", "S1", "6", "0");
+    json_object_set_new(r1, "type", json_string("receipt"));
+    run(t, "receipt", r1, NULL, 0);
+    assert_int_equal(count_sent(t, "erp"), 0);
+    assert_int_equal(hold_due(t), now_ms + tol.hold_ms);
+    json_t *d = event_detail(t, "receipt.received");
+    assert_string_equal(json_string_value(json_object_get(d, "erp_held_for")), "S1");
+    json_t *a1 = asn_of("S1", "6");
+    json_object_set_new(a1, "type", json_string("ship_notice"));
+    run(t, "ship_notice", a1, NULL, 0);
+    char sent[256];
+    sent_to(t, "erp", sent, sizeof sent);
+    assert_string_equal(sent, "ship_notice:S1 receipt:R1");
+    assert_int_equal(
+        json_integer_value(json_object_get(event_detail(t, "asn.early_receipts"), "posted_to_erp")),
+        1);
+    assert_true(has_string(json_object_get(t->fx, "timers_cancel"), "invoice.hold"));
+}
+
+static void test_a_held_receipt_goes_to_the_erp_when_its_hold_ends(void **state)
+{
+    (void)state;
+    /* The ship notice never comes (the warehouse mistyped it): when the hold ends the receipt
+     * goes to the ERP as it came; its counts stay kept for that ship notice. */
+    struct thread *t = new_thread();
+    acked(t);
+    json_t *r1 = receipt_of("R1", "S9", "6", "0");
+    json_object_set_new(r1, "type", json_string("receipt"));
+    run(t, "receipt", r1, NULL, 0);
+    int64_t due = hold_due(t);
+    assert_true(due > now_ms);
+    now_ms = due - 1;
+    run(t, "timer", json_pack("{s:s}", "kind", "invoice.hold"), NULL, 0);
+    assert_int_equal(count_sent(t, "erp"), 0);
+    assert_int_equal(hold_due(t), due);
+    now_ms = due;
+    run(t, "timer", json_pack("{s:s}", "kind", "invoice.hold"), NULL, 0);
+    char sent[256];
+    sent_to(t, "erp", sent, sizeof sent);
+    assert_string_equal(sent, "receipt:R1");
+    json_t *d = event_detail(t, "receipt.hold_expired");
+    assert_string_equal(json_string_value(json_object_get(d, "asn_number")), "S9");
+    assert_true(has_string(json_object_get(t->fx, "timers_cancel"), "invoice.hold"));
+    json_t *e = json_object_get(json_object_get(t->data, "early_receipts"), "S9");
+    assert_non_null(json_object_get(e, "got"));
+    assert_null(json_object_get(e, "erp"));
+    /* The hold does not fire twice. */
+    run(t, "timer", json_pack("{s:s}", "kind", "invoice.hold"), NULL, 0);
+    assert_int_equal(count_sent(t, "erp"), 0);
+    now_ms = 1000;
+}
+
+static json_t *advice(const char *number, const char *status)
+{
+    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "type", "application_advice",
+                     "advice_number", number, "status", status, "document_type", "purchase_order",
+                     "document_number", "P1", "reason", "priced below the catalog");
+}
+
+static void test_an_advice_rejecting_the_order_is_the_buyers(void **state)
+{
+    (void)state;
+    struct thread *t = new_thread();
+    run(t, "purchase_order", po("original"), NULL, 0);
+    run(t, "application_advice", advice("A1", "rejected"), NULL, 0);
+    json_t *x = raised(t, "document_rejected");
+    assert_non_null(x);
+    assert_true(subject_is(x, "purchase_order", "P1"));
+    assert_string_equal(json_string_value(json_object_get(x, "owner")), "buyer");
+    assert_true(has_string(json_object_get(x, "actions"), "resend"));
+    assert_string_equal(t->state, "sent");
+    run(t, "application_advice", advice("A1", "rejected"), NULL, 0);
+    assert_null(raised(t, "document_rejected"));
+    assert_non_null(event_detail(t, "application_advice.duplicate"));
+    run(t, "application_advice", advice("A2", "accepted_with_errors"), NULL, 0);
+    x = raised(t, "document_errors");
+    assert_non_null(x);
+    assert_false(has_string(json_object_get(x, "actions"), "resend"));
+    run(t, "application_advice", advice("A3", "accepted"), NULL, 0);
+    assert_null(first_exception(t));
+    json_t *r = json_object_get(t->fx, "resolve");
+    assert_int_equal(json_array_size(r), 2);
+    assert_true(subject_is(json_array_get(r, 0), "purchase_order", "P1"));
+    assert_true(subject_is(json_array_get(r, 1), "purchase_order", "P1"));
+    assert_string_equal(t->state, "sent");
+}
+
 static void test_accepting_a_ship_notices_variance_writes_off_only_its_shortage(void **state)
 {
     (void)state;
@@ -1116,6 +1230,9 @@ int main(void)
         cmocka_unit_test(test_the_erp_is_told_the_ship_notices_a_receipt_was_counted_on),
         cmocka_unit_test(test_a_receipt_split_over_ship_notices_keeps_every_quantity),
         cmocka_unit_test(test_a_receipt_before_its_ship_notice_counts_when_it_comes),
+        cmocka_unit_test(test_a_receipt_before_its_ship_notice_reaches_the_erp_after_it),
+        cmocka_unit_test(test_a_held_receipt_goes_to_the_erp_when_its_hold_ends),
+        cmocka_unit_test(test_an_advice_rejecting_the_order_is_the_buyers),
         cmocka_unit_test(test_accepting_a_ship_notices_variance_writes_off_only_its_shortage),
         cmocka_unit_test(test_accepting_a_ship_notices_variance_leaves_its_other_lines_awaited),
         cmocka_unit_test(
