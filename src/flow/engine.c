@@ -49,6 +49,8 @@ struct xd_flow {
     int64_t audit_next_ms;                  /* when to look at the audit log again */
     struct xd_store_controls *own_controls; /* when the options gave none */
     struct xd_flow_stats stats;             /* under mu */
+    uint32_t failures;                      /* journal steps failed in a row */
+    int64_t retry_at_ns;                    /* and when to take it again (monotonic) */
 };
 
 void xd_flow_tolerances_init(struct xd_flow_tolerances *t)
@@ -837,9 +839,36 @@ static void log_failure(struct batch *b, const char *what, enum xd_status st)
                  b->err.message[0] != '\0' ? b->err.message : xd_strerror(st), xd_strerror(st));
 }
 
+/* A journal step that keeps failing (the store down, memory short) is taken again after a wait
+ * that doubles from poll_ms up to RETRY_MAX_MS, and said in the log at the 1st, 2nd, 4th, 8th
+ * ... attempt: not a line every poll, nor a busy loop whenever new documents arrive. */
+#define RETRY_MAX_MS 5000
+
+static void journal_failed(struct xd_flow *f, struct batch *b, enum xd_status st)
+{
+    f->failures++;
+    int64_t wait = f->o.poll_ms;
+    for (uint32_t i = 1; i < f->failures && wait < RETRY_MAX_MS; i++) {
+        wait *= 2;
+    }
+    wait = wait < RETRY_MAX_MS ? wait : RETRY_MAX_MS;
+    f->retry_at_ns = xd_mono_ns() + wait * 1000000;
+    if ((f->failures & (f->failures - 1)) == 0) {
+        XD_LOG_ERROR("flow", NULL,
+                     "flow step over the journal after sequence %lld: %s (%s); attempt %u, "
+                     "next in %lld ms",
+                     (long long)f->cursor,
+                     b->err.message[0] != '\0' ? b->err.message : xd_strerror(st), xd_strerror(st),
+                     f->failures, (long long)wait);
+    }
+}
+
 /* Documents journaled since the cursor: returns true when it did something. */
 static bool run_documents(struct xd_flow *f, struct batch *b)
 {
+    if (f->failures > 0 && xd_mono_ns() < f->retry_at_ns) {
+        return false; /* waiting to take the failed step again */
+    }
     if (!f->cursor_known) {
         if (xd_store_cursor_get(f->o.store, CURSOR, &f->cursor, &b->err) != XD_OK) {
             return false;
@@ -914,9 +943,17 @@ static bool run_documents(struct xd_flow *f, struct batch *b)
     count(f, steps, st, st == XD_OK ? to : -1);
     if (st == XD_OK) {
         f->cursor = to;
-    } else {
-        f->cursor_known = false; /* re-read: another engine may have moved it */
+        if (f->failures > 0) {
+            XD_LOG_INFO("flow", NULL, "flow step over the journal done after %u attempts",
+                        f->failures + 1);
+            f->failures = 0;
+        }
+    } else if (st == XD_ECONFLICT) {
+        f->cursor_known = false; /* re-read: another engine moved it */
         log_failure(b, "flow step over the journal", st);
+    } else {
+        f->cursor_known = false;
+        journal_failed(f, b, st);
     }
     return st == XD_OK;
 }
