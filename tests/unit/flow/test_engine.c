@@ -17,19 +17,6 @@
 #include "partner/partner.h"
 #include "store/store.h"
 
-static void flag(const char *dir, const char *name, bool on)
-{
-    char p[TEST_DIR_MAX + 32];
-    snprintf(p, sizeof p, "%s/%s", dir, name);
-    if (on) {
-        FILE *f = fopen(p, "w");
-        assert_non_null(f);
-        fclose(f);
-    } else {
-        assert_int_equal(unlink(p), 0);
-    }
-}
-
 static void test_failing_step_backs_off(void **state)
 {
     (void)state;
@@ -51,7 +38,7 @@ static void test_failing_step_backs_off(void **state)
     xd_flow_options_init(&o);
     o.store = s;
     o.partners = partners;
-    flag(dir, ".fault-write", true); /* the order is journaled; its step cannot be */
+    test_flag(dir, ".fault-write", true); /* the order is journaled; its step cannot be */
     struct xd_flow *f = NULL;
     struct xd_error err = {0};
     assert_int_equal(xd_flow_start(&o, &f, &err), XD_OK);
@@ -64,7 +51,7 @@ static void test_failing_step_backs_off(void **state)
     assert_true(st.failures >= 3 && st.failures <= 7);
     assert_true(st.position < seq);
 
-    flag(dir, ".fault-write", false);
+    test_flag(dir, ".fault-write", false);
     for (int i = 0; i < 200 && st.position < seq; i++) {
         usleep(50 * 1000);
         xd_flow_stats(f, &st);

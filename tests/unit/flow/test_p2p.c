@@ -295,15 +295,16 @@ static void test_invoice_sla_after_the_receipt(void **state)
 
 static json_t *asn_of(const char *number, const char *qty)
 {
-    return json_pack("{s:s, s:[{s:s, s:[{s:i, s:s, s:s}]}]}", "asn_number", number, "orders",
-                     "po_number", "P1", "items", "line_number", 1, "quantity", qty, "uom", "EA");
+    return json_pack("{s:s, s:s, s:[{s:s, s:[{s:i, s:s, s:s}]}]}", "type", "ship_notice",
+                     "asn_number", number, "orders", "po_number", "P1", "items", "line_number", 1,
+                     "quantity", qty, "uom", "EA");
 }
 
 static json_t *receipt_of(const char *number, const char *asn, const char *qty, const char *dmg)
 {
-    return json_pack("{s:s, s:s, s:[{s:i, s:s, s:s}]}", "receipt_number", number, "asn_number", asn,
-                     "lines", "po_line_number", 1, "received_quantity", qty, "damaged_quantity",
-                     dmg);
+    return json_pack("{s:s, s:s, s:s, s:[{s:i, s:s, s:s}]}", "type", "receipt", "receipt_number",
+                     number, "asn_number", asn, "lines", "po_line_number", 1, "received_quantity",
+                     qty, "damaged_quantity", dmg);
 }
 
 static void acked(struct thread *t)
@@ -910,16 +911,12 @@ static void test_a_receipt_before_its_ship_notice_reaches_the_erp_after_it(void 
      * the receipt is held, and sent right after the ship notice when it comes. */
     struct thread *t = new_thread();
     acked(t);
-    json_t *r1 = receipt_of("R1", "S1", "6", "0");
-    json_object_set_new(r1, "type", json_string("receipt"));
-    run(t, "receipt", r1, NULL, 0);
+    run(t, "receipt", receipt_of("R1", "S1", "6", "0"), NULL, 0);
     assert_int_equal(count_sent(t, "erp"), 0);
     assert_int_equal(hold_due(t), now_ms + tol.hold_ms);
     json_t *d = event_detail(t, "receipt.received");
     assert_string_equal(json_string_value(json_object_get(d, "erp_held_for")), "S1");
-    json_t *a1 = asn_of("S1", "6");
-    json_object_set_new(a1, "type", json_string("ship_notice"));
-    run(t, "ship_notice", a1, NULL, 0);
+    run(t, "ship_notice", asn_of("S1", "6"), NULL, 0);
     char sent[256];
     sent_to(t, "erp", sent, sizeof sent);
     assert_string_equal(sent, "ship_notice:S1 receipt:R1");
@@ -936,9 +933,7 @@ static void test_a_held_receipt_goes_to_the_erp_when_its_hold_ends(void **state)
      * goes to the ERP as it came; its counts stay kept for that ship notice. */
     struct thread *t = new_thread();
     acked(t);
-    json_t *r1 = receipt_of("R1", "S9", "6", "0");
-    json_object_set_new(r1, "type", json_string("receipt"));
-    run(t, "receipt", r1, NULL, 0);
+    run(t, "receipt", receipt_of("R1", "S9", "6", "0"), NULL, 0);
     int64_t due = hold_due(t);
     assert_true(due > now_ms);
     now_ms = due - 1;

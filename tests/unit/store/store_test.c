@@ -33,6 +33,20 @@ void test_dir_remove(const char *dir)
     nftw(dir, remove_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
+void test_flag(const char *dir, const char *name, bool on)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = on ? fopen(path, "w") : NULL;
+    if (on ? f == NULL : unlink(path) != 0) {
+        fprintf(stderr, "test_flag %s %s failed\n", on ? "create" : "remove", path);
+        abort();
+    }
+    if (f != NULL) {
+        fclose(f);
+    }
+}
+
 void test_ingest_init(struct test_ingest *t, const char *doc_type)
 {
     memset(t, 0, sizeof *t);

@@ -16,6 +16,8 @@
 void test_dir_make(char dir[TEST_DIR_MAX]);
 /* rm -rf <dir>. */
 void test_dir_remove(const char *dir);
+/* Create (on) or remove the file <dir>/<name>: the fault VFS's flags (.fault-write ...). */
+void test_flag(const char *dir, const char *name, bool on);
 
 /* An ingest with its own storage for everything the op borrows. */
 struct test_ingest {

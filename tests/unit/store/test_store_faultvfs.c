@@ -46,19 +46,6 @@ static int teardown(void **state)
     return 0;
 }
 
-static void flag(const char *dir, const char *name, bool on)
-{
-    char path[256];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    if (on) {
-        int fd = open(path, O_WRONLY | O_CREAT, 0600);
-        assert_true(fd >= 0);
-        close(fd);
-    } else {
-        assert_int_equal(unlink(path), 0);
-    }
-}
-
 static void ingest_expect(struct xd_store *s, struct test_ingest *t, enum xd_status want)
 {
     test_ingest_init(t, "purchase_order");
@@ -89,7 +76,7 @@ static void fail_and_recover(struct fixture *f, const char *fault)
     for (int i = 0; i < 3; i++) {
         ingest_expect(f->s, &before[i], XD_OK);
     }
-    flag(f->dir, fault, true);
+    test_flag(f->dir, fault, true);
     struct test_ingest lost;
     ingest_expect(f->s, &lost, XD_EUNAVAIL);
     assert_non_null(strstr(lost.op.err.message, "storage failure"));
@@ -106,7 +93,7 @@ static void fail_and_recover(struct fixture *f, const char *fault)
     assert_false(doc_exists(f->s, lost.op.u.ingest.id));
     assert_true(doc_exists(f->s, before[2].op.u.ingest.id));
 
-    flag(f->dir, fault, false);
+    test_flag(f->dir, fault, false);
     assert_true(test_wait_healthy(f->s, 15000));
     xd_store_stats(f->s, &st);
     assert_int_equal(st.recoveries, 1);
@@ -144,7 +131,7 @@ static void test_fsync_failure(void **state)
  * succeed again once the disk does. <why>: what the store.recover record says. */
 static void checkpoint_fails(struct fixture *f, const char *fault, const char *why)
 {
-    flag(f->dir, fault, true);
+    test_flag(f->dir, fault, true);
     enum { MAX = 20000 };
     static char ids[MAX + 1][sizeof(struct test_ingest){0}.op.u.ingest.id];
     int ok = 0;
@@ -166,7 +153,7 @@ static void checkpoint_fails(struct fixture *f, const char *fault, const char *w
     xd_store_stats(f->s, &stats);
     assert_true(stats.storage_failures >= 1);
 
-    flag(f->dir, fault, false);
+    test_flag(f->dir, fault, false);
     assert_true(test_wait_healthy(f->s, 15000));
     struct test_ingest after;
     ingest_expect(f->s, &after, XD_OK);
@@ -227,7 +214,7 @@ static void count_done(struct xd_store_op *op, void *arg)
 static void test_queued_ops_answered(void **state)
 {
     struct fixture *f = *state;
-    flag(f->dir, ".fault-fsync", true);
+    test_flag(f->dir, ".fault-fsync", true);
     struct test_ingest *ops = xd_calloc(QUEUED, sizeof *ops);
     struct counter c = {0, 0};
     int submitted = 0;
@@ -244,7 +231,7 @@ static void test_queued_ops_answered(void **state)
     test_ingest_init(&sync, "receipt");
     assert_int_equal(xd_store_execute(f->s, &sync.op), XD_EUNAVAIL);
     assert_false(test_wait_healthy(f->s, 300));
-    flag(f->dir, ".fault-fsync", false);
+    test_flag(f->dir, ".fault-fsync", false);
     assert_true(test_wait_healthy(f->s, 15000));
     xd_store_close(f->s); /* joins the writer: every callback has run */
     f->s = test_open(f->dir, true);
