@@ -34,6 +34,12 @@ struct action_req {
     struct action_req *next;
 };
 
+/* A source of steps (the journal, the timers) whose transaction keeps failing. */
+struct retry {
+    uint32_t failures; /* in a row */
+    int64_t at_ns;     /* when to try again (monotonic) */
+};
+
 struct xd_flow {
     struct xd_flow_options o;
     pthread_t thread;
@@ -49,8 +55,7 @@ struct xd_flow {
     int64_t audit_next_ms;                  /* when to look at the audit log again */
     struct xd_store_controls *own_controls; /* when the options gave none */
     struct xd_flow_stats stats;             /* under mu */
-    uint32_t failures;                      /* journal steps failed in a row */
-    int64_t retry_at_ns;                    /* and when to take it again (monotonic) */
+    struct retry journal, timers;           /* their steps failing in a row */
 };
 
 void xd_flow_tolerances_init(struct xd_flow_tolerances *t)
@@ -839,34 +844,45 @@ static void log_failure(struct batch *b, const char *what, enum xd_status st)
                  b->err.message[0] != '\0' ? b->err.message : xd_strerror(st), xd_strerror(st));
 }
 
-/* A journal step that keeps failing (the store down, memory short) is taken again after a wait
- * that doubles from poll_ms up to RETRY_MAX_MS, and said in the log at the 1st, 2nd, 4th, 8th
- * ... attempt: not a line every poll, nor a busy loop whenever new documents arrive. */
+/* A step that keeps failing (the store down, memory short) is taken again after a wait that
+ * doubles from poll_ms up to RETRY_MAX_MS, and said in the log at the 1st, 2nd, 4th, 8th ...
+ * attempt: not a line every poll, nor a busy loop whenever new documents arrive. */
 #define RETRY_MAX_MS 5000
 
-static void journal_failed(struct xd_flow *f, struct batch *b, enum xd_status st)
+static bool retry_waiting(const struct retry *r)
 {
-    f->failures++;
+    return r->failures > 0 && xd_mono_ns() < r->at_ns;
+}
+
+static void retry_failed(struct xd_flow *f, struct retry *r, struct batch *b, const char *what,
+                         enum xd_status st)
+{
+    r->failures++;
     int64_t wait = f->o.poll_ms;
-    for (uint32_t i = 1; i < f->failures && wait < RETRY_MAX_MS; i++) {
+    for (uint32_t i = 1; i < r->failures && wait < RETRY_MAX_MS; i++) {
         wait *= 2;
     }
     wait = wait < RETRY_MAX_MS ? wait : RETRY_MAX_MS;
-    f->retry_at_ns = xd_mono_ns() + wait * 1000000;
-    if ((f->failures & (f->failures - 1)) == 0) {
-        XD_LOG_ERROR("flow", NULL,
-                     "flow step over the journal after sequence %lld: %s (%s); attempt %u, "
-                     "next in %lld ms",
-                     (long long)f->cursor,
+    r->at_ns = xd_mono_ns() + wait * 1000000;
+    if ((r->failures & (r->failures - 1)) == 0) {
+        XD_LOG_ERROR("flow", NULL, "%s: %s (%s); attempt %u, next in %lld ms", what,
                      b->err.message[0] != '\0' ? b->err.message : xd_strerror(st), xd_strerror(st),
-                     f->failures, (long long)wait);
+                     r->failures, (long long)wait);
+    }
+}
+
+static void retry_done(struct retry *r, const char *what)
+{
+    if (r->failures > 0) {
+        XD_LOG_INFO("flow", NULL, "%s: done after %u attempts", what, r->failures + 1);
+        r->failures = 0;
     }
 }
 
 /* Documents journaled since the cursor: returns true when it did something. */
 static bool run_documents(struct xd_flow *f, struct batch *b)
 {
-    if (f->failures > 0 && xd_mono_ns() < f->retry_at_ns) {
+    if (retry_waiting(&f->journal)) {
         return false; /* waiting to take the failed step again */
     }
     if (!f->cursor_known) {
@@ -943,17 +959,13 @@ static bool run_documents(struct xd_flow *f, struct batch *b)
     count(f, steps, st, st == XD_OK ? to : -1);
     if (st == XD_OK) {
         f->cursor = to;
-        if (f->failures > 0) {
-            XD_LOG_INFO("flow", NULL, "flow step over the journal done after %u attempts",
-                        f->failures + 1);
-            f->failures = 0;
-        }
+        retry_done(&f->journal, "flow step over the journal");
     } else if (st == XD_ECONFLICT) {
         f->cursor_known = false; /* re-read: another engine moved it */
         log_failure(b, "flow step over the journal", st);
     } else {
         f->cursor_known = false;
-        journal_failed(f, b, st);
+        retry_failed(f, &f->journal, b, "flow step over the journal", st);
     }
     return st == XD_OK;
 }
@@ -1047,6 +1059,9 @@ static bool run_dead_letters(struct xd_flow *f, struct batch *b)
 
 static bool run_timers(struct xd_flow *f, struct batch *b)
 {
+    if (retry_waiting(&f->timers)) {
+        return false;
+    }
     struct xd_store_timer *due = NULL;
     size_t n = 0;
     b->now = xd_now_ms();
@@ -1068,8 +1083,12 @@ static bool run_timers(struct xd_flow *f, struct batch *b)
         st = commit(b, 0, -1, ACTOR);
     }
     count(f, n, st, -1);
-    if (st != XD_OK) {
+    if (st == XD_OK) {
+        retry_done(&f->timers, "firing timers");
+    } else if (st == XD_ECONFLICT) {
         log_failure(b, "firing timers", st);
+    } else {
+        retry_failed(f, &f->timers, b, "firing timers", st);
     }
     return st == XD_OK;
 }
