@@ -55,6 +55,9 @@ cat <<MSG
         $bin demo --scenario p2p     (a whole simulated partner network on its own hub)
         cp examples/partners/samples/acme-fasteners/855_4500012345.edi $data/partners/acme-fasteners/inbox/
 
+  The example ERP (erp-northwind) is a Tryton at 127.0.0.1:8000: until one answers there, the
+  postings to it wait and are retried, and the log says so (docs/erp-tryton.md: running one).
+
   Ctrl-C stops the hub gracefully.
 MSG
 wait $pid
