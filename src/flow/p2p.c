@@ -604,6 +604,23 @@ static void po_change(struct xd_flow_step *s)
     arm_slas(s, "purchase_order", NULL);
 }
 
+/* Send the receipts <e> (an early_receipts entry) held from the ERP, after what this step sent
+ * before (the ship notice they name); returns how many. */
+static size_t post_held(struct xd_flow_step *s, json_t *e)
+{
+    json_t *held = json_object_get(e, "erp");
+    size_t n = json_array_size(held);
+    size_t i = 0;
+    const json_t *r = NULL;
+    json_array_foreach(held, i, r)
+    {
+        send(s, "erp", r);
+    }
+    json_object_del(e, "erp");
+    json_object_del(e, "held_until");
+    return n;
+}
+
 static void po_cancel(struct xd_flow_step *s)
 {
     send(s, "supplier", s->doc);
@@ -613,7 +630,21 @@ static void po_cancel(struct xd_flow_step *s)
     }
     resolve_exc(s, "sla_at_risk", NULL);
     resolve_exc(s, "sla_missed", NULL);
-    xd_flow__event(s, "po.cancelled", NULL);
+    /* Goods received on receipts still held for their ship notice are there all the same: the
+     * ERP learns of them now, as they came. */
+    size_t posted = 0;
+    const char *k = NULL;
+    json_t *e = NULL;
+    json_object_foreach(json_object_get(s->data, "early_receipts"), k, e)
+    {
+        posted += post_held(s, e);
+    }
+    json_t *d = NULL;
+    if (posted > 0) {
+        d = json_object();
+        xd_flow__set(s, d, "receipts_posted_to_erp", json_integer((json_int_t)posted));
+    }
+    xd_flow__event(s, "po.cancelled", d);
 }
 
 static void po_again(struct xd_flow_step *s)
@@ -1469,23 +1500,6 @@ static void rematch_invoices(struct xd_flow_step *s)
     if (held) {
         hold_timer(s);
     }
-}
-
-/* Send the receipts <e> (an early_receipts entry) held from the ERP, after what this step sent
- * before (the ship notice they name); returns how many. */
-static size_t post_held(struct xd_flow_step *s, json_t *e)
-{
-    json_t *held = json_object_get(e, "erp");
-    size_t n = json_array_size(held);
-    size_t i = 0;
-    const json_t *r = NULL;
-    json_array_foreach(held, i, r)
-    {
-        send(s, "erp", r);
-    }
-    json_object_del(e, "erp");
-    json_object_del(e, "held_until");
-    return n;
 }
 
 /* Receipts that named ship notice <asn_number> before it came (the warehouse was faster than

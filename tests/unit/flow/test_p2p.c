@@ -957,6 +957,25 @@ static void test_a_held_receipt_goes_to_the_erp_when_its_hold_ends(void **state)
     now_ms = 1000;
 }
 
+static void test_cancelling_sends_receipts_held_for_their_ship_notice(void **state)
+{
+    (void)state;
+    /* The goods of a receipt held for its ship notice are on the dock whatever becomes of the
+     * order: cancelling it sends the receipt to the ERP as it came. */
+    struct thread *t = new_thread();
+    acked(t);
+    run(t, "receipt", receipt_of("R1", "S9", "6", "0"), NULL, 0);
+    assert_int_equal(count_sent(t, "erp"), 0);
+    run(t, "purchase_order", po("cancel"), NULL, 0);
+    assert_string_equal(t->state, "cancelled");
+    char sent[256];
+    sent_to(t, "erp", sent, sizeof sent);
+    assert_string_equal(sent, "receipt:R1");
+    assert_int_equal(count_sent(t, "supplier"), 1);
+    json_t *d = event_detail(t, "po.cancelled");
+    assert_int_equal(json_integer_value(json_object_get(d, "receipts_posted_to_erp")), 1);
+}
+
 static json_t *advice(const char *number, const char *status)
 {
     return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "type", "application_advice",
@@ -1227,6 +1246,7 @@ int main(void)
         cmocka_unit_test(test_a_receipt_before_its_ship_notice_counts_when_it_comes),
         cmocka_unit_test(test_a_receipt_before_its_ship_notice_reaches_the_erp_after_it),
         cmocka_unit_test(test_a_held_receipt_goes_to_the_erp_when_its_hold_ends),
+        cmocka_unit_test(test_cancelling_sends_receipts_held_for_their_ship_notice),
         cmocka_unit_test(test_an_advice_rejecting_the_order_is_the_buyers),
         cmocka_unit_test(test_accepting_a_ship_notices_variance_writes_off_only_its_shortage),
         cmocka_unit_test(test_accepting_a_ship_notices_variance_leaves_its_other_lines_awaited),
