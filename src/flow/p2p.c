@@ -621,6 +621,17 @@ static size_t post_held(struct xd_flow_step *s, json_t *e)
     return n;
 }
 
+/* post_held for the early_receipts entry <e> of <asn_number>, and the timeline's detail of it:
+ * the ship notice, its receipts and how many of them went to the ERP now. */
+static json_t *post_held_detail(struct xd_flow_step *s, const char *asn_number, json_t *e)
+{
+    json_t *d = json_object();
+    xd_flow__set_str(s, d, "asn_number", asn_number);
+    xd_flow__set(s, d, "receipts", json_deep_copy(json_object_get(e, "receipts")));
+    xd_flow__set(s, d, "posted_to_erp", json_integer((json_int_t)post_held(s, e)));
+    return d;
+}
+
 static void po_cancel(struct xd_flow_step *s)
 {
     send(s, "supplier", s->doc);
@@ -709,6 +720,16 @@ static void ack_apply(struct xd_flow_step *s)
     }
 }
 
+/* Member <from> of <src>, when it has one, as member <to> of <dst>. */
+static void copy_to(struct xd_flow_step *s, json_t *dst, const char *to, const json_t *src,
+                    const char *from)
+{
+    const json_t *v = json_object_get(src, from);
+    if (v != NULL) {
+        xd_flow__set(s, dst, to, json_deep_copy(v));
+    }
+}
+
 /* An application advice (X12 824) from the supplier about a document it was sent: on the
  * timeline; rejected, the buyer gets document_rejected (the order can be sent again once
  * corrected), accepted with errors document_errors; an advice accepting the same document later
@@ -721,17 +742,10 @@ static void advice_apply(struct xd_flow_step *s)
     const char *type = xd_flow__str(s->doc, "document_type");
     const char *number = xd_flow__str(s->doc, "document_number");
     json_t *d = json_object();
-    const char *const members[] = {"advice_number", "status", "document_type", "document_number",
-                                   "reason"};
+    const char *const members[] = {"advice_number",   "status", "document_type",
+                                   "document_number", "reason", "problems"};
     for (size_t i = 0; i < XD_ARRAY_LEN(members); i++) {
-        const char *v = xd_flow__str(s->doc, members[i]);
-        if (v != NULL) {
-            xd_flow__set_str(s, d, members[i], v);
-        }
-    }
-    const json_t *problems = json_object_get(s->doc, "problems");
-    if (problems != NULL) {
-        xd_flow__set(s, d, "problems", json_deep_copy(problems));
+        copy_to(s, d, members[i], s->doc, members[i]);
     }
     xd_flow__event(s, "advice.received", json_deep_copy(d));
     if (status != NULL && strcmp(status, "accepted") == 0) {
@@ -969,11 +983,6 @@ static bool asn_complete(struct xd_flow_step *s, const json_t *asn)
     return true;
 }
 
-/* One receipt line against the ship notice it names (<asn>, or NULL): what the ship notice
- * announced for the line and no earlier receipt of it took in is what is expected (several
- * receipts per ship notice); without one, what the receipt line says it expected, if
- * anything. A receipt naming no ship notice at all (<drawn> not NULL) takes its goods in on
- * the order's ship notices (take_in); what none of them awaited is unannounced. */
 /* <rec> of line <k> received on ship notice <on> (or kept for one still to come), <bad> of
  * it damaged or rejected. */
 static void count_on(struct xd_flow_step *s, json_t *on, const char *k, struct xd_decimal rec,
@@ -1002,6 +1011,12 @@ static void line_variances(struct xd_flow_step *s, json_t *found, const json_t *
     }
 }
 
+/* One receipt line against the ship notice it names (<asn>, or NULL): what the ship notice
+ * announced for the line and no earlier receipt of it took in is what is expected (several
+ * receipts per ship notice); without one, what the receipt line says it expected, if
+ * anything. A receipt naming no ship notice at all (<drawn> not NULL) takes its goods in on
+ * the order's ship notices (take_in); what none of them awaited is unannounced. One naming a
+ * ship notice still to come counts on <early>, its early_receipts entry. */
 static void receipt_line(struct xd_flow_step *s, const json_t *rl, json_t *asn, json_t *drawn,
                          json_t *early, json_t *found)
 {
@@ -1535,11 +1550,8 @@ static void early_receipts(struct xd_flow_step *s, const char *asn_number, json_
                         about(s, "receipt", xd_flow__str(r, "receipt_number")));
         }
     }
-    json_t *d = json_object();
-    xd_flow__set_str(s, d, "asn_number", asn_number);
-    xd_flow__set(s, d, "receipts", json_deep_copy(json_object_get(e, "receipts")));
+    json_t *d = post_held_detail(s, asn_number, e);
     xd_flow__set(s, d, "variances", json_deep_copy(found));
-    xd_flow__set(s, d, "posted_to_erp", json_integer((json_int_t)post_held(s, e)));
     xd_flow__event(s, "asn.early_receipts", d);
     if (json_array_size(found) > 0) {
         raise_exc(s, "receipt_variance", "buyer",
@@ -1588,11 +1600,7 @@ static void hold_expired(struct xd_flow_step *s)
     {
         json_t *until = json_object_get(e, "held_until");
         if (json_is_integer(until) && json_integer_value(until) <= s->now_ms) {
-            json_t *d = json_object();
-            xd_flow__set_str(s, d, "asn_number", k);
-            xd_flow__set(s, d, "receipts", json_deep_copy(json_object_get(e, "receipts")));
-            xd_flow__set(s, d, "posted_to_erp", json_integer((json_int_t)post_held(s, e)));
-            xd_flow__event(s, "receipt.hold_expired", d);
+            xd_flow__event(s, "receipt.hold_expired", post_held_detail(s, k, e));
         }
     }
     json_t *inv = NULL;
@@ -1810,16 +1818,6 @@ static void text_cut(const char *in, size_t max, char *out)
         o--;
     }
     out[o] = '\0';
-}
-
-/* Member <from> of <src>, when it has one, as member <to> of <dst>. */
-static void copy_to(struct xd_flow_step *s, json_t *dst, const char *to, const json_t *src,
-                    const char *from)
-{
-    const json_t *v = json_object_get(src, from);
-    if (v != NULL) {
-        xd_flow__set(s, dst, to, json_deep_copy(v));
-    }
 }
 
 /* An application advice's problem of kind <kind> about the invoice line of match problem <p>,

@@ -198,13 +198,12 @@ static enum xd_status render_store(const struct xd_store_stats *s, struct xd_buf
 }
 
 /* The workflow engine's counters, and the flows by state and open exceptions by type. */
-static enum xd_status render_flow(struct xd_gateway *gw, struct xd_buf *b)
+static enum xd_status render_flow(struct xd_gateway *gw, const struct xd_store_stats *s,
+                                  struct xd_buf *b)
 {
     struct xd_flow_stats f;
     xd_flow_stats(gw->opts.flow, &f);
-    struct xd_store_stats s;
-    xd_store_stats(gw->store, &s);
-    int64_t lag = s.journal_seq > f.position ? s.journal_seq - f.position : 0;
+    int64_t lag = s->journal_seq > f.position ? s->journal_seq - f.position : 0;
     enum xd_status st = xd_buf_printf(
         b,
         "# HELP crossdock_flow_steps_total Documents, timers and actions the workflow engine "
@@ -264,7 +263,7 @@ enum xd_status xd_gw__metrics_render(struct xd_gateway *gw, struct xd_buf *out)
         st = xd_deliver_metrics_render(gw->opts.deliver, out);
     }
     if (st == XD_OK && gw->opts.flow != NULL) {
-        st = render_flow(gw, out);
+        st = render_flow(gw, &s, out);
     }
     if (st == XD_OK) {
         st = xd_buf_printf(out,
