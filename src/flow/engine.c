@@ -38,6 +38,15 @@ struct action_req {
 struct retry {
     uint32_t failures; /* in a row */
     int64_t at_ns;     /* when to try again (monotonic) */
+    /* The journal's: a failure that may be a message's own is isolated by taking one message
+     * per transaction through the end of the batch that failed (alone_until); the message that
+     * still fails alone SET_ASIDE_AFTER times is set aside (set_aside: its journal seq). */
+    int64_t alone_until;
+    int64_t alone_seq;
+    uint32_t alone_failures;
+    int64_t set_aside;
+    enum xd_status aside_status;
+    char aside_message[XD_ERROR_MESSAGE_MAX];
 };
 
 struct xd_flow {
@@ -478,21 +487,30 @@ static void close_exceptions(struct thread *t, const json_t *r, const char *id, 
     }
 }
 
-/* The effects of a step the rules could not take, in s->fx: the state stays, the timeline and
- * an exception say what failed. XD_OK or XD_ENOMEM. */
+/* The effects of a step the rules could not take (<why>, <message> when known), in s->fx: the
+ * state stays, the timeline (of a thread with a flow) and an exception say what failed; its
+ * actions are retry (the step again, once the cause is fixed) and resolve. XD_OK or
+ * XD_ENOMEM. */
 static enum xd_status failed_step(const struct thread *t, struct xd_flow_step *s,
-                                  enum xd_status why)
+                                  enum xd_status why, const char *message)
 {
     s->st = XD_OK;
-    s->fx = json_pack("{s:s, s:O?, s:O?, s:O?}", "state", t->state, "owner",
-                      json_object_get(t->row, "owner"), "next_step",
-                      json_object_get(t->row, "next_step"), "sla", json_object_get(t->row, "sla"));
+    s->fx = t->exists ? json_pack("{s:s, s:O?, s:O?, s:O?}", "state", t->state, "owner",
+                                  json_object_get(t->row, "owner"), "next_step",
+                                  json_object_get(t->row, "next_step"), "sla",
+                                  json_object_get(t->row, "sla"))
+                      : json_object(); /* no state: the exception alone */
     json_t *d = json_pack("{s:s, s:s}", "document", s->doc_type, "error", xd_strerror(why));
+    if (d != NULL && message != NULL && message[0] != '\0') {
+        json_object_set_new(d, "message", json_string(message));
+    }
     if (s->fx != NULL && d != NULL) {
-        xd_flow__event(s, "step.failed", json_deep_copy(d));
+        if (t->exists) {
+            xd_flow__event(s, "step.failed", json_deep_copy(d));
+        }
         xd_flow__exception(s, "processing_failed", "buyer", NULL,
                            "The hub could not apply a document to the order", d, NULL,
-                           (const char *const[]){"resolve", NULL});
+                           (const char *const[]){"retry", "resolve", NULL});
         return s->st;
     }
     json_decref(d);
@@ -512,8 +530,38 @@ static void drop_pending_timer(struct batch *b, const char *id)
     }
 }
 
+/* The exceptions a step raises (fx.exceptions) into its thread's. */
+static enum xd_status fold_exceptions(struct batch *b, struct thread *t, const json_t *fx)
+{
+    enum xd_status st = XD_OK;
+    size_t i = 0;
+    json_t *v = NULL;
+    json_array_foreach(json_object_get(fx, "exceptions"), i, v)
+    {
+        char id[XD_ID_LEN + 1];
+        if (st == XD_OK) {
+            st = xd_id_new(id);
+        }
+        json_t *body = st == XD_OK ? exception_body(b, t, v, id) : NULL;
+        if (body == NULL || json_object_set_new(t->excs, id, body) != 0 ||
+            json_object_set_new(t->dirty, id, json_true()) != 0) {
+            st = st != XD_OK ? st : XD_ENOMEM;
+        }
+    }
+    return st;
+}
+
+static enum xd_status fold(struct batch *b, struct thread *t, struct xd_flow_step *s);
+
+/* What a step does when the rules fail. */
+enum step_mode {
+    STEP_RECORD, /* a failure other than memory is recorded (failed_step); the flow goes on */
+    STEP_REFUSE, /* every failure is returned and changes nothing (an operator's retry) */
+};
+
 /* Run one step of <t> and fold its effects into the batch. */
-static enum xd_status step(struct batch *b, struct thread *t, struct xd_flow_step *s)
+static enum xd_status step_in(struct batch *b, struct thread *t, struct xd_flow_step *s,
+                              enum step_mode mode)
 {
     struct xd_flow_sla slas[SLAS_MAX];
     s->state = t->exists ? t->state : NULL;
@@ -529,38 +577,55 @@ static enum xd_status step(struct batch *b, struct thread *t, struct xd_flow_ste
         json_decref(before);
         return XD_ENOMEM;
     }
-    enum xd_status st = xd_flow__p2p_step(s);
-    if (st != XD_OK && st != XD_ENOMEM && !t->exists) {
-        /* A document that cannot start a flow must not stop the engine behind it: it stays
-         * journaled (and visible in its thread) and is said once here. */
-        XD_LOG_ERROR("flow", (&(struct xd_log_ctx){.correlation_id = t->cid}),
-                     "the %s %s starts no flow: %s", s->doc_type,
-                     s->doc_id != NULL ? s->doc_id : "", xd_strerror(st));
-        json_decref(t->data);
-        t->data = before;
-        json_decref(s->fx);
-        return XD_OK;
-    }
-    if (st != XD_OK && st != XD_ENOMEM && t->exists) {
-        /* A document the rules cannot use (a quantity that overflows): the thread keeps its
-         * state, the failure is on its timeline and in an exception, and the flow goes on. */
+    const struct xd_flow_options *o = &b->f->o;
+    enum xd_status st =
+        o->fault != NULL && s->doc_id != NULL ? o->fault(o->fault_arg, s->doc_id) : XD_OK;
+    st = st == XD_OK ? xd_flow__p2p_step(s) : st;
+    if (st != XD_OK) {
+        /* The thread keeps its working data as it was. */
         json_decref(t->data);
         t->data = before;
         before = NULL;
         json_decref(s->fx);
-        st = failed_step(t, s, st);
+        s->fx = NULL;
+    }
+    if (st != XD_OK && st != XD_ENOMEM && mode == STEP_RECORD) {
+        /* A document the rules cannot use (a quantity that overflows) must not stop the engine
+         * behind it: the thread keeps its state, the failure is on its timeline and in an
+         * exception, and the flow goes on. */
+        XD_LOG_ERROR("flow", (&(struct xd_log_ctx){.correlation_id = t->cid}),
+                     "the %s %s could not be applied: %s", s->doc_type,
+                     s->doc_id != NULL ? s->doc_id : "", xd_strerror(st));
+        st = failed_step(t, s, st, NULL);
     }
     json_decref(before);
+    if (st != XD_OK) {
+        return xd_error_set(&b->err, st, "thread %s: the %s step failed: %s", t->cid, s->doc_type,
+                            xd_strerror(st));
+    }
+    return fold(b, t, s);
+}
+
+static enum xd_status step(struct batch *b, struct thread *t, struct xd_flow_step *s)
+{
+    return step_in(b, t, s, STEP_RECORD);
+}
+
+/* Fold the effects of a step (s->fx, released here) into the batch. Sending (send_one) may
+ * add to s->fx as it goes. */
+static enum xd_status fold(struct batch *b, struct thread *t, struct xd_flow_step *s)
+{
+    enum xd_status st = XD_OK;
     json_t *fx = s->fx;
-    if (st != XD_OK || json_is_true(json_object_get(fx, "ignore"))) {
+    const char *to = json_string_value(json_object_get(fx, "state"));
+    bool ignore = json_is_true(json_object_get(fx, "ignore"));
+    if (ignore || to == NULL) {
+        /* No state: failed_step on a thread without a flow; its exception, no flow starts. */
+        st = ignore ? XD_OK : fold_exceptions(b, t, fx);
+        s->fx = NULL;
         json_decref(fx);
-        if (st != XD_OK) {
-            xd_error_set(&b->err, st, "thread %s: the %s step failed: %s", t->cid, s->doc_type,
-                         xd_strerror(st));
-        }
         return st;
     }
-    const char *to = json_string_value(json_object_get(fx, "state"));
     const char *from = t->exists ? t->state : NULL;
     json_t *evs = json_array();
     size_t i = 0;
@@ -611,17 +676,8 @@ static enum xd_status step(struct batch *b, struct thread *t, struct xd_flow_ste
         close_exceptions(t, v, NULL, ACTOR, "auto_resolved", "the awaited document arrived",
                          b->now);
     }
-    json_array_foreach(json_object_get(fx, "exceptions"), i, v)
-    {
-        char id[XD_ID_LEN + 1];
-        if (st == XD_OK) {
-            st = xd_id_new(id);
-        }
-        json_t *body = st == XD_OK ? exception_body(b, t, v, id) : NULL;
-        if (body == NULL || json_object_set_new(t->excs, id, body) != 0 ||
-            json_object_set_new(t->dirty, id, json_true()) != 0) {
-            st = st != XD_OK ? st : XD_ENOMEM;
-        }
+    if (st == XD_OK) {
+        st = fold_exceptions(b, t, fx);
     }
     const char *const row_keys[] = {"owner", "next_step", "sla"};
     for (size_t k = 0; k < XD_ARRAY_LEN(row_keys); k++) {
@@ -639,6 +695,7 @@ static enum xd_status step(struct batch *b, struct thread *t, struct xd_flow_ste
         t->exists = true;
         t->version = 0;
     }
+    s->fx = NULL;
     json_decref(fx);
     return st;
 }
@@ -879,6 +936,63 @@ static void retry_done(struct retry *r, const char *what)
     }
 }
 
+/* Whether a failure may be the message's own (the rules, its data, its size) rather than the
+ * store's or the machine's, which every message would meet and only time mends. */
+static bool may_be_the_message(enum xd_status st)
+{
+    switch (st) {
+    case XD_EIO:
+    case XD_EUNAVAIL:
+    case XD_ECLOSED:
+    case XD_EAGAIN:
+    case XD_ETIMEOUT:
+    case XD_ECONFLICT:
+        return false;
+    default:
+        return true;
+    }
+}
+
+/* A journal step over the messages <from>..<to> failed with <st> (<message>), perhaps for one
+ * message's sake: the messages of that batch are taken one per transaction, and the one that
+ * fails alone SET_ASIDE_AFTER times is set aside: its documents are recorded as failed on
+ * their threads (processing_failed, with retry among its actions) and the engine goes on. A
+ * memory shortage that is not the message's lasts through the doubling waits before that. */
+#define SET_ASIDE_AFTER 8
+
+static void isolate(struct retry *r, int64_t from, int64_t to, enum xd_status st,
+                    const char *message)
+{
+    r->alone_until = to > r->alone_until ? to : r->alone_until;
+    if (from != to) {
+        return; /* several messages: which one, the next attempts tell */
+    }
+    if (r->alone_seq != from) {
+        r->alone_seq = from;
+        r->alone_failures = 0;
+    }
+    if (++r->alone_failures >= SET_ASIDE_AFTER) {
+        r->set_aside = from;
+        r->aside_status = st;
+        snprintf(r->aside_message, sizeof r->aside_message, "%s", message);
+        r->at_ns = 0; /* now */
+    }
+}
+
+static void set_aside_done(struct xd_flow *f, int64_t seq)
+{
+    struct retry *r = &f->journal;
+    XD_LOG_ERROR("flow", NULL,
+                 "journal message %lld set aside after %u failed attempts: %s (%s); its "
+                 "documents have processing_failed exceptions",
+                 (long long)seq, r->alone_failures, r->aside_message, xd_strerror(r->aside_status));
+    r->set_aside = 0;
+    r->alone_failures = 0;
+    pthread_mutex_lock(&f->mu);
+    f->stats.set_aside++;
+    pthread_mutex_unlock(&f->mu);
+}
+
 /* Documents journaled since the cursor: returns true when it did something. */
 static bool run_documents(struct xd_flow *f, struct batch *b)
 {
@@ -924,6 +1038,15 @@ static bool run_documents(struct xd_flow *f, struct batch *b)
     if (st != XD_OK || n == 0) {
         return false;
     }
+    struct retry *r = &f->journal;
+    if (r->alone_until > f->cursor) {
+        size_t first = 1; /* isolating a failure: the first message alone */
+        while (first < n && docs[first].seq == docs[0].seq) {
+            first++;
+        }
+        n = first;
+    }
+    bool aside = r->set_aside == docs[0].seq;
     b->now = xd_now_ms();
     b->snap = xd_partner_registry_acquire(f->o.partners);
     int64_t to = docs[n - 1].seq;
@@ -939,15 +1062,18 @@ static bool run_documents(struct xd_flow *f, struct batch *b)
         }
         struct thread *t = NULL;
         st = thread_get(b, d->correlation_id, &t);
-        if (st == XD_OK && !t->exists && strcmp(d->doc_type, "purchase_order") == 0) {
+        if (st == XD_OK && !aside && !t->exists && strcmp(d->doc_type, "purchase_order") == 0) {
             st = route(b, t->data, doc, d->partner);
         }
-        if (st == XD_OK) {
-            struct xd_flow_step s = {.doc = doc,
-                                     .doc_type = d->doc_type,
-                                     .doc_id = d->id,
-                                     .partner = d->partner,
-                                     .channel = d->channel};
+        struct xd_flow_step s = {.doc = doc,
+                                 .doc_type = d->doc_type,
+                                 .doc_id = d->id,
+                                 .partner = d->partner,
+                                 .channel = d->channel};
+        if (st == XD_OK && aside) {
+            st = failed_step(t, &s, r->aside_status, r->aside_message);
+            st = st == XD_OK ? fold(b, t, &s) : st;
+        } else if (st == XD_OK) {
             st = step(b, t, &s);
             steps++;
         }
@@ -956,16 +1082,29 @@ static bool run_documents(struct xd_flow *f, struct batch *b)
     if (st == XD_OK) {
         st = commit(b, f->cursor, to, ACTOR);
     }
+    if (aside && st != XD_OK && may_be_the_message(st)) {
+        /* Not even its exception can be stored: the message is passed over, said in the log. */
+        XD_LOG_ERROR("flow", NULL, "journal message %lld: its exception cannot be stored (%s)",
+                     (long long)to, b->err.message);
+        batch_reset(b);
+        st = commit(b, f->cursor, to, ACTOR);
+    }
     count(f, steps, st, st == XD_OK ? to : -1);
     if (st == XD_OK) {
         f->cursor = to;
-        retry_done(&f->journal, "flow step over the journal");
+        if (aside) {
+            set_aside_done(f, to);
+        }
+        retry_done(r, "flow step over the journal");
     } else if (st == XD_ECONFLICT) {
         f->cursor_known = false; /* re-read: another engine moved it */
         log_failure(b, "flow step over the journal", st);
     } else {
         f->cursor_known = false;
-        retry_failed(f, &f->journal, b, "flow step over the journal", st);
+        retry_failed(f, r, b, "flow step over the journal", st);
+        if (may_be_the_message(st)) {
+            isolate(r, docs[0].seq, to, st, b->err.message);
+        }
     }
     return st == XD_OK;
 }
@@ -1147,6 +1286,43 @@ static enum xd_status reroute_args(struct xd_flow *f, struct batch *b, struct th
     return st;
 }
 
+/* The retry of a processing_failed exception: the step of its document again, as the journal
+ * would take it; when the rules fail again nothing changes and the caller hears why. */
+static enum xd_status retry_document(struct batch *b, struct thread *t, const char *id,
+                                     struct xd_error *err)
+{
+    struct xd_store_doc d;
+    if (id == NULL) {
+        return xd_error_set(err, XD_ECONFLICT, "the exception names no document to retry");
+    }
+    enum xd_status st = xd_store_doc_get(b->f->o.store, id, b->a, &d, err);
+    if (st != XD_OK) {
+        return st;
+    }
+    json_t *doc = xd_canon_tree_load(d.body, d.body_len, b->a);
+    if (doc == NULL) {
+        return xd_error_set(err, XD_ECORRUPT, "document %s: stored body is not JSON", id);
+    }
+    if (!t->exists && strcmp(d.doc_type, "purchase_order") == 0) {
+        st = route(b, t->data, doc, d.partner);
+    }
+    struct xd_flow_step s = {.doc = doc,
+                             .doc_type = d.doc_type,
+                             .doc_id = d.id,
+                             .partner = d.partner,
+                             .channel = d.channel};
+    st = st == XD_OK ? step_in(b, t, &s, STEP_REFUSE) : st;
+    json_decref(doc);
+    if (st != XD_OK && may_be_the_message(st)) {
+        return xd_error_set(err, XD_ECONFLICT, "the %s %s still cannot be applied: %s", d.doc_type,
+                            id, b->err.message);
+    }
+    if (st != XD_OK) {
+        *err = b->err;
+    }
+    return st;
+}
+
 static enum xd_status run_action(struct xd_flow *f, struct batch *b, struct action_req *q)
 {
     struct xd_store_exception ex;
@@ -1180,8 +1356,12 @@ static enum xd_status run_action(struct xd_flow *f, struct batch *b, struct acti
     if (st == XD_OK && act == NULL) {
         st = XD_ENOMEM;
     }
-    if (st == XD_OK && !t->exists) {
+    bool retry = strcmp(q->action, "retry") == 0;
+    if (st == XD_OK && !t->exists && !same(ex.type, "processing_failed")) {
         st = xd_error_set(q->err, XD_ECONFLICT, "thread %s has no flow", ex.correlation_id);
+    }
+    if (st == XD_OK && retry) {
+        st = retry_document(b, t, jstr(body, "document_id"), q->err);
     }
     if (st == XD_OK && strcmp(q->action, "resend") == 0) {
         struct xd_store_doc d;
@@ -1196,7 +1376,7 @@ static enum xd_status run_action(struct xd_flow *f, struct batch *b, struct acti
     if (st == XD_OK && strcmp(q->action, "reroute") == 0) {
         st = reroute_args(f, b, t, act, q->err);
     }
-    if (st == XD_OK) {
+    if (st == XD_OK && !retry && t->exists) {
         json_object_set_new(act, "action", json_string(q->action));
         json_object_set_new(act, "comment",
                             q->comment != NULL ? json_string(q->comment) : json_null());
@@ -1383,8 +1563,8 @@ enum xd_status xd_flow_action(struct xd_flow *f, const char *exception_id, const
                               const char *comment, const char *actor, struct xd_buf *out,
                               struct xd_error *err)
 {
-    static const char *const known[] = {"resend", "accept_variance", "reject_invoice", "reroute",
-                                        "resolve"};
+    static const char *const known[] = {"resend",  "accept_variance", "reject_invoice",
+                                        "reroute", "retry",           "resolve"};
     bool ok = false;
     for (size_t i = 0; action != NULL && i < XD_ARRAY_LEN(known); i++) {
         ok |= strcmp(action, known[i]) == 0;
@@ -1392,7 +1572,7 @@ enum xd_status xd_flow_action(struct xd_flow *f, const char *exception_id, const
     if (!ok) {
         return xd_error_set(err, XD_EINVAL,
                             "action must be one of resend, accept_variance, reject_invoice, "
-                            "reroute, resolve");
+                            "reroute, retry, resolve");
     }
     if (strcmp(action, "resolve") == 0 && (comment == NULL || comment[0] == '\0')) {
         return xd_error_set(err, XD_EINVAL, "resolve needs a comment saying how it was resolved");

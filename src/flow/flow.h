@@ -48,6 +48,10 @@ struct xd_flow_options {
     struct xd_flow_tolerances tolerances;
     int64_t poll_ms;  /* idle wait between looks at the journal and timers; default 200 */
     size_t batch_max; /* documents per step transaction; default 256 */
+    /* Tests only (NULL in the hub): asked before the rules take the journal document <doc_id>;
+     * a status other than XD_OK fails that step as the rules failing so would. */
+    enum xd_status (*fault)(void *arg, const char *doc_id);
+    void *fault_arg;
 };
 void xd_flow_options_init(struct xd_flow_options *o);
 
@@ -64,13 +68,14 @@ struct xd_flow_stats {
     uint64_t commits;   /* step transactions committed */
     uint64_t conflicts; /* steps retried after a version conflict */
     uint64_t failures;  /* step transactions that failed (retried later) */
+    uint64_t set_aside; /* journal messages that kept failing, set aside (processing_failed) */
     int64_t position;   /* journal seq processed */
 };
 void xd_flow_stats(struct xd_flow *f, struct xd_flow_stats *out);
 
 /* Take a remediation action on an exception, on the engine's thread, and wait for it:
- * "resend", "accept_variance", "reject_invoice", "reroute", "resolve" (docs/workflows.md says which
- * apply to which exception). <comment> is kept in the exception's history (required for
+ * "resend", "accept_variance", "reject_invoice", "reroute", "retry", "resolve" (docs/workflows.md
+ * says which apply to which exception). <comment> is kept in the exception's history (required for
  * "resolve"). XD_OK with the updated exception's JSON in <out>; XD_ENOTFOUND (no such
  * exception); XD_ECONFLICT (it is not open, or the action does not apply: err says which
  * apply); XD_EINVAL; XD_EUNAVAIL/XD_EAGAIN (store); XD_ECLOSED (stopping). */

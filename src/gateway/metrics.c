@@ -215,6 +215,10 @@ static enum xd_status render_flow(struct xd_gateway *gw, const struct xd_store_s
         "crossdock_flow_commits_total{outcome=\"committed\"} %llu\n"
         "crossdock_flow_commits_total{outcome=\"conflict\"} %llu\n"
         "crossdock_flow_commits_total{outcome=\"failed\"} %llu\n"
+        "# HELP crossdock_flow_set_aside_total Journal messages whose steps kept failing, set "
+        "aside with processing_failed exceptions.\n"
+        "# TYPE crossdock_flow_set_aside_total counter\n"
+        "crossdock_flow_set_aside_total %llu\n"
         "# HELP crossdock_flow_journal_position Journal sequence the engine has processed.\n"
         "# TYPE crossdock_flow_journal_position gauge\n"
         "crossdock_flow_journal_position %lld\n"
@@ -223,7 +227,8 @@ static enum xd_status render_flow(struct xd_gateway *gw, const struct xd_store_s
         "# TYPE crossdock_flow_journal_lag gauge\n"
         "crossdock_flow_journal_lag %lld\n",
         (unsigned long long)f.steps, (unsigned long long)f.commits, (unsigned long long)f.conflicts,
-        (unsigned long long)f.failures, (long long)f.position, (long long)lag);
+        (unsigned long long)f.failures, (unsigned long long)f.set_aside, (long long)f.position,
+        (long long)lag);
     struct xd_arena *a = xd_arena_create(0, (size_t)16 << 20);
     struct xd_store_count *states = NULL, *excs = NULL;
     size_t n_states = 0, n_excs = 0;

@@ -1,8 +1,12 @@
 /* The workflow engine against a real store on disk: a journal step that keeps failing (here
  * the disk refuses every write) is taken again after a wait that doubles, not at every poll,
- * and done once the disk takes writes again. */
+ * and done once the disk takes writes again; a message whose own step keeps failing is set
+ * aside with an exception, the messages around it go on, and an operator's retry applies it
+ * once the cause is gone. */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -13,6 +17,8 @@
 #include <cmocka.h>
 
 #include "../store/store_test.h"
+#include "core/arena.h"
+#include "core/buf.h"
 #include "flow/flow.h"
 #include "partner/partner.h"
 #include "store/store.h"
@@ -50,6 +56,7 @@ static void test_failing_step_backs_off(void **state)
     print_message("    %llu failed attempts in 1.2 s\n", (unsigned long long)st.failures);
     assert_true(st.failures >= 3 && st.failures <= 7);
     assert_true(st.position < seq);
+    assert_int_equal(st.set_aside, 0); /* the disk's failure is no message's own */
 
     test_flag(dir, ".fault-write", false);
     for (int i = 0; i < 200 && st.position < seq; i++) {
@@ -67,10 +74,131 @@ static void test_failing_step_backs_off(void **state)
     test_dir_remove(dir);
 }
 
+/* An order of its own number and supplier (one no profile names: the flow makes it
+ * unroutable), journaled; its document id and thread into <id> and <cid>. */
+static int64_t order(struct xd_store *s, const char *po_number, char id[XD_ID_LEN + 1],
+                     char cid[XD_CORRELATION_ID_MAX + 1])
+{
+    struct test_ingest po;
+    test_ingest_init(&po, "purchase_order");
+    struct xd_store_ingest *in = &po.op.u.ingest;
+    snprintf(po.body, sizeof po.body,
+             "{\"type\":\"purchase_order\",\"id\":\"%s\",\"po_number\":\"%s\","
+             "\"supplier\":{\"party_id\":\"nobody\"},\"lines\":[{\"line_number\":1,"
+             "\"sku\":\"A-1\",\"quantity\":\"2\",\"uom\":\"EA\",\"unit_price\":\"1.00\"}]}",
+             in->id, po_number);
+    in->raw_len = in->body_len = strlen(po.body);
+    test_ingest_key(&po, "po_number", po_number);
+    assert_int_equal(xd_store_execute(s, &po.op), XD_OK);
+    snprintf(id, XD_ID_LEN + 1, "%s", in->id);
+    snprintf(cid, XD_CORRELATION_ID_MAX + 1, "%s", in->correlation_id);
+    int64_t seq = in->seq;
+    xd_store_op_cleanup(&po.op);
+    return seq;
+}
+
+struct poison {
+    char id[XD_ID_LEN + 1];
+    _Atomic bool on;
+};
+
+/* Its document's step fails as though memory were short, every time (a rules bug would). */
+static enum xd_status poison_fault(void *arg, const char *doc_id)
+{
+    struct poison *p = arg;
+    return p->on && strcmp(doc_id, p->id) == 0 ? XD_ENOMEM : XD_OK;
+}
+
+static const char *flow_state(struct xd_store *s, struct xd_arena *a, const char *cid)
+{
+    struct xd_store_flow_row row;
+    struct xd_error err = {0};
+    return xd_store_flow_get(s, cid, a, &row, &err) == XD_OK ? row.state : NULL;
+}
+
+static void test_failing_message_is_set_aside(void **state)
+{
+    (void)state;
+    char dir[TEST_DIR_MAX];
+    test_dir_make(dir);
+    struct xd_store *s = test_open(dir, true);
+    assert_non_null(s);
+    char ids[3][XD_ID_LEN + 1], cids[3][XD_CORRELATION_ID_MAX + 1];
+    order(s, "PO-BEFORE", ids[0], cids[0]);
+    order(s, "PO-POISON", ids[1], cids[1]);
+    int64_t last = order(s, "PO-AFTER", ids[2], cids[2]);
+    struct poison p = {.on = true};
+    snprintf(p.id, sizeof p.id, "%s", ids[1]);
+
+    struct xd_partner_registry *partners = NULL;
+    assert_int_equal(xd_partner_registry_create(NULL, &partners), XD_OK);
+    struct xd_flow_options o;
+    xd_flow_options_init(&o);
+    o.store = s;
+    o.partners = partners;
+    o.poll_ms = 5;
+    o.fault = poison_fault;
+    o.fault_arg = &p;
+    struct xd_flow *f = NULL;
+    struct xd_error err = {0};
+    assert_int_equal(xd_flow_start(&o, &f, &err), XD_OK);
+    struct xd_flow_stats st;
+    xd_flow_stats(f, &st);
+    for (int i = 0; i < 200 && st.position < last; i++) {
+        usleep(50 * 1000);
+        xd_flow_stats(f, &st);
+    }
+    assert_true(st.position >= last);
+    assert_int_equal(st.set_aside, 1);
+    assert_true(st.failures >= 8); /* the batch of three, then the order alone 8 times */
+
+    struct xd_arena *a = xd_arena_create(0, (size_t)16 << 20);
+    assert_non_null(a);
+    assert_string_equal(flow_state(s, a, cids[0]), "unroutable");
+    assert_string_equal(flow_state(s, a, cids[2]), "unroutable");
+    assert_null(flow_state(s, a, cids[1]));
+    struct xd_store_exception_filter xf = {.correlation_id = cids[1], .limit = 10};
+    struct xd_store_exception *ex = NULL;
+    size_t n = 0;
+    assert_int_equal(xd_store_exception_list(s, &xf, a, &ex, &n, &err), XD_OK);
+    assert_int_equal(n, 1);
+    assert_string_equal(ex[0].type, "processing_failed");
+    assert_string_equal(ex[0].state, "open");
+    assert_non_null(strstr(ex[0].body, ids[1]));
+    assert_non_null(strstr(ex[0].body, "\"actions\":[\"retry\",\"resolve\"]"));
+    assert_non_null(strstr(ex[0].body, "out of memory"));
+    char exc_id[XD_ID_LEN + 1];
+    snprintf(exc_id, sizeof exc_id, "%s", ex[0].id);
+
+    /* Retried while the cause lasts: refused, nothing changes. */
+    struct xd_buf out;
+    xd_buf_init(&out, 1 << 20);
+    assert_int_equal(xd_flow_action(f, exc_id, "retry", NULL, "test", &out, &err), XD_ECONFLICT);
+    assert_non_null(strstr(err.message, "still cannot be applied"));
+    assert_null(flow_state(s, a, cids[1]));
+    /* Retried once it is gone: the order takes its step, the exception is resolved. */
+    p.on = false;
+    assert_int_equal(xd_flow_action(f, exc_id, "retry", NULL, "test", &out, &err), XD_OK);
+    assert_string_equal(flow_state(s, a, cids[1]), "unroutable");
+    assert_int_equal(xd_store_exception_list(s, &xf, a, &ex, &n, &err), XD_OK);
+    bool resolved = false;
+    for (size_t i = 0; i < n; i++) {
+        resolved |= strcmp(ex[i].id, exc_id) == 0 && strcmp(ex[i].state, "resolved") == 0;
+    }
+    assert_true(resolved);
+    xd_buf_cleanup(&out);
+    xd_arena_destroy(a);
+    xd_flow_stop(f);
+    xd_partner_registry_destroy(partners);
+    xd_store_close(s);
+    test_dir_remove(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_failing_step_backs_off),
+        cmocka_unit_test(test_failing_message_is_set_aside),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
