@@ -38,13 +38,14 @@ struct action_req {
 struct retry {
     uint32_t failures; /* in a row */
     int64_t at_ns;     /* when to try again (monotonic) */
-    /* The journal's: a failure that may be a message's own is isolated by taking one message
-     * per transaction through the end of the batch that failed (alone_until); the message that
-     * still fails alone SET_ASIDE_AFTER times is set aside (set_aside: its journal seq). */
+    /* A failure that may be one item's own (a journal message, a timer) is isolated by taking
+     * one item per transaction through the end of the batch that failed (alone_until: a
+     * journal seq, a timer's due time); the item that still fails alone SET_ASIDE_AFTER times
+     * (alone: its seq in decimal, a timer's id) is set aside. */
     int64_t alone_until;
-    int64_t alone_seq;
+    char alone[XD_CORRELATION_ID_MAX + 64];
     uint32_t alone_failures;
-    int64_t set_aside;
+    bool aside; /* set <alone> aside at the next attempt */
     enum xd_status aside_status;
     char aside_message[XD_ERROR_MESSAGE_MAX];
 };
@@ -501,6 +502,9 @@ static enum xd_status failed_step(const struct thread *t, struct xd_flow_step *s
                                   json_object_get(t->row, "sla"))
                       : json_object(); /* no state: the exception alone */
     json_t *d = json_pack("{s:s, s:s}", "document", s->doc_type, "error", xd_strerror(why));
+    if (d != NULL && s->timer_kind != NULL) {
+        json_object_set_new(d, "timer", json_string(s->timer_kind));
+    }
     if (d != NULL && message != NULL && message[0] != '\0') {
         json_object_set_new(d, "message", json_string(message));
     }
@@ -578,8 +582,7 @@ static enum xd_status step_in(struct batch *b, struct thread *t, struct xd_flow_
         return XD_ENOMEM;
     }
     const struct xd_flow_options *o = &b->f->o;
-    enum xd_status st =
-        o->fault != NULL && s->doc_id != NULL ? o->fault(o->fault_arg, s->doc_id) : XD_OK;
+    enum xd_status st = o->fault != NULL ? o->fault(o->fault_arg, s) : XD_OK;
     st = st == XD_OK ? xd_flow__p2p_step(s) : st;
     if (st != XD_OK) {
         /* The thread keeps its working data as it was. */
@@ -953,40 +956,46 @@ static bool may_be_the_message(enum xd_status st)
     }
 }
 
-/* A journal step over the messages <from>..<to> failed with <st> (<message>), perhaps for one
- * message's sake: the messages of that batch are taken one per transaction, and the one that
- * fails alone SET_ASIDE_AFTER times is set aside: its documents are recorded as failed on
- * their threads (processing_failed, with retry among its actions) and the engine goes on. A
- * memory shortage that is not the message's lasts through the doubling waits before that. */
+/* A step over several items (<several>: journal messages, timers; the last at <until>) or one
+ * (<key>) failed with <st> (<message>), perhaps for one item's sake: the items of that batch
+ * are taken one per transaction, and the one that fails alone SET_ASIDE_AFTER times is set
+ * aside: recorded as failed on its thread (processing_failed, with retry among its actions)
+ * while the engine goes on. A memory shortage that is not the item's lasts through the
+ * doubling waits before that. */
 #define SET_ASIDE_AFTER 8
 
-static void isolate(struct retry *r, int64_t from, int64_t to, enum xd_status st,
-                    const char *message)
+static void isolate(struct retry *r, bool several, int64_t until, const char *key,
+                    enum xd_status st, const char *message)
 {
-    r->alone_until = to > r->alone_until ? to : r->alone_until;
-    if (from != to) {
-        return; /* several messages: which one, the next attempts tell */
+    r->alone_until = until > r->alone_until ? until : r->alone_until;
+    if (several) {
+        return; /* which one, the next attempts tell */
     }
-    if (r->alone_seq != from) {
-        r->alone_seq = from;
+    if (strcmp(r->alone, key) != 0) {
+        snprintf(r->alone, sizeof r->alone, "%s", key);
         r->alone_failures = 0;
     }
     if (++r->alone_failures >= SET_ASIDE_AFTER) {
-        r->set_aside = from;
+        r->aside = true;
         r->aside_status = st;
         snprintf(r->aside_message, sizeof r->aside_message, "%s", message);
         r->at_ns = 0; /* now */
     }
 }
 
-static void set_aside_done(struct xd_flow *f, int64_t seq)
+static bool is_aside(const struct retry *r, const char *key)
 {
-    struct retry *r = &f->journal;
+    return r->aside && strcmp(r->alone, key) == 0;
+}
+
+static void set_aside_done(struct xd_flow *f, struct retry *r, const char *what)
+{
     XD_LOG_ERROR("flow", NULL,
-                 "journal message %lld set aside after %u failed attempts: %s (%s); its "
-                 "documents have processing_failed exceptions",
-                 (long long)seq, r->alone_failures, r->aside_message, xd_strerror(r->aside_status));
-    r->set_aside = 0;
+                 "%s set aside after %u failed attempts: %s (%s); see its processing_failed "
+                 "exception",
+                 what, r->alone_failures, r->aside_message, xd_strerror(r->aside_status));
+    r->aside = false;
+    r->alone[0] = '\0';
     r->alone_failures = 0;
     pthread_mutex_lock(&f->mu);
     f->stats.set_aside++;
@@ -1046,7 +1055,9 @@ static bool run_documents(struct xd_flow *f, struct batch *b)
         }
         n = first;
     }
-    bool aside = r->set_aside == docs[0].seq;
+    char key[24];
+    snprintf(key, sizeof key, "%lld", (long long)docs[0].seq);
+    bool aside = is_aside(r, key);
     b->now = xd_now_ms();
     b->snap = xd_partner_registry_acquire(f->o.partners);
     int64_t to = docs[n - 1].seq;
@@ -1093,7 +1104,9 @@ static bool run_documents(struct xd_flow *f, struct batch *b)
     if (st == XD_OK) {
         f->cursor = to;
         if (aside) {
-            set_aside_done(f, to);
+            char what[48];
+            snprintf(what, sizeof what, "journal message %lld", (long long)to);
+            set_aside_done(f, r, what);
         }
         retry_done(r, "flow step over the journal");
     } else if (st == XD_ECONFLICT) {
@@ -1103,7 +1116,7 @@ static bool run_documents(struct xd_flow *f, struct batch *b)
         f->cursor_known = false;
         retry_failed(f, r, b, "flow step over the journal", st);
         if (may_be_the_message(st)) {
-            isolate(r, docs[0].seq, to, st, b->err.message);
+            isolate(r, docs[0].seq != to, to, key, st, b->err.message);
         }
     }
     return st == XD_OK;
@@ -1208,12 +1221,22 @@ static bool run_timers(struct xd_flow *f, struct batch *b)
     if (st != XD_OK || n == 0) {
         return false;
     }
+    struct retry *r = &f->timers;
+    if (r->alone_until > 0 && due[0].due_at_ms <= r->alone_until) {
+        n = 1; /* isolating a failure: the first timer alone */
+    } else {
+        r->alone_until = 0;
+    }
+    bool aside = is_aside(r, due[0].id);
     b->snap = xd_partner_registry_acquire(f->o.partners);
     for (size_t i = 0; st == XD_OK && i < n; i++) {
         struct thread *t = NULL;
         st = thread_get(b, due[i].correlation_id, &t);
-        if (st == XD_OK && t->exists) {
-            struct xd_flow_step s = {.doc_type = "timer", .timer_kind = due[i].kind};
+        struct xd_flow_step s = {.doc_type = "timer", .timer_kind = due[i].kind};
+        if (st == XD_OK && t->exists && aside) {
+            st = failed_step(t, &s, r->aside_status, r->aside_message);
+            st = st == XD_OK ? fold(b, t, &s) : st;
+        } else if (st == XD_OK && t->exists) {
             st = step(b, t, &s);
         }
         json_array_append_new(b->closed, json_string(due[i].id));
@@ -1221,13 +1244,29 @@ static bool run_timers(struct xd_flow *f, struct batch *b)
     if (st == XD_OK) {
         st = commit(b, 0, -1, ACTOR);
     }
+    if (aside && st != XD_OK && may_be_the_message(st)) {
+        /* Not even its exception can be stored: the timer is dropped, said in the log. */
+        XD_LOG_ERROR("flow", NULL, "timer %s: its exception cannot be stored (%s)", due[0].id,
+                     b->err.message);
+        batch_reset(b);
+        st = json_array_append_new(b->closed, json_string(r->alone)) == 0 ? XD_OK : XD_ENOMEM;
+        st = st == XD_OK ? commit(b, 0, -1, ACTOR) : st;
+    }
     count(f, n, st, -1);
     if (st == XD_OK) {
-        retry_done(&f->timers, "firing timers");
+        if (aside) {
+            char what[sizeof r->alone + 8];
+            snprintf(what, sizeof what, "timer %s", r->alone);
+            set_aside_done(f, r, what);
+        }
+        retry_done(r, "firing timers");
     } else if (st == XD_ECONFLICT) {
         log_failure(b, "firing timers", st);
     } else {
-        retry_failed(f, &f->timers, b, "firing timers", st);
+        retry_failed(f, r, b, "firing timers", st);
+        if (may_be_the_message(st)) {
+            isolate(r, n > 1, due[n - 1].due_at_ms, due[0].id, st, b->err.message);
+        }
     }
     return st == XD_OK;
 }
@@ -1286,38 +1325,45 @@ static enum xd_status reroute_args(struct xd_flow *f, struct batch *b, struct th
     return st;
 }
 
-/* The retry of a processing_failed exception: the step of its document again, as the journal
- * would take it; when the rules fail again nothing changes and the caller hears why. */
-static enum xd_status retry_document(struct batch *b, struct thread *t, const char *id,
-                                     struct xd_error *err)
+/* The retry of a processing_failed exception <x>: the step of its document (or timer) again,
+ * as the journal (the timers) would take it; when the rules fail again nothing changes and the
+ * caller hears why (409). */
+static enum xd_status retry_step(struct batch *b, struct thread *t, const json_t *x,
+                                 struct xd_error *err)
 {
-    struct xd_store_doc d;
-    if (id == NULL) {
+    const char *id = jstr(x, "document_id");
+    const char *timer = jstr(json_object_get(x, "detail"), "timer");
+    struct xd_store_doc d = {.doc_type = "timer", .id = timer};
+    json_t *doc = NULL;
+    enum xd_status st = XD_OK;
+    if (id != NULL) {
+        st = xd_store_doc_get(b->f->o.store, id, b->a, &d, err);
+        if (st != XD_OK) {
+            return st;
+        }
+        doc = xd_canon_tree_load(d.body, d.body_len, b->a);
+        if (doc == NULL) {
+            return xd_error_set(err, XD_ECORRUPT, "document %s: stored body is not JSON", id);
+        }
+    } else if (timer == NULL || !t->exists) {
         return xd_error_set(err, XD_ECONFLICT, "the exception names no document to retry");
-    }
-    enum xd_status st = xd_store_doc_get(b->f->o.store, id, b->a, &d, err);
-    if (st != XD_OK) {
-        return st;
-    }
-    json_t *doc = xd_canon_tree_load(d.body, d.body_len, b->a);
-    if (doc == NULL) {
-        return xd_error_set(err, XD_ECORRUPT, "document %s: stored body is not JSON", id);
     }
     if (!t->exists && strcmp(d.doc_type, "purchase_order") == 0) {
         st = route(b, t->data, doc, d.partner);
     }
     struct xd_flow_step s = {.doc = doc,
                              .doc_type = d.doc_type,
-                             .doc_id = d.id,
+                             .doc_id = id != NULL ? d.id : NULL,
                              .partner = d.partner,
-                             .channel = d.channel};
+                             .channel = d.channel,
+                             .timer_kind = id == NULL ? timer : NULL};
     st = st == XD_OK ? step_in(b, t, &s, STEP_REFUSE) : st;
     json_decref(doc);
     if (st != XD_OK && may_be_the_message(st)) {
         return xd_error_set(err, XD_ECONFLICT, "the %s %s still cannot be applied: %s", d.doc_type,
-                            id, b->err.message);
+                            d.id, b->err.message);
     }
-    if (st != XD_OK) {
+    if (st != XD_OK && err != NULL && err->message[0] == '\0') {
         *err = b->err;
     }
     return st;
@@ -1361,7 +1407,7 @@ static enum xd_status run_action(struct xd_flow *f, struct batch *b, struct acti
         st = xd_error_set(q->err, XD_ECONFLICT, "thread %s has no flow", ex.correlation_id);
     }
     if (st == XD_OK && retry) {
-        st = retry_document(b, t, jstr(body, "document_id"), q->err);
+        st = retry_step(b, t, body, q->err);
     }
     if (st == XD_OK && strcmp(q->action, "resend") == 0) {
         struct xd_store_doc d;

@@ -26,6 +26,7 @@ struct xd_store_controls;
 struct xd_store_exception;
 struct xd_partner_registry;
 struct xd_flow;
+struct xd_flow_step;
 struct json_t;
 
 /* Three-way match tolerances (configuration `matching:`; docs/workflows.md). */
@@ -48,9 +49,9 @@ struct xd_flow_options {
     struct xd_flow_tolerances tolerances;
     int64_t poll_ms;  /* idle wait between looks at the journal and timers; default 200 */
     size_t batch_max; /* documents per step transaction; default 256 */
-    /* Tests only (NULL in the hub): asked before the rules take the journal document <doc_id>;
-     * a status other than XD_OK fails that step as the rules failing so would. */
-    enum xd_status (*fault)(void *arg, const char *doc_id);
+    /* Tests only (NULL in the hub): asked before the rules take each step (flow_int.h); a
+     * status other than XD_OK fails that step as the rules failing so would. */
+    enum xd_status (*fault)(void *arg, const struct xd_flow_step *s);
     void *fault_arg;
 };
 void xd_flow_options_init(struct xd_flow_options *o);

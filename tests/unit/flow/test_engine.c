@@ -20,6 +20,7 @@
 #include "core/arena.h"
 #include "core/buf.h"
 #include "flow/flow.h"
+#include "flow/flow_int.h"
 #include "partner/partner.h"
 #include "store/store.h"
 
@@ -98,15 +99,20 @@ static int64_t order(struct xd_store *s, const char *po_number, char id[XD_ID_LE
 }
 
 struct poison {
-    char id[XD_ID_LEN + 1];
+    char id[XD_ID_LEN + 1]; /* a document's */
+    char timers_of[32];     /* an order whose timers fail */
     _Atomic bool on;
 };
 
-/* Its document's step fails as though memory were short, every time (a rules bug would). */
-static enum xd_status poison_fault(void *arg, const char *doc_id)
+/* The step of its document (of its thread's timers) fails as though memory were short, every
+ * time, as a bug in the rules would. */
+static enum xd_status poison_fault(void *arg, const struct xd_flow_step *s)
 {
     struct poison *p = arg;
-    return p->on && strcmp(doc_id, p->id) == 0 ? XD_ENOMEM : XD_OK;
+    bool doc = s->doc_id != NULL && strcmp(s->doc_id, p->id) == 0;
+    const char *po = json_string_value(json_object_get(s->data, "po_number"));
+    bool timer = s->timer_kind != NULL && po != NULL && strcmp(po, p->timers_of) == 0;
+    return p->on && (doc || timer) ? XD_ENOMEM : XD_OK;
 }
 
 static const char *flow_state(struct xd_store *s, struct xd_arena *a, const char *cid)
@@ -114,6 +120,48 @@ static const char *flow_state(struct xd_store *s, struct xd_arena *a, const char
     struct xd_store_flow_row row;
     struct xd_error err = {0};
     return xd_store_flow_get(s, cid, a, &row, &err) == XD_OK ? row.state : NULL;
+}
+
+static struct xd_flow *engine(struct xd_store *s, struct xd_partner_registry *partners,
+                              struct poison *p)
+{
+    struct xd_flow_options o;
+    xd_flow_options_init(&o);
+    o.store = s;
+    o.partners = partners;
+    o.poll_ms = 5;
+    o.fault = poison_fault;
+    o.fault_arg = p;
+    struct xd_flow *f = NULL;
+    struct xd_error err = {0};
+    assert_int_equal(xd_flow_start(&o, &f, &err), XD_OK);
+    return f;
+}
+
+/* Wait up to 10 s for <done> of the engine's stats. */
+#define WAIT_STATS(f, st, done)                                                                    \
+    do {                                                                                           \
+        xd_flow_stats((f), &(st));                                                                 \
+        for (int i_ = 0; i_ < 200 && !(done); i_++) {                                              \
+            usleep(50 * 1000);                                                                     \
+            xd_flow_stats((f), &(st));                                                             \
+        }                                                                                          \
+    } while (0)
+
+/* The open exceptions of thread <cid> of type <type>: how many, the first's id in <id>. */
+static size_t open_exceptions(struct xd_store *s, struct xd_arena *a, const char *cid,
+                              const char *type, char id[XD_ID_LEN + 1])
+{
+    struct xd_store_exception_filter xf = {
+        .correlation_id = cid, .type = type, .state = "open", .limit = 10};
+    struct xd_store_exception *ex = NULL;
+    size_t n = 0;
+    struct xd_error err = {0};
+    assert_int_equal(xd_store_exception_list(s, &xf, a, &ex, &n, &err), XD_OK);
+    if (n > 0 && id != NULL) {
+        snprintf(id, XD_ID_LEN + 1, "%s", ex[0].id);
+    }
+    return n;
 }
 
 static void test_failing_message_is_set_aside(void **state)
@@ -129,25 +177,11 @@ static void test_failing_message_is_set_aside(void **state)
     int64_t last = order(s, "PO-AFTER", ids[2], cids[2]);
     struct poison p = {.on = true};
     snprintf(p.id, sizeof p.id, "%s", ids[1]);
-
     struct xd_partner_registry *partners = NULL;
     assert_int_equal(xd_partner_registry_create(NULL, &partners), XD_OK);
-    struct xd_flow_options o;
-    xd_flow_options_init(&o);
-    o.store = s;
-    o.partners = partners;
-    o.poll_ms = 5;
-    o.fault = poison_fault;
-    o.fault_arg = &p;
-    struct xd_flow *f = NULL;
-    struct xd_error err = {0};
-    assert_int_equal(xd_flow_start(&o, &f, &err), XD_OK);
+    struct xd_flow *f = engine(s, partners, &p);
     struct xd_flow_stats st;
-    xd_flow_stats(f, &st);
-    for (int i = 0; i < 200 && st.position < last; i++) {
-        usleep(50 * 1000);
-        xd_flow_stats(f, &st);
-    }
+    WAIT_STATS(f, st, st.position >= last);
     assert_true(st.position >= last);
     assert_int_equal(st.set_aside, 1);
     assert_true(st.failures >= 8); /* the batch of three, then the order alone 8 times */
@@ -160,6 +194,7 @@ static void test_failing_message_is_set_aside(void **state)
     struct xd_store_exception_filter xf = {.correlation_id = cids[1], .limit = 10};
     struct xd_store_exception *ex = NULL;
     size_t n = 0;
+    struct xd_error err = {0};
     assert_int_equal(xd_store_exception_list(s, &xf, a, &ex, &n, &err), XD_OK);
     assert_int_equal(n, 1);
     assert_string_equal(ex[0].type, "processing_failed");
@@ -176,16 +211,86 @@ static void test_failing_message_is_set_aside(void **state)
     assert_int_equal(xd_flow_action(f, exc_id, "retry", NULL, "test", &out, &err), XD_ECONFLICT);
     assert_non_null(strstr(err.message, "still cannot be applied"));
     assert_null(flow_state(s, a, cids[1]));
+    assert_int_equal(open_exceptions(s, a, cids[1], "processing_failed", NULL), 1);
     /* Retried once it is gone: the order takes its step, the exception is resolved. */
     p.on = false;
     assert_int_equal(xd_flow_action(f, exc_id, "retry", NULL, "test", &out, &err), XD_OK);
     assert_string_equal(flow_state(s, a, cids[1]), "unroutable");
-    assert_int_equal(xd_store_exception_list(s, &xf, a, &ex, &n, &err), XD_OK);
-    bool resolved = false;
-    for (size_t i = 0; i < n; i++) {
-        resolved |= strcmp(ex[i].id, exc_id) == 0 && strcmp(ex[i].state, "resolved") == 0;
+    assert_int_equal(open_exceptions(s, a, cids[1], "processing_failed", NULL), 0);
+    assert_int_equal(open_exceptions(s, a, cids[1], "unroutable", NULL), 1);
+    xd_buf_cleanup(&out);
+    xd_arena_destroy(a);
+    xd_flow_stop(f);
+    xd_partner_registry_destroy(partners);
+    xd_store_close(s);
+    test_dir_remove(dir);
+}
+
+/* Set due timers on two orders' threads, as a step would. */
+static void due_timers(struct xd_store *s, const char *cid1, const char *cid2)
+{
+    char id1[XD_CORRELATION_ID_MAX + 64], id2[XD_CORRELATION_ID_MAX + 64];
+    const char *kind = "sla.po_acknowledgement.at_risk";
+    snprintf(id1, sizeof id1, "%s:%s", cid1, kind);
+    snprintf(id2, sizeof id2, "%s:%s", cid2, kind);
+    int64_t now = xd_now_ms();
+    struct xd_store_timer tm[2] = {
+        {.id = id1, .correlation_id = cid1, .kind = kind, .due_at_ms = now - 10},
+        {.id = id2, .correlation_id = cid2, .kind = kind, .due_at_ms = now - 5},
+    };
+    struct xd_store_op op = {.kind = XD_STORE_OP_FLOW};
+    op.u.flow = (struct xd_store_flow){.timers = tm, .n_timers = 2, .actor = "test"};
+    assert_int_equal(xd_store_execute(s, &op), XD_OK);
+    xd_store_op_cleanup(&op);
+}
+
+static void test_failing_timer_is_set_aside(void **state)
+{
+    (void)state;
+    char dir[TEST_DIR_MAX];
+    test_dir_make(dir);
+    struct xd_store *s = test_open(dir, true);
+    assert_non_null(s);
+    char ids[2][XD_ID_LEN + 1], cids[2][XD_CORRELATION_ID_MAX + 1];
+    order(s, "PO-T-POISON", ids[0], cids[0]);
+    int64_t last = order(s, "PO-T-FINE", ids[1], cids[1]);
+    struct poison p = {.on = true};
+    snprintf(p.timers_of, sizeof p.timers_of, "PO-T-POISON");
+    struct xd_partner_registry *partners = NULL;
+    assert_int_equal(xd_partner_registry_create(NULL, &partners), XD_OK);
+    struct xd_flow *f = engine(s, partners, &p);
+    struct xd_flow_stats st;
+    WAIT_STATS(f, st, st.position >= last);
+    assert_true(st.position >= last);
+
+    /* The first timer fails every time; the second, due after it, fires all the same (the
+     * orders are unroutable: a due SLA timer of theirs changes nothing). */
+    due_timers(s, cids[0], cids[1]);
+    WAIT_STATS(f, st, st.set_aside >= 1);
+    assert_int_equal(st.set_aside, 1);
+    struct xd_arena *a = xd_arena_create(0, (size_t)16 << 20);
+    assert_non_null(a);
+    for (int i = 0; i < 100 && test_sql_int(dir, "SELECT count(*) FROM timers", NULL) > 0; i++) {
+        usleep(50 * 1000);
     }
-    assert_true(resolved);
+    assert_int_equal(test_sql_int(dir, "SELECT count(*) FROM timers", NULL), 0);
+    assert_int_equal(open_exceptions(s, a, cids[1], "processing_failed", NULL), 0);
+    char exc_id[XD_ID_LEN + 1];
+    assert_int_equal(open_exceptions(s, a, cids[0], "processing_failed", exc_id), 1);
+    struct xd_store_exception ex;
+    struct xd_error err = {0};
+    assert_int_equal(xd_store_exception_get(s, exc_id, a, &ex, &err), XD_OK);
+    assert_non_null(strstr(ex.body, "\"timer\":\"sla.po_acknowledgement.at_risk\""));
+
+    /* The retry fires it once the cause is gone. */
+    struct xd_buf out;
+    xd_buf_init(&out, 1 << 20);
+    assert_int_equal(xd_flow_action(f, exc_id, "retry", NULL, "test", &out, &err), XD_ECONFLICT);
+    assert_non_null(strstr(err.message, "still cannot"));
+    p.on = false;
+    assert_int_equal(xd_flow_action(f, exc_id, "retry", NULL, "test", &out, &err), XD_OK);
+    assert_int_equal(open_exceptions(s, a, cids[0], "processing_failed", NULL), 0);
+    assert_string_equal(flow_state(s, a, cids[0]), "unroutable");
     xd_buf_cleanup(&out);
     xd_arena_destroy(a);
     xd_flow_stop(f);
@@ -199,6 +304,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_failing_step_backs_off),
         cmocka_unit_test(test_failing_message_is_set_aside),
+        cmocka_unit_test(test_failing_timer_is_set_aside),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
