@@ -65,7 +65,7 @@ struct xd_flow {
     int64_t audit_next_ms;                  /* when to look at the audit log again */
     struct xd_store_controls *own_controls; /* when the options gave none */
     struct xd_flow_stats stats;             /* under mu */
-    struct retry journal, timers;           /* their steps failing in a row */
+    struct retry journal, timers, dead;     /* their steps failing in a row */
 };
 
 void xd_flow_tolerances_init(struct xd_flow_tolerances *t)
@@ -1150,7 +1150,7 @@ static enum xd_status dead_collect(void *arg, const struct xd_audit_record *r)
 static bool run_dead_letters(struct xd_flow *f, struct batch *b)
 {
     b->now = xd_now_ms();
-    if (b->now < f->audit_next_ms) {
+    if (b->now < f->audit_next_ms || retry_waiting(&f->dead)) {
         return false;
     }
     if (!f->audit_known) {
@@ -1202,9 +1202,13 @@ static bool run_dead_letters(struct xd_flow *f, struct batch *b)
     count(f, steps, st, -1);
     if (st == XD_OK) {
         f->audit_cursor = d.last;
-    } else {
+        retry_done(&f->dead, "dead letters into exceptions");
+    } else if (st == XD_ECONFLICT) {
         f->audit_known = false;
         log_failure(b, "dead letters into exceptions", st);
+    } else {
+        f->audit_known = false;
+        retry_failed(f, &f->dead, b, "dead letters into exceptions", st);
     }
     return st == XD_OK && d.read >= AUDIT_BATCH;
 }
