@@ -1135,6 +1135,13 @@ def bad_input(w):
     assert "processing_failed" in w.exceptions("OVF-1"), f["exceptions"]
     assert f["lines"][0]["shipped"] == "5000000000000.000001", f["lines"][0]
     assert "step.failed" in [e["event"] for e in f["timeline"]]
+    # Retrying it while the cause lasts is refused with the reason, and changes nothing.
+    x = [x for x in f["exceptions"] if x["type"] == "processing_failed"][0]
+    assert x["actions"] == ["retry", "resolve"] and x["detail"]["document"] == "ship_notice", x
+    st, body = w.hub.request("POST", "/v1/exceptions/%s/actions" % x["id"], {"action": "retry"})
+    assert st == 409 and "still cannot be applied" in body["detail"], (st, body)
+    assert "processing_failed" in w.exceptions("OVF-1")
+    assert w.hub.flow("OVF-1")["lines"][0]["shipped"] == "5000000000000.000001"
     w.warehouse_sends(w.receipt(po, "RCV-O1", "ASN-O1", {2: None, 3: None}))
     w.hub.wait_state("OVF-1", "partially_received")
     # The engine's work in the metrics: closed flows and open exceptions by type.
