@@ -983,9 +983,16 @@ static void isolate(struct retry *r, bool several, int64_t until, const char *ke
     }
 }
 
-static bool is_aside(const struct retry *r, const char *key)
+/* Whether the item <key>, first in this attempt, is the one to set aside. Another item first
+ * (the one to set aside was cancelled meanwhile, or an earlier one came) clears the mark: a
+ * timer set again later under the same id must fail anew before it is set aside. */
+static bool is_aside(struct retry *r, const char *key)
 {
-    return r->aside && strcmp(r->alone, key) == 0;
+    if (r->aside && strcmp(r->alone, key) != 0) {
+        r->aside = false;
+        r->alone_failures = 0;
+    }
+    return r->aside;
 }
 
 static void set_aside_done(struct xd_flow *f, struct retry *r, const char *what)
