@@ -1152,6 +1152,7 @@ def bad_input(w):
     assert closed and int(closed[0].split()[1]) >= 5, closed
     assert 'crossdock_exceptions_open{type="processing_failed"} 1' in text, text[-2000:]
     assert "crossdock_flow_steps_total" in text
+    assert "\ncrossdock_flow_set_aside_total 0\n" in text  # the rules' failures are no stop
 
 
 SCENARIOS = [happy_path, rejected_line, partial_shipment, short_receipt,
