@@ -133,6 +133,9 @@ enum stmt_id {
     S_TIMER_PUT,
     S_TIMER_CLOSE,
     S_EXCEPTION_PUT,
+    S_FLOW_STATE,
+    S_EXCEPTION_STATE,
+    S_COUNT_ADD,
     S_CURSOR_GET,
     S_CURSOR_PUT,
     S_DOCS_AFTER,
@@ -353,6 +356,11 @@ static const char *const sql[S_COUNT] = {
                         "updated_at = excluded.updated_at, "
                         "subject_document = excluded.subject_document, "
                         "subject_number = excluded.subject_number",
+    /* What a row counted as before it changes (the counts, sq_flow_apply). */
+    [S_FLOW_STATE] = "SELECT state FROM flows WHERE correlation_id = ?1 AND version = ?2",
+    [S_EXCEPTION_STATE] = "SELECT state, type FROM exceptions WHERE id = ?1",
+    [S_COUNT_ADD] = "INSERT INTO counts (kind, a, b, n) VALUES (?1, ?2, ?3, ?4) "
+                    "ON CONFLICT (kind, a, b) DO UPDATE SET n = n + ?4",
     [S_CURSOR_GET] = "SELECT position FROM cursors WHERE name = ?1",
     [S_CURSOR_PUT] = "INSERT INTO cursors (name, position, updated_at) VALUES (?1, ?2, ?3) "
                      "ON CONFLICT (name) DO UPDATE SET position = excluded.position, "
@@ -368,7 +376,7 @@ static const char *const sql[S_COUNT] = {
      * thread (no index on updated_at alone: it would cost a page at every step). */
     [S_FLOW_LIST_STATE] = "SELECT " FLOW_COLUMNS "WHERE state = ?1 "
                           "ORDER BY updated_at DESC, correlation_id LIMIT ?2",
-    /* The counters the triggers of schema 8 keep, not a count of every row at each look. */
+    /* The counters sq_flow_apply keeps (schema 8, 10), not a count of every row at each look. */
     [S_FLOW_STATES] = "SELECT a, n FROM counts WHERE kind = 'flows' AND n > 0 ORDER BY a",
     [S_EXCEPTION_TYPES] = "SELECT b, n FROM counts WHERE kind = 'exceptions' AND a = 'open' "
                           "AND n > 0 ORDER BY b",
@@ -677,6 +685,21 @@ static const struct {
     /* The same open outbox rows, tested without a temporary b-tree (OUTBOX_OPEN). */
     {9, "DROP INDEX outbox_queue;"
         "CREATE INDEX outbox_queue ON outbox (partner, endpoint, seq) WHERE " OUTBOX_OPEN ";"},
+    /* The counts without triggers: each fired a sub-program for every row a step wrote (about
+     * a tenth of ingest's throughput, docs/performance.md). The writer, the only one to write
+     * flows and exceptions (sq_flow_apply), now sums a step's changes and writes each count
+     * once. Counted afresh here. */
+    {10, "DROP TRIGGER flows_count_insert;"
+         "DROP TRIGGER flows_count_update;"
+         "DROP TRIGGER flows_count_delete;"
+         "DROP TRIGGER exceptions_count_insert;"
+         "DROP TRIGGER exceptions_count_update;"
+         "DROP TRIGGER exceptions_count_delete;"
+         "DELETE FROM counts;"
+         "INSERT INTO counts (kind, a, b, n)"
+         "  SELECT 'flows', state, '', count(*) FROM flows GROUP BY state;"
+         "INSERT INTO counts (kind, a, b, n)"
+         "  SELECT 'exceptions', state, type, count(*) FROM exceptions GROUP BY state, type;"},
 };
 
 #define SCHEMA_LATEST (migrations[XD_ARRAY_LEN(migrations) - 1].version)
@@ -2811,10 +2834,86 @@ static enum xd_status sq_partner_list(struct xd_store__conn *c, struct xd_arena 
 /* ------------------------------------------------------------------------------------------ */
 /* Workflows */
 
+/* The changes of one flow operation to the counts (table counts: ('flows', state, '') and
+ * ('exceptions', state, type)), summed by key and written once each at its end. */
+#define COUNT_KEYS 32
+
+struct count_delta {
+    const char *kind;
+    char a[XD_STORE_FLOW_TEXT_MAX + 1], b[XD_STORE_FLOW_TEXT_MAX + 1];
+    int64_t n;
+};
+
+struct counts {
+    struct count_delta d[COUNT_KEYS];
+    size_t n;
+};
+
+static enum xd_status counts_write(struct xd_store__conn *c, struct counts *k, struct xd_error *err)
+{
+    enum xd_status s = XD_OK;
+    for (size_t i = 0; s == XD_OK && i < k->n; i++) {
+        const struct count_delta *d = &k->d[i];
+        if (d->n != 0) {
+            const struct arg a[] = {text(d->kind), text(d->a), text(d->b), i64(d->n)};
+            s = exec(c, S_COUNT_ADD, a, XD_ARRAY_LEN(a), err);
+        }
+    }
+    k->n = 0;
+    return s;
+}
+
+static enum xd_status count_add(struct xd_store__conn *c, struct counts *k, const char *kind,
+                                const char *a, const char *b, int64_t n, struct xd_error *err)
+{
+    if (strlen(a) > XD_STORE_FLOW_TEXT_MAX || strlen(b) > XD_STORE_FLOW_TEXT_MAX) {
+        return xd_error_set(err, XD_ECORRUPT, "a stored %s state or type is over %d bytes", kind,
+                            XD_STORE_FLOW_TEXT_MAX);
+    }
+    for (size_t i = 0; i < k->n; i++) {
+        struct count_delta *d = &k->d[i];
+        if (strcmp(d->kind, kind) == 0 && strcmp(d->a, a) == 0 && strcmp(d->b, b) == 0) {
+            d->n += n;
+            return XD_OK;
+        }
+    }
+    enum xd_status s = k->n == COUNT_KEYS ? counts_write(c, k, err) : XD_OK;
+    if (s == XD_OK) {
+        struct count_delta *d = &k->d[k->n++];
+        d->kind = kind;
+        snprintf(d->a, sizeof d->a, "%s", a);
+        snprintf(d->b, sizeof d->b, "%s", b);
+        d->n = n;
+    }
+    return s;
+}
+
+/* Exception <id> as stored leaves the counts (its state and type: -1) and its type, which an
+ * update keeps, goes into <type>; *stored is false (and nothing counted) when it is new. */
+static enum xd_status uncount_exception(struct xd_store__conn *c, struct counts *k, const char *id,
+                                        char type[XD_STORE_FLOW_TEXT_MAX + 1], bool *stored,
+                                        struct xd_error *err)
+{
+    const struct arg g[] = {text(id)};
+    sqlite3_stmt *st = NULL;
+    enum xd_status s = query(c, S_EXCEPTION_STATE, g, 1, &st, err);
+    *stored = s == XD_OK;
+    if (s == XD_OK) {
+        const char *was = (const char *)sqlite3_column_text(st, 0);
+        const char *t = (const char *)sqlite3_column_text(st, 1);
+        snprintf(type, XD_STORE_FLOW_TEXT_MAX + 1, "%s", t != NULL ? t : "");
+        s = count_add(c, k, "exceptions", was != NULL ? was : "", type, -1, err);
+        sqlite3_reset(st);
+    }
+    return s == XD_ENOTFOUND ? XD_OK : s;
+}
+
 static enum xd_status sq_flow_apply(struct xd_store__conn *c, struct xd_store_flow *f,
                                     int64_t at_ms, struct xd_error *err)
 {
     enum xd_status s = XD_OK;
+    struct counts k;
+    k.n = 0;
     for (size_t i = 0; s == XD_OK && i < f->n_rows; i++) {
         struct xd_store_flow_row *r = &f->rows[i];
         if (r->version == 0) {
@@ -2829,20 +2928,37 @@ static enum xd_status sq_flow_apply(struct xd_store__conn *c, struct xd_store_fl
             }
             if (s == XD_OK) {
                 r->version = 1;
+                s = count_add(c, &k, "flows", r->state, "", 1, err);
             }
             continue;
+        }
+        /* The state it counted as: the row of this version (none when another step moved it). */
+        const struct arg g[] = {text(r->correlation_id), i64(r->version)};
+        sqlite3_stmt *st = NULL;
+        s = query(c, S_FLOW_STATE, g, XD_ARRAY_LEN(g), &st, err);
+        if (s == XD_OK) {
+            const char *was = (const char *)sqlite3_column_text(st, 0);
+            s = count_add(c, &k, "flows", was != NULL ? was : "", "", -1, err);
+            sqlite3_reset(st);
+        }
+        if (s == XD_ENOTFOUND) {
+            s = xd_error_set(err, XD_ECONFLICT, "thread %s moved past version %lld",
+                             r->correlation_id, (long long)r->version);
         }
         const struct arg a[] = {
             text(r->correlation_id), i64(r->version), text(r->state),     text(r->key),
             text(r->partner),        text(r->owner),  text(r->next_step), text(r->sla),
             text(r->data),           i64(at_ms)};
-        s = exec(c, S_FLOW_UPDATE, a, XD_ARRAY_LEN(a), err);
+        if (s == XD_OK) {
+            s = exec(c, S_FLOW_UPDATE, a, XD_ARRAY_LEN(a), err);
+        }
         if (s == XD_OK && sqlite3_changes(c->db) != 1) {
             s = xd_error_set(err, XD_ECONFLICT, "thread %s moved past version %lld",
                              r->correlation_id, (long long)r->version);
         }
         if (s == XD_OK) {
             r->version++;
+            s = count_add(c, &k, "flows", r->state, "", 1, err);
         }
     }
     for (size_t i = 0; s == XD_OK && i < f->n_events; i++) {
@@ -2876,7 +2992,15 @@ static enum xd_status sq_flow_apply(struct xd_store__conn *c, struct xd_store_fl
                                 i64(at_ms),
                                 text(e->subject_document),
                                 text(e->subject_number)};
-        s = exec(c, S_EXCEPTION_PUT, a, XD_ARRAY_LEN(a), err);
+        char type[XD_STORE_FLOW_TEXT_MAX + 1];
+        bool stored = false;
+        s = uncount_exception(c, &k, e->id, type, &stored, err);
+        if (s == XD_OK) {
+            s = exec(c, S_EXCEPTION_PUT, a, XD_ARRAY_LEN(a), err);
+        }
+        if (s == XD_OK) {
+            s = count_add(c, &k, "exceptions", e->state, stored ? type : e->type, 1, err);
+        }
     }
     if (s == XD_OK && f->cursor != NULL) {
         const struct arg g[] = {text(f->cursor)};
@@ -2898,7 +3022,7 @@ static enum xd_status sq_flow_apply(struct xd_store__conn *c, struct xd_store_fl
             s = exec(c, S_CURSOR_PUT, a, XD_ARRAY_LEN(a), err);
         }
     }
-    return s;
+    return s == XD_OK ? counts_write(c, &k, err) : s;
 }
 
 /* Step through the rows of <st> (positioned on the first), each read by <row> into a new

@@ -387,7 +387,8 @@ static void count_step(const char *cid, int64_t version, const char *state, cons
     xd_store_op_cleanup(&t.op);
 }
 
-/* The counts are kept as rows change (triggers), so they must agree with counting the rows. */
+/* The counts are kept as rows change (by the writer), so they must agree with counting the
+ * rows. */
 static void test_counts_follow_changes(void **state)
 {
     (void)state;
@@ -413,6 +414,64 @@ static void test_counts_follow_changes(void **state)
     assert_int_equal(LISTED(.state = "open", .type = "sla_missed", .limit = 10), 0);
     assert_int_equal(LISTED(.state = "resolved", .limit = 10), 1);
     assert_string_equal(xs[0].id, "ca-x");
+}
+
+/* One operation touching more keys than the writer sums at a time (40 states, 40 types, and
+ * the update of a thread and an exception written earlier): the counts still agree with the
+ * rows. */
+static void test_counts_of_a_large_step(void **state)
+{
+    (void)state;
+    count_step("LA", 0, "sent", "la-x", "sla_missed", "open", XD_OK);
+    enum { N = 40 };
+    struct xd_store_flow_row rows[N + 1];
+    struct xd_store_exception excs[N + 1];
+    char names[N][3][32];
+    for (int i = 0; i < N; i++) {
+        snprintf(names[i][0], sizeof names[i][0], "LB%02d", i);
+        snprintf(names[i][1], sizeof names[i][1], "state_%02d", i);
+        snprintf(names[i][2], sizeof names[i][2], "type_%02d", i);
+        rows[i] = (struct xd_store_flow_row){.correlation_id = names[i][0],
+                                             .flow = "p2p",
+                                             .state = names[i][1],
+                                             .sla = "ok",
+                                             .data = "{}"};
+        excs[i] = (struct xd_store_exception){.id = names[i][0],
+                                              .correlation_id = names[i][0],
+                                              .type = names[i][2],
+                                              .owner = "buyer",
+                                              .state = "open",
+                                              .body = "{}"};
+    }
+    rows[N] = (struct xd_store_flow_row){.correlation_id = "LA",
+                                         .flow = "p2p",
+                                         .state = "closed",
+                                         .sla = "ok",
+                                         .data = "{}",
+                                         .version = 1};
+    excs[N] = (struct xd_store_exception){.id = "la-x",
+                                          .correlation_id = "LA",
+                                          .type = "sla_missed",
+                                          .owner = "supplier",
+                                          .state = "resolved",
+                                          .body = "{}"};
+    struct xd_store_op op = {.kind = XD_STORE_OP_FLOW};
+    op.u.flow = (struct xd_store_flow){
+        .rows = rows, .n_rows = N + 1, .exceptions = excs, .n_exceptions = N + 1, .actor = "test"};
+    assert_int_equal(xd_store_execute(s, &op), XD_OK);
+    xd_store_op_cleanup(&op);
+    const char *disagree =
+        "SELECT count(*) FROM (SELECT 'flows' k, state a, '' b, count(*) n FROM flows GROUP BY "
+        "state UNION ALL SELECT 'exceptions', state, type, count(*) FROM exceptions GROUP BY "
+        "state, type) r FULL JOIN (SELECT * FROM counts WHERE n <> 0) c "
+        "ON r.k = c.kind AND r.a = c.a AND r.b = c.b WHERE r.n IS NOT c.n";
+    assert_int_equal(test_sql_int(dir, disagree, NULL), 0);
+    assert_int_equal(
+        test_sql_int(dir, "SELECT n FROM counts WHERE kind = 'flows' AND a = ?1", "closed"), 1);
+    assert_int_equal(
+        test_sql_int(dir, "SELECT n FROM counts WHERE kind = 'flows' AND a = ?1", "sent"), 0);
+    assert_int_equal(test_sql_int(dir, "SELECT count(*) FROM counts WHERE n <> 0", NULL),
+                     2 * N + 2); /* 40 states, closed; 40 types open, sla_missed resolved */
 }
 
 /* What the control tower asks at every look must be index seeks, whatever the history holds:
@@ -511,6 +570,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_bad_operations_are_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lists_newest_first, setup, teardown),
         cmocka_unit_test_setup_teardown(test_counts_follow_changes, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_counts_of_a_large_step, setup, teardown),
         cmocka_unit_test_setup_teardown(test_query_plans, setup, teardown),
         cmocka_unit_test_setup_teardown(test_docs_after_follows_the_journal, setup, teardown),
         cmocka_unit_test_setup_teardown(test_control_numbers_in_blocks, setup, teardown),
