@@ -122,20 +122,48 @@ static const char *flow_state(struct xd_store *s, struct xd_arena *a, const char
     return xd_store_flow_get(s, cid, a, &row, &err) == XD_OK ? row.state : NULL;
 }
 
-static struct xd_flow *engine(struct xd_store *s, struct xd_partner_registry *partners,
-                              struct poison *p)
+/* A store on disk with orders journaled, and the engine over it (with the poison fault). */
+struct world {
+    char dir[TEST_DIR_MAX];
+    struct xd_store *s;
+    struct xd_partner_registry *partners;
+    struct xd_flow *f;
+    struct xd_arena *a;
+    struct poison p;
+};
+
+static void world_open(struct world *w)
+{
+    memset(w, 0, sizeof *w);
+    test_dir_make(w->dir);
+    w->s = test_open(w->dir, true);
+    assert_non_null(w->s);
+    w->a = xd_arena_create(0, (size_t)16 << 20);
+    assert_non_null(w->a);
+    assert_int_equal(xd_partner_registry_create(NULL, &w->partners), XD_OK);
+    w->p.on = true;
+}
+
+static void world_start(struct world *w)
 {
     struct xd_flow_options o;
     xd_flow_options_init(&o);
-    o.store = s;
-    o.partners = partners;
+    o.store = w->s;
+    o.partners = w->partners;
     o.poll_ms = 5;
     o.fault = poison_fault;
-    o.fault_arg = p;
-    struct xd_flow *f = NULL;
+    o.fault_arg = &w->p;
     struct xd_error err = {0};
-    assert_int_equal(xd_flow_start(&o, &f, &err), XD_OK);
-    return f;
+    assert_int_equal(xd_flow_start(&o, &w->f, &err), XD_OK);
+}
+
+static void world_close(struct world *w)
+{
+    xd_flow_stop(w->f);
+    xd_partner_registry_destroy(w->partners);
+    xd_arena_destroy(w->a);
+    xd_store_close(w->s);
+    test_dir_remove(w->dir);
 }
 
 /* Wait up to 10 s for <done> of the engine's stats. */
@@ -149,81 +177,74 @@ static struct xd_flow *engine(struct xd_store *s, struct xd_partner_registry *pa
     } while (0)
 
 /* The open exceptions of thread <cid> of type <type>: how many, the first's id in <id>. */
-static size_t open_exceptions(struct xd_store *s, struct xd_arena *a, const char *cid,
-                              const char *type, char id[XD_ID_LEN + 1])
+static size_t open_exceptions(struct world *w, const char *cid, const char *type,
+                              char id[XD_ID_LEN + 1])
 {
     struct xd_store_exception_filter xf = {
         .correlation_id = cid, .type = type, .state = "open", .limit = 10};
     struct xd_store_exception *ex = NULL;
     size_t n = 0;
     struct xd_error err = {0};
-    assert_int_equal(xd_store_exception_list(s, &xf, a, &ex, &n, &err), XD_OK);
+    assert_int_equal(xd_store_exception_list(w->s, &xf, w->a, &ex, &n, &err), XD_OK);
     if (n > 0 && id != NULL) {
         snprintf(id, XD_ID_LEN + 1, "%s", ex[0].id);
     }
     return n;
 }
 
+/* Exception <id>'s action <action>; what the engine answers, its message in <err>. */
+static enum xd_status act(struct world *w, const char *id, const char *action, struct xd_error *err)
+{
+    struct xd_buf out;
+    xd_buf_init(&out, 1 << 20);
+    *err = (struct xd_error){0};
+    enum xd_status st = xd_flow_action(w->f, id, action, NULL, "test", &out, err);
+    xd_buf_cleanup(&out);
+    return st;
+}
+
 static void test_failing_message_is_set_aside(void **state)
 {
     (void)state;
-    char dir[TEST_DIR_MAX];
-    test_dir_make(dir);
-    struct xd_store *s = test_open(dir, true);
-    assert_non_null(s);
+    struct world w;
+    world_open(&w);
     char ids[3][XD_ID_LEN + 1], cids[3][XD_CORRELATION_ID_MAX + 1];
-    order(s, "PO-BEFORE", ids[0], cids[0]);
-    order(s, "PO-POISON", ids[1], cids[1]);
-    int64_t last = order(s, "PO-AFTER", ids[2], cids[2]);
-    struct poison p = {.on = true};
-    snprintf(p.id, sizeof p.id, "%s", ids[1]);
-    struct xd_partner_registry *partners = NULL;
-    assert_int_equal(xd_partner_registry_create(NULL, &partners), XD_OK);
-    struct xd_flow *f = engine(s, partners, &p);
+    order(w.s, "PO-BEFORE", ids[0], cids[0]);
+    order(w.s, "PO-POISON", ids[1], cids[1]);
+    int64_t last = order(w.s, "PO-AFTER", ids[2], cids[2]);
+    snprintf(w.p.id, sizeof w.p.id, "%s", ids[1]);
+    world_start(&w);
     struct xd_flow_stats st;
-    WAIT_STATS(f, st, st.position >= last);
+    WAIT_STATS(w.f, st, st.position >= last);
     assert_true(st.position >= last);
     assert_int_equal(st.set_aside, 1);
     assert_true(st.failures >= 8); /* the batch of three, then the order alone 8 times */
 
-    struct xd_arena *a = xd_arena_create(0, (size_t)16 << 20);
-    assert_non_null(a);
-    assert_string_equal(flow_state(s, a, cids[0]), "unroutable");
-    assert_string_equal(flow_state(s, a, cids[2]), "unroutable");
-    assert_null(flow_state(s, a, cids[1]));
-    struct xd_store_exception_filter xf = {.correlation_id = cids[1], .limit = 10};
-    struct xd_store_exception *ex = NULL;
-    size_t n = 0;
-    struct xd_error err = {0};
-    assert_int_equal(xd_store_exception_list(s, &xf, a, &ex, &n, &err), XD_OK);
-    assert_int_equal(n, 1);
-    assert_string_equal(ex[0].type, "processing_failed");
-    assert_string_equal(ex[0].state, "open");
-    assert_non_null(strstr(ex[0].body, ids[1]));
-    assert_non_null(strstr(ex[0].body, "\"actions\":[\"retry\",\"resolve\"]"));
-    assert_non_null(strstr(ex[0].body, "out of memory"));
+    assert_string_equal(flow_state(w.s, w.a, cids[0]), "unroutable");
+    assert_string_equal(flow_state(w.s, w.a, cids[2]), "unroutable");
+    assert_null(flow_state(w.s, w.a, cids[1]));
     char exc_id[XD_ID_LEN + 1];
-    snprintf(exc_id, sizeof exc_id, "%s", ex[0].id);
+    assert_int_equal(open_exceptions(&w, cids[1], NULL, exc_id), 1);
+    struct xd_store_exception ex;
+    struct xd_error err = {0};
+    assert_int_equal(xd_store_exception_get(w.s, exc_id, w.a, &ex, &err), XD_OK);
+    assert_string_equal(ex.type, "processing_failed");
+    assert_non_null(strstr(ex.body, ids[1]));
+    assert_non_null(strstr(ex.body, "\"actions\":[\"retry\",\"resolve\"]"));
+    assert_non_null(strstr(ex.body, "out of memory"));
 
     /* Retried while the cause lasts: refused, nothing changes. */
-    struct xd_buf out;
-    xd_buf_init(&out, 1 << 20);
-    assert_int_equal(xd_flow_action(f, exc_id, "retry", NULL, "test", &out, &err), XD_ECONFLICT);
+    assert_int_equal(act(&w, exc_id, "retry", &err), XD_ECONFLICT);
     assert_non_null(strstr(err.message, "still cannot be applied"));
-    assert_null(flow_state(s, a, cids[1]));
-    assert_int_equal(open_exceptions(s, a, cids[1], "processing_failed", NULL), 1);
+    assert_null(flow_state(w.s, w.a, cids[1]));
+    assert_int_equal(open_exceptions(&w, cids[1], "processing_failed", NULL), 1);
     /* Retried once it is gone: the order takes its step, the exception is resolved. */
-    p.on = false;
-    assert_int_equal(xd_flow_action(f, exc_id, "retry", NULL, "test", &out, &err), XD_OK);
-    assert_string_equal(flow_state(s, a, cids[1]), "unroutable");
-    assert_int_equal(open_exceptions(s, a, cids[1], "processing_failed", NULL), 0);
-    assert_int_equal(open_exceptions(s, a, cids[1], "unroutable", NULL), 1);
-    xd_buf_cleanup(&out);
-    xd_arena_destroy(a);
-    xd_flow_stop(f);
-    xd_partner_registry_destroy(partners);
-    xd_store_close(s);
-    test_dir_remove(dir);
+    w.p.on = false;
+    assert_int_equal(act(&w, exc_id, "retry", &err), XD_OK);
+    assert_string_equal(flow_state(w.s, w.a, cids[1]), "unroutable");
+    assert_int_equal(open_exceptions(&w, cids[1], "processing_failed", NULL), 0);
+    assert_int_equal(open_exceptions(&w, cids[1], "unroutable", NULL), 1);
+    world_close(&w);
 }
 
 /* Set due timers on two orders' threads, as a step would. */
@@ -247,56 +268,43 @@ static void due_timers(struct xd_store *s, const char *cid1, const char *cid2)
 static void test_failing_timer_is_set_aside(void **state)
 {
     (void)state;
-    char dir[TEST_DIR_MAX];
-    test_dir_make(dir);
-    struct xd_store *s = test_open(dir, true);
-    assert_non_null(s);
+    struct world w;
+    world_open(&w);
     char ids[2][XD_ID_LEN + 1], cids[2][XD_CORRELATION_ID_MAX + 1];
-    order(s, "PO-T-POISON", ids[0], cids[0]);
-    int64_t last = order(s, "PO-T-FINE", ids[1], cids[1]);
-    struct poison p = {.on = true};
-    snprintf(p.timers_of, sizeof p.timers_of, "PO-T-POISON");
-    struct xd_partner_registry *partners = NULL;
-    assert_int_equal(xd_partner_registry_create(NULL, &partners), XD_OK);
-    struct xd_flow *f = engine(s, partners, &p);
+    order(w.s, "PO-T-POISON", ids[0], cids[0]);
+    int64_t last = order(w.s, "PO-T-FINE", ids[1], cids[1]);
+    snprintf(w.p.timers_of, sizeof w.p.timers_of, "PO-T-POISON");
+    world_start(&w);
     struct xd_flow_stats st;
-    WAIT_STATS(f, st, st.position >= last);
+    WAIT_STATS(w.f, st, st.position >= last);
     assert_true(st.position >= last);
 
     /* The first timer fails every time; the second, due after it, fires all the same (the
      * orders are unroutable: a due SLA timer of theirs changes nothing). */
-    due_timers(s, cids[0], cids[1]);
-    WAIT_STATS(f, st, st.set_aside >= 1);
+    due_timers(w.s, cids[0], cids[1]);
+    WAIT_STATS(w.f, st, st.set_aside >= 1);
     assert_int_equal(st.set_aside, 1);
-    struct xd_arena *a = xd_arena_create(0, (size_t)16 << 20);
-    assert_non_null(a);
-    for (int i = 0; i < 100 && test_sql_int(dir, "SELECT count(*) FROM timers", NULL) > 0; i++) {
+    const char *timers = "SELECT count(*) FROM timers";
+    for (int i = 0; i < 100 && test_sql_int(w.dir, timers, NULL) > 0; i++) {
         usleep(50 * 1000);
     }
-    assert_int_equal(test_sql_int(dir, "SELECT count(*) FROM timers", NULL), 0);
-    assert_int_equal(open_exceptions(s, a, cids[1], "processing_failed", NULL), 0);
+    assert_int_equal(test_sql_int(w.dir, timers, NULL), 0);
+    assert_int_equal(open_exceptions(&w, cids[1], "processing_failed", NULL), 0);
     char exc_id[XD_ID_LEN + 1];
-    assert_int_equal(open_exceptions(s, a, cids[0], "processing_failed", exc_id), 1);
+    assert_int_equal(open_exceptions(&w, cids[0], "processing_failed", exc_id), 1);
     struct xd_store_exception ex;
     struct xd_error err = {0};
-    assert_int_equal(xd_store_exception_get(s, exc_id, a, &ex, &err), XD_OK);
+    assert_int_equal(xd_store_exception_get(w.s, exc_id, w.a, &ex, &err), XD_OK);
     assert_non_null(strstr(ex.body, "\"timer\":\"sla.po_acknowledgement.at_risk\""));
 
     /* The retry fires it once the cause is gone. */
-    struct xd_buf out;
-    xd_buf_init(&out, 1 << 20);
-    assert_int_equal(xd_flow_action(f, exc_id, "retry", NULL, "test", &out, &err), XD_ECONFLICT);
+    assert_int_equal(act(&w, exc_id, "retry", &err), XD_ECONFLICT);
     assert_non_null(strstr(err.message, "still cannot"));
-    p.on = false;
-    assert_int_equal(xd_flow_action(f, exc_id, "retry", NULL, "test", &out, &err), XD_OK);
-    assert_int_equal(open_exceptions(s, a, cids[0], "processing_failed", NULL), 0);
-    assert_string_equal(flow_state(s, a, cids[0]), "unroutable");
-    xd_buf_cleanup(&out);
-    xd_arena_destroy(a);
-    xd_flow_stop(f);
-    xd_partner_registry_destroy(partners);
-    xd_store_close(s);
-    test_dir_remove(dir);
+    w.p.on = false;
+    assert_int_equal(act(&w, exc_id, "retry", &err), XD_OK);
+    assert_int_equal(open_exceptions(&w, cids[0], "processing_failed", NULL), 0);
+    assert_string_equal(flow_state(w.s, w.a, cids[0]), "unroutable");
+    world_close(&w);
 }
 
 int main(void)
