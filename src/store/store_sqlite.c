@@ -14,6 +14,7 @@
 #include <sqlite3.h>
 
 #include "store/store_int.h"
+#include "store/store_vfs.h"
 
 #define DB_FILE         "crossdock.db"
 #define BUSY_TIMEOUT_MS 5000
@@ -53,7 +54,8 @@ struct checkpointer {
 
 struct xd_store__db {
     char *path;
-    const char *vfs; /* NULL: SQLite's default; the fault VFS in test mode */
+    const char *vfs; /* SQLite's default, or the fault VFS in test mode; under the WAL writer
+                      * (store_vfs.c) when durable */
     bool durable;
     struct checkpointer ck;
     /* A read-only connection that stays open as long as the store, so that the WAL index in
@@ -985,6 +987,16 @@ static enum xd_status sq_db_open(const struct xd_store_options *o, struct xd_sto
             return xd_error_set(err, XD_EIO, "cannot register the fault-injection VFS");
         }
         XD_LOG_WARN("store", NULL, "CROSSDOCK_TEST_FAULTS=1: storage fault injection is active");
+    }
+    if (d->durable) {
+        /* Every commit syncs the WAL: its writes can wait for the sync (store_vfs.c). */
+        const char *wal = xd_store__walvfs_register(d->vfs);
+        if (wal == NULL) {
+            xd_free(d->path);
+            xd_free(d);
+            return xd_error_set(err, XD_EIO, "cannot register the write-ahead log writer VFS");
+        }
+        d->vfs = wal;
     }
     *out = d;
     return XD_OK;

@@ -1,6 +1,7 @@
 /* Storage failures through the fault-injection VFS: a failed fsync or write fails the whole
  * batch with XD_EUNAVAIL and keeps nothing of it; the store refuses writes while it recovers,
- * then serves again, and the audit chain stays intact. */
+ * then serves again, and the audit chain stays intact. The WAL writer (store_vfs.c) sits on
+ * the fault VFS here, as on SQLite's own in the hub. */
 #include <sys/stat.h>
 
 #include <fcntl.h>
@@ -196,6 +197,66 @@ static void test_write_failure(void **state)
     fail_and_recover(*state, ".fault-write");
 }
 
+/* One flow operation of <n> exceptions of ~2 KB each on thread <cid>: over 4 MiB, more than
+ * the WAL writer gathers before it writes (store_vfs.c). */
+#define BIG_N 3000
+
+static enum xd_status big_step(struct xd_store *s, const char *cid)
+{
+    static char body[2100];
+    memset(body, 'x', sizeof body);
+    memcpy(body, "{\"pad\":\"", 8);
+    memcpy(body + sizeof body - 3, "\"}", 3);
+    struct xd_store_exception *ex = xd_calloc(BIG_N, sizeof *ex);
+    char(*ids)[40] = xd_calloc(BIG_N, sizeof *ids);
+    assert_non_null(ex);
+    assert_non_null(ids);
+    for (size_t i = 0; i < BIG_N; i++) {
+        snprintf(ids[i], sizeof ids[i], "%s-%zu", cid, i);
+        ex[i] = (struct xd_store_exception){.id = ids[i],
+                                            .correlation_id = cid,
+                                            .type = "processing_failed",
+                                            .owner = "buyer",
+                                            .state = "open",
+                                            .body = body};
+    }
+    struct xd_store_op op = {.kind = XD_STORE_OP_FLOW};
+    op.u.flow = (struct xd_store_flow){.exceptions = ex, .n_exceptions = BIG_N, .actor = "test"};
+    enum xd_status st = xd_store_execute(s, &op);
+    xd_store_op_cleanup(&op);
+    xd_free(ids);
+    xd_free(ex);
+    return st;
+}
+
+/* A commit larger than the WAL writer's buffer: another connection sees all of it once it is
+ * answered, and so does the store reopened; with the disk refusing writes the whole commit
+ * fails and nothing of it is kept. */
+static void test_commit_larger_than_the_wal_buffer(void **state)
+{
+    struct fixture *f = *state;
+    const char *q = "SELECT count(*) FROM exceptions WHERE correlation_id = ?1";
+    assert_int_equal(big_step(f->s, "BIG-1"), XD_OK);
+    assert_int_equal(test_sql_int(f->dir, q, "BIG-1"), BIG_N);
+    test_flag(f->dir, ".fault-write", true);
+    assert_int_equal(big_step(f->s, "BIG-2"), XD_EUNAVAIL);
+    test_flag(f->dir, ".fault-write", false);
+    assert_true(test_wait_healthy(f->s, 15000));
+    assert_int_equal(test_sql_int(f->dir, q, "BIG-2"), 0);
+    assert_int_equal(big_step(f->s, "BIG-3"), XD_OK);
+    xd_store_close(f->s);
+    f->s = test_open(f->dir, true);
+    assert_non_null(f->s);
+    assert_int_equal(test_sql_int(f->dir, q, "BIG-1"), BIG_N);
+    assert_int_equal(test_sql_int(f->dir, q, "BIG-2"), 0);
+    assert_int_equal(test_sql_int(f->dir, q, "BIG-3"), BIG_N);
+    assert_int_equal(test_sql_int(f->dir,
+                                  "SELECT count(*) FROM pragma_integrity_check "
+                                  "WHERE integrity_check <> 'ok'",
+                                  NULL),
+                     0);
+}
+
 #define QUEUED 200
 
 struct counter {
@@ -263,6 +324,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_checkpoint_write_failure, setup, teardown),
         cmocka_unit_test_setup_teardown(test_checkpoint_fsync_failure, setup, teardown),
         cmocka_unit_test_setup_teardown(test_queued_ops_answered, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_commit_larger_than_the_wal_buffer, setup, teardown),
         cmocka_unit_test(test_unwritable_directory),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
