@@ -43,7 +43,7 @@ struct retry {
      * journal seq, a timer's due time); the item that still fails alone SET_ASIDE_AFTER times
      * (alone: its seq in decimal, a timer's id) is set aside. */
     int64_t alone_until;
-    char alone[XD_CORRELATION_ID_MAX + 64];
+    char alone[520]; /* a timer's id has up to 512 bytes (store.h) */
     uint32_t alone_failures;
     bool aside; /* set <alone> aside at the next attempt */
     enum xd_status aside_status;
@@ -1062,8 +1062,9 @@ static bool run_documents(struct xd_flow *f, struct batch *b)
         }
         n = first;
     }
-    char key[24];
+    char key[24]; /* the first message, kept: the batch's memory may be reset below */
     snprintf(key, sizeof key, "%lld", (long long)docs[0].seq);
+    bool several = docs[0].seq != docs[n - 1].seq;
     bool aside = is_aside(r, key);
     b->now = xd_now_ms();
     b->snap = xd_partner_registry_acquire(f->o.partners);
@@ -1123,7 +1124,7 @@ static bool run_documents(struct xd_flow *f, struct batch *b)
         f->cursor_known = false;
         retry_failed(f, r, b, "flow step over the journal", st);
         if (may_be_the_message(st)) {
-            isolate(r, docs[0].seq != to, to, key, st, b->err.message);
+            isolate(r, several, to, key, st, b->err.message);
         }
     }
     return st == XD_OK;
@@ -1238,7 +1239,11 @@ static bool run_timers(struct xd_flow *f, struct batch *b)
     } else {
         r->alone_until = 0;
     }
-    bool aside = is_aside(r, due[0].id);
+    /* What the failure handling below needs, kept: the batch's memory is reset before it. */
+    char first[sizeof r->alone];
+    snprintf(first, sizeof first, "%s", due[0].id);
+    int64_t until = due[n - 1].due_at_ms;
+    bool aside = is_aside(r, first);
     b->snap = xd_partner_registry_acquire(f->o.partners);
     for (size_t i = 0; st == XD_OK && i < n; i++) {
         struct thread *t = NULL;
@@ -1257,10 +1262,10 @@ static bool run_timers(struct xd_flow *f, struct batch *b)
     }
     if (aside && st != XD_OK && may_be_the_message(st)) {
         /* Not even its exception can be stored: the timer is dropped, said in the log. */
-        XD_LOG_ERROR("flow", NULL, "timer %s: its exception cannot be stored (%s)", due[0].id,
+        XD_LOG_ERROR("flow", NULL, "timer %s: its exception cannot be stored (%s)", first,
                      b->err.message);
         batch_reset(b);
-        st = json_array_append_new(b->closed, json_string(r->alone)) == 0 ? XD_OK : XD_ENOMEM;
+        st = json_array_append_new(b->closed, json_string(first)) == 0 ? XD_OK : XD_ENOMEM;
         st = st == XD_OK ? commit(b, 0, -1, ACTOR) : st;
     }
     count(f, n, st, -1);
@@ -1276,7 +1281,7 @@ static bool run_timers(struct xd_flow *f, struct batch *b)
     } else {
         retry_failed(f, r, b, "firing timers", st);
         if (may_be_the_message(st)) {
-            isolate(r, n > 1, due[n - 1].due_at_ms, due[0].id, st, b->err.message);
+            isolate(r, n > 1, until, first, st, b->err.message);
         }
     }
     return st == XD_OK;
