@@ -505,6 +505,9 @@ static enum xd_status failed_step(const struct thread *t, struct xd_flow_step *s
     if (d != NULL && s->timer_kind != NULL) {
         json_object_set_new(d, "timer", json_string(s->timer_kind));
     }
+    if (d != NULL && s->doc == NULL && s->action != NULL && same(s->doc_type, "dead_letter")) {
+        json_object_set_new(d, "dead_letter", json_deep_copy(s->action)); /* for a retry */
+    }
     if (d != NULL && message != NULL && message[0] != '\0') {
         json_object_set_new(d, "message", json_string(message));
     }
@@ -1141,7 +1144,7 @@ static bool run_documents(struct xd_flow *f, struct batch *b)
 struct dead_scan {
     json_t *dead; /* the "after" JSON of each outbox.dead record */
     int64_t last; /* seq of the last record read */
-    size_t read;
+    size_t read, max;
 };
 
 static enum xd_status dead_collect(void *arg, const struct xd_audit_record *r)
@@ -1152,7 +1155,7 @@ static enum xd_status dead_collect(void *arg, const struct xd_audit_record *r)
         return XD_ENOMEM;
     }
     d->last = r->seq;
-    return ++d->read >= AUDIT_BATCH ? XD_ECLOSED : XD_OK; /* enough for one step */
+    return ++d->read >= d->max ? XD_ECLOSED : XD_OK; /* enough for one step */
 }
 
 static bool run_dead_letters(struct xd_flow *f, struct batch *b)
@@ -1167,7 +1170,10 @@ static bool run_dead_letters(struct xd_flow *f, struct batch *b)
         }
         f->audit_known = true;
     }
-    struct dead_scan d = {.dead = json_array(), .last = f->audit_cursor};
+    struct retry *r = &f->dead;
+    bool alone = r->alone_until > f->audit_cursor; /* isolating a failure: one record a step */
+    struct dead_scan d = {
+        .dead = json_array(), .last = f->audit_cursor, .max = alone ? 1 : AUDIT_BATCH};
     int64_t through = f->audit_cursor;
     enum xd_status st =
         d.dead != NULL ? xd_store_audit_scan_action(f->o.store, f->audit_cursor + 1, "outbox.dead",
@@ -1185,6 +1191,9 @@ static bool run_dead_letters(struct xd_flow *f, struct batch *b)
         f->audit_next_ms = b->now + AUDIT_PERIOD_MS;
         return false;
     }
+    char key[24]; /* the record a step of one is about */
+    snprintf(key, sizeof key, "%lld", (long long)d.last);
+    bool aside = d.read == 1 && is_aside(r, key);
     b->snap = xd_partner_registry_acquire(f->o.partners);
     size_t i = 0;
     json_t *m = NULL;
@@ -1197,8 +1206,11 @@ static bool run_dead_letters(struct xd_flow *f, struct batch *b)
             continue;
         }
         st = thread_get(b, cid, &t);
-        if (st == XD_OK && t->exists) {
-            struct xd_flow_step s = {.doc_type = "dead_letter", .action = m};
+        struct xd_flow_step s = {.doc_type = "dead_letter", .action = m};
+        if (st == XD_OK && t->exists && aside) {
+            st = failed_step(t, &s, r->aside_status, r->aside_message);
+            st = st == XD_OK ? fold(b, t, &s) : st;
+        } else if (st == XD_OK && t->exists) {
             st = step(b, t, &s);
             steps++;
         }
@@ -1207,18 +1219,35 @@ static bool run_dead_letters(struct xd_flow *f, struct batch *b)
     if (st == XD_OK) {
         st = commit_cursor(b, AUDIT_CURSOR, f->audit_cursor, d.last);
     }
+    if (aside && st != XD_OK && may_be_the_message(st)) {
+        /* Not even its exception can be stored: the record is passed over, said in the log. */
+        XD_LOG_ERROR("flow", NULL,
+                     "dead letter (audit record %s): its exception cannot be "
+                     "stored (%s)",
+                     key, b->err.message);
+        batch_reset(b);
+        st = commit_cursor(b, AUDIT_CURSOR, f->audit_cursor, d.last);
+    }
     count(f, steps, st, -1);
     if (st == XD_OK) {
         f->audit_cursor = d.last;
-        retry_done(&f->dead, "dead letters into exceptions");
+        if (aside) {
+            char what[64];
+            snprintf(what, sizeof what, "dead letter (audit record %s)", key);
+            set_aside_done(f, r, what);
+        }
+        retry_done(r, "dead letters into exceptions");
     } else if (st == XD_ECONFLICT) {
         f->audit_known = false;
         log_failure(b, "dead letters into exceptions", st);
     } else {
         f->audit_known = false;
-        retry_failed(f, &f->dead, b, "dead letters into exceptions", st);
+        retry_failed(f, r, b, "dead letters into exceptions", st);
+        if (may_be_the_message(st)) {
+            isolate(r, d.read > 1, d.last, key, st, b->err.message);
+        }
     }
-    return st == XD_OK && d.read >= AUDIT_BATCH;
+    return st == XD_OK && d.read >= d.max;
 }
 
 static bool run_timers(struct xd_flow *f, struct batch *b)
@@ -1348,7 +1377,21 @@ static enum xd_status retry_step(struct batch *b, struct thread *t, const json_t
                                  struct xd_error *err)
 {
     const char *id = jstr(x, "document_id");
-    const char *timer = jstr(json_object_get(x, "detail"), "timer");
+    const json_t *detail = json_object_get(x, "detail");
+    const char *timer = jstr(detail, "timer");
+    const json_t *dead = json_object_get(detail, "dead_letter");
+    if (id == NULL && json_is_object(dead) && t->exists) {
+        struct xd_flow_step s = {.doc_type = "dead_letter", .action = dead};
+        enum xd_status st = step_in(b, t, &s, STEP_REFUSE);
+        if (st != XD_OK && may_be_the_message(st)) {
+            return xd_error_set(err, XD_ECONFLICT, "the dead letter still cannot be applied: %s",
+                                b->err.message);
+        }
+        if (st != XD_OK) {
+            *err = b->err;
+        }
+        return st;
+    }
     struct xd_store_doc d = {.doc_type = "timer", .id = timer};
     json_t *doc = NULL;
     enum xd_status st = XD_OK;

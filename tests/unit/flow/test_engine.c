@@ -101,6 +101,7 @@ static int64_t order(struct xd_store *s, const char *po_number, char id[XD_ID_LE
 struct poison {
     char id[XD_ID_LEN + 1]; /* a document's */
     char timers_of[32];     /* an order whose timers fail */
+    char dead_of[32];       /* an order whose dead letters fail */
     _Atomic bool on;
 };
 
@@ -112,7 +113,9 @@ static enum xd_status poison_fault(void *arg, const struct xd_flow_step *s)
     bool doc = s->doc_id != NULL && strcmp(s->doc_id, p->id) == 0;
     const char *po = json_string_value(json_object_get(s->data, "po_number"));
     bool timer = s->timer_kind != NULL && po != NULL && strcmp(po, p->timers_of) == 0;
-    return p->on && (doc || timer) ? XD_ENOMEM : XD_OK;
+    bool dead =
+        strcmp(s->doc_type, "dead_letter") == 0 && po != NULL && strcmp(po, p->dead_of) == 0;
+    return p->on && (doc || timer || dead) ? XD_ENOMEM : XD_OK;
 }
 
 static const char *flow_state(struct xd_store *s, struct xd_arena *a, const char *cid)
@@ -307,12 +310,67 @@ static void test_failing_timer_is_set_aside(void **state)
     world_close(&w);
 }
 
+/* Delivery gives up a message of each of two threads (an outbox.dead record each, as the
+ * delivery engine writes them). */
+static void dead_letters(struct xd_store *s, const char *cid1, const char *cid2)
+{
+    const char *cids[] = {cid1, cid2};
+    for (size_t i = 0; i < 2; i++) {
+        char after[256];
+        snprintf(after, sizeof after,
+                 "{\"seq\":%zu,\"partner\":\"acme\",\"endpoint\":\"edi\","
+                 "\"reason\":\"refused\",\"correlation_id\":\"%s\"}",
+                 i + 1, cids[i]);
+        struct xd_store_op op = {.kind = XD_STORE_OP_AUDIT_APPEND};
+        op.u.audit = (struct xd_store_audit_append){
+            .actor = "deliver", .action = "outbox.dead", .object = "outbox:1", .after = after};
+        assert_int_equal(xd_store_execute(s, &op), XD_OK);
+        xd_store_op_cleanup(&op);
+    }
+}
+
+static void test_failing_dead_letter_is_set_aside(void **state)
+{
+    (void)state;
+    struct world w;
+    world_open(&w);
+    char ids[2][XD_ID_LEN + 1], cids[2][XD_CORRELATION_ID_MAX + 1];
+    order(w.s, "PO-D-POISON", ids[0], cids[0]);
+    int64_t last = order(w.s, "PO-D-FINE", ids[1], cids[1]);
+    snprintf(w.p.dead_of, sizeof w.p.dead_of, "PO-D-POISON");
+    world_start(&w);
+    struct xd_flow_stats st;
+    WAIT_STATS(w.f, st, st.position >= last);
+    assert_true(st.position >= last);
+
+    /* The first fails every time; the second, logged after it, still raises its exception. */
+    dead_letters(w.s, cids[0], cids[1]);
+    WAIT_STATS(w.f, st,
+               st.set_aside >= 1 && open_exceptions(&w, cids[1], "delivery_failed", NULL) == 1);
+    assert_int_equal(st.set_aside, 1);
+    assert_int_equal(open_exceptions(&w, cids[1], "delivery_failed", NULL), 1);
+    assert_int_equal(open_exceptions(&w, cids[0], "delivery_failed", NULL), 0);
+    char exc_id[XD_ID_LEN + 1];
+    assert_int_equal(open_exceptions(&w, cids[0], "processing_failed", exc_id), 1);
+
+    /* The retry applies the dead letter once the cause is gone. */
+    struct xd_error err = {0};
+    assert_int_equal(act(&w, exc_id, "retry", &err), XD_ECONFLICT);
+    assert_non_null(strstr(err.message, "still cannot be applied"));
+    w.p.on = false;
+    assert_int_equal(act(&w, exc_id, "retry", &err), XD_OK);
+    assert_int_equal(open_exceptions(&w, cids[0], "processing_failed", NULL), 0);
+    assert_int_equal(open_exceptions(&w, cids[0], "delivery_failed", NULL), 1);
+    world_close(&w);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_failing_step_backs_off),
         cmocka_unit_test(test_failing_message_is_set_aside),
         cmocka_unit_test(test_failing_timer_is_set_aside),
+        cmocka_unit_test(test_failing_dead_letter_is_set_aside),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
