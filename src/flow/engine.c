@@ -34,7 +34,11 @@ struct action_req {
     struct action_req *next;
 };
 
-/* A source of steps (the journal, the timers) whose transaction keeps failing. */
+/* An item's key: a journal or audit seq in decimal, a timer's id (up to 512 bytes, store.h). */
+#define ITEM_KEY_MAX 520
+
+/* A source of steps (the journal, the timers, the dead letters) whose transaction keeps
+ * failing. */
 struct retry {
     uint32_t failures; /* in a row */
     int64_t at_ns;     /* when to try again (monotonic) */
@@ -43,7 +47,7 @@ struct retry {
      * journal seq, a timer's due time); the item that still fails alone SET_ASIDE_AFTER times
      * (alone: its seq in decimal, a timer's id) is set aside. */
     int64_t alone_until;
-    char alone[520]; /* a timer's id has up to 512 bytes (store.h) */
+    char alone[ITEM_KEY_MAX];
     uint32_t alone_failures;
     bool aside; /* set <alone> aside at the next attempt */
     enum xd_status aside_status;
@@ -505,7 +509,7 @@ static enum xd_status failed_step(const struct thread *t, struct xd_flow_step *s
     if (d != NULL && s->timer_kind != NULL) {
         json_object_set_new(d, "timer", json_string(s->timer_kind));
     }
-    if (d != NULL && s->doc == NULL && s->action != NULL && same(s->doc_type, "dead_letter")) {
+    if (d != NULL && same(s->doc_type, "dead_letter")) {
         json_object_set_new(d, "dead_letter", json_deep_copy(s->action)); /* for a retry */
     }
     if (d != NULL && message != NULL && message[0] != '\0') {
@@ -1012,6 +1016,74 @@ static void set_aside_done(struct xd_flow *f, struct retry *r, const char *what)
     pthread_mutex_unlock(&f->mu);
 }
 
+/* One attempt of a source of steps (the journal, the timers, the dead letters) over its items:
+ * what its end needs, kept at its start (the batch's memory may be reset before the end). */
+struct attempt {
+    struct retry *r;
+    const char *source;           /* for the log: "firing timers" */
+    char key[ITEM_KEY_MAX];       /* the first item's (isolate) */
+    char item[ITEM_KEY_MAX + 32]; /* and its name: "timer <id>" */
+    bool several;                 /* more than one item */
+    int64_t until;                /* the last item's position */
+    bool aside;                   /* the item is to be set aside (is_aside) */
+};
+
+static void attempt_begin(struct attempt *a, struct retry *r, const char *source, const char *noun,
+                          const char *key, bool several, int64_t until)
+{
+    a->r = r;
+    a->source = source;
+    snprintf(a->key, sizeof a->key, "%s", key);
+    snprintf(a->item, sizeof a->item, "%s %s", noun, key);
+    a->several = several;
+    a->until = until;
+    a->aside = is_aside(r, a->key);
+}
+
+/* The step of <s> on <t>; or, for an item to be set aside, its failure recorded instead. */
+static enum xd_status attempt_step(struct batch *b, const struct attempt *a, struct thread *t,
+                                   struct xd_flow_step *s)
+{
+    if (!a->aside) {
+        return step(b, t, s);
+    }
+    enum xd_status st = failed_step(t, s, a->r->aside_status, a->r->aside_message);
+    return st == XD_OK ? fold(b, t, s) : st;
+}
+
+/* Whether the attempt that was to set its item aside could not even store that: then the item
+ * is passed over (said in the log), the batch emptied, and the caller commits only its
+ * position past the item. */
+static bool attempt_pass_over(struct batch *b, const struct attempt *a, enum xd_status st)
+{
+    if (!a->aside || st == XD_OK || !may_be_the_message(st)) {
+        return false;
+    }
+    XD_LOG_ERROR("flow", NULL, "%s: its exception cannot be stored (%s); passed over", a->item,
+                 b->err.message);
+    batch_reset(b);
+    return true;
+}
+
+/* The attempt ended with <st>: done; taken again at once after a conflict with another
+ * engine; or taken again later, isolated when the failure may be an item's own. */
+static void attempt_end(struct xd_flow *f, struct batch *b, struct attempt *a, enum xd_status st)
+{
+    if (st == XD_OK) {
+        if (a->aside) {
+            set_aside_done(f, a->r, a->item);
+        }
+        retry_done(a->r, a->source);
+    } else if (st == XD_ECONFLICT) {
+        log_failure(b, a->source, st);
+    } else {
+        retry_failed(f, a->r, b, a->source, st);
+        if (may_be_the_message(st)) {
+            isolate(a->r, a->several, a->until, a->key, st, b->err.message);
+        }
+    }
+}
+
 /* Documents journaled since the cursor: returns true when it did something. */
 static bool run_documents(struct xd_flow *f, struct batch *b)
 {
@@ -1065,13 +1137,14 @@ static bool run_documents(struct xd_flow *f, struct batch *b)
         }
         n = first;
     }
-    char key[24]; /* the first message, kept: the batch's memory may be reset below */
+    char key[24];
     snprintf(key, sizeof key, "%lld", (long long)docs[0].seq);
-    bool several = docs[0].seq != docs[n - 1].seq;
-    bool aside = is_aside(r, key);
+    int64_t to = docs[n - 1].seq;
+    struct attempt at;
+    attempt_begin(&at, r, "flow step over the journal", "journal message", key, docs[0].seq != to,
+                  to);
     b->now = xd_now_ms();
     b->snap = xd_partner_registry_acquire(f->o.partners);
-    int64_t to = docs[n - 1].seq;
     uint64_t steps = 0;
     for (size_t i = 0; st == XD_OK && i < n; i++) {
         const struct xd_store_doc *d = &docs[i];
@@ -1084,7 +1157,7 @@ static bool run_documents(struct xd_flow *f, struct batch *b)
         }
         struct thread *t = NULL;
         st = thread_get(b, d->correlation_id, &t);
-        if (st == XD_OK && !aside && !t->exists && strcmp(d->doc_type, "purchase_order") == 0) {
+        if (st == XD_OK && !at.aside && !t->exists && strcmp(d->doc_type, "purchase_order") == 0) {
             st = route(b, t->data, doc, d->partner);
         }
         struct xd_flow_step s = {.doc = doc,
@@ -1092,44 +1165,25 @@ static bool run_documents(struct xd_flow *f, struct batch *b)
                                  .doc_id = d->id,
                                  .partner = d->partner,
                                  .channel = d->channel};
-        if (st == XD_OK && aside) {
-            st = failed_step(t, &s, r->aside_status, r->aside_message);
-            st = st == XD_OK ? fold(b, t, &s) : st;
-        } else if (st == XD_OK) {
-            st = step(b, t, &s);
-            steps++;
+        if (st == XD_OK) {
+            st = attempt_step(b, &at, t, &s);
+            steps += !at.aside;
         }
         json_decref(doc);
     }
     if (st == XD_OK) {
         st = commit(b, f->cursor, to, ACTOR);
     }
-    if (aside && st != XD_OK && may_be_the_message(st)) {
-        /* Not even its exception can be stored: the message is passed over, said in the log. */
-        XD_LOG_ERROR("flow", NULL, "journal message %lld: its exception cannot be stored (%s)",
-                     (long long)to, b->err.message);
-        batch_reset(b);
+    if (attempt_pass_over(b, &at, st)) {
         st = commit(b, f->cursor, to, ACTOR);
     }
     count(f, steps, st, st == XD_OK ? to : -1);
     if (st == XD_OK) {
         f->cursor = to;
-        if (aside) {
-            char what[48];
-            snprintf(what, sizeof what, "journal message %lld", (long long)to);
-            set_aside_done(f, r, what);
-        }
-        retry_done(r, "flow step over the journal");
-    } else if (st == XD_ECONFLICT) {
-        f->cursor_known = false; /* re-read: another engine moved it */
-        log_failure(b, "flow step over the journal", st);
     } else {
-        f->cursor_known = false;
-        retry_failed(f, r, b, "flow step over the journal", st);
-        if (may_be_the_message(st)) {
-            isolate(r, several, to, key, st, b->err.message);
-        }
+        f->cursor_known = false; /* re-read: another engine may have moved it */
     }
+    attempt_end(f, b, &at, st);
     return st == XD_OK;
 }
 
@@ -1191,9 +1245,11 @@ static bool run_dead_letters(struct xd_flow *f, struct batch *b)
         f->audit_next_ms = b->now + AUDIT_PERIOD_MS;
         return false;
     }
-    char key[24]; /* the record a step of one is about */
+    char key[24];
     snprintf(key, sizeof key, "%lld", (long long)d.last);
-    bool aside = d.read == 1 && is_aside(r, key);
+    struct attempt at;
+    attempt_begin(&at, r, "dead letters into exceptions", "dead letter of audit record", key,
+                  d.read > 1, d.last);
     b->snap = xd_partner_registry_acquire(f->o.partners);
     size_t i = 0;
     json_t *m = NULL;
@@ -1207,46 +1263,25 @@ static bool run_dead_letters(struct xd_flow *f, struct batch *b)
         }
         st = thread_get(b, cid, &t);
         struct xd_flow_step s = {.doc_type = "dead_letter", .action = m};
-        if (st == XD_OK && t->exists && aside) {
-            st = failed_step(t, &s, r->aside_status, r->aside_message);
-            st = st == XD_OK ? fold(b, t, &s) : st;
-        } else if (st == XD_OK && t->exists) {
-            st = step(b, t, &s);
-            steps++;
+        if (st == XD_OK && t->exists) {
+            st = attempt_step(b, &at, t, &s);
+            steps += !at.aside;
         }
     }
     json_decref(d.dead);
     if (st == XD_OK) {
         st = commit_cursor(b, AUDIT_CURSOR, f->audit_cursor, d.last);
     }
-    if (aside && st != XD_OK && may_be_the_message(st)) {
-        /* Not even its exception can be stored: the record is passed over, said in the log. */
-        XD_LOG_ERROR("flow", NULL,
-                     "dead letter (audit record %s): its exception cannot be "
-                     "stored (%s)",
-                     key, b->err.message);
-        batch_reset(b);
+    if (attempt_pass_over(b, &at, st)) {
         st = commit_cursor(b, AUDIT_CURSOR, f->audit_cursor, d.last);
     }
     count(f, steps, st, -1);
     if (st == XD_OK) {
         f->audit_cursor = d.last;
-        if (aside) {
-            char what[64];
-            snprintf(what, sizeof what, "dead letter (audit record %s)", key);
-            set_aside_done(f, r, what);
-        }
-        retry_done(r, "dead letters into exceptions");
-    } else if (st == XD_ECONFLICT) {
-        f->audit_known = false;
-        log_failure(b, "dead letters into exceptions", st);
     } else {
         f->audit_known = false;
-        retry_failed(f, r, b, "dead letters into exceptions", st);
-        if (may_be_the_message(st)) {
-            isolate(r, d.read > 1, d.last, key, st, b->err.message);
-        }
     }
+    attempt_end(f, b, &at, st);
     return st == XD_OK && d.read >= d.max;
 }
 
@@ -1268,51 +1303,27 @@ static bool run_timers(struct xd_flow *f, struct batch *b)
     } else {
         r->alone_until = 0;
     }
-    /* What the failure handling below needs, kept: the batch's memory is reset before it. */
-    char first[sizeof r->alone];
-    snprintf(first, sizeof first, "%s", due[0].id);
-    int64_t until = due[n - 1].due_at_ms;
-    bool aside = is_aside(r, first);
+    struct attempt at;
+    attempt_begin(&at, r, "firing timers", "timer", due[0].id, n > 1, due[n - 1].due_at_ms);
     b->snap = xd_partner_registry_acquire(f->o.partners);
     for (size_t i = 0; st == XD_OK && i < n; i++) {
         struct thread *t = NULL;
         st = thread_get(b, due[i].correlation_id, &t);
         struct xd_flow_step s = {.doc_type = "timer", .timer_kind = due[i].kind};
-        if (st == XD_OK && t->exists && aside) {
-            st = failed_step(t, &s, r->aside_status, r->aside_message);
-            st = st == XD_OK ? fold(b, t, &s) : st;
-        } else if (st == XD_OK && t->exists) {
-            st = step(b, t, &s);
+        if (st == XD_OK && t->exists) {
+            st = attempt_step(b, &at, t, &s);
         }
         json_array_append_new(b->closed, json_string(due[i].id));
     }
     if (st == XD_OK) {
         st = commit(b, 0, -1, ACTOR);
     }
-    if (aside && st != XD_OK && may_be_the_message(st)) {
-        /* Not even its exception can be stored: the timer is dropped, said in the log. */
-        XD_LOG_ERROR("flow", NULL, "timer %s: its exception cannot be stored (%s)", first,
-                     b->err.message);
-        batch_reset(b);
-        st = json_array_append_new(b->closed, json_string(first)) == 0 ? XD_OK : XD_ENOMEM;
+    if (attempt_pass_over(b, &at, st)) {
+        st = json_array_append_new(b->closed, json_string(at.key)) == 0 ? XD_OK : XD_ENOMEM;
         st = st == XD_OK ? commit(b, 0, -1, ACTOR) : st;
     }
     count(f, n, st, -1);
-    if (st == XD_OK) {
-        if (aside) {
-            char what[sizeof r->alone + 8];
-            snprintf(what, sizeof what, "timer %s", r->alone);
-            set_aside_done(f, r, what);
-        }
-        retry_done(r, "firing timers");
-    } else if (st == XD_ECONFLICT) {
-        log_failure(b, "firing timers", st);
-    } else {
-        retry_failed(f, r, b, "firing timers", st);
-        if (may_be_the_message(st)) {
-            isolate(r, n > 1, until, first, st, b->err.message);
-        }
-    }
+    attempt_end(f, b, &at, st);
     return st == XD_OK;
 }
 
@@ -1370,32 +1381,20 @@ static enum xd_status reroute_args(struct xd_flow *f, struct batch *b, struct th
     return st;
 }
 
-/* The retry of a processing_failed exception <x>: the step of its document (or timer) again,
- * as the journal (the timers) would take it; when the rules fail again nothing changes and the
- * caller hears why (409). */
+/* The retry of a processing_failed exception <x>: the step of its document (its timer, its dead
+ * letter) again, as the journal (the timers, the dead letters) would take it; when the rules
+ * fail again nothing changes and the caller hears why (409). */
 static enum xd_status retry_step(struct batch *b, struct thread *t, const json_t *x,
                                  struct xd_error *err)
 {
     const char *id = jstr(x, "document_id");
     const json_t *detail = json_object_get(x, "detail");
-    const char *timer = jstr(detail, "timer");
-    const json_t *dead = json_object_get(detail, "dead_letter");
-    if (id == NULL && json_is_object(dead) && t->exists) {
-        struct xd_flow_step s = {.doc_type = "dead_letter", .action = dead};
-        enum xd_status st = step_in(b, t, &s, STEP_REFUSE);
-        if (st != XD_OK && may_be_the_message(st)) {
-            return xd_error_set(err, XD_ECONFLICT, "the dead letter still cannot be applied: %s",
-                                b->err.message);
-        }
-        if (st != XD_OK) {
-            *err = b->err;
-        }
-        return st;
-    }
-    struct xd_store_doc d = {.doc_type = "timer", .id = timer};
+    struct xd_flow_step s = {0};
+    const char *name = "";
     json_t *doc = NULL;
     enum xd_status st = XD_OK;
     if (id != NULL) {
+        struct xd_store_doc d;
         st = xd_store_doc_get(b->f->o.store, id, b->a, &d, err);
         if (st != XD_OK) {
             return st;
@@ -1404,23 +1403,29 @@ static enum xd_status retry_step(struct batch *b, struct thread *t, const json_t
         if (doc == NULL) {
             return xd_error_set(err, XD_ECORRUPT, "document %s: stored body is not JSON", id);
         }
-    } else if (timer == NULL || !t->exists) {
+        s = (struct xd_flow_step){.doc = doc,
+                                  .doc_type = d.doc_type,
+                                  .doc_id = d.id,
+                                  .partner = d.partner,
+                                  .channel = d.channel};
+        name = d.id;
+        if (!t->exists && strcmp(d.doc_type, "purchase_order") == 0) {
+            st = route(b, t->data, doc, d.partner);
+        }
+    } else if (t->exists && jstr(detail, "timer") != NULL) {
+        s = (struct xd_flow_step){.doc_type = "timer", .timer_kind = jstr(detail, "timer")};
+        name = s.timer_kind;
+    } else if (t->exists && json_is_object(json_object_get(detail, "dead_letter"))) {
+        s = (struct xd_flow_step){.doc_type = "dead_letter",
+                                  .action = json_object_get(detail, "dead_letter")};
+    } else {
         return xd_error_set(err, XD_ECONFLICT, "the exception names no document to retry");
     }
-    if (!t->exists && strcmp(d.doc_type, "purchase_order") == 0) {
-        st = route(b, t->data, doc, d.partner);
-    }
-    struct xd_flow_step s = {.doc = doc,
-                             .doc_type = d.doc_type,
-                             .doc_id = id != NULL ? d.id : NULL,
-                             .partner = d.partner,
-                             .channel = d.channel,
-                             .timer_kind = id == NULL ? timer : NULL};
     st = st == XD_OK ? step_in(b, t, &s, STEP_REFUSE) : st;
     json_decref(doc);
     if (st != XD_OK && may_be_the_message(st)) {
-        return xd_error_set(err, XD_ECONFLICT, "the %s %s still cannot be applied: %s", d.doc_type,
-                            d.id, b->err.message);
+        return xd_error_set(err, XD_ECONFLICT, "the %s%s%s still cannot be applied: %s", s.doc_type,
+                            name[0] != '\0' ? " " : "", name, b->err.message);
     }
     if (st != XD_OK && err != NULL && err->message[0] == '\0') {
         *err = b->err;

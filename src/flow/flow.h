@@ -69,7 +69,7 @@ struct xd_flow_stats {
     uint64_t commits;   /* step transactions committed */
     uint64_t conflicts; /* steps retried after a version conflict */
     uint64_t failures;  /* step transactions that failed (retried later) */
-    uint64_t set_aside; /* journal messages that kept failing, set aside (processing_failed) */
+    uint64_t set_aside; /* messages, timers, dead letters that kept failing, set aside */
     int64_t position;   /* journal seq processed */
 };
 void xd_flow_stats(struct xd_flow *f, struct xd_flow_stats *out);

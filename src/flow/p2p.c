@@ -1437,8 +1437,7 @@ static void settle_invoice(struct xd_flow_step *s, const char *number, json_t *i
  * notice: due when the first hold ends, cancelled when nothing is held any more. */
 static void hold_timer(struct xd_flow_step *s)
 {
-    bool any = false;
-    int64_t first = INT64_MAX;
+    int64_t first = INT64_MAX; /* the first hold's end; none held: INT64_MAX */
     const char *k = NULL;
     json_t *inv = NULL;
     json_t *e = NULL;
@@ -1446,7 +1445,6 @@ static void hold_timer(struct xd_flow_step *s)
     {
         json_t *until = json_object_get(e, "held_until");
         if (json_array_size(json_object_get(e, "erp")) > 0 && json_is_integer(until)) {
-            any = true;
             first = json_integer_value(until) < first ? json_integer_value(until) : first;
         }
     }
@@ -1460,10 +1458,9 @@ static void hold_timer(struct xd_flow_step *s)
             xd_flow__set(s, inv, "held_until", json_integer(s->now_ms + s->tol.hold_ms));
         }
         int64_t until = json_integer_value(json_object_get(inv, "held_until"));
-        any = true;
         first = until < first ? until : first;
     }
-    if (any) {
+    if (first != INT64_MAX) {
         timer(s, HOLD_TIMER, first);
     } else {
         xd_flow__append(s, xd_flow__arr(s, s->fx, "timers_cancel"), json_string(HOLD_TIMER));

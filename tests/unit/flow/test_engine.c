@@ -206,6 +206,39 @@ static enum xd_status act(struct world *w, const char *id, const char *action, s
     return st;
 }
 
+/* Retrying exception <exc_id> (on thread <cid>) while the fault lasts: refused with the reason,
+ * the exception still open. */
+static void retry_refused(struct world *w, const char *exc_id, const char *cid)
+{
+    struct xd_error err = {0};
+    assert_int_equal(act(w, exc_id, "retry", &err), XD_ECONFLICT);
+    assert_non_null(strstr(err.message, "still cannot be applied"));
+    assert_int_equal(open_exceptions(w, cid, "processing_failed", NULL), 1);
+}
+
+/* Retrying it once the fault is gone: applied, the exception resolved. */
+static void retry_applied(struct world *w, const char *exc_id, const char *cid)
+{
+    struct xd_error err = {0};
+    w->p.on = false;
+    assert_int_equal(act(w, exc_id, "retry", &err), XD_OK);
+    assert_int_equal(open_exceptions(w, cid, "processing_failed", NULL), 0);
+}
+
+/* Two orders journaled, <poison> first, and the engine started and through both (the fault
+ * set up before). */
+static void two_orders(struct world *w, const char *poison, const char *fine,
+                       char cids[2][XD_CORRELATION_ID_MAX + 1])
+{
+    char id[XD_ID_LEN + 1];
+    order(w->s, poison, id, cids[0]);
+    int64_t last = order(w->s, fine, id, cids[1]);
+    world_start(w);
+    struct xd_flow_stats st;
+    WAIT_STATS(w->f, st, st.position >= last);
+    assert_true(st.position >= last);
+}
+
 static void test_failing_message_is_set_aside(void **state)
 {
     (void)state;
@@ -237,15 +270,11 @@ static void test_failing_message_is_set_aside(void **state)
     assert_non_null(strstr(ex.body, "out of memory"));
 
     /* Retried while the cause lasts: refused, nothing changes. */
-    assert_int_equal(act(&w, exc_id, "retry", &err), XD_ECONFLICT);
-    assert_non_null(strstr(err.message, "still cannot be applied"));
+    retry_refused(&w, exc_id, cids[1]);
     assert_null(flow_state(w.s, w.a, cids[1]));
-    assert_int_equal(open_exceptions(&w, cids[1], "processing_failed", NULL), 1);
     /* Retried once it is gone: the order takes its step, the exception is resolved. */
-    w.p.on = false;
-    assert_int_equal(act(&w, exc_id, "retry", &err), XD_OK);
+    retry_applied(&w, exc_id, cids[1]);
     assert_string_equal(flow_state(w.s, w.a, cids[1]), "unroutable");
-    assert_int_equal(open_exceptions(&w, cids[1], "processing_failed", NULL), 0);
     assert_int_equal(open_exceptions(&w, cids[1], "unroutable", NULL), 1);
     world_close(&w);
 }
@@ -273,18 +302,14 @@ static void test_failing_timer_is_set_aside(void **state)
     (void)state;
     struct world w;
     world_open(&w);
-    char ids[2][XD_ID_LEN + 1], cids[2][XD_CORRELATION_ID_MAX + 1];
-    order(w.s, "PO-T-POISON", ids[0], cids[0]);
-    int64_t last = order(w.s, "PO-T-FINE", ids[1], cids[1]);
+    char cids[2][XD_CORRELATION_ID_MAX + 1];
     snprintf(w.p.timers_of, sizeof w.p.timers_of, "PO-T-POISON");
-    world_start(&w);
-    struct xd_flow_stats st;
-    WAIT_STATS(w.f, st, st.position >= last);
-    assert_true(st.position >= last);
+    two_orders(&w, "PO-T-POISON", "PO-T-FINE", cids);
 
     /* The first timer fails every time; the second, due after it, fires all the same (the
      * orders are unroutable: a due SLA timer of theirs changes nothing). */
     due_timers(w.s, cids[0], cids[1]);
+    struct xd_flow_stats st;
     WAIT_STATS(w.f, st, st.set_aside >= 1);
     assert_int_equal(st.set_aside, 1);
     const char *timers = "SELECT count(*) FROM timers";
@@ -301,11 +326,8 @@ static void test_failing_timer_is_set_aside(void **state)
     assert_non_null(strstr(ex.body, "\"timer\":\"sla.po_acknowledgement.at_risk\""));
 
     /* The retry fires it once the cause is gone. */
-    assert_int_equal(act(&w, exc_id, "retry", &err), XD_ECONFLICT);
-    assert_non_null(strstr(err.message, "still cannot"));
-    w.p.on = false;
-    assert_int_equal(act(&w, exc_id, "retry", &err), XD_OK);
-    assert_int_equal(open_exceptions(&w, cids[0], "processing_failed", NULL), 0);
+    retry_refused(&w, exc_id, cids[0]);
+    retry_applied(&w, exc_id, cids[0]);
     assert_string_equal(flow_state(w.s, w.a, cids[0]), "unroutable");
     world_close(&w);
 }
@@ -334,17 +356,13 @@ static void test_failing_dead_letter_is_set_aside(void **state)
     (void)state;
     struct world w;
     world_open(&w);
-    char ids[2][XD_ID_LEN + 1], cids[2][XD_CORRELATION_ID_MAX + 1];
-    order(w.s, "PO-D-POISON", ids[0], cids[0]);
-    int64_t last = order(w.s, "PO-D-FINE", ids[1], cids[1]);
+    char cids[2][XD_CORRELATION_ID_MAX + 1];
     snprintf(w.p.dead_of, sizeof w.p.dead_of, "PO-D-POISON");
-    world_start(&w);
-    struct xd_flow_stats st;
-    WAIT_STATS(w.f, st, st.position >= last);
-    assert_true(st.position >= last);
+    two_orders(&w, "PO-D-POISON", "PO-D-FINE", cids);
 
     /* The first fails every time; the second, logged after it, still raises its exception. */
     dead_letters(w.s, cids[0], cids[1]);
+    struct xd_flow_stats st;
     WAIT_STATS(w.f, st,
                st.set_aside >= 1 && open_exceptions(&w, cids[1], "delivery_failed", NULL) == 1);
     assert_int_equal(st.set_aside, 1);
@@ -354,12 +372,8 @@ static void test_failing_dead_letter_is_set_aside(void **state)
     assert_int_equal(open_exceptions(&w, cids[0], "processing_failed", exc_id), 1);
 
     /* The retry applies the dead letter once the cause is gone. */
-    struct xd_error err = {0};
-    assert_int_equal(act(&w, exc_id, "retry", &err), XD_ECONFLICT);
-    assert_non_null(strstr(err.message, "still cannot be applied"));
-    w.p.on = false;
-    assert_int_equal(act(&w, exc_id, "retry", &err), XD_OK);
-    assert_int_equal(open_exceptions(&w, cids[0], "processing_failed", NULL), 0);
+    retry_refused(&w, exc_id, cids[0]);
+    retry_applied(&w, exc_id, cids[0]);
     assert_int_equal(open_exceptions(&w, cids[0], "delivery_failed", NULL), 1);
     world_close(&w);
 }
