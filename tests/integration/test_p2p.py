@@ -383,6 +383,14 @@ class World:
             self.hub.stop()
             self.hub.start()
 
+    def acknowledged(self, name):
+        """Order <name> sent to the supplier and acknowledged in full. Returns the order."""
+        po = self.order(name)
+        self.hub.wait_state(name, "sent")
+        self.supplier_sends(self.ack(po))
+        self.hub.wait_state(name, "acknowledged")
+        return po
+
     def invoiced_at_wrong_price(self, name, asn, receipt, invoice):
         """Order <name> acknowledged, shipped (<asn>) and received (<receipt>; receipt numbers
         are the warehouse's, one per receipt across orders), then invoiced (<invoice>) at 7.10
@@ -752,10 +760,7 @@ def receipt_before_its_asn(w):
     # books receipts against the incoming shipment, is sent it after the ship notice, not
     # before. When the ship notice comes, what was counted is counted on it and the exception
     # closes by itself; the invoice then matches and the order closes.
-    po = w.order("EARLY-1")
-    w.hub.wait_state("EARLY-1", "sent")
-    w.supplier_sends(w.ack(po))
-    w.hub.wait_state("EARLY-1", "acknowledged")
+    po = w.acknowledged("EARLY-1")
     w.warehouse_sends(w.receipt(po, "RCV-E1", "ASN-E1"))
     until(lambda: w.subjects("EARLY-1") == [("receipt_variance", "RCV-E1")])
     assert w.subjects("EARLY-1") == [("receipt_variance", "RCV-E1")], w.exceptions("EARLY-1")
@@ -829,10 +834,7 @@ def receipt_hold_expires(w):
     # as it came; its unannounced variance stays open for the buyer, and its counts stay kept
     # for that ship notice.
     with w.hub_configured("match_hold_s: 3\n"):
-        po = w.order("EARLY-2")
-        w.hub.wait_state("EARLY-2", "sent")
-        w.supplier_sends(w.ack(po))
-        w.hub.wait_state("EARLY-2", "acknowledged")
+        po = w.acknowledged("EARLY-2")
         w.warehouse_sends(w.receipt(po, "RCV-E2", "ASN-TYPO"))
         until(lambda: w.subjects("EARLY-2") == [("receipt_variance", "RCV-E2")])
         assert w.erp_types("EARLY-2", 1) == ["po_acknowledgement"]
@@ -1064,10 +1066,7 @@ def timer_cancelled_in_the_same_batch(w):
     # came (it is held for the goods), so no sla_missed may follow.
     with w.supplier_profile("slas:\n",
                             "slas:\n  - {expect: invoice, after: ship_notice, within: 2s}\n"):
-        po = w.order("BATCH-1")
-        w.hub.wait_state("BATCH-1", "sent")
-        w.supplier_sends(w.ack(po))
-        w.hub.wait_state("BATCH-1", "acknowledged")
+        po = w.acknowledged("BATCH-1")
         w.supplier_sends(w.asn(po, "ASN-B1"), 201, w.invoice(po, "INV-B1", "ASN-B1"))
         f = w.hub.wait_state("BATCH-1", "invoiced")
         assert f["invoices"]["INV-B1"]["state"] == "held", f["invoices"]
