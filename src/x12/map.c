@@ -5,6 +5,7 @@
  * few settings. Built from sensible defaults, optionally overridden by a JSON description
  * (docs/x12.md, "Mapping"), which may override again per canonical document type. Immutable
  * once built; may be shared by threads. Every string lives in the map's arena. */
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -139,6 +140,9 @@ struct xd_x12_map {
     const char *rma_status;         /* a 180 states no status: this one */
     int time_offset_min;            /* minutes east of UTC of times without a time code */
     bool hub_ids;                   /* write party_id/location_id as labelled references */
+    /* The code lists with this map's overrides, compiled at the first use of each type by
+     * any thread (xd_x12__map_code_lists) and kept until the map is destroyed. */
+    _Atomic(struct xd_x12__codes *) codes[XD_CANON_TYPE_COUNT];
 };
 
 /* ---- Parsing ------------------------------------------------------------------------------- */
@@ -477,8 +481,35 @@ void xd_x12_map_destroy(struct xd_x12_map *m)
     if (m == NULL) {
         return;
     }
+    for (size_t t = 0; t < XD_CANON_TYPE_COUNT; t++) {
+        xd_x12__codes_destroy(atomic_load(&m->codes[t]));
+    }
     xd_arena_destroy(m->arena);
     xd_free(m);
+}
+
+enum xd_status xd_x12__map_code_lists(const struct xd_x12_map *m, enum xd_canon_type t,
+                                      const struct xd_x12__codes **out)
+{
+    /* A memo: the map stays logically unchanged, and threads that share it may race to compile
+     * the same lists; the first to publish wins and the others free their copies. */
+    _Atomic(struct xd_x12__codes *) *slot = &((struct xd_x12_map *)m)->codes[t];
+    struct xd_x12__codes *c = atomic_load_explicit(slot, memory_order_acquire);
+    if (c == NULL) {
+        struct xd_x12__codes *fresh = NULL;
+        enum xd_status st = xd_x12__codes_create(m, t, &fresh);
+        if (st != XD_OK) {
+            return st;
+        }
+        if (atomic_compare_exchange_strong_explicit(slot, &c, fresh, memory_order_acq_rel,
+                                                    memory_order_acquire)) {
+            c = fresh;
+        } else {
+            xd_x12__codes_destroy(fresh);
+        }
+    }
+    *out = c;
+    return XD_OK;
 }
 
 /* ---- Lookups ------------------------------------------------------------------------------- */

@@ -17,7 +17,6 @@ struct xd_x12_renderer {
     struct xd_x12_writer *w;
     const struct xd_x12_map *map;
     struct xd_x12_map *own_map; /* the defaults, when the caller gave none */
-    struct xd_x12__codes *codes[XD_CANON_TYPE_COUNT];
     char version[13];
     const char *app_sender, *app_receiver;
     char group[3];
@@ -835,9 +834,6 @@ void xd_x12_renderer_destroy(struct xd_x12_renderer *rd)
     if (rd == NULL) {
         return;
     }
-    for (size_t i = 0; i < XD_CANON_TYPE_COUNT; i++) {
-        xd_x12__codes_destroy(rd->codes[i]);
-    }
     xd_x12_map_destroy(rd->own_map);
     xd_free(rd);
 }
@@ -871,7 +867,8 @@ static enum xd_status open_group(struct xd_x12_renderer *rd, const char *group,
 }
 
 static enum xd_status write_set(struct xd_x12_renderer *rd, const struct xd_x12__tspec *spec,
-                                const struct xd_canon_doc *doc, struct xd_error *err);
+                                const struct xd_x12__codes *codes, const struct xd_canon_doc *doc,
+                                struct xd_error *err);
 
 enum xd_status xd_x12_render(struct xd_x12_renderer *rd, const struct xd_canon_doc *doc,
                              struct xd_error *err)
@@ -893,8 +890,8 @@ enum xd_status xd_x12_render(struct xd_x12_renderer *rd, const struct xd_canon_d
         return xd_error_set(err, XD_EUNSUPPORTED, "no outbound X12 set for a %s",
                             xd_canon_type_name(doc->type));
     }
-    if (rd->codes[doc->type] == NULL &&
-        xd_x12__codes_create(rd->map, doc->type, &rd->codes[doc->type]) != XD_OK) {
+    const struct xd_x12__codes *codes = NULL;
+    if (xd_x12__map_code_lists(rd->map, doc->type, &codes) != XD_OK) {
         return XD_ENOMEM;
     }
     /* A document refused halfway is taken back whole: the interchange stays as it was. */
@@ -906,7 +903,7 @@ enum xd_status xd_x12_render(struct xd_x12_renderer *rd, const struct xd_canon_d
         st = xd_x12_writer_set_begin(rd->w, spec->set_id, rd->st++, NULL, err);
     }
     if (st == XD_OK) {
-        st = write_set(rd, spec, doc, err);
+        st = write_set(rd, spec, codes, doc, err);
     }
     if (st != XD_OK) {
         xd_x12__writer_rewind(rd->w, &mark);
@@ -919,12 +916,13 @@ enum xd_status xd_x12_render(struct xd_x12_renderer *rd, const struct xd_canon_d
 }
 
 static enum xd_status write_set(struct xd_x12_renderer *rd, const struct xd_x12__tspec *spec,
-                                const struct xd_canon_doc *doc, struct xd_error *err)
+                                const struct xd_x12__codes *codes, const struct xd_canon_doc *doc,
+                                struct xd_error *err)
 {
     struct xd_x12__out *o = &rd->out;
     memset(o->obj, 0, sizeof o->obj);
     o->map = rd->map;
-    o->codes = rd->codes[doc->type];
+    o->codes = codes;
     o->spec = spec;
     o->doc = doc;
     o->w = rd->w;

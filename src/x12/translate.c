@@ -54,7 +54,6 @@ struct translator {
     struct rule_index rules[RULE_INDEXES];
     size_t nrules;
     struct place_memo places[PLACE_MEMO];
-    struct xd_x12__codes *codes[XD_CANON_TYPE_COUNT];
     xd_x12_doc_fn fn;
     void *ctx;
     struct xd_x12__tr t;
@@ -650,13 +649,10 @@ static enum xd_status on_set_begin(void *ctx, const char *set_id, const char *co
         return XD_OK;
     }
     enum xd_canon_type type = t->spec->type;
-    if (tr->codes[type] == NULL) {
-        enum xd_status st = xd_x12__codes_create(tr->map, type, &tr->codes[type]);
-        if (st != XD_OK) {
-            return st;
-        }
+    enum xd_status st = xd_x12__map_code_lists(tr->map, type, &t->codes);
+    if (st != XD_OK) {
+        return st;
     }
-    t->codes = tr->codes[type];
     if (xd_canon_doc_create(t->arena, type, &t->doc) != XD_OK) {
         oom(t);
         return XD_OK;
@@ -1069,9 +1065,6 @@ enum xd_status xd_x12_translate(struct xd_x12_reader *r, const struct xd_x12_map
                                    .set_end = on_set_end,
                                    .segment = on_segment};
         st = xd_x12_validate(r, opt, rep, &sink, err);
-    }
-    for (size_t i = 0; i < XD_CANON_TYPE_COUNT; i++) {
-        xd_x12__codes_destroy(tr->codes[i]);
     }
     xd_x12__set_free(tr->loose);
     for (size_t i = 0; i < tr->nrules; i++) {

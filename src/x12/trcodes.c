@@ -135,8 +135,10 @@ static const struct pair *const builtin[XD_X12__L_COUNT] = {
 
 #define CODES_MAX_PER_LIST 96 /* entries of one compiled list, overrides included */
 
+/* Each list as many pairs as it has, then END, all in one block after the list heads. */
 struct xd_x12__codes {
-    struct pair lists[XD_X12__L_COUNT][CODES_MAX_PER_LIST + 1];
+    const struct pair *lists[XD_X12__L_COUNT];
+    struct pair pairs[];
 };
 
 const char *xd_x12__list_name(enum xd_x12__list l)
@@ -201,11 +203,13 @@ static bool canon_overridden(const struct pair *out, size_t n, const char *canon
 
 /* The map's overrides first ("codes": {"list": {"canonical": codes}}), for every canonical
  * code of the list; then the built-in pairs of canonical codes not overridden whose X12 code
- * no override claims. */
-static void compile_list(struct xd_x12__codes *c, const struct xd_x12_map *m, enum xd_canon_type t,
-                         enum xd_x12__list l)
+ * no override claims. Writes at most CODES_MAX_PER_LIST pairs and END into <out> when it is
+ * not NULL; returns how many pairs the list has. */
+static size_t compile_list(struct pair *out, const struct xd_x12_map *m, enum xd_canon_type t,
+                           enum xd_x12__list l)
 {
-    struct pair *out = c->lists[l];
+    struct pair scratch[CODES_MAX_PER_LIST + 1];
+    out = out != NULL ? out : scratch;
     size_t n = 0;
     for (const char *const *canon = canon_lists[l]; *canon != NULL; canon++) {
         char key[96];
@@ -223,17 +227,26 @@ static void compile_list(struct xd_x12__codes *c, const struct xd_x12_map *m, en
         }
     }
     out[n] = (struct pair)END;
+    return n;
 }
 
 enum xd_status xd_x12__codes_create(const struct xd_x12_map *m, enum xd_canon_type t,
                                     struct xd_x12__codes **out)
 {
-    struct xd_x12__codes *c = xd_calloc(1, sizeof *c);
+    size_t counts[XD_X12__L_COUNT];
+    size_t total = 0;
+    for (int l = 0; l < XD_X12__L_COUNT; l++) {
+        counts[l] = compile_list(NULL, m, t, (enum xd_x12__list)l);
+        total += counts[l] + 1;
+    }
+    struct xd_x12__codes *c = xd_malloc(sizeof *c + total * sizeof c->pairs[0]);
     if (c == NULL) {
         return XD_ENOMEM;
     }
+    struct pair *next = c->pairs;
     for (int l = 0; l < XD_X12__L_COUNT; l++) {
-        compile_list(c, m, t, (enum xd_x12__list)l);
+        c->lists[l] = next;
+        next += compile_list(next, m, t, (enum xd_x12__list)l) + 1;
     }
     *out = c;
     return XD_OK;

@@ -83,11 +83,14 @@ bool xd_x12__map_hub_ids(const struct xd_x12_map *m);
 enum xd_x12__list { XD_X12__LISTS(XD_X12__LIST_ENUM) XD_X12__L_COUNT };
 #undef XD_X12__LIST_ENUM
 
-/* The lists with the map's overrides applied, compiled once per translator or renderer. */
+/* The lists with the map's overrides applied. xd_x12__map_code_lists compiles them once per
+ * map and type (safe to call from the threads that share a map); the map owns them. */
 struct xd_x12__codes;
 enum xd_status xd_x12__codes_create(const struct xd_x12_map *m, enum xd_canon_type t,
                                     struct xd_x12__codes **out) XD_NODISCARD;
 void xd_x12__codes_destroy(struct xd_x12__codes *c);
+enum xd_status xd_x12__map_code_lists(const struct xd_x12_map *m, enum xd_canon_type t,
+                                      const struct xd_x12__codes **out) XD_NODISCARD;
 /* X12 code -> canonical code, NULL when the list has none for it. */
 const char *xd_x12__codes_in(const struct xd_x12__codes *c, enum xd_x12__list l, struct xd_slice v);
 /* Canonical code -> the X12 code written, NULL when the list has none. */

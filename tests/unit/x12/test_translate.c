@@ -3,6 +3,7 @@
  * examples and variants: 005010, other delimiters, 860, minimal documents), inbound
  * translation of hand-written sets with and without a partner map, problems that name their
  * segment, notes, map descriptions refused with their path, and allocation failures. */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -1114,6 +1115,57 @@ static void test_advice_map_codes(void **state)
     xd_x12_map_destroy(map);
 }
 
+/* A map's code lists are compiled once per type and shared by the threads that use the map:
+ * racing first uses all get the one published copy (the others' are freed: ASan sees a leak
+ * or a double free otherwise), and each type's lists carry the map's overrides. */
+struct lists_race {
+    const struct xd_x12_map *map;
+    const struct xd_x12__codes *got;
+};
+
+static void *lists_race_main(void *arg)
+{
+    struct lists_race *r = arg;
+    if (xd_x12__map_code_lists(r->map, XD_CANON_INVOICE, &r->got) != XD_OK) {
+        r->got = NULL;
+    }
+    return NULL;
+}
+
+static void test_map_code_lists_shared(void **state)
+{
+    (void)state;
+    struct xd_x12_map *map = map_of("{\"codes\":{\"advice_problem\":{\"price\":\"PRC\"}},"
+                                    "\"documents\":{\"invoice\":{\"codes\":{\"advice_problem\":"
+                                    "{\"price\":\"INV\"}}}}}");
+    struct lists_race r[8];
+    pthread_t th[8];
+    for (size_t i = 0; i < 8; i++) {
+        r[i] = (struct lists_race){map, NULL};
+        assert_int_equal(pthread_create(&th[i], NULL, lists_race_main, &r[i]), 0);
+    }
+    for (size_t i = 0; i < 8; i++) {
+        assert_int_equal(pthread_join(th[i], NULL), 0);
+        assert_non_null(r[i].got);
+        assert_ptr_equal(r[i].got, r[0].got);
+    }
+    const struct xd_x12__codes *inv = r[0].got, *po = NULL, *again = NULL;
+    assert_string_equal(xd_x12__codes_out(inv, XD_X12__L_ADVICE_PROBLEM, "price"), "INV");
+    assert_int_equal(xd_x12__map_code_lists(map, XD_CANON_PURCHASE_ORDER, &po), XD_OK);
+    assert_ptr_not_equal(po, inv);
+    assert_string_equal(xd_x12__codes_out(po, XD_X12__L_ADVICE_PROBLEM, "price"), "PRC");
+    assert_int_equal(xd_x12__map_code_lists(map, XD_CANON_PURCHASE_ORDER, &again), XD_OK);
+    assert_ptr_equal(again, po);
+    /* Each list ends where its own pairs do: built-in pairs next to the overrides, nothing of
+     * the next list. */
+    assert_string_equal(xd_x12__codes_out(po, XD_X12__L_ADVICE_PROBLEM, "amount"), "010");
+    assert_null(xd_x12__codes_out(po, XD_X12__L_ADVICE_PROBLEM, "original"));
+    assert_string_equal(xd_x12__codes_in(po, XD_X12__L_PURPOSE, xd_slice_from_cstr("14")),
+                        "original");
+    assert_null(xd_x12__codes_in(po, XD_X12__L_WEIGHT_UNIT, xd_slice_from_cstr("TA")));
+    xd_x12_map_destroy(map);
+}
+
 /* What has no X12 form is refused by name, and nothing is written. */
 static void test_advice_render_refusals(void **state)
 {
@@ -1375,6 +1427,7 @@ int main(void)
         cmocka_unit_test(test_render_refusals),
         cmocka_unit_test(test_advice_round_trip_variants),
         cmocka_unit_test(test_advice_map_codes),
+        cmocka_unit_test(test_map_code_lists_shared),
         cmocka_unit_test(test_writer_values_are_not_cut),
         cmocka_unit_test(test_advice_render_refusals),
         cmocka_unit_test(test_inbound_824),
