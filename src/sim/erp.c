@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "canon/canon_tree.h"
 #include "sim/sim_int.h"
 
 #define ORDER_ATTEMPTS 30
@@ -110,11 +111,16 @@ static int on_posting(void *ctx, const struct xd_sim_delivery *d, struct xd_buf 
 {
     (void)answer;
     struct xd_sim_erp *e = ctx;
-    json_t *doc = json_loadb(d->body, d->body_len, JSON_REJECT_DUPLICATES, NULL);
+    struct xd_arena *a = xd_arena_create(0, 0);
+    if (a == NULL) {
+        return 503;
+    }
+    json_t *doc = xd_canon_tree_load(d->body, d->body_len, a);
     pthread_mutex_lock(&e->mu);
     bool ok = tally(e, doc);
     pthread_mutex_unlock(&e->mu);
     json_decref(doc);
+    xd_arena_destroy(a);
     return ok ? 200 : 503;
 }
 

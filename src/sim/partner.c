@@ -18,6 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "canon/canon_tree.h"
 #include "sim/sim_int.h"
 #include "x12/x12.h"
 
@@ -336,7 +337,9 @@ static enum xd_status on_set(void *ctx, const struct xd_x12_translation *t)
     if (t->doc->type != c->want) {
         return XD_OK;
     }
-    json_t *doc = json_loadb(t->json, t->json_len, 0, NULL); /* the translation's JSON */
+    struct xd_arena *a = xd_arena_create(0, 0);
+    json_t *doc = a != NULL ? xd_canon_tree_load(t->json, t->json_len, a) : NULL; /* its JSON */
+    xd_arena_destroy(a);
     if (doc == NULL || json_array_append_new(c->docs, doc) != 0) {
         return XD_ENOMEM;
     }
@@ -373,13 +376,11 @@ static enum xd_status decode_x12(struct xd_sim__partner *pt, const char *body, s
 /* One canonical JSON document: checked by canon as the hub would, kept when of type want. */
 static enum xd_status one_json(struct collect *c, json_t *doc, size_t index)
 {
-    char *text = json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER);
     struct xd_arena *a = xd_arena_create((size_t)16 * 1024, 0);
     struct xd_diags diags;
     xd_diags_init(&diags, 3);
     struct xd_canon_doc *cd = NULL;
-    enum xd_status st =
-        text != NULL && a != NULL ? xd_canon_decode(text, strlen(text), a, &cd, &diags) : XD_ENOMEM;
+    enum xd_status st = a != NULL ? xd_canon_tree_decode(doc, a, &cd, &diags) : XD_ENOMEM;
     if (st == XD_OK && cd->type == c->want) {
         st = json_array_append(c->docs, doc) == 0 ? XD_OK : XD_ENOMEM;
     } else if (st != XD_OK && st != XD_ENOMEM) {
@@ -392,7 +393,6 @@ static enum xd_status one_json(struct collect *c, json_t *doc, size_t index)
     }
     xd_diags_cleanup(&diags);
     xd_arena_destroy(a);
-    free(text);
     return st;
 }
 
@@ -470,16 +470,15 @@ enum xd_status xd_sim__partner_render(struct xd_sim__partner *pt, const json_t *
     }
     const struct route *rt = &pt->routes[t];
     struct xd_sim__message *m = xd_calloc(1, sizeof *m);
-    char *text = json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER);
     struct xd_arena *a = xd_arena_create((size_t)16 * 1024, 0);
     struct xd_diags diags;
     xd_diags_init(&diags, 3);
     struct xd_buf b;
     xd_buf_init(&b, XD_CANON_MAX_INPUT * 2);
     struct xd_canon_doc *cd = NULL;
-    enum xd_status st = m != NULL && text != NULL && a != NULL ? XD_OK : XD_ENOMEM;
+    enum xd_status st = m != NULL && a != NULL ? XD_OK : XD_ENOMEM;
     if (st == XD_OK) {
-        st = xd_canon_decode(text, strlen(text), a, &cd, &diags);
+        st = xd_canon_tree_decode(doc, a, &cd, &diags);
         if (st != XD_OK && st != XD_ENOMEM) {
             st = xd_error_set(err, XD_EINVAL, "%s is not valid: %s: %s", type,
                               diags.count > 0 ? diags.items[0].path : "$",
@@ -529,7 +528,6 @@ enum xd_status xd_sim__partner_render(struct xd_sim__partner *pt, const json_t *
     xd_buf_cleanup(&b);
     xd_diags_cleanup(&diags);
     xd_arena_destroy(a);
-    free(text);
     if (st != XD_OK) {
         xd_sim__message_destroy(m);
         return st;
