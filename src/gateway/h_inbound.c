@@ -65,8 +65,10 @@ void xd_gw__h_inbound_post(struct xd_gw_request *r)
     }
     const char *idem_key = NULL;
     uint8_t idem_hash[XD_SHA256_LEN];
-    if (!xd_gw__idem_begin(r, &idem_key, idem_hash)) {
-        return; /* malformed, in flight, or the stored answer is already set */
+    /* The store checks the key in the message's transaction (a replay is answered as first
+     * stored, other bytes under it 422): no look-up here on the way to the store. */
+    if (!xd_gw__idem_claim_key(r, &idem_key, idem_hash)) {
+        return; /* malformed or in flight */
     }
     struct inbound_post *c = xd_arena_calloc(r->arena, 1, sizeof *c);
     if (c == NULL) {

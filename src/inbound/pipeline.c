@@ -36,6 +36,23 @@ void xd_inbound_result_cleanup(struct xd_inbound_result *r)
 /* ------------------------------------------------------------------------------------------ */
 /* Refusals: nothing journaled, a problem for the caller */
 
+/* A problem+json refusal of type urn:crossdock:problem:<type>, its detail res->reason. */
+static enum xd_status refused(struct xd_inbound_result *res, const char *type, int status,
+                              const char *title)
+{
+    res->outcome = XD_INBOUND_REFUSED;
+    res->http_status = status;
+    xd_buf_reset(&res->answer);
+    enum xd_status st = xd_buf_printf(&res->answer,
+                                      "{\"type\":\"urn:crossdock:problem:%s\","
+                                      "\"title\":\"%s\",\"status\":%d,\"detail\":\"",
+                                      type, title, status);
+    if (st == XD_OK) {
+        st = xd_buf_append_json_str(&res->answer, res->reason, strlen(res->reason));
+    }
+    return st == XD_OK ? xd_buf_append_str(&res->answer, "\"}") : st;
+}
+
 static enum xd_status refuse(struct xd_inbound_result *res, int status, const char *title,
                              const char *fmt, ...) XD_PRINTF(4, 5);
 
@@ -46,17 +63,7 @@ static enum xd_status refuse(struct xd_inbound_result *res, int status, const ch
     va_start(ap, fmt);
     vsnprintf(res->reason, sizeof res->reason, fmt, ap);
     va_end(ap);
-    res->outcome = XD_INBOUND_REFUSED;
-    res->http_status = status;
-    xd_buf_reset(&res->answer);
-    enum xd_status st = xd_buf_printf(&res->answer,
-                                      "{\"type\":\"urn:crossdock:problem:inbound-refused\","
-                                      "\"title\":\"%s\",\"status\":%d,\"detail\":\"",
-                                      title, status);
-    if (st == XD_OK) {
-        st = xd_buf_append_json_str(&res->answer, res->reason, strlen(res->reason));
-    }
-    return st == XD_OK ? xd_buf_append_str(&res->answer, "\"}") : st;
+    return refused(res, "inbound-refused", status, title);
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -551,6 +558,12 @@ static enum xd_status finish(struct message_run *m, enum xd_status st, struct xd
                  msg->idem_key != NULL ? "Idempotency-Key" : "same interchange");
         xd_buf_reset(&res->answer);
         return xd_buf_append(&res->answer, m->op.idem_body, m->op.idem_body_len);
+    }
+    if (st == XD_ECONFLICT && msg->idem_key != NULL) {
+        /* The caller's key came with other bytes: the IETF draft's answer, as for documents. */
+        snprintf(res->reason, sizeof res->reason,
+                 "this Idempotency-Key was already used for a different request");
+        return refused(res, "idempotency-key-reused", 422, "Unprocessable Content");
     }
     if (st == XD_ECONFLICT) {
         return refuse(res, 409, "Conflict", "%s", m->op.err.message);

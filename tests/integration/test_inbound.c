@@ -277,6 +277,67 @@ static void test_x12_accepted_and_acknowledged(void **state)
     free(x);
 }
 
+/* An Idempotency-Key over HTTP, as on /v1/documents: the same bytes again are answered as
+ * first stored and store nothing new; other bytes under the key are 422 and store nothing;
+ * also after a restart. The store checks the key in the message's transaction. */
+static long post_keyed(const char *body, const char *key, struct http_resp *r)
+{
+    char header[128];
+    snprintf(header, sizeof header, "Idempotency-Key: %s", key);
+    const char *const h[] = {x12_ct[0], header, NULL};
+    http_request("POST", url("/v1/inbound/tp-x12"), partner_token, body, strlen(body), h, r);
+    return r->status;
+}
+
+static size_t thread_documents(const char *po)
+{
+    char path[256];
+    snprintf(path, sizeof path, "/v1/transactions/%s", po);
+    json_t *t = NULL;
+    long status = get_status(path, hub.token, &t);
+    size_t n = status == 200 ? json_array_size(json_object_get(t, "documents")) : 0;
+    json_decref(t);
+    return n;
+}
+
+static void test_idempotency_key(void **state)
+{
+    (void)state;
+    char *x = interchange("TPX12", 150, 'P', "PO-INB-KEY", false);
+    struct http_resp r;
+    assert_int_equal(post_keyed(x, "inbound-key-1", &r), 201);
+    json_t *first = json_loads(r.body, 0, NULL);
+    char replayed[16];
+    assert_false(http_header(&r, "Idempotent-Replayed", replayed, sizeof replayed));
+    http_resp_free(&r);
+    assert_int_equal(thread_documents("PO-INB-KEY"), 1);
+
+    for (int round = 0; round < 2; round++) {
+        assert_int_equal(post_keyed(x, "inbound-key-1", &r), 201);
+        assert_true(http_header(&r, "Idempotent-Replayed", replayed, sizeof replayed));
+        json_t *again = json_loads(r.body, 0, NULL);
+        assert_string_equal(str(again, "id"), str(first, "id"));
+        json_decref(again);
+        http_resp_free(&r);
+
+        char *y = interchange("TPX12", 151, 'P', "PO-INB-KEY-OTHER", false);
+        assert_int_equal(post_keyed(y, "inbound-key-1", &r), 422);
+        json_t *p = json_loads(r.body, 0, NULL);
+        assert_string_equal(str(p, "type"), "urn:crossdock:problem:idempotency-key-reused");
+        json_decref(p);
+        http_resp_free(&r);
+        free(y);
+        assert_int_equal(thread_documents("PO-INB-KEY"), 1);
+        assert_int_equal(thread_documents("PO-INB-KEY-OTHER"), 0);
+        if (round == 0) {
+            assert_int_equal(WEXITSTATUS(hub_stop(&hub, SIGTERM)), 0);
+            assert_int_equal(hub_start(&hub, NULL, NULL), 0);
+        }
+    }
+    json_decref(first);
+    free(x);
+}
+
 static void test_impostor_refused_whole(void **state)
 {
     (void)state;
@@ -568,6 +629,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_x12_accepted_and_acknowledged),
+        cmocka_unit_test(test_idempotency_key),
         cmocka_unit_test(test_impostor_refused_whole),
         cmocka_unit_test(test_test_interchange_reaches_nothing),
         cmocka_unit_test(test_broken_set_rejected_with_997),
