@@ -25,7 +25,8 @@ test:
 	@test -f $(ASAN_BUILD)/build.ninja || meson setup $(ASAN_BUILD) --buildtype=debug \
 	    -Db_sanitize=address,undefined -Dc_args=-fno-sanitize-recover=all -Db_lundef=false
 	ninja -C $(ASAN_BUILD)
-	@scripts/test.sh $(ASAN_BUILD)
+	@$(MAKE) --no-print-directory all
+	@XD_RELEASE_BUILD=$(BUILD) scripts/test.sh $(ASAN_BUILD)
 
 bench: all
 	@scripts/bench.sh $(BUILD)

@@ -5,7 +5,7 @@
 set -euo pipefail
 
 build_pkgs=(meson ninja-build pkg-config gcc libc6-dev libmicrohttpd-dev libjansson-dev
-            libsqlite3-dev libssl-dev libfyaml-dev libcurl4-openssl-dev curl)
+            libsqlite3-dev libssl-dev libfyaml-dev libcurl4-openssl-dev libjemalloc-dev curl)
 test_pkgs=(libcmocka-dev clang libclang-rt-14-dev curl sqlite3 python3
            openssh-server openssh-client tryton-server tryton-modules-purchase
            tryton-modules-stock tryton-modules-account tryton-modules-account-invoice)
