@@ -1101,6 +1101,11 @@ static bool run_documents(struct xd_flow *f, struct batch *b)
      * (the messages past the cursor carried no document). */
     struct xd_store_stats head;
     xd_store_stats(f->o.store, &head);
+    /* The batch's reads (its documents, their threads, open exceptions) in one snapshot, on
+     * one connection whose page cache they share, until the batch is handed to the writer. */
+    if (xd_store_read_begin(f->o.store, &b->err) != XD_OK) {
+        return false;
+    }
     struct xd_store_doc *docs = NULL;
     size_t n = 0;
     size_t limit = f->o.batch_max;
@@ -1127,6 +1132,7 @@ static bool run_documents(struct xd_flow *f, struct batch *b)
         reached(f, head.journal_seq);
     }
     if (st != XD_OK || n == 0) {
+        xd_store_read_end(f->o.store);
         return false;
     }
     struct retry *r = &f->journal;
@@ -1171,6 +1177,7 @@ static bool run_documents(struct xd_flow *f, struct batch *b)
         }
         json_decref(doc);
     }
+    xd_store_read_end(f->o.store);
     if (st == XD_OK) {
         st = commit(b, f->cursor, to, ACTOR);
     }

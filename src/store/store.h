@@ -803,6 +803,14 @@ enum xd_status xd_store_partner_list(struct xd_store *s, struct xd_arena *a,
 /* ------------------------------------------------------------------------------------------ */
 /* Workflow reads */
 
+/* One snapshot for the calling thread's reads of <s> until xd_store_read_end: they share a
+ * read transaction on one connection (and its page cache, which a new transaction drops after
+ * any commit), and see nothing committed after the first of them. Nests (the outermost end
+ * ends it); one store per thread at a time. Not for a thread that waits for its own writes in
+ * between: it would not see them. */
+enum xd_status xd_store_read_begin(struct xd_store *s, struct xd_error *err) XD_NODISCARD;
+void xd_store_read_end(struct xd_store *s);
+
 /* Documents journaled after <after_seq> in journal order (at most <limit>, up to
  * XD_STORE_MESSAGE_DOCS_MAX + 1 so one message's documents always fit), bodies included: the
  * flow engine's feed. */

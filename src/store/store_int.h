@@ -56,6 +56,9 @@ struct xd_store__backend {
     enum xd_status (*verify_open)(const char *data_dir, struct xd_store__conn **out,
                                   struct xd_error *err);
     void (*conn_close)(struct xd_store__conn *c);
+    /* A read transaction on a reader: what it reads between the two is one snapshot. */
+    enum xd_status (*read_begin)(struct xd_store__conn *c, struct xd_error *err);
+    enum xd_status (*read_end)(struct xd_store__conn *c, struct xd_error *err);
 
     /* Writer transactions. begin starts a write transaction and tells whether anybody else
      * (another process) committed since this connection's last commit, so cached state must be

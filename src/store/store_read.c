@@ -6,8 +6,16 @@
 
 #include "store/store_int.h"
 
-enum xd_status xd_store__reader_take(struct xd_store *s, struct xd_store__conn **out,
-                                     struct xd_error *err)
+/* The calling thread's read snapshot (xd_store_read_begin), when it has one. */
+static _Thread_local struct {
+    struct xd_store *s;
+    struct xd_store__conn *c;
+    unsigned depth;
+    enum xd_status failed; /* XD_EUNAVAIL once a read on it failed so: closed at the end */
+} pin;
+
+static enum xd_status pool_take(struct xd_store *s, struct xd_store__conn **out,
+                                struct xd_error *err)
 {
     pthread_mutex_lock(&s->pool_mu);
     for (;;) {
@@ -34,7 +42,17 @@ enum xd_status xd_store__reader_take(struct xd_store *s, struct xd_store__conn *
     return st;
 }
 
-void xd_store__reader_give(struct xd_store *s, struct xd_store__conn *c, enum xd_status st)
+enum xd_status xd_store__reader_take(struct xd_store *s, struct xd_store__conn **out,
+                                     struct xd_error *err)
+{
+    if (pin.s == s) {
+        *out = pin.c;
+        return XD_OK;
+    }
+    return pool_take(s, out, err);
+}
+
+static void pool_give(struct xd_store *s, struct xd_store__conn *c, enum xd_status st)
 {
     if (st == XD_EUNAVAIL) {
         /* The storage under it failed; a fresh connection is cheap and starts clean. */
@@ -47,6 +65,61 @@ void xd_store__reader_give(struct xd_store *s, struct xd_store__conn *c, enum xd
     }
     pthread_cond_signal(&s->pool_cv);
     pthread_mutex_unlock(&s->pool_mu);
+}
+
+void xd_store__reader_give(struct xd_store *s, struct xd_store__conn *c, enum xd_status st)
+{
+    if (pin.s == s && c == pin.c) {
+        if (st == XD_EUNAVAIL) {
+            pin.failed = XD_EUNAVAIL; /* kept until xd_store_read_end, which closes it */
+        }
+        return;
+    }
+    pool_give(s, c, st);
+}
+
+enum xd_status xd_store_read_begin(struct xd_store *s, struct xd_error *err)
+{
+    if (s == NULL) {
+        return xd_error_set(err, XD_EINVAL, "store read: store is required");
+    }
+    if (pin.s == s) {
+        pin.depth++;
+        return XD_OK;
+    }
+    if (pin.s != NULL) {
+        return xd_error_set(err, XD_EINVAL, "store read: this thread reads another store's snapshot");
+    }
+    struct xd_store__conn *c = NULL;
+    enum xd_status st = pool_take(s, &c, err);
+    if (st == XD_OK) {
+        st = s->be->read_begin(c, err);
+        if (st != XD_OK) {
+            pool_give(s, c, XD_EUNAVAIL);
+            return st;
+        }
+        pin.s = s;
+        pin.c = c;
+        pin.depth = 1;
+        pin.failed = XD_OK;
+    }
+    return st;
+}
+
+void xd_store_read_end(struct xd_store *s)
+{
+    if (s == NULL || pin.s != s || --pin.depth > 0) {
+        return;
+    }
+    enum xd_status st = pin.failed;
+    struct xd_error err = {0};
+    if (st == XD_OK && s->be->read_end(pin.c, &err) != XD_OK) {
+        st = XD_EUNAVAIL;
+    }
+    struct xd_store__conn *c = pin.c;
+    pin.s = NULL;
+    pin.c = NULL;
+    pool_give(s, c, st);
 }
 
 void xd_store__pool_close(struct xd_store *s)

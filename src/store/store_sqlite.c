@@ -69,6 +69,7 @@ struct xd_store__db {
 
 enum stmt_id {
     S_BEGIN,
+    S_READ_BEGIN,
     S_COMMIT,
     S_ROLLBACK,
     S_SAVEPOINT,
@@ -202,6 +203,7 @@ enum stmt_id {
 
 static const char *const sql[S_COUNT] = {
     [S_BEGIN] = "BEGIN IMMEDIATE",
+    [S_READ_BEGIN] = "BEGIN", /* deferred: the snapshot is taken by the first read */
     [S_COMMIT] = "COMMIT",
     [S_ROLLBACK] = "ROLLBACK",
     [S_SAVEPOINT] = "SAVEPOINT op",
@@ -1327,6 +1329,17 @@ static enum xd_status sq_begin(struct xd_store__conn *c, bool *others_wrote, str
 static enum xd_status sq_commit(struct xd_store__conn *c, struct xd_error *err)
 {
     return exec(c, S_COMMIT, NULL, 0, err);
+}
+
+static enum xd_status sq_read_begin(struct xd_store__conn *c, struct xd_error *err)
+{
+    return exec(c, S_READ_BEGIN, NULL, 0, err);
+}
+
+static enum xd_status sq_read_end(struct xd_store__conn *c, struct xd_error *err)
+{
+    /* A failed read may have ended the transaction already. */
+    return sqlite3_get_autocommit(c->db) ? XD_OK : exec(c, S_COMMIT, NULL, 0, err);
 }
 
 static void sq_rollback(struct xd_store__conn *c)
@@ -3391,6 +3404,8 @@ const struct xd_store__backend xd_store__sqlite = {
     .reader_open = sq_reader_open,
     .verify_open = sq_verify_open,
     .conn_close = sq_conn_close,
+    .read_begin = sq_read_begin,
+    .read_end = sq_read_end,
     .begin = sq_begin,
     .commit = sq_commit,
     .rollback = sq_rollback,

@@ -549,6 +549,63 @@ static void test_reads_see_commits(void **state)
     xd_arena_destroy(a);
 }
 
+struct reader_arg {
+    struct xd_store *s;
+    const char *id;
+    enum xd_status st;
+};
+
+static void *reader_main(void *arg)
+{
+    struct reader_arg *r = arg;
+    struct xd_arena *a = xd_arena_create(0, 0);
+    struct xd_store_doc d;
+    r->st = a != NULL ? xd_store_doc_get(r->s, r->id, a, &d, NULL) : XD_ENOMEM;
+    xd_arena_destroy(a);
+    return NULL;
+}
+
+/* A thread's read snapshot: its reads between xd_store_read_begin and the outermost
+ * xd_store_read_end see the store as at the first of them, on one connection that goes back to
+ * the pool at the end (closing the store asserts every connection came back). */
+static void test_read_snapshot(void **state)
+{
+    struct fixture *f = *state;
+    struct xd_arena *a = xd_arena_create(0, 0);
+    struct test_ingest before, during;
+    test_ingest_init(&before, "inventory_movement");
+    ingest_ok(f->s, &before);
+    struct xd_store_doc d;
+    assert_int_equal(xd_store_read_begin(f->s, NULL), XD_OK);
+    assert_int_equal(xd_store_doc_get(f->s, before.op.u.ingest.id, a, &d, NULL), XD_OK);
+    assert_int_equal(xd_store_read_begin(f->s, NULL), XD_OK); /* nested */
+    test_ingest_init(&during, "inventory_movement");
+    ingest_ok(f->s, &during);
+    assert_int_equal(xd_store_doc_get(f->s, during.op.u.ingest.id, a, &d, NULL), XD_ENOTFOUND);
+    xd_store_read_end(f->s); /* the inner end: still the snapshot */
+    assert_int_equal(xd_store_doc_get(f->s, during.op.u.ingest.id, a, &d, NULL), XD_ENOTFOUND);
+    /* Another thread's reads are not in it. */
+    struct reader_arg r = {f->s, during.op.u.ingest.id, XD_EIO};
+    pthread_t th;
+    assert_int_equal(pthread_create(&th, NULL, reader_main, &r), 0);
+    assert_int_equal(pthread_join(th, NULL), 0);
+    assert_int_equal(r.st, XD_OK);
+    /* One store's snapshot per thread. */
+    char other_dir[TEST_DIR_MAX];
+    test_dir_make(other_dir);
+    struct xd_store *other = test_open(other_dir, true);
+    assert_non_null(other);
+    struct xd_error err = {0};
+    assert_int_equal(xd_store_read_begin(other, &err), XD_EINVAL);
+    assert_non_null(strstr(err.message, "another store"));
+    xd_store_close(other);
+    test_dir_remove(other_dir);
+    xd_store_read_end(f->s);
+    assert_int_equal(xd_store_doc_get(f->s, during.op.u.ingest.id, a, &d, NULL), XD_OK);
+    assert_string_equal(d.id, during.op.u.ingest.id);
+    xd_arena_destroy(a);
+}
+
 /* The raw bytes are journaled, once: NULL when they are the canonical body. */
 static void test_raw_journaled_once(void **state)
 {
@@ -912,6 +969,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_correlation_by_keys_and_hints, setup, teardown),
         cmocka_unit_test_setup_teardown(test_correlation_within_one_batch, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reads_see_commits, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_read_snapshot, setup, teardown),
         cmocka_unit_test_setup_teardown(test_raw_journaled_once, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tokens, setup, teardown),
         cmocka_unit_test_setup_teardown(test_control_numbers, setup, teardown),
