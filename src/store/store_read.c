@@ -88,7 +88,8 @@ enum xd_status xd_store_read_begin(struct xd_store *s, struct xd_error *err)
         return XD_OK;
     }
     if (pin.s != NULL) {
-        return xd_error_set(err, XD_EINVAL, "store read: this thread reads another store's snapshot");
+        return xd_error_set(err, XD_EINVAL,
+                            "store read: this thread reads another store's snapshot");
     }
     struct xd_store__conn *c = NULL;
     enum xd_status st = pool_take(s, &c, err);
