@@ -233,11 +233,9 @@ static size_t compile_list(struct pair *out, const struct xd_x12_map *m, enum xd
 enum xd_status xd_x12__codes_create(const struct xd_x12_map *m, enum xd_canon_type t,
                                     struct xd_x12__codes **out)
 {
-    size_t counts[XD_X12__L_COUNT];
-    size_t total = 0;
+    size_t total = 0; /* pairs and ENDs: counted first, so one block holds them */
     for (int l = 0; l < XD_X12__L_COUNT; l++) {
-        counts[l] = compile_list(NULL, m, t, (enum xd_x12__list)l);
-        total += counts[l] + 1;
+        total += compile_list(NULL, m, t, (enum xd_x12__list)l) + 1;
     }
     struct xd_x12__codes *c = xd_malloc(sizeof *c + total * sizeof c->pairs[0]);
     if (c == NULL) {
