@@ -730,11 +730,19 @@ static void load_window(struct xd_deliver *d, struct xd_deliver__queue *q, int64
 
 static void refresh(struct xd_deliver *d, int64_t now)
 {
+    /* The queues' windows in one snapshot, sharing its connection's page cache; without one
+     * (the store cannot lend a connection now), each read takes its own. */
+    struct xd_error err = {0};
+    bool snapshot = false;
     for (size_t i = 0; i < d->n_queues && now >= d->store_pause_until_ms; i++) {
         struct xd_deliver__queue *q = d->queues[i];
         if (q->reload || (q->win.more && q->win.n < q->win.cap / 2)) {
+            snapshot = snapshot || xd_store_read_begin(d->store, &err) == XD_OK;
             load_window(d, q, now);
         }
+    }
+    if (snapshot) {
+        xd_store_read_end(d->store);
     }
 }
 
