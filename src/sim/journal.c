@@ -19,6 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "canon/canon_tree.h"
 #include "sim/sim_int.h"
 
 #define JOURNAL_MAX ((size_t)1 << 30)
@@ -34,20 +35,25 @@ struct xd_sim__journal {
 /* Under mu. */
 static enum xd_status append(struct xd_sim__journal *j, json_t *rec, struct xd_error *err)
 {
-    char *line = json_dumps(rec, JSON_COMPACT);
+    struct xd_buf line;
+    xd_buf_init(&line, JOURNAL_MAX);
+    enum xd_status st = rec != NULL ? xd_canon_tree_write(rec, &line) : XD_ENOMEM;
     json_decref(rec);
-    if (line == NULL) {
-        return xd_error_set(err, XD_ENOMEM, "out of memory");
+    if (st == XD_OK) {
+        st = xd_buf_append_char(&line, '\n');
+    }
+    if (st != XD_OK) {
+        xd_buf_cleanup(&line);
+        return xd_error_set(err, st, "journal record: %s", xd_strerror(st));
     }
     if (j->failed) {
-        free(line);
+        xd_buf_cleanup(&line);
         return xd_error_set(err, XD_EIO, "%s: an earlier write failed", j->path);
     }
-    size_t len = strlen(line);
-    line[len] = '\n'; /* replaces the NUL: written as one line, never as a C string again */
+    size_t len = line.len;
     size_t done = 0;
-    while (done < len + 1) {
-        ssize_t w = write(j->fd, line + done, len + 1 - done);
+    while (done < len) {
+        ssize_t w = write(j->fd, line.data + done, len - done);
         if (w < 0 && errno == EINTR) {
             continue;
         }
@@ -56,8 +62,8 @@ static enum xd_status append(struct xd_sim__journal *j, json_t *rec, struct xd_e
         }
         done += (size_t)w;
     }
-    free(line);
-    if (done != len + 1 || fdatasync(j->fd) != 0) {
+    xd_buf_cleanup(&line);
+    if (done != len || fdatasync(j->fd) != 0) {
         j->failed = true;
         return xd_error_set(err, XD_EIO, "%s: %s", j->path, strerror(errno));
     }
