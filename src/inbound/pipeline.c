@@ -559,7 +559,7 @@ static enum xd_status finish(struct message_run *m, enum xd_status st, struct xd
         xd_buf_reset(&res->answer);
         return xd_buf_append(&res->answer, m->op.idem_body, m->op.idem_body_len);
     }
-    if (st == XD_ECONFLICT && msg->idem_key != NULL) {
+    if (st == XD_ECONFLICT && msg->key_conflict) {
         /* The caller's key came with other bytes: the IETF draft's answer, as for documents. */
         snprintf(res->reason, sizeof res->reason,
                  "this Idempotency-Key was already used for a different request");

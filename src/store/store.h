@@ -184,6 +184,9 @@ struct xd_store_message {
     const char *cursor_name;
     const char *cursor_value;
     int64_t seq; /* out: journal sequence number */
+    /* out, with XD_ECONFLICT: true when the Idempotency-Key came with other bytes, false when
+     * the dedupe key did (an X12 control number reused for another interchange). */
+    bool key_conflict;
 };
 /* The answer recorded for a message, as JSON: {"id", "partner", "status", "detail",
  * "documents": [{"id", "type", "correlation_id"}...] (the first 100), "documents_total",

@@ -701,8 +701,10 @@ static enum xd_status message_apply(struct xd_store__apply *x)
     char dedupe_scope[16 + NAME_MAX_BYTES];
     snprintf(dedupe_scope, sizeof dedupe_scope, "partner:%s", m->partner);
     enum xd_status st = XD_ENOTFOUND;
+    m->key_conflict = false;
     if (m->idem_key != NULL) {
         st = message_seen(x, m->idem_scope, m->idem_key, m->idem_hash);
+        m->key_conflict = st == XD_ECONFLICT;
     }
     if (st == XD_ENOTFOUND && m->dedupe_key != NULL) {
         st = message_seen(x, dedupe_scope, m->dedupe_key, m->request_hash);

@@ -279,7 +279,8 @@ static void test_x12_accepted_and_acknowledged(void **state)
 
 /* An Idempotency-Key over HTTP, as on /v1/documents: the same bytes again are answered as
  * first stored and store nothing new; other bytes under the key are 422 and store nothing;
- * also after a restart. The store checks the key in the message's transaction. */
+ * also after a restart. The store checks the key in the message's transaction; a control
+ * number reused under a new key stays the interchange's conflict. */
 static long post_keyed(const char *body, const char *key, struct http_resp *r)
 {
     char header[128];
@@ -334,6 +335,15 @@ static void test_idempotency_key(void **state)
             assert_int_equal(hub_start(&hub, NULL, NULL), 0);
         }
     }
+    /* A new key over a reused control number: the interchange's conflict (409), not the key's. */
+    char *z = interchange("TPX12", 150, 'P', "PO-INB-KEY-THIRD", false);
+    assert_int_equal(post_keyed(z, "inbound-key-2", &r), 409);
+    json_t *p = json_loads(r.body, 0, NULL);
+    assert_string_equal(str(p, "type"), "urn:crossdock:problem:inbound-refused");
+    json_decref(p);
+    http_resp_free(&r);
+    free(z);
+    assert_int_equal(thread_documents("PO-INB-KEY-THIRD"), 0);
     json_decref(first);
     free(x);
 }

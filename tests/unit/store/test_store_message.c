@@ -128,6 +128,38 @@ static void test_one_transaction(void **state)
     assert_int_equal(count("SELECT count(*) FROM journal"), 1);
 }
 
+/* A caller's Idempotency-Key beside the dedupe key: which of the two came with other bytes is
+ * told (key_conflict), so that the caller answers the key's conflict or the interchange's. */
+static void keyed(struct msg *m, const char *key, const char *dedupe, const char *bytes)
+{
+    msg_init(m, "accepted", dedupe, bytes, 1, "PO-K");
+    struct xd_store_message *x = &m->op.u.message;
+    x->idem_scope = "token-1";
+    x->idem_key = key;
+    memcpy(x->idem_hash, x->request_hash, XD_SHA256_LEN);
+}
+
+static void test_key_conflict_is_told(void **state)
+{
+    (void)state;
+    struct msg m;
+    keyed(&m, "k-1", "isa:own:000000050+1", "ISA*fifty~");
+    assert_int_equal(xd_store_execute(s, &m.op), XD_OK);
+    xd_store_op_cleanup(&m.op);
+    keyed(&m, "k-1", "isa:own:000000051+1", "ISA*fifty-one~");
+    assert_int_equal(xd_store_execute(s, &m.op), XD_ECONFLICT);
+    assert_true(m.op.u.message.key_conflict);
+    xd_store_op_cleanup(&m.op);
+    keyed(&m, "k-2", "isa:own:000000050+1", "ISA*fifty, other bytes~");
+    assert_int_equal(xd_store_execute(s, &m.op), XD_ECONFLICT);
+    assert_false(m.op.u.message.key_conflict);
+    xd_store_op_cleanup(&m.op);
+    keyed(&m, "k-1", "isa:own:000000050+1", "ISA*fifty~");
+    assert_int_equal(xd_store_execute(s, &m.op), XD_EEXIST);
+    xd_store_op_cleanup(&m.op);
+    assert_int_equal(count("SELECT count(*) FROM journal"), 1);
+}
+
 static void test_rejected_is_kept_and_frees_its_number(void **state)
 {
     (void)state;
@@ -247,6 +279,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_one_transaction, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_key_conflict_is_told, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rejected_is_kept_and_frees_its_number, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_failure_leaves_nothing, setup, teardown),
