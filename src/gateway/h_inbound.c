@@ -66,7 +66,8 @@ void xd_gw__h_inbound_post(struct xd_gw_request *r)
     const char *idem_key = NULL;
     uint8_t idem_hash[XD_SHA256_LEN];
     /* The store checks the key in the message's transaction (a replay is answered as first
-     * stored, other bytes under it 422): no look-up here on the way to the store. */
+     * stored, other bytes under it 422): no look-up here on the way to the store, only when
+     * the message is refused before it (below). */
     if (!xd_gw__idem_claim_key(r, &idem_key, idem_hash)) {
         return; /* malformed or in flight */
     }
@@ -96,7 +97,13 @@ void xd_gw__h_inbound_post(struct xd_gw_request *r)
     xd_gw__suspend(r);
     enum xd_status st = xd_inbound_start(ctx, &req, &c->res, committed, r, &c->job, &err);
     if (c->job == NULL) {
-        answer(r, &c->res, st, &err);
+        /* Refused before the store (no channel now, a format it no longer takes ...): a retry
+         * of a request stored earlier is still answered as stored. */
+        if (xd_gw__idem_answer_stored(r, idem_key, idem_hash)) {
+            xd_inbound_result_cleanup(&c->res);
+        } else {
+            answer(r, &c->res, st, &err);
+        }
         xd_gw__complete(r);
     }
 }

@@ -280,7 +280,8 @@ static void test_x12_accepted_and_acknowledged(void **state)
 /* An Idempotency-Key over HTTP, as on /v1/documents: the same bytes again are answered as
  * first stored and store nothing new; other bytes under the key are 422 and store nothing;
  * also after a restart. The store checks the key in the message's transaction; a control
- * number reused under a new key stays the interchange's conflict. */
+ * number reused under a new key stays the interchange's conflict; a request refused before the
+ * store is still answered as stored when it was. */
 static long post_keyed(const char *body, const char *key, struct http_resp *r)
 {
     char header[128];
@@ -344,6 +345,23 @@ static void test_idempotency_key(void **state)
     http_resp_free(&r);
     free(z);
     assert_int_equal(thread_documents("PO-INB-KEY-THIRD"), 0);
+    /* Refused before the store now (the profile no longer takes X12 over HTTP): a retry of the
+     * stored request is still answered as stored; a new one is refused. */
+    char *json_only = strdup(profile);
+    assert_non_null(json_only);
+    char *formats = strstr(json_only, "formats: [x12, json]");
+    assert_non_null(formats);
+    memcpy(formats, "formats: [json]     ", strlen("formats: [x12, json]"));
+    apply("tp-x12", json_only);
+    assert_int_equal(post_keyed(x, "inbound-key-1", &r), 201);
+    assert_true(http_header(&r, "Idempotent-Replayed", replayed, sizeof replayed));
+    http_resp_free(&r);
+    char *w = interchange("TPX12", 152, 'P', "PO-INB-KEY-FOURTH", false);
+    assert_int_equal(post_keyed(w, "inbound-key-3", &r), 415);
+    http_resp_free(&r);
+    free(w);
+    apply("tp-x12", profile);
+    free(json_only);
     json_decref(first);
     free(x);
 }
