@@ -136,8 +136,12 @@ static json_t *value(struct xd_canon__json *j)
 
 json_t *xd_canon_tree_load(const char *text, size_t len, struct xd_arena *a)
 {
+    struct xd_arena *own = a == NULL ? xd_arena_create(0, 0) : NULL;
+    if (a == NULL && own == NULL) {
+        return NULL;
+    }
     struct xd_canon__json j;
-    xd_canon__json_init(&j, text, len, a);
+    xd_canon__json_init(&j, text, len, a != NULL ? a : own);
     json_t *v = value(&j);
     if (v != NULL && !xd_canon__json_finish(&j)) {
         json_decref(v);
@@ -145,6 +149,7 @@ json_t *xd_canon_tree_load(const char *text, size_t len, struct xd_arena *a)
     }
     bool too_deep = j.status == XD_ETOOBIG;
     xd_canon__json_cleanup(&j);
+    xd_arena_destroy(own);
     if (too_deep) {
         /* Deeper than a canonical document may nest, yet JSON all the same (a thread's working
          * data holds whole documents a few levels down): jansson's parser, as strict. */

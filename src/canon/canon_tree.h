@@ -14,8 +14,9 @@
 #include "canon/canon.h"
 #include "core/core.h"
 
-/* <text> as a tree; strings the parser had to unescape are kept in <a> while it runs. NULL
- * when the text is not one JSON value or memory ran out. Text nested deeper than the pull
+/* <text> as a tree; strings the parser had to unescape are kept in <a> while it runs (NULL:
+ * in a scratch arena of its own, for a caller without one). NULL when the text is not one
+ * JSON value or memory ran out. Text nested deeper than the pull
  * parser goes (XD_CANON_MAX_DEPTH) is handed to jansson's parser. */
 json_t *xd_canon_tree_load(const char *text, size_t len, struct xd_arena *a);
 /* Append <v> as compact JSON to <out>. XD_ENOMEM, XD_ETOOBIG (the buffer's cap, or nesting),

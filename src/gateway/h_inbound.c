@@ -98,8 +98,10 @@ void xd_gw__h_inbound_post(struct xd_gw_request *r)
     enum xd_status st = xd_inbound_start(ctx, &req, &c->res, committed, r, &c->job, &err);
     if (c->job == NULL) {
         /* Refused before the store (no channel now, a format it no longer takes ...): a retry
-         * of a request stored earlier is still answered as stored. */
-        if (xd_gw__idem_answer_stored(r, idem_key, idem_hash)) {
+         * of a request stored earlier is still answered as stored. A store that said no at
+         * once is no refusal: nothing to look up. */
+        bool refused = st == XD_OK && c->res.outcome == XD_INBOUND_REFUSED;
+        if (refused && xd_gw__idem_answer_stored(r, idem_key, idem_hash)) {
             xd_inbound_result_cleanup(&c->res);
         } else {
             answer(r, &c->res, st, &err);

@@ -329,9 +329,7 @@ static enum xd_status x12_doc(void *ctx, const struct xd_x12_translation *t)
         return XD_OK;
     }
     /* The translation's own JSON (what xd_canon_encode would write), as a tree. */
-    struct xd_arena *a = xd_arena_create(0, 0);
-    json_t *doc = a != NULL ? xd_canon_tree_load(t->json, t->json_len, a) : NULL;
-    xd_arena_destroy(a);
+    json_t *doc = xd_canon_tree_load(t->json, t->json_len, NULL);
     if (doc == NULL) {
         return XD_ENOMEM;
     }

@@ -337,9 +337,7 @@ static enum xd_status on_set(void *ctx, const struct xd_x12_translation *t)
     if (t->doc->type != c->want) {
         return XD_OK;
     }
-    struct xd_arena *a = xd_arena_create(0, 0);
-    json_t *doc = a != NULL ? xd_canon_tree_load(t->json, t->json_len, a) : NULL; /* its JSON */
-    xd_arena_destroy(a);
+    json_t *doc = xd_canon_tree_load(t->json, t->json_len, NULL); /* the translation's JSON */
     if (doc == NULL || json_array_append_new(c->docs, doc) != 0) {
         return XD_ENOMEM;
     }

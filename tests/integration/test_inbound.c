@@ -291,6 +291,17 @@ static long post_keyed(const char *body, const char *key, struct http_resp *r)
     return r->status;
 }
 
+/* POST <body> under <key>: answered <status>, a problem of type <type>. */
+static void refused_keyed(const char *body, const char *key, long status, const char *type)
+{
+    struct http_resp r;
+    assert_int_equal(post_keyed(body, key, &r), status);
+    json_t *p = json_loads(r.body, 0, NULL);
+    assert_string_equal(str(p, "type"), type);
+    json_decref(p);
+    http_resp_free(&r);
+}
+
 static size_t thread_documents(const char *po)
 {
     char path[256];
@@ -323,11 +334,7 @@ static void test_idempotency_key(void **state)
         http_resp_free(&r);
 
         char *y = interchange("TPX12", 151, 'P', "PO-INB-KEY-OTHER", false);
-        assert_int_equal(post_keyed(y, "inbound-key-1", &r), 422);
-        json_t *p = json_loads(r.body, 0, NULL);
-        assert_string_equal(str(p, "type"), "urn:crossdock:problem:idempotency-key-reused");
-        json_decref(p);
-        http_resp_free(&r);
+        refused_keyed(y, "inbound-key-1", 422, "urn:crossdock:problem:idempotency-key-reused");
         free(y);
         assert_int_equal(thread_documents("PO-INB-KEY"), 1);
         assert_int_equal(thread_documents("PO-INB-KEY-OTHER"), 0);
@@ -338,11 +345,7 @@ static void test_idempotency_key(void **state)
     }
     /* A new key over a reused control number: the interchange's conflict (409), not the key's. */
     char *z = interchange("TPX12", 150, 'P', "PO-INB-KEY-THIRD", false);
-    assert_int_equal(post_keyed(z, "inbound-key-2", &r), 409);
-    json_t *p = json_loads(r.body, 0, NULL);
-    assert_string_equal(str(p, "type"), "urn:crossdock:problem:inbound-refused");
-    json_decref(p);
-    http_resp_free(&r);
+    refused_keyed(z, "inbound-key-2", 409, "urn:crossdock:problem:inbound-refused");
     free(z);
     assert_int_equal(thread_documents("PO-INB-KEY-THIRD"), 0);
     /* Refused before the store now (the profile no longer takes X12 over HTTP): a retry of the

@@ -33,7 +33,8 @@ static int teardown(void **state)
     return 0;
 }
 
-/* Loaded by both, equal as trees and as their compact text (member order kept). */
+/* Loaded by both (ours with the caller's arena and with its own), equal as trees and as their
+ * compact text (member order kept). */
 static void same_as_jansson(const char *text)
 {
     json_error_t e;
@@ -42,6 +43,10 @@ static void same_as_jansson(const char *text)
     json_t *got = xd_canon_tree_load(text, strlen(text), arena);
     assert_non_null(got);
     assert_true(json_equal(want, got));
+    json_t *own = xd_canon_tree_load(text, strlen(text), NULL); /* its own scratch arena */
+    assert_non_null(own);
+    assert_true(json_equal(want, own));
+    json_decref(own);
     char *a = json_dumps(want, JSON_COMPACT | JSON_ENCODE_ANY);
     char *b = json_dumps(got, JSON_COMPACT | JSON_ENCODE_ANY);
     assert_string_equal(a, b);
