@@ -208,6 +208,7 @@ void xd_gw__h_schema(struct xd_gw_request *r);
 void xd_gw__h_schemas(struct xd_gw_request *r);
 void xd_gw__h_document_post(struct xd_gw_request *r);
 void xd_gw__h_document_get(struct xd_gw_request *r);
+void xd_gw__h_document_raw(struct xd_gw_request *r);
 void xd_gw__h_transaction_get(struct xd_gw_request *r);
 void xd_gw__h_outbox_list(struct xd_gw_request *r);
 void xd_gw__h_outbox_post(struct xd_gw_request *r);

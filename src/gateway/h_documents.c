@@ -320,6 +320,53 @@ void xd_gw__h_document_get(struct xd_gw_request *r)
     r->resp.content_type = "application/json";
 }
 
+/* A stored content type goes back as it came unless it cannot be a header value. */
+static const char *raw_content_type(const char *type)
+{
+    if (type == NULL || type[0] == '\0') {
+        return "application/octet-stream";
+    }
+    for (const char *p = type; *p != '\0'; p++) {
+        if (*p < 0x20 || *p > 0x7e) {
+            return "application/octet-stream";
+        }
+    }
+    return type;
+}
+
+void xd_gw__h_document_raw(struct xd_gw_request *r)
+{
+    struct xd_store_raw raw;
+    struct xd_error err;
+    xd_error_clear(&err);
+    enum xd_status st = xd_store_doc_raw(r->gw->store, r->params[0], r->arena, &raw, &err);
+    if (st == XD_ENOTFOUND) {
+        xd_gw__problem(r, 404, "document-not-found", "Not Found", NULL, "there is no document %s",
+                       r->params[0]);
+        return;
+    }
+    if (st == XD_ECORRUPT) {
+        xd_gw__problem(r, 500, "internal", "Internal Server Error", NULL, "%s", err.message);
+        return;
+    }
+    if (st != XD_OK) {
+        xd_gw__unavailable(r, "the document cannot be read right now");
+        return;
+    }
+    if (r->token.partner != NULL && strcmp(raw.partner, r->token.partner) != 0) {
+        xd_gw__problem(r, 403, "forbidden", "Forbidden", NULL, "document %s is not partner %s's",
+                       r->params[0], r->token.partner);
+        return;
+    }
+    xd_buf_reset(&r->resp.body);
+    if (xd_buf_append(&r->resp.body, raw.bytes, raw.len) != XD_OK) {
+        xd_gw__unavailable(r, "out of memory");
+        return;
+    }
+    r->resp.status = 200;
+    r->resp.content_type = raw_content_type(raw.content_type);
+}
+
 static size_t query_limit(struct xd_gw_request *r, bool *bad)
 {
     const char *v = xd_gw__query(r, "limit");

@@ -10,6 +10,7 @@ const struct gw_route xd_gw__routes[] = {
     {"/v1/health",                       GW_GET | GW_HEAD, "health",          false, false, xd_gw__h_health, GW_ROLES_STAFF},
     {"/v1/documents",                    GW_POST,          "documents_post",  true,  true,  xd_gw__h_document_post, GW_ROLES_ALL},
     {"/v1/documents/{id}",               GW_GET | GW_HEAD, "documents_get",   true,  false, xd_gw__h_document_get, GW_ROLES_ALL},
+    {"/v1/documents/{id}/raw",           GW_GET | GW_HEAD, "documents_raw",   true,  false, xd_gw__h_document_raw, GW_ROLES_ALL},
     {"/v1/transactions/{correlation_id}", GW_GET | GW_HEAD, "transactions_get", true, false, xd_gw__h_transaction_get, GW_ROLES_ALL},
     {"/v1/schemas",                      GW_GET | GW_HEAD, "schemas_list",    true,  false, xd_gw__h_schemas, GW_ROLES_ALL},
     {"/v1/schemas/{type}",               GW_GET | GW_HEAD, "schemas_get",     true,  false, xd_gw__h_schema, GW_ROLES_ALL},

@@ -597,6 +597,22 @@ struct xd_store_doc {
 
 enum xd_status xd_store_doc_get(struct xd_store *s, const char *id, struct xd_arena *a,
                                 struct xd_store_doc *out, struct xd_error *err) XD_NODISCARD;
+
+/* The bytes a document arrived in, exactly as received: its own JSON, or the whole X12
+ * interchange or file that carried it. Allocated in the arena passed; bytes is NUL-terminated
+ * after len (the bytes themselves may hold NULs). */
+struct xd_store_raw {
+    const char *message_id;   /* the journal entry's id */
+    const char *partner;      /* who sent it */
+    const char *content_type; /* as received */
+    const char *bytes;
+    size_t len;
+};
+
+/* XD_ENOTFOUND when there is no document <id>; XD_ECORRUPT when its journal entry cannot give
+ * the bytes back (a damaged row). */
+enum xd_status xd_store_doc_raw(struct xd_store *s, const char *id, struct xd_arena *a,
+                                struct xd_store_raw *out, struct xd_error *err) XD_NODISCARD;
 /* The thread's documents in journal order (at most <limit>, 0 = all). XD_ENOTFOUND when the
  * thread does not exist. Bodies are included. */
 enum xd_status xd_store_thread_docs(struct xd_store *s, const char *correlation_id, size_t limit,

@@ -176,6 +176,8 @@ struct xd_store__backend {
     /* Reads, on any connection; strings land in the arena. */
     enum xd_status (*doc_get)(struct xd_store__conn *c, const char *id, struct xd_arena *a,
                               struct xd_store_doc *out, struct xd_error *err);
+    enum xd_status (*doc_raw)(struct xd_store__conn *c, const char *id, struct xd_arena *a,
+                              struct xd_store_raw *out, struct xd_error *err);
     enum xd_status (*thread_docs)(struct xd_store__conn *c, const char *correlation_id,
                                   size_t limit, struct xd_arena *a, struct xd_store_doc **out,
                                   size_t *n_out, struct xd_error *err);

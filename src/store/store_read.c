@@ -161,6 +161,25 @@ enum xd_status xd_store_doc_get(struct xd_store *s, const char *id, struct xd_ar
     return st;
 }
 
+enum xd_status xd_store_doc_raw(struct xd_store *s, const char *id, struct xd_arena *a,
+                                struct xd_store_raw *out, struct xd_error *err)
+{
+    enum xd_status st = need(err, "id", id);
+    if (st == XD_OK && (s == NULL || a == NULL || out == NULL)) {
+        st = xd_error_set(err, XD_EINVAL, "store read: store, arena and output are required");
+    }
+    struct xd_store__conn *c = NULL;
+    if (st == XD_OK) {
+        st = xd_store__reader_take(s, &c, err);
+    }
+    if (st != XD_OK) {
+        return st;
+    }
+    st = s->be->doc_raw(c, id, a, out, err);
+    xd_store__reader_give(s, c, st);
+    return st;
+}
+
 enum xd_status xd_store_thread_docs(struct xd_store *s, const char *correlation_id, size_t limit,
                                     struct xd_arena *a, struct xd_store_doc **out, size_t *n_out,
                                     struct xd_error *err)

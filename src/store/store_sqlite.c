@@ -6,6 +6,7 @@
  * writer connection and closed by xd_store_close; after that it only sits there (see below). */
 #include <sys/stat.h>
 
+#include <inttypes.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -91,6 +92,7 @@ enum stmt_id {
     S_TOKEN_EXISTS,
     S_COUNTER_TAKE,
     S_DOC_GET,
+    S_DOC_RAW,
     S_THREAD_DOCS,
     S_THREAD_EXISTS,
     S_TOKEN_FIND,
@@ -224,8 +226,8 @@ static const char *const sql[S_COUNT] = {
     [S_KEY_PUT] = "INSERT INTO thread_keys (name, value, correlation_id) VALUES (?1, ?2, ?3) "
                   "ON CONFLICT (name, value) DO NOTHING",
     [S_JOURNAL_PUT] = "INSERT INTO journal (id, received_at, partner, channel, format, "
-                      "content_type, raw, idem_scope, idem_key) "
-                      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                      "content_type, raw, idem_scope, idem_key, raw_prefix, raw_suffix) "
+                      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
     [S_MESSAGE_PUT] = "INSERT INTO journal (id, received_at, partner, channel, format, "
                       "content_type, raw, idem_scope, idem_key, status, detail, file_name) "
                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
@@ -241,6 +243,8 @@ static const char *const sql[S_COUNT] = {
                        "ON CONFLICT (partner, kind) DO UPDATE SET next = next + ?3 "
                        "WHERE next <= 9223372036854775807 - ?3 RETURNING next",
     [S_DOC_GET] = "SELECT " DOC_COLUMNS "WHERE d.id = ?1",
+    [S_DOC_RAW] = "SELECT j.id, j.partner, j.content_type, j.raw, j.raw_prefix, j.raw_suffix, "
+                  "d.body FROM documents d JOIN journal j ON j.seq = d.seq WHERE d.id = ?1",
     [S_THREAD_DOCS] = "SELECT " DOC_COLUMNS "WHERE d.correlation_id = ?1 "
                       "ORDER BY d.seq, d.docno LIMIT ?2",
     [S_THREAD_EXISTS] = "SELECT 1 FROM threads WHERE correlation_id = ?1",
@@ -709,6 +713,11 @@ static const struct {
          "DROP TRIGGER exceptions_count_update;"
          "DROP TRIGGER exceptions_count_delete;"
          "DELETE FROM counts;" COUNT_ALL},
+    /* A document's raw bytes as what they have in common with its canonical body, the longest
+     * prefix and suffix, and the bytes between (sq_journal_put): NULL for a message stored
+     * whole. Rows before this keep their raw bytes whole. */
+    {11, "ALTER TABLE journal ADD COLUMN raw_prefix INTEGER;"
+         "ALTER TABLE journal ADD COLUMN raw_suffix INTEGER;"},
 };
 
 #define SCHEMA_LATEST (migrations[XD_ARRAY_LEN(migrations) - 1].version)
@@ -1579,13 +1588,43 @@ static enum xd_status sq_key_put(struct xd_store__conn *c, const char *name, con
     return exec(c, S_KEY_PUT, a, XD_ARRAY_LEN(a), err);
 }
 
+/* How <raw> is journaled beside its canonical <body>. Most raw JSON is the body but for the
+ * members the hub fills in (the document's id, source.message_id and source.received_at): the
+ * bytes between the longest common prefix and suffix are then a few hundred of the document's
+ * kilobytes, and the rest is rebuilt from the body (raw_rebuild). Raw bytes that share less
+ * with the body (X12, CSV, JSON laid out otherwise) are kept whole: *prefix is then -1. */
+static void raw_affixes(const char *raw, size_t raw_len, const char *body, size_t body_len,
+                        int64_t *prefix, int64_t *suffix)
+{
+    size_t most = raw_len < body_len ? raw_len : body_len;
+    size_t p = 0;
+    while (p < most && raw[p] == body[p]) {
+        p++;
+    }
+    size_t s = 0;
+    while (s < most - p && raw[raw_len - 1 - s] == body[body_len - 1 - s]) {
+        s++;
+    }
+    bool worth_it = raw_len - p - s <= raw_len / 2;
+    *prefix = worth_it ? (int64_t)p : -1;
+    *suffix = worth_it ? (int64_t)s : -1;
+}
+
 static enum xd_status sq_journal_put(struct xd_store__conn *c, const struct xd_store_ingest *in,
                                      int64_t *seq, struct xd_error *err)
 {
-    /* Most raw messages are their canonical document byte for byte (the HTTP API's JSON):
-     * journal those once, as NULL, rather than write the same kilobytes twice. */
+    /* Raw bytes that are the canonical body byte for byte are journaled once, as NULL; raw
+     * bytes that differ from it in a few members as those differences (raw_affixes). */
     bool raw_same = in->raw == NULL ||
                     (in->raw_len == in->body_len && memcmp(in->raw, in->body, in->body_len) == 0);
+    int64_t prefix = -1, suffix = -1;
+    if (!raw_same) {
+        raw_affixes(in->raw, in->raw_len, in->body, in->body_len, &prefix, &suffix);
+    }
+    struct arg raw = raw_same ? text(NULL) : blob(in->raw, in->raw_len);
+    if (prefix >= 0) {
+        raw = blob(in->raw + prefix, in->raw_len - (size_t)prefix - (size_t)suffix);
+    }
     const struct arg a[] = {
         text(in->id),
         i64(in->received_at_ms),
@@ -1593,9 +1632,11 @@ static enum xd_status sq_journal_put(struct xd_store__conn *c, const struct xd_s
         text(in->channel),
         text(in->format),
         text(in->content_type),
-        raw_same ? text(NULL) : blob(in->raw, in->raw_len),
+        raw,
         text(in->idem_key != NULL ? in->idem_scope : NULL),
         text(in->idem_key),
+        prefix >= 0 ? i64(prefix) : text(NULL),
+        prefix >= 0 ? i64(suffix) : text(NULL),
     };
     enum xd_status s = exec(c, S_JOURNAL_PUT, a, XD_ARRAY_LEN(a), err);
     if (s == XD_OK) {
@@ -1759,6 +1800,16 @@ static enum xd_status doc_row(sqlite3_stmt *st, struct xd_arena *a, struct xd_st
     return col_str(st, 9, a, &d->body);
 }
 
+static enum xd_status col_strs(sqlite3_stmt *st, int first, struct xd_arena *a,
+                               const char **const *dst, size_t n)
+{
+    enum xd_status s = XD_OK;
+    for (size_t i = 0; s == XD_OK && i < n; i++) {
+        s = col_str(st, first + (int)i, a, dst[i]);
+    }
+    return s;
+}
+
 static enum xd_status sq_doc_get(struct xd_store__conn *c, const char *id, struct xd_arena *a,
                                  struct xd_store_doc *out, struct xd_error *err)
 {
@@ -1779,6 +1830,75 @@ static enum xd_status sq_doc_get(struct xd_store__conn *c, const char *id, struc
     }
     *out = d;
     return XD_OK;
+}
+
+/* The raw bytes of the row <st> is on (S_DOC_RAW's columns), rebuilt as raw_affixes stored
+ * them, into the arena. */
+static enum xd_status raw_rebuild(sqlite3_stmt *st, struct xd_arena *a, struct xd_store_raw *out,
+                                  const char *id, struct xd_error *err)
+{
+    const char *raw = sqlite3_column_blob(st, 3);
+    size_t raw_len = (size_t)sqlite3_column_bytes(st, 3);
+    const char *body = (const char *)sqlite3_column_text(st, 6);
+    size_t body_len = (size_t)sqlite3_column_bytes(st, 6);
+    if (body == NULL || (raw == NULL && raw_len > 0)) {
+        return xd_error_set(err, XD_ENOMEM, "document %s: reading its raw bytes", id);
+    }
+    size_t prefix = 0, suffix = body_len; /* NULL raw, no affixes: the body, byte for byte */
+    if (sqlite3_column_type(st, 4) != SQLITE_NULL) {
+        int64_t p = sqlite3_column_int64(st, 4), s = sqlite3_column_int64(st, 5);
+        if (p < 0 || s < 0 || (uint64_t)p > body_len || (uint64_t)s > body_len - (uint64_t)p) {
+            return xd_error_set(err, XD_ECORRUPT,
+                                "document %s: its journal entry keeps %" PRId64 " + %" PRId64
+                                " bytes of a %zu-byte body",
+                                id, p, s, body_len);
+        }
+        prefix = (size_t)p;
+        suffix = (size_t)s;
+    } else if (sqlite3_column_type(st, 3) != SQLITE_NULL) {
+        suffix = 0; /* stored whole */
+    }
+    size_t len = prefix + raw_len + suffix;
+    char *bytes = xd_arena_alloc(a, len + 1);
+    if (bytes == NULL) {
+        return xd_error_set(err, XD_ENOMEM, "document %s: %zu raw bytes", id, len);
+    }
+    memcpy(bytes, body, prefix);
+    if (raw_len > 0) {
+        memcpy(bytes + prefix, raw, raw_len);
+    }
+    memcpy(bytes + prefix + raw_len, body + body_len - suffix, suffix);
+    bytes[len] = '\0';
+    out->bytes = bytes;
+    out->len = len;
+    return XD_OK;
+}
+
+static enum xd_status sq_doc_raw(struct xd_store__conn *c, const char *id, struct xd_arena *a,
+                                 struct xd_store_raw *out, struct xd_error *err)
+{
+    const struct arg args[] = {text(id)};
+    sqlite3_stmt *st = NULL;
+    enum xd_status s = query(c, S_DOC_RAW, args, 1, &st, err);
+    if (s == XD_ENOTFOUND) {
+        return xd_error_set(err, s, "no document %s", id);
+    }
+    if (s != XD_OK) {
+        return s;
+    }
+    struct xd_store_raw r = {0};
+    const char **cols[] = {&r.message_id, &r.partner, &r.content_type};
+    s = col_strs(st, 0, a, cols, XD_ARRAY_LEN(cols));
+    if (s != XD_OK) {
+        s = xd_error_set(err, s, "document %s: %s", id, xd_strerror(s));
+    } else {
+        s = raw_rebuild(st, a, &r, id, err);
+    }
+    sqlite3_reset(st);
+    if (s == XD_OK) {
+        *out = r;
+    }
+    return s;
 }
 
 static enum xd_status thread_exists(struct xd_store__conn *c, const char *correlation_id,
@@ -3130,16 +3250,6 @@ static enum xd_status query_all(struct xd_store__conn *c, enum stmt_id id, const
 }
 
 /* Columns <first>.. as strings into <dst> in order. */
-static enum xd_status col_strs(sqlite3_stmt *st, int first, struct xd_arena *a,
-                               const char **const *dst, size_t n)
-{
-    enum xd_status s = XD_OK;
-    for (size_t i = 0; s == XD_OK && i < n; i++) {
-        s = col_str(st, first + (int)i, a, dst[i]);
-    }
-    return s;
-}
-
 static enum xd_status doc_elem(sqlite3_stmt *st, struct xd_arena *a, void *elem)
 {
     return doc_row(st, a, elem);
@@ -3431,6 +3541,7 @@ const struct xd_store__backend xd_store__sqlite = {
     .poll_cursor_put = sq_poll_cursor_put,
     .poll_cursor_get = sq_poll_cursor_get,
     .doc_get = sq_doc_get,
+    .doc_raw = sq_doc_raw,
     .thread_docs = sq_thread_docs,
     .token_find = sq_token_find,
     .token_list = sq_token_list,

@@ -239,6 +239,53 @@ static void test_documents_correlate_by_business_key(void **state)
     free(po), free(rc), free(inv), free(other), free(c1), free(c2), free(c3), free(c4);
 }
 
+/* GET /v1/documents/{id}/raw answers the bytes as posted, whatever their layout, as JSON;
+ * the store keeps them as their difference from the canonical body when that is small
+ * (tests/unit/store/test_store.c). */
+static void test_raw_bytes_as_posted(void **state)
+{
+    (void)state;
+    char *po = doc_example("purchase_order", "po_number", "RAW-1", NULL);
+    json_t *j = doc_parse(po);
+    char *compact = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    char *spaced = json_dumps(j, JSON_INDENT(3) | JSON_PRESERVE_ORDER);
+    json_decref(j);
+    assert_non_null(compact);
+    assert_non_null(spaced);
+    spaced[strstr(spaced, "RAW-1") - spaced + 4] = '2'; /* another order */
+    const char *const charset[] = {"Content-Type: application/json; charset=utf-8", NULL};
+    const struct {
+        const char *body;
+        const char *const *headers;
+    } cases[] = {{compact, json_ct}, {spaced, charset}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct http_resp r;
+        http_request("POST", url("/v1/documents"), hub.token, cases[i].body, strlen(cases[i].body),
+                     cases[i].headers, &r);
+        assert_int_equal(r.status, 201);
+        json_t *a = body_json(&r);
+        char path[256];
+        snprintf(path, sizeof path, "/v1/documents/%s/raw", jstr(a, "id"));
+        json_decref(a);
+        http_resp_free(&r);
+        http_request("GET", url(path), hub.token, NULL, 0, NULL, &r);
+        assert_int_equal(r.status, 200);
+        assert_int_equal(r.len, strlen(cases[i].body));
+        assert_memory_equal(r.body, cases[i].body, r.len);
+        char ct[128];
+        assert_true(http_header(&r, "Content-Type", ct, sizeof ct));
+        assert_string_equal(ct, "application/json");
+        http_resp_free(&r);
+    }
+    struct http_resp r;
+    http_request("GET", url("/v1/documents/no-such-document/raw"), hub.token, NULL, 0, NULL, &r);
+    assert_problem(&r, 404, "document-not-found");
+    http_resp_free(&r);
+    free(compact);
+    free(spaced);
+    free(po);
+}
+
 static void test_correlation_and_trace_headers(void **state)
 {
     (void)state;
@@ -639,6 +686,7 @@ int main(void)
         cmocka_unit_test(test_token_required),
         cmocka_unit_test(test_every_type_round_trips),
         cmocka_unit_test(test_documents_correlate_by_business_key),
+        cmocka_unit_test(test_raw_bytes_as_posted),
         cmocka_unit_test(test_correlation_and_trace_headers),
         cmocka_unit_test(test_idempotency_key),
         cmocka_unit_test(test_bad_input_is_refused_precisely),

@@ -251,6 +251,18 @@ static void test_x12_accepted_and_acknowledged(void **state)
     assert_string_equal(str(d, "po_number"), "PO-INB-1");
     json_decref(d);
     assert_int_equal(get_status(path, other_token, NULL), 403);
+    /* What the partner sent for it: the whole interchange, byte for byte, as it came. */
+    snprintf(path, sizeof path, "/v1/documents/%s/raw", str(doc, "id"));
+    struct http_resp raw;
+    http_request("GET", url(path), partner_token, NULL, 0, NULL, &raw);
+    assert_int_equal(raw.status, 200);
+    assert_int_equal(raw.len, strlen(x));
+    assert_memory_equal(raw.body, x, raw.len);
+    char ct[64];
+    assert_true(http_header(&raw, "Content-Type", ct, sizeof ct));
+    assert_string_equal(ct, "application/edi-x12");
+    http_resp_free(&raw);
+    assert_int_equal(get_status(path, other_token, NULL), 403);
     snprintf(path, sizeof path, "/v1/transactions/%s", str(doc, "correlation_id"));
     assert_int_equal(get_status(path, other_token, NULL), 403);
     assert_int_equal(get_status(path, partner_token, NULL), 200);

@@ -606,10 +606,31 @@ static void test_read_snapshot(void **state)
     xd_arena_destroy(a);
 }
 
-/* The raw bytes are journaled, once: NULL when they are the canonical body. */
+/* The bytes the document arrived in, as read back, must be <raw> exactly. */
+static void assert_raw_back(struct xd_store *s, const char *id, const char *raw, size_t len)
+{
+    struct xd_arena *a = xd_arena_create(4096, 1 << 20);
+    struct xd_store_raw r;
+    struct xd_error err;
+    assert_int_equal(xd_store_doc_raw(s, id, a, &r, &err), XD_OK);
+    assert_int_equal(r.len, len);
+    assert_memory_equal(r.bytes, raw, len);
+    assert_int_equal(r.bytes[len], '\0');
+    assert_string_equal(r.message_id, id);
+    assert_string_equal(r.partner, "acme");
+    assert_string_equal(r.content_type, "application/json");
+    xd_arena_destroy(a);
+}
+
+/* The raw bytes are journaled once: NULL when they are the canonical body, as the bytes
+ * between what they share with it at both ends when that is at most half of them, else whole;
+ * and every form reads back as the bytes received. */
 static void test_raw_journaled_once(void **state)
 {
     struct fixture *f = *state;
+    const char *whole = "SELECT raw_prefix IS NULL AND raw IS NOT NULL FROM journal WHERE id = ?";
+    const char *kept = "SELECT length(raw) FROM journal WHERE id = ?";
+
     struct test_ingest same;
     test_ingest_init(&same, "invoice");
     char copy[sizeof same.body];
@@ -621,6 +642,12 @@ static void test_raw_journaled_once(void **state)
     none.op.u.ingest.raw = NULL;
     none.op.u.ingest.raw_len = 0;
     ingest_ok(f->s, &none);
+    const char *q = "SELECT raw IS NULL AND raw_prefix IS NULL FROM journal WHERE id = ?";
+    assert_int_equal(test_sql_int(f->dir, q, same.op.u.ingest.id), 1);
+    assert_int_equal(test_sql_int(f->dir, q, none.op.u.ingest.id), 1);
+    assert_raw_back(f->s, same.op.u.ingest.id, same.body, strlen(same.body));
+    assert_raw_back(f->s, none.op.u.ingest.id, none.body, strlen(none.body));
+
     struct test_ingest x12;
     test_ingest_init(&x12, "invoice");
     static const char isa[] = "ISA*00*          *00*          *ZZ*ACME~IEA*1*000000001~";
@@ -628,15 +655,89 @@ static void test_raw_journaled_once(void **state)
     x12.op.u.ingest.raw_len = sizeof isa - 1;
     x12.op.u.ingest.format = "x12";
     ingest_ok(f->s, &x12);
-    const char *q = "SELECT raw IS NULL FROM journal WHERE id = ?";
-    assert_int_equal(test_sql_int(f->dir, q, same.op.u.ingest.id), 1);
-    assert_int_equal(test_sql_int(f->dir, q, none.op.u.ingest.id), 1);
-    assert_int_equal(test_sql_int(f->dir, q, x12.op.u.ingest.id), 0);
+    assert_int_equal(test_sql_int(f->dir, whole, x12.op.u.ingest.id), 1);
     assert_int_equal(test_sql_int(f->dir,
                                   "SELECT CAST(raw AS TEXT) = 'ISA*00*          *00*          "
                                   "*ZZ*ACME~IEA*1*000000001~' FROM journal WHERE id = ?",
                                   x12.op.u.ingest.id),
                      1);
+    assert_raw_back(f->s, x12.op.u.ingest.id, isa, sizeof isa - 1);
+
+    /* The HTTP API's case: the body is the sender's JSON with the members the hub filled in. */
+    struct test_ingest near;
+    test_ingest_init(&near, "invoice");
+    char sent[sizeof near.body];
+    const char *lines = strstr(near.body, "\"lines\"");
+    int n = snprintf(sent, sizeof sent, "{\"type\":\"invoice\",%s", lines);
+    assert_true(n > 0 && (size_t)n < sizeof sent);
+    sent[n / 4] = 'X'; /* and one byte changed further on (as source.received_at is) */
+    near.op.u.ingest.raw = sent;
+    near.op.u.ingest.raw_len = (size_t)n;
+    ingest_ok(f->s, &near);
+    assert_int_equal(
+        test_sql_int(f->dir, "SELECT raw_prefix FROM journal WHERE id = ?", near.op.u.ingest.id),
+        strlen("{\"type\":\"invoice\",\""));
+    assert_int_equal(test_sql_int(f->dir, kept, near.op.u.ingest.id), n / 4 + 1 - 19);
+    assert_raw_back(f->s, near.op.u.ingest.id, sent, (size_t)n);
+
+    /* Laid out otherwise (a byte differs at each end): kept whole. */
+    struct test_ingest other;
+    test_ingest_init(&other, "invoice");
+    char spaced[sizeof other.body + 2];
+    n = snprintf(spaced, sizeof spaced, " %s\n", other.body);
+    other.op.u.ingest.raw = spaced;
+    other.op.u.ingest.raw_len = (size_t)n;
+    ingest_ok(f->s, &other);
+    assert_int_equal(test_sql_int(f->dir, whole, other.op.u.ingest.id), 1);
+    assert_raw_back(f->s, other.op.u.ingest.id, spaced, (size_t)n);
+
+    /* What the two share at both ends may overlap: the body's last bytes sent twice. */
+    struct test_ingest twice;
+    test_ingest_init(&twice, "invoice");
+    char doubled[sizeof twice.body + 8];
+    size_t blen = strlen(twice.body);
+    memcpy(doubled, twice.body, blen);
+    memcpy(doubled + blen, twice.body + blen - 8, 8);
+    twice.op.u.ingest.raw = doubled;
+    twice.op.u.ingest.raw_len = blen + 8;
+    ingest_ok(f->s, &twice);
+    assert_int_equal(test_sql_int(f->dir, kept, twice.op.u.ingest.id), 8);
+    assert_raw_back(f->s, twice.op.u.ingest.id, doubled, blen + 8);
+
+    /* Edits anywhere, of any size, NULs included: every one reads back byte for byte. */
+    unsigned seed = 7;
+    for (int i = 0; i < 60; i++) {
+        struct test_ingest e;
+        test_ingest_init(&e, "invoice");
+        blen = strlen(e.body);
+        static char buf[4 * sizeof e.body];
+        size_t at = (size_t)rand_r(&seed) % (blen + 1);
+        size_t cut = (size_t)rand_r(&seed) % (blen - at + 1) / (i % 3 == 0 ? 1 : 16);
+        size_t add = (size_t)rand_r(&seed) % (i % 2 == 0 ? 8 : blen);
+        memcpy(buf, e.body, at);
+        for (size_t k = 0; k < add; k++) {
+            buf[at + k] = (char)(rand_r(&seed) % 4 == 0 ? 0 : 'a' + rand_r(&seed) % 26);
+        }
+        memcpy(buf + at + add, e.body + at + cut, blen - at - cut);
+        size_t len = at + add + blen - at - cut;
+        e.op.u.ingest.raw = buf;
+        e.op.u.ingest.raw_len = len;
+        ingest_ok(f->s, &e);
+        assert_raw_back(f->s, e.op.u.ingest.id, buf, len);
+    }
+
+    /* A damaged row is told, not read wrong. */
+    char sql[200];
+    snprintf(sql, sizeof sql, "UPDATE journal SET raw_prefix = 100000 WHERE id = '%s'",
+             near.op.u.ingest.id);
+    test_sql(f->dir, sql);
+    struct xd_arena *a = xd_arena_create(4096, 1 << 20);
+    struct xd_store_raw r;
+    struct xd_error err;
+    assert_int_equal(xd_store_doc_raw(f->s, near.op.u.ingest.id, a, &r, &err), XD_ECORRUPT);
+    assert_non_null(strstr(err.message, "journal entry keeps 100000"));
+    assert_int_equal(xd_store_doc_raw(f->s, "no-such-document", a, &r, &err), XD_ENOTFOUND);
+    xd_arena_destroy(a);
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -914,6 +1015,10 @@ static void test_oom_reads(void **state)
             }
             if (st == XD_OK) {
                 st = xd_store_token_list(f->s, a, &toks, &nd, NULL);
+            }
+            struct xd_store_raw raw;
+            if (st == XD_OK) {
+                st = xd_store_doc_raw(f->s, t.op.u.ingest.id, a, &raw, NULL);
             }
         }
         xd_arena_destroy(a);
