@@ -613,6 +613,7 @@ struct xd_store_raw {
  * the bytes back (a damaged row). */
 enum xd_status xd_store_doc_raw(struct xd_store *s, const char *id, struct xd_arena *a,
                                 struct xd_store_raw *out, struct xd_error *err) XD_NODISCARD;
+
 /* The thread's documents in journal order (at most <limit>, 0 = all). XD_ENOTFOUND when the
  * thread does not exist. Bodies are included. */
 enum xd_status xd_store_thread_docs(struct xd_store *s, const char *correlation_id, size_t limit,

@@ -1800,6 +1800,7 @@ static enum xd_status doc_row(sqlite3_stmt *st, struct xd_arena *a, struct xd_st
     return col_str(st, 9, a, &d->body);
 }
 
+/* Columns <first>.. as strings into <dst> in order. */
 static enum xd_status col_strs(sqlite3_stmt *st, int first, struct xd_arena *a,
                                const char **const *dst, size_t n)
 {
@@ -3249,7 +3250,6 @@ static enum xd_status query_all(struct xd_store__conn *c, enum stmt_id id, const
     return collect(c, st, a, size, row, sql[id], out, n_out, err);
 }
 
-/* Columns <first>.. as strings into <dst> in order. */
 static enum xd_status doc_elem(sqlite3_stmt *st, struct xd_arena *a, void *elem)
 {
     return doc_row(st, a, elem);
