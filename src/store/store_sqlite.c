@@ -229,8 +229,9 @@ static const char *const sql[S_COUNT] = {
                       "content_type, raw, idem_scope, idem_key, raw_prefix, raw_suffix) "
                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
     [S_MESSAGE_PUT] = "INSERT INTO journal (id, received_at, partner, channel, format, "
-                      "content_type, raw, idem_scope, idem_key, status, detail, file_name) "
-                      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                      "content_type, raw, idem_scope, idem_key, status, detail, file_name, "
+                      "raw_prefix, raw_suffix) "
+                      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
     [S_DOC_PUT] = "INSERT INTO documents (id, seq, type, correlation_id, trace_id, body) "
                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     [S_TOKEN_PUT] = "INSERT INTO tokens (id, name, role, partner, hash, created_at) "
@@ -1588,14 +1589,25 @@ static enum xd_status sq_key_put(struct xd_store__conn *c, const char *name, con
     return exec(c, S_KEY_PUT, a, XD_ARRAY_LEN(a), err);
 }
 
-/* How <raw> is journaled beside its canonical <body>. Most raw JSON is the body but for the
+/* The journal's raw, raw_prefix and raw_suffix for <raw> (NULL: the body itself) beside the
+ * canonical <body> of the one document it carried (NULL: none, or several). Raw bytes that are
+ * the body byte for byte are journaled once, as NULL. Most raw JSON is the body but for the
  * members the hub fills in (the document's id, source.message_id and source.received_at): the
  * bytes between the longest common prefix and suffix are then a few hundred of the document's
- * kilobytes, and the rest is rebuilt from the body (raw_rebuild). Raw bytes that share less
- * with the body (X12, CSV, JSON laid out otherwise) are kept whole: *prefix is then -1. */
-static void raw_affixes(const char *raw, size_t raw_len, const char *body, size_t body_len,
-                        int64_t *prefix, int64_t *suffix)
+ * kilobytes, kept with the two lengths, and the rest is rebuilt from the body (raw_rebuild).
+ * Raw bytes that share less with the body (X12, CSV, JSON laid out otherwise) are kept whole. */
+static void raw_columns(const char *raw, size_t raw_len, const char *body, size_t body_len,
+                        struct arg out[3])
 {
+    out[0] = blob(raw, raw_len);
+    out[1] = out[2] = text(NULL);
+    if (raw == NULL || (body != NULL && raw_len == body_len && memcmp(raw, body, raw_len) == 0)) {
+        out[0] = text(NULL);
+        return;
+    }
+    if (body == NULL) {
+        return;
+    }
     size_t most = raw_len < body_len ? raw_len : body_len;
     size_t p = 0;
     while (p < most && raw[p] == body[p]) {
@@ -1605,26 +1617,18 @@ static void raw_affixes(const char *raw, size_t raw_len, const char *body, size_
     while (s < most - p && raw[raw_len - 1 - s] == body[body_len - 1 - s]) {
         s++;
     }
-    bool worth_it = raw_len - p - s <= raw_len / 2;
-    *prefix = worth_it ? (int64_t)p : -1;
-    *suffix = worth_it ? (int64_t)s : -1;
+    if (raw_len - p - s <= raw_len / 2) {
+        out[0] = blob(raw + p, raw_len - p - s);
+        out[1] = i64((int64_t)p);
+        out[2] = i64((int64_t)s);
+    }
 }
 
 static enum xd_status sq_journal_put(struct xd_store__conn *c, const struct xd_store_ingest *in,
                                      int64_t *seq, struct xd_error *err)
 {
-    /* Raw bytes that are the canonical body byte for byte are journaled once, as NULL; raw
-     * bytes that differ from it in a few members as those differences (raw_affixes). */
-    bool raw_same = in->raw == NULL ||
-                    (in->raw_len == in->body_len && memcmp(in->raw, in->body, in->body_len) == 0);
-    int64_t prefix = -1, suffix = -1;
-    if (!raw_same) {
-        raw_affixes(in->raw, in->raw_len, in->body, in->body_len, &prefix, &suffix);
-    }
-    struct arg raw = raw_same ? text(NULL) : blob(in->raw, in->raw_len);
-    if (prefix >= 0) {
-        raw = blob(in->raw + prefix, in->raw_len - (size_t)prefix - (size_t)suffix);
-    }
+    struct arg raw[3];
+    raw_columns(in->raw, in->raw_len, in->body, in->body_len, raw);
     const struct arg a[] = {
         text(in->id),
         i64(in->received_at_ms),
@@ -1632,11 +1636,11 @@ static enum xd_status sq_journal_put(struct xd_store__conn *c, const struct xd_s
         text(in->channel),
         text(in->format),
         text(in->content_type),
-        raw,
+        raw[0],
         text(in->idem_key != NULL ? in->idem_scope : NULL),
         text(in->idem_key),
-        prefix >= 0 ? i64(prefix) : text(NULL),
-        prefix >= 0 ? i64(suffix) : text(NULL),
+        raw[1],
+        raw[2],
     };
     enum xd_status s = exec(c, S_JOURNAL_PUT, a, XD_ARRAY_LEN(a), err);
     if (s == XD_OK) {
@@ -1648,6 +1652,11 @@ static enum xd_status sq_journal_put(struct xd_store__conn *c, const struct xd_s
 static enum xd_status sq_message_put(struct xd_store__conn *c, const struct xd_store_message *m,
                                      int64_t *seq, struct xd_error *err)
 {
+    /* A message of one document (an ERP's JSON order) is journaled like an ingest. */
+    struct arg raw[3];
+    const struct xd_store_ingest *only = m->n_docs == 1 ? &m->docs[0] : NULL;
+    raw_columns(m->raw, m->raw_len, only != NULL ? only->body : NULL,
+                only != NULL ? only->body_len : 0, raw);
     const struct arg a[] = {
         text(m->id),
         i64(m->received_at_ms),
@@ -1655,12 +1664,14 @@ static enum xd_status sq_message_put(struct xd_store__conn *c, const struct xd_s
         text(m->channel),
         text(m->format),
         text(m->content_type),
-        blob(m->raw, m->raw_len),
+        raw[0],
         text(m->idem_key != NULL ? m->idem_scope : NULL),
         text(m->idem_key),
         text(m->status),
         text(m->detail),
         text(m->file_name),
+        raw[1],
+        raw[2],
     };
     enum xd_status s = exec(c, S_MESSAGE_PUT, a, XD_ARRAY_LEN(a), err);
     if (s == XD_OK) {

@@ -275,6 +275,66 @@ static void test_cursor_moves_with_the_message(void **state)
     assert_int_equal(count("SELECT count(*) FROM poll_cursors"), 1);
 }
 
+/* The bytes document <id> arrived in, read back. */
+static void assert_raw(const char *id, const char *want, size_t len)
+{
+    struct xd_arena *a = xd_arena_create(4096, 1 << 20);
+    struct xd_store_raw r;
+    assert_int_equal(xd_store_doc_raw(s, id, a, &r, NULL), XD_OK);
+    assert_int_equal(r.len, len);
+    assert_memory_equal(r.bytes, want, len);
+    xd_arena_destroy(a);
+}
+
+/* A message of one JSON document (an ERP's order) is journaled as its difference from the
+ * document's canonical body, like an ingest; X12 and a message of several documents whole. All
+ * read back as received, through each of their documents. */
+static void test_raw_bytes(void **state)
+{
+    (void)state;
+    static const char body[] = "{\"type\":\"po_acknowledgement\",\"id\":\"0193\",\"lines\":["
+                               "{\"line\":1,\"sku\":\"A-1\",\"qty\":\"12\"},"
+                               "{\"line\":2,\"sku\":\"B-2\",\"qty\":\"7\"}]}";
+    static const char json[] = "{\"type\":\"po_acknowledgement\",\"lines\":["
+                               "{\"line\":1,\"sku\":\"A-1\",\"qty\":\"12\"},"
+                               "{\"line\":2,\"sku\":\"B-2\",\"qty\":\"7\"}]}";
+    struct msg one;
+    msg_init(&one, "accepted", NULL, json, 1, "PO-RAW-1");
+    one.op.u.message.format = "json";
+    one.op.u.message.content_type = "application/json";
+    one.docs[0].body = body;
+    one.docs[0].body_len = strlen(body);
+    assert_int_equal(xd_store_execute(s, &one.op), XD_OK);
+    /* All of it is the body's: its first 30 bytes ({"type":"po_acknowledgement"," ) and the
+     * rest from "lines" on; nothing is left between. */
+    char q[160];
+    snprintf(q, sizeof q,
+             "SELECT raw_prefix * 100000 + raw_suffix * 10 + length(raw) FROM journal "
+             "WHERE id = '%s'",
+             one.op.u.message.id);
+    assert_int_equal(count(q), 30 * 100000 + (int64_t)(strlen(json) - 30) * 10);
+    assert_raw(one.docs[0].id, json, strlen(json));
+
+    struct msg x12;
+    msg_init(&x12, "accepted", "isa:own:000000077+1", raw, 1, "PO-RAW-2");
+    assert_int_equal(xd_store_execute(s, &x12.op), XD_OK);
+    snprintf(q, sizeof q, "SELECT length(raw) FROM journal WHERE id = '%s' AND raw_prefix IS NULL",
+             x12.op.u.message.id);
+    assert_int_equal(count(q), strlen(raw));
+    assert_raw(x12.docs[0].id, raw, strlen(raw));
+
+    struct msg two;
+    msg_init(&two, "accepted", NULL, json, 2, "PO-RAW-3");
+    two.docs[0].body = body;
+    two.docs[0].body_len = strlen(body);
+    assert_int_equal(xd_store_execute(s, &two.op), XD_OK);
+    snprintf(q, sizeof q, "SELECT length(raw) FROM journal WHERE id = '%s' AND raw_prefix IS NULL",
+             two.op.u.message.id);
+    assert_int_equal(count(q), strlen(json));
+    assert_raw(two.docs[0].id, json, strlen(json));
+    assert_raw(two.docs[1].id, json, strlen(json));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -285,6 +345,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_failure_leaves_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_validation, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cursor_moves_with_the_message, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_raw_bytes, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
