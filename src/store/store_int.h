@@ -93,10 +93,10 @@ struct xd_store__backend {
     /* The thread of a business key into <out> (XD_CORRELATION_ID_MAX + 1 bytes). */
     enum xd_status (*key_thread)(struct xd_store__conn *c, const char *name, const char *value,
                                  char *out, struct xd_error *err);
-    /* Create the thread unless it exists; *created tells which. */
-    enum xd_status (*thread_put)(struct xd_store__conn *c, const char *correlation_id,
-                                 int64_t at_ms, const char *first_doc, bool *created,
-                                 struct xd_error *err);
+    /* Whether thread <correlation_id> exists: a thread is its documents, so whether one of
+     * them (written before, or earlier in this transaction) names it. */
+    enum xd_status (*thread_known)(struct xd_store__conn *c, const char *correlation_id,
+                                   bool *known, struct xd_error *err);
     /* Attach a key to a thread unless some thread holds it already. */
     enum xd_status (*key_put)(struct xd_store__conn *c, const char *name, const char *value,
                               const char *correlation_id, struct xd_error *err);

@@ -372,18 +372,21 @@ static enum xd_status resolve_thread(struct xd_store__apply *x, struct xd_store_
         }
     }
     in->new_thread = false;
-    if (decided == in->n_keys) {
-        if (in->correlation_hint != NULL) {
-            size_t n = strlen(in->correlation_hint);
-            memcpy(in->correlation_id, in->correlation_hint, n + 1);
-        } else if (xd_id_new(in->correlation_id) != XD_OK) {
-            return xd_error_set(err, XD_EIO, "no randomness for a correlation id");
-        }
-        enum xd_status st =
-            be->thread_put(c, in->correlation_id, xd_now_ms(), in->id, &in->new_thread, err);
+    if (decided == in->n_keys && in->correlation_hint != NULL) {
+        size_t n = strlen(in->correlation_hint);
+        memcpy(in->correlation_id, in->correlation_hint, n + 1);
+        bool known = false;
+        enum xd_status st = be->thread_known(c, in->correlation_id, &known, err);
         if (st != XD_OK) {
             return fail(x, st);
         }
+        in->new_thread = !known;
+    } else if (decided == in->n_keys) {
+        /* A UUIDv7 of our own names no thread yet. */
+        if (xd_id_new(in->correlation_id) != XD_OK) {
+            return xd_error_set(err, XD_EIO, "no randomness for a correlation id");
+        }
+        in->new_thread = true;
     }
     for (size_t i = 0; i < in->n_keys; i++) {
         if (i == decided) {

@@ -83,7 +83,6 @@ enum stmt_id {
     S_IDEM_GET,
     S_IDEM_PUT,
     S_KEY_THREAD,
-    S_THREAD_PUT,
     S_KEY_PUT,
     S_JOURNAL_PUT,
     S_DOC_PUT,
@@ -221,8 +220,6 @@ static const char *const sql[S_COUNT] = {
     [S_IDEM_PUT] = "INSERT INTO idempotency (scope, key, request_hash, http_status, body, "
                    "created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     [S_KEY_THREAD] = "SELECT correlation_id FROM thread_keys WHERE name = ?1 AND value = ?2",
-    [S_THREAD_PUT] = "INSERT INTO threads (correlation_id, created_at, first_doc) "
-                     "VALUES (?1, ?2, ?3) ON CONFLICT (correlation_id) DO NOTHING",
     [S_KEY_PUT] = "INSERT INTO thread_keys (name, value, correlation_id) VALUES (?1, ?2, ?3) "
                   "ON CONFLICT (name, value) DO NOTHING",
     [S_JOURNAL_PUT] = "INSERT INTO journal (id, received_at, partner, channel, format, "
@@ -248,7 +245,7 @@ static const char *const sql[S_COUNT] = {
                   "d.body FROM documents d JOIN journal j ON j.seq = d.seq WHERE d.id = ?1",
     [S_THREAD_DOCS] = "SELECT " DOC_COLUMNS "WHERE d.correlation_id = ?1 "
                       "ORDER BY d.seq, d.docno LIMIT ?2",
-    [S_THREAD_EXISTS] = "SELECT 1 FROM threads WHERE correlation_id = ?1",
+    [S_THREAD_EXISTS] = "SELECT 1 FROM documents WHERE correlation_id = ?1 LIMIT 1",
     [S_TOKEN_FIND] = "SELECT " TOKEN_COLUMNS "WHERE hash = ?1 AND revoked_at IS NULL",
     [S_TOKEN_LIST] = "SELECT " TOKEN_COLUMNS "ORDER BY created_at, id",
     [S_AUDIT_SCAN] = "SELECT seq, at, actor, action, object, before, after, prev_hash, hash "
@@ -719,6 +716,10 @@ static const struct {
      * whole. Rows before this keep their raw bytes whole. */
     {11, "ALTER TABLE journal ADD COLUMN raw_prefix INTEGER;"
          "ALTER TABLE journal ADD COLUMN raw_suffix INTEGER;"},
+    /* A thread is its documents (documents_thread finds them): the table that named each
+     * thread once more cost every new order a b-tree of its own, three pages of each ingest
+     * commit, and nothing read it but the existence checks that documents answer as well. */
+    {12, "DROP TABLE threads;"},
 };
 
 #define SCHEMA_LATEST (migrations[XD_ARRAY_LEN(migrations) - 1].version)
@@ -1570,16 +1571,17 @@ static enum xd_status sq_key_thread(struct xd_store__conn *c, const char *name, 
     return s;
 }
 
-static enum xd_status sq_thread_put(struct xd_store__conn *c, const char *correlation_id,
-                                    int64_t at_ms, const char *first_doc, bool *created,
-                                    struct xd_error *err)
+static enum xd_status sq_thread_known(struct xd_store__conn *c, const char *correlation_id,
+                                      bool *known, struct xd_error *err)
 {
-    const struct arg a[] = {text(correlation_id), i64(at_ms), text(first_doc)};
-    enum xd_status s = exec(c, S_THREAD_PUT, a, XD_ARRAY_LEN(a), err);
+    const struct arg args[] = {text(correlation_id)};
+    sqlite3_stmt *st = NULL;
+    enum xd_status s = query(c, S_THREAD_EXISTS, args, 1, &st, err);
+    *known = s == XD_OK;
     if (s == XD_OK) {
-        *created = sqlite3_changes(c->db) > 0;
+        sqlite3_reset(st);
     }
-    return s;
+    return s == XD_ENOTFOUND ? XD_OK : s;
 }
 
 static enum xd_status sq_key_put(struct xd_store__conn *c, const char *name, const char *value,
@@ -1913,20 +1915,6 @@ static enum xd_status sq_doc_raw(struct xd_store__conn *c, const char *id, struc
     return s;
 }
 
-static enum xd_status thread_exists(struct xd_store__conn *c, const char *correlation_id,
-                                    struct xd_error *err)
-{
-    const struct arg args[] = {text(correlation_id)};
-    sqlite3_stmt *st = NULL;
-    enum xd_status s = query(c, S_THREAD_EXISTS, args, 1, &st, err);
-    if (s == XD_OK) {
-        sqlite3_reset(st);
-    } else if (s == XD_ENOTFOUND) {
-        xd_error_set(err, s, "no transaction thread %s", correlation_id);
-    }
-    return s;
-}
-
 /* Step through the rows of <st> (positioned on the first) into an array in the arena. */
 static enum xd_status collect_docs(struct xd_store__conn *c, sqlite3_stmt *st, struct xd_arena *a,
                                    struct xd_store_doc **out, size_t *n_out, struct xd_error *err)
@@ -1984,14 +1972,8 @@ static enum xd_status sq_thread_docs(struct xd_store__conn *c, const char *corre
     sqlite3_stmt *st = NULL;
     enum xd_status s = query(c, S_THREAD_DOCS, args, XD_ARRAY_LEN(args), &st, err);
     if (s == XD_ENOTFOUND) {
-        /* Threads are created with their first document, so no rows means no thread; ask
-         * anyway rather than rely on it. */
-        s = thread_exists(c, correlation_id, err);
-        if (s == XD_OK) {
-            *out = NULL;
-            *n_out = 0;
-        }
-        return s;
+        /* A thread is its documents: none, no thread. */
+        return xd_error_set(err, s, "no transaction thread %s", correlation_id);
     }
     if (s != XD_OK) {
         return s;
@@ -3542,7 +3524,7 @@ const struct xd_store__backend xd_store__sqlite = {
     .idem_get = sq_idem_get,
     .idem_put = sq_idem_put,
     .key_thread = sq_key_thread,
-    .thread_put = sq_thread_put,
+    .thread_known = sq_thread_known,
     .key_put = sq_key_put,
     .journal_put = sq_journal_put,
     .doc_put = sq_doc_put,

@@ -318,7 +318,7 @@ static void test_failed_op_leaves_nothing(void **state)
     assert_int_equal(xd_store_execute(f->s, &t.op), XD_ETOOBIG);
     assert_int_equal(test_sql_int(f->dir, "SELECT count(*) FROM journal", NULL), 0);
     assert_int_equal(test_sql_int(f->dir, "SELECT count(*) FROM thread_keys", NULL), 0);
-    assert_int_equal(test_sql_int(f->dir, "SELECT count(*) FROM threads", NULL), 0);
+    assert_int_equal(test_sql_int(f->dir, "SELECT count(*) FROM documents", NULL), 0);
     /* The same document id again: stored once, the second time refused. */
     struct test_ingest ok;
     test_ingest_init(&ok, "purchase_order");
@@ -473,6 +473,13 @@ static void test_correlation_within_one_batch(void **state)
         }
         assert_int_equal(xd_store_submit(f->s, &docs[i].op), XD_OK);
     }
+    /* Two that name the same new thread by a hint: the second finds the first's document. */
+    static struct test_ingest hinted[2];
+    for (int i = 0; i < 2; i++) {
+        test_ingest_init(&hinted[i], "shipping_order");
+        test_ingest_hint(&hinted[i], "batch-hint:7");
+        assert_int_equal(xd_store_submit(f->s, &hinted[i].op), XD_OK);
+    }
     struct xd_store_stats before;
     xd_store_stats(f->s, &before);
     pthread_mutex_lock(&g.mu);
@@ -483,10 +490,16 @@ static void test_correlation_within_one_batch(void **state)
     for (int i = 0; i < SAME_BATCH; i++) {
         assert_int_equal(xd_store_wait(f->s, &docs[i].op), XD_OK);
     }
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(xd_store_wait(f->s, &hinted[i].op), XD_OK);
+        assert_string_equal(hinted[i].op.u.ingest.correlation_id, "batch-hint:7");
+    }
+    assert_true(hinted[0].op.u.ingest.new_thread);
+    assert_false(hinted[1].op.u.ingest.new_thread);
     struct xd_store_stats after;
     xd_store_stats(f->s, &after);
-    assert_int_equal(after.batches - before.batches, 2); /* the blocker's, then all six */
-    assert_int_equal(after.batch_size_hist[2] - before.batch_size_hist[2], 1); /* 4-7 */
+    assert_int_equal(after.batches - before.batches, 2); /* the blocker's, then all eight */
+    assert_int_equal(after.batch_size_hist[3] - before.batch_size_hist[3], 1); /* 8-15 */
 
     int started = 0;
     for (int i = 0; i < SAME_BATCH; i++) {
