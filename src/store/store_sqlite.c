@@ -1398,7 +1398,16 @@ static enum xd_status sq_migrate(struct xd_store__conn *c, int *from, int *to, s
                             "database schema version %d is newer than this binary (%d)", v,
                             SCHEMA_LATEST);
     }
-    for (size_t i = 0; i < XD_ARRAY_LEN(migrations); i++) {
+    /* The tables migrations drop hold rows that live on elsewhere (copied into their new
+     * table, or kept by the documents): with secure_delete on, as Debian builds SQLite, each
+     * of their pages would be zeroed through the WAL, a table's size in one transaction; FAST
+     * frees them without. The connection's own setting comes back afterwards. */
+    int secure = 0;
+    if (v < SCHEMA_LATEST) {
+        st = pragma_int(c->db, "PRAGMA secure_delete", &secure, err);
+        st = st == XD_OK ? exec_pragma(c->db, "PRAGMA secure_delete=FAST", NULL, err) : st;
+    }
+    for (size_t i = 0; st == XD_OK && i < XD_ARRAY_LEN(migrations); i++) {
         if (migrations[i].version <= v) {
             continue;
         }
@@ -1412,9 +1421,18 @@ static enum xd_status sq_migrate(struct xd_store__conn *c, int *from, int *to, s
         if (rc != SQLITE_OK) {
             st = xd_error_set(err, rc_status(rc), "schema migration to version %d: %s",
                               migrations[i].version, msg != NULL ? msg : sqlite3_errstr(rc));
-            sqlite3_free(msg);
-            return st;
         }
+        sqlite3_free(msg);
+    }
+    if (v < SCHEMA_LATEST) {
+        char pragma[40];
+        snprintf(pragma, sizeof pragma, "PRAGMA secure_delete=%d", secure);
+        struct xd_error ignored = {0};
+        enum xd_status back = exec_pragma(c->db, pragma, NULL, st == XD_OK ? err : &ignored);
+        st = st == XD_OK ? back : st;
+    }
+    if (st != XD_OK) {
+        return st;
     }
     *from = v;
     *to = SCHEMA_LATEST > v ? SCHEMA_LATEST : v;
