@@ -1425,8 +1425,11 @@ static enum xd_status sq_migrate(struct xd_store__conn *c, int *from, int *to, s
         sqlite3_free(msg);
     }
     if (v < SCHEMA_LATEST) {
-        char pragma[40];
-        snprintf(pragma, sizeof pragma, "PRAGMA secure_delete=%d", secure);
+        char pragma[40]; /* the pragma reads 0, 1 or 2, and takes 2 as FAST only by name */
+        snprintf(pragma, sizeof pragma, "PRAGMA secure_delete=%s",
+                 secure == 2   ? "FAST"
+                 : secure != 0 ? "ON"
+                               : "OFF");
         struct xd_error ignored = {0};
         enum xd_status back = exec_pragma(c->db, pragma, NULL, st == XD_OK ? err : &ignored);
         st = st == XD_OK ? back : st;

@@ -417,6 +417,9 @@ static void test_correlation_by_keys_and_hints(void **state)
     assert_int_equal(xd_store_thread_docs(f->s, "no-such-thread", 0, a, &docs, &n, NULL),
                      XD_ENOTFOUND);
     xd_arena_destroy(a);
+    /* Whether a hinted thread exists is a look-up in the documents' thread index. */
+    assert_true(test_sql_plan_uses(
+        f->dir, "SELECT 1 FROM documents WHERE correlation_id = 'x' LIMIT 1", "documents_thread"));
 }
 
 /* A respond callback that holds the writer until the test queued more work, so that what
