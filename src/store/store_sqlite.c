@@ -143,7 +143,9 @@ enum stmt_id {
     S_COUNT_ADD,
     S_CURSOR_GET,
     S_CURSOR_PUT,
-    S_DOCS_AFTER,
+    S_DOCS_FROM,
+    S_DOC_AT,
+    S_DOC_LAST,
     S_JOURNAL_HEAD,
     S_FLOW_GET,
     S_FLOW_EVENTS,
@@ -376,7 +378,9 @@ static const char *const sql[S_COUNT] = {
     [S_CURSOR_PUT] = "INSERT INTO cursors (name, position, updated_at) VALUES (?1, ?2, ?3) "
                      "ON CONFLICT (name) DO UPDATE SET position = excluded.position, "
                      "updated_at = excluded.updated_at",
-    [S_DOCS_AFTER] = "SELECT " DOC_COLUMNS "WHERE d.seq > ?1 ORDER BY d.seq, d.docno LIMIT ?2",
+    [S_DOCS_FROM] = "SELECT " DOC_COLUMNS "WHERE d.docno >= ?1 ORDER BY d.docno LIMIT ?2",
+    [S_DOC_AT] = "SELECT seq FROM documents WHERE docno >= ?1 ORDER BY docno LIMIT 1",
+    [S_DOC_LAST] = "SELECT docno, seq FROM documents ORDER BY docno DESC LIMIT 1",
     [S_JOURNAL_HEAD] = "SELECT coalesce(max(seq), 0) FROM journal",
     [S_FLOW_GET] = "SELECT " FLOW_COLUMNS "WHERE correlation_id = ?1",
     [S_FLOW_EVENTS] = "SELECT seq, correlation_id, at, event, from_state, to_state, "
@@ -720,6 +724,9 @@ static const struct {
      * thread once more cost every new order a b-tree of its own, three pages of each ingest
      * commit, and nothing read it but the existence checks that documents answer as well. */
     {12, "DROP TABLE threads;"},
+    /* The feed of documents after a seq finds where they begin by docno (docno_after): the
+     * index on seq cost every document an entry, two pages of each ingest commit. */
+    {13, "DROP INDEX documents_seq;"},
 };
 
 #define SCHEMA_LATEST (migrations[XD_ARRAY_LEN(migrations) - 1].version)
@@ -3269,14 +3276,88 @@ static enum xd_status doc_elem(sqlite3_stmt *st, struct xd_arena *a, void *elem)
     return doc_row(st, a, elem);
 }
 
+/* The seq of the first document whose docno is <docno> or more (*seq unchanged when none). */
+static enum xd_status seq_at(struct xd_store__conn *c, int64_t docno, int64_t *seq,
+                             struct xd_error *err)
+{
+    const struct arg args[] = {i64(docno)};
+    sqlite3_stmt *st = NULL;
+    enum xd_status s = query(c, S_DOC_AT, args, 1, &st, err);
+    if (s == XD_OK) {
+        *seq = sqlite3_column_int64(st, 0);
+        sqlite3_reset(st);
+    }
+    return s == XD_ENOTFOUND ? XD_OK : s;
+}
+
+/* Where the documents journaled after <after_seq> begin: the least v such that the first
+ * document from docno v on has a seq past it (*from: past the last document when none has).
+ * One writer appends the journal and the documents in order, so docno ascends with seq and
+ * that first seq never decreases as v grows: a search over docno, galloping back from the
+ * newest document (the feed asks about the recent past), in rowid seeks. It replaced an index
+ * on documents (seq) that every document paid an entry for (schema 13). */
+static enum xd_status docno_after(struct xd_store__conn *c, int64_t after_seq, int64_t *from,
+                                  struct xd_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    enum xd_status s = query(c, S_DOC_LAST, NULL, 0, &st, err);
+    if (s == XD_ENOTFOUND) {
+        *from = 1;
+        return XD_OK;
+    }
+    if (s != XD_OK) {
+        return s;
+    }
+    int64_t hi = sqlite3_column_int64(st, 0), last_seq = sqlite3_column_int64(st, 1);
+    sqlite3_reset(st);
+    if (last_seq <= after_seq) {
+        *from = hi + 1;
+        return XD_OK;
+    }
+    int64_t lo = 0; /* 0, or a docno whose first document is not past after_seq */
+    for (int64_t step = 1; s == XD_OK; step *= 2) {
+        int64_t v = hi - step;
+        if (v < 1) {
+            break;
+        }
+        int64_t seq = INT64_MAX;
+        s = seq_at(c, v, &seq, err);
+        if (seq <= after_seq) {
+            lo = v;
+            break;
+        }
+        hi = v;
+        if (step > INT64_MAX / 4) {
+            break;
+        }
+    }
+    while (s == XD_OK && hi - lo > 1) {
+        int64_t mid = lo + (hi - lo) / 2;
+        int64_t seq = INT64_MAX;
+        s = seq_at(c, mid, &seq, err);
+        if (seq > after_seq) {
+            hi = mid;
+        } else {
+            lo = mid;
+        }
+    }
+    *from = hi;
+    return s;
+}
+
 static enum xd_status sq_docs_after(struct xd_store__conn *c, int64_t after_seq, size_t limit,
                                     struct xd_arena *a, struct xd_store_doc **out, size_t *n_out,
                                     struct xd_error *err)
 {
-    const struct arg args[] = {i64(after_seq), i64((int64_t)limit)};
+    int64_t from = 0;
+    enum xd_status s = docno_after(c, after_seq, &from, err);
+    if (s != XD_OK) {
+        return s;
+    }
+    const struct arg args[] = {i64(from), i64((int64_t)limit)};
     void *v = NULL;
-    enum xd_status s = query_all(c, S_DOCS_AFTER, args, XD_ARRAY_LEN(args), a, sizeof **out,
-                                 doc_elem, &v, n_out, err);
+    s = query_all(c, S_DOCS_FROM, args, XD_ARRAY_LEN(args), a, sizeof **out, doc_elem, &v, n_out,
+                  err);
     *out = v;
     return s;
 }

@@ -494,6 +494,12 @@ static void test_query_plans(void **state)
          "correlation_id LIMIT 10",
          "flows_state"},
         {"SELECT a, n FROM counts WHERE kind = 'flows' AND n > 0 ORDER BY a", "PRIMARY KEY"},
+        /* the documents' feed: a rowid range, each joined to its journal row by seq */
+        {"SELECT d.id FROM documents d JOIN journal j ON j.seq = d.seq WHERE d.docno >= ?1 "
+         "ORDER BY d.docno LIMIT ?2",
+         "INTEGER PRIMARY KEY (rowid>?)"},
+        {"SELECT seq FROM documents WHERE docno >= ?1 ORDER BY docno LIMIT 1",
+         "INTEGER PRIMARY KEY (rowid>?)"},
         {"SELECT b, n FROM counts WHERE kind = 'exceptions' AND a = 'open' AND n > 0 ORDER BY b",
          "PRIMARY KEY"},
     };
@@ -529,6 +535,85 @@ static void test_docs_after_follows_the_journal(void **state)
     assert_int_equal(n, 0);
     xd_store_op_cleanup(&a.op);
     xd_store_op_cleanup(&b.op);
+}
+
+/* The feed against the journal it follows: single documents and messages of three (one seq
+ * for all three), then every starting point and several limits read back exactly the
+ * documents journaled after it, in journal order. */
+#define FEED_ROUNDS 40
+static void test_docs_after_every_start(void **state)
+{
+    (void)state;
+    static struct {
+        int64_t seq;
+        char id[XD_ID_LEN + 1];
+    } want[FEED_ROUNDS * 3];
+    size_t n_want = 0;
+    int64_t first = 0;
+    assert_int_equal(xd_store_journal_head(s, &first, NULL), XD_OK);
+    for (int r = 0; r < FEED_ROUNDS; r++) {
+        if (r % 3 == 2) {
+            struct xd_store_op op = {.kind = XD_STORE_OP_MESSAGE};
+            struct xd_store_message *m = &op.u.message;
+            struct xd_store_ingest docs[3];
+            memset(docs, 0, sizeof docs);
+            assert_int_equal(xd_id_new(m->id), XD_OK);
+            m->partner = "acme";
+            m->channel = "http";
+            m->format = "x12";
+            m->content_type = "application/edi-x12";
+            m->raw = "ISA*...~";
+            m->raw_len = 8;
+            m->status = "accepted";
+            m->received_at_ms = 1;
+            m->actor = "test";
+            m->http_status = 201;
+            for (int i = 0; i < 3; i++) {
+                assert_int_equal(xd_id_new(docs[i].id), XD_OK);
+                docs[i].doc_type = "ship_notice";
+                docs[i].body = "{\"type\":\"ship_notice\"}";
+                docs[i].body_len = strlen(docs[i].body);
+            }
+            m->docs = docs;
+            m->n_docs = 3;
+            assert_int_equal(xd_store_execute(s, &op), XD_OK);
+            for (int i = 0; i < 3; i++) {
+                want[n_want].seq = m->seq;
+                memcpy(want[n_want++].id, docs[i].id, XD_ID_LEN + 1);
+            }
+            xd_store_op_cleanup(&op);
+        } else {
+            struct test_ingest t;
+            test_ingest_init(&t, "invoice");
+            assert_int_equal(xd_store_execute(s, &t.op), XD_OK);
+            want[n_want].seq = t.op.u.ingest.seq;
+            memcpy(want[n_want++].id, t.op.u.ingest.id, XD_ID_LEN + 1);
+            xd_store_op_cleanup(&t.op);
+        }
+    }
+    int64_t last = want[n_want - 1].seq;
+    const size_t limits[] = {1, 2, 4, 1000};
+    for (int64_t after = first - 1; after <= last + 1; after++) {
+        size_t from = 0;
+        while (from < n_want && want[from].seq <= after) {
+            from++;
+        }
+        for (size_t l = 0; l < sizeof limits / sizeof limits[0]; l++) {
+            struct xd_store_doc *docs = NULL;
+            size_t n = 0;
+            assert_int_equal(xd_store_docs_after(s, after, limits[l], arena, &docs, &n, NULL),
+                             XD_OK);
+            size_t expect = n_want - from < limits[l] ? n_want - from : limits[l];
+            if (n != expect) {
+                fail_msg("after %lld, limit %zu: %zu documents, want %zu", (long long)after,
+                         limits[l], n, expect);
+            }
+            for (size_t i = 0; i < n; i++) {
+                assert_string_equal(docs[i].id, want[from + i].id);
+                assert_int_equal(docs[i].seq, want[from + i].seq);
+            }
+        }
+    }
 }
 
 static void test_control_numbers_in_blocks(void **state)
@@ -573,6 +658,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_counts_of_a_large_step, setup, teardown),
         cmocka_unit_test_setup_teardown(test_query_plans, setup, teardown),
         cmocka_unit_test_setup_teardown(test_docs_after_follows_the_journal, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_docs_after_every_start, setup, teardown),
         cmocka_unit_test_setup_teardown(test_control_numbers_in_blocks, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -92,7 +92,10 @@ static void test_schema6(void **state)
     assert_true(idem_before > 8000000);
 
     struct xd_store *s = test_open(dir, true);
-    assert_int_equal(count(dir, "PRAGMA user_version"), 12);
+    assert_int_equal(count(dir, "PRAGMA user_version"), 13);
+    /* Schema 13: the documents' feed finds its start by docno; no index on seq is left. */
+    assert_int_equal(count(dir, "SELECT count(*) FROM sqlite_schema WHERE name = 'documents_seq'"),
+                     0);
     /* Schema 12: a thread is its documents; the table of threads is gone. */
     assert_int_equal(count(dir, "SELECT count(*) FROM sqlite_schema WHERE name = 'threads'"), 0);
     /* Schema 10: the writer keeps the counts; no trigger is left to keep them twice. */
