@@ -289,25 +289,40 @@ void xd_gw__h_document_post(struct xd_gw_request *r)
     }
 }
 
-void xd_gw__h_document_get(struct xd_gw_request *r)
+/* Whether the read of document r->params[0] (<st>, <err>; sent by <partner>) may be answered;
+ * if not, the answer is made: 404, 500 for a damaged row, 503, or 403 to another partner. */
+static bool doc_readable(struct xd_gw_request *r, enum xd_status st, const struct xd_error *err,
+                         const char *partner)
 {
-    struct xd_store_doc d;
-    struct xd_error err;
-    xd_error_clear(&err);
-    enum xd_status st = xd_store_doc_get(r->gw->store, r->params[0], r->arena, &d, &err);
     if (st == XD_ENOTFOUND) {
         xd_gw__problem(r, 404, "document-not-found", "Not Found", NULL, "there is no document %s",
                        r->params[0]);
-        return;
+        return false;
+    }
+    if (st == XD_ECORRUPT) {
+        xd_gw__problem(r, 500, "internal", "Internal Server Error", NULL, "%s", err->message);
+        return false;
     }
     if (st != XD_OK) {
         xd_gw__unavailable(r, "the document cannot be read right now");
-        return;
+        return false;
     }
     /* A partner sees what it sent, nothing of another partner's. */
-    if (r->token.partner != NULL && strcmp(d.partner, r->token.partner) != 0) {
+    if (r->token.partner != NULL && strcmp(partner, r->token.partner) != 0) {
         xd_gw__problem(r, 403, "forbidden", "Forbidden", NULL, "document %s is not partner %s's",
                        r->params[0], r->token.partner);
+        return false;
+    }
+    return true;
+}
+
+void xd_gw__h_document_get(struct xd_gw_request *r)
+{
+    struct xd_store_doc d = {0};
+    struct xd_error err;
+    xd_error_clear(&err);
+    enum xd_status st = xd_store_doc_get(r->gw->store, r->params[0], r->arena, &d, &err);
+    if (!doc_readable(r, st, &err, d.partner)) {
         return;
     }
     xd_buf_reset(&r->resp.body);
@@ -336,26 +351,11 @@ static const char *raw_content_type(const char *type)
 
 void xd_gw__h_document_raw(struct xd_gw_request *r)
 {
-    struct xd_store_raw raw;
+    struct xd_store_raw raw = {0};
     struct xd_error err;
     xd_error_clear(&err);
     enum xd_status st = xd_store_doc_raw(r->gw->store, r->params[0], r->arena, &raw, &err);
-    if (st == XD_ENOTFOUND) {
-        xd_gw__problem(r, 404, "document-not-found", "Not Found", NULL, "there is no document %s",
-                       r->params[0]);
-        return;
-    }
-    if (st == XD_ECORRUPT) {
-        xd_gw__problem(r, 500, "internal", "Internal Server Error", NULL, "%s", err.message);
-        return;
-    }
-    if (st != XD_OK) {
-        xd_gw__unavailable(r, "the document cannot be read right now");
-        return;
-    }
-    if (r->token.partner != NULL && strcmp(raw.partner, r->token.partner) != 0) {
-        xd_gw__problem(r, 403, "forbidden", "Forbidden", NULL, "document %s is not partner %s's",
-                       r->params[0], r->token.partner);
+    if (!doc_readable(r, st, &err, raw.partner)) {
         return;
     }
     xd_buf_reset(&r->resp.body);

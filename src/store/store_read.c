@@ -142,41 +142,39 @@ static enum xd_status need(struct xd_error *err, const char *what, const void *p
     return p != NULL ? XD_OK : xd_error_set(err, XD_EINVAL, "store read: %s is required", what);
 }
 
-enum xd_status xd_store_doc_get(struct xd_store *s, const char *id, struct xd_arena *a,
-                                struct xd_store_doc *out, struct xd_error *err)
+/* The checks of a read of document <id> into <out>, and a connection for it. */
+static enum xd_status doc_read_take(struct xd_store *s, const char *id, const struct xd_arena *a,
+                                    const void *out, struct xd_store__conn **c,
+                                    struct xd_error *err)
 {
     enum xd_status st = need(err, "id", id);
     if (st == XD_OK && (s == NULL || a == NULL || out == NULL)) {
         st = xd_error_set(err, XD_EINVAL, "store read: store, arena and output are required");
     }
+    return st == XD_OK ? xd_store__reader_take(s, c, err) : st;
+}
+
+enum xd_status xd_store_doc_get(struct xd_store *s, const char *id, struct xd_arena *a,
+                                struct xd_store_doc *out, struct xd_error *err)
+{
     struct xd_store__conn *c = NULL;
+    enum xd_status st = doc_read_take(s, id, a, out, &c, err);
     if (st == XD_OK) {
-        st = xd_store__reader_take(s, &c, err);
+        st = s->be->doc_get(c, id, a, out, err);
+        xd_store__reader_give(s, c, st);
     }
-    if (st != XD_OK) {
-        return st;
-    }
-    st = s->be->doc_get(c, id, a, out, err);
-    xd_store__reader_give(s, c, st);
     return st;
 }
 
 enum xd_status xd_store_doc_raw(struct xd_store *s, const char *id, struct xd_arena *a,
                                 struct xd_store_raw *out, struct xd_error *err)
 {
-    enum xd_status st = need(err, "id", id);
-    if (st == XD_OK && (s == NULL || a == NULL || out == NULL)) {
-        st = xd_error_set(err, XD_EINVAL, "store read: store, arena and output are required");
-    }
     struct xd_store__conn *c = NULL;
+    enum xd_status st = doc_read_take(s, id, a, out, &c, err);
     if (st == XD_OK) {
-        st = xd_store__reader_take(s, &c, err);
+        st = s->be->doc_raw(c, id, a, out, err);
+        xd_store__reader_give(s, c, st);
     }
-    if (st != XD_OK) {
-        return st;
-    }
-    st = s->be->doc_raw(c, id, a, out, err);
-    xd_store__reader_give(s, c, st);
     return st;
 }
 

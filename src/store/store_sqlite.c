@@ -3276,18 +3276,26 @@ static enum xd_status doc_elem(sqlite3_stmt *st, struct xd_arena *a, void *elem)
     return doc_row(st, a, elem);
 }
 
-/* The seq of the first document whose docno is <docno> or more (*seq unchanged when none). */
+/* The first column of the first row of statement <id> into *out, <none> when there is no row. */
+static enum xd_status int_query(struct xd_store__conn *c, enum stmt_id id, const struct arg *args,
+                                size_t n, int64_t none, int64_t *out, struct xd_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    enum xd_status s = query(c, id, args, n, &st, err);
+    *out = none;
+    if (s == XD_OK) {
+        *out = sqlite3_column_int64(st, 0);
+        sqlite3_reset(st);
+    }
+    return s == XD_ENOTFOUND ? XD_OK : s;
+}
+
+/* The seq of the first document whose docno is <docno> or more (INT64_MAX when none). */
 static enum xd_status seq_at(struct xd_store__conn *c, int64_t docno, int64_t *seq,
                              struct xd_error *err)
 {
     const struct arg args[] = {i64(docno)};
-    sqlite3_stmt *st = NULL;
-    enum xd_status s = query(c, S_DOC_AT, args, 1, &st, err);
-    if (s == XD_OK) {
-        *seq = sqlite3_column_int64(st, 0);
-        sqlite3_reset(st);
-    }
-    return s == XD_ENOTFOUND ? XD_OK : s;
+    return int_query(c, S_DOC_AT, args, 1, INT64_MAX, seq, err);
 }
 
 /* Where the documents journaled after <after_seq> begin: the least v such that the first
@@ -3320,7 +3328,7 @@ static enum xd_status docno_after(struct xd_store__conn *c, int64_t after_seq, i
         if (v < 1) {
             break;
         }
-        int64_t seq = INT64_MAX;
+        int64_t seq = 0;
         s = seq_at(c, v, &seq, err);
         if (seq <= after_seq) {
             lo = v;
@@ -3333,7 +3341,7 @@ static enum xd_status docno_after(struct xd_store__conn *c, int64_t after_seq, i
     }
     while (s == XD_OK && hi - lo > 1) {
         int64_t mid = lo + (hi - lo) / 2;
-        int64_t seq = INT64_MAX;
+        int64_t seq = 0;
         s = seq_at(c, mid, &seq, err);
         if (seq > after_seq) {
             hi = mid;
@@ -3362,29 +3370,16 @@ static enum xd_status sq_docs_after(struct xd_store__conn *c, int64_t after_seq,
     return s;
 }
 
-static enum xd_status int_query(struct xd_store__conn *c, enum stmt_id id, const char *arg,
-                                int64_t *out, struct xd_error *err)
-{
-    const struct arg args[] = {text(arg)};
-    sqlite3_stmt *st = NULL;
-    enum xd_status s = query(c, id, args, arg != NULL ? 1 : 0, &st, err);
-    *out = 0;
-    if (s == XD_OK) {
-        *out = sqlite3_column_int64(st, 0);
-        sqlite3_reset(st);
-    }
-    return s == XD_ENOTFOUND ? XD_OK : s;
-}
-
 static enum xd_status sq_cursor_get(struct xd_store__conn *c, const char *name, int64_t *out,
                                     struct xd_error *err)
 {
-    return int_query(c, S_CURSOR_GET, name, out, err);
+    const struct arg args[] = {text(name)};
+    return int_query(c, S_CURSOR_GET, args, 1, 0, out, err);
 }
 
 static enum xd_status sq_journal_head(struct xd_store__conn *c, int64_t *out, struct xd_error *err)
 {
-    return int_query(c, S_JOURNAL_HEAD, NULL, out, err);
+    return int_query(c, S_JOURNAL_HEAD, NULL, 0, 0, out, err);
 }
 
 static enum xd_status flow_elem(sqlite3_stmt *st, struct xd_arena *a, void *elem)
