@@ -1626,6 +1626,35 @@ static enum xd_status sq_key_put(struct xd_store__conn *c, const char *name, con
  * bytes between the longest common prefix and suffix are then a few hundred of the document's
  * kilobytes, kept with the two lengths, and the rest is rebuilt from the body (raw_rebuild).
  * Raw bytes that share less with the body (X12, CSV, JSON laid out otherwise) are kept whole. */
+/* How many of the first <n> bytes of <a> and <b> agree, compared a block at a time (memcmp
+ * compares words; a byte loop over a 2 KB document was 4 % of the writer's time in ingest). */
+static size_t common_prefix(const char *a, const char *b, size_t n)
+{
+    enum { BLOCK = 64 };
+    size_t p = 0;
+    while (n - p >= BLOCK && memcmp(a + p, b + p, BLOCK) == 0) {
+        p += BLOCK;
+    }
+    while (p < n && a[p] == b[p]) {
+        p++;
+    }
+    return p;
+}
+
+/* How many of the last <n> bytes before <a_end> and <b_end> agree. */
+static size_t common_suffix(const char *a_end, const char *b_end, size_t n)
+{
+    enum { BLOCK = 64 };
+    size_t s = 0;
+    while (n - s >= BLOCK && memcmp(a_end - s - BLOCK, b_end - s - BLOCK, BLOCK) == 0) {
+        s += BLOCK;
+    }
+    while (s < n && a_end[-1 - (ptrdiff_t)s] == b_end[-1 - (ptrdiff_t)s]) {
+        s++;
+    }
+    return s;
+}
+
 static void raw_columns(const char *raw, size_t raw_len, const char *body, size_t body_len,
                         struct arg out[3])
 {
@@ -1639,14 +1668,8 @@ static void raw_columns(const char *raw, size_t raw_len, const char *body, size_
         return;
     }
     size_t most = raw_len < body_len ? raw_len : body_len;
-    size_t p = 0;
-    while (p < most && raw[p] == body[p]) {
-        p++;
-    }
-    size_t s = 0;
-    while (s < most - p && raw[raw_len - 1 - s] == body[body_len - 1 - s]) {
-        s++;
-    }
+    size_t p = common_prefix(raw, body, most);
+    size_t s = common_suffix(raw + raw_len, body + body_len, most - p);
     if (raw_len - p - s <= raw_len / 2) {
         out[0] = blob(raw + p, raw_len - p - s);
         out[1] = i64((int64_t)p);
