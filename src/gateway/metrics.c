@@ -135,6 +135,29 @@ static enum xd_status render_latency(struct gw_metrics *m, struct xd_buf *b)
     return st;
 }
 
+/* A histogram of durations over the store's buckets (xd_store_commit_buckets_us). */
+static enum xd_status render_seconds(struct xd_buf *b, const char *name, const char *help,
+                                     const uint64_t hist[12], uint64_t sum_ns)
+{
+    enum xd_status st = xd_buf_printf(b, "# HELP %s %s\n# TYPE %s histogram\n", name, help, name);
+    uint64_t cum = 0;
+    for (size_t k = 0; st == XD_OK && k < 12; k++) {
+        cum += hist[k];
+        if (k + 1 < 12) {
+            st =
+                xd_buf_printf(b, "%s_bucket{le=\"%g\"} %llu\n", name,
+                              (double)xd_store_commit_buckets_us[k] / 1e6, (unsigned long long)cum);
+        } else {
+            st = xd_buf_printf(b, "%s_bucket{le=\"+Inf\"} %llu\n", name, (unsigned long long)cum);
+        }
+    }
+    if (st == XD_OK) {
+        st = xd_buf_printf(b, "%s_sum %.6f\n%s_count %llu\n", name, (double)sum_ns / 1e9, name,
+                           (unsigned long long)cum);
+    }
+    return st;
+}
+
 static enum xd_status render_store(const struct xd_store_stats *s, struct xd_buf *b)
 {
     static const char *const batch_le[8] = {"1", "3", "7", "15", "63", "255", "1023", "+Inf"};
@@ -155,28 +178,25 @@ static enum xd_status render_store(const struct xd_store_stats *s, struct xd_buf
                            (unsigned long long)s->batches);
     }
     if (st == XD_OK) {
-        st = xd_buf_append_str(b, "# HELP crossdock_journal_commit_duration_seconds Time to commit "
-                                  "a batch, fsync included.\n"
-                                  "# TYPE crossdock_journal_commit_duration_seconds histogram\n");
+        st = render_seconds(b, "crossdock_journal_commit_duration_seconds",
+                            "Time to commit a batch, fsync included.", s->commit_hist,
+                            s->commit_ns_sum);
     }
-    cum = 0;
-    for (size_t k = 0; st == XD_OK && k < 12; k++) {
-        cum += s->commit_hist[k];
-        if (k + 1 < 12) {
-            st = xd_buf_printf(
-                b, "crossdock_journal_commit_duration_seconds_bucket{le=\"%g\"} %llu\n",
-                (double)xd_store_commit_buckets_us[k] / 1e6, (unsigned long long)cum);
-        } else {
-            st = xd_buf_printf(
-                b, "crossdock_journal_commit_duration_seconds_bucket{le=\"+Inf\"} %llu\n",
-                (unsigned long long)cum);
-        }
+    if (st == XD_OK) {
+        st = render_seconds(b, "crossdock_journal_queue_wait_seconds",
+                            "Time a write operation waited in the queue for the writer to take "
+                            "it.",
+                            s->queue_wait_hist, s->queue_wait_ns_sum);
+    }
+    if (st == XD_OK) {
+        st = render_seconds(b, "crossdock_journal_apply_duration_seconds",
+                            "Time the writer spent applying a batch, from taking it off the "
+                            "queue to its commit.",
+                            s->apply_hist, s->apply_ns_sum);
     }
     if (st == XD_OK) {
         st = xd_buf_printf(
             b,
-            "crossdock_journal_commit_duration_seconds_sum %.6f\n"
-            "crossdock_journal_commit_duration_seconds_count %llu\n"
             "# HELP crossdock_journal_ops_total Write operations by outcome.\n"
             "# TYPE crossdock_journal_ops_total counter\n"
             "crossdock_journal_ops_total{outcome=\"committed\"} %llu\n"
@@ -190,7 +210,6 @@ static enum xd_status render_store(const struct xd_store_stats *s, struct xd_buf
             "# HELP crossdock_store_healthy 1 when the store accepts writes.\n"
             "# TYPE crossdock_store_healthy gauge\n"
             "crossdock_store_healthy %d\n",
-            (double)s->commit_ns_sum / 1e9, (unsigned long long)s->batches,
             (unsigned long long)s->ops_committed, (unsigned long long)s->ops_failed,
             (unsigned long long)s->queue_depth, (long long)s->journal_seq, s->healthy ? 1 : 0);
     }

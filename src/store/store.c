@@ -77,14 +77,31 @@ static void complete_list(struct xd_store *s, struct xd_store_op *list)
     pthread_mutex_unlock(&s->done_mu);
 }
 
-static void count_outcomes(struct xd_store *s, struct xd_store_op *list, size_t n,
-                           int64_t commit_ns)
+/* The bucket of xd_store_commit_buckets_us that <ns> falls in. */
+static size_t time_bucket(int64_t ns)
 {
+    uint64_t us = ns > 0 ? (uint64_t)ns / 1000 : 0;
+    size_t c = 0;
+    while (us > xd_store_commit_buckets_us[c]) {
+        c++;
+    }
+    return c;
+}
+
+/* <taken>: when the writer took the batch off the queue; <apply_ns>: from then to the commit. */
+static void count_outcomes(struct xd_store *s, struct xd_store_op *list, size_t n, int64_t taken,
+                           int64_t apply_ns, int64_t commit_ns)
+{
+    uint64_t wait_hist[XD_STORE_COMMIT_BUCKETS] = {0};
+    uint64_t wait_sum = 0;
     uint64_t ok = 0;
     uint64_t dup = 0;
     uint64_t failed = 0;
     int64_t journal_seq = 0;
     for (struct xd_store_op *op = list; op != NULL; op = op->next_) {
+        int64_t wait = taken - op->submitted_ns_;
+        wait_hist[time_bucket(wait)]++;
+        wait_sum += wait > 0 ? (uint64_t)wait : 0;
         if (op->status == XD_OK) {
             ok++;
             if (op->kind == XD_STORE_OP_INGEST && op->u.ingest.seq > journal_seq) {
@@ -102,19 +119,20 @@ static void count_outcomes(struct xd_store *s, struct xd_store_op *list, size_t 
     while (n > batch_bucket_max[b]) {
         b++;
     }
-    uint64_t us = (uint64_t)commit_ns / 1000;
-    size_t c = 0;
-    while (us > xd_store_commit_buckets_us[c]) {
-        c++;
-    }
     pthread_mutex_lock(&s->stats_mu);
     s->stats.batches++;
     s->stats.ops_committed += ok;
     s->stats.ops_duplicate += dup;
     s->stats.ops_failed += failed;
     s->stats.batch_size_hist[b]++;
-    s->stats.commit_hist[c]++;
+    s->stats.commit_hist[time_bucket(commit_ns)]++;
     s->stats.commit_ns_sum += (uint64_t)commit_ns;
+    s->stats.apply_hist[time_bucket(apply_ns)]++;
+    s->stats.apply_ns_sum += (uint64_t)apply_ns;
+    for (size_t k = 0; k < XD_STORE_COMMIT_BUCKETS; k++) {
+        s->stats.queue_wait_hist[k] += wait_hist[k];
+    }
+    s->stats.queue_wait_ns_sum += wait_sum;
     if (journal_seq > s->stats.journal_seq) {
         s->stats.journal_seq = journal_seq;
     }
@@ -426,7 +444,7 @@ static enum xd_status batch_begin(struct xd_store *s, struct xd_error *err)
     return st;
 }
 
-static void run_batch(struct xd_store *s, struct xd_store_op *list, size_t n)
+static void run_batch(struct xd_store *s, struct xd_store_op *list, size_t n, int64_t taken)
 {
     struct xd_error err = {0};
     enum xd_status st = batch_begin(s, &err);
@@ -454,7 +472,7 @@ static void run_batch(struct xd_store *s, struct xd_store_op *list, size_t n)
         storage_failed(s, list, n, &err);
         return;
     }
-    count_outcomes(s, list, n, commit_ns);
+    count_outcomes(s, list, n, taken, t0 - taken, commit_ns);
     /* Committed: the watcher hears of the new work before the submitters hear of their ops,
      * so whoever waited for a commit may rely on the engine knowing. */
     events_report(s);
@@ -508,7 +526,7 @@ static void *writer_main(void *arg)
         size_t n = 0;
         struct xd_store_op *batch = take_batch(s, &n);
         pthread_mutex_unlock(&s->mu);
-        run_batch(s, batch, n);
+        run_batch(s, batch, n, xd_mono_ns());
     }
     if (s->wconn != NULL) {
         struct xd_error err = {0};
@@ -691,6 +709,7 @@ enum xd_status xd_store_submit(struct xd_store *s, struct xd_store_op *op)
         st = XD_EAGAIN;
     } else {
         op->status = XD_EAGAIN; /* until the writer says otherwise */
+        op->submitted_ns_ = xd_mono_ns();
         if (s->tail != NULL) {
             s->tail->next_ = op;
         } else {

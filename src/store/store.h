@@ -544,6 +544,7 @@ struct xd_store_op {
     /* private to the store */
     struct xd_store_op *next_;
     int done_flag_;
+    int64_t submitted_ns_; /* monotonic, when queued */
 };
 
 /* Queue <op> for the writer. XD_OK: queued, op->done (or xd_store_wait) will report.
@@ -939,9 +940,17 @@ struct xd_store_stats {
     uint64_t storage_failures; /* batches lost to a storage failure */
     uint64_t recoveries;       /* times the writer reopened storage after a failure */
     int64_t journal_seq;       /* the journal's last committed sequence number */
+    /* Where a committed operation's time goes, before the commit: waiting in the queue for the
+     * writer (per operation), and the writer applying its batch (per batch, from taking it off
+     * the queue to the start of the commit). Buckets as commit_hist's. */
+    uint64_t queue_wait_hist[12];
+    uint64_t queue_wait_ns_sum;
+    uint64_t apply_hist[12];
+    uint64_t apply_ns_sum;
 };
 void xd_store_stats(struct xd_store *s, struct xd_store_stats *out);
-/* Upper bounds in microseconds of commit_hist's buckets (the last is +Inf). */
+/* Upper bounds in microseconds of the buckets of commit_hist, queue_wait_hist and apply_hist
+ * (the last is +Inf). */
 extern const uint64_t xd_store_commit_buckets_us[12];
 
 #endif

@@ -543,6 +543,8 @@ static void test_metrics(void **state)
                                    "\"documents_post\",le=\"+Inf\"}"));
     assert_non_null(strstr(r.body, "crossdock_journal_batch_size_bucket{le=\"1\"}"));
     assert_non_null(strstr(r.body, "crossdock_journal_commit_duration_seconds_count"));
+    assert_non_null(strstr(r.body, "crossdock_journal_queue_wait_seconds_bucket{le=\"+Inf\"}"));
+    assert_non_null(strstr(r.body, "crossdock_journal_apply_duration_seconds_sum"));
     assert_non_null(strstr(r.body, "crossdock_journal_queue_depth"));
     assert_non_null(strstr(r.body, "crossdock_store_healthy 1"));
     http_resp_free(&r);

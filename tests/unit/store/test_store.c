@@ -446,7 +446,8 @@ static enum xd_status gated_respond(void *arg, const char *correlation_id, int *
     return xd_buf_printf(body, "{\"correlation_id\":\"%s\"}", correlation_id);
 }
 
-#define SAME_BATCH 6
+#define SAME_BATCH   6
+#define GATE_HOLD_MS 60
 
 static void test_correlation_within_one_batch(void **state)
 {
@@ -485,6 +486,9 @@ static void test_correlation_within_one_batch(void **state)
     }
     struct xd_store_stats before;
     xd_store_stats(f->s, &before);
+    /* Held 60 ms longer: the queued ops wait at least that long, the blocker's batch applies at
+     * least that long, and the store's time histograms say so. */
+    nanosleep(&(struct timespec){.tv_nsec = GATE_HOLD_MS * 1000000L}, NULL);
     pthread_mutex_lock(&g.mu);
     g.open = true;
     pthread_cond_broadcast(&g.cv);
@@ -503,6 +507,20 @@ static void test_correlation_within_one_batch(void **state)
     xd_store_stats(f->s, &after);
     assert_int_equal(after.batches - before.batches, 2); /* the blocker's, then all eight */
     assert_int_equal(after.batch_size_hist[3] - before.batch_size_hist[3], 1); /* 8-15 */
+    uint64_t waits = 0, long_waits = 0, long_applies = 0;
+    for (size_t k = 0; k < 12; k++) {
+        waits += after.queue_wait_hist[k] - before.queue_wait_hist[k];
+        if (xd_store_commit_buckets_us[k] > GATE_HOLD_MS * 1000) { /* buckets above the hold */
+            long_waits += after.queue_wait_hist[k] - before.queue_wait_hist[k];
+            long_applies += after.apply_hist[k] - before.apply_hist[k];
+        }
+    }
+    assert_int_equal(waits, 1 + SAME_BATCH + 2);
+    assert_int_equal(long_waits, SAME_BATCH + 2); /* the blocker was taken at once */
+    assert_true(long_applies >= 1);
+    assert_true(after.queue_wait_ns_sum - before.queue_wait_ns_sum >=
+                (uint64_t)(SAME_BATCH + 2) * GATE_HOLD_MS * 1000000);
+    assert_true(after.apply_ns_sum - before.apply_ns_sum >= (uint64_t)GATE_HOLD_MS * 1000000);
 
     int started = 0;
     for (int i = 0; i < SAME_BATCH; i++) {
