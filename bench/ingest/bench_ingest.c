@@ -194,9 +194,13 @@ static double cpu_seconds(int pid)
     return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
 }
 
-/* A gauge of the hub's /metrics (one blocking request on its own connection), or -1. */
-static long long metric(const char *name)
+/* Values of the hub's /metrics (one blocking request on its own connection): out[i] is the
+ * value of the line "names[i] VALUE", -1 when absent. */
+static void metrics(const char *const *names, size_t n, double *out)
 {
+    for (size_t i = 0; i < n; i++) {
+        out[i] = -1;
+    }
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
     inet_pton(AF_INET, host, &sa.sin_addr);
@@ -204,14 +208,13 @@ static long long metric(const char *name)
         if (fd >= 0) {
             close(fd);
         }
-        return -1;
+        return;
     }
     static char resp[256 * 1024];
     int len = snprintf(resp, sizeof resp,
                        "GET /metrics HTTP/1.1\r\nHost: %s:%d\r\nAuthorization: Bearer %s\r\n"
                        "Connection: close\r\n\r\n",
                        host, port, token);
-    long long value = -1;
     if (write(fd, resp, (size_t)len) == len) {
         size_t got = 0;
         ssize_t r;
@@ -219,15 +222,46 @@ static long long metric(const char *name)
             got += (size_t)r;
         }
         resp[got] = '\0';
-        char pattern[128];
-        snprintf(pattern, sizeof pattern, "\n%s ", name);
-        char *at = strstr(resp, pattern);
-        if (at != NULL) {
-            value = strtoll(at + strlen(pattern), NULL, 10);
+        for (size_t i = 0; i < n; i++) {
+            char pattern[160];
+            snprintf(pattern, sizeof pattern, "\n%s ", names[i]);
+            char *at = strstr(resp, pattern);
+            if (at != NULL) {
+                out[i] = strtod(at + strlen(pattern), NULL);
+            }
         }
     }
     close(fd);
-    return value;
+}
+
+static long long metric(const char *name)
+{
+    double v;
+    metrics(&name, 1, &v);
+    return (long long)v;
+}
+
+/* Where a request's time goes, from the hub's histograms: sums and counts, read before and
+ * after the run. */
+static const char *const timing_names[] = {
+    "crossdock_journal_queue_wait_seconds_sum",
+    "crossdock_journal_queue_wait_seconds_count",
+    "crossdock_journal_apply_duration_seconds_sum",
+    "crossdock_journal_apply_duration_seconds_count",
+    "crossdock_journal_commit_duration_seconds_sum",
+    "crossdock_journal_commit_duration_seconds_count",
+    "crossdock_http_request_duration_seconds_sum{route=\"documents_post\"}",
+    "crossdock_http_request_duration_seconds_count{route=\"documents_post\"}",
+};
+#define TIMINGS (sizeof timing_names / sizeof timing_names[0])
+
+/* The mean of sum/count pair <i> between the two readings, in ms; -1 when unknown. A series
+ * absent before the run had nothing yet (a route's histogram appears with its first request). */
+static double timing_ms(const double *a, const double *b, size_t i)
+{
+    double n = b[i + 1] - (a[i + 1] > 0 ? a[i + 1] : 0);
+    double sum = b[i] - (a[i] > 0 ? a[i] : 0);
+    return b[i] < 0 || b[i + 1] < 0 || n <= 0 ? -1 : sum * 1e3 / n;
 }
 
 static void load_doc(const char *path, const char *key)
@@ -302,6 +336,8 @@ int main(int argc, char **argv)
         struct epoll_event e = {.events = EPOLLOUT, .data.ptr = &conns[i]};
         epoll_ctl(ep, EPOLL_CTL_ADD, conns[i].fd, &e);
     }
+    double timing_before[TIMINGS], timing_after[TIMINGS];
+    metrics(timing_names, TIMINGS, timing_before);
     long rss_first = pid ? rss_kib(pid) : -1, rss_max = rss_first;
     double cpu_first = pid ? cpu_seconds(pid) : -1;
     int64_t next_report = start + 10000000000LL;
@@ -342,6 +378,11 @@ int main(int argc, char **argv)
         }
     }
     double elapsed = (double)(now_ns() - start) / 1e9;
+    metrics(timing_names, TIMINGS, timing_after);
+    double mean = 0;
+    for (size_t i = 0; i < n_samples; i++) {
+        mean += (double)samples[i] / 1e6 / (double)n_samples;
+    }
     qsort(samples, n_samples, sizeof *samples, cmp64);
     double p50 = n_samples ? (double)samples[n_samples / 2] / 1e6 : 0;
     double p99 = n_samples ? (double)samples[n_samples * 99 / 100] / 1e6 : 0;
@@ -357,6 +398,16 @@ int main(int argc, char **argv)
                ok ? cpu * 1e6 / (double)ok : 0, cpu / elapsed);
         printf("ingest: hub RSS first %ld KiB, max %ld KiB, last %ld KiB\n", rss_first, rss_max,
                rss_last);
+    }
+    double queued = timing_ms(timing_before, timing_after, 0);
+    double applied = timing_ms(timing_before, timing_after, 2);
+    double committed = timing_ms(timing_before, timing_after, 4);
+    double handled = timing_ms(timing_before, timing_after, 6);
+    if (queued >= 0 && applied >= 0 && committed >= 0 && handled >= 0) {
+        printf("ingest: where a request's time went (means): %.2f ms seen by the load generator, "
+               "%.2f ms in the hub's handler; of those, queued for the store writer %.2f ms per "
+               "write, its batch applied %.2f ms and committed %.2f ms per batch\n",
+               mean, handled, queued, applied, committed);
     }
     if (lag_samples > 0) {
         printf("ingest: workflow engine behind the journal by %.0f messages on average, %lld at "
