@@ -201,6 +201,54 @@ static json_t *get(struct demo *d, const char *path)
     return j;
 }
 
+/* The value of the line "<name> VALUE" of a /metrics text, or -1. */
+static double metric_value(const char *text, const char *name)
+{
+    size_t n = strlen(name);
+    for (const char *at = strstr(text, name); at != NULL; at = strstr(at + 1, name)) {
+        if ((at == text || at[-1] == '\n') && at[n] == ' ') {
+            return strtod(at + n + 1, NULL);
+        }
+    }
+    return -1;
+}
+
+/* How busy the hub's store writer was over the run, and what a write and an inbound message
+ * waited: the first thing to look at when the cycles per second do not move. */
+static void print_writer(struct demo *d, double elapsed)
+{
+    struct xd_buf b;
+    xd_buf_init(&b, (size_t)16 << 20);
+    long status = 0;
+    struct xd_error err = {0};
+    if (xd_remote_call(&d->remote, "GET", "/metrics", NULL, &status, &b, &err) != XD_OK ||
+        status != 200 || xd_buf_append_char(&b, '\0') != XD_OK) {
+        xd_buf_cleanup(&b);
+        return;
+    }
+    const char *t = b.data;
+    double commits = metric_value(t, "crossdock_journal_commit_duration_seconds_count");
+    double commit_s = metric_value(t, "crossdock_journal_commit_duration_seconds_sum");
+    double apply_s = metric_value(t, "crossdock_journal_apply_duration_seconds_sum");
+    double writes = metric_value(t, "crossdock_journal_queue_wait_seconds_count");
+    double wait_s = metric_value(t, "crossdock_journal_queue_wait_seconds_sum");
+    double in_n =
+        metric_value(t, "crossdock_http_request_duration_seconds_count{route=\"inbound_post\"}");
+    double in_s =
+        metric_value(t, "crossdock_http_request_duration_seconds_sum{route=\"inbound_post\"}");
+    if (commits > 0 && commit_s >= 0 && apply_s >= 0 && writes > 0 && wait_s >= 0) {
+        printf("  store writer: %.0f commits/s of %.1f writes, busy %.0f %% of the run (%.2f ms "
+               "applying and %.2f ms committing per commit); a write waited %.2f ms to be taken",
+               commits / elapsed, writes / commits, (apply_s + commit_s) * 100 / elapsed,
+               apply_s * 1e3 / commits, commit_s * 1e3 / commits, wait_s * 1e3 / writes);
+        if (in_n > 0 && in_s >= 0) {
+            printf("; an inbound message was answered in %.2f ms", in_s * 1e3 / in_n);
+        }
+        printf("\n");
+    }
+    xd_buf_cleanup(&b);
+}
+
 /* The demo's partner profiles. Their endpoints are unordered: the simulators take messages in
  * any order (what a thread sends follows its steps, which wait for each other anyway), so the
  * hub may deliver several at once. A real ERP that must see a shipment before its receipt keeps
@@ -605,6 +653,7 @@ int xd_cmd_demo(int argc, char **argv)
            (double)closed / elapsed, (double)closed * 5 / elapsed);
     print_counts("by state", json_object_get(metrics, "states"));
     print_counts("open exceptions by type", json_object_get(metrics, "exceptions_open"));
+    print_writer(&d, elapsed);
     json_decref(metrics);
     json_decref(sum);
     stop_all(&d, true);

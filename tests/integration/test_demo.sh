@@ -14,6 +14,8 @@ what="the demo exits 0"; check [ "$rc" -eq 0 ]
 what="every order closed matched"; check grep -q "^every order closed matched" "$d/out"
 what="25 of 25 closed, every message delivered"; check grep -q "25 of 25 purchase orders closed, every message delivered" "$d/out"
 what="no exception open"; check grep -q "open exceptions by type: none" "$d/out"
+# The store writer's report (from the hub's /metrics): every figure present.
+what="the store writer's report"; check grep -Eq "^  store writer: [0-9]+ commits/s of [0-9.]+ writes, busy [0-9]+ % .* a write waited [0-9.]+ ms .* an inbound message was answered in [0-9.]+ ms" "$d/out"
 what="the hub stopped cleanly"; check grep -q '"msg":"stopped cleanly"' "$d/run/hub.log"
 what="no sanitizer report in any process"; check bash -c "! grep -q Sanitizer '$d'/run/*.log"
 [ "$failed" -eq 0 ] || { cat "$d/out"; tail -20 "$d/run/hub.log"; }
