@@ -37,6 +37,7 @@ struct demo {
     size_t n;
     unsigned hub, sup, wh, erp; /* ports */
     char admin[256], sup_token[256], wh_token[256];
+    char workers[16]; /* the supplier's and the warehouse's sending threads */
     struct xd_remote remote;
 };
 
@@ -52,13 +53,16 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "usage: crossdock demo --scenario p2p [--orders N] [--rate PER_SECOND] [--exit]\n"
-            "                      [--data DIR]\n\n"
+            "                      [--data DIR] [--partner-workers N]\n\n"
             "  --orders N   purchase orders the simulated ERP issues (default 20; without --exit:\n"
             "               a steady stream)\n"
             "  --rate R     orders per second (default 50 with --exit, 2 without)\n"
             "  --exit       run the N orders through the happy path, print a summary and exit:\n"
             "               0 only when every order closed matched\n"
-            "  --data DIR   the hub's data directory (default: a fresh one under /tmp)\n");
+            "  --data DIR   the hub's data directory (default: a fresh one under /tmp)\n"
+            "  --partner-workers N\n"
+            "               threads the simulated supplier and warehouse each send with\n"
+            "               (default 4, at most 64): more load on the hub, longer queues\n");
 }
 
 /* A free loopback port (the kernel's choice; released for the child to bind). */
@@ -478,30 +482,27 @@ static int start_network(struct demo *d, unsigned orders, const char *rate, bool
     snprintf(n, sizeof n, "%u", orders);
     /* The steady demo shows problems: every 7th order a rejected line, every 5th a partial
      * shipment, every 9th a price error, every 6th a short receipt. */
-    char *sup_happy[] = {
-        NULL, "sim",          "supplier", "--profile",       p1,           "--listen",
-        sl,   "--hub",        url,        "--token",         d->sup_token, "--ack-delay",
-        "20", "--ship-delay", "40",       "--invoice-delay", "80",         NULL};
-    char *sup_mixed[] = {NULL,         "sim",
-                         "supplier",   "--profile",
-                         p1,           "--listen",
-                         sl,           "--hub",
-                         url,          "--token",
-                         d->sup_token, "--every",
-                         "5",          "--partial",
-                         "60",         "--ack-delay",
-                         "500",        "--ship-delay",
-                         "1500",       "--invoice-delay",
-                         "3000",       NULL};
+    char *sup_happy[] = {NULL, "sim",          "supplier",   "--profile",
+                         p1,   "--listen",     sl,           "--hub",
+                         url,  "--token",      d->sup_token, "--ack-delay",
+                         "20", "--ship-delay", "40",         "--invoice-delay",
+                         "80", "--workers",    d->workers,   NULL};
+    char *sup_mixed[] = {NULL,   "sim",          "supplier",   "--profile",
+                         p1,     "--listen",     sl,           "--hub",
+                         url,    "--token",      d->sup_token, "--every",
+                         "5",    "--partial",    "60",         "--ack-delay",
+                         "500",  "--ship-delay", "1500",       "--invoice-delay",
+                         "3000", "--workers",    d->workers,   NULL};
     if (start_sim(d, problems ? sup_mixed : sup_happy, "supplier", d->sup) != 0) {
         return -1;
     }
-    char *wh_happy[] = {NULL, "sim",   "warehouse", "--profile", p2,          "--listen",
-                        wl,   "--hub", url,         "--token",   d->wh_token, "--receive-delay",
-                        "30", NULL};
-    char *wh_mixed[] = {NULL, "sim",     "warehouse", "--profile",       p2,          "--listen",
-                        wl,   "--hub",   url,         "--token",         d->wh_token, "--every",
-                        "6",  "--short", "1:1",       "--receive-delay", "1000",      NULL};
+    char *wh_happy[] = {NULL, "sim",       "warehouse", "--profile", p2,          "--listen",
+                        wl,   "--hub",     url,         "--token",   d->wh_token, "--receive-delay",
+                        "30", "--workers", d->workers,  NULL};
+    char *wh_mixed[] = {
+        NULL,   "sim",       "warehouse", "--profile", p2,  "--listen", wl,    "--hub",
+        url,    "--token",   d->wh_token, "--every",   "6", "--short",  "1:1", "--receive-delay",
+        "1000", "--workers", d->workers,  NULL};
     if (start_sim(d, problems ? wh_mixed : wh_happy, "warehouse", d->wh) != 0) {
         return -1;
     }
@@ -531,7 +532,7 @@ static int start_network(struct demo *d, unsigned orders, const char *rate, bool
 int xd_cmd_demo(int argc, char **argv)
 {
     const char *scenario = NULL, *data = NULL, *rate = NULL;
-    unsigned long orders = 0;
+    unsigned long orders = 0, workers = 4;
     bool exit_after = false;
     for (int i = 1; i < argc; i++) {
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -546,6 +547,13 @@ int xd_cmd_demo(int argc, char **argv)
             }
         } else if (strcmp(argv[i], "--rate") == 0 && v != NULL) {
             rate = argv[++i];
+        } else if (strcmp(argv[i], "--partner-workers") == 0 && v != NULL) {
+            char *end = NULL;
+            workers = strtoul(argv[++i], &end, 10);
+            if (*end != '\0' || workers == 0 || workers > 64) {
+                fprintf(stderr, "crossdock demo: --partner-workers must be 1 to 64\n");
+                return 2;
+            }
         } else if (strcmp(argv[i], "--data") == 0 && v != NULL) {
             data = argv[++i];
         } else if (strcmp(argv[i], "--exit") == 0) {
@@ -575,6 +583,7 @@ int xd_cmd_demo(int argc, char **argv)
         return 1;
     }
     d.exe[n] = '\0';
+    snprintf(d.workers, sizeof d.workers, "%lu", workers);
     if (data != NULL) {
         if (mkdir(data, 0700) != 0 && errno != EEXIST) {
             fprintf(stderr, "crossdock demo: %s: %s\n", data, strerror(errno));

@@ -500,6 +500,7 @@ static int sim_trading(int argc, char **argv, bool supplier)
     }
     XD_LOG_INFO("sim", NULL, "%s %s listening on http://%s:%u", command, p->id, a.listen.host,
                 (unsigned)xd_sim_partner_port(sp));
+    XD_LOG_INFO("sim", NULL, "%s %s sends with %u thread(s)", command, p->id, (unsigned)a.workers);
     int sig = 0;
     sigwait(&stop, &sig);
     struct xd_sim_partner_stats s;
