@@ -250,8 +250,8 @@ static const char *const timing_names[] = {
     "crossdock_journal_apply_duration_seconds_count",
     "crossdock_journal_commit_duration_seconds_sum",
     "crossdock_journal_commit_duration_seconds_count",
-    "crossdock_http_request_duration_seconds_sum{route=\"documents_post\"}",
-    "crossdock_http_request_duration_seconds_count{route=\"documents_post\"}",
+    "crossdock_http_request_duration_seconds_sum{route=\"documents_post\",status=\"201\"}",
+    "crossdock_http_request_duration_seconds_count{route=\"documents_post\",status=\"201\"}",
 };
 #define TIMINGS (sizeof timing_names / sizeof timing_names[0])
 

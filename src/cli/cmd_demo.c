@@ -237,9 +237,11 @@ static void print_writer(struct demo *d, double elapsed)
     double writes = metric_value(t, "crossdock_journal_queue_wait_seconds_count");
     double wait_s = metric_value(t, "crossdock_journal_queue_wait_seconds_sum");
     double in_n =
-        metric_value(t, "crossdock_http_request_duration_seconds_count{route=\"inbound_post\"}");
+        metric_value(t, "crossdock_http_request_duration_seconds_count{route=\"inbound_post\","
+                        "status=\"201\"}");
     double in_s =
-        metric_value(t, "crossdock_http_request_duration_seconds_sum{route=\"inbound_post\"}");
+        metric_value(t, "crossdock_http_request_duration_seconds_sum{route=\"inbound_post\","
+                        "status=\"201\"}");
     if (commits > 0 && commit_s >= 0 && apply_s >= 0 && writes > 0 && wait_s >= 0) {
         printf("  store writer: %.0f commits/s of %.1f writes, busy %.0f %% of the run (%.2f ms "
                "applying and %.2f ms committing per commit); a write waited %.2f ms to be taken",

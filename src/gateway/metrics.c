@@ -20,8 +20,8 @@ static const int64_t latency_us[GW_METRIC_BUCKETS - 1] = {100,   250,   500,   1
 
 struct route_metrics {
     atomic_uint_fast64_t by_status[N_STATUS];
-    atomic_uint_fast64_t latency[GW_METRIC_BUCKETS];
-    atomic_uint_fast64_t latency_sum_ns;
+    atomic_uint_fast64_t latency[N_STATUS][GW_METRIC_BUCKETS];
+    atomic_uint_fast64_t latency_sum_ns[N_STATUS];
 };
 
 struct gw_metrics {
@@ -64,8 +64,18 @@ void xd_gw__metrics_observe(struct gw_metrics *m, size_t route, int status, int6
             break;
         }
     }
-    atomic_fetch_add_explicit(&rm->latency[bi], 1, memory_order_relaxed);
-    atomic_fetch_add_explicit(&rm->latency_sum_ns, (uint64_t)elapsed_ns, memory_order_relaxed);
+    atomic_fetch_add_explicit(&rm->latency[si][bi], 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&rm->latency_sum_ns[si], (uint64_t)elapsed_ns, memory_order_relaxed);
+}
+
+/* The status label of status_codes[s]. */
+static void status_label(size_t s, char code[8])
+{
+    if (status_codes[s] == 0) {
+        snprintf(code, 8, "other");
+    } else {
+        snprintf(code, 8, "%d", status_codes[s]);
+    }
 }
 
 static const char *route_label(size_t i)
@@ -85,11 +95,7 @@ static enum xd_status render_requests(struct gw_metrics *m, struct xd_buf *b)
                 continue;
             }
             char code[8];
-            if (status_codes[s] == 0) {
-                snprintf(code, sizeof code, "other");
-            } else {
-                snprintf(code, sizeof code, "%d", status_codes[s]);
-            }
+            status_label(s, code);
             st =
                 xd_buf_printf(b, "crossdock_http_requests_total{route=\"%s\",status=\"%s\"} %llu\n",
                               route_label(i), code, (unsigned long long)v);
@@ -98,38 +104,52 @@ static enum xd_status render_requests(struct gw_metrics *m, struct xd_buf *b)
     return st;
 }
 
+/* One histogram per route and status that answered at least once: a refusal answered in
+ * microseconds does not hide the latency of the requests that did the work. */
 static enum xd_status render_latency(struct gw_metrics *m, struct xd_buf *b)
 {
     enum xd_status st = xd_buf_append_str(
         b, "# HELP crossdock_http_request_duration_seconds Time from request headers to "
-           "response, by route.\n# TYPE crossdock_http_request_duration_seconds histogram\n");
+           "response, by route and status.\n"
+           "# TYPE crossdock_http_request_duration_seconds histogram\n");
     for (size_t i = 0; st == XD_OK && i < m->routes; i++) {
-        uint64_t cum = 0;
-        for (size_t k = 0; st == XD_OK && k < GW_METRIC_BUCKETS; k++) {
-            cum += atomic_load_explicit(&m->r[i].latency[k], memory_order_relaxed);
-            if (k + 1 < GW_METRIC_BUCKETS) {
-                st = xd_buf_printf(b,
-                                   "crossdock_http_request_duration_seconds_bucket{route=\"%s\","
-                                   "le=\"%g\"} %llu\n",
-                                   route_label(i), (double)latency_us[k] / 1e6,
-                                   (unsigned long long)cum);
-            } else {
-                st = xd_buf_printf(b,
-                                   "crossdock_http_request_duration_seconds_bucket{route=\"%s\","
-                                   "le=\"+Inf\"} %llu\n",
-                                   route_label(i), (unsigned long long)cum);
+        for (size_t s = 0; st == XD_OK && s < N_STATUS; s++) {
+            uint64_t counts[GW_METRIC_BUCKETS];
+            uint64_t total = 0;
+            for (size_t k = 0; k < GW_METRIC_BUCKETS; k++) {
+                counts[k] = atomic_load_explicit(&m->r[i].latency[s][k], memory_order_relaxed);
+                total += counts[k];
             }
-        }
-        if (cum == 0) {
-            continue;
-        }
-        uint64_t sum = atomic_load_explicit(&m->r[i].latency_sum_ns, memory_order_relaxed);
-        if (st == XD_OK) {
-            st = xd_buf_printf(b,
-                               "crossdock_http_request_duration_seconds_sum{route=\"%s\"} %.6f\n"
-                               "crossdock_http_request_duration_seconds_count{route=\"%s\"} %llu\n",
-                               route_label(i), (double)sum / 1e9, route_label(i),
-                               (unsigned long long)cum);
+            if (total == 0) {
+                continue;
+            }
+            char code[8];
+            status_label(s, code);
+            uint64_t cum = 0;
+            for (size_t k = 0; st == XD_OK && k < GW_METRIC_BUCKETS; k++) {
+                cum += counts[k];
+                char le[32];
+                if (k + 1 < GW_METRIC_BUCKETS) {
+                    snprintf(le, sizeof le, "%g", (double)latency_us[k] / 1e6);
+                } else {
+                    snprintf(le, sizeof le, "+Inf");
+                }
+                st = xd_buf_printf(b,
+                                   "crossdock_http_request_duration_seconds_bucket{route=\"%s\","
+                                   "status=\"%s\",le=\"%s\"} %llu\n",
+                                   route_label(i), code, le, (unsigned long long)cum);
+            }
+            uint64_t sum = atomic_load_explicit(&m->r[i].latency_sum_ns[s], memory_order_relaxed);
+            if (st == XD_OK) {
+                st = xd_buf_printf(
+                    b,
+                    "crossdock_http_request_duration_seconds_sum{route=\"%s\",status=\"%s\"} "
+                    "%.6f\n"
+                    "crossdock_http_request_duration_seconds_count{route=\"%s\",status=\"%s\"} "
+                    "%llu\n",
+                    route_label(i), code, (double)sum / 1e9, route_label(i), code,
+                    (unsigned long long)cum);
+            }
         }
     }
     return st;

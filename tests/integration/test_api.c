@@ -529,6 +529,15 @@ static void test_schemas_and_openapi(void **state)
     http_resp_free(&r);
 }
 
+/* A gauge's value in a /metrics answer (the line "NAME VALUE"), or -1 when absent. */
+static long long gauge(const char *body, const char *name)
+{
+    char pattern[128];
+    snprintf(pattern, sizeof pattern, "\n%s ", name);
+    const char *at = strstr(body, pattern);
+    return at != NULL ? strtoll(at + strlen(pattern), NULL, 10) : -1;
+}
+
 static void test_metrics(void **state)
 {
     (void)state;
@@ -539,8 +548,13 @@ static void test_metrics(void **state)
                                    "status=\"201\"}"));
     assert_non_null(strstr(r.body, "crossdock_http_requests_total{route=\"documents_post\","
                                    "status=\"422\"}"));
+    /* Latency by route and status: the refusals apart from the stored documents. */
     assert_non_null(strstr(r.body, "crossdock_http_request_duration_seconds_bucket{route="
-                                   "\"documents_post\",le=\"+Inf\"}"));
+                                   "\"documents_post\",status=\"201\",le=\"+Inf\"}"));
+    assert_true(gauge(r.body, "crossdock_http_request_duration_seconds_count{route="
+                              "\"documents_post\",status=\"422\"}") >= 1);
+    assert_true(gauge(r.body, "crossdock_http_request_duration_seconds_count{route="
+                              "\"documents_post\",status=\"201\"}") >= 1);
     assert_non_null(strstr(r.body, "crossdock_journal_batch_size_bucket{le=\"1\"}"));
     assert_non_null(strstr(r.body, "crossdock_journal_commit_duration_seconds_count"));
     assert_non_null(strstr(r.body, "crossdock_journal_queue_wait_seconds_bucket{le=\"+Inf\"}"));
@@ -548,15 +562,6 @@ static void test_metrics(void **state)
     assert_non_null(strstr(r.body, "crossdock_journal_queue_depth"));
     assert_non_null(strstr(r.body, "crossdock_store_healthy 1"));
     http_resp_free(&r);
-}
-
-/* A gauge's value in a /metrics answer (the line "NAME VALUE"), or -1 when absent. */
-static long long gauge(const char *body, const char *name)
-{
-    char pattern[128];
-    snprintf(pattern, sizeof pattern, "\n%s ", name);
-    const char *at = strstr(body, pattern);
-    return at != NULL ? strtoll(at + strlen(pattern), NULL, 10) : -1;
 }
 
 /* Poll /metrics until the workflow engine has processed the whole journal; its position. */
