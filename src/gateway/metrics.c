@@ -15,8 +15,8 @@ static const int status_codes[] = {200, 201, 204, 400, 401, 403, 404, 405,
 #define N_STATUS (sizeof status_codes / sizeof status_codes[0])
 
 /* Latency bucket bounds in microseconds; the last bucket is +Inf. */
-static const int64_t latency_us[GW_METRIC_BUCKETS - 1] = {100,   250,   500,   1000,   2500,   5000,
-                                                          10000, 25000, 50000, 100000, 1000000};
+static const uint64_t latency_us[GW_METRIC_BUCKETS - 1] = {
+    100, 250, 500, 1000, 2500, 5000, 10000, 25000, 50000, 100000, 1000000};
 
 struct route_metrics {
     atomic_uint_fast64_t by_status[N_STATUS];
@@ -59,7 +59,7 @@ void xd_gw__metrics_observe(struct gw_metrics *m, size_t route, int status, int6
     atomic_fetch_add_explicit(&rm->by_status[si], 1, memory_order_relaxed);
     size_t bi = GW_METRIC_BUCKETS - 1;
     for (size_t i = 0; i < GW_METRIC_BUCKETS - 1; i++) {
-        if (elapsed_ns <= latency_us[i] * 1000) {
+        if (elapsed_ns <= (int64_t)latency_us[i] * 1000) {
             bi = i;
             break;
         }
@@ -104,14 +104,45 @@ static enum xd_status render_requests(struct gw_metrics *m, struct xd_buf *b)
     return st;
 }
 
+/* A histogram: <n> buckets whose upper bounds in microseconds are <bounds_us> (the last is
+ * +Inf), <labels> ("" or 'a="x",b="y"') on every line. */
+static enum xd_status render_hist(struct xd_buf *b, const char *name, const char *labels,
+                                  const uint64_t *bounds_us, const uint64_t *counts, size_t n,
+                                  uint64_t sum_ns)
+{
+    const char *sep = labels[0] != '\0' ? "," : "";
+    enum xd_status st = XD_OK;
+    uint64_t cum = 0;
+    for (size_t k = 0; st == XD_OK && k < n; k++) {
+        cum += counts[k];
+        char le[32];
+        if (k + 1 < n) {
+            snprintf(le, sizeof le, "%g", (double)bounds_us[k] / 1e6);
+        } else {
+            snprintf(le, sizeof le, "+Inf");
+        }
+        st = xd_buf_printf(b, "%s_bucket{%s%sle=\"%s\"} %llu\n", name, labels, sep, le,
+                           (unsigned long long)cum);
+    }
+    const char *open = labels[0] != '\0' ? "{" : "";
+    const char *close = labels[0] != '\0' ? "}" : "";
+    if (st == XD_OK) {
+        st =
+            xd_buf_printf(b, "%s_sum%s%s%s %.6f\n%s_count%s%s%s %llu\n", name, open, labels, close,
+                          (double)sum_ns / 1e9, name, open, labels, close, (unsigned long long)cum);
+    }
+    return st;
+}
+
 /* One histogram per route and status that answered at least once: a refusal answered in
  * microseconds does not hide the latency of the requests that did the work. */
 static enum xd_status render_latency(struct gw_metrics *m, struct xd_buf *b)
 {
-    enum xd_status st = xd_buf_append_str(
-        b, "# HELP crossdock_http_request_duration_seconds Time from request headers to "
-           "response, by route and status.\n"
-           "# TYPE crossdock_http_request_duration_seconds histogram\n");
+    static const char name[] = "crossdock_http_request_duration_seconds";
+    enum xd_status st = xd_buf_printf(b,
+                                      "# HELP %s Time from request headers to response, by route "
+                                      "and status.\n# TYPE %s histogram\n",
+                                      name, name);
     for (size_t i = 0; st == XD_OK && i < m->routes; i++) {
         for (size_t s = 0; st == XD_OK && s < N_STATUS; s++) {
             uint64_t counts[GW_METRIC_BUCKETS];
@@ -123,59 +154,24 @@ static enum xd_status render_latency(struct gw_metrics *m, struct xd_buf *b)
             if (total == 0) {
                 continue;
             }
-            char code[8];
+            char code[8], labels[160];
             status_label(s, code);
-            uint64_t cum = 0;
-            for (size_t k = 0; st == XD_OK && k < GW_METRIC_BUCKETS; k++) {
-                cum += counts[k];
-                char le[32];
-                if (k + 1 < GW_METRIC_BUCKETS) {
-                    snprintf(le, sizeof le, "%g", (double)latency_us[k] / 1e6);
-                } else {
-                    snprintf(le, sizeof le, "+Inf");
-                }
-                st = xd_buf_printf(b,
-                                   "crossdock_http_request_duration_seconds_bucket{route=\"%s\","
-                                   "status=\"%s\",le=\"%s\"} %llu\n",
-                                   route_label(i), code, le, (unsigned long long)cum);
-            }
-            uint64_t sum = atomic_load_explicit(&m->r[i].latency_sum_ns[s], memory_order_relaxed);
-            if (st == XD_OK) {
-                st = xd_buf_printf(
-                    b,
-                    "crossdock_http_request_duration_seconds_sum{route=\"%s\",status=\"%s\"} "
-                    "%.6f\n"
-                    "crossdock_http_request_duration_seconds_count{route=\"%s\",status=\"%s\"} "
-                    "%llu\n",
-                    route_label(i), code, (double)sum / 1e9, route_label(i), code,
-                    (unsigned long long)cum);
-            }
+            snprintf(labels, sizeof labels, "route=\"%s\",status=\"%s\"", route_label(i), code);
+            st =
+                render_hist(b, name, labels, latency_us, counts, GW_METRIC_BUCKETS,
+                            atomic_load_explicit(&m->r[i].latency_sum_ns[s], memory_order_relaxed));
         }
     }
     return st;
 }
 
-/* A histogram of durations over the store's buckets (xd_store_commit_buckets_us). */
+/* A histogram of the store's durations (buckets xd_store_commit_buckets_us). */
 static enum xd_status render_seconds(struct xd_buf *b, const char *name, const char *help,
                                      const uint64_t hist[12], uint64_t sum_ns)
 {
     enum xd_status st = xd_buf_printf(b, "# HELP %s %s\n# TYPE %s histogram\n", name, help, name);
-    uint64_t cum = 0;
-    for (size_t k = 0; st == XD_OK && k < 12; k++) {
-        cum += hist[k];
-        if (k + 1 < 12) {
-            st =
-                xd_buf_printf(b, "%s_bucket{le=\"%g\"} %llu\n", name,
-                              (double)xd_store_commit_buckets_us[k] / 1e6, (unsigned long long)cum);
-        } else {
-            st = xd_buf_printf(b, "%s_bucket{le=\"+Inf\"} %llu\n", name, (unsigned long long)cum);
-        }
-    }
-    if (st == XD_OK) {
-        st = xd_buf_printf(b, "%s_sum %.6f\n%s_count %llu\n", name, (double)sum_ns / 1e9, name,
-                           (unsigned long long)cum);
-    }
-    return st;
+    return st == XD_OK ? render_hist(b, name, "", xd_store_commit_buckets_us, hist, 12, sum_ns)
+                       : st;
 }
 
 static enum xd_status render_store(const struct xd_store_stats *s, struct xd_buf *b)
