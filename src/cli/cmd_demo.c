@@ -531,6 +531,18 @@ static int start_network(struct demo *d, unsigned orders, const char *rate, bool
     return start_sim(d, erp, "erp", d->erp);
 }
 
+/* <text> as a count from 1 to <max> into *out; false (said on stderr) otherwise. */
+static bool count_arg(const char *option, const char *text, unsigned long max, unsigned long *out)
+{
+    char *end = NULL;
+    *out = strtoul(text, &end, 10);
+    if (text[0] == '-' || end == text || *end != '\0' || *out == 0 || *out > max) {
+        fprintf(stderr, "crossdock demo: %s must be 1 to %lu\n", option, max);
+        return false;
+    }
+    return true;
+}
+
 int xd_cmd_demo(int argc, char **argv)
 {
     const char *scenario = NULL, *data = NULL, *rate = NULL;
@@ -541,19 +553,13 @@ int xd_cmd_demo(int argc, char **argv)
         if (strcmp(argv[i], "--scenario") == 0 && v != NULL) {
             scenario = argv[++i];
         } else if (strcmp(argv[i], "--orders") == 0 && v != NULL) {
-            char *end = NULL;
-            orders = strtoul(argv[++i], &end, 10);
-            if (*end != '\0' || orders == 0 || orders > 1000000) {
-                fprintf(stderr, "crossdock demo: --orders must be 1 to 1000000\n");
+            if (!count_arg("--orders", argv[++i], 1000000, &orders)) {
                 return 2;
             }
         } else if (strcmp(argv[i], "--rate") == 0 && v != NULL) {
             rate = argv[++i];
         } else if (strcmp(argv[i], "--partner-workers") == 0 && v != NULL) {
-            char *end = NULL;
-            workers = strtoul(argv[++i], &end, 10);
-            if (*end != '\0' || workers == 0 || workers > 64) {
-                fprintf(stderr, "crossdock demo: --partner-workers must be 1 to 64\n");
+            if (!count_arg("--partner-workers", argv[++i], 64, &workers)) {
                 return 2;
             }
         } else if (strcmp(argv[i], "--data") == 0 && v != NULL) {
