@@ -1619,13 +1619,6 @@ static enum xd_status sq_key_put(struct xd_store__conn *c, const char *name, con
     return exec(c, S_KEY_PUT, a, XD_ARRAY_LEN(a), err);
 }
 
-/* The journal's raw, raw_prefix and raw_suffix for <raw> (NULL: the body itself) beside the
- * canonical <body> of the one document it carried (NULL: none, or several). Raw bytes that are
- * the body byte for byte are journaled once, as NULL. Most raw JSON is the body but for the
- * members the hub fills in (the document's id, source.message_id and source.received_at): the
- * bytes between the longest common prefix and suffix are then a few hundred of the document's
- * kilobytes, kept with the two lengths, and the rest is rebuilt from the body (raw_rebuild).
- * Raw bytes that share less with the body (X12, CSV, JSON laid out otherwise) are kept whole. */
 /* How many of the first <n> bytes of <a> and <b> agree, compared a block at a time (memcmp
  * compares words; a byte loop over a 2 KB document was 4 % of the writer's time in ingest). */
 static size_t common_prefix(const char *a, const char *b, size_t n)
@@ -1655,6 +1648,13 @@ static size_t common_suffix(const char *a_end, const char *b_end, size_t n)
     return s;
 }
 
+/* The journal's raw, raw_prefix and raw_suffix for <raw> (NULL: the body itself) beside the
+ * canonical <body> of the one document it carried (NULL: none, or several). Raw bytes that are
+ * the body byte for byte are journaled once, as NULL. Most raw JSON is the body but for the
+ * members the hub fills in (the document's id, source.message_id and source.received_at): the
+ * bytes between the longest common prefix and suffix are then a few hundred of the document's
+ * kilobytes, kept with the two lengths, and the rest is rebuilt from the body (raw_rebuild).
+ * Raw bytes that share less with the body (X12, CSV, JSON laid out otherwise) are kept whole. */
 static void raw_columns(const char *raw, size_t raw_len, const char *body, size_t body_len,
                         struct arg out[3])
 {
