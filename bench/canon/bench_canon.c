@@ -7,12 +7,15 @@
  *
  * usage: bench_canon [--dir EXAMPLES_DIR] [--only TYPE] [--op OPERATION] [--ms MS_PER_FIGURE]
  * Defaults: the source tree's examples/documents, every type, every operation, 50 ms per figure
- * (~5 s in all). --op decode|compact|validate|encode|keys|hub measures only that one (perf). */
+ * (~5 s in all). --op decode|compact|validate|encode|keys|hub|tree measures only that one (perf).
+ * tree is what the workflow engine does with every document it drives: the stored canonical
+ * JSON loaded into a jansson tree (xd_canon_tree_load) and freed. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "canon/canon.h"
+#include "canon/canon_tree.h"
 
 #define BATCHES     5
 #define ARENA_CHUNK (16 * 1024) /* the gateway's per-request arena */
@@ -29,11 +32,12 @@
 
 /* decode reads the example as it is in the file (indented); compact reads the encoder's output
  * (what bench/ingest posts); hub is compact + encode + keys, the canonical share of a POST. */
-enum op { OP_DECODE, OP_COMPACT, OP_VALIDATE, OP_ENCODE, OP_KEYS, OP_HUB, OP_COUNT };
-static const char *const op_names[OP_COUNT] = {"decode", "compact", "validate",
-                                               "encode", "keys",    "hub"};
+enum op { OP_DECODE, OP_COMPACT, OP_VALIDATE, OP_ENCODE, OP_KEYS, OP_HUB, OP_TREE, OP_COUNT };
+static const char *const op_names[OP_COUNT] = {"decode", "compact", "validate", "encode",
+                                               "keys",   "hub",     "tree"};
 static const char *const op_labels[OP_COUNT] = {
-    "decode (as in file)", "decode (compact)", "validate", "encode", "keys", "decode+encode+keys"};
+    "decode (as in file)", "decode (compact)",  "validate", "encode", "keys",
+    "decode+encode+keys",  "tree load and free"};
 
 struct sample {
     const char *json;
@@ -81,6 +85,14 @@ static void run_once(struct sample *s, enum op op)
         s->sink += xd_canon_keys(doc, keys, KEYS_MAX, &total) + out.len;
         xd_buf_cleanup(&out);
         return;
+    case OP_TREE: {
+        xd_arena_reset(s->arena);
+        json_t *tree = xd_canon_tree_load(s->compact, s->encoded_len, s->arena);
+        CHECK(tree != NULL);
+        s->sink += json_object_size(tree);
+        json_decref(tree);
+        return;
+    }
     case OP_COUNT:
         break;
     }

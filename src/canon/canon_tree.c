@@ -70,13 +70,14 @@ static json_t *object(struct xd_canon__json *j)
     json_t *o = xd_canon__json_begin(j) ? json_object() : NULL;
     struct xd_canon__jstr k;
     while (o != NULL && xd_canon__json_member(j, &k)) {
-        if (json_object_getn(o, k.p, k.len) != NULL) {
-            xd_canon__json_fail_duplicate(j, &k);
-            break;
-        }
         json_t *v = value(j);
+        size_t had = json_object_size(o);
         if (v == NULL || json_object_setn_new_nocheck(o, k.p, k.len, v) != 0) {
             fail(j);
+        } else if (json_object_size(o) == had) {
+            /* The set replaced a member of that name (one hash lookup per member, not two). */
+            xd_canon__json_fail_duplicate(j, &k);
+            break;
         }
     }
     if (o == NULL || j->status != XD_OK) {

@@ -145,10 +145,12 @@ static void test_refused(void **state)
     refused("{\"a\":1,}");
     refused("{\"a\":1}{}");
     refused("[1 2]");
-    refused("{\"a\":1,\"a\":2}");           /* duplicate member */
-    refused("{\"a\":\"\\u0000\"}");         /* NUL inside a string */
-    refused("{\"n\":9223372036854775808}"); /* beyond a 64-bit integer, as json_loadb */
-    refused("{\"s\":\"\xc3\x28\"}");        /* not UTF-8 */
+    refused("{\"a\":1,\"a\":2}");                   /* duplicate member */
+    refused("{\"a\":{\"x\":1},\"b\":2,\"a\":[3]}"); /* apart, the first an object */
+    refused("{\"o\":{\"a\":1,\"a\":1}}");           /* nested, the same value twice */
+    refused("{\"a\":\"\\u0000\"}");                 /* NUL inside a string */
+    refused("{\"n\":9223372036854775808}");         /* beyond a 64-bit integer, as json_loadb */
+    refused("{\"s\":\"\xc3\x28\"}");                /* not UTF-8 */
     refused("nul");
     char deep[400];
     memset(deep, '[', sizeof deep - 1);
