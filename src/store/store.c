@@ -700,6 +700,7 @@ enum xd_status xd_store_submit(struct xd_store *s, struct xd_store_op *op)
         op->status = st;
         return st;
     }
+    op->submitted_ns_ = xd_mono_ns(); /* the clock read outside the submitters' lock */
     pthread_mutex_lock(&s->mu);
     if (s->closing) {
         st = XD_ECLOSED;
@@ -709,7 +710,6 @@ enum xd_status xd_store_submit(struct xd_store *s, struct xd_store_op *op)
         st = XD_EAGAIN;
     } else {
         op->status = XD_EAGAIN; /* until the writer says otherwise */
-        op->submitted_ns_ = xd_mono_ns();
         if (s->tail != NULL) {
             s->tail->next_ = op;
         } else {

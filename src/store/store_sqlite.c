@@ -915,6 +915,20 @@ static enum xd_status query(struct xd_store__conn *c, enum stmt_id id, const str
     return s;
 }
 
+/* The first column of the first row of statement <id> into *out, <none> when there is no row. */
+static enum xd_status int_query(struct xd_store__conn *c, enum stmt_id id, const struct arg *args,
+                                size_t n, int64_t none, int64_t *out, struct xd_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    enum xd_status s = query(c, id, args, n, &st, err);
+    *out = none;
+    if (s == XD_OK) {
+        *out = sqlite3_column_int64(st, 0);
+        sqlite3_reset(st);
+    }
+    return s == XD_ENOTFOUND ? XD_OK : s;
+}
+
 /* Run a statement that returns no row to completion. */
 static enum xd_status exec(struct xd_store__conn *c, enum stmt_id id, const struct arg *a, size_t n,
                            struct xd_error *err)
@@ -1603,13 +1617,10 @@ static enum xd_status sq_thread_known(struct xd_store__conn *c, const char *corr
                                       bool *known, struct xd_error *err)
 {
     const struct arg args[] = {text(correlation_id)};
-    sqlite3_stmt *st = NULL;
-    enum xd_status s = query(c, S_THREAD_EXISTS, args, 1, &st, err);
-    *known = s == XD_OK;
-    if (s == XD_OK) {
-        sqlite3_reset(st);
-    }
-    return s == XD_ENOTFOUND ? XD_OK : s;
+    int64_t one = 0;
+    enum xd_status s = int_query(c, S_THREAD_EXISTS, args, 1, 0, &one, err);
+    *known = one != 0;
+    return s;
 }
 
 static enum xd_status sq_key_put(struct xd_store__conn *c, const char *name, const char *value,
@@ -1897,7 +1908,7 @@ static enum xd_status sq_doc_get(struct xd_store__conn *c, const char *id, struc
     return XD_OK;
 }
 
-/* The raw bytes of the row <st> is on (S_DOC_RAW's columns), rebuilt as raw_affixes stored
+/* The raw bytes of the row <st> is on (S_DOC_RAW's columns), rebuilt as raw_columns stored
  * them, into the arena. */
 static enum xd_status raw_rebuild(sqlite3_stmt *st, struct xd_arena *a, struct xd_store_raw *out,
                                   const char *id, struct xd_error *err)
@@ -3297,20 +3308,6 @@ static enum xd_status query_all(struct xd_store__conn *c, enum stmt_id id, const
 static enum xd_status doc_elem(sqlite3_stmt *st, struct xd_arena *a, void *elem)
 {
     return doc_row(st, a, elem);
-}
-
-/* The first column of the first row of statement <id> into *out, <none> when there is no row. */
-static enum xd_status int_query(struct xd_store__conn *c, enum stmt_id id, const struct arg *args,
-                                size_t n, int64_t none, int64_t *out, struct xd_error *err)
-{
-    sqlite3_stmt *st = NULL;
-    enum xd_status s = query(c, id, args, n, &st, err);
-    *out = none;
-    if (s == XD_OK) {
-        *out = sqlite3_column_int64(st, 0);
-        sqlite3_reset(st);
-    }
-    return s == XD_ENOTFOUND ? XD_OK : s;
 }
 
 /* The seq of the first document whose docno is <docno> or more (INT64_MAX when none). */
