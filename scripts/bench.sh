@@ -46,3 +46,6 @@ for b in "$build"/bench/*/bench_*; do
   echo "== $(basename "$b")"
   "$b"
 done
+# The workflow engine's step for an order its supplier's profile routes (an X12 850 rendered).
+echo "== bench_flow --routed"
+"$build/bench/flow/bench_flow" --routed
