@@ -106,8 +106,10 @@ struct batch {
     struct xd_partner_snapshot *snap;
     struct thread *threads;
     size_t n_threads, cap_threads;
-    json_t *events, *timers, *closed, *outbox; /* JSON until the op is built */
-    struct xd_buf dump;                        /* where the op's JSON texts are written */
+    json_t *events, *timers, *closed; /* JSON until the op is built */
+    struct xd_store_outbound *outbox; /* messages queued, their strings in the arena */
+    size_t n_outbox, cap_outbox;
+    struct xd_buf dump; /* where the op's JSON texts are written */
     int64_t now;
     struct xd_error err;
 };
@@ -126,7 +128,7 @@ static void batch_reset(struct batch *b)
     json_array_clear(b->events);
     json_array_clear(b->timers);
     json_array_clear(b->closed);
-    json_array_clear(b->outbox);
+    b->n_outbox = 0;
     xd_arena_reset(b->a);
     if (b->snap != NULL) {
         xd_partner_snapshot_release(b->snap);
@@ -144,11 +146,8 @@ static enum xd_status batch_init(struct batch *b, struct xd_flow *f)
     b->events = json_array();
     b->timers = json_array();
     b->closed = json_array();
-    b->outbox = json_array();
-    return b->a != NULL && b->events != NULL && b->timers != NULL && b->closed != NULL &&
-                   b->outbox != NULL
-               ? XD_OK
-               : XD_ENOMEM;
+    return b->a != NULL && b->events != NULL && b->timers != NULL && b->closed != NULL ? XD_OK
+                                                                                       : XD_ENOMEM;
 }
 
 static void batch_cleanup(struct batch *b)
@@ -158,7 +157,7 @@ static void batch_cleanup(struct batch *b)
     json_decref(b->events);
     json_decref(b->timers);
     json_decref(b->closed);
-    json_decref(b->outbox);
+    free(b->outbox);
     xd_buf_cleanup(&b->dump);
     xd_arena_destroy(b->a);
 }
@@ -366,6 +365,43 @@ static enum xd_status send_event(json_t *events, const char *name, const char *p
     return e != NULL && json_array_append_new(events, e) == 0 ? XD_OK : XD_ENOMEM;
 }
 
+/* Queue the rendered message <r> for <partner> in the batch (*out: its entry, with a new
+ * id), every string copied into the batch's arena: the store operation borrows them. */
+static enum xd_status outbox_add(struct batch *b, const char *partner,
+                                 const struct xd_partner_rendered *r, const char *cid,
+                                 const char *cause, struct xd_store_outbound **out)
+{
+    if (b->n_outbox == b->cap_outbox) {
+        size_t cap = b->cap_outbox != 0 ? b->cap_outbox * 2 : 64;
+        struct xd_store_outbound *grown = realloc(b->outbox, cap * sizeof *grown);
+        if (grown == NULL) {
+            return XD_ENOMEM;
+        }
+        b->outbox = grown;
+        b->cap_outbox = cap;
+    }
+    struct xd_store_outbound *o = &b->outbox[b->n_outbox];
+    memset(o, 0, sizeof *o);
+    enum xd_status st = xd_id_new(o->id);
+    if (st != XD_OK) {
+        return st;
+    }
+    o->partner = xd_arena_strdup(b->a, partner);
+    o->endpoint = xd_arena_strdup(b->a, r->endpoint);
+    o->content_type = xd_arena_strdup(b->a, r->content_type);
+    o->body = r->body.len > 0 ? xd_arena_memdup(b->a, r->body.data, r->body.len) : "";
+    o->body_len = r->body.len;
+    o->correlation_id = xd_arena_strdup(b->a, cid);
+    o->source = xd_arena_printf(b->a, "flow:%s", cause);
+    if (o->partner == NULL || o->endpoint == NULL || o->content_type == NULL || o->body == NULL ||
+        o->correlation_id == NULL || o->source == NULL) {
+        return XD_ENOMEM;
+    }
+    b->n_outbox++;
+    *out = o;
+    return XD_OK;
+}
+
 static enum xd_status send_one(struct batch *b, struct thread *t, struct xd_flow_step *s,
                                const json_t *m, const char *cause, json_t *events)
 {
@@ -426,31 +462,25 @@ static enum xd_status send_one(struct batch *b, struct thread *t, struct xd_flow
                                          : (const char *const[]){"resolve", NULL});
         return s->st != XD_OK ? s->st : st == XD_ENOMEM ? st : XD_OK;
     }
-    char id[XD_ID_LEN + 1];
-    st = xd_id_new(id);
-    json_t *o = st == XD_OK
-                    ? json_pack("{s:s, s:s, s:s, s:s, s:s%, s:s, s:s}", "id", id, "partner", p->id,
-                                "endpoint", r.endpoint, "content_type", r.content_type, "body",
-                                r.body.data, r.body.len, "cid", t->cid, "source", cause)
-                    : NULL;
-    if (o == NULL || json_array_append_new(b->outbox, o) != 0) {
+    struct xd_store_outbound *o = NULL;
+    st = outbox_add(b, p->id, &r, t->cid, cause, &o);
+    if (st != XD_OK) {
         xd_partner_rendered_cleanup(&r);
-        return st != XD_OK ? st : XD_ENOMEM;
+        return st;
     }
     char name[64];
     snprintf(name, sizeof name, "sent.%s", type);
     st = send_event(events, name, pid, cause, r.format,
-                    json_pack("{s:s, s:s}", "message_id", id, "endpoint", r.endpoint));
+                    json_pack("{s:s, s:s}", "message_id", o->id, "endpoint", o->endpoint));
     xd_partner_rendered_cleanup(&r);
     return st;
 }
 
-static json_t *exception_body(struct batch *b, struct thread *t, const json_t *x, const char *id)
+/* The stored body of the exception <x> a step raised (taken from the step's effects, which
+ * are dropped after the fold: completed in place, not copied). */
+static json_t *exception_body(struct batch *b, struct thread *t, json_t *x, const char *id)
 {
-    json_t *e = json_deep_copy(x);
-    if (e == NULL) {
-        return NULL;
-    }
+    json_t *e = json_incref(x);
     json_object_set_new(e, "id", json_string(id));
     json_object_set_new(e, "correlation_id", json_string(t->cid));
     json_object_set_new(e, "po_number", json_deep_copy(json_object_get(t->data, "po_number")));
@@ -673,7 +703,7 @@ static enum xd_status fold(struct batch *b, struct thread *t, struct xd_flow_ste
     }
     json_array_foreach(json_object_get(fx, "timers"), i, v)
     {
-        json_t *tm = json_deep_copy(v);
+        json_t *tm = json_incref(v); /* the step's effects are dropped after the fold */
         json_object_set_new(tm, "cid", json_string(t->cid));
         json_object_set_new(tm, "id", json_sprintf("%s:%s", t->cid, jstr(v, "kind")));
         json_array_append_new(b->timers, tm);
@@ -712,16 +742,6 @@ static enum xd_status fold(struct batch *b, struct thread *t, struct xd_flow_ste
 
 /* ---- the store operation ------------------------------------------------------------------- */
 
-static char *arena_printf(struct xd_arena *a, const char *a1, const char *a2)
-{
-    size_t n = strlen(a1) + strlen(a2) + 2;
-    char *s = xd_arena_alloc(a, n);
-    if (s != NULL) {
-        snprintf(s, n, "%s:%s", a1, a2);
-    }
-    return s;
-}
-
 static char *arena_dump(struct batch *b, const json_t *v)
 {
     return xd_canon_tree_dump(v, &b->dump, b->a);
@@ -738,14 +758,13 @@ static enum xd_status commit_named(struct batch *b, const char *cursor, int64_t 
         n_exc += json_object_size(b->threads[i].dirty);
     }
     size_t n_ev = json_array_size(b->events), n_tm = json_array_size(b->timers);
-    size_t n_cl = json_array_size(b->closed), n_ob = json_array_size(b->outbox);
+    size_t n_cl = json_array_size(b->closed);
     struct xd_store_flow_row *rows = xd_arena_alloc(a, (n_rows + 1) * sizeof *rows);
     struct xd_store_flow_event *evs = xd_arena_alloc(a, (n_ev + 1) * sizeof *evs);
     struct xd_store_timer *tms = xd_arena_alloc(a, (n_tm + 1) * sizeof *tms);
     const char **cls = xd_arena_alloc(a, (n_cl + 1) * sizeof *cls);
     struct xd_store_exception *exs = xd_arena_alloc(a, (n_exc + 1) * sizeof *exs);
-    struct xd_store_outbound *obs = xd_arena_alloc(a, (n_ob + 1) * sizeof *obs);
-    if (rows == NULL || evs == NULL || tms == NULL || cls == NULL || exs == NULL || obs == NULL) {
+    if (rows == NULL || evs == NULL || tms == NULL || cls == NULL || exs == NULL) {
         return XD_ENOMEM;
     }
     size_t r = 0, x = 0;
@@ -819,22 +838,6 @@ static enum xd_status commit_named(struct batch *b, const char *cursor, int64_t 
     {
         cls[i] = json_string_value(v);
     }
-    json_array_foreach(b->outbox, i, v)
-    {
-        struct xd_store_outbound *o = &obs[i];
-        memset(o, 0, sizeof *o);
-        snprintf(o->id, sizeof o->id, "%s", jstr(v, "id"));
-        o->partner = jstr(v, "partner");
-        o->endpoint = jstr(v, "endpoint");
-        o->content_type = jstr(v, "content_type");
-        o->body = jstr(v, "body");
-        o->body_len = json_string_length(json_object_get(v, "body"));
-        o->correlation_id = jstr(v, "cid");
-        o->source = arena_printf(a, "flow", jstr(v, "source"));
-        if (o->source == NULL) {
-            return XD_ENOMEM;
-        }
-    }
     struct xd_store_op op = {.kind = XD_STORE_OP_FLOW};
     op.u.flow = (struct xd_store_flow){
         .rows = rows,
@@ -847,15 +850,15 @@ static enum xd_status commit_named(struct batch *b, const char *cursor, int64_t 
         .n_timers_closed = n_cl,
         .exceptions = exs,
         .n_exceptions = x,
-        .outbox = obs,
-        .n_outbox = n_ob,
+        .outbox = b->outbox,
+        .n_outbox = b->n_outbox,
         .cursor = cursor_to >= 0 ? cursor : NULL,
         .cursor_from = cursor_from,
         .cursor_to = cursor_to,
         .actor = actor,
         .at_ms = b->now,
     };
-    if (r + n_ev + n_tm + n_cl + x + n_ob == 0 && cursor_to < 0) {
+    if (r + n_ev + n_tm + n_cl + x + b->n_outbox == 0 && cursor_to < 0) {
         return XD_OK;
     }
     enum xd_status st = xd_store_execute(b->f->o.store, &op);

@@ -194,7 +194,9 @@ static void send(struct xd_flow_step *s, const char *to, const json_t *doc)
     }
     json_t *m = json_object();
     xd_flow__set_str(s, m, "to", to);
-    xd_flow__set(s, m, "doc", json_deep_copy(doc));
+    /* The arriving document goes as it came: a reference (nothing changes it). A document a
+     * rule built is copied, as the rule may go on changing it. */
+    xd_flow__set(s, m, "doc", doc == s->doc ? json_incref((json_t *)doc) : json_deep_copy(doc));
     xd_flow__append(s, xd_flow__arr(s, s->fx, "send"), m);
 }
 
