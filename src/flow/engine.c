@@ -106,6 +106,8 @@ struct batch {
     struct xd_partner_snapshot *snap;
     struct thread *threads;
     size_t n_threads, cap_threads;
+    uint32_t *slots; /* threads by cid: index + 1 (0: free), open addressing */
+    size_t n_slots;  /* a power of two, at least twice n_threads; 0 before the first */
     json_t *events, *timers, *closed; /* JSON until the op is built */
     struct xd_store_outbound *outbox; /* messages queued, their strings in the arena */
     size_t n_outbox, cap_outbox;
@@ -123,6 +125,9 @@ static void batch_reset(struct batch *b)
         json_decref(t->row);
         json_decref(t->excs);
         json_decref(t->dirty);
+    }
+    if (b->n_threads > 0) {
+        memset(b->slots, 0, b->n_slots * sizeof *b->slots);
     }
     b->n_threads = 0;
     json_array_clear(b->events);
@@ -154,6 +159,7 @@ static void batch_cleanup(struct batch *b)
 {
     batch_reset(b);
     free(b->threads);
+    free(b->slots);
     json_decref(b->events);
     json_decref(b->timers);
     json_decref(b->closed);
@@ -163,13 +169,50 @@ static void batch_cleanup(struct batch *b)
 }
 
 /* The thread of <cid> in this batch, loaded from the store the first time. */
+/* The slot of <cid> in b->slots: the one holding its thread, or the free one it would take. */
+static size_t thread_slot(const struct batch *b, const char *cid)
+{
+    uint64_t h = 14695981039346656037u; /* FNV-1a */
+    for (const unsigned char *p = (const unsigned char *)cid; *p != '\0'; p++) {
+        h = (h ^ *p) * 1099511628211u;
+    }
+    size_t mask = b->n_slots - 1;
+    size_t i = (size_t)h & mask;
+    while (b->slots[i] != 0 && strcmp(b->threads[b->slots[i] - 1].cid, cid) != 0) {
+        i = (i + 1) & mask;
+    }
+    return i;
+}
+
+/* Room in b->slots for one more thread: at most half of the slots in use. */
+static enum xd_status slots_reserve(struct batch *b)
+{
+    if ((b->n_threads + 1) * 2 <= b->n_slots) {
+        return XD_OK;
+    }
+    size_t n = b->n_slots != 0 ? b->n_slots * 2 : 64;
+    uint32_t *grown = calloc(n, sizeof *grown);
+    if (grown == NULL) {
+        return XD_ENOMEM;
+    }
+    free(b->slots);
+    b->slots = grown;
+    b->n_slots = n;
+    for (size_t k = 0; k < b->n_threads; k++) {
+        b->slots[thread_slot(b, b->threads[k].cid)] = (uint32_t)k + 1;
+    }
+    return XD_OK;
+}
+
 static enum xd_status thread_get(struct batch *b, const char *cid, struct thread **out)
 {
-    for (size_t i = 0; i < b->n_threads; i++) {
-        if (strcmp(b->threads[i].cid, cid) == 0) {
-            *out = &b->threads[i];
-            return XD_OK;
-        }
+    if (slots_reserve(b) != XD_OK) {
+        return XD_ENOMEM;
+    }
+    size_t slot = thread_slot(b, cid);
+    if (b->slots[slot] != 0) {
+        *out = &b->threads[b->slots[slot] - 1];
+        return XD_OK;
     }
     if (b->n_threads == b->cap_threads) {
         size_t cap = b->cap_threads ? b->cap_threads * 2 : 16;
@@ -192,6 +235,7 @@ static enum xd_status thread_get(struct batch *b, const char *cid, struct thread
         json_decref(t->row);
         return XD_ENOMEM;
     }
+    b->slots[slot] = (uint32_t)b->n_threads + 1;
     b->n_threads++;
     struct xd_store_flow_row row;
     enum xd_status st = xd_store_flow_get(b->f->o.store, cid, b->a, &row, &b->err);

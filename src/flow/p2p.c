@@ -583,9 +583,10 @@ static void po_create(struct xd_flow_step *s)
     po_lines(s, s->doc);
     if (xd_flow__str(s->data, "supplier") == NULL) {
         xd_flow__set(s, s->data, "unroutable", json_true());
-        const json_t *sup = json_object_get(s->doc, "supplier");
+        json_t *sup = json_object_get(s->doc, "supplier");
         json_t *d = json_object();
-        xd_flow__set(s, d, "supplier", sup != NULL ? json_deep_copy(sup) : json_null());
+        /* A reference into the arriving document, which nothing changes. */
+        xd_flow__set(s, d, "supplier", sup != NULL ? json_incref(sup) : json_null());
         raise_exc(s, "unroutable", "buyer",
                   "No partner profile matches the order's supplier: nothing was sent", d, NULL,
                   (const char *const[]){"resend", "resolve", NULL});

@@ -378,6 +378,54 @@ static void test_failing_dead_letter_is_set_aside(void **state)
     world_close(&w);
 }
 
+/* Batches of many threads, each met twice in a batch: 150 orders, then each one's number again
+ * (journaled together before the engine starts, so that a batch of 256 holds both documents of
+ * most orders). Every order is one thread with one flow, and the second document finds the
+ * thread its first made in the same batch (a thread made twice would insert its flow twice:
+ * a conflict, and the batch would fail). */
+static void test_batch_of_many_threads(void **state)
+{
+    (void)state;
+    struct world w;
+    world_open(&w);
+    w.p.on = false;
+    enum { ORDERS = 150 };
+    static char cids[ORDERS][XD_CORRELATION_ID_MAX + 1];
+    int64_t last = 0;
+    for (int i = 0; i < 2 * ORDERS; i++) {
+        char number[32], id[XD_ID_LEN + 1], cid[XD_CORRELATION_ID_MAX + 1];
+        snprintf(number, sizeof number, "PO-MANY-%d", i % ORDERS);
+        last = order(w.s, number, id, cid);
+        if (i < ORDERS) {
+            snprintf(cids[i], sizeof cids[i], "%s", cid);
+        } else {
+            assert_string_equal(cid, cids[i % ORDERS]); /* the second joined the first's thread */
+        }
+    }
+    world_start(&w);
+    struct xd_flow_stats st;
+    WAIT_STATS(w.f, st, st.position >= last);
+    assert_true(st.position >= last);
+    assert_int_equal(st.failures, 0);
+    assert_int_equal(st.set_aside, 0);
+    assert_int_equal(st.steps, 2 * ORDERS);
+    struct xd_store_count *states = NULL, *excs = NULL;
+    size_t n_states = 0, n_excs = 0;
+    struct xd_error err = {0};
+    assert_int_equal(xd_store_flow_counts(w.s, w.a, &states, &n_states, &excs, &n_excs, &err),
+                     XD_OK);
+    int64_t flows = 0;
+    for (size_t i = 0; i < n_states; i++) {
+        flows += states[i].count;
+    }
+    assert_int_equal(flows, ORDERS);
+    for (int i = 0; i < ORDERS; i += 37) {
+        assert_non_null(flow_state(w.s, w.a, cids[i]));
+        assert_int_equal(open_exceptions(&w, cids[i], "unroutable", NULL), 1);
+    }
+    world_close(&w);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -385,6 +433,7 @@ int main(void)
         cmocka_unit_test(test_failing_message_is_set_aside),
         cmocka_unit_test(test_failing_timer_is_set_aside),
         cmocka_unit_test(test_failing_dead_letter_is_set_aside),
+        cmocka_unit_test(test_batch_of_many_threads),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
