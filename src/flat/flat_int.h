@@ -352,6 +352,10 @@ void xd_flat__problem(struct xd_flat__mctx *c, const char *path, const char *fmt
 /* Derive the arrays, the record structure, grouping and the column or position layout from the
  * parsed fields, reporting what does not fit together. */
 void xd_flat__map_layout(struct xd_flat__mctx *c);
+/* Whether the reader can find a CSV column of this name in a header row: not empty, no blanks
+ * around it (the reader trims the header's), and not beginning with a byte order mark (as the
+ * file's first column it would be taken for the file's own, and skipped). */
+bool xd_flat__column_name_ok(const char *name);
 /* True when node <inner> is <outer> or lies inside it (<outer> -1: the root). */
 bool xd_flat__node_within(const struct xd_flat_map *m, int inner, int outer);
 

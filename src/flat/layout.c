@@ -452,14 +452,21 @@ static void derive_columns(struct xd_flat__mctx *c)
     }
 }
 
-/* Names the reader can find: no blanks around them (it trims the header's), none twice. */
+bool xd_flat__column_name_ok(const char *name)
+{
+    struct xd_slice s = xd_slice_from_cstr(name);
+    return s.len > 0 && xd_slice_trim(s).len == s.len && strncmp(name, "\xEF\xBB\xBF", 3) != 0;
+}
+
+/* Names the reader can find (xd_flat__column_name_ok), none twice. */
 static void check_names(struct xd_flat__mctx *c)
 {
     const struct xd_flat__strings *cols = &c->m->columns;
     for (size_t i = 0; i < cols->n; i++) {
-        struct xd_slice name = xd_slice_from_cstr(cols->v[i]);
-        if (name.len == 0 || xd_slice_trim(name).len != name.len) {
-            xd_flat__problem(c, "csv.columns", "'%s' is empty or has blanks around it", cols->v[i]);
+        if (!xd_flat__column_name_ok(cols->v[i])) {
+            xd_flat__problem(c, "csv.columns",
+                             "'%s' is empty, has blanks around it or begins with a byte order mark",
+                             cols->v[i]);
         }
         for (size_t k = 0; k < i; k++) {
             if (strcasecmp(cols->v[k], cols->v[i]) == 0) {

@@ -439,10 +439,10 @@ static void field_roles(struct xd_flat__mctx *c, struct xd_flat__field *f, bool 
             xd_flat__problem(c, path, "give column or position, not both");
         }
     }
-    if (f->column != NULL &&
-        (f->column[0] == '\0' ||
-         xd_slice_trim(xd_slice_from_cstr(f->column)).len != strlen(f->column))) {
-        xd_flat__problem(c, path, "a column name cannot be empty or have blanks around it");
+    if (f->column != NULL && !xd_flat__column_name_ok(f->column)) {
+        xd_flat__problem(c, path,
+                         "a column name cannot be empty, have blanks around it or begin with a "
+                         "byte order mark");
     }
     if (f->has_path && f->has_source && f->constant != NULL) {
         xd_flat__problem(c, path, "a constant has no column");
