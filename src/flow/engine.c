@@ -488,7 +488,10 @@ static enum xd_status send_one(struct batch *b, struct thread *t, struct xd_flow
     struct xd_partner_rendered r;
     memset(&r, 0, sizeof r);
     if (st == XD_OK) {
-        st = xd_partner_render(p, doc, &c, &r, &err);
+        /* The arriving document is rendered from its stored text (p2p.c sends it as it came). */
+        st = doc == s->doc && s->doc_text != NULL
+                 ? xd_partner_render_stored(p, doc, s->doc_text, s->doc_len, &c, &r, &err)
+                 : xd_partner_render(p, doc, &c, &r, &err);
     }
     if (st != XD_OK) {
         /* Not sendable (no endpoint, a value the format cannot carry): on the timeline, and an
@@ -1214,6 +1217,8 @@ static bool run_documents(struct xd_flow *f, struct batch *b)
             st = route(b, t->data, doc, d->partner);
         }
         struct xd_flow_step s = {.doc = doc,
+                                 .doc_text = d->body,
+                                 .doc_len = d->body_len,
                                  .doc_type = d->doc_type,
                                  .doc_id = d->id,
                                  .partner = d->partner,

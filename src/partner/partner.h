@@ -474,6 +474,16 @@ struct xd_partner_rendered {
 enum xd_status xd_partner_render(const struct xd_partner_profile *p, const struct json_t *doc,
                                  const struct xd_partner_controls *c, struct xd_partner_rendered *r,
                                  struct xd_error *err) XD_NODISCARD;
+/* The same for a document the hub stores, <text> (<len> bytes) being <doc>'s canonical JSON as
+ * the journal holds it (a valid document, encoded by the canonical codec): X12 is written from
+ * the text decoded and JSON is the text itself, where the tree would first be written out as
+ * text again (the bytes are the same: xd_canon_tree_write of a valid document's tree is its
+ * canonical encoding); a flat file is written from the tree. */
+enum xd_status xd_partner_render_stored(const struct xd_partner_profile *p,
+                                        const struct json_t *doc, const char *text, size_t len,
+                                        const struct xd_partner_controls *c,
+                                        struct xd_partner_rendered *r,
+                                        struct xd_error *err) XD_NODISCARD;
 void xd_partner_rendered_cleanup(struct xd_partner_rendered *r);
 /* One X12 interchange holding <doc> between the hub and <p>: written by the hub to the partner
  * (as the profile's outbound entries say) or, <as_partner>, by the partner to the hub (the

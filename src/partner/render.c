@@ -93,17 +93,20 @@ enum xd_status xd_partner_write_x12(const struct xd_partner_profile *p,
     return st;
 }
 
-/* Canonical JSON into X12 the hub sends <p>. */
+/* Canonical JSON (the tree <doc>, or its text when <text> is not NULL) into X12 the hub sends
+ * <p>. */
 static enum xd_status render_x12(const struct xd_partner_profile *p,
                                  const struct xd_partner_document *d, const json_t *doc,
-                                 const struct xd_partner_controls *c, struct xd_buf *out,
-                                 struct xd_error *err)
+                                 const char *text, size_t len, const struct xd_partner_controls *c,
+                                 struct xd_buf *out, struct xd_error *err)
 {
     struct xd_arena *a = xd_arena_create(0, (size_t)64 << 20);
     struct xd_diags diags;
     xd_diags_init(&diags, 5);
     struct xd_canon_doc *cd = NULL;
-    enum xd_status st = a != NULL ? xd_canon_tree_decode(doc, a, &cd, &diags) : XD_ENOMEM;
+    enum xd_status st = a == NULL      ? XD_ENOMEM
+                        : text != NULL ? xd_canon_decode(text, len, a, &cd, &diags)
+                                       : xd_canon_tree_decode(doc, a, &cd, &diags);
     if (st != XD_OK) {
         xd_error_set(err, st, "rendering for %s: the document is not valid canonical JSON (%s)",
                      p->id, diags.count > 0 ? diags.items[0].message : xd_strerror(st));
@@ -118,6 +121,14 @@ static enum xd_status render_x12(const struct xd_partner_profile *p,
 enum xd_status xd_partner_render(const struct xd_partner_profile *p, const json_t *doc,
                                  const struct xd_partner_controls *c, struct xd_partner_rendered *r,
                                  struct xd_error *err)
+{
+    return xd_partner_render_stored(p, doc, NULL, 0, c, r, err);
+}
+
+enum xd_status xd_partner_render_stored(const struct xd_partner_profile *p, const json_t *doc,
+                                        const char *text, size_t len,
+                                        const struct xd_partner_controls *c,
+                                        struct xd_partner_rendered *r, struct xd_error *err)
 {
     memset(r, 0, sizeof *r);
     const char *type_name = json_string_value(json_object_get(doc, "type"));
@@ -140,7 +151,7 @@ enum xd_status xd_partner_render(const struct xd_partner_profile *p, const json_
         r->content_type = "application/edi-x12";
         r->format = "x12";
         r->uses_controls = true;
-        st = render_x12(p, d, doc, c, &r->body, err);
+        st = render_x12(p, d, doc, text, len, c, &r->body, err);
         break;
     case XD_PARTNER_FORMAT_CSV:
     case XD_PARTNER_FORMAT_FIXED_WIDTH: {
@@ -159,7 +170,7 @@ enum xd_status xd_partner_render(const struct xd_partner_profile *p, const json_
     default: {
         r->content_type = "application/json";
         r->format = "json";
-        st = xd_canon_tree_write(doc, &r->body);
+        st = text != NULL ? xd_buf_append(&r->body, text, len) : xd_canon_tree_write(doc, &r->body);
         if (st != XD_OK) {
             xd_error_set(err, st, "rendering for %s: %s", p->id, xd_strerror(st));
         }

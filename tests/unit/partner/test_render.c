@@ -11,6 +11,8 @@
 #include <cmocka.h>
 #include <jansson.h>
 
+#include "canon/canon_tree.h"
+#include "core/arena.h"
 #include "partner_test.h"
 
 static json_t *example_po(const char *supplier)
@@ -99,6 +101,61 @@ static void test_json_as_is(void **state)
     xd_partner_profile_unref(p);
 }
 
+/* A stored document rendered from its text gives the bytes its tree gives: X12 decoded from the
+ * text, JSON the text itself (escapes and UTF-8 included). */
+static void test_stored_text_renders_alike(void **state)
+{
+    (void)state;
+    static const char *const partners[][2] = {{"acme-fasteners.yaml", "acme-fasteners"},
+                                              {"safehands-medical.yaml", "safehands-medical"}};
+    for (size_t i = 0; i < sizeof partners / sizeof partners[0]; i++) {
+        struct xd_partner_profile *p = example(partners[i][0]);
+        json_t *po = example_po(partners[i][1]);
+        json_object_set_new(json_object_get(po, "buyer"), "name",
+                            json_string("Gro\xc3\x9fh\xc3\xa4ndler \"Nord\" \\ S\xc3\xbc"
+                                        "d"));
+        /* The text as the journal holds it: the canonical encoding. */
+        struct xd_arena *a = xd_arena_create(0, 0);
+        struct xd_diags diags;
+        xd_diags_init(&diags, 5);
+        struct xd_canon_doc *doc = NULL;
+        assert_int_equal(xd_canon_tree_decode(po, a, &doc, &diags), XD_OK);
+        struct xd_buf text;
+        xd_buf_init(&text, (size_t)1 << 20);
+        assert_int_equal(xd_canon_encode(doc, &text), XD_OK);
+        struct xd_partner_rendered from_tree, from_text;
+        struct xd_error err = {0};
+        assert_int_equal(xd_partner_render(p, po, &controls, &from_tree, &err), XD_OK);
+        assert_int_equal(
+            xd_partner_render_stored(p, po, text.data, text.len, &controls, &from_text, &err),
+            XD_OK);
+        assert_string_equal(from_text.content_type, from_tree.content_type);
+        assert_int_equal(from_text.body.len, from_tree.body.len);
+        assert_memory_equal(from_text.body.data, from_tree.body.data, from_tree.body.len);
+        xd_partner_rendered_cleanup(&from_tree);
+        xd_partner_rendered_cleanup(&from_text);
+        /* What is rendered is the text, not the tree written out: another number shows. */
+        char *other = strstr(text.data, "4500012345");
+        assert_non_null(other);
+        for (; other != NULL; other = strstr(other, "4500012345")) {
+            memcpy(other, "4500099999", 10);
+        }
+        assert_int_equal(
+            xd_partner_render_stored(p, po, text.data, text.len, &controls, &from_text, &err),
+            XD_OK);
+        char *body = strndup(from_text.body.data, from_text.body.len);
+        assert_non_null(strstr(body, "4500099999"));
+        assert_null(strstr(body, "4500012345"));
+        free(body);
+        xd_partner_rendered_cleanup(&from_text);
+        xd_buf_cleanup(&text);
+        xd_diags_cleanup(&diags);
+        xd_arena_destroy(a);
+        json_decref(po);
+        xd_partner_profile_unref(p);
+    }
+}
+
 static void test_what_cannot_be_sent(void **state)
 {
     (void)state;
@@ -135,6 +192,7 @@ int main(void)
         cmocka_unit_test(test_x12_in_the_partners_envelope),
         cmocka_unit_test(test_csv_through_the_map),
         cmocka_unit_test(test_json_as_is),
+        cmocka_unit_test(test_stored_text_renders_alike),
         cmocka_unit_test(test_what_cannot_be_sent),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
