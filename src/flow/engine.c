@@ -168,7 +168,6 @@ static void batch_cleanup(struct batch *b)
     xd_arena_destroy(b->a);
 }
 
-/* The thread of <cid> in this batch, loaded from the store the first time. */
 /* The slot of <cid> in b->slots: the one holding its thread, or the free one it would take. */
 static size_t thread_slot(const struct batch *b, const char *cid)
 {
@@ -204,6 +203,7 @@ static enum xd_status slots_reserve(struct batch *b)
     return XD_OK;
 }
 
+/* The thread of <cid> in this batch, loaded from the store the first time. */
 static enum xd_status thread_get(struct batch *b, const char *cid, struct thread **out)
 {
     if (slots_reserve(b) != XD_OK) {

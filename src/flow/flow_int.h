@@ -34,11 +34,11 @@ struct xd_flow_sla {
  * A sticky status: the first failure (XD_ENOMEM, XD_ETOOBIG) stays in <st> and later helpers
  * do nothing, so rules read straight and the engine checks once. */
 struct xd_flow_step {
-    const char *state;    /* current; NULL for a thread without a flow */
-    json_t *data;         /* working state (owned by the engine, changed in place) */
-    const json_t *doc;    /* the arriving canonical document, or NULL */
-    const char *doc_text; /* its canonical JSON as the journal holds it (NULL: not at hand) */
-    size_t doc_len;
+    const char *state;      /* current; NULL for a thread without a flow */
+    json_t *data;           /* working state (owned by the engine, changed in place) */
+    const json_t *doc;      /* the arriving canonical document, or NULL */
+    const char *doc_text;   /* its canonical JSON as the journal holds it (NULL: not at hand) */
+    size_t doc_len;         /* of doc_text */
     const char *doc_type;   /* its type, "timer" or "action" */
     const char *doc_id;     /* its stored id, or NULL */
     const char *partner;    /* who sent it */
