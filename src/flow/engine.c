@@ -1463,6 +1463,8 @@ static enum xd_status retry_step(struct batch *b, struct thread *t, const json_t
             return xd_error_set(err, XD_ECORRUPT, "document %s: stored body is not JSON", id);
         }
         s = (struct xd_flow_step){.doc = doc,
+                                  .doc_text = d.body,
+                                  .doc_len = d.body_len,
                                   .doc_type = d.doc_type,
                                   .doc_id = d.id,
                                   .partner = d.partner,
