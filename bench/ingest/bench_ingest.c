@@ -23,6 +23,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/util.h"
+
 #define MAX_CONN    1024
 #define REQ_MAX     (64 * 1024)
 #define RESP_MAX    (64 * 1024)
@@ -223,12 +225,7 @@ static void metrics(const char *const *names, size_t n, double *out)
         }
         resp[got] = '\0';
         for (size_t i = 0; i < n; i++) {
-            char pattern[160];
-            snprintf(pattern, sizeof pattern, "\n%s ", names[i]);
-            char *at = strstr(resp, pattern);
-            if (at != NULL) {
-                out[i] = strtod(at + strlen(pattern), NULL);
-            }
+            out[i] = xd_metric_value(resp, names[i]);
         }
     }
     close(fd);

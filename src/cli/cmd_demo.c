@@ -205,18 +205,6 @@ static json_t *get(struct demo *d, const char *path)
     return j;
 }
 
-/* The value of the line "<name> VALUE" of a /metrics text, or -1. */
-static double metric_value(const char *text, const char *name)
-{
-    size_t n = strlen(name);
-    for (const char *at = strstr(text, name); at != NULL; at = strstr(at + 1, name)) {
-        if ((at == text || at[-1] == '\n') && at[n] == ' ') {
-            return strtod(at + n + 1, NULL);
-        }
-    }
-    return -1;
-}
-
 /* How busy the hub's store writer was over the run, and what a write and an inbound message
  * waited: the first thing to look at when the cycles per second do not move. */
 static void print_writer(struct demo *d, double elapsed)
@@ -231,17 +219,17 @@ static void print_writer(struct demo *d, double elapsed)
         return;
     }
     const char *t = b.data;
-    double commits = metric_value(t, "crossdock_journal_commit_duration_seconds_count");
-    double commit_s = metric_value(t, "crossdock_journal_commit_duration_seconds_sum");
-    double apply_s = metric_value(t, "crossdock_journal_apply_duration_seconds_sum");
-    double writes = metric_value(t, "crossdock_journal_queue_wait_seconds_count");
-    double wait_s = metric_value(t, "crossdock_journal_queue_wait_seconds_sum");
+    double commits = xd_metric_value(t, "crossdock_journal_commit_duration_seconds_count");
+    double commit_s = xd_metric_value(t, "crossdock_journal_commit_duration_seconds_sum");
+    double apply_s = xd_metric_value(t, "crossdock_journal_apply_duration_seconds_sum");
+    double writes = xd_metric_value(t, "crossdock_journal_queue_wait_seconds_count");
+    double wait_s = xd_metric_value(t, "crossdock_journal_queue_wait_seconds_sum");
     double in_n =
-        metric_value(t, "crossdock_http_request_duration_seconds_count{route=\"inbound_post\","
-                        "status=\"201\"}");
+        xd_metric_value(t, "crossdock_http_request_duration_seconds_count{route=\"inbound_post\","
+                           "status=\"201\"}");
     double in_s =
-        metric_value(t, "crossdock_http_request_duration_seconds_sum{route=\"inbound_post\","
-                        "status=\"201\"}");
+        xd_metric_value(t, "crossdock_http_request_duration_seconds_sum{route=\"inbound_post\","
+                           "status=\"201\"}");
     if (commits > 0 && commit_s >= 0 && apply_s >= 0 && writes > 0 && wait_s >= 0) {
         printf("  store writer: %.0f commits/s of %.1f writes, busy %.0f %% of the run (%.2f ms "
                "applying and %.2f ms committing per commit); a write waited %.2f ms to be taken",

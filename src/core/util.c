@@ -199,3 +199,14 @@ enum xd_status xd_mkdirs(const char *path, int mode, struct xd_error *err)
     }
     return XD_OK;
 }
+
+double xd_metric_value(const char *text, const char *series)
+{
+    size_t n = strlen(series);
+    for (const char *at = strstr(text, series); at != NULL; at = strstr(at + 1, series)) {
+        if ((at == text || at[-1] == '\n') && at[n] == ' ') {
+            return strtod(at + n + 1, NULL);
+        }
+    }
+    return -1;
+}

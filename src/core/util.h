@@ -35,4 +35,9 @@ enum xd_status xd_mkdirs(const char *path, int mode, struct xd_error *err) XD_NO
 /* fsync the directory <path> (after creating or renaming entries in it). */
 enum xd_status xd_fsync_dir(const char *path, struct xd_error *err) XD_NODISCARD;
 
+/* The value of the sample <series> (a metric name with its labels, exactly as the hub writes
+ * them: 'crossdock_x_total{route="a"}') in the Prometheus text <text>, from the line that starts
+ * with it and a blank; -1 when there is none. For the hub's own readers of /metrics. */
+double xd_metric_value(const char *text, const char *series);
+
 #endif

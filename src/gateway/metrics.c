@@ -167,10 +167,11 @@ static enum xd_status render_latency(struct gw_metrics *m, struct xd_buf *b)
 
 /* A histogram of the store's durations (buckets xd_store_commit_buckets_us). */
 static enum xd_status render_seconds(struct xd_buf *b, const char *name, const char *help,
-                                     const uint64_t hist[12], uint64_t sum_ns)
+                                     const uint64_t hist[XD_STORE_TIME_BUCKETS], uint64_t sum_ns)
 {
     enum xd_status st = xd_buf_printf(b, "# HELP %s %s\n# TYPE %s histogram\n", name, help, name);
-    return st == XD_OK ? render_hist(b, name, "", xd_store_commit_buckets_us, hist, 12, sum_ns)
+    return st == XD_OK ? render_hist(b, name, "", xd_store_commit_buckets_us, hist,
+                                     XD_STORE_TIME_BUCKETS, sum_ns)
                        : st;
 }
 

@@ -17,7 +17,7 @@
 #define RECOVER_BACKOFF_MAX_MS 5000
 #define SCRATCH_MAX            ((size_t)16 * 1024 * 1024)
 
-const uint64_t xd_store_commit_buckets_us[XD_STORE_COMMIT_BUCKETS] = {
+const uint64_t xd_store_commit_buckets_us[XD_STORE_TIME_BUCKETS] = {
     100, 250, 500, 1000, 2500, 5000, 10000, 25000, 50000, 100000, 250000, UINT64_MAX,
 };
 
@@ -92,7 +92,7 @@ static size_t time_bucket(int64_t ns)
 static void count_outcomes(struct xd_store *s, struct xd_store_op *list, size_t n, int64_t taken,
                            int64_t apply_ns, int64_t commit_ns)
 {
-    uint64_t wait_hist[XD_STORE_COMMIT_BUCKETS] = {0};
+    uint64_t wait_hist[XD_STORE_TIME_BUCKETS] = {0};
     uint64_t wait_sum = 0;
     uint64_t ok = 0;
     uint64_t dup = 0;
@@ -129,7 +129,7 @@ static void count_outcomes(struct xd_store *s, struct xd_store_op *list, size_t 
     s->stats.commit_ns_sum += (uint64_t)commit_ns;
     s->stats.apply_hist[time_bucket(apply_ns)]++;
     s->stats.apply_ns_sum += (uint64_t)apply_ns;
-    for (size_t k = 0; k < XD_STORE_COMMIT_BUCKETS; k++) {
+    for (size_t k = 0; k < XD_STORE_TIME_BUCKETS; k++) {
         s->stats.queue_wait_hist[k] += wait_hist[k];
     }
     s->stats.queue_wait_ns_sum += wait_sum;

@@ -926,6 +926,8 @@ enum xd_status xd_store_audit_verify(const char *data_dir, int64_t *records_chec
 /* ------------------------------------------------------------------------------------------ */
 /* Health and metrics */
 
+/* Buckets of the store's time histograms (commit_hist, queue_wait_hist, apply_hist). */
+#define XD_STORE_TIME_BUCKETS 12
 struct xd_store_stats {
     uint64_t batches;            /* transactions committed */
     uint64_t ops_committed;      /* completed XD_OK */
@@ -934,7 +936,7 @@ struct xd_store_stats {
     uint64_t batch_size_hist[8]; /* batches of 1, 2-3, 4-7, 8-15, 16-63, 64-255, 256-1023, 1024+ */
     uint64_t commit_ns_sum;      /* time spent in commit (incl. fsync) */
     uint64_t commit_ns_max;
-    uint64_t commit_hist[12];  /* commit latency buckets, see xd_store_commit_buckets_us */
+    uint64_t commit_hist[XD_STORE_TIME_BUCKETS]; /* commit latency, xd_store_commit_buckets_us */
     bool healthy;              /* false while the writer is recovering from a storage failure */
     uint64_t ops_duplicate;    /* completed XD_EEXIST (idempotent replays), in neither above */
     uint64_t storage_failures; /* batches lost to a storage failure */
@@ -943,14 +945,14 @@ struct xd_store_stats {
     /* Where a committed operation's time goes, before the commit: waiting in the queue for the
      * writer (per operation), and the writer applying its batch (per batch, from taking it off
      * the queue to the start of the commit). Buckets as commit_hist's. */
-    uint64_t queue_wait_hist[12];
+    uint64_t queue_wait_hist[XD_STORE_TIME_BUCKETS];
     uint64_t queue_wait_ns_sum;
-    uint64_t apply_hist[12];
+    uint64_t apply_hist[XD_STORE_TIME_BUCKETS];
     uint64_t apply_ns_sum;
 };
 void xd_store_stats(struct xd_store *s, struct xd_store_stats *out);
 /* Upper bounds in microseconds of the buckets of commit_hist, queue_wait_hist and apply_hist
  * (the last is +Inf). */
-extern const uint64_t xd_store_commit_buckets_us[12];
+extern const uint64_t xd_store_commit_buckets_us[XD_STORE_TIME_BUCKETS];
 
 #endif

@@ -276,8 +276,7 @@ const char *xd_store__faultvfs_register(void);
 /* ------------------------------------------------------------------------------------------ */
 /* The core's handle. */
 
-#define XD_STORE_BATCH_BUCKETS  8
-#define XD_STORE_COMMIT_BUCKETS 12
+#define XD_STORE_BATCH_BUCKETS 8
 
 /* The head of the audit chain as the writer sees it. */
 struct xd_store__audit_head {

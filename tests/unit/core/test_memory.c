@@ -176,6 +176,23 @@ static void test_parse_int(void **state)
     assert_true(v == INT64_MIN);
 }
 
+/* A sample is read from the line that starts with its series: not from a longer series it
+ * begins, nor from a line that merely mentions it. */
+static void test_metric_value(void **state)
+{
+    (void)state;
+    static const char text[] = "x_count 3\n"
+                               "# HELP x_sum the sum; x_sum 9 is not a sample\n"
+                               "x_sum_total 7\n"
+                               "x_sum 2.5\n"
+                               "y{route=\"a\",status=\"201\"} 12\n";
+    assert_true(xd_metric_value(text, "x_count") == 3);
+    assert_true(xd_metric_value(text, "x_sum") == 2.5);
+    assert_true(xd_metric_value(text, "y{route=\"a\",status=\"201\"}") == 12);
+    assert_true(xd_metric_value(text, "y") == -1);
+    assert_true(xd_metric_value(text, "z") == -1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -188,6 +205,7 @@ int main(void)
         cmocka_unit_test(test_buf_uncapped),
         cmocka_unit_test(test_diags_capped),
         cmocka_unit_test(test_parse_int),
+        cmocka_unit_test(test_metric_value),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

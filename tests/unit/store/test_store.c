@@ -508,7 +508,7 @@ static void test_correlation_within_one_batch(void **state)
     assert_int_equal(after.batches - before.batches, 2); /* the blocker's, then all eight */
     assert_int_equal(after.batch_size_hist[3] - before.batch_size_hist[3], 1); /* 8-15 */
     uint64_t waits = 0, long_waits = 0, long_applies = 0;
-    for (size_t k = 0; k < 12; k++) {
+    for (size_t k = 0; k < XD_STORE_TIME_BUCKETS; k++) {
         waits += after.queue_wait_hist[k] - before.queue_wait_hist[k];
         if (xd_store_commit_buckets_us[k] > GATE_HOLD_MS * 1000) { /* buckets above the hold */
             long_waits += after.queue_wait_hist[k] - before.queue_wait_hist[k];
